@@ -1,0 +1,152 @@
+"""Configuration classes, read from the environment.
+
+`load_config()` picks the class from IPS_ENV (development, testing, production) and
+validates it, so a missing or wrong setting stops start-up with one line naming it.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names it."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # None means SQLite in the instance folder (the embedded default).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    BASE_URL = "http://127.0.0.1:5000"
+
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    MAIL_FROM = "ips-coord@localhost"
+
+    BABEL_DEFAULT_LOCALE = "da"
+    LANGUAGES = ("da", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+
+    API_TITLE = "ips-coord API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Optimistic UI defaults; pagination is bounded so no client can ask for everything.
+    API_PAGE_SIZE_MAX = 200
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """Settings that the environment overrides, checked one by one."""
+        values: dict = {}
+        if os.environ.get("SECRET_KEY"):
+            values["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        db = os.environ.get("DATABASE_URL")
+        if db:
+            scheme = urlparse(db).scheme
+            if scheme == "postgres" or scheme == "postgresql":
+                # Be explicit about the driver we ship (psycopg 3).
+                db = "postgresql+psycopg" + db[len(scheme):]
+            elif not (scheme.startswith("postgresql+") or scheme.startswith("sqlite")):
+                raise ConfigError(
+                    f"DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme {scheme!r}"
+                )
+            values["SQLALCHEMY_DATABASE_URI"] = db
+        redis_url = os.environ.get("REDIS_URL")
+        if redis_url:
+            if urlparse(redis_url).scheme not in {"redis", "rediss"}:
+                raise ConfigError(f"REDIS_URL must start with redis:// or rediss://, got {redis_url!r}")
+            values["REDIS_URL"] = redis_url
+        if os.environ.get("BASE_URL"):
+            values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
+        if os.environ.get("SMTP_HOST"):
+            values["SMTP_HOST"] = os.environ["SMTP_HOST"]
+        values["SMTP_PORT"] = _int("SMTP_PORT", cls.SMTP_PORT)
+        for key in ("SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM"):
+            if os.environ.get(key):
+                values[key] = os.environ[key]
+        values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
+        return values
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "testing-secret"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def load_config(name: str | None = None) -> dict:
+    """Return the settings for IPS_ENV (or `name`) as a dict, validated."""
+    name = name or os.environ.get("IPS_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"IPS_ENV must be one of {', '.join(CONFIGS)}, got {name!r}")
+    cls = CONFIGS[name]
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    settings.update(cls.from_env())
+    validate(settings)
+    return settings
+
+
+def validate(settings: dict) -> None:
+    if settings.get("ENV_NAME") == "production":
+        if settings.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+            raise ConfigError("SECRET_KEY must be set to a long random value in production")
+        if len(settings["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("DATABASE_URL must be set in production")
+        if not settings.get("SMTP_HOST"):
+            raise ConfigError("SMTP_HOST must be set in production")
+    port = settings.get("SMTP_PORT")
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"SMTP_PORT must be between 1 and 65535, got {port!r}")

@@ -1,0 +1,78 @@
+"""ips-coord: one shared IPS case record for consultant, psychiatry and jobcenter."""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+from flask import Flask, g, request
+
+from config import ConfigError, load_config
+
+from .clock import Clock
+from .extensions import api, babel, csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
+    """App factory. `config` overrides what the environment gives (tests pass a dict)."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
+    settings = load_config((config or {}).get("ENV_NAME"))
+    settings.update(config or {})
+    app.config.from_mapping(settings)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # Embedded default: SQLite in the instance folder.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "ips_coord.sqlite")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing at once (worker, beat and web share one file).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    app.extensions["ips_clock"] = clock or Clock()
+    from .urls import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    from . import models  # noqa: F401  (register tables with the metadata)
+    from .auth import init_auth
+
+    init_auth(app)
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    from .api import register_api
+    from .web import register_web
+
+    register_api(app)
+    register_web(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    from .celery_app import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+__all__ = ["ConfigError", "create_app"]

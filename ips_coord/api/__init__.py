@@ -1,0 +1,29 @@
+"""REST API /api/v1 (flask-smorest + marshmallow); OpenAPI at /api/openapi.json."""
+from flask import Flask
+
+from ..extensions import api, csrf
+from .errors import ErrorSchema
+
+
+def register_api(app: Flask) -> None:
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app, spec_kwargs={
+        "info": {"description": "The shared IPS case record. Authenticate with the web session or a personal "
+                                "token: Authorization: Bearer <token>."},
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"},
+            "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+        }},
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+    })
+    from ..urls import IdConverter
+
+    api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+    from .cases import blp as cases_blp
+    from .citizens import blp as citizens_blp
+    from .records import blp as records_blp
+    from .tokens import blp as tokens_blp
+
+    for blp in (citizens_blp, cases_blp, records_blp, tokens_blp):
+        csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
+        api.register_blueprint(blp, url_prefix="/api/v1")

@@ -1,0 +1,108 @@
+from flask.views import MethodView
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy import exists, select
+
+from ..access import case_filter
+from ..clock import utcnow
+from ..extensions import db
+from ..models import CaseEvent, FollowUp, IpsCase
+from ..services import ServiceError
+from ..services.activities import create_referral
+from ..services.transitions import apply_event
+from ..workflows import allowed_events
+from ..workflows.phases import FollowUpStatus, Role
+from .common import case_for, errors, paginate, request_id, require_login, service_error
+from .schemas import (
+    AllowedEventsSchema, CaseArgs, CaseEventSchema, CaseSchema, PageArgs, ReferralSchema, TransitionSchema, page_of,
+)
+
+blp = Blueprint("api_cases", __name__, description="IPS cases, their phase and history")
+blp.before_request(require_login)
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @blp.arguments(CaseArgs, location="query")
+    @blp.response(200, page_of(CaseSchema))
+    @errors(blp, 401)
+    def get(self, args):
+        """List the cases you relate to, filtered by phase, consultant or overdue follow-ups"""
+        query = select(IpsCase).where(case_filter(current_user))
+        if "phase" in args:
+            query = query.where(IpsCase.phase == args["phase"])
+        if "consultant_id" in args:
+            query = query.where(IpsCase.consultant_id == args["consultant_id"])
+        if "overdue" in args:
+            overdue = exists().where(
+                FollowUp.case_id == IpsCase.id, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < utcnow()
+            )
+            query = query.where(overdue if args["overdue"] else ~overdue)
+        return paginate(query, args, (IpsCase.referred_at.desc(), IpsCase.id.desc()))
+
+    @blp.arguments(ReferralSchema)
+    @blp.response(201, CaseSchema)
+    @errors(blp, 400, 401, 403)
+    def post(self, data):
+        """Refer a citizen: creates the case in phase referred"""
+        if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.JOBCENTER, Role.PSYCHIATRY):
+            abort(403, message="Your role cannot refer citizens.")
+        try:
+            return create_referral(
+                {"citizen_id": data["citizen_id"]} if "citizen_id" in data else data["citizen"], current_user,
+                consultant_id=data.get("consultant_id"), psychiatry_contact_id=data.get("psychiatry_contact_id"),
+                jobcenter_caseworker_id=data.get("jobcenter_caseworker_id"),
+                out_of_work=data["out_of_work_at_enrolment"],
+            )
+        except ServiceError as exc:
+            service_error(exc)
+
+
+@blp.route("/cases/<id:case_id>")
+class CaseDetail(MethodView):
+    @blp.response(200, CaseSchema)
+    @errors(blp, 401, 404)
+    def get(self, case_id):
+        """One case"""
+        return case_for(case_id, "phase_and_plan")
+
+
+@blp.route("/cases/<id:case_id>/transitions")
+class Transitions(MethodView):
+    @blp.arguments(TransitionSchema)
+    @blp.response(200, CaseSchema)
+    @errors(blp, 400, 401, 403, 404, 409)
+    def post(self, data, case_id):
+        """Apply a workflow event at the case's current version
+
+        409 when the version is stale (the body names the current version); 422 with a
+        refusal_code when the event would break an IPS principle.
+        """
+        case_for(case_id, "phase_and_plan", write=True)
+        event, version = data.pop("event"), data.pop("version")
+        try:
+            return apply_event(case_id, event, version, data, current_user, request_id(), str(get_locale() or "da"))
+        except ServiceError as exc:
+            service_error(exc)
+
+
+@blp.route("/cases/<id:case_id>/allowed-events")
+class AllowedEvents(MethodView):
+    @blp.response(200, AllowedEventsSchema)
+    @errors(blp, 401, 404)
+    def get(self, case_id):
+        """The events valid in the case's current phase (for showing only valid buttons)"""
+        case = case_for(case_id, "phase_and_plan")
+        return {"phase": case.phase, "version": case.version, "events": [str(e) for e in allowed_events(case.phase)]}
+
+
+@blp.route("/cases/<id:case_id>/events")
+class Events(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(CaseEventSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """The case's history, oldest first"""
+        case_for(case_id, "history")
+        return paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))

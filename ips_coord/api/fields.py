@@ -1,0 +1,66 @@
+"""Marshmallow fields that refuse what the database or the clock cannot hold."""
+from __future__ import annotations
+
+from datetime import UTC, date
+
+from marshmallow import ValidationError, fields, validate
+
+MIN_DATE = date(1990, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+MAX_ID = 2**31 - 1
+
+
+class Text(fields.String):
+    """A bounded string without NUL characters (PostgreSQL cannot store them)."""
+
+    def __init__(self, max_length: int = 2000, min_length: int = 0, **kwargs):
+        kwargs.setdefault("validate", validate.Length(min=min_length, max=max_length))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in out:
+            raise ValidationError("Must not contain NUL characters.")
+        return out
+
+
+class Day(fields.Date):
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_DATE <= out <= MAX_DATE:
+            raise ValidationError(f"Must be between {MIN_DATE} and {MAX_DATE}.")
+        return out
+
+
+class Moment(fields.AwareDateTime):
+    """ISO 8601 date-time; without an offset it is taken as UTC."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_DATE <= out.date() <= MAX_DATE:
+            raise ValidationError(f"Must be between {MIN_DATE} and {MAX_DATE}.")
+        return out.astimezone(UTC)
+
+
+def Id(strict: bool = True, **kwargs):
+    """A database id; strict (a JSON number) in bodies, parsed from text in query strings."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def OneOf(enum_cls, **kwargs):
+    return fields.String(validate=validate.OneOf([e.value for e in enum_cls]), **kwargs)
+
+
+__all__ = ["Bool", "Day", "Id", "Moment", "OneOf", "Text"]
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean: true or false only (not 0, 1 or "yes")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean.")
+        return value

@@ -1,0 +1,244 @@
+"""What is recorded on a case: placements, contacts, employer contacts, reviews, career
+profile, consents and follow-ups."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from ..access import case_filter, visible_case_or_404
+from ..access.audit import audit
+from ..clock import utcnow
+from ..extensions import db
+from ..models import CareerProfile, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement
+from ..services import ServiceError
+from ..services import activities as svc
+from ..workflows.phases import COMPETITIVE_JOB_TYPES, PlacementType, Role
+from .common import case_for, errors, paginate, require_login, service_error
+from .schemas import (
+    CareerProfileSchema, ConsentSchema, ContactSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
+    FollowUpSchema, PageArgs, PlacementSchema, ReviewSchema, page_of,
+)
+
+blp = Blueprint("api_records", __name__, description="Records on a case")
+blp.before_request(require_login)
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ServiceError as exc:
+        service_error(exc)
+
+
+@blp.route("/cases/<id:case_id>/placements")
+class Placements(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(PlacementSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """Jobs, education and steps on the case, newest first"""
+        case_for(case_id, "placements")
+        return paginate(select(Placement).where(Placement.case_id == case_id), args,
+                        (Placement.start_date.desc(), Placement.id.desc()))
+
+    @blp.arguments(PlacementSchema)
+    @blp.response(201, PlacementSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Record a step (internship, wage subsidy, sheltered work, other)
+
+        Jobs and education start through the start_job / start_education transitions, so that
+        follow-along support and notifications always come with them.
+        """
+        case_for(case_id, "placements", write=True)
+        if data["type"] in COMPETITIVE_JOB_TYPES or data["type"] == PlacementType.EDUCATION:
+            abort(422, message="Start a job or education with the start_job or start_education transition.",
+                  errors={"type": ["Use POST /cases/{id}/transitions for jobs and education."]})
+        if data.get("end_date") and data["end_date"] < data["start_date"]:
+            abort(422, message="The end date is before the start date.", errors={"end_date": ["Before start date."]})
+        row = Placement(case_id=case_id, created_at=utcnow(), supports=data.pop("supports", {}), **data)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+
+@blp.route("/cases/<id:case_id>/contacts")
+class Contacts(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(ContactSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """Contacts and meetings, newest first"""
+        case_for(case_id, "contact_notes")
+        return paginate(select(Contact).where(Contact.case_id == case_id), args,
+                        (Contact.occurred_at.desc(), Contact.id.desc()))
+
+    @blp.arguments(ContactSchema)
+    @blp.response(201, ContactSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Log a contact or meeting; it completes the follow-ups it answers"""
+        case = case_for(case_id, "contact_notes", write=True)
+        return _run(svc.log_contact, case, current_user, **data)
+
+
+@blp.route("/employer-contacts")
+class EmployerContacts(MethodView):
+    @blp.arguments(EmployerContactArgs, location="query")
+    @blp.response(200, page_of(EmployerContactSchema))
+    @errors(blp, 401)
+    def get(self, args):
+        """Your employer contacts (job development), newest first"""
+        query = select(EmployerContact).where(EmployerContact.consultant_id == current_user.id)
+        if "case_id" in args:
+            query = query.where(EmployerContact.case_id == args["case_id"])
+        return paginate(query, args, (EmployerContact.occurred_at.desc(), EmployerContact.id.desc()))
+
+    @blp.arguments(EmployerContactSchema)
+    @blp.response(201, EmployerContactSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data):
+        """Log an employer contact, for a case or for general job development"""
+        if current_user.role != Role.IPS_CONSULTANT:
+            abort(403, message="Employer contacts are logged by IPS consultants.")
+        case = case_for(data.pop("case_id"), "placements", write=True) if data.get("case_id") else None
+        data.pop("case_id", None)
+        return _run(svc.log_employer_contact, current_user, case=case, **data)
+
+
+@blp.route("/cases/<id:case_id>/reviews")
+class Reviews(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(ReviewSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """Job-ending reviews, newest first"""
+        case_for(case_id, "contact_notes")
+        return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
+                        (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
+
+    @blp.arguments(ReviewSchema)
+    @blp.response(201, ReviewSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Record the joint review after a job ending: what worked, what did not, what to adjust"""
+        case = case_for(case_id, "contact_notes", write=True)
+        data.setdefault("adjustments", {})
+        data.setdefault("what_worked", None)
+        data.setdefault("what_did_not", None)
+        return _run(svc.record_review, case, current_user, **data)
+
+
+@blp.route("/cases/<id:case_id>/career-profile")
+class Profile(MethodView):
+    @blp.response(200, CareerProfileSchema)
+    @errors(blp, 401, 404)
+    def get(self, case_id):
+        """The current career profile (404 if none yet)"""
+        case_for(case_id, "career_profile")
+        row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
+                                .order_by(CareerProfile.version.desc()).limit(1))
+        if row is None:
+            abort(404, message="No career profile yet.")
+        return row
+
+    @blp.arguments(CareerProfileSchema)
+    @blp.response(201, CareerProfileSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Save a new version of the career profile"""
+        case = case_for(case_id, "career_profile", write=True)
+        return _run(svc.save_profile, case, current_user, data)
+
+
+@blp.route("/cases/<id:case_id>/career-profile/versions")
+class ProfileVersions(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(CareerProfileSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """Every version of the career profile, newest first"""
+        case_for(case_id, "career_profile")
+        return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
+                        (CareerProfile.version.desc(),))
+
+
+def _with_live(consent: Consent) -> Consent:
+    consent.live = consent.is_live(utcnow().date())
+    return consent
+
+
+@blp.route("/cases/<id:case_id>/consents")
+class Consents(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(ConsentSchema))
+    @errors(blp, 401, 404)
+    def get(self, args, case_id):
+        """Consents on the case, live or not, newest first"""
+        case_for(case_id, "consents")
+        page = paginate(select(Consent).where(Consent.case_id == case_id), args,
+                        (Consent.given_at.desc(), Consent.id.desc()))
+        page["items"] = [_with_live(c) for c in page["items"]]
+        return page
+
+    @blp.arguments(ConsentSchema)
+    @blp.response(201, ConsentSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Record a specific consent (from-party, to-party, categories, purpose, dates)"""
+        case = case_for(case_id, "consents", write=True)
+        data.setdefault("expires_at", None)
+        return _with_live(_run(svc.record_consent, case, current_user, **data))
+
+
+@blp.route("/consents/<id:consent_id>/withdraw")
+class ConsentWithdraw(MethodView):
+    @blp.response(200, ConsentSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, consent_id):
+        """Withdraw a consent; sharing stops on the next request"""
+        consent = db.session.get(Consent, consent_id)
+        if consent is None:
+            abort(404, message="No such consent.")
+        case_for(consent.case_id, "consents", write=True)
+        return _with_live(_run(svc.withdraw_consent, consent, current_user))
+
+
+def _with_overdue(fu: FollowUp, now) -> FollowUp:
+    fu.overdue = fu.status == "open" and fu.due_at < now
+    return fu
+
+
+@blp.route("/follow-ups")
+class FollowUps(MethodView):
+    @blp.arguments(FollowUpArgs, location="query")
+    @blp.response(200, page_of(FollowUpSchema))
+    @errors(blp, 401)
+    def get(self, args):
+        """Follow-ups on the cases you relate to, soonest due first"""
+        now = utcnow()
+        query = select(FollowUp).where(FollowUp.case_id.in_(select(IpsCase.id).where(case_filter(current_user))))
+        for key in ("status", "kind", "case_id"):
+            if key in args:
+                query = query.where(getattr(FollowUp, key) == args[key])
+        if "overdue" in args:
+            cond = (FollowUp.status == "open") & (FollowUp.due_at < now)
+            query = query.where(cond if args["overdue"] else ~cond)
+        page = paginate(query, args, (FollowUp.due_at, FollowUp.id))
+        page["items"] = [_with_overdue(f, now) for f in page["items"]]
+        return page
+
+
+@blp.route("/follow-ups/<id:follow_up_id>/complete")
+class FollowUpComplete(MethodView):
+    @blp.response(200, FollowUpSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, follow_up_id):
+        """Mark a follow-up done (recurring ones get their next date)"""
+        fu = db.session.get(FollowUp, follow_up_id)
+        if fu is None:
+            abort(404, message="No such follow-up.")
+        visible_case_or_404(current_user, fu.case_id)
+        case_for(fu.case_id, "phase_and_plan", write=True)
+        audit(current_user, fu.case_id, "write", "follow_ups", commit=False)
+        return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())

@@ -1,0 +1,49 @@
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from ..auth import create_token
+from ..clock import utcnow
+from ..extensions import db
+from ..models import ApiToken
+from .common import errors, paginate, require_login
+from .schemas import PageArgs, TokenCreateSchema, TokenSchema, page_of
+
+blp = Blueprint("api_tokens", __name__, description="Your personal API tokens")
+blp.before_request(require_login)
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(TokenSchema))
+    @errors(blp, 401)
+    def get(self, args):
+        """Your tokens (never the token itself)"""
+        return paginate(select(ApiToken).where(ApiToken.user_id == current_user.id), args, (ApiToken.id,))
+
+    @blp.arguments(TokenCreateSchema)
+    @blp.response(201, TokenSchema)
+    @errors(blp, 400, 401)
+    def post(self, data):
+        """Create a token; the response is the only time it is shown"""
+        token, row = create_token(current_user, data["name"])
+        db.session.commit()
+        row.token = token
+        return row
+
+
+@blp.route("/tokens/<id:token_id>")
+class TokenDetail(MethodView):
+    @blp.response(200, TokenSchema)
+    @errors(blp, 401, 404)
+    def delete(self, token_id):
+        """Revoke a token"""
+        row = db.session.get(ApiToken, token_id)
+        if row is None or row.user_id != current_user.id:
+            abort(404, message="No such token.")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            db.session.commit()
+        return row

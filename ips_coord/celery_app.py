@@ -1,0 +1,55 @@
+"""Celery wired the documented Flask way (flask examples/celery): every task runs in an app
+context, and task modules never import the app object."""
+from __future__ import annotations
+
+import os
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_settings(app: Flask) -> dict:
+    """Redis when REDIS_URL is set; otherwise kombu's filesystem transport in the instance
+    folder, so the embedded default runs a real worker and beat without any server."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        broker = {"broker_url": url, "broker_transport_options": {"visibility_timeout": 3600}}
+    else:
+        queue = os.path.join(app.instance_path, "broker")
+        for sub in ("in", "processed"):
+            os.makedirs(os.path.join(queue, sub), exist_ok=True)
+        broker = {
+            "broker_url": "filesystem://",
+            "broker_transport_options": {
+                "data_folder_in": os.path.join(queue, "in"),
+                "data_folder_out": os.path.join(queue, "in"),
+                "processed_folder": os.path.join(queue, "processed"),
+                "store_processed": False,
+            },
+        }
+    return {
+        **broker,
+        "task_ignore_result": True,
+        # A task is acknowledged after it ran: a killed worker's task is delivered again,
+        # and the row claim in the database makes the second run a no-op.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule": app.config.get("CELERY_BEAT_SCHEDULE", {}),
+        "timezone": "UTC",
+        **app.config.get("CELERY", {}),
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_settings(app))
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

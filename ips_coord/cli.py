@@ -1,0 +1,73 @@
+"""flask commands: demo data, staff users, API tokens."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .auth import create_token, hash_password
+from .clock import utcnow
+from .extensions import db
+from .models import Organisation, User
+from .workflows.phases import Role
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--seed", default=2026, show_default=True, help="Same seed, same data.")
+    @click.option("--citizens", default=120, show_default=True)
+    def demo(seed: int, citizens: int):
+        """Seed synthetic demo data (safe to run twice)."""
+        from .demo import DEMO_PASSWORD, seed_demo
+
+        created, logins = seed_demo(seed=seed, citizens=citizens)
+        click.echo("Demo data created." if created else "Demo data already present; nothing added.")
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, role in logins:
+            click.echo(f"  {role:15} {email}")
+
+    user_group = click.Group("user", help="Staff users.")
+    app.cli.add_command(user_group)
+
+    @user_group.command("create")
+    @click.argument("email")
+    @click.option("--name", required=True)
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+    @click.option("--organisation", "organisation", help="Name of an existing organisation.")
+    @click.option("--locale", default="da", type=click.Choice(["da", "en"]))
+    @click.password_option()
+    def user_create(email, name, role, organisation, locale, password):
+        """Add a staff user."""
+        from .validation import password_problem
+
+        email = email.strip().lower()
+        if db.session.scalar(select(User).where(User.email == email)):
+            raise click.UsageError(f"A user with e-mail {email} already exists.")
+        problem = password_problem(password)
+        if problem:
+            raise click.UsageError(problem)
+        org_id = None
+        if organisation:
+            org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+            if org is None:
+                raise click.UsageError(f"No organisation named {organisation!r}.")
+            org_id = org.id
+        db.session.add(User(email=email, name=name, role=role, organisation_id=org_id, locale=locale,
+                            password_hash=hash_password(password), created_at=utcnow()))
+        db.session.commit()
+        click.echo(f"Created {role} {email}.")
+
+    token_group = click.Group("token", help="Personal API tokens.")
+    app.cli.add_command(token_group)
+
+    @token_group.command("create")
+    @click.argument("email")
+    @click.option("--name", default="cli", show_default=True)
+    def token_create(email, name):
+        """Create an API token for a user; it is printed once."""
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"No user with e-mail {email}.")
+        token, _row = create_token(user, name)
+        db.session.commit()
+        click.echo(token)

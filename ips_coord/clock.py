@@ -1,0 +1,37 @@
+"""One injectable clock, so every deadline can be tested.
+
+All times are timezone-aware UTC. Tests (and the demo) replace the app's clock with a
+FrozenClock and move it forward.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock(Clock):
+    def __init__(self, at: datetime):
+        self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, **delta) -> datetime:
+        self._at += timedelta(**delta)
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current app's clock, or the system clock outside an app."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.extensions["ips_clock"].now()
+    return datetime.now(UTC)

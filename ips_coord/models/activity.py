@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class Placement(db.Model):
+    """A job, education or step (internship, wage subsidy...). Only ordinary jobs,
+    flexjobs and education can be the goal; the rest are recorded as steps."""
+
+    __tablename__ = "placement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
+    type: Mapped[str] = mapped_column(String(32))  # PlacementType
+    employer_name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    hours_per_week: Mapped[float | None]
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(32))  # EndReason
+    benefits_counselling_offered: Mapped[bool] = mapped_column(default=False)
+    # mentor, personal assistance, aids, flexjob terms, adjustments: what a review adjusts
+    supports: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_placement_case_start", "case_id", "start_date"),)
+
+
+class Contact(db.Model):
+    """A contact or meeting with the citizen (or about them, for treatment-team meetings)."""
+
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # ContactKind
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(String(16))  # Location
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_contact_case_occurred", "case_id", "occurred_at"),)
+
+
+class EmployerContact(db.Model):
+    """Job development: a consultant's contact with an employer (target 6 face-to-face a week)."""
+
+    __tablename__ = "employer_contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    employer_name: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    face_to_face: Mapped[bool] = mapped_column(default=True)
+    location: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_employer_contact_consultant_occurred", "consultant_id", "occurred_at"),)
+
+
+class JobEndingReview(db.Model):
+    """The joint review after a job or education ends: adjust, never abandon."""
+
+    __tablename__ = "job_ending_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    what_worked: Mapped[str | None] = mapped_column(Text)
+    what_did_not: Mapped[str | None] = mapped_column(Text)
+    adjustments: Mapped[dict] = mapped_column(JSON, default=dict)  # hours, tasks, mentor, aids, disclosure
+    clinician_present: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ParallelIntervention(db.Model):
+    """Interventions alongside IPS (CTI, ACT, IBBIS, peer support...), not IPS phases."""
+
+    __tablename__ = "parallel_intervention"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)

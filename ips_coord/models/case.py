@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .org import Organisation, User
+from .types import UTCDateTime
+
+
+class Citizen(db.Model):
+    """The person in IPS. Demo data is synthetic; no CPR number is stored in this version."""
+
+    __tablename__ = "citizen"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_year: Mapped[int | None]
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(300))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    # The citizen's own goal, in their own words.
+    own_goal: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def case_reference(case_id: int) -> str:
+    return f"IPS-{case_id:06d}"
+
+
+class IpsCase(db.Model):
+    """An IPS case (forløb). `version` gives optimistic locking: a stale write fails."""
+
+    __tablename__ = "ips_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    phase: Mapped[str] = mapped_column(String(32))
+    paused_from: Mapped[str | None] = mapped_column(String(32))
+    resume_date: Mapped[date | None] = mapped_column(Date)
+    ips_team_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    psychiatry_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    jobcenter_caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_employer_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    out_of_work_at_enrolment: Mapped[bool] = mapped_column(default=True)
+    # Number of case events so far; the next event's seq. Bumped with the case row, so the
+    # version check serialises writers of the history.
+    event_count: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    citizen: Mapped[Citizen] = relationship(lazy="joined")
+    consultant: Mapped[User | None] = relationship(foreign_keys=[consultant_id])
+    psychiatry_contact: Mapped[User | None] = relationship(foreign_keys=[psychiatry_contact_id])
+    jobcenter_caseworker: Mapped[User | None] = relationship(foreign_keys=[jobcenter_caseworker_id])
+    ips_team: Mapped[Organisation | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reference(self) -> str:
+        """Names the case without naming the person (used in emails and logs)."""
+        return case_reference(self.id)
+    __table_args__ = (
+        Index("ix_ips_case_consultant_phase", "consultant_id", "phase"),
+        Index("ix_ips_case_team_phase", "ips_team_id", "phase"),
+    )
+
+
+class CaseEvent(db.Model):
+    """Append-only history of a case: every transition and escalation step."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
+    # Position in the case's history; unique so concurrent writers cannot leave a gap or a duplicate.
+    seq: Mapped[int]
+    event: Mapped[str] = mapped_column(String(40))
+    from_phase: Mapped[str | None] = mapped_column(String(32))
+    to_phase: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    actor: Mapped[User | None] = relationship()
+    # Declared so the unit of work writes the case row (the version check) before its events.
+    case: Mapped[IpsCase] = relationship()
+
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_case_seq"),)
+
+
+class Consent(db.Model):
+    """A specific consent (Sundhedsloven § 43, Retssikkerhedsloven § 11a). Never deleted."""
+
+    __tablename__ = "consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    from_party: Mapped[str] = mapped_column(String(32))
+    to_party: Mapped[str] = mapped_column(String(32))
+    categories: Mapped[list] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(500))
+    given_at: Mapped[date] = mapped_column(Date)
+    expires_at: Mapped[date | None] = mapped_column(Date)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def is_live(self, today: date) -> bool:
+        return (
+            self.withdrawn_at is None
+            and self.given_at <= today
+            and (self.expires_at is None or today < self.expires_at)
+        )
+
+
+class CareerProfile(db.Model):
+    """Career profile, versioned: each save is a new row, the newest is current."""
+
+    __tablename__ = "career_profile"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
+    version: Mapped[int]
+    wishes_and_dreams: Mapped[str | None] = mapped_column(Text)
+    job_preferences: Mapped[str | None] = mapped_column(Text)
+    work_history: Mapped[str | None] = mapped_column(Text)
+    education: Mapped[str | None] = mapped_column(Text)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    support_needs: Mapped[str | None] = mapped_column(Text)
+    disclosure: Mapped[str | None] = mapped_column(String(32))  # full / partial / none / undecided
+    relatives_involved: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_career_profile_case_version"),)
+
+
+class SharedHealthInfo(db.Model):
+    """What psychiatry shares with the IPS team, by category, under consent."""
+
+    __tablename__ = "shared_health_info"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))  # ConsentCategory (psychiatry ones)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BenefitFact(db.Model):
+    """Benefit-relevant facts held by the jobcenter (never shown to psychiatry)."""
+
+    __tablename__ = "benefit_fact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    benefit: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

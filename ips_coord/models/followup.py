@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class FollowUp(db.Model):
+    """Due work. Created by workflow rules, completed by the matching activity."""
+
+    __tablename__ = "follow_up"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
+    kind: Mapped[str] = mapped_column(String(40))  # FollowUpKind
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # FollowUpStatus
+    # Sweep bookkeeping: when the reminder / escalation for this row was turned into notifications.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Declared so the unit of work writes the case row (the version check) first.
+    case: Mapped["IpsCase"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        Index("ix_follow_up_status_due", "status", "due_at"),
+        Index("ix_follow_up_status_remind", "status", "remind_at"),
+        Index("ix_follow_up_assignee_status_due", "assignee_id", "status", "due_at"),
+        Index("ix_follow_up_case_status", "case_id", "status"),
+    )

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class Notification(db.Model):
+    """Outbox row: written in the same transaction as the change it announces.
+
+    Delivery is at-least-once, sending is made idempotent by `idempotency_key`
+    (unique, and the source of the email's Message-ID).
+    """
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # NotificationStatus
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    requires_ack: Mapped[bool] = mapped_column(default=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Non-sensitive template parameters only (references, dates, kinds) - never health data.
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Declared so the unit of work writes the case row (the version check) first.
+    case: Mapped["IpsCase | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        Index("ix_notification_status_next", "status", "next_attempt_at"),
+        Index("ix_notification_recipient_status", "recipient_id", "status"),
+    )

@@ -1,0 +1,1 @@
+"""Outbox delivery: idempotent sending, email templates (da, en), acknowledge links."""

@@ -1,0 +1,240 @@
+"""Record what happens on a case: contacts, employer contacts, reviews, profiles, consents.
+
+Each function is one transaction and returns the new row. Follow-ups are completed through
+the workflow's activity rules, so a logged contact closes the reminder it answers.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import (
+    CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement, User,
+)
+from ..workflows import OpenFollowUp, on_activity
+from ..workflows.machine import specs
+from ..workflows import rules as R
+from ..workflows.phases import FollowUpKind, FollowUpStatus, Phase, Role
+from .errors import ServiceError
+from .records import add_case_event, add_follow_ups, open_follow_ups
+from .transitions import facts_for
+
+
+def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now: datetime) -> None:
+    open_rows = open_follow_ups(case.id)
+    outcome = on_activity(
+        facts_for(case), activity, at, [OpenFollowUp(f.id, FollowUpKind(f.kind), f.due_at) for f in open_rows]
+    )
+    done = set(outcome.complete)
+    for f in open_rows:
+        if f.id in done:
+            f.status = FollowUpStatus.DONE
+            f.completed_at = now
+            f.completed_by_id = actor.id
+    add_follow_ups(case, outcome.create, now)
+    for code in outcome.deviations:
+        add_case_event(case, event="deviation", actor=actor, now=now, reason=code)
+
+
+def _not_future(at: datetime, now: datetime, field: str) -> None:
+    if at > now + timedelta(minutes=5):
+        raise ServiceError("The time cannot be in the future.", field)
+
+
+def _commit(row):
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return row
+
+
+def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, psychiatry_contact_id=None,
+                    jobcenter_caseworker_id=None, ips_team_id=None, out_of_work=True) -> IpsCase:
+    """A referral creates the citizen (or uses an existing one) and a case in phase referred."""
+    now = utcnow()
+    try:
+        citizen_id = citizen_fields.get("citizen_id")
+        if citizen_id is not None:
+            citizen = db.session.get(Citizen, citizen_id)
+            if citizen is None:
+                raise ServiceError("No such citizen.", "citizen_id")
+        else:
+            citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k != "citizen_id"}, created_at=now)
+            db.session.add(citizen)
+            db.session.flush()
+        consultant = db.session.get(User, consultant_id) if consultant_id else (actor if actor.role == Role.IPS_CONSULTANT else None)
+        if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
+            raise ServiceError("No IPS consultant with that id.", "consultant_id")
+        for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
+                                 (jobcenter_caseworker_id, Role.JOBCENTER, "jobcenter_caseworker_id")):
+            if uid is not None:
+                u = db.session.get(User, uid)
+                if u is None or u.role != role:
+                    raise ServiceError(f"No {role} user with that id.", field)
+        team = ips_team_id or (consultant.organisation_id if consultant else actor.organisation_id)
+        case = IpsCase(
+            citizen_id=citizen.id, phase=Phase.REFERRED, ips_team_id=team,
+            consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
+            jobcenter_caseworker_id=jobcenter_caseworker_id, referred_at=now, phase_changed_at=now,
+            out_of_work_at_enrolment=out_of_work, event_count=1,
+        )
+        db.session.add(case)
+        db.session.flush()
+        # The first event is written directly: add_case_event would bump the new row's version.
+        db.session.add(CaseEvent(case_id=case.id, seq=1, event="referred", to_phase=Phase.REFERRED,
+                                 actor_id=actor.id, data={}, created_at=now))
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(case)
+
+
+def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime, location: str,
+                note: str | None = None) -> Contact:
+    now = utcnow()
+    _not_future(occurred_at, now, "occurred_at")
+    try:
+        row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
+                      note=note, created_at=now)
+        db.session.add(row)
+        if case.last_contact_at is None or occurred_at > case.last_contact_at:
+            case.last_contact_at = occurred_at
+        _apply_activity(case, kind, occurred_at, actor, now)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(row)
+
+
+def log_employer_contact(actor: User, *, employer_name: str, occurred_at: datetime, location: str,
+                         face_to_face: bool = True, case: IpsCase | None = None, note: str | None = None) -> EmployerContact:
+    now = utcnow()
+    _not_future(occurred_at, now, "occurred_at")
+    try:
+        row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None, employer_name=employer_name,
+                              occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
+                              created_at=now)
+        db.session.add(row)
+        if case is not None and face_to_face:
+            _apply_activity(case, "employer_contact", occurred_at, actor, now)
+            if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
+                case.first_employer_contact_at = occurred_at
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(row)
+
+
+def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
+                  what_did_not: str | None, adjustments: dict, clinician_present: bool) -> JobEndingReview:
+    now = utcnow()
+    _not_future(held_at, now, "held_at")
+    if case.phase != Phase.JOB_ENDED:
+        raise ServiceError("A job-ending review is recorded while the case is in phase job_ended.", "phase")
+    try:
+        ended = db.session.scalar(
+            select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
+            .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
+        )
+        row = JobEndingReview(case_id=case.id, placement_id=ended, held_at=held_at, what_worked=what_worked, what_did_not=what_did_not,
+                              adjustments=adjustments, clinician_present=clinician_present,
+                              recorded_by_id=actor.id, created_at=now)
+        db.session.add(row)
+        case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
+        _apply_activity(case, "job_ending_review", held_at, actor, now)
+        add_case_event(case, event="review_recorded", actor=actor, now=now)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(row)
+
+
+PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
+                  "support_needs", "disclosure", "relatives_involved")
+
+
+def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
+    """A new version of the career profile; older versions stay as its history."""
+    now = utcnow()
+    try:
+        latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
+        row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
+                            **{k: fields.get(k) for k in PROFILE_FIELDS})
+        db.session.add(row)
+        _apply_activity(case, "career_profile", now, actor, now)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(row)
+
+
+def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str, categories: list[str],
+                   purpose: str, given_at: date, expires_at: date | None) -> Consent:
+    now = utcnow()
+    if from_party == to_party:
+        raise ServiceError("A consent is given from one party to another.", "to_party")
+    if expires_at is not None and expires_at <= given_at:
+        raise ServiceError("The expiry must be after the date given.", "expires_at")
+    if given_at > now.date():
+        raise ServiceError("The consent cannot be given in the future.", "given_at")
+    try:
+        row = Consent(case_id=case.id, from_party=from_party, to_party=to_party, categories=sorted(set(categories)),
+                      purpose=purpose, given_at=given_at, expires_at=expires_at, recorded_by_id=actor.id,
+                      created_at=now)
+        db.session.add(row)
+        db.session.flush()
+        if expires_at is not None:
+            notice = datetime.combine(expires_at, datetime.min.time(), tzinfo=now.tzinfo) - R.CONSENT_EXPIRY_NOTICE
+            db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.CONSENT_EXPIRY, due_at=max(notice, now),
+                                    remind_at=max(notice, now), assignee_id=case.consultant_id,
+                                    status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))
+        add_case_event(case, event="consent_recorded", actor=actor, now=now, data={"consent_id": row.id})
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(row)
+
+
+def withdraw_consent(consent: Consent, actor: User) -> Consent:
+    now = utcnow()
+    if consent.withdrawn_at is not None:
+        raise ServiceError("The consent is already withdrawn.", "withdrawn_at")
+    try:
+        consent.withdrawn_at = now
+        case = db.session.get(IpsCase, consent.case_id)
+        for fu in open_follow_ups(case.id):
+            if fu.kind == FollowUpKind.CONSENT_EXPIRY and fu.data.get("consent_id") == consent.id:
+                fu.status = FollowUpStatus.CANCELLED
+                fu.completed_at = now
+        add_case_event(case, event="consent_withdrawn", actor=actor, now=now, data={"consent_id": consent.id})
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(consent)
+
+
+def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
+    """Mark a follow-up done by hand; recurring kinds (monthly contact, outreach) get their next one."""
+    now = utcnow()
+    if fu.status != FollowUpStatus.OPEN:
+        raise ServiceError("The follow-up is not open.", "status")
+    try:
+        case = db.session.get(IpsCase, fu.case_id)
+        fu.status = FollowUpStatus.DONE
+        fu.completed_at = now
+        fu.completed_by_id = actor.id
+        recurring = {r.kind: r for r in (R.PLACEMENT_RULES[-1], R.PAUSE_OUTREACH, R.PROFILE_REASSESSMENT)}
+        rule = recurring.get(fu.kind)
+        if rule is not None and case.phase not in (Phase.CLOSED, Phase.TRANSITIONED):
+            if not (fu.kind == FollowUpKind.PAUSED_OUTREACH and case.phase != Phase.PAUSED):
+                add_follow_ups(case, specs((R.Rule(rule.kind, due=rule.recur, assignee=rule.assignee),),
+                                           max(now, fu.due_at)), now)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return _commit(fu)

@@ -1,0 +1,36 @@
+from ..workflows import Refusal
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The client's version is stale: someone else changed the case."""
+
+    status = 409
+    code = "stale_version"
+
+    def __init__(self, current_version: int):
+        super().__init__("The case was changed by someone else; reload it and try again.", "version")
+        self.current_version = current_version
+
+
+class WorkflowRefused(ServiceError):
+    status = 422
+    code = "workflow_refused"
+
+    def __init__(self, refusal: Refusal, locale: str = "da"):
+        super().__init__(refusal.message(locale), refusal.field)
+        self.refusal = refusal

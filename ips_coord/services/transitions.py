@@ -1,0 +1,144 @@
+"""Apply a workflow event to a stored case in one transaction."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import IpsCase, JobEndingReview, Placement, User
+from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
+from ..workflows.phases import FollowUpStatus, PlacementType, Role
+from .errors import Conflict, NotFound, ServiceError, WorkflowRefused
+from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
+
+
+def current_placement(case: IpsCase) -> Placement | None:
+    return db.session.scalar(
+        select(Placement)
+        .where(Placement.case_id == case.id, Placement.end_date.is_(None),
+               Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]))
+        .order_by(Placement.start_date.desc(), Placement.id.desc())
+        .limit(1)
+    )
+
+
+def review_recorded(case: IpsCase) -> bool:
+    if case.phase != Phase.JOB_ENDED:
+        return False
+    return db.session.scalar(
+        select(JobEndingReview.id).where(
+            JobEndingReview.case_id == case.id, JobEndingReview.created_at >= case.phase_changed_at
+        ).limit(1)
+    ) is not None
+
+
+def facts_for(case: IpsCase) -> CaseFacts:
+    placement = current_placement(case) if case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION) else None
+    return CaseFacts(
+        phase=Phase(case.phase),
+        paused_from=Phase(case.paused_from) if case.paused_from else None,
+        has_psychiatry_contact=case.psychiatry_contact_id is not None,
+        enrolled_at=case.enrolled_at,
+        first_employer_contact_at=case.first_employer_contact_at,
+        last_contact_at=case.last_contact_at,
+        placement_started_on=placement.start_date if placement else None,
+        review_recorded=review_recorded(case),
+    )
+
+
+def _staff(user_id, role: str, field: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != role or not user.active:
+        raise ServiceError(f"No active {role} user with id {user_id}.", field)
+    return user
+
+
+def _prepare(case: IpsCase, event: str, payload: dict) -> None:
+    """Payload facts that the workflow reads from the case (named contacts)."""
+    if event in (Event.ENROL, Event.RE_ENTER):
+        if payload.get("psychiatry_contact_id") is not None:
+            case.psychiatry_contact_id = _staff(payload["psychiatry_contact_id"], Role.PSYCHIATRY, "psychiatry_contact_id").id
+        if payload.get("jobcenter_caseworker_id") is not None:
+            case.jobcenter_caseworker_id = _staff(payload["jobcenter_caseworker_id"], Role.JOBCENTER, "jobcenter_caseworker_id").id
+
+
+def _record_placement(case: IpsCase, decision: Decision, payload: dict, now) -> dict:
+    if decision.event in (Event.START_JOB, Event.START_EDUCATION):
+        name = (payload.get("employer_name") or "").strip()
+        if not name:
+            raise ServiceError("Name the employer or school.", "employer_name")
+        placement = Placement(
+            case_id=case.id,
+            type=payload.get("placement_type")
+            or (PlacementType.ORDINARY_JOB if decision.event is Event.START_JOB else PlacementType.EDUCATION),
+            employer_name=name, job_title=payload.get("job_title"), hours_per_week=payload.get("hours_per_week"),
+            start_date=payload.get("start_date") or now.date(),
+            benefits_counselling_offered=bool(payload.get("benefits_counselling_offered")),
+            supports=payload.get("supports") or {}, created_at=now,
+        )
+        db.session.add(placement)
+        db.session.flush()
+        return {"placement_id": placement.id}
+    if decision.event in (Event.END_JOB, Event.END_EDUCATION):
+        placement = current_placement(case)
+        if placement is not None:
+            end = date.fromisoformat(decision.data["end_date"])
+            if end < placement.start_date:
+                raise ServiceError("The end date is before the start date.", "end_date")
+            placement.end_date = end
+            placement.end_reason = decision.reason
+            return {"placement_id": placement.id}
+    return {}
+
+
+def apply_event(
+    case_id: int, event: str, expected_version: int, payload: dict | None, actor: User,
+    request_id: str | None = None, locale: str = "da",
+) -> IpsCase:
+    """Check the version, ask the workflow, write everything, commit - or change nothing."""
+    payload = dict(payload or {})
+    now = utcnow()
+    try:
+        # One UPDATE of the case row at commit: version goes up by exactly one.
+        with db.session.no_autoflush:
+            case = db.session.get(IpsCase, case_id)
+            if case is None:
+                raise NotFound("No such case.")
+            if case.version != expected_version:
+                raise Conflict(case.version)
+            _prepare(case, event, payload)
+            decision = decide(facts_for(case), event, payload, actor.role, now)
+            if isinstance(decision, Refusal):
+                raise WorkflowRefused(decision, locale)
+            extra = _record_placement(case, decision, payload, now)
+            from_phase = case.phase
+            case.phase = decision.to_phase
+            case.phase_changed_at = now
+            for key, value in decision.updates.items():
+                setattr(case, key, value)
+            if decision.cancel:
+                close_follow_ups(case.id, decision.cancel, FollowUpStatus.CANCELLED, now, actor)
+            if decision.complete:
+                close_follow_ups(case.id, decision.complete, FollowUpStatus.DONE, now, actor)
+            add_follow_ups(case, decision.create, now)
+            row = add_case_event(
+                case, event=decision.event, actor=actor, now=now, from_phase=from_phase, to_phase=decision.to_phase,
+                reason=decision.reason, request_id=request_id,
+                data={**decision.data, **extra, **({"note": payload["note"]} if payload.get("note") else {})},
+            )
+            for code in decision.deviations:
+                add_case_event(case, event="deviation", actor=actor, now=now, reason=code, request_id=request_id)
+            add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
+                              data={"event": decision.event, **extra})
+            db.session.commit()  # the UPDATE ... WHERE version = expected happens here
+            return case
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.scalar(select(IpsCase.version).where(IpsCase.id == case_id))
+        raise Conflict(current or 0) from None
+    except BaseException:
+        db.session.rollback()
+        raise

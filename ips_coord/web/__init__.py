@@ -1,0 +1,24 @@
+"""Web pages, one blueprint per audience."""
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from .auth_views import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .errors import register_error_pages
+    from .health import bp as health_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(health_bp)
+    register_error_pages(app)
+    app.context_processor(_labels)
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+
+
+def _labels():
+    from . import labels
+
+    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES}

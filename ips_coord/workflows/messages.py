@@ -1,0 +1,68 @@
+"""Human messages for refusals and deviations, in Danish and English.
+
+Kept here (not in gettext catalogues) because the workflow core has no Flask import and
+the API returns them to clients that pick their own language.
+"""
+
+REFUSALS: dict[str, tuple[str, str]] = {
+    "unknown_event": ("Ukendt hændelse.", "Unknown event."),
+    "event_not_allowed_in_phase": (
+        "Det kan ikke lade sig gøre i forløbets nuværende fase.",
+        "That is not possible in the case's current phase.",
+    ),
+    "role_not_allowed": (
+        "Din rolle kan ikke ændre forløbets fase.",
+        "Your role cannot change the case's phase.",
+    ),
+    "close_reason_not_allowed": (
+        "Nul-eksklusion: et forløb afsluttes ikke for udeblivelser, symptomer, misbrug, "
+        "'ikke klar' eller et mistet job. Kun borgerens eget valg, fraflytning, dødsfald eller "
+        "overgang til et andet tilbud kan afslutte forløbet.",
+        "Zero exclusion: a case is not closed for missed appointments, symptoms, substance use, "
+        "'not ready' or a lost job. Only the citizen's own choice, moving away, death or transfer "
+        "to another service can close it.",
+    ),
+    "close_reason_required": ("Angiv en afslutningsårsag.", "Give a reason for closing."),
+    "not_competitive_employment": (
+        "Ordinær beskæftigelse: virksomhedspraktik, løntilskud og beskyttet arbejde er trin på vejen, "
+        "ikke et job. Registrér dem som trin, og start et job når borgeren får ordinært arbejde.",
+        "Competitive employment: internships, wage subsidy and sheltered work are steps, not a job. "
+        "Record them as steps and start a job when the citizen gets ordinary work.",
+    ),
+    "education_type_required": (
+        "En uddannelsesstart skal være ordinær uddannelse.",
+        "An education start must be ordinary education.",
+    ),
+    "psychiatry_contact_required": (
+        "Integration med behandling: angiv borgerens kontaktperson i psykiatrien før opstart.",
+        "Integration with treatment: name the citizen's psychiatry contact before enrolment.",
+    ),
+    "review_required": (
+        "Hold og registrér opfølgningsmødet efter jobophør, før jobsøgningen genoptages.",
+        "Hold and record the job-ending review before resuming the job search.",
+    ),
+    "end_reason_required": ("Angiv hvorfor jobbet eller uddannelsen sluttede.", "Say why the job or education ended."),
+    "resume_date_required": (
+        "En pause skal have en planlagt dato for genoptagelse.",
+        "A pause needs a planned resume date.",
+    ),
+    "resume_date_in_past": ("Datoen for genoptagelse skal ligge efter i dag.", "The resume date must be after today."),
+    "start_date_required": ("Angiv startdato.", "Give the start date."),
+}
+
+DEVIATIONS: dict[str, tuple[str, str]] = {
+    "first_employer_contact_late": (
+        "Første arbejdsgiverkontakt kom efter dag 30.",
+        "First employer contact came after day 30.",
+    ),
+    "job_start_without_benefits_counselling": (
+        "Jobstart uden tilbud om ydelsesvejledning.",
+        "Job start without benefits counselling offered.",
+    ),
+    "no_contact_30_days": ("Ingen kontakt i 30 dage.", "No contact for 30 days."),
+}
+
+
+def text(table: dict[str, tuple[str, str]], code: str, locale: str = "da") -> str:
+    da, en = table[code]
+    return en if locale == "en" else da

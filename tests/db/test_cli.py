@@ -1,0 +1,79 @@
+"""flask commands: demo data (deterministic, idempotent), users and tokens."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ips_coord.demo import DEMO_PASSWORD
+from ips_coord.models import (
+    ApiToken, CaseEvent, Citizen, Consent, Contact, EmployerContact, IpsCase, Notification, Placement, User,
+)
+from ips_coord.workflows.phases import Phase
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--citizens", "30"])
+    assert result.exit_code == 0, result.output
+    assert "konsulent1@demo.ips-coord.example" in result.output and DEMO_PASSWORD in result.output
+    phases = set(db.session.scalars(select(IpsCase.phase)))
+    assert phases == {p.value for p in Phase}
+    roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 1, "admin": 1}
+    for model in (Contact, EmployerContact, Placement, Consent, CaseEvent):
+        assert count(db, model) > 0, model
+    ended = db.session.scalar(select(func.count()).select_from(Placement).where(Placement.end_date.is_not(None)))
+    assert ended > 0
+    # The demo's past is history: nothing from it waits in the outbox.
+    assert db.session.scalar(select(func.count()).where(Notification.status != "sent")) == 0
+    # About 18 months of history.
+    first = db.session.scalar(select(func.min(CaseEvent.created_at)))
+    assert (app.extensions["ips_clock"].now() - first).days > 300
+    before = {m.__name__: count(db, m) for m in (Citizen, IpsCase, User, CaseEvent)}
+    again = runner.invoke(args=["demo", "--citizens", "30"])
+    assert again.exit_code == 0 and "already present" in again.output
+    assert {m.__name__: count(db, m) for m in (Citizen, IpsCase, User, CaseEvent)} == before
+
+
+def test_demo_is_deterministic(app, db):
+    from ips_coord.demo import seed_demo
+    from tests.conftest import _empty_tables
+
+    def snapshot():
+        return [(c.citizen.full_name, c.phase, c.referred_at, c.version) for c in
+                db.session.scalars(select(IpsCase).order_by(IpsCase.id))]
+
+    seed_demo(seed=7, citizens=20)
+    first = snapshot()
+    db.session.remove()
+    _empty_tables(db)
+    seed_demo(seed=7, citizens=20)
+    assert snapshot() == first
+
+
+def test_user_create(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "create", "New@Example.org", "--name", "Ny Konsulent", "--role",
+                                 "ips_consultant", "--password", "Long-enough-pw-1"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "new@example.org"))
+    assert user.role == "ips_consultant" and user.password_hash.startswith("scrypt:")
+    weak = runner.invoke(args=["user", "create", "b@example.org", "--name", "B", "--role", "admin", "--password", "short"])
+    assert weak.exit_code != 0 and "at least 12" in weak.output
+    dup = runner.invoke(args=["user", "create", "new@example.org", "--name", "B", "--role", "admin", "--password",
+                              "Long-enough-pw-1"])
+    assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def test_token_create_prints_once_and_stores_a_hash(app, db, world):
+    result = app.test_cli_runner().invoke(args=["token", "create", world.consultant.email])
+    assert result.exit_code == 0
+    token = result.output.strip()
+    assert token.startswith("ipc_")
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.token_hash != token and token not in stored.token_hash
+    r = app.test_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200

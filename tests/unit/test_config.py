@@ -1,0 +1,75 @@
+"""Configuration: embedded defaults, environment overrides, one clear line when wrong."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from config import ConfigError, load_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+
+@pytest.fixture
+def env(monkeypatch):
+    for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "IPS_ENV", "SMTP_STARTTLS"):
+        monkeypatch.delenv(key, raising=False)
+    return monkeypatch
+
+
+def test_embedded_defaults(env):
+    settings = load_config()
+    assert settings["SQLALCHEMY_DATABASE_URI"] is None and settings["REDIS_URL"] is None
+    assert settings["SMTP_HOST"] is None and settings["BABEL_DEFAULT_LOCALE"] == "da"
+
+
+def test_app_uses_sqlite_in_the_instance_folder(env, tmp_path):
+    from ips_coord import create_app
+
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + os.path.join(app.instance_path, "ips_coord.sqlite")
+
+
+def test_postgres_and_redis_from_the_environment(env):
+    env.setenv("DATABASE_URL", "postgres://u@db:5432/ips")
+    env.setenv("REDIS_URL", "redis://redis:6379/0")
+    settings = load_config()
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/ips"
+    assert settings["REDIS_URL"] == "redis://redis:6379/0"
+
+
+@pytest.mark.parametrize("key,value,named", [
+    ("DATABASE_URL", "mysql://x/y", "DATABASE_URL"),
+    ("REDIS_URL", "http://redis", "REDIS_URL"),
+    ("SMTP_PORT", "abc", "SMTP_PORT"),
+    ("SMTP_PORT", "70000", "SMTP_PORT"),
+    ("SMTP_STARTTLS", "maybe", "SMTP_STARTTLS"),
+    ("IPS_ENV", "staging", "IPS_ENV"),
+])
+def test_wrong_setting_names_itself(env, key, value, named):
+    env.setenv(key, value)
+    with pytest.raises(ConfigError, match=named):
+        load_config()
+
+
+def test_production_refuses_the_default_secret(env):
+    env.setenv("IPS_ENV", "production")
+    env.setenv("DATABASE_URL", "postgresql+psycopg://u@db/ips")
+    env.setenv("SMTP_HOST", "mail")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config()
+    env.setenv("SECRET_KEY", "x" * 40)
+    settings = load_config()
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_start_up_fails_with_one_clear_line():
+    """`flask` with a wrong setting prints one line naming it, not a deep traceback."""
+    environ = {**os.environ, "DATABASE_URL": "mysql://nope/x"}
+    out = subprocess.run([sys.executable, "-m", "ips_coord.devserver", "--port", "5999"], cwd=ROOT, env=environ,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    lines = [line for line in out.stderr.strip().splitlines() if line]
+    assert lines == ["ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme 'mysql'"]
