@@ -68,8 +68,21 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
 
-    # Optimistic UI defaults; pagination is bounded so no client can ask for everything.
+    # Pagination is bounded so no client can ask for everything.
     API_PAGE_SIZE_MAX = 200
+
+    # Tests and demos only: read "now" from this file (see ips_coord.clock.FileClock).
+    CLOCK_FILE: str | None = None
+    # Delivery: the beat wakes the sweep this often; failed sends back off exponentially.
+    SWEEP_INTERVAL_SECONDS = 60.0
+    SWEEP_BATCH = 500
+    CLAIM_TIMEOUT_SECONDS = 600
+    NOTIFY_MAX_ATTEMPTS = 6
+    NOTIFY_BACKOFF_SECONDS = 60.0
+    SMTP_TIMEOUT_SECONDS = 10.0
+    # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
+    DIGEST_HOUR_UTC = 5
+    ACK_LINK_MAX_AGE_DAYS = 14
 
     @classmethod
     def from_env(cls) -> dict:
@@ -102,6 +115,15 @@ class BaseConfig:
             if os.environ.get(key):
                 values[key] = os.environ[key]
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
+        if os.environ.get("CLOCK_FILE"):
+            values["CLOCK_FILE"] = os.environ["CLOCK_FILE"]
+        for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS"):
+            if os.environ.get(key):
+                try:
+                    values[key] = float(os.environ[key])
+                except ValueError:
+                    raise ConfigError(f"{key} must be a number, got {os.environ[key]!r}") from None
+        values["NOTIFY_MAX_ATTEMPTS"] = _int("NOTIFY_MAX_ATTEMPTS", cls.NOTIFY_MAX_ATTEMPTS)
         return values
 
 
@@ -147,6 +169,8 @@ def validate(settings: dict) -> None:
             raise ConfigError("DATABASE_URL must be set in production")
         if not settings.get("SMTP_HOST"):
             raise ConfigError("SMTP_HOST must be set in production")
+        if settings.get("CLOCK_FILE"):
+            raise ConfigError("CLOCK_FILE is for tests only and must not be set in production")
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"SMTP_PORT must be between 1 and 65535, got {port!r}")

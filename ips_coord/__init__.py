@@ -9,7 +9,7 @@ from flask import Flask, g, request
 
 from config import ConfigError, load_config
 
-from .clock import Clock
+from .clock import Clock, FileClock
 from .extensions import api, babel, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,17 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once (worker, beat and web share one file).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if clock is None and app.config.get("CLOCK_FILE"):
+        clock = FileClock(app.config["CLOCK_FILE"])
     app.extensions["ips_clock"] = clock or Clock()
     from .urls import IdConverter
 
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -73,6 +78,18 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     celery_init_app(app)
     return app
+
+
+def _sqlite_pragmas(engine) -> None:
+    """WAL lets the web, the worker and the beat read while one of them writes."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -36,7 +36,10 @@ def celery_settings(app: Flask) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "beat_schedule": app.config.get("CELERY_BEAT_SCHEDULE", {}),
+        # The beat only wakes the sweep; all due work is in the database.
+        "beat_schedule": {
+            "sweep": {"task": "ips_coord.sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+        },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),
     }
@@ -48,7 +51,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["ips_coord.notifications.tasks"])
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -28,6 +28,36 @@ class FrozenClock(Clock):
         self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+class FileClock(Clock):
+    """Reads the time from a file, so tests can move time for separate worker processes.
+
+    An empty or missing file means the system clock. Never used in production.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def now(self) -> datetime:
+        try:
+            with open(self.path) as fh:
+                raw = fh.read().strip()
+        except FileNotFoundError:
+            raw = ""
+        return datetime.fromisoformat(raw) if raw else datetime.now(UTC)
+
+    def set(self, at: datetime) -> None:
+        with open(self.path + ".tmp", "w") as fh:
+            fh.write(at.isoformat())
+        import os
+
+        os.replace(self.path + ".tmp", self.path)  # atomic: a reader never sees half a time
+
+    def advance(self, **delta) -> datetime:
+        at = self.now() + timedelta(**delta)
+        self.set(at)
+        return at
+
+
 def utcnow() -> datetime:
     """The current app's clock, or the system clock outside an app."""
     from flask import current_app, has_app_context

@@ -10,7 +10,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
-from ..workflows.phases import FollowUpStatus, PlacementType, Role
+from ..workflows.phases import FollowUpKind, FollowUpStatus, PlacementType, Role
 from .errors import Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
 
@@ -123,7 +123,6 @@ def apply_event(
                 close_follow_ups(case.id, decision.cancel, FollowUpStatus.CANCELLED, now, actor)
             if decision.complete:
                 close_follow_ups(case.id, decision.complete, FollowUpStatus.DONE, now, actor)
-            add_follow_ups(case, decision.create, now)
             row = add_case_event(
                 case, event=decision.event, actor=actor, now=now, from_phase=from_phase, to_phase=decision.to_phase,
                 reason=decision.reason, request_id=request_id,
@@ -131,8 +130,12 @@ def apply_event(
             )
             for code in decision.deviations:
                 add_case_event(case, event="deviation", actor=actor, now=now, reason=code, request_id=request_id)
-            add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
-                              data={"event": decision.event, **extra})
+            sent = add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
+                                     data={"event": decision.event, **extra})
+            # Psychiatry acknowledges only what it was told (under consent).
+            awaiting_ack = any(n.requires_ack for n in sent)
+            add_follow_ups(case, [s for s in decision.create if s.kind != FollowUpKind.PSYCHIATRY_ACK or awaiting_ack],
+                           now, data={"notification_key": f"case{case.id}:ev{row.seq}"})
             db.session.commit()  # the UPDATE ... WHERE version = expected happens here
             return case
     except StaleDataError:

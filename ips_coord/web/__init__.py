@@ -3,7 +3,9 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
+    from .ack import bp as ack_bp
     from .auth_views import bp as auth_bp
+    from .coordinator import bp as coordinator_bp
     from .cases import bp as cases_bp
     from .errors import register_error_pages
     from .health import bp as health_bp
@@ -11,6 +13,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(ack_bp)
+    app.register_blueprint(coordinator_bp)
     register_error_pages(app)
     app.context_processor(_labels)
     from flask_babel import get_locale
@@ -21,4 +25,6 @@ def register_web(app: Flask) -> None:
 def _labels():
     from . import labels
 
-    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES}
+    from ..notifications.email import FOLLOW_UP_KINDS
+
+    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS}

@@ -203,6 +203,9 @@ def decide(facts: CaseFacts, event: str, payload: dict | None, actor_role: str, 
             NotificationSpec(kind, "psychiatry_contact", requires_ack=True),
             NotificationSpec(kind, "jobcenter_caseworker"),
         ]
+        ack_due = add_working_days(now, R.ACK_WORKING_DAYS)
+        create += (FollowUpSpec(FollowUpKind.PSYCHIATRY_ACK, due_at=ack_due, escalate_at=ack_due,
+                                assignee="psychiatry_contact"),)
         early = facts.placement_started_on is not None and (end - facts.placement_started_on) < R.EARLY_ENDING
         if early:
             notify.append(NotificationSpec("early_ending", "coordinator"))

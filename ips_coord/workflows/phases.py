@@ -98,6 +98,7 @@ class FollowUpKind(StrEnum):
     NO_CONTACT = "no_contact"
     CONSENT_EXPIRY = "consent_expiry"
     PROFILE_REASSESSMENT = "profile_reassessment"
+    PSYCHIATRY_ACK = "psychiatry_ack"  # psychiatry acknowledges a job-ending notification
 
 
 class ContactKind(StrEnum):
@@ -125,6 +126,7 @@ class NotificationStatus(StrEnum):
     PENDING = "pending"
     QUEUED = "queued"
     SENDING = "sending"
+    UNCONFIRMED = "unconfirmed"  # the whole message is with the server; only its final "." is missing
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"

@@ -52,6 +52,14 @@ PROFILE_REASSESSMENT = Rule(K.PROFILE_REASSESSMENT, due=D(days=90), recur=D(days
 # Psychiatry acknowledges a job-ending notification within 2 working days.
 ACK_WORKING_DAYS = 2
 
+# Who hears of an escalation, by follow-up kind: (recipient, notification kind).
+ESCALATION_NOTIFY: dict[K, tuple[tuple[str, str], ...]] = {
+    K.FIRST_EMPLOYER_CONTACT: (("coordinator", "escalation"),),
+    K.JOINT_START_MEETING: (("coordinator", "escalation"),),
+    K.JOB_ENDING_REVIEW: (("coordinator", "escalation"),),
+    K.PSYCHIATRY_ACK: (("psychiatry_contact", "ack_reminder"), ("coordinator", "escalation")),
+}
+
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
     Event.ENROL: START_RULES + (PROFILE_REASSESSMENT,),
     Event.RE_ENTER: START_RULES + (PROFILE_REASSESSMENT,),

@@ -162,7 +162,11 @@ def test_early_job_ending_notifies_the_coordinator():
     assert ("early_ending", "coordinator", False) in recipients
     assert result.data["early_ending"] is True
     kinds = {s.kind: (s.due_at - NOW).days for s in result.create}
-    assert kinds == {FollowUpKind.JOB_ENDING_CONTACT: 3, FollowUpKind.JOB_ENDING_REVIEW: 7, FollowUpKind.RESUME_SEARCH: 14}
+    # NOW is a Monday: 2 working days is Wednesday.
+    assert kinds == {FollowUpKind.JOB_ENDING_CONTACT: 3, FollowUpKind.JOB_ENDING_REVIEW: 7,
+                     FollowUpKind.RESUME_SEARCH: 14, FollowUpKind.PSYCHIATRY_ACK: 2}
+    ack = next(s for s in result.create if s.kind == FollowUpKind.PSYCHIATRY_ACK)
+    assert ack.assignee == "psychiatry_contact" and ack.escalate_at == ack.due_at
 
 
 def test_late_ending_is_not_early():

@@ -1,0 +1,149 @@
+"""Building and sending emails. Bodies carry a case reference and links, never a diagnosis,
+a note or a benefit fact: only the kind of event, dates and the reference go in."""
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import os
+import smtplib
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+
+from ..models import Notification, User
+from .ack import ack_token
+
+SUBJECTS = {
+    "case_enrolled": _l("New IPS case"),
+    "job_started": _l("Job start"),
+    "education_started": _l("Education start"),
+    "job_ended": _l("Job ended: please acknowledge"),
+    "education_ended": _l("Education ended: please acknowledge"),
+    "early_ending": _l("Early job ending"),
+    "case_closed": _l("IPS case closed"),
+    "escalation": _l("Escalation: a deadline has passed"),
+    "ack_reminder": _l("Reminder: please acknowledge the job ending"),
+    "daily_digest": _l("Your follow-ups today"),
+}
+LINES = {
+    "case_enrolled": _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
+    "job_started": _l("The citizen has started in a job. Follow-along support has begun."),
+    "education_started": _l("The citizen has started an education. Follow-along support has begun."),
+    "job_ended": _l("The citizen's job has ended. A joint review meeting is due within 7 days. Please acknowledge."),
+    "education_ended": _l("The citizen's education has ended. A joint review meeting is due within 7 days. Please acknowledge."),
+    "early_ending": _l("A job ended within 90 days of its start. The plan is being adjusted."),
+    "case_closed": _l("The IPS case has been closed."),
+    "escalation": _l("A follow-up on the case has passed its deadline."),
+    "ack_reminder": _l("The job ending on this case has not been acknowledged yet."),
+    "daily_digest": _l("These follow-ups are due today or overdue."),
+}
+FOLLOW_UP_KINDS = {
+    "first_employer_contact": _l("First employer contact (day 30)"),
+    "joint_start_meeting": _l("Joint start meeting"),
+    "job_start_contact": _l("Contact after job start"),
+    "weekly_contact": _l("Weekly contact"),
+    "monthly_contact": _l("Monthly contact"),
+    "job_ending_contact": _l("Contact after job ending"),
+    "job_ending_review": _l("Job-ending review"),
+    "resume_search": _l("Resume job search"),
+    "paused_outreach": _l("Outreach during pause"),
+    "no_contact": _l("No contact for 30 days"),
+    "consent_expiry": _l("Consent expires soon"),
+    "profile_reassessment": _l("Reassess career profile"),
+    "psychiatry_ack": _l("Psychiatry acknowledgement"),
+}
+
+
+def message_id(notification: Notification) -> str:
+    """Stable across retries: the same notification is always the same email."""
+    digest = hashlib.sha256(notification.idempotency_key.encode()).hexdigest()[:32]
+    return f"<{digest}@ips-coord>"
+
+
+def build_message(notification: Notification, recipient: User) -> EmailMessage:
+    base = current_app.config["BASE_URL"]
+    data = notification.data or {}
+    with force_locale(recipient.locale or "da"):
+        reference = data.get("reference")
+        subject = str(SUBJECTS.get(notification.kind, _("Notification")))
+        context = {
+            "recipient": recipient,
+            "headline": subject,
+            "line": str(LINES.get(notification.kind, "")),
+            "reference": reference,
+            "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
+            "ack_url": f"{base}/ack/{ack_token(notification)}" if notification.requires_ack else None,
+            "follow_up_kind": str(FOLLOW_UP_KINDS.get(data.get("follow_up_kind"), "")) or None,
+            "items": [dict(i, label=str(FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
+                           url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
+            "total": data.get("total"),
+            "date": data.get("date"),
+            "home_url": base + "/",
+        }
+        text = render_template("email/message.txt", **context)
+        html = render_template("email/message.html", **context)
+    msg = EmailMessage()
+    msg["Subject"] = f"{reference}: {subject}" if reference else subject
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = recipient.email
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id(notification)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def _to_mailbox(msg: EmailMessage) -> None:
+    folder = os.path.join(current_app.instance_path, "mailbox")
+    os.makedirs(folder, exist_ok=True)
+    name = msg["Message-ID"].strip("<>").split("@")[0] + ".eml"
+    tmp = os.path.join(folder, "." + name)
+    with open(tmp, "wb") as fh:
+        fh.write(bytes(msg))
+    os.replace(tmp, os.path.join(folder, name))  # same Message-ID, same file: never twice
+
+
+def _dot_stuffed(msg: EmailMessage) -> bytes:
+    raw = msg.as_bytes(policy=email.policy.SMTP)  # CRLF line endings
+    lines = raw.split(b"\r\n")
+    body = b"\r\n".join(b"." + line if line.startswith(b".") else line for line in lines)
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
+
+
+def send(msg: EmailMessage, handed_over: Callable[[], None]) -> None:
+    """Send one message. `handed_over` is called when the server holds the whole message but
+    has not yet been told it is complete (the final "."), so the caller can record that
+    before the one step after which the server may deliver it. A crash before that step
+    leaves an incomplete message, which the server discards: it can be sent again safely.
+    """
+    cfg = current_app.config
+    if not cfg.get("SMTP_HOST"):
+        handed_over()
+        _to_mailbox(msg)  # embedded default: a folder of .eml files
+        return
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"]) as smtp:
+        smtp.ehlo_or_helo_if_needed()
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+            smtp.ehlo()
+        if cfg.get("SMTP_USERNAME"):
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+        code, reply = smtp.mail(str(msg["From"]))
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, str(msg["From"]))
+        code, reply = smtp.rcpt(str(msg["To"]))
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({str(msg["To"]): (code, reply)})
+        code, reply = smtp.docmd("DATA")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        smtp.send(_dot_stuffed(msg))
+        handed_over()
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)

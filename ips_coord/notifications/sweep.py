@@ -1,0 +1,200 @@
+"""The periodic sweep: turns due database rows into work, never twice.
+
+Every step claims rows with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (on SQLite, whose
+writers are serialised, a conditional UPDATE), so two sweeps running by mistake split the
+work instead of doubling it. Nothing is handed to the broker inside a transaction: the sweep
+returns the claimed notification ids and the caller enqueues them after commit.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import FollowUp, IpsCase, Notification, User
+from ..models.case import case_reference
+from ..services.records import add_case_event, add_follow_ups, recipients
+from ..workflows import FollowUpSpec
+from ..workflows import rules as R
+from ..workflows.phases import FollowUpKind, FollowUpStatus, NotificationStatus, Phase, Role
+
+log = logging.getLogger(__name__)
+ACTIVE_CONTACT_PHASES = (Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.EMPLOYED, Phase.IN_EDUCATION, Phase.JOB_ENDED)
+
+
+def _skip_locked(stmt):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
+
+
+def requeue_stale(now: datetime) -> int:
+    """Claims whose worker stopped: before the hand-over the server has no complete message,
+    so the row goes back to pending; after it the message was with the server and only its
+    final "." was due, so it counts as sent (sending it again would send it twice)."""
+    cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.status.in_([NotificationStatus.QUEUED, NotificationStatus.SENDING]),
+               Notification.claimed_at < cutoff)
+        .values(status=NotificationStatus.PENDING, claimed_at=None)
+    )
+    handed = db.session.execute(
+        update(Notification)
+        .where(Notification.status == NotificationStatus.UNCONFIRMED, Notification.claimed_at < cutoff)
+        .values(status=NotificationStatus.SENT, sent_at=now,
+                last_error="worker stopped after handing the message to the mail server")
+    )
+    db.session.commit()
+    if result.rowcount or handed.rowcount:
+        log.warning("stale claims: %d re-queued, %d handed over before the worker stopped",
+                    result.rowcount, handed.rowcount)
+    return result.rowcount
+
+
+def claim_due_notifications(now: datetime, limit: int) -> list[int]:
+    """Mark due pending rows queued and return their ids (committed)."""
+    due = (select(Notification.id)
+           .where(Notification.status == NotificationStatus.PENDING, Notification.next_attempt_at <= now)
+           .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(update(Notification).where(Notification.id.in_(ids))
+                               .values(status=NotificationStatus.QUEUED, claimed_at=now))
+    else:
+        ids = list(db.session.scalars(
+            update(Notification)
+            .where(Notification.id.in_(due.scalar_subquery()), Notification.status == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.QUEUED, claimed_at=now)
+            .returning(Notification.id)
+        ))
+    db.session.commit()
+    return ids
+
+
+def release(ids: list[int]) -> None:
+    """The broker refused: give the rows back at once instead of waiting for the timeout."""
+    db.session.execute(update(Notification)
+                       .where(Notification.id.in_(ids), Notification.status == NotificationStatus.QUEUED)
+                       .values(status=NotificationStatus.PENDING, claimed_at=None))
+    db.session.commit()
+
+
+def escalate_due(now: datetime, limit: int) -> int:
+    """Follow-ups past their escalation time: a case event and notifications, once each."""
+    done = 0
+    candidates = list(db.session.scalars(
+        select(FollowUp.id).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.escalated_at.is_(None),
+                                  FollowUp.escalate_at <= now).order_by(FollowUp.escalate_at).limit(limit)))
+    db.session.commit()
+    for fid in candidates:
+        # One transaction per follow-up: a busy case delays only its own escalation.
+        try:
+            fu = db.session.scalar(_skip_locked(select(FollowUp).where(
+                FollowUp.id == fid, FollowUp.status == FollowUpStatus.OPEN, FollowUp.escalated_at.is_(None))))
+            if fu is None:
+                db.session.rollback()
+                continue
+            fu.escalated_at = now
+            case = db.session.get(IpsCase, fu.case_id)
+            add_case_event(case, event="escalated", actor=None, now=now, reason=fu.kind,
+                           data={"follow_up_id": fu.id, "due_at": fu.due_at.isoformat()})
+            ack_for = _original_ack(fu) if fu.kind == FollowUpKind.PSYCHIATRY_ACK else None
+            for who, kind in R.ESCALATION_NOTIFY.get(FollowUpKind(fu.kind), (("coordinator", "escalation"),)):
+                for rid in recipients(case, who):
+                    data = {"reference": case.reference, "follow_up_kind": fu.kind, "due_at": fu.due_at.isoformat()}
+                    if ack_for is not None and kind == "ack_reminder":
+                        data["ack_for"] = ack_for
+                    db.session.add(Notification(
+                        recipient_id=rid, case_id=case.id, kind=kind, status=NotificationStatus.PENDING,
+                        next_attempt_at=now, idempotency_key=f"esc:{fu.id}:{kind}:{rid}",
+                        requires_ack=kind == "ack_reminder" and ack_for is not None, data=data, created_at=now))
+            db.session.commit()
+            done += 1
+        except StaleDataError:
+            db.session.rollback()  # the case changed meanwhile; the next sweep tries again
+    return done
+
+
+def _original_ack(fu: FollowUp) -> int | None:
+    key = fu.data.get("notification_key")
+    if not key:
+        return None
+    return db.session.scalar(select(Notification.id).where(
+        Notification.case_id == fu.case_id, Notification.requires_ack.is_(True),
+        Notification.idempotency_key.startswith(key + ":")).order_by(Notification.id).limit(1))
+
+
+def flag_no_contact(now: datetime, limit: int) -> int:
+    """Active cases without contact for 30 days get a flag (deviation) and a reminder."""
+    last = func.coalesce(IpsCase.last_contact_at, IpsCase.enrolled_at)
+    already = exists().where(FollowUp.case_id == IpsCase.id, FollowUp.kind == FollowUpKind.NO_CONTACT,
+                             FollowUp.status == FollowUpStatus.OPEN)
+    ids = list(db.session.scalars(select(IpsCase.id).where(
+        IpsCase.phase.in_(ACTIVE_CONTACT_PHASES), last < now - R.NO_CONTACT_AFTER, ~already).limit(limit)))
+    db.session.commit()
+    flagged = 0
+    for cid in ids:
+        try:
+            case = db.session.get(IpsCase, cid)
+            add_follow_ups(case, [FollowUpSpec(FollowUpKind.NO_CONTACT, due_at=now, remind_at=now)], now)
+            add_case_event(case, event="deviation", actor=None, now=now, reason="no_contact_30_days")
+            db.session.commit()
+            flagged += 1
+        except StaleDataError:
+            db.session.rollback()
+    return flagged
+
+
+DIGEST_EXCLUDED = (FollowUpKind.PSYCHIATRY_ACK,)
+
+
+def create_digests(now: datetime) -> int:
+    """One email a day per consultant: what is due today and what is overdue."""
+    if now.hour < current_app.config["DIGEST_HOUR_UTC"]:
+        return 0
+    day = now.date().isoformat()
+    end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    rows = db.session.execute(
+        select(FollowUp.assignee_id, FollowUp.case_id, FollowUp.kind, FollowUp.due_at)
+        .join(User, User.id == FollowUp.assignee_id)
+        .where(FollowUp.status == FollowUpStatus.OPEN, User.role == Role.IPS_CONSULTANT, User.active,
+               FollowUp.kind.not_in(DIGEST_EXCLUDED),
+               or_(FollowUp.due_at < end_of_day, and_(FollowUp.remind_at.is_not(None), FollowUp.remind_at <= now)))
+        .order_by(FollowUp.assignee_id, FollowUp.due_at, FollowUp.id)
+    ).all()
+    done_today = set(db.session.scalars(select(Notification.recipient_id).where(
+        Notification.kind == "daily_digest", Notification.idempotency_key.like(f"digest:%:{day}"))))
+    by_user: dict[int, list] = {}
+    for uid, cid, kind, due in rows:
+        if uid in done_today:
+            continue
+        by_user.setdefault(uid, []).append({"reference": case_reference(cid), "case_id": cid, "kind": kind,
+                                            "due_at": due.isoformat(), "overdue": due < now})
+    for uid, items in by_user.items():
+        db.session.add(Notification(
+            recipient_id=uid, case_id=None, kind="daily_digest", status=NotificationStatus.PENDING,
+            next_attempt_at=now, idempotency_key=f"digest:{uid}:{day}",
+            data={"date": day, "items": items[:100], "total": len(items),
+                  "overdue": sum(1 for i in items if i["overdue"])}, created_at=now))
+    try:
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - another sweep made the same digest first (unique key)
+        db.session.rollback()
+        return 0
+    return len(by_user)
+
+
+def run_sweep(now: datetime) -> list[int]:
+    """All sweep steps; returns the notification ids to hand to workers after commit."""
+    batch = current_app.config["SWEEP_BATCH"]
+    requeue_stale(now)
+    escalate_due(now, batch)
+    flag_no_contact(now, batch)
+    create_digests(now)
+    return claim_due_notifications(now, batch)

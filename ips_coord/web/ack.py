@@ -1,0 +1,25 @@
+"""The acknowledge link in psychiatry's emails: no login, signed, expiring, single use.
+
+GET shows what is being acknowledged with one button; the POST records it. A GET never
+changes anything, so mail scanners that open links cannot acknowledge on someone's behalf.
+"""
+from flask import Blueprint, render_template
+
+from ..notifications.ack import AckError, acknowledge, notification_for_token
+from .forms import EmptyForm
+
+bp = Blueprint("ack", __name__)
+
+
+@bp.route("/ack/<token>", methods=["GET", "POST"])
+def acknowledge_page(token: str):
+    try:
+        row = notification_for_token(token)
+    except AckError as exc:
+        return render_template("ack.html", state=exc.reason, row=None, form=None), 410 if exc.reason == "expired" else 404
+    form = EmptyForm()
+    if form.validate_on_submit():
+        state = "done" if acknowledge(row) else "already"
+        return render_template("ack.html", state=state, row=row, form=None)
+    state = "already" if row.acknowledged_at else "confirm"
+    return render_template("ack.html", state=state, row=row, form=form)
