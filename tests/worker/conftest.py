@@ -3,6 +3,7 @@ private Redis server (so a test may stop it), PostgreSQL, and an SMTP server (ai
 127.0.0.1 that records every message it accepts."""
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -62,6 +63,9 @@ class _Handler:
                 message_id=str(msg["Message-ID"]), to=str(msg["To"]), subject=str(msg["Subject"]),
                 text=text.get_content() if text else "", html=html.get_content() if html else "",
                 raw=envelope.content.decode("utf-8", "replace")))
+        # Like an MTA that has queued the message at the final "." and is slow to confirm.
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         return "250 OK"
 
 
@@ -71,6 +75,7 @@ class SmtpSink:
     messages: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Controller | None = None
+    delay: float = 0.0  # seconds per message, to make a batch take a while
 
     def start(self):
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -242,3 +247,34 @@ class Stack:
     redis: RedisServer
     procs: Processes
     env: dict
+
+    def real_time(self):
+        """Fault tests need real time (claim timeouts, backoff): an empty clock file."""
+        with open(self.env["CLOCK_FILE"], "w"):
+            pass
+
+    def outbox(self, world, n: int, kind: str = "case_enrolled"):
+        """n pending notifications to the consultant, as the services would write them."""
+        from ips_coord.clock import utcnow
+        from ips_coord.extensions import db
+        from ips_coord.models import Notification
+
+        case = world.referral()
+        now = utcnow()
+        db.session.add_all([Notification(
+            recipient_id=world.consultant.id, case_id=case.id, kind=kind, status="pending", next_attempt_at=now,
+            idempotency_key=f"test:{case.id}:{i}", data={"reference": case.reference}, created_at=now)
+            for i in range(n)])
+        db.session.commit()
+        return case
+
+    def statuses(self) -> dict:
+        from sqlalchemy import func, select
+
+        from ips_coord.extensions import db
+        from ips_coord.models import Notification
+
+        db.session.expire_all()
+        out = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+        db.session.commit()
+        return out

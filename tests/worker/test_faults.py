@@ -1,0 +1,117 @@
+"""Delivery survives a killed worker, a Redis outage, an SMTP outage and a second beat,
+and never sends an email twice (Message-IDs counted at the SMTP server)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.conftest import IsolatedClient
+from tests.factories import World, bearer, login
+from tests.worker.conftest import wait_until
+
+
+def assert_each_once(sink, expected: int):
+    counts = Counter(sink.message_ids())
+    assert len(counts) == expected, f"{len(counts)} distinct of {expected}"
+    assert max(counts.values()) == 1, [mid for mid, n in counts.items() if n > 1][:5]
+
+
+def test_kill_9_mid_batch_then_restart(stack):
+    stack.real_time()
+    stack.sink.delay = 0.01
+    world = World.build()
+    stack.outbox(world, 500)
+    worker = stack.procs.worker()
+    stack.procs.beat()
+    wait_until(lambda: len(stack.sink.messages) >= 100, 120, what="the first 100 emails")
+    stack.procs.kill9(worker)
+    at_kill = len(stack.sink.messages)
+    assert at_kill < 500, "the batch finished before the kill; nothing was tested"
+    stack.procs.worker()
+    wait_until(lambda: len(set(stack.sink.message_ids())) >= 500, 180, what="all 500 emails after the restart")
+    wait_until(lambda: stack.statuses() == {"sent": 500}, 30, what="every row marked sent")
+    assert_each_once(stack.sink, 500)
+
+
+def test_redis_down_while_cases_change(stack):
+    stack.real_time()
+    world = World.build()
+    stack.procs.worker()
+    stack.procs.beat()
+    cases = [world.case_in("job_search") for _ in range(3)]
+    for case in cases:
+        world.consent_employment_to_psychiatry(case)
+    wait_until(lambda: stack.statuses().get("pending", 0) == 0 and stack.statuses().get("queued", 0) == 0, 60,
+               what="the enrolment emails")
+    before = len(stack.sink.messages)
+    stack.redis.stop()
+    stack.app.test_client_class = IsolatedClient
+    client = stack.app.test_client()
+    h = bearer(world.consultant)
+    for case in cases:
+        version = client.get(f"/api/v1/cases/{case.id}", headers=h).json["version"]
+        r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h, json={
+            "event": "start_job", "version": version, "employer_name": "Lageret", "benefits_counselling_offered": True})
+        assert r.status_code == 200, r.json  # the API does not need the broker
+    assert len(stack.sink.messages) == before
+    stack.redis.start()
+    # 3 job starts x (psychiatry + jobcenter)
+    wait_until(lambda: len(stack.sink.messages) >= before + 6, 120, what="delivery after Redis is back")
+    wait_until(lambda: set(stack.statuses()) == {"sent"}, 30, what="every row marked sent")
+    assert_each_once(stack.sink, len(stack.sink.messages))
+
+
+def test_smtp_down_for_a_while_is_retried(stack):
+    stack.real_time()
+    world = World.build()
+    stack.sink.stop()
+    stack.outbox(world, 5)
+    stack.procs.worker()
+    stack.procs.beat()
+    from sqlalchemy import func, select
+
+    from ips_coord.extensions import db
+    from ips_coord.models import Notification
+
+    def min_attempts():
+        db.session.expire_all()
+        value = db.session.scalar(select(func.min(Notification.attempts)))
+        db.session.commit()
+        return value >= 2
+
+    wait_until(min_attempts, 60, what="retries while SMTP is down")
+    assert stack.sink.messages == []
+    stack.sink.start()
+    wait_until(lambda: len(stack.sink.messages) == 5, 60, what="delivery after SMTP is back")
+    wait_until(lambda: stack.statuses() == {"sent": 5}, 30, what="rows marked sent")
+    assert_each_once(stack.sink, 5)
+
+
+def test_smtp_down_for_good_fails_visibly(stack):
+    stack.real_time()
+    stack.env["NOTIFY_MAX_ATTEMPTS"] = "3"
+    world = World.build()
+    stack.sink.stop()
+    case = stack.outbox(world, 2)
+    stack.procs.worker()
+    stack.procs.beat()
+    wait_until(lambda: stack.statuses() == {"failed": 2}, 90, what="rows failed after the last attempt")
+    stack.app.test_client_class = IsolatedClient
+    client = stack.app.test_client()
+    login(client, world.coordinator)
+    page = client.get("/coordinator/notifications").get_data(as_text=True)
+    assert "E-mails der ikke kunne leveres" in page and "(2)" in page
+    assert case.reference in page and "ConnectionRefusedError" in page
+
+
+def test_two_beats_send_nothing_twice(stack):
+    stack.real_time()
+    stack.sink.delay = 0.005
+    world = World.build()
+    stack.outbox(world, 300)
+    stack.procs.worker()
+    stack.procs.worker()
+    stack.procs.beat()
+    stack.procs.beat()
+    wait_until(lambda: len(stack.sink.messages) >= 300, 180, what="300 emails")
+    wait_until(lambda: stack.statuses() == {"sent": 300}, 30, what="rows marked sent")
+    assert_each_once(stack.sink, 300)
