@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     """App factory. `config` overrides what the environment gives (tests pass a dict)."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static",
+                # Where the embedded SQLite file, the filesystem broker and the mailbox live.
+                instance_path=os.environ.get("IPS_INSTANCE_PATH") or None)
     settings = load_config((config or {}).get("ENV_NAME"))
     settings.update(config or {})
     app.config.from_mapping(settings)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import IpsCase, Notification, Organisation, User
+from .models import FollowUp, Notification, Organisation, User
 from .services import activities as act
 from .services.transitions import apply_event
 from .workflows.phases import ConsentCategory, ContactKind, EndReason, Location, OrgKind, Party, Role
@@ -92,9 +92,11 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             target = targets[i % len(targets)]
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
-        # History is history: what the demo's past would have sent counts as sent.
+        # History is history: what the demo's past would have sent and escalated counts as done.
         db.session.execute(update(Notification).values(status="sent", sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))
+        db.session.execute(update(FollowUp).where(FollowUp.escalate_at < now, FollowUp.status == "open")
+                           .values(escalated_at=FollowUp.escalate_at))
         db.session.commit()
     finally:
         app.extensions["ips_clock"] = real_clock

@@ -1,11 +1,16 @@
-"""`make run`: the web server on embedded defaults, plus the background worker once there is one.
+"""`make run`: the whole system on embedded defaults in one command.
 
-Kept as a module so the README's single run command starts the whole system.
+The web server runs here; a real Celery worker with exactly one embedded beat runs as a
+child process (kombu's filesystem transport when REDIS_URL is unset, so no server is needed).
+Emails go to instance/mailbox/ as .eml files unless SMTP_HOST is set.
 """
 from __future__ import annotations
 
 import argparse
-
+import atexit
+import os
+import signal
+import subprocess
 import sys
 
 from config import ConfigError
@@ -22,13 +27,42 @@ def app_or_exit():
         raise SystemExit(2) from None
 
 
+def start_worker(app) -> subprocess.Popen:
+    """One worker process with the beat embedded (-B): exactly one beat, by construction."""
+    schedule = os.path.join(app.instance_path, "celerybeat-schedule")
+    log_path = os.path.join(app.instance_path, "worker.log")
+    log = open(log_path, "a")  # noqa: SIM115 - lives as long as the child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "worker", "worker", "-B", "--schedule", schedule,
+         "--loglevel", "INFO", "--concurrency", "1", "--pool", "solo"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+    def stop():
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    atexit.register(stop)
+    print(f"worker + beat started (log: {log_path})")
+    return proc
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run ips-coord on embedded defaults")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--no-worker", action="store_true", help="web only")
     args = parser.parse_args()
     app = app_or_exit()
-    print(f"ips-coord on http://{args.host}:{args.port}  (Ctrl-C stops it)")
+    if not args.no_worker:
+        start_worker(app)
+    mailbox = "SMTP " + app.config["SMTP_HOST"] if app.config.get("SMTP_HOST") else os.path.join(app.instance_path, "mailbox")
+    print(f"ips-coord on http://{args.host}:{args.port}  (emails: {mailbox}; Ctrl-C stops it)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
 
 

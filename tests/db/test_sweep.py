@@ -1,0 +1,95 @@
+"""The sweep's steps on both databases, in-process (the worker tests run them in Celery)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ips_coord.models import CaseEvent, FollowUp, Notification
+from ips_coord.notifications.delivery import deliver
+from ips_coord.notifications.sweep import claim_due_notifications, create_digests, escalate_due, requeue_stale, run_sweep
+
+
+def count(db, *where):
+    return db.session.scalar(select(func.count(Notification.id)).where(*where))
+
+
+def test_claims_each_due_row_once(db, world, clock):
+    case = world.case_in("job_search")
+    world.consent_employment_to_psychiatry(case)
+    world.step(db.session.merge(case), "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
+    due = count(db, Notification.status == "pending")
+    assert due >= 2
+    first = run_sweep(clock.now())
+    assert len(first) == due and run_sweep(clock.now()) == []
+    assert count(db, Notification.status == "queued") == due
+
+
+def test_escalation_once_with_case_event(db, world, clock):
+    case = world.case_in("engagement")
+    clock.advance(days=14, minutes=1)
+    assert escalate_due(clock.now(), 100) == 1  # the joint start meeting
+    assert escalate_due(clock.now(), 100) == 0
+    events = db.session.scalars(select(CaseEvent.reason).where(CaseEvent.case_id == case.id,
+                                                               CaseEvent.event == "escalated")).all()
+    assert events == ["joint_start_meeting"]
+    rows = db.session.execute(select(Notification.kind, Notification.recipient_id)
+                              .where(Notification.kind == "escalation")).all()
+    assert rows == [("escalation", world.coordinator.id)]
+    clock.advance(days=16)
+    assert escalate_due(clock.now(), 100) == 1  # the first employer contact at day 30
+
+
+def test_digest_once_a_day_after_the_hour(db, world, clock):
+    world.case_in("employed")
+    clock.set(clock.now().replace(hour=4) + timedelta(days=3))
+    assert create_digests(clock.now()) == 0  # before the digest hour
+    clock.set(clock.now().replace(hour=6))
+    assert create_digests(clock.now()) == 1
+    assert create_digests(clock.now()) == 0
+    digest = db.session.scalar(select(Notification).where(Notification.kind == "daily_digest"))
+    assert digest.recipient_id == world.consultant.id
+    assert [i["kind"] for i in digest.data["items"]] == ["job_start_contact"]
+    clock.advance(days=1)
+    assert create_digests(clock.now()) == 1
+
+
+def test_no_contact_flag(db, world, clock):
+    case = world.case_in("job_search")
+    clock.advance(days=31)
+    run_sweep(clock.now())
+    run_sweep(clock.now())
+    kinds = db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id, FollowUp.status == "open")).all()
+    assert kinds.count("no_contact") == 1
+    assert db.session.scalar(select(func.count()).where(CaseEvent.reason == "no_contact_30_days")) == 1
+
+
+def test_stale_claims(db, world, clock, app):
+    case = world.referral()
+    now = clock.now()
+    for i, status in enumerate(("queued", "sending", "unconfirmed")):
+        db.session.add(Notification(recipient_id=world.consultant.id, case_id=case.id, kind="case_enrolled",
+                                    status=status, claimed_at=now, next_attempt_at=now, idempotency_key=f"s{i}",
+                                    data={}, created_at=now))
+    db.session.commit()
+    assert requeue_stale(now) == 0
+    clock.advance(seconds=app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
+    assert requeue_stale(clock.now()) == 2
+    statuses = dict(db.session.execute(select(Notification.idempotency_key, Notification.status)).all())
+    assert statuses == {"s0": "pending", "s1": "pending", "s2": "sent"}
+
+
+def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    case = world.referral()
+    db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_ended",
+                                requires_ack=True, next_attempt_at=clock.now(), idempotency_key="k1",
+                                data={"reference": case.reference}, created_at=clock.now()))
+    db.session.commit()
+    [nid] = claim_due_notifications(clock.now(), 10)
+    assert deliver(nid) == "sent"
+    assert deliver(nid) == "skipped"
+    files = list((tmp_path / "mailbox").glob("*.eml"))
+    assert len(files) == 1
+    body = files[0].read_text()
+    assert "Job ended: please acknowledge" in body and "/ack/" in body  # the clinician reads English
