@@ -38,6 +38,7 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
+    _guard_history()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)
@@ -80,6 +81,21 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     celery_init_app(app)
     return app
+
+
+_guarded = False
+
+
+def _guard_history() -> None:
+    """Install the append-only guard once per process."""
+    global _guarded
+    if not _guarded:
+        from sqlalchemy.orm import Session
+
+        from .access.audit import guard_append_only
+
+        guard_append_only(Session)
+        _guarded = True
 
 
 def _sqlite_pragmas(engine) -> None:

@@ -172,8 +172,14 @@ def _empty_tables(_db):
         if conn.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            # The append-only triggers refuse DELETE; lift them for the clean-up only.
+            triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+            for _name, sql in triggers:
+                conn.execute(text(sql))
 
 
 class IsolatedClient(FlaskClient):

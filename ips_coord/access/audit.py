@@ -21,3 +21,23 @@ def audit(user: User | None, case_id: int | None, action: str, part: str, view: 
     )
     if commit:
         db.session.commit()
+
+
+APPEND_ONLY = ("case_event", "access_log")
+
+
+def guard_append_only(session_cls) -> None:
+    """No code path of the application may change or delete history (the database refuses too)."""
+    from sqlalchemy import event
+
+    @event.listens_for(session_cls, "before_flush")
+    def _no_changes(session, _ctx, _instances):
+        for obj in list(session.dirty) + list(session.deleted):
+            if getattr(obj, "__tablename__", None) in APPEND_ONLY and (obj in session.deleted or session.is_modified(obj)):
+                raise PermissionError(f"{obj.__tablename__} is append-only")
+
+    @event.listens_for(session_cls, "do_orm_execute")
+    def _no_bulk_changes(state):
+        if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+                and state.bind_mapper.local_table.name in APPEND_ONLY:
+            raise PermissionError(f"{state.bind_mapper.local_table.name} is append-only")

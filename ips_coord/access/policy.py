@@ -1,15 +1,39 @@
-"""Relation of a user to a case, and the SQL filter for the cases a user may list.
+"""Who may see and change which parts of a case, decided at read time from the user's role,
+their relation to the case and the live consents (DESIGN section 5).
 
-Consent-based filtering of the case's parts builds on `relation_to_case`.
+One module decides; the API, the pages, exports and notifications ask it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import abort
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, select
 
 from ..extensions import db
-from ..models import IpsCase, User
-from ..workflows.phases import Role
+from ..models import Consent, IpsCase, User
+from ..workflows.phases import ConsentCategory as C
+from ..workflows.phases import Party, Role
+
+# The parts of a case record.
+IDENTITY = "identity"
+PHASE = "phase_and_plan"
+PROFILE = "career_profile"
+PLACEMENTS = "placements"
+NOTES = "contact_notes"
+HEALTH = "psychiatry_shared"
+BENEFITS = "benefit_facts"
+HISTORY = "history"
+CONSENTS = "consents"
+FOLLOW_UPS = "follow_ups"
+ACCESS_LOG = "access_log"
+EXPORT = "export"
+PARTS = (IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HEALTH, BENEFITS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG,
+         EXPORT)
+
+# What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
+HEALTH_CATEGORIES = (C.SYMPTOMS, C.COPING_STRATEGIES, C.WARNING_SIGNS, C.MEDICATION_SIDE_EFFECTS, C.STRENGTHS)
 
 
 def relation_to_case(user: User, case: IpsCase) -> str | None:
@@ -25,6 +49,67 @@ def relation_to_case(user: User, case: IpsCase) -> str | None:
         return "jobcenter_caseworker"
     elif user.role == Role.COORDINATOR and user.organisation_id is not None and case.ips_team_id == user.organisation_id:
         return "coordinator"
+    return None
+
+
+def live_consents(case_id: int, today: date) -> list[Consent]:
+    rows = db.session.scalars(select(Consent).where(Consent.case_id == case_id, Consent.withdrawn_at.is_(None)))
+    return [c for c in rows if c.is_live(today)]
+
+
+def consented(consents: list[Consent], from_party: str, to_party: str) -> frozenset[str]:
+    """The categories live consents allow from one party to another."""
+    out: set[str] = set()
+    for c in consents:
+        if c.from_party == from_party and c.to_party == to_party:
+            out.update(c.categories)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Access:
+    relation: str
+    read: frozenset[str]
+    write: frozenset[str]
+    health_categories: frozenset[str]  # which psychiatry-shared categories may be read
+
+    def can_read(self, part: str) -> bool:
+        return part in self.read
+
+    def can_write(self, part: str) -> bool:
+        return part in self.write
+
+
+def access_for(user: User, case: IpsCase, today: date) -> Access | None:
+    relation = relation_to_case(user, case)
+    if relation is None:
+        return None
+    consents = live_consents(case.id, today)
+    if relation in ("consultant", "team_consultant"):
+        health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
+        read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS}
+        if health:
+            read.add(HEALTH)
+        if C.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
+            read.add(BENEFITS)
+        write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS}
+        return Access(relation, frozenset(read), frozenset(write), frozenset(health))
+    if relation == "psychiatry_contact":
+        # Psychiatry always sees what it shared itself; employment progress only under consent.
+        read = {IDENTITY, PHASE, HEALTH, CONSENTS}
+        if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
+            read |= {PLACEMENTS, PROFILE, HISTORY}
+        return Access(relation, frozenset(read), frozenset({HEALTH, CONSENTS}), frozenset(HEALTH_CATEGORIES))
+    if relation == "jobcenter_caseworker":
+        # Never clinical information; placements under consent; its own benefit facts always.
+        read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
+        if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
+            read |= {PLACEMENTS, HISTORY}
+        return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
+    if relation == "coordinator":
+        # Status and figures, no notes, no health data, no benefit facts.
+        read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG, EXPORT}
+        return Access(relation, frozenset(read), frozenset({PHASE, FOLLOW_UPS}), frozenset())
     return None
 
 

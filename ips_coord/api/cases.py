@@ -1,3 +1,4 @@
+from flask import g
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_login import current_user
@@ -5,21 +6,23 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import exists, select
 
 from ..access import case_filter
+from ..access import policy as P
 from ..clock import utcnow
 from ..extensions import db
-from ..models import CaseEvent, FollowUp, IpsCase
+from ..models import AccessLog, CaseEvent, FollowUp, IpsCase
 from ..services import ServiceError
 from ..services.activities import create_referral
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
 from ..workflows.phases import FollowUpStatus, Role
-from .common import case_for, errors, paginate, request_id, require_login, service_error
+from .common import check_case_access, case_for, errors, paginate, request_id, require_login, service_error
 from .schemas import (
-    AllowedEventsSchema, CaseArgs, CaseEventSchema, CaseSchema, PageArgs, ReferralSchema, TransitionSchema, page_of,
+    AccessLogSchema, AllowedEventsSchema, CaseArgs, CaseEventSchema, CaseSchema, PageArgs, ReferralSchema, TransitionSchema, page_of,
 )
 
 blp = Blueprint("api_cases", __name__, description="IPS cases, their phase and history")
 blp.before_request(require_login)
+blp.before_request(check_case_access)
 
 
 @blp.route("/cases")
@@ -64,8 +67,11 @@ class CaseDetail(MethodView):
     @blp.response(200, CaseSchema)
     @errors(blp, 401, 404)
     def get(self, case_id):
-        """One case"""
-        return case_for(case_id, "phase_and_plan")
+        """One case, with your relation to it and the parts you may read under the live consents"""
+        case = case_for(case_id, P.PHASE)
+        case.relation = g.access.relation
+        case.visible_parts = sorted(g.access.read)
+        return case
 
 
 @blp.route("/cases/<id:case_id>/transitions")
@@ -79,7 +85,7 @@ class Transitions(MethodView):
         409 when the version is stale (the body names the current version); 422 with a
         refusal_code when the event would break an IPS principle.
         """
-        case_for(case_id, "phase_and_plan", write=True)
+        case_for(case_id, P.PHASE, write=True)
         event, version = data.pop("event"), data.pop("version")
         try:
             return apply_event(case_id, event, version, data, current_user, request_id(), str(get_locale() or "da"))
@@ -93,7 +99,7 @@ class AllowedEvents(MethodView):
     @errors(blp, 401, 404)
     def get(self, case_id):
         """The events valid in the case's current phase (for showing only valid buttons)"""
-        case = case_for(case_id, "phase_and_plan")
+        case = case_for(case_id, P.PHASE)
         return {"phase": case.phase, "version": case.version, "events": [str(e) for e in allowed_events(case.phase)]}
 
 
@@ -104,5 +110,16 @@ class Events(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """The case's history, oldest first"""
-        case_for(case_id, "history")
+        case_for(case_id, P.HISTORY)
         return paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))
+
+
+@blp.route("/cases/<id:case_id>/access-log")
+class AccessLogView(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(AccessLogSchema))
+    @errors(blp, 401, 403, 404)
+    def get(self, args, case_id):
+        """Who has seen or changed this case (coordinator), newest first"""
+        return paginate(select(AccessLog).where(AccessLog.case_id == case_id), args,
+                        (AccessLog.created_at.desc(), AccessLog.id.desc()))

@@ -5,13 +5,16 @@ from sqlalchemy import select
 
 from ..access import case_filter
 from ..access.audit import audit
+from ..access.export import export_citizen
 from ..extensions import db
+from ..workflows.phases import Role
 from ..models import Citizen, IpsCase
-from .common import errors, paginate, require_login
-from .schemas import CitizenSchema, PageArgs, page_of
+from .common import check_case_access, errors, paginate, require_login
+from .schemas import CitizenSchema, ExportSchema, PageArgs, page_of
 
 blp = Blueprint("api_citizens", __name__, description="Citizens in IPS (only those on cases you relate to)")
 blp.before_request(require_login)
+blp.before_request(check_case_access)
 
 
 def _visible_citizens():
@@ -39,3 +42,20 @@ class CitizenDetail(MethodView):
             abort(404, message="No such citizen.")
         audit(current_user, None, "read", f"citizen:{citizen.id}")
         return citizen
+
+
+@blp.route("/citizens/<id:citizen_id>/export")
+class CitizenExport(MethodView):
+    @blp.response(200, ExportSchema)
+    @errors(blp, 401, 403, 404)
+    def get(self, citizen_id):
+        """Everything held about the citizen, including the access log (GDPR art. 15). Coordinator only."""
+        citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
+        if citizen is None:
+            abort(404, message="No such citizen.")
+        if current_user.role != Role.COORDINATOR:
+            abort(403, message="Exports are made by the coordinator.")
+        for case_id in db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)):
+            audit(current_user, case_id, "read", "export", commit=False)
+        db.session.commit()
+        return export_citizen(citizen.id)

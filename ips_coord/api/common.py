@@ -6,16 +6,14 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import func, select
 
-from ..access import relation_to_case, visible_case_or_404
+from ..access import access_for, visible_case_or_404
+from ..access import policy as P
 from ..access.audit import audit
+from ..clock import utcnow
 from ..extensions import csrf, db
-from ..models import IpsCase
+from ..models import Consent, FollowUp, IpsCase
 from ..services import ServiceError
 from .errors import ErrorSchema
-
-# Relations that may write the IPS team's records on a case.
-WRITERS = frozenset({"consultant", "team_consultant", "coordinator"})
-
 
 def require_login():
     """Runs before every API request: a session or a Bearer token, and CSRF for session writes."""
@@ -26,11 +24,71 @@ def require_login():
         csrf.protect()
 
 
-def case_for(case_id: int, part: str, write: bool = False) -> IpsCase:
+# Case-scoped endpoints and the part of the case each reads or writes. Access is decided here,
+# before the request body is parsed, so nobody learns about a case they have no relation to.
+ENDPOINT_PARTS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("api_cases.CaseDetail", "GET"): (P.PHASE, False),
+    ("api_cases.Transitions", "POST"): (P.PHASE, True),
+    ("api_cases.AllowedEvents", "GET"): (P.PHASE, False),
+    ("api_cases.Events", "GET"): (P.HISTORY, False),
+    ("api_cases.AccessLogView", "GET"): (P.ACCESS_LOG, False),
+    ("api_records.Placements", "GET"): (P.PLACEMENTS, False),
+    ("api_records.Placements", "POST"): (P.PLACEMENTS, True),
+    ("api_records.Contacts", "GET"): (P.NOTES, False),
+    ("api_records.Contacts", "POST"): (P.NOTES, True),
+    ("api_records.Reviews", "GET"): (P.NOTES, False),
+    ("api_records.Reviews", "POST"): (P.NOTES, True),
+    ("api_records.Profile", "GET"): (P.PROFILE, False),
+    ("api_records.Profile", "POST"): (P.PROFILE, True),
+    ("api_records.ProfileVersions", "GET"): (P.PROFILE, False),
+    ("api_records.Consents", "GET"): (P.CONSENTS, False),
+    ("api_records.Consents", "POST"): (P.CONSENTS, True),
+    ("api_records.ConsentWithdraw", "POST"): (P.CONSENTS, True),
+    ("api_records.FollowUpComplete", "POST"): (P.FOLLOW_UPS, True),
+    ("api_records.SharedInfo", "GET"): (P.HEALTH, False),
+    ("api_records.SharedInfo", "POST"): (P.HEALTH, True),
+    ("api_records.BenefitFacts", "GET"): (P.BENEFITS, False),
+    ("api_records.BenefitFacts", "POST"): (P.BENEFITS, True),
+}
+
+
+def _case_id_from(view_args: dict) -> int | None:
+    if "case_id" in view_args:
+        return view_args["case_id"]
+    if "consent_id" in view_args:
+        return db.session.scalar(select(Consent.case_id).where(Consent.id == view_args["consent_id"]))
+    if "follow_up_id" in view_args:
+        return db.session.scalar(select(FollowUp.case_id).where(FollowUp.id == view_args["follow_up_id"]))
+    return None
+
+
+def check_case_access():
+    """Runs before every API request, after require_login: relation (404) and part (403)."""
+    rule = ENDPOINT_PARTS.get((request.endpoint, request.method))
+    if rule is None:
+        return
+    part, write = rule
+    case_id = _case_id_from(request.view_args or {})
+    if case_id is None:
+        abort(404, message="Not found.")
     case = visible_case_or_404(current_user, case_id)
-    if write and relation_to_case(current_user, case) not in WRITERS:
-        abort(403, message="Your role cannot change this part of the case.")
-    audit(current_user, case.id, "write" if write else "read", part, commit=not write)
+    access = access_for(current_user, case, utcnow().date())
+    allowed = access.can_write(part) if write else access.can_read(part)
+    if not allowed:
+        abort(403, message="This part of the case is not available to you under your role and the citizen's consents.")
+    g.case, g.access = case, access
+    audit(current_user, case.id, "write" if write else "read", part)
+
+
+def case_for(case_id: int, part: str, write: bool = False) -> IpsCase:
+    """The case checked by check_case_access (or checked here, for a case named in a body)."""
+    if getattr(g, "case", None) is not None and g.case.id == case_id:
+        return g.case
+    case = visible_case_or_404(current_user, case_id)
+    access = access_for(current_user, case, utcnow().date())
+    if not (access.can_write(part) if write else access.can_read(part)):
+        abort(403, message="This part of the case is not available to you under your role and the citizen's consents.")
+    audit(current_user, case.id, "write" if write else "read", part)
     return case
 
 

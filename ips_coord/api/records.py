@@ -1,26 +1,31 @@
 """What is recorded on a case: placements, contacts, employer contacts, reviews, career
 profile, consents and follow-ups."""
+from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from ..access import case_filter, visible_case_or_404
-from ..access.audit import audit
+from ..access import case_filter
+from ..access import policy as P
 from ..clock import utcnow
 from ..extensions import db
-from ..models import CareerProfile, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement
+from ..models import (
+    BenefitFact, CareerProfile, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement,
+    SharedHealthInfo,
+)
 from ..services import ServiceError
 from ..services import activities as svc
 from ..workflows.phases import COMPETITIVE_JOB_TYPES, PlacementType, Role
-from .common import case_for, errors, paginate, require_login, service_error
+from .common import check_case_access, case_for, errors, paginate, require_login, service_error
 from .schemas import (
-    CareerProfileSchema, ConsentSchema, ContactSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
+    BenefitFactSchema, CareerProfileSchema, ConsentSchema, ContactSchema, SharedInfoSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
     FollowUpSchema, PageArgs, PlacementSchema, ReviewSchema, page_of,
 )
 
 blp = Blueprint("api_records", __name__, description="Records on a case")
 blp.before_request(require_login)
+blp.before_request(check_case_access)
 
 
 def _run(fn, *args, **kwargs):
@@ -37,7 +42,7 @@ class Placements(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """Jobs, education and steps on the case, newest first"""
-        case_for(case_id, "placements")
+        case_for(case_id, P.PLACEMENTS)
         return paginate(select(Placement).where(Placement.case_id == case_id), args,
                         (Placement.start_date.desc(), Placement.id.desc()))
 
@@ -50,7 +55,7 @@ class Placements(MethodView):
         Jobs and education start through the start_job / start_education transitions, so that
         follow-along support and notifications always come with them.
         """
-        case_for(case_id, "placements", write=True)
+        case_for(case_id, P.PLACEMENTS, write=True)
         if data["type"] in COMPETITIVE_JOB_TYPES or data["type"] == PlacementType.EDUCATION:
             abort(422, message="Start a job or education with the start_job or start_education transition.",
                   errors={"type": ["Use POST /cases/{id}/transitions for jobs and education."]})
@@ -69,7 +74,7 @@ class Contacts(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """Contacts and meetings, newest first"""
-        case_for(case_id, "contact_notes")
+        case_for(case_id, P.NOTES)
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
                         (Contact.occurred_at.desc(), Contact.id.desc()))
 
@@ -78,7 +83,7 @@ class Contacts(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """Log a contact or meeting; it completes the follow-ups it answers"""
-        case = case_for(case_id, "contact_notes", write=True)
+        case = case_for(case_id, P.NOTES, write=True)
         return _run(svc.log_contact, case, current_user, **data)
 
 
@@ -101,7 +106,7 @@ class EmployerContacts(MethodView):
         """Log an employer contact, for a case or for general job development"""
         if current_user.role != Role.IPS_CONSULTANT:
             abort(403, message="Employer contacts are logged by IPS consultants.")
-        case = case_for(data.pop("case_id"), "placements", write=True) if data.get("case_id") else None
+        case = case_for(data.pop("case_id"), P.PLACEMENTS, write=True) if data.get("case_id") else None
         data.pop("case_id", None)
         return _run(svc.log_employer_contact, current_user, case=case, **data)
 
@@ -113,7 +118,7 @@ class Reviews(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """Job-ending reviews, newest first"""
-        case_for(case_id, "contact_notes")
+        case_for(case_id, P.NOTES)
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
                         (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
 
@@ -122,7 +127,7 @@ class Reviews(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """Record the joint review after a job ending: what worked, what did not, what to adjust"""
-        case = case_for(case_id, "contact_notes", write=True)
+        case = case_for(case_id, P.NOTES, write=True)
         data.setdefault("adjustments", {})
         data.setdefault("what_worked", None)
         data.setdefault("what_did_not", None)
@@ -135,7 +140,7 @@ class Profile(MethodView):
     @errors(blp, 401, 404)
     def get(self, case_id):
         """The current career profile (404 if none yet)"""
-        case_for(case_id, "career_profile")
+        case_for(case_id, P.PROFILE)
         row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
                                 .order_by(CareerProfile.version.desc()).limit(1))
         if row is None:
@@ -147,7 +152,7 @@ class Profile(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """Save a new version of the career profile"""
-        case = case_for(case_id, "career_profile", write=True)
+        case = case_for(case_id, P.PROFILE, write=True)
         return _run(svc.save_profile, case, current_user, data)
 
 
@@ -158,7 +163,7 @@ class ProfileVersions(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """Every version of the career profile, newest first"""
-        case_for(case_id, "career_profile")
+        case_for(case_id, P.PROFILE)
         return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
                         (CareerProfile.version.desc(),))
 
@@ -175,7 +180,7 @@ class Consents(MethodView):
     @errors(blp, 401, 404)
     def get(self, args, case_id):
         """Consents on the case, live or not, newest first"""
-        case_for(case_id, "consents")
+        case_for(case_id, P.CONSENTS)
         page = paginate(select(Consent).where(Consent.case_id == case_id), args,
                         (Consent.given_at.desc(), Consent.id.desc()))
         page["items"] = [_with_live(c) for c in page["items"]]
@@ -186,7 +191,7 @@ class Consents(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """Record a specific consent (from-party, to-party, categories, purpose, dates)"""
-        case = case_for(case_id, "consents", write=True)
+        case = case_for(case_id, P.CONSENTS, write=True)
         data.setdefault("expires_at", None)
         return _with_live(_run(svc.record_consent, case, current_user, **data))
 
@@ -198,9 +203,6 @@ class ConsentWithdraw(MethodView):
     def post(self, consent_id):
         """Withdraw a consent; sharing stops on the next request"""
         consent = db.session.get(Consent, consent_id)
-        if consent is None:
-            abort(404, message="No such consent.")
-        case_for(consent.case_id, "consents", write=True)
         return _with_live(_run(svc.withdraw_consent, consent, current_user))
 
 
@@ -217,7 +219,10 @@ class FollowUps(MethodView):
     def get(self, args):
         """Follow-ups on the cases you relate to, soonest due first"""
         now = utcnow()
-        query = select(FollowUp).where(FollowUp.case_id.in_(select(IpsCase.id).where(case_filter(current_user))))
+        if current_user.role in (Role.IPS_CONSULTANT, Role.COORDINATOR):
+            query = select(FollowUp).where(FollowUp.case_id.in_(select(IpsCase.id).where(case_filter(current_user))))
+        else:  # psychiatry and jobcenter see only what is assigned to them (an acknowledgement)
+            query = select(FollowUp).where(FollowUp.assignee_id == current_user.id)
         for key in ("status", "kind", "case_id"):
             if key in args:
                 query = query.where(getattr(FollowUp, key) == args[key])
@@ -236,9 +241,48 @@ class FollowUpComplete(MethodView):
     def post(self, follow_up_id):
         """Mark a follow-up done (recurring ones get their next date)"""
         fu = db.session.get(FollowUp, follow_up_id)
-        if fu is None:
-            abort(404, message="No such follow-up.")
-        visible_case_or_404(current_user, fu.case_id)
-        case_for(fu.case_id, "phase_and_plan", write=True)
-        audit(current_user, fu.case_id, "write", "follow_ups", commit=False)
         return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())
+
+
+@blp.route("/cases/<id:case_id>/shared-info")
+class SharedInfo(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(SharedInfoSchema))
+    @errors(blp, 401, 403, 404)
+    def get(self, args, case_id):
+        """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
+        limited to the categories the citizen's live consents allow"""
+        query = select(SharedHealthInfo).where(SharedHealthInfo.case_id == case_id,
+                                               SharedHealthInfo.category.in_(g.access.health_categories))
+        return paginate(query, args, (SharedHealthInfo.created_at.desc(), SharedHealthInfo.id.desc()))
+
+    @blp.arguments(SharedInfoSchema)
+    @blp.response(201, SharedInfoSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """Psychiatry adds information it shares with the IPS team"""
+        row = SharedHealthInfo(case_id=case_id, author_id=current_user.id, created_at=utcnow(), **data)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+
+@blp.route("/cases/<id:case_id>/benefit-facts")
+class BenefitFacts(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(BenefitFactSchema))
+    @errors(blp, 401, 403, 404)
+    def get(self, args, case_id):
+        """Benefit-relevant facts held by the jobcenter"""
+        return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
+                        (BenefitFact.created_at.desc(), BenefitFact.id.desc()))
+
+    @blp.arguments(BenefitFactSchema)
+    @blp.response(201, BenefitFactSchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, data, case_id):
+        """The jobcenter records a benefit-relevant fact"""
+        row = BenefitFact(case_id=case_id, author_id=current_user.id, created_at=utcnow(), **data)
+        db.session.add(row)
+        db.session.commit()
+        return row

@@ -63,6 +63,9 @@ class CaseSchema(Schema):
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     close_reason = fields.String(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
+    relation = fields.String(dump_only=True, metadata={"description": "your relation to the case"})
+    visible_parts = fields.List(fields.String(), dump_only=True,
+                                metadata={"description": "the parts of the case you may read now"})
 
 
 class ReferralSchema(Schema):
@@ -241,3 +244,41 @@ class CloseReasonDoc(Schema):
     """Documentation only: the allowed close reasons."""
 
     reason = OneOf(CloseReason)
+
+
+class SharedInfoSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    case_id = fields.Integer(dump_only=True)
+    category = fields.String(required=True, validate=validate.OneOf(
+        ["symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"]))
+    text = Text(max_length=5000, min_length=1, required=True)
+    author_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class BenefitFactSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    case_id = fields.Integer(dump_only=True)
+    benefit = Text(max_length=100, min_length=1, required=True)
+    note = Text(max_length=2000, allow_none=True)
+    author_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class AccessLogSchema(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer(allow_none=True)
+    case_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    part = fields.String()
+    view = fields.String()
+    request_id = fields.String(allow_none=True)
+    remote_addr = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ExportSchema(Schema):
+    format = fields.String(required=True)
+    exported_at = fields.String(required=True)
+    citizen = fields.Dict(required=True)
+    cases = fields.List(fields.Dict(), required=True)

@@ -7,11 +7,12 @@ from ..auth import create_token
 from ..clock import utcnow
 from ..extensions import db
 from ..models import ApiToken
-from .common import errors, paginate, require_login
+from .common import check_case_access, errors, paginate, require_login
 from .schemas import PageArgs, TokenCreateSchema, TokenSchema, page_of
 
 blp = Blueprint("api_tokens", __name__, description="Your personal API tokens")
 blp.before_request(require_login)
+blp.before_request(check_case_access)
 
 
 @blp.route("/tokens")
