@@ -61,6 +61,15 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
+    # Sessions end after this long without a request.
+    SESSION_IDLE_MINUTES = 30
+    # Failed logins allowed per account and per address (Flask-Limiter notation).
+    LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
+    RATELIMIT_HEADERS_ENABLED = False
+    # If Redis is down, throttle in memory instead of refusing logins.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     API_TITLE = "ips-coord API"
     API_VERSION = "v1"

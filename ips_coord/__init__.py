@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from datetime import timedelta
 
 from flask import Flask, g, request
 
 from config import ConfigError, load_config
 
 from .clock import Clock, FileClock
-from .extensions import api, babel, csrf, db, login_manager, migrate
+from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
             _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
     login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    limiter.init_app(app)
     csrf.init_app(app)
     from .i18n import select_locale
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import request
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +57,8 @@ def init_auth(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return None  # an explicit token wins over a session cookie
         uid, _, generation = user_id.partition(":")
         if not uid.isdigit():
             return None

@@ -57,6 +57,32 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Created {role} {email}.")
 
+    @app.cli.command("export")
+    @click.argument("citizen_id", type=int)
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+    def export(citizen_id, output):
+        """Everything held about one citizen as JSON (GDPR art. 15 access request)."""
+        import json
+
+        from sqlalchemy import select as _select
+
+        from .access.audit import audit_many
+        from .access.export import export_citizen
+        from .models import IpsCase
+
+        data = export_citizen(citizen_id)
+        if data is None:
+            raise click.UsageError(f"No citizen with id {citizen_id}.")
+        audit_many(None, db.session.scalars(_select(IpsCase.id).where(IpsCase.citizen_id == citizen_id)).all(),
+                   "export", view="cli export")
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            click.echo(f"Wrote {output}.", err=True)
+        else:
+            click.echo(text)
+
     token_group = click.Group("token", help="Personal API tokens.")
     app.cli.add_command(token_group)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import FollowUp, Notification, Organisation, User
+from .models import BenefitFact, FollowUp, Notification, Organisation, SharedHealthInfo, User
 from .services import activities as act
 from .services.transitions import apply_event
 from .workflows.phases import ConsentCategory, ContactKind, EndReason, Location, OrgKind, Party, Role
@@ -34,6 +34,14 @@ LAST = ["Birkelund", "Ravnsholt", "Kildemose", "Lyngvig", "Fjordside", "Engtoft"
 EMPLOYERS = ["Nordby Bageri", "Sydstrand Byggemarked", "Café Havnen", "Grønt Gartneri", "Lageret A/S",
              "Cykelsmeden", "Kantinen på Rådhuset", "Stranden Supermarked", "Autoværkstedet Vest", "Bogcaféen",
              "Plejecenter Lindely", "Nordby Vognmand", "IT-hjælpen", "Sydstrand Hotel", "Malerfirmaet Farve"]
+# Synthetic examples of what psychiatry shares (STAR guidance), and jobcenter benefit facts.
+SHARED_COPING = ["Demo: går en tur når uroen kommer", "Demo: korte pauser hjælper på koncentrationen",
+                 "Demo: faste rutiner om morgenen"]
+SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Demo: sover dårligt før en krise",
+                  "Demo: bliver irritabel ved mange skift"]
+BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
+SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
+                                                    "Samtale om jobønsker og næste skridt."]
 TARGETS = [("referred", 8), ("engagement", 12), ("job_search", 28), ("employed", 30), ("in_education", 8),
            ("job_ended", 10), ("paused", 8), ("transitioned", 6), ("closed", 10)]
 
@@ -150,10 +158,20 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
     act.record_consent(case, consultant, from_party=Party.PSYCHIATRY, to_party=Party.IPS_TEAM,
                        categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
                                    ConsentCategory.STRENGTHS], purpose="Koordinering af IPS-forløbet",
-                       given_at=clock.now().date(), expires_at=clock.now().date() + timedelta(days=365))
+                       given_at=clock.now().date(), expires_at=clock.now().date() + timedelta(days=730))
     act.record_consent(case, consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,
                        categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Psykiatrien orienteres om job",
                        given_at=clock.now().date(), expires_at=None)
+    # What psychiatry shares and the jobcenter holds: synthetic, and never to leave the record.
+    db.session.add_all([
+        SharedHealthInfo(case_id=case.id, category=ConsentCategory.COPING_STRATEGIES, author_id=clinician.id,
+                         text=rng.choice(SHARED_COPING), created_at=clock.now()),
+        SharedHealthInfo(case_id=case.id, category=ConsentCategory.WARNING_SIGNS, author_id=clinician.id,
+                         text=rng.choice(SHARED_WARNING), created_at=clock.now()),
+        BenefitFact(case_id=case.id, benefit=rng.choice(BENEFITS), author_id=caseworker.id,
+                    note="Syntetisk ydelsesoplysning til demo", created_at=clock.now()),
+    ])
+    db.session.commit()
     step(3, 10)
     act.log_contact(case, consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
                     location=Location.OFFICE, note="Fælles opstartsmøde med borger og behandler.")

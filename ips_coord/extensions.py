@@ -1,5 +1,7 @@
 """Unbound extensions, bound to an app in create_app (flaskbb style)."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -29,3 +31,5 @@ csrf = CSRFProtect()
 babel = Babel()
 api = Api()
 
+# Login throttling; storage is Redis when REDIS_URL is set (shared by all web workers).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,26 +1,41 @@
-"""The access log: every read and write of a case, appended and never changed."""
+"""The access log: every read and write of a case, appended and never changed.
+
+Rows are written on a connection of their own, committed at once: a read is logged even
+if the request fails later, and the request's own session (and the objects it has loaded)
+is left alone.
+"""
 from __future__ import annotations
 
 from flask import g, has_request_context, request
+from sqlalchemy import insert
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, User
 
 
-def audit(user: User | None, case_id: int | None, action: str, part: str, view: str | None = None,
-          commit: bool = True) -> None:
-    db.session.add(
-        AccessLog(
-            user_id=user.id if user else None, case_id=case_id, action=action, part=part,
-            view=view or (request.endpoint if has_request_context() and request.endpoint else "cli"),
-            request_id=g.get("request_id") if has_request_context() else None,
-            remote_addr=request.remote_addr if has_request_context() else None,
-            created_at=utcnow(),
-        )
-    )
-    if commit:
-        db.session.commit()
+def _context() -> dict:
+    if has_request_context():
+        return {"view": request.endpoint or request.path[:100], "request_id": g.get("request_id"),
+                "remote_addr": request.remote_addr}
+    return {"view": "cli", "request_id": None, "remote_addr": None}
+
+
+def audit_many(user: User | None, case_ids, part: str, action: str = "read", view: str | None = None) -> None:
+    """One row per case; seeing a case in a list is a read of it too."""
+    ctx = _context()
+    if view:
+        ctx["view"] = view
+    rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
+             "created_at": utcnow(), **ctx} for cid in case_ids]
+    if not rows:
+        return
+    with db.engine.begin() as conn:
+        conn.execute(insert(AccessLog), rows)
+
+
+def audit(user: User | None, case_id: int | None, action: str, part: str, view: str | None = None) -> None:
+    audit_many(user, [case_id], part, action, view)
 
 
 APPEND_ONLY = ("case_event", "access_log")

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import exists, select
 
 from ..access import case_filter
+from ..access.audit import audit_many
 from ..access import policy as P
 from ..clock import utcnow
 from ..extensions import db
@@ -42,7 +43,9 @@ class Cases(MethodView):
                 FollowUp.case_id == IpsCase.id, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < utcnow()
             )
             query = query.where(overdue if args["overdue"] else ~overdue)
-        return paginate(query, args, (IpsCase.referred_at.desc(), IpsCase.id.desc()))
+        page = paginate(query, args, (IpsCase.referred_at.desc(), IpsCase.id.desc()))
+        audit_many(current_user, [c.id for c in page["items"]], "case_list")
+        return page
 
     @blp.arguments(ReferralSchema)
     @blp.response(201, CaseSchema)

@@ -4,11 +4,11 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..access import case_filter
-from ..access.audit import audit
+from ..access.audit import audit_many
 from ..access.export import export_citizen
 from ..extensions import db
-from ..workflows.phases import Role
 from ..models import Citizen, IpsCase
+from ..workflows.phases import Role
 from .common import check_case_access, errors, paginate, require_login
 from .schemas import CitizenSchema, ExportSchema, PageArgs, page_of
 
@@ -40,7 +40,8 @@ class CitizenDetail(MethodView):
         citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
         if citizen is None:
             abort(404, message="No such citizen.")
-        audit(current_user, None, "read", f"citizen:{citizen.id}")
+        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)
+                                                    .where(case_filter(current_user))).all(), "identity")
         return citizen
 
 
@@ -55,7 +56,6 @@ class CitizenExport(MethodView):
             abort(404, message="No such citizen.")
         if current_user.role != Role.COORDINATOR:
             abort(403, message="Exports are made by the coordinator.")
-        for case_id in db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)):
-            audit(current_user, case_id, "read", "export", commit=False)
-        db.session.commit()
+        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)).all(),
+                   "export")
         return export_citizen(citizen.id)

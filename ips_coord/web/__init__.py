@@ -20,6 +20,9 @@ def register_web(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    from .labels import CATEGORIES
+
+    app.jinja_env.filters["category_label"] = lambda code: CATEGORIES.get(code, code)
 
 
 def _labels():
@@ -27,4 +30,5 @@ def _labels():
 
     from ..notifications.email import FOLLOW_UP_KINDS
 
-    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS}
+    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
+            "PARTIES": labels.PARTIES}

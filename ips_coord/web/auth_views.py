@@ -1,11 +1,12 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import authenticate
-from ..extensions import db
+from ..clock import utcnow
+from ..extensions import db, limiter
 from .forms import EmptyForm, LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -18,7 +19,19 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_failed(response) -> bool:
+    # Only failed attempts count against the limits; a good login is never slowed down.
+    return request.method == "POST" and response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key, deduct_when=_login_failed,
+               methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], deduct_when=_login_failed, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
@@ -30,7 +43,9 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             session.clear()
+            session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
             login_user(user)
+            session["seen"] = utcnow().timestamp()
             return redirect(_safe_next(request.args.get("next")) or url_for("cases.index"))
     return render_template("login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
 
@@ -43,6 +58,45 @@ def logout():
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """Ends every session of this user, on every device."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        current_user.session_generation += 1
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You are logged out on all devices."), "ok")
+    return redirect(url_for("auth.login"))
+
+
+def too_many_logins():
+    """The login page again, saying why (rendered for a 429 on /login)."""
+    form = LoginForm()
+    form.password.errors = [_("Too many failed attempts. Wait a few minutes and try again.")]
+    return make_response(render_template("login.html", form=form), 429)
+
+
+@bp.before_app_request
+def _idle_timeout():
+    """Server-side idle timeout: the cookie's expiry alone is up to the browser."""
+    if not current_user.is_authenticated or request.headers.get("Authorization", "").startswith("Bearer "):
+        return None
+    now = utcnow().timestamp()
+    seen = session.get("seen")
+    if seen is not None and now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        if request.path.startswith("/api/"):
+            return None  # the API answers 401 by itself
+        flash(_("You were logged out after a period without activity."), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    session["seen"] = now
+    return None
 
 
 @bp.post("/language")

@@ -9,5 +9,9 @@ def register_error_pages(app):
             from ..api.errors import from_http_exception
 
             return from_http_exception(exc)
+        if exc.code == 429 and request.endpoint == "auth.login":
+            from .auth_views import too_many_logins
+
+            return too_many_logins()
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         return render_template("error.html", error=exc), exc.code, headers

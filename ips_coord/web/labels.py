@@ -19,3 +19,13 @@ ROLES = {
     "coordinator": _l("Coordinator"),
     "admin": _l("Admin"),
 }
+PARTIES = {"psychiatry": _l("Psychiatry"), "jobcenter": _l("Jobcenter"), "ips_team": _l("IPS team")}
+CATEGORIES = {
+    "symptoms": _l("Symptoms"),
+    "coping_strategies": _l("Coping strategies"),
+    "warning_signs": _l("Triggers and warning signs"),
+    "medication_side_effects": _l("Medication side effects and changes"),
+    "strengths": _l("Strengths"),
+    "employment_progress": _l("Employment progress"),
+    "benefit_facts": _l("Benefit-relevant facts"),
+}

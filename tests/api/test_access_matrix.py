@@ -1,0 +1,218 @@
+"""The authorization matrix: every endpoint and page x every role and relation x consent
+given / withdrawn / expired. The expectations below are written from DESIGN section 5, not
+from the policy module. An endpoint missing from this file fails the test."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ips_coord.clock import utcnow
+from ips_coord.extensions import db
+from ips_coord.models import Consent, FollowUp
+from ips_coord.services import activities as act
+from tests.factories import bearer, login
+
+ALL = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "psychiatry_shared",
+       "benefit_facts", "history", "consents", "follow_ups", "access_log", "export"}
+
+# (endpoint, method) -> (part, write) for everything scoped to one case.
+CASE_SCOPED = {
+    ("api_cases.CaseDetail", "GET"): ("phase_and_plan", False),
+    ("api_cases.Transitions", "POST"): ("phase_and_plan", True),
+    ("api_cases.AllowedEvents", "GET"): ("phase_and_plan", False),
+    ("api_cases.Events", "GET"): ("history", False),
+    ("api_cases.AccessLogView", "GET"): ("access_log", False),
+    ("api_records.Placements", "GET"): ("placements", False),
+    ("api_records.Placements", "POST"): ("placements", True),
+    ("api_records.Contacts", "GET"): ("contact_notes", False),
+    ("api_records.Contacts", "POST"): ("contact_notes", True),
+    ("api_records.Reviews", "GET"): ("contact_notes", False),
+    ("api_records.Reviews", "POST"): ("contact_notes", True),
+    ("api_records.Profile", "GET"): ("career_profile", False),
+    ("api_records.Profile", "POST"): ("career_profile", True),
+    ("api_records.ProfileVersions", "GET"): ("career_profile", False),
+    ("api_records.Consents", "GET"): ("consents", False),
+    ("api_records.Consents", "POST"): ("consents", True),
+    ("api_records.ConsentWithdraw", "POST"): ("consents", True),
+    ("api_records.FollowUpComplete", "POST"): ("follow_ups", True),
+    ("api_records.SharedInfo", "GET"): ("psychiatry_shared", False),
+    ("api_records.SharedInfo", "POST"): ("psychiatry_shared", True),
+    ("api_records.BenefitFacts", "GET"): ("benefit_facts", False),
+    ("api_records.BenefitFacts", "POST"): ("benefit_facts", True),
+    ("cases.detail", "GET"): ("identity", False),
+    ("cases.access_log", "GET"): ("access_log", False),
+}
+# Endpoints not scoped to one case, and who may use them (roles; others get the status given).
+GLOBAL = {
+    ("api_cases.Cases", "GET"), ("api_cases.Cases", "POST"), ("api_citizens.Citizens", "GET"),
+    ("api_citizens.CitizenDetail", "GET"), ("api_citizens.CitizenExport", "GET"),
+    ("api_records.EmployerContacts", "GET"), ("api_records.EmployerContacts", "POST"),
+    ("api_records.FollowUps", "GET"), ("api_tokens.Tokens", "GET"), ("api_tokens.Tokens", "POST"),
+    ("api_tokens.TokenDetail", "DELETE"), ("auth.login", "GET"), ("auth.login", "POST"), ("auth.logout", "POST"),
+    ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
+    ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
+    ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
+}
+
+HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
+
+
+def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None:
+    """DESIGN section 5, restated. None: the case does not exist for this user."""
+    if relation in ("consultant", "team_consultant"):
+        parts = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "history",
+                 "consents", "follow_ups"}
+        return parts | ({"psychiatry_shared", "benefit_facts"} if consents_live else set())
+    if relation == "psychiatry_contact":  # employment progress only under consent; never benefit facts
+        parts = {"identity", "phase_and_plan", "psychiatry_shared", "consents"}
+        return parts | ({"placements", "career_profile", "history"} if consents_live else set())
+    if relation == "jobcenter_caseworker":  # never clinical information
+        parts = {"identity", "phase_and_plan", "benefit_facts", "consents"}
+        return parts | ({"placements", "history"} if consents_live else set())
+    if relation == "coordinator":  # status and figures, no notes
+        return {"identity", "phase_and_plan", "placements", "history", "consents", "follow_ups", "access_log",
+                "export"}
+    return None
+
+
+def expected_writes(relation):
+    return {
+        "consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents", "follow_ups"},
+        "team_consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents",
+                            "follow_ups"},
+        "psychiatry_contact": {"psychiatry_shared", "consents"},
+        "jobcenter_caseworker": {"benefit_facts", "consents"},
+        "coordinator": {"phase_and_plan", "follow_ups"},
+    }.get(relation, set())
+
+
+ACTORS = {"consultant": "consultant", "colleague": "team_consultant", "outsider": None,
+          "clinician": "psychiatry_contact", "other_clinician": None, "caseworker": "jobcenter_caseworker",
+          "coordinator": "coordinator", "admin": None}
+
+
+def _consents(case, world, state):
+    today = utcnow().date()
+    specs = [("psychiatry", "ips_team", sorted(HEALTH)), ("ips_team", "psychiatry", ["employment_progress"]),
+             ("ips_team", "jobcenter", ["employment_progress"]), ("jobcenter", "ips_team", ["benefit_facts"])]
+    rows = []
+    for from_party, to_party, cats in specs:
+        given = today - timedelta(days=100) if state == "expired" else today
+        expires = today - timedelta(days=1) if state == "expired" else None
+        rows.append(act.record_consent(case, world.consultant, from_party=from_party, to_party=to_party,
+                                       categories=cats, purpose="Koordinering", given_at=given, expires_at=expires))
+    if state == "withdrawn":
+        for row in rows:
+            act.withdraw_consent(row, world.consultant)
+    # A consent the matrix may withdraw without changing anyone's access.
+    return act.record_consent(case, world.consultant, from_party="jobcenter", to_party="psychiatry",
+                              categories=["benefit_facts"], purpose="Matrix", given_at=today, expires_at=None)
+
+
+def _url(app, endpoint, case, spare_consent, follow_up):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    args = {"case_id": case.id, "consent_id": spare_consent.id, "follow_up_id": follow_up.id}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    seen = {(r.endpoint, m) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}}
+    missing = seen - set(CASE_SCOPED) - GLOBAL
+    assert not missing, f"add these endpoints to the access matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("state", ["given", "withdrawn", "expired"])
+def test_matrix(client, app, world, clock, state):
+    case = world.case_in("employed")
+    act.save_profile(case, world.consultant, {"job_preferences": "Lager"})
+    spare = _consents(case, world, state)
+    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
+    live = state == "given"
+    tokens = {name: bearer(getattr(world, name)) for name in ACTORS}
+    failures = []
+    for name, relation in ACTORS.items():
+        parts = expected_parts(relation, live)
+        writes = expected_writes(relation)
+        # The visible parts the API reports equal the design's.
+        r = client.get(f"/api/v1/cases/{case.id}", headers=tokens[name])
+        if parts is None:
+            assert r.status_code == 404, name
+        else:
+            assert set(r.json["visible_parts"]) == parts, (name, state)
+        for (endpoint, method), (part, write) in CASE_SCOPED.items():
+            if endpoint.startswith("cases."):
+                continue  # pages: below, with a session
+            url = _url(app, endpoint, case, spare, follow_up)
+            resp = client.open(url, method=method, headers=tokens[name], json={} if method == "POST" else None)
+            if parts is None:
+                ok = resp.status_code == 404
+            elif (part in writes) if write else (part in parts):
+                ok = resp.status_code not in (401, 403, 404)
+            else:
+                ok = resp.status_code == 403
+            if not ok:
+                failures.append((name, method, url, resp.status_code))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("name", list(ACTORS))
+def test_pages_matrix(app, world, name):
+    from tests.conftest import IsolatedClient
+
+    case = world.case_in("engagement")
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    login(client, getattr(world, name))
+    relation = ACTORS[name]
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == (404 if relation is None else 200)
+    log_page = client.get(f"/cases/{case.id}/access-log")
+    assert log_page.status_code == {None: 404, "coordinator": 200}.get(relation, 403)
+    coordinator_page = client.get("/coordinator/notifications")
+    assert coordinator_page.status_code == (200 if name == "coordinator" else 404)
+    export = client.get(f"/api/v1/citizens/{case.citizen_id}/export")
+    assert export.status_code == {None: 404, "coordinator": 200}.get(relation, 403)
+
+
+def test_withdrawal_takes_effect_on_the_next_request(client, world):
+    case = world.case_in("engagement")
+    consent = act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team",
+                                 categories=["coping_strategies"], purpose="Koordinering",
+                                 given_at=utcnow().date(), expires_at=None)
+    h = bearer(world.consultant)
+    r = client.post(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.clinician),
+                    json={"category": "coping_strategies", "text": "Går en tur ved uro"})
+    assert r.status_code == 201
+    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).json["total"] == 1
+    client.post(f"/api/v1/consents/{consent.id}/withdraw", headers=h)
+    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 403
+
+
+def test_expiry_takes_effect_the_day_it_comes(client, world, clock):
+    case = world.case_in("engagement")
+    act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team",
+                       categories=["strengths"], purpose="Koordinering", given_at=utcnow().date(),
+                       expires_at=utcnow().date() + timedelta(days=10))
+    h = bearer(world.consultant)
+    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 200
+    clock.advance(days=10)
+    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 403
+
+
+def test_shared_info_is_limited_to_consented_categories(client, world):
+    case = world.case_in("engagement")
+    ch = bearer(world.clinician)
+    for cat, text in (("strengths", "God til struktur"), ("symptoms", "Uro om natten")):
+        client.post(f"/api/v1/cases/{case.id}/shared-info", headers=ch, json={"category": cat, "text": text})
+    act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["strengths"],
+                       purpose="Koordinering", given_at=utcnow().date(), expires_at=None)
+    items = client.get(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.consultant)).json["items"]
+    assert [i["text"] for i in items] == ["God til struktur"]
+    # Psychiatry always sees what it shared itself.
+    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=ch).json["total"] == 2
+    assert isinstance(db.session.scalar(select(Consent).limit(1)), Consent)
