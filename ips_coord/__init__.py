@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from config import ConfigError, load_config
 
 from .clock import Clock, FileClock
-from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from ..access import case_filter
 from ..access.audit import audit_many
 from ..access import policy as P
 from ..clock import utcnow
-from ..extensions import db
 from ..models import AccessLog, CaseEvent, FollowUp, IpsCase
 from ..services import ServiceError
 from ..services.activities import create_referral

@@ -5,6 +5,7 @@ the workflow's activity rules, so a logged contact closes the reminder it answer
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from ..models import (
     CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement, User,
 )
 from ..workflows import OpenFollowUp, on_activity
-from ..workflows.machine import specs
+from ..workflows.machine import next_recurrence
 from ..workflows import rules as R
 from ..workflows.phases import FollowUpKind, FollowUpStatus, Phase, Role
 from .errors import ServiceError
@@ -44,20 +45,22 @@ def _not_future(at: datetime, now: datetime, field: str) -> None:
         raise ServiceError("The time cannot be in the future.", field)
 
 
-def _commit(row):
+@contextmanager
+def unit_of_work():
+    """One transaction: committed at the end, rolled back on any error."""
     try:
+        yield
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    return row
 
 
 def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, psychiatry_contact_id=None,
                     jobcenter_caseworker_id=None, ips_team_id=None, out_of_work=True) -> IpsCase:
     """A referral creates the citizen (or uses an existing one) and a case in phase referred."""
     now = utcnow()
-    try:
+    with unit_of_work():
         citizen_id = citizen_fields.get("citizen_id")
         if citizen_id is not None:
             citizen = db.session.get(Citizen, citizen_id)
@@ -88,34 +91,28 @@ def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, ps
         # The first event is written directly: add_case_event would bump the new row's version.
         db.session.add(CaseEvent(case_id=case.id, seq=1, event="referred", to_phase=Phase.REFERRED,
                                  actor_id=actor.id, data={}, created_at=now))
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(case)
+    return case
 
 
 def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime, location: str,
                 note: str | None = None) -> Contact:
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
-    try:
+    with unit_of_work():
         row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
                       note=note, created_at=now)
         db.session.add(row)
         if case.last_contact_at is None or occurred_at > case.last_contact_at:
             case.last_contact_at = occurred_at
         _apply_activity(case, kind, occurred_at, actor, now)
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(row)
+    return row
 
 
 def log_employer_contact(actor: User, *, employer_name: str, occurred_at: datetime, location: str,
                          face_to_face: bool = True, case: IpsCase | None = None, note: str | None = None) -> EmployerContact:
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
-    try:
+    with unit_of_work():
         row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None, employer_name=employer_name,
                               occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
                               created_at=now)
@@ -124,10 +121,7 @@ def log_employer_contact(actor: User, *, employer_name: str, occurred_at: dateti
             _apply_activity(case, "employer_contact", occurred_at, actor, now)
             if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
                 case.first_employer_contact_at = occurred_at
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(row)
+    return row
 
 
 def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
@@ -136,7 +130,7 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
     _not_future(held_at, now, "held_at")
     if case.phase != Phase.JOB_ENDED:
         raise ServiceError("A job-ending review is recorded while the case is in phase job_ended.", "phase")
-    try:
+    with unit_of_work():
         ended = db.session.scalar(
             select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
             .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
@@ -148,10 +142,7 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
         _apply_activity(case, "job_ending_review", held_at, actor, now)
         add_case_event(case, event="review_recorded", actor=actor, now=now)
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(row)
+    return row
 
 
 PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
@@ -161,16 +152,13 @@ PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "educa
 def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
     """A new version of the career profile; older versions stay as its history."""
     now = utcnow()
-    try:
+    with unit_of_work():
         latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
         row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
                             **{k: fields.get(k) for k in PROFILE_FIELDS})
         db.session.add(row)
         _apply_activity(case, "career_profile", now, actor, now)
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(row)
+    return row
 
 
 def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str, categories: list[str],
@@ -182,7 +170,7 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
         raise ServiceError("The expiry must be after the date given.", "expires_at")
     if given_at > now.date():
         raise ServiceError("The consent cannot be given in the future.", "given_at")
-    try:
+    with unit_of_work():
         row = Consent(case_id=case.id, from_party=from_party, to_party=to_party, categories=sorted(set(categories)),
                       purpose=purpose, given_at=given_at, expires_at=expires_at, recorded_by_id=actor.id,
                       created_at=now)
@@ -194,17 +182,14 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
                                     remind_at=max(notice, now), assignee_id=case.consultant_id,
                                     status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))
         add_case_event(case, event="consent_recorded", actor=actor, now=now, data={"consent_id": row.id})
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(row)
+    return row
 
 
 def withdraw_consent(consent: Consent, actor: User) -> Consent:
     now = utcnow()
     if consent.withdrawn_at is not None:
         raise ServiceError("The consent is already withdrawn.", "withdrawn_at")
-    try:
+    with unit_of_work():
         consent.withdrawn_at = now
         case = db.session.get(IpsCase, consent.case_id)
         for fu in open_follow_ups(case.id):
@@ -212,10 +197,7 @@ def withdraw_consent(consent: Consent, actor: User) -> Consent:
                 fu.status = FollowUpStatus.CANCELLED
                 fu.completed_at = now
         add_case_event(case, event="consent_withdrawn", actor=actor, now=now, data={"consent_id": consent.id})
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(consent)
+    return consent
 
 
 def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
@@ -223,18 +205,12 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
     now = utcnow()
     if fu.status != FollowUpStatus.OPEN:
         raise ServiceError("The follow-up is not open.", "status")
-    try:
+    with unit_of_work():
         case = db.session.get(IpsCase, fu.case_id)
         fu.status = FollowUpStatus.DONE
         fu.completed_at = now
         fu.completed_by_id = actor.id
-        recurring = {r.kind: r for r in (R.PLACEMENT_RULES[-1], R.PAUSE_OUTREACH, R.PROFILE_REASSESSMENT)}
-        rule = recurring.get(fu.kind)
-        if rule is not None and case.phase not in (Phase.CLOSED, Phase.TRANSITIONED):
-            if not (fu.kind == FollowUpKind.PAUSED_OUTREACH and case.phase != Phase.PAUSED):
-                add_follow_ups(case, specs((R.Rule(rule.kind, due=rule.recur, assignee=rule.assignee),),
-                                           max(now, fu.due_at)), now)
-    except BaseException:
-        db.session.rollback()
-        raise
-    return _commit(fu)
+        following = next_recurrence(fu.kind, fu.due_at, now, case.phase)
+        if following is not None:
+            add_follow_ups(case, [following], now)
+    return fu

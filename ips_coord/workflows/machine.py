@@ -11,6 +11,7 @@ from .messages import DEVIATIONS, REFUSALS, text
 from .phases import (
     ACTIVE,
     CLOSABLE,
+    ENDED,
     COMPETITIVE_JOB_TYPES,
     PAUSABLE,
     CloseReason,
@@ -278,16 +279,22 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
     if activity == "employer_contact" and facts.first_employer_contact_at is None and facts.enrolled_at:
         if at > facts.enrolled_at + R.FIRST_EMPLOYER_CONTACT_DEADLINE:
             deviations.append("first_employer_contact_late")
-    create: list[FollowUpSpec] = []
-    recurring = {r.kind: r for r in R.PLACEMENT_RULES + (R.PAUSE_OUTREACH, R.PROFILE_REASSESSMENT) if r.recur}
-    for f in done:
-        rule = recurring.get(f.kind)
-        if rule is None:
-            continue
-        if f.kind is FollowUpKind.PAUSED_OUTREACH and facts.phase != Phase.PAUSED:
-            continue
-        create.extend(specs((R.Rule(rule.kind, due=rule.recur, assignee=rule.assignee),), max(at, f.due_at)))
+    create = [spec for f in done if (spec := next_recurrence(f.kind, f.due_at, at, facts.phase)) is not None]
     return ActivityOutcome(tuple(f.id for f in done), tuple(create), tuple(deviations))
+
+
+RECURRING = {r.kind: r for r in R.PLACEMENT_RULES + (R.PAUSE_OUTREACH, R.PROFILE_REASSESSMENT) if r.recur}
+
+
+def next_recurrence(kind: str, due_at: datetime, completed_at: datetime, phase: Phase) -> FollowUpSpec | None:
+    """The next one of a recurring follow-up (monthly contact, outreach, profile reassessment),
+    counted from when this one was done or due, whichever is later; none once the case ended."""
+    rule = RECURRING.get(FollowUpKind(kind))
+    if rule is None or Phase(phase) in ENDED:
+        return None
+    if rule.kind is FollowUpKind.PAUSED_OUTREACH and phase != Phase.PAUSED:
+        return None
+    return specs((R.Rule(rule.kind, due=rule.recur, assignee=rule.assignee),), max(completed_at, due_at))[0]
 
 
 def contact_gap(facts: CaseFacts, now: datetime) -> str | None:

@@ -117,7 +117,7 @@ def test_follow_up_complete(client, world, clock):
     assert len(after) == 1 and after[0]["id"] != monthly[0]["id"]
     assert client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h).status_code == 400
     clock.advance(days=400)
-    overdue = client.get(f"/api/v1/cases?overdue=true", headers=h).json
+    overdue = client.get("/api/v1/cases?overdue=true", headers=h).json
     assert [c["id"] for c in overdue["items"]] == [case.id]
     assert client.get("/api/v1/cases?overdue=false", headers=h).json["total"] == 0
 
