@@ -6,12 +6,14 @@ def register_web(app: Flask) -> None:
     from .ack import bp as ack_bp
     from .auth_views import bp as auth_bp
     from .coordinator import bp as coordinator_bp
+    from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
     from .errors import register_error_pages
     from .health import bp as health_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(case_page_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(ack_bp)
     app.register_blueprint(coordinator_bp)
@@ -31,4 +33,4 @@ def _labels():
     from ..notifications.email import FOLLOW_UP_KINDS
 
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
-            "PARTIES": labels.PARTIES}
+            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS}

@@ -91,8 +91,8 @@ def _idle_timeout():
     if seen is not None and now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
         logout_user()
         session.clear()
-        if request.path.startswith("/api/"):
-            return None  # the API answers 401 by itself
+        if request.path.startswith("/api/") or request.endpoint in ("auth.login", "static", "health.healthz"):
+            return None  # the API answers 401 by itself; the login form just carries on
         flash(_("You were logged out after a period without activity."), "info")
         return redirect(url_for("auth.login", next=request.path))
     session["seen"] = now

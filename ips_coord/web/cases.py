@@ -37,37 +37,6 @@ def index():
     return render_template("cases.html", by_phase=by_phase, total=len(cases), days_since_contact=days_since_contact)
 
 
-@bp.get("/cases/<id:case_id>")
-@login_required
-def detail(case_id: int):
-    """The shared case page: each part shown only as the access policy allows."""
-    case = visible_case_or_404(current_user, case_id)
-    now = utcnow()
-    access = access_for(current_user, case, now.date())
-    audit(current_user, case.id, "read", "case_page")
-    ctx = {"case": case, "access": access, "now": now, "events_allowed": allowed_events(case.phase)}
-    if access.can_read(P.FOLLOW_UPS):
-        ctx["follow_ups"] = db.session.scalars(select(FollowUp).where(
-            FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at)).all()
-    if access.can_read(P.HISTORY):
-        ctx["events"] = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                           .order_by(CaseEvent.seq.desc()).limit(20)).all()
-    if access.can_read(P.CONSENTS):
-        ctx["consents"] = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
-                                             .order_by(Consent.given_at.desc())).all()
-    if access.can_read(P.HEALTH):
-        ctx["shared"] = db.session.scalars(select(SharedHealthInfo).where(
-            SharedHealthInfo.case_id == case.id, SharedHealthInfo.category.in_(access.health_categories))
-            .order_by(SharedHealthInfo.created_at.desc())).all()
-    if access.can_read(P.BENEFITS):
-        ctx["benefits"] = db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id)
-                                             .order_by(BenefitFact.created_at.desc())).all()
-    if access.can_read(P.NOTES):
-        ctx["contacts"] = db.session.scalars(select(Contact).where(Contact.case_id == case.id)
-                                             .order_by(Contact.occurred_at.desc()).limit(20)).all()
-    return render_template("case.html", **ctx)
-
-
 @bp.get("/cases/<id:case_id>/access-log")
 @login_required
 def access_log(case_id: int):

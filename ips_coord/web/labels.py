@@ -29,3 +29,13 @@ CATEGORIES = {
     "employment_progress": _l("Employment progress"),
     "benefit_facts": _l("Benefit-relevant facts"),
 }
+EVENTS = {
+    "enrol": _l("Enrol"), "decline": _l("Citizen declines"), "start_search": _l("Start job search"),
+    "start_job": _l("Start a job"), "start_education": _l("Start an education"), "end_job": _l("Job ended"),
+    "end_education": _l("Education ended"), "resume_search": _l("Resume job search"),
+    "transition": _l("Hand over to natural supports"), "pause": _l("Pause"), "resume": _l("Resume"),
+    "close": _l("Close the case"), "re_enter": _l("Re-enter IPS"), "referred": _l("Referred"),
+    "deviation": _l("Deviation"), "escalated": _l("Escalated"), "acknowledged": _l("Acknowledged"),
+    "review_recorded": _l("Job-ending review"), "consent_recorded": _l("Consent recorded"),
+    "consent_withdrawn": _l("Consent withdrawn"),
+}

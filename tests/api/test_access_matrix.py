@@ -41,7 +41,15 @@ CASE_SCOPED = {
     ("api_records.SharedInfo", "POST"): ("psychiatry_shared", True),
     ("api_records.BenefitFacts", "GET"): ("benefit_facts", False),
     ("api_records.BenefitFacts", "POST"): ("benefit_facts", True),
-    ("cases.detail", "GET"): ("identity", False),
+    ("case_page.detail", "GET"): ("identity", False),
+    ("case_page.transition", "POST"): ("phase_and_plan", True),
+    ("case_page.add_contact", "POST"): ("contact_notes", True),
+    ("case_page.add_review", "POST"): ("contact_notes", True),
+    ("case_page.save_profile", "POST"): ("career_profile", True),
+    ("case_page.add_consent", "POST"): ("consents", True),
+    ("case_page.withdraw_consent", "POST"): ("consents", True),
+    ("case_page.add_shared", "POST"): ("psychiatry_shared", True),
+    ("case_page.follow_up_done", "POST"): ("follow_ups", True),
     ("cases.access_log", "GET"): ("access_log", False),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
@@ -54,6 +62,7 @@ GLOBAL = {
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
+    ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_acknowledge_on_the_page
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
@@ -145,7 +154,7 @@ def test_matrix(client, app, world, clock, state):
         else:
             assert set(r.json["visible_parts"]) == parts, (name, state)
         for (endpoint, method), (part, write) in CASE_SCOPED.items():
-            if endpoint.startswith("cases."):
+            if not endpoint.startswith("api_"):
                 continue  # pages: below, with a session
             url = _url(app, endpoint, case, spare, follow_up)
             resp = client.open(url, method=method, headers=tokens[name], json={} if method == "POST" else None)
@@ -165,10 +174,28 @@ def test_pages_matrix(app, world, name):
     from tests.conftest import IsolatedClient
 
     case = world.case_in("engagement")
+    spare = _consents(case, world, "given")
+    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
     app.test_client_class = IsolatedClient
     client = app.test_client()
     login(client, getattr(world, name))
     relation = ACTORS[name]
+    parts, writes = expected_parts(relation, True), expected_writes(relation)
+    failures = []
+    for (endpoint, method), (part, write) in CASE_SCOPED.items():
+        if not endpoint.startswith("case_page."):
+            continue
+        url = _url(app, endpoint, case, spare, follow_up)
+        resp = client.open(url, method=method, data={})
+        if parts is None:
+            ok = resp.status_code == 404
+        elif (part in writes) if write else (part in parts):
+            ok = resp.status_code in (200, 302, 400)
+        else:
+            ok = resp.status_code == 403
+        if not ok:
+            failures.append((method, url, resp.status_code))
+    assert not failures, failures
     page = client.get(f"/cases/{case.id}")
     assert page.status_code == (404 if relation is None else 200)
     log_page = client.get(f"/cases/{case.id}/access-log")

@@ -1,0 +1,132 @@
+"""Forms for every record on the case page. Labels are translated; choices come from the domain."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, SelectField,
+    SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def _c(pairs):
+    """WTForms 3.3 wants SelectChoice objects, not (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+CLOSE_REASONS = _c([("citizen_choice", _l("The citizen's own choice")), ("moved_away", _l("Moved away")),
+                 ("died", _l("Died")), ("transferred", _l("Transferred to another service")),
+                 ("missed_appointments", _l("Missed appointments")), ("not_ready", _l("Not ready"))])
+END_REASONS = _c([("quit_with_plan", _l("Quit with a plan")), ("quit_without_plan", _l("Quit without a plan")),
+               ("dismissed", _l("Dismissed")), ("temporary_ended", _l("Temporary job ended")),
+               ("health", _l("Health")), ("other", _l("Other"))])
+PLACEMENT_TYPES = _c([("ordinary_job", _l("Ordinary job")), ("flexjob", _l("Flexjob")), ("education", _l("Education")),
+                   ("internship", _l("Internship (step)")), ("wage_subsidy", _l("Wage subsidy (step)"))])
+CONTACT_KINDS = _c([("contact", _l("Contact with the citizen")), ("joint_start_meeting", _l("Joint start meeting")),
+                 ("treatment_team_meeting", _l("Treatment-team meeting")),
+                 ("benefits_counselling", _l("Benefits counselling"))])
+LOCATIONS = _c([("community", _l("In the community")), ("office", _l("At the office")), ("phone", _l("Phone")),
+             ("video", _l("Video"))])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TransitionForm(FlaskForm):
+    event = HiddenField(validators=[DataRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    reason = SelectField(_l("Reason"), choices=CLOSE_REASONS, validators=[Optional()])
+    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=int, validators=[Optional()])
+    employer_name = StringField(_l("Employer or school"), validators=[Optional(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    placement_type = SelectField(_l("Type"), choices=PLACEMENT_TYPES, validators=[Optional()])
+    hours_per_week = DecimalField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 80)])
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    benefits_counselling_offered = BooleanField(_l("Benefits counselling offered"))
+    end_reason = SelectField(_l("Why it ended"), choices=END_REASONS, validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    resume_date = DateField(_l("Planned resume date"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+# Which fields each event's form shows.
+EVENT_FIELDS = {
+    "enrol": ["psychiatry_contact_id", "note"],
+    "re_enter": ["psychiatry_contact_id", "note"],
+    "start_job": ["employer_name", "job_title", "placement_type", "hours_per_week", "start_date",
+                  "benefits_counselling_offered"],
+    "start_education": ["employer_name", "start_date", "benefits_counselling_offered"],
+    "end_job": ["end_reason", "end_date", "note"],
+    "end_education": ["end_reason", "end_date", "note"],
+    "pause": ["resume_date", "note"],
+    "close": ["reason", "note"],
+}
+
+
+class ContactForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=CONTACT_KINDS)
+    occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    location = SelectField(_l("Where"), choices=LOCATIONS)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+
+class EmployerContactForm(FlaskForm):
+    employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
+    occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    face_to_face = BooleanField(_l("Face to face"), default=True)
+    location = SelectField(_l("Where"), choices=LOCATIONS)
+    case_id = SelectField(_l("For citizen (optional)"), coerce=int, validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class ReviewForm(FlaskForm):
+    held_at = DateTimeLocalField(_l("Held"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    clinician_present = BooleanField(_l("Clinician took part"))
+    what_worked = TextAreaField(_l("What worked"), validators=[Optional(), Length(max=5000)])
+    what_did_not = TextAreaField(_l("What did not work"), validators=[Optional(), Length(max=5000)])
+    adjust_hours = StringField(_l("Adjust hours"), validators=[Optional(), Length(max=1000)])
+    adjust_tasks = StringField(_l("Adjust tasks"), validators=[Optional(), Length(max=1000)])
+    adjust_mentor = StringField(_l("Mentor"), validators=[Optional(), Length(max=1000)])
+    adjust_aids = StringField(_l("Aids"), validators=[Optional(), Length(max=1000)])
+    adjust_disclosure = StringField(_l("Disclosure"), validators=[Optional(), Length(max=1000)])
+    job_preferences = TextAreaField(_l("Updated job preferences (career profile)"),
+                                    validators=[Optional(), Length(max=5000)])
+
+
+class ProfileForm(FlaskForm):
+    wishes_and_dreams = TextAreaField(_l("Wishes and dreams, in the citizen's words"), validators=[Optional(), Length(max=5000)])
+    job_preferences = TextAreaField(_l("Job preferences"), validators=[Optional(), Length(max=5000)])
+    work_history = TextAreaField(_l("Work history"), validators=[Optional(), Length(max=5000)])
+    education = TextAreaField(_l("Education"), validators=[Optional(), Length(max=5000)])
+    strengths = TextAreaField(_l("Strengths"), validators=[Optional(), Length(max=5000)])
+    support_needs = TextAreaField(_l("Support needs"), validators=[Optional(), Length(max=5000)])
+    disclosure = SelectField(_l("Disclosure to the employer"), choices=_c([
+        ("undecided", _l("Undecided")), ("full", _l("Full")), ("partial", _l("Partial")), ("none", _l("None"))]))
+    relatives_involved = TextAreaField(_l("Relatives and network involved"), validators=[Optional(), Length(max=2000)])
+
+
+class ConsentForm(FlaskForm):
+    from_party = SelectField(_l("From"), choices=_c([("psychiatry", _l("Psychiatry")), ("ips_team", _l("IPS team")),
+                                                  ("jobcenter", _l("Jobcenter"))]))
+    to_party = SelectField(_l("To"), choices=_c([("ips_team", _l("IPS team")), ("psychiatry", _l("Psychiatry")),
+                                              ("jobcenter", _l("Jobcenter"))]))
+    categories = MultiCheckboxField(_l("What may be shared"), choices=_c([
+        ("symptoms", _l("Symptoms")), ("coping_strategies", _l("Coping strategies")),
+        ("warning_signs", _l("Triggers and warning signs")),
+        ("medication_side_effects", _l("Medication side effects and changes")), ("strengths", _l("Strengths")),
+        ("employment_progress", _l("Employment progress")), ("benefit_facts", _l("Benefit-relevant facts"))]),
+        validators=[DataRequired()])
+    purpose = StringField(_l("Purpose"), validators=[DataRequired(), Length(min=3, max=500)])
+    given_at = DateField(_l("Given on"), validators=[InputRequired()])
+    expires_at = DateField(_l("Expires on (optional)"), validators=[Optional()])
+
+
+class SharedInfoForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=_c([
+        ("symptoms", _l("Symptoms")), ("coping_strategies", _l("Coping strategies")),
+        ("warning_signs", _l("Triggers and warning signs")),
+        ("medication_side_effects", _l("Medication side effects and changes")), ("strengths", _l("Strengths"))]))
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])

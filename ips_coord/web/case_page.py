@@ -1,0 +1,269 @@
+"""The shared case page and everything a user can do on it. Each part is shown and each form
+accepted only as the access policy allows; errors re-render the page with the message next
+to the field and everything typed kept."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..access import access_for, visible_case_or_404
+from ..access import policy as P
+from ..access.audit import audit
+from ..clock import utcnow
+from ..extensions import db
+from ..models import (
+    BenefitFact, CareerProfile, CaseEvent, Consent, Contact, FollowUp, IpsCase, JobEndingReview, Notification,
+    Placement, SharedHealthInfo, User,
+)
+from ..notifications.ack import acknowledge
+from ..services import Conflict, ServiceError, WorkflowRefused
+from ..services import activities as svc
+from ..services.transitions import apply_event
+from ..workflows import allowed_events
+from ..workflows.phases import FollowUpStatus, Role
+from .case_forms import (
+    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReviewForm, SharedInfoForm, TransitionForm,
+)
+from .forms import EmptyForm
+
+bp = Blueprint("case_page", __name__)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _psychiatry_choices():
+    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
+        select(User).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name))]
+
+
+def _case_and_access(case_id: int, part: str, write: bool):
+    case = visible_case_or_404(current_user, case_id)
+    access = access_for(current_user, case, utcnow().date())
+    if not (access.can_write(part) if write else access.can_read(part)):
+        abort(403)
+    audit(current_user, case.id, "write" if write else "read", part)
+    return case, access
+
+
+def render_case(case: IpsCase, access, status: int = 200, **forms):
+    """The page, with any form that failed passed in to keep what was typed."""
+    now = utcnow()
+    ctx = {"case": case, "access": access, "now": now, "forms": {}}
+    events = allowed_events(case.phase) if access.can_write(P.PHASE) else []
+    transition_forms = {}
+    for event in events:
+        form = forms.get("transition") if forms.get("transition_event") == event else None
+        if form is None:
+            form = TransitionForm(formdata=None, event=event, version=case.version)
+            form.start_date.data = form.end_date.data = now.date()
+        form.psychiatry_contact_id.choices = _psychiatry_choices()
+        if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
+            form.psychiatry_contact_id.data = case.psychiatry_contact_id
+        transition_forms[event] = form
+    ctx["transition_forms"] = transition_forms
+    ctx["event_fields"] = EVENT_FIELDS
+    if access.can_write(P.NOTES):
+        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=now.replace(tzinfo=None, second=0, microsecond=0))
+        if case.phase == "job_ended":
+            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=now.replace(tzinfo=None, second=0, microsecond=0))
+    if access.can_write(P.PROFILE):
+        latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
+                                   .order_by(CareerProfile.version.desc()).limit(1))
+        ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
+    if access.can_write(P.CONSENTS):
+        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=now.date())
+    if access.can_write(P.HEALTH):
+        ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
+    if access.can_read(P.FOLLOW_UPS):
+        ctx["follow_ups"] = db.session.scalars(select(FollowUp).where(
+            FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at)).all()
+    if access.can_read(P.HISTORY):
+        ctx["events"] = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                           .order_by(CaseEvent.seq.desc()).limit(50)).all()
+    if access.can_read(P.CONSENTS):
+        ctx["consents"] = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
+                                             .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
+    if access.can_read(P.HEALTH):
+        ctx["shared"] = db.session.scalars(select(SharedHealthInfo).where(
+            SharedHealthInfo.case_id == case.id, SharedHealthInfo.category.in_(access.health_categories))
+            .order_by(SharedHealthInfo.created_at.desc())).all()
+    if access.can_read(P.BENEFITS):
+        ctx["benefits"] = db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id)
+                                             .order_by(BenefitFact.created_at.desc())).all()
+    if access.can_read(P.NOTES):
+        ctx["contacts"] = db.session.scalars(select(Contact).where(Contact.case_id == case.id)
+                                             .order_by(Contact.occurred_at.desc()).limit(30)).all()
+        ctx["reviews"] = db.session.scalars(select(JobEndingReview).where(JobEndingReview.case_id == case.id)
+                                            .order_by(JobEndingReview.held_at.desc())).all()
+    if access.can_read(P.PLACEMENTS):
+        ctx["placements"] = db.session.scalars(select(Placement).where(Placement.case_id == case.id)
+                                               .order_by(Placement.start_date.desc())).all()
+    if access.can_read(P.PROFILE):
+        ctx["profiles"] = db.session.scalars(select(CareerProfile).where(CareerProfile.case_id == case.id)
+                                             .order_by(CareerProfile.version.desc())).all()
+    ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
+        Notification.case_id == case.id, Notification.recipient_id == current_user.id,
+        Notification.requires_ack.is_(True), Notification.acknowledged_at.is_(None),
+        Notification.kind != "ack_reminder")).all()
+    ctx["empty_form"] = EmptyForm()
+    ctx["transition_error"] = forms.get("transition_event")
+    return render_template("case_page.html", **ctx), status
+
+
+@bp.get("/cases/<id:case_id>")
+@login_required
+def detail(case_id: int):
+    case, access = _case_and_access(case_id, P.IDENTITY, write=False)
+    return render_case(case, access)
+
+
+@bp.post("/cases/<id:case_id>/transition")
+@login_required
+def transition(case_id: int):
+    case, access = _case_and_access(case_id, P.PHASE, write=True)
+    form = TransitionForm()
+    form.psychiatry_contact_id.choices = _psychiatry_choices()
+    event = form.event.data
+    if not form.validate_on_submit():
+        return render_case(case, access, 400, transition=form, transition_event=event)
+    wanted = set(EVENT_FIELDS.get(event, []))
+    payload = {name: field.data for name, field in form._fields.items()
+               if name in wanted and field.data not in (None, "")}
+    if "hours_per_week" in payload:
+        payload["hours_per_week"] = float(payload["hours_per_week"])
+    try:
+        apply_event(case.id, event, form.version.data, payload, current_user, locale=str(get_locale() or "da"))
+    except Conflict as exc:
+        db.session.expire_all()
+        case = db.session.get(IpsCase, case_id)
+        form.version.errors = [_("Someone else changed the case while you worked. Check the page and submit again.")]
+        form.version.data = exc.current_version
+        return render_case(case, access, 409, transition=form, transition_event=event)
+    except WorkflowRefused as exc:
+        target = getattr(form, exc.field, None) if exc.field else None
+        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
+        db.session.expire_all()
+        return render_case(db.session.get(IpsCase, case_id), access, 422, transition=form, transition_event=event)
+    except ServiceError as exc:
+        target = getattr(form, exc.field, None) if exc.field else None
+        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
+        db.session.expire_all()
+        return render_case(db.session.get(IpsCase, case_id), access, 400, transition=form, transition_event=event)
+    flash(_("Saved."), "ok")
+    return redirect(url_for("case_page.detail", case_id=case_id))
+
+
+def _form_post(case_id, part, form_cls, key, save):
+    case, access = _case_and_access(case_id, part, write=True)
+    form = form_cls()
+    if not form.validate_on_submit():
+        return render_case(case, access, 400, **{key: form})
+    try:
+        save(case, form)
+    except ServiceError as exc:
+        target = getattr(form, exc.field, None) if exc.field else None
+        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
+        db.session.expire_all()
+        return render_case(db.session.get(IpsCase, case_id), access, 400, **{key: form})
+    flash(_("Saved."), "ok")
+    return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
+
+
+@bp.post("/cases/<id:case_id>/contacts")
+@login_required
+def add_contact(case_id: int):
+    return _form_post(case_id, P.NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
+        case, current_user, kind=f.kind.data, occurred_at=_aware(f.occurred_at.data), location=f.location.data,
+        note=f.note.data or None))
+
+
+@bp.post("/cases/<id:case_id>/reviews")
+@login_required
+def add_review(case_id: int):
+    def save(case, f):
+        adjustments = {k: getattr(f, f"adjust_{k}").data for k in ("hours", "tasks", "mentor", "aids", "disclosure")
+                       if getattr(f, f"adjust_{k}").data}
+        svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
+                          what_did_not=f.what_did_not.data or None, adjustments=adjustments,
+                          clinician_present=f.clinician_present.data)
+        if f.job_preferences.data:
+            latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
+                                       .order_by(CareerProfile.version.desc()).limit(1))
+            fields = {k: getattr(latest, k) for k in svc.PROFILE_FIELDS} if latest else {}
+            svc.save_profile(db.session.get(IpsCase, case.id), current_user,
+                             {**fields, "job_preferences": f.job_preferences.data})
+    return _form_post(case_id, P.NOTES, ReviewForm, "review", save)
+
+
+@bp.post("/cases/<id:case_id>/profile")
+@login_required
+def save_profile(case_id: int):
+    return _form_post(case_id, P.PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
+        case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}))
+
+
+@bp.post("/cases/<id:case_id>/consents")
+@login_required
+def add_consent(case_id: int):
+    return _form_post(case_id, P.CONSENTS, ConsentForm, "consent", lambda case, f: svc.record_consent(
+        case, current_user, from_party=f.from_party.data, to_party=f.to_party.data, categories=f.categories.data,
+        purpose=f.purpose.data, given_at=f.given_at.data, expires_at=f.expires_at.data))
+
+
+@bp.post("/cases/<id:case_id>/consents/<id:consent_id>/withdraw")
+@login_required
+def withdraw_consent(case_id: int, consent_id: int):
+    _case_and_access(case_id, P.CONSENTS, write=True)
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or consent.case_id != case_id:
+        abort(404)
+    if EmptyForm().validate_on_submit() and consent.withdrawn_at is None:
+        svc.withdraw_consent(consent, current_user)
+        flash(_("The consent is withdrawn. Sharing under it has stopped."), "ok")
+    return redirect(url_for("case_page.detail", case_id=case_id) + "#consents")
+
+
+@bp.post("/cases/<id:case_id>/shared-info")
+@login_required
+def add_shared(case_id: int):
+    def save(case, f):
+        db.session.add(SharedHealthInfo(case_id=case.id, category=f.category.data, text=f.text.data,
+                                        author_id=current_user.id, created_at=utcnow()))
+        db.session.commit()
+    return _form_post(case_id, P.HEALTH, SharedInfoForm, "shared", save)
+
+
+@bp.post("/cases/<id:case_id>/follow-ups/<id:follow_up_id>/done")
+@login_required
+def follow_up_done(case_id: int, follow_up_id: int):
+    _case_and_access(case_id, P.FOLLOW_UPS, write=True)
+    fu = db.session.get(FollowUp, follow_up_id)
+    if fu is None or fu.case_id != case_id:
+        abort(404)
+    if EmptyForm().validate_on_submit() and fu.status == FollowUpStatus.OPEN:
+        svc.complete_follow_up(fu, current_user)
+        flash(_("Marked as done."), "ok")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
+                    else url_for("case_page.detail", case_id=case_id))
+
+
+@bp.post("/cases/<id:case_id>/acknowledge/<id:notification_id>")
+@login_required
+def acknowledge_here(case_id: int, notification_id: int):
+    visible_case_or_404(current_user, case_id)
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.case_id != case_id or row.recipient_id != current_user.id or not row.requires_ack:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        audit(current_user, case_id, "write", "acknowledgement")
+        acknowledge(row)
+        flash(_("Acknowledged."), "ok")
+    return redirect(url_for("case_page.detail", case_id=case_id))
