@@ -5,6 +5,7 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     from .ack import bp as ack_bp
     from .auth_views import bp as auth_bp
+    from .consultant import bp as consultant_bp
     from .coordinator import bp as coordinator_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
@@ -17,6 +18,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(ack_bp)
     app.register_blueprint(coordinator_bp)
+    app.register_blueprint(consultant_bp)
     register_error_pages(app)
     app.context_processor(_labels)
     from flask_babel import get_locale

@@ -34,7 +34,7 @@ def _account_key() -> str:
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], deduct_when=_login_failed, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cases.index"))
+        return redirect(url_for("cases.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -46,7 +46,7 @@ def login():
             session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
             login_user(user)
             session["seen"] = utcnow().timestamp()
-            return redirect(_safe_next(request.args.get("next")) or url_for("cases.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
     return render_template("login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
 
 
@@ -107,4 +107,4 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = form.lang.data  # remembered for emails and the next login
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("cases.index"))
+    return redirect(_safe_next(request.form.get("next")) or url_for("cases.home"))

@@ -1,24 +1,32 @@
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..access import access_for, case_filter, visible_case_or_404
 from ..access import policy as P
 from ..access.audit import audit, audit_many
-from ..models import AccessLog, BenefitFact, User, CaseEvent, Consent, Contact, FollowUp, SharedHealthInfo
-from ..workflows import allowed_events
-from ..workflows.phases import FollowUpStatus
 from ..clock import utcnow
 from ..extensions import db
-from ..models import IpsCase
-from ..workflows.phases import Phase
+from ..models import AccessLog, IpsCase, User
+from ..workflows.phases import Phase, Role
 
 bp = Blueprint("cases", __name__)
 
 
 @bp.get("/")
+@login_required
+def home():
+    """Each role's start page."""
+    if current_user.role == Role.IPS_CONSULTANT:
+        return redirect(url_for("consultant.my_day"))
+    if current_user.role == Role.COORDINATOR:
+        return redirect(url_for("coordinator.overview"))
+    return redirect(url_for("cases.index"))
+
+
+@bp.get("/cases")
 @login_required
 def index():
     cases = db.session.scalars(

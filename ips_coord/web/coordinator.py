@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import IpsCase, Notification, User
-from ..workflows.phases import NotificationStatus, Role
+from ..models import FollowUp, IpsCase, Notification, User
+from ..workflows.phases import FollowUpStatus, NotificationStatus, Role
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -25,6 +25,42 @@ def _team_notifications():
     team_users = select(User.id).where(User.organisation_id == current_user.organisation_id)
     return select(Notification).where(
         (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users)))
+
+
+CASELOAD_LIMIT = 20  # IPS fidelity item 1: 20 or fewer per consultant
+ACTIVE_PHASES = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
+
+
+@bp.get("")
+def overview():
+    """Caseload per consultant against 20, phases, overdue follow-ups, escalations, notifications."""
+    team = current_user.organisation_id
+    now = utcnow()
+    consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
+                                                        User.organisation_id == team).order_by(User.name)).all()
+    caseload = dict(db.session.execute(
+        select(IpsCase.consultant_id, func.count()).where(IpsCase.ips_team_id == team,
+                                                          IpsCase.phase.in_(ACTIVE_PHASES))
+        .group_by(IpsCase.consultant_id)).all())
+    overdue = dict(db.session.execute(
+        select(FollowUp.assignee_id, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < now)
+        .group_by(FollowUp.assignee_id)).all())
+    phases = dict(db.session.execute(select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team)
+                                     .group_by(IpsCase.phase)).all())
+    escalations = db.session.execute(
+        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
+               FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).all()
+    unacknowledged = db.session.scalar(select(func.count()).select_from(_team_notifications().where(
+        Notification.requires_ack.is_(True), Notification.acknowledged_at.is_(None),
+        Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder").subquery()))
+    failed = db.session.scalar(select(func.count()).select_from(
+        _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
+    rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
+    return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
+                           escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
+                           total=sum(phases.values()))
 
 
 @bp.get("/notifications")

@@ -14,5 +14,11 @@ class LanguageForm(FlaskForm):
     lang = StringField(validators=[AnyOf(["da", "en"])])
 
 
+class QuickContactForm(FlaskForm):
+    """Where a one-click contact took place (community work counts for fidelity)."""
+
+    location = StringField(validators=[AnyOf(["community", "office", "phone", "video"])], default="community")
+
+
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons (logout...)."""

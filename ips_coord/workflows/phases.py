@@ -156,3 +156,10 @@ class ConsentCategory(StrEnum):
     STRENGTHS = "strengths"
     EMPLOYMENT_PROGRESS = "employment_progress"
     BENEFIT_FACTS = "benefit_facts"
+
+
+# Follow-ups that a conversation with the citizen answers.
+CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
+    FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT,
+    FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
+})

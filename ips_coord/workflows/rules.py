@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .phases import ContactKind, Event, FollowUpKind as K
+from .phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, Event, FollowUpKind as K
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,7 @@ COMPLETED_BY_EVENT: dict[Event, frozenset[K]] = {
 }
 
 # Which logged activity completes which follow-ups.
-CITIZEN_CONTACT_KINDS = frozenset(
-    {K.JOB_START_CONTACT, K.WEEKLY_CONTACT, K.MONTHLY_CONTACT, K.JOB_ENDING_CONTACT, K.PAUSED_OUTREACH, K.NO_CONTACT}
-)
+CITIZEN_CONTACT_KINDS = CITIZEN_CONTACT_FOLLOW_UPS
 COMPLETED_BY_ACTIVITY: dict[str, frozenset[K]] = {
     ContactKind.CONTACT: CITIZEN_CONTACT_KINDS,
     ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS,

@@ -62,7 +62,10 @@ GLOBAL = {
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
-    ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_acknowledge_on_the_page
+    ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_case_page
+    ("cases.home", "GET"), ("consultant.my_day", "GET"), ("consultant.employer_contact", "GET"),
+    ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards
+    ("coordinator.overview", "GET"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

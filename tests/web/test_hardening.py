@@ -39,11 +39,11 @@ def test_good_logins_are_not_counted(app, db, world):
 
 def test_idle_timeout(client, world, clock):
     login(client, world.consultant)
-    assert client.get("/").status_code == 200
+    assert client.get("/cases").status_code == 200
     clock.advance(minutes=29)
-    assert client.get("/").status_code == 200  # activity keeps it alive
+    assert client.get("/cases").status_code == 200  # activity keeps it alive
     clock.advance(minutes=31)
-    r = client.get("/")
+    r = client.get("/cases")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
@@ -54,9 +54,9 @@ def test_logout_everywhere_ends_other_sessions(app, world):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, world.consultant)
     login(phone, world.consultant)
-    assert phone.get("/").status_code == 200
+    assert phone.get("/cases").status_code == 200
     laptop.post("/logout/everywhere")
-    assert phone.get("/").status_code == 302
-    assert laptop.get("/").status_code == 302
+    assert phone.get("/cases").status_code == 302
+    assert laptop.get("/cases").status_code == 302
     assert login(phone, world.consultant).status_code == 302  # logging in again works
     assert timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]) == app.permanent_session_lifetime

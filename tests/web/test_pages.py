@@ -31,14 +31,14 @@ def test_case_list_by_phase_for_the_logged_in_consultant(client, world):
     assert other.consultant_id == world.outsider.id
     r = login(client, world.consultant)
     assert r.status_code == 302 and r.headers["Location"] == "/"
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/cases").get_data(as_text=True)
     assert "Jobsøgning" in page and "I job" in page and "Test Borger" in page
     assert "Skjult" not in page  # another team's case
     assert "Mine forløb" in page
 
 
 def test_login_required_and_safe_next(client, world):
-    r = client.get("/")
+    r = client.get("/cases")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     r = client.post("/login?next=https://evil.example/", data={"email": world.consultant.email, "password": PASSWORD})
     assert r.headers["Location"] == "/"
@@ -48,20 +48,20 @@ def test_logout_needs_post_and_ends_the_session(client, world):
     login(client, world.consultant)
     assert client.get("/logout").status_code == 405
     client.post("/logout")
-    assert client.get("/").status_code == 302
+    assert client.get("/cases").status_code == 302
 
 
 def test_english_switch_is_remembered_on_the_user(client, world, db):
     login(client, world.consultant)
     r = client.post("/language", data={"lang": "en", "next": "/"})
     assert r.status_code == 302
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/cases").get_data(as_text=True)
     assert "My cases" in page and '<html lang="en">' in page
     db.session.expire_all()
     assert db.session.get(User, world.consultant.id).locale == "en"
     client.post("/logout")
     login(client, world.consultant)
-    assert "My cases" in client.get("/").get_data(as_text=True)
+    assert "My cases" in client.get("/cases").get_data(as_text=True)
 
 
 def test_csrf_is_required_on_forms(app, world, db):
@@ -74,7 +74,7 @@ def test_csrf_is_required_on_forms(app, world, db):
     r = c.post("/login", data={"email": world.consultant.email, "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 302
     # The session is renewed at login, so the page after it carries a new token.
-    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/").get_data(as_text=True)).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/cases").get_data(as_text=True)).group(1)
     # The API with a session also needs the token; with a Bearer token it does not.
     assert c.post("/api/v1/tokens", json={"name": "x"}).status_code == 400
     assert c.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRFToken": token}).status_code == 201

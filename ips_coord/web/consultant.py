@@ -1,0 +1,124 @@
+"""The consultant's workday: what is due, what is overdue, job development this week."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from ..access import case_filter
+from ..access.audit import audit, audit_many
+from ..clock import utcnow
+from ..extensions import db
+from ..models import EmployerContact, FollowUp, IpsCase
+from ..services import ServiceError
+from ..services import activities as svc
+from ..workflows.phases import CITIZEN_CONTACT_FOLLOW_UPS, FollowUpStatus, Phase, Role
+from .case_forms import EmployerContactForm
+from .forms import QuickContactForm
+
+bp = Blueprint("consultant", __name__)
+WEEKLY_EMPLOYER_CONTACT_TARGET = 6
+DEADLINE_KINDS = ("first_employer_contact", "joint_start_meeting", "job_start_contact", "job_ending_review")
+
+
+def week_start(now: datetime) -> datetime:
+    monday = now.date() - timedelta(days=now.weekday())
+    return datetime.combine(monday, time.min, tzinfo=UTC)
+
+
+@bp.get("/my-day")
+@login_required
+def my_day():
+    if current_user.role != Role.IPS_CONSULTANT:
+        return redirect(url_for("cases.index"))
+    now = utcnow()
+    end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    mine = select(IpsCase.id).where(IpsCase.consultant_id == current_user.id)
+    due = db.session.execute(
+        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.assignee_id == current_user.id,
+               FollowUp.due_at < end_of_day)
+        .order_by(FollowUp.due_at)).all()
+    coming = db.session.execute(
+        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.case_id.in_(mine),
+               FollowUp.kind.in_(DEADLINE_KINDS), FollowUp.due_at >= end_of_day,
+               FollowUp.due_at < end_of_day + timedelta(days=14))
+        .order_by(FollowUp.due_at)).all()
+    escalations = db.session.execute(
+        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.case_id.in_(mine),
+               FollowUp.escalated_at.is_not(None))
+        .order_by(FollowUp.escalated_at.desc())).all()
+    week_contacts = db.session.scalar(select(func.count(EmployerContact.id)).where(
+        EmployerContact.consultant_id == current_user.id, EmployerContact.face_to_face.is_(True),
+        EmployerContact.occurred_at >= week_start(now)))
+    cases = db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == current_user.id)
+                               .order_by(IpsCase.phase, IpsCase.id)).all()
+    audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, "my_day")
+    by_phase = {p: [c for c in cases if c.phase == p] for p in Phase}
+    return render_template(
+        "my_day.html", now=now, due=due, coming=coming, escalations=escalations, by_phase=by_phase,
+        week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
+        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS,
+        days_since=lambda c: (now - (c.last_contact_at or c.enrolled_at or c.referred_at)) // timedelta(days=1))
+
+
+@bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")
+@login_required
+def log_contact_for(follow_up_id: int):
+    """One click: log the contact that answers a follow-up (it completes it)."""
+    fu = db.session.get(FollowUp, follow_up_id)
+    if fu is None or fu.assignee_id != current_user.id:
+        abort(404)
+    case = db.session.get(IpsCase, fu.case_id)
+    form = QuickContactForm()
+    if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
+        audit(current_user, case.id, "write", "contact_notes")
+        if fu.kind in CITIZEN_CONTACT_FOLLOW_UPS:
+            svc.log_contact(case, current_user, kind="contact", occurred_at=utcnow(), location=form.location.data)
+        else:
+            svc.complete_follow_up(fu, current_user)
+        flash(_("Saved."), "ok")
+    return redirect(url_for("consultant.my_day"))
+
+
+def _employer_form():
+    form = EmployerContactForm()
+    cases = db.session.scalars(select(IpsCase).where(case_filter(current_user), IpsCase.phase.in_(
+        [Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED])).order_by(IpsCase.id)).all()
+    form.case_id.choices = [SelectChoice(0, "–")] + [SelectChoice(c.id, f"{c.reference} {c.citizen.full_name}")
+                                                      for c in cases]
+    return form
+
+
+@bp.route("/employer-contacts/new", methods=["GET", "POST"])
+@login_required
+def employer_contact():
+    """Quick to fill in from a phone, right after the visit."""
+    if current_user.role != Role.IPS_CONSULTANT:
+        abort(404)
+    form = _employer_form()
+    if not form.is_submitted():
+        form.occurred_at.data = utcnow().replace(tzinfo=None, second=0, microsecond=0)
+    elif form.validate():
+        case = db.session.get(IpsCase, form.case_id.data) if form.case_id.data else None
+        try:
+            if case is not None:
+                audit(current_user, case.id, "write", "placements")
+            svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
+                                     occurred_at=form.occurred_at.data.replace(tzinfo=UTC),
+                                     location=form.location.data, face_to_face=form.face_to_face.data, case=case,
+                                     note=form.note.data or None)
+        except ServiceError as exc:
+            getattr(form, exc.field, form.occurred_at).errors.append(exc.message)
+            return render_template("employer_contact.html", form=form), 400
+        flash(_("Employer contact saved."), "ok")
+        return redirect(url_for("consultant.my_day"))
+    else:
+        return render_template("employer_contact.html", form=form), 400
+    return render_template("employer_contact.html", form=form)
