@@ -1,0 +1,78 @@
+"""In a real browser: log in as each role, and take a citizen from referral to job start,
+job ending, review and resumed search through the pages alone."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.factories import PASSWORD
+
+
+def log_in(page, base, user):
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+
+
+@pytest.mark.parametrize("who,landing,heading", [
+    ("consultant", "/my-day", "Min dag"), ("coordinator", "/coordinator", "Teamets overblik"),
+    ("clinician", "/cases", "Mine forløb"), ("caseworker", "/cases", "Mine forløb"),
+])
+def test_each_role_lands_on_its_page(page, live_server, world, who, landing, heading):
+    world.case_in("employed")
+    user = getattr(world, who)
+    user.locale = "da"
+    from ips_coord.extensions import db
+
+    db.session.commit()
+    log_in(page, live_server, user)
+    page.wait_for_url(f"{live_server}{landing}")
+    assert page.get_by_role("heading", level=1).first.inner_text().startswith(heading)
+    screenshot(page, f"start-{who}")
+
+
+def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server, world, clock):
+    case = world.referral(first="Alma", last="Engtoft")
+    log_in(page, live_server, world.consultant)
+    page.goto(f"{live_server}/cases/{case.id}")
+
+    def step(label, fill=None):
+        page.locator("summary", has_text=label).first.click()
+        form = page.locator("details[open] form")
+        for name, value in (fill or {}).items():
+            field = form.locator(f"[name={name}]")
+            if field.get_attribute("type") == "checkbox":
+                field.check()
+            elif field.evaluate("el => el.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        form.get_by_role("button", name=label).click()
+        page.wait_for_load_state()
+
+    step("Optag i IPS")
+    assert "Opstart" in page.locator(".phase").inner_text()
+    # Zero exclusion, explained in plain words.
+    step("Afslut forløbet", {"reason": "missed_appointments"})
+    assert "Nul-eksklusion" in page.content()
+    page.goto(f"{live_server}/cases/{case.id}")
+    step("Start jobsøgning")
+    assert "Jobsøgning" in page.locator(".phase").inner_text()
+    step("Start i job", {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job",
+                         "benefits_counselling_offered": "y"})
+    assert "I job" in page.locator(".phase").inner_text()
+    screenshot(page, "case-employed")
+    step("Job ophørt", {"end_reason": "dismissed"})
+    assert "Job ophørt" in page.locator(".phase").inner_text()
+    form = page.locator("#review form")
+    form.get_by_label("Hvad virkede", exact=True).fill("Kollegerne")
+    form.get_by_label("Hvad virkede ikke").fill("For mange timer")
+    form.get_by_label("Justér timer").fill("Start med 12 timer")
+    form.get_by_role("button", name="Gem opfølgningsmødet").click()
+    page.wait_for_load_state()
+    step("Genoptag jobsøgning")
+    assert "Jobsøgning" in page.locator(".phase").inner_text()
+    screenshot(page, "case-after-review")
+    page.goto(f"{live_server}/my-day")
+    screenshot(page, "my-day")
