@@ -1,5 +1,8 @@
 """The coordinator's pages. Here: notifications that could not be delivered, and escalations."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
@@ -7,6 +10,8 @@ from sqlalchemy import func, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
+from ..reports.fidelity import fidelity
+from ..reports.outcomes import METRICS, outcomes, svg_line
 from ..workflows.phases import FollowUpStatus, NotificationStatus, Role
 from .forms import EmptyForm
 
@@ -61,6 +66,52 @@ def overview():
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()))
+
+
+@bp.get("/reports")
+def reports():
+    """Outcomes per quarter under a chosen, named metric, trends and the fidelity panel."""
+    metric = request.args.get("metric", "ipsec-v1")
+    if metric not in METRICS:
+        metric = "ipsec-v1"
+    now = utcnow()
+    rows = outcomes(current_user.organisation_id, now.date(), metric)
+    labels = [r["quarter"][2:] for r in rows]
+    charts = {
+        "rate": svg_line([r["employment_rate"] for r in rows], labels, _("Employment rate (percent)")),
+        "starts": svg_line([r["job_starts"] for r in rows], labels, _("Job starts")),
+    }
+    return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
+                           charts=charts, fidelity=fidelity(current_user.organisation_id, now))
+
+
+@bp.get("/reports/outcomes.csv")
+def outcomes_csv():
+    metric = request.args.get("metric", "ipsec-v1")
+    rows = outcomes(current_user.organisation_id, utcnow().date(), metric if metric in METRICS else "ipsec-v1")
+    columns = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",
+               "flexjob_starts", "education_starts", "job_endings", "early_endings",
+               "median_days_to_first_employer_contact"]
+    return _csv("outcomes.csv", columns, [[r[c] for c in columns] for r in rows])
+
+
+@bp.get("/caseload.csv")
+def caseload_csv():
+    team = current_user.organisation_id
+    cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
+                               .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
+    return _csv("caseload.csv", ["reference", "phase", "consultant", "referred", "enrolled", "last_contact"],
+                [[c.reference, c.phase, u.name if u else "", c.referred_at.date(), c.enrolled_at.date() if c.enrolled_at
+                  else "", c.last_contact_at.date() if c.last_contact_at else ""] for c, u in cases])
+
+
+def _csv(name, columns, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.get("/notifications")

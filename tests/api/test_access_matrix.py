@@ -65,7 +65,8 @@ GLOBAL = {
     ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_case_page
     ("cases.home", "GET"), ("consultant.my_day", "GET"), ("consultant.employer_contact", "GET"),
     ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards
-    ("coordinator.overview", "GET"),
+    ("coordinator.overview", "GET"), ("coordinator.reports", "GET"), ("coordinator.outcomes_csv", "GET"),
+    ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

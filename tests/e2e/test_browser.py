@@ -76,3 +76,25 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
     screenshot(page, "case-after-review")
     page.goto(f"{live_server}/my-day")
     screenshot(page, "my-day")
+
+
+def test_coordinator_reports_in_the_browser(page, live_server, world, db):
+    from ips_coord.demo import seed_demo
+    from ips_coord.models import User
+    from sqlalchemy import select
+
+    seed_demo(seed=9, citizens=30)
+    coordinator = db.session.scalar(select(User).where(User.email.like("koordinator@%")))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(coordinator.email)
+    page.get_by_label("Adgangskode").fill("Demo-ips-2026")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{live_server}/coordinator")
+    screenshot(page, "coordinator-overview")
+    page.get_by_role("link", name="Resultater og fidelitet").first.click()
+    page.wait_for_load_state()
+    assert page.locator("svg").count() == 2
+    screenshot(page, "coordinator-reports")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{live_server}/coordinator")
+    screenshot(page, "coordinator-overview-phone")

@@ -1,0 +1,1 @@
+"""Caseload, outcomes and fidelity figures for the coordinator (DESIGN section 6)."""

@@ -1,0 +1,114 @@
+"""The IPS-25 fidelity items the case data can score continuously (DESIGN section 6).
+
+Each item gives its 1-5 score, the figure behind it and the anchor used. Anchors for the
+share-based items follow the IPS-25 pattern (5 = the principle is met nearly always).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
+from ..workflows.phases import CloseReason, Role
+
+SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
+SHARE_ANCHOR_TEXT = "5: 90%+, 4: 75-89%, 3: 50-74%, 2: 25-49%, 1: under 25%"
+
+
+def share_score(share: float | None) -> int | None:
+    if share is None:
+        return None
+    for threshold, score in SHARE_ANCHORS:
+        if share >= threshold:
+            return score
+    return 1
+
+
+def caseload_score(n: int) -> int:
+    return 5 if n <= 20 else 4 if n <= 25 else 3 if n <= 30 else 2 if n <= 40 else 1
+
+
+def _item(number, name, score, figure, anchor):
+    return {"item": number, "name": name, "score": score, "figure": figure, "anchor": anchor}
+
+
+def fidelity(team_id: int, now: datetime) -> dict:
+    cases = db.session.scalars(select(IpsCase).where(IpsCase.ips_team_id == team_id)).all()
+    ids = [c.id for c in cases]
+    consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
+                                                        User.organisation_id == team_id)).all()
+    active = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
+    loads = [active.get(u.id, 0) for u in consultants] or [0]
+    items = [_item(1, "Caseload size", min(caseload_score(n) for n in loads), f"max {max(loads)} per consultant",
+                   "5: 20 or fewer, 4: 21-25, 3: 26-30, 2: 31-40, 1: 41+")]
+    closed = [c for c in cases if c.phase == "closed"]
+    allowed = {r.value for r in CloseReason}
+    ok = sum(1 for c in closed if c.close_reason in allowed)
+    zero = ok / len(closed) if closed else 1.0
+    items.append(_item(9, "Zero exclusion", share_score(zero), f"{ok} of {len(closed)} closings for allowed reasons",
+                       SHARE_ANCHOR_TEXT))
+    placements = db.session.scalars(select(Placement).where(Placement.case_id.in_(ids))).all() if ids else []
+    jobs = [p for p in placements if p.type in ("ordinary_job", "flexjob")]
+    counselled = sum(1 for p in jobs if p.benefits_counselling_offered)
+    items.append(_item(12, "Benefits counselling", share_score(counselled / len(jobs) if jobs else None),
+                       f"{counselled} of {len(jobs)} job starts with counselling offered", SHARE_ANCHOR_TEXT))
+    latest = {}
+    for prof in db.session.scalars(select(CareerProfile).where(CareerProfile.case_id.in_(ids))
+                                   .order_by(CareerProfile.version)).all() if ids else []:
+        latest[prof.case_id] = prof
+    decided = sum(1 for p in latest.values() if p.disclosure in ("full", "partial", "none"))
+    items.append(_item(13, "Disclosure discussed", share_score(decided / len(latest) if latest else None),
+                       f"{decided} of {len(latest)} profiles with a disclosure choice", SHARE_ANCHOR_TEXT))
+    ended = [p for p in jobs if p.end_date is not None]
+    profiles_by_case: dict[int, list] = {}
+    for prof in db.session.scalars(select(CareerProfile).where(CareerProfile.case_id.in_(ids))).all() if ids else []:
+        profiles_by_case.setdefault(prof.case_id, []).append(prof.created_at.date())
+    updated = sum(1 for p in ended if any(p.end_date <= d <= p.end_date + timedelta(days=30)
+                                          for d in profiles_by_case.get(p.case_id, [])))
+    items.append(_item(14, "Career profile updated after each job", share_score(updated / len(ended) if ended else None),
+                       f"{updated} of {len(ended)} job endings followed by a profile update within 30 days",
+                       SHARE_ANCHOR_TEXT))
+    enrolled = [c for c in cases if c.enrolled_at is not None and (c.first_employer_contact_at or
+                                                                  now - c.enrolled_at > timedelta(days=30))]
+    rapid = sum(1 for c in enrolled if c.first_employer_contact_at
+                and c.first_employer_contact_at - c.enrolled_at <= timedelta(days=30))
+    items.append(_item(15, "Rapid job search", share_score(rapid / len(enrolled) if enrolled else None),
+                       f"{rapid} of {len(enrolled)} first employer contacts within 30 days", SHARE_ANCHOR_TEXT))
+    since = now - timedelta(weeks=4)
+    contacts = db.session.scalar(select(func.count(EmployerContact.id)).where(
+        EmployerContact.consultant_id.in_([u.id for u in consultants]), EmployerContact.face_to_face.is_(True),
+        EmployerContact.occurred_at >= since)) if consultants else 0
+    per_week = contacts / 4 / max(len(consultants), 1)
+    items.append(_item(17, "Job development frequency",
+                       5 if per_week >= 6 else 4 if per_week >= 4 else 3 if per_week >= 2 else 2 if per_week >= 1 else 1,
+                       f"{per_week:.1f} face-to-face employer contacts per consultant per week (last 4 weeks)",
+                       "5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1"))
+    employers = Counter(p.employer_name for p in jobs)
+    top = max(employers.values()) / len(jobs) if jobs else None
+    items.append(_item(20, "Employer diversity", None if top is None else 5 if top <= 0.15 else 4 if top <= 0.3
+                       else 3 if top <= 0.45 else 2 if top <= 0.6 else 1,
+                       f"{round(100 * top) if top is not None else '-'}% of jobs with the most used employer",
+                       "5: 15% or less, 4: 16-30%, 3: 31-45%, 2: 46-60%, 1: over 60%"))
+    competitive = sum(1 for p in placements if p.type in ("ordinary_job", "flexjob", "education"))
+    items.append(_item(21, "Competitive jobs", share_score(competitive / len(placements) if placements else None),
+                       f"{competitive} of {len(placements)} placements competitive", SHARE_ANCHOR_TEXT))
+    working = [c for c in cases if c.phase in ("employed", "in_education")]
+    followed = sum(1 for c in working if c.last_contact_at and now - c.last_contact_at <= timedelta(days=31))
+    items.append(_item(23, "Time-unlimited follow-along", share_score(followed / len(working) if working else None),
+                       f"{followed} of {len(working)} working citizens in contact within a month", SHARE_ANCHOR_TEXT))
+    all_contacts = db.session.execute(select(Contact.location, func.count()).where(Contact.case_id.in_(ids))
+                                      .group_by(Contact.location)).all() if ids else []
+    total = sum(n for _l, n in all_contacts)
+    community = sum(n for loc, n in all_contacts if loc == "community")
+    share = community / total if total else None
+    items.append(_item(24, "Community-based services", None if share is None else 5 if share >= 0.65 else 4
+                       if share >= 0.5 else 3 if share >= 0.35 else 2 if share >= 0.2 else 1,
+                       f"{round(100 * share) if share is not None else '-'}% of contacts in the community",
+                       "5: 65%+, 4: 50-64%, 3: 35-49%, 2: 20-34%, 1: under 20%"))
+    items.append(_item(25, "No discharge for missed appointments", share_score(zero),
+                       f"{len(closed) - ok} closings for a forbidden reason", SHARE_ANCHOR_TEXT))
+    scored = [i["score"] for i in items if i["score"] is not None]
+    return {"items": items, "subtotal": sum(scored), "max": 5 * len(scored)}

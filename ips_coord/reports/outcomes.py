@@ -1,0 +1,118 @@
+"""Quarterly outcomes under named, versioned metric definitions."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import IpsCase, Placement
+
+EARLY_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: str
+    version: str
+    out_of_work_only: bool  # IPS Grow counts only citizens out of work at enrolment
+
+
+METRICS = {
+    "ipsec-v1": Metric("ipsec-v1", "IPS Employment Center employment rate", "1", False),
+    "grow-2024": Metric("grow-2024", "IPS Grow employment rate (from April 2024)", "2024", True),
+}
+
+
+def quarter_of(d: date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, q: int) -> tuple[date, date]:
+    start = date(year, 3 * (q - 1) + 1, 1)
+    end = date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return start, end  # [start, end)
+
+
+def last_quarters(today: date, n: int = 8) -> list[tuple[int, int]]:
+    year, q = quarter_of(today)
+    out = []
+    for _ in range(n):
+        out.append((year, q))
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+    return list(reversed(out))
+
+
+def _dt(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=UTC)
+
+
+def quarter_outcomes(team_id: int, year: int, q: int, metric: Metric) -> dict:
+    start, end = quarter_bounds(year, q)
+    served_q = select(IpsCase).where(
+        IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None), IpsCase.enrolled_at < _dt(end),
+        or_(IpsCase.closed_at.is_(None), IpsCase.closed_at >= _dt(start)))
+    if metric.out_of_work_only:
+        served_q = served_q.where(IpsCase.out_of_work_at_enrolment.is_(True))
+    served = db.session.scalars(served_q).all()
+    served_ids = {c.id for c in served}
+    placements = db.session.scalars(select(Placement).join(IpsCase, IpsCase.id == Placement.case_id).where(
+        IpsCase.ips_team_id == team_id)).all()
+    in_quarter = [p for p in placements if p.start_date < end and (p.end_date is None or p.end_date >= start)]
+    employed = {p.case_id for p in in_quarter if p.type == "ordinary_job" and p.case_id in served_ids}
+    first_start: dict[int, date] = {}
+    for p in sorted(placements, key=lambda p: p.start_date):
+        if p.type == "ordinary_job":
+            first_start.setdefault(p.case_id, p.start_date)
+    starts = [p for p in placements if start <= p.start_date < end]
+    endings = [p for p in placements if p.end_date is not None and start <= p.end_date < end
+               and p.type in ("ordinary_job", "flexjob", "education")]
+    by_reason: dict[str, int] = {}
+    for p in endings:
+        by_reason[p.end_reason or "other"] = by_reason.get(p.end_reason or "other", 0) + 1
+    enrolled_here = [c for c in served if start <= c.enrolled_at.date() < end and c.first_employer_contact_at]
+    days = [(c.first_employer_contact_at - c.enrolled_at).days for c in enrolled_here]
+    return {
+        "quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served), "employed": len(employed),
+        "employment_rate": round(100 * len(employed) / len(served), 1) if served else None,
+        "first_job_starts": sum(1 for cid, d in first_start.items() if start <= d < end),
+        "job_starts": sum(1 for p in starts if p.type == "ordinary_job"),
+        "flexjob_starts": sum(1 for p in starts if p.type == "flexjob"),
+        "education_starts": sum(1 for p in starts if p.type == "education"),
+        "job_endings": len(endings), "endings_by_reason": by_reason,
+        "early_endings": sum(1 for p in endings if (p.end_date - p.start_date).days < EARLY_DAYS),
+        "median_days_to_first_employer_contact": statistics.median(days) if days else None,
+    }
+
+
+def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8) -> list[dict]:
+    metric = METRICS.get(metric_key, METRICS["ipsec-v1"])
+    return [quarter_outcomes(team_id, y, q, metric) for y, q in last_quarters(today, n)]
+
+
+def svg_line(values: list[float | None], labels: list[str], title: str, width: int = 560, height: int = 180) -> str:
+    """A small line chart as inline SVG, drawn by the app (no script, nothing from a CDN)."""
+    pad_l, pad_b, pad_t = 36, 28, 16
+    known = [v for v in values if v is not None]
+    top = max(known + [1.0])
+    step = (width - pad_l - 10) / max(len(values) - 1, 1)
+
+    def y(v):
+        return pad_t + (height - pad_t - pad_b) * (1 - v / top)
+
+    points = [(pad_l + i * step, y(v)) for i, v in enumerate(values) if v is not None]
+    path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
+    ticks = "".join(f'<text x="{pad_l + i * step:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{l}</text>'
+                    for i, l in enumerate(labels))
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="#0b5cad"/>' for x, yy in points)
+    return (f'<svg role="img" aria-label="{title}" viewBox="0 0 {width} {height}" width="100%" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>'
+            f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - 5}" y2="{height - pad_b}" stroke="#8a96a3"/>'
+            f'<text x="4" y="{pad_t + 4}" font-size="10">{top:g}</text><text x="4" y="{height - pad_b}" font-size="10">0</text>'
+            f'<polyline fill="none" stroke="#0b5cad" stroke-width="2" points="{path}"/>{dots}{ticks}</svg>')
+
+
+__all__ = ["METRICS", "outcomes", "svg_line"]

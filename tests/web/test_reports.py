@@ -1,0 +1,47 @@
+"""Outcomes, fidelity and CSV on the demo data, checked against independent queries."""
+from __future__ import annotations
+
+import csv
+import io
+from sqlalchemy import select
+
+from ips_coord.demo import seed_demo
+from ips_coord.models import IpsCase, Placement, User
+from ips_coord.reports.outcomes import quarter_bounds
+from tests.conftest import IsolatedClient
+from tests.factories import login
+
+
+def test_reports_equal_an_independent_count(app, db):
+    seed_demo(seed=5, citizens=40)
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
+    login(client, coordinator, "Demo-ips-2026")
+    html = client.get("/coordinator/reports").get_data(as_text=True)
+    assert "<svg" in html and "IPS Employment Center" in html and "Subtotal for data-scorede punkter" in html
+    assert html.count("<tr><th scope=\"row\">") >= 8 + 12  # 8 quarters and the 12 data-scored fidelity items
+    for other in ("/coordinator/reports?metric=grow-2024", "/coordinator/reports?metric=nonsense"):
+        assert client.get(other).status_code == 200
+    rows = list(csv.DictReader(io.StringIO(client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True))))
+    assert len(rows) == 8
+    # The latest full quarter, recomputed here from the raw rows.
+    row = rows[-2]
+    year, q = int(row["quarter"][:4]), int(row["quarter"][-1])
+    start, end = quarter_bounds(year, q)
+    cases = db.session.scalars(select(IpsCase)).all()
+    served = {c.id for c in cases if c.enrolled_at and c.enrolled_at.date() < end
+              and (c.closed_at is None or c.closed_at.date() >= start)}
+    employed = {p.case_id for p in db.session.scalars(select(Placement)).all()
+                if p.type == "ordinary_job" and p.start_date < end and (p.end_date is None or p.end_date >= start)
+                and p.case_id in served}
+    assert int(row["served"]) == len(served) and int(row["employed"]) == len(employed)
+    assert float(row["employment_rate"]) == round(100 * len(employed) / len(served), 1)
+    caseload = client.get("/coordinator/caseload.csv").get_data(as_text=True)
+    assert caseload.count("\n") == len(cases) + 1
+
+
+def test_reports_are_for_coordinators(client, world):
+    login(client, world.consultant)
+    for url in ("/coordinator/reports", "/coordinator/reports/outcomes.csv", "/coordinator/caseload.csv"):
+        assert client.get(url).status_code == 404
