@@ -130,3 +130,16 @@ class SharedInfoForm(FlaskForm):
         ("warning_signs", _l("Triggers and warning signs")),
         ("medication_side_effects", _l("Medication side effects and changes")), ("strengths", _l("Strengths"))]))
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
+
+
+class ReferralForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    birth_year = IntegerField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=100)])
+    own_goal = TextAreaField(_l("The citizen's own goal, in their words"), validators=[Optional(), Length(max=2000)])
+    ips_team_id = SelectField(_l("IPS team"), coerce=int, validators=[DataRequired()])
+    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=int, validators=[Optional()])
+    jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=int, validators=[Optional()])
+    out_of_work = BooleanField(_l("Out of work at referral"), default=True)

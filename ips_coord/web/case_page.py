@@ -12,23 +12,23 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..access import access_for, visible_case_or_404
+from ..access import access_for, relation_to_case, visible_case_or_404
 from ..access import policy as P
 from ..access.audit import audit
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
     BenefitFact, CareerProfile, CaseEvent, Consent, Contact, FollowUp, IpsCase, JobEndingReview, Notification,
-    Placement, SharedHealthInfo, User,
+    Organisation, Placement, SharedHealthInfo, User,
 )
 from ..notifications.ack import acknowledge
 from ..services import Conflict, ServiceError, WorkflowRefused
 from ..services import activities as svc
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
-from ..workflows.phases import FollowUpStatus, Role
+from ..workflows.phases import FollowUpStatus, OrgKind, Role
 from .case_forms import (
-    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReviewForm, SharedInfoForm, TransitionForm,
+    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReferralForm, ReviewForm, SharedInfoForm, TransitionForm,
 )
 from .forms import EmptyForm
 
@@ -116,6 +116,40 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
     return render_template("case_page.html", **ctx), status
+
+
+def _staff_choices(role):
+    return [SelectChoice(0, "–")] + [SelectChoice(u.id, u.name) for u in db.session.scalars(
+        select(User).where(User.role == role, User.active).order_by(User.name))]
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new_referral():
+    """Refer a citizen: the case starts in phase referred, on the consultant who refers."""
+    if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.PSYCHIATRY, Role.JOBCENTER):
+        abort(404)
+    form = ReferralForm()
+    form.psychiatry_contact_id.choices = _staff_choices(Role.PSYCHIATRY)
+    form.jobcenter_caseworker_id.choices = _staff_choices(Role.JOBCENTER)
+    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
+                               .order_by(Organisation.name)).all()
+    form.ips_team_id.choices = [SelectChoice(t.id, t.name) for t in teams]
+    if not form.is_submitted() and current_user.role in (Role.IPS_CONSULTANT, Role.COORDINATOR):
+        form.ips_team_id.data = current_user.organisation_id
+    if form.validate_on_submit():
+        fields = {k: (getattr(form, k).data or None) for k in
+                  ("first_name", "last_name", "birth_year", "phone", "municipality", "own_goal")}
+        case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
+                                   psychiatry_contact_id=form.psychiatry_contact_id.data or None,
+                                   jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
+                                   out_of_work=form.out_of_work.data)
+        audit(current_user, case.id, "write", P.IDENTITY)
+        flash(_("The citizen is referred."), "ok")
+        if relation_to_case(current_user, case) is None:
+            return redirect(url_for("cases.home"))  # referred to a team the referrer cannot see into
+        return redirect(url_for("case_page.detail", case_id=case.id))
+    return render_template("referral.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.get("/cases/<id:case_id>")

@@ -67,6 +67,7 @@ GLOBAL = {
     ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards
     ("coordinator.overview", "GET"), ("coordinator.reports", "GET"), ("coordinator.outcomes_csv", "GET"),
     ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
+    ("case_page.new_referral", "GET"), ("case_page.new_referral", "POST"),  # all but admin: test_browser
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

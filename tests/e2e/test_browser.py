@@ -33,9 +33,16 @@ def test_each_role_lands_on_its_page(page, live_server, world, who, landing, hea
 
 
 def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server, world, clock):
-    case = world.referral(first="Alma", last="Engtoft")
     log_in(page, live_server, world.consultant)
-    page.goto(f"{live_server}/cases/{case.id}")
+    page.get_by_role("link", name="Henvis en borger").click()
+    page.get_by_label("Fornavn").fill("Alma")
+    page.get_by_label("Efternavn").fill("Engtoft")
+    page.get_by_label("Kontaktperson i psykiatrien").select_option(label=world.clinician.name)
+    page.get_by_role("button", name="Henvis").click()
+    page.wait_for_load_state()
+    assert "Alma Engtoft" in page.locator("h1").inner_text()
+    assert "Henvist" in page.locator(".phase").inner_text()
+    case_url = page.url
 
     def step(label, fill=None):
         page.locator("summary", has_text=label).first.click()
@@ -56,7 +63,7 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
     # Zero exclusion, explained in plain words.
     step("Afslut forløbet", {"reason": "missed_appointments"})
     assert "Nul-eksklusion" in page.content()
-    page.goto(f"{live_server}/cases/{case.id}")
+    page.goto(case_url)
     step("Start jobsøgning")
     assert "Jobsøgning" in page.locator(".phase").inner_text()
     step("Start i job", {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job",
@@ -78,12 +85,15 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
     screenshot(page, "my-day")
 
 
-def test_coordinator_reports_in_the_browser(page, live_server, world, db):
+def test_coordinator_reports_in_the_browser(page, live_server, db):
     from ips_coord.demo import seed_demo
     from ips_coord.models import User
     from sqlalchemy import select
 
     seed_demo(seed=9, citizens=30)
+    from ips_coord.models import FollowUp, IpsCase
+    from sqlalchemy import func
+
     coordinator = db.session.scalar(select(User).where(User.email.like("koordinator@%")))
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail").fill(coordinator.email)
@@ -91,6 +101,16 @@ def test_coordinator_reports_in_the_browser(page, live_server, world, db):
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url(f"{live_server}/coordinator")
     screenshot(page, "coordinator-overview")
+    # The overview's figures equal an independent count of the demo data.
+    for consultant in db.session.scalars(select(User).where(User.role == "ips_consultant",
+                                                            User.organisation_id == coordinator.organisation_id)):
+        active = db.session.scalar(select(func.count()).where(
+            IpsCase.consultant_id == consultant.id, IpsCase.phase.not_in(["closed", "transitioned"])))
+        overdue = db.session.scalar(select(func.count()).where(
+            FollowUp.assignee_id == consultant.id, FollowUp.status == "open",
+            FollowUp.due_at < live_server_now(db)))
+        cells = page.locator("tr", has_text=consultant.name).locator("td.num").all_inner_texts()
+        assert [c.split()[0] for c in cells] == [str(active), str(overdue)], consultant.name
     page.get_by_role("link", name="Resultater og fidelitet").first.click()
     page.wait_for_load_state()
     assert page.locator("svg").count() == 2
@@ -98,3 +118,9 @@ def test_coordinator_reports_in_the_browser(page, live_server, world, db):
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{live_server}/coordinator")
     screenshot(page, "coordinator-overview-phone")
+
+
+def live_server_now(db):
+    from flask import current_app
+
+    return current_app.extensions["ips_clock"].now()

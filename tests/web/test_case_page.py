@@ -118,3 +118,20 @@ def test_psychiatry_acknowledges_and_shares_from_the_page(client, world, db, clo
         "from_party": "psychiatry", "to_party": "ips_team", "categories": ["strengths"], "purpose": "Koordinering",
         "given_at": clock.now().date().isoformat(), "expires_at": (clock.now().date() + timedelta(days=365)).isoformat()})
     assert "Stabil og grundig" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_referral_form(client, world, db):
+    login(client, world.caseworker)
+    r = client.post("/cases/new", data={"first_name": "", "last_name": "Lyngvig", "psychiatry_contact_id": "0",
+                                        "jobcenter_caseworker_id": str(world.caseworker.id)})
+    assert r.status_code == 400 and "Lyngvig" in r.get_data(as_text=True)
+    r = client.post("/cases/new", data={"first_name": "Ida", "last_name": "Lyngvig", "psychiatry_contact_id": "0",
+                                        "jobcenter_caseworker_id": str(world.caseworker.id), "out_of_work": "y",
+                                        "ips_team_id": str(world.team.id)})
+    assert r.status_code == 302
+    case = db.session.scalar(select(IpsCase).order_by(IpsCase.id.desc()))
+    assert case.phase == "referred" and case.citizen.full_name == "Ida Lyngvig"
+    assert case.jobcenter_caseworker_id == world.caseworker.id and case.ips_team_id == world.team.id
+    client.post("/logout")
+    login(client, world.admin)
+    assert client.get("/cases/new").status_code == 404
