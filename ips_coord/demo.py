@@ -105,6 +105,8 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
                                                        acknowledged_at=Notification.created_at))
         db.session.execute(update(FollowUp).where(FollowUp.escalate_at < now, FollowUp.status == "open")
                            .values(escalated_at=FollowUp.escalate_at))
+        db.session.execute(update(FollowUp).where(FollowUp.kind == "psychiatry_ack", FollowUp.status == "open")
+                           .values(status="done", completed_at=FollowUp.created_at))
         db.session.commit()
     finally:
         app.extensions["ips_clock"] = real_clock
@@ -141,6 +143,23 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
     def ev(event, **payload):
         nonlocal case
         case = apply_event(case.id, event, case.version, payload, consultant)
+
+    def keep_in_touch(every, employers=False):
+        """Contacts (and job development) up to a few days ago: a team that mostly keeps up."""
+        until = now - timedelta(days=rng.randint(2, 12))
+        count = 0
+        while clock.now() + timedelta(days=every[1]) < until:
+            step(*every)
+            count += 1
+            if count % 4 == 0:  # the career profile is reassessed every few months
+                act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
+                                                    "job_preferences": "Som før, med justerede timer",
+                                                    "disclosure": "partial"})
+            act.log_contact(case, consultant, kind=ContactKind.CONTACT, occurred_at=clock.now(),
+                            location=rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE]))
+            if employers:
+                act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS), occurred_at=clock.now(),
+                                         location=Location.COMMUNITY, case=case)
 
     def contacts(n, every=(5, 12)):
         for _ in range(n):
@@ -192,6 +211,7 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
                                  location=Location.COMMUNITY, case=case)
     contacts(2)
     if target == "job_search":
+        keep_in_touch((7, 14), employers=True)
         return
     if target == "paused":
         step(1, 5)
@@ -202,6 +222,7 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
         ev("start_education", employer_name="VUC Nordby", placement_type="education", start_date=clock.now().date(),
            benefits_counselling_offered=True)
         contacts(4, (6, 8))
+        keep_in_touch((20, 30))
         return
     step(5, 20)
     ev("start_job", employer_name=rng.choice(EMPLOYERS), job_title=rng.choice(["Lagermedarbejder", "Køkkenhjælp",
@@ -210,7 +231,7 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
        benefits_counselling_offered=i % 5 != 0)
     contacts(3, (2, 7))
     if target == "employed":
-        contacts(3, (20, 30))
+        keep_in_touch((20, 30))
         return
     if target == "transitioned":
         contacts(8, (25, 35))
