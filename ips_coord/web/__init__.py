@@ -33,9 +33,10 @@ def _labels():
     from . import labels
 
     from ..notifications.email import FOLLOW_UP_KINDS
-    from .case_forms import CONTACT_KINDS, LOCATIONS, PLACEMENT_TYPES
+    from .case_forms import CONTACT_KINDS, END_REASONS, LOCATIONS, PLACEMENT_TYPES
 
     words = {c.value: c.label for c in (*CONTACT_KINDS, *LOCATIONS, *PLACEMENT_TYPES)}
 
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
-            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": words}
+            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": words,
+            "END_REASONS": {c.value: c.label for c in END_REASONS}}

@@ -143,3 +143,14 @@ class ReferralForm(FlaskForm):
     psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=int, validators=[Optional()])
     jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=int, validators=[Optional()])
     out_of_work = BooleanField(_l("Out of work at referral"), default=True)
+
+
+class StepForm(FlaskForm):
+    """Internship, wage subsidy, sheltered work: steps toward employer contact, never the goal."""
+
+    type = SelectField(_l("Type"), choices=_c([("internship", _l("Internship (step)")),
+                                                ("wage_subsidy", _l("Wage subsidy (step)")),
+                                                ("sheltered", _l("Sheltered work (step)")), ("other", _l("Other"))]))
+    employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[Optional()])

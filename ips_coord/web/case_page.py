@@ -28,7 +28,8 @@ from ..services.transitions import apply_event
 from ..workflows import allowed_events
 from ..workflows.phases import FollowUpStatus, OrgKind, Role
 from .case_forms import (
-    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReferralForm, ReviewForm, SharedInfoForm, TransitionForm,
+    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReferralForm, ReviewForm, SharedInfoForm, StepForm,
+    TransitionForm,
 )
 from .forms import EmptyForm
 
@@ -78,6 +79,8 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
                                    .order_by(CareerProfile.version.desc()).limit(1))
         ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
+    if access.can_write(P.PLACEMENTS):
+        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=now.date())
     if access.can_write(P.CONSENTS):
         ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=now.date())
     if access.can_write(P.HEALTH):
@@ -87,7 +90,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
             FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at)).all()
     if access.can_read(P.HISTORY):
         ctx["events"] = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                           .order_by(CaseEvent.seq.desc()).limit(50)).all()
+                                           .order_by(CaseEvent.seq.desc())).all()
     if access.can_read(P.CONSENTS):
         ctx["consents"] = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
                                              .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
@@ -100,7 +103,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
                                              .order_by(BenefitFact.created_at.desc())).all()
     if access.can_read(P.NOTES):
         ctx["contacts"] = db.session.scalars(select(Contact).where(Contact.case_id == case.id)
-                                             .order_by(Contact.occurred_at.desc()).limit(30)).all()
+                                             .order_by(Contact.occurred_at.desc())).all()
         ctx["reviews"] = db.session.scalars(select(JobEndingReview).where(JobEndingReview.case_id == case.id)
                                             .order_by(JobEndingReview.held_at.desc())).all()
     if access.can_read(P.PLACEMENTS):
@@ -242,6 +245,19 @@ def add_review(case_id: int):
 def save_profile(case_id: int):
     return _form_post(case_id, P.PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
         case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}))
+
+
+@bp.post("/cases/<id:case_id>/steps")
+@login_required
+def add_step(case_id: int):
+    def save(case, f):
+        if f.end_date.data and f.end_date.data < f.start_date.data:
+            raise ServiceError(_("The end date is before the start date."), "end_date")
+        db.session.add(Placement(case_id=case.id, type=f.type.data, employer_name=f.employer_name.data,
+                                 start_date=f.start_date.data, end_date=f.end_date.data, supports={},
+                                 created_at=utcnow()))
+        db.session.commit()
+    return _form_post(case_id, P.PLACEMENTS, StepForm, "step", save)
 
 
 @bp.post("/cases/<id:case_id>/consents")

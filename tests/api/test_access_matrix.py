@@ -44,6 +44,7 @@ CASE_SCOPED = {
     ("case_page.detail", "GET"): ("identity", False),
     ("case_page.transition", "POST"): ("phase_and_plan", True),
     ("case_page.add_contact", "POST"): ("contact_notes", True),
+    ("case_page.add_step", "POST"): ("placements", True),
     ("case_page.add_review", "POST"): ("contact_notes", True),
     ("case_page.save_profile", "POST"): ("career_profile", True),
     ("case_page.add_consent", "POST"): ("consents", True),

@@ -135,3 +135,15 @@ def test_referral_form(client, world, db):
     client.post("/logout")
     login(client, world.admin)
     assert client.get("/cases/new").status_code == 404
+
+
+def test_steps_are_recorded_but_are_not_jobs(client, world, db, clock):
+    case = world.case_in("job_search")
+    login(client, world.consultant)
+    day = clock.now().date().isoformat()
+    r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret",
+                                                     "start_date": day, "end_date": "2020-01-01"})
+    assert r.status_code == 400 and "Lageret" in r.get_data(as_text=True)
+    r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret", "start_date": day})
+    assert r.status_code == 302
+    assert fresh(db, case).phase == "job_search"  # a step is not a job start
