@@ -3,6 +3,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import access_for, case_filter, visible_case_or_404
 from ..access import policy as P
@@ -30,7 +31,8 @@ def home():
 @login_required
 def index():
     cases = db.session.scalars(
-        select(IpsCase).where(case_filter(current_user)).order_by(IpsCase.phase, IpsCase.id)
+        select(IpsCase).where(case_filter(current_user)).options(selectinload(IpsCase.consultant))
+        .order_by(IpsCase.phase, IpsCase.id)
     ).all()
     audit_many(current_user, [c.id for c in cases], "case_list")
     by_phase = {p: [] for p in Phase}
