@@ -1,0 +1,1 @@
+"""Benchmarks and the large synthetic data generator (not part of the application)."""

@@ -1,0 +1,75 @@
+"""The reminder sweep claiming the due outbox rows: time for 10,000 due among N rows.
+
+    python -m bench.sweep --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench [--grow-to 10000000]
+
+Claims in the sweep's own batches (SWEEP_BATCH) until nothing is due, prints the figures,
+then puts the rows back to pending so the run can be repeated. With --grow-to it first adds
+delivered history rows until the table holds that many, to show the time does not grow
+with the total.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import UTC, datetime
+
+
+def run(database_url: str, grow_to: int | None = None) -> dict:
+    import psycopg
+    from sqlalchemy import func, select, update
+    from sqlalchemy.engine import make_url
+
+    from bench.generate import add_notifications
+    from ips_coord import create_app
+    from ips_coord.extensions import db
+    from ips_coord.models import Notification, User
+    from ips_coord.notifications.sweep import claim_due_notifications
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        total = db.session.scalar(select(func.count(Notification.id)))
+        if grow_to and total < grow_to:
+            users = list(db.session.scalars(select(User.id).limit(1000)))
+            with psycopg.connect(make_url(database_url).set(drivername="postgresql")
+                                 .render_as_string(hide_password=False)) as conn:
+                cur = conn.cursor()
+                add_notifications(cur, grow_to - total, 0, datetime.now(UTC), users, 1000, print, {},
+                                  key_prefix=f"grow{total}")
+                conn.commit()
+                cur.execute("ANALYZE notification")
+            total = grow_to
+        now = datetime.now(UTC)
+        due = db.session.scalar(select(func.count()).where(Notification.status == "pending",
+                                                           Notification.next_attempt_at <= now))
+        batch = app.config["SWEEP_BATCH"]
+        times, claimed = [], 0
+        start = time.perf_counter()
+        while True:
+            t = time.perf_counter()
+            ids = claim_due_notifications(now, batch)
+            times.append(time.perf_counter() - t)
+            if not ids:
+                break
+            claimed += len(ids)
+        elapsed = time.perf_counter() - start
+        db.session.execute(update(Notification).where(Notification.status == "queued")
+                           .values(status="pending", claimed_at=None))
+        db.session.commit()
+        db.engine.dispose()
+    return {"rows": total, "due": due, "claimed": claimed, "seconds": round(elapsed, 3),
+            "batches": len(times) - 1, "batch_p50_ms": round(1000 * statistics.median(times), 1),
+            "batch_max_ms": round(1000 * max(times), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--grow-to", type=int)
+    args = parser.parse_args()
+    result = run(args.database_url, args.grow_to)
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The benchmark data generator at a tiny scale: it loads, and the app works on what it loaded."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ips_coord.models import FollowUp, IpsCase, Notification, User
+
+
+def test_generator_loads_a_working_dataset(pg_url):
+    from flask_migrate import upgrade
+
+    from bench.generate import generate
+    from ips_coord.extensions import db
+    from ips_coord.notifications.sweep import claim_due_notifications
+    from tests.conftest import make_app
+
+    app = make_app(pg_url)
+    with app.app_context():
+        upgrade()
+        counts = generate(pg_url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
+        assert counts["ips_case"] == 1000 and counts["follow_up"] == 10_000
+        assert counts["case_event"] > 5000 and counts["notification"] == 10_100
+        # Every case has a consultant of its own team.
+        mismatched = db.session.scalar(select(func.count()).select_from(IpsCase).join(
+            User, User.id == IpsCase.consultant_id).where(User.organisation_id != IpsCase.ips_team_id))
+        assert mismatched == 0
+        now = app.extensions["ips_clock"].now()
+        assert db.session.scalar(select(func.count()).where(FollowUp.status == "open", FollowUp.due_at <= now)) == 100
+        assert len(claim_due_notifications(now, 1000)) == 100
+        assert db.session.scalar(select(func.count()).where(Notification.status == "queued")) == 100
+        # The application can add rows after the bulk load (sequences moved on).
+        from tests.factories import World
+
+        World.build()
+        db.engine.dispose()
