@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -41,4 +41,8 @@ class Notification(db.Model):
     __table_args__ = (
         Index("ix_notification_status_next", "status", "next_attempt_at"),
         Index("ix_notification_recipient_status", "recipient_id", "status"),
+        # Awaiting acknowledgement: a handful of rows among millions, counted on every overview.
+        Index("ix_notification_unacknowledged", "case_id",
+              postgresql_where=text("requires_ack AND acknowledged_at IS NULL"),
+              sqlite_where=text("requires_ack AND acknowledged_at IS NULL")),
     )

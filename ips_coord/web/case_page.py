@@ -114,7 +114,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
                                              .order_by(CareerProfile.version.desc())).all()
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.requires_ack.is_(True), Notification.acknowledged_at.is_(None),
+        Notification.requires_ack, Notification.acknowledged_at.is_(None),
         Notification.kind != "ack_reminder")).all()
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")

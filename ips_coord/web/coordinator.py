@@ -58,7 +58,7 @@ def overview():
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
                FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).all()
     unacknowledged = db.session.scalar(select(func.count()).select_from(_team_notifications().where(
-        Notification.requires_ack.is_(True), Notification.acknowledged_at.is_(None),
+        Notification.requires_ack, Notification.acknowledged_at.is_(None),
         Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder").subquery()))
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
@@ -119,7 +119,7 @@ def notifications():
     failed = db.session.scalars(_team_notifications().where(Notification.status == NotificationStatus.FAILED)
                                 .order_by(Notification.created_at.desc()).limit(200)).all()
     unacknowledged = db.session.scalars(_team_notifications().where(
-        Notification.requires_ack.is_(True), Notification.acknowledged_at.is_(None),
+        Notification.requires_ack, Notification.acknowledged_at.is_(None),
         Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder")
         .order_by(Notification.created_at).limit(200)).all()
     users = {u.id: u for u in db.session.scalars(select(User).where(
