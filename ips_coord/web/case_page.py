@@ -60,12 +60,14 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     ctx = {"case": case, "access": access, "now": now, "forms": {}}
     events = allowed_events(case.phase) if access.can_write(P.PHASE) else []
     transition_forms = {}
+    # Only enrolment and re-entry name a psychiatry contact: load the list once, and only then.
+    psychiatry = _psychiatry_choices() if any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events) else []
     for event in events:
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
             form = TransitionForm(formdata=None, event=event, version=case.version)
             form.start_date.data = form.end_date.data = now.date()
-        form.psychiatry_contact_id.choices = _psychiatry_choices()
+        form.psychiatry_contact_id.choices = psychiatry
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
         transition_forms[event] = form
