@@ -22,7 +22,7 @@ from ..models import (
     Organisation, Placement, SharedHealthInfo, User,
 )
 from ..notifications.ack import acknowledge
-from ..services import Conflict, ServiceError, WorkflowRefused
+from ..services import Conflict, ServiceError
 from ..services import activities as svc
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
@@ -186,18 +186,20 @@ def transition(case_id: int):
         form.version.errors = [_("Someone else changed the case while you worked. Check the page and submit again.")]
         form.version.data = exc.current_version
         return render_case(case, access, 409, transition=form, transition_event=event)
-    except WorkflowRefused as exc:
-        target = getattr(form, exc.field, None) if exc.field else None
-        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
+    except ServiceError as exc:  # a workflow refusal (422) or another rule (400)
+        _attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, 422, transition=form, transition_event=event)
-    except ServiceError as exc:
-        target = getattr(form, exc.field, None) if exc.field else None
-        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
-        db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, 400, transition=form, transition_event=event)
+        return render_case(db.session.get(IpsCase, case_id), access, exc.status, transition=form,
+                           transition_event=event)
     flash(_("Saved."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id))
+
+
+def _attach_error(form, exc: ServiceError) -> None:
+    """Show a service's message next to the field it names, or above the form."""
+    target = getattr(form, exc.field, None) if exc.field else None
+    errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
+    errors.append(exc.message)
 
 
 def _form_post(case_id, part, form_cls, key, save):
@@ -208,8 +210,7 @@ def _form_post(case_id, part, form_cls, key, save):
     try:
         save(case, form)
     except ServiceError as exc:
-        target = getattr(form, exc.field, None) if exc.field else None
-        (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(exc.message)
+        _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get(IpsCase, case_id), access, 400, **{key: form})
     flash(_("Saved."), "ok")
