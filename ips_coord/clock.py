@@ -5,6 +5,7 @@ FrozenClock and move it forward.
 """
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 
@@ -48,8 +49,6 @@ class FileClock(Clock):
     def set(self, at: datetime) -> None:
         with open(self.path + ".tmp", "w") as fh:
             fh.write(at.isoformat())
-        import os
-
         os.replace(self.path + ".tmp", self.path)  # atomic: a reader never sees half a time
 
     def advance(self, **delta) -> datetime:

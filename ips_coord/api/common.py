@@ -6,10 +6,8 @@ from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import func, select
 
-from ..access import access_for, visible_case_or_404
+from ..access import authorize
 from ..access import policy as P
-from ..access.audit import audit
-from ..clock import utcnow
 from ..extensions import csrf, db
 from ..models import Consent, FollowUp, IpsCase
 from ..services import ServiceError
@@ -71,25 +69,14 @@ def check_case_access():
     case_id = _case_id_from(request.view_args or {})
     if case_id is None:
         abort(404, message="Not found.")
-    case = visible_case_or_404(current_user, case_id)
-    access = access_for(current_user, case, utcnow().date())
-    allowed = access.can_write(part) if write else access.can_read(part)
-    if not allowed:
-        abort(403, message="This part of the case is not available to you under your role and the citizen's consents.")
-    g.case, g.access = case, access
-    audit(current_user, case.id, "write" if write else "read", part)
+    g.case, g.access = authorize(current_user, case_id, part, write)
 
 
 def case_for(case_id: int, part: str, write: bool = False) -> IpsCase:
     """The case checked by check_case_access (or checked here, for a case named in a body)."""
     if getattr(g, "case", None) is not None and g.case.id == case_id:
         return g.case
-    case = visible_case_or_404(current_user, case_id)
-    access = access_for(current_user, case, utcnow().date())
-    if not (access.can_write(part) if write else access.can_read(part)):
-        abort(403, message="This part of the case is not available to you under your role and the citizen's consents.")
-    audit(current_user, case.id, "write" if write else "read", part)
-    return case
+    return authorize(current_user, case_id, part, write)[0]
 
 
 def paginate(query, args, order_by):

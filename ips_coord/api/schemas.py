@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..workflows.phases import (
-    CloseReason, ConsentCategory, ContactKind, EndReason, Event, FollowUpKind, FollowUpStatus, Location, Party,
+    ConsentCategory, ContactKind, EndReason, Event, FollowUpKind, FollowUpStatus, Location, Party,
     Phase, PlacementType,
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
@@ -238,12 +238,6 @@ class TokenSchema(Schema):
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
     token = fields.String(metadata={"description": "the token itself, returned only when created"})
-
-
-class CloseReasonDoc(Schema):
-    """Documentation only: the allowed close reasons."""
-
-    reason = OneOf(CloseReason)
 
 
 class SharedInfoSchema(Schema):

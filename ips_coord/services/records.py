@@ -9,8 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CaseEvent, Consent, FollowUp, IpsCase, Notification, User
-from ..workflows import FollowUpSpec, NotificationSpec
+from ..access.policy import consented, live_consents
+from ..models import CaseEvent, FollowUp, IpsCase, Notification, User
+from ..workflows import FollowUpSpec
 from ..workflows.phases import ConsentCategory, FollowUpStatus, Party, Role
 
 
@@ -84,10 +85,7 @@ def close_follow_ups(case_id: int, kinds, status: str, now: datetime, actor: Use
 
 
 def consent_allows(case_id: int, from_party: str, to_party: str, category: str, today: date) -> bool:
-    consents = db.session.scalars(
-        select(Consent).where(Consent.case_id == case_id, Consent.from_party == from_party, Consent.to_party == to_party)
-    )
-    return any(c.is_live(today) and category in c.categories for c in consents)
+    return category in consented(live_consents(case_id, today), from_party, to_party)
 
 
 def add_notifications(case: IpsCase, specs, *, key: str, now: datetime, data=None) -> list[Notification]:
@@ -111,6 +109,6 @@ def add_notifications(case: IpsCase, specs, *, key: str, now: datetime, data=Non
 
 
 __all__ = [
-    "NotificationSpec", "add_case_event", "add_follow_ups", "add_notifications", "close_follow_ups",
+    "add_case_event", "add_follow_ups", "add_notifications", "close_follow_ups",
     "consent_allows", "open_follow_ups", "recipients",
 ]

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..access import access_for, relation_to_case, visible_case_or_404
+from ..access import authorize, relation_to_case, visible_case_or_404
 from ..access import policy as P
 from ..access.audit import audit
 from ..clock import utcnow
@@ -46,12 +46,7 @@ def _psychiatry_choices():
 
 
 def _case_and_access(case_id: int, part: str, write: bool):
-    case = visible_case_or_404(current_user, case_id)
-    access = access_for(current_user, case, utcnow().date())
-    if not (access.can_write(part) if write else access.can_read(part)):
-        abort(403)
-    audit(current_user, case.id, "write" if write else "read", part)
-    return case, access
+    return authorize(current_user, case_id, part, write)
 
 
 def render_case(case: IpsCase, access, status: int = 200, **forms):

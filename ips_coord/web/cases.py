@@ -1,13 +1,13 @@
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import access_for, case_filter, visible_case_or_404
+from ..access import authorize, case_filter
 from ..access import policy as P
-from ..access.audit import audit, audit_many
+from ..access.audit import audit_many
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
@@ -51,11 +51,7 @@ def index():
 @login_required
 def access_log(case_id: int):
     """Who has seen or changed this case: for the coordinator."""
-    case = visible_case_or_404(current_user, case_id)
-    access = access_for(current_user, case, utcnow().date())
-    if not access.can_read(P.ACCESS_LOG):
-        abort(403)
-    audit(current_user, case.id, "read", "access_log")
+    case, _access = authorize(current_user, case_id, P.ACCESS_LOG)
     rows = db.session.execute(select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
                               .where(AccessLog.case_id == case.id)
                               .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(500)).all()

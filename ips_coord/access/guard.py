@@ -1,0 +1,20 @@
+"""The one gate for a case part: relation (404), part under role and consent (403), audit."""
+from __future__ import annotations
+
+from flask import abort
+
+from ..clock import utcnow
+from ..models import IpsCase, User
+from .audit import audit
+from .policy import Access, access_for, visible_case_or_404
+
+NOT_SHARED = "This part of the case is not available to you under your role and the citizen's consents."
+
+
+def authorize(user: User, case_id: int, part: str, write: bool = False) -> tuple[IpsCase, Access]:
+    case = visible_case_or_404(user, case_id)
+    access = access_for(user, case, utcnow().date())
+    if not (access.can_write(part) if write else access.can_read(part)):
+        abort(403, description=NOT_SHARED)
+    audit(user, case.id, "write" if write else "read", part)
+    return case, access
