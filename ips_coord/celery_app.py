@@ -16,7 +16,7 @@ def celery_settings(app: Flask) -> dict:
         broker = {"broker_url": url, "broker_transport_options": {"visibility_timeout": 3600}}
     else:
         queue = os.path.join(app.instance_path, "broker")
-        for sub in ("in", "processed"):
+        for sub in ("in", "processed", "control"):
             os.makedirs(os.path.join(queue, sub), exist_ok=True)
         broker = {
             "broker_url": "filesystem://",
@@ -24,6 +24,8 @@ def celery_settings(app: Flask) -> dict:
                 "data_folder_in": os.path.join(queue, "in"),
                 "data_folder_out": os.path.join(queue, "in"),
                 "processed_folder": os.path.join(queue, "processed"),
+                # Exchange tables; kombu's default is ./control in the working directory.
+                "control_folder": os.path.join(queue, "control"),
                 "store_processed": False,
             },
         }

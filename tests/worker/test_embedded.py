@@ -37,7 +37,7 @@ def test_run_command_starts_web_worker_and_beat_and_mail_lands_in_the_mailbox(tm
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST", "CLOCK_FILE")}
     env.update(IPS_INSTANCE_PATH=str(instance), SWEEP_INTERVAL_SECONDS="1", PYTHONPATH=ROOT)
-    proc = subprocess.Popen([sys.executable, "-m", "ips_coord.devserver", "--port", str(port)], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ips_coord.devserver", "--port", str(port)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         health = wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz"), 60, what="the web server")
@@ -57,6 +57,9 @@ def test_run_command_starts_web_worker_and_beat_and_mail_lands_in_the_mailbox(tm
     # The worker went with it.
     out = subprocess.run(["pgrep", "-f", f"celery.*{instance}"], capture_output=True, text=True)
     assert out.stdout.strip() == ""
+    # Everything it wrote is in the instance folder, nothing in the working directory.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["instance"]
+    assert (instance / "broker" / "control").is_dir()
 
 
 def _get(url):
