@@ -133,6 +133,7 @@ class BaseConfig:
                 except ValueError:
                     raise ConfigError(f"{key} must be a number, got {os.environ[key]!r}") from None
         values["NOTIFY_MAX_ATTEMPTS"] = _int("NOTIFY_MAX_ATTEMPTS", cls.NOTIFY_MAX_ATTEMPTS)
+        values["SWEEP_BATCH"] = _int("SWEEP_BATCH", cls.SWEEP_BATCH)
         return values
 
 

@@ -115,3 +115,17 @@ def test_two_beats_send_nothing_twice(stack):
     wait_until(lambda: len(stack.sink.messages) >= 300, 180, what="300 emails")
     wait_until(lambda: stack.statuses() == {"sent": 300}, 30, what="rows marked sent")
     assert_each_once(stack.sink, 300)
+
+
+def test_a_backlog_drains_without_waiting_for_the_next_sweep(stack):
+    """One sweep, batches of 50, 300 due: dispatch tasks claim batch after batch behind the
+    deliveries, so the backlog goes out at the workers' pace, with no beat running."""
+    stack.real_time()
+    stack.env["SWEEP_BATCH"] = "50"
+    world = World.build()
+    stack.outbox(world, 300)
+    stack.procs.worker()
+    stack.app.extensions["celery"].send_task("ips_coord.sweep")
+    wait_until(lambda: len(stack.sink.messages) >= 300, 60, what="300 emails from one sweep")
+    wait_until(lambda: stack.statuses() == {"sent": 300}, 30, what="rows marked sent")
+    assert_each_once(stack.sink, 300)
