@@ -6,6 +6,8 @@ import email.policy
 import hashlib
 import os
 import smtplib
+import socket
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -114,6 +116,63 @@ def _dot_stuffed(msg: EmailMessage) -> bytes:
     return body if body.endswith(b"\r\n") else body + b"\r\n"
 
 
+# One SMTP session per worker process, reused between emails: connecting, EHLO, STARTTLS and
+# login cost more than sending a short message. Closed after a failure or a quiet spell.
+_session: dict = {}
+SESSION_IDLE_SECONDS = 30.0
+
+
+def _open(cfg) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"])
+    try:
+        # The final "." is a small write right after the message: without this, Nagle's
+        # algorithm holds it until the server's delayed ACK (~40 ms per email).
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        smtp.ehlo_or_helo_if_needed()
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+            smtp.ehlo()
+        if cfg.get("SMTP_USERNAME"):
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def close_session() -> None:
+    smtp = _session.pop("smtp", None)
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _mail_from(cfg, sender: str) -> smtplib.SMTP:
+    """MAIL FROM on the kept session, or on a new one if the kept one has gone away."""
+    key = (cfg["SMTP_HOST"], cfg["SMTP_PORT"], os.getpid())
+    smtp = _session.get("smtp")
+    if smtp is not None and (_session.get("key") != key
+                             or time.monotonic() - _session["used"] > SESSION_IDLE_SECONDS):
+        close_session()
+        smtp = None
+    if smtp is not None:
+        try:
+            code, reply = smtp.mail(sender)
+            if code == 250:
+                return smtp
+        except (OSError, smtplib.SMTPServerDisconnected):
+            pass
+        close_session()  # closed by the server meanwhile: one fresh try below
+    smtp = _open(cfg)
+    _session.update(smtp=smtp, key=key, used=time.monotonic())
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    return smtp
+
+
 def send(msg: EmailMessage, handed_over: Callable[[], None]) -> None:
     """Send one message. `handed_over` is called when the server holds the whole message but
     has not yet been told it is complete (the final "."), so the caller can record that
@@ -125,16 +184,8 @@ def send(msg: EmailMessage, handed_over: Callable[[], None]) -> None:
         handed_over()
         _to_mailbox(msg)  # embedded default: a folder of .eml files
         return
-    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"]) as smtp:
-        smtp.ehlo_or_helo_if_needed()
-        if cfg.get("SMTP_STARTTLS"):
-            smtp.starttls()
-            smtp.ehlo()
-        if cfg.get("SMTP_USERNAME"):
-            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
-        code, reply = smtp.mail(str(msg["From"]))
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, reply, str(msg["From"]))
+    try:
+        smtp = _mail_from(cfg, str(msg["From"]))
         code, reply = smtp.rcpt(str(msg["To"]))
         if code not in (250, 251):
             raise smtplib.SMTPRecipientsRefused({str(msg["To"]): (code, reply)})
@@ -147,3 +198,7 @@ def send(msg: EmailMessage, handed_over: Callable[[], None]) -> None:
         code, reply = smtp.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
+        _session["used"] = time.monotonic()
+    except BaseException:
+        close_session()  # the session's state is unknown: the next email starts a new one
+        raise

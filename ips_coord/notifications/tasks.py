@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 from flask import current_app
 from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
-from .delivery import deliver as deliver_notification
+from .delivery import deliver_many
 from .sweep import claim_due_notifications, release, run_sweep
 
 log = logging.getLogger(__name__)
+# Notifications per delivery task: fewer broker round trips per email, while a killed
+# worker's task (delivered again, acks_late) repeats little; rows already sent are skipped.
+DELIVERY_CHUNK = 20
 
 
 def _enqueue(ids: list[int]) -> int:
@@ -19,10 +23,10 @@ def _enqueue(ids: list[int]) -> int:
     may be due: a dispatch task queued behind this batch claims the next one, so a backlog
     drains at the workers' pace instead of one batch per sweep interval."""
     enqueued = 0
-    for i, nid in enumerate(ids):
+    for i in range(0, len(ids), DELIVERY_CHUNK):
         try:
-            deliver.delay(nid)
-            enqueued += 1
+            deliver.delay(ids[i:i + DELIVERY_CHUNK])
+            enqueued += len(ids[i:i + DELIVERY_CHUNK])
         except OperationalError:
             log.warning("broker unavailable; %d notifications go back to pending", len(ids) - i)
             release(ids[i:])
@@ -47,5 +51,6 @@ def dispatch() -> int:
 
 
 @shared_task(name="ips_coord.deliver", ignore_result=True)
-def deliver(notification_id: int) -> str:
-    return deliver_notification(notification_id)
+def deliver(notification_ids: list[int] | int) -> dict:
+    ids = [notification_ids] if isinstance(notification_ids, int) else notification_ids  # int: queued by 0.1
+    return dict(Counter(deliver_many(ids)))

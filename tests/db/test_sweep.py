@@ -93,3 +93,24 @@ def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monk
     assert len(files) == 1
     body = files[0].read_text()
     assert "Job ended: please acknowledge" in body and "/ack/" in body  # the clinician reads English
+
+
+def test_a_chunk_is_marked_sent_once_delivered(db, world, clock, app, tmp_path, monkeypatch):
+    """deliver_many writes the final mark for the whole chunk; each row ends in its own state."""
+    from ips_coord.notifications.delivery import deliver_many
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    case = world.referral()
+    world.caseworker.active = False
+    for key, who in (("a", world.consultant), ("b", world.clinician), ("c", world.caseworker)):
+        db.session.add(Notification(recipient_id=who.id, case_id=case.id, kind="case_enrolled",
+                                    next_attempt_at=clock.now(), idempotency_key=key,
+                                    data={"reference": case.reference}, created_at=clock.now()))
+    db.session.commit()
+    ids = claim_due_notifications(clock.now(), 10)
+    assert sorted(deliver_many(ids + ids[:1])) == ["failed", "sent", "sent", "skipped"]
+    db.session.expire_all()
+    rows = {n.idempotency_key: n for n in db.session.scalars(select(Notification))}
+    assert {k: n.status for k, n in rows.items()} == {"a": "sent", "b": "sent", "c": "failed"}
+    assert rows["a"].sent_at is not None and rows["c"].sent_at is None
+    assert len(list((tmp_path / "mailbox").glob("*.eml"))) == 2
