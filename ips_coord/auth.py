@@ -45,10 +45,11 @@ def create_token(user: User, name: str) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                               .where(ApiToken.token_hash == _token_hash(token))).first()
+    if found is None or found.ApiToken.revoked_at is not None or not found.User.active:
         return None
-    return row.user
+    return found.User
 
 
 def init_auth(app) -> None:

@@ -14,6 +14,9 @@ from ..extensions import db
 from ..models import AccessLog, User
 
 
+AUDIT_BATCH = 1000  # rows SQLAlchemy sends as one INSERT (insertmanyvalues)
+
+
 def _context() -> dict:
     if has_request_context():
         return {"view": request.endpoint or request.path[:100], "request_id": g.get("request_id"),
@@ -29,6 +32,11 @@ def audit_many(user: User | None, case_ids, part: str, action: str = "read", vie
     rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
              "created_at": utcnow(), **ctx} for cid in case_ids]
     if not rows:
+        return
+    if len(rows) <= AUDIT_BATCH:
+        # One INSERT statement is atomic on its own: autocommit saves the BEGIN and COMMIT round trips.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(insert(AccessLog), rows)
         return
     with db.engine.begin() as conn:
         conn.execute(insert(AccessLog), rows)

@@ -1,0 +1,141 @@
+"""API case-read throughput against a constant-JSON baseline of the same app, with wrk.
+
+    python -m bench.api --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench \
+        [--seconds 15] [--connections 4]
+
+Serves bench.api:app (the application plus one extra route, /bench/constant, that returns the
+bytes of a real case read, so both responses are the same size and pass the same request
+hooks) with gunicorn, 2 workers, and runs wrk (Debian package `wrk`) from a second process:
+first GET /api/v1/cases/<id> as a consultant with a bearer token, cycling through that
+consultant's cases, then the baseline. Prints requests per second and the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _baseline_app():
+    """The application with the baseline route (in gunicorn's workers, from BENCH_CONSTANT_FILE)."""
+    from flask import Response
+
+    from ips_coord.devserver import app_or_exit
+
+    application = app_or_exit()
+    body = open(os.environ["BENCH_CONSTANT_FILE"], "rb").read()
+
+    @application.get("/bench/constant")
+    def constant():
+        return Response(body, mimetype="application/json")
+
+    return application
+
+
+if os.environ.get("BENCH_CONSTANT_FILE"):
+    app = _baseline_app()
+
+
+def _wrk(url: str, token: str, paths: list[str], seconds: int, connections: int) -> float:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+                 "i = 0\n"
+                 f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+                 "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
+                 "done = function(summary, latency, requests)\n"
+                 "  io.write(string.format('non2xx %d\\n', summary.errors.status))\nend\n")
+    script.close()
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
+                          script.name, url], capture_output=True, text=True, check=True).stdout
+    non2xx = int(re.search(r"non2xx (\d+)", out).group(1))
+    if non2xx:
+        sys.exit(f"{non2xx} responses were not 2xx:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    dist = out.split("Latency Distribution", 1)[1]
+    p50 = re.search(r"50%\s+(\S+)", dist).group(1)
+    p99 = re.search(r"99%\s+(\S+)", dist).group(1)
+    return rps, p50, p99
+
+
+def main() -> None:
+    import requests
+    from sqlalchemy import create_engine, text
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development", "PYTHONPATH": ROOT}
+    engine = create_engine(args.database_url)
+    with engine.connect() as conn:
+        email = conn.execute(text("SELECT email FROM staff_user WHERE role = 'ips_consultant' ORDER BY id LIMIT 1")).scalar()
+        case_ids = list(conn.execute(text("SELECT c.id FROM ips_case c JOIN staff_user u ON u.id = c.consultant_id "
+                                          "WHERE u.email = :e ORDER BY c.id"), {"e": email}).scalars())
+    engine.dispose()
+    token = subprocess.run([sys.executable, "-m", "flask", "--app", "ips_coord", "token", "create", email, "--name",
+                            f"bench {time.time():.0f}"], env=env, capture_output=True, text=True, check=True
+                           ).stdout.strip().splitlines()[-1]
+    constant = tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = None
+    # The baseline serves the bytes of a real case read.
+    body = _first_read(case_ids[0], token, env)
+    constant.write(body)
+    constant.close()
+    try:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                                   "bench.api:app"], env={**env, "BENCH_CONSTANT_FILE": constant.name}, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        assert requests.get(f"{base}/bench/constant").content == body
+        paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
+        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
+        reads = _wrk(base, token, paths, args.seconds, args.connections)
+        baseline = _wrk(base, token, ["/bench/constant"], args.seconds, args.connections)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(10)
+    print(f"case read      {reads[0]:8.1f} req/s   p50 {reads[1]:>8}  p99 {reads[2]:>8}   body {min(sizes)}-{max(sizes)} B")
+    print(f"baseline       {baseline[0]:8.1f} req/s   p50 {baseline[1]:>8}  p99 {baseline[2]:>8}   body {len(body)} B")
+    print(f"ratio          {reads[0] / baseline[0]:8.2f}   (target >= 0.5; {len(case_ids)} cases cycled, "
+          f"{args.connections} connections, {args.seconds} s each)")
+
+
+def _first_read(case_id: int, token: str, env: dict) -> bytes:
+    """A case read through the application itself (test client), before gunicorn serves."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "IPS_ENV")})
+    from ips_coord.devserver import app_or_exit
+
+    application = app_or_exit()
+    response = application.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.status_code
+    return response.data
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()
