@@ -83,6 +83,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         jc_s = _org("Jobcenter Sydstrand", OrgKind.JOBCENTER, "Sydstrand")
         psy = _org("Psykiatrien Region Midtland", OrgKind.PSYCHIATRY)
         team = _org(TEAM, OrgKind.IPS_TEAM)
+        national = _org("Nationalt IPS-center (demo)", OrgKind.NATIONAL)
         pw = hash_password(DEMO_PASSWORD)  # one slow hash, shared: every demo user has the same password
         consultants = [_user(f"konsulent{i}@{DOMAIN}", f"{FIRST[i]} {LAST[i]} (IPS)", Role.IPS_CONSULTANT, team, start, pw)
                        for i in range(1, 7)]
@@ -91,6 +92,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         caseworkers = [_user(f"sagsbehandler{i}@{DOMAIN}", f"{FIRST[15 + i]} {LAST[5 + i]} (jobcenter)",
                              Role.JOBCENTER, jc_n if i <= 2 else jc_s, start, pw) for i in range(1, 5)]
         _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start, pw)
+        _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
         db.session.commit()
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
+from ..reports.country import ACTIVE_PHASES, CASELOAD_LIMIT, country_overview
 from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
-from ..workflows.phases import FollowUpStatus, NotificationStatus, Role
+from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -32,13 +33,15 @@ def _team_notifications():
         (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users)))
 
 
-CASELOAD_LIMIT = 20  # IPS fidelity item 1: 20 or fewer per consultant
-ACTIVE_PHASES = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
+def is_national(user) -> bool:
+    return user.organisation is not None and user.organisation.kind == OrgKind.NATIONAL
 
 
 @bp.get("")
 def overview():
     """Caseload per consultant against 20, phases, overdue follow-ups, escalations, notifications."""
+    if is_national(current_user):
+        return redirect(url_for("coordinator.country"))
     team = current_user.organisation_id
     now = utcnow()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
@@ -66,6 +69,14 @@ def overview():
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()))
+
+
+@bp.get("/country")
+def country():
+    """Every team in the country, aggregates only (a national coordinator's page)."""
+    if not is_national(current_user):
+        abort(404)
+    return render_template("coordinator_country.html", now=utcnow(), **country_overview(utcnow()))
 
 
 @bp.get("/reports")

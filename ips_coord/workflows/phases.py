@@ -136,6 +136,7 @@ class OrgKind(StrEnum):
     JOBCENTER = "jobcenter"
     PSYCHIATRY = "psychiatry"
     IPS_TEAM = "ips_team"
+    NATIONAL = "national"  # national IPS support: sees country-wide aggregates, never a case
 
 
 class Party(StrEnum):

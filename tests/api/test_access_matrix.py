@@ -67,6 +67,7 @@ GLOBAL = {
     ("cases.home", "GET"), ("consultant.my_day", "GET"), ("consultant.employer_contact", "GET"),
     ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards
     ("coordinator.overview", "GET"), ("coordinator.reports", "GET"), ("coordinator.outcomes_csv", "GET"),
+    ("coordinator.country", "GET"),  # national coordinators only, aggregates: test_country
     ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
     ("case_page.new_referral", "GET"), ("case_page.new_referral", "POST"),  # all but admin: test_browser
 }

@@ -120,6 +120,29 @@ def test_coordinator_reports_in_the_browser(page, live_server, db):
     screenshot(page, "coordinator-overview-phone")
 
 
+def test_national_coordinator_sees_the_country_in_the_browser(page, live_server, db):
+    from sqlalchemy import func, select
+
+    from ips_coord.demo import seed_demo
+    from ips_coord.models import IpsCase, User
+
+    seed_demo(seed=9, citizens=30)
+    national = db.session.scalar(select(User).where(User.email.like("landskoordinator@%")))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(national.email)
+    page.get_by_label("Adgangskode").fill("Demo-ips-2026")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(f"{live_server}/coordinator/country")
+    assert page.get_by_role("heading", level=1).inner_text() == "Landsoverblik"
+    active = db.session.scalar(select(func.count()).where(IpsCase.phase.not_in(["closed", "transitioned"])))
+    footer = page.locator("tfoot tr").locator("td.num").all_inner_texts()
+    assert footer[1] == str(active)
+    references = db.session.scalars(select(IpsCase).limit(5)).all()
+    html = page.content()
+    assert not any(c.reference in html for c in references)
+    screenshot(page, "country-overview")
+
+
 def live_server_now(db):
     from flask import current_app
 

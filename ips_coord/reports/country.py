@@ -1,0 +1,77 @@
+"""The country-wide overview: every IPS team's caseload and follow-up figures, aggregates only.
+
+A national coordinator sees counts per team, never a case: no names, no references, nothing
+to audit. Each figure is one grouped query over the whole country, so the page costs the
+same few queries whether there are 10 teams or 100.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import FollowUp, IpsCase, Notification, Organisation, User
+from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
+
+CASELOAD_LIMIT = 20  # IPS fidelity item 1: 20 or fewer per consultant
+ACTIVE_PHASES = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
+
+
+def _per_team(stmt) -> dict[int, int]:
+    return dict(db.session.execute(stmt).all())
+
+
+def _notifications_per_team(*where) -> Counter:
+    """A notification belongs to its case's team, or else to its recipient's (as on the team page)."""
+    team = func.coalesce(IpsCase.ips_team_id, User.organisation_id)
+    rows = db.session.execute(
+        select(team, func.count()).select_from(Notification)
+        .outerjoin(IpsCase, IpsCase.id == Notification.case_id)
+        .join(User, User.id == Notification.recipient_id).where(*where).group_by(team)).all()
+    return Counter(dict(rows))
+
+
+def country_overview(now: datetime) -> dict:
+    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
+                               .order_by(Organisation.municipality, Organisation.name)).all()
+    consultants = _per_team(select(User.organisation_id, func.count()).where(
+        User.role == Role.IPS_CONSULTANT, User.active).group_by(User.organisation_id))
+    phases: dict[int, Counter] = defaultdict(Counter)
+    for team_id, phase, n in db.session.execute(
+            select(IpsCase.ips_team_id, IpsCase.phase, func.count()).group_by(IpsCase.ips_team_id, IpsCase.phase)):
+        phases[team_id][phase] = n
+    per_consultant = (select(IpsCase.ips_team_id.label("team"), func.count().label("n"))
+                      .where(IpsCase.phase.in_(ACTIVE_PHASES), IpsCase.consultant_id.is_not(None))
+                      .group_by(IpsCase.ips_team_id, IpsCase.consultant_id).subquery())
+    over_limit = _per_team(select(per_consultant.c.team, func.count()).where(per_consultant.c.n > CASELOAD_LIMIT)
+                           .group_by(per_consultant.c.team))
+    open_follow_ups = (select(IpsCase.ips_team_id, func.count()).select_from(FollowUp)
+                       .join(IpsCase, IpsCase.id == FollowUp.case_id)
+                       .where(FollowUp.status == FollowUpStatus.OPEN).group_by(IpsCase.ips_team_id))
+    overdue = _per_team(open_follow_ups.where(FollowUp.due_at < now))
+    escalations = _per_team(open_follow_ups.where(FollowUp.escalated_at.is_not(None)))
+    # Written as the partial index's own condition so PostgreSQL uses it (migration 0003).
+    unacknowledged = _notifications_per_team(
+        Notification.requires_ack, Notification.acknowledged_at.is_(None),
+        Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder")
+    failed = _notifications_per_team(Notification.status == NotificationStatus.FAILED)
+    rows = []
+    for team in teams:
+        active = sum(n for p, n in phases[team.id].items() if p in ACTIVE_PHASES)
+        staff = consultants.get(team.id, 0)
+        rows.append({
+            "team": team, "consultants": staff, "cases": sum(phases[team.id].values()), "active": active,
+            "per_consultant": round(active / staff, 1) if staff else None,
+            "over_limit": over_limit.get(team.id, 0), "overdue": overdue.get(team.id, 0),
+            "escalations": escalations.get(team.id, 0), "unacknowledged": unacknowledged.get(team.id, 0),
+            "failed": failed.get(team.id, 0),
+        })
+    keys = ("consultants", "cases", "active", "over_limit", "overdue", "escalations", "unacknowledged", "failed")
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    totals["per_consultant"] = round(totals["active"] / totals["consultants"], 1) if totals["consultants"] else None
+    country_phases = Counter()
+    for counter in phases.values():
+        country_phases.update(counter)
+    return {"rows": rows, "totals": totals, "phases": country_phases, "limit": CASELOAD_LIMIT}
