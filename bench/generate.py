@@ -1,22 +1,27 @@
-"""Deterministic synthetic data at national scale, loaded with PostgreSQL COPY.
+"""Deterministic synthetic data at national scale, loaded with PostgreSQL COPY (or, for a
+smaller scale, batched INSERTs into SQLite).
 
     python -m bench.generate --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench --cases 100000
+    python -m bench.generate --database-url sqlite:///instance/bench.sqlite --cases 10000
 
 At --cases 100000: 100 municipalities (jobcenter + IPS team each), 10 psychiatry regions,
 2,500 staff, 100,000 citizens and cases, ~1 million case events and ~1 million contacts,
 1 million follow-ups (10,000 due now), placements and employer contacts, and 1 million sent
-notifications plus 10,000 due. Scales down linearly (minimum one of each). Everything is
-synthetic; one password hash is shared by all staff.
+notifications plus 10,000 due, a national organisation with one national coordinator. Scales
+down linearly (minimum one of each). Everything is synthetic; one password hash is shared by
+all staff (Bench-password-1).
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import time
 from datetime import UTC, datetime, timedelta
 
 PHASES = (["employed"] * 25 + ["job_search"] * 25 + ["engagement"] * 10 + ["in_education"] * 5 + ["job_ended"] * 5
           + ["paused"] * 5 + ["referred"] * 5 + ["closed"] * 15 + ["transitioned"] * 5)
+ACTIVE = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
 FOLLOW_UP_KINDS = ["weekly_contact", "monthly_contact", "first_employer_contact", "joint_start_meeting",
                    "job_ending_review", "profile_reassessment", "no_contact"]
 
@@ -40,7 +45,8 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
     n_clinicians = max(1, round(500 * scale))
     n_caseworkers = max(1, round(400 * scale))
     n_due = max(1, round(10_000 * scale))
-    url = make_url(database_url).set(drivername="postgresql")
+    url = make_url(database_url)
+    postgres = url.get_backend_name() == "postgresql"
     counts: dict[str, int] = {}
     t0 = time.perf_counter()
 
@@ -48,27 +54,25 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
         if not quiet:
             print(f"{time.perf_counter() - t0:7.1f}s {msg}", flush=True)
 
-    with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
-        cur = conn.cursor()
+    with _connect(url) as conn:
+        write = _writer(conn, postgres)
 
         def copy(table, columns, rows):
-            n = 0
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
-                    n += 1
+            n = write(table, columns, rows)
             counts[table] = counts.get(table, 0) + n
             log(f"{table}: {n:,} rows")
 
         # Organisations: ids are assigned in order, so they are known without reading back.
         orgs = ([(f"Jobcenter Kommune {i:03d}", "jobcenter", f"Kommune {i:03d}") for i in range(n_muni)]
                 + [(f"IPS-team Kommune {i:03d}", "ips_team", f"Kommune {i:03d}") for i in range(n_muni)]
-                + [(f"Psykiatri Region {i:02d}", "psychiatry", None) for i in range(n_regions)])
+                + [(f"Psykiatri Region {i:02d}", "psychiatry", None) for i in range(n_regions)]
+                + [("Nationalt IPS-center", "national", None)])
         copy("organisation", ["id", "name", "kind", "municipality"],
              ((i + 1, *o) for i, o in enumerate(orgs)))
         jobcenter = lambda m: 1 + m  # noqa: E731
         team = lambda m: 1 + n_muni + m  # noqa: E731
         region = lambda r: 1 + 2 * n_muni + r  # noqa: E731
+        national = 1 + 2 * n_muni + n_regions
         pw = generate_password_hash("Bench-password-1")
         users, uid = [], 0
         consultant_ids, clinician_ids, caseworker_ids, coordinator_ids = [], [], [], []
@@ -77,11 +81,13 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
             ("psychiatry", n_clinicians, lambda i: region(i % n_regions), clinician_ids),
             ("jobcenter", n_caseworkers, lambda i: jobcenter(i % n_muni), caseworker_ids),
             ("coordinator", n_muni, lambda i: team(i), coordinator_ids),
+            ("national", 1, lambda i: national, []),
         ):
             for i in range(n):
                 uid += 1
-                users.append((uid, f"{role}{i}@bench.ips-coord.example", f"{role} {i}", pw, role, org_of(i), "da", True,
-                              0, _naive(now)))
+                # The national coordinator is a coordinator of the national organisation.
+                users.append((uid, f"{role}{i}@bench.ips-coord.example", f"{role} {i}", pw,
+                              "coordinator" if role == "national" else role, org_of(i), "da", True, 0, _naive(now)))
                 bucket.append(uid)
         copy("staff_user", ["id", "email", "name", "password_hash", "role", "organisation_id", "locale", "active",
                             "session_generation", "created_at"], users)
@@ -128,17 +134,21 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
         copy("contact", ["case_id", "staff_id", "kind", "occurred_at", "location", "note", "created_at"], contacts())
 
         def follow_ups():
+            # Ten per case: the due-now ones, then two open ones per active case (due within 120
+            # days), the rest done; one in ten of the due-now ones already escalated.
             total = cases * 10
             for j in range(total):
                 cid = j % cases + 1
-                consultant = meta[cid - 1][2]
+                _referred, _n, consultant, phase = meta[cid - 1]
                 due_now = j < n_due
-                status = "open" if due_now or j % 5 == 0 else "done"
+                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ACTIVE) else "done"
                 due = now - timedelta(hours=1) if due_now else now + timedelta(days=1 + j % 120) if status == "open" \
                     else now - timedelta(days=1 + j % 700)
+                escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None
                 yield (cid, FOLLOW_UP_KINDS[j % len(FOLLOW_UP_KINDS)], _naive(due), consultant, status, "{}",
-                       _naive(now))
-        copy("follow_up", ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at"], follow_ups())
+                       _naive(now), escalated)
+        copy("follow_up", ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at", "escalated_at"],
+             follow_ups())
         copy("placement", ["case_id", "type", "employer_name", "start_date", "end_date", "benefits_counselling_offered",
                            "supports", "created_at"],
              ((cid, "ordinary_job" if cid % 7 else "flexjob", f"Virksomhed {cid % 5000}",
@@ -150,17 +160,18 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
              ((consultant_ids[j % len(consultant_ids)], j % cases + 1, f"Virksomhed {j % 5000}",
                _naive(now - timedelta(days=j % 365)), True, "community", _naive(now)) for j in range(2 * cases)))
         counts["notification"] = 0
-        add_notifications(cur, cases * 10, n_due, now, consultant_ids, cases, log, counts)
-        for table in ("organisation", "staff_user", "citizen", "ips_case"):
-            # Ids were given explicitly; move the sequences past them for the application's inserts.
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        add_notifications(write, cases * 10, n_due, now, consultant_ids, cases, log, counts)
+        if postgres:
+            for table in ("organisation", "staff_user", "citizen", "ips_case"):
+                # Ids were given explicitly; move the sequences past them for the application's inserts.
+                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
-        cur.execute("ANALYZE")
+        conn.execute("ANALYZE")
     log("done")
     return counts
 
 
-def add_notifications(cur, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts,
+def add_notifications(write, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts,
                       key_prefix: str = "bench") -> None:
     """`sent` delivered rows (history) and `due` pending rows (work for the sweep)."""
     def rows():
@@ -170,12 +181,50 @@ def add_notifications(cur, sent: int, due: int, now: datetime, recipients: list[
             yield (recipients[j % len(recipients)], j % cases + 1, "job_started", "pending" if pending else "sent",
                    0 if pending else 1, _naive(created), None if pending else _naive(created),
                    f"{key_prefix}:{j}", False, '{"reference": "IPS-000001"}', _naive(created))
-    with cur.copy("COPY notification (recipient_id, case_id, kind, status, attempts, next_attempt_at, sent_at, "
-                  "idempotency_key, requires_ack, data, created_at) FROM STDIN") as cp:
-        for row in rows():
-            cp.write_row(row)
+    write("notification", ["recipient_id", "case_id", "kind", "status", "attempts", "next_attempt_at", "sent_at",
+                           "idempotency_key", "requires_ack", "data", "created_at"], rows())
     counts["notification"] = counts.get("notification", 0) + sent + due
     log(f"notification: {sent:,} sent + {due:,} due")
+
+
+def _connect(url):
+    if url.get_backend_name() == "postgresql":
+        import psycopg
+
+        return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    import sqlite3
+
+    conn = sqlite3.connect(url.database)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")  # a bulk load: redo it if the machine crashes
+    return conn
+
+
+def _writer(conn, postgres: bool):
+    """write(table, columns, rows) -> count: COPY on PostgreSQL, batched INSERTs on SQLite."""
+    def copy(table, columns, rows):
+        n = 0
+        with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+                n += 1
+        return n
+
+    def insert(table, columns, rows):
+        stmt = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        n = 0
+        for batch in _batched(rows, 10_000):
+            conn.executemany(stmt, batch)
+            n += len(batch)
+        return n
+
+    return copy if postgres else insert
+
+
+def _batched(rows, size):
+    it = iter(rows)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def main() -> None:

@@ -2,8 +2,9 @@
 
     python -m bench.pages --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench [--requests 200]
 
-Logs in as a consultant and as a coordinator of one municipality and times sequential
-requests to the hot pages from a second process (this one); prints p50 and p95 per page.
+Logs in as a typical and the busiest consultant, a municipality's coordinator and the national
+coordinator, and times sequential requests to their pages from a second process (this one);
+prints p50 and p95 per page.
 """
 from __future__ import annotations
 
@@ -53,11 +54,26 @@ def main() -> None:
     args = parser.parse_args()
     engine = create_engine(args.database_url)
     with engine.connect() as conn:
-        consultant_id, email = conn.execute(text(
-            "SELECT u.id, u.email FROM staff_user u WHERE u.role = 'ips_consultant' ORDER BY u.id LIMIT 1")).one()
-        case_id = conn.execute(text("SELECT id FROM ips_case WHERE consultant_id = :c ORDER BY id LIMIT 1"),
-                               {"c": consultant_id}).scalar()
-        coordinator = conn.execute(text("SELECT email FROM staff_user WHERE role = 'coordinator' ORDER BY id LIMIT 1")).scalar()
+        # A typical consultant (median open follow-ups) and the busiest one; a typical case of
+        # the typical consultant (median history) and the longest history in the country.
+        load = conn.execute(text(
+            "SELECT u.id, u.email, count(f.id) AS n FROM staff_user u LEFT JOIN follow_up f "
+            "ON f.assignee_id = u.id AND f.status = 'open' WHERE u.role = 'ips_consultant' "
+            "GROUP BY u.id, u.email ORDER BY n, u.id")).all()
+        typical, busiest = load[len(load) // 2], load[-1]
+        history = conn.execute(text("SELECT id FROM ips_case WHERE consultant_id = :c ORDER BY event_count, id"),
+                               {"c": typical.id}).scalars().all()
+        case_id = history[len(history) // 2]
+        longest = conn.execute(text("SELECT id FROM ips_case ORDER BY event_count DESC, id LIMIT 1")).scalar()
+        longest_owner = conn.execute(text("SELECT u.email FROM staff_user u JOIN ips_case c ON c.consultant_id = u.id "
+                                          "WHERE c.id = :c"), {"c": longest}).scalar()
+        coordinator = conn.execute(text(
+            "SELECT u.email FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
+            "WHERE u.role = 'coordinator' AND o.kind = 'ips_team' ORDER BY u.id LIMIT 1")).scalar()
+        national = conn.execute(text(
+            "SELECT u.email FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
+            "WHERE u.role = 'coordinator' AND o.kind = 'national' ORDER BY u.id LIMIT 1")).scalar()
+    engine.dispose()
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -71,17 +87,23 @@ def main() -> None:
             except requests.RequestException:
                 time.sleep(0.2)
         results = {}
-        s = requests.Session()
-        _login(s, base, email)
-        for name, url in (("my day", "/my-day"), ("case page", f"/cases/{case_id}"), ("case list", "/cases")):
-            results[name] = _time(s, base + url, args.requests)
-        c = requests.Session()
-        _login(c, base, coordinator)
-        for name, url in (("coordinator overview (municipality)", "/coordinator"),
-                          ("outcomes + fidelity (municipality)", "/coordinator/reports")):
-            results[name] = _time(c, base + url, max(20, args.requests // 10))
+        few = max(20, args.requests // 10)
+        for email, pages in (
+            (typical.email, ((f"my day (typical: {typical.n} open follow-ups)", "/my-day", args.requests),
+                             ("case page (typical history)", f"/cases/{case_id}", args.requests),
+                             ("case list (consultant)", "/cases", few))),
+            (busiest.email, ((f"my day (busiest: {busiest.n} open follow-ups)", "/my-day", args.requests),)),
+            (longest_owner, (("case page (longest history)", f"/cases/{longest}", args.requests),)),
+            (coordinator, (("coordinator overview (municipality)", "/coordinator", args.requests),
+                           ("outcomes + fidelity (municipality)", "/coordinator/reports", few))),
+            (national, (("country overview (all teams)", "/coordinator/country", few),)),
+        ):
+            s = requests.Session()
+            _login(s, base, email)
+            for name, url, n in pages:
+                results[name] = _time(s, base + url, n)
         for name, (p50, p95) in results.items():
-            print(f"{name:40} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            print(f"{name:45} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
     finally:
         server.terminate()
         server.wait(10)

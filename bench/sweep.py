@@ -20,7 +20,7 @@ def run(database_url: str, grow_to: int | None = None) -> dict:
     from sqlalchemy import func, select, update
     from sqlalchemy.engine import make_url
 
-    from bench.generate import add_notifications
+    from bench.generate import _writer, add_notifications
     from ips_coord import create_app
     from ips_coord.extensions import db
     from ips_coord.models import Notification, User
@@ -33,11 +33,10 @@ def run(database_url: str, grow_to: int | None = None) -> dict:
             users = list(db.session.scalars(select(User.id).limit(1000)))
             with psycopg.connect(make_url(database_url).set(drivername="postgresql")
                                  .render_as_string(hide_password=False)) as conn:
-                cur = conn.cursor()
-                add_notifications(cur, grow_to - total, 0, datetime.now(UTC), users, 1000, print, {},
+                add_notifications(_writer(conn, True), grow_to - total, 0, datetime.now(UTC), users, 1000, print, {},
                                   key_prefix=f"grow{total}")
                 conn.commit()
-                cur.execute("ANALYZE notification")
+                conn.execute("ANALYZE notification")
             total = grow_to
         now = datetime.now(UTC)
         due = db.session.scalar(select(func.count()).where(Notification.status == "pending",

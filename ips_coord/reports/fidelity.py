@@ -38,8 +38,11 @@ def _item(number, name, score, figure, anchor):
 
 
 def fidelity(team_id: int, now: datetime) -> dict:
-    cases = db.session.scalars(select(IpsCase).where(IpsCase.ips_team_id == team_id)).all()
-    ids = [c.id for c in cases]
+    # Plain rows joined to the team (no ORM objects, no long IN lists): the cost follows the team's size.
+    in_team = IpsCase.ips_team_id == team_id
+    cases = db.session.execute(select(
+        IpsCase.id, IpsCase.consultant_id, IpsCase.phase, IpsCase.close_reason, IpsCase.enrolled_at,
+        IpsCase.first_employer_contact_at, IpsCase.last_contact_at).where(in_team)).all()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == team_id)).all()
     active = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
@@ -52,22 +55,24 @@ def fidelity(team_id: int, now: datetime) -> dict:
     zero = ok / len(closed) if closed else 1.0
     items.append(_item(9, _("Zero exclusion"), share_score(zero), _("%(a)s of %(b)s closings for allowed reasons", a=ok, b=len(closed)),
                        SHARE_ANCHOR_TEXT))
-    placements = db.session.scalars(select(Placement).where(Placement.case_id.in_(ids))).all() if ids else []
+    placements = db.session.execute(select(
+        Placement.case_id, Placement.type, Placement.benefits_counselling_offered, Placement.end_date,
+        Placement.employer_name).join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
     jobs = [p for p in placements if p.type in ("ordinary_job", "flexjob")]
     counselled = sum(1 for p in jobs if p.benefits_counselling_offered)
     items.append(_item(12, _("Benefits counselling"), share_score(counselled / len(jobs) if jobs else None),
                        _("%(a)s of %(b)s job starts with counselling offered", a=counselled, b=len(jobs)), SHARE_ANCHOR_TEXT))
     latest = {}
-    for prof in db.session.scalars(select(CareerProfile).where(CareerProfile.case_id.in_(ids))
-                                   .order_by(CareerProfile.version)).all() if ids else []:
+    profiles_by_case: dict[int, list] = {}
+    for prof in db.session.execute(select(CareerProfile.case_id, CareerProfile.disclosure, CareerProfile.created_at)
+                                   .join(IpsCase, IpsCase.id == CareerProfile.case_id).where(in_team)
+                                   .order_by(CareerProfile.version)):
         latest[prof.case_id] = prof
+        profiles_by_case.setdefault(prof.case_id, []).append(prof.created_at.date())
     decided = sum(1 for p in latest.values() if p.disclosure in ("full", "partial", "none"))
     items.append(_item(13, _("Disclosure discussed"), share_score(decided / len(latest) if latest else None),
                        _("%(a)s of %(b)s profiles with a disclosure choice", a=decided, b=len(latest)), SHARE_ANCHOR_TEXT))
     ended = [p for p in jobs if p.end_date is not None]
-    profiles_by_case: dict[int, list] = {}
-    for prof in db.session.scalars(select(CareerProfile).where(CareerProfile.case_id.in_(ids))).all() if ids else []:
-        profiles_by_case.setdefault(prof.case_id, []).append(prof.created_at.date())
     updated = sum(1 for p in ended if any(p.end_date <= d <= p.end_date + timedelta(days=30)
                                           for d in profiles_by_case.get(p.case_id, [])))
     items.append(_item(14, _("Career profile updated after each job"), share_score(updated / len(ended) if ended else None),
@@ -101,8 +106,8 @@ def fidelity(team_id: int, now: datetime) -> dict:
     followed = sum(1 for c in working if c.last_contact_at and now - c.last_contact_at <= timedelta(days=31))
     items.append(_item(23, _("Time-unlimited follow-along"), share_score(followed / len(working) if working else None),
                        _("%(a)s of %(b)s working citizens in contact within a month", a=followed, b=len(working)), SHARE_ANCHOR_TEXT))
-    all_contacts = db.session.execute(select(Contact.location, func.count()).where(Contact.case_id.in_(ids))
-                                      .group_by(Contact.location)).all() if ids else []
+    all_contacts = db.session.execute(select(Contact.location, func.count()).join(IpsCase, IpsCase.id == Contact.case_id)
+                                      .where(in_team).group_by(Contact.location)).all()
     total = sum(n for _l, n in all_contacts)
     community = sum(n for loc, n in all_contacts if loc == "community")
     share = community / total if total else None

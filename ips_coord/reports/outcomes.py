@@ -5,7 +5,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import IpsCase, Placement
@@ -50,21 +50,28 @@ def _dt(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=UTC)
 
 
-def quarter_outcomes(team_id: int, year: int, q: int, metric: Metric) -> dict:
+def _team_rows(team_id: int):
+    """The team's enrolled cases and placements, as plain rows, read once for all quarters:
+    the report's cost follows the team's size, not 8 times over."""
+    cases = db.session.execute(select(
+        IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at, IpsCase.out_of_work_at_enrolment,
+        IpsCase.first_employer_contact_at).where(IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))).all()
+    placements = db.session.execute(
+        select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.end_reason)
+        .join(IpsCase, IpsCase.id == Placement.case_id).where(IpsCase.ips_team_id == team_id)
+        .order_by(Placement.start_date)).all()
+    return cases, placements
+
+
+def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> dict:
     start, end = quarter_bounds(year, q)
-    served_q = select(IpsCase).where(
-        IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None), IpsCase.enrolled_at < _dt(end),
-        or_(IpsCase.closed_at.is_(None), IpsCase.closed_at >= _dt(start)))
-    if metric.out_of_work_only:
-        served_q = served_q.where(IpsCase.out_of_work_at_enrolment.is_(True))
-    served = db.session.scalars(served_q).all()
+    served = [c for c in cases if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))
+              and (c.out_of_work_at_enrolment or not metric.out_of_work_only)]
     served_ids = {c.id for c in served}
-    placements = db.session.scalars(select(Placement).join(IpsCase, IpsCase.id == Placement.case_id).where(
-        IpsCase.ips_team_id == team_id)).all()
     in_quarter = [p for p in placements if p.start_date < end and (p.end_date is None or p.end_date >= start)]
     employed = {p.case_id for p in in_quarter if p.type == "ordinary_job" and p.case_id in served_ids}
     first_start: dict[int, date] = {}
-    for p in sorted(placements, key=lambda p: p.start_date):
+    for p in placements:  # ordered by start date
         if p.type == "ordinary_job":
             first_start.setdefault(p.case_id, p.start_date)
     starts = [p for p in placements if start <= p.start_date < end]
@@ -90,7 +97,8 @@ def quarter_outcomes(team_id: int, year: int, q: int, metric: Metric) -> dict:
 
 def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8) -> list[dict]:
     metric = METRICS.get(metric_key, METRICS["ipsec-v1"])
-    return [quarter_outcomes(team_id, y, q, metric) for y, q in last_quarters(today, n)]
+    cases, placements = _team_rows(team_id)
+    return [quarter_outcomes(cases, placements, y, q, metric) for y, q in last_quarters(today, n)]
 
 
 def svg_line(values: list[float | None], labels: list[str], title: str, width: int = 560, height: int = 180) -> str:

@@ -40,9 +40,14 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _psychiatry_choices():
-    return [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        select(User).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name))]
+def _psychiatry_choices(case: IpsCase):
+    """Clinicians of the region the case already works with (a national installation has
+    hundreds); all of them when the case has no psychiatry contact yet."""
+    query = select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
+    if case.psychiatry_contact_id:
+        region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
+        query = query.where((User.organisation_id == region) | (User.id == case.psychiatry_contact_id))
+    return [SelectChoice(uid, name) for uid, name in db.session.execute(query)]
 
 
 def _case_and_access(case_id: int, part: str, write: bool):
@@ -56,7 +61,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     events = allowed_events(case.phase) if access.can_write(P.PHASE) else []
     transition_forms = {}
     # Only enrolment and re-entry name a psychiatry contact: load the list once, and only then.
-    psychiatry = _psychiatry_choices() if any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events) else []
+    psychiatry = _psychiatry_choices(case) if any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events) else []
     for event in events:
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
@@ -164,7 +169,7 @@ def detail(case_id: int):
 def transition(case_id: int):
     case, access = _case_and_access(case_id, P.PHASE, write=True)
     form = TransitionForm()
-    form.psychiatry_contact_id.choices = _psychiatry_choices()
+    form.psychiatry_contact_id.choices = _psychiatry_choices(case)
     event = form.event.data
     if not form.validate_on_submit():
         return render_case(case, access, 400, transition=form, transition_event=event)

@@ -1,23 +1,21 @@
-"""The benchmark data generator at a tiny scale: it loads, and the app works on what it loaded."""
+"""The benchmark data generator at a tiny scale: it loads into PostgreSQL (COPY) and SQLite
+(batched INSERTs), and the app works on what it loaded."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ips_coord.models import FollowUp, IpsCase, Notification, User
+from ips_coord.models import FollowUp, IpsCase, Notification, Organisation, User
 
-
-def test_generator_loads_a_working_dataset(pg_url):
+def _check(app, url):
     from flask_migrate import upgrade
 
     from bench.generate import generate
     from ips_coord.extensions import db
     from ips_coord.notifications.sweep import claim_due_notifications
-    from tests.conftest import make_app
 
-    app = make_app(pg_url)
     with app.app_context():
         upgrade()
-        counts = generate(pg_url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
+        counts = generate(url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
         assert counts["ips_case"] == 1000 and counts["follow_up"] == 10_000
         assert counts["case_event"] > 5000 and counts["notification"] == 10_100
         # Every case has a consultant of its own team.
@@ -26,6 +24,12 @@ def test_generator_loads_a_working_dataset(pg_url):
         assert mismatched == 0
         now = app.extensions["ips_clock"].now()
         assert db.session.scalar(select(func.count()).where(FollowUp.status == "open", FollowUp.due_at <= now)) == 100
+        assert db.session.scalar(select(func.count()).where(FollowUp.escalated_at.is_not(None))) == 10
+        # Open follow-ups are spread over the active cases, not piled on a few.
+        per_case = db.session.execute(select(FollowUp.case_id, func.count()).where(FollowUp.status == "open")
+                                      .group_by(FollowUp.case_id)).all()
+        assert max(n for _c, n in per_case) <= 3
+        assert db.session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "national")) == 1
         assert len(claim_due_notifications(now, 1000)) == 100
         assert db.session.scalar(select(func.count()).where(Notification.status == "queued")) == 100
         # The application can add rows after the bulk load (sequences moved on).
@@ -33,3 +37,14 @@ def test_generator_loads_a_working_dataset(pg_url):
 
         World.build()
         db.engine.dispose()
+
+def test_generator_loads_a_working_dataset_into_postgresql(pg_url):
+    from tests.conftest import make_app
+
+    _check(make_app(pg_url), pg_url)
+
+def test_generator_loads_a_working_dataset_into_sqlite(tmp_path):
+    from tests.conftest import make_app
+
+    url = f"sqlite:///{tmp_path}/bench.sqlite"
+    _check(make_app(url), url)

@@ -147,3 +147,23 @@ def test_steps_are_recorded_but_are_not_jobs(client, world, db, clock):
     r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret", "start_date": day})
     assert r.status_code == 302
     assert fresh(db, case).phase == "job_search"  # a step is not a job start
+
+
+def test_psychiatry_choices_are_the_regions_clinicians(client, world, db):
+    """Enrolment and re-entry offer the clinicians of the region the case works with."""
+    from ips_coord.models import Organisation
+    from ips_coord.workflows.phases import OrgKind, Role
+    from tests.factories import user
+
+    other_region = Organisation(name="Psykiatri Nord", kind=OrgKind.PSYCHIATRY)
+    db.session.add(other_region)
+    db.session.flush()
+    far = user("far@example.test", Role.PSYCHIATRY, other_region, "Fjern Behandler")
+    db.session.commit()
+    login(client, world.consultant)
+    with_contact = world.referral()
+    page = client.get(f"/cases/{with_contact.id}").get_data(as_text=True)
+    assert world.other_clinician.name in page and far.name not in page
+    without = world.referral(psychiatry_contact_id=None)
+    page = client.get(f"/cases/{without.id}").get_data(as_text=True)
+    assert world.other_clinician.name in page and far.name in page

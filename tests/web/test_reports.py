@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+
 from sqlalchemy import select
 
 from ips_coord.demo import seed_demo
-from ips_coord.models import IpsCase, Placement, User
+from ips_coord.models import Contact, IpsCase, Placement, User
+from ips_coord.reports.fidelity import fidelity
 from ips_coord.reports.outcomes import quarter_bounds
 from tests.conftest import IsolatedClient
 from tests.factories import login
@@ -16,7 +19,7 @@ def test_reports_equal_an_independent_count(app, db):
     seed_demo(seed=5, citizens=40)
     app.test_client_class = IsolatedClient
     client = app.test_client()
-    coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
+    coordinator = db.session.scalar(select(User).where(User.email.like("koordinator@%")))
     login(client, coordinator, "Demo-ips-2026")
     html = client.get("/coordinator/reports").get_data(as_text=True)
     assert "<svg" in html and "IPS Employment Center" in html and "Subtotal for data-scorede punkter" in html
@@ -39,6 +42,19 @@ def test_reports_equal_an_independent_count(app, db):
     assert float(row["employment_rate"]) == round(100 * len(employed) / len(served), 1)
     caseload = client.get("/coordinator/caseload.csv").get_data(as_text=True)
     assert caseload.count("\n") == len(cases) + 1
+    # Fidelity items, recomputed from the raw rows.
+    with app.test_request_context():
+        items = {i["item"]: i for i in fidelity(coordinator.organisation_id, app.extensions["ips_clock"].now())["items"]}
+    placements = db.session.scalars(select(Placement)).all()
+    jobs = [p for p in placements if p.type in ("ordinary_job", "flexjob")]
+    counselled = sum(1 for p in jobs if p.benefits_counselling_offered)
+    assert items[12]["figure"].startswith(f"{counselled} ") and f" {len(jobs)} " in items[12]["figure"]
+    competitive = sum(1 for p in placements if p.type in ("ordinary_job", "flexjob", "education"))
+    assert items[21]["figure"].startswith(f"{competitive} ") and f" {len(placements)} " in items[21]["figure"]
+    locations = [c.location for c in db.session.scalars(select(Contact))]
+    assert items[24]["figure"].startswith(f"{round(100 * locations.count('community') / len(locations))}%")
+    loads = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
+    assert f"{max(loads.values())}" in items[1]["figure"]
 
 
 def test_reports_are_for_coordinators(client, world):
