@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.common import ROOT, gunicorn
 
 
 def _baseline_app():
@@ -86,32 +86,16 @@ def main() -> None:
                             f"bench {time.time():.0f}"], env=env, capture_output=True, text=True, check=True
                            ).stdout.strip().splitlines()[-1]
     constant = tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = None
     # The baseline serves the bytes of a real case read.
     body = _first_read(case_ids[0], token, env)
     constant.write(body)
     constant.close()
-    try:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                   "bench.api:app"], env={**env, "BENCH_CONSTANT_FILE": constant.name}, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}) as base:
         assert requests.get(f"{base}/bench/constant").content == body
         paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
         sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
         reads = _wrk(base, token, paths, args.seconds, args.connections)
         baseline = _wrk(base, token, ["/bench/constant"], args.seconds, args.connections)
-    finally:
-        if server:
-            server.terminate()
-            server.wait(10)
     print(f"case read      {reads[0]:8.1f} req/s   p50 {reads[1]:>8}  p99 {reads[2]:>8}   body {min(sizes)}-{max(sizes)} B")
     print(f"baseline       {baseline[0]:8.1f} req/s   p50 {baseline[1]:>8}  p99 {baseline[2]:>8}   body {len(body)} B")
     print(f"ratio          {reads[0] / baseline[0]:8.2f}   (target >= 0.5; {len(case_ids)} cases cycled, "
@@ -127,14 +111,6 @@ def _first_read(case_id: int, token: str, env: dict) -> bytes:
     response = application.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.status_code
     return response.data
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

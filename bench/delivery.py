@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench.common import ROOT, free_port
 
 
 class Sink:
@@ -44,14 +44,6 @@ class Sink:
         return "250 OK"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> dict:
     import redis
     from aiosmtpd.controller import Controller
@@ -66,7 +58,7 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
         sys.exit("no due notifications: run bench.generate first")
     redis.Redis.from_url(redis_url).flushdb()
     sink = Sink()
-    port = _free_port()
+    port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     env = {**os.environ, "IPS_ENV": "development", "DATABASE_URL": database_url, "REDIS_URL": redis_url,

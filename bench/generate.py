@@ -32,7 +32,6 @@ def _naive(dt: datetime) -> datetime:
 
 def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None = None, quiet: bool = False) -> dict:
     """Load the data into an empty, migrated database; returns row counts per table."""
-    import psycopg
     from sqlalchemy.engine import make_url
     from werkzeug.security import generate_password_hash
 

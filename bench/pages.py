@@ -11,17 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.common import gunicorn
 
 
 def _login(session, base, email):
@@ -74,18 +67,8 @@ def main() -> None:
             "SELECT u.email FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
             "WHERE u.role = 'coordinator' AND o.kind = 'national' ORDER BY u.id LIMIT 1")).scalar()
     engine.dispose()
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "ips_coord.wsgi:app"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn("ips_coord.wsgi:app", env) as base:
         results = {}
         few = max(20, args.requests // 10)
         for email, pages in (
@@ -102,11 +85,8 @@ def main() -> None:
             _login(s, base, email)
             for name, url, n in pages:
                 results[name] = _time(s, base + url, n)
-        for name, (p50, p95) in results.items():
-            print(f"{name:45} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-    finally:
-        server.terminate()
-        server.wait(10)
+    for name, (p50, p95) in results.items():
+        print(f"{name:45} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
 
 
 if __name__ == "__main__":

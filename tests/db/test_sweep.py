@@ -1,6 +1,8 @@
 """The sweep's steps on both databases, in-process (the worker tests run them in Celery)."""
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -91,8 +93,10 @@ def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monk
     assert deliver(nid) == "skipped"
     files = list((tmp_path / "mailbox").glob("*.eml"))
     assert len(files) == 1
-    body = files[0].read_text()
-    assert "Job ended: please acknowledge" in body and "/ack/" in body  # the clinician reads English
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    body = msg.get_body(("plain",)).get_content()
+    assert "Job ended: please acknowledge" in str(msg["Subject"]) and "/ack/" in body  # the clinician reads English
+    assert "/ack/" in msg.get_body(("html",)).get_content()
 
 
 def test_a_chunk_is_marked_sent_once_delivered(db, world, clock, app, tmp_path, monkeypatch):

@@ -8,10 +8,10 @@ from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 
 
-def log_in(page, base, user):
+def log_in(page, base, user, password=PASSWORD):
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
 
 
@@ -95,10 +95,7 @@ def test_coordinator_reports_in_the_browser(page, live_server, db):
     from sqlalchemy import func
 
     coordinator = db.session.scalar(select(User).where(User.email.like("koordinator@%")))
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(coordinator.email)
-    page.get_by_label("Adgangskode").fill("Demo-ips-2026")
-    page.get_by_role("button", name="Log ind").click()
+    log_in(page, live_server, coordinator, "Demo-ips-2026")
     page.wait_for_url(f"{live_server}/coordinator")
     screenshot(page, "coordinator-overview")
     # The overview's figures equal an independent count of the demo data.
@@ -128,10 +125,7 @@ def test_national_coordinator_sees_the_country_in_the_browser(page, live_server,
 
     seed_demo(seed=9, citizens=30)
     national = db.session.scalar(select(User).where(User.email.like("landskoordinator@%")))
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(national.email)
-    page.get_by_label("Adgangskode").fill("Demo-ips-2026")
-    page.get_by_role("button", name="Log ind").click()
+    log_in(page, live_server, national, "Demo-ips-2026")
     page.wait_for_url(f"{live_server}/coordinator/country")
     assert page.get_by_role("heading", level=1).inner_text() == "Landsoverblik"
     active = db.session.scalar(select(func.count()).where(IpsCase.phase.not_in(["closed", "transitioned"])))
