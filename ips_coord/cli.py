@@ -1,4 +1,4 @@
-"""flask commands: demo data, staff users, API tokens."""
+"""flask commands: demo data, organisations, staff users, API tokens."""
 from __future__ import annotations
 
 import click
@@ -9,7 +9,7 @@ from .auth import create_token, hash_password
 from .clock import utcnow
 from .extensions import db
 from .models import Organisation, User
-from .workflows.phases import Role
+from .workflows.phases import OrgKind, Role
 
 
 def register_cli(app: Flask) -> None:
@@ -25,6 +25,25 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:
             click.echo(f"  {role:15} {email}")
+
+    org_group = click.Group("organisation", help="Organisations: IPS teams, jobcenters, psychiatry, national.")
+    app.cli.add_command(org_group)
+
+    @org_group.command("create")
+    @click.argument("name")
+    @click.option("--kind", required=True, type=click.Choice([k.value for k in OrgKind]),
+                  help="national: a national coordinator there sees the country overview, no cases.")
+    @click.option("--municipality")
+    def org_create(name, kind, municipality):
+        """Add an organisation (staff are added to it with `user create --organisation`)."""
+        name = name.strip()
+        if not name:
+            raise click.UsageError("The name must not be empty.")
+        if db.session.scalar(select(Organisation).where(Organisation.name == name)):
+            raise click.UsageError(f"An organisation named {name!r} already exists.")
+        db.session.add(Organisation(name=name, kind=kind, municipality=municipality))
+        db.session.commit()
+        click.echo(f"Created {kind} {name}.")
 
     user_group = click.Group("user", help="Staff users.")
     app.cli.add_command(user_group)

@@ -22,7 +22,7 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     phases = set(db.session.scalars(select(IpsCase.phase)))
     assert phases == {p.value for p in Phase}
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 1, "admin": 1}
+    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1}  # team + national
     for model in (Contact, EmployerContact, Placement, Consent, CaseEvent):
         assert count(db, model) > 0, model
     ended = db.session.scalar(select(func.count()).select_from(Placement).where(Placement.end_date.is_not(None)))
@@ -66,6 +66,22 @@ def test_user_create(app, db):
     dup = runner.invoke(args=["user", "create", "new@example.org", "--name", "B", "--role", "admin", "--password",
                               "Long-enough-pw-1"])
     assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def test_organisation_create_then_a_national_coordinator(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["organisation", "create", "Nationalt IPS-center", "--kind", "national"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(args=["organisation", "create", "Nationalt IPS-center", "--kind", "national"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    wrong = runner.invoke(args=["organisation", "create", "X", "--kind", "ministry"])
+    assert wrong.exit_code != 0 and "ministry" in wrong.output
+    result = runner.invoke(args=["user", "create", "land@example.org", "--name", "Land", "--role", "coordinator",
+                                 "--organisation", "Nationalt IPS-center", "--password", "Long-enough-pw-1"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    client.post("/login", data={"email": "land@example.org", "password": "Long-enough-pw-1"})
+    assert client.get("/coordinator/country").status_code == 200
 
 
 def test_token_create_prints_once_and_stores_a_hash(app, db, world):
