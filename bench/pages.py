@@ -74,7 +74,8 @@ def main() -> None:
         for email, pages in (
             (typical.email, ((f"my day (typical: {typical.n} open follow-ups)", "/my-day", args.requests),
                              ("case page (typical history)", f"/cases/{case_id}", args.requests),
-                             ("case list (consultant)", "/cases", few))),
+                             ("case list (consultant's own)", "/cases", few),
+                             ("case list (whole team, first 100)", "/cases?scope=team", few))),
             (busiest.email, ((f"my day (busiest: {busiest.n} open follow-ups)", "/my-day", args.requests),)),
             (longest_owner, (("case page (longest history)", f"/cases/{longest}", args.requests),)),
             (coordinator, (("coordinator overview (municipality)", "/coordinator", args.requests),

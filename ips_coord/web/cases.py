@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..access import authorize, case_filter
@@ -27,12 +27,29 @@ def home():
     return redirect(url_for("cases.index"))
 
 
+PAGE_SIZE = 100
+
+
 @bp.get("/cases")
 @login_required
 def index():
+    """The cases the user is related to, by phase, a page at a time. Consultants start with
+    their own and may widen to the team; every case shown is a read and is logged."""
+    team_view = current_user.role == Role.IPS_CONSULTANT and request.args.get("scope") == "team"
+    where = [case_filter(current_user)]
+    if current_user.role == Role.IPS_CONSULTANT and not team_view:
+        where.append(IpsCase.consultant_id == current_user.id)
+    phase = request.args.get("phase")
+    if phase in {p.value for p in Phase}:
+        where.append(IpsCase.phase == phase)
+    else:
+        phase = None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    total = db.session.scalar(select(func.count()).select_from(IpsCase).where(*where))
     cases = db.session.scalars(
-        select(IpsCase).where(case_filter(current_user)).options(selectinload(IpsCase.consultant))
-        .order_by(IpsCase.phase, IpsCase.id)
+        select(IpsCase).where(*where).options(selectinload(IpsCase.consultant))
+        .order_by(IpsCase.phase, IpsCase.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     audit_many(current_user, [c.id for c in cases], "case_list")
     by_phase = {p: [] for p in Phase}
@@ -44,7 +61,13 @@ def index():
         last = case.last_contact_at or case.enrolled_at or case.referred_at
         return (now - last) // timedelta(days=1)
 
-    return render_template("cases.html", by_phase=by_phase, total=len(cases), days_since_contact=days_since_contact)
+    def page_url(**changes):
+        args = {"scope": "team" if team_view else None, "phase": phase, "page": None, **changes}
+        return url_for("cases.index", **{k: v for k, v in args.items() if v})
+
+    return render_template("cases.html", by_phase=by_phase, total=total, shown=len(cases), page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), phase=phase, team_view=team_view,
+                           page_url=page_url, days_since_contact=days_since_contact)
 
 
 @bp.get("/cases/<id:case_id>/access-log")

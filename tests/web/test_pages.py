@@ -104,3 +104,31 @@ def test_health_with_real_redis(app, db, redis_url):
     down = make_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL="redis://127.0.0.1:1/0")
     r = down.test_client().get("/healthz")
     assert r.status_code == 503 and r.json["redis"] == "unreachable"
+
+
+def test_case_list_scope_filter_pages_and_links(client, world, db, monkeypatch):
+    """A consultant's own cases first, the team's on request; a phase filter; pages of
+    PAGE_SIZE; every row links to its case; only the cases shown are logged as read."""
+    from sqlalchemy import func, select
+
+    from ips_coord.models import AccessLog
+    from ips_coord.web import cases as cases_view
+
+    mine = [world.case_in("job_search") for _ in range(3)]
+    colleagues = world.referral(first="Kollegas", last="Borger", consultant_id=world.colleague.id)
+    login(client, world.consultant)
+    page = client.get("/cases").get_data(as_text=True)
+    assert all(f'href="/cases/{c.id}"' in page for c in mine) and colleagues.reference not in page
+    page = client.get("/cases?scope=team").get_data(as_text=True)
+    assert colleagues.reference in page and "(4)" in page
+    page = client.get("/cases?scope=team&phase=referred").get_data(as_text=True)
+    assert colleagues.reference in page and mine[0].reference not in page
+    assert client.get("/cases?phase=nonsense&page=x").status_code == 200
+    monkeypatch.setattr(cases_view, "PAGE_SIZE", 2)
+    before = db.session.scalar(select(func.count()).select_from(AccessLog))
+    first = client.get("/cases").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AccessLog)) == before + 2
+    assert "Side 1 af 2" in first and 'href="/cases?page=2"' in first
+    second = client.get("/cases?page=2").get_data(as_text=True)
+    shown = [c for c in mine if c.reference in first] + [c for c in mine if c.reference in second]
+    assert sorted(c.id for c in shown) == sorted(c.id for c in mine)
