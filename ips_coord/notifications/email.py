@@ -114,7 +114,7 @@ def _to_mailbox(msg: Message) -> None:
     folder = os.path.join(current_app.instance_path, "mailbox")
     os.makedirs(folder, exist_ok=True)
     name = msg["Message-ID"].strip("<>").split("@")[0] + ".eml"
-    tmp = os.path.join(folder, "." + name)
+    tmp = os.path.join(folder, f".{name}.tmp")  # not *.eml until complete: readers never see half a file
     with open(tmp, "wb") as fh:
         fh.write(bytes(msg))
     os.replace(tmp, os.path.join(folder, name))  # same Message-ID, same file: never twice
