@@ -104,10 +104,9 @@ def main() -> None:
 
 def _first_read(case_id: int, token: str, env: dict) -> bytes:
     """A case read through the application itself (test client), before gunicorn serves."""
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "IPS_ENV")})
-    from ips_coord.devserver import app_or_exit
+    from ips_coord import create_app
 
-    application = app_or_exit()
+    application = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})
     response = application.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.status_code
     return response.data

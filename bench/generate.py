@@ -19,9 +19,10 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from ips_coord.reports.country import ACTIVE_PHASES
+
 PHASES = (["employed"] * 25 + ["job_search"] * 25 + ["engagement"] * 10 + ["in_education"] * 5 + ["job_ended"] * 5
           + ["paused"] * 5 + ["referred"] * 5 + ["closed"] * 15 + ["transitioned"] * 5)
-ACTIVE = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
 FOLLOW_UP_KINDS = ["weekly_contact", "monthly_contact", "first_employer_contact", "joint_start_meeting",
                    "job_ending_review", "profile_reassessment", "no_contact"]
 
@@ -140,7 +141,7 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
                 cid = j % cases + 1
                 _referred, _n, consultant, phase = meta[cid - 1]
                 due_now = j < n_due
-                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ACTIVE) else "done"
+                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ACTIVE_PHASES) else "done"
                 due = now - timedelta(hours=1) if due_now else now + timedelta(days=1 + j % 120) if status == "open" \
                     else now - timedelta(days=1 + j % 700)
                 escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, Organisation, User
-from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
+from ..workflows.phases import ENDED, FollowUpStatus, NotificationStatus, OrgKind, Phase, Role
 
 CASELOAD_LIMIT = 20  # IPS fidelity item 1: 20 or fewer per consultant
-ACTIVE_PHASES = ("referred", "engagement", "job_search", "employed", "in_education", "job_ended", "paused")
+ACTIVE_PHASES = tuple(p.value for p in Phase if p not in ENDED)  # on the caseload: all but closed/transitioned
 
 
 def _per_team(stmt) -> dict[int, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
-from ..workflows.phases import CloseReason, Role
+from ..workflows.phases import ENDED, CloseReason, Role
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _l("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -45,7 +45,7 @@ def fidelity(team_id: int, now: datetime) -> dict:
         IpsCase.first_employer_contact_at, IpsCase.last_contact_at).where(in_team)).all()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == team_id)).all()
-    active = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
+    active = Counter(c.consultant_id for c in cases if c.phase not in ENDED)
     loads = [active.get(u.id, 0) for u in consultants] or [0]
     items = [_item(1, _("Caseload size"), min(caseload_score(n) for n in loads), _("max %(n)s per consultant", n=max(loads)),
                    _("5: 20 or fewer, 4: 21-25, 3: 26-30, 2: 31-40, 1: 41+"))]

@@ -50,6 +50,11 @@ def _psychiatry_choices(case: IpsCase):
     return [SelectChoice(uid, name) for uid, name in db.session.execute(query)]
 
 
+def _of_case(model, case: IpsCase, *order, where=()):
+    """One part of the case record, in the page's order."""
+    return db.session.scalars(select(model).where(model.case_id == case.id, *where).order_by(*order)).all()
+
+
 def _case_and_access(case_id: int, part: str, write: bool):
     return authorize(current_user, case_id, part, write)
 
@@ -77,9 +82,10 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=now.replace(tzinfo=None, second=0, microsecond=0))
         if case.phase == "job_ended":
             ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=now.replace(tzinfo=None, second=0, microsecond=0))
-    if access.can_write(P.PROFILE):
-        latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
-                                   .order_by(CareerProfile.version.desc()).limit(1))
+    if access.can_read(P.PROFILE):
+        ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
+    if access.can_write(P.PROFILE):  # writers read it too: the form starts from the latest version
+        latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
     if access.can_write(P.PLACEMENTS):
         ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=now.date())
@@ -88,32 +94,21 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     if access.can_write(P.HEALTH):
         ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
     if access.can_read(P.FOLLOW_UPS):
-        ctx["follow_ups"] = db.session.scalars(select(FollowUp).where(
-            FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at)).all()
+        ctx["follow_ups"] = _of_case(FollowUp, case, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN])
     if access.can_read(P.HISTORY):
-        ctx["events"] = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                           .order_by(CaseEvent.seq.desc())).all()
+        ctx["events"] = _of_case(CaseEvent, case, CaseEvent.seq.desc())
     if access.can_read(P.CONSENTS):
-        ctx["consents"] = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
-                                             .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
+        ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
     if access.can_read(P.HEALTH):
-        ctx["shared"] = db.session.scalars(select(SharedHealthInfo).where(
-            SharedHealthInfo.case_id == case.id, SharedHealthInfo.category.in_(access.health_categories))
-            .order_by(SharedHealthInfo.created_at.desc())).all()
+        ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
+                                 where=[SharedHealthInfo.category.in_(access.health_categories)])
     if access.can_read(P.BENEFITS):
-        ctx["benefits"] = db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id)
-                                             .order_by(BenefitFact.created_at.desc())).all()
+        ctx["benefits"] = _of_case(BenefitFact, case, BenefitFact.created_at.desc())
     if access.can_read(P.NOTES):
-        ctx["contacts"] = db.session.scalars(select(Contact).where(Contact.case_id == case.id)
-                                             .order_by(Contact.occurred_at.desc())).all()
-        ctx["reviews"] = db.session.scalars(select(JobEndingReview).where(JobEndingReview.case_id == case.id)
-                                            .order_by(JobEndingReview.held_at.desc())).all()
+        ctx["contacts"] = _of_case(Contact, case, Contact.occurred_at.desc())
+        ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
     if access.can_read(P.PLACEMENTS):
-        ctx["placements"] = db.session.scalars(select(Placement).where(Placement.case_id == case.id)
-                                               .order_by(Placement.start_date.desc())).all()
-    if access.can_read(P.PROFILE):
-        ctx["profiles"] = db.session.scalars(select(CareerProfile).where(CareerProfile.case_id == case.id)
-                                             .order_by(CareerProfile.version.desc())).all()
+        ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
         Notification.requires_ack, Notification.acknowledged_at.is_(None),

@@ -44,8 +44,7 @@ def index():
         where.append(IpsCase.phase == phase)
     else:
         phase = None
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     total = db.session.scalar(select(func.count()).select_from(IpsCase).where(*where))
     cases = db.session.scalars(
         select(IpsCase).where(*where).options(selectinload(IpsCase.consultant))
