@@ -4,20 +4,48 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Exact versions to install; the allowed ranges live in pyproject.toml (`make lock` re-resolves).
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11
 
-.PHONY: run test install install-test translations db demo clean
+.PHONY: run test test-fast install install-test lock lint translations db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Dependencies from the lock, then the project itself without letting pip re-resolve anything.
+# A stamp in the venv skips pip until the lock or the packaging changes (`make clean` resets).
+install: $(VENV)/.installed
 	$(MAKE) --no-print-directory translations
 
-install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+install-test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory translations
+
+$(VENV)/.installed: $(LOCK) pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# Re-resolve the locks after changing a range in pyproject.toml (add --upgrade to UV_COMPILE to move pins).
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra test --extra lint -o $(TEST_LOCK)
+
+# ruff and mypy as configured in pyproject.toml, both run so one report shows every finding.
+# Not yet part of .ci/run: the code still has findings.
+lint: install-test
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 translations:
 	$(BIN)/pybabel compile --use-fuzzy -d ips_coord/translations >/dev/null
@@ -35,6 +63,11 @@ run: install demo
 # Installs and runs the whole test suite (PostgreSQL and Redis when reachable; required with CI=true).
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: unit and SQLite tests, without the process-level (slow) and
+# PostgreSQL-only ones. `make test` stays the whole truth.
+test-fast: install-test
+	IPS_TEST_DBS=sqlite $(BIN)/python -m pytest -m "not slow and not postgres_only" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance var test-artifacts .pytest_cache

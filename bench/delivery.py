@@ -90,7 +90,7 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
                                           "GROUP BY status"), {"t0": t0}).all())
         # Back to pending for the next run.
         conn.execute(text(f"UPDATE notification SET status = 'pending', sent_at = NULL, attempts = 0, "
-                          f"claimed_at = NULL WHERE {touched}"), {"t0": t0})
+                          f"claimed_at = NULL, claim_token = NULL WHERE {touched}"), {"t0": t0})
     engine.dispose()
     received = len(sink.ids)
     return {"due": due, "received": received, "distinct": len(counts), "duplicates": received - len(counts),

@@ -63,9 +63,21 @@ class BaseConfig:
     WTF_CSRF_ENABLED = True
     # Sessions end after this long without a request.
     SESSION_IDLE_MINUTES = 30
-    # Failed logins allowed per account and per address (Flask-Limiter notation).
-    LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
-    LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
+    # Failed logins: after LOGIN_FREE_FAILURES wrong passwords an account waits LOGIN_DELAY_SECONDS,
+    # doubling with each further failure up to LOGIN_DELAY_MAX_SECONDS; a good login resets it.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_DELAY_SECONDS = 30
+    LOGIN_DELAY_MAX_SECONDS = 900
+    # Failed logins allowed per client address (Flask-Limiter notation); with PROXY_HOPS the
+    # address is the client's as the trusted proxies report it.
+    LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    PROXY_HOPS = 0
+    # Largest request body accepted (bytes); larger ones get 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Personal API tokens expire after this many days; their use is recorded at most this often.
+    API_TOKEN_DAYS = 90
+    TOKEN_LAST_USED_MINUTES = 15
     RATELIMIT_HEADERS_ENABLED = False
     # If Redis is down, throttle in memory instead of refusing logins.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -85,10 +97,18 @@ class BaseConfig:
     # Delivery: the beat wakes the sweep this often; failed sends back off exponentially.
     SWEEP_INTERVAL_SECONDS = 60.0
     SWEEP_BATCH = 500
-    CLAIM_TIMEOUT_SECONDS = 600
     NOTIFY_MAX_ATTEMPTS = 6
     NOTIFY_BACKOFF_SECONDS = 60.0
+    # SMTP: connect and each command's reply; the reply to the final "." may take the server
+    # 10 minutes (RFC 5321 4.5.3.2.6), and answering sooner is no reason to give up on it.
     SMTP_TIMEOUT_SECONDS = 10.0
+    SMTP_DATA_END_TIMEOUT_SECONDS = 600.0
+    # A worker's claim of a row is a lease: after this long the sweep gives the row to another
+    # worker. It must outlast the longest send (see validate), or two workers send at once.
+    CLAIM_TIMEOUT_SECONDS = 900.0
+    # Tests only: named crash points (ips_coord.notifications.failpoints), refused in production.
+    FAILPOINTS: str | None = None
+    FAILPOINTS_DIR: str | None = None
     # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
@@ -126,14 +146,24 @@ class BaseConfig:
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
         if os.environ.get("CLOCK_FILE"):
             values["CLOCK_FILE"] = os.environ["CLOCK_FILE"]
-        for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS"):
+        for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
+                    "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS"):
             if os.environ.get(key):
                 try:
                     values[key] = float(os.environ[key])
                 except ValueError:
                     raise ConfigError(f"{key} must be a number, got {os.environ[key]!r}") from None
+        if os.environ.get("IPS_FAILPOINTS"):
+            values["FAILPOINTS"] = os.environ["IPS_FAILPOINTS"]
+        if os.environ.get("IPS_FAILPOINTS_DIR"):
+            values["FAILPOINTS_DIR"] = os.environ["IPS_FAILPOINTS_DIR"]
         values["NOTIFY_MAX_ATTEMPTS"] = _int("NOTIFY_MAX_ATTEMPTS", cls.NOTIFY_MAX_ATTEMPTS)
         values["SWEEP_BATCH"] = _int("SWEEP_BATCH", cls.SWEEP_BATCH)
+        for key in ("PROXY_HOPS", "MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES",
+                    "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+            values[key] = _int(key, getattr(cls, key))
+        if os.environ.get("LOGIN_LIMIT_ADDRESS"):
+            values["LOGIN_LIMIT_ADDRESS"] = os.environ["LOGIN_LIMIT_ADDRESS"]
         return values
 
 
@@ -169,6 +199,15 @@ def load_config(name: str | None = None) -> dict:
     return settings
 
 
+# Steps of one send that each wait up to SMTP_TIMEOUT_SECONDS: connect, EHLO, STARTTLS, EHLO,
+# AUTH and its answer, MAIL, RCPT, DATA, the message itself. The final "." has its own timeout.
+SMTP_STEPS_PER_SEND = 10
+
+
+def longest_smtp_send(settings: dict) -> float:
+    return SMTP_STEPS_PER_SEND * settings["SMTP_TIMEOUT_SECONDS"] + settings["SMTP_DATA_END_TIMEOUT_SECONDS"]
+
+
 def validate(settings: dict) -> None:
     if settings.get("ENV_NAME") == "production":
         if settings.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
@@ -181,6 +220,20 @@ def validate(settings: dict) -> None:
             raise ConfigError("SMTP_HOST must be set in production")
         if settings.get("CLOCK_FILE"):
             raise ConfigError("CLOCK_FILE is for tests only and must not be set in production")
+        if settings.get("FAILPOINTS"):
+            raise ConfigError("IPS_FAILPOINTS is for tests only and must not be set in production")
+    longest_send = longest_smtp_send(settings)
+    if settings["CLAIM_TIMEOUT_SECONDS"] < longest_send:
+        raise ConfigError(
+            f"CLAIM_TIMEOUT_SECONDS must be at least {longest_send:g}, the longest SMTP send "
+            f"({SMTP_STEPS_PER_SEND} x SMTP_TIMEOUT_SECONDS + SMTP_DATA_END_TIMEOUT_SECONDS), "
+            f"got {settings['CLAIM_TIMEOUT_SECONDS']:g}")
+    for key in ("PROXY_HOPS", "LOGIN_FREE_FAILURES"):
+        if settings.get(key, 0) < 0:
+            raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
+    for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+        if key in settings and settings[key] < 1:
+            raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"SMTP_PORT must be between 1 and 65535, got {port!r}")

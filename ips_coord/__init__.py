@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import uuid
 from datetime import timedelta
 
@@ -43,8 +44,15 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir())
     login_manager.init_app(app)
+    if app.config.get("PROXY_HOPS"):
+        # Behind a TLS proxy: take the client address and scheme from exactly that many hops of
+        # X-Forwarded-*; anything a client adds beyond them is ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
     limiter.init_app(app)
@@ -59,7 +67,13 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        # Echoed in a header and log lines: only characters that cannot split either.
+        given = re.sub(r"[^A-Za-z0-9._:-]", "", request.headers.get("X-Request-ID", ""))[:64]
+        g.request_id = given or uuid.uuid4().hex
+
+    from .web.guards import check_request
+
+    app.before_request(check_request)
 
     @app.after_request
     def _headers(response):
@@ -67,6 +81,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages and API answers hold personal data: no browser or proxy may keep a copy.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
@@ -85,6 +102,14 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
 
     celery_init_app(app)
     return app
+
+
+def _migrations_dir() -> str:
+    """An installed wheel carries the migrations inside the package; a checkout has them beside it."""
+    packaged = os.path.join(os.path.dirname(__file__), "migrations")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 _guarded = False

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from flask import request
-
-from sqlalchemy import select
+from flask import current_app, request, session
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import utcnow
 from .extensions import db, login_manager
-from .models import ApiToken, User
+from .models import ApiToken, User, UserSession
 
 TOKEN_PREFIX = "ipc_"
 # A fixed hash to compare against when the user does not exist, so both failures cost the same.
@@ -22,14 +22,70 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)  # scrypt (werkzeug's default)
 
 
+class LoginDelayed(Exception):
+    """The account must wait before the next attempt (too many wrong passwords in a row)."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until.isoformat())
+        self.until = until
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The user for a right e-mail and password, None otherwise.
+
+    After LOGIN_FREE_FAILURES wrong passwords in a row the account waits LOGIN_DELAY_SECONDS, doubling per
+    further failure up to LOGIN_DELAY_MAX_SECONDS. Attempts made while it waits are refused
+    without checking the password and without growing the delay, so an attacker can make the
+    owner wait at most one capped delay, and the right password works as soon as it has passed.
+    """
+    now = utcnow()
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
+    if user.login_delay_until is not None and user.login_delay_until > now:
+        raise LoginDelayed(user.login_delay_until)
     if not check_password_hash(user.password_hash, password) or not user.active:
+        _count_failure(user, now)
         return None
+    if user.failed_logins or user.login_delay_until:
+        user.failed_logins, user.login_delay_until = 0, None
+        db.session.commit()
     return user
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    cfg = current_app.config
+    # One UPDATE computed in the database, so parallel failures all count.
+    db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
+    db.session.commit()
+    over = user.failed_logins - cfg["LOGIN_FREE_FAILURES"]  # refreshed after the commit
+    if over >= 0:
+        delay = min(cfg["LOGIN_DELAY_SECONDS"] * 2 ** min(over, 20), cfg["LOGIN_DELAY_MAX_SECONDS"])
+        user.login_delay_until = now + timedelta(seconds=delay)
+        db.session.commit()
+
+
+def start_session(user: User) -> None:
+    """Record a new browser session; its id goes into the (signed) cookie."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=sid, user_id=user.id, created_at=utcnow()))
+    db.session.commit()
+    session["sid"] = sid
+
+
+def end_session() -> None:
+    """Logging out ends the session here: the cookie, even if copied, no longer logs anyone in."""
+    sid = session.get("sid")
+    if sid:
+        db.session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+        db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
 
 
 def _token_hash(token: str) -> str:
@@ -37,18 +93,32 @@ def _token_hash(token: str) -> str:
 
 
 def create_token(user: User, name: str) -> tuple[str, ApiToken]:
-    """Create a personal API token; the plain token is returned once and never stored."""
+    """Create a personal API token; the plain token is returned once and never stored.
+
+    It expires after API_TOKEN_DAYS (a lost token does not work for ever)."""
+    now = utcnow()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:12], created_at=utcnow())
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:12], created_at=now,
+                   expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
     db.session.add(row)
     return token, row
 
 
 def user_for_token(token: str) -> User | None:
+    now = utcnow()
     found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
                                .where(ApiToken.token_hash == _token_hash(token))).first()
-    if found is None or found.ApiToken.revoked_at is not None or not found.User.active:
+    if (found is None or found.ApiToken.revoked_at is not None or found.ApiToken.expires_at <= now
+            or not found.User.active):
         return None
+    row = found.ApiToken
+    # Record use at most every TOKEN_LAST_USED_MINUTES: a write per request would cost every request.
+    stale = now - timedelta(minutes=current_app.config["TOKEN_LAST_USED_MINUTES"])
+    if row.last_used_at is None or row.last_used_at < stale:
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id, or_(ApiToken.last_used_at.is_(None),
+                                                                              ApiToken.last_used_at < stale))
+                           .values(last_used_at=now))
+        db.session.commit()
     return found.User
 
 
@@ -66,6 +136,11 @@ def init_auth(app) -> None:
         user = db.session.get(User, int(uid))
         # "Log out everywhere" bumps the generation, which invalidates every older session.
         if user is None or str(user.session_generation) != generation:
+            return None
+        # The session must still be open on the server (logout ends it there).
+        sid = session.get("sid")
+        if not isinstance(sid, str) or db.session.scalar(
+                select(UserSession.user_id).where(UserSession.id == sid, UserSession.ended_at.is_(None))) != user.id:
             return None
         return user
 

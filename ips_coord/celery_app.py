@@ -32,8 +32,10 @@ def celery_settings(app: Flask) -> dict:
     return {
         **broker,
         "task_ignore_result": True,
-        # A task is acknowledged after it ran: a killed worker's task is delivered again,
-        # and the row claim in the database makes the second run a no-op.
+        # A task is acknowledged after it ran: a task whose pool process died is delivered
+        # again, and each row's claim makes the second run skip what is taken. The database,
+        # not the broker, is what guarantees delivery: a row whose task is lost with its worker
+        # is handed out again by the sweep when the claim's lease runs out.
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
@@ -48,6 +50,15 @@ def celery_settings(app: Flask) -> dict:
 
 
 def celery_init_app(app: Flask) -> Celery:
+    from config import ConfigError
+
+    from .notifications.failpoints import parse
+
+    try:
+        parse(app.config.get("FAILPOINTS"))
+    except ValueError as exc:  # a misspelt point would silently never fire
+        raise ConfigError(f"IPS_FAILPOINTS: {exc}") from None
+
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():

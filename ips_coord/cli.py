@@ -79,21 +79,20 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("export")
     @click.argument("citizen_id", type=int)
     @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
-    def export(citizen_id, output):
+    @click.option("--reason", required=True, help="Why the export is made (recorded in the access log).")
+    def export(citizen_id, output, reason):
         """Everything held about one citizen as JSON (GDPR art. 15 access request)."""
         import json
 
-        from sqlalchemy import select as _select
-
-        from .access.audit import audit_many
+        from .access.audit import audit_export
         from .access.export import export_citizen
-        from .models import IpsCase
 
+        if len(reason.strip()) < 5:
+            raise click.UsageError("State the reason for the export (at least 5 characters).")
         data = export_citizen(citizen_id)
         if data is None:
             raise click.UsageError(f"No citizen with id {citizen_id}.")
-        audit_many(None, db.session.scalars(_select(IpsCase.id).where(IpsCase.citizen_id == citizen_id)).all(),
-                   "export", view="cli export")
+        audit_export(None, citizen_id, data, reason.strip())
         text = json.dumps(data, ensure_ascii=False, indent=2)
         if output:
             with open(output, "w", encoding="utf-8") as fh:
@@ -113,6 +112,8 @@ def register_cli(app: Flask) -> None:
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.UsageError(f"No user with e-mail {email}.")
-        token, _row = create_token(user, name)
+        token, row = create_token(user, name)
         db.session.commit()
         click.echo(token)
+        # On stderr, so TOKEN=$(flask token create ...) still captures the token alone.
+        click.echo(f"Expires {row.expires_at.isoformat(timespec='seconds')} (API_TOKEN_DAYS).", err=True)

@@ -94,6 +94,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start, pw)
         _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
+        _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None, start, pw)
         db.session.commit()
 
         # Round-robin over the phases by weight, so even a small demo has every phase.

@@ -1,4 +1,6 @@
 """Unbound extensions, bound to an app in create_app (flaskbb style)."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class. At run time it is Flask-SQLAlchemy's db.Model (built from Base); a
+# type checker cannot follow that attribute, so it sees Base and with it every typed column.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,4 +1,4 @@
-"""Locale choice: the logged-in user's stored locale, then ?lang=, then Danish."""
+"""Locale choice: ?lang=, then (API) Accept-Language, then the user's stored locale, then Danish."""
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -8,6 +8,11 @@ def select_locale() -> str:
     asked = request.args.get("lang")
     if asked in languages:
         return asked
+    if request.path.startswith("/api/") and request.accept_languages:
+        # An API client says per request which language it wants its messages in.
+        best = request.accept_languages.best_match(languages)
+        if best:
+            return best
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

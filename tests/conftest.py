@@ -51,7 +51,7 @@ def pytest_configure(config):
     wanted = [b for b in os.environ.get("IPS_TEST_DBS", "postgresql,sqlite").split(",") if b]
     pg_problem = _pg_reachable() if "postgresql" in wanted else "not asked for (IPS_TEST_DBS)"
     redis_problem = _redis_reachable()
-    if CI and pg_problem:
+    if CI and "postgresql" in wanted and pg_problem:
         pytest.exit(f"CI=true but PostgreSQL is unreachable at {PG_ADMIN_URL}: {pg_problem}", returncode=3)
     if CI and redis_problem:
         pytest.exit(f"CI=true but Redis is unreachable at {REDIS_URL}: {redis_problem}", returncode=3)
@@ -59,7 +59,10 @@ def pytest_configure(config):
     if "postgresql" in wanted and not pg_problem:
         backends.append("postgresql")
     elif "postgresql" in wanted:
+        _state["no_postgresql"] = "PostgreSQL not reachable outside CI"
         _state["notes"].append(f"PostgreSQL unreachable ({pg_problem}): PostgreSQL-only tests skipped")
+    else:
+        _state["no_postgresql"] = "PostgreSQL left out by IPS_TEST_DBS"
     if "sqlite" in wanted or not backends:
         backends.append("sqlite")
     _state["backends"] = backends
@@ -140,7 +143,7 @@ def app(_backend, tmp_path_factory):
 def pg_url(tmp_path_factory):
     """A fresh PostgreSQL database per test module, for PostgreSQL behaviour (row locks, concurrency)."""
     if "postgresql" not in _state["backends"]:
-        pytest.skip("PostgreSQL not reachable outside CI")
+        pytest.skip(_state["no_postgresql"])
     url = _fresh_database("postgresql", tmp_path_factory)
     yield url
     _drop_database(url)

@@ -1,6 +1,7 @@
 """Builders for test data, through the real services where a service exists."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -14,6 +15,7 @@ from ips_coord.services.transitions import apply_event
 from ips_coord.workflows.phases import ConsentCategory, OrgKind, Party, Role
 
 PASSWORD = "Correct-horse-42"
+_birth_years = itertools.count()
 
 
 @lru_cache
@@ -43,6 +45,7 @@ class World:
     caseworker: User
     coordinator: User
     admin: User
+    privacy_officer: User
 
     @classmethod
     def build(cls) -> "World":
@@ -62,6 +65,7 @@ class World:
             caseworker=user("caseworker@example.test", Role.JOBCENTER, orgs["jobcenter"]),
             coordinator=user("coordinator@example.test", Role.COORDINATOR, orgs["team"]),
             admin=user("admin@example.test", Role.ADMIN),
+            privacy_officer=user("dpo@example.test", Role.PRIVACY_OFFICER),
         )
         db.session.commit()
         return w
@@ -69,7 +73,9 @@ class World:
     def referral(self, first="Test", last="Borger", **kwargs):
         kwargs.setdefault("psychiatry_contact_id", self.clinician.id)
         kwargs.setdefault("jobcenter_caseworker_id", self.caseworker.id)
-        return act.create_referral({"first_name": first, "last_name": last}, self.consultant, **kwargs)
+        # A birth year of their own: same-named test citizens are different people, not duplicates.
+        fields = {"first_name": first, "last_name": last, "birth_year": 1950 + next(_birth_years) % 50}
+        return act.create_referral(fields, self.consultant, **kwargs)
 
     def consent_employment_to_psychiatry(self, case):
         return act.record_consent(case, self.consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,

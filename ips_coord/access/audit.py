@@ -7,7 +7,7 @@ is left alone.
 from __future__ import annotations
 
 from flask import g, has_request_context, request
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from ..clock import utcnow
 from ..extensions import db
@@ -24,13 +24,30 @@ def _context() -> dict:
     return {"view": "cli", "request_id": None, "remote_addr": None}
 
 
-def audit_many(user: User | None, case_ids, part: str, action: str = "read", view: str | None = None) -> None:
+def audit_many(user: User | None, case_ids, part: str, action: str = "read", view: str | None = None,
+               reason: str | None = None) -> None:
     """One row per case; seeing a case in a list is a read of it too."""
+    _write(user, [(cid, part) for cid in case_ids], action, view, reason=reason)
+
+
+def audit_parts(user: User | None, case_id: int, parts, action: str = "read") -> None:
+    """One row per part shown of one case (a page shows several), in one INSERT."""
+    _write(user, [(case_id, part) for part in sorted(set(parts))], action)
+
+
+def audit_pairs(user: User | None, pairs, action: str = "read") -> None:
+    """Reads (or writes) of several parts on several cases, (case_id, part) pairs, in one INSERT."""
+    _write(user, sorted(set(pairs)), action)
+
+
+def _write(user: User | None, pairs, action: str, view: str | None = None, **extra) -> None:
     ctx = _context()
     if view:
         ctx["view"] = view
+    now = utcnow()
     rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
-             "created_at": utcnow(), **ctx} for cid in case_ids]
+             "created_at": now, "target": None, "outcome": None, "reason": None, **ctx, **extra}
+            for cid, part in pairs]
     if not rows:
         return
     if len(rows) <= AUDIT_BATCH:
@@ -44,6 +61,71 @@ def audit_many(user: User | None, case_ids, part: str, action: str = "read", vie
 
 def audit(user: User | None, case_id: int | None, action: str, part: str, view: str | None = None) -> None:
     audit_many(user, [case_id], part, action, view)
+
+
+def audit_export(user: User, citizen_id: int, export: dict, reason: str | None) -> None:
+    """An export is a read of every part it holds, per case, with the reason stated (one INSERT)."""
+    pairs = [(case["id"], part) for case in export["cases"] for part in case["parts"]] or [(None, "export")]
+    _write(user, pairs, "read", target=f"citizen {citizen_id}", reason=reason)
+
+
+# --- Refusals -------------------------------------------------------------------------------
+REFUSED = "refused"
+
+
+def _refused_case(view_args: dict) -> tuple[int | None, str | None]:
+    """The case (if it exists) and a description of the id a refused request named."""
+    from ..models import Consent, FollowUp, IpsCase
+
+    lookups = (("case_id", IpsCase.id, IpsCase.id), ("consent_id", Consent.id, Consent.case_id),
+               ("follow_up_id", FollowUp.id, FollowUp.case_id))
+    for arg, key, case_col in lookups:
+        if arg in view_args:
+            case_id = db.session.scalar(select(case_col).where(key == view_args[arg]))
+            return case_id, f"{arg[:-3].replace('_', '-')} {view_args[arg]}"
+    for arg, value in view_args.items():
+        if arg.endswith("_id"):
+            return None, f"{arg[:-3].replace('_', '-')} {value}"[:64]
+    return None, None
+
+
+def audit_refusal(user: User, status: int) -> None:
+    """A refused attempt (403/404) by a signed-in user: who, which route, which id, the outcome.
+    Probing for records shows up on the coordinator's and the privacy officer's pages."""
+    case_id, target = _refused_case(request.view_args or {})
+    _write(user, [(case_id, g.get("refused_part") or "route")], REFUSED, target=target, outcome=status)
+
+
+def register_refusal_audit(app) -> None:
+    from flask_login import current_user
+
+    @app.after_request
+    def _log_refusal(response):
+        if response.status_code in (403, 404) and request.endpoint not in (None, "static") \
+                and current_user.is_authenticated:
+            audit_refusal(current_user._get_current_object(), response.status_code)
+        return response
+
+
+# --- Routes that show nothing about a citizen ---------------------------------------------
+def shows_no_citizen_data(view):
+    """Declare that a GET route shows nothing about any citizen (so it writes no read rows).
+    tests/web/test_audit_routes.py holds every other GET route to logging what it showed."""
+    view.shows_no_citizen_data = True
+    return view
+
+
+# GET routes of other modules (and libraries) that show nothing about a citizen, and why.
+NO_CITIZEN_DATA_ENDPOINTS = {
+    "static": "stylesheets", "api-docs.openapi_json": "the API description", "auth.login": "the login form",
+    "api_tokens.Tokens": "the user's own API tokens", "health.healthz": "the service's health",
+}
+
+
+def declared_without_citizen_data(endpoint: str, view_function) -> bool:
+    return bool(endpoint in NO_CITIZEN_DATA_ENDPOINTS
+                or getattr(view_function, "shows_no_citizen_data", False)
+                or getattr(getattr(view_function, "view_class", None), "shows_no_citizen_data", False))
 
 
 APPEND_ONLY = ("case_event", "access_log")

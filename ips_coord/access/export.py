@@ -1,4 +1,9 @@
-"""Everything held about one citizen, for access requests under GDPR art. 15."""
+"""Everything held about one citizen, for access requests under GDPR art. 15.
+
+The full export is the privacy officer's (and the citizen's); any other reader gets, per case,
+only the parts the access policy lets them read now, event data and shared health information
+filtered as on the case page.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,17 +14,22 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import (
     AccessLog, BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase,
-    JobEndingReview, Notification, ParallelIntervention, Placement, SharedHealthInfo,
+    JobEndingReview, Notification, ParallelIntervention, Placement, SharedHealthInfo, User,
 )
+from . import policy as P
 
+# Each section of a case, its order and the part of the case it belongs to.
 PER_CASE = {
-    "events": (CaseEvent, CaseEvent.seq), "consents": (Consent, Consent.id),
-    "career_profiles": (CareerProfile, CareerProfile.version), "placements": (Placement, Placement.id),
-    "contacts": (Contact, Contact.id), "employer_contacts": (EmployerContact, EmployerContact.id),
-    "job_ending_reviews": (JobEndingReview, JobEndingReview.id), "follow_ups": (FollowUp, FollowUp.id),
-    "notifications": (Notification, Notification.id), "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id),
-    "benefit_facts": (BenefitFact, BenefitFact.id), "parallel_interventions": (ParallelIntervention, ParallelIntervention.id),
-    "access_log": (AccessLog, AccessLog.id),
+    "events": (CaseEvent, CaseEvent.seq, P.HISTORY), "consents": (Consent, Consent.id, P.CONSENTS),
+    "career_profiles": (CareerProfile, CareerProfile.version, P.PROFILE),
+    "placements": (Placement, Placement.id, P.PLACEMENTS),
+    "contacts": (Contact, Contact.id, P.NOTES), "employer_contacts": (EmployerContact, EmployerContact.id, P.PLACEMENTS),
+    "job_ending_reviews": (JobEndingReview, JobEndingReview.id, P.NOTES),
+    "follow_ups": (FollowUp, FollowUp.id, P.FOLLOW_UPS), "notifications": (Notification, Notification.id, P.HISTORY),
+    "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, P.HEALTH),
+    "benefit_facts": (BenefitFact, BenefitFact.id, P.BENEFITS),
+    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, P.PHASE),
+    "access_log": (AccessLog, AccessLog.id, P.ACCESS_LOG),
 }
 
 
@@ -33,16 +43,43 @@ def row_dict(row) -> dict:
     return {attr.key: _plain(getattr(row, attr.key)) for attr in inspect(row).mapper.column_attrs}
 
 
-def export_citizen(citizen_id: int) -> dict | None:
+def _section(name: str, model, order, case: IpsCase, access: P.Access | None) -> list[dict]:
+    query = select(model).where(model.case_id == case.id).order_by(order)
+    if access is not None and model is SharedHealthInfo:
+        query = query.where(SharedHealthInfo.category.in_(access.health_categories))
+    rows = db.session.scalars(query)
+    if access is None:
+        return [row_dict(r) for r in rows]
+    if model is CaseEvent:
+        return [{k: _plain(v) for k, v in P.event_view(r, access).items()} for r in rows]
+    out = [row_dict(r) for r in rows]
+    if model is EmployerContact and not access.can_read(P.NOTES):
+        for r in out:
+            r["note"] = None  # the visit's note is a note
+    return out
+
+
+def export_citizen(citizen_id: int, reader: User | None = None) -> dict | None:
+    """The whole record (reader=None: the privacy officer's export), or what `reader` may read."""
     citizen = db.session.get(Citizen, citizen_id)
     if citizen is None:
         return None
+    today = utcnow().date()
     cases = []
     for case in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id).order_by(IpsCase.id)):
+        access = None
+        if reader is not None:
+            access = P.access_for(reader, case, today)
+            if access is None:
+                continue  # a case the reader has no relation to is not theirs to export
         entry = row_dict(case) | {"reference": case.reference}
-        for name, (model, order) in PER_CASE.items():
-            entry[name] = [row_dict(r) for r in db.session.scalars(
-                select(model).where(model.case_id == case.id).order_by(order))]
+        parts = {P.IDENTITY, P.PHASE}
+        for name, (model, order, part) in PER_CASE.items():
+            if access is None or access.can_read(part):
+                entry[name] = _section(name, model, order, case, access)
+                parts.add(part)
+        entry["parts"] = sorted(parts) if access is not None else [P.EXPORT]
         cases.append(entry)
     return {"format": "ips-coord citizen export v1", "exported_at": utcnow().isoformat(),
+            "scope": "full" if reader is None else "as read by your role",
             "citizen": row_dict(citizen), "cases": cases}

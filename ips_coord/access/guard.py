@@ -1,7 +1,7 @@
 """The one gate for a case part: relation (404), part under role and consent (403), audit."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g
 
 from ..clock import utcnow
 from ..models import IpsCase, User
@@ -11,10 +11,14 @@ from .policy import Access, access_for, visible_case_or_404
 NOT_SHARED = "This part of the case is not available to you under your role and the citizen's consents."
 
 
-def authorize(user: User, case_id: int, part: str, write: bool = False) -> tuple[IpsCase, Access]:
+def authorize(user: User, case_id: int, part: str, write: bool = False, log: bool = True) -> tuple[IpsCase, Access]:
+    """log=False: the caller logs the parts it shows (a page shows several)."""
+    g.refused_part = part  # for the refusal row, if the checks below refuse
     case = visible_case_or_404(user, case_id)
     access = access_for(user, case, utcnow().date())
     if not (access.can_write(part) if write else access.can_read(part)):
         abort(403, description=NOT_SHARED)
-    audit(user, case.id, "write" if write else "read", part)
+    g.refused_part = None
+    if log:
+        audit(user, case.id, "write" if write else "read", part)
     return case, access

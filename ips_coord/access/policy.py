@@ -36,8 +36,23 @@ PARTS = (IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HEALTH, BENEFITS, HISTORY,
 HEALTH_CATEGORIES = (C.SYMPTOMS, C.COPING_STRATEGIES, C.WARNING_SIGNS, C.MEDICATION_SIDE_EFFECTS, C.STRENGTHS)
 
 
+# Which part each field of a case event's data belongs to. A field not named here is treated
+# as a note: new kinds of event data stay hidden until someone decides who may read them.
+EVENT_DATA_PARTS = {
+    "note": NOTES,
+    "placement_id": PLACEMENTS, "early_ending": PLACEMENTS, "end_date": PLACEMENTS,
+    "consent_id": CONSENTS, "requested_by": CONSENTS,
+    "notification_id": HISTORY, "follow_up_id": HISTORY, "due_at": HISTORY,
+    "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
+}
+# Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
+EVENT_REASON_PARTS = {"pause": NOTES}
+
+
 def relation_to_case(user: User, case: IpsCase) -> str | None:
     """How the user relates to the case, or None (then the case does not exist for them)."""
+    if user.role == Role.PRIVACY_OFFICER:
+        return "privacy_officer"  # every case, but only its access log and the full export
     if user.role == Role.IPS_CONSULTANT:
         if case.consultant_id == user.id:
             return "consultant"
@@ -108,9 +123,30 @@ def access_for(user: User, case: IpsCase, today: date) -> Access | None:
         return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
     if relation == "coordinator":
         # Status and figures, no notes, no health data, no benefit facts.
-        read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG, EXPORT}
+        read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG}
         return Access(relation, frozenset(read), frozenset({PHASE, FOLLOW_UPS}), frozenset())
+    if relation == "privacy_officer":
+        # The data controller's DPO: who saw what, and the citizen's full export (GDPR art. 15).
+        return Access(relation, frozenset({ACCESS_LOG, EXPORT}), frozenset(), frozenset())
     return None
+
+
+def event_view(event, access: Access) -> dict:
+    """A case event as this reader may see it: each data field only if its part is readable."""
+    data = {k: v for k, v in (event.data or {}).items() if access.can_read(EVENT_DATA_PARTS.get(k, NOTES))}
+    reason = event.reason
+    if reason is not None and event.event in EVENT_REASON_PARTS and not access.can_read(EVENT_REASON_PARTS[event.event]):
+        reason = None
+    return {"id": event.id, "seq": event.seq, "event": event.event, "from_phase": event.from_phase,
+            "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
+            "data": data, "created_at": event.created_at}
+
+
+def has_relation_to_citizen(user: User, citizen_id: int) -> bool:
+    """Whether the user relates to any case of the citizen (the privacy officer relates to none
+    here: finding a citizen is not an export)."""
+    return db.session.scalar(select(IpsCase.id).where(IpsCase.citizen_id == citizen_id, case_filter(user))
+                             .limit(1)) is not None
 
 
 def case_filter(user: User):

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import exists, select
 
 from ..access import case_filter
-from ..access.audit import audit_many
+from ..access.audit import audit, audit_many
 from ..access import policy as P
 from ..clock import utcnow
 from ..models import AccessLog, CaseEvent, FollowUp, IpsCase
@@ -54,7 +54,7 @@ class Cases(MethodView):
         if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.JOBCENTER, Role.PSYCHIATRY):
             abort(403, message="Your role cannot refer citizens.")
         try:
-            return create_referral(
+            case = create_referral(
                 {"citizen_id": data["citizen_id"]} if "citizen_id" in data else data["citizen"], current_user,
                 consultant_id=data.get("consultant_id"), psychiatry_contact_id=data.get("psychiatry_contact_id"),
                 jobcenter_caseworker_id=data.get("jobcenter_caseworker_id"),
@@ -62,6 +62,10 @@ class Cases(MethodView):
             )
         except ServiceError as exc:
             service_error(exc)
+        audit(current_user, case.id, "write", P.IDENTITY)
+        if case.possible_duplicate:
+            case.notice = "A case may already exist for this citizen; the coordinator has been told and can merge them."
+        return case
 
 
 @blp.route("/cases/<id:case_id>")
@@ -113,7 +117,9 @@ class Events(MethodView):
     def get(self, args, case_id):
         """The case's history, oldest first"""
         case_for(case_id, P.HISTORY)
-        return paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))
+        page = paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))
+        page["items"] = [P.event_view(e, g.access) for e in page["items"]]  # notes only for note readers
+        return page
 
 
 @blp.route("/cases/<id:case_id>/access-log")
@@ -122,6 +128,6 @@ class AccessLogView(MethodView):
     @blp.response(200, page_of(AccessLogSchema))
     @errors(blp, 401, 403, 404)
     def get(self, args, case_id):
-        """Who has seen or changed this case (coordinator), newest first"""
+        """Who has seen or changed this case, and refused attempts (coordinator, privacy officer), newest first"""
         return paginate(select(AccessLog).where(AccessLog.case_id == case_id), args,
                         (AccessLog.created_at.desc(), AccessLog.id.desc()))

@@ -4,13 +4,14 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..access import case_filter
-from ..access.audit import audit_many
+from ..access.audit import audit_many, audit_export
 from ..access.export import export_citizen
+from ..access import policy as P
 from ..extensions import db
 from ..models import Citizen, IpsCase
 from ..workflows.phases import Role
 from .common import check_case_access, errors, paginate, require_login
-from .schemas import CitizenSchema, ExportSchema, PageArgs, page_of
+from .schemas import CitizenSchema, ExportArgs, ExportSchema, PageArgs, page_of
 
 blp = Blueprint("api_citizens", __name__, description="Citizens in IPS (only those on cases you relate to)")
 blp.before_request(require_login)
@@ -21,6 +22,13 @@ def _visible_citizens():
     return select(Citizen).where(Citizen.id.in_(select(IpsCase.citizen_id).where(case_filter(current_user))))
 
 
+def _audit_identity(citizen_ids) -> None:
+    """Seeing a citizen is a read of identity on each of their cases the reader relates to: one INSERT."""
+    if citizen_ids:
+        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(
+            IpsCase.citizen_id.in_(citizen_ids), case_filter(current_user))).all(), P.IDENTITY)
+
+
 @blp.route("/citizens")
 class Citizens(MethodView):
     @blp.arguments(PageArgs, location="query")
@@ -28,7 +36,9 @@ class Citizens(MethodView):
     @errors(blp, 401)
     def get(self, args):
         """List citizens on your cases"""
-        return paginate(_visible_citizens(), args, (Citizen.last_name, Citizen.first_name, Citizen.id))
+        page = paginate(_visible_citizens(), args, (Citizen.last_name, Citizen.first_name, Citizen.id))
+        _audit_identity([c.id for c in page["items"]])
+        return page
 
 
 @blp.route("/citizens/<id:citizen_id>")
@@ -40,22 +50,32 @@ class CitizenDetail(MethodView):
         citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
         if citizen is None:
             abort(404, message="No such citizen.")
-        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)
-                                                    .where(case_filter(current_user))).all(), "identity")
+        _audit_identity([citizen.id])
         return citizen
 
 
 @blp.route("/citizens/<id:citizen_id>/export")
 class CitizenExport(MethodView):
+    @blp.arguments(ExportArgs, location="query")
     @blp.response(200, ExportSchema)
-    @errors(blp, 401, 403, 404)
-    def get(self, citizen_id):
-        """Everything held about the citizen, including the access log (GDPR art. 15). Coordinator only."""
-        citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
-        if citizen is None:
-            abort(404, message="No such citizen.")
-        if current_user.role != Role.COORDINATOR:
-            abort(403, message="Exports are made by the coordinator.")
-        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == citizen.id)).all(),
-                   "export")
-        return export_citizen(citizen.id)
+    @errors(blp, 400, 401, 404)
+    def get(self, args, citizen_id):
+        """Everything about the citizen you may read, per case under your role and the live consents.
+
+        The privacy officer (databeskyttelsesrådgiver) gets the full export (GDPR art. 15),
+        including the access log, and must state a `reason`: it is recorded with the export."""
+        if current_user.role == Role.PRIVACY_OFFICER:
+            reason = (args.get("reason") or "").strip()
+            if len(reason) < 5:
+                abort(400, message="State the reason for the export.",
+                      errors={"reason": ["State the reason for the export (at least 5 characters)."]})
+            result = export_citizen(citizen_id)
+            if result is None:
+                abort(404, message="No such citizen.")
+        else:
+            if db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id)) is None:
+                abort(404, message="No such citizen.")
+            reason = None
+            result = export_citizen(citizen_id, reader=current_user)
+        audit_export(current_user, citizen_id, result, reason)
+        return result

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import gettext
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -18,9 +19,17 @@ class ErrorSchema(Schema):
     current_version = fields.Integer(metadata={"description": "the case's version now (409)"})
 
 
+def _translated(message: str) -> str:
+    # Messages are written in English; the catalogue has the Danish for those a client meets
+    # (see select_locale: Accept-Language picks the language). Unknown texts stay as they are.
+    return gettext(message) if message else message
+
+
 def json_error(status: int, message: str, description: str | None = None, errors=None, **extra):
-    body = {"code": extra.pop("code", None) or CODES.get(status, "error"), "message": description or message,
-            "errors": errors or {}, **extra}
+    errors = {field: [_translated(m) if isinstance(m, str) else m for m in (msgs if isinstance(msgs, list) else [msgs])]
+              for field, msgs in (errors or {}).items()}
+    body = {"code": extra.pop("code", None) or CODES.get(status, "error"),
+            "message": _translated(description or message), "errors": errors, **extra}
     response = jsonify(body)
     response.status_code = status
     return response

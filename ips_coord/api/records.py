@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..access import case_filter
+from ..access.audit import audit_many
 from ..access import policy as P
 from ..clock import utcnow
 from ..extensions import db
@@ -19,7 +20,7 @@ from ..services import activities as svc
 from ..workflows.phases import COMPETITIVE_JOB_TYPES, PlacementType, Role
 from .common import check_case_access, case_for, errors, paginate, require_login, service_error
 from .schemas import (
-    BenefitFactSchema, CareerProfileSchema, ConsentSchema, ContactSchema, SharedInfoSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
+    BenefitFactSchema, CareerProfileSchema, ConsentSchema, ConsentWithdrawSchema, ContactSchema, SharedInfoSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
     FollowUpSchema, PageArgs, PlacementSchema, ReviewSchema, page_of,
 )
 
@@ -97,7 +98,9 @@ class EmployerContacts(MethodView):
         query = select(EmployerContact).where(EmployerContact.consultant_id == current_user.id)
         if "case_id" in args:
             query = query.where(EmployerContact.case_id == args["case_id"])
-        return paginate(query, args, (EmployerContact.occurred_at.desc(), EmployerContact.id.desc()))
+        page = paginate(query, args, (EmployerContact.occurred_at.desc(), EmployerContact.id.desc()))
+        audit_many(current_user, {e.case_id for e in page["items"] if e.case_id}, P.PLACEMENTS)
+        return page
 
     @blp.arguments(EmployerContactSchema)
     @blp.response(201, EmployerContactSchema)
@@ -198,12 +201,16 @@ class Consents(MethodView):
 
 @blp.route("/consents/<id:consent_id>/withdraw")
 class ConsentWithdraw(MethodView):
+    @blp.arguments(ConsentWithdrawSchema)
     @blp.response(200, ConsentSchema)
     @errors(blp, 400, 401, 403, 404)
-    def post(self, consent_id):
-        """Withdraw a consent; sharing stops on the next request"""
+    def post(self, data, consent_id):
+        """Withdraw a consent on the word of the citizen or the giving party; sharing stops on the next request
+
+        Only a party to the consent or the consultant on the case may withdraw it; `confirm` must be true."""
         consent = db.session.get(Consent, consent_id)
-        return _with_live(_run(svc.withdraw_consent, consent, current_user))
+        return _with_live(_run(svc.withdraw_consent, consent, current_user, requested_by=data["requested_by"],
+                               confirmed=data["confirm"]))
 
 
 def _with_overdue(fu: FollowUp, now) -> FollowUp:
@@ -231,6 +238,7 @@ class FollowUps(MethodView):
             query = query.where(cond if args["overdue"] else ~cond)
         page = paginate(query, args, (FollowUp.due_at, FollowUp.id))
         page["items"] = [_with_overdue(f, now) for f in page["items"]]
+        audit_many(current_user, {f.case_id for f in page["items"]}, P.FOLLOW_UPS)
         return page
 
 

@@ -66,6 +66,9 @@ class CaseSchema(Schema):
     relation = fields.String(dump_only=True, metadata={"description": "your relation to the case"})
     visible_parts = fields.List(fields.String(), dump_only=True,
                                 metadata={"description": "the parts of the case you may read now"})
+    notice = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "on a new referral: set when a case may already exist for the citizen (the coordinator "
+                       "is told and can merge); nothing about the other record is shown"})
 
 
 class ReferralSchema(Schema):
@@ -237,6 +240,7 @@ class TokenSchema(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(metadata={"description": "the token stops working at this time (API_TOKEN_DAYS)"})
     token = fields.String(metadata={"description": "the token itself, returned only when created"})
 
 
@@ -263,16 +267,31 @@ class AccessLogSchema(Schema):
     id = fields.Integer()
     user_id = fields.Integer(allow_none=True)
     case_id = fields.Integer(allow_none=True)
-    action = fields.String()
+    action = fields.String(metadata={"description": "read, write or refused"})
     part = fields.String()
     view = fields.String()
     request_id = fields.String(allow_none=True)
     remote_addr = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    target = fields.String(allow_none=True, metadata={"description": "what a refused request named"})
+    outcome = fields.Integer(allow_none=True, metadata={"description": "the status of a refused request"})
+    reason = fields.String(allow_none=True, metadata={"description": "the reason stated for a full export"})
+
+
+class ExportArgs(Schema):
+    reason = Text(min_length=5, max_length=500, metadata={
+        "description": "required for the privacy officer's full export; recorded in the access log"})
 
 
 class ExportSchema(Schema):
     format = fields.String(required=True)
     exported_at = fields.String(required=True)
+    scope = fields.String(metadata={"description": "full (privacy officer) or as read by your role"})
     citizen = fields.Dict(required=True)
     cases = fields.List(fields.Dict(), required=True)
+
+
+class ConsentWithdrawSchema(Schema):
+    requested_by = fields.String(required=True, validate=validate.OneOf(["citizen", "giving_party"]), metadata={
+        "description": "who asked for the withdrawal: the citizen, or the party that gave the consent"})
+    confirm = Bool(required=True, metadata={"description": "must be true: sharing under the consent stops at once"})

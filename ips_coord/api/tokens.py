@@ -1,3 +1,4 @@
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -26,9 +27,12 @@ class Tokens(MethodView):
 
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenSchema)
-    @errors(blp, 400, 401)
+    @errors(blp, 400, 401, 403)
     def post(self, data):
-        """Create a token; the response is the only time it is shown"""
+        """Create a token (from a logged-in session only); the response is the only time it is shown"""
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            # A stolen token must not be able to mint longer-lived or unrevoked copies of itself.
+            abort(403, message="A token cannot create tokens. Log in to create one.")
         token, row = create_token(current_user, data["name"])
         db.session.commit()
         row.token = token

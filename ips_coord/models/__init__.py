@@ -4,10 +4,10 @@ from .audit import AccessLog
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
 from .followup import FollowUp
 from .notification import Notification
-from .org import ApiToken, Organisation, User
+from .org import ApiToken, Organisation, User, UserSession
 
 __all__ = [
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen", "Consent",
     "Contact", "EmployerContact", "FollowUp", "IpsCase", "JobEndingReview", "Notification",
-    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "User",
+    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "User", "UserSession",
 ]

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class Placement(db.Model):
+class Placement(Model):
     """A job, education or step (internship, wage subsidy...). Only ordinary jobs,
     flexjobs and education can be the goal; the rest are recorded as steps."""
 
@@ -31,7 +31,7 @@ class Placement(db.Model):
     __table_args__ = (Index("ix_placement_case_start", "case_id", "start_date"),)
 
 
-class Contact(db.Model):
+class Contact(Model):
     """A contact or meeting with the citizen (or about them, for treatment-team meetings)."""
 
     __tablename__ = "contact"
@@ -47,7 +47,7 @@ class Contact(db.Model):
     __table_args__ = (Index("ix_contact_case_occurred", "case_id", "occurred_at"),)
 
 
-class EmployerContact(db.Model):
+class EmployerContact(Model):
     """Job development: a consultant's contact with an employer (target 6 face-to-face a week)."""
 
     __tablename__ = "employer_contact"
@@ -64,7 +64,7 @@ class EmployerContact(db.Model):
     __table_args__ = (Index("ix_employer_contact_consultant_occurred", "consultant_id", "occurred_at"),)
 
 
-class JobEndingReview(db.Model):
+class JobEndingReview(Model):
     """The joint review after a job or education ends: adjust, never abandon."""
 
     __tablename__ = "job_ending_review"
@@ -80,7 +80,7 @@ class JobEndingReview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ParallelIntervention(db.Model):
+class ParallelIntervention(Model):
     """Interventions alongside IPS (CTI, ACT, IBBIS, peer support...), not IPS phases."""
 
     __tablename__ = "parallel_intervention"

@@ -5,12 +5,12 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .org import Organisation, User
 from .types import UTCDateTime
 
 
-class Citizen(db.Model):
+class Citizen(Model):
     """The person in IPS. Demo data is synthetic; no CPR number is stored in this version."""
 
     __tablename__ = "citizen"
@@ -35,7 +35,7 @@ def case_reference(case_id: int) -> str:
     return f"IPS-{case_id:06d}"
 
 
-class IpsCase(db.Model):
+class IpsCase(Model):
     """An IPS case (forløb). `version` gives optimistic locking: a stale write fails."""
 
     __tablename__ = "ips_case"
@@ -79,7 +79,7 @@ class IpsCase(db.Model):
     )
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """Append-only history of a case: every transition and escalation step."""
 
     __tablename__ = "case_event"
@@ -103,7 +103,7 @@ class CaseEvent(db.Model):
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_case_seq"),)
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A specific consent (Sundhedsloven § 43, Retssikkerhedsloven § 11a). Never deleted."""
 
     __tablename__ = "consent"
@@ -127,7 +127,7 @@ class Consent(db.Model):
         )
 
 
-class CareerProfile(db.Model):
+class CareerProfile(Model):
     """Career profile, versioned: each save is a new row, the newest is current."""
 
     __tablename__ = "career_profile"
@@ -148,7 +148,7 @@ class CareerProfile(db.Model):
     __table_args__ = (UniqueConstraint("case_id", "version", name="uq_career_profile_case_version"),)
 
 
-class SharedHealthInfo(db.Model):
+class SharedHealthInfo(Model):
     """What psychiatry shares with the IPS team, by category, under consent."""
 
     __tablename__ = "shared_health_info"
@@ -160,7 +160,7 @@ class SharedHealthInfo(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class BenefitFact(db.Model):
+class BenefitFact(Model):
     """Benefit-relevant facts held by the jobcenter (never shown to psychiatry)."""
 
     __tablename__ = "benefit_fact"

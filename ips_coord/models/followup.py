@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """Due work. Created by workflow rules, completed by the matching activity."""
 
     __tablename__ = "follow_up"

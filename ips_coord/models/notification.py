@@ -5,15 +5,16 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Outbox row: written in the same transaction as the change it announces.
 
-    Delivery is at-least-once, sending is made idempotent by `idempotency_key`
-    (unique, and the source of the email's Message-ID).
+    Delivery is at-least-once: `sent` only after the mail server's 250, and any resend
+    carries the same Message-ID (derived from the unique `idempotency_key`), so the recipient's
+    mail system can drop the copy.
     """
 
     __tablename__ = "notification"
@@ -25,6 +26,8 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The current claim's owner: a claim is a lease, and every write under it checks this.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -45,4 +48,7 @@ class Notification(db.Model):
         Index("ix_notification_unacknowledged", "case_id",
               postgresql_where=text("requires_ack AND acknowledged_at IS NULL"),
               sqlite_where=text("requires_ack AND acknowledged_at IS NULL")),
+        # Possible duplicate referrals: a few rows among millions, listed on the coordinator's overview.
+        Index("ix_notification_possible_duplicate", "recipient_id", "created_at",
+              postgresql_where=text("kind = 'possible_duplicate'"), sqlite_where=text("kind = 'possible_duplicate'")),
     )

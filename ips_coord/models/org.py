@@ -6,11 +6,11 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A jobcenter, a psychiatry unit/region, or an IPS team."""
 
     __tablename__ = "organisation"
@@ -22,7 +22,7 @@ class Organisation(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "staff_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by "log out everywhere"; part of the session identity.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # Failed logins in a row and until when the next attempt must wait (the growing delay).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    login_delay_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
@@ -48,7 +51,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_generation}"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is stored, the token is shown once."""
 
     __tablename__ = "api_token"
@@ -60,5 +63,17 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(Model):
+    """A logged-in browser session. The cookie names it; logging out ends it here, so a copied
+    cookie stops working even though the signed cookie itself is still valid."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, from secrets
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,26 +1,40 @@
-"""Deliver outbox rows: claim each, send it, mark it. At-least-once, made sent-once by the
-claim, the hand-over mark and the stable Message-ID.
+"""Deliver outbox rows at least once: claim each, send it, record it.
 
-The row moves queued -> sending (claimed) -> unconfirmed (the server holds the whole message;
-recorded just before the final ".") -> sent. From "unconfirmed" on the row counts as
-delivered and is never sent again, so the last step is bookkeeping: it is written once for a
-whole chunk of rows.
+A row moves pending -> queued (the sweep's claim) -> sending (a worker's claim) -> sent, or
+back to pending (a retry, with backoff) or to failed (after the last attempt). Every claim is a
+lease: it writes `claimed_at` and a fresh owner token, and every later write by its owner says
+`WHERE claim_token = :token`. When a lease has run for CLAIM_TIMEOUT_SECONDS the sweep gives
+the row to someone else, and from then on the old owner cannot write anything: whatever it
+learnt, the new owner's result stands. Configuration refuses a claim timeout shorter than the
+longest SMTP send, and `email.send` never sends the final "." unless the wait for its reply
+still fits in the lease, so a lease runs out under a live send only if the worker stalls.
+
+A row is recorded `sent` only after the server's 250 to the final "." of its DATA, and before
+the worker claims its next row. A worker that dies anywhere leaves its row queued or sending;
+when the lease ends the row is sent again, with the same Message-ID. A server discards a
+message whose "." never came, so a duplicate needs a worker that dies after the "." and before
+recording the 250: at most one message per worker process that dies (its one row in flight).
+Both commits skip the wait for the WAL flush: only a crash of the database server itself can
+lose the last fraction of a second of them, and that too ends in a resend, never a loss.
 """
 from __future__ import annotations
 
 import logging
 import random
 import smtplib
+import time
+import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text, update
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Notification, User
 from ..workflows.phases import NotificationStatus
 from .email import build_message, send
+from .failpoints import failpoint
 
 log = logging.getLogger(__name__)
 N = Notification.__table__
@@ -28,18 +42,19 @@ U = User.__table__
 
 
 def _no_flush_wait() -> None:
-    """The next commit does not wait for the WAL flush: still durable unless the database
-    server itself crashes. Used where speed narrows a window or the row already counts as sent."""
+    """The next commit does not wait for the WAL flush (see the module docstring)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _claim(notification_id: int) -> tuple[Notification, User] | None:
-    """Take the row (queued -> sending) and read its recipient, in one statement on
-    PostgreSQL. The rows come back as transient objects, outside the session, so no later
-    commit reloads them."""
+def _claim(notification_id: int, token: str) -> tuple[Notification, User] | None:
+    """Take the row (queued -> sending, under `token`) and read its recipient, in one
+    statement on PostgreSQL. The rows come back as transient objects, outside the session,
+    so no later commit reloads them."""
+    _no_flush_wait()
     claim = (update(N).where(N.c.id == notification_id, N.c.status == NotificationStatus.QUEUED)
-             .values(status=NotificationStatus.SENDING, claimed_at=utcnow(), attempts=N.c.attempts + 1))
+             .values(status=NotificationStatus.SENDING, claimed_at=utcnow(), claim_token=token,
+                     attempts=N.c.attempts + 1))
     if db.session.get_bind().dialect.name == "postgresql":
         row = db.session.execute(claim.where(U.c.id == N.c.recipient_id).returning(
             *N.c, *(c.label(f"user_{c.name}") for c in U.c))).mappings().first()
@@ -53,23 +68,15 @@ def _claim(notification_id: int) -> tuple[Notification, User] | None:
     return Notification(**{c.name: row[c.name] for c in N.c}), User(**dict(user))
 
 
-def _set(notification_id: int, fast: bool = False, **values) -> None:
-    if fast:
-        _no_flush_wait()
-    db.session.execute(update(N).where(N.c.id == notification_id).values(**values))
-    db.session.commit()
-
-
-def _mark_sent(sent: list[tuple[int, datetime]]) -> None:
-    if not sent:
-        return
-    db.session.rollback()  # in case an unexpected error left a transaction open
+def _record(notification_id: int, token: str, **values) -> bool:
+    """Write the outcome of this claim, if it is still this worker's; False if not."""
+    db.session.rollback()  # in case an error left a transaction open
     _no_flush_wait()
-    db.session.execute(
-        update(N).where(N.c.id == bindparam("nid"), N.c.status == NotificationStatus.UNCONFIRMED)
-        .values(status=NotificationStatus.SENT, sent_at=bindparam("at"), last_error=None),
-        [{"nid": nid, "at": at} for nid, at in sent])
+    result = db.session.execute(update(N).where(
+        N.c.id == notification_id, N.c.claim_token == token, N.c.status == NotificationStatus.SENDING)
+        .values(**values))
     db.session.commit()
+    return result.rowcount == 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -79,46 +86,61 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _deliver_one(notification_id: int) -> str:
-    claimed = _claim(notification_id)
+    token = uuid.uuid4().hex
+    # Taken before the claim's claimed_at, so this end is never later than the sweep's.
+    claim_ends = time.monotonic() + current_app.config["CLAIM_TIMEOUT_SECONDS"]
+    claimed = _claim(notification_id, token)
     if claimed is None:
         return "skipped"
+    failpoint("delivery.after_claim")
     row, recipient = claimed
     try:
         if not recipient.active:
             raise LookupError("recipient inactive")
-        message = build_message(row, recipient)
-        # Recorded before the final ".": after this the row counts as delivered. The commit is
-        # fast so the moment between it and the "." stays as short as possible.
-        send(message, lambda: _set(row.id, fast=True, status=NotificationStatus.UNCONFIRMED))
+        send(build_message(row, recipient), claim_ends)
     except (OSError, smtplib.SMTPException, LookupError) as exc:
-        db.session.rollback()
         error = f"{type(exc).__name__}: {exc}"[:500]
         if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"] or isinstance(exc, LookupError):
-            _set(row.id, status=NotificationStatus.FAILED, last_error=error, claimed_at=None)
-            log.error("notification %s failed for good after %s attempts: %s", row.id, row.attempts, type(exc).__name__)
-            return "failed"
-        retry_at = utcnow() + backoff(row.attempts)
-        _set(row.id, status=NotificationStatus.PENDING, next_attempt_at=retry_at, last_error=error, claimed_at=None)
-        log.warning("notification %s attempt %s failed (%s); retry at %s", row.id, row.attempts,
-                    type(exc).__name__, retry_at.isoformat())
-        return "retry"
+            outcome, values = "failed", {"status": NotificationStatus.FAILED, "last_error": error}
+        else:
+            retry_at = utcnow() + backoff(row.attempts)
+            outcome, values = "retry", {"status": NotificationStatus.PENDING, "next_attempt_at": retry_at,
+                                        "last_error": error, "claimed_at": None, "claim_token": None}
+        if not _record(row.id, token, **values):
+            log.warning("notification %s: attempt failed (%s) after its claim passed to another worker; "
+                        "that worker's result stands", row.id, type(exc).__name__)
+            return "superseded"
+        log.log(logging.ERROR if outcome == "failed" else logging.WARNING,
+                "notification %s attempt %s failed (%s): %s", row.id, row.attempts, type(exc).__name__,
+                "no more attempts" if outcome == "failed" else f"retry at {values['next_attempt_at'].isoformat()}")
+        return outcome
+    failpoint("delivery.after_data_end")
+    if not _record(row.id, token, status=NotificationStatus.SENT, sent_at=utcnow(), last_error=None):
+        log.warning("notification %s: sent, but its claim had passed to another worker; that worker's "
+                    "result stands", row.id)
+        return "superseded"
     log.info("notification %s sent (%s)", row.id, row.kind)
     return "sent"
 
 
 def deliver_many(notification_ids: list[int]) -> list[str]:
-    """What happened to each: sent / skipped / retry / failed."""
-    outcomes: list[str] = []
-    sent: list[tuple[int, datetime]] = []
-    try:
-        for nid in notification_ids:
-            outcomes.append(_deliver_one(nid))
-            if outcomes[-1] == "sent":
-                sent.append((nid, utcnow()))
-    finally:
-        _mark_sent(sent)  # a stopped worker's unconfirmed rows are marked by the sweep instead
-    return outcomes
+    """What happened to each: sent / skipped / retry / failed / superseded (the claim ran
+    out and another worker owns the row now)."""
+    return [_deliver_one(nid) for nid in notification_ids]
 
 
 def deliver(notification_id: int) -> str:
-    return deliver_many([notification_id])[0]
+    return _deliver_one(notification_id)
+
+
+def send_again(notification_id: int, now: datetime) -> str | None:
+    """A failed row goes back to pending with a fresh count of attempts: the same row, so the
+    same Message-ID. Returns None when it was re-queued, else the row's status (a row that is
+    sent, or on its way, is left alone)."""
+    result = db.session.execute(update(N).where(N.c.id == notification_id, N.c.status == NotificationStatus.FAILED)
+                                .values(status=NotificationStatus.PENDING, next_attempt_at=now, attempts=0,
+                                        claimed_at=None, claim_token=None))
+    db.session.commit()
+    if result.rowcount == 1:
+        return None
+    return db.session.scalar(select(N.c.status).where(N.c.id == notification_id))

@@ -8,7 +8,6 @@ import os
 import smtplib
 import socket
 import time
-from collections.abc import Callable
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
@@ -21,6 +20,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 
 from ..models import Notification, User
 from .ack import ack_token
+from .failpoints import failpoint
 
 SUBJECTS = {
     "case_enrolled": _l("New IPS case"),
@@ -33,6 +33,7 @@ SUBJECTS = {
     "escalation": _l("Escalation: a deadline has passed"),
     "ack_reminder": _l("Reminder: please acknowledge the job ending"),
     "daily_digest": _l("Your follow-ups today"),
+    "possible_duplicate": _l("A referral may duplicate an earlier case"),
 }
 LINES = {
     "case_enrolled": _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
@@ -45,6 +46,7 @@ LINES = {
     "escalation": _l("A follow-up on the case has passed its deadline."),
     "ack_reminder": _l("The job ending on this case has not been acknowledged yet."),
     "daily_digest": _l("These follow-ups are due today or overdue."),
+    "possible_duplicate": _l("A new referral has the same name as a citizen already known. Check it on your overview and merge if it is the same person."),
 }
 FOLLOW_UP_KINDS = {
     "first_employer_contact": _l("First employer contact (day 30)"),
@@ -184,16 +186,19 @@ def _mail_from(cfg, sender: str) -> smtplib.SMTP:
     return smtp
 
 
-def send(msg: Message, handed_over: Callable[[], None]) -> None:
-    """Send one message. `handed_over` is called when the server holds the whole message but
-    has not yet been told it is complete (the final "."), so the caller can record that
-    before the one step after which the server may deliver it. A crash before that step
-    leaves an incomplete message, which the server discards: it can be sent again safely.
+def send(msg: Message, claim_ends: float) -> None:
+    """Send one message and return only once the server has accepted it (250 to the final
+    "."). Anything else raises, and the caller may send the message again: a server discards
+    a message whose "." it never got, so a second copy (with the same Message-ID) can only
+    follow a "." whose 250 was lost or not recorded.
+
+    `claim_ends` (time.monotonic()) is when the caller's lease on the row runs out: the "."
+    goes out only if the wait for its reply still fits, so no other worker can take the row
+    over while this one may still be told "250".
     """
     cfg = current_app.config
     if not cfg.get("SMTP_HOST"):
-        handed_over()
-        _to_mailbox(msg)  # embedded default: a folder of .eml files
+        _to_mailbox(msg)  # embedded default: a folder of .eml files, one per Message-ID
         return
     try:
         smtp = _mail_from(cfg, str(msg["From"]))
@@ -204,9 +209,13 @@ def send(msg: Message, handed_over: Callable[[], None]) -> None:
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
         smtp.send(_dot_stuffed(msg))
-        handed_over()
+        if time.monotonic() + cfg["SMTP_DATA_END_TIMEOUT_SECONDS"] > claim_ends:
+            raise TimeoutError("the claim would run out before the reply to the final '.'; not sent")
+        failpoint("delivery.before_data_end")
         smtp.send(b".\r\n")
+        smtp.sock.settimeout(cfg["SMTP_DATA_END_TIMEOUT_SECONDS"])  # the server may take 10 minutes
         code, reply = smtp.getreply()
+        smtp.sock.settimeout(cfg["SMTP_TIMEOUT_SECONDS"])
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
         _session["used"] = time.monotonic()

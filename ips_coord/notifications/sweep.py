@@ -8,6 +8,7 @@ returns the claimed notification ids and the caller enqueues them after commit.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, time, timedelta
 
 from flask import current_app
@@ -33,55 +34,58 @@ def _skip_locked(stmt):
 
 
 def requeue_stale(now: datetime) -> int:
-    """Claims whose worker stopped: before the hand-over the server has no complete message,
-    so the row goes back to pending; after it the message was with the server and only its
-    final "." was due, so it counts as sent (sending it again would send it twice)."""
+    """End the leases of claims older than CLAIM_TIMEOUT_SECONDS (their worker stopped, or the
+    broker lost their task): the rows go back to pending and are sent again, with the same
+    Message-ID. The old owner's token no longer matches, so it cannot write to them after."""
     cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
     result = db.session.execute(
         update(Notification)
         .where(Notification.status.in_([NotificationStatus.QUEUED, NotificationStatus.SENDING]),
                Notification.claimed_at < cutoff)
-        .values(status=NotificationStatus.PENDING, claimed_at=None)
-    )
-    handed = db.session.execute(
-        update(Notification)
-        .where(Notification.status == NotificationStatus.UNCONFIRMED, Notification.claimed_at < cutoff)
-        .values(status=NotificationStatus.SENT, sent_at=now,
-                last_error="worker stopped after handing the message to the mail server")
+        .values(status=NotificationStatus.PENDING, claimed_at=None, claim_token=None)
     )
     db.session.commit()
-    if result.rowcount or handed.rowcount:
-        log.warning("stale claims: %d re-queued, %d handed over before the worker stopped",
-                    result.rowcount, handed.rowcount)
+    if result.rowcount:
+        log.warning("stale claims: %d notifications go back to pending", result.rowcount)
     return result.rowcount
 
 
-def claim_due_notifications(now: datetime, limit: int) -> list[int]:
-    """Mark due pending rows queued and return their ids (committed)."""
+class Claimed(list):
+    """The ids of one claim of due rows (a list), and the claim's token."""
+
+    def __init__(self, ids, token: str):
+        super().__init__(ids)
+        self.token = token
+
+
+def claim_due_notifications(now: datetime, limit: int) -> Claimed:
+    """Mark due pending rows queued under a new token and return their ids (committed)."""
+    token = uuid.uuid4().hex
     due = (select(Notification.id)
            .where(Notification.status == NotificationStatus.PENDING, Notification.next_attempt_at <= now)
            .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+    claim = dict(status=NotificationStatus.QUEUED, claimed_at=now, claim_token=token)
     if db.session.get_bind().dialect.name == "postgresql":
         ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
         if ids:
-            db.session.execute(update(Notification).where(Notification.id.in_(ids))
-                               .values(status=NotificationStatus.QUEUED, claimed_at=now))
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(**claim))
     else:
         ids = list(db.session.scalars(
             update(Notification)
             .where(Notification.id.in_(due.scalar_subquery()), Notification.status == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.QUEUED, claimed_at=now)
+            .values(**claim)
             .returning(Notification.id)
         ))
     db.session.commit()
-    return ids
+    return Claimed(ids, token)
 
 
-def release(ids: list[int]) -> None:
+def release(claimed: Claimed) -> None:
     """The broker refused: give the rows back at once instead of waiting for the timeout."""
     db.session.execute(update(Notification)
-                       .where(Notification.id.in_(ids), Notification.status == NotificationStatus.QUEUED)
-                       .values(status=NotificationStatus.PENDING, claimed_at=None))
+                       .where(Notification.id.in_(list(claimed)), Notification.claim_token == claimed.token,
+                              Notification.status == NotificationStatus.QUEUED)
+                       .values(status=NotificationStatus.PENDING, claimed_at=None, claim_token=None))
     db.session.commit()
 
 
@@ -190,7 +194,7 @@ def create_digests(now: datetime) -> int:
     return len(by_user)
 
 
-def run_sweep(now: datetime) -> list[int]:
+def run_sweep(now: datetime) -> Claimed:
     """All sweep steps; returns the notification ids to hand to workers after commit."""
     batch = current_app.config["SWEEP_BATCH"]
     requeue_stale(now)

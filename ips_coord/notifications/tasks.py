@@ -10,32 +10,39 @@ from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
 from .delivery import deliver_many
-from .sweep import claim_due_notifications, release, run_sweep
+from .failpoints import failpoint
+from .sweep import Claimed, claim_due_notifications, release, run_sweep
 
 log = logging.getLogger(__name__)
-# Notifications per delivery task: fewer broker round trips per email, while a killed
-# worker's task (delivered again, acks_late) repeats little; rows already sent are skipped.
+# Notifications per delivery task: fewer broker round trips per email. A task's rows are
+# claimed and recorded one at a time, so the chunk does not widen what a crash can duplicate.
 DELIVERY_CHUNK = 20
 
 
-def _enqueue(ids: list[int]) -> int:
+def _enqueue(claimed: Claimed) -> int:
     """Hand claimed rows to the workers (after their claim committed). A full batch means more
     may be due: a dispatch task queued behind this batch claims the next one, so a backlog
-    drains at the workers' pace instead of one batch per sweep interval."""
+    drains at the workers' pace instead of one batch per sweep interval. Dying anywhere here
+    loses nothing: rows whose task never reached the broker are claimed again when their
+    claim times out, and a task that did is run once a worker takes it."""
+    if not claimed:
+        return 0
+    failpoint("sweep.after_claim")
     enqueued = 0
-    for i in range(0, len(ids), DELIVERY_CHUNK):
+    for i in range(0, len(claimed), DELIVERY_CHUNK):
         try:
-            deliver.delay(ids[i:i + DELIVERY_CHUNK])
-            enqueued += len(ids[i:i + DELIVERY_CHUNK])
+            deliver.delay(claimed[i:i + DELIVERY_CHUNK])
+            enqueued += len(claimed[i:i + DELIVERY_CHUNK])
         except OperationalError:
-            log.warning("broker unavailable; %d notifications go back to pending", len(ids) - i)
-            release(ids[i:])
+            log.warning("broker unavailable; %d notifications go back to pending", len(claimed) - i)
+            release(Claimed(claimed[i:], claimed.token))
             return enqueued
-    if len(ids) >= current_app.config["SWEEP_BATCH"]:
+    if len(claimed) >= current_app.config["SWEEP_BATCH"]:
         try:
             dispatch.delay()
         except OperationalError:
             log.warning("broker unavailable; the next sweep claims the rest")
+    failpoint("sweep.after_enqueue")
     return enqueued
 
 

@@ -5,6 +5,7 @@ share-based items follow the IPS-25 pattern (5 = the principle is met nearly alw
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -31,6 +32,11 @@ def share_score(share: float | None) -> int | None:
 
 def caseload_score(n: int) -> int:
     return 5 if n <= 20 else 4 if n <= 25 else 3 if n <= 30 else 2 if n <= 40 else 1
+
+
+def employer_key(name: str | None) -> str:
+    """One employer however it was typed: "FØTEX  Nordby" and "Føtex Nordby" are the same."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
 def _item(number, name, score, figure, anchor):
@@ -93,7 +99,7 @@ def fidelity(team_id: int, now: datetime) -> dict:
                        5 if per_week >= 6 else 4 if per_week >= 4 else 3 if per_week >= 2 else 2 if per_week >= 1 else 1,
                        _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)", n=f"{per_week:.1f}"),
                        _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1")))
-    employers = Counter(p.employer_name for p in jobs)
+    employers = Counter(employer_key(p.employer_name) for p in jobs)
     top = max(employers.values()) / len(jobs) if jobs else None
     items.append(_item(20, _("Employer diversity"), None if top is None else 5 if top <= 0.15 else 4 if top <= 0.3
                        else 3 if top <= 0.45 else 2 if top <= 0.6 else 1,

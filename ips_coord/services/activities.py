@@ -16,33 +16,46 @@ from ..models import (
     CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement, User,
 )
 from ..workflows import OpenFollowUp, on_activity
-from ..workflows.machine import next_recurrence
+from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows import rules as R
-from ..workflows.phases import FollowUpKind, FollowUpStatus, Phase, Role
-from .errors import ServiceError
-from .records import add_case_event, add_follow_ups, open_follow_ups
+from ..workflows.phases import FollowUpKind, FollowUpStatus, Party, Phase, Role
+from .errors import Forbidden, N_, NotFound, ServiceError
+from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
 from .transitions import facts_for
 
 
 def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now: datetime) -> None:
-    open_rows = open_follow_ups(case.id)
-    outcome = on_activity(
-        facts_for(case), activity, at, [OpenFollowUp(f.id, FollowUpKind(f.kind), f.due_at) for f in open_rows]
-    )
-    done = set(outcome.complete)
-    for f in open_rows:
-        if f.id in done:
-            f.status = FollowUpStatus.DONE
-            f.completed_at = now
-            f.completed_by_id = actor.id
-    add_follow_ups(case, outcome.create, now)
-    for code in outcome.deviations:
-        add_case_event(case, event="deviation", actor=actor, now=now, reason=code)
+    # No autoflush: a query in here would otherwise write the case row (one version) before the
+    # caller's other changes write it again (a second version). One write, one version.
+    with db.session.no_autoflush:
+        open_rows = open_follow_ups(case.id)
+        outcome = on_activity(
+            facts_for(case), activity, at, [OpenFollowUp(f.id, FollowUpKind(f.kind), f.due_at) for f in open_rows]
+        )
+        done = set(outcome.complete)
+        for f in open_rows:
+            if f.id in done:
+                f.status = FollowUpStatus.DONE
+                f.completed_at = now
+                f.completed_by_id = actor.id
+        add_follow_ups(case, outcome.create, now)
+        for code in outcome.deviations:
+            add_case_event(case, event="deviation", actor=actor, now=now, reason=code)
 
 
 def _not_future(at: datetime, now: datetime, field: str) -> None:
     if at > now + timedelta(minutes=5):
         raise ServiceError("The time cannot be in the future.", field)
+
+
+def _lock_case(case: IpsCase) -> None:
+    """Take the case row for this transaction and re-read it (PostgreSQL: SELECT ... FOR UPDATE).
+
+    Notes, employer contacts and reviews on one case then queue behind each other instead of
+    failing the version check: they add to the record, they do not decide on a state the
+    writer has read, so there is nothing to refuse. SQLite serialises writers by itself."""
+    db.session.execute(select(IpsCase.id).where(IpsCase.id == case.id).with_for_update())
+    db.session.refresh(case)
 
 
 @contextmanager
@@ -56,17 +69,44 @@ def unit_of_work():
         raise
 
 
+def _normalised(name: str | None) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def possible_duplicates(fields: dict) -> list[int]:
+    """Earlier citizens with the same name (and birth year, when both are known): maybe the
+    same person. Only the coordinator is told; the referrer learns nothing about them."""
+    first, last = _normalised(fields.get("first_name")), _normalised(fields.get("last_name"))
+    if not first or not last:
+        return []
+    query = select(Citizen.id, Citizen.first_name, Citizen.birth_year).where(
+        func.lower(Citizen.last_name) == last.lower())
+    return [cid for cid, other_first, year in db.session.execute(query.limit(200))
+            if _normalised(other_first) == first
+            and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])]
+
+
+DUPLICATE_NOTICE = "possible_duplicate"  # the notification kind
+
+
 def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, psychiatry_contact_id=None,
                     jobcenter_caseworker_id=None, ips_team_id=None, out_of_work=True) -> IpsCase:
-    """A referral creates the citizen (or uses an existing one) and a case in phase referred."""
+    """A referral creates the citizen (or uses an existing one the referrer already works with)
+    and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
+    a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
+    from ..access.policy import has_relation_to_citizen
+
     now = utcnow()
+    duplicates: list[int] = []
     with unit_of_work():
         citizen_id = citizen_fields.get("citizen_id")
         if citizen_id is not None:
             citizen = db.session.get(Citizen, citizen_id)
-            if citizen is None:
-                raise ServiceError("No such citizen.", "citizen_id")
+            # No relation, no citizen: an id is not a way to look a person up.
+            if citizen is None or not has_relation_to_citizen(actor, citizen.id):
+                raise NotFound(N_("No such citizen."), "citizen_id")
         else:
+            duplicates = possible_duplicates(citizen_fields)
             citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k != "citizen_id"}, created_at=now)
             db.session.add(citizen)
             db.session.flush()
@@ -91,6 +131,33 @@ def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, ps
         # The first event is written directly: add_case_event would bump the new row's version.
         db.session.add(CaseEvent(case_id=case.id, seq=1, event="referred", to_phase=Phase.REFERRED,
                                  actor_id=actor.id, data={}, created_at=now))
+        if duplicates:
+            # The e-mail carries the new case's reference only; the page shows the candidates.
+            add_notifications(case, [NotificationSpec(DUPLICATE_NOTICE, "coordinator")], key=f"case{case.id}:dup",
+                              now=now, data={"candidate_citizen_ids": duplicates})
+    case.possible_duplicate = bool(duplicates)
+    return case
+
+
+def merge_referral(case: IpsCase, into: IpsCase, actor: User) -> IpsCase:
+    """The coordinator finds that a referral's citizen is one already known: the case moves to
+    that citizen, the duplicate citizen record goes (it has no other case), the history says so."""
+    now = utcnow()
+    team = actor.organisation_id
+    if actor.role != Role.COORDINATOR or team is None or case.ips_team_id != team or into.ips_team_id != team:
+        raise Forbidden(N_("Only the coordinator of the team of both cases may merge them."), "case")
+    if case.citizen_id == into.citizen_id:
+        raise ServiceError(N_("The two cases are already on the same citizen."), "case")
+    duplicate = case.citizen
+    if db.session.scalar(select(func.count()).select_from(IpsCase).where(
+            IpsCase.citizen_id == duplicate.id, IpsCase.id != case.id)):
+        raise ServiceError(N_("The citizen of this case has other cases; merge those first."), "case")
+    with unit_of_work():
+        case.citizen = into.citizen  # the relationship, so the flush does not write the old id back
+        add_case_event(case, event="citizen_merged", actor=actor, now=now,
+                       data={"merged_citizen_id": duplicate.id, "into_case_id": into.id})
+        db.session.flush()
+        db.session.delete(duplicate)
     return case
 
 
@@ -99,6 +166,7 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
     with unit_of_work():
+        _lock_case(case)
         row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
                       note=note, created_at=now)
         db.session.add(row)
@@ -113,6 +181,8 @@ def log_employer_contact(actor: User, *, employer_name: str, occurred_at: dateti
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
     with unit_of_work():
+        if case is not None:
+            _lock_case(case)
         row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None, employer_name=employer_name,
                               occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
                               created_at=now)
@@ -131,6 +201,7 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
     if case.phase != Phase.JOB_ENDED:
         raise ServiceError("A job-ending review is recorded while the case is in phase job_ended.", "phase")
     with unit_of_work():
+        _lock_case(case)
         ended = db.session.scalar(
             select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
             .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
@@ -161,11 +232,25 @@ def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
     return row
 
 
+# The party of the consent a staff role speaks for.
+PARTY_OF_ROLE = {Role.IPS_CONSULTANT: Party.IPS_TEAM, Role.PSYCHIATRY: Party.PSYCHIATRY, Role.JOBCENTER: Party.JOBCENTER}
+WITHDRAWAL_REQUESTERS = ("citizen", "giving_party")
+
+
+def _speaks_for_citizen(case: IpsCase, actor: User) -> bool:
+    """The consultant on the case records the citizen's own decisions."""
+    return actor.role == Role.IPS_CONSULTANT and case.consultant_id == actor.id
+
+
 def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str, categories: list[str],
                    purpose: str, given_at: date, expires_at: date | None) -> Consent:
     now = utcnow()
     if from_party == to_party:
         raise ServiceError("A consent is given from one party to another.", "to_party")
+    if not (_speaks_for_citizen(case, actor) or PARTY_OF_ROLE.get(actor.role) == from_party):
+        # A recipient cannot give itself access (psychiatry recording ips_team -> psychiatry).
+        raise Forbidden(N_("Only the consultant on the case, on the citizen's word, or the giving party may record "
+                        "a consent from that party."), "from_party")
     if expires_at is not None and expires_at <= given_at:
         raise ServiceError("The expiry must be after the date given.", "expires_at")
     if given_at > now.date():
@@ -185,18 +270,32 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
     return row
 
 
-def withdraw_consent(consent: Consent, actor: User) -> Consent:
+def may_withdraw(consent: Consent, case: IpsCase, actor: User) -> bool:
+    return _speaks_for_citizen(case, actor) or PARTY_OF_ROLE.get(actor.role) in (consent.from_party, consent.to_party)
+
+
+def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confirmed: bool) -> Consent:
+    """Withdraw on the word of the citizen or of the giving party (kept in the history), by a
+    party to the consent or the consultant on the case, after an explicit confirmation."""
     now = utcnow()
+    case = db.session.get(IpsCase, consent.case_id)
+    if not may_withdraw(consent, case, actor):
+        raise Forbidden(N_("Only a party to the consent or the consultant on the case may withdraw it."), "consent")
     if consent.withdrawn_at is not None:
-        raise ServiceError("The consent is already withdrawn.", "withdrawn_at")
+        raise ServiceError(N_("The consent is already withdrawn."), "withdrawn_at")
+    if requested_by not in WITHDRAWAL_REQUESTERS:
+        raise ServiceError(N_("Say who asked for the withdrawal: the citizen or the giving party."), "requested_by")
+    if not confirmed:
+        raise ServiceError(N_("Confirm the withdrawal: sharing under the consent stops at once."), "confirm")
     with unit_of_work():
         consent.withdrawn_at = now
-        case = db.session.get(IpsCase, consent.case_id)
         for fu in open_follow_ups(case.id):
             if fu.kind == FollowUpKind.CONSENT_EXPIRY and fu.data.get("consent_id") == consent.id:
                 fu.status = FollowUpStatus.CANCELLED
                 fu.completed_at = now
-        add_case_event(case, event="consent_withdrawn", actor=actor, now=now, data={"consent_id": consent.id})
+        add_case_event(case, event="consent_withdrawn", actor=actor, now=now,
+                       data={"consent_id": consent.id,
+                             "requested_by": "citizen" if requested_by == "citizen" else consent.from_party})
     return consent
 
 

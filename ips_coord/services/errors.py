@@ -1,6 +1,11 @@
 from ..workflows import Refusal
 
 
+def N_(message: str) -> str:
+    """Marks a service message for the catalogue; pages show it translated, the API in English."""
+    return message
+
+
 class ServiceError(Exception):
     status = 400
     code = "bad_request"
@@ -14,6 +19,13 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     status = 404
     code = "not_found"
+
+
+class Forbidden(ServiceError):
+    """The actor may see the case but may not make this change (e.g. a consent from another party)."""
+
+    status = 403
+    code = "forbidden"
 
 
 class Conflict(ServiceError):

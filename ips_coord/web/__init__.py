@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
     from .cases import bp as cases_bp
     from .errors import register_error_pages
     from .health import bp as health_bp
+    from .privacy import bp as privacy_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -19,7 +20,11 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(ack_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(consultant_bp)
+    app.register_blueprint(privacy_bp)
     register_error_pages(app)
+    from ..access.audit import register_refusal_audit
+
+    register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
     app.context_processor(_labels)
     from flask_babel import get_locale
 

@@ -5,6 +5,10 @@ changes anything, so mail scanners that open links cannot acknowledge on someone
 """
 from flask import Blueprint, render_template
 
+from ..access.audit import audit_many
+from ..access.policy import HISTORY
+from ..extensions import db
+from ..models import User
 from ..notifications.ack import AckError, acknowledge, notification_for_token
 from .forms import EmptyForm
 
@@ -22,4 +26,6 @@ def acknowledge_page(token: str):
         state = "done" if acknowledge(row) else "already"
         return render_template("ack.html", state=state, row=row, form=None)
     state = "already" if row.acknowledged_at else "confirm"
+    # The signed link stands for its recipient: showing the case's job ending is their read.
+    audit_many(db.session.get(User, row.recipient_id), [row.case_id], HISTORY)
     return render_template("ack.html", state=state, row=row, form=form)

@@ -1,22 +1,14 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import authenticate
+from ..auth import LoginDelayed, authenticate, end_all_sessions, end_session, start_session
 from ..clock import utcnow
 from ..extensions import db, limiter
 from .forms import EmptyForm, LanguageForm, LoginForm
+from .guards import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: no open redirect through ?next=.
-    if not target or urlsplit(target).netloc or urlsplit(target).scheme or not target.startswith("/"):
-        return None
-    return target
 
 
 def _login_failed(response) -> bool:
@@ -24,29 +16,32 @@ def _login_failed(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
+# Per client address (behind a proxy: the address PROXY_HOPS reports). The per-account delay
+# lives on the account (see ips_coord.auth.authenticate), so it cannot become a lasting lock-out.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key, deduct_when=_login_failed,
-               methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], deduct_when=_login_failed, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except LoginDelayed as exc:
+            seconds = max(1, int((exc.until - utcnow()).total_seconds()) + 1)
+            form.password.errors.append(
+                _("Too many failed attempts for this account. Try again in %(seconds)s seconds.", seconds=seconds))
+            return render_template("login.html", form=form), 429, {"Retry-After": str(seconds)}
         if user is None:
             # Same message for an unknown user and a wrong password.
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             session.clear()
             session.permanent = True  # expires after SESSION_IDLE_MINUTES without a request
+            start_session(user)
             login_user(user)
             session["seen"] = utcnow().timestamp()
-            return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("cases.home"))
     return render_template("login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
 
 
@@ -55,6 +50,7 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        end_session()
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))
@@ -67,6 +63,7 @@ def logout_everywhere():
     form = EmptyForm()
     if form.validate_on_submit():
         current_user.session_generation += 1
+        end_all_sessions(current_user)
         db.session.commit()
         logout_user()
         session.clear()
@@ -89,6 +86,7 @@ def _idle_timeout():
     now = utcnow().timestamp()
     seen = session.get("seen")
     if seen is not None and now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        end_session()
         logout_user()
         session.clear()
         if request.path.startswith("/api/") or request.endpoint in ("auth.login", "static", "health.healthz"):
@@ -107,4 +105,4 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = form.lang.data  # remembered for emails and the next login
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("cases.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("cases.home"))

@@ -1,6 +1,5 @@
 """Forms for every record on the case page. Labels are translated; choices come from the domain."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
@@ -8,6 +7,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .forms import SafeForm
 
 
 def _c(pairs):
@@ -35,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(SafeForm):
     event = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[InputRequired()])
     reason = SelectField(_l("Reason"), choices=CLOSE_REASONS, validators=[Optional()])
@@ -66,14 +67,14 @@ EVENT_FIELDS = {
 }
 
 
-class ContactForm(FlaskForm):
+class ContactForm(SafeForm):
     kind = SelectField(_l("Kind"), choices=CONTACT_KINDS)
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     location = SelectField(_l("Where"), choices=LOCATIONS)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
 
 
-class EmployerContactForm(FlaskForm):
+class EmployerContactForm(SafeForm):
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     face_to_face = BooleanField(_l("Face to face"), default=True)
@@ -82,7 +83,7 @@ class EmployerContactForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(SafeForm):
     held_at = DateTimeLocalField(_l("Held"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     clinician_present = BooleanField(_l("Clinician took part"))
     what_worked = TextAreaField(_l("What worked"), validators=[Optional(), Length(max=5000)])
@@ -96,7 +97,7 @@ class ReviewForm(FlaskForm):
                                     validators=[Optional(), Length(max=5000)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SafeForm):
     wishes_and_dreams = TextAreaField(_l("Wishes and dreams, in the citizen's words"), validators=[Optional(), Length(max=5000)])
     job_preferences = TextAreaField(_l("Job preferences"), validators=[Optional(), Length(max=5000)])
     work_history = TextAreaField(_l("Work history"), validators=[Optional(), Length(max=5000)])
@@ -108,7 +109,7 @@ class ProfileForm(FlaskForm):
     relatives_involved = TextAreaField(_l("Relatives and network involved"), validators=[Optional(), Length(max=2000)])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(SafeForm):
     from_party = SelectField(_l("From"), choices=_c([("psychiatry", _l("Psychiatry")), ("ips_team", _l("IPS team")),
                                                   ("jobcenter", _l("Jobcenter"))]))
     to_party = SelectField(_l("To"), choices=_c([("ips_team", _l("IPS team")), ("psychiatry", _l("Psychiatry")),
@@ -124,7 +125,16 @@ class ConsentForm(FlaskForm):
     expires_at = DateField(_l("Expires on (optional)"), validators=[Optional()])
 
 
-class SharedInfoForm(FlaskForm):
+class WithdrawConsentForm(SafeForm):
+    """Withdrawing stops sharing at once: say who asked, and confirm."""
+
+    requested_by = SelectField(_l("Who asked for the withdrawal"), choices=_c([
+        ("citizen", _l("The citizen")), ("giving_party", _l("The party that gave the consent"))]))
+    confirm = BooleanField(_l("Yes, withdraw the consent: sharing under it stops at once"),
+                           validators=[DataRequired(_l("Confirm the withdrawal."))])
+
+
+class SharedInfoForm(SafeForm):
     category = SelectField(_l("Category"), choices=_c([
         ("symptoms", _l("Symptoms")), ("coping_strategies", _l("Coping strategies")),
         ("warning_signs", _l("Triggers and warning signs")),
@@ -132,7 +142,7 @@ class SharedInfoForm(FlaskForm):
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(SafeForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     birth_year = IntegerField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
@@ -145,7 +155,7 @@ class ReferralForm(FlaskForm):
     out_of_work = BooleanField(_l("Out of work at referral"), default=True)
 
 
-class StepForm(FlaskForm):
+class StepForm(SafeForm):
     """Internship, wage subsidy, sheltered work: steps toward employer contact, never the goal."""
 
     type = SelectField(_l("Type"), choices=_c([("internship", _l("Internship (step)")),

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
 from ..access import policy as P
-from ..access.audit import audit
+from ..access.audit import audit, audit_parts, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
@@ -29,8 +29,9 @@ from ..workflows import allowed_events
 from ..workflows.phases import FollowUpStatus, OrgKind, Role
 from .case_forms import (
     EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReferralForm, ReviewForm, SharedInfoForm, StepForm,
-    TransitionForm,
+    TransitionForm, WithdrawConsentForm,
 )
+from .guards import safe_next
 from .forms import EmptyForm
 
 bp = Blueprint("case_page", __name__)
@@ -55,8 +56,8 @@ def _of_case(model, case: IpsCase, *order, where=()):
     return db.session.scalars(select(model).where(model.case_id == case.id, *where).order_by(*order)).all()
 
 
-def _case_and_access(case_id: int, part: str, write: bool):
-    return authorize(current_user, case_id, part, write)
+def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
+    return authorize(current_user, case_id, part, write, log=log)
 
 
 def render_case(case: IpsCase, access, status: int = 200, **forms):
@@ -96,9 +97,15 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     if access.can_read(P.FOLLOW_UPS):
         ctx["follow_ups"] = _of_case(FollowUp, case, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN])
     if access.can_read(P.HISTORY):
-        ctx["events"] = _of_case(CaseEvent, case, CaseEvent.seq.desc())
+        ctx["events"] = [P.event_view(e, access) for e in _of_case(CaseEvent, case, CaseEvent.seq.desc())]
     if access.can_read(P.CONSENTS):
         ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
+        if access.can_write(P.CONSENTS):
+            failed = forms.get("withdraw")
+            ctx["withdraw_forms"] = {
+                c.id: failed if failed is not None and failed._prefix == f"w{c.id}-"
+                else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
+                for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)}
     if access.can_read(P.HEALTH):
         ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
@@ -109,6 +116,14 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
     if access.can_read(P.PLACEMENTS):
         ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+    # Log every part the page shows, in one INSERT (identity and phase are in the header).
+    shown = {P.IDENTITY, P.PHASE}
+    for key, part in (("profiles", P.PROFILE), ("follow_ups", P.FOLLOW_UPS), ("events", P.HISTORY),
+                      ("consents", P.CONSENTS), ("shared", P.HEALTH), ("benefits", P.BENEFITS),
+                      ("contacts", P.NOTES), ("placements", P.PLACEMENTS)):
+        if key in ctx and access.can_read(part):
+            shown.add(part)
+    audit_parts(current_user, case.id, shown)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
         Notification.requires_ack, Notification.acknowledged_at.is_(None),
@@ -125,6 +140,7 @@ def _staff_choices(role):
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
+@shows_no_citizen_data  # an empty form (staff and teams to choose); the POST logs its write
 def new_referral():
     """Refer a citizen: the case starts in phase referred, on the consultant who refers."""
     if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.PSYCHIATRY, Role.JOBCENTER):
@@ -146,6 +162,9 @@ def new_referral():
                                    out_of_work=form.out_of_work.data)
         audit(current_user, case.id, "write", P.IDENTITY)
         flash(_("The citizen is referred."), "ok")
+        if case.possible_duplicate:  # nothing about the earlier record: only that it may exist
+            flash(_("A case may already exist for this citizen. The coordinator has been told and can merge them."),
+                  "warning")
         if relation_to_case(current_user, case) is None:
             return redirect(url_for("cases.home"))  # referred to a team the referrer cannot see into
         return redirect(url_for("case_page.detail", case_id=case.id))
@@ -155,7 +174,7 @@ def new_referral():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def detail(case_id: int):
-    case, access = _case_and_access(case_id, P.IDENTITY, write=False)
+    case, access = _case_and_access(case_id, P.IDENTITY, write=False, log=False)  # render_case logs what it shows
     return render_case(case, access)
 
 
@@ -194,7 +213,7 @@ def _attach_error(form, exc: ServiceError) -> None:
     """Show a service's message next to the field it names, or above the form."""
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
-    errors.append(exc.message)
+    errors.append(_(exc.message))  # the catalogue holds the services' messages (marked N_)
 
 
 def _form_post(case_id, part, form_cls, key, save):
@@ -207,7 +226,7 @@ def _form_post(case_id, part, form_cls, key, save):
     except ServiceError as exc:
         _attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, 400, **{key: form})
+        return render_case(db.session.get(IpsCase, case_id), access, exc.status, **{key: form})
     flash(_("Saved."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
 
@@ -269,12 +288,20 @@ def add_consent(case_id: int):
 @bp.post("/cases/<id:case_id>/consents/<id:consent_id>/withdraw")
 @login_required
 def withdraw_consent(case_id: int, consent_id: int):
-    _case_and_access(case_id, P.CONSENTS, write=True)
+    case, access = _case_and_access(case_id, P.CONSENTS, write=True)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case_id:
         abort(404)
-    if EmptyForm().validate_on_submit() and consent.withdrawn_at is None:
-        svc.withdraw_consent(consent, current_user)
+    form = WithdrawConsentForm(prefix=f"w{consent_id}")
+    if consent.withdrawn_at is None:
+        if not form.validate_on_submit():
+            return render_case(case, access, 400, withdraw=form)
+        try:
+            svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data, confirmed=form.confirm.data)
+        except ServiceError as exc:
+            _attach_error(form, exc)
+            db.session.expire_all()
+            return render_case(db.session.get(IpsCase, case_id), access, exc.status, withdraw=form)
         flash(_("The consent is withdrawn. Sharing under it has stopped."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#consents")
 
@@ -299,8 +326,7 @@ def follow_up_done(case_id: int, follow_up_id: int):
     if EmptyForm().validate_on_submit() and fu.status == FollowUpStatus.OPEN:
         svc.complete_follow_up(fu, current_user)
         flash(_("Marked as done."), "ok")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/")
-                    else url_for("case_page.detail", case_id=case_id))
+    return redirect(safe_next(request.form.get("next")) or url_for("case_page.detail", case_id=case_id))
 
 
 @bp.post("/cases/<id:case_id>/acknowledge/<id:notification_id>")

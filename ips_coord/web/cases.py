@@ -1,13 +1,13 @@
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..access import authorize, case_filter
 from ..access import policy as P
-from ..access.audit import audit_many
+from ..access.audit import audit_many, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
@@ -18,12 +18,15 @@ bp = Blueprint("cases", __name__)
 
 @bp.get("/")
 @login_required
+@shows_no_citizen_data  # a redirect
 def home():
     """Each role's start page."""
     if current_user.role == Role.IPS_CONSULTANT:
         return redirect(url_for("consultant.my_day"))
     if current_user.role == Role.COORDINATOR:
         return redirect(url_for("coordinator.overview"))
+    if current_user.role == Role.PRIVACY_OFFICER:
+        return redirect(url_for("privacy.index"))
     return redirect(url_for("cases.index"))
 
 
@@ -35,6 +38,8 @@ PAGE_SIZE = 100
 def index():
     """The cases the user is related to, by phase, a page at a time. Consultants start with
     their own and may widen to the team; every case shown is a read and is logged."""
+    if current_user.role == Role.PRIVACY_OFFICER:
+        abort(404)  # no lists: the privacy officer finds one case by its number
     team_view = current_user.role == Role.IPS_CONSULTANT and request.args.get("scope") == "team"
     where = [case_filter(current_user)]
     if current_user.role == Role.IPS_CONSULTANT and not team_view:

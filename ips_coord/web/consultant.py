@@ -93,6 +93,12 @@ def _employer_form():
     return form
 
 
+def _render_employer_form(form, status: int = 200):
+    # The picker names every citizen in it: a read of their identity, one INSERT.
+    audit_many(current_user, [c.value for c in form.case_id.choices if c.value], "identity")
+    return render_template("employer_contact.html", form=form), status
+
+
 @bp.route("/employer-contacts/new", methods=["GET", "POST"])
 @login_required
 def employer_contact():
@@ -113,9 +119,9 @@ def employer_contact():
                                      note=form.note.data or None)
         except ServiceError as exc:
             getattr(form, exc.field, form.occurred_at).errors.append(exc.message)
-            return render_template("employer_contact.html", form=form), 400
+            return _render_employer_form(form, 400)
         flash(_("Employer contact saved."), "ok")
         return redirect(url_for("consultant.my_day"))
     else:
-        return render_template("employer_contact.html", form=form), 400
-    return render_template("employer_contact.html", form=form)
+        return _render_employer_form(form, 400)
+    return _render_employer_form(form)

@@ -5,11 +5,19 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from datetime import timedelta
 
+from sqlalchemy import func, or_, select, update
+
+from ..access import policy as P
+from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
-from ..models import FollowUp, IpsCase, Notification, User
+from ..models import AccessLog, FollowUp, IpsCase, Notification, User
+from ..models.case import case_reference
+from ..notifications.delivery import send_again
+from ..services import ServiceError
+from ..services.activities import DUPLICATE_NOTICE, merge_referral
 from ..reports.country import ACTIVE_PHASES, CASELOAD_LIMIT, country_overview
 from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
@@ -66,12 +74,75 @@ def overview():
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
+    duplicates = _possible_duplicates()
+    audit_pairs(current_user, [(c.id, P.FOLLOW_UPS) for _f, c in escalations]
+                + [(d["case_id"], P.IDENTITY) for d in duplicates]
+                + [(cid, P.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
-                           total=sum(phases.values()))
+                           total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
+                           form=EmptyForm())
+
+
+def _possible_duplicates() -> list[dict]:
+    """Referrals that may be a citizen already known (told to this coordinator): the new case and
+    the earlier cases in this team for the same name, to merge. Other teams' cases are counted only."""
+    notes = db.session.scalars(select(Notification).where(
+        Notification.recipient_id == current_user.id, Notification.kind == DUPLICATE_NOTICE)
+        .order_by(Notification.created_at.desc()).limit(50)).all()
+    wanted = {cid for n in notes for cid in (n.data or {}).get("candidate_citizen_ids") or []}
+    cases_of: dict[int, list] = {}
+    for cid, citizen_id, team in db.session.execute(select(IpsCase.id, IpsCase.citizen_id, IpsCase.ips_team_id)
+                                                    .where(IpsCase.citizen_id.in_(wanted)).order_by(IpsCase.id)):
+        cases_of.setdefault(citizen_id, []).append((cid, team))
+    merged = set(db.session.scalars(select(IpsCase.id).where(
+        IpsCase.id.in_([n.case_id for n in notes]), IpsCase.citizen_id.in_(wanted))))
+    out = []
+    for n in notes:
+        if n.case_id in merged:
+            continue  # already merged into one of the candidates
+        earlier = [c for citizen in (n.data or {}).get("candidate_citizen_ids") or [] for c in cases_of.get(citizen, [])
+                   if c[0] != n.case_id]
+        out.append({"case_id": n.case_id, "reference": case_reference(n.case_id), "created_at": n.created_at,
+                    "candidates": [(cid, case_reference(cid)) for cid, team in earlier
+                                   if team == current_user.organisation_id],
+                    "elsewhere": sum(1 for _cid, team in earlier if team != current_user.organisation_id)})
+    return out
+
+
+@bp.post("/cases/<id:case_id>/merge/<id:into_case_id>")
+def merge(case_id: int, into_case_id: int):
+    """Merge a referral into the citizen of an earlier case of the team (from the overview)."""
+    case, into = db.session.get(IpsCase, case_id), db.session.get(IpsCase, into_case_id)
+    team = current_user.organisation_id
+    if case is None or into is None or case.ips_team_id != team or into.ips_team_id != team:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            merge_referral(case, into, current_user)
+        except ServiceError as exc:
+            flash(_(exc.message), "error")
+        else:
+            audit_pairs(current_user, [(case.id, P.IDENTITY), (into.id, P.IDENTITY)], action="write")
+            flash(_("Merged: %(ref)s is now on the same citizen as %(into)s.", ref=case.reference,
+                    into=into.reference), "ok")
+    return redirect(url_for("coordinator.overview"))
+
+
+def recent_refusals(team_id: int | None, days: int = 14, limit: int = 50):
+    """Refused attempts (403/404) of the last days: on this team's cases or by this team's users,
+    or everywhere (team_id None, the privacy officer). Probing shows up here."""
+    since = utcnow() - timedelta(days=days)
+    query = (select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
+             .where(AccessLog.action == REFUSED, AccessLog.created_at >= since))
+    if team_id is not None:
+        query = query.outerjoin(IpsCase, IpsCase.id == AccessLog.case_id).where(
+            or_(IpsCase.ips_team_id == team_id, User.organisation_id == team_id))
+    return db.session.execute(query.order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(limit)).all()
 
 
 @bp.get("/country")
+@shows_no_citizen_data  # aggregates per team
 def country():
     """Every team in the country, aggregates only (a national coordinator's page)."""
     if not is_national(current_user):
@@ -80,6 +151,7 @@ def country():
 
 
 @bp.get("/reports")
+@shows_no_citizen_data  # aggregates per quarter
 def reports():
     """Outcomes per quarter under a chosen, named metric, trends and the fidelity panel."""
     metric = request.args.get("metric", "ipsec-v1")
@@ -97,6 +169,7 @@ def reports():
 
 
 @bp.get("/reports/outcomes.csv")
+@shows_no_citizen_data  # aggregates per quarter
 def outcomes_csv():
     metric = request.args.get("metric", "ipsec-v1")
     rows = outcomes(current_user.organisation_id, utcnow().date(), metric if metric in METRICS else "ipsec-v1")
@@ -111,6 +184,7 @@ def caseload_csv():
     team = current_user.organisation_id
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
+    audit_many(current_user, [c.id for c, _u in cases], P.PHASE)  # batched INSERTs of 1000 rows
     return _csv("caseload.csv", ["reference", "phase", "consultant", "referred", "enrolled", "last_contact"],
                 [[c.reference, c.phase, u.name if u else "", c.referred_at.date(), c.enrolled_at.date() if c.enrolled_at
                   else "", c.last_contact_at.date() if c.last_contact_at else ""] for c, u in cases])
@@ -135,20 +209,28 @@ def notifications():
         .order_by(Notification.created_at).limit(200)).all()
     users = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_({n.recipient_id for n in failed + unacknowledged})))}
+    audit_many(current_user, {n.case_id for n in failed + unacknowledged if n.case_id}, P.HISTORY)
     return render_template("coordinator_notifications.html", failed=failed, unacknowledged=unacknowledged,
                            users=users, form=EmptyForm())
 
 
 @bp.post("/notifications/<id:notification_id>/retry")
 def retry(notification_id: int):
+    """Send a failed e-mail again (the same Message-ID); refused for one sent or on its way."""
     form = EmptyForm()
     row = db.session.scalar(_team_notifications().where(Notification.id == notification_id))
     if row is None:
         abort(404)
-    if form.validate_on_submit() and row.status == NotificationStatus.FAILED:
-        db.session.execute(update(Notification).where(Notification.id == row.id,
-                                                      Notification.status == NotificationStatus.FAILED)
-                           .values(status=NotificationStatus.PENDING, next_attempt_at=utcnow(), attempts=0))
-        db.session.commit()
+    if not form.validate_on_submit():
+        abort(400)
+    status = send_again(row.id, utcnow())
+    if status is None:
+        audit(current_user, row.case_id, "write", "notification")
         flash(_("The e-mail will be sent again."), "ok")
-    return redirect(url_for("coordinator.notifications"))
+        return redirect(url_for("coordinator.notifications"))
+    audit(current_user, row.case_id, "refused", "notification")
+    if status == NotificationStatus.SENT:
+        flash(_("This e-mail has already been delivered, so it is not sent again."), "error")
+    else:
+        flash(_("This e-mail is already on its way and is not sent again."), "error")
+    return notifications(), 409

@@ -1,5 +1,8 @@
 from flask import render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .guards import BadInput
 
 
 def register_error_pages(app):
@@ -14,4 +17,10 @@ def register_error_pages(app):
 
             return too_many_logins()
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        return render_template("error.html", error=exc), exc.code, headers
+        # Our own messages say what to change; werkzeug's generic texts are not shown.
+        message = None
+        if isinstance(exc, BadInput):
+            message = exc.description
+        elif isinstance(exc, RequestEntityTooLarge):
+            message = _("What you sent is too large. Shorten the text and try again.")
+        return render_template("error.html", error=exc, message=message), exc.code, headers

@@ -18,6 +18,7 @@ ROLES = {
     "jobcenter": _l("Caseworker"),
     "coordinator": _l("Coordinator"),
     "admin": _l("Admin"),
+    "privacy_officer": _l("Privacy officer"),
 }
 PARTIES = {"psychiatry": _l("Psychiatry"), "jobcenter": _l("Jobcenter"), "ips_team": _l("IPS team")}
 CATEGORIES = {
@@ -37,5 +38,5 @@ EVENTS = {
     "close": _l("Close the case"), "re_enter": _l("Re-enter IPS"), "referred": _l("Referred"),
     "deviation": _l("Deviation"), "escalated": _l("Escalated"), "acknowledged": _l("Acknowledged"),
     "review_recorded": _l("Job-ending review"), "consent_recorded": _l("Consent recorded"),
-    "consent_withdrawn": _l("Consent withdrawn"),
+    "consent_withdrawn": _l("Consent withdrawn"), "citizen_merged": _l("Merged with an earlier record"),
 }

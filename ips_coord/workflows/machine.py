@@ -185,6 +185,9 @@ def decide(facts: CaseFacts, event: str, payload: dict | None, actor_role: str, 
         if ev is Event.START_EDUCATION and ptype != PlacementType.EDUCATION:
             return Refusal("education_type_required", "placement_type")
         start = _parse_date(payload.get("start_date")) or today
+        if facts.enrolled_at is not None and start < facts.enrolled_at.date():
+            # A job found before IPS support began is not an IPS outcome (and would skew fidelity).
+            return Refusal("start_before_enrolment", "start_date")
         base = max(now, _as_datetime(start))
         create = specs(R.CREATED_BY_EVENT[ev], base)
         if not payload.get("benefits_counselling_offered"):

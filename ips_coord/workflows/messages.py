@@ -48,6 +48,10 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     "resume_date_in_past": ("Datoen for genoptagelse skal ligge efter i dag.", "The resume date must be after today."),
     "start_date_required": ("Angiv startdato.", "Give the start date."),
+    "start_before_enrolment": (
+        "Startdatoen ligger før borgeren blev indskrevet i IPS.",
+        "The start date is before the citizen was enrolled in IPS.",
+    ),
 }
 
 DEVIATIONS: dict[str, tuple[str, str]] = {

@@ -83,6 +83,7 @@ class Role(StrEnum):
     JOBCENTER = "jobcenter"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"  # databeskyttelsesrådgiver: access logs and exports, nothing else
 
 
 class FollowUpKind(StrEnum):
@@ -126,7 +127,6 @@ class NotificationStatus(StrEnum):
     PENDING = "pending"
     QUEUED = "queued"
     SENDING = "sending"
-    UNCONFIRMED = "unconfirmed"  # the whole message is with the server; only its final "." is missing
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"

@@ -63,6 +63,7 @@ GLOBAL = {
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
+    ("coordinator.merge", "POST"),  # the team's coordinator: test_privacy_leaks
     ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_case_page
     ("cases.home", "GET"), ("consultant.my_day", "GET"), ("consultant.employer_contact", "GET"),
     ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards
@@ -70,6 +71,7 @@ GLOBAL = {
     ("coordinator.country", "GET"),  # national coordinators only, aggregates: test_country
     ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
     ("case_page.new_referral", "GET"), ("case_page.new_referral", "POST"),  # all but admin: test_browser
+    ("privacy.index", "GET"), ("privacy.export", "POST"),  # privacy officer only: test_citizen_routes_matrix
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
@@ -88,8 +90,9 @@ def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None
         parts = {"identity", "phase_and_plan", "benefit_facts", "consents"}
         return parts | ({"placements", "history"} if consents_live else set())
     if relation == "coordinator":  # status and figures, no notes
-        return {"identity", "phase_and_plan", "placements", "history", "consents", "follow_ups", "access_log",
-                "export"}
+        return {"identity", "phase_and_plan", "placements", "history", "consents", "follow_ups", "access_log"}
+    if relation == "privacy_officer":  # access logs and the full export, nothing else
+        return {"access_log", "export"}
     return None
 
 
@@ -106,7 +109,7 @@ def expected_writes(relation):
 
 ACTORS = {"consultant": "consultant", "colleague": "team_consultant", "outsider": None,
           "clinician": "psychiatry_contact", "other_clinician": None, "caseworker": "jobcenter_caseworker",
-          "coordinator": "coordinator", "admin": None}
+          "coordinator": "coordinator", "admin": None, "privacy_officer": "privacy_officer"}
 
 
 def _consents(case, world, state):
@@ -121,7 +124,7 @@ def _consents(case, world, state):
                                        categories=cats, purpose="Koordinering", given_at=given, expires_at=expires))
     if state == "withdrawn":
         for row in rows:
-            act.withdraw_consent(row, world.consultant)
+            act.withdraw_consent(row, world.consultant, requested_by="citizen", confirmed=True)
     # A consent the matrix may withdraw without changing anyone's access.
     return act.record_consent(case, world.consultant, from_party="jobcenter", to_party="psychiatry",
                               categories=["benefit_facts"], purpose="Matrix", given_at=today, expires_at=None)
@@ -158,6 +161,8 @@ def test_matrix(client, app, world, clock, state):
         r = client.get(f"/api/v1/cases/{case.id}", headers=tokens[name])
         if parts is None:
             assert r.status_code == 404, name
+        elif "phase_and_plan" not in parts:
+            assert r.status_code == 403, name
         else:
             assert set(r.json["visible_parts"]) == parts, (name, state)
         for (endpoint, method), (part, write) in CASE_SCOPED.items():
@@ -204,13 +209,13 @@ def test_pages_matrix(app, world, name):
             failures.append((method, url, resp.status_code))
     assert not failures, failures
     page = client.get(f"/cases/{case.id}")
-    assert page.status_code == (404 if relation is None else 200)
+    assert page.status_code == {None: 404, "privacy_officer": 403}.get(relation, 200)
     log_page = client.get(f"/cases/{case.id}/access-log")
-    assert log_page.status_code == {None: 404, "coordinator": 200}.get(relation, 403)
+    assert log_page.status_code == {None: 404, "coordinator": 200, "privacy_officer": 200}.get(relation, 403)
     coordinator_page = client.get("/coordinator/notifications")
     assert coordinator_page.status_code == (200 if name == "coordinator" else 404)
-    export = client.get(f"/api/v1/citizens/{case.citizen_id}/export")
-    assert export.status_code == {None: 404, "coordinator": 200}.get(relation, 403)
+    privacy_page = client.get("/privacy")
+    assert privacy_page.status_code == (200 if name == "privacy_officer" else 404)
 
 
 def test_withdrawal_takes_effect_on_the_next_request(client, world):
@@ -223,7 +228,7 @@ def test_withdrawal_takes_effect_on_the_next_request(client, world):
                     json={"category": "coping_strategies", "text": "Går en tur ved uro"})
     assert r.status_code == 201
     assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).json["total"] == 1
-    client.post(f"/api/v1/consents/{consent.id}/withdraw", headers=h)
+    client.post(f"/api/v1/consents/{consent.id}/withdraw", headers=h, json={"requested_by": "citizen", "confirm": True})
     assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 403
 
 
@@ -250,3 +255,66 @@ def test_shared_info_is_limited_to_consented_categories(client, world):
     # Psychiatry always sees what it shared itself.
     assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=ch).json["total"] == 2
     assert isinstance(db.session.scalar(select(Consent).limit(1)), Consent)
+
+
+# Citizen-scoped routes, lists and exports, for every actor (DESIGN section 5, restated):
+# relation -> (sees the citizen in lists and by id, refers them by id, export scope).
+CITIZEN_RULES = {
+    "consultant": (True, True, "role"), "team_consultant": (True, True, "role"),
+    "psychiatry_contact": (True, True, "role"), "jobcenter_caseworker": (True, True, "role"),
+    "coordinator": (True, True, "role"), "privacy_officer": (False, False, "full"), None: (False, False, None),
+}
+REFERRERS = {"ips_consultant", "psychiatry", "jobcenter", "coordinator"}
+
+
+@pytest.mark.parametrize("state", ["given", "withdrawn"])
+def test_citizen_routes_matrix(client, world, state):
+    from ips_coord.models import Citizen, IpsCase
+
+    case = world.case_in("employed")
+    _consents(case, world, state)
+    cid = case.citizen_id
+    failures = []
+    for name, relation in ACTORS.items():
+        actor = getattr(world, name)
+        h = bearer(actor)
+        sees, refers, export_scope = CITIZEN_RULES[relation]
+        listed = [c["id"] for c in client.get("/api/v1/citizens", headers=h).json["items"]]
+        detail = client.get(f"/api/v1/citizens/{cid}", headers=h).status_code
+        cases = [c["id"] for c in client.get("/api/v1/cases", headers=h).json["items"]]
+        follow_ups = {f["case_id"] for f in client.get("/api/v1/follow-ups", headers=h).json["items"]}
+        if (cid in listed, detail == 200, case.id in cases) != (sees, sees, sees):
+            failures.append((name, "lists/detail", cid in listed, detail, case.id in cases))
+        if follow_ups - ({case.id} if sees else set()):
+            failures.append((name, "follow-ups of a case not theirs", follow_ups))
+        # Export: 404 without a relation; the privacy officer's needs a reason and is whole.
+        export = client.get(f"/api/v1/citizens/{cid}/export", headers=h)
+        if export_scope is None and export.status_code != 404:
+            failures.append((name, "export", export.status_code))
+        if export_scope == "full":
+            with_reason = client.get(f"/api/v1/citizens/{cid}/export?reason=Indsigtsanmodning", headers=h)
+            if export.status_code != 400 or with_reason.status_code != 200 or with_reason.json["scope"] != "full":
+                failures.append((name, "full export", export.status_code, with_reason.status_code))
+        if export_scope == "role":  # exactly the parts the role reads now; never the full export
+            parts = expected_parts(relation, state == "given")
+            [exported] = export.json["cases"] if export.status_code == 200 else [{}]
+            if export.status_code != 200 or set(exported.get("parts", [])) != parts:
+                failures.append((name, "export parts", export.status_code, exported.get("parts"), sorted(parts)))
+    for name, relation in ACTORS.items():
+        # Referring an existing citizen by id needs a relation to them; nothing is written otherwise.
+        actor, h = getattr(world, name), bearer(getattr(world, name))
+        refers = CITIZEN_RULES[relation][1]
+        before = _db_counts(IpsCase, Citizen)
+        referred = client.post("/api/v1/cases", headers=h, json={"citizen_id": cid})
+        wanted = 201 if refers and actor.role in REFERRERS else (404 if actor.role in REFERRERS else 403)
+        if referred.status_code != wanted:
+            failures.append((name, "refer by id", referred.status_code, wanted))
+        if wanted != 201 and _db_counts(IpsCase, Citizen) != before:
+            failures.append((name, "refer by id wrote something"))
+    assert not failures, failures
+
+
+def _db_counts(*models):
+    from sqlalchemy import func
+
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in models)

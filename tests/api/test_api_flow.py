@@ -117,6 +117,7 @@ def test_follow_up_complete(client, world, clock):
     assert len(after) == 1 and after[0]["id"] != monthly[0]["id"]
     assert client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h).status_code == 400
     clock.advance(days=400)
+    h = bearer(world.consultant)  # tokens expire after API_TOKEN_DAYS; the old one no longer works
     overdue = client.get("/api/v1/cases?overdue=true", headers=h).json
     assert [c["id"] for c in overdue["items"]] == [case.id]
     assert client.get("/api/v1/cases?overdue=false", headers=h).json["total"] == 0
@@ -144,6 +145,7 @@ def test_consent_withdrawal(client, world, clock):
     assert r.status_code == 201
     kinds = [f["kind"] for f in client.get(f"/api/v1/follow-ups?case_id={case.id}", headers=h).json["items"]]
     assert "consent_expiry" in kinds
-    r = client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h)
+    body = {"requested_by": "citizen", "confirm": True}
+    r = client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h, json=body)
     assert r.status_code == 200 and r.json["live"] is False and r.json["withdrawn_at"]
-    assert client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h).status_code == 400
+    assert client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h, json=body).status_code == 400

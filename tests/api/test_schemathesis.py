@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, settings
 
 from tests.conftest import _state, make_app
 
+pytestmark = pytest.mark.slow  # hundreds of generated requests
+
 MAX_EXAMPLES = 25
 
 

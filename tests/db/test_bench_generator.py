@@ -2,9 +2,12 @@
 (batched INSERTs), and the app works on what it loaded."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from ips_coord.models import FollowUp, IpsCase, Notification, Organisation, User
+
+pytestmark = pytest.mark.slow  # generates and bulk-loads a data set
 
 def _check(app, url):
     from flask_migrate import upgrade
@@ -38,6 +41,8 @@ def _check(app, url):
         World.build()
         db.engine.dispose()
 
+
+@pytest.mark.postgres_only
 def test_generator_loads_a_working_dataset_into_postgresql(pg_url):
     from tests.conftest import make_app
 

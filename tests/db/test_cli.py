@@ -1,6 +1,7 @@
 """flask commands: demo data (deterministic, idempotent), users and tokens."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from ips_coord.demo import DEMO_PASSWORD
@@ -14,6 +15,7 @@ def count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.slow  # seeds the whole demo twice
 def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "--citizens", "30"])
@@ -22,7 +24,8 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     phases = set(db.session.scalars(select(IpsCase.phase)))
     assert phases == {p.value for p in Phase}
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1}  # team + national
+    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1,
+                     "privacy_officer": 1}  # team + national
     for model in (Contact, EmployerContact, Placement, Consent, CaseEvent):
         assert count(db, model) > 0, model
     ended = db.session.scalar(select(func.count()).select_from(Placement).where(Placement.end_date.is_not(None)))
@@ -38,6 +41,7 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert {m.__name__: count(db, m) for m in (Citizen, IpsCase, User, CaseEvent)} == before
 
 
+@pytest.mark.slow  # seeds the whole demo twice
 def test_demo_is_deterministic(app, db):
     from ips_coord.demo import seed_demo
     from tests.conftest import _empty_tables
@@ -87,7 +91,7 @@ def test_organisation_create_then_a_national_coordinator(app, db):
 def test_token_create_prints_once_and_stores_a_hash(app, db, world):
     result = app.test_cli_runner().invoke(args=["token", "create", world.consultant.email])
     assert result.exit_code == 0
-    token = result.output.strip()
+    token = result.stdout.strip()  # the expiry goes to stderr
     assert token.startswith("ipc_")
     stored = db.session.scalar(select(ApiToken))
     assert stored.token_hash != token and token not in stored.token_hash

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.models import CaseEvent, IpsCase
 from ips_coord.services import Conflict
 from ips_coord.services.transitions import apply_event
 from tests.conftest import make_app
+
+pytestmark = pytest.mark.postgres_only  # row locks between 20 concurrent writers
 
 
 def test_exactly_one_of_20_concurrent_writers_wins(pg_url):

@@ -145,8 +145,13 @@ def test_citizen_export_api_and_cli(client, app, world):
     assert exported["reference"] == case.reference
     assert [e["event"] for e in exported["events"]][:2] == ["referred", "enrol"]
     assert exported["placements"] and exported["follow_ups"] and exported["access_log"]
-    assert client.get(f"/api/v1/citizens/{case.citizen_id}/export", headers=bearer(world.consultant)).status_code == 403
-    out = app.test_cli_runner().invoke(args=["export", str(case.citizen_id)])
+    # Any related role exports what it may read; the outsider's citizen does not exist.
+    mine = client.get(f"/api/v1/citizens/{case.citizen_id}/export", headers=bearer(world.consultant))
+    assert mine.status_code == 200 and "access_log" not in mine.json["cases"][0]
+    assert client.get(f"/api/v1/citizens/{case.citizen_id}/export", headers=bearer(world.outsider)).status_code == 404
+    assert app.test_cli_runner().invoke(args=["export", str(case.citizen_id)]).exit_code != 0  # no reason
+    out = app.test_cli_runner().invoke(args=["export", str(case.citizen_id), "--reason", "Indsigt efter brev"])
     assert out.exit_code == 0
     assert json.loads(out.output)["cases"][0]["reference"] == case.reference
-    assert app.test_cli_runner().invoke(args=["export", "999999"]).exit_code != 0
+    assert _db.session.scalar(select(AccessLog.reason).where(AccessLog.view == "cli").limit(1)) == "Indsigt efter brev"
+    assert app.test_cli_runner().invoke(args=["export", "999999", "--reason", "Indsigt efter brev"]).exit_code != 0

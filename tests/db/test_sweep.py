@@ -67,18 +67,42 @@ def test_no_contact_flag(db, world, clock):
 
 
 def test_stale_claims(db, world, clock, app):
+    """A claim is a lease: once it has run out the row is pending again, whatever its state."""
     case = world.referral()
     now = clock.now()
-    for i, status in enumerate(("queued", "sending", "unconfirmed")):
+    for i, status in enumerate(("queued", "sending", "sent")):
         db.session.add(Notification(recipient_id=world.consultant.id, case_id=case.id, kind="case_enrolled",
-                                    status=status, claimed_at=now, next_attempt_at=now, idempotency_key=f"s{i}",
-                                    data={}, created_at=now))
+                                    status=status, claimed_at=now, claim_token=f"t{i}", next_attempt_at=now,
+                                    idempotency_key=f"s{i}", data={}, created_at=now))
     db.session.commit()
     assert requeue_stale(now) == 0
     clock.advance(seconds=app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
     assert requeue_stale(clock.now()) == 2
-    statuses = dict(db.session.execute(select(Notification.idempotency_key, Notification.status)).all())
-    assert statuses == {"s0": "pending", "s1": "pending", "s2": "sent"}
+    rows = {n.idempotency_key: (n.status, n.claim_token) for n in db.session.scalars(select(Notification))}
+    assert rows == {"s0": ("pending", None), "s1": ("pending", None), "s2": ("sent", "t2")}
+
+
+def test_a_lost_claim_writes_nothing(db, world, clock, app, tmp_path, monkeypatch):
+    """A worker whose lease ran out and was taken over cannot record its result, sent or failed."""
+    from ips_coord.notifications import delivery
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    case = world.referral()
+    db.session.add(Notification(recipient_id=world.consultant.id, case_id=case.id, kind="case_enrolled",
+                                next_attempt_at=clock.now(), idempotency_key="k", data={}, created_at=clock.now()))
+    db.session.commit()
+    [nid] = claim_due_notifications(clock.now(), 10)
+    assert delivery._claim(nid, "first") is not None
+    clock.advance(seconds=app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
+    assert requeue_stale(clock.now()) == 1
+    claim_due_notifications(clock.now(), 10)
+    assert delivery._claim(nid, "second") is not None
+    assert not delivery._record(nid, "first", status="sent")
+    assert not delivery._record(nid, "first", status="pending")
+    row = db.session.get(Notification, nid)
+    db.session.refresh(row)
+    assert (row.status, row.claim_token) == ("sending", "second")
+    assert delivery._record(nid, "second", status="sent")
 
 
 def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monkeypatch):
@@ -99,8 +123,8 @@ def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monk
     assert "/ack/" in msg.get_body(("html",)).get_content()
 
 
-def test_a_chunk_is_marked_sent_once_delivered(db, world, clock, app, tmp_path, monkeypatch):
-    """deliver_many writes the final mark for the whole chunk; each row ends in its own state."""
+def test_each_row_of_a_chunk_ends_in_its_own_state(db, world, clock, app, tmp_path, monkeypatch):
+    """deliver_many records each row as it goes; a row already taken is skipped."""
     from ips_coord.notifications.delivery import deliver_many
 
     monkeypatch.setattr(app, "instance_path", str(tmp_path))

@@ -7,6 +7,8 @@ import pytest
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.slow  # a real browser against a live server
+
 
 def log_in(page, base, user, password=PASSWORD):
     page.goto(f"{base}/login")
@@ -86,13 +88,15 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
 
 
 def test_coordinator_reports_in_the_browser(page, live_server, db):
-    from ips_coord.demo import seed_demo
-    from ips_coord.models import User
     from sqlalchemy import select
 
+    from ips_coord.demo import seed_demo
+    from ips_coord.models import User
+
     seed_demo(seed=9, citizens=30)
-    from ips_coord.models import FollowUp, IpsCase
     from sqlalchemy import func
+
+    from ips_coord.models import FollowUp, IpsCase
 
     coordinator = db.session.scalar(select(User).where(User.email.like("koordinator@%")))
     log_in(page, live_server, coordinator, "Demo-ips-2026")
@@ -141,3 +145,26 @@ def live_server_now(db):
     from flask import current_app
 
     return current_app.extensions["ips_clock"].now()
+
+
+def test_privacy_officer_finds_a_case_reads_its_log_and_exports_with_a_reason(page, live_server, world, tmp_path):
+    import json
+
+    case = world.case_in("engagement")
+    log_in(page, live_server, world.privacy_officer)
+    page.wait_for_url(f"{live_server}/privacy")
+    assert page.get_by_role("heading", level=1).inner_text() == "Databeskyttelse"
+    page.get_by_label("Forløbsnummer").fill(case.reference)
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_load_state()
+    assert "Hvem har set eller ændret borgerens oplysninger" in page.content()
+    page.get_by_role("button", name="Lav udtræk (JSON)").click()  # no reason: told next to the field
+    page.wait_for_load_state()
+    assert page.locator(".has-error").count() == 1
+    page.get_by_label("Årsag til udtrækket (gemmes i adgangsloggen)").fill("Borgerens anmodning om indsigt")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Lav udtræk (JSON)").click()
+    target = tmp_path / "export.json"
+    download.value.save_as(target)
+    assert json.loads(target.read_text())["cases"][0]["reference"] == case.reference
+    screenshot(page, "privacy-officer")

@@ -31,7 +31,10 @@ def test_commands_point_at_real_code():
     assert worker.app.main == "ips_coord"
     assert SERVICES["migrate"]["command"] == ["flask", "--app", "ips_coord", "db", "upgrade"]
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "pybabel compile" in dockerfile and "ips_coord.wsgi:app" in dockerfile
+    # The image runs the built wheel (catalogues compiled in it) on the locked dependencies.
+    assert "python -m build --wheel" in dockerfile and "--no-deps /tmp/dist/*.whl" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
+    assert "ips_coord.wsgi:app" in dockerfile
 
 
 def test_environment_agrees_with_config():

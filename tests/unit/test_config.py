@@ -73,3 +73,28 @@ def test_start_up_fails_with_one_clear_line():
     assert out.returncode != 0
     lines = [line for line in out.stderr.strip().splitlines() if line]
     assert lines == ["ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme 'mysql'"]
+
+
+def test_a_claim_shorter_than_the_longest_smtp_send_is_refused(env):
+    """The lease must outlast connect + each command + the reply to the final "."."""
+    env.setenv("CLAIM_TIMEOUT_SECONDS", "600")
+    with pytest.raises(ConfigError) as exc:
+        load_config()
+    assert str(exc.value) == ("CLAIM_TIMEOUT_SECONDS must be at least 700, the longest SMTP send "
+                              "(10 x SMTP_TIMEOUT_SECONDS + SMTP_DATA_END_TIMEOUT_SECONDS), got 600")
+    env.setenv("SMTP_DATA_END_TIMEOUT_SECONDS", "60")
+    env.setenv("SMTP_TIMEOUT_SECONDS", "5")
+    assert load_config()["CLAIM_TIMEOUT_SECONDS"] == 600
+
+
+def test_failpoints_are_named_exactly_or_refused(env):
+    from ips_coord import create_app
+
+    env.setenv("IPS_FAILPOINTS", "delivery.after_data_end:once,sweep.after_claim")
+    assert create_app().config["FAILPOINTS"] == "delivery.after_data_end:once,sweep.after_claim"
+    env.setenv("IPS_FAILPOINTS", "delivery.after_dataend")
+    with pytest.raises(ConfigError, match="IPS_FAILPOINTS: unknown point 'delivery.after_dataend'"):
+        create_app()
+    env.setenv("IPS_FAILPOINTS", "delivery.after_claim:twice")
+    with pytest.raises(ConfigError, match="IPS_FAILPOINTS: unknown mode 'twice'"):
+        create_app()

@@ -58,24 +58,43 @@ class _Handler:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         text = msg.get_body(("plain",))
         html = msg.get_body(("html",))
+        received = Received(
+            message_id=str(msg["Message-ID"]), to=str(msg["To"]), subject=str(msg["Subject"]),
+            text=text.get_content() if text else "", html=html.get_content() if html else "",
+            raw=envelope.content.decode("utf-8", "replace"))
         with self.sink.lock:
-            self.sink.messages.append(Received(
-                message_id=str(msg["Message-ID"]), to=str(msg["To"]), subject=str(msg["Subject"]),
-                text=text.get_content() if text else "", html=html.get_content() if html else "",
-                raw=envelope.content.decode("utf-8", "replace")))
-        # Like an MTA that has queued the message at the final "." and is slow to confirm.
-        if self.sink.delay:
-            await asyncio.sleep(self.sink.delay)
-        return "250 OK"
+            self.sink.arrivals.append(received.message_id)
+            seen = self.sink.arrivals.count(received.message_id)
+        # Like an MTA that has the message at the final "." and is slow to confirm.
+        hold, reply = self.sink.reply(received.message_id, seen) if self.sink.reply else (self.sink.delay, "250 OK")
+        if callable(hold):  # hold until something has happened elsewhere
+            deadline = time.monotonic() + 60
+            while not hold() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        elif hold:
+            await asyncio.sleep(hold)
+        if reply is None:  # the connection drops after the "." without a reply
+            server.transport.abort()
+        with self.sink.lock:
+            (self.sink.messages if reply and reply.startswith("250") else self.sink.refused).append(received)
+        return reply or "421 gone"
 
 
 @dataclass
 class SmtpSink:
+    """`messages` are the ones it accepted (250); `arrivals` the Message-ID of every complete
+    DATA, as it arrives; `refused` the ones answered otherwise or dropped."""
+
     port: int = field(default_factory=free_port)
     messages: list = field(default_factory=list)
+    arrivals: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Controller | None = None
-    delay: float = 0.0  # seconds per message, to make a batch take a while
+    delay: float = 0.0  # seconds before each 250, to make a batch take a while
+    # (message_id, nth arrival) -> (seconds to hold or a condition to hold until, reply or
+    # None to drop the connection)
+    reply: object = None
 
     def start(self):
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -150,8 +169,11 @@ class Processes:
         self.procs.append(proc)
         return proc
 
-    def worker(self, concurrency: int = 2):
-        proc = self._spawn(["worker", "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", "prefork",
+    def worker(self, concurrency: int = 2, pool: str = "prefork"):
+        """`pool="solo"`: the worker runs its tasks in its own process, so a crash point kills
+        the whole worker (as a lost machine would), not just one child of the pool."""
+        size = ["--concurrency", str(concurrency)] if pool == "prefork" else []
+        proc = self._spawn(["worker", "--loglevel", "INFO", *size, "--pool", pool,
                             "-n", f"w{self.count + 1}@%h", "--without-mingle", "--without-gossip"], "worker")
         wait_until(lambda: "ready" in open(proc.log_path).read() or proc.poll() is not None, 60,
                    what="celery worker start")
@@ -215,13 +237,14 @@ def stack(worker_db, tmp_path):
     clock_file = str(tmp_path / "clock")
     clock = FileClock(clock_file)
     clock.set(T0)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "SMTP_"))},
+    env = {**{k: v for k, v in os.environ.items()
+              if not k.startswith(("DATABASE_URL", "REDIS_URL", "SMTP_", "IPS_FAILPOINTS", "CLAIM_TIMEOUT"))},
            "IPS_ENV": "development", "DATABASE_URL": worker_db, "REDIS_URL": redis_server.url,
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SECRET_KEY": "testing-secret",
            "BASE_URL": "http://testserver", "CLOCK_FILE": clock_file, "SWEEP_INTERVAL_SECONDS": "0.5",
-           "NOTIFY_BACKOFF_SECONDS": "0.5", "CLAIM_TIMEOUT_SECONDS": "5", "PYTHONPATH": ROOT}
+           "NOTIFY_BACKOFF_SECONDS": "0.5", "IPS_FAILPOINTS_DIR": str(tmp_path / "failpoints"), "PYTHONPATH": ROOT}
     app = make_app(worker_db, REDIS_URL=redis_server.url, SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port,
-                   CLAIM_TIMEOUT_SECONDS=5.0, NOTIFY_BACKOFF_SECONDS=0.5)
+                   NOTIFY_BACKOFF_SECONDS=0.5)
     app.extensions["ips_clock"] = clock
     procs = Processes(env, tmp_path)
     ctx = app.app_context()

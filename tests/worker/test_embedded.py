@@ -12,8 +12,12 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+
 from tests.conftest import make_app
 from tests.worker.conftest import ROOT, free_port, wait_until
+
+pytestmark = pytest.mark.slow  # starts `make run`'s processes
 
 
 def test_run_command_starts_web_worker_and_beat_and_mail_lands_in_the_mailbox(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.extensions import db
@@ -14,6 +15,9 @@ from ips_coord.workflows.phases import ContactKind
 from tests.conftest import T0, IsolatedClient
 from tests.factories import World
 from tests.worker.conftest import wait_until
+
+# Real worker and beat processes on PostgreSQL, time moved through the clock file.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]
 
 SENSITIVE = ["Paranoid-angst-XYZ", "Hemmelig-note-ABC"]
 

@@ -1,11 +1,15 @@
 """One SMTP session per worker process, reused between emails and replaced when it dies."""
 from __future__ import annotations
 
+import pytest
+
 from ips_coord.notifications.delivery import deliver_many
 from ips_coord.notifications.email import close_session
 from ips_coord.notifications.sweep import claim_due_notifications
 from tests.factories import World
 from tests.worker.conftest import SmtpSink
+
+pytestmark = pytest.mark.postgres_only  # the worker stack runs on PostgreSQL
 
 
 class CountingSink(SmtpSink):
@@ -46,3 +50,23 @@ def test_emails_share_one_session_and_a_dropped_one_is_replaced(stack):
     finally:
         close_session()
         sink.stop()
+
+
+def test_no_final_dot_when_the_wait_for_its_reply_would_outlast_the_claim(stack):
+    """A send whose lease could run out while the server still owes the reply to the "." stops
+    before the ".": the server discards the message, and the row is tried again later."""
+    from ips_coord.extensions import db
+    from ips_coord.models import Notification
+
+    close_session()
+    stack.app.config["CLAIM_TIMEOUT_SECONDS"] = stack.app.config["SMTP_DATA_END_TIMEOUT_SECONDS"] - 1
+    try:
+        world = World.build()
+        stack.outbox(world, 1)
+        [nid] = claim_due_notifications(stack.clock.now(), 10)
+        assert deliver_many([nid]) == ["retry"]
+        row = db.session.get(Notification, nid)
+        assert row.status == "pending" and "claim would run out" in row.last_error
+        assert stack.sink.arrivals == [] and stack.sink.messages == []
+    finally:
+        close_session()

@@ -1,0 +1,83 @@
+"""Checks on every request before any view sees it: what the database or the parser cannot take.
+
+A JSON body nested deeper than MAX_JSON_DEPTH, a lone UTF-16 surrogate (JSON allows "\\udc00",
+UTF-8 and PostgreSQL do not) or a NUL character anywhere in a JSON body or a query string is a
+400 that names the field, never a 500 from deep inside a view.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+MAX_JSON_DEPTH = 32
+# What PostgreSQL text cannot hold (NUL) and what UTF-8 cannot encode (lone surrogates).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Characters that must never reach a Location header (response splitting) or a path.
+_CONTROL = re.compile("[\x00-\x1f\x7f\\\\]")
+
+
+class BadInput(BadRequest):
+    """A 400 that carries the field it is about (rendered by the API and web error handlers)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.data = {"message": message, "errors": {field: [message]}}
+
+
+def unstorable(text: str) -> bool:
+    return bool(_UNSTORABLE.search(text))
+
+
+def _check_json(raw: bytes) -> None:
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise BadInput("_schema", _("The JSON body is nested too deeply.")) from None
+    except ValueError:
+        return  # not JSON at all: the view's parser says so in its own words
+    # Iterative walk (a recursive one could itself overflow); the top-level key names the field.
+    stack = [(body, 0, "_schema")]
+    while stack:
+        value, depth, field = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadInput("_schema", _("The JSON body is nested too deeply."))
+        if isinstance(value, str):
+            if unstorable(value):
+                raise BadInput(field, _("Contains a character that cannot be stored (NUL or a lone surrogate)."))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = key if depth == 0 else field
+                if unstorable(key):
+                    raise BadInput(field, _("Contains a character that cannot be stored (NUL or a lone surrogate)."))
+                stack.append((item, depth + 1, name))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field) for item in value)
+
+
+def check_request() -> None:
+    """before_request: refuse input that no view could store."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(_("The request is larger than %(size)s bytes.", size=limit))
+    for name, value in request.args.items(multi=True):
+        if unstorable(name) or unstorable(value):
+            raise BadInput(name, _("Contains a character that cannot be stored (NUL or a lone surrogate)."))
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+        raw = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH (413 above it)
+        if raw:
+            _check_json(raw)
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: no open redirect through ?next=."""
+    if not target or not target.startswith("/") or target.startswith("//") or _CONTROL.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

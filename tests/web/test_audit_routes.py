@@ -1,0 +1,97 @@
+"""Generated from the URL map: every GET route either writes access-log rows for the citizens
+it showed, or is declared (ips_coord.access.audit) as showing no citizen data; and every refused
+GET writes a refusal row and no read row. Issue 11, leak 4."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from ips_coord.access.audit import declared_without_citizen_data
+from ips_coord.clock import utcnow
+from ips_coord.extensions import db as _db
+from ips_coord.models import AccessLog, IpsCase, Notification
+from ips_coord.notifications.ack import ack_token
+from ips_coord.notifications.sweep import escalate_due
+from ips_coord.services import activities as act
+from tests.conftest import IsolatedClient
+from tests.factories import bearer, login
+
+NAME = "Lyngvigsen"
+
+
+def _scenario(world, clock):
+    case = world.referral(first="Ida", last=NAME)
+    case = world.step(case, "enrol")
+    case = world.step(case, "start_search")
+    today = utcnow().date()
+    for from_party, to_party, cats in (("psychiatry", "ips_team", ["symptoms"]),
+                                       ("ips_team", "psychiatry", ["employment_progress"]),
+                                       ("ips_team", "jobcenter", ["employment_progress"]),
+                                       ("jobcenter", "ips_team", ["benefit_facts"])):
+        act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party=from_party,
+                           to_party=to_party, categories=cats, purpose="Koordinering", given_at=today, expires_at=None)
+    act.save_profile(_db.session.get(IpsCase, case.id), world.consultant, {"job_preferences": "Lager"})
+    act.log_employer_contact(world.consultant, employer_name="Bageriet", occurred_at=utcnow(), location="community",
+                             case=_db.session.get(IpsCase, case.id))
+    case = _db.session.get(IpsCase, case.id)
+    _db.session.refresh(case)
+    case = world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
+    clock.advance(days=40)
+    case = world.step(case, "end_job", end_reason="dismissed")
+    escalate_due(clock.now(), 100)
+    ack = _db.session.scalar(select(Notification).where(Notification.requires_ack, Notification.case_id == case.id))
+    _db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_started",
+                                 status="failed", next_attempt_at=clock.now(), idempotency_key="failed-1",
+                                 requires_ack=False, data={"reference": case.reference}, created_at=clock.now()))
+    _db.session.commit()
+    return case, ack
+
+
+def _shows_the_citizen(body: str, case) -> bool:
+    """The response names the case or the citizen (by name, reference or id)."""
+    return (NAME in body or case.reference in body
+            or re.search(rf'"(case_id|citizen_id|id)":\s*({case.id}|{case.citizen_id})\b', body) is not None)
+
+
+def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
+    case, ack = _scenario(world, clock)
+    app.test_client_class = IsolatedClient
+    readers = [world.consultant, world.colleague, world.outsider, world.clinician, world.caseworker,
+               world.coordinator, world.admin, world.privacy_officer]
+    args = {"case_id": case.id, "citizen_id": case.citizen_id, "token": ack_token(ack)}
+    query = {"privacy.index": {"q": case.reference}, "api_citizens.CitizenExport": {"reason": "Anmodning om indsigt"}}
+    expected_reader = {"ack.acknowledge_page": ack.recipient_id}  # a signed link reads as its recipient
+    undeclared, exercised, failures = [], set(), []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or declared_without_citizen_data(rule.endpoint, app.view_functions[rule.endpoint]):
+            continue
+        undeclared.append(rule.endpoint)
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments},
+                          **query.get(rule.endpoint, {}))
+        for reader in readers:
+            client = app.test_client()
+            login(client, reader)
+            resp = client.get(url, headers=bearer(reader) if url.startswith("/api/") else None)
+            rows = _db.session.scalars(select(AccessLog).where(
+                AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))).all()
+            reads = [r for r in rows if r.action == "read"]
+            refused = [r for r in rows if r.action == "refused"]
+            who = expected_reader.get(rule.endpoint, reader.id)
+            # A 200 for a URL naming the case or citizen shows something of them by definition.
+            named = bool({"case_id", "citizen_id", "token"} & set(rule.arguments))
+            if resp.status_code == 200 and (named or _shows_the_citizen(resp.get_data(as_text=True), case)):
+                exercised.add(rule.endpoint)
+                if not any(r.case_id == case.id and r.user_id == who for r in reads):
+                    failures.append(("shown but not logged", url, reader.email))
+            elif resp.status_code in (403, 404):
+                if reads or len(refused) != 1 or refused[0].user_id != reader.id:
+                    failures.append(("refusal not logged as one refusal", url, reader.email, resp.status_code))
+            if any(r.user_id != who for r in reads):
+                failures.append(("logged for someone else", url, reader.email))
+    assert not failures, failures
+    # The scenario shows the citizen on every undeclared route, so each one was really checked.
+    assert set(undeclared) == exercised, sorted(set(undeclared) - exercised)

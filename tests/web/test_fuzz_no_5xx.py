@@ -1,0 +1,247 @@
+"""Property-based: no request a user can send gets a 5xx (issue 11, "bad input").
+
+The endpoints come from the app itself: every JSON write in the OpenAPI document (with the
+properties of its body schema) and every form POST in the URL map, so a new endpoint is fuzzed
+without editing this file. Each is sent every class of bad input once (lone surrogates, NUL,
+CR/LF, deep nesting, huge strings, wrong types), then hypothesis adds random combinations.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.routing import Rule
+from wtforms.fields.core import UnboundField
+
+from tests.conftest import IsolatedClient
+from tests.factories import login
+
+BAD_STRINGS = ["\udc00", "a\ud800b", "\x00", "x\x00y", "a\r\nSet-Cookie: x=1", "//evil.example", "x" * 300_000,
+               "", " ", "0", "-1", "99999999999999999999", "2026-13-45", "1e309", "null", "<script>"]
+# One of each class, for the exhaustive sweep (every endpoint x every class).
+CLASSES = ["\udc00", "x\x00y", "a\r\nSet-Cookie: x=1", "x" * 300_000, "", "99999999999999999999", "2026-13-45"]
+WRONG_TYPES = [None, True, 0, -1, 2**63, 1.5, [], {}, ["\udc00"], {"a": "\x00"}]
+
+
+def _deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+NESTED = json.loads(_deep(60))  # deeper than any schema, shallow enough for json.dumps
+
+
+JSON_BODIES = [_deep(1000), _deep(50_000), '{"a":' * 1000 + "1" + "}" * 1000, '"\\udc00"', "[]", "null", "1",
+               '{"name": "\\ud800"}', "{", "\x00", '{"name": "' + "x" * 2_000_000 + '"}']
+
+# Query parameters seen on GET routes (the API's from OpenAPI, the web's by name).
+WEB_QUERY = ["q", "page", "phase", "team", "lang", "next", "status", "kind", "overdue", "show"]
+SKIP_FORMS = {"auth.logout", "auth.logout_everywhere"}  # they only end the fuzzing session
+ANONYMOUS = {"auth.login", "ack.acknowledge_page"}
+
+
+def _form_field_names() -> list[str]:
+    from ips_coord.web import case_forms, forms
+
+    names = {"next", "lang", "event", "email", "password"}
+    for module in (case_forms, forms):
+        for obj in vars(module).values():
+            if isinstance(obj, type):
+                names.update(n for n, v in vars(obj).items() if isinstance(v, UnboundField))
+    return sorted(names)
+
+
+class Target:
+    def __init__(self, world, case, app):
+        from ips_coord.extensions import db
+        from ips_coord.models import Consent, FollowUp, Notification
+
+        self.ids = {
+            "case_id": case.id, "into_case_id": case.id, "citizen_id": case.citizen_id,
+            "consent_id": db.session.query(Consent.id).filter_by(case_id=case.id).scalar() or 1,
+            "follow_up_id": db.session.query(FollowUp.id).filter_by(case_id=case.id).limit(1).scalar() or 1,
+            "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
+            "token_id": 1, "token": "not-a-token", "filename": "app.css",
+        }
+        self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
+                        jobcenter_caseworker_id=world.caseworker.id, version=case.version)
+        spec = app.test_client().get("/api/openapi.json").json
+        self.spec = spec
+        # (method, url, a valid body built from the schema, its free-text fields)
+        self.json_writes: list[tuple[str, str, dict, list[str]]] = []
+        self.api_gets: list[tuple[str, list[str]]] = []
+        for path, ops in spec["paths"].items():
+            url = re.sub(r"\{(\w+)\}", lambda m: str(self.ids[m.group(1)]), path)
+            for method, op in ops.items():
+                if method == "get":
+                    self.api_gets.append((url, [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]))
+                elif method in ("post", "put", "patch", "delete"):
+                    valid, free = {}, []
+                    body = op.get("requestBody")
+                    if body:
+                        schema = self._resolve(body["content"]["application/json"]["schema"])
+                        valid = self.valid(schema)
+                        free = [n for n, p in schema.get("properties", {}).items()
+                                if self._resolve(p).get("type") == "string" and not {"enum", "format"} & set(self._resolve(p))
+                                and not p.get("readOnly")]
+                    self.json_writes.append((method.upper(), url, valid, free))
+        self.forms: list[tuple[str, str]] = []
+        self.web_gets: list[tuple[str, str]] = []
+        with app.test_request_context():
+            for rule in app.url_map.iter_rules():
+                if rule.rule.startswith("/api/") or rule.endpoint == "static":
+                    continue
+                url = self._url(rule)
+                if "POST" in rule.methods and rule.endpoint not in SKIP_FORMS:
+                    self.forms.append((rule.endpoint, url))
+                if "GET" in rule.methods:
+                    self.web_gets.append((rule.endpoint, url))
+        self.field_names = _form_field_names()
+
+    def _resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            schema = self.spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    def valid(self, schema: dict, name: str = ""):
+        """A value the schema accepts, so bad values in one field reach the code behind validation."""
+        schema = self._resolve(schema)
+        kind = schema.get("type")
+        if "enum" in schema:
+            return schema["enum"][0]
+        if kind == "object":
+            return {n: self.valid(p, n) for n, p in schema.get("properties", {}).items() if not p.get("readOnly")}
+        if kind == "array":
+            return [self.valid(schema.get("items", {}), name)]
+        if kind == "string":
+            return {"date-time": "2026-03-02T08:00:00Z", "date": "2026-03-02"}.get(schema.get("format"), "tekst")
+        if kind == "integer":
+            return self.ids.get(name, schema.get("minimum", 1))
+        if kind == "number":
+            return schema.get("minimum", 1)
+        if kind == "boolean":
+            return True
+        return "tekst"
+
+    def _url(self, rule: Rule) -> str:
+        url = rule.rule
+        for arg in rule.arguments:
+            url = re.sub(rf"<(?:\w+:)?{arg}>", str(self.ids[arg]), url)
+        return url
+
+
+def _encoded(data: dict) -> str:
+    """URL-encode as a client would send raw bytes: lone surrogates become invalid UTF-8."""
+    return urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in data.items()})
+
+
+def _post_form(client, url, data, query=None):
+    if query is not None:
+        url = f"{url}?{_encoded(query)}"
+    return client.post(url, data=_encoded(data), content_type="application/x-www-form-urlencoded")
+
+
+def _get(client, url, query):
+    return client.get(f"{url}?{_encoded(query)}")
+
+
+def _check(response, what):
+    assert response.status_code < 500, (what, response.status_code, response.get_data(as_text=True)[:500])
+
+
+def _clients(app, world):
+    app.test_client_class = IsolatedClient
+    consultant, coordinator, anonymous = app.test_client(), app.test_client(), app.test_client()
+    assert login(consultant, world.consultant).status_code == 302
+    assert login(coordinator, world.coordinator).status_code == 302
+    return {"consultant": consultant, "coordinator": coordinator, "anonymous": anonymous}
+
+
+def _client_for(clients, endpoint_or_url: str):
+    if endpoint_or_url in ANONYMOUS:
+        return clients["anonymous"]
+    return clients["coordinator"] if "coordinator" in endpoint_or_url else clients["consultant"]
+
+
+def _setup(app, world):
+    case = world.case_in("engagement")
+    world.consent_employment_to_psychiatry(case)
+    return Target(world, case, app), _clients(app, world)
+
+
+def test_every_bad_input_class_on_every_endpoint(app, world):
+    target, clients = _setup(app, world)
+    assert len(target.json_writes) >= 12 and len(target.forms) >= 15  # the lists really came from the app
+    # The built bodies are valid: a contact with them is saved (so the bad ones test more than the schema).
+    method, url, valid, _free = next(w for w in target.json_writes if w[1].endswith("/contacts"))
+    assert clients["consultant"].open(url, method=method, json=valid).status_code == 201
+    for method, url, valid, free in target.json_writes:
+        client = clients["consultant"]
+        for raw in JSON_BODIES:
+            _check(client.open(url, method=method, data=raw, content_type="application/json"), (url, raw[:40]))
+        for value in CLASSES:  # every free-text field of an otherwise valid body
+            body = json.dumps({**valid, **{name: value for name in free}})
+            _check(client.open(url, method=method, data=body, content_type="application/json"), (url, repr(value)[:40]))
+        for value in CLASSES + WRONG_TYPES + [NESTED]:  # every field at once, of any type
+            body = json.dumps({name: value for name in valid or ["x"]})
+            _check(client.open(url, method=method, data=body, content_type="application/json"), (url, repr(value)[:40]))
+    for endpoint, url in target.forms:
+        client = _client_for(clients, endpoint)
+        for value in CLASSES:
+            data = {name: value for name in target.field_names}
+            _check(_post_form(client, url, data), (endpoint, repr(value)[:40]))
+        for value in ("//evil.example", "/x\r\nSet-Cookie: x=1", "\x00"):
+            _check(_post_form(client, url, {"next": value}, {"next": value}), (endpoint, "next", repr(value)))
+    for url, params in target.api_gets:
+        for value in ["\x00", "\udc00", "-1", "99999999999999999999", "x" * 5000, "[]"]:
+            _check(_get(clients["consultant"], url, {p: value for p in params}), (url, value[:20]))
+    for endpoint, url in target.web_gets:
+        client = _client_for(clients, endpoint)
+        for value in ["\x00", "\udc00", "-1", "99999999999999999999", "x" * 5000, "a\r\nb"]:
+            _check(_get(client, url, {p: value for p in WEB_QUERY}), (endpoint, value[:20]))
+
+
+text = st.one_of(st.sampled_from(BAD_STRINGS), st.text(max_size=50),
+                 st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=20))
+# Ordinary text with something the database, a header or a parser cannot take somewhere inside.
+bad_text = st.one_of(
+    st.builds(lambda pre, bad, post: pre + bad + post, st.text(max_size=10),
+              st.sampled_from(["\udc00", "\ud800", "\x00", "\r\n", "\u2028", "\ufeff", "\x1b"]), st.text(max_size=10)),
+    st.sampled_from(BAD_STRINGS),
+)
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(text, children, max_size=3)),
+    max_leaves=12,
+)
+
+
+def test_random_bad_input_never_gives_a_5xx(app, world):
+    target, clients = _setup(app, world)
+    writes = [w for w in target.json_writes if w[3]]  # endpoints with free text
+
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(data=st.data())
+    def one_request(data):
+        shape = data.draw(st.sampled_from(["text", "types", "form"]), label="shape")
+        if shape == "form":
+            endpoint, url = data.draw(st.sampled_from(target.forms), label="form")
+            form = data.draw(st.dictionaries(st.sampled_from(target.field_names), st.one_of(bad_text, text),
+                                             min_size=1, max_size=8), label="data")
+            _check(_post_form(_client_for(clients, endpoint), url, form), (endpoint, form))
+            return
+        if shape == "text":  # a valid body whose free-text fields carry bad text
+            method, url, valid, free = data.draw(st.sampled_from(writes), label="endpoint")
+            changes = data.draw(st.dictionaries(st.sampled_from(free), bad_text, min_size=1), label="changes")
+        else:  # a valid body with a few fields of any type or shape
+            method, url, valid, free = data.draw(st.sampled_from(target.json_writes), label="endpoint")
+            keys = st.sampled_from(sorted(valid)) if valid else text
+            changes = data.draw(st.dictionaries(keys, json_value, min_size=1, max_size=3), label="changes")
+        body = {**valid, **changes}
+        _check(clients["consultant"].open(url, method=method, data=json.dumps(body), content_type="application/json"),
+               (url, body))
+
+    one_request()
