@@ -1,0 +1,199 @@
+"""The layering rules of docs/architecture.md, checked on the source (AST only, nothing imported).
+
+1. Services are the only writer: a `commit()`, `session.add/add_all/delete/merge/flush`, or an
+   `insert`/`update`/`delete` statement outside `ips_coord/services/` fails, unless the module (or
+   one function of it) is a named exception below, with the reason.
+2. Imports keep the layers apart: web <-> api, access -> flask's `abort`, reports -> flask_babel,
+   services -> web/api/flask_babel, workflows -> flask or the rest of the package, and production
+   entry points -> devserver.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "ips_coord"
+
+# Writers outside services/: "path" (the whole module) or "path::function", and why.
+ALLOWED_WRITERS = {
+    "ips_coord/access/audit.py::_write":
+        "the access log: its own autocommit connection, so a read is logged even if the request fails",
+    "ips_coord/notifications/delivery.py":
+        "worker side: claiming a row and recording its SMTP outcome under the lease (not the case record)",
+    "ips_coord/notifications/sweep.py":
+        "worker side: the periodic sweep's claims, reminders and escalations (units of work of delivery)",
+    "ips_coord/demo.py::seed_demo":
+        "demo only: marks the synthetic past as already sent and escalated (history no service writes)",
+}
+
+WRITE_METHODS = {"commit", "add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings"}
+DML = {"insert", "update", "delete"}
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    function: str
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line} in {self.function}(): {self.what}"
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _receiver(node: ast.expr) -> str:
+    """`db.session` -> "db.session"; anything not a plain dotted name -> ""."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _sqlalchemy_dml_names(tree: ast.Module) -> set[str]:
+    """Local names bound to sqlalchemy's insert/update/delete in this module."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            names |= {a.asname or a.name for a in node.names if a.name in DML}
+    return names
+
+
+class _WriteFinder(ast.NodeVisitor):
+    def __init__(self, path: str, dml: set[str]):
+        self.path, self.dml, self.stack, self.sites = path, dml, ["<module>"], []
+
+    def _function(self, node):
+        self.stack.append(node.name)
+        self.generic_visit(node)
+        self.stack.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = _function
+
+    def visit_Call(self, node: ast.Call):
+        func = node.func
+        what = None
+        if isinstance(func, ast.Attribute):
+            receiver = _receiver(func.value)
+            session_like = receiver.split(".")[-1] in ("session", "conn", "connection") if receiver else False
+            if func.attr == "commit" or (func.attr in WRITE_METHODS and session_like):
+                what = f"{receiver or '...'}.{func.attr}()"
+        elif isinstance(func, ast.Name) and func.id in self.dml:
+            what = f"{func.id}() statement"
+        if what:
+            self.sites.append(Site(self.path, self.stack[-1], node.lineno, what))
+        self.generic_visit(node)
+
+
+def write_sites() -> list[Site]:
+    sites = []
+    for path, tree in _modules():
+        finder = _WriteFinder(path, _sqlalchemy_dml_names(tree))
+        finder.visit(tree)
+        sites += finder.sites
+    return sites
+
+
+def _allowed(site: Site) -> bool:
+    return (site.path.startswith("ips_coord/services/") or site.path in ALLOWED_WRITERS
+            or f"{site.path}::{site.function}" in ALLOWED_WRITERS)
+
+
+def test_services_are_the_only_writer():
+    outside = [str(s) for s in write_sites() if not _allowed(s)]
+    assert outside == [], "writes outside services/ (move them into a service, or name the exception):\n" + \
+        "\n".join(outside)
+
+
+def test_the_finder_sees_writes():
+    """The check is not vacuous: it finds the services' own writes and every named exception."""
+    sites = write_sites()
+    assert any(s.path == "ips_coord/services/unit_of_work.py" and s.what.endswith(".commit()") for s in sites)
+    for key in ALLOWED_WRITERS:
+        path, _, function = key.partition("::")
+        assert any(s.path == path and (not function or s.function == function) for s in sites), \
+            f"{key} is a named exception but writes nothing: remove it from ALLOWED_WRITERS"
+
+
+# --- Imports ---------------------------------------------------------------------------------
+def _imports(path: str, tree: ast.Module):
+    """(absolute module, imported names) for every import in the module."""
+    package = path[:-3].replace("/", ".").removesuffix(".__init__")
+    parts = package.split(".") if path.endswith("__init__.py") else package.split(".")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, set(), node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = parts[:len(parts) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names = {a.name for a in node.names}
+            yield module, names, node.lineno
+            for name in names:  # `from .. import web` imports the module ips_coord.web
+                yield f"{module}.{name}", set(), node.lineno
+
+
+def _under(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+# (importing module prefix, test on (imported module, names), the rule broken)
+FORBIDDEN_IMPORTS = [
+    ("ips_coord.web", lambda m, n: _under(m, "ips_coord.api"), "web/ must not import api/ (share through services/)"),
+    ("ips_coord.api", lambda m, n: _under(m, "ips_coord.web"), "api/ must not import web/ (share through services/)"),
+    ("ips_coord.access", lambda m, n: (m == "flask" and "abort" in n) or _under(m, "flask_babel"),
+     "access/ decides; it neither aborts a request nor translates"),
+    ("ips_coord.reports", lambda m, n: _under(m, "flask_babel") or (m == "flask" and "abort" in n),
+     "reports/ return figures and msgids; the pages translate"),
+    ("ips_coord.services", lambda m, n: _under(m, "flask_babel") or _under(m, "ips_coord.web")
+     or _under(m, "ips_coord.api") or (m == "flask" and n & {"request", "abort", "g", "session"}),
+     "services/ know no request, page or translation"),
+    ("ips_coord.workflows", lambda m, n: _under(m, "flask") or _under(m, "sqlalchemy")
+     or (_under(m, "ips_coord") and not _under(m, "ips_coord.workflows")),
+     "workflows/ is plain Python"),
+    ("ips_coord.wsgi", lambda m, n: _under(m, "ips_coord.devserver"), "production entry points do not use devserver"),
+    ("ips_coord.celery_app", lambda m, n: _under(m, "ips_coord.devserver"), "production code does not use devserver"),
+]
+
+
+def _import_problems(path: str, tree: ast.Module) -> list[str]:
+    importer = path[:-3].replace("/", ".").removesuffix(".__init__")
+    problems: dict[int, str] = {}  # one per import statement
+    for prefix, forbidden, rule in FORBIDDEN_IMPORTS:
+        if _under(importer, prefix):
+            for m, n, line in _imports(path, tree):
+                if forbidden(m, n):
+                    problems.setdefault(line, f"{path}:{line}: imports {m} {sorted(n) or ''}: {rule}")
+    return list(problems.values())
+
+
+def test_imports_keep_the_layers():
+    problems = [p for path, tree in _modules() for p in _import_problems(path, tree)]
+    worker = ROOT / "worker" / "__init__.py"
+    problems += sorted({f"worker/__init__.py:{line}: imports {m}: production entry points do not use devserver"
+                        for m, _n, line in _imports("worker/__init__.py", ast.parse(worker.read_text()))
+                        if m == "ips_coord.devserver"})
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_import_check_resolves_relative_imports():
+    tree = ast.parse("from ..api.errors import x\nfrom .. import web\nfrom flask import abort\n")
+    found = [(m, n) for m, n, _line in _imports("ips_coord/web/errors.py", tree)]
+    assert ("ips_coord.api.errors", {"x"}) in found
+    assert ("ips_coord.web", set()) in found
+    assert ("flask", {"abort"}) in found
+    assert _import_problems("ips_coord/web/errors.py", tree)
+    assert _import_problems("ips_coord/access/guard.py", tree)
