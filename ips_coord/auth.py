@@ -1,19 +1,18 @@
 """Staff authentication: session login (Flask-Login) and personal API tokens."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession
+from .services import accounts
+from .services.accounts import TOKEN_PREFIX  # noqa: F401  (the prefix tokens are recognised by)
 
-TOKEN_PREFIX = "ipc_"
 # A fixed hash to compare against when the user does not exist, so both failures cost the same.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -48,66 +47,39 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         _count_failure(user, now)
         return None
-    if user.failed_logins or user.login_delay_until:
-        user.failed_logins, user.login_delay_until = 0, None
-        db.session.commit()
+    accounts.clear_login_failures(user)
     return user
 
 
 def _count_failure(user: User, now: datetime) -> None:
     cfg = current_app.config
-    # One UPDATE computed in the database, so parallel failures all count.
-    db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
-    db.session.commit()
-    over = user.failed_logins - cfg["LOGIN_FREE_FAILURES"]  # refreshed after the commit
-    if over >= 0:
-        delay = min(cfg["LOGIN_DELAY_SECONDS"] * 2 ** min(over, 20), cfg["LOGIN_DELAY_MAX_SECONDS"])
-        user.login_delay_until = now + timedelta(seconds=delay)
-        db.session.commit()
+    accounts.count_login_failure(user, now, free_failures=cfg["LOGIN_FREE_FAILURES"],
+                                 delay_seconds=cfg["LOGIN_DELAY_SECONDS"],
+                                 max_delay_seconds=cfg["LOGIN_DELAY_MAX_SECONDS"])
 
 
 def start_session(user: User) -> None:
     """Record a new browser session; its id goes into the (signed) cookie."""
-    sid = secrets.token_urlsafe(32)
-    db.session.add(UserSession(id=sid, user_id=user.id, created_at=utcnow()))
-    db.session.commit()
-    session["sid"] = sid
+    session["sid"] = accounts.start_session(user)
 
 
 def end_session() -> None:
     """Logging out ends the session here: the cookie, even if copied, no longer logs anyone in."""
     sid = session.get("sid")
     if sid:
-        db.session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
-                           .values(ended_at=utcnow()))
-        db.session.commit()
-
-
-def end_all_sessions(user: User) -> None:
-    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()))
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+        accounts.end_session(sid)
 
 
 def create_token(user: User, name: str) -> tuple[str, ApiToken]:
-    """Create a personal API token; the plain token is returned once and never stored.
-
-    It expires after API_TOKEN_DAYS (a lost token does not work for ever)."""
-    now = utcnow()
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token), prefix=token[:12], created_at=now,
-                   expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
-    db.session.add(row)
-    return token, row
+    """Create (and commit) a personal API token that expires after API_TOKEN_DAYS; the plain
+    token is returned once and never stored."""
+    return accounts.create_token(user, name, days=current_app.config["API_TOKEN_DAYS"])
 
 
 def user_for_token(token: str) -> User | None:
     now = utcnow()
     found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                               .where(ApiToken.token_hash == _token_hash(token))).first()
+                               .where(ApiToken.token_hash == accounts.token_hash(token))).first()
     if (found is None or found.ApiToken.revoked_at is not None or found.ApiToken.expires_at <= now
             or not found.User.active):
         return None
@@ -115,10 +87,7 @@ def user_for_token(token: str) -> User | None:
     # Record use at most every TOKEN_LAST_USED_MINUTES: a write per request would cost every request.
     stale = now - timedelta(minutes=current_app.config["TOKEN_LAST_USED_MINUTES"])
     if row.last_used_at is None or row.last_used_at < stale:
-        db.session.execute(update(ApiToken).where(ApiToken.id == row.id, or_(ApiToken.last_used_at.is_(None),
-                                                                              ApiToken.last_used_at < stale))
-                           .values(last_used_at=now))
-        db.session.commit()
+        accounts.record_token_use(row.id, now, stale)
     return found.User
 
 

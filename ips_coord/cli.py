@@ -6,9 +6,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from .auth import create_token, hash_password
-from .clock import utcnow
 from .extensions import db
 from .models import Organisation, User
+from .services import ServiceError, accounts
 from .workflows.phases import OrgKind, Role
 
 
@@ -36,14 +36,11 @@ def register_cli(app: Flask) -> None:
     @click.option("--municipality")
     def org_create(name, kind, municipality):
         """Add an organisation (staff are added to it with `user create --organisation`)."""
-        name = name.strip()
-        if not name:
-            raise click.UsageError("The name must not be empty.")
-        if db.session.scalar(select(Organisation).where(Organisation.name == name)):
-            raise click.UsageError(f"An organisation named {name!r} already exists.")
-        db.session.add(Organisation(name=name, kind=kind, municipality=municipality))
-        db.session.commit()
-        click.echo(f"Created {kind} {name}.")
+        try:
+            org = accounts.create_organisation(name, kind, municipality)
+        except ServiceError as exc:
+            raise click.UsageError(exc.message) from None
+        click.echo(f"Created {kind} {org.name}.")
 
     user_group = click.Group("user", help="Staff users.")
     app.cli.add_command(user_group)
@@ -71,9 +68,11 @@ def register_cli(app: Flask) -> None:
             if org is None:
                 raise click.UsageError(f"No organisation named {organisation!r}.")
             org_id = org.id
-        db.session.add(User(email=email, name=name, role=role, organisation_id=org_id, locale=locale,
-                            password_hash=hash_password(password), created_at=utcnow()))
-        db.session.commit()
+        try:
+            accounts.create_user(email, name=name, role=role, organisation_id=org_id, locale=locale,
+                                 password_hash=hash_password(password))
+        except ServiceError as exc:
+            raise click.UsageError(exc.message) from None
         click.echo(f"Created {role} {email}.")
 
     @app.cli.command("export")
@@ -113,7 +112,6 @@ def register_cli(app: Flask) -> None:
         if user is None:
             raise click.UsageError(f"No user with e-mail {email}.")
         token, row = create_token(user, name)
-        db.session.commit()
         click.echo(token)
         # On stderr, so TOKEN=$(flask token create ...) still captures the token alone.
         click.echo(f"Expires {row.expires_at.isoformat(timespec='seconds')} (API_TOKEN_DAYS).", err=True)

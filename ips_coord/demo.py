@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import BenefitFact, FollowUp, Notification, Organisation, SharedHealthInfo, User
+from .models import FollowUp, Notification, Organisation, User
+from .services import accounts
 from .services import activities as act
 from .services.transitions import apply_event
 from .workflows.phases import ConsentCategory, ContactKind, EndReason, Location, OrgKind, Party, Role
@@ -48,18 +49,12 @@ TARGETS = [("referred", 8), ("engagement", 12), ("job_search", 28), ("employed",
 
 def _org(name, kind, municipality=None):
     org = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if org is None:
-        org = Organisation(name=name, kind=kind, municipality=municipality)
-        db.session.add(org)
-        db.session.flush()
-    return org
+    return org or accounts.create_organisation(name, kind, municipality)
 
 
 def _user(email, name, role, org, now, password_hash, locale="da"):
-    user = User(email=email, name=name, role=role, organisation_id=org.id if org else None, locale=locale,
-                password_hash=password_hash, created_at=now)
-    db.session.add(user)
-    return user
+    return accounts.create_user(email, name=name, role=role, organisation_id=org.id if org else None, locale=locale,
+                                password_hash=password_hash, created_at=now)
 
 
 def _logins():
@@ -95,7 +90,6 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
         _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None, start, pw)
-        db.session.commit()
 
         # Round-robin over the phases by weight, so even a small demo has every phase.
         targets = [t for k in range(max(w for _, w in TARGETS)) for t, w in TARGETS if k < w]
@@ -185,15 +179,9 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
                        categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Psykiatrien orienteres om job",
                        given_at=clock.now().date(), expires_at=None)
     # What psychiatry shares and the jobcenter holds: synthetic, and never to leave the record.
-    db.session.add_all([
-        SharedHealthInfo(case_id=case.id, category=ConsentCategory.COPING_STRATEGIES, author_id=clinician.id,
-                         text=rng.choice(SHARED_COPING), created_at=clock.now()),
-        SharedHealthInfo(case_id=case.id, category=ConsentCategory.WARNING_SIGNS, author_id=clinician.id,
-                         text=rng.choice(SHARED_WARNING), created_at=clock.now()),
-        BenefitFact(case_id=case.id, benefit=rng.choice(BENEFITS), author_id=caseworker.id,
-                    note="Syntetisk ydelsesoplysning til demo", created_at=clock.now()),
-    ])
-    db.session.commit()
+    act.share_health_info(case, clinician, category=ConsentCategory.COPING_STRATEGIES, text=rng.choice(SHARED_COPING))
+    act.share_health_info(case, clinician, category=ConsentCategory.WARNING_SIGNS, text=rng.choice(SHARED_WARNING))
+    act.record_benefit_fact(case, caseworker, benefit=rng.choice(BENEFITS), note="Syntetisk ydelsesoplysning til demo")
     step(3, 10)
     act.log_contact(case, consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
                     location=Location.OFFICE, note="Fælles opstartsmøde med borger og behandler.")

@@ -18,3 +18,16 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate(text):
+    """A `Text` (or any message string) in the request's language; other values unchanged."""
+    from flask_babel import gettext
+
+    from .text import Text
+
+    if isinstance(text, Text):
+        return gettext(text.msgid, **text.params)
+    if isinstance(text, str) and text:
+        return gettext(text)
+    return text

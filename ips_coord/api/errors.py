@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import gettext
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
+
+from ..i18n import translate
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "stale_version", 413: "too_large", 415: "unsupported_media_type", 422: "validation_error",
@@ -22,7 +23,7 @@ class ErrorSchema(Schema):
 def _translated(message: str) -> str:
     # Messages are written in English; the catalogue has the Danish for those a client meets
     # (see select_locale: Accept-Language picks the language). Unknown texts stay as they are.
-    return gettext(message) if message else message
+    return translate(message)  # a service's Text keeps its msgid and parameters
 
 
 def json_error(status: int, message: str, description: str | None = None, errors=None, **extra):

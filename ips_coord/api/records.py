@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..services import ServiceError
 from ..services import activities as svc
-from ..workflows.phases import COMPETITIVE_JOB_TYPES, PlacementType, Role
+from ..workflows.phases import Role
 from .common import check_case_access, case_for, errors, paginate, require_login, service_error
 from .schemas import (
     BenefitFactSchema, CareerProfileSchema, ConsentSchema, ConsentWithdrawSchema, ContactSchema, SharedInfoSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
@@ -49,23 +49,15 @@ class Placements(MethodView):
 
     @blp.arguments(PlacementSchema)
     @blp.response(201, PlacementSchema)
-    @errors(blp, 400, 401, 403, 404)
+    @errors(blp, 400, 401, 403, 404, 422)
     def post(self, data, case_id):
         """Record a step (internship, wage subsidy, sheltered work, other)
 
         Jobs and education start through the start_job / start_education transitions, so that
         follow-along support and notifications always come with them.
         """
-        case_for(case_id, P.PLACEMENTS, write=True)
-        if data["type"] in COMPETITIVE_JOB_TYPES or data["type"] == PlacementType.EDUCATION:
-            abort(422, message="Start a job or education with the start_job or start_education transition.",
-                  errors={"type": ["Use POST /cases/{id}/transitions for jobs and education."]})
-        if data.get("end_date") and data["end_date"] < data["start_date"]:
-            abort(422, message="The end date is before the start date.", errors={"end_date": ["Before start date."]})
-        row = Placement(case_id=case_id, created_at=utcnow(), supports=data.pop("supports", {}), **data)
-        db.session.add(row)
-        db.session.commit()
-        return row
+        case = case_for(case_id, P.PLACEMENTS, write=True)
+        return _run(svc.add_step, case, current_user, **data)
 
 
 @blp.route("/cases/<id:case_id>/contacts")
@@ -269,10 +261,8 @@ class SharedInfo(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """Psychiatry adds information it shares with the IPS team"""
-        row = SharedHealthInfo(case_id=case_id, author_id=current_user.id, created_at=utcnow(), **data)
-        db.session.add(row)
-        db.session.commit()
-        return row
+        case = case_for(case_id, P.HEALTH, write=True)
+        return _run(svc.share_health_info, case, current_user, **data)
 
 
 @blp.route("/cases/<id:case_id>/benefit-facts")
@@ -290,7 +280,5 @@ class BenefitFacts(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, case_id):
         """The jobcenter records a benefit-relevant fact"""
-        row = BenefitFact(case_id=case_id, author_id=current_user.id, created_at=utcnow(), **data)
-        db.session.add(row)
-        db.session.commit()
-        return row
+        case = case_for(case_id, P.BENEFITS, write=True)
+        return _run(svc.record_benefit_fact, case, current_user, **data)

@@ -5,10 +5,9 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..auth import create_token
-from ..clock import utcnow
-from ..extensions import db
 from ..models import ApiToken
-from .common import check_case_access, errors, paginate, require_login
+from ..services import ServiceError, accounts
+from .common import check_case_access, errors, paginate, require_login, service_error
 from .schemas import PageArgs, TokenCreateSchema, TokenSchema, page_of
 
 blp = Blueprint("api_tokens", __name__, description="Your personal API tokens")
@@ -34,7 +33,6 @@ class Tokens(MethodView):
             # A stolen token must not be able to mint longer-lived or unrevoked copies of itself.
             abort(403, message="A token cannot create tokens. Log in to create one.")
         token, row = create_token(current_user, data["name"])
-        db.session.commit()
         row.token = token
         return row
 
@@ -45,10 +43,7 @@ class TokenDetail(MethodView):
     @errors(blp, 401, 404)
     def delete(self, token_id):
         """Revoke a token"""
-        row = db.session.get(ApiToken, token_id)
-        if row is None or row.user_id != current_user.id:
-            abort(404, message="No such token.")
-        if row.revoked_at is None:
-            row.revoked_at = utcnow()
-            db.session.commit()
-        return row
+        try:
+            return accounts.revoke_token(current_user, token_id)
+        except ServiceError as exc:
+            service_error(exc)

@@ -24,7 +24,7 @@ import random
 import smtplib
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, text, update
@@ -131,16 +131,3 @@ def deliver_many(notification_ids: list[int]) -> list[str]:
 
 def deliver(notification_id: int) -> str:
     return _deliver_one(notification_id)
-
-
-def send_again(notification_id: int, now: datetime) -> str | None:
-    """A failed row goes back to pending with a fresh count of attempts: the same row, so the
-    same Message-ID. Returns None when it was re-queued, else the row's status (a row that is
-    sent, or on its way, is left alone)."""
-    result = db.session.execute(update(N).where(N.c.id == notification_id, N.c.status == NotificationStatus.FAILED)
-                                .values(status=NotificationStatus.PENDING, next_attempt_at=now, attempts=0,
-                                        claimed_at=None, claim_token=None))
-    db.session.commit()
-    if result.rowcount == 1:
-        return None
-    return db.session.scalar(select(N.c.status).where(N.c.id == notification_id))

@@ -5,7 +5,6 @@ the workflow's activity rules, so a logged contact closes the reminder it answer
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,15 +12,17 @@ from sqlalchemy import func, select
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
-    CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement, User,
+    BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview,
+    Placement, SharedHealthInfo, User,
 )
 from ..workflows import OpenFollowUp, on_activity
 from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows import rules as R
-from ..workflows.phases import FollowUpKind, FollowUpStatus, Party, Phase, Role
-from .errors import Forbidden, N_, NotFound, ServiceError
+from ..workflows.phases import STEP_TYPES, FollowUpKind, FollowUpStatus, Party, Phase, Role
+from .errors import Forbidden, N_, NotFound, ServiceError, Unprocessable
 from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
 from .transitions import facts_for
+from .unit_of_work import unit_of_work
 
 
 def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now: datetime) -> None:
@@ -45,7 +46,7 @@ def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now
 
 def _not_future(at: datetime, now: datetime, field: str) -> None:
     if at > now + timedelta(minutes=5):
-        raise ServiceError("The time cannot be in the future.", field)
+        raise ServiceError(N_("The time cannot be in the future."), field)
 
 
 def _lock_case(case: IpsCase) -> None:
@@ -56,17 +57,6 @@ def _lock_case(case: IpsCase) -> None:
     writer has read, so there is nothing to refuse. SQLite serialises writers by itself."""
     db.session.execute(select(IpsCase.id).where(IpsCase.id == case.id).with_for_update())
     db.session.refresh(case)
-
-
-@contextmanager
-def unit_of_work():
-    """One transaction: committed at the end, rolled back on any error."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def _normalised(name: str | None) -> str:
@@ -112,13 +102,13 @@ def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, ps
             db.session.flush()
         consultant = db.session.get(User, consultant_id) if consultant_id else (actor if actor.role == Role.IPS_CONSULTANT else None)
         if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
-            raise ServiceError("No IPS consultant with that id.", "consultant_id")
+            raise ServiceError(N_("No IPS consultant with that id."), "consultant_id")
         for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
                                  (jobcenter_caseworker_id, Role.JOBCENTER, "jobcenter_caseworker_id")):
             if uid is not None:
                 u = db.session.get(User, uid)
                 if u is None or u.role != role:
-                    raise ServiceError(f"No {role} user with that id.", field)
+                    raise ServiceError(N_("No %(role)s user with that id."), field, role=role)
         team = ips_team_id or (consultant.organisation_id if consultant else actor.organisation_id)
         case = IpsCase(
             citizen_id=citizen.id, phase=Phase.REFERRED, ips_team_id=team,
@@ -195,11 +185,15 @@ def log_employer_contact(actor: User, *, employer_name: str, occurred_at: dateti
 
 
 def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
-                  what_did_not: str | None, adjustments: dict, clinician_present: bool) -> JobEndingReview:
+                  what_did_not: str | None, adjustments: dict, clinician_present: bool,
+                  job_preferences: str | None = None) -> JobEndingReview:
+    """The joint review after a job ending. With `job_preferences` the career profile gets a new
+    version in the same transaction: the review and its profile update are written together or
+    not at all."""
     now = utcnow()
     _not_future(held_at, now, "held_at")
     if case.phase != Phase.JOB_ENDED:
-        raise ServiceError("A job-ending review is recorded while the case is in phase job_ended.", "phase")
+        raise ServiceError(N_("A job-ending review is recorded while the case is in phase job_ended."), "phase")
     with unit_of_work():
         _lock_case(case)
         ended = db.session.scalar(
@@ -213,22 +207,82 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
         _apply_activity(case, "job_ending_review", held_at, actor, now)
         add_case_event(case, event="review_recorded", actor=actor, now=now)
+        if job_preferences:
+            db.session.flush()  # the review's follow-up changes, before the profile's rules read them
+            _add_profile_version(case, actor, {**latest_profile_fields(case), "job_preferences": job_preferences}, now)
     return row
 
 
 PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
                   "support_needs", "disclosure", "relatives_involved")
+PROFILE_TEXT_MAX = {"relatives_involved": 2000, "disclosure": 20}  # the others: 5000
+DISCLOSURE_CHOICES = ("full", "partial", "none", "undecided")
+
+
+def latest_profile_fields(case: IpsCase) -> dict:
+    """The fields of the current career profile version ({} if there is none yet)."""
+    latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
+                               .order_by(CareerProfile.version.desc()).limit(1))
+    return {k: getattr(latest, k) for k in PROFILE_FIELDS} if latest else {}
+
+
+def _add_profile_version(case: IpsCase, actor: User, fields: dict, now: datetime) -> CareerProfile:
+    """Write a new profile version into the caller's transaction (checked first, the same for
+    every caller: the API, the pages and the review)."""
+    for key in PROFILE_FIELDS:
+        value = fields.get(key)
+        if value is not None and len(str(value)) > PROFILE_TEXT_MAX.get(key, 5000):
+            raise ServiceError(N_("The text is too long."), key)
+    if fields.get("disclosure") not in (None, *DISCLOSURE_CHOICES):
+        raise ServiceError(N_("Choose one of the offered values."), "disclosure")
+    latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
+    row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
+                        **{k: fields.get(k) for k in PROFILE_FIELDS})
+    db.session.add(row)
+    _apply_activity(case, "career_profile", now, actor, now)
+    return row
 
 
 def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
     """A new version of the career profile; older versions stay as its history."""
     now = utcnow()
     with unit_of_work():
-        latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
-        row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
-                            **{k: fields.get(k) for k in PROFILE_FIELDS})
+        row = _add_profile_version(case, actor, fields, now)
+    return row
+
+
+def add_step(case: IpsCase, actor: User, *, type: str, employer_name: str, start_date: date,
+             end_date: date | None = None, job_title: str | None = None, hours_per_week: float | None = None,
+             benefits_counselling_offered: bool = False, supports: dict | None = None) -> Placement:
+    """A step toward work (internship, wage subsidy, sheltered work, other). Jobs and education
+    start only through their transitions, so follow-along support and notifications come with them."""
+    if type not in STEP_TYPES:
+        raise Unprocessable(N_("Start a job or education with the start_job or start_education transition."),
+                            "type")
+    if end_date is not None and end_date < start_date:
+        raise ServiceError(N_("The end date is before the start date."), "end_date")
+    with unit_of_work():
+        row = Placement(case_id=case.id, type=type, employer_name=employer_name, job_title=job_title,
+                        hours_per_week=hours_per_week, start_date=start_date, end_date=end_date,
+                        benefits_counselling_offered=benefits_counselling_offered, supports=supports or {},
+                        created_at=utcnow())
         db.session.add(row)
-        _apply_activity(case, "career_profile", now, actor, now)
+    return row
+
+
+def share_health_info(case: IpsCase, actor: User, *, category: str, text: str) -> SharedHealthInfo:
+    """Psychiatry shares information with the IPS team (shown only under the citizen's consents)."""
+    with unit_of_work():
+        row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=utcnow())
+        db.session.add(row)
+    return row
+
+
+def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None) -> BenefitFact:
+    """The jobcenter records a benefit-relevant fact."""
+    with unit_of_work():
+        row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=utcnow())
+        db.session.add(row)
     return row
 
 
@@ -246,15 +300,15 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
                    purpose: str, given_at: date, expires_at: date | None) -> Consent:
     now = utcnow()
     if from_party == to_party:
-        raise ServiceError("A consent is given from one party to another.", "to_party")
+        raise ServiceError(N_("A consent is given from one party to another."), "to_party")
     if not (_speaks_for_citizen(case, actor) or PARTY_OF_ROLE.get(actor.role) == from_party):
         # A recipient cannot give itself access (psychiatry recording ips_team -> psychiatry).
         raise Forbidden(N_("Only the consultant on the case, on the citizen's word, or the giving party may record "
                         "a consent from that party."), "from_party")
     if expires_at is not None and expires_at <= given_at:
-        raise ServiceError("The expiry must be after the date given.", "expires_at")
+        raise ServiceError(N_("The expiry must be after the date given."), "expires_at")
     if given_at > now.date():
-        raise ServiceError("The consent cannot be given in the future.", "given_at")
+        raise ServiceError(N_("The consent cannot be given in the future."), "given_at")
     with unit_of_work():
         row = Consent(case_id=case.id, from_party=from_party, to_party=to_party, categories=sorted(set(categories)),
                       purpose=purpose, given_at=given_at, expires_at=expires_at, recorded_by_id=actor.id,
@@ -303,7 +357,7 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
     """Mark a follow-up done by hand; recurring kinds (monthly contact, outreach) get their next one."""
     now = utcnow()
     if fu.status != FollowUpStatus.OPEN:
-        raise ServiceError("The follow-up is not open.", "status")
+        raise ServiceError(N_("The follow-up is not open."), "status")
     with unit_of_work():
         case = db.session.get(IpsCase, fu.case_id)
         fu.status = FollowUpStatus.DONE

@@ -1,3 +1,4 @@
+from ..text import Text
 from ..workflows import Refusal
 
 
@@ -7,12 +8,20 @@ def N_(message: str) -> str:
 
 
 class ServiceError(Exception):
+    """A change the service refuses, with the field it is about.
+
+    `message` is English (what the API and the logs show) and a `Text` that keeps its msgid and
+    parameters, so the pages translate it at the view boundary (`ips_coord.i18n.translate`):
+    services never import Flask-Babel. Every message has its Danish in the catalogue
+    (tests/unit/test_service_messages.py)."""
+
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None, **params: object):
+        text = Text(message, **params)
+        super().__init__(text)
+        self.message = text
         self.field = field
 
 
@@ -28,6 +37,13 @@ class Forbidden(ServiceError):
     code = "forbidden"
 
 
+class Unprocessable(ServiceError):
+    """Well-formed, but not something this operation records (e.g. a job start posted as a step)."""
+
+    status = 422
+    code = "unprocessable"
+
+
 class Conflict(ServiceError):
     """The client's version is stale: someone else changed the case."""
 
@@ -35,7 +51,7 @@ class Conflict(ServiceError):
     code = "stale_version"
 
     def __init__(self, current_version: int):
-        super().__init__("The case was changed by someone else; reload it and try again.", "version")
+        super().__init__(N_("The case was changed by someone else; reload it and try again."), "version")
         self.current_version = current_version
 
 

@@ -11,8 +11,9 @@ from ..extensions import db
 from ..models import IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
 from ..workflows.phases import FollowUpKind, FollowUpStatus, PlacementType, Role
-from .errors import Conflict, NotFound, ServiceError, WorkflowRefused
+from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
+from .unit_of_work import unit_of_work
 
 
 def current_placement(case: IpsCase) -> Placement | None:
@@ -52,7 +53,7 @@ def facts_for(case: IpsCase) -> CaseFacts:
 def _staff(user_id, role: str, field: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.role != role or not user.active:
-        raise ServiceError(f"No active {role} user with id {user_id}.", field)
+        raise ServiceError(N_("No active %(role)s user with id %(id)s."), field, role=role, id=user_id)
     return user
 
 
@@ -69,7 +70,7 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict, now) -> 
     if decision.event in (Event.START_JOB, Event.START_EDUCATION):
         name = (payload.get("employer_name") or "").strip()
         if not name:
-            raise ServiceError("Name the employer or school.", "employer_name")
+            raise ServiceError(N_("Name the employer or school."), "employer_name")
         placement = Placement(
             case_id=case.id,
             type=payload.get("placement_type")
@@ -87,7 +88,7 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict, now) -> 
         if placement is not None:
             end = date.fromisoformat(decision.data["end_date"])
             if end < placement.start_date:
-                raise ServiceError("The end date is before the start date.", "end_date")
+                raise ServiceError(N_("The end date is before the start date."), "end_date")
             placement.end_date = end
             placement.end_reason = decision.reason
             return {"placement_id": placement.id}
@@ -103,10 +104,10 @@ def apply_event(
     now = utcnow()
     try:
         # One UPDATE of the case row at commit: version goes up by exactly one.
-        with db.session.no_autoflush:
+        with db.session.no_autoflush, unit_of_work():
             case = db.session.get(IpsCase, case_id)
             if case is None:
-                raise NotFound("No such case.")
+                raise NotFound(N_("No such case."))
             if case.version != expected_version:
                 raise Conflict(case.version)
             _prepare(case, event, payload)
@@ -136,12 +137,8 @@ def apply_event(
             awaiting_ack = any(n.requires_ack for n in sent)
             add_follow_ups(case, [s for s in decision.create if s.kind != FollowUpKind.PSYCHIATRY_ACK or awaiting_ack],
                            now, data={"notification_key": f"case{case.id}:ev{row.seq}"})
-            db.session.commit()  # the UPDATE ... WHERE version = expected happens here
-            return case
-    except StaleDataError:
-        db.session.rollback()
+            # The commit at the end of the unit of work runs the UPDATE ... WHERE version = expected.
+        return case
+    except StaleDataError:  # rolled back by the unit of work
         current = db.session.scalar(select(IpsCase.version).where(IpsCase.id == case_id))
         raise Conflict(current or 0) from None
-    except BaseException:
-        db.session.rollback()
-        raise

@@ -9,7 +9,8 @@ from ..access.audit import audit_many
 from ..access.policy import HISTORY
 from ..extensions import db
 from ..models import User
-from ..notifications.ack import AckError, acknowledge, notification_for_token
+from ..notifications.ack import AckError, notification_for_token
+from ..services.notifications import acknowledge
 from .forms import EmptyForm
 
 bp = Blueprint("ack", __name__)

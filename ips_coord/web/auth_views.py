@@ -2,9 +2,10 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import LoginDelayed, authenticate, end_all_sessions, end_session, start_session
+from ..auth import LoginDelayed, authenticate, end_session, start_session
 from ..clock import utcnow
-from ..extensions import db, limiter
+from ..extensions import limiter
+from ..services import accounts
 from .forms import EmptyForm, LanguageForm, LoginForm
 from .guards import safe_next
 
@@ -62,9 +63,7 @@ def logout_everywhere():
     """Ends every session of this user, on every device."""
     form = EmptyForm()
     if form.validate_on_submit():
-        current_user.session_generation += 1
-        end_all_sessions(current_user)
-        db.session.commit()
+        accounts.end_all_sessions(current_user)
         logout_user()
         session.clear()
         flash(_("You are logged out on all devices."), "ok")
@@ -103,6 +102,5 @@ def language():
     if form.validate_on_submit():
         session["locale"] = form.lang.data
         if current_user.is_authenticated:
-            current_user.locale = form.lang.data  # remembered for emails and the next login
-            db.session.commit()
+            accounts.set_locale(current_user, form.lang.data)  # remembered for emails and the next login
     return redirect(safe_next(request.form.get("next")) or url_for("cases.home"))

@@ -17,13 +17,14 @@ from ..access import policy as P
 from ..access.audit import audit, audit_parts, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import translate
 from ..models import (
     BenefitFact, CareerProfile, CaseEvent, Consent, Contact, FollowUp, IpsCase, JobEndingReview, Notification,
     Organisation, Placement, SharedHealthInfo, User,
 )
-from ..notifications.ack import acknowledge
 from ..services import Conflict, ServiceError
 from ..services import activities as svc
+from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
 from ..workflows.phases import FollowUpStatus, OrgKind, Role
@@ -213,7 +214,7 @@ def _attach_error(form, exc: ServiceError) -> None:
     """Show a service's message next to the field it names, or above the form."""
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
-    errors.append(_(exc.message))  # the catalogue holds the services' messages (marked N_)
+    errors.append(translate(exc.message))  # the catalogue holds the services' messages (marked N_)
 
 
 def _form_post(case_id, part, form_cls, key, save):
@@ -247,13 +248,7 @@ def add_review(case_id: int):
                        if getattr(f, f"adjust_{k}").data}
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
                           what_did_not=f.what_did_not.data or None, adjustments=adjustments,
-                          clinician_present=f.clinician_present.data)
-        if f.job_preferences.data:
-            latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
-                                       .order_by(CareerProfile.version.desc()).limit(1))
-            fields = {k: getattr(latest, k) for k in svc.PROFILE_FIELDS} if latest else {}
-            svc.save_profile(db.session.get(IpsCase, case.id), current_user,
-                             {**fields, "job_preferences": f.job_preferences.data})
+                          clinician_present=f.clinician_present.data, job_preferences=f.job_preferences.data or None)
     return _form_post(case_id, P.NOTES, ReviewForm, "review", save)
 
 
@@ -267,14 +262,9 @@ def save_profile(case_id: int):
 @bp.post("/cases/<id:case_id>/steps")
 @login_required
 def add_step(case_id: int):
-    def save(case, f):
-        if f.end_date.data and f.end_date.data < f.start_date.data:
-            raise ServiceError(_("The end date is before the start date."), "end_date")
-        db.session.add(Placement(case_id=case.id, type=f.type.data, employer_name=f.employer_name.data,
-                                 start_date=f.start_date.data, end_date=f.end_date.data, supports={},
-                                 created_at=utcnow()))
-        db.session.commit()
-    return _form_post(case_id, P.PLACEMENTS, StepForm, "step", save)
+    return _form_post(case_id, P.PLACEMENTS, StepForm, "step", lambda case, f: svc.add_step(
+        case, current_user, type=f.type.data, employer_name=f.employer_name.data, start_date=f.start_date.data,
+        end_date=f.end_date.data))
 
 
 @bp.post("/cases/<id:case_id>/consents")
@@ -309,11 +299,8 @@ def withdraw_consent(case_id: int, consent_id: int):
 @bp.post("/cases/<id:case_id>/shared-info")
 @login_required
 def add_shared(case_id: int):
-    def save(case, f):
-        db.session.add(SharedHealthInfo(case_id=case.id, category=f.category.data, text=f.text.data,
-                                        author_id=current_user.id, created_at=utcnow()))
-        db.session.commit()
-    return _form_post(case_id, P.HEALTH, SharedInfoForm, "shared", save)
+    return _form_post(case_id, P.HEALTH, SharedInfoForm, "shared", lambda case, f: svc.share_health_info(
+        case, current_user, category=f.category.data, text=f.text.data))
 
 
 @bp.post("/cases/<id:case_id>/follow-ups/<id:follow_up_id>/done")

@@ -13,6 +13,7 @@ from ..access import case_filter
 from ..access.audit import audit, audit_many
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import translate
 from ..models import EmployerContact, FollowUp, IpsCase
 from ..services import ServiceError
 from ..services import activities as svc
@@ -118,7 +119,7 @@ def employer_contact():
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,
                                      note=form.note.data or None)
         except ServiceError as exc:
-            getattr(form, exc.field, form.occurred_at).errors.append(exc.message)
+            getattr(form, exc.field, form.occurred_at).errors.append(translate(exc.message))
             return _render_employer_form(form, 400)
         flash(_("Employer contact saved."), "ok")
         return redirect(url_for("consultant.my_day"))

@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from ..access import policy as P
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import translate
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
-from ..notifications.delivery import send_again
 from ..services import ServiceError
 from ..services.activities import DUPLICATE_NOTICE, merge_referral
+from ..services.notifications import send_again
 from ..reports.country import ACTIVE_PHASES, CASELOAD_LIMIT, country_overview
 from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
@@ -121,7 +122,7 @@ def merge(case_id: int, into_case_id: int):
         try:
             merge_referral(case, into, current_user)
         except ServiceError as exc:
-            flash(_(exc.message), "error")
+            flash(translate(exc.message), "error")
         else:
             audit_pairs(current_user, [(case.id, P.IDENTITY), (into.id, P.IDENTITY)], action="write")
             flash(_("Merged: %(ref)s is now on the same citizen as %(into)s.", ref=case.reference,

@@ -1,0 +1,137 @@
+"""Staff accounts: organisations, users, login failures, browser sessions and API tokens.
+
+Each function is one unit of work. The Flask side (the cookie, Flask-Login, the settings)
+stays in `ips_coord.auth` and the views; these only write the rows.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import ApiToken, Organisation, User, UserSession
+from .errors import N_, NotFound, ServiceError
+from .unit_of_work import unit_of_work
+
+TOKEN_PREFIX = "ipc_"
+
+
+def create_organisation(name: str, kind: str, municipality: str | None = None) -> Organisation:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(N_("The name must not be empty."), "name")
+    if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise ServiceError(N_("An organisation named %(name)r already exists."), "name", name=name)
+    with unit_of_work():
+        row = Organisation(name=name, kind=kind, municipality=municipality)
+        db.session.add(row)
+    return row
+
+
+def create_user(email: str, *, name: str, role: str, password_hash: str, organisation_id: int | None = None,
+                locale: str = "da", created_at: datetime | None = None) -> User:
+    email = (email or "").strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ServiceError(N_("A user with e-mail %(email)s already exists."), "email", email=email)
+    with unit_of_work():
+        row = User(email=email, name=name, role=role, organisation_id=organisation_id, locale=locale,
+                   password_hash=password_hash, created_at=created_at or utcnow())
+        db.session.add(row)
+    return row
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The user's language, remembered for e-mails and the next login."""
+    with unit_of_work():
+        user.locale = locale
+
+
+# --- Login failures ----------------------------------------------------------------------------
+def clear_login_failures(user: User) -> None:
+    if user.failed_logins or user.login_delay_until:
+        with unit_of_work():
+            user.failed_logins, user.login_delay_until = 0, None
+
+
+def count_login_failure(user: User, now: datetime, *, free_failures: int, delay_seconds: int,
+                        max_delay_seconds: int) -> None:
+    """One more wrong password; past `free_failures` the account waits, doubling per failure."""
+    with unit_of_work():
+        # One UPDATE computed in the database, so parallel failures all count.
+        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
+    over = user.failed_logins - free_failures  # refreshed after the commit
+    if over >= 0:
+        with unit_of_work():
+            delay = min(delay_seconds * 2 ** min(over, 20), max_delay_seconds)
+            user.login_delay_until = now + timedelta(seconds=delay)
+
+
+# --- Browser sessions --------------------------------------------------------------------------
+def start_session(user: User) -> str:
+    """Record a new browser session; returns its id (for the signed cookie)."""
+    sid = secrets.token_urlsafe(32)
+    with unit_of_work():
+        db.session.add(UserSession(id=sid, user_id=user.id, created_at=utcnow()))
+    return sid
+
+
+def end_session(sid: str) -> None:
+    with unit_of_work():
+        db.session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> None:
+    """Log out everywhere: a new session generation (older cookies stop working) and every
+    open session ended, in one transaction."""
+    with unit_of_work():
+        user.session_generation += 1
+        db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+# --- API tokens --------------------------------------------------------------------------------
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, *, days: int) -> tuple[str, ApiToken]:
+    """A personal API token; the plain token is returned once and never stored. It expires
+    after `days` (a lost token does not work for ever)."""
+    now = utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with unit_of_work():
+        row = ApiToken(user_id=user.id, name=name, token_hash=token_hash(token), prefix=token[:12], created_at=now,
+                       expires_at=now + timedelta(days=days))
+        db.session.add(row)
+    return token, row
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(N_("No such token."), "token_id")
+    if row.revoked_at is None:
+        with unit_of_work():
+            row.revoked_at = utcnow()
+    return row
+
+
+def record_token_use(token_id: int, now: datetime, stale: datetime) -> None:
+    """Mark the token used now, unless that was already written after `stale` (at most one
+    write per interval, whichever request gets there first)."""
+    with unit_of_work():
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                                                                ApiToken.last_used_at < stale))
+                           .values(last_used_at=now))
+
+
+__all__ = [
+    "TOKEN_PREFIX", "clear_login_failures", "count_login_failure", "create_organisation", "create_token",
+    "create_user", "end_all_sessions", "end_session", "record_token_use", "revoke_token", "set_locale",
+    "start_session", "token_hash",
+]
