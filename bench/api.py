@@ -27,7 +27,7 @@ def _baseline_app():
     """The application with the baseline route (in gunicorn's workers, from BENCH_CONSTANT_FILE)."""
     from flask import Response
 
-    from ips_coord.devserver import app_or_exit
+    from ips_coord import app_or_exit
 
     application = app_or_exit()
     body = open(os.environ["BENCH_CONSTANT_FILE"], "rb").read()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import uuid
 from datetime import timedelta
 
@@ -18,10 +19,35 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
-    """App factory. `config` overrides what the environment gives (tests pass a dict)."""
+    """App factory. `config` overrides what the environment gives (tests pass a dict).
+
+    Each step below is one concern; the order matters only where a step says so."""
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static",
                 # Where the embedded SQLite file, the filesystem broker and the mailbox live.
                 instance_path=os.environ.get("IPS_INSTANCE_PATH") or None)
+    configure_settings(app, config)
+    configure_clock(app, clock)
+    configure_database(app)
+    configure_extensions(app)
+    configure_request_hooks(app)
+    configure_blueprints(app)
+    configure_error_pages(app)
+    configure_cli(app)
+    configure_celery(app)
+    return app
+
+
+def app_or_exit() -> Flask:
+    """Create the app, or stop with one line naming the wrong setting (wsgi, worker, `make run`)."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        print(f"ips-coord: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def configure_settings(app: Flask, config: dict | None) -> None:
+    """The environment's settings, then the caller's overrides; the embedded SQLite default."""
     settings = load_config((config or {}).get("ENV_NAME"))
     settings.update(config or {})
     app.config.from_mapping(settings)
@@ -32,19 +58,33 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once (worker, beat and web share one file).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+
+def configure_clock(app: Flask, clock: Clock | None) -> None:
+    """The one injectable clock: given, shared through CLOCK_FILE (tests across processes), or real."""
     if clock is None and app.config.get("CLOCK_FILE"):
         clock = FileClock(app.config["CLOCK_FILE"])
     app.extensions["ips_clock"] = clock or Clock()
-    from .urls import IdConverter
 
-    app.url_map.converters["id"] = IdConverter
 
+def configure_database(app: Flask) -> None:
+    """SQLAlchemy, the append-only guard on history, SQLite's pragmas and the migrations."""
     db.init_app(app)
     _guard_history()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir())
+    from . import models  # noqa: F401  (register tables with the metadata)
+
+
+def configure_extensions(app: Flask) -> None:
+    """URL converters, the proxy, login, rate limits, CSRF and translations."""
+    from .urls import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     login_manager.init_app(app)
     if app.config.get("PROXY_HOPS"):
         # Behind a TLS proxy: take the client address and scheme from exactly that many hops of
@@ -52,19 +92,19 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
     csrf.init_app(app)
     from .i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
-    from . import models  # noqa: F401  (register tables with the metadata)
     from .auth import init_auth
 
     init_auth(app)
 
+
+def configure_request_hooks(app: Flask) -> None:
+    """A request id on every request and response, the request guards, the security headers."""
     @app.before_request
     def _request_id():
         # Echoed in a header and log lines: only characters that cannot split either.
@@ -90,18 +130,41 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
         )
         return response
 
+
+def configure_blueprints(app: Flask) -> None:
+    """The REST API and the pages (they share nothing but services/, access/ and workflows/)."""
     from .api import register_api
     from .web import register_web
 
     register_api(app)
     register_web(app)
+
+
+def configure_error_pages(app: Flask) -> None:
+    """One handler for every HTTP error: JSON under /api/, a page everywhere else. It lives
+    here, above both, so that neither web/ nor api/ has to import the other."""
+    from werkzeug.exceptions import HTTPException
+
+    from .api.errors import from_http_exception
+    from .web.errors import error_page
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return from_http_exception(exc)
+        return error_page(exc)
+
+
+def configure_cli(app: Flask) -> None:
     from .cli import register_cli
 
     register_cli(app)
+
+
+def configure_celery(app: Flask) -> None:
     from .celery_app import celery_init_app
 
     celery_init_app(app)
-    return app
 
 
 def _migrations_dir() -> str:
@@ -139,4 +202,4 @@ def _sqlite_pragmas(engine) -> None:
         cur.close()
 
 
-__all__ = ["ConfigError", "create_app"]
+__all__ = ["ConfigError", "app_or_exit", "create_app"]

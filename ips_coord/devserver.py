@@ -13,18 +13,7 @@ import signal
 import subprocess
 import sys
 
-from config import ConfigError
-
-from . import create_app
-
-
-def app_or_exit():
-    """Create the app, or stop with one line naming the wrong setting."""
-    try:
-        return create_app()
-    except ConfigError as exc:
-        print(f"ips-coord: configuration error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+from . import app_or_exit
 
 
 def start_worker(app) -> subprocess.Popen:

@@ -5,7 +5,7 @@ importing the app themselves.
 """
 from celery.signals import worker_process_init
 
-from ips_coord.devserver import app_or_exit
+from ips_coord import app_or_exit
 from ips_coord.extensions import db
 
 flask_app = app_or_exit()

@@ -1,7 +1,8 @@
 """The one gate for a case part: relation (404), part under role and consent (403), audit."""
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
+from werkzeug.exceptions import Forbidden
 
 from ..clock import utcnow
 from ..models import IpsCase, User
@@ -17,7 +18,7 @@ def authorize(user: User, case_id: int, part: str, write: bool = False, log: boo
     case = visible_case_or_404(user, case_id)
     access = access_for(user, case, utcnow().date())
     if not (access.can_write(part) if write else access.can_read(part)):
-        abort(403, description=NOT_SHARED)
+        raise Forbidden(description=NOT_SHARED)  # an HTTP error the API and the pages both answer
     g.refused_part = None
     if log:
         audit(user, case.id, "write" if write else "read", part)

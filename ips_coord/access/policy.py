@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import false, or_, select
+from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import Consent, IpsCase, User
@@ -169,5 +169,5 @@ def visible_case_or_404(user: User, case_id: int) -> IpsCase:
     """404 (not 403) for a case the user has no relation to: no probing for existence."""
     case = db.session.get(IpsCase, case_id)
     if case is None or relation_to_case(user, case) is None:
-        abort(404)
+        raise NotFound()
     return case

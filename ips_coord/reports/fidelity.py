@@ -9,16 +9,15 @@ import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
 from ..workflows.phases import ENDED, CloseReason, Role
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
-SHARE_ANCHOR_TEXT = _l("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
+SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
 
 
 def share_score(share: float | None) -> int | None:

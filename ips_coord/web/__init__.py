@@ -9,7 +9,6 @@ def register_web(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
-    from .errors import register_error_pages
     from .health import bp as health_bp
     from .privacy import bp as privacy_bp
 
@@ -21,7 +20,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
-    register_error_pages(app)
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
@@ -32,6 +30,9 @@ def register_web(app: Flask) -> None:
     from .labels import CATEGORIES
 
     app.jinja_env.filters["category_label"] = lambda code: CATEGORIES.get(code, code)
+    from ..i18n import translate
+
+    app.jinja_env.filters["t"] = translate  # a Text from reports/ or services/, in the page's language
 
 
 def _labels():

@@ -5,22 +5,17 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .guards import BadInput
 
 
-def register_error_pages(app):
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if request.path.startswith("/api/"):
-            from ..api.errors import from_http_exception
+def error_page(exc: HTTPException):
+    """The page for an HTTP error outside /api/ (the app factory dispatches: see configure_error_pages)."""
+    if exc.code == 429 and request.endpoint == "auth.login":
+        from .auth_views import too_many_logins
 
-            return from_http_exception(exc)
-        if exc.code == 429 and request.endpoint == "auth.login":
-            from .auth_views import too_many_logins
-
-            return too_many_logins()
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        # Our own messages say what to change; werkzeug's generic texts are not shown.
-        message = None
-        if isinstance(exc, BadInput):
-            message = exc.description
-        elif isinstance(exc, RequestEntityTooLarge):
-            message = _("What you sent is too large. Shorten the text and try again.")
-        return render_template("error.html", error=exc, message=message), exc.code, headers
+        return too_many_logins()
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    # Our own messages say what to change; werkzeug's generic texts are not shown.
+    message = None
+    if isinstance(exc, BadInput):
+        message = exc.description
+    elif isinstance(exc, RequestEntityTooLarge):
+        message = _("What you sent is too large. Shorten the text and try again.")
+    return render_template("error.html", error=exc, message=message), exc.code, headers
