@@ -175,6 +175,8 @@ class ReviewSchema(Schema):
     adjustments = fields.Dict(keys=fields.String(validate=validate.OneOf(
         ["hours", "tasks", "mentor", "aids", "disclosure", "other"])), values=Text(max_length=1000))
     clinician_present = Bool(load_default=False)
+    job_preferences = Text(max_length=5000, allow_none=True, load_only=True, metadata={
+        "description": "updated job preferences: a new career-profile version, written with the review"})
 
 
 class CareerProfileSchema(Schema):

@@ -131,3 +131,13 @@ def test_a_token_is_revoked_only_by_its_owner(client, world, db):
     assert r.status_code == 200 and r.json["revoked_at"]
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is not None
+
+
+def test_review_api_writes_review_and_profile_together(client, world, db, clock):
+    case = world.case_in("job_ended", clock=clock)
+    clock.advance(days=1)
+    r = client.post(f"/api/v1/cases/{case.id}/reviews", headers=bearer(world.consultant), json={
+        "held_at": clock.now().isoformat(), "what_worked": "Kolleger", "job_preferences": "Gartneri"})
+    assert r.status_code == 201 and "job_preferences" not in r.json
+    assert _count(db, JobEndingReview, case) == 1
+    assert db.session.scalar(select(CareerProfile.job_preferences).where(CareerProfile.case_id == case.id)) == "Gartneri"
