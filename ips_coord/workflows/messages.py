@@ -1,4 +1,4 @@
-"""Human messages for refusals and deviations, in Danish and English.
+"""Human messages for refusals, in Danish and English.
 
 Kept here (not in gettext catalogues) because the workflow core has no Flask import and
 the API returns them to clients that pick their own language.
@@ -53,19 +53,6 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "The start date is before the citizen was enrolled in IPS.",
     ),
 }
-
-DEVIATIONS: dict[str, tuple[str, str]] = {
-    "first_employer_contact_late": (
-        "Første arbejdsgiverkontakt kom efter dag 30.",
-        "First employer contact came after day 30.",
-    ),
-    "job_start_without_benefits_counselling": (
-        "Jobstart uden tilbud om ydelsesvejledning.",
-        "Job start without benefits counselling offered.",
-    ),
-    "no_contact_30_days": ("Ingen kontakt i 30 dage.", "No contact for 30 days."),
-}
-
 
 def text(table: dict[str, tuple[str, str]], code: str, locale: str = "da") -> str:
     da, en = table[code]

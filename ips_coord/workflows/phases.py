@@ -37,6 +37,8 @@ CLOSABLE = PAUSABLE | {Phase.REFERRED, Phase.PAUSED}
 # Phases in which follow-ups may be open.
 ACTIVE = PAUSABLE | {Phase.PAUSED}
 ENDED = frozenset({Phase.TRANSITIONED, Phase.CLOSED})
+# Phases that count on a consultant's caseload: every phase but the ended ones (referred included).
+ON_CASELOAD = frozenset(Phase) - ENDED
 
 
 class CloseReason(StrEnum):
@@ -47,11 +49,6 @@ class CloseReason(StrEnum):
     DIED = "died"
     TRANSFERRED = "transferred"
 
-
-# Reasons people try that IPS forbids; named so the refusal can say why.
-FORBIDDEN_CLOSE_REASONS = frozenset(
-    {"missed_appointments", "not_ready", "symptoms", "substance_use", "lost_job", "no_contact", "other"}
-)
 
 
 class PlacementType(StrEnum):
@@ -65,7 +62,6 @@ class PlacementType(StrEnum):
 
 
 COMPETITIVE_JOB_TYPES = frozenset({PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB})
-STEP_TYPES = frozenset({PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED, PlacementType.OTHER})
 
 
 class EndReason(StrEnum):
@@ -164,3 +160,64 @@ CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
     FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT,
     FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
 })
+
+
+class NotificationKind(StrEnum):
+    """What a notification (an outbox row, an email) announces."""
+
+    CASE_ENROLLED = "case_enrolled"
+    JOB_STARTED = "job_started"
+    EDUCATION_STARTED = "education_started"
+    JOB_ENDED = "job_ended"
+    EDUCATION_ENDED = "education_ended"
+    EARLY_ENDING = "early_ending"
+    CASE_CLOSED = "case_closed"
+    ESCALATION = "escalation"
+    ACK_REMINDER = "ack_reminder"
+    DAILY_DIGEST = "daily_digest"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+
+
+class Recipient(StrEnum):
+    """Who on a case receives a notification or is assigned a follow-up."""
+
+    CONSULTANT = "consultant"
+    PSYCHIATRY_CONTACT = "psychiatry_contact"
+    JOBCENTER_CASEWORKER = "jobcenter_caseworker"
+    COORDINATOR = "coordinator"  # every active coordinator of the case's IPS team
+
+
+class Relation(StrEnum):
+    """How a user relates to a case; access is decided from it (ips_coord.access.policy)."""
+
+    CONSULTANT = "consultant"
+    TEAM_CONSULTANT = "team_consultant"  # colleagues cover for each other
+    PSYCHIATRY_CONTACT = "psychiatry_contact"
+    JOBCENTER_CASEWORKER = "jobcenter_caseworker"
+    COORDINATOR = "coordinator"
+    PRIVACY_OFFICER = "privacy_officer"  # every case, but only its access log and the full export
+
+
+class Part(StrEnum):
+    """The parts of a case record: what the access policy grants and the access log names."""
+
+    IDENTITY = "identity"
+    PHASE = "phase_and_plan"
+    PROFILE = "career_profile"
+    PLACEMENTS = "placements"
+    NOTES = "contact_notes"
+    HEALTH = "psychiatry_shared"
+    BENEFITS = "benefit_facts"
+    HISTORY = "history"
+    CONSENTS = "consents"
+    FOLLOW_UPS = "follow_ups"
+    ACCESS_LOG = "access_log"
+    EXPORT = "export"
+
+
+class AccessAction(StrEnum):
+    """What an access-log row records."""
+
+    READ = "read"
+    WRITE = "write"
+    REFUSED = "refused"

@@ -8,56 +8,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, Event, FollowUpKind as K
+from .constants import FIRST_EMPLOYER_CONTACT_DEADLINE
+from .phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, Event, FollowUpKind, NotificationKind, Recipient
 
 
 @dataclass(frozen=True)
 class Rule:
-    kind: K
+    kind: FollowUpKind
     due: timedelta
     remind: timedelta | None = None  # before due, counted from the same base
     escalate: timedelta | None = None  # counted from the same base
-    assignee: str = "consultant"
+    assignee: Recipient = Recipient.CONSULTANT
     recur: timedelta | None = None  # the next one is created when this one is completed
 
 
-D = timedelta
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
+
 
 START_RULES = (
-    Rule(K.FIRST_EMPLOYER_CONTACT, due=D(days=30), remind=D(days=21), escalate=D(days=30)),
-    Rule(K.JOINT_START_MEETING, due=D(days=14), remind=D(days=10), escalate=D(days=14)),
+    Rule(FollowUpKind.FIRST_EMPLOYER_CONTACT, due=FIRST_EMPLOYER_CONTACT_DEADLINE, remind=days(21),
+         escalate=FIRST_EMPLOYER_CONTACT_DEADLINE),
+    Rule(FollowUpKind.JOINT_START_MEETING, due=days(14), remind=days(10), escalate=days(14)),
 )
 # Time-unlimited follow-along support: 3 days, weekly for 4 weeks, then monthly for as long as wanted.
 PLACEMENT_RULES = (
-    Rule(K.JOB_START_CONTACT, due=D(days=3), remind=D(days=2)),
-    Rule(K.WEEKLY_CONTACT, due=D(days=7)),
-    Rule(K.WEEKLY_CONTACT, due=D(days=14)),
-    Rule(K.WEEKLY_CONTACT, due=D(days=21)),
-    Rule(K.WEEKLY_CONTACT, due=D(days=28)),
-    Rule(K.MONTHLY_CONTACT, due=D(days=58), recur=D(days=30)),
+    Rule(FollowUpKind.JOB_START_CONTACT, due=days(3), remind=days(2)),
+    Rule(FollowUpKind.WEEKLY_CONTACT, due=days(7)),
+    Rule(FollowUpKind.WEEKLY_CONTACT, due=days(14)),
+    Rule(FollowUpKind.WEEKLY_CONTACT, due=days(21)),
+    Rule(FollowUpKind.WEEKLY_CONTACT, due=days(28)),
+    Rule(FollowUpKind.MONTHLY_CONTACT, due=days(58), recur=days(30)),
 )
 # "Hvis noget glipper, så justér i stedet for at opgive."
 ENDING_RULES = (
-    Rule(K.JOB_ENDING_CONTACT, due=D(days=3), remind=D(days=2)),
-    Rule(K.JOB_ENDING_REVIEW, due=D(days=7), remind=D(days=5), escalate=D(days=7)),
-    Rule(K.RESUME_SEARCH, due=D(days=14), remind=D(days=12)),
+    Rule(FollowUpKind.JOB_ENDING_CONTACT, due=days(3), remind=days(2)),
+    Rule(FollowUpKind.JOB_ENDING_REVIEW, due=days(7), remind=days(5), escalate=days(7)),
+    Rule(FollowUpKind.RESUME_SEARCH, due=days(14), remind=days(12)),
 )
-PAUSE_OUTREACH = Rule(K.PAUSED_OUTREACH, due=D(0), recur=D(days=14))
-RESUME_CONTACT = Rule(K.WEEKLY_CONTACT, due=D(days=7))
-NO_CONTACT_AFTER = D(days=30)
-FIRST_EMPLOYER_CONTACT_DEADLINE = D(days=30)
-EARLY_ENDING = D(days=90)
-CONSENT_EXPIRY_NOTICE = D(days=30)
-PROFILE_REASSESSMENT = Rule(K.PROFILE_REASSESSMENT, due=D(days=90), recur=D(days=90))
-# Psychiatry acknowledges a job-ending notification within 2 working days.
-ACK_WORKING_DAYS = 2
+PAUSE_OUTREACH = Rule(FollowUpKind.PAUSED_OUTREACH, due=days(0), recur=days(14))
+RESUME_CONTACT = Rule(FollowUpKind.WEEKLY_CONTACT, due=days(7))
+PROFILE_REASSESSMENT = Rule(FollowUpKind.PROFILE_REASSESSMENT, due=days(90), recur=days(90))
 
 # Who hears of an escalation, by follow-up kind: (recipient, notification kind).
-ESCALATION_NOTIFY: dict[K, tuple[tuple[str, str], ...]] = {
-    K.FIRST_EMPLOYER_CONTACT: (("coordinator", "escalation"),),
-    K.JOINT_START_MEETING: (("coordinator", "escalation"),),
-    K.JOB_ENDING_REVIEW: (("coordinator", "escalation"),),
-    K.PSYCHIATRY_ACK: (("psychiatry_contact", "ack_reminder"), ("coordinator", "escalation")),
+TO_COORDINATOR = ((Recipient.COORDINATOR, NotificationKind.ESCALATION),)
+ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], ...]] = {
+    FollowUpKind.FIRST_EMPLOYER_CONTACT: TO_COORDINATOR,
+    FollowUpKind.JOINT_START_MEETING: TO_COORDINATOR,
+    FollowUpKind.JOB_ENDING_REVIEW: TO_COORDINATOR,
+    FollowUpKind.PSYCHIATRY_ACK: ((Recipient.PSYCHIATRY_CONTACT, NotificationKind.ACK_REMINDER),) + TO_COORDINATOR,
 }
 
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
@@ -69,37 +68,35 @@ CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
     Event.END_EDUCATION: ENDING_RULES,
 }
 
-PLACEMENT_KINDS = frozenset({K.JOB_START_CONTACT, K.WEEKLY_CONTACT, K.MONTHLY_CONTACT})
-ENDING_KINDS = frozenset({K.JOB_ENDING_CONTACT, K.JOB_ENDING_REVIEW, K.RESUME_SEARCH})
-ALL_KINDS = frozenset(K)
+PLACEMENT_KINDS = frozenset({FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT})
+ENDING_KINDS = frozenset({FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.JOB_ENDING_REVIEW, FollowUpKind.RESUME_SEARCH})
+ALL_KINDS = frozenset(FollowUpKind)
 
 # Which open follow-ups each event cancels ("all but" consent reminders where noted).
-CANCELLED_BY_EVENT: dict[Event, frozenset[K]] = {
-    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT},
-    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT},
+CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
+    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT},
+    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT},
     Event.END_JOB: PLACEMENT_KINDS,
     Event.END_EDUCATION: PLACEMENT_KINDS,
-    Event.PAUSE: ALL_KINDS - {K.CONSENT_EXPIRY, K.PROFILE_REASSESSMENT},
-    Event.RESUME: frozenset({K.PAUSED_OUTREACH}),
+    Event.PAUSE: ALL_KINDS - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT},
+    Event.RESUME: frozenset({FollowUpKind.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
     Event.DECLINE: ALL_KINDS,
     Event.TRANSITION: ALL_KINDS,
 }
 # Which follow-ups an event itself completes.
-COMPLETED_BY_EVENT: dict[Event, frozenset[K]] = {
-    Event.RESUME_SEARCH: frozenset({K.RESUME_SEARCH}),
+COMPLETED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
+    Event.RESUME_SEARCH: frozenset({FollowUpKind.RESUME_SEARCH}),
 }
 
 # Which logged activity completes which follow-ups.
 CITIZEN_CONTACT_KINDS = CITIZEN_CONTACT_FOLLOW_UPS
-COMPLETED_BY_ACTIVITY: dict[str, frozenset[K]] = {
+COMPLETED_BY_ACTIVITY: dict[str, frozenset[FollowUpKind]] = {
     ContactKind.CONTACT: CITIZEN_CONTACT_KINDS,
     ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS,
-    ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {K.JOINT_START_MEETING},
-    ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {K.JOB_ENDING_REVIEW},
+    ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOINT_START_MEETING},
+    ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),
-    "employer_contact": frozenset({K.FIRST_EMPLOYER_CONTACT}),
-    "career_profile": frozenset({K.PROFILE_REASSESSMENT}),
+    "employer_contact": frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT}),
+    "career_profile": frozenset({FollowUpKind.PROFILE_REASSESSMENT}),
 }
-# A contact satisfies contact follow-ups that are due up to this long after it.
-CONTACT_WINDOW = D(days=3)

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ips_coord.workflows import CaseFacts, Decision, Event, OpenFollowUp, Phase, Refusal, decide, on_activity
-from ips_coord.workflows.machine import TRANSITIONS, add_working_days, allowed_events, contact_gap
+from ips_coord.workflows.machine import (
+    HANDLERS,
+    RETURNS_FROM_PAUSE,
+    TRANSITIONS,
+    add_working_days,
+    allowed_events,
+    contact_gap,
+)
 from ips_coord.workflows.phases import ACTIVE, ENDED, FollowUpKind, PlacementType
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -36,7 +43,8 @@ EXPECTED = {
     ("in_education", "end_education"): "job_ended", ("in_education", "transition"): "transitioned",
     ("in_education", "pause"): "paused", ("in_education", "close"): "closed",
     ("job_ended", "resume_search"): "job_search", ("job_ended", "start_job"): "employed",
-    ("job_ended", "start_education"): "in_education", ("job_ended", "pause"): "paused", ("job_ended", "close"): "closed",
+    ("job_ended", "start_education"): "in_education", ("job_ended", "pause"): "paused",
+    ("job_ended", "close"): "closed",
     ("paused", "resume"): "job_search", ("paused", "close"): "closed",
     ("transitioned", "re_enter"): "engagement", ("closed", "re_enter"): "engagement",
 }
@@ -66,11 +74,32 @@ def test_every_phase_event_pair(phase, event):
 
 
 def test_transition_table_matches_the_design():
-    assert {(p.value, e.value) for p, e in TRANSITIONS} == set(EXPECTED)
+    assert {(p.value, e.value) for p, e in set(TRANSITIONS) | RETURNS_FROM_PAUSE} == set(EXPECTED)
     assert allowed_events(Phase.REFERRED) == [Event.ENROL, Event.DECLINE, Event.CLOSE]
 
 
-@pytest.mark.parametrize("reason", ["missed_appointments", "not_ready", "symptoms", "substance_use", "lost_job", "other", "xyz"])
+def test_every_event_has_exactly_one_handler():
+    """decide() is a table: a new Event without a handler fails here, not at a user's click."""
+    assert set(HANDLERS) == set(Event)
+    assert all(callable(h) for h in HANDLERS.values())
+
+
+def test_no_placeholder_targets():
+    """Every fixed target is a real move (resume's target comes from the case, not a stand-in)."""
+    assert all(target != phase for (phase, _event), target in TRANSITIONS.items())
+    assert (Phase.PAUSED, Event.RESUME) not in TRANSITIONS
+    assert RETURNS_FROM_PAUSE == {(Phase.PAUSED, Event.RESUME)}
+
+
+@pytest.mark.parametrize("paused_from", [Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.EMPLOYED, Phase.JOB_ENDED])
+def test_resume_returns_to_the_phase_it_paused_from(paused_from):
+    result = decide(facts("paused", paused_from=paused_from), "resume", {}, "ips_consultant", NOW)
+    assert isinstance(result, Decision) and result.to_phase == paused_from
+    assert result.updates == {"paused_from": None, "resume_date": None}
+
+
+@pytest.mark.parametrize(
+    "reason", ["missed_appointments", "not_ready", "symptoms", "substance_use", "lost_job", "other", "xyz"])
 def test_zero_exclusion_refuses_forbidden_close_reasons(reason):
     result = decide(facts("job_search"), "close", {"reason": reason}, "ips_consultant", NOW)
     assert isinstance(result, Refusal) and result.code == "close_reason_not_allowed" and result.field == "reason"
@@ -96,8 +125,8 @@ def test_steps_are_not_competitive_employment(ptype):
 
 
 def test_flexjob_counts_as_a_job_start():
-    result = decide(facts("job_search"), "start_job", {"placement_type": "flexjob", "benefits_counselling_offered": True},
-                    "ips_consultant", NOW)
+    payload = {"placement_type": "flexjob", "benefits_counselling_offered": True}
+    result = decide(facts("job_search"), "start_job", payload, "ips_consultant", NOW)
     assert isinstance(result, Decision) and result.to_phase == Phase.EMPLOYED
 
 
@@ -177,7 +206,8 @@ def test_late_ending_is_not_early():
 
 def test_pause_needs_a_future_resume_date():
     assert decide(facts("job_search"), "pause", {}, "ips_consultant", NOW).code == "resume_date_required"
-    assert decide(facts("job_search"), "pause", {"resume_date": NOW.date()}, "ips_consultant", NOW).code == "resume_date_in_past"
+    today = {"resume_date": NOW.date()}
+    assert decide(facts("job_search"), "pause", today, "ips_consultant", NOW).code == "resume_date_in_past"
 
 
 def test_pause_outreach_then_resume_to_the_paused_phase():
@@ -239,7 +269,8 @@ EVENT_PAYLOADS = st.sampled_from([
     ("start_education", {"placement_type": "education"}),
     ("end_job", {"end_reason": "dismissed"}), ("end_education", {"end_reason": "health"}),
     ("resume_search", {}), ("transition", {}), ("pause", {"resume_date": "2099-01-01"}), ("resume", {}),
-    ("close", {"reason": "missed_appointments"}), ("close", {"reason": "symptoms"}), ("close", {"reason": "moved_away"}),
+    ("close", {"reason": "missed_appointments"}), ("close", {"reason": "symptoms"}),
+    ("close", {"reason": "moved_away"}),
     ("close", {"reason": "citizen_choice"}), ("re_enter", {}), ("fire", {}),
 ])
 
