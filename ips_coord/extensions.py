@@ -1,5 +1,5 @@
 """Unbound extensions, bound to an app in create_app (flaskbb style)."""
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -9,7 +9,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic migrations are deterministic on SQLite and PostgreSQL.
@@ -41,3 +41,8 @@ api = Api()
 
 # Login throttling; storage is Redis when REDIS_URL is set (shared by all web workers).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute is typed as a plain Result)."""
+    return result.rowcount if isinstance(result, CursorResult) else 0

@@ -6,41 +6,46 @@ is left alone.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import insert, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, User
-
+from ..workflows.phases import AccessAction, Part
 
 AUDIT_BATCH = 1000  # rows SQLAlchemy sends as one INSERT (insertmanyvalues)
 
 
-def _context() -> dict:
+def _context() -> dict[str, Any]:
     if has_request_context():
         return {"view": request.endpoint or request.path[:100], "request_id": g.get("request_id"),
                 "remote_addr": request.remote_addr}
     return {"view": "cli", "request_id": None, "remote_addr": None}
 
 
-def audit_many(user: User | None, case_ids, part: str, action: str = "read", view: str | None = None,
-               reason: str | None = None) -> None:
+def audit_many(user: User | None, case_ids: Iterable[int | None], part: str, action: str = AccessAction.READ,
+               view: str | None = None, reason: str | None = None) -> None:
     """One row per case; seeing a case in a list is a read of it too."""
     _write(user, [(cid, part) for cid in case_ids], action, view, reason=reason)
 
 
-def audit_parts(user: User | None, case_id: int, parts, action: str = "read") -> None:
+def audit_parts(user: User | None, case_id: int, parts: Iterable[str], action: str = AccessAction.READ) -> None:
     """One row per part shown of one case (a page shows several), in one INSERT."""
     _write(user, [(case_id, part) for part in sorted(set(parts))], action)
 
 
-def audit_pairs(user: User | None, pairs, action: str = "read") -> None:
+def audit_pairs(user: User | None, pairs: Iterable[tuple[int, str]], action: str = AccessAction.READ) -> None:
     """Reads (or writes) of several parts on several cases, (case_id, part) pairs, in one INSERT."""
     _write(user, sorted(set(pairs)), action)
 
 
-def _write(user: User | None, pairs, action: str, view: str | None = None, **extra) -> None:
+def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: str, view: str | None = None,
+           **extra: Any) -> None:
     ctx = _context()
     if view:
         ctx["view"] = view
@@ -63,17 +68,17 @@ def audit(user: User | None, case_id: int | None, action: str, part: str, view: 
     audit_many(user, [case_id], part, action, view)
 
 
-def audit_export(user: User, citizen_id: int, export: dict, reason: str | None) -> None:
+def audit_export(user: User, citizen_id: int, export: dict[str, Any], reason: str | None) -> None:
     """An export is a read of every part it holds, per case, with the reason stated (one INSERT)."""
-    pairs = [(case["id"], part) for case in export["cases"] for part in case["parts"]] or [(None, "export")]
-    _write(user, pairs, "read", target=f"citizen {citizen_id}", reason=reason)
+    pairs: list[tuple[int | None, str]] = [(case["id"], part) for case in export["cases"] for part in case["parts"]]
+    _write(user, pairs or [(None, Part.EXPORT)], AccessAction.READ, target=f"citizen {citizen_id}", reason=reason)
 
 
 # --- Refusals -------------------------------------------------------------------------------
-REFUSED = "refused"
+REFUSED = AccessAction.REFUSED
 
 
-def _refused_case(view_args: dict) -> tuple[int | None, str | None]:
+def _refused_case(view_args: dict[str, Any]) -> tuple[int | None, str | None]:
     """The case (if it exists) and a description of the id a refused request named."""
     from ..models import Consent, FollowUp, IpsCase
 
@@ -96,11 +101,11 @@ def audit_refusal(user: User, status: int) -> None:
     _write(user, [(case_id, g.get("refused_part") or "route")], REFUSED, target=target, outcome=status)
 
 
-def register_refusal_audit(app) -> None:
+def register_refusal_audit(app: Flask) -> None:
     from flask_login import current_user
 
     @app.after_request
-    def _log_refusal(response):
+    def _log_refusal(response: Response) -> Response:
         if response.status_code in (403, 404) and request.endpoint not in (None, "static") \
                 and current_user.is_authenticated:
             audit_refusal(current_user._get_current_object(), response.status_code)
@@ -108,10 +113,10 @@ def register_refusal_audit(app) -> None:
 
 
 # --- Routes that show nothing about a citizen ---------------------------------------------
-def shows_no_citizen_data(view):
+def shows_no_citizen_data(view: Callable[..., Any]) -> Callable[..., Any]:
     """Declare that a GET route shows nothing about any citizen (so it writes no read rows).
     tests/web/test_audit_routes.py holds every other GET route to logging what it showed."""
-    view.shows_no_citizen_data = True
+    view.shows_no_citizen_data = True  # type: ignore[attr-defined]  # a marker read by the audit test
     return view
 
 
@@ -122,7 +127,7 @@ NO_CITIZEN_DATA_ENDPOINTS = {
 }
 
 
-def declared_without_citizen_data(endpoint: str, view_function) -> bool:
+def declared_without_citizen_data(endpoint: str, view_function: Callable[..., Any]) -> bool:
     return bool(endpoint in NO_CITIZEN_DATA_ENDPOINTS
                 or getattr(view_function, "shows_no_citizen_data", False)
                 or getattr(getattr(view_function, "view_class", None), "shows_no_citizen_data", False))
@@ -131,18 +136,22 @@ def declared_without_citizen_data(endpoint: str, view_function) -> bool:
 APPEND_ONLY = ("case_event", "access_log")
 
 
-def guard_append_only(session_cls) -> None:
+def guard_append_only(session_cls: type[Session]) -> None:
     """No code path of the application may change or delete history (the database refuses too)."""
     from sqlalchemy import event
 
     @event.listens_for(session_cls, "before_flush")
-    def _no_changes(session, _ctx, _instances):
+    def _no_changes(session: Session, _ctx: UOWTransaction, _instances: object) -> None:
         for obj in list(session.dirty) + list(session.deleted):
-            if getattr(obj, "__tablename__", None) in APPEND_ONLY and (obj in session.deleted or session.is_modified(obj)):
+            if getattr(obj, "__tablename__", None) not in APPEND_ONLY:
+                continue
+            if obj in session.deleted or session.is_modified(obj):
                 raise PermissionError(f"{obj.__tablename__} is append-only")
 
     @event.listens_for(session_cls, "do_orm_execute")
-    def _no_bulk_changes(state):
-        if (state.is_update or state.is_delete) and state.bind_mapper is not None \
-                and state.bind_mapper.local_table.name in APPEND_ONLY:
-            raise PermissionError(f"{state.bind_mapper.local_table.name} is append-only")
+    def _no_bulk_changes(state: ORMExecuteState) -> None:
+        if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+            return
+        table = getattr(state.bind_mapper.local_table, "name", None)
+        if table in APPEND_ONLY:
+            raise PermissionError(f"{table} is append-only")

@@ -7,43 +7,63 @@ filtered as on the case page.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import InstanceState
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
-    AccessLog, BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase,
-    JobEndingReview, Notification, ParallelIntervention, Placement, SharedHealthInfo, User,
+    AccessLog,
+    BenefitFact,
+    CareerProfile,
+    CaseEvent,
+    Citizen,
+    Consent,
+    Contact,
+    EmployerContact,
+    FollowUp,
+    IpsCase,
+    JobEndingReview,
+    Notification,
+    ParallelIntervention,
+    Placement,
+    SharedHealthInfo,
+    User,
 )
-from . import policy as P
+from ..workflows.phases import Part
+from .policy import Access, access_for, event_view
 
 # Each section of a case, its order and the part of the case it belongs to.
-PER_CASE = {
-    "events": (CaseEvent, CaseEvent.seq, P.HISTORY), "consents": (Consent, Consent.id, P.CONSENTS),
-    "career_profiles": (CareerProfile, CareerProfile.version, P.PROFILE),
-    "placements": (Placement, Placement.id, P.PLACEMENTS),
-    "contacts": (Contact, Contact.id, P.NOTES), "employer_contacts": (EmployerContact, EmployerContact.id, P.PLACEMENTS),
-    "job_ending_reviews": (JobEndingReview, JobEndingReview.id, P.NOTES),
-    "follow_ups": (FollowUp, FollowUp.id, P.FOLLOW_UPS), "notifications": (Notification, Notification.id, P.HISTORY),
-    "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, P.HEALTH),
-    "benefit_facts": (BenefitFact, BenefitFact.id, P.BENEFITS),
-    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, P.PHASE),
-    "access_log": (AccessLog, AccessLog.id, P.ACCESS_LOG),
+PER_CASE: dict[str, tuple[Any, Any, Part]] = {
+    "events": (CaseEvent, CaseEvent.seq, Part.HISTORY), "consents": (Consent, Consent.id, Part.CONSENTS),
+    "career_profiles": (CareerProfile, CareerProfile.version, Part.PROFILE),
+    "placements": (Placement, Placement.id, Part.PLACEMENTS),
+    "contacts": (Contact, Contact.id, Part.NOTES),
+    "employer_contacts": (EmployerContact, EmployerContact.id, Part.PLACEMENTS),
+    "job_ending_reviews": (JobEndingReview, JobEndingReview.id, Part.NOTES),
+    "follow_ups": (FollowUp, FollowUp.id, Part.FOLLOW_UPS),
+    "notifications": (Notification, Notification.id, Part.HISTORY),
+    "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, Part.HEALTH),
+    "benefit_facts": (BenefitFact, BenefitFact.id, Part.BENEFITS),
+    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, Part.PHASE),
+    "access_log": (AccessLog, AccessLog.id, Part.ACCESS_LOG),
 }
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
 
 
-def row_dict(row) -> dict:
-    return {attr.key: _plain(getattr(row, attr.key)) for attr in inspect(row).mapper.column_attrs}
+def row_dict(row: object) -> dict[str, Any]:
+    state: InstanceState[Any] = inspect(row)
+    return {attr.key: _plain(getattr(row, attr.key)) for attr in state.mapper.column_attrs}
 
 
-def _section(name: str, model, order, case: IpsCase, access: P.Access | None) -> list[dict]:
+def _section(model: Any, order: Any, case: IpsCase, access: Access | None) -> list[dict[str, Any]]:
     query = select(model).where(model.case_id == case.id).order_by(order)
     if access is not None and model is SharedHealthInfo:
         query = query.where(SharedHealthInfo.category.in_(access.health_categories))
@@ -51,15 +71,15 @@ def _section(name: str, model, order, case: IpsCase, access: P.Access | None) ->
     if access is None:
         return [row_dict(r) for r in rows]
     if model is CaseEvent:
-        return [{k: _plain(v) for k, v in P.event_view(r, access).items()} for r in rows]
+        return [{k: _plain(v) for k, v in event_view(r, access).items()} for r in rows]
     out = [row_dict(r) for r in rows]
-    if model is EmployerContact and not access.can_read(P.NOTES):
+    if model is EmployerContact and not access.can_read(Part.NOTES):
         for r in out:
             r["note"] = None  # the visit's note is a note
     return out
 
 
-def export_citizen(citizen_id: int, reader: User | None = None) -> dict | None:
+def export_citizen(citizen_id: int, reader: User | None = None) -> dict[str, Any] | None:
     """The whole record (reader=None: the privacy officer's export), or what `reader` may read."""
     citizen = db.session.get(Citizen, citizen_id)
     if citizen is None:
@@ -69,16 +89,16 @@ def export_citizen(citizen_id: int, reader: User | None = None) -> dict | None:
     for case in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id).order_by(IpsCase.id)):
         access = None
         if reader is not None:
-            access = P.access_for(reader, case, today)
+            access = access_for(reader, case, today)
             if access is None:
                 continue  # a case the reader has no relation to is not theirs to export
         entry = row_dict(case) | {"reference": case.reference}
-        parts = {P.IDENTITY, P.PHASE}
+        parts = {Part.IDENTITY, Part.PHASE}
         for name, (model, order, part) in PER_CASE.items():
             if access is None or access.can_read(part):
-                entry[name] = _section(name, model, order, case, access)
+                entry[name] = _section(model, order, case, access)
                 parts.add(part)
-        entry["parts"] = sorted(parts) if access is not None else [P.EXPORT]
+        entry["parts"] = sorted(parts) if access is not None else [Part.EXPORT]
         cases.append(entry)
     return {"format": "ips-coord citizen export v1", "exported_at": utcnow().isoformat(),
             "scope": "full" if reader is None else "as read by your role",

@@ -6,8 +6,9 @@ from werkzeug.exceptions import Forbidden
 
 from ..clock import utcnow
 from ..models import IpsCase, User
+from ..workflows.phases import AccessAction
 from .audit import audit
-from .policy import Access, access_for, visible_case_or_404
+from .policy import Access, access_or_404, visible_case_or_404
 
 NOT_SHARED = "This part of the case is not available to you under your role and the citizen's consents."
 
@@ -16,10 +17,10 @@ def authorize(user: User, case_id: int, part: str, write: bool = False, log: boo
     """log=False: the caller logs the parts it shows (a page shows several)."""
     g.refused_part = part  # for the refusal row, if the checks below refuse
     case = visible_case_or_404(user, case_id)
-    access = access_for(user, case, utcnow().date())
+    access = access_or_404(user, case, utcnow().date())
     if not (access.can_write(part) if write else access.can_read(part)):
         raise Forbidden(description=NOT_SHARED)  # an HTTP error the API and the pages both answer
     g.refused_part = None
     if log:
-        audit(user, case.id, "write" if write else "read", part)
+        audit(user, case.id, AccessAction.WRITE if write else AccessAction.READ, part)
     return case, access

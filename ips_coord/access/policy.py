@@ -5,40 +5,43 @@ One module decides; the API, the pages, exports and notifications ask it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
-from ..models import Consent, IpsCase, User
-from ..workflows.phases import ConsentCategory as C
-from ..workflows.phases import Party, Role
+from ..models import CaseEvent, Consent, IpsCase, User
+from ..workflows.phases import ConsentCategory, Event, Part, Party, Relation, Role
 
-# The parts of a case record.
-IDENTITY = "identity"
-PHASE = "phase_and_plan"
-PROFILE = "career_profile"
-PLACEMENTS = "placements"
-NOTES = "contact_notes"
-HEALTH = "psychiatry_shared"
-BENEFITS = "benefit_facts"
-HISTORY = "history"
-CONSENTS = "consents"
-FOLLOW_UPS = "follow_ups"
-ACCESS_LOG = "access_log"
-EXPORT = "export"
-PARTS = (IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HEALTH, BENEFITS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG,
-         EXPORT)
+# The parts of a case record (the enum is the one source; these names are kept for the callers).
+IDENTITY = Part.IDENTITY
+PHASE = Part.PHASE
+PROFILE = Part.PROFILE
+PLACEMENTS = Part.PLACEMENTS
+NOTES = Part.NOTES
+HEALTH = Part.HEALTH
+BENEFITS = Part.BENEFITS
+HISTORY = Part.HISTORY
+CONSENTS = Part.CONSENTS
+FOLLOW_UPS = Part.FOLLOW_UPS
+ACCESS_LOG = Part.ACCESS_LOG
+EXPORT = Part.EXPORT
+PARTS = tuple(Part)
 
 # What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
-HEALTH_CATEGORIES = (C.SYMPTOMS, C.COPING_STRATEGIES, C.WARNING_SIGNS, C.MEDICATION_SIDE_EFFECTS, C.STRENGTHS)
+HEALTH_CATEGORIES = (
+    ConsentCategory.SYMPTOMS, ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
+    ConsentCategory.MEDICATION_SIDE_EFFECTS, ConsentCategory.STRENGTHS,
+)
 
 
 # Which part each field of a case event's data belongs to. A field not named here is treated
 # as a note: new kinds of event data stay hidden until someone decides who may read them.
-EVENT_DATA_PARTS = {
+EVENT_DATA_PARTS: dict[str, Part] = {
     "note": NOTES,
     "placement_id": PLACEMENTS, "early_ending": PLACEMENTS, "end_date": PLACEMENTS,
     "consent_id": CONSENTS, "requested_by": CONSENTS,
@@ -46,24 +49,25 @@ EVENT_DATA_PARTS = {
     "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
-EVENT_REASON_PARTS = {"pause": NOTES}
+EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}
 
 
-def relation_to_case(user: User, case: IpsCase) -> str | None:
+def relation_to_case(user: User, case: IpsCase) -> Relation | None:
     """How the user relates to the case, or None (then the case does not exist for them)."""
+    in_team = user.organisation_id is not None and case.ips_team_id == user.organisation_id
     if user.role == Role.PRIVACY_OFFICER:
-        return "privacy_officer"  # every case, but only its access log and the full export
+        return Relation.PRIVACY_OFFICER  # every case, but only its access log and the full export
     if user.role == Role.IPS_CONSULTANT:
         if case.consultant_id == user.id:
-            return "consultant"
-        if user.organisation_id is not None and case.ips_team_id == user.organisation_id:
-            return "team_consultant"  # colleagues cover for each other
+            return Relation.CONSULTANT
+        if in_team:
+            return Relation.TEAM_CONSULTANT  # colleagues cover for each other
     elif user.role == Role.PSYCHIATRY and case.psychiatry_contact_id == user.id:
-        return "psychiatry_contact"
+        return Relation.PSYCHIATRY_CONTACT
     elif user.role == Role.JOBCENTER and case.jobcenter_caseworker_id == user.id:
-        return "jobcenter_caseworker"
-    elif user.role == Role.COORDINATOR and user.organisation_id is not None and case.ips_team_id == user.organisation_id:
-        return "coordinator"
+        return Relation.JOBCENTER_CASEWORKER
+    elif user.role == Role.COORDINATOR and in_team:
+        return Relation.COORDINATOR
     return None
 
 
@@ -83,9 +87,9 @@ def consented(consents: list[Consent], from_party: str, to_party: str) -> frozen
 
 @dataclass(frozen=True)
 class Access:
-    relation: str
-    read: frozenset[str]
-    write: frozenset[str]
+    relation: Relation
+    read: frozenset[Part]
+    write: frozenset[Part]
     health_categories: frozenset[str]  # which psychiatry-shared categories may be read
 
     def can_read(self, part: str) -> bool:
@@ -95,47 +99,77 @@ class Access:
         return part in self.write
 
 
+def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
+    health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
+    read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS}
+    if health:
+        read.add(HEALTH)
+    if ConsentCategory.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
+        read.add(BENEFITS)
+    write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS}
+    return Access(relation, frozenset(read), frozenset(write), frozenset(health))
+
+
+def _psychiatry_access(relation: Relation, consents: list[Consent]) -> Access:
+    # Psychiatry always sees what it shared itself; employment progress only under consent.
+    read = {IDENTITY, PHASE, HEALTH, CONSENTS}
+    if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
+        read |= {PLACEMENTS, PROFILE, HISTORY}
+    return Access(relation, frozenset(read), frozenset({HEALTH, CONSENTS}), frozenset(HEALTH_CATEGORIES))
+
+
+def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
+    # Never clinical information; placements under consent; its own benefit facts always.
+    read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
+    if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
+        read |= {PLACEMENTS, HISTORY}
+    return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
+
+
+def _coordinator_access(relation: Relation, consents: list[Consent]) -> Access:
+    # Status and figures, no notes, no health data, no benefit facts.
+    read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG}
+    return Access(relation, frozenset(read), frozenset({PHASE, FOLLOW_UPS}), frozenset())
+
+
+def _privacy_officer_access(relation: Relation, consents: list[Consent]) -> Access:
+    # The data controller's DPO: who saw what, and the citizen's full export (GDPR art. 15).
+    return Access(relation, frozenset({ACCESS_LOG, EXPORT}), frozenset(), frozenset())
+
+
+# One rule per relation; a relation without a rule would fail the test that covers them all.
+ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, list[Consent]], Access]] = {
+    Relation.CONSULTANT: _consultant_access,
+    Relation.TEAM_CONSULTANT: _consultant_access,
+    Relation.PSYCHIATRY_CONTACT: _psychiatry_access,
+    Relation.JOBCENTER_CASEWORKER: _jobcenter_access,
+    Relation.COORDINATOR: _coordinator_access,
+    Relation.PRIVACY_OFFICER: _privacy_officer_access,
+}
+
+
 def access_for(user: User, case: IpsCase, today: date) -> Access | None:
+    """What the user may read and write of the case today, or None without a relation to it."""
     relation = relation_to_case(user, case)
     if relation is None:
         return None
-    consents = live_consents(case.id, today)
-    if relation in ("consultant", "team_consultant"):
-        health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-        read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS}
-        if health:
-            read.add(HEALTH)
-        if C.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
-            read.add(BENEFITS)
-        write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS}
-        return Access(relation, frozenset(read), frozenset(write), frozenset(health))
-    if relation == "psychiatry_contact":
-        # Psychiatry always sees what it shared itself; employment progress only under consent.
-        read = {IDENTITY, PHASE, HEALTH, CONSENTS}
-        if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
-            read |= {PLACEMENTS, PROFILE, HISTORY}
-        return Access(relation, frozenset(read), frozenset({HEALTH, CONSENTS}), frozenset(HEALTH_CATEGORIES))
-    if relation == "jobcenter_caseworker":
-        # Never clinical information; placements under consent; its own benefit facts always.
-        read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
-        if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
-            read |= {PLACEMENTS, HISTORY}
-        return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
-    if relation == "coordinator":
-        # Status and figures, no notes, no health data, no benefit facts.
-        read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG}
-        return Access(relation, frozenset(read), frozenset({PHASE, FOLLOW_UPS}), frozenset())
-    if relation == "privacy_officer":
-        # The data controller's DPO: who saw what, and the citizen's full export (GDPR art. 15).
-        return Access(relation, frozenset({ACCESS_LOG, EXPORT}), frozenset(), frozenset())
-    return None
+    return ACCESS_BY_RELATION[relation](relation, live_consents(case.id, today))
 
 
-def event_view(event, access: Access) -> dict:
+def access_or_404(user: User, case: IpsCase, today: date) -> Access:
+    """access_for for a case the caller already knows is visible; 404 if it is not after all."""
+    access = access_for(user, case, today)
+    if access is None:
+        raise NotFound()
+    return access
+
+
+def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     """A case event as this reader may see it: each data field only if its part is readable."""
     data = {k: v for k, v in (event.data or {}).items() if access.can_read(EVENT_DATA_PARTS.get(k, NOTES))}
     reason = event.reason
-    if reason is not None and event.event in EVENT_REASON_PARTS and not access.can_read(EVENT_REASON_PARTS[event.event]):
+    reason_part = EVENT_REASON_PARTS.get(event.event)
+    if reason is not None and reason_part is not None and not access.can_read(reason_part):
         reason = None
     return {"id": event.id, "seq": event.seq, "event": event.event, "from_phase": event.from_phase,
             "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
@@ -149,7 +183,7 @@ def has_relation_to_citizen(user: User, citizen_id: int) -> bool:
                              .limit(1)) is not None
 
 
-def case_filter(user: User):
+def case_filter(user: User) -> ColumnElement[bool]:
     """WHERE clause for the cases the user is related to."""
     if user.role == Role.IPS_CONSULTANT:
         clauses = [IpsCase.consultant_id == user.id]

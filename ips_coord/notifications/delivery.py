@@ -25,20 +25,33 @@ import smtplib
 import time
 import uuid
 from datetime import timedelta
+from enum import StrEnum
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select, text, update
+from sqlalchemy import RowMapping, Table, select, text, update
 
 from ..clock import utcnow
-from ..extensions import db
+from ..extensions import affected_rows, db
 from ..models import Notification, User
 from ..workflows.phases import NotificationStatus
 from .email import build_message, send
 from .failpoints import failpoint
 
 log = logging.getLogger(__name__)
-N = Notification.__table__
-U = User.__table__
+# The tables themselves: a claim reads and writes plain rows, outside the session.
+OUTBOX = cast(Table, Notification.__table__)
+USERS = cast(Table, User.__table__)
+
+
+class Outcome(StrEnum):
+    """What one delivery attempt came to."""
+
+    SENT = "sent"
+    SKIPPED = "skipped"  # another worker has the row, or it is already sent
+    RETRY = "retry"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"  # the claim ran out and another worker owns the row now
 
 
 def _no_flush_wait() -> None:
@@ -52,31 +65,33 @@ def _claim(notification_id: int, token: str) -> tuple[Notification, User] | None
     statement on PostgreSQL. The rows come back as transient objects, outside the session,
     so no later commit reloads them."""
     _no_flush_wait()
-    claim = (update(N).where(N.c.id == notification_id, N.c.status == NotificationStatus.QUEUED)
+    claim = (update(OUTBOX).where(OUTBOX.c.id == notification_id, OUTBOX.c.status == NotificationStatus.QUEUED)
              .values(status=NotificationStatus.SENDING, claimed_at=utcnow(), claim_token=token,
-                     attempts=N.c.attempts + 1))
+                     attempts=OUTBOX.c.attempts + 1))
     if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(claim.where(U.c.id == N.c.recipient_id).returning(
-            *N.c, *(c.label(f"user_{c.name}") for c in U.c))).mappings().first()
-        user = {c.name: row[f"user_{c.name}"] for c in U.c} if row else None
+        row = db.session.execute(claim.where(USERS.c.id == OUTBOX.c.recipient_id).returning(
+            *OUTBOX.c, *(c.label(f"user_{c.name}") for c in USERS.c))).mappings().first()
+        user: dict[str, Any] | RowMapping | None = {c.name: row[f"user_{c.name}"] for c in USERS.c} if row else None
     else:  # SQLite's RETURNING sees only the updated table
-        row = db.session.execute(claim.returning(*N.c)).mappings().first()
-        user = db.session.execute(select(U).where(U.c.id == row["recipient_id"])).mappings().one() if row else None
+        row = db.session.execute(claim.returning(*OUTBOX.c)).mappings().first()
+        user = None
+        if row is not None:
+            user = db.session.execute(select(USERS).where(USERS.c.id == row["recipient_id"])).mappings().one()
     db.session.commit()
-    if row is None:
+    if row is None or user is None:
         return None  # another worker has it, or it is already sent
-    return Notification(**{c.name: row[c.name] for c in N.c}), User(**dict(user))
+    return Notification(**{c.name: row[c.name] for c in OUTBOX.c}), User(**dict(user))
 
 
-def _record(notification_id: int, token: str, **values) -> bool:
+def _record(notification_id: int, token: str, **values: Any) -> bool:
     """Write the outcome of this claim, if it is still this worker's; False if not."""
     db.session.rollback()  # in case an error left a transaction open
     _no_flush_wait()
-    result = db.session.execute(update(N).where(
-        N.c.id == notification_id, N.c.claim_token == token, N.c.status == NotificationStatus.SENDING)
+    result = db.session.execute(update(OUTBOX).where(
+        OUTBOX.c.id == notification_id, OUTBOX.c.claim_token == token, OUTBOX.c.status == NotificationStatus.SENDING)
         .values(**values))
     db.session.commit()
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,13 +100,13 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * 2 ** (attempts - 1) * random.uniform(0.5, 1.5))
 
 
-def _deliver_one(notification_id: int) -> str:
+def _deliver_one(notification_id: int) -> Outcome:
     token = uuid.uuid4().hex
     # Taken before the claim's claimed_at, so this end is never later than the sweep's.
     claim_ends = time.monotonic() + current_app.config["CLAIM_TIMEOUT_SECONDS"]
     claimed = _claim(notification_id, token)
     if claimed is None:
-        return "skipped"
+        return Outcome.SKIPPED
     failpoint("delivery.after_claim")
     row, recipient = claimed
     try:
@@ -101,33 +116,36 @@ def _deliver_one(notification_id: int) -> str:
     except (OSError, smtplib.SMTPException, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
         if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"] or isinstance(exc, LookupError):
-            outcome, values = "failed", {"status": NotificationStatus.FAILED, "last_error": error}
+            outcome = Outcome.FAILED
+            values: dict[str, Any] = {"status": NotificationStatus.FAILED, "last_error": error}
+            retry_note = "no more attempts"
         else:
             retry_at = utcnow() + backoff(row.attempts)
-            outcome, values = "retry", {"status": NotificationStatus.PENDING, "next_attempt_at": retry_at,
-                                        "last_error": error, "claimed_at": None, "claim_token": None}
+            outcome = Outcome.RETRY
+            values = {"status": NotificationStatus.PENDING, "next_attempt_at": retry_at,
+                      "last_error": error, "claimed_at": None, "claim_token": None}
+            retry_note = f"retry at {retry_at.isoformat()}"
         if not _record(row.id, token, **values):
             log.warning("notification %s: attempt failed (%s) after its claim passed to another worker; "
                         "that worker's result stands", row.id, type(exc).__name__)
-            return "superseded"
-        log.log(logging.ERROR if outcome == "failed" else logging.WARNING,
-                "notification %s attempt %s failed (%s): %s", row.id, row.attempts, type(exc).__name__,
-                "no more attempts" if outcome == "failed" else f"retry at {values['next_attempt_at'].isoformat()}")
+            return Outcome.SUPERSEDED
+        log.log(logging.ERROR if outcome is Outcome.FAILED else logging.WARNING,
+                "notification %s attempt %s failed (%s): %s", row.id, row.attempts, type(exc).__name__, retry_note)
         return outcome
     failpoint("delivery.after_data_end")
     if not _record(row.id, token, status=NotificationStatus.SENT, sent_at=utcnow(), last_error=None):
         log.warning("notification %s: sent, but its claim had passed to another worker; that worker's "
                     "result stands", row.id)
-        return "superseded"
+        return Outcome.SUPERSEDED
     log.info("notification %s sent (%s)", row.id, row.kind)
-    return "sent"
+    return Outcome.SENT
 
 
-def deliver_many(notification_ids: list[int]) -> list[str]:
+def deliver_many(notification_ids: list[int]) -> list[Outcome]:
     """What happened to each: sent / skipped / retry / failed / superseded (the claim ran
     out and another worker owns the row now)."""
     return [_deliver_one(nid) for nid in notification_ids]
 
 
-def deliver(notification_id: int) -> str:
+def deliver(notification_id: int) -> Outcome:
     return _deliver_one(notification_id)

@@ -16,53 +16,13 @@ from email.mime.text import MIMEText
 from email.utils import formatdate
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from .. import labels
 from ..models import Notification, User
 from .ack import ack_token
 from .failpoints import failpoint
-
-SUBJECTS = {
-    "case_enrolled": _l("New IPS case"),
-    "job_started": _l("Job start"),
-    "education_started": _l("Education start"),
-    "job_ended": _l("Job ended: please acknowledge"),
-    "education_ended": _l("Education ended: please acknowledge"),
-    "early_ending": _l("Early job ending"),
-    "case_closed": _l("IPS case closed"),
-    "escalation": _l("Escalation: a deadline has passed"),
-    "ack_reminder": _l("Reminder: please acknowledge the job ending"),
-    "daily_digest": _l("Your follow-ups today"),
-    "possible_duplicate": _l("A referral may duplicate an earlier case"),
-}
-LINES = {
-    "case_enrolled": _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
-    "job_started": _l("The citizen has started in a job. Follow-along support has begun."),
-    "education_started": _l("The citizen has started an education. Follow-along support has begun."),
-    "job_ended": _l("The citizen's job has ended. A joint review meeting is due within 7 days. Please acknowledge."),
-    "education_ended": _l("The citizen's education has ended. A joint review meeting is due within 7 days. Please acknowledge."),
-    "early_ending": _l("A job ended within 90 days of its start. The plan is being adjusted."),
-    "case_closed": _l("The IPS case has been closed."),
-    "escalation": _l("A follow-up on the case has passed its deadline."),
-    "ack_reminder": _l("The job ending on this case has not been acknowledged yet."),
-    "daily_digest": _l("These follow-ups are due today or overdue."),
-    "possible_duplicate": _l("A new referral has the same name as a citizen already known. Check it on your overview and merge if it is the same person."),
-}
-FOLLOW_UP_KINDS = {
-    "first_employer_contact": _l("First employer contact (day 30)"),
-    "joint_start_meeting": _l("Joint start meeting"),
-    "job_start_contact": _l("Contact after job start"),
-    "weekly_contact": _l("Weekly contact"),
-    "monthly_contact": _l("Monthly contact"),
-    "job_ending_contact": _l("Contact after job ending"),
-    "job_ending_review": _l("Job-ending review"),
-    "resume_search": _l("Resume job search"),
-    "paused_outreach": _l("Outreach during pause"),
-    "no_contact": _l("No contact for 30 days"),
-    "consent_expiry": _l("Consent expires soon"),
-    "profile_reassessment": _l("Reassess career profile"),
-    "psychiatry_ack": _l("Psychiatry acknowledgement"),
-}
 
 
 def message_id(notification: Notification) -> str:
@@ -81,16 +41,16 @@ def build_message(notification: Notification, recipient: User) -> Message:
     data = notification.data or {}
     with force_locale(recipient.locale or "da"):
         reference = data.get("reference")
-        subject = str(SUBJECTS.get(notification.kind, _("Notification")))
+        subject = str(labels.NOTIFICATION_SUBJECTS.get(notification.kind, _("Notification")))
         context = {
             "recipient": recipient,
             "headline": subject,
-            "line": str(LINES.get(notification.kind, "")),
+            "line": str(labels.NOTIFICATION_LINES.get(notification.kind, "")),
             "reference": reference,
             "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
             "ack_url": f"{base}/ack/{ack_token(notification)}" if notification.requires_ack else None,
-            "follow_up_kind": str(FOLLOW_UP_KINDS.get(data.get("follow_up_kind"), "")) or None,
-            "items": [dict(i, label=str(FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
+            "follow_up_kind": str(labels.FOLLOW_UP_KINDS.get(data.get("follow_up_kind"), "")) or None,
+            "items": [dict(i, label=str(labels.FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
                            url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
             "total": data.get("total"),
             "date": data.get("date"),

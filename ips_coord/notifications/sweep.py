@@ -15,16 +15,18 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..extensions import db
+from ..extensions import affected_rows, db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..services.records import add_case_event, add_follow_ups, recipients
 from ..workflows import FollowUpSpec
-from ..workflows import rules as R
-from ..workflows.phases import FollowUpKind, FollowUpStatus, NotificationStatus, Phase, Role
+from ..workflows.constants import NO_CONTACT_AFTER
+from ..workflows.phases import PAUSABLE, FollowUpKind, FollowUpStatus, NotificationKind, NotificationStatus, Role
+from ..workflows.rules import ESCALATION_NOTIFY, TO_COORDINATOR
 
 log = logging.getLogger(__name__)
-ACTIVE_CONTACT_PHASES = (Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.EMPLOYED, Phase.IN_EDUCATION, Phase.JOB_ENDED)
+# Active and not paused: the phases in which a month without contact is flagged.
+CONTACT_EXPECTED_PHASES = PAUSABLE
 
 
 def _skip_locked(stmt):
@@ -45,9 +47,10 @@ def requeue_stale(now: datetime) -> int:
         .values(status=NotificationStatus.PENDING, claimed_at=None, claim_token=None)
     )
     db.session.commit()
-    if result.rowcount:
-        log.warning("stale claims: %d notifications go back to pending", result.rowcount)
-    return result.rowcount
+    count = affected_rows(result)
+    if count:
+        log.warning("stale claims: %d notifications go back to pending", count)
+    return count
 
 
 class Claimed(list):
@@ -105,19 +108,21 @@ def escalate_due(now: datetime, limit: int) -> int:
                 db.session.rollback()
                 continue
             fu.escalated_at = now
-            case = db.session.get(IpsCase, fu.case_id)
+            case = db.session.get_one(IpsCase, fu.case_id)
             add_case_event(case, event="escalated", actor=None, now=now, reason=fu.kind,
                            data={"follow_up_id": fu.id, "due_at": fu.due_at.isoformat()})
             ack_for = _original_ack(fu) if fu.kind == FollowUpKind.PSYCHIATRY_ACK else None
-            for who, kind in R.ESCALATION_NOTIFY.get(FollowUpKind(fu.kind), (("coordinator", "escalation"),)):
+            for who, kind in ESCALATION_NOTIFY.get(FollowUpKind(fu.kind), TO_COORDINATOR):
                 for rid in recipients(case, who):
-                    data = {"reference": case.reference, "follow_up_kind": fu.kind, "due_at": fu.due_at.isoformat()}
-                    if ack_for is not None and kind == "ack_reminder":
+                    data: dict[str, object] = {"reference": case.reference, "follow_up_kind": fu.kind,
+                                               "due_at": fu.due_at.isoformat()}
+                    asks_ack = kind == NotificationKind.ACK_REMINDER and ack_for is not None
+                    if asks_ack:
                         data["ack_for"] = ack_for
                     db.session.add(Notification(
                         recipient_id=rid, case_id=case.id, kind=kind, status=NotificationStatus.PENDING,
                         next_attempt_at=now, idempotency_key=f"esc:{fu.id}:{kind}:{rid}",
-                        requires_ack=kind == "ack_reminder" and ack_for is not None, data=data, created_at=now))
+                        requires_ack=asks_ack, data=data, created_at=now))
             db.session.commit()
             done += 1
         except StaleDataError:
@@ -140,12 +145,12 @@ def flag_no_contact(now: datetime, limit: int) -> int:
     already = exists().where(FollowUp.case_id == IpsCase.id, FollowUp.kind == FollowUpKind.NO_CONTACT,
                              FollowUp.status == FollowUpStatus.OPEN)
     ids = list(db.session.scalars(select(IpsCase.id).where(
-        IpsCase.phase.in_(ACTIVE_CONTACT_PHASES), last < now - R.NO_CONTACT_AFTER, ~already).limit(limit)))
+        IpsCase.phase.in_(CONTACT_EXPECTED_PHASES), last < now - NO_CONTACT_AFTER, ~already).limit(limit)))
     db.session.commit()
     flagged = 0
     for cid in ids:
         try:
-            case = db.session.get(IpsCase, cid)
+            case = db.session.get_one(IpsCase, cid)
             add_follow_ups(case, [FollowUpSpec(FollowUpKind.NO_CONTACT, due_at=now, remind_at=now)], now)
             add_case_event(case, event="deviation", actor=None, now=now, reason="no_contact_30_days")
             db.session.commit()
@@ -173,7 +178,7 @@ def create_digests(now: datetime) -> int:
         .order_by(FollowUp.assignee_id, FollowUp.due_at, FollowUp.id)
     ).all()
     done_today = set(db.session.scalars(select(Notification.recipient_id).where(
-        Notification.kind == "daily_digest", Notification.idempotency_key.like(f"digest:%:{day}"))))
+        Notification.kind == NotificationKind.DAILY_DIGEST, Notification.idempotency_key.like(f"digest:%:{day}"))))
     by_user: dict[int, list] = {}
     for uid, cid, kind, due in rows:
         if uid in done_today:
@@ -182,7 +187,7 @@ def create_digests(now: datetime) -> int:
                                             "due_at": due.isoformat(), "overdue": due < now})
     for uid, items in by_user.items():
         db.session.add(Notification(
-            recipient_id=uid, case_id=None, kind="daily_digest", status=NotificationStatus.PENDING,
+            recipient_id=uid, case_id=None, kind=NotificationKind.DAILY_DIGEST, status=NotificationStatus.PENDING,
             next_attempt_at=now, idempotency_key=f"digest:{uid}:{day}",
             data={"date": day, "items": items[:100], "total": len(items),
                   "overdue": sum(1 for i in items if i["overdue"])}, created_at=now))

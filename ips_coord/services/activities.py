@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..workflows import OpenFollowUp, on_activity
 from ..workflows.machine import NotificationSpec, next_recurrence
-from ..workflows import rules as R
+from ..workflows.constants import CONSENT_EXPIRY_NOTICE
 from ..workflows.phases import STEP_TYPES, FollowUpKind, FollowUpStatus, Party, Phase, Role
 from .errors import Forbidden, N_, NotFound, ServiceError, Unprocessable
 from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
@@ -316,7 +316,7 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
         db.session.add(row)
         db.session.flush()
         if expires_at is not None:
-            notice = datetime.combine(expires_at, datetime.min.time(), tzinfo=now.tzinfo) - R.CONSENT_EXPIRY_NOTICE
+            notice = datetime.combine(expires_at, datetime.min.time(), tzinfo=now.tzinfo) - CONSENT_EXPIRY_NOTICE
             db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.CONSENT_EXPIRY, due_at=max(notice, now),
                                     remind_at=max(notice, now), assignee_id=case.consultant_id,
                                     status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))

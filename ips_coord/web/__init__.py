@@ -1,14 +1,18 @@
 """Web pages, one blueprint per audience."""
+from typing import Any
+
 from flask import Flask
+
+from .. import labels
 
 
 def register_web(app: Flask) -> None:
     from .ack import bp as ack_bp
     from .auth_views import bp as auth_bp
-    from .consultant import bp as consultant_bp
-    from .coordinator import bp as coordinator_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
+    from .consultant import bp as consultant_bp
+    from .coordinator import bp as coordinator_bp
     from .health import bp as health_bp
     from .privacy import bp as privacy_bp
 
@@ -27,22 +31,13 @@ def register_web(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
-    from .labels import CATEGORIES
-
-    app.jinja_env.filters["category_label"] = lambda code: CATEGORIES.get(code, code)
+    app.jinja_env.filters["category_label"] = lambda code: labels.CATEGORIES.get(code, code)
     from ..i18n import translate
 
     app.jinja_env.filters["t"] = translate  # a Text from reports/ or services/, in the page's language
 
 
-def _labels():
-    from . import labels
-
-    from ..notifications.email import FOLLOW_UP_KINDS
-    from .case_forms import CONTACT_KINDS, END_REASONS, LOCATIONS, PLACEMENT_TYPES
-
-    words = {c.value: c.label for c in (*CONTACT_KINDS, *LOCATIONS, *PLACEMENT_TYPES)}
-
-    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
-            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": words,
-            "END_REASONS": {c.value: c.label for c in END_REASONS}}
+def _labels() -> dict[str, dict[str, Any]]:
+    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": labels.FOLLOW_UP_KINDS,
+            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
+            "END_REASONS": labels.END_REASONS}

@@ -1,34 +1,45 @@
-"""Forms for every record on the case page. Labels are translated; choices come from the domain."""
+"""Forms for every record on the case page. Labels are translated; choices come from ips_coord.labels."""
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, SelectField,
-    SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import labels
+from ..access.policy import HEALTH_CATEGORIES
+from ..workflows.phases import Party, PlacementType
 from .forms import SafeForm
 
 
-def _c(pairs):
-    """WTForms 3.3 wants SelectChoice objects, not (value, label) tuples."""
-    return [SelectChoice(value, label) for value, label in pairs]
+def _c(words: dict[str, Any], only: Iterable[str] | None = None) -> list[SelectChoice]:
+    """Choices from a labels table (all of it, or the codes in `only`, in that order).
+    WTForms 3.3 wants SelectChoice objects, not (value, label) tuples."""
+    return [SelectChoice(code, words[code]) for code in (words if only is None else only)]
 
 
-CLOSE_REASONS = _c([("citizen_choice", _l("The citizen's own choice")), ("moved_away", _l("Moved away")),
-                 ("died", _l("Died")), ("transferred", _l("Transferred to another service")),
-                 ("missed_appointments", _l("Missed appointments")), ("not_ready", _l("Not ready"))])
-END_REASONS = _c([("quit_with_plan", _l("Quit with a plan")), ("quit_without_plan", _l("Quit without a plan")),
-               ("dismissed", _l("Dismissed")), ("temporary_ended", _l("Temporary job ended")),
-               ("health", _l("Health")), ("other", _l("Other"))])
-PLACEMENT_TYPES = _c([("ordinary_job", _l("Ordinary job")), ("flexjob", _l("Flexjob")), ("education", _l("Education")),
-                   ("internship", _l("Internship (step)")), ("wage_subsidy", _l("Wage subsidy (step)"))])
-CONTACT_KINDS = _c([("contact", _l("Contact with the citizen")), ("joint_start_meeting", _l("Joint start meeting")),
-                 ("treatment_team_meeting", _l("Treatment-team meeting")),
-                 ("benefits_counselling", _l("Benefits counselling"))])
-LOCATIONS = _c([("community", _l("In the community")), ("office", _l("At the office")), ("phone", _l("Phone")),
-             ("video", _l("Video"))])
+CLOSE_REASONS = _c({**labels.CLOSE_REASONS, **labels.FORBIDDEN_CLOSE_REASONS})
+END_REASONS = _c(labels.END_REASONS)
+PLACEMENT_TYPES = _c(labels.PLACEMENT_TYPES, (
+    PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION, PlacementType.INTERNSHIP,
+    PlacementType.WAGE_SUBSIDY))
+STEP_TYPES = _c(labels.PLACEMENT_TYPES, (
+    PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED, PlacementType.OTHER))
+CONTACT_KINDS = _c(labels.CONTACT_KINDS)
+LOCATIONS = _c(labels.LOCATIONS)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -98,28 +109,23 @@ class ReviewForm(SafeForm):
 
 
 class ProfileForm(SafeForm):
-    wishes_and_dreams = TextAreaField(_l("Wishes and dreams, in the citizen's words"), validators=[Optional(), Length(max=5000)])
+    wishes_and_dreams = TextAreaField(_l("Wishes and dreams, in the citizen's words"),
+                                      validators=[Optional(), Length(max=5000)])
     job_preferences = TextAreaField(_l("Job preferences"), validators=[Optional(), Length(max=5000)])
     work_history = TextAreaField(_l("Work history"), validators=[Optional(), Length(max=5000)])
     education = TextAreaField(_l("Education"), validators=[Optional(), Length(max=5000)])
     strengths = TextAreaField(_l("Strengths"), validators=[Optional(), Length(max=5000)])
     support_needs = TextAreaField(_l("Support needs"), validators=[Optional(), Length(max=5000)])
-    disclosure = SelectField(_l("Disclosure to the employer"), choices=_c([
-        ("undecided", _l("Undecided")), ("full", _l("Full")), ("partial", _l("Partial")), ("none", _l("None"))]))
+    disclosure = SelectField(_l("Disclosure to the employer"), choices=_c(labels.DISCLOSURES))
     relatives_involved = TextAreaField(_l("Relatives and network involved"), validators=[Optional(), Length(max=2000)])
 
 
 class ConsentForm(SafeForm):
-    from_party = SelectField(_l("From"), choices=_c([("psychiatry", _l("Psychiatry")), ("ips_team", _l("IPS team")),
-                                                  ("jobcenter", _l("Jobcenter"))]))
-    to_party = SelectField(_l("To"), choices=_c([("ips_team", _l("IPS team")), ("psychiatry", _l("Psychiatry")),
-                                              ("jobcenter", _l("Jobcenter"))]))
-    categories = MultiCheckboxField(_l("What may be shared"), choices=_c([
-        ("symptoms", _l("Symptoms")), ("coping_strategies", _l("Coping strategies")),
-        ("warning_signs", _l("Triggers and warning signs")),
-        ("medication_side_effects", _l("Medication side effects and changes")), ("strengths", _l("Strengths")),
-        ("employment_progress", _l("Employment progress")), ("benefit_facts", _l("Benefit-relevant facts"))]),
-        validators=[DataRequired()])
+    from_party = SelectField(_l("From"),
+                             choices=_c(labels.PARTIES, (Party.PSYCHIATRY, Party.IPS_TEAM, Party.JOBCENTER)))
+    to_party = SelectField(_l("To"), choices=_c(labels.PARTIES, (Party.IPS_TEAM, Party.PSYCHIATRY, Party.JOBCENTER)))
+    categories = MultiCheckboxField(_l("What may be shared"), choices=_c(labels.CATEGORIES),
+                                    validators=[DataRequired()])
     purpose = StringField(_l("Purpose"), validators=[DataRequired(), Length(min=3, max=500)])
     given_at = DateField(_l("Given on"), validators=[InputRequired()])
     expires_at = DateField(_l("Expires on (optional)"), validators=[Optional()])
@@ -128,17 +134,13 @@ class ConsentForm(SafeForm):
 class WithdrawConsentForm(SafeForm):
     """Withdrawing stops sharing at once: say who asked, and confirm."""
 
-    requested_by = SelectField(_l("Who asked for the withdrawal"), choices=_c([
-        ("citizen", _l("The citizen")), ("giving_party", _l("The party that gave the consent"))]))
+    requested_by = SelectField(_l("Who asked for the withdrawal"), choices=_c(labels.WITHDRAWAL_REQUESTERS))
     confirm = BooleanField(_l("Yes, withdraw the consent: sharing under it stops at once"),
                            validators=[DataRequired(_l("Confirm the withdrawal."))])
 
 
 class SharedInfoForm(SafeForm):
-    category = SelectField(_l("Category"), choices=_c([
-        ("symptoms", _l("Symptoms")), ("coping_strategies", _l("Coping strategies")),
-        ("warning_signs", _l("Triggers and warning signs")),
-        ("medication_side_effects", _l("Medication side effects and changes")), ("strengths", _l("Strengths"))]))
+    category = SelectField(_l("Category"), choices=_c(labels.CATEGORIES, HEALTH_CATEGORIES))
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
 
 
@@ -158,9 +160,7 @@ class ReferralForm(SafeForm):
 class StepForm(SafeForm):
     """Internship, wage subsidy, sheltered work: steps toward employer contact, never the goal."""
 
-    type = SelectField(_l("Type"), choices=_c([("internship", _l("Internship (step)")),
-                                                ("wage_subsidy", _l("Wage subsidy (step)")),
-                                                ("sheltered", _l("Sheltered work (step)")), ("other", _l("Other"))]))
+    type = SelectField(_l("Type"), choices=STEP_TYPES)
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])

@@ -62,6 +62,9 @@ class PlacementType(StrEnum):
 
 
 COMPETITIVE_JOB_TYPES = frozenset({PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB})
+# Recorded as steps toward employer contact, never as the goal or an outcome.
+STEP_TYPES = frozenset({PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED,
+                        PlacementType.OTHER})
 
 
 class EndReason(StrEnum):

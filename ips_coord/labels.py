@@ -1,0 +1,167 @@
+"""The words a person reads for the domain's codes (DESIGN section 9), in one place.
+
+Keyed by the enums of ips_coord.workflows.phases (a StrEnum is equal to its stored string, so
+a value read from the database finds its label too). English msgids, translated by Flask-Babel
+when shown; the pages, the forms and the emails all take their labels from here.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from .workflows.phases import (
+    CloseReason,
+    ConsentCategory,
+    ContactKind,
+    EndReason,
+    Event,
+    FollowUpKind,
+    Location,
+    NotificationKind,
+    Party,
+    Phase,
+    PlacementType,
+    Role,
+)
+
+PHASES: dict[str, LazyString] = {
+    Phase.REFERRED: _l("Referred"),
+    Phase.ENGAGEMENT: _l("Engagement"),
+    Phase.JOB_SEARCH: _l("Job search"),
+    Phase.EMPLOYED: _l("Employed"),
+    Phase.IN_EDUCATION: _l("In education"),
+    Phase.JOB_ENDED: _l("Job ended"),
+    Phase.PAUSED: _l("Paused"),
+    Phase.TRANSITIONED: _l("Transitioned to natural supports"),
+    Phase.CLOSED: _l("Closed"),
+}
+ROLES: dict[str, LazyString] = {
+    Role.IPS_CONSULTANT: _l("IPS consultant"),
+    Role.PSYCHIATRY: _l("Clinician"),
+    Role.JOBCENTER: _l("Caseworker"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Admin"),
+    Role.PRIVACY_OFFICER: _l("Privacy officer"),
+}
+PARTIES: dict[str, LazyString] = {
+    Party.PSYCHIATRY: _l("Psychiatry"), Party.JOBCENTER: _l("Jobcenter"), Party.IPS_TEAM: _l("IPS team"),
+}
+CATEGORIES: dict[str, LazyString] = {
+    ConsentCategory.SYMPTOMS: _l("Symptoms"),
+    ConsentCategory.COPING_STRATEGIES: _l("Coping strategies"),
+    ConsentCategory.WARNING_SIGNS: _l("Triggers and warning signs"),
+    ConsentCategory.MEDICATION_SIDE_EFFECTS: _l("Medication side effects and changes"),
+    ConsentCategory.STRENGTHS: _l("Strengths"),
+    ConsentCategory.EMPLOYMENT_PROGRESS: _l("Employment progress"),
+    ConsentCategory.BENEFIT_FACTS: _l("Benefit-relevant facts"),
+}
+# The entries of a case's history: the workflow's events and the other things recorded there.
+EVENTS: dict[str, LazyString] = {
+    Event.ENROL: _l("Enrol"), Event.DECLINE: _l("Citizen declines"), Event.START_SEARCH: _l("Start job search"),
+    Event.START_JOB: _l("Start a job"), Event.START_EDUCATION: _l("Start an education"),
+    Event.END_JOB: _l("Job ended"), Event.END_EDUCATION: _l("Education ended"),
+    Event.RESUME_SEARCH: _l("Resume job search"), Event.TRANSITION: _l("Hand over to natural supports"),
+    Event.PAUSE: _l("Pause"), Event.RESUME: _l("Resume"), Event.CLOSE: _l("Close the case"),
+    Event.RE_ENTER: _l("Re-enter IPS"),
+    "referred": _l("Referred"), "deviation": _l("Deviation"), "escalated": _l("Escalated"),
+    "acknowledged": _l("Acknowledged"), "review_recorded": _l("Job-ending review"),
+    "consent_recorded": _l("Consent recorded"), "consent_withdrawn": _l("Consent withdrawn"),
+    "citizen_merged": _l("Merged with an earlier record"),
+}
+FOLLOW_UP_KINDS: dict[str, LazyString] = {
+    FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
+    FollowUpKind.JOINT_START_MEETING: _l("Joint start meeting"),
+    FollowUpKind.JOB_START_CONTACT: _l("Contact after job start"),
+    FollowUpKind.WEEKLY_CONTACT: _l("Weekly contact"),
+    FollowUpKind.MONTHLY_CONTACT: _l("Monthly contact"),
+    FollowUpKind.JOB_ENDING_CONTACT: _l("Contact after job ending"),
+    FollowUpKind.JOB_ENDING_REVIEW: _l("Job-ending review"),
+    FollowUpKind.RESUME_SEARCH: _l("Resume job search"),
+    FollowUpKind.PAUSED_OUTREACH: _l("Outreach during pause"),
+    FollowUpKind.NO_CONTACT: _l("No contact for 30 days"),
+    FollowUpKind.CONSENT_EXPIRY: _l("Consent expires soon"),
+    FollowUpKind.PROFILE_REASSESSMENT: _l("Reassess career profile"),
+    FollowUpKind.PSYCHIATRY_ACK: _l("Psychiatry acknowledgement"),
+}
+CLOSE_REASONS: dict[str, LazyString] = {
+    CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
+    CloseReason.MOVED_AWAY: _l("Moved away"),
+    CloseReason.DIED: _l("Died"),
+    CloseReason.TRANSFERRED: _l("Transferred to another service"),
+}
+# Reasons IPS forbids, offered in the close form all the same: choosing one shows the
+# zero-exclusion refusal, which says why (the workflow refuses every reason not in CloseReason).
+FORBIDDEN_CLOSE_REASONS: dict[str, LazyString] = {
+    "missed_appointments": _l("Missed appointments"), "not_ready": _l("Not ready"),
+}
+END_REASONS: dict[str, LazyString] = {
+    EndReason.QUIT_WITH_PLAN: _l("Quit with a plan"),
+    EndReason.QUIT_WITHOUT_PLAN: _l("Quit without a plan"),
+    EndReason.DISMISSED: _l("Dismissed"),
+    EndReason.TEMPORARY_ENDED: _l("Temporary job ended"),
+    EndReason.HEALTH: _l("Health"),
+    EndReason.OTHER: _l("Other"),
+}
+PLACEMENT_TYPES: dict[str, LazyString] = {
+    PlacementType.ORDINARY_JOB: _l("Ordinary job"),
+    PlacementType.FLEXJOB: _l("Flexjob"),
+    PlacementType.EDUCATION: _l("Education"),
+    PlacementType.INTERNSHIP: _l("Internship (step)"),
+    PlacementType.WAGE_SUBSIDY: _l("Wage subsidy (step)"),
+    PlacementType.SHELTERED: _l("Sheltered work (step)"),
+    PlacementType.OTHER: _l("Other"),
+}
+CONTACT_KINDS: dict[str, LazyString] = {
+    ContactKind.CONTACT: _l("Contact with the citizen"),
+    ContactKind.JOINT_START_MEETING: _l("Joint start meeting"),
+    ContactKind.TREATMENT_TEAM_MEETING: _l("Treatment-team meeting"),
+    ContactKind.BENEFITS_COUNSELLING: _l("Benefits counselling"),
+}
+LOCATIONS: dict[str, LazyString] = {
+    Location.COMMUNITY: _l("In the community"),
+    Location.OFFICE: _l("At the office"),
+    Location.PHONE: _l("Phone"),
+    Location.VIDEO: _l("Video"),
+}
+DISCLOSURES: dict[str, LazyString] = {
+    "undecided": _l("Undecided"), "full": _l("Full"), "partial": _l("Partial"), "none": _l("None"),
+}
+# Who asked for a consent to be withdrawn.
+WITHDRAWAL_REQUESTERS: dict[str, LazyString] = {
+    "citizen": _l("The citizen"), "giving_party": _l("The party that gave the consent"),
+}
+# Codes shown on the pages as plain words (contact kinds, where, placement types).
+WORDS: dict[str, LazyString] = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}
+
+# Notifications: the email's subject and its one line (never a diagnosis, a note or a benefit fact).
+NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
+    NotificationKind.CASE_ENROLLED: _l("New IPS case"),
+    NotificationKind.JOB_STARTED: _l("Job start"),
+    NotificationKind.EDUCATION_STARTED: _l("Education start"),
+    NotificationKind.JOB_ENDED: _l("Job ended: please acknowledge"),
+    NotificationKind.EDUCATION_ENDED: _l("Education ended: please acknowledge"),
+    NotificationKind.EARLY_ENDING: _l("Early job ending"),
+    NotificationKind.CASE_CLOSED: _l("IPS case closed"),
+    NotificationKind.ESCALATION: _l("Escalation: a deadline has passed"),
+    NotificationKind.ACK_REMINDER: _l("Reminder: please acknowledge the job ending"),
+    NotificationKind.DAILY_DIGEST: _l("Your follow-ups today"),
+    NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+}
+NOTIFICATION_LINES: dict[str, LazyString] = {
+    NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
+    NotificationKind.JOB_STARTED: _l("The citizen has started in a job. Follow-along support has begun."),
+    NotificationKind.EDUCATION_STARTED: _l(
+        "The citizen has started an education. Follow-along support has begun."),
+    NotificationKind.JOB_ENDED: _l(
+        "The citizen's job has ended. A joint review meeting is due within 7 days. Please acknowledge."),
+    NotificationKind.EDUCATION_ENDED: _l(
+        "The citizen's education has ended. A joint review meeting is due within 7 days. Please acknowledge."),
+    NotificationKind.EARLY_ENDING: _l("A job ended within 90 days of its start. The plan is being adjusted."),
+    NotificationKind.CASE_CLOSED: _l("The IPS case has been closed."),
+    NotificationKind.ESCALATION: _l("A follow-up on the case has passed its deadline."),
+    NotificationKind.ACK_REMINDER: _l("The job ending on this case has not been acknowledged yet."),
+    NotificationKind.DAILY_DIGEST: _l("These follow-ups are due today or overdue."),
+    NotificationKind.POSSIBLE_DUPLICATE: _l(
+        "A new referral has the same name as a citizen already known. "
+        "Check it on your overview and merge if it is the same person."),
+}
