@@ -19,7 +19,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from ips_coord.reports.country import ACTIVE_PHASES
+from ips_coord.workflows.phases import ON_CASELOAD
 
 PHASES = (["employed"] * 25 + ["job_search"] * 25 + ["engagement"] * 10 + ["in_education"] * 5 + ["job_ended"] * 5
           + ["paused"] * 5 + ["referred"] * 5 + ["closed"] * 15 + ["transitioned"] * 5)
@@ -141,7 +141,7 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
                 cid = j % cases + 1
                 _referred, _n, consultant, phase = meta[cid - 1]
                 due_now = j < n_due
-                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ACTIVE_PHASES) else "done"
+                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ON_CASELOAD) else "done"
                 due = now - timedelta(hours=1) if due_now else now + timedelta(days=1 + j % 120) if status == "open" \
                     else now - timedelta(days=1 + j % 700)
                 escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None

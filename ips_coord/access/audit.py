@@ -16,7 +16,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, User
-from ..workflows.phases import AccessAction, Part
+from ..workflows.phases import AccessAction, AuditPart, Part
 
 AUDIT_BATCH = 1000  # rows SQLAlchemy sends as one INSERT (insertmanyvalues)
 
@@ -98,7 +98,7 @@ def audit_refusal(user: User, status: int) -> None:
     """A refused attempt (403/404) by a signed-in user: who, which route, which id, the outcome.
     Probing for records shows up on the coordinator's and the privacy officer's pages."""
     case_id, target = _refused_case(request.view_args or {})
-    _write(user, [(case_id, g.get("refused_part") or "route")], REFUSED, target=target, outcome=status)
+    _write(user, [(case_id, g.get("refused_part") or AuditPart.ROUTE)], REFUSED, target=target, outcome=status)
 
 
 def register_refusal_audit(app: Flask) -> None:

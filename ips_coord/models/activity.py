@@ -6,7 +6,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
-from .types import UTCDateTime
+from ..workflows.phases import ContactKind, EndReason, Location, PlacementType
+from .types import Code, UTCDateTime
 
 
 class Placement(Model):
@@ -16,13 +17,13 @@ class Placement(Model):
     __tablename__ = "placement"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
-    type: Mapped[str] = mapped_column(String(32))  # PlacementType
+    type: Mapped[PlacementType] = mapped_column(Code(PlacementType, 32))
     employer_name: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str | None] = mapped_column(String(200))
     hours_per_week: Mapped[float | None]
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    end_reason: Mapped[str | None] = mapped_column(String(32))  # EndReason
+    end_reason: Mapped[EndReason | None] = mapped_column(Code(EndReason, 32))
     benefits_counselling_offered: Mapped[bool] = mapped_column(default=False)
     # mentor, personal assistance, aids, flexjob terms, adjustments: what a review adjusts
     supports: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -38,9 +39,9 @@ class Contact(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # ContactKind
+    kind: Mapped[ContactKind] = mapped_column(Code(ContactKind, 32))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    location: Mapped[str] = mapped_column(String(16))  # Location
+    location: Mapped[Location] = mapped_column(Code(Location, 16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -57,7 +58,7 @@ class EmployerContact(Model):
     employer_name: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     face_to_face: Mapped[bool] = mapped_column(default=True)
-    location: Mapped[str] = mapped_column(String(16))
+    location: Mapped[Location] = mapped_column(Code(Location, 16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

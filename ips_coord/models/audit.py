@@ -6,7 +6,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
-from .types import UTCDateTime
+from ..workflows.phases import AccessAction
+from .types import Code, UTCDateTime
 
 
 class AccessLog(Model):
@@ -17,7 +18,7 @@ class AccessLog(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"))
-    action: Mapped[str] = mapped_column(String(8))  # read / write / refused
+    action: Mapped[AccessAction] = mapped_column(Code(AccessAction, 8))
     part: Mapped[str] = mapped_column(String(40))
     view: Mapped[str] = mapped_column(String(100))
     request_id: Mapped[str | None] = mapped_column(String(64))

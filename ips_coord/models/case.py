@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ..workflows.phases import CloseReason, ConsentCategory, Party, Phase
 from .org import Organisation, User
-from .types import UTCDateTime
+from .types import Code, UTCDateTime
 
 
 class Citizen(Model):
@@ -41,8 +42,8 @@ class IpsCase(Model):
     __tablename__ = "ips_case"
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    phase: Mapped[str] = mapped_column(String(32))
-    paused_from: Mapped[str | None] = mapped_column(String(32))
+    phase: Mapped[Phase] = mapped_column(Code(Phase, 32))
+    paused_from: Mapped[Phase | None] = mapped_column(Code(Phase, 32))
     resume_date: Mapped[date | None] = mapped_column(Date)
     ips_team_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     consultant_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -54,7 +55,7 @@ class IpsCase(Model):
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    close_reason: Mapped[str | None] = mapped_column(String(32))
+    close_reason: Mapped[CloseReason | None] = mapped_column(Code(CloseReason, 32))
     out_of_work_at_enrolment: Mapped[bool] = mapped_column(default=True)
     # Number of case events so far; the next event's seq. Bumped with the case row, so the
     # version check serialises writers of the history.
@@ -73,6 +74,12 @@ class IpsCase(Model):
     def reference(self) -> str:
         """Names the case without naming the person (used in emails and logs)."""
         return case_reference(self.id)
+
+    def days_since_contact(self, now: datetime) -> int:
+        """Whole days since the last contact (or, before any, since enrolment or referral)."""
+        last = self.last_contact_at or self.enrolled_at or self.referred_at
+        return (now - last) // timedelta(days=1)
+
     __table_args__ = (
         Index("ix_ips_case_consultant_phase", "consultant_id", "phase"),
         Index("ix_ips_case_team_phase", "ips_team_id", "phase"),
@@ -88,8 +95,8 @@ class CaseEvent(Model):
     # Position in the case's history; unique so concurrent writers cannot leave a gap or a duplicate.
     seq: Mapped[int]
     event: Mapped[str] = mapped_column(String(40))
-    from_phase: Mapped[str | None] = mapped_column(String(32))
-    to_phase: Mapped[str | None] = mapped_column(String(32))
+    from_phase: Mapped[Phase | None] = mapped_column(Code(Phase, 32))
+    to_phase: Mapped[Phase | None] = mapped_column(Code(Phase, 32))
     reason: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     request_id: Mapped[str | None] = mapped_column(String(64))
@@ -109,8 +116,8 @@ class Consent(Model):
     __tablename__ = "consent"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
-    from_party: Mapped[str] = mapped_column(String(32))
-    to_party: Mapped[str] = mapped_column(String(32))
+    from_party: Mapped[Party] = mapped_column(Code(Party, 32))
+    to_party: Mapped[Party] = mapped_column(Code(Party, 32))
     categories: Mapped[list] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(500))
     given_at: Mapped[date] = mapped_column(Date)
@@ -154,7 +161,7 @@ class SharedHealthInfo(Model):
     __tablename__ = "shared_health_info"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
-    category: Mapped[str] = mapped_column(String(40))  # ConsentCategory (psychiatry ones)
+    category: Mapped[ConsentCategory] = mapped_column(Code(ConsentCategory, 40))  # the psychiatry ones
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from .types import UTCDateTime
+from ..workflows.phases import FollowUpKind, FollowUpStatus
+from .types import Code, UTCDateTime
+
+if TYPE_CHECKING:
+    from .case import IpsCase
 
 
 class FollowUp(Model):
@@ -15,12 +20,12 @@ class FollowUp(Model):
     __tablename__ = "follow_up"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
-    kind: Mapped[str] = mapped_column(String(40))  # FollowUpKind
+    kind: Mapped[FollowUpKind] = mapped_column(Code(FollowUpKind, 40))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # FollowUpStatus
+    status: Mapped[FollowUpStatus] = mapped_column(Code(FollowUpStatus, 16), default=FollowUpStatus.OPEN)
     # Sweep bookkeeping: when the reminder / escalation for this row was turned into notifications.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -30,7 +35,7 @@ class FollowUp(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     # Declared so the unit of work writes the case row (the version check) first.
-    case: Mapped["IpsCase"] = relationship()  # noqa: F821
+    case: Mapped[IpsCase] = relationship()
 
     __table_args__ = (
         Index("ix_follow_up_status_due", "status", "due_at"),

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from .types import UTCDateTime
+from ..workflows.phases import NotificationKind, NotificationStatus
+from .types import Code, UTCDateTime
+
+if TYPE_CHECKING:
+    from .case import IpsCase
 
 
 class Notification(Model):
@@ -21,8 +26,9 @@ class Notification(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # NotificationStatus
+    kind: Mapped[NotificationKind] = mapped_column(Code(NotificationKind, 40))
+    status: Mapped[NotificationStatus] = mapped_column(Code(NotificationStatus, 16),
+                                                      default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -39,7 +45,7 @@ class Notification(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     # Declared so the unit of work writes the case row (the version check) first.
-    case: Mapped["IpsCase | None"] = relationship()  # noqa: F821
+    case: Mapped[IpsCase | None] = relationship()
 
     __table_args__ = (
         Index("ix_notification_status_next", "status", "next_attempt_at"),
@@ -52,3 +58,15 @@ class Notification(Model):
         Index("ix_notification_possible_duplicate", "recipient_id", "created_at",
               postgresql_where=text("kind = 'possible_duplicate'"), sqlite_where=text("kind = 'possible_duplicate'")),
     )
+
+    @classmethod
+    def awaiting_ack(cls) -> ColumnElement[bool]:
+        """Asks for an acknowledgement that has not come. Reminders are left out: they point at
+        the original, which is the one to acknowledge. The first two terms are the condition of
+        the partial index ix_notification_unacknowledged (migration 0003), so PostgreSQL uses it."""
+        return and_(cls.requires_ack, cls.acknowledged_at.is_(None), cls.kind != NotificationKind.ACK_REMINDER)
+
+    @classmethod
+    def unacknowledged(cls) -> ColumnElement[bool]:
+        """Sent and still awaiting its acknowledgement (the overviews' "unacknowledged")."""
+        return and_(cls.awaiting_ack(), cls.status == NotificationStatus.SENT)

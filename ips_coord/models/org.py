@@ -7,7 +7,8 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from .types import UTCDateTime
+from ..workflows.phases import OrgKind, Role
+from .types import Code, UTCDateTime
 
 
 class Organisation(Model):
@@ -16,7 +17,7 @@ class Organisation(Model):
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # OrgKind
+    kind: Mapped[OrgKind] = mapped_column(Code(OrgKind, 32))
     municipality: Mapped[str | None] = mapped_column(String(100))
     # An IPS team belongs to the organisation its coordinator leads; kept flat on purpose.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
@@ -28,7 +29,7 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str] = mapped_column(String(32))  # Role
+    role: Mapped[Role] = mapped_column(Code(Role, 32))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     locale: Mapped[str] = mapped_column(String(8), default="da")
     active: Mapped[bool] = mapped_column(default=True)

@@ -8,32 +8,31 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, Organisation, User
-from ..workflows.phases import ENDED, FollowUpStatus, NotificationStatus, OrgKind, Phase, Role
-
-CASELOAD_LIMIT = 20  # IPS fidelity item 1: 20 or fewer per consultant
-ACTIVE_PHASES = tuple(p.value for p in Phase if p not in ENDED)  # on the caseload: all but closed/transitioned
+from ..workflows.constants import CASELOAD_LIMIT
+from ..workflows.phases import ON_CASELOAD, FollowUpStatus, NotificationStatus, OrgKind, Role
 
 
-def _per_team(stmt) -> dict[int, int]:
-    return dict(db.session.execute(stmt).all())
+def _per_team(stmt: Select[Any]) -> dict[int, int]:
+    return {team: n for team, n in db.session.execute(stmt)}
 
 
-def _notifications_per_team(*where) -> Counter:
+def _notifications_per_team(*where: ColumnElement[bool]) -> Counter[int]:
     """A notification belongs to its case's team, or else to its recipient's (as on the team page)."""
     team = func.coalesce(IpsCase.ips_team_id, User.organisation_id)
     rows = db.session.execute(
         select(team, func.count()).select_from(Notification)
         .outerjoin(IpsCase, IpsCase.id == Notification.case_id)
         .join(User, User.id == Notification.recipient_id).where(*where).group_by(team)).all()
-    return Counter(dict(rows))
+    return Counter({team: n for team, n in rows})
 
 
-def country_overview(now: datetime) -> dict:
+def country_overview(now: datetime) -> dict[str, Any]:
     teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
                                .order_by(Organisation.municipality, Organisation.name)).all()
     consultants = _per_team(select(User.organisation_id, func.count()).where(
@@ -43,7 +42,7 @@ def country_overview(now: datetime) -> dict:
             select(IpsCase.ips_team_id, IpsCase.phase, func.count()).group_by(IpsCase.ips_team_id, IpsCase.phase)):
         phases[team_id][phase] = n
     per_consultant = (select(IpsCase.ips_team_id.label("team"), func.count().label("n"))
-                      .where(IpsCase.phase.in_(ACTIVE_PHASES), IpsCase.consultant_id.is_not(None))
+                      .where(IpsCase.phase.in_(ON_CASELOAD), IpsCase.consultant_id.is_not(None))
                       .group_by(IpsCase.ips_team_id, IpsCase.consultant_id).subquery())
     over_limit = _per_team(select(per_consultant.c.team, func.count()).where(per_consultant.c.n > CASELOAD_LIMIT)
                            .group_by(per_consultant.c.team))
@@ -52,14 +51,11 @@ def country_overview(now: datetime) -> dict:
                        .where(FollowUp.status == FollowUpStatus.OPEN).group_by(IpsCase.ips_team_id))
     overdue = _per_team(open_follow_ups.where(FollowUp.due_at < now))
     escalations = _per_team(open_follow_ups.where(FollowUp.escalated_at.is_not(None)))
-    # Written as the partial index's own condition so PostgreSQL uses it (migration 0003).
-    unacknowledged = _notifications_per_team(
-        Notification.requires_ack, Notification.acknowledged_at.is_(None),
-        Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder")
+    unacknowledged = _notifications_per_team(Notification.unacknowledged())
     failed = _notifications_per_team(Notification.status == NotificationStatus.FAILED)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for team in teams:
-        active = sum(n for p, n in phases[team.id].items() if p in ACTIVE_PHASES)
+        active = sum(n for p, n in phases[team.id].items() if p in ON_CASELOAD)
         staff = consultants.get(team.id, 0)
         rows.append({
             "team": team, "consultants": staff, "cases": sum(phases[team.id].values()), "active": active,
@@ -69,9 +65,10 @@ def country_overview(now: datetime) -> dict:
             "failed": failed.get(team.id, 0),
         })
     keys = ("consultants", "cases", "active", "over_limit", "overdue", "escalations", "unacknowledged", "failed")
-    totals = {k: sum(r[k] for r in rows) for k in keys}
-    totals["per_consultant"] = round(totals["active"] / totals["consultants"], 1) if totals["consultants"] else None
-    country_phases = Counter()
+    totals: dict[str, float | None] = {k: sum(r[k] for r in rows) for k in keys}
+    active, staff = sum(r["active"] for r in rows), sum(r["consultants"] for r in rows)
+    totals["per_consultant"] = round(active / staff, 1) if staff else None
+    country_phases: Counter[str] = Counter()
     for counter in phases.values():
         country_phases.update(counter)
     return {"rows": rows, "totals": totals, "phases": country_phases, "limit": CASELOAD_LIMIT}

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import IpsCase, Placement
-
-EARLY_DAYS = 90
+from ..workflows.constants import EARLY_ENDING
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,8 @@ def _team_rows(team_id: int):
     the report's cost follows the team's size, not 8 times over."""
     cases = db.session.execute(select(
         IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at, IpsCase.out_of_work_at_enrolment,
-        IpsCase.first_employer_contact_at).where(IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))).all()
+        IpsCase.first_employer_contact_at,
+    ).where(IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))).all()
     placements = db.session.execute(
         select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.end_reason)
         .join(IpsCase, IpsCase.id == Placement.case_id).where(IpsCase.ips_team_id == team_id)
@@ -90,7 +90,7 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
         "flexjob_starts": sum(1 for p in starts if p.type == "flexjob"),
         "education_starts": sum(1 for p in starts if p.type == "education"),
         "job_endings": len(endings), "endings_by_reason": by_reason,
-        "early_endings": sum(1 for p in endings if (p.end_date - p.start_date).days < EARLY_DAYS),
+        "early_endings": sum(1 for p in endings if p.end_date - p.start_date < EARLY_ENDING),
         "median_days_to_first_employer_contact": statistics.median(days) if days else None,
     }
 
@@ -113,13 +113,14 @@ def svg_line(values: list[float | None], labels: list[str], title: str, width: i
 
     points = [(pad_l + i * step, y(v)) for i, v in enumerate(values) if v is not None]
     path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
-    ticks = "".join(f'<text x="{pad_l + i * step:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{l}</text>'
-                    for i, l in enumerate(labels))
+    ticks = "".join(f'<text x="{pad_l + i * step:.1f}" y="{height - 8}" font-size="10" '
+                    f'text-anchor="middle">{label}</text>' for i, label in enumerate(labels))
     dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="#0b5cad"/>' for x, yy in points)
     return (f'<svg role="img" aria-label="{title}" viewBox="0 0 {width} {height}" width="100%" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>'
             f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - 5}" y2="{height - pad_b}" stroke="#8a96a3"/>'
-            f'<text x="4" y="{pad_t + 4}" font-size="10">{top:g}</text><text x="4" y="{height - pad_b}" font-size="10">0</text>'
+            f'<text x="4" y="{pad_t + 4}" font-size="10">{top:g}</text>'
+            f'<text x="4" y="{height - pad_b}" font-size="10">0</text>'
             f'<polyline fill="none" stroke="#0b5cad" stroke-width="2" points="{path}"/>{dots}{ticks}</svg>')
 
 

@@ -127,8 +127,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     audit_parts(current_user, case.id, shown)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.requires_ack, Notification.acknowledged_at.is_(None),
-        Notification.kind != "ack_reminder")).all()
+        Notification.awaiting_ack())).all()
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
     return render_template("case_page.html", **ctx), status

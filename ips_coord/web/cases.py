@@ -1,17 +1,14 @@
-from datetime import timedelta
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..access import authorize, case_filter
-from ..access import policy as P
 from ..access.audit import audit_many, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
-from ..workflows.phases import Phase, Role
+from ..workflows.phases import AuditPart, Part, Phase, Role
 
 bp = Blueprint("cases", __name__)
 
@@ -55,15 +52,10 @@ def index():
         select(IpsCase).where(*where).options(selectinload(IpsCase.consultant))
         .order_by(IpsCase.phase, IpsCase.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
-    audit_many(current_user, [c.id for c in cases], "case_list")
+    audit_many(current_user, [c.id for c in cases], AuditPart.CASE_LIST)
     by_phase = {p: [] for p in Phase}
     for case in cases:
         by_phase[Phase(case.phase)].append(case)
-    now = utcnow()
-
-    def days_since_contact(case):
-        last = case.last_contact_at or case.enrolled_at or case.referred_at
-        return (now - last) // timedelta(days=1)
 
     def page_url(**changes):
         args = {"scope": "team" if team_view else None, "phase": phase, "page": None, **changes}
@@ -71,14 +63,14 @@ def index():
 
     return render_template("cases.html", by_phase=by_phase, total=total, shown=len(cases), page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), phase=phase, team_view=team_view,
-                           page_url=page_url, days_since_contact=days_since_contact)
+                           page_url=page_url, now=utcnow())
 
 
 @bp.get("/cases/<id:case_id>/access-log")
 @login_required
 def access_log(case_id: int):
     """Who has seen or changed this case: for the coordinator."""
-    case, _access = authorize(current_user, case_id, P.ACCESS_LOG)
+    case, _access = authorize(current_user, case_id, Part.ACCESS_LOG)
     rows = db.session.execute(select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
                               .where(AccessLog.case_id == case.id)
                               .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(500)).all()

@@ -17,13 +17,24 @@ from ..i18n import translate
 from ..models import EmployerContact, FollowUp, IpsCase
 from ..services import ServiceError
 from ..services import activities as svc
-from ..workflows.phases import CITIZEN_CONTACT_FOLLOW_UPS, FollowUpStatus, Phase, Role
+from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
+from ..workflows.phases import (
+    CITIZEN_CONTACT_FOLLOW_UPS,
+    AccessAction,
+    AuditPart,
+    ContactKind,
+    FollowUpKind,
+    FollowUpStatus,
+    Part,
+    Phase,
+    Role,
+)
 from .case_forms import EmployerContactForm
 from .forms import QuickContactForm
 
 bp = Blueprint("consultant", __name__)
-WEEKLY_EMPLOYER_CONTACT_TARGET = 6
-DEADLINE_KINDS = ("first_employer_contact", "joint_start_meeting", "job_start_contact", "job_ending_review")
+DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_START_CONTACT,
+                  FollowUpKind.JOB_ENDING_REVIEW)
 
 
 def week_start(now: datetime) -> datetime:
@@ -57,13 +68,12 @@ def my_day():
         EmployerContact.occurred_at >= week_start(now)))
     cases = db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == current_user.id)
                                .order_by(IpsCase.phase, IpsCase.id)).all()
-    audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, "my_day")
+    audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, AuditPart.MY_DAY)
     by_phase = {p: [c for c in cases if c.phase == p] for p in Phase}
     return render_template(
         "my_day.html", now=now, due=due, coming=coming, escalations=escalations, by_phase=by_phase,
         week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
-        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS,
-        days_since=lambda c: (now - (c.last_contact_at or c.enrolled_at or c.referred_at)) // timedelta(days=1))
+        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS)
 
 
 @bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")
@@ -76,9 +86,10 @@ def log_contact_for(follow_up_id: int):
     case = db.session.get(IpsCase, fu.case_id)
     form = QuickContactForm()
     if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
-        audit(current_user, case.id, "write", "contact_notes")
+        audit(current_user, case.id, AccessAction.WRITE, Part.NOTES)
         if fu.kind in CITIZEN_CONTACT_FOLLOW_UPS:
-            svc.log_contact(case, current_user, kind="contact", occurred_at=utcnow(), location=form.location.data)
+            svc.log_contact(case, current_user, kind=ContactKind.CONTACT, occurred_at=utcnow(),
+                            location=form.location.data)
         else:
             svc.complete_follow_up(fu, current_user)
         flash(_("Saved."), "ok")
@@ -96,7 +107,7 @@ def _employer_form():
 
 def _render_employer_form(form, status: int = 200):
     # The picker names every citizen in it: a read of their identity, one INSERT.
-    audit_many(current_user, [c.value for c in form.case_id.choices if c.value], "identity")
+    audit_many(current_user, [c.value for c in form.case_id.choices if c.value], Part.IDENTITY)
     return render_template("employer_contact.html", form=form), status
 
 
@@ -113,7 +124,7 @@ def employer_contact():
         case = db.session.get(IpsCase, form.case_id.data) if form.case_id.data else None
         try:
             if case is not None:
-                audit(current_user, case.id, "write", "placements")
+                audit(current_user, case.id, AccessAction.WRITE, Part.PLACEMENTS)
             svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
                                      occurred_at=form.occurred_at.data.replace(tzinfo=UTC),
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,

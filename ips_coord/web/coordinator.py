@@ -1,12 +1,11 @@
 """The coordinator's pages. Here: notifications that could not be delivered, and escalations."""
 import csv
 import io
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from datetime import timedelta
-
 from sqlalchemy import func, or_, select
 
 from ..access import policy as P
@@ -16,13 +15,14 @@ from ..extensions import db
 from ..i18n import translate
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
-from ..services import ServiceError
-from ..services.activities import DUPLICATE_NOTICE, merge_referral
 from ..services.notifications import send_again
-from ..reports.country import ACTIVE_PHASES, CASELOAD_LIMIT, country_overview
+from ..reports.country import country_overview
 from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
-from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
+from ..services import ServiceError
+from ..services.activities import DUPLICATE_NOTICE, merge_referral
+from ..workflows.constants import CASELOAD_LIMIT
+from ..workflows.phases import ON_CASELOAD, FollowUpStatus, NotificationStatus, OrgKind, Role
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -57,7 +57,7 @@ def overview():
                                                         User.organisation_id == team).order_by(User.name)).all()
     caseload = dict(db.session.execute(
         select(IpsCase.consultant_id, func.count()).where(IpsCase.ips_team_id == team,
-                                                          IpsCase.phase.in_(ACTIVE_PHASES))
+                                                          IpsCase.phase.in_(ON_CASELOAD))
         .group_by(IpsCase.consultant_id)).all())
     overdue = dict(db.session.execute(
         select(FollowUp.assignee_id, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
@@ -69,9 +69,8 @@ def overview():
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
                FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).all()
-    unacknowledged = db.session.scalar(select(func.count()).select_from(_team_notifications().where(
-        Notification.requires_ack, Notification.acknowledged_at.is_(None),
-        Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder").subquery()))
+    unacknowledged = db.session.scalar(select(func.count()).select_from(
+        _team_notifications().where(Notification.unacknowledged()).subquery()))
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
@@ -204,10 +203,8 @@ def _csv(name, columns, rows):
 def notifications():
     failed = db.session.scalars(_team_notifications().where(Notification.status == NotificationStatus.FAILED)
                                 .order_by(Notification.created_at.desc()).limit(200)).all()
-    unacknowledged = db.session.scalars(_team_notifications().where(
-        Notification.requires_ack, Notification.acknowledged_at.is_(None),
-        Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder")
-        .order_by(Notification.created_at).limit(200)).all()
+    unacknowledged = db.session.scalars(_team_notifications().where(Notification.unacknowledged())
+                                        .order_by(Notification.created_at).limit(200)).all()
     users = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_({n.recipient_id for n in failed + unacknowledged})))}
     audit_many(current_user, {n.case_id for n in failed + unacknowledged if n.case_id}, P.HISTORY)

@@ -218,6 +218,16 @@ class Part(StrEnum):
     EXPORT = "export"
 
 
+class AuditPart(StrEnum):
+    """What an access-log row names when it is not one part of one case."""
+
+    CASE_LIST = "case_list"  # a case seen in a list is a read of it too
+    MY_DAY = "my_day"  # the consultant's day: cases, due follow-ups, escalations
+    ACKNOWLEDGEMENT = "acknowledgement"  # psychiatry acknowledging a notification
+    NOTIFICATION = "notification"  # a coordinator sending a failed notification again
+    ROUTE = "route"  # a refused request that named no part
+
+
 class AccessAction(StrEnum):
     """What an access-log row records."""
 
