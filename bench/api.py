@@ -68,6 +68,8 @@ def main() -> None:
     import requests
     from sqlalchemy import create_engine, text
 
+    from ips_coord.workflows.phases import Role
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=int, default=15)
@@ -78,7 +80,8 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development", "PYTHONPATH": ROOT}
     engine = create_engine(args.database_url)
     with engine.connect() as conn:
-        email = conn.execute(text("SELECT email FROM staff_user WHERE role = 'ips_consultant' ORDER BY id LIMIT 1")).scalar()
+        email = conn.execute(text("SELECT email FROM staff_user WHERE role = :role ORDER BY id LIMIT 1"),
+                             {"role": Role.IPS_CONSULTANT.value}).scalar()
         case_ids = list(conn.execute(text("SELECT c.id FROM ips_case c JOIN staff_user u ON u.id = c.consultant_id "
                                           "WHERE u.email = :e ORDER BY c.id"), {"e": email}).scalars())
     engine.dispose()
@@ -96,7 +99,8 @@ def main() -> None:
         sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
         reads = _wrk(base, token, paths, args.seconds, args.connections)
         baseline = _wrk(base, token, ["/bench/constant"], args.seconds, args.connections)
-    print(f"case read      {reads[0]:8.1f} req/s   p50 {reads[1]:>8}  p99 {reads[2]:>8}   body {min(sizes)}-{max(sizes)} B")
+    print(f"case read      {reads[0]:8.1f} req/s   p50 {reads[1]:>8}  p99 {reads[2]:>8}   "
+          f"body {min(sizes)}-{max(sizes)} B")
     print(f"baseline       {baseline[0]:8.1f} req/s   p50 {baseline[1]:>8}  p99 {baseline[2]:>8}   body {len(body)} B")
     print(f"ratio          {reads[0] / baseline[0]:8.2f}   (target >= 0.5; {len(case_ids)} cases cycled, "
           f"{args.connections} connections, {args.seconds} s each)")

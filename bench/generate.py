@@ -17,37 +17,218 @@ import argparse
 import itertools
 import random
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ips_coord.workflows.phases import ON_CASELOAD
+from werkzeug.security import generate_password_hash
 
-PHASES = (["employed"] * 25 + ["job_search"] * 25 + ["engagement"] * 10 + ["in_education"] * 5 + ["job_ended"] * 5
-          + ["paused"] * 5 + ["referred"] * 5 + ["closed"] * 15 + ["transitioned"] * 5)
-FOLLOW_UP_KINDS = ["weekly_contact", "monthly_contact", "first_employer_contact", "joint_start_meeting",
-                   "job_ending_review", "profile_reassessment", "no_contact"]
+from ips_coord.workflows.phases import (
+    ON_CASELOAD,
+    CloseReason,
+    ContactKind,
+    FollowUpKind,
+    FollowUpStatus,
+    Location,
+    NotificationKind,
+    NotificationStatus,
+    OrgKind,
+    Phase,
+    PlacementType,
+    Role,
+)
+
+# The share of each phase (in percent), as plain strings for COPY and sqlite3.
+PHASE_MIX = {Phase.EMPLOYED: 25, Phase.JOB_SEARCH: 25, Phase.ENGAGEMENT: 10, Phase.IN_EDUCATION: 5,
+             Phase.JOB_ENDED: 5, Phase.PAUSED: 5, Phase.REFERRED: 5, Phase.CLOSED: 15, Phase.TRANSITIONED: 5}
+PHASES = [phase.value for phase, share in PHASE_MIX.items() for _ in range(share)]
+FOLLOW_UP_KINDS = [k.value for k in (
+    FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT, FollowUpKind.FIRST_EMPLOYER_CONTACT,
+    FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_ENDING_REVIEW, FollowUpKind.PROFILE_REASSESSMENT,
+    FollowUpKind.NO_CONTACT)]
 
 
 def _naive(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None)
 
 
+@dataclass
+class Scale:
+    """How many of each, for a number of cases (100,000 is the national scale)."""
+
+    cases: int
+    munis: int
+    regions: int
+    consultants: int
+    clinicians: int
+    caseworkers: int
+    due: int
+
+    @classmethod
+    def of(cls, cases: int) -> Scale:
+        scale = cases / 100_000
+        return cls(cases=cases, munis=max(1, round(100 * scale)), regions=max(1, round(10 * scale)),
+                   consultants=max(1, round(1500 * scale)), clinicians=max(1, round(500 * scale)),
+                   caseworkers=max(1, round(400 * scale)), due=max(1, round(10_000 * scale)))
+
+    # Organisations: ids are assigned in order, so they are known without reading back.
+    def jobcenter(self, m: int) -> int:
+        return 1 + m
+
+    def team(self, m: int) -> int:
+        return 1 + self.munis + m
+
+    def region(self, r: int) -> int:
+        return 1 + 2 * self.munis + r
+
+    @property
+    def national(self) -> int:
+        return 1 + 2 * self.munis + self.regions
+
+
+class Loader:
+    """Writes each table in turn (COPY on PostgreSQL, batched INSERTs on SQLite)."""
+
+    def __init__(self, write, scale: Scale, rng: random.Random, now: datetime, log) -> None:
+        self.write, self.n, self.rng, self.now, self.log = write, scale, rng, now, log
+        self.counts: dict[str, int] = {}
+        self.consultant_ids: list[int] = []
+        self.clinician_ids: list[int] = []
+        self.caseworker_ids: list[int] = []
+        self.meta: list[tuple[datetime, int, int, str]] = []  # per case: referred, events, consultant, phase
+
+    def copy(self, table: str, columns: list[str], rows) -> None:
+        n = self.write(table, columns, rows)
+        self.counts[table] = self.counts.get(table, 0) + n
+        self.log(f"{table}: {n:,} rows")
+
+    def organisations(self) -> None:
+        n = self.n
+        orgs = ([(f"Jobcenter Kommune {i:03d}", OrgKind.JOBCENTER.value, f"Kommune {i:03d}") for i in range(n.munis)]
+                + [(f"IPS-team Kommune {i:03d}", OrgKind.IPS_TEAM.value, f"Kommune {i:03d}") for i in range(n.munis)]
+                + [(f"Psykiatri Region {i:02d}", OrgKind.PSYCHIATRY.value, None) for i in range(n.regions)]
+                + [("Nationalt IPS-center", OrgKind.NATIONAL.value, None)])
+        self.copy("organisation", ["id", "name", "kind", "municipality"], ((i + 1, *o) for i, o in enumerate(orgs)))
+
+    def staff(self) -> None:
+        n, pw = self.n, generate_password_hash("Bench-password-1")
+        users, uid = [], 0
+        # (e-mail prefix, role, how many, organisation of the i-th, where their ids go)
+        for prefix, role, count, org_of, bucket in (
+            ("ips_consultant", Role.IPS_CONSULTANT, n.consultants, lambda i: n.team(i % n.munis), self.consultant_ids),
+            ("psychiatry", Role.PSYCHIATRY, n.clinicians, lambda i: n.region(i % n.regions), self.clinician_ids),
+            ("jobcenter", Role.JOBCENTER, n.caseworkers, lambda i: n.jobcenter(i % n.munis), self.caseworker_ids),
+            ("coordinator", Role.COORDINATOR, n.munis, n.team, []),
+            # The national coordinator is a coordinator of the national organisation.
+            ("national", Role.COORDINATOR, 1, lambda i: n.national, []),
+        ):
+            for i in range(count):
+                uid += 1
+                users.append((uid, f"{prefix}{i}@bench.ips-coord.example", f"{prefix} {i}", pw, role.value, org_of(i),
+                              "da", True, 0, _naive(self.now)))
+                bucket.append(uid)
+        self.copy("staff_user", ["id", "email", "name", "password_hash", "role", "organisation_id", "locale", "active",
+                                 "session_generation", "created_at"], users)
+
+    def citizens(self) -> None:
+        n, now = self.n, self.now
+        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "municipality", "created_at"],
+                  ((i + 1, f"Borger{i}", f"Syntetisk{i % 997}", 1960 + i % 45, f"Kommune {i % n.munis:03d}",
+                    _naive(now)) for i in range(n.cases)))
+
+    def _case_row(self, i: int) -> tuple:
+        n, rng, now = self.n, self.rng, self.now
+        muni = i % n.munis
+        # Consultant c works in team c % munis: pick one of that team's consultants in turn.
+        per_team = max(1, len(self.consultant_ids) // n.munis)
+        consultant = self.consultant_ids[(muni + n.munis * ((i // n.munis) % per_team)) % len(self.consultant_ids)]
+        phase = PHASES[rng.randrange(len(PHASES))]
+        referred = now - timedelta(days=rng.randint(20, 1500))
+        enrolled = None if phase == Phase.REFERRED else referred + timedelta(days=rng.randint(1, 14))
+        first_emp = enrolled + timedelta(days=rng.randint(3, 60)) if enrolled and phase != Phase.ENGAGEMENT else None
+        last_contact = now - timedelta(days=rng.randint(0, 40)) if enrolled else None
+        n_events = 2 + rng.randint(0, 16)
+        closed = phase == Phase.CLOSED
+        self.meta.append((referred, n_events, consultant, phase))
+        return (i + 1, i + 1, phase, n.team(muni), consultant, self.clinician_ids[i % len(self.clinician_ids)],
+                self.caseworker_ids[i % len(self.caseworker_ids)], _naive(referred), _optional(enrolled),
+                _optional(first_emp), _optional(last_contact), _naive(now - timedelta(days=rng.randint(0, 300))),
+                _naive(now) if closed else None, CloseReason.CITIZEN_CHOICE.value if closed else None,
+                True, n_events, n_events)
+
+    def cases(self) -> None:
+        rows = [self._case_row(i) for i in range(self.n.cases)]
+        self.copy("ips_case", ["id", "citizen_id", "phase", "ips_team_id", "consultant_id", "psychiatry_contact_id",
+                               "jobcenter_caseworker_id", "referred_at", "enrolled_at", "first_employer_contact_at",
+                               "last_contact_at", "phase_changed_at", "closed_at", "close_reason",
+                               "out_of_work_at_enrolment", "event_count", "version"], rows)
+
+    def history(self) -> None:
+        def events():
+            for cid, (referred, n, consultant, _phase) in enumerate(self.meta, start=1):
+                for seq in range(1, n + 1):
+                    yield (cid, seq, "referred" if seq == 1 else "contact_logged", None, None, consultant, "{}",
+                           _naive(referred + timedelta(days=7 * seq)))
+
+        def contacts():
+            for cid, (referred, n, consultant, _phase) in enumerate(self.meta, start=1):
+                for k in range(n):
+                    yield (cid, consultant, ContactKind.CONTACT.value, _naive(referred + timedelta(days=7 * k + 1)),
+                           (Location.COMMUNITY if k % 3 else Location.OFFICE).value, None, _naive(self.now))
+
+        self.copy("case_event", ["case_id", "seq", "event", "from_phase", "to_phase", "actor_id", "data",
+                                 "created_at"], events())
+        self.copy("contact", ["case_id", "staff_id", "kind", "occurred_at", "location", "note", "created_at"],
+                  contacts())
+
+    def follow_ups(self) -> None:
+        n, now = self.n, self.now
+
+        def rows():
+            # Ten per case: the due-now ones, then two open ones per active case (due within 120
+            # days), the rest done; one in ten of the due-now ones already escalated.
+            for j in range(n.cases * 10):
+                cid = j % n.cases + 1
+                _referred, _n, consultant, phase = self.meta[cid - 1]
+                due_now = j < n.due
+                is_open = due_now or ((j // n.cases) % 5 == 0 and phase in ON_CASELOAD)
+                if due_now:
+                    due = now - timedelta(hours=1)
+                elif is_open:
+                    due = now + timedelta(days=1 + j % 120)
+                else:
+                    due = now - timedelta(days=1 + j % 700)
+                escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None
+                status = FollowUpStatus.OPEN if is_open else FollowUpStatus.DONE
+                yield (cid, FOLLOW_UP_KINDS[j % len(FOLLOW_UP_KINDS)], _naive(due), consultant, status.value, "{}",
+                       _naive(now), escalated)
+
+        self.copy("follow_up", ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at",
+                                "escalated_at"], rows())
+
+    def placements(self) -> None:
+        n, now, meta = self.n, self.now, self.meta
+        placed = (Phase.EMPLOYED, Phase.JOB_ENDED, Phase.TRANSITIONED)
+        self.copy("placement", ["case_id", "type", "employer_name", "start_date", "end_date",
+                                "benefits_counselling_offered", "supports", "created_at"],
+                  ((cid, (PlacementType.ORDINARY_JOB if cid % 7 else PlacementType.FLEXJOB).value,
+                    f"Virksomhed {cid % 5000}", (meta[cid - 1][0] + timedelta(days=60)).date(),
+                    (meta[cid - 1][0] + timedelta(days=200)).date() if cid % 4 == 0 else None, cid % 5 != 0, "{}",
+                    _naive(now)) for cid in range(1, n.cases + 1) if meta[cid - 1][3] in placed))
+        self.copy("employer_contact", ["consultant_id", "case_id", "employer_name", "occurred_at", "face_to_face",
+                                       "location", "created_at"],
+                  ((self.consultant_ids[j % len(self.consultant_ids)], j % n.cases + 1, f"Virksomhed {j % 5000}",
+                    _naive(now - timedelta(days=j % 365)), True, Location.COMMUNITY.value, _naive(now))
+                   for j in range(2 * n.cases)))
+
+
 def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None = None, quiet: bool = False) -> dict:
     """Load the data into an empty, migrated database; returns row counts per table."""
     from sqlalchemy.engine import make_url
-    from werkzeug.security import generate_password_hash
 
-    rng = random.Random(seed)
     now = now or datetime.now(UTC)
-    scale = cases / 100_000
-    n_muni = max(1, round(100 * scale))
-    n_regions = max(1, round(10 * scale))
-    n_consultants = max(1, round(1500 * scale))
-    n_clinicians = max(1, round(500 * scale))
-    n_caseworkers = max(1, round(400 * scale))
-    n_due = max(1, round(10_000 * scale))
+    scale = Scale.of(cases)
     url = make_url(database_url)
     postgres = url.get_backend_name() == "postgresql"
-    counts: dict[str, int] = {}
     t0 = time.perf_counter()
 
     def log(msg):
@@ -55,112 +236,12 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
             print(f"{time.perf_counter() - t0:7.1f}s {msg}", flush=True)
 
     with _connect(url) as conn:
-        write = _writer(conn, postgres)
-
-        def copy(table, columns, rows):
-            n = write(table, columns, rows)
-            counts[table] = counts.get(table, 0) + n
-            log(f"{table}: {n:,} rows")
-
-        # Organisations: ids are assigned in order, so they are known without reading back.
-        orgs = ([(f"Jobcenter Kommune {i:03d}", "jobcenter", f"Kommune {i:03d}") for i in range(n_muni)]
-                + [(f"IPS-team Kommune {i:03d}", "ips_team", f"Kommune {i:03d}") for i in range(n_muni)]
-                + [(f"Psykiatri Region {i:02d}", "psychiatry", None) for i in range(n_regions)]
-                + [("Nationalt IPS-center", "national", None)])
-        copy("organisation", ["id", "name", "kind", "municipality"],
-             ((i + 1, *o) for i, o in enumerate(orgs)))
-        jobcenter = lambda m: 1 + m  # noqa: E731
-        team = lambda m: 1 + n_muni + m  # noqa: E731
-        region = lambda r: 1 + 2 * n_muni + r  # noqa: E731
-        national = 1 + 2 * n_muni + n_regions
-        pw = generate_password_hash("Bench-password-1")
-        users, uid = [], 0
-        consultant_ids, clinician_ids, caseworker_ids, coordinator_ids = [], [], [], []
-        for role, n, org_of, bucket in (
-            ("ips_consultant", n_consultants, lambda i: team(i % n_muni), consultant_ids),
-            ("psychiatry", n_clinicians, lambda i: region(i % n_regions), clinician_ids),
-            ("jobcenter", n_caseworkers, lambda i: jobcenter(i % n_muni), caseworker_ids),
-            ("coordinator", n_muni, lambda i: team(i), coordinator_ids),
-            ("national", 1, lambda i: national, []),
-        ):
-            for i in range(n):
-                uid += 1
-                # The national coordinator is a coordinator of the national organisation.
-                users.append((uid, f"{role}{i}@bench.ips-coord.example", f"{role} {i}", pw,
-                              "coordinator" if role == "national" else role, org_of(i), "da", True, 0, _naive(now)))
-                bucket.append(uid)
-        copy("staff_user", ["id", "email", "name", "password_hash", "role", "organisation_id", "locale", "active",
-                            "session_generation", "created_at"], users)
-        copy("citizen", ["id", "first_name", "last_name", "birth_year", "municipality", "created_at"],
-             ((i + 1, f"Borger{i}", f"Syntetisk{i % 997}", 1960 + i % 45, f"Kommune {i % n_muni:03d}",
-               _naive(now)) for i in range(cases)))
-        case_rows, meta = [], []
-        for i in range(cases):
-            muni = i % n_muni
-            # Consultant c works in team c % n_muni: pick one of that team's consultants in turn.
-            per_team = max(1, len(consultant_ids) // n_muni)
-            consultant = consultant_ids[(muni + n_muni * ((i // n_muni) % per_team)) % len(consultant_ids)]
-            phase = PHASES[rng.randrange(len(PHASES))]
-            referred = now - timedelta(days=rng.randint(20, 1500))
-            enrolled = None if phase == "referred" else referred + timedelta(days=rng.randint(1, 14))
-            first_emp = enrolled + timedelta(days=rng.randint(3, 60)) if enrolled and phase not in ("engagement",) else None
-            last_contact = now - timedelta(days=rng.randint(0, 40)) if enrolled else None
-            n_events = 2 + rng.randint(0, 16)
-            case_rows.append((i + 1, i + 1, phase, team(muni), consultant, clinician_ids[i % len(clinician_ids)],
-                              caseworker_ids[i % len(caseworker_ids)], _naive(referred),
-                              _naive(enrolled) if enrolled else None, _naive(first_emp) if first_emp else None,
-                              _naive(last_contact) if last_contact else None, _naive(now - timedelta(days=rng.randint(0, 300))),
-                              _naive(now) if phase == "closed" else None, "citizen_choice" if phase == "closed" else None,
-                              True, n_events, n_events))
-            meta.append((referred, n_events, consultant, phase))
-        copy("ips_case", ["id", "citizen_id", "phase", "ips_team_id", "consultant_id", "psychiatry_contact_id",
-                          "jobcenter_caseworker_id", "referred_at", "enrolled_at", "first_employer_contact_at",
-                          "last_contact_at", "phase_changed_at", "closed_at", "close_reason",
-                          "out_of_work_at_enrolment", "event_count", "version"], case_rows)
-
-        def events():
-            for cid, (referred, n, consultant, _phase) in enumerate(meta, start=1):
-                for seq in range(1, n + 1):
-                    yield (cid, seq, "referred" if seq == 1 else "contact_logged", None, None, consultant, "{}",
-                           _naive(referred + timedelta(days=7 * seq)))
-        copy("case_event", ["case_id", "seq", "event", "from_phase", "to_phase", "actor_id", "data", "created_at"],
-             events())
-
-        def contacts():
-            for cid, (referred, n, consultant, _phase) in enumerate(meta, start=1):
-                for k in range(n):
-                    yield (cid, consultant, "contact", _naive(referred + timedelta(days=7 * k + 1)),
-                           "community" if k % 3 else "office", None, _naive(now))
-        copy("contact", ["case_id", "staff_id", "kind", "occurred_at", "location", "note", "created_at"], contacts())
-
-        def follow_ups():
-            # Ten per case: the due-now ones, then two open ones per active case (due within 120
-            # days), the rest done; one in ten of the due-now ones already escalated.
-            total = cases * 10
-            for j in range(total):
-                cid = j % cases + 1
-                _referred, _n, consultant, phase = meta[cid - 1]
-                due_now = j < n_due
-                status = "open" if due_now or ((j // cases) % 5 == 0 and phase in ON_CASELOAD) else "done"
-                due = now - timedelta(hours=1) if due_now else now + timedelta(days=1 + j % 120) if status == "open" \
-                    else now - timedelta(days=1 + j % 700)
-                escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None
-                yield (cid, FOLLOW_UP_KINDS[j % len(FOLLOW_UP_KINDS)], _naive(due), consultant, status, "{}",
-                       _naive(now), escalated)
-        copy("follow_up", ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at", "escalated_at"],
-             follow_ups())
-        copy("placement", ["case_id", "type", "employer_name", "start_date", "end_date", "benefits_counselling_offered",
-                           "supports", "created_at"],
-             ((cid, "ordinary_job" if cid % 7 else "flexjob", f"Virksomhed {cid % 5000}",
-               (meta[cid - 1][0] + timedelta(days=60)).date(),
-               (meta[cid - 1][0] + timedelta(days=200)).date() if cid % 4 == 0 else None, cid % 5 != 0, "{}",
-               _naive(now)) for cid in range(1, cases + 1) if meta[cid - 1][3] in ("employed", "job_ended", "transitioned")))
-        copy("employer_contact", ["consultant_id", "case_id", "employer_name", "occurred_at", "face_to_face", "location",
-                                  "created_at"],
-             ((consultant_ids[j % len(consultant_ids)], j % cases + 1, f"Virksomhed {j % 5000}",
-               _naive(now - timedelta(days=j % 365)), True, "community", _naive(now)) for j in range(2 * cases)))
-        counts["notification"] = 0
-        add_notifications(write, cases * 10, n_due, now, consultant_ids, cases, log, counts)
+        load = Loader(_writer(conn, postgres), scale, random.Random(seed), now, log)
+        for step in (load.organisations, load.staff, load.citizens, load.cases, load.history, load.follow_ups,
+                     load.placements):
+            step()
+        load.counts["notification"] = 0
+        add_notifications(load.write, cases * 10, scale.due, now, load.consultant_ids, cases, log, load.counts)
         if postgres:
             for table in ("organisation", "staff_user", "citizen", "ips_case"):
                 # Ids were given explicitly; move the sequences past them for the application's inserts.
@@ -168,7 +249,11 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
         conn.commit()
         conn.execute("ANALYZE")
     log("done")
-    return counts
+    return load.counts
+
+
+def _optional(dt: datetime | None) -> datetime | None:
+    return _naive(dt) if dt is not None else None
 
 
 def add_notifications(write, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts,
@@ -178,7 +263,8 @@ def add_notifications(write, sent: int, due: int, now: datetime, recipients: lis
         for j in range(sent + due):
             pending = j >= sent
             created = now - timedelta(minutes=5) if pending else now - timedelta(days=1 + j % 700)
-            yield (recipients[j % len(recipients)], j % cases + 1, "job_started", "pending" if pending else "sent",
+            status = NotificationStatus.PENDING if pending else NotificationStatus.SENT
+            yield (recipients[j % len(recipients)], j % cases + 1, NotificationKind.JOB_STARTED.value, status.value,
                    0 if pending else 1, _naive(created), None if pending else _naive(created),
                    f"{key_prefix}:{j}", False, '{"reference": "IPS-000001"}', _naive(created))
     write("notification", ["recipient_id", "case_id", "kind", "status", "attempts", "next_attempt_at", "sent_at",

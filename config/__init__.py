@@ -89,9 +89,6 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
 
-    # Pagination is bounded so no client can ask for everything.
-    API_PAGE_SIZE_MAX = 200
-
     # Tests and demos only: read "now" from this file (see ips_coord.clock.FileClock).
     CLOCK_FILE: str | None = None
     # Delivery: the beat wakes the sweep this often; failed sends back off exponentially.
@@ -117,19 +114,12 @@ class BaseConfig:
     def from_env(cls) -> dict:
         """Settings that the environment overrides, checked one by one."""
         values: dict = {}
-        if os.environ.get("SECRET_KEY"):
-            values["SECRET_KEY"] = os.environ["SECRET_KEY"]
-        db = os.environ.get("DATABASE_URL")
-        if db:
-            scheme = urlparse(db).scheme
-            if scheme == "postgres" or scheme == "postgresql":
-                # Be explicit about the driver we ship (psycopg 3).
-                db = "postgresql+psycopg" + db[len(scheme):]
-            elif not (scheme.startswith("postgresql+") or scheme.startswith("sqlite")):
-                raise ConfigError(
-                    f"DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme {scheme!r}"
-                )
-            values["SQLALCHEMY_DATABASE_URI"] = db
+        _strings(values, {"SECRET_KEY": "SECRET_KEY", "SMTP_HOST": "SMTP_HOST", "SMTP_USERNAME": "SMTP_USERNAME",
+                          "SMTP_PASSWORD": "SMTP_PASSWORD", "MAIL_FROM": "MAIL_FROM", "CLOCK_FILE": "CLOCK_FILE",
+                          "IPS_FAILPOINTS": "FAILPOINTS", "IPS_FAILPOINTS_DIR": "FAILPOINTS_DIR",
+                          "LOGIN_LIMIT_ADDRESS": "LOGIN_LIMIT_ADDRESS"})
+        if os.environ.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = _database_url(os.environ["DATABASE_URL"])
         redis_url = os.environ.get("REDIS_URL")
         if redis_url:
             if urlparse(redis_url).scheme not in {"redis", "rediss"}:
@@ -137,34 +127,39 @@ class BaseConfig:
             values["REDIS_URL"] = redis_url
         if os.environ.get("BASE_URL"):
             values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
-        if os.environ.get("SMTP_HOST"):
-            values["SMTP_HOST"] = os.environ["SMTP_HOST"]
-        values["SMTP_PORT"] = _int("SMTP_PORT", cls.SMTP_PORT)
-        for key in ("SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM"):
-            if os.environ.get(key):
-                values[key] = os.environ[key]
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
-        if os.environ.get("CLOCK_FILE"):
-            values["CLOCK_FILE"] = os.environ["CLOCK_FILE"]
         for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
                     "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS"):
             if os.environ.get(key):
-                try:
-                    values[key] = float(os.environ[key])
-                except ValueError:
-                    raise ConfigError(f"{key} must be a number, got {os.environ[key]!r}") from None
-        if os.environ.get("IPS_FAILPOINTS"):
-            values["FAILPOINTS"] = os.environ["IPS_FAILPOINTS"]
-        if os.environ.get("IPS_FAILPOINTS_DIR"):
-            values["FAILPOINTS_DIR"] = os.environ["IPS_FAILPOINTS_DIR"]
-        values["NOTIFY_MAX_ATTEMPTS"] = _int("NOTIFY_MAX_ATTEMPTS", cls.NOTIFY_MAX_ATTEMPTS)
-        values["SWEEP_BATCH"] = _int("SWEEP_BATCH", cls.SWEEP_BATCH)
-        for key in ("PROXY_HOPS", "MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES",
-                    "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+                values[key] = _float(key)
+        for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
+                    "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
             values[key] = _int(key, getattr(cls, key))
-        if os.environ.get("LOGIN_LIMIT_ADDRESS"):
-            values["LOGIN_LIMIT_ADDRESS"] = os.environ["LOGIN_LIMIT_ADDRESS"]
         return values
+
+
+def _strings(values: dict, names: dict[str, str]) -> None:
+    """Copy the environment variables that are set (and not empty) to their settings."""
+    for variable, setting in names.items():
+        if os.environ.get(variable):
+            values[setting] = os.environ[variable]
+
+
+def _database_url(url: str) -> str:
+    scheme = urlparse(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        # Be explicit about the driver we ship (psycopg 3).
+        return "postgresql+psycopg" + url[len(scheme):]
+    if not (scheme.startswith("postgresql+") or scheme.startswith("sqlite")):
+        raise ConfigError(f"DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme {scheme!r}")
+    return url
+
+
+def _float(key: str) -> float:
+    try:
+        return float(os.environ[key])
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, got {os.environ[key]!r}") from None
 
 
 class DevelopmentConfig(BaseConfig):
@@ -210,18 +205,7 @@ def longest_smtp_send(settings: dict) -> float:
 
 def validate(settings: dict) -> None:
     if settings.get("ENV_NAME") == "production":
-        if settings.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
-            raise ConfigError("SECRET_KEY must be set to a long random value in production")
-        if len(settings["SECRET_KEY"]) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
-        if not settings.get("SQLALCHEMY_DATABASE_URI"):
-            raise ConfigError("DATABASE_URL must be set in production")
-        if not settings.get("SMTP_HOST"):
-            raise ConfigError("SMTP_HOST must be set in production")
-        if settings.get("CLOCK_FILE"):
-            raise ConfigError("CLOCK_FILE is for tests only and must not be set in production")
-        if settings.get("FAILPOINTS"):
-            raise ConfigError("IPS_FAILPOINTS is for tests only and must not be set in production")
+        _validate_production(settings)
     longest_send = longest_smtp_send(settings)
     if settings["CLAIM_TIMEOUT_SECONDS"] < longest_send:
         raise ConfigError(
@@ -237,3 +221,22 @@ def validate(settings: dict) -> None:
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"SMTP_PORT must be between 1 and 65535, got {port!r}")
+
+
+def _validate_production(settings: dict) -> None:
+    if settings.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise ConfigError("SECRET_KEY must be set to a long random value in production")
+    if len(settings["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    for key, message in (
+        ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL must be set in production"),
+        ("SMTP_HOST", "SMTP_HOST must be set in production"),
+    ):
+        if not settings.get(key):
+            raise ConfigError(message)
+    for key, message in (
+        ("CLOCK_FILE", "CLOCK_FILE is for tests only and must not be set in production"),
+        ("FAILPOINTS", "IPS_FAILPOINTS is for tests only and must not be set in production"),
+    ):
+        if settings.get(key):
+            raise ConfigError(message)

@@ -6,7 +6,7 @@ from flask_login import current_user
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
-    if asked in languages:
+    if asked is not None and asked in languages:
         return asked
     if request.path.startswith("/api/") and request.accept_languages:
         # An API client says per request which language it wants its messages in.

@@ -48,10 +48,12 @@ class World:
     privacy_officer: User
 
     @classmethod
-    def build(cls) -> "World":
+    def build(cls) -> World:
         orgs = {}
-        for key, name, kind in (("team", "IPS Team A", OrgKind.IPS_TEAM), ("other_team", "IPS Team B", OrgKind.IPS_TEAM),
-                                ("psychiatry", "Psykiatri", OrgKind.PSYCHIATRY), ("jobcenter", "Jobcenter", OrgKind.JOBCENTER)):
+        for key, name, kind in (("team", "IPS Team A", OrgKind.IPS_TEAM),
+                                ("other_team", "IPS Team B", OrgKind.IPS_TEAM),
+                                ("psychiatry", "Psykiatri", OrgKind.PSYCHIATRY),
+                                ("jobcenter", "Jobcenter", OrgKind.JOBCENTER)):
             orgs[key] = Organisation(name=name, kind=kind)
             db.session.add(orgs[key])
         db.session.flush()

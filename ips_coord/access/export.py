@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import InstanceState
+from sqlalchemy import select
+from sqlalchemy.orm import object_mapper
 
 from ..clock import utcnow
 from ..extensions import db
@@ -59,8 +59,7 @@ def _plain(value: object) -> object:
 
 
 def row_dict(row: object) -> dict[str, Any]:
-    state: InstanceState[Any] = inspect(row)
-    return {attr.key: _plain(getattr(row, attr.key)) for attr in state.mapper.column_attrs}
+    return {attr.key: _plain(getattr(row, attr.key)) for attr in object_mapper(row).column_attrs}
 
 
 def _section(model: Any, order: Any, case: IpsCase, access: Access | None) -> list[dict[str, Any]]:

@@ -9,10 +9,13 @@ from ..workflows.phases import (
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
 
+# Pagination is bounded so no client can ask for everything.
+PAGE_SIZE_MAX = 200
+
 
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, PAGE_SIZE_MAX))
 
 
 def page_of(item_schema):

@@ -49,7 +49,7 @@ def build_message(notification: Notification, recipient: User) -> Message:
             "reference": reference,
             "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
             "ack_url": f"{base}/ack/{ack_token(notification)}" if notification.requires_ack else None,
-            "follow_up_kind": str(labels.FOLLOW_UP_KINDS.get(data.get("follow_up_kind"), "")) or None,
+            "follow_up_kind": str(labels.FOLLOW_UP_KINDS.get(data.get("follow_up_kind") or "", "")) or None,
             "items": [dict(i, label=str(labels.FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
                            url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
             "total": data.get("total"),
@@ -61,14 +61,16 @@ def build_message(notification: Notification, recipient: User) -> Message:
     # The classic MIME classes: a quarter of the CPU of EmailMessage's header registry, which
     # counts when a worker sends hundreds a second. Quoted-printable keeps the text readable.
     msg = MIMEMultipart("alternative")
-    msg["Subject"] = Header(f"{reference}: {subject}" if reference else subject, "utf-8")
+    # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
+    msg["Subject"] = Header(f"{reference}: {subject}" if reference else subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = recipient.email
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(notification)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.attach(MIMEText(text, "plain", UTF8_QP))
-    msg.attach(MIMEText(html, "html", UTF8_QP))
+    # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
+    msg.attach(MIMEText(text, "plain", UTF8_QP))  # type: ignore[arg-type]
+    msg.attach(MIMEText(html, "html", UTF8_QP))  # type: ignore[arg-type]
     return msg
 
 
@@ -95,12 +97,19 @@ _session: dict = {}
 SESSION_IDLE_SECONDS = 30.0
 
 
+def _socket(smtp: smtplib.SMTP) -> socket.socket:
+    """The session's socket; smtplib drops it when the server closes the connection."""
+    if smtp.sock is None:
+        raise smtplib.SMTPServerDisconnected("the SMTP connection is closed")
+    return smtp.sock
+
+
 def _open(cfg) -> smtplib.SMTP:
     smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"])
     try:
         # The final "." is a small write right after the message: without this, Nagle's
         # algorithm holds it until the server's delayed ACK (~40 ms per email).
-        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _socket(smtp).setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp.ehlo_or_helo_if_needed()
         if cfg.get("SMTP_STARTTLS"):
             smtp.starttls()
@@ -173,9 +182,9 @@ def send(msg: Message, claim_ends: float) -> None:
             raise TimeoutError("the claim would run out before the reply to the final '.'; not sent")
         failpoint("delivery.before_data_end")
         smtp.send(b".\r\n")
-        smtp.sock.settimeout(cfg["SMTP_DATA_END_TIMEOUT_SECONDS"])  # the server may take 10 minutes
+        _socket(smtp).settimeout(cfg["SMTP_DATA_END_TIMEOUT_SECONDS"])  # the server may take 10 minutes
         code, reply = smtp.getreply()
-        smtp.sock.settimeout(cfg["SMTP_TIMEOUT_SECONDS"])
+        _socket(smtp).settimeout(cfg["SMTP_TIMEOUT_SECONDS"])
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
         _session["used"] = time.monotonic()

@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 13:38:07.120922
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -52,7 +51,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_staff_user_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
+                            name=op.f('fk_staff_user_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_user')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_user_email'))
     )
@@ -98,14 +98,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['citizen_id'], ['citizen.id'], name=op.f('fk_ips_case_citizen_id_citizen')),
     sa.ForeignKeyConstraint(['consultant_id'], ['staff_user.id'], name=op.f('fk_ips_case_consultant_id_staff_user')),
     sa.ForeignKeyConstraint(['ips_team_id'], ['organisation.id'], name=op.f('fk_ips_case_ips_team_id_organisation')),
-    sa.ForeignKeyConstraint(['jobcenter_caseworker_id'], ['staff_user.id'], name=op.f('fk_ips_case_jobcenter_caseworker_id_staff_user')),
-    sa.ForeignKeyConstraint(['psychiatry_contact_id'], ['staff_user.id'], name=op.f('fk_ips_case_psychiatry_contact_id_staff_user')),
+    sa.ForeignKeyConstraint(['jobcenter_caseworker_id'], ['staff_user.id'],
+                            name=op.f('fk_ips_case_jobcenter_caseworker_id_staff_user')),
+    sa.ForeignKeyConstraint(['psychiatry_contact_id'], ['staff_user.id'],
+                            name=op.f('fk_ips_case_psychiatry_contact_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ips_case'))
     )
     with op.batch_alter_table('ips_case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ips_case_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index('ix_ips_case_consultant_phase', ['consultant_id', 'phase'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ips_case_jobcenter_caseworker_id'), ['jobcenter_caseworker_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ips_case_jobcenter_caseworker_id'),
+                              ['jobcenter_caseworker_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ips_case_psychiatry_contact_id'), ['psychiatry_contact_id'], unique=False)
         batch_op.create_index('ix_ips_case_team_phase', ['ips_team_id', 'phase'], unique=False)
 
@@ -155,7 +158,8 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_career_profile_case_id_ips_case')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'], name=op.f('fk_career_profile_created_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'],
+                            name=op.f('fk_career_profile_created_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_career_profile')),
     sa.UniqueConstraint('case_id', 'version', name='uq_career_profile_case_version')
     )
@@ -222,7 +226,8 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_employer_contact_case_id_ips_case')),
-    sa.ForeignKeyConstraint(['consultant_id'], ['staff_user.id'], name=op.f('fk_employer_contact_consultant_id_staff_user')),
+    sa.ForeignKeyConstraint(['consultant_id'], ['staff_user.id'],
+                            name=op.f('fk_employer_contact_consultant_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employer_contact'))
     )
     with op.batch_alter_table('employer_contact', schema=None) as batch_op:
@@ -246,7 +251,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['staff_user.id'], name=op.f('fk_follow_up_assignee_id_staff_user')),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_follow_up_case_id_ips_case')),
-    sa.ForeignKeyConstraint(['completed_by_id'], ['staff_user.id'], name=op.f('fk_follow_up_completed_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['completed_by_id'], ['staff_user.id'],
+                            name=op.f('fk_follow_up_completed_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up'))
     )
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
@@ -272,7 +278,8 @@ def upgrade():
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['staff_user.id'], name=op.f('fk_notification_acknowledged_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['staff_user.id'],
+                            name=op.f('fk_notification_acknowledged_by_id_staff_user')),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_notification_case_id_ips_case')),
     sa.ForeignKeyConstraint(['recipient_id'], ['staff_user.id'], name=op.f('fk_notification_recipient_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
@@ -340,8 +347,10 @@ def upgrade():
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_job_ending_review_case_id_ips_case')),
-    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_job_ending_review_placement_id_placement')),
-    sa.ForeignKeyConstraint(['recorded_by_id'], ['staff_user.id'], name=op.f('fk_job_ending_review_recorded_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['placement_id'], ['placement.id'],
+                            name=op.f('fk_job_ending_review_placement_id_placement')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['staff_user.id'],
+                            name=op.f('fk_job_ending_review_recorded_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_ending_review'))
     )
     with op.batch_alter_table('job_ending_review', schema=None) as batch_op:

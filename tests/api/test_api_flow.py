@@ -26,7 +26,8 @@ def test_full_path_with_refusals(client, world, clock):
     r = go("enrol", v, psychiatry_contact_id=world.clinician.id)
     assert r.status_code == 200 and r.json["phase"] == "engagement"
     v = r.json["version"]
-    assert client.get(f"/api/v1/cases/{cid}/allowed-events", headers=h).json["events"] == ["start_search", "pause", "close"]
+    allowed = client.get(f"/api/v1/cases/{cid}/allowed-events", headers=h).json["events"]
+    assert allowed == ["start_search", "pause", "close"]
 
     # Zero exclusion: closing for missed appointments is refused.
     r = go("close", v, reason="missed_appointments")
@@ -108,12 +109,13 @@ def test_stale_version_gets_409_with_current_version(client, world):
 def test_follow_up_complete(client, world, clock):
     h = bearer(world.consultant)
     case = world.case_in("employed")
-    monthly = [f for f in client.get(f"/api/v1/follow-ups?case_id={case.id}&kind=monthly_contact", headers=h).json["items"]]
+    monthly = list(client.get(f"/api/v1/follow-ups?case_id={case.id}&kind=monthly_contact", headers=h).json["items"])
     assert len(monthly) == 1
     r = client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h)
     assert r.status_code == 200 and r.json["status"] == "done"
     # Time-unlimited support: the next monthly contact is due.
-    after = client.get(f"/api/v1/follow-ups?case_id={case.id}&kind=monthly_contact&status=open", headers=h).json["items"]
+    after = client.get(f"/api/v1/follow-ups?case_id={case.id}&kind=monthly_contact&status=open",
+                       headers=h).json["items"]
     assert len(after) == 1 and after[0]["id"] != monthly[0]["id"]
     assert client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h).status_code == 400
     clock.advance(days=400)

@@ -89,4 +89,4 @@ def test_list_queries_do_not_grow_with_rows(client, world, clock):
         with count_queries() as c:
             assert client.get(url, headers=h).status_code == 200
         counts.append(c["n"])
-    assert max(counts) <= 8, dict(zip(per_case, counts))
+    assert max(counts) <= 8, dict(zip(per_case, counts, strict=True))

@@ -49,7 +49,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                 HealthCheck.function_scoped_fixture])
 def test_api_conforms(case, fuzz_app):
     # Domain rules (workflow refusals, stale versions, dates before 1990) rightly refuse some
     # schema-valid requests with 400/409/422, so "schema-valid request rejected" is not checked.

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ips_coord.models import FollowUp, IpsCase, Notification, Organisation, User
+from ips_coord.workflows.phases import OrgKind
 
 pytestmark = pytest.mark.slow  # generates and bulk-loads a data set
 
@@ -32,7 +33,8 @@ def _check(app, url):
         per_case = db.session.execute(select(FollowUp.case_id, func.count()).where(FollowUp.status == "open")
                                       .group_by(FollowUp.case_id)).all()
         assert max(n for _c, n in per_case) <= 3
-        assert db.session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "national")) == 1
+        national = select(func.count()).select_from(Organisation).where(Organisation.kind == OrgKind.NATIONAL)
+        assert db.session.scalar(national) == 1
         assert len(claim_due_notifications(now, 1000)) == 100
         assert db.session.scalar(select(func.count()).where(Notification.status == "queued")) == 100
         # The application can add rows after the bulk load (sequences moved on).

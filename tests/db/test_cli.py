@@ -6,7 +6,16 @@ from sqlalchemy import func, select
 
 from ips_coord.demo import DEMO_PASSWORD
 from ips_coord.models import (
-    ApiToken, CaseEvent, Citizen, Consent, Contact, EmployerContact, IpsCase, Notification, Placement, User,
+    ApiToken,
+    CaseEvent,
+    Citizen,
+    Consent,
+    Contact,
+    EmployerContact,
+    IpsCase,
+    Notification,
+    Placement,
+    User,
 )
 from ips_coord.workflows.phases import Phase
 
@@ -65,7 +74,8 @@ def test_user_create(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "new@example.org"))
     assert user.role == "ips_consultant" and user.password_hash.startswith("scrypt:")
-    weak = runner.invoke(args=["user", "create", "b@example.org", "--name", "B", "--role", "admin", "--password", "short"])
+    weak = runner.invoke(args=["user", "create", "b@example.org", "--name", "B", "--role", "admin",
+                               "--password", "short"])
     assert weak.exit_code != 0 and "at least 12" in weak.output
     dup = runner.invoke(args=["user", "create", "new@example.org", "--name", "B", "--role", "admin", "--password",
                               "Long-enough-pw-1"])

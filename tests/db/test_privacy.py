@@ -14,6 +14,9 @@ from ips_coord.demo import SENSITIVE_TEXTS, seed_demo
 from ips_coord.extensions import db as _db
 from ips_coord.models import AccessLog, CaseEvent, IpsCase, SharedHealthInfo, User
 from ips_coord.notifications.delivery import deliver
+from ips_coord.notifications.sweep import claim_due_notifications
+from tests.conftest import IsolatedClient
+from tests.factories import bearer, login
 
 
 def readable(raw: bytes) -> str:
@@ -22,9 +25,6 @@ def readable(raw: bytes) -> str:
     parts = [str(v) for v in msg.values()]
     parts += [p.get_content() for p in msg.walk() if p.get_content_maintype() == "text"]
     return "\n".join(parts) + raw.decode("utf-8", "replace")
-from ips_coord.notifications.sweep import claim_due_notifications
-from tests.conftest import IsolatedClient
-from tests.factories import bearer, login
 
 
 @pytest.fixture
@@ -56,7 +56,8 @@ def test_jobcenter_never_sees_psychiatry_information(demo, db):
             assert not any(t in body for t in psychiatry_texts), url
         assert client.get(f"/api/v1/cases/{cid}/shared-info", headers=h).status_code == 403
     # ...while the consultant, under the demo's consent, does see it.
-    with_info = _db.session.scalar(select(SharedHealthInfo.case_id).where(SharedHealthInfo.case_id.in_(case_ids)).limit(1))
+    with_info = _db.session.scalar(select(SharedHealthInfo.case_id)
+                                   .where(SharedHealthInfo.case_id.in_(case_ids)).limit(1))
     consultant = _db.session.get(User, _db.session.get(IpsCase, with_info).consultant_id)
     shared = client.get(f"/api/v1/cases/{with_info}/shared-info", headers=bearer(consultant))
     assert shared.status_code == 200 and shared.json["total"] >= 1
@@ -104,8 +105,9 @@ def test_every_read_is_in_the_access_log(client, world):
         request_ids.append(r.headers["X-Request-ID"])
     r = client.get("/api/v1/cases", headers=h)
     request_ids.append(r.headers["X-Request-ID"])
-    logged = dict(_db.session.execute(select(AccessLog.request_id, AccessLog.part)
-                                      .where(AccessLog.case_id == case.id, AccessLog.user_id == world.consultant.id)).all())
+    logged = dict(_db.session.execute(
+        select(AccessLog.request_id, AccessLog.part)
+        .where(AccessLog.case_id == case.id, AccessLog.user_id == world.consultant.id)).all())
     assert set(request_ids) <= set(logged)
     assert logged[request_ids[1]] == "history" and logged[request_ids[-1]] == "case_list"
     # The coordinator's "who has seen this" page lists them.

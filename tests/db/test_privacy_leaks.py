@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 
 from ips_coord.clock import utcnow
 from ips_coord.extensions import db as _db
-from ips_coord.models import (
-    AccessLog, BenefitFact, CaseEvent, Citizen, Consent, IpsCase, Notification, SharedHealthInfo,
-)
+from ips_coord.models import AccessLog, CaseEvent, Citizen, Consent, IpsCase, Notification
 from ips_coord.services import activities as act
 from ips_coord.workflows.phases import Role
 from tests.factories import bearer, login, user
@@ -254,7 +252,8 @@ def test_refusals_are_logged_and_probing_is_visible(client, world):
     assert _count(AccessLog) == before + 4  # the refusals, and no read rows
     assert [(r.user_id, r.case_id, r.target, r.outcome) for r in refused] == [
         (world.outsider.id, case.id, f"case {case.id}", 404), (world.outsider.id, None, "case 987654", 404),
-        (world.outsider.id, None, f"citizen {case.citizen_id}", 404), (world.clinician.id, case.id, f"case {case.id}", 403)]
+        (world.outsider.id, None, f"citizen {case.citizen_id}", 404),
+        (world.clinician.id, case.id, f"case {case.id}", 403)]
     assert refused[0].view == "api_cases.CaseDetail" and refused[3].part == "contact_notes"
     login(client, world.coordinator)
     page = client.get("/coordinator").get_data(as_text=True)
@@ -320,6 +319,7 @@ def test_withdrawal_by_a_party_only_confirmed_and_with_who_asked(client, world):
     r = client.post(form_url, data={f"w{consent.id}-requested_by": "giving_party", f"w{consent.id}-confirm": "y"})
     assert r.status_code == 302
     event = _db.session.scalar(select(CaseEvent).where(CaseEvent.event == "consent_withdrawn"))
-    assert event.data == {"consent_id": consent.id, "requested_by": "psychiatry"} and event.actor_id == world.consultant.id
+    assert event.data == {"consent_id": consent.id, "requested_by": "psychiatry"}
+    assert event.actor_id == world.consultant.id
     history = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "efter anmodning fra Psykiatrien" in history

@@ -7,14 +7,15 @@ import pytest
 from sqlalchemy import func, select
 
 from ips_coord.models import CaseEvent, FollowUp, IpsCase, Notification, Placement
-from ips_coord.services import Conflict, WorkflowRefused
+from ips_coord.services import Conflict, ServiceError, WorkflowRefused
 from ips_coord.services import activities as act
 from ips_coord.services.transitions import apply_event
-from ips_coord.workflows.phases import ContactKind, FollowUpKind
+from ips_coord.workflows.phases import ContactKind, FollowUpKind, FollowUpStatus
 
 
 def open_kinds(db, case):
-    return sorted(db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id, FollowUp.status == "open")))
+    return sorted(db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id,
+                                                                 FollowUp.status == FollowUpStatus.OPEN)))
 
 
 def history(db, case):
@@ -59,7 +60,7 @@ def test_an_exception_midway_leaves_the_case_as_before(db, world):
     case = world.case_in("job_search")
     before = (case.version, case.phase, len(history(db, case)))
     # A job start without an employer name fails after the workflow said yes: nothing may remain.
-    with pytest.raises(Exception):
+    with pytest.raises(ServiceError, match="Name the employer"):
         world.step(case, "start_job", employer_name="", benefits_counselling_offered=True)
     db.session.expire_all()
     case = db.session.get(IpsCase, case.id)
@@ -86,8 +87,8 @@ def test_job_start_and_early_ending_write_outbox_under_consent(db, world, clock)
     assert ("job_started", world.clinician.id, False) in rows
     placement = db.session.scalar(select(Placement))
     assert placement.end_reason == "dismissed" and placement.end_date == clock.now().date()
-    assert open_kinds(db, case) == sorted(["joint_start_meeting", "job_ending_contact", "job_ending_review", "psychiatry_ack",
-                                           "profile_reassessment", "resume_search"])
+    assert open_kinds(db, case) == sorted(["joint_start_meeting", "job_ending_contact", "job_ending_review",
+                                           "psychiatry_ack", "profile_reassessment", "resume_search"])
 
 
 def test_psychiatry_hears_nothing_without_consent(db, world):
@@ -119,7 +120,8 @@ def test_contact_completes_follow_ups_and_employer_contact_deviation(db, world, 
     case = db.session.get(IpsCase, case.id)
     assert case.first_employer_contact_at == clock.now()
     assert "first_employer_contact" not in open_kinds(db, case)
-    assert db.session.scalar(select(CaseEvent.reason).where(CaseEvent.event == "deviation")) == "first_employer_contact_late"
+    deviation = db.session.scalar(select(CaseEvent.reason).where(CaseEvent.event == "deviation"))
+    assert deviation == "first_employer_contact_late"
     act.log_contact(case, world.consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
                     location="office")
     assert "joint_start_meeting" not in open_kinds(db, case)

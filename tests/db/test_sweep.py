@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 
 from ips_coord.models import CaseEvent, FollowUp, Notification
 from ips_coord.notifications.delivery import deliver
-from ips_coord.notifications.sweep import claim_due_notifications, create_digests, escalate_due, requeue_stale, run_sweep
+from ips_coord.notifications.sweep import (
+    claim_due_notifications,
+    create_digests,
+    escalate_due,
+    requeue_stale,
+    run_sweep,
+)
+from ips_coord.workflows.phases import FollowUpStatus
 
 
 def count(db, *where):
@@ -61,7 +68,8 @@ def test_no_contact_flag(db, world, clock):
     clock.advance(days=31)
     run_sweep(clock.now())
     run_sweep(clock.now())
-    kinds = db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id, FollowUp.status == "open")).all()
+    kinds = db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id,
+                                                           FollowUp.status == FollowUpStatus.OPEN)).all()
     assert kinds.count("no_contact") == 1
     assert db.session.scalar(select(func.count()).where(CaseEvent.reason == "no_contact_30_days")) == 1
 

@@ -72,7 +72,8 @@ def test_start_up_fails_with_one_clear_line():
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     lines = [line for line in out.stderr.strip().splitlines() if line]
-    assert lines == ["ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, got scheme 'mysql'"]
+    assert lines == ["ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, "
+                     "got scheme 'mysql'"]
 
 
 def test_a_claim_shorter_than_the_longest_smtp_send_is_refused(env):

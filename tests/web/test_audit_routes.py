@@ -4,7 +4,6 @@ GET writes a refusal row and no read row. Issue 11, leak 4."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask import url_for
 from sqlalchemy import select

@@ -139,7 +139,8 @@ def test_a_job_ending_review_is_one_version(client, world, clock):
 def test_a_job_cannot_start_before_enrolment(client, world, clock):
     case = world.case_in("job_search")
     day_before = (clock.now() - timedelta(days=1)).date().isoformat()
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers={**bearer(world.consultant), "Accept-Language": "da"},
+    r = client.post(f"/api/v1/cases/{case.id}/transitions",
+                    headers={**bearer(world.consultant), "Accept-Language": "da"},
                     json={"event": "start_job", "version": case.version, "employer_name": "Bageriet",
                           "placement_type": "ordinary_job", "start_date": day_before})
     assert r.status_code == 422 and "start_date" in r.json["errors"], r.json
@@ -157,7 +158,8 @@ def test_the_api_answers_in_the_language_asked_for(client, world):
     assert r.json["message"] == "Log in or send Authorization: Bearer <token>."
     case = world.case_in("engagement")
     # The consultant's own locale is Danish; the request asks for English and gets it.
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers={**bearer(world.consultant), "Accept-Language": "en"},
+    r = client.post(f"/api/v1/cases/{case.id}/transitions",
+                    headers={**bearer(world.consultant), "Accept-Language": "en"},
                     json={"event": "start_job", "version": case.version})
     assert r.status_code == 422 and r.json["message"] == "That is not possible in the case's current phase."
     r = client.post(f"/api/v1/cases/{case.id}/contacts", headers={**bearer(world.consultant), "Accept-Language": "da"},

@@ -63,7 +63,8 @@ def test_whole_path_through_the_page(client, world, db, clock):
     assert r.status_code == 302
     review = db.session.scalar(select(JobEndingReview))
     assert review.adjustments == {"hours": "12 timer", "mentor": "Mentor fra dag 1"}
-    assert db.session.scalar(select(CareerProfile).order_by(CareerProfile.version.desc())).job_preferences == "Lager, færre timer"
+    newest = db.session.scalar(select(CareerProfile).order_by(CareerProfile.version.desc()))
+    assert newest.job_preferences == "Lager, færre timer"
     r = post_step(client, fresh(db, case), "resume_search")
     assert r.status_code == 302 and fresh(db, case).phase == "job_search"
 
@@ -116,7 +117,8 @@ def test_psychiatry_acknowledges_and_shares_from_the_page(client, world, db, clo
     assert "Stabil og grundig" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
     client.post(f"/cases/{case.id}/consents", data={
         "from_party": "psychiatry", "to_party": "ips_team", "categories": ["strengths"], "purpose": "Koordinering",
-        "given_at": clock.now().date().isoformat(), "expires_at": (clock.now().date() + timedelta(days=365)).isoformat()})
+        "given_at": clock.now().date().isoformat(),
+        "expires_at": (clock.now().date() + timedelta(days=365)).isoformat()})
     assert "Stabil og grundig" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
@@ -144,7 +146,8 @@ def test_steps_are_recorded_but_are_not_jobs(client, world, db, clock):
     r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret",
                                                      "start_date": day, "end_date": "2020-01-01"})
     assert r.status_code == 400 and "Lageret" in r.get_data(as_text=True)
-    r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret", "start_date": day})
+    r = client.post(f"/cases/{case.id}/steps",
+                    data={"type": "internship", "employer_name": "Lageret", "start_date": day})
     assert r.status_code == 302
     assert fresh(db, case).phase == "job_search"  # a step is not a job start
 

@@ -2,7 +2,6 @@
 independent queries."""
 from __future__ import annotations
 
-
 from sqlalchemy import func, select
 
 from ips_coord.models import Contact, EmployerContact, FollowUp, IpsCase

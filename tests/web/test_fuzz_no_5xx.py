@@ -84,8 +84,8 @@ class Target:
                         schema = self._resolve(body["content"]["application/json"]["schema"])
                         valid = self.valid(schema)
                         free = [n for n, p in schema.get("properties", {}).items()
-                                if self._resolve(p).get("type") == "string" and not {"enum", "format"} & set(self._resolve(p))
-                                and not p.get("readOnly")]
+                                if self._resolve(p).get("type") == "string"
+                                and not {"enum", "format"} & set(self._resolve(p)) and not p.get("readOnly")]
                     self.json_writes.append((method.upper(), url, valid, free))
         self.forms: list[tuple[str, str]] = []
         self.web_gets: list[tuple[str, str]] = []

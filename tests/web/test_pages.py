@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from ips_coord.models import User
-from tests.factories import PASSWORD, login
 from tests.conftest import make_app
+from tests.factories import PASSWORD, login
 
 
 def test_login_page_is_danish_by_default(client):

@@ -44,7 +44,8 @@ def test_reports_equal_an_independent_count(app, db):
     assert caseload.count("\n") == len(cases) + 1
     # Fidelity items, recomputed from the raw rows.
     with app.test_request_context():
-        items = {i["item"]: i for i in fidelity(coordinator.organisation_id, app.extensions["ips_clock"].now())["items"]}
+        report = fidelity(coordinator.organisation_id, app.extensions["ips_clock"].now())
+        items = {i["item"]: i for i in report["items"]}
     placements = db.session.scalars(select(Placement)).all()
     jobs = [p for p in placements if p.type in ("ordinary_job", "flexjob")]
     counselled = sum(1 for p in jobs if p.benefits_counselling_offered)

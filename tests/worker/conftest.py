@@ -51,7 +51,7 @@ class Received:
 
 
 class _Handler:
-    def __init__(self, sink: "SmtpSink"):
+    def __init__(self, sink: SmtpSink):
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):

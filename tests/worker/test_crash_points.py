@@ -136,10 +136,10 @@ def test_two_workers_whose_claim_ran_out_never_both_record(stack):
         stack.outbox(world, 1, kind=kind)
         [mid] = _expected_ids() - set(late)
         late[mid] = first_reply
-        wait_until(lambda: mid in stack.sink.arrivals, 30, what="the first copy at the server")
+        wait_until(lambda mid=mid: mid in stack.sink.arrivals, 30, what="the first copy at the server")
         stack.clock.advance(seconds=stack.app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
-        wait_until(lambda: stack.sink.arrivals.count(mid) == 2, 30, what="the second worker's copy")
-        wait_until(lambda: _worker_logs(stack).count("passed to another worker") == n, 30,
+        wait_until(lambda mid=mid: stack.sink.arrivals.count(mid) == 2, 30, what="the second worker's copy")
+        wait_until(lambda n=n: _worker_logs(stack).count("passed to another worker") == n, 30,
                    what="the first worker's late result")
     assert stack.statuses() == {"sent": 2}
     logs = _worker_logs(stack)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ips_coord.extensions import db
 from ips_coord.models import CaseEvent, FollowUp, Notification, SharedHealthInfo
 from ips_coord.services import activities as act
-from ips_coord.workflows.phases import ContactKind
+from ips_coord.workflows.phases import ContactKind, NotificationKind
 from tests.conftest import T0, IsolatedClient
 from tests.factories import World
 from tests.worker.conftest import wait_until
@@ -103,7 +103,8 @@ def test_reminders_job_ending_escalation_and_acknowledgement(stack):
     assert done.status_code == 200
     db.session.expire_all()
     original = db.session.get(Notification, db.session.scalar(select(Notification.id).where(
-        Notification.case_id == b.id, Notification.kind == "job_ended", Notification.recipient_id == world.clinician.id)))
+        Notification.case_id == b.id, Notification.kind == NotificationKind.JOB_ENDED,
+        Notification.recipient_id == world.clinician.id)))
     assert original.acknowledged_at == clock.now() and original.acknowledged_by_id == world.clinician.id
     assert db.session.scalar(select(CaseEvent.actor_id).where(CaseEvent.case_id == b.id,
                                                               CaseEvent.event == "acknowledged")) == world.clinician.id
