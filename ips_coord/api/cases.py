@@ -7,17 +7,35 @@ from sqlalchemy import exists, select
 
 from ..access import case_filter
 from ..access.audit import audit, audit_many
-from ..access import policy as P
+from ..access.policy import event_view
 from ..clock import utcnow
 from ..models import AccessLog, CaseEvent, FollowUp, IpsCase
 from ..services import ServiceError
 from ..services.activities import create_referral
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
-from ..workflows.phases import FollowUpStatus, Role
-from .common import check_case_access, case_for, errors, paginate, request_id, require_login, service_error
+from ..workflows.phases import AccessAction, AuditPart, FollowUpStatus, Part, Role
+from .common import (
+    Extended,
+    case_part,
+    check_case_access,
+    checked_case,
+    errors,
+    paginate,
+    request_id,
+    require_login,
+    service_error,
+)
 from .schemas import (
-    AccessLogSchema, AllowedEventsSchema, CaseArgs, CaseEventSchema, CaseSchema, PageArgs, ReferralSchema, TransitionSchema, page_of,
+    AccessLogSchema,
+    AllowedEventsSchema,
+    CaseArgs,
+    CaseEventSchema,
+    CaseSchema,
+    PageArgs,
+    ReferralSchema,
+    TransitionSchema,
+    page_of,
 )
 
 blp = Blueprint("api_cases", __name__, description="IPS cases, their phase and history")
@@ -43,7 +61,7 @@ class Cases(MethodView):
             )
             query = query.where(overdue if args["overdue"] else ~overdue)
         page = paginate(query, args, (IpsCase.referred_at.desc(), IpsCase.id.desc()))
-        audit_many(current_user, [c.id for c in page["items"]], "case_list")
+        audit_many(current_user, [c.id for c in page["items"]], AuditPart.CASE_LIST)
         return page
 
     @blp.arguments(ReferralSchema)
@@ -62,9 +80,10 @@ class Cases(MethodView):
             )
         except ServiceError as exc:
             service_error(exc)
-        audit(current_user, case.id, "write", P.IDENTITY)
+        audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         if case.possible_duplicate:
-            case.notice = "A case may already exist for this citizen; the coordinator has been told and can merge them."
+            return Extended(case, notice="A case may already exist for this citizen; the coordinator has been told "
+                                         "and can merge them.")
         return case
 
 
@@ -72,12 +91,10 @@ class Cases(MethodView):
 class CaseDetail(MethodView):
     @blp.response(200, CaseSchema)
     @errors(blp, 401, 404)
+    @case_part(Part.PHASE)
     def get(self, case_id):
         """One case, with your relation to it and the parts you may read under the live consents"""
-        case = case_for(case_id, P.PHASE)
-        case.relation = g.access.relation
-        case.visible_parts = sorted(g.access.read)
-        return case
+        return Extended(checked_case(), relation=g.access.relation, visible_parts=sorted(g.access.read))
 
 
 @blp.route("/cases/<id:case_id>/transitions")
@@ -85,13 +102,13 @@ class Transitions(MethodView):
     @blp.arguments(TransitionSchema)
     @blp.response(200, CaseSchema)
     @errors(blp, 400, 401, 403, 404, 409)
+    @case_part(Part.PHASE, write=True)
     def post(self, data, case_id):
         """Apply a workflow event at the case's current version
 
         409 when the version is stale (the body names the current version); 422 with a
         refusal_code when the event would break an IPS principle.
         """
-        case_for(case_id, P.PHASE, write=True)
         event, version = data.pop("event"), data.pop("version")
         try:
             return apply_event(case_id, event, version, data, current_user, request_id(), str(get_locale() or "da"))
@@ -103,9 +120,10 @@ class Transitions(MethodView):
 class AllowedEvents(MethodView):
     @blp.response(200, AllowedEventsSchema)
     @errors(blp, 401, 404)
+    @case_part(Part.PHASE)
     def get(self, case_id):
         """The events valid in the case's current phase (for showing only valid buttons)"""
-        case = case_for(case_id, P.PHASE)
+        case = checked_case()
         return {"phase": case.phase, "version": case.version, "events": [str(e) for e in allowed_events(case.phase)]}
 
 
@@ -114,11 +132,11 @@ class Events(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(CaseEventSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.HISTORY)
     def get(self, args, case_id):
         """The case's history, oldest first"""
-        case_for(case_id, P.HISTORY)
         page = paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))
-        page["items"] = [P.event_view(e, g.access) for e in page["items"]]  # notes only for note readers
+        page["items"] = [event_view(e, g.access) for e in page["items"]]  # notes only for note readers
         return page
 
 
@@ -127,6 +145,7 @@ class AccessLogView(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(AccessLogSchema))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.ACCESS_LOG)
     def get(self, args, case_id):
         """Who has seen or changed this case, and refused attempts (coordinator, privacy officer), newest first"""
         return paginate(select(AccessLog).where(AccessLog.case_id == case_id), args,

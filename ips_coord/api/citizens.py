@@ -4,12 +4,11 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..access import case_filter
-from ..access.audit import audit_many, audit_export
+from ..access.audit import audit_export, audit_many
 from ..access.export import export_citizen
-from ..access import policy as P
 from ..extensions import db
 from ..models import Citizen, IpsCase
-from ..workflows.phases import Role
+from ..workflows.phases import Part, Role
 from .common import check_case_access, errors, paginate, require_login
 from .schemas import CitizenSchema, ExportArgs, ExportSchema, PageArgs, page_of
 
@@ -26,7 +25,7 @@ def _audit_identity(citizen_ids) -> None:
     """Seeing a citizen is a read of identity on each of their cases the reader relates to: one INSERT."""
     if citizen_ids:
         audit_many(current_user, db.session.scalars(select(IpsCase.id).where(
-            IpsCase.citizen_id.in_(citizen_ids), case_filter(current_user))).all(), P.IDENTITY)
+            IpsCase.citizen_id.in_(citizen_ids), case_filter(current_user))).all(), Part.IDENTITY)
 
 
 @blp.route("/citizens")
@@ -77,5 +76,8 @@ class CitizenExport(MethodView):
                 abort(404, message="No such citizen.")
             reason = None
             result = export_citizen(citizen_id, reader=current_user)
+        if result is None:  # the citizen was merged away meanwhile
+            abort(404, message="No such citizen.")
+            return None
         audit_export(current_user, citizen_id, result, reason)
         return result

@@ -1,19 +1,25 @@
 """Helpers shared by the API resources: access checks, pagination, error docs."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import abort
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..access import authorize
-from ..access import policy as P
 from ..extensions import csrf, db
 from ..models import Consent, FollowUp, IpsCase
-from ..services import ServiceError
+from ..services import Conflict, ServiceError, WorkflowRefused
+from ..workflows.phases import Part
 from .errors import ErrorSchema
 
-def require_login():
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require_login() -> None:
     """Runs before every API request: a session or a Bearer token, and CSRF for session writes."""
     if not current_user.is_authenticated:
         abort(401, message="Log in or send Authorization: Bearer <token>.")
@@ -22,35 +28,27 @@ def require_login():
         csrf.protect()
 
 
-# Case-scoped endpoints and the part of the case each reads or writes. Access is decided here,
-# before the request body is parsed, so nobody learns about a case they have no relation to.
-ENDPOINT_PARTS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("api_cases.CaseDetail", "GET"): (P.PHASE, False),
-    ("api_cases.Transitions", "POST"): (P.PHASE, True),
-    ("api_cases.AllowedEvents", "GET"): (P.PHASE, False),
-    ("api_cases.Events", "GET"): (P.HISTORY, False),
-    ("api_cases.AccessLogView", "GET"): (P.ACCESS_LOG, False),
-    ("api_records.Placements", "GET"): (P.PLACEMENTS, False),
-    ("api_records.Placements", "POST"): (P.PLACEMENTS, True),
-    ("api_records.Contacts", "GET"): (P.NOTES, False),
-    ("api_records.Contacts", "POST"): (P.NOTES, True),
-    ("api_records.Reviews", "GET"): (P.NOTES, False),
-    ("api_records.Reviews", "POST"): (P.NOTES, True),
-    ("api_records.Profile", "GET"): (P.PROFILE, False),
-    ("api_records.Profile", "POST"): (P.PROFILE, True),
-    ("api_records.ProfileVersions", "GET"): (P.PROFILE, False),
-    ("api_records.Consents", "GET"): (P.CONSENTS, False),
-    ("api_records.Consents", "POST"): (P.CONSENTS, True),
-    ("api_records.ConsentWithdraw", "POST"): (P.CONSENTS, True),
-    ("api_records.FollowUpComplete", "POST"): (P.FOLLOW_UPS, True),
-    ("api_records.SharedInfo", "GET"): (P.HEALTH, False),
-    ("api_records.SharedInfo", "POST"): (P.HEALTH, True),
-    ("api_records.BenefitFacts", "GET"): (P.BENEFITS, False),
-    ("api_records.BenefitFacts", "POST"): (P.BENEFITS, True),
-}
+CasePart = tuple[Part, bool]
 
 
-def _case_id_from(view_args: dict) -> int | None:
+def case_part(part: Part, write: bool = False) -> Callable[[F], F]:
+    """Declares the part of its case an API method reads (or writes). check_case_access enforces
+    it before the request body is parsed, so nobody learns about a case they have no relation to;
+    a method without it is not scoped to one case."""
+    def mark(method: F) -> F:
+        method.case_part = (part, write)  # type: ignore[attr-defined]  # read by check_case_access
+        return method
+    return mark
+
+
+def declared_case_part(endpoint: str | None, method: str) -> CasePart | None:
+    """The case_part declared on the view method that serves (endpoint, HTTP method), if any."""
+    view = current_app.view_functions.get(endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), method.lower(), None)
+    return getattr(handler, "case_part", None)
+
+
+def _case_id_from(view_args: dict[str, Any]) -> int | None:
     if "case_id" in view_args:
         return view_args["case_id"]
     if "consent_id" in view_args:
@@ -60,51 +58,72 @@ def _case_id_from(view_args: dict) -> int | None:
     return None
 
 
-def check_case_access():
+def check_case_access() -> None:
     """Runs before every API request, after require_login: relation (404) and part (403)."""
-    rule = ENDPOINT_PARTS.get((request.endpoint, request.method))
+    rule = declared_case_part(request.endpoint, request.method)
     if rule is None:
         return
     part, write = rule
     case_id = _case_id_from(request.view_args or {})
     if case_id is None:
         abort(404, message="Not found.")
+        return
     g.case, g.access = authorize(current_user, case_id, part, write)
 
 
-def case_for(case_id: int, part: str, write: bool = False) -> IpsCase:
-    """The case checked by check_case_access (or checked here, for a case named in a body)."""
+def checked_case() -> IpsCase:
+    """The case of this request, checked by check_case_access against the method's case_part."""
+    case: IpsCase = g.case
+    return case
+
+
+def case_for(case_id: int, part: Part, write: bool = False) -> IpsCase:
+    """A case named in a request body, checked here (the path's case is checked_case())."""
     if getattr(g, "case", None) is not None and g.case.id == case_id:
         return g.case
     return authorize(current_user, case_id, part, write)[0]
 
 
-def paginate(query, args, order_by):
+def paginate(query: Select[Any], args: dict[str, int], order_by: tuple[Any, ...]) -> dict[str, Any]:
     page, size = args["page"], args["page_size"]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.order_by(*order_by).limit(size).offset((page - 1) * size)).unique().all()
     return {"items": items, "page": page, "page_size": size, "total": total}
 
 
-def service_error(exc: ServiceError):
+def service_error(exc: ServiceError) -> NoReturn:
     """Turn a service error into the API's JSON error (abort raises)."""
     errors = {exc.field or "_schema": [exc.message]}
-    extra = {}
-    if getattr(exc, "current_version", None) is not None:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Conflict):
         extra["current_version"] = exc.current_version
-    if getattr(exc, "refusal", None) is not None:
+    if isinstance(exc, WorkflowRefused):
         extra["refusal_code"] = exc.refusal.code
     abort(exc.status, message=exc.message, errors=errors, code=exc.code, **extra)
+    raise AssertionError("abort raises")  # flask-smorest's abort is untyped
 
 
-def errors(blp, *statuses):
+def errors(blp: Any, *statuses: int) -> Callable[[F], F]:
     """Document the error responses of an endpoint."""
-    def deco(fn):
+    def deco(fn: F) -> F:
         for status in statuses:
             fn = blp.alt_response(status, schema=ErrorSchema, description="Error")(fn)
         return fn
     return deco
 
 
+class Extended:
+    """A row with facts for one response that are not columns (your relation, a notice, a token
+    shown once): the schema reads both alike, and the row itself is left as it is."""
+
+    def __init__(self, row: object, **extra: object) -> None:
+        self._row = row
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
 def request_id() -> str | None:
-    return g.get("request_id")
+    value = g.get("request_id")
+    return str(value) if value is not None else None

@@ -1,5 +1,7 @@
 """What is recorded on a case: placements, contacts, employer contacts, reviews, career
 profile, consents and follow-ups."""
+from datetime import datetime
+
 from flask import g
 from flask.views import MethodView
 from flask_login import current_user
@@ -8,20 +10,49 @@ from sqlalchemy import select
 
 from ..access import case_filter
 from ..access.audit import audit_many
-from ..access import policy as P
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
-    BenefitFact, CareerProfile, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement,
+    BenefitFact,
+    CareerProfile,
+    Consent,
+    Contact,
+    EmployerContact,
+    FollowUp,
+    IpsCase,
+    JobEndingReview,
+    Placement,
     SharedHealthInfo,
 )
 from ..services import ServiceError
 from ..services import activities as svc
-from ..workflows.phases import Role
-from .common import check_case_access, case_for, errors, paginate, require_login, service_error
+from ..workflows.phases import FollowUpStatus, Part, Role
+from .common import (
+    Extended,
+    case_for,
+    case_part,
+    check_case_access,
+    checked_case,
+    errors,
+    paginate,
+    require_login,
+    service_error,
+)
 from .schemas import (
-    BenefitFactSchema, CareerProfileSchema, ConsentSchema, ConsentWithdrawSchema, ContactSchema, SharedInfoSchema, EmployerContactArgs, EmployerContactSchema, FollowUpArgs,
-    FollowUpSchema, PageArgs, PlacementSchema, ReviewSchema, page_of,
+    BenefitFactSchema,
+    CareerProfileSchema,
+    ConsentSchema,
+    ConsentWithdrawSchema,
+    ContactSchema,
+    EmployerContactArgs,
+    EmployerContactSchema,
+    FollowUpArgs,
+    FollowUpSchema,
+    PageArgs,
+    PlacementSchema,
+    ReviewSchema,
+    SharedInfoSchema,
+    page_of,
 )
 
 blp = Blueprint("api_records", __name__, description="Records on a case")
@@ -41,22 +72,23 @@ class Placements(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(PlacementSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.PLACEMENTS)
     def get(self, args, case_id):
         """Jobs, education and steps on the case, newest first"""
-        case_for(case_id, P.PLACEMENTS)
         return paginate(select(Placement).where(Placement.case_id == case_id), args,
                         (Placement.start_date.desc(), Placement.id.desc()))
 
     @blp.arguments(PlacementSchema)
     @blp.response(201, PlacementSchema)
     @errors(blp, 400, 401, 403, 404, 422)
+    @case_part(Part.PLACEMENTS, write=True)
     def post(self, data, case_id):
         """Record a step (internship, wage subsidy, sheltered work, other)
 
         Jobs and education start through the start_job / start_education transitions, so that
         follow-along support and notifications always come with them.
         """
-        case = case_for(case_id, P.PLACEMENTS, write=True)
+        case = checked_case()
         return _run(svc.add_step, case, current_user, **data)
 
 
@@ -65,18 +97,19 @@ class Contacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ContactSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.NOTES)
     def get(self, args, case_id):
         """Contacts and meetings, newest first"""
-        case_for(case_id, P.NOTES)
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
                         (Contact.occurred_at.desc(), Contact.id.desc()))
 
     @blp.arguments(ContactSchema)
     @blp.response(201, ContactSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.NOTES, write=True)
     def post(self, data, case_id):
         """Log a contact or meeting; it completes the follow-ups it answers"""
-        case = case_for(case_id, P.NOTES, write=True)
+        case = checked_case()
         return _run(svc.log_contact, case, current_user, **data)
 
 
@@ -91,7 +124,7 @@ class EmployerContacts(MethodView):
         if "case_id" in args:
             query = query.where(EmployerContact.case_id == args["case_id"])
         page = paginate(query, args, (EmployerContact.occurred_at.desc(), EmployerContact.id.desc()))
-        audit_many(current_user, {e.case_id for e in page["items"] if e.case_id}, P.PLACEMENTS)
+        audit_many(current_user, {e.case_id for e in page["items"] if e.case_id}, Part.PLACEMENTS)
         return page
 
     @blp.arguments(EmployerContactSchema)
@@ -101,7 +134,7 @@ class EmployerContacts(MethodView):
         """Log an employer contact, for a case or for general job development"""
         if current_user.role != Role.IPS_CONSULTANT:
             abort(403, message="Employer contacts are logged by IPS consultants.")
-        case = case_for(data.pop("case_id"), P.PLACEMENTS, write=True) if data.get("case_id") else None
+        case = case_for(data.pop("case_id"), Part.PLACEMENTS, write=True) if data.get("case_id") else None
         data.pop("case_id", None)
         return _run(svc.log_employer_contact, current_user, case=case, **data)
 
@@ -111,18 +144,19 @@ class Reviews(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ReviewSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.NOTES)
     def get(self, args, case_id):
         """Job-ending reviews, newest first"""
-        case_for(case_id, P.NOTES)
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
                         (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
 
     @blp.arguments(ReviewSchema)
     @blp.response(201, ReviewSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.NOTES, write=True)
     def post(self, data, case_id):
         """Record the joint review after a job ending: what worked, what did not, what to adjust"""
-        case = case_for(case_id, P.NOTES, write=True)
+        case = checked_case()
         data.setdefault("adjustments", {})
         data.setdefault("what_worked", None)
         data.setdefault("what_did_not", None)
@@ -133,9 +167,9 @@ class Reviews(MethodView):
 class Profile(MethodView):
     @blp.response(200, CareerProfileSchema)
     @errors(blp, 401, 404)
+    @case_part(Part.PROFILE)
     def get(self, case_id):
         """The current career profile (404 if none yet)"""
-        case_for(case_id, P.PROFILE)
         row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
                                 .order_by(CareerProfile.version.desc()).limit(1))
         if row is None:
@@ -145,9 +179,10 @@ class Profile(MethodView):
     @blp.arguments(CareerProfileSchema)
     @blp.response(201, CareerProfileSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PROFILE, write=True)
     def post(self, data, case_id):
         """Save a new version of the career profile"""
-        case = case_for(case_id, P.PROFILE, write=True)
+        case = checked_case()
         return _run(svc.save_profile, case, current_user, data)
 
 
@@ -156,16 +191,15 @@ class ProfileVersions(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(CareerProfileSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.PROFILE)
     def get(self, args, case_id):
         """Every version of the career profile, newest first"""
-        case_for(case_id, P.PROFILE)
         return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
                         (CareerProfile.version.desc(),))
 
 
-def _with_live(consent: Consent) -> Consent:
-    consent.live = consent.is_live(utcnow().date())
-    return consent
+def _with_live(consent: Consent) -> Extended:
+    return Extended(consent, live=consent.is_live(utcnow().date()))
 
 
 @blp.route("/cases/<id:case_id>/consents")
@@ -173,9 +207,9 @@ class Consents(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ConsentSchema))
     @errors(blp, 401, 404)
+    @case_part(Part.CONSENTS)
     def get(self, args, case_id):
         """Consents on the case, live or not, newest first"""
-        case_for(case_id, P.CONSENTS)
         page = paginate(select(Consent).where(Consent.case_id == case_id), args,
                         (Consent.given_at.desc(), Consent.id.desc()))
         page["items"] = [_with_live(c) for c in page["items"]]
@@ -184,9 +218,10 @@ class Consents(MethodView):
     @blp.arguments(ConsentSchema)
     @blp.response(201, ConsentSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.CONSENTS, write=True)
     def post(self, data, case_id):
         """Record a specific consent (from-party, to-party, categories, purpose, dates)"""
-        case = case_for(case_id, P.CONSENTS, write=True)
+        case = checked_case()
         data.setdefault("expires_at", None)
         return _with_live(_run(svc.record_consent, case, current_user, **data))
 
@@ -196,6 +231,7 @@ class ConsentWithdraw(MethodView):
     @blp.arguments(ConsentWithdrawSchema)
     @blp.response(200, ConsentSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.CONSENTS, write=True)
     def post(self, data, consent_id):
         """Withdraw a consent on the word of the citizen or the giving party; sharing stops on the next request
 
@@ -205,9 +241,8 @@ class ConsentWithdraw(MethodView):
                                confirmed=data["confirm"]))
 
 
-def _with_overdue(fu: FollowUp, now) -> FollowUp:
-    fu.overdue = fu.status == "open" and fu.due_at < now
-    return fu
+def _with_overdue(fu: FollowUp, now: datetime) -> Extended:
+    return Extended(fu, overdue=fu.status == FollowUpStatus.OPEN and fu.due_at < now)
 
 
 @blp.route("/follow-ups")
@@ -230,7 +265,7 @@ class FollowUps(MethodView):
             query = query.where(cond if args["overdue"] else ~cond)
         page = paginate(query, args, (FollowUp.due_at, FollowUp.id))
         page["items"] = [_with_overdue(f, now) for f in page["items"]]
-        audit_many(current_user, {f.case_id for f in page["items"]}, P.FOLLOW_UPS)
+        audit_many(current_user, {f.case_id for f in page["items"]}, Part.FOLLOW_UPS)
         return page
 
 
@@ -238,6 +273,7 @@ class FollowUps(MethodView):
 class FollowUpComplete(MethodView):
     @blp.response(200, FollowUpSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.FOLLOW_UPS, write=True)
     def post(self, follow_up_id):
         """Mark a follow-up done (recurring ones get their next date)"""
         fu = db.session.get(FollowUp, follow_up_id)
@@ -249,6 +285,7 @@ class SharedInfo(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(SharedInfoSchema))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.HEALTH)
     def get(self, args, case_id):
         """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
         limited to the categories the citizen's live consents allow"""
@@ -259,9 +296,10 @@ class SharedInfo(MethodView):
     @blp.arguments(SharedInfoSchema)
     @blp.response(201, SharedInfoSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.HEALTH, write=True)
     def post(self, data, case_id):
         """Psychiatry adds information it shares with the IPS team"""
-        case = case_for(case_id, P.HEALTH, write=True)
+        case = checked_case()
         return _run(svc.share_health_info, case, current_user, **data)
 
 
@@ -270,6 +308,7 @@ class BenefitFacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(BenefitFactSchema))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.BENEFITS)
     def get(self, args, case_id):
         """Benefit-relevant facts held by the jobcenter"""
         return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
@@ -278,7 +317,8 @@ class BenefitFacts(MethodView):
     @blp.arguments(BenefitFactSchema)
     @blp.response(201, BenefitFactSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.BENEFITS, write=True)
     def post(self, data, case_id):
         """The jobcenter records a benefit-relevant fact"""
-        case = case_for(case_id, P.BENEFITS, write=True)
+        case = checked_case()
         return _run(svc.record_benefit_fact, case, current_user, **data)

@@ -4,8 +4,16 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..workflows.phases import (
-    ConsentCategory, ContactKind, EndReason, Event, FollowUpKind, FollowUpStatus, Location, Party,
-    Phase, PlacementType,
+    ConsentCategory,
+    ContactKind,
+    EndReason,
+    Event,
+    FollowUpKind,
+    FollowUpStatus,
+    Location,
+    Party,
+    Phase,
+    PlacementType,
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..auth import create_token
 from ..models import ApiToken
 from ..services import ServiceError, accounts
-from .common import check_case_access, errors, paginate, require_login, service_error
+from .common import Extended, check_case_access, errors, paginate, require_login, service_error
 from .schemas import PageArgs, TokenCreateSchema, TokenSchema, page_of
 
 blp = Blueprint("api_tokens", __name__, description="Your personal API tokens")
@@ -33,8 +33,7 @@ class Tokens(MethodView):
             # A stolen token must not be able to mint longer-lived or unrevoked copies of itself.
             abort(403, message="A token cannot create tokens. Log in to create one.")
         token, row = create_token(current_user, data["name"])
-        row.token = token
-        return row
+        return Extended(row, token=token)
 
 
 @blp.route("/tokens/<id:token_id>")

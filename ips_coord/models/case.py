@@ -75,6 +75,16 @@ class IpsCase(Model):
         """Names the case without naming the person (used in emails and logs)."""
         return case_reference(self.id)
 
+    @property
+    def possible_duplicate(self) -> bool:
+        """Set by the referral service on a case it just made when the citizen may already be
+        known (not stored: the coordinator's notification is the lasting record)."""
+        return bool(self.__dict__.get("_possible_duplicate", False))
+
+    @possible_duplicate.setter
+    def possible_duplicate(self, value: bool) -> None:
+        self.__dict__["_possible_duplicate"] = value
+
     def days_since_contact(self, now: datetime) -> int:
         """Whole days since the last contact (or, before any, since enrolment or referral)."""
         last = self.last_contact_at or self.enrolled_at or self.referred_at

@@ -145,6 +145,21 @@ def test_every_endpoint_is_in_the_matrix(app):
     assert not missing, f"add these endpoints to the access matrix: {sorted(missing)}"
 
 
+def test_each_api_method_declares_its_case_part(app):
+    """The access rule sits on the API method it guards (@case_part); the declarations agree
+    with the matrix above, and no API route scoped to a case goes without one."""
+    from ips_coord.api.common import declared_case_part
+
+    with app.test_request_context():
+        declared = {(r.endpoint, m): declared_case_part(r.endpoint, m) for r in app.url_map.iter_rules()
+                    if r.endpoint.startswith("api_") for m in r.methods - {"HEAD", "OPTIONS"}}
+    api_scoped = {k: v for k, v in CASE_SCOPED.items() if k[0].startswith("api_")}
+    assert {k: (str(v[0]), v[1]) for k, v in declared.items() if v is not None} == api_scoped
+    for (endpoint, method), rule in declared.items():
+        if rule is None:
+            assert (endpoint, method) in GLOBAL, f"{endpoint} {method}: no @case_part and not global"
+
+
 @pytest.mark.parametrize("state", ["given", "withdrawn", "expired"])
 def test_matrix(client, app, world, clock, state):
     case = world.case_in("employed")
