@@ -67,7 +67,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
     if db.session.scalar(select(Organisation).where(Organisation.name == TEAM)):
         return False, _logins()
     rng = random.Random(seed)
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
     real_clock = app.extensions["ips_clock"]
     now = now or real_clock.now()
     start = now - timedelta(days=548)

@@ -68,8 +68,9 @@ def audit(user: User | None, case_id: int | None, action: str, part: str, view: 
     audit_many(user, [case_id], part, action, view)
 
 
-def audit_export(user: User, citizen_id: int, export: dict[str, Any], reason: str | None) -> None:
-    """An export is a read of every part it holds, per case, with the reason stated (one INSERT)."""
+def audit_export(user: User | None, citizen_id: int, export: dict[str, Any], reason: str | None) -> None:
+    """An export is a read of every part it holds, per case, with the reason stated (one INSERT);
+    user None is an operator's export from the command line."""
     pairs: list[tuple[int | None, str]] = [(case["id"], part) for case in export["cases"] for part in case["parts"]]
     _write(user, pairs or [(None, Part.EXPORT)], AccessAction.READ, target=f"citizen {citizen_id}", reason=reason)
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from ..extensions import db
-from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
+from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..workflows.constants import CASELOAD_LIMIT, FIRST_EMPLOYER_CONTACT_DEADLINE, WEEKLY_EMPLOYER_CONTACT_TARGET
 from ..workflows.phases import ENDED, CloseReason, Location, Phase, PlacementType, Role
 

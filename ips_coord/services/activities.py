@@ -6,20 +6,32 @@ the workflow's activity rules, so a logged contact closes the reminder it answer
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
-    BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview,
-    Placement, SharedHealthInfo, User,
+    BenefitFact,
+    CareerProfile,
+    CaseEvent,
+    Citizen,
+    Consent,
+    Contact,
+    EmployerContact,
+    FollowUp,
+    IpsCase,
+    JobEndingReview,
+    Placement,
+    SharedHealthInfo,
+    User,
 )
 from ..workflows import OpenFollowUp, on_activity
-from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows.constants import CONSENT_EXPIRY_NOTICE
-from ..workflows.phases import STEP_TYPES, FollowUpKind, FollowUpStatus, Party, Phase, Role
-from .errors import Forbidden, N_, NotFound, ServiceError, Unprocessable
+from ..workflows.machine import NotificationSpec, next_recurrence
+from ..workflows.phases import STEP_TYPES, FollowUpKind, FollowUpStatus, NotificationKind, Party, Phase, Recipient, Role
+from .errors import N_, Forbidden, NotFound, ServiceError, Unprocessable
 from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
 from .transitions import facts_for
 from .unit_of_work import unit_of_work
@@ -63,7 +75,7 @@ def _normalised(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-def possible_duplicates(fields: dict) -> list[int]:
+def possible_duplicates(fields: dict[str, Any]) -> list[int]:
     """Earlier citizens with the same name (and birth year, when both are known): maybe the
     same person. Only the coordinator is told; the referrer learns nothing about them."""
     first, last = _normalised(fields.get("first_name")), _normalised(fields.get("last_name"))
@@ -76,11 +88,9 @@ def possible_duplicates(fields: dict) -> list[int]:
             and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])]
 
 
-DUPLICATE_NOTICE = "possible_duplicate"  # the notification kind
-
-
-def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, psychiatry_contact_id=None,
-                    jobcenter_caseworker_id=None, ips_team_id=None, out_of_work=True) -> IpsCase:
+def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
+                    psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
+                    ips_team_id: int | None = None, out_of_work: bool = True) -> IpsCase:
     """A referral creates the citizen (or uses an existing one the referrer already works with)
     and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
     a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
@@ -100,7 +110,10 @@ def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, ps
             citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k != "citizen_id"}, created_at=now)
             db.session.add(citizen)
             db.session.flush()
-        consultant = db.session.get(User, consultant_id) if consultant_id else (actor if actor.role == Role.IPS_CONSULTANT else None)
+        if consultant_id:
+            consultant = db.session.get(User, consultant_id)
+        else:
+            consultant = actor if actor.role == Role.IPS_CONSULTANT else None
         if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
             raise ServiceError(N_("No IPS consultant with that id."), "consultant_id")
         for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
@@ -123,8 +136,8 @@ def create_referral(citizen_fields: dict, actor: User, *, consultant_id=None, ps
                                  actor_id=actor.id, data={}, created_at=now))
         if duplicates:
             # The e-mail carries the new case's reference only; the page shows the candidates.
-            add_notifications(case, [NotificationSpec(DUPLICATE_NOTICE, "coordinator")], key=f"case{case.id}:dup",
-                              now=now, data={"candidate_citizen_ids": duplicates})
+            add_notifications(case, [NotificationSpec(NotificationKind.POSSIBLE_DUPLICATE, Recipient.COORDINATOR)],
+                              key=f"case{case.id}:dup", now=now, data={"candidate_citizen_ids": duplicates})
     case.possible_duplicate = bool(duplicates)
     return case
 
@@ -167,7 +180,8 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
 
 
 def log_employer_contact(actor: User, *, employer_name: str, occurred_at: datetime, location: str,
-                         face_to_face: bool = True, case: IpsCase | None = None, note: str | None = None) -> EmployerContact:
+                         face_to_face: bool = True, case: IpsCase | None = None,
+                         note: str | None = None) -> EmployerContact:
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
     with unit_of_work():
@@ -185,7 +199,7 @@ def log_employer_contact(actor: User, *, employer_name: str, occurred_at: dateti
 
 
 def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
-                  what_did_not: str | None, adjustments: dict, clinician_present: bool,
+                  what_did_not: str | None, adjustments: dict[str, Any], clinician_present: bool,
                   job_preferences: str | None = None) -> JobEndingReview:
     """The joint review after a job ending. With `job_preferences` the career profile gets a new
     version in the same transaction: the review and its profile update are written together or
@@ -200,8 +214,8 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
             select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
             .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
         )
-        row = JobEndingReview(case_id=case.id, placement_id=ended, held_at=held_at, what_worked=what_worked, what_did_not=what_did_not,
-                              adjustments=adjustments, clinician_present=clinician_present,
+        row = JobEndingReview(case_id=case.id, placement_id=ended, held_at=held_at, what_worked=what_worked,
+                              what_did_not=what_did_not, adjustments=adjustments, clinician_present=clinician_present,
                               recorded_by_id=actor.id, created_at=now)
         db.session.add(row)
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
@@ -219,14 +233,14 @@ PROFILE_TEXT_MAX = {"relatives_involved": 2000, "disclosure": 20}  # the others:
 DISCLOSURE_CHOICES = ("full", "partial", "none", "undecided")
 
 
-def latest_profile_fields(case: IpsCase) -> dict:
+def latest_profile_fields(case: IpsCase) -> dict[str, Any]:
     """The fields of the current career profile version ({} if there is none yet)."""
     latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
                                .order_by(CareerProfile.version.desc()).limit(1))
     return {k: getattr(latest, k) for k in PROFILE_FIELDS} if latest else {}
 
 
-def _add_profile_version(case: IpsCase, actor: User, fields: dict, now: datetime) -> CareerProfile:
+def _add_profile_version(case: IpsCase, actor: User, fields: dict[str, Any], now: datetime) -> CareerProfile:
     """Write a new profile version into the caller's transaction (checked first, the same for
     every caller: the API, the pages and the review)."""
     for key in PROFILE_FIELDS:
@@ -243,7 +257,7 @@ def _add_profile_version(case: IpsCase, actor: User, fields: dict, now: datetime
     return row
 
 
-def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
+def save_profile(case: IpsCase, actor: User, fields: dict[str, Any]) -> CareerProfile:
     """A new version of the career profile; older versions stay as its history."""
     now = utcnow()
     with unit_of_work():
@@ -253,7 +267,7 @@ def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
 
 def add_step(case: IpsCase, actor: User, *, type: str, employer_name: str, start_date: date,
              end_date: date | None = None, job_title: str | None = None, hours_per_week: float | None = None,
-             benefits_counselling_offered: bool = False, supports: dict | None = None) -> Placement:
+             benefits_counselling_offered: bool = False, supports: dict[str, Any] | None = None) -> Placement:
     """A step toward work (internship, wage subsidy, sheltered work, other). Jobs and education
     start only through their transitions, so follow-along support and notifications come with them."""
     if type not in STEP_TYPES:
@@ -287,7 +301,8 @@ def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str |
 
 
 # The party of the consent a staff role speaks for.
-PARTY_OF_ROLE = {Role.IPS_CONSULTANT: Party.IPS_TEAM, Role.PSYCHIATRY: Party.PSYCHIATRY, Role.JOBCENTER: Party.JOBCENTER}
+PARTY_OF_ROLE = {Role.IPS_CONSULTANT: Party.IPS_TEAM, Role.PSYCHIATRY: Party.PSYCHIATRY,
+                 Role.JOBCENTER: Party.JOBCENTER}
 WITHDRAWAL_REQUESTERS = ("citizen", "giving_party")
 
 
@@ -332,7 +347,7 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
     """Withdraw on the word of the citizen or of the giving party (kept in the history), by a
     party to the consent or the consultant on the case, after an explicit confirmation."""
     now = utcnow()
-    case = db.session.get(IpsCase, consent.case_id)
+    case = db.session.get_one(IpsCase, consent.case_id)
     if not may_withdraw(consent, case, actor):
         raise Forbidden(N_("Only a party to the consent or the consultant on the case may withdraw it."), "consent")
     if consent.withdrawn_at is not None:
@@ -359,7 +374,7 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
     if fu.status != FollowUpStatus.OPEN:
         raise ServiceError(N_("The follow-up is not open."), "status")
     with unit_of_work():
-        case = db.session.get(IpsCase, fu.case_id)
+        case = db.session.get_one(IpsCase, fu.case_id)
         fu.status = FollowUpStatus.DONE
         fu.completed_at = now
         fu.completed_by_id = actor.id

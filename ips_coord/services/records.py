@@ -4,20 +4,32 @@ None of them commits; the calling service owns the transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
 from ..access.policy import consented, live_consents
+from ..extensions import db
 from ..models import CaseEvent, FollowUp, IpsCase, Notification, User
-from ..workflows import FollowUpSpec
-from ..workflows.phases import ConsentCategory, FollowUpStatus, Party, Role
+from ..workflows import FollowUpSpec, NotificationSpec
+from ..workflows.phases import (
+    ConsentCategory,
+    FollowUpKind,
+    FollowUpStatus,
+    NotificationStatus,
+    Party,
+    Phase,
+    Recipient,
+    Role,
+)
 
 
 def add_case_event(
-    case: IpsCase, *, event: str, actor: User | None, now: datetime, from_phase=None, to_phase=None,
-    reason=None, data=None, request_id=None,
+    case: IpsCase, *, event: str, actor: User | None, now: datetime, from_phase: Phase | None = None,
+    to_phase: Phase | None = None, reason: str | None = None, data: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> CaseEvent:
     # event_count rides on the case row, so the version check makes the sequence gap-free.
     case.event_count += 1
@@ -40,19 +52,17 @@ def team_coordinators(case: IpsCase) -> list[int]:
     )
 
 
-def recipients(case: IpsCase, who: str) -> list[int]:
-    if who == "consultant":
-        return [case.consultant_id] if case.consultant_id else []
-    if who == "psychiatry_contact":
-        return [case.psychiatry_contact_id] if case.psychiatry_contact_id else []
-    if who == "jobcenter_caseworker":
-        return [case.jobcenter_caseworker_id] if case.jobcenter_caseworker_id else []
-    if who == "coordinator":
+def recipients(case: IpsCase, who: Recipient) -> list[int]:
+    """The staff ids a notification or follow-up for `who` on the case goes to."""
+    if who == Recipient.COORDINATOR:
         return team_coordinators(case)
-    raise ValueError(f"unknown recipient {who}")
+    named = {Recipient.CONSULTANT: case.consultant_id, Recipient.PSYCHIATRY_CONTACT: case.psychiatry_contact_id,
+             Recipient.JOBCENTER_CASEWORKER: case.jobcenter_caseworker_id}[who]
+    return [named] if named else []
 
 
-def add_follow_ups(case: IpsCase, specs: tuple[FollowUpSpec, ...] | list[FollowUpSpec], now: datetime, data=None) -> None:
+def add_follow_ups(case: IpsCase, specs: Iterable[FollowUpSpec], now: datetime,
+                   data: dict[str, Any] | None = None) -> None:
     for spec in specs:
         assignee = recipients(case, spec.assignee)
         db.session.add(
@@ -73,7 +83,8 @@ def open_follow_ups(case_id: int) -> list[FollowUp]:
     )
 
 
-def close_follow_ups(case_id: int, kinds, status: str, now: datetime, actor: User | None = None) -> int:
+def close_follow_ups(case_id: int, kinds: Collection[FollowUpKind], status: FollowUpStatus, now: datetime,
+                     actor: User | None = None) -> int:
     count = 0
     for fu in open_follow_ups(case_id):
         if fu.kind in kinds:
@@ -88,18 +99,19 @@ def consent_allows(case_id: int, from_party: str, to_party: str, category: str, 
     return category in consented(live_consents(case_id, today), from_party, to_party)
 
 
-def add_notifications(case: IpsCase, specs, *, key: str, now: datetime, data=None) -> list[Notification]:
+def add_notifications(case: IpsCase, specs: Iterable[NotificationSpec], *, key: str, now: datetime,
+                      data: dict[str, Any] | None = None) -> list[Notification]:
     """Outbox rows for the specs. `key` makes each row unique per cause (idempotent retries)."""
     rows = []
     for spec in specs:
-        if spec.recipient == "psychiatry_contact" and not consent_allows(
+        if spec.recipient == Recipient.PSYCHIATRY_CONTACT and not consent_allows(
             case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, now.date()
         ):
             # Psychiatry hears of employment progress only under the citizen's consent.
             continue
         for recipient_id in recipients(case, spec.recipient):
             row = Notification(
-                recipient_id=recipient_id, case_id=case.id, kind=spec.kind, status="pending",
+                recipient_id=recipient_id, case_id=case.id, kind=spec.kind, status=NotificationStatus.PENDING,
                 next_attempt_at=now, idempotency_key=f"{key}:{spec.kind}:{recipient_id}",
                 requires_ack=spec.requires_ack, data={"reference": case.reference, **(data or {})}, created_at=now,
             )

@@ -1,7 +1,8 @@
 """Apply a workflow event to a stored case in one transaction."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,7 +11,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
-from ..workflows.phases import FollowUpKind, FollowUpStatus, PlacementType, Role
+from ..workflows.phases import EndReason, FollowUpKind, FollowUpStatus, PlacementType, Role
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
 from .unit_of_work import unit_of_work
@@ -50,23 +51,25 @@ def facts_for(case: IpsCase) -> CaseFacts:
     )
 
 
-def _staff(user_id, role: str, field: str) -> User:
+def _staff(user_id: int, role: Role, field: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.role != role or not user.active:
         raise ServiceError(N_("No active %(role)s user with id %(id)s."), field, role=role, id=user_id)
     return user
 
 
-def _prepare(case: IpsCase, event: str, payload: dict) -> None:
+def _prepare(case: IpsCase, event: str, payload: dict[str, Any]) -> None:
     """Payload facts that the workflow reads from the case (named contacts)."""
     if event in (Event.ENROL, Event.RE_ENTER):
         if payload.get("psychiatry_contact_id") is not None:
-            case.psychiatry_contact_id = _staff(payload["psychiatry_contact_id"], Role.PSYCHIATRY, "psychiatry_contact_id").id
+            case.psychiatry_contact_id = _staff(payload["psychiatry_contact_id"], Role.PSYCHIATRY,
+                                                "psychiatry_contact_id").id
         if payload.get("jobcenter_caseworker_id") is not None:
-            case.jobcenter_caseworker_id = _staff(payload["jobcenter_caseworker_id"], Role.JOBCENTER, "jobcenter_caseworker_id").id
+            case.jobcenter_caseworker_id = _staff(payload["jobcenter_caseworker_id"], Role.JOBCENTER,
+                                                  "jobcenter_caseworker_id").id
 
 
-def _record_placement(case: IpsCase, decision: Decision, payload: dict, now) -> dict:
+def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     if decision.event in (Event.START_JOB, Event.START_EDUCATION):
         name = (payload.get("employer_name") or "").strip()
         if not name:
@@ -84,19 +87,19 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict, now) -> 
         db.session.flush()
         return {"placement_id": placement.id}
     if decision.event in (Event.END_JOB, Event.END_EDUCATION):
-        placement = current_placement(case)
-        if placement is not None:
+        ending = current_placement(case)
+        if ending is not None:
             end = date.fromisoformat(decision.data["end_date"])
-            if end < placement.start_date:
+            if end < ending.start_date:
                 raise ServiceError(N_("The end date is before the start date."), "end_date")
-            placement.end_date = end
-            placement.end_reason = decision.reason
-            return {"placement_id": placement.id}
+            ending.end_date = end
+            ending.end_reason = EndReason(decision.reason) if decision.reason else None
+            return {"placement_id": ending.id}
     return {}
 
 
 def apply_event(
-    case_id: int, event: str, expected_version: int, payload: dict | None, actor: User,
+    case_id: int, event: str, expected_version: int, payload: dict[str, Any] | None, actor: User,
     request_id: str | None = None, locale: str = "da",
 ) -> IpsCase:
     """Check the version, ask the workflow, write everything, commit - or change nothing."""

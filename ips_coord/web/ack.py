@@ -21,7 +21,8 @@ def acknowledge_page(token: str):
     try:
         row = notification_for_token(token)
     except AckError as exc:
-        return render_template("ack.html", state=exc.reason, row=None, form=None), 410 if exc.reason == "expired" else 404
+        status = 410 if exc.reason == "expired" else 404
+        return render_template("ack.html", state=exc.reason, row=None, form=None), status
     form = EmptyForm()
     if form.validate_on_submit():
         state = "done" if acknowledge(row) else "already"

@@ -4,6 +4,7 @@ to the field and everything typed kept."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -13,27 +14,46 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
-from ..access import policy as P
 from ..access.audit import audit, audit_parts, shows_no_citizen_data
+from ..access.policy import Access, event_view
 from ..clock import utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import (
-    BenefitFact, CareerProfile, CaseEvent, Consent, Contact, FollowUp, IpsCase, JobEndingReview, Notification,
-    Organisation, Placement, SharedHealthInfo, User,
+    BenefitFact,
+    CareerProfile,
+    CaseEvent,
+    Consent,
+    Contact,
+    FollowUp,
+    IpsCase,
+    JobEndingReview,
+    Notification,
+    Organisation,
+    Placement,
+    SharedHealthInfo,
+    User,
 )
 from ..services import Conflict, ServiceError
 from ..services import activities as svc
 from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
-from ..workflows.phases import FollowUpStatus, OrgKind, Role
+from ..workflows.phases import AccessAction, AuditPart, FollowUpStatus, OrgKind, Part, Phase, Role
 from .case_forms import (
-    EVENT_FIELDS, ConsentForm, ContactForm, ProfileForm, ReferralForm, ReviewForm, SharedInfoForm, StepForm,
-    TransitionForm, WithdrawConsentForm,
+    EVENT_FIELDS,
+    ConsentForm,
+    ContactForm,
+    ProfileForm,
+    ReferralForm,
+    ReviewForm,
+    SharedInfoForm,
+    StepForm,
+    TransitionForm,
+    WithdrawConsentForm,
 )
-from .guards import safe_next
 from .forms import EmptyForm
+from .guards import safe_next
 
 bp = Blueprint("case_page", __name__)
 
@@ -61,14 +81,30 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
     return authorize(current_user, case_id, part, write, log=log)
 
 
-def render_case(case: IpsCase, access, status: int = 200, **forms):
+def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The page, with any form that failed passed in to keep what was typed."""
     now = utcnow()
-    ctx = {"case": case, "access": access, "now": now, "forms": {}}
-    events = allowed_events(case.phase) if access.can_write(P.PHASE) else []
-    transition_forms = {}
+    ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "forms": {},
+                           "transition_forms": _transition_forms(case, access, forms, now),
+                           "event_fields": EVENT_FIELDS}
+    ctx.update(_record_forms(case, access, forms, now))
+    ctx.update(_readable_parts(case, access, forms))
+    _log_shown(case, access, ctx)
+    ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
+        Notification.case_id == case.id, Notification.recipient_id == current_user.id,
+        Notification.awaiting_ack())).all()
+    ctx["empty_form"] = EmptyForm()
+    ctx["transition_error"] = forms.get("transition_event")
+    return render_template("case_page.html", **ctx), status
+
+
+def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One form per event allowed now; the one that failed keeps what was typed."""
+    events = allowed_events(case.phase) if access.can_write(Part.PHASE) else []
     # Only enrolment and re-entry name a psychiatry contact: load the list once, and only then.
-    psychiatry = _psychiatry_choices(case) if any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events) else []
+    names_contact = any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events)
+    psychiatry = _psychiatry_choices(case) if names_contact else []
+    transition_forms: dict[str, Any] = {}
     for event in events:
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
@@ -78,59 +114,70 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
         transition_forms[event] = form
-    ctx["transition_forms"] = transition_forms
-    ctx["event_fields"] = EVENT_FIELDS
-    if access.can_write(P.NOTES):
-        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=now.replace(tzinfo=None, second=0, microsecond=0))
-        if case.phase == "job_ended":
-            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=now.replace(tzinfo=None, second=0, microsecond=0))
-    if access.can_read(P.PROFILE):
+    return transition_forms
+
+
+def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The forms for the parts the reader may write (profile versions come with the profile form)."""
+    ctx: dict[str, Any] = {}
+    minute = now.replace(tzinfo=None, second=0, microsecond=0)
+    if access.can_write(Part.NOTES):
+        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=minute)
+        if case.phase == Phase.JOB_ENDED:
+            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=minute)
+    if access.can_read(Part.PROFILE):
         ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
-    if access.can_write(P.PROFILE):  # writers read it too: the form starts from the latest version
+    if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
-    if access.can_write(P.PLACEMENTS):
+    if access.can_write(Part.PLACEMENTS):
         ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=now.date())
-    if access.can_write(P.CONSENTS):
+    if access.can_write(Part.CONSENTS):
         ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=now.date())
-    if access.can_write(P.HEALTH):
+    if access.can_write(Part.HEALTH):
         ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
-    if access.can_read(P.FOLLOW_UPS):
+    return ctx
+
+
+def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dict[str, Any]:
+    """Each part of the record the reader may read, under their role and the live consents."""
+    ctx: dict[str, Any] = {}
+    if access.can_read(Part.FOLLOW_UPS):
         ctx["follow_ups"] = _of_case(FollowUp, case, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN])
-    if access.can_read(P.HISTORY):
-        ctx["events"] = [P.event_view(e, access) for e in _of_case(CaseEvent, case, CaseEvent.seq.desc())]
-    if access.can_read(P.CONSENTS):
+    if access.can_read(Part.HISTORY):
+        ctx["events"] = [event_view(e, access) for e in _of_case(CaseEvent, case, CaseEvent.seq.desc())]
+    if access.can_read(Part.CONSENTS):
         ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
-        if access.can_write(P.CONSENTS):
+        if access.can_write(Part.CONSENTS):
             failed = forms.get("withdraw")
             ctx["withdraw_forms"] = {
                 c.id: failed if failed is not None and failed._prefix == f"w{c.id}-"
                 else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
                 for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)}
-    if access.can_read(P.HEALTH):
+    if access.can_read(Part.HEALTH):
         ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
-    if access.can_read(P.BENEFITS):
+    if access.can_read(Part.BENEFITS):
         ctx["benefits"] = _of_case(BenefitFact, case, BenefitFact.created_at.desc())
-    if access.can_read(P.NOTES):
+    if access.can_read(Part.NOTES):
         ctx["contacts"] = _of_case(Contact, case, Contact.occurred_at.desc())
         ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
-    if access.can_read(P.PLACEMENTS):
+    if access.can_read(Part.PLACEMENTS):
         ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
-    # Log every part the page shows, in one INSERT (identity and phase are in the header).
-    shown = {P.IDENTITY, P.PHASE}
-    for key, part in (("profiles", P.PROFILE), ("follow_ups", P.FOLLOW_UPS), ("events", P.HISTORY),
-                      ("consents", P.CONSENTS), ("shared", P.HEALTH), ("benefits", P.BENEFITS),
-                      ("contacts", P.NOTES), ("placements", P.PLACEMENTS)):
-        if key in ctx and access.can_read(part):
-            shown.add(part)
+    return ctx
+
+
+# Which part each list on the page belongs to (identity and phase are in the header).
+SHOWN_PARTS = (("profiles", Part.PROFILE), ("follow_ups", Part.FOLLOW_UPS), ("events", Part.HISTORY),
+               ("consents", Part.CONSENTS), ("shared", Part.HEALTH), ("benefits", Part.BENEFITS),
+               ("contacts", Part.NOTES), ("placements", Part.PLACEMENTS))
+
+
+def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any]) -> None:
+    """Log every part the page shows, in one INSERT."""
+    shown = {Part.IDENTITY, Part.PHASE}
+    shown.update(part for key, part in SHOWN_PARTS if key in ctx and access.can_read(part))
     audit_parts(current_user, case.id, shown)
-    ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
-        Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.awaiting_ack())).all()
-    ctx["empty_form"] = EmptyForm()
-    ctx["transition_error"] = forms.get("transition_event")
-    return render_template("case_page.html", **ctx), status
 
 
 def _staff_choices(role):
@@ -160,7 +207,7 @@ def new_referral():
                                    psychiatry_contact_id=form.psychiatry_contact_id.data or None,
                                    jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
                                    out_of_work=form.out_of_work.data)
-        audit(current_user, case.id, "write", P.IDENTITY)
+        audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
         if case.possible_duplicate:  # nothing about the earlier record: only that it may exist
             flash(_("A case may already exist for this citizen. The coordinator has been told and can merge them."),
@@ -174,14 +221,14 @@ def new_referral():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def detail(case_id: int):
-    case, access = _case_and_access(case_id, P.IDENTITY, write=False, log=False)  # render_case logs what it shows
+    case, access = _case_and_access(case_id, Part.IDENTITY, write=False, log=False)  # render_case logs what it shows
     return render_case(case, access)
 
 
 @bp.post("/cases/<id:case_id>/transition")
 @login_required
 def transition(case_id: int):
-    case, access = _case_and_access(case_id, P.PHASE, write=True)
+    case, access = _case_and_access(case_id, Part.PHASE, write=True)
     form = TransitionForm()
     form.psychiatry_contact_id.choices = _psychiatry_choices(case)
     event = form.event.data
@@ -196,14 +243,14 @@ def transition(case_id: int):
         apply_event(case.id, event, form.version.data, payload, current_user, locale=str(get_locale() or "da"))
     except Conflict as exc:
         db.session.expire_all()
-        case = db.session.get(IpsCase, case_id)
+        case = db.session.get_one(IpsCase, case_id)
         form.version.errors = [_("Someone else changed the case while you worked. Check the page and submit again.")]
         form.version.data = exc.current_version
         return render_case(case, access, 409, transition=form, transition_event=event)
     except ServiceError as exc:  # a workflow refusal (422) or another rule (400)
         _attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, exc.status, transition=form,
+        return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, transition=form,
                            transition_event=event)
     flash(_("Saved."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id))
@@ -226,7 +273,7 @@ def _form_post(case_id, part, form_cls, key, save):
     except ServiceError as exc:
         _attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, exc.status, **{key: form})
+        return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
     flash(_("Saved."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
 
@@ -234,7 +281,7 @@ def _form_post(case_id, part, form_cls, key, save):
 @bp.post("/cases/<id:case_id>/contacts")
 @login_required
 def add_contact(case_id: int):
-    return _form_post(case_id, P.NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
+    return _form_post(case_id, Part.NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
         case, current_user, kind=f.kind.data, occurred_at=_aware(f.occurred_at.data), location=f.location.data,
         note=f.note.data or None))
 
@@ -248,20 +295,20 @@ def add_review(case_id: int):
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
                           what_did_not=f.what_did_not.data or None, adjustments=adjustments,
                           clinician_present=f.clinician_present.data, job_preferences=f.job_preferences.data or None)
-    return _form_post(case_id, P.NOTES, ReviewForm, "review", save)
+    return _form_post(case_id, Part.NOTES, ReviewForm, "review", save)
 
 
 @bp.post("/cases/<id:case_id>/profile")
 @login_required
 def save_profile(case_id: int):
-    return _form_post(case_id, P.PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
+    return _form_post(case_id, Part.PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
         case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}))
 
 
 @bp.post("/cases/<id:case_id>/steps")
 @login_required
 def add_step(case_id: int):
-    return _form_post(case_id, P.PLACEMENTS, StepForm, "step", lambda case, f: svc.add_step(
+    return _form_post(case_id, Part.PLACEMENTS, StepForm, "step", lambda case, f: svc.add_step(
         case, current_user, type=f.type.data, employer_name=f.employer_name.data, start_date=f.start_date.data,
         end_date=f.end_date.data))
 
@@ -269,7 +316,7 @@ def add_step(case_id: int):
 @bp.post("/cases/<id:case_id>/consents")
 @login_required
 def add_consent(case_id: int):
-    return _form_post(case_id, P.CONSENTS, ConsentForm, "consent", lambda case, f: svc.record_consent(
+    return _form_post(case_id, Part.CONSENTS, ConsentForm, "consent", lambda case, f: svc.record_consent(
         case, current_user, from_party=f.from_party.data, to_party=f.to_party.data, categories=f.categories.data,
         purpose=f.purpose.data, given_at=f.given_at.data, expires_at=f.expires_at.data))
 
@@ -277,7 +324,7 @@ def add_consent(case_id: int):
 @bp.post("/cases/<id:case_id>/consents/<id:consent_id>/withdraw")
 @login_required
 def withdraw_consent(case_id: int, consent_id: int):
-    case, access = _case_and_access(case_id, P.CONSENTS, write=True)
+    case, access = _case_and_access(case_id, Part.CONSENTS, write=True)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case_id:
         abort(404)
@@ -286,11 +333,12 @@ def withdraw_consent(case_id: int, consent_id: int):
         if not form.validate_on_submit():
             return render_case(case, access, 400, withdraw=form)
         try:
-            svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data, confirmed=form.confirm.data)
+            svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data,
+                                 confirmed=form.confirm.data)
         except ServiceError as exc:
             _attach_error(form, exc)
             db.session.expire_all()
-            return render_case(db.session.get(IpsCase, case_id), access, exc.status, withdraw=form)
+            return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, withdraw=form)
         flash(_("The consent is withdrawn. Sharing under it has stopped."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#consents")
 
@@ -298,14 +346,14 @@ def withdraw_consent(case_id: int, consent_id: int):
 @bp.post("/cases/<id:case_id>/shared-info")
 @login_required
 def add_shared(case_id: int):
-    return _form_post(case_id, P.HEALTH, SharedInfoForm, "shared", lambda case, f: svc.share_health_info(
+    return _form_post(case_id, Part.HEALTH, SharedInfoForm, "shared", lambda case, f: svc.share_health_info(
         case, current_user, category=f.category.data, text=f.text.data))
 
 
 @bp.post("/cases/<id:case_id>/follow-ups/<id:follow_up_id>/done")
 @login_required
 def follow_up_done(case_id: int, follow_up_id: int):
-    _case_and_access(case_id, P.FOLLOW_UPS, write=True)
+    _case_and_access(case_id, Part.FOLLOW_UPS, write=True)
     fu = db.session.get(FollowUp, follow_up_id)
     if fu is None or fu.case_id != case_id:
         abort(404)
@@ -323,7 +371,7 @@ def acknowledge_here(case_id: int, notification_id: int):
     if row is None or row.case_id != case_id or row.recipient_id != current_user.id or not row.requires_ack:
         abort(404)
     if EmptyForm().validate_on_submit():
-        audit(current_user, case_id, "write", "acknowledgement")
+        audit(current_user, case_id, AccessAction.WRITE, AuditPart.ACKNOWLEDGEMENT)
         acknowledge(row)
         flash(_("Acknowledged."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id))

@@ -47,13 +47,13 @@ def index():
     else:
         phase = None
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    total = db.session.scalar(select(func.count()).select_from(IpsCase).where(*where))
+    total = db.session.scalar(select(func.count()).select_from(IpsCase).where(*where)) or 0
     cases = db.session.scalars(
         select(IpsCase).where(*where).options(selectinload(IpsCase.consultant))
         .order_by(IpsCase.phase, IpsCase.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     audit_many(current_user, [c.id for c in cases], AuditPart.CASE_LIST)
-    by_phase = {p: [] for p in Phase}
+    by_phase: dict[Phase, list[IpsCase]] = {p: [] for p in Phase}
     for case in cases:
         by_phase[Phase(case.phase)].append(case)
 

@@ -49,11 +49,11 @@ def my_day():
         return redirect(url_for("cases.index"))
     now = utcnow()
     end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
-    due = db.session.execute(
+    due = [(f, c) for f, c in db.session.execute(
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.assignee_id == current_user.id,
                FollowUp.due_at < end_of_day)
-        .order_by(FollowUp.due_at)).all()
+        .order_by(FollowUp.due_at))]
     # Deadlines ahead and open escalations on my cases: one read, split here.
     on_my_cases = db.session.execute(
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
@@ -83,7 +83,7 @@ def log_contact_for(follow_up_id: int):
     fu = db.session.get(FollowUp, follow_up_id)
     if fu is None or fu.assignee_id != current_user.id:
         abort(404)
-    case = db.session.get(IpsCase, fu.case_id)
+    case = db.session.get_one(IpsCase, fu.case_id)
     form = QuickContactForm()
     if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
         audit(current_user, case.id, AccessAction.WRITE, Part.NOTES)
@@ -130,7 +130,7 @@ def employer_contact():
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,
                                      note=form.note.data or None)
         except ServiceError as exc:
-            getattr(form, exc.field, form.occurred_at).errors.append(translate(exc.message))
+            getattr(form, exc.field or "occurred_at", form.occurred_at).errors.append(translate(exc.message))
             return _render_employer_form(form, 400)
         flash(_("Employer contact saved."), "ok")
         return redirect(url_for("consultant.my_day"))

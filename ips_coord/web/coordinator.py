@@ -8,21 +8,30 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from ..access import policy as P
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
-from ..services.notifications import send_again
 from ..reports.country import country_overview
 from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
 from ..services import ServiceError
-from ..services.activities import DUPLICATE_NOTICE, merge_referral
+from ..services.activities import merge_referral
+from ..services.notifications import send_again
 from ..workflows.constants import CASELOAD_LIMIT
-from ..workflows.phases import ON_CASELOAD, FollowUpStatus, NotificationStatus, OrgKind, Role
+from ..workflows.phases import (
+    ON_CASELOAD,
+    AccessAction,
+    AuditPart,
+    FollowUpStatus,
+    NotificationKind,
+    NotificationStatus,
+    OrgKind,
+    Part,
+    Role,
+)
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -55,16 +64,16 @@ def overview():
     now = utcnow()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == team).order_by(User.name)).all()
-    caseload = dict(db.session.execute(
+    caseload = {consultant: n for consultant, n in db.session.execute(
         select(IpsCase.consultant_id, func.count()).where(IpsCase.ips_team_id == team,
                                                           IpsCase.phase.in_(ON_CASELOAD))
-        .group_by(IpsCase.consultant_id)).all())
-    overdue = dict(db.session.execute(
+        .group_by(IpsCase.consultant_id))}
+    overdue = {assignee: n for assignee, n in db.session.execute(
         select(FollowUp.assignee_id, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < now)
-        .group_by(FollowUp.assignee_id)).all())
-    phases = dict(db.session.execute(select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team)
-                                     .group_by(IpsCase.phase)).all())
+        .group_by(FollowUp.assignee_id))}
+    phases = {phase: n for phase, n in db.session.execute(
+        select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team).group_by(IpsCase.phase))}
     escalations = db.session.execute(
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
@@ -75,9 +84,9 @@ def overview():
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
     duplicates = _possible_duplicates()
-    audit_pairs(current_user, [(c.id, P.FOLLOW_UPS) for _f, c in escalations]
-                + [(d["case_id"], P.IDENTITY) for d in duplicates]
-                + [(cid, P.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
+    audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
+                + [(d["case_id"], Part.IDENTITY) for d in duplicates]
+                + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
@@ -88,7 +97,7 @@ def _possible_duplicates() -> list[dict]:
     """Referrals that may be a citizen already known (told to this coordinator): the new case and
     the earlier cases in this team for the same name, to merge. Other teams' cases are counted only."""
     notes = db.session.scalars(select(Notification).where(
-        Notification.recipient_id == current_user.id, Notification.kind == DUPLICATE_NOTICE)
+        Notification.recipient_id == current_user.id, Notification.kind == NotificationKind.POSSIBLE_DUPLICATE)
         .order_by(Notification.created_at.desc()).limit(50)).all()
     wanted = {cid for n in notes for cid in (n.data or {}).get("candidate_citizen_ids") or []}
     cases_of: dict[int, list] = {}
@@ -103,6 +112,8 @@ def _possible_duplicates() -> list[dict]:
             continue  # already merged into one of the candidates
         earlier = [c for citizen in (n.data or {}).get("candidate_citizen_ids") or [] for c in cases_of.get(citizen, [])
                    if c[0] != n.case_id]
+        if n.case_id is None:
+            continue
         out.append({"case_id": n.case_id, "reference": case_reference(n.case_id), "created_at": n.created_at,
                     "candidates": [(cid, case_reference(cid)) for cid, team in earlier
                                    if team == current_user.organisation_id],
@@ -123,7 +134,7 @@ def merge(case_id: int, into_case_id: int):
         except ServiceError as exc:
             flash(translate(exc.message), "error")
         else:
-            audit_pairs(current_user, [(case.id, P.IDENTITY), (into.id, P.IDENTITY)], action="write")
+            audit_pairs(current_user, [(case.id, Part.IDENTITY), (into.id, Part.IDENTITY)], action=AccessAction.WRITE)
             flash(_("Merged: %(ref)s is now on the same citizen as %(into)s.", ref=case.reference,
                     into=into.reference), "ok")
     return redirect(url_for("coordinator.overview"))
@@ -184,7 +195,7 @@ def caseload_csv():
     team = current_user.organisation_id
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
-    audit_many(current_user, [c.id for c, _u in cases], P.PHASE)  # batched INSERTs of 1000 rows
+    audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
     return _csv("caseload.csv", ["reference", "phase", "consultant", "referred", "enrolled", "last_contact"],
                 [[c.reference, c.phase, u.name if u else "", c.referred_at.date(), c.enrolled_at.date() if c.enrolled_at
                   else "", c.last_contact_at.date() if c.last_contact_at else ""] for c, u in cases])
@@ -201,13 +212,13 @@ def _csv(name, columns, rows):
 
 @bp.get("/notifications")
 def notifications():
-    failed = db.session.scalars(_team_notifications().where(Notification.status == NotificationStatus.FAILED)
-                                .order_by(Notification.created_at.desc()).limit(200)).all()
-    unacknowledged = db.session.scalars(_team_notifications().where(Notification.unacknowledged())
-                                        .order_by(Notification.created_at).limit(200)).all()
+    failed = list(db.session.scalars(_team_notifications().where(Notification.status == NotificationStatus.FAILED)
+                                     .order_by(Notification.created_at.desc()).limit(200)))
+    unacknowledged = list(db.session.scalars(_team_notifications().where(Notification.unacknowledged())
+                                             .order_by(Notification.created_at).limit(200)))
     users = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_({n.recipient_id for n in failed + unacknowledged})))}
-    audit_many(current_user, {n.case_id for n in failed + unacknowledged if n.case_id}, P.HISTORY)
+    audit_many(current_user, {n.case_id for n in failed + unacknowledged if n.case_id}, Part.HISTORY)
     return render_template("coordinator_notifications.html", failed=failed, unacknowledged=unacknowledged,
                            users=users, form=EmptyForm())
 
@@ -223,10 +234,10 @@ def retry(notification_id: int):
         abort(400)
     status = send_again(row.id, utcnow())
     if status is None:
-        audit(current_user, row.case_id, "write", "notification")
+        audit(current_user, row.case_id, AccessAction.WRITE, AuditPart.NOTIFICATION)
         flash(_("The e-mail will be sent again."), "ok")
         return redirect(url_for("coordinator.notifications"))
-    audit(current_user, row.case_id, "refused", "notification")
+    audit(current_user, row.case_id, AccessAction.REFUSED, AuditPart.NOTIFICATION)
     if status == NotificationStatus.SENT:
         flash(_("This e-mail has already been delivered, so it is not sent again."), "error")
     else:

@@ -14,12 +14,11 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..access import policy as P
 from ..access.audit import audit_export, audit_many
 from ..access.export import export_citizen
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
-from ..workflows.phases import Role
+from ..workflows.phases import Part, Role
 from .coordinator import recent_refusals
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
@@ -62,7 +61,7 @@ def _render(case: IpsCase | None, find: FindCaseForm, export: ExportForm, status
             select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
             .where(AccessLog.case_id.in_(case_ids))
             .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(500)).all()
-        audit_many(current_user, case_ids, P.ACCESS_LOG)  # reading the log is itself logged
+        audit_many(current_user, case_ids, Part.ACCESS_LOG)  # reading the log is itself logged
     return render_template("privacy.html", **ctx), status
 
 
@@ -90,6 +89,8 @@ def export():
     if not form.validate_on_submit():
         return _render(case, FindCaseForm(formdata=None, q=case.reference), form, 400)
     data = export_citizen(case.citizen_id)
+    if data is None:  # the citizen was merged away meanwhile
+        abort(404)
     audit_export(current_user, case.citizen_id, data, form.reason.data.strip())
     return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=export-{case.reference}.json"})

@@ -7,8 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ips_coord.models import CareerProfile, CaseEvent, FollowUp, IpsCase, JobEndingReview, Placement, SharedHealthInfo
-from ips_coord.models import ApiToken, UserSession
+from ips_coord.models import (
+    ApiToken,
+    CareerProfile,
+    CaseEvent,
+    FollowUp,
+    IpsCase,
+    JobEndingReview,
+    Placement,
+    SharedHealthInfo,
+    UserSession,
+)
 from ips_coord.services import ServiceError, Unprocessable, accounts
 from ips_coord.services import activities as act
 from tests.factories import bearer, login
