@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -15,11 +16,26 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import FollowUp, Notification, Organisation, User
+from .models import FollowUp, IpsCase, Notification, Organisation, User
 from .services import accounts
 from .services import activities as act
 from .services.transitions import apply_event
-from .workflows.phases import ConsentCategory, ContactKind, EndReason, Location, OrgKind, Party, Role
+from .workflows.phases import (
+    CloseReason,
+    ConsentCategory,
+    ContactKind,
+    EndReason,
+    Event,
+    FollowUpKind,
+    FollowUpStatus,
+    Location,
+    NotificationStatus,
+    OrgKind,
+    Party,
+    Phase,
+    PlacementType,
+    Role,
+)
 
 DEMO_PASSWORD = "Demo-ips-2026"
 DOMAIN = "demo.ips-coord.example"
@@ -43,8 +59,9 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
                                                     "Samtale om jobønsker og næste skridt."]
-TARGETS = [("referred", 8), ("engagement", 12), ("job_search", 28), ("employed", 30), ("in_education", 8),
-           ("job_ended", 10), ("paused", 8), ("transitioned", 6), ("closed", 10)]
+TARGETS = [(Phase.REFERRED, 8), (Phase.ENGAGEMENT, 12), (Phase.JOB_SEARCH, 28), (Phase.EMPLOYED, 30),
+           (Phase.IN_EDUCATION, 8), (Phase.JOB_ENDED, 10), (Phase.PAUSED, 8), (Phase.TRANSITIONED, 6),
+           (Phase.CLOSED, 10)]
 
 
 def _org(name, kind, municipality=None):
@@ -80,8 +97,8 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         team = _org(TEAM, OrgKind.IPS_TEAM)
         national = _org("Nationalt IPS-center (demo)", OrgKind.NATIONAL)
         pw = hash_password(DEMO_PASSWORD)  # one slow hash, shared: every demo user has the same password
-        consultants = [_user(f"konsulent{i}@{DOMAIN}", f"{FIRST[i]} {LAST[i]} (IPS)", Role.IPS_CONSULTANT, team, start, pw)
-                       for i in range(1, 7)]
+        consultants = [_user(f"konsulent{i}@{DOMAIN}", f"{FIRST[i]} {LAST[i]} (IPS)", Role.IPS_CONSULTANT, team,
+                             start, pw) for i in range(1, 7)]
         clinicians = [_user(f"behandler{i}@{DOMAIN}", f"{FIRST[10 + i]} {LAST[10 + i]} (psykiatri)",
                             Role.PSYCHIATRY, psy, start, pw) for i in range(1, 5)]
         caseworkers = [_user(f"sagsbehandler{i}@{DOMAIN}", f"{FIRST[15 + i]} {LAST[5 + i]} (jobcenter)",
@@ -89,7 +106,8 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start, pw)
         _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
-        _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None, start, pw)
+        _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None,
+              start, pw)
 
         # Round-robin over the phases by weight, so even a small demo has every phase.
         targets = [t for k in range(max(w for _, w in TARGETS)) for t, w in TARGETS if k < w]
@@ -98,147 +116,202 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
         # History is history: what the demo's past would have sent and escalated counts as done.
-        db.session.execute(update(Notification).values(status="sent", sent_at=Notification.created_at,
+        db.session.execute(update(Notification).values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))
-        db.session.execute(update(FollowUp).where(FollowUp.escalate_at < now, FollowUp.status == "open")
+        db.session.execute(update(FollowUp).where(FollowUp.escalate_at < now, FollowUp.status == FollowUpStatus.OPEN)
                            .values(escalated_at=FollowUp.escalate_at))
-        db.session.execute(update(FollowUp).where(FollowUp.kind == "psychiatry_ack", FollowUp.status == "open")
-                           .values(status="done", completed_at=FollowUp.created_at))
+        db.session.execute(update(FollowUp).where(FollowUp.kind == FollowUpKind.PSYCHIATRY_ACK,
+                                                  FollowUp.status == FollowUpStatus.OPEN)
+                           .values(status=FollowUpStatus.DONE, completed_at=FollowUp.created_at))
         db.session.commit()
     finally:
         app.extensions["ips_clock"] = real_clock
     return True, _logins()
 
 
-def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
-    """Walk one citizen through the phases up to `target`, ending before `now`."""
-    plan_days = {"referred": 5, "engagement": 25, "job_search": 80, "employed": 200, "in_education": 200,
-                 "job_ended": 180, "paused": 120, "transitioned": 500, "closed": 90}[target]
-    earliest = 540 - plan_days
-    if target in ("referred",):
-        begin = now - timedelta(days=rng.randint(1, 12))
-    elif target == "job_ended":
-        begin = now - timedelta(days=plan_days + rng.randint(0, 60))
-    else:
-        begin = now - timedelta(days=plan_days + rng.randint(0, max(earliest, 1)))
-    clock.set(begin)
-    first, last = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
-    case = act.create_referral(
-        {"first_name": first, "last_name": last, "birth_year": rng.randint(1965, 2004),
-         "phone": f"+45 20 {i // 100:02d} {i % 100:02d} 00", "municipality": "Nordby" if i % 2 == 0 else "Sydstrand",
-         "own_goal": rng.choice(["Et fast job med faste tider", "Arbejde med dyr", "At blive uddannet kok",
-                                 "Et deltidsjob tæt på hjemmet", "Arbejde udendørs"])},
-        consultant, psychiatry_contact_id=clinician.id, jobcenter_caseworker_id=caseworker.id,
-    )
-    if target == "referred":
-        return
+# Days from the referral to today for each phase the demo ends in (roughly how long it takes).
+PLAN_DAYS = {Phase.REFERRED: 5, Phase.ENGAGEMENT: 25, Phase.JOB_SEARCH: 80, Phase.EMPLOYED: 200,
+             Phase.IN_EDUCATION: 200, Phase.JOB_ENDED: 180, Phase.PAUSED: 120, Phase.TRANSITIONED: 500,
+             Phase.CLOSED: 90}
 
-    def step(days_lo, days_hi):
-        t = clock.now() + timedelta(days=rng.randint(days_lo, days_hi), hours=rng.randint(0, 6))
-        clock.set(min(t, now - timedelta(hours=1)))
 
-    def ev(event, **payload):
-        nonlocal case
-        case = apply_event(case.id, event, case.version, payload, consultant)
+class _Story:
+    """One citizen's course, told through the real services on the demo's clock."""
 
-    def keep_in_touch(every, employers=False):
+    def __init__(self, rng: random.Random, clock: FrozenClock, now: datetime, i: int, consultant: User,
+                 clinician: User, caseworker: User) -> None:
+        self.rng, self.clock, self.now, self.i = rng, clock, now, i
+        self.consultant, self.clinician, self.caseworker = consultant, clinician, caseworker
+        self.case: IpsCase
+
+    def step(self, days_lo: int, days_hi: int) -> None:
+        t = self.clock.now() + timedelta(days=self.rng.randint(days_lo, days_hi), hours=self.rng.randint(0, 6))
+        self.clock.set(min(t, self.now - timedelta(hours=1)))
+
+    def ev(self, event: Event, **payload: Any) -> None:
+        self.case = apply_event(self.case.id, event, self.case.version, payload, self.consultant)
+
+    def refer(self, target: Phase) -> None:
+        rng, now, i = self.rng, self.now, self.i
+        plan_days = PLAN_DAYS[target]
+        earliest = 540 - plan_days
+        if target == Phase.REFERRED:
+            begin = now - timedelta(days=rng.randint(1, 12))
+        elif target == Phase.JOB_ENDED:
+            begin = now - timedelta(days=plan_days + rng.randint(0, 60))
+        else:
+            begin = now - timedelta(days=plan_days + rng.randint(0, max(earliest, 1)))
+        self.clock.set(begin)
+        first, last = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
+        self.case = act.create_referral(
+            {"first_name": first, "last_name": last, "birth_year": rng.randint(1965, 2004),
+             "phone": f"+45 20 {i // 100:02d} {i % 100:02d} 00",
+             "municipality": "Nordby" if i % 2 == 0 else "Sydstrand",
+             "own_goal": rng.choice(["Et fast job med faste tider", "Arbejde med dyr", "At blive uddannet kok",
+                                     "Et deltidsjob tæt på hjemmet", "Arbejde udendørs"])},
+            self.consultant, psychiatry_contact_id=self.clinician.id, jobcenter_caseworker_id=self.caseworker.id,
+        )
+
+    def keep_in_touch(self, every: tuple[int, int], employers: bool = False) -> None:
         """Contacts (and job development) up to a few days ago: a team that mostly keeps up."""
-        until = now - timedelta(days=rng.randint(2, 12))
+        rng, case, consultant = self.rng, self.case, self.consultant
+        until = self.now - timedelta(days=rng.randint(2, 12))
         count = 0
-        while clock.now() + timedelta(days=every[1]) < until:
-            step(*every)
+        while self.clock.now() + timedelta(days=every[1]) < until:
+            self.step(*every)
             count += 1
             if count % 4 == 0:  # the career profile is reassessed every few months
                 act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
                                                     "job_preferences": "Som før, med justerede timer",
                                                     "disclosure": "partial"})
-            act.log_contact(case, consultant, kind=ContactKind.CONTACT, occurred_at=clock.now(),
+            act.log_contact(case, consultant, kind=ContactKind.CONTACT, occurred_at=self.clock.now(),
                             location=rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE]))
             if employers:
-                act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS), occurred_at=clock.now(),
-                                         location=Location.COMMUNITY, case=case)
+                act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS),
+                                         occurred_at=self.clock.now(), location=Location.COMMUNITY, case=case)
 
-    def contacts(n, every=(5, 12)):
+    def contacts(self, n: int, every: tuple[int, int] = (5, 12)) -> None:
         for _ in range(n):
-            step(*every)
-            act.log_contact(case, consultant, kind=ContactKind.CONTACT, occurred_at=clock.now(),
-                            location=rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE, Location.PHONE]),
+            self.step(*every)
+            act.log_contact(self.case, self.consultant, kind=ContactKind.CONTACT, occurred_at=self.clock.now(),
+                            location=self.rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE,
+                                                      Location.PHONE]),
                             note="Samtale om jobønsker og næste skridt.")
 
-    if target == "closed" and i % 3 == 0:
-        step(2, 6)
-        ev("decline")
+    def enrol(self) -> None:
+        """Enrolment, consents both ways, what psychiatry shares, the joint start meeting, a profile."""
+        rng, clock, consultant = self.rng, self.clock, self.consultant
+        self.step(2, 8)
+        self.ev(Event.ENROL)
+        case = self.case
+        act.record_consent(case, consultant, from_party=Party.PSYCHIATRY, to_party=Party.IPS_TEAM,
+                           categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
+                                       ConsentCategory.STRENGTHS], purpose="Koordinering af IPS-forløbet",
+                           given_at=clock.now().date(), expires_at=clock.now().date() + timedelta(days=730))
+        act.record_consent(case, consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,
+                           categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Psykiatrien orienteres om job",
+                           given_at=clock.now().date(), expires_at=None)
+        # What psychiatry shares and the jobcenter holds: synthetic, and never to leave the record.
+        act.share_health_info(case, self.clinician, category=ConsentCategory.COPING_STRATEGIES,
+                              text=rng.choice(SHARED_COPING))
+        act.share_health_info(case, self.clinician, category=ConsentCategory.WARNING_SIGNS,
+                              text=rng.choice(SHARED_WARNING))
+        act.record_benefit_fact(case, self.caseworker, benefit=rng.choice(BENEFITS),
+                                note="Syntetisk ydelsesoplysning til demo")
+        self.step(3, 10)
+        act.log_contact(case, consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
+                        location=Location.OFFICE, note="Fælles opstartsmøde med borger og behandler.")
+        act.save_profile(case, consultant, {
+            "wishes_and_dreams": case.citizen.own_goal,
+            "job_preferences": rng.choice(["Lager", "Butik", "Køkken", "Gartneri", "Kontor"]),
+            "strengths": "Mødestabil, god til praktisk arbejde", "disclosure": "partial"})
+
+    def close(self) -> None:
+        self.contacts(2)
+        self.ev(Event.CLOSE, reason=self.rng.choice([CloseReason.CITIZEN_CHOICE, CloseReason.MOVED_AWAY]).value)
+
+    def search(self) -> None:
+        self.step(5, 15)
+        self.ev(Event.START_SEARCH)
+        for _ in range(self.rng.randint(1, 4)):
+            self.step(2, 12)
+            act.log_employer_contact(self.consultant, employer_name=self.rng.choice(EMPLOYERS),
+                                     occurred_at=self.clock.now(), location=Location.COMMUNITY, case=self.case)
+        self.contacts(2)
+
+    def keep_searching(self) -> None:
+        self.keep_in_touch((7, 14), employers=True)
+
+    def pause(self) -> None:
+        self.step(1, 5)
+        self.ev(Event.PAUSE, resume_date=(self.now + timedelta(days=self.rng.randint(7, 45))).date(),
+                reason="indlæggelse")
+
+    def educate(self) -> None:
+        self.step(5, 20)
+        self.ev(Event.START_EDUCATION, employer_name="VUC Nordby", placement_type=PlacementType.EDUCATION.value,
+                start_date=self.clock.now().date(), benefits_counselling_offered=True)
+        self.contacts(4, (6, 8))
+        self.keep_in_touch((20, 30))
+
+    def start_job(self) -> None:
+        rng, i = self.rng, self.i
+        self.step(5, 20)
+        job_type = PlacementType.FLEXJOB if i % 7 == 0 else PlacementType.ORDINARY_JOB
+        self.ev(Event.START_JOB, employer_name=rng.choice(EMPLOYERS),
+                job_title=rng.choice(["Lagermedarbejder", "Køkkenhjælp", "Butiksassistent", "Gartnermedhjælper"]),
+                hours_per_week=float(rng.choice([10, 15, 20, 25, 30, 37])), placement_type=job_type.value,
+                start_date=self.clock.now().date(), benefits_counselling_offered=i % 5 != 0)
+        self.contacts(3, (2, 7))
+
+    def transition(self) -> None:
+        self.contacts(8, (25, 35))
+        self.step(10, 20)
+        self.ev(Event.TRANSITION)
+
+    def end_job(self) -> None:
+        """A first job ends; the review adjusts the plan."""
+        self.step(10, 40)
+        self.ev(Event.END_JOB, end_reason=self.rng.choice(list(EndReason)).value, end_date=self.clock.now().date())
+        self.step(1, 3)
+        act.log_contact(self.case, self.consultant, kind=ContactKind.CONTACT, occurred_at=self.clock.now(),
+                        location=Location.PHONE)
+        if self.i % 2 == 0:
+            self.step(2, 4)
+            act.record_review(self.case, self.consultant, held_at=self.clock.now(),
+                              what_worked="Godt forhold til kollegerne", what_did_not="For mange timer i starten",
+                              adjustments={"hours": "Start med 12 timer"}, clinician_present=True)
+
+
+def _simulate(rng: random.Random, clock: FrozenClock, now: datetime, i: int, target: Phase, consultant: User,
+              clinician: User, caseworker: User) -> None:
+    """Walk one citizen through the phases up to `target`, ending before `now`."""
+    story = _Story(rng, clock, now, i, consultant, clinician, caseworker)
+    story.refer(target)
+    if target == Phase.REFERRED:
         return
-    step(2, 8)
-    ev("enrol")
-    act.record_consent(case, consultant, from_party=Party.PSYCHIATRY, to_party=Party.IPS_TEAM,
-                       categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
-                                   ConsentCategory.STRENGTHS], purpose="Koordinering af IPS-forløbet",
-                       given_at=clock.now().date(), expires_at=clock.now().date() + timedelta(days=730))
-    act.record_consent(case, consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,
-                       categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Psykiatrien orienteres om job",
-                       given_at=clock.now().date(), expires_at=None)
-    # What psychiatry shares and the jobcenter holds: synthetic, and never to leave the record.
-    act.share_health_info(case, clinician, category=ConsentCategory.COPING_STRATEGIES, text=rng.choice(SHARED_COPING))
-    act.share_health_info(case, clinician, category=ConsentCategory.WARNING_SIGNS, text=rng.choice(SHARED_WARNING))
-    act.record_benefit_fact(case, caseworker, benefit=rng.choice(BENEFITS), note="Syntetisk ydelsesoplysning til demo")
-    step(3, 10)
-    act.log_contact(case, consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
-                    location=Location.OFFICE, note="Fælles opstartsmøde med borger og behandler.")
-    act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
-                                        "job_preferences": rng.choice(["Lager", "Butik", "Køkken", "Gartneri", "Kontor"]),
-                                        "strengths": "Mødestabil, god til praktisk arbejde", "disclosure": "partial"})
-    if target == "engagement":
+    if target == Phase.CLOSED and i % 3 == 0:
+        story.step(2, 6)
+        story.ev(Event.DECLINE)
         return
-    if target == "closed":
-        contacts(2)
-        ev("close", reason=rng.choice(["citizen_choice", "moved_away"]))
+    story.enrol()
+    if target in (Phase.ENGAGEMENT, Phase.CLOSED):
+        if target == Phase.CLOSED:
+            story.close()
         return
-    step(5, 15)
-    ev("start_search")
-    for _ in range(rng.randint(1, 4)):
-        step(2, 12)
-        act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS), occurred_at=clock.now(),
-                                 location=Location.COMMUNITY, case=case)
-    contacts(2)
-    if target == "job_search":
-        keep_in_touch((7, 14), employers=True)
+    story.search()
+    ends_in_search = {Phase.JOB_SEARCH: story.keep_searching, Phase.PAUSED: story.pause,
+                      Phase.IN_EDUCATION: story.educate}
+    if target in ends_in_search:
+        ends_in_search[target]()
         return
-    if target == "paused":
-        step(1, 5)
-        ev("pause", resume_date=(now + timedelta(days=rng.randint(7, 45))).date(), reason="indlæggelse")
-        return
-    if target == "in_education":
-        step(5, 20)
-        ev("start_education", employer_name="VUC Nordby", placement_type="education", start_date=clock.now().date(),
-           benefits_counselling_offered=True)
-        contacts(4, (6, 8))
-        keep_in_touch((20, 30))
-        return
-    step(5, 20)
-    ev("start_job", employer_name=rng.choice(EMPLOYERS), job_title=rng.choice(["Lagermedarbejder", "Køkkenhjælp",
-       "Butiksassistent", "Gartnermedhjælper"]), hours_per_week=float(rng.choice([10, 15, 20, 25, 30, 37])),
-       placement_type="flexjob" if i % 7 == 0 else "ordinary_job", start_date=clock.now().date(),
-       benefits_counselling_offered=i % 5 != 0)
-    contacts(3, (2, 7))
-    if target == "employed":
-        keep_in_touch((20, 30))
-        return
-    if target == "transitioned":
-        contacts(8, (25, 35))
-        step(10, 20)
-        ev("transition")
-        return
-    # job_ended: a first job ends; the review adjusts the plan.
-    step(10, 40)
-    ev("end_job", end_reason=rng.choice(list(EndReason)).value, end_date=clock.now().date())
-    step(1, 3)
-    act.log_contact(case, consultant, kind=ContactKind.CONTACT, occurred_at=clock.now(), location=Location.PHONE)
-    if i % 2 == 0:
-        step(2, 4)
-        act.record_review(case, consultant, held_at=clock.now(), what_worked="Godt forhold til kollegerne",
-                          what_did_not="For mange timer i starten", adjustments={"hours": "Start med 12 timer"},
-                          clinician_present=True)
+    story.start_job()
+    if target == Phase.EMPLOYED:
+        story.keep_in_touch((20, 30))
+    elif target == Phase.TRANSITIONED:
+        story.transition()
+    else:
+        story.end_job()
 
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]

@@ -49,7 +49,8 @@ def main() -> None:
     app = app_or_exit()
     if not args.no_worker:
         start_worker(app)
-    mailbox = "SMTP " + app.config["SMTP_HOST"] if app.config.get("SMTP_HOST") else os.path.join(app.instance_path, "mailbox")
+    smtp_host = app.config.get("SMTP_HOST")
+    mailbox = f"SMTP {smtp_host}" if smtp_host else os.path.join(app.instance_path, "mailbox")
     print(f"ips-coord on http://{args.host}:{args.port}  (emails: {mailbox}; Ctrl-C stops it)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)

@@ -71,7 +71,8 @@ def test_review_page_writes_review_and_profile_together(client, world, db, clock
                                                        "job_preferences": "Gartneri", "clinician_present": "y"})
     assert r.status_code == 302
     assert _count(db, JobEndingReview, case) == 1
-    assert db.session.scalar(select(CareerProfile.job_preferences).where(CareerProfile.case_id == case.id)) == "Gartneri"
+    newest = select(CareerProfile.job_preferences).where(CareerProfile.case_id == case.id)
+    assert db.session.scalar(newest) == "Gartneri"
 
 
 def test_steps_are_one_rule_for_the_api_and_the_page(client, world, db, clock):
@@ -149,4 +150,5 @@ def test_review_api_writes_review_and_profile_together(client, world, db, clock)
         "held_at": clock.now().isoformat(), "what_worked": "Kolleger", "job_preferences": "Gartneri"})
     assert r.status_code == 201 and "job_preferences" not in r.json
     assert _count(db, JobEndingReview, case) == 1
-    assert db.session.scalar(select(CareerProfile.job_preferences).where(CareerProfile.case_id == case.id)) == "Gartneri"
+    newest = select(CareerProfile.job_preferences).where(CareerProfile.case_id == case.id)
+    assert db.session.scalar(newest) == "Gartneri"
