@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..workflows.constants import CASELOAD_LIMIT, FIRST_EMPLOYER_CONTACT_DEADLINE, WEEKLY_EMPLOYER_CONTACT_TARGET
-from ..workflows.phases import ENDED, CloseReason, Location, Phase, PlacementType, Role
+from ..workflows.phases import COMPETITIVE_JOB_TYPES, COMPETITIVE_TYPES, ENDED, CloseReason, Location, Phase, Role
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -64,7 +64,6 @@ def _percent(share: float | None) -> str:
     return f"{round(100 * share)}%" if share is not None else "-"
 
 
-COMPETITIVE_JOBS = (PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB)
 WORKING = (Phase.EMPLOYED, Phase.IN_EDUCATION)
 DISCLOSURE_CHOSEN = ("full", "partial", "none")  # "undecided" is not a choice yet
 
@@ -79,7 +78,7 @@ class TeamData:
 
     @property
     def jobs(self) -> list[Row[Any]]:
-        return [p for p in self.placements if p.type in COMPETITIVE_JOBS]
+        return [p for p in self.placements if p.type in COMPETITIVE_JOB_TYPES]
 
     @property
     def closed(self) -> list[Row[Any]]:
@@ -174,7 +173,7 @@ def _employers_and_jobs(team_id: int, data: TeamData, now: datetime) -> list[dic
     jobs, placements = data.jobs, data.placements
     employers = Counter(employer_key(p.employer_name) for p in jobs)
     top = max(employers.values()) / len(jobs) if jobs else None
-    competitive = sum(1 for p in placements if p.type in (*COMPETITIVE_JOBS, PlacementType.EDUCATION))
+    competitive = sum(1 for p in placements if p.type in COMPETITIVE_TYPES)
     return [
         _item(20, _("Employer diversity"), _banded(top, (0.15, 0.3, 0.45, 0.6), higher_is_better=False),
               _("%(p)s of jobs with the most used employer", p=_percent(top)),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import IpsCase, Placement
 from ..workflows.constants import EARLY_ENDING
+from ..workflows.phases import COMPETITIVE_TYPES, PlacementType
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,14 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
               and (c.out_of_work_at_enrolment or not metric.out_of_work_only)]
     served_ids = {c.id for c in served}
     in_quarter = [p for p in placements if p.start_date < end and (p.end_date is None or p.end_date >= start)]
-    employed = {p.case_id for p in in_quarter if p.type == "ordinary_job" and p.case_id in served_ids}
+    employed = {p.case_id for p in in_quarter if p.type == PlacementType.ORDINARY_JOB and p.case_id in served_ids}
     first_start: dict[int, date] = {}
     for p in placements:  # ordered by start date
-        if p.type == "ordinary_job":
+        if p.type == PlacementType.ORDINARY_JOB:
             first_start.setdefault(p.case_id, p.start_date)
     starts = [p for p in placements if start <= p.start_date < end]
     endings = [p for p in placements if p.end_date is not None and start <= p.end_date < end
-               and p.type in ("ordinary_job", "flexjob", "education")]
+               and p.type in COMPETITIVE_TYPES]
     by_reason: dict[str, int] = {}
     for p in endings:
         by_reason[p.end_reason or "other"] = by_reason.get(p.end_reason or "other", 0) + 1
@@ -86,9 +87,9 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
         "quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served), "employed": len(employed),
         "employment_rate": round(100 * len(employed) / len(served), 1) if served else None,
         "first_job_starts": sum(1 for cid, d in first_start.items() if start <= d < end),
-        "job_starts": sum(1 for p in starts if p.type == "ordinary_job"),
-        "flexjob_starts": sum(1 for p in starts if p.type == "flexjob"),
-        "education_starts": sum(1 for p in starts if p.type == "education"),
+        "job_starts": sum(1 for p in starts if p.type == PlacementType.ORDINARY_JOB),
+        "flexjob_starts": sum(1 for p in starts if p.type == PlacementType.FLEXJOB),
+        "education_starts": sum(1 for p in starts if p.type == PlacementType.EDUCATION),
         "job_endings": len(endings), "endings_by_reason": by_reason,
         "early_endings": sum(1 for p in endings if p.end_date - p.start_date < EARLY_ENDING),
         "median_days_to_first_employer_contact": statistics.median(days) if days else None,

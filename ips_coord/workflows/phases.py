@@ -62,6 +62,8 @@ class PlacementType(StrEnum):
 
 
 COMPETITIVE_JOB_TYPES = frozenset({PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB})
+# What counts as an outcome: a competitive job or ordinary education.
+COMPETITIVE_TYPES = COMPETITIVE_JOB_TYPES | {PlacementType.EDUCATION}
 # Recorded as steps toward employer contact, never as the goal or an outcome.
 STEP_TYPES = frozenset({PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED,
                         PlacementType.OTHER})

@@ -55,7 +55,8 @@ from .schemas import (
     page_of,
 )
 
-blp = Blueprint("api_records", __name__, description="Records on a case")
+blp = Blueprint("api_case_parts", __name__,
+                description="The parts of a case: placements, contacts, reviews, profile, consents, follow-ups")
 blp.before_request(require_login)
 blp.before_request(check_case_access)
 
@@ -261,7 +262,7 @@ class FollowUps(MethodView):
             if key in args:
                 query = query.where(getattr(FollowUp, key) == args[key])
         if "overdue" in args:
-            cond = (FollowUp.status == "open") & (FollowUp.due_at < now)
+            cond = (FollowUp.status == FollowUpStatus.OPEN) & (FollowUp.due_at < now)
             query = query.where(cond if args["overdue"] else ~cond)
         page = paginate(query, args, (FollowUp.due_at, FollowUp.id))
         page["items"] = [_with_overdue(f, now) for f in page["items"]]
