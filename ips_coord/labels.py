@@ -13,15 +13,18 @@ from .workflows.phases import (
     CloseReason,
     ConsentCategory,
     ContactKind,
+    Disclosure,
     EndReason,
     Event,
     FollowUpKind,
+    HistoryEntry,
     Location,
     NotificationKind,
     Party,
     Phase,
     PlacementType,
     Role,
+    WithdrawalRequester,
 )
 
 PHASES: dict[str, LazyString] = {
@@ -63,10 +66,11 @@ EVENTS: dict[str, LazyString] = {
     Event.RESUME_SEARCH: _l("Resume job search"), Event.TRANSITION: _l("Hand over to natural supports"),
     Event.PAUSE: _l("Pause"), Event.RESUME: _l("Resume"), Event.CLOSE: _l("Close the case"),
     Event.RE_ENTER: _l("Re-enter IPS"),
-    "referred": _l("Referred"), "deviation": _l("Deviation"), "escalated": _l("Escalated"),
-    "acknowledged": _l("Acknowledged"), "review_recorded": _l("Job-ending review"),
-    "consent_recorded": _l("Consent recorded"), "consent_withdrawn": _l("Consent withdrawn"),
-    "citizen_merged": _l("Merged with an earlier record"),
+    HistoryEntry.REFERRED: _l("Referred"), HistoryEntry.DEVIATION: _l("Deviation"),
+    HistoryEntry.ESCALATED: _l("Escalated"), HistoryEntry.ACKNOWLEDGED: _l("Acknowledged"),
+    HistoryEntry.REVIEW_RECORDED: _l("Job-ending review"), HistoryEntry.CONSENT_RECORDED: _l("Consent recorded"),
+    HistoryEntry.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    HistoryEntry.CITIZEN_MERGED: _l("Merged with an earlier record"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -124,11 +128,13 @@ LOCATIONS: dict[str, LazyString] = {
     Location.VIDEO: _l("Video"),
 }
 DISCLOSURES: dict[str, LazyString] = {
-    "undecided": _l("Undecided"), "full": _l("Full"), "partial": _l("Partial"), "none": _l("None"),
+    Disclosure.UNDECIDED: _l("Undecided"), Disclosure.FULL: _l("Full"), Disclosure.PARTIAL: _l("Partial"),
+    Disclosure.NONE: _l("None"),
 }
 # Who asked for a consent to be withdrawn.
 WITHDRAWAL_REQUESTERS: dict[str, LazyString] = {
-    "citizen": _l("The citizen"), "giving_party": _l("The party that gave the consent"),
+    WithdrawalRequester.CITIZEN: _l("The citizen"),
+    WithdrawalRequester.GIVING_PARTY: _l("The party that gave the consent"),
 }
 # Codes shown on the pages as plain words (contact kinds, where, placement types).
 WORDS: dict[str, LazyString] = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}

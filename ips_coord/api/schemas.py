@@ -14,6 +14,7 @@ from ..workflows.phases import (
     Party,
     Phase,
     PlacementType,
+    WithdrawalRequester,
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
 
@@ -305,6 +306,7 @@ class ExportSchema(Schema):
 
 
 class ConsentWithdrawSchema(Schema):
-    requested_by = fields.String(required=True, validate=validate.OneOf(["citizen", "giving_party"]), metadata={
-        "description": "who asked for the withdrawal: the citizen, or the party that gave the consent"})
+    requested_by = fields.String(required=True, validate=validate.OneOf([r.value for r in WithdrawalRequester]),
+                                 metadata={"description": "who asked for the withdrawal: the citizen, or the party "
+                                                          "that gave the consent"})
     confirm = Bool(required=True, metadata={"description": "must be true: sharing under the consent stops at once"})

@@ -21,7 +21,15 @@ from ..models.case import case_reference
 from ..services.records import add_case_event, add_follow_ups, recipients
 from ..workflows import FollowUpSpec
 from ..workflows.constants import NO_CONTACT_AFTER
-from ..workflows.phases import PAUSABLE, FollowUpKind, FollowUpStatus, NotificationKind, NotificationStatus, Role
+from ..workflows.phases import (
+    PAUSABLE,
+    FollowUpKind,
+    FollowUpStatus,
+    HistoryEntry,
+    NotificationKind,
+    NotificationStatus,
+    Role,
+)
 from ..workflows.rules import ESCALATION_NOTIFY, TO_COORDINATOR
 
 log = logging.getLogger(__name__)
@@ -109,7 +117,7 @@ def escalate_due(now: datetime, limit: int) -> int:
                 continue
             fu.escalated_at = now
             case = db.session.get_one(IpsCase, fu.case_id)
-            add_case_event(case, event="escalated", actor=None, now=now, reason=fu.kind,
+            add_case_event(case, event=HistoryEntry.ESCALATED, actor=None, now=now, reason=fu.kind,
                            data={"follow_up_id": fu.id, "due_at": fu.due_at.isoformat()})
             ack_for = _original_ack(fu) if fu.kind == FollowUpKind.PSYCHIATRY_ACK else None
             for who, kind in ESCALATION_NOTIFY.get(FollowUpKind(fu.kind), TO_COORDINATOR):
@@ -152,7 +160,7 @@ def flag_no_contact(now: datetime, limit: int) -> int:
         try:
             case = db.session.get_one(IpsCase, cid)
             add_follow_ups(case, [FollowUpSpec(FollowUpKind.NO_CONTACT, due_at=now, remind_at=now)], now)
-            add_case_event(case, event="deviation", actor=None, now=now, reason="no_contact_30_days")
+            add_case_event(case, event=HistoryEntry.DEVIATION, actor=None, now=now, reason="no_contact_30_days")
             db.session.commit()
             flagged += 1
         except StaleDataError:

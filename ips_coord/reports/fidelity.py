@@ -18,7 +18,16 @@ from ..extensions import db
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..workflows.constants import CASELOAD_LIMIT, FIRST_EMPLOYER_CONTACT_DEADLINE, WEEKLY_EMPLOYER_CONTACT_TARGET
-from ..workflows.phases import COMPETITIVE_JOB_TYPES, COMPETITIVE_TYPES, ENDED, CloseReason, Location, Phase, Role
+from ..workflows.phases import (
+    COMPETITIVE_JOB_TYPES,
+    COMPETITIVE_TYPES,
+    ENDED,
+    CloseReason,
+    Disclosure,
+    Location,
+    Phase,
+    Role,
+)
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -65,7 +74,7 @@ def _percent(share: float | None) -> str:
 
 
 WORKING = (Phase.EMPLOYED, Phase.IN_EDUCATION)
-DISCLOSURE_CHOSEN = ("full", "partial", "none")  # "undecided" is not a choice yet
+DISCLOSURE_CHOSEN = frozenset(Disclosure) - {Disclosure.UNDECIDED}  # undecided is not a choice yet
 
 
 @dataclass

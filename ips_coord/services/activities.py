@@ -30,7 +30,21 @@ from ..models import (
 from ..workflows import OpenFollowUp, on_activity
 from ..workflows.constants import CONSENT_EXPIRY_NOTICE
 from ..workflows.machine import NotificationSpec, next_recurrence
-from ..workflows.phases import STEP_TYPES, FollowUpKind, FollowUpStatus, NotificationKind, Party, Phase, Recipient, Role
+from ..workflows.phases import (
+    STEP_TYPES,
+    Activity,
+    ContactKind,
+    Disclosure,
+    FollowUpKind,
+    FollowUpStatus,
+    HistoryEntry,
+    NotificationKind,
+    Party,
+    Phase,
+    Recipient,
+    Role,
+    WithdrawalRequester,
+)
 from .errors import N_, Forbidden, NotFound, ServiceError, Unprocessable
 from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
 from .transitions import facts_for
@@ -53,7 +67,7 @@ def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now
                 f.completed_by_id = actor.id
         add_follow_ups(case, outcome.create, now)
         for code in outcome.deviations:
-            add_case_event(case, event="deviation", actor=actor, now=now, reason=code)
+            add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code)
 
 
 def _not_future(at: datetime, now: datetime, field: str) -> None:
@@ -132,7 +146,7 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
         db.session.add(case)
         db.session.flush()
         # The first event is written directly: add_case_event would bump the new row's version.
-        db.session.add(CaseEvent(case_id=case.id, seq=1, event="referred", to_phase=Phase.REFERRED,
+        db.session.add(CaseEvent(case_id=case.id, seq=1, event=HistoryEntry.REFERRED, to_phase=Phase.REFERRED,
                                  actor_id=actor.id, data={}, created_at=now))
         if duplicates:
             # The e-mail carries the new case's reference only; the page shows the candidates.
@@ -157,7 +171,7 @@ def merge_referral(case: IpsCase, into: IpsCase, actor: User) -> IpsCase:
         raise ServiceError(N_("The citizen of this case has other cases; merge those first."), "case")
     with unit_of_work():
         case.citizen = into.citizen  # the relationship, so the flush does not write the old id back
-        add_case_event(case, event="citizen_merged", actor=actor, now=now,
+        add_case_event(case, event=HistoryEntry.CITIZEN_MERGED, actor=actor, now=now,
                        data={"merged_citizen_id": duplicate.id, "into_case_id": into.id})
         db.session.flush()
         db.session.delete(duplicate)
@@ -192,7 +206,7 @@ def log_employer_contact(actor: User, *, employer_name: str, occurred_at: dateti
                               created_at=now)
         db.session.add(row)
         if case is not None and face_to_face:
-            _apply_activity(case, "employer_contact", occurred_at, actor, now)
+            _apply_activity(case, Activity.EMPLOYER_CONTACT, occurred_at, actor, now)
             if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
                 case.first_employer_contact_at = occurred_at
     return row
@@ -219,8 +233,8 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
                               recorded_by_id=actor.id, created_at=now)
         db.session.add(row)
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
-        _apply_activity(case, "job_ending_review", held_at, actor, now)
-        add_case_event(case, event="review_recorded", actor=actor, now=now)
+        _apply_activity(case, ContactKind.JOB_ENDING_REVIEW, held_at, actor, now)
+        add_case_event(case, event=HistoryEntry.REVIEW_RECORDED, actor=actor, now=now)
         if job_preferences:
             db.session.flush()  # the review's follow-up changes, before the profile's rules read them
             _add_profile_version(case, actor, {**latest_profile_fields(case), "job_preferences": job_preferences}, now)
@@ -230,7 +244,6 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
 PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
                   "support_needs", "disclosure", "relatives_involved")
 PROFILE_TEXT_MAX = {"relatives_involved": 2000, "disclosure": 20}  # the others: 5000
-DISCLOSURE_CHOICES = ("full", "partial", "none", "undecided")
 
 
 def latest_profile_fields(case: IpsCase) -> dict[str, Any]:
@@ -247,13 +260,13 @@ def _add_profile_version(case: IpsCase, actor: User, fields: dict[str, Any], now
         value = fields.get(key)
         if value is not None and len(str(value)) > PROFILE_TEXT_MAX.get(key, 5000):
             raise ServiceError(N_("The text is too long."), key)
-    if fields.get("disclosure") not in (None, *DISCLOSURE_CHOICES):
+    if fields.get("disclosure") not in (None, *Disclosure):
         raise ServiceError(N_("Choose one of the offered values."), "disclosure")
     latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
     row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
                         **{k: fields.get(k) for k in PROFILE_FIELDS})
     db.session.add(row)
-    _apply_activity(case, "career_profile", now, actor, now)
+    _apply_activity(case, Activity.CAREER_PROFILE, now, actor, now)
     return row
 
 
@@ -303,7 +316,6 @@ def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str |
 # The party of the consent a staff role speaks for.
 PARTY_OF_ROLE = {Role.IPS_CONSULTANT: Party.IPS_TEAM, Role.PSYCHIATRY: Party.PSYCHIATRY,
                  Role.JOBCENTER: Party.JOBCENTER}
-WITHDRAWAL_REQUESTERS = ("citizen", "giving_party")
 
 
 def _speaks_for_citizen(case: IpsCase, actor: User) -> bool:
@@ -335,7 +347,7 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
             db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.CONSENT_EXPIRY, due_at=max(notice, now),
                                     remind_at=max(notice, now), assignee_id=case.consultant_id,
                                     status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))
-        add_case_event(case, event="consent_recorded", actor=actor, now=now, data={"consent_id": row.id})
+        add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now, data={"consent_id": row.id})
     return row
 
 
@@ -352,7 +364,7 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
         raise Forbidden(N_("Only a party to the consent or the consultant on the case may withdraw it."), "consent")
     if consent.withdrawn_at is not None:
         raise ServiceError(N_("The consent is already withdrawn."), "withdrawn_at")
-    if requested_by not in WITHDRAWAL_REQUESTERS:
+    if requested_by not in set(WithdrawalRequester):
         raise ServiceError(N_("Say who asked for the withdrawal: the citizen or the giving party."), "requested_by")
     if not confirmed:
         raise ServiceError(N_("Confirm the withdrawal: sharing under the consent stops at once."), "confirm")
@@ -362,9 +374,10 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
             if fu.kind == FollowUpKind.CONSENT_EXPIRY and fu.data.get("consent_id") == consent.id:
                 fu.status = FollowUpStatus.CANCELLED
                 fu.completed_at = now
-        add_case_event(case, event="consent_withdrawn", actor=actor, now=now,
+        add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=actor, now=now,
                        data={"consent_id": consent.id,
-                             "requested_by": "citizen" if requested_by == "citizen" else consent.from_party})
+                             "requested_by": WithdrawalRequester.CITIZEN if requested_by == WithdrawalRequester.CITIZEN
+                             else consent.from_party})
     return consent
 
 

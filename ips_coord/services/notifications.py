@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..clock import utcnow
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
-from ..workflows.phases import FollowUpKind, FollowUpStatus, NotificationStatus
+from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, NotificationStatus
 from .errors import N_, NotFound
 from .records import add_case_event
 from .unit_of_work import unit_of_work
@@ -52,8 +52,8 @@ def _acknowledge(notification: Notification) -> bool:
                 fu.status = FollowUpStatus.DONE
                 fu.completed_at = now
                 fu.completed_by_id = notification.recipient_id
-        add_case_event(case, event="acknowledged", actor=db.session.get(User, notification.recipient_id), now=now,
-                       reason=notification.kind, data={"notification_id": notification.id})
+        add_case_event(case, event=HistoryEntry.ACKNOWLEDGED, actor=db.session.get(User, notification.recipient_id),
+                       now=now, reason=notification.kind, data={"notification_id": notification.id})
     return True
 
 

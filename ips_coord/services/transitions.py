@@ -11,7 +11,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
-from ..workflows.phases import EndReason, FollowUpKind, FollowUpStatus, PlacementType, Role
+from ..workflows.phases import EndReason, FollowUpKind, FollowUpStatus, HistoryEntry, PlacementType, Role
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
 from .unit_of_work import unit_of_work
@@ -133,7 +133,8 @@ def apply_event(
                 data={**decision.data, **extra, **({"note": payload["note"]} if payload.get("note") else {})},
             )
             for code in decision.deviations:
-                add_case_event(case, event="deviation", actor=actor, now=now, reason=code, request_id=request_id)
+                add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code,
+                               request_id=request_id)
             sent = add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
                                      data={"event": decision.event, **extra})
             # Psychiatry acknowledges only what it was told (under consent).

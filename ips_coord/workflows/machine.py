@@ -17,6 +17,7 @@ from .phases import (
     COMPETITIVE_JOB_TYPES,
     ENDED,
     PAUSABLE,
+    Activity,
     CloseReason,
     EndReason,
     Event,
@@ -358,7 +359,7 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
         if f.kind in kinds and (f.kind not in rules.CITIZEN_CONTACT_KINDS or f.due_at <= at + CONTACT_WINDOW)
     ]
     deviations: list[str] = []
-    if activity == "employer_contact" and facts.first_employer_contact_at is None and facts.enrolled_at:
+    if activity == Activity.EMPLOYER_CONTACT and facts.first_employer_contact_at is None and facts.enrolled_at:
         if at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE:
             deviations.append("first_employer_contact_late")
     create = [spec for f in done if (spec := next_recurrence(f.kind, f.due_at, at, facts.phase)) is not None]

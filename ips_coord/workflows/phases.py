@@ -111,6 +111,42 @@ class ContactKind(StrEnum):
     JOB_ENDING_REVIEW = "job_ending_review"
 
 
+class Activity(StrEnum):
+    """Logged work other than a contact with the citizen that completes follow-ups."""
+
+    EMPLOYER_CONTACT = "employer_contact"
+    CAREER_PROFILE = "career_profile"
+
+
+class HistoryEntry(StrEnum):
+    """Entries of a case's history besides the workflow's events (which are Event values)."""
+
+    REFERRED = "referred"
+    DEVIATION = "deviation"
+    ESCALATED = "escalated"
+    ACKNOWLEDGED = "acknowledged"
+    REVIEW_RECORDED = "review_recorded"
+    CONSENT_RECORDED = "consent_recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CITIZEN_MERGED = "citizen_merged"
+
+
+class Disclosure(StrEnum):
+    """What the citizen chooses to tell an employer (career profile)."""
+
+    UNDECIDED = "undecided"
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class WithdrawalRequester(StrEnum):
+    """Whose word a consent is withdrawn on."""
+
+    CITIZEN = "citizen"
+    GIVING_PARTY = "giving_party"
+
+
 class Location(StrEnum):
     COMMUNITY = "community"
     OFFICE = "office"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .constants import FIRST_EMPLOYER_CONTACT_DEADLINE
-from .phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, Event, FollowUpKind, NotificationKind, Recipient
+from .phases import CITIZEN_CONTACT_FOLLOW_UPS, Activity, ContactKind, Event, FollowUpKind, NotificationKind, Recipient
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,6 @@ COMPLETED_BY_ACTIVITY: dict[str, frozenset[FollowUpKind]] = {
     ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOINT_START_MEETING},
     ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),
-    "employer_contact": frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT}),
-    "career_profile": frozenset({FollowUpKind.PROFILE_REASSESSMENT}),
+    Activity.EMPLOYER_CONTACT: frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT}),
+    Activity.CAREER_PROFILE: frozenset({FollowUpKind.PROFILE_REASSESSMENT}),
 }

@@ -13,9 +13,11 @@ from ips_coord.workflows.phases import (
     CloseReason,
     ConsentCategory,
     ContactKind,
+    Disclosure,
     EndReason,
     Event,
     FollowUpKind,
+    HistoryEntry,
     Location,
     NotificationKind,
     Part,
@@ -24,6 +26,7 @@ from ips_coord.workflows.phases import (
     PlacementType,
     Relation,
     Role,
+    WithdrawalRequester,
 )
 
 
@@ -32,13 +35,14 @@ from ips_coord.workflows.phases import (
     (labels.FOLLOW_UP_KINDS, FollowUpKind), (labels.CLOSE_REASONS, CloseReason), (labels.END_REASONS, EndReason),
     (labels.PLACEMENT_TYPES, PlacementType), (labels.LOCATIONS, Location),
     (labels.NOTIFICATION_SUBJECTS, NotificationKind), (labels.NOTIFICATION_LINES, NotificationKind),
+    (labels.DISCLOSURES, Disclosure), (labels.WITHDRAWAL_REQUESTERS, WithdrawalRequester),
 ])
 def test_every_code_has_its_words(words, codes):
     assert set(words) == {c.value for c in codes}
 
 
 def test_the_history_has_words_for_every_event():
-    assert {e.value for e in Event} <= set(labels.EVENTS)
+    assert set(labels.EVENTS) == {e.value for e in Event} | {h.value for h in HistoryEntry}
     # Contact kinds offered in the contact form; the job-ending review is recorded with its own form.
     assert set(labels.CONTACT_KINDS) == {c.value for c in ContactKind} - {ContactKind.JOB_ENDING_REVIEW}
 
