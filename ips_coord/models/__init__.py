@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog
+from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
 from .followup import FollowUp
 from .notification import Notification
@@ -8,6 +9,6 @@ from .org import ApiToken, Organisation, User, UserSession
 
 __all__ = [
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen", "Consent",
-    "Contact", "EmployerContact", "FollowUp", "IpsCase", "JobEndingReview", "Notification",
-    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "User", "UserSession",
+    "Contact", "Employer", "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase", "JobEndingReview", "Notification", "Opening", "OpeningKeyword",
+    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "Suggestion", "User", "UserSession",
 ]

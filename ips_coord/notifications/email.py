@@ -62,6 +62,9 @@ FOLLOW_UP_KINDS = {
     "consent_expiry": _l("Consent expires soon"),
     "profile_reassessment": _l("Reassess career profile"),
     "psychiatry_ack": _l("Psychiatry acknowledgement"),
+    "career_profile_update": _l("Update the career profile after the job"),
+    "next_employer_contact": _l("Next employer contact (job search resumed)"),
+    "employer_next_step": _l("Next step with an employer"),
 }
 
 

@@ -5,7 +5,6 @@ share-based items follow the IPS-25 pattern (5 = the principle is met nearly alw
 """
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..models.employer import employer_key
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
 from ..workflows.phases import ENDED, CloseReason, Role
 
@@ -32,11 +32,6 @@ def share_score(share: float | None) -> int | None:
 
 def caseload_score(n: int) -> int:
     return 5 if n <= 20 else 4 if n <= 25 else 3 if n <= 30 else 2 if n <= 40 else 1
-
-
-def employer_key(name: str | None) -> str:
-    """One employer however it was typed: "FØTEX  Nordby" and "Føtex Nordby" are the same."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
 def _item(number, name, score, figure, anchor):

@@ -176,26 +176,18 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
     return row
 
 
-def log_employer_contact(actor: User, *, employer_name: str, occurred_at: datetime, location: str,
-                         face_to_face: bool = True, case: IpsCase | None = None, note: str | None = None) -> EmployerContact:
-    now = utcnow()
-    _not_future(occurred_at, now, "occurred_at")
-    with unit_of_work():
-        if case is not None:
-            _lock_case(case)
-        row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None, employer_name=employer_name,
-                              occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
-                              created_at=now)
-        db.session.add(row)
-        if case is not None and face_to_face:
-            _apply_activity(case, "employer_contact", occurred_at, actor, now)
-            if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
-                case.first_employer_contact_at = occurred_at
-    return row
+def log_employer_contact(actor: User, **fields) -> EmployerContact:
+    """An employer contact (the register, purpose, outcome, next step): see services/employers.py."""
+    from .employers import log_employer_contact as log
+
+    return log(actor, **fields)
 
 
 def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
-                  what_did_not: str | None, adjustments: dict, clinician_present: bool) -> JobEndingReview:
+                  what_did_not: str | None, adjustments: dict, clinician_present: bool,
+                  profile_changes: dict | None = None) -> JobEndingReview:
+    """The job-ending review; with `profile_changes`, the career profile's next version is written
+    in the same transaction (the fields not given are carried over from the current version)."""
     now = utcnow()
     _not_future(held_at, now, "held_at")
     if case.phase != Phase.JOB_ENDED:
@@ -212,6 +204,8 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
         db.session.add(row)
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
         _apply_activity(case, "job_ending_review", held_at, actor, now)
+        if profile_changes:
+            _add_profile(case, actor, profile_changes, now, carry_over=True)
         add_case_event(case, event="review_recorded", actor=actor, now=now)
     return row
 
@@ -220,15 +214,23 @@ PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "educa
                   "support_needs", "disclosure", "relatives_involved")
 
 
+def _add_profile(case: IpsCase, actor: User, fields: dict, now: datetime, carry_over: bool = False) -> CareerProfile:
+    latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
+                               .order_by(CareerProfile.version.desc()).limit(1))
+    base = {k: getattr(latest, k) for k in PROFILE_FIELDS} if latest is not None and carry_over else {}
+    values = {**base, **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}} if carry_over else fields
+    row = CareerProfile(case_id=case.id, version=(latest.version if latest else 0) + 1, created_by_id=actor.id,
+                        created_at=now, **{k: values.get(k) for k in PROFILE_FIELDS})
+    db.session.add(row)
+    _apply_activity(case, "career_profile", now, actor, now)
+    return row
+
+
 def save_profile(case: IpsCase, actor: User, fields: dict) -> CareerProfile:
     """A new version of the career profile; older versions stay as its history."""
     now = utcnow()
     with unit_of_work():
-        latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
-        row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
-                            **{k: fields.get(k) for k in PROFILE_FIELDS})
-        db.session.add(row)
-        _apply_activity(case, "career_profile", now, actor, now)
+        row = _add_profile(case, actor, fields, now)
     return row
 
 

@@ -245,15 +245,11 @@ def add_review(case_id: int):
     def save(case, f):
         adjustments = {k: getattr(f, f"adjust_{k}").data for k in ("hours", "tasks", "mentor", "aids", "disclosure")
                        if getattr(f, f"adjust_{k}").data}
+        # The review and the profile update are one step (one transaction).
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
                           what_did_not=f.what_did_not.data or None, adjustments=adjustments,
-                          clinician_present=f.clinician_present.data)
-        if f.job_preferences.data:
-            latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
-                                       .order_by(CareerProfile.version.desc()).limit(1))
-            fields = {k: getattr(latest, k) for k in svc.PROFILE_FIELDS} if latest else {}
-            svc.save_profile(db.session.get(IpsCase, case.id), current_user,
-                             {**fields, "job_preferences": f.job_preferences.data})
+                          clinician_present=f.clinician_present.data,
+                          profile_changes={"job_preferences": f.job_preferences.data} if f.job_preferences.data else None)
     return _form_post(case_id, P.NOTES, ReviewForm, "review", save)
 
 

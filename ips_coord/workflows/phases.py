@@ -100,6 +100,9 @@ class FollowUpKind(StrEnum):
     CONSENT_EXPIRY = "consent_expiry"
     PROFILE_REASSESSMENT = "profile_reassessment"
     PSYCHIATRY_ACK = "psychiatry_ack"  # psychiatry acknowledges a job-ending notification
+    CAREER_PROFILE_UPDATE = "career_profile_update"  # after a job start and after a job ending
+    NEXT_EMPLOYER_CONTACT = "next_employer_contact"  # rapid job search again, after resuming the search
+    EMPLOYER_NEXT_STEP = "employer_next_step"  # the next step agreed at an employer contact
 
 
 class ContactKind(StrEnum):
@@ -115,6 +118,32 @@ class Location(StrEnum):
     OFFICE = "office"
     PHONE = "phone"
     VIDEO = "video"
+
+
+class ContactPurpose(StrEnum):
+    """Why a consultant met an employer (quality of job development, IPS-25 item 18)."""
+
+    FIRST_MEETING = "first_meeting"
+    LEARN_NEEDS = "learn_needs"
+    PRESENT_CANDIDATE = "present_candidate"
+    FOLLOW_ALONG = "follow_along"
+
+
+class OpeningStatus(StrEnum):
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class SuggestionOutcome(StrEnum):
+    """What came of suggesting an opening: the citizen decides, the software only records."""
+
+    SUGGESTED = "suggested"
+    NOT_INTERESTED = "not_interested"
+    APPLIED = "applied"
+    INTERVIEW = "interview"
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
 
 
 class FollowUpStatus(StrEnum):

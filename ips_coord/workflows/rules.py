@@ -49,6 +49,10 @@ FIRST_EMPLOYER_CONTACT_DEADLINE = D(days=30)
 EARLY_ENDING = D(days=90)
 CONSENT_EXPIRY_NOTICE = D(days=30)
 PROFILE_REASSESSMENT = Rule(K.PROFILE_REASSESSMENT, due=D(days=90), recur=D(days=90))
+# The career profile is updated after every job (IPS-25 item 14): after a start and an ending.
+PROFILE_UPDATE = Rule(K.CAREER_PROFILE_UPDATE, due=D(days=14), remind=D(days=10))
+# Resuming the search starts rapid job search again, as enrolment does.
+NEXT_EMPLOYER_CONTACT = Rule(K.NEXT_EMPLOYER_CONTACT, due=D(days=30), remind=D(days=21), escalate=D(days=30))
 # Psychiatry acknowledges a job-ending notification within 2 working days.
 ACK_WORKING_DAYS = 2
 
@@ -57,16 +61,18 @@ ESCALATION_NOTIFY: dict[K, tuple[tuple[str, str], ...]] = {
     K.FIRST_EMPLOYER_CONTACT: (("coordinator", "escalation"),),
     K.JOINT_START_MEETING: (("coordinator", "escalation"),),
     K.JOB_ENDING_REVIEW: (("coordinator", "escalation"),),
+    K.NEXT_EMPLOYER_CONTACT: (("coordinator", "escalation"),),
     K.PSYCHIATRY_ACK: (("psychiatry_contact", "ack_reminder"), ("coordinator", "escalation")),
 }
 
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
     Event.ENROL: START_RULES + (PROFILE_REASSESSMENT,),
     Event.RE_ENTER: START_RULES + (PROFILE_REASSESSMENT,),
-    Event.START_JOB: PLACEMENT_RULES,
-    Event.START_EDUCATION: PLACEMENT_RULES,
-    Event.END_JOB: ENDING_RULES,
-    Event.END_EDUCATION: ENDING_RULES,
+    Event.START_JOB: PLACEMENT_RULES + (PROFILE_UPDATE,),
+    Event.START_EDUCATION: PLACEMENT_RULES + (PROFILE_UPDATE,),
+    Event.END_JOB: ENDING_RULES + (PROFILE_UPDATE,),
+    Event.END_EDUCATION: ENDING_RULES + (PROFILE_UPDATE,),
+    Event.RESUME_SEARCH: (NEXT_EMPLOYER_CONTACT,),
 }
 
 PLACEMENT_KINDS = frozenset({K.JOB_START_CONTACT, K.WEEKLY_CONTACT, K.MONTHLY_CONTACT})
@@ -75,10 +81,12 @@ ALL_KINDS = frozenset(K)
 
 # Which open follow-ups each event cancels ("all but" consent reminders where noted).
 CANCELLED_BY_EVENT: dict[Event, frozenset[K]] = {
-    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT},
-    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT},
-    Event.END_JOB: PLACEMENT_KINDS,
-    Event.END_EDUCATION: PLACEMENT_KINDS,
+    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT, K.NEXT_EMPLOYER_CONTACT,
+                                                       K.CAREER_PROFILE_UPDATE},
+    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {K.FIRST_EMPLOYER_CONTACT, K.NEXT_EMPLOYER_CONTACT,
+                                                             K.CAREER_PROFILE_UPDATE},
+    Event.END_JOB: PLACEMENT_KINDS | {K.CAREER_PROFILE_UPDATE},
+    Event.END_EDUCATION: PLACEMENT_KINDS | {K.CAREER_PROFILE_UPDATE},
     Event.PAUSE: ALL_KINDS - {K.CONSENT_EXPIRY, K.PROFILE_REASSESSMENT},
     Event.RESUME: frozenset({K.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
@@ -98,8 +106,10 @@ COMPLETED_BY_ACTIVITY: dict[str, frozenset[K]] = {
     ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {K.JOINT_START_MEETING},
     ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {K.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),
-    "employer_contact": frozenset({K.FIRST_EMPLOYER_CONTACT}),
-    "career_profile": frozenset({K.PROFILE_REASSESSMENT}),
+    "employer_contact": frozenset({K.FIRST_EMPLOYER_CONTACT, K.NEXT_EMPLOYER_CONTACT}),
+    # A follow-along visit to the employer of a citizen in work counts as follow-along support.
+    "employer_follow_along": PLACEMENT_KINDS,
+    "career_profile": frozenset({K.PROFILE_REASSESSMENT, K.CAREER_PROFILE_UPDATE}),
 }
 # A contact satisfies contact follow-ups that are due up to this long after it.
 CONTACT_WINDOW = D(days=3)
