@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
+    from .employers import bp as employers_bp
     from .errors import register_error_pages
     from .health import bp as health_bp
     from .privacy import bp as privacy_bp
@@ -21,6 +22,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(employers_bp)
     register_error_pages(app)
     from ..access.audit import register_refusal_audit
 

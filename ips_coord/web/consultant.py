@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from ..services import activities as svc
 from ..workflows.phases import CITIZEN_CONTACT_FOLLOW_UPS, FollowUpStatus, Phase, Role
 from .case_forms import EmployerContactForm
 from .forms import QuickContactForm
+from .guards import unstorable
 
 bp = Blueprint("consultant", __name__)
 WEEKLY_EMPLOYER_CONTACT_TARGET = 6
@@ -85,7 +86,24 @@ def log_contact_for(follow_up_id: int):
 
 
 def _employer_form():
+    from ..models.employer import Employer, EmployerPerson
+    from ..services.employers import find_employer
+
     form = EmployerContactForm()
+    # Who was met: the contact persons of the employer named (or chosen in the register).
+    employer = None
+    if request.args.get("employer_id", "").isdigit():
+        employer = db.session.get(Employer, int(request.args["employer_id"]))
+        if employer is not None and employer.ips_team_id != current_user.organisation_id:
+            employer = None
+        if employer is not None and not form.is_submitted():
+            form.employer_name.data = employer.name
+    if employer is None and form.employer_name.data and current_user.organisation_id is not None \
+            and not unstorable(form.employer_name.data):
+        employer = find_employer(current_user.organisation_id, form.employer_name.data)
+    persons = db.session.scalars(select(EmployerPerson).where(EmployerPerson.employer_id == employer.id)
+                                 .order_by(EmployerPerson.name)).all() if employer is not None else []
+    form.person_id.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.name) for p in persons]
     cases = db.session.scalars(select(IpsCase).where(case_filter(current_user), IpsCase.phase.in_(
         [Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED])).order_by(IpsCase.id)).all()
     form.case_id.choices = [SelectChoice(0, "–")] + [SelectChoice(c.id, f"{c.reference} {c.citizen.full_name}")
@@ -116,9 +134,11 @@ def employer_contact():
             svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
                                      occurred_at=form.occurred_at.data.replace(tzinfo=UTC),
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,
-                                     note=form.note.data or None)
+                                     note=form.note.data or None, person_id=form.person_id.data or None,
+                                     purpose=form.purpose.data or None, outcome=form.outcome.data or None,
+                                     next_step=form.next_step.data or None, next_step_due=form.next_step_due.data)
         except ServiceError as exc:
-            getattr(form, exc.field, form.occurred_at).errors.append(exc.message)
+            getattr(form, exc.field, form.occurred_at).errors.append(_(exc.message))
             return _render_employer_form(form, 400)
         flash(_("Employer contact saved."), "ok")
         return redirect(url_for("consultant.my_day"))
