@@ -47,6 +47,11 @@ ENDPOINT_PARTS: dict[tuple[str, str], tuple[str, bool]] = {
     ("api_records.SharedInfo", "POST"): (P.HEALTH, True),
     ("api_records.BenefitFacts", "GET"): (P.BENEFITS, False),
     ("api_records.BenefitFacts", "POST"): (P.BENEFITS, True),
+    ("api_employers.CaseMatches", "GET"): (P.PROFILE, False),
+    ("api_employers.CaseSuggestions", "GET"): (P.PLACEMENTS, False),
+    ("api_employers.CaseSuggestions", "POST"): (P.PLACEMENTS, True),
+    ("api_employers.FollowUpMove", "GET"): (P.FOLLOW_UPS, False),
+    ("api_employers.FollowUpMove", "POST"): (P.FOLLOW_UPS, True),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..workflows.phases import (
-    ConsentCategory, ContactKind, EndReason, Event, FollowUpKind, FollowUpStatus, Location, Party,
+    ConsentCategory, ContactKind, ContactPurpose, EndReason, Event, FollowUpKind, FollowUpStatus, Location, Party,
     Phase, PlacementType,
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
@@ -151,10 +151,19 @@ class ContactSchema(Schema):
 
 
 class EmployerContactSchema(Schema):
+    """An employer contact: the employer by register id or by name (added to the register if new)."""
+
     id = fields.Integer(dump_only=True)
     consultant_id = fields.Integer(dump_only=True)
     case_id = Id(allow_none=True)
-    employer_name = Text(max_length=200, min_length=1, required=True)
+    employer_name = Text(max_length=200, min_length=1)
+    employer_id = Id(allow_none=True)
+    person_id = Id(allow_none=True)
+    purpose = OneOf(ContactPurpose, allow_none=True)
+    outcome = Text(max_length=2000, allow_none=True)
+    next_step = Text(max_length=500, allow_none=True)
+    next_step_due = Day(allow_none=True)
+    next_step_done_at = fields.DateTime(dump_only=True, allow_none=True)
     occurred_at = Moment(required=True)
     face_to_face = Bool(load_default=True)
     location = OneOf(Location, load_default="community")
@@ -175,6 +184,10 @@ class ReviewSchema(Schema):
     adjustments = fields.Dict(keys=fields.String(validate=validate.OneOf(
         ["hours", "tasks", "mentor", "aids", "disclosure", "other"])), values=Text(max_length=1000))
     clinician_present = Bool(load_default=False)
+    # The career profile updated in the same step (one transaction); other fields carry over.
+    profile_changes = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ["wishes_and_dreams", "job_preferences", "work_history", "education", "strengths", "support_needs"])),
+        values=Text(max_length=5000), load_only=True)
 
 
 class CareerProfileSchema(Schema):
