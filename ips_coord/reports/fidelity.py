@@ -58,7 +58,7 @@ def fidelity(team_id: int, now: datetime) -> dict:
                        SHARE_ANCHOR_TEXT))
     placements = db.session.execute(select(
         Placement.case_id, Placement.type, Placement.benefits_counselling_offered, Placement.end_date,
-        Placement.employer_name).join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
+        Placement.employer_name, Placement.employer_id, Placement.job_title).join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
     jobs = [p for p in placements if p.type in ("ordinary_job", "flexjob")]
     counselled = sum(1 for p in jobs if p.benefits_counselling_offered)
     items.append(_item(12, _("Benefits counselling"), share_score(counselled / len(jobs) if jobs else None),
@@ -94,7 +94,10 @@ def fidelity(team_id: int, now: datetime) -> dict:
                        5 if per_week >= 6 else 4 if per_week >= 4 else 3 if per_week >= 2 else 2 if per_week >= 1 else 1,
                        _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)", n=f"{per_week:.1f}"),
                        _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1")))
-    employers = Counter(employer_key(p.employer_name) for p in jobs)
+    items += _job_development_items(team_id, jobs, now)
+    # One employer however it was typed, and the register's record where the job is linked to it.
+    employers = Counter(f"id:{p.employer_id}" if p.employer_id is not None else employer_key(p.employer_name)
+                        for p in jobs)
     top = max(employers.values()) / len(jobs) if jobs else None
     items.append(_item(20, _("Employer diversity"), None if top is None else 5 if top <= 0.15 else 4 if top <= 0.3
                        else 3 if top <= 0.45 else 2 if top <= 0.6 else 1,
@@ -118,5 +121,26 @@ def fidelity(team_id: int, now: datetime) -> dict:
                        _("5: 65 or more, 4: 50-64, 3: 35-49, 2: 20-34, 1: under 20 (percent)")))
     items.append(_item(25, _("No discharge for missed appointments"), share_score(zero),
                        _("%(n)s closings for a forbidden reason", n=len(closed) - ok), SHARE_ANCHOR_TEXT))
+    items.sort(key=lambda i: i["item"])
     scored = [i["score"] for i in items if i["score"] is not None]
     return {"items": items, "subtotal": sum(scored), "max": 5 * len(scored)}
+
+
+def _job_development_items(team_id: int, jobs, now: datetime) -> list[dict]:
+    """Items 18 and 19, which the employer register and the contact purposes make scorable."""
+    from .job_development import DEVELOPING, purpose_counts
+
+    purposes = purpose_counts(team_id, now - timedelta(days=90))
+    total = sum(purposes.values())
+    developing = sum(n for p, n in purposes.items() if p in DEVELOPING)
+    share = developing / total if total else None
+    quality = _item(18, _("Job development: quality of employer contact"), share_score(share),
+                    _("%(a)s of %(b)s face-to-face employer contacts (last 90 days) learned the employer's needs, "
+                      "presented a candidate or followed along", a=developing, b=total), SHARE_ANCHOR_TEXT)
+    titles = [employer_key(p.job_title) for p in jobs if p.job_title]
+    distinct = len(set(titles)) / len(titles) if titles else None
+    types = _item(19, _("Diversity of job types"), None if distinct is None else 5 if distinct >= 0.85 else 4
+                  if distinct >= 0.7 else 3 if distinct >= 0.55 else 2 if distinct >= 0.4 else 1,
+                  _("%(a)s different job titles among %(b)s jobs", a=len(set(titles)), b=len(titles)),
+                  _("5: 85 or more, 4: 70-84, 3: 55-69, 2: 40-54, 1: under 40 (percent different)"))
+    return [quality, types]

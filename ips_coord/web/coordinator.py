@@ -20,6 +20,8 @@ from ..services import ServiceError
 from ..services.activities import DUPLICATE_NOTICE, merge_referral
 from ..reports.country import ACTIVE_PHASES, CASELOAD_LIMIT, country_overview
 from ..reports.fidelity import fidelity
+from ..reports.job_development import job_development
+from ..services.followups import moves_per_consultant
 from ..reports.outcomes import METRICS, outcomes, svg_line
 from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
 from .forms import EmptyForm
@@ -73,7 +75,10 @@ def overview():
         Notification.status == NotificationStatus.SENT, Notification.kind != "ack_reminder").subquery()))
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
-    rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
+    moves = moves_per_consultant(team, now - timedelta(days=90))  # deadlines moved, follow-ups handed over
+    rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0),
+             "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
+            for u in consultants]
     duplicates = _possible_duplicates()
     audit_pairs(current_user, [(c.id, P.FOLLOW_UPS) for _f, c in escalations]
                 + [(d["case_id"], P.IDENTITY) for d in duplicates]
@@ -165,7 +170,8 @@ def reports():
         "starts": svg_line([r["job_starts"] for r in rows], labels, _("Job starts")),
     }
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
-                           charts=charts, fidelity=fidelity(current_user.organisation_id, now))
+                           charts=charts, fidelity=fidelity(current_user.organisation_id, now),
+                           development=job_development(current_user.organisation_id, now.date()))
 
 
 @bp.get("/reports/outcomes.csv")
