@@ -221,3 +221,28 @@ def world_now():
     from ips_coord.clock import utcnow
 
     return utcnow()
+
+
+# --- reports ------------------------------------------------------------------------------------
+def test_fidelity_job_development_items_and_the_quarterly_figures(app, db, world, clock):
+    from ips_coord.reports.fidelity import fidelity
+    from ips_coord.reports.job_development import job_development
+
+    for purpose in ("first_meeting", "learn_needs", "present_candidate", "follow_along"):
+        act.log_employer_contact(world.consultant, employer_name="Lageret", occurred_at=clock.now(),
+                                 location="community", purpose=purpose)
+    act.log_employer_contact(world.colleague, employer_name="Café Havnen", occurred_at=clock.now(), location="community")
+    for title in ("Lagermedarbejder", "LAGERMEDARBEJDER", "Køkkenhjælp"):
+        case = world.case_in("job_search")
+        world.step(case, "start_job", employer_name="Lageret", job_title=title, benefits_counselling_offered=True)
+    e = db.session.scalar(select(Employer).where(Employer.name_key == "lageret"))
+    o = emp.create_opening(e, world.consultant, {"title": "Pakker"})
+    emp.set_opening_status(o, world.consultant, "filled")
+    with app.test_request_context("/?lang=en"):
+        items = {i["item"]: i for i in fidelity(world.team.id, clock.now())["items"]}
+    assert items[18]["figure"].startswith("3 of 5 ") and items[18]["score"] == 3  # 60 %
+    assert items[19]["figure"].startswith("2 different job titles among 3") and items[19]["score"] == 3  # 67 %
+    assert items[20]["score"] == 1  # all three jobs with one employer (the register's record)
+    q = job_development(world.team.id, clock.now().date())[-1]
+    assert q == {"quarter": "2026-Q1", "employers_engaged": 2, "contacts": 5, "developing_contacts": 3,
+                 "openings_learned": 1, "openings_filled": 1, "suggestions": 0, "hired": 0}
