@@ -103,6 +103,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             target = targets[i % len(targets)]
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
+        _job_development(rng, clock, now, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done.
         db.session.execute(update(Notification).values(status="sent", sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))
@@ -162,7 +163,8 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
                             location=rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE]))
             if employers:
                 act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS), occurred_at=clock.now(),
-                                         location=Location.COMMUNITY, case=case)
+                                         location=Location.COMMUNITY, case=case,
+                                         purpose=rng.choice(["learn_needs", "present_candidate", "first_meeting"]))
 
     def contacts(n, every=(5, 12)):
         for _ in range(n):
@@ -211,7 +213,8 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
     for _ in range(rng.randint(1, 4)):
         step(2, 12)
         act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS), occurred_at=clock.now(),
-                                 location=Location.COMMUNITY, case=case)
+                                 location=Location.COMMUNITY, case=case,
+                                 purpose=rng.choice(["first_meeting", "learn_needs", "present_candidate"]))
     contacts(2)
     if target == "job_search":
         keep_in_touch((7, 14), employers=True)
@@ -250,7 +253,108 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
         step(2, 4)
         act.record_review(case, consultant, held_at=clock.now(), what_worked="Godt forhold til kollegerne",
                           what_did_not="For mange timer i starten", adjustments={"hours": "Start med 12 timer"},
-                          clinician_present=True)
+                          clinician_present=True,
+                          profile_changes={"job_preferences": rng.choice(["Lager", "Butik", "Køkken", "Gartneri"])
+                                           + ", 12 timer om ugen til at starte med"})
+
+
+# Job development (issue 19): the register's details, contact persons, openings, this week's
+# contacts with purposes and next steps, suggestions and moved deadlines. All synthetic.
+INDUSTRIES = {"Nordby Bageri": "Fødevarer", "Sydstrand Byggemarked": "Detail", "Café Havnen": "Restauration",
+              "Grønt Gartneri": "Gartneri", "Lageret A/S": "Lager og logistik", "Cykelsmeden": "Værksted",
+              "Kantinen på Rådhuset": "Kantine", "Stranden Supermarked": "Detail", "Autoværkstedet Vest": "Værksted",
+              "Bogcaféen": "Restauration", "Plejecenter Lindely": "Pleje", "Nordby Vognmand": "Transport",
+              "IT-hjælpen": "IT", "Sydstrand Hotel": "Hotel", "Malerfirmaet Farve": "Håndværk"}
+OPENINGS = [("Lagermedarbejder", "Lageret A/S", 20, "Formiddage, truckcertifikat er et plus"),
+            ("Butiksassistent", "Stranden Supermarked", 15, "Varepåfyldning og kasse"),
+            ("Køkkenhjælp", "Café Havnen", 25, "Opvask og enkel madlavning"),
+            ("Gartnermedhjælper", "Grønt Gartneri", 30, "Udendørs arbejde, plantepasning"),
+            ("Kontorassistent", "IT-hjælpen", 12, "Post, scanning og telefon"),
+            ("Bagermedhjælper", "Nordby Bageri", 20, "Tidlige morgener"),
+            ("Lagermedarbejder", "Sydstrand Byggemarked", 37, "Varemodtagelse"),
+            ("Rengøringsassistent", "Sydstrand Hotel", 18, "Værelser, formiddage"),
+            ("Køkkenhjælp", "Kantinen på Rådhuset", 20, "Frokostservering"),
+            ("Cykelmekanikerlærling", "Cykelsmeden", 30, "Interesse for cykler")]
+MOVE_REASONS = ["Borgeren er indlagt en uge", "Behandleren er på ferie", "Borgeren bad om en senere dato",
+                "Kollega dækker under ferie"]
+
+
+def _cvr(rng) -> str:
+    """A synthetic CVR number with a valid modulus-11 check digit."""
+    from .services.employers import CVR_WEIGHTS
+
+    while True:
+        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
+        rest = sum(d * w for d, w in zip(digits, CVR_WEIGHTS, strict=False)) % 11
+        check = (11 - rest) % 11
+        if check < 10:
+            return "".join(map(str, digits + [check]))
+
+
+def _job_development(rng, clock, now, consultants):
+    from .models.employer import Employer
+    from .services import employers as emp
+    from .services import followups as fus
+    from .services import matching
+
+    lead = consultants[0]
+    clock.set(now - timedelta(days=150))
+    for name in EMPLOYERS:
+        employer = emp.find_employer(lead.organisation_id, name) or emp.create_employer(lead, {"name": name})
+        emp.update_employer(employer, lead, {"name": name, "cvr": _cvr(rng), "industry": INDUSTRIES[name],
+                                             "municipality": rng.choice(["Nordby", "Sydstrand"]),
+                                             "address": f"{rng.choice(['Havnegade', 'Torvet', 'Industrivej'])} {rng.randint(1, 60)}"})
+        for k in range(rng.randint(1, 2)):
+            emp.add_person(employer, lead, {"name": f"{FIRST[rng.randrange(len(FIRST))]} {LAST[rng.randrange(len(LAST))]}",
+                                            "title": ["Indehaver", "Driftsleder", "HR"][k],
+                                            "phone": f"+45 30 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"})
+    openings = []
+    for k, (title, name, hours, asks) in enumerate(OPENINGS):
+        clock.set(now - timedelta(days=140 - 12 * k))
+        employer = emp.find_employer(lead.organisation_id, name)
+        opening = emp.create_opening(employer, consultants[k % len(consultants)],
+                                     {"title": title, "hours_per_week": hours, "requirements": asks,
+                                      "place": employer.municipality})
+        openings.append(opening)
+    for opening in openings[:2]:
+        emp.set_opening_status(opening, lead, "filled")
+    clock.set(now - timedelta(hours=1))
+    # This week's employer contacts, with purposes and next steps.
+    monday = (now - timedelta(days=now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    span = max((now - timedelta(hours=2) - monday).total_seconds(), 3600)
+    for consultant in consultants:
+        for _ in range(rng.randint(2, 5)):
+            at = min(monday + timedelta(seconds=rng.uniform(0, span)), now - timedelta(hours=2))
+            employer = db.session.scalar(select(Employer).where(Employer.name == rng.choice(EMPLOYERS)))
+            person = employer.persons[0] if employer.persons else None
+            emp.log_employer_contact(consultant, employer_id=employer.id, person_id=person.id if person else None,
+                                     occurred_at=at, location=Location.COMMUNITY,
+                                     purpose=rng.choice(["first_meeting", "learn_needs", "learn_needs", "follow_along"]),
+                                     outcome="Demo: god snak om hvad de mangler",
+                                     next_step=rng.choice(["Send CV", "Ring om en prøvedag", "Nyt besøg"]),
+                                     next_step_due=(now + timedelta(days=rng.randint(2, 10))).date())
+    # Suggestions from the matching, and what came of them.
+    from .models import IpsCase
+
+    seekers = db.session.scalars(select(IpsCase).where(IpsCase.phase == "job_search").order_by(IpsCase.id)).all()
+    for k, case in enumerate(seekers[:12]):
+        ranked = matching.suggestions_for_case(case, limit=1)
+        if ranked:
+            s = matching.record_suggestion(case, ranked[0].opening, db.session.get(User, case.consultant_id))
+            outcome = ["suggested", "applied", "interview", "not_interested"][k % 4]
+            if outcome != "suggested":
+                matching.record_outcome(s, db.session.get(User, case.consultant_id), outcome)
+    # Deadlines moved, with the reason (the coordinator sees how often).
+    movable = db.session.scalars(select(FollowUp).where(FollowUp.status == "open", FollowUp.due_at > now,
+                                                        FollowUp.due_at < now + timedelta(days=60))
+                                 .order_by(FollowUp.id).limit(6)).all()
+    for k, fu in enumerate(movable):
+        case = db.session.get(IpsCase, fu.case_id)
+        actor = db.session.get(User, case.consultant_id)
+        colleague = consultants[(consultants.index(actor) + 1) % len(consultants)] if k % 3 == 2 else None
+        fus.move_follow_up(fu, actor, reason=MOVE_REASONS[k % len(MOVE_REASONS)],
+                           due_at=None if colleague else fu.due_at + timedelta(days=rng.randint(3, 10)),
+                           assignee_id=colleague.id if colleague else None)
 
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
