@@ -7,7 +7,9 @@ smaller scale, batched INSERTs into SQLite).
 At --cases 100000: 100 municipalities (jobcenter + IPS team each), 10 psychiatry regions,
 2,500 staff, 100,000 citizens and cases, ~1 million case events and ~1 million contacts,
 1 million follow-ups (10,000 due now), placements and employer contacts, and 1 million sent
-notifications plus 10,000 due, a national organisation with one national coordinator. Scales
+notifications plus 10,000 due, a national organisation with one national coordinator; for the
+matching, 10,000 employers, 20,000 openings (70 % open) with their keyword rows and a career
+profile for every enrolled case. Scales
 down linearly (minimum one of each). Everything is synthetic; one password hash is shared by
 all staff (Bench-password-1).
 """
@@ -159,16 +161,67 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
                                   "created_at"],
              ((consultant_ids[j % len(consultant_ids)], j % cases + 1, f"Virksomhed {j % 5000}",
                _naive(now - timedelta(days=j % 365)), True, "community", _naive(now)) for j in range(2 * cases)))
+        add_job_development(copy, rng, cases, n_muni, team, consultant_ids, meta, now)
         counts["notification"] = 0
         add_notifications(write, cases * 10, n_due, now, consultant_ids, cases, log, counts)
         if postgres:
-            for table in ("organisation", "staff_user", "citizen", "ips_case"):
+            for table in ("organisation", "staff_user", "citizen", "ips_case", "employer", "opening"):
                 # Ids were given explicitly; move the sequences past them for the application's inserts.
                 conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
         conn.execute("ANALYZE")
     log("done")
     return counts
+
+
+# Job development (issue 19): words for profiles and openings, so the matching has work to do.
+WISHES = ["lager", "butik", "køkken", "gartneri", "kontor", "rengøring", "pleje", "chauffør", "håndværk", "it-support",
+          "bageri", "cykler", "hotel", "kantine", "værksted", "dyr", "udendørs", "formiddage", "aften", "weekend"]
+TITLES = ["Lagermedarbejder", "Butiksassistent", "Køkkenhjælp", "Gartnermedhjælper", "Kontorassistent",
+          "Rengøringsassistent", "Plejehjælper", "Chauffør", "Håndværkermedhjælper", "IT-supporter", "Bagermedhjælper",
+          "Cykelmekaniker", "Hotelmedhjælper", "Kantinemedarbejder", "Værkstedsmedhjælper", "Dyrepasser"]
+ASKS = ["formiddage", "aftenvagter", "weekend", "udendørs arbejde", "kørekort", "truckcertifikat", "mødestabil",
+        "gode til kunder", "ordenssans"]
+
+
+def add_job_development(copy, rng, cases: int, n_muni: int, team, consultant_ids, meta, now) -> None:
+    """Employers (100 per team), openings (20 % of the number of cases: 20,000 at 100,000), their
+    keyword rows, and a career profile for every enrolled case."""
+    from ips_coord.models.employer import employer_key
+    from ips_coord.services.employers import stems
+
+    n_employers = max(1, cases // 10)
+    per_team = max(1, len(consultant_ids) // n_muni)
+    copy("employer", ["id", "ips_team_id", "name", "name_key", "industry", "municipality", "created_at"],
+         ((e + 1, team(e % n_muni), f"Virksomhed {e}", employer_key(f"Virksomhed {e}"), "Syntetisk",
+           f"Kommune {e % n_muni:03d}", _naive(now)) for e in range(n_employers)))
+    openings, keywords = [], []
+    for o in range(max(1, cases // 5)):
+        employer = o % n_employers
+        muni = employer % n_muni
+        title = TITLES[rng.randrange(len(TITLES))]
+        asks = ", ".join(rng.sample(ASKS, 2))
+        status = "open" if o % 10 < 7 else "filled" if o % 10 < 9 else "closed"
+        words = sorted(stems(f"{title} {asks}"))
+        place = f"Kommune {muni:03d}"
+        openings.append((o + 1, employer + 1, team(muni), title, float(rng.choice([10, 15, 20, 25, 30, 37])), place,
+                         employer_key(place), asks, status, " ".join(words),
+                         consultant_ids[(muni + n_muni * (o % per_team)) % len(consultant_ids)], _naive(now), _naive(now)))
+        if status == "open":
+            keywords.extend((w, team(muni), o + 1) for w in words)
+    copy("opening", ["id", "employer_id", "ips_team_id", "title", "hours_per_week", "place", "municipality_key",
+                     "requirements", "status", "keywords", "created_by_id", "created_at", "updated_at"], openings)
+    copy("opening_keyword", ["keyword", "ips_team_id", "opening_id"], keywords)
+
+    def profiles():
+        for cid, (referred, _n, consultant, phase) in enumerate(meta, start=1):
+            if phase == "referred":
+                continue
+            wishes = ", ".join(rng.sample(WISHES, 2)) + f", {rng.choice([10, 15, 20, 25, 30, 37])} timer"
+            yield (cid, 1, wishes, "Et job tæt på hjemmet", rng.choice(WISHES), "partial", consultant,
+                   _naive(referred + timedelta(days=10)))
+    copy("career_profile", ["case_id", "version", "job_preferences", "wishes_and_dreams", "work_history", "disclosure",
+                            "created_by_id", "created_at"], profiles())
 
 
 def add_notifications(write, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts,

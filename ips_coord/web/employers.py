@@ -161,10 +161,11 @@ def _render_detail(employer: Employer, status: int = 200, **forms):
     # Contacts and placements name cases by reference: a read of the case's placements, logged.
     audit_pairs(current_user, [(c.case_id, P.PLACEMENTS) for c, _u in contacts if c.case_id]
                 + [(case.id, P.PLACEMENTS) for _p, case in placements])
-    edit = forms.get("edit") or EmployerForm(formdata=None, obj=employer)
+    # Prefixed: the three forms on the page would otherwise share ids ("name", "title").
+    edit = forms.get("edit") or EmployerForm(formdata=None, obj=employer, prefix="edit")
     return render_template("employer.html", employer=employer, contacts=contacts, placements=placements,
-                           openings=openings, edit_form=edit, person_form=forms.get("person") or PersonForm(formdata=None),
-                           opening_form=forms.get("opening") or OpeningForm(formdata=None),
+                           openings=openings, edit_form=edit, person_form=forms.get("person") or PersonForm(formdata=None, prefix="person"),
+                           opening_form=forms.get("opening") or OpeningForm(formdata=None, prefix="opening"),
                            purposes={c.value: c.label for c in PURPOSES},
                            statuses={c.value: c.label for c in OPENING_STATUSES}), status
 
@@ -179,7 +180,7 @@ def detail(employer_id: int):
 @login_required
 def update(employer_id: int):
     employer = _employer_or_404(employer_id)
-    form = EmployerForm()
+    form = EmployerForm(prefix="edit")
     if form.validate():
         try:
             emp.update_employer(employer, current_user, form.data)
@@ -196,7 +197,7 @@ def update(employer_id: int):
 @login_required
 def add_person(employer_id: int):
     employer = _employer_or_404(employer_id)
-    form = PersonForm()
+    form = PersonForm(prefix="person")
     if form.validate():
         try:
             emp.add_person(employer, current_user, form.data)
@@ -212,7 +213,7 @@ def add_person(employer_id: int):
 @login_required
 def add_opening(employer_id: int):
     employer = _employer_or_404(employer_id)
-    form = OpeningForm()
+    form = OpeningForm(prefix="opening")
     if form.validate():
         try:
             opening = emp.create_opening(employer, current_user, {**form.data, "hours_per_week": (
