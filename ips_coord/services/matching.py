@@ -81,7 +81,8 @@ def latest_profile(case_id: int) -> CareerProfile | None:
                              .order_by(CareerProfile.version.desc()).limit(1))
 
 
-def score(profile: Profile, opening: Opening) -> Match:
+def score(profile: Profile, opening) -> Match:
+    """`opening`: an Opening or a row with its keywords, hours_per_week, municipality_key and place."""
     found = set((opening.keywords or "").split())
     match = Match(0)
     wished = [w for s, w in profile.wishes.items() if s in found]
@@ -126,15 +127,16 @@ def suggestions_for_case(case: IpsCase, limit: int = 20) -> list[Match]:
             .order_by(Opening.id.desc()).limit(CANDIDATE_LIMIT)))
     if not ids:
         return []
-    openings = db.session.scalars(select(Opening).where(Opening.id.in_(ids), Opening.status == OpeningStatus.OPEN))
-    ranked = []
-    for opening in openings:
-        m = score(profile, opening)
-        if m.score > 0:
-            m.opening = opening
-            ranked.append(m)
-    ranked.sort(key=lambda m: (-m.score, -m.opening.id))
-    return ranked[:limit]
+    # Score on plain rows (no ORM objects for the hundred-odd candidates), then load the few kept.
+    rows = db.session.execute(select(Opening.id, Opening.keywords, Opening.hours_per_week, Opening.municipality_key,
+                                     Opening.place).where(Opening.id.in_(ids), Opening.status == OpeningStatus.OPEN))
+    ranked = [(m, row.id) for row in rows if (m := score(profile, row)).score > 0]
+    ranked.sort(key=lambda pair: (-pair[0].score, -pair[1]))
+    ranked = ranked[:limit]
+    loaded = {o.id: o for o in db.session.scalars(select(Opening).where(Opening.id.in_([i for _m, i in ranked])))}
+    for m, opening_id in ranked:
+        m.opening = loaded[opening_id]
+    return [m for m, _i in ranked]
 
 
 def candidates_for_opening(opening: Opening, user: User, limit: int = 30) -> list[Match]:
