@@ -9,16 +9,16 @@ The score is transparent: each reason adds points and is shown.
   than 10 over them: minus 2;
 - place: the opening is in the citizen's municipality: 2 points.
 
-For one case the candidate openings come from the indexed keyword rows (opening_keyword) and the
-openings in the citizen's municipality, so the cost follows the few stems of one profile, not the
-number of openings. The consultant records a suggestion and what came of it.
+For one case the candidate openings come, in one query, from the indexed keyword rows
+(opening_keyword) and from the team's open openings in the citizen's municipality, so the cost
+follows the few stems of one profile and the team's openings, not all openings. The consultant records a suggestion and what came of it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import utcnow
@@ -112,24 +112,21 @@ def suggestions_for_case(case: IpsCase, limit: int = 20) -> list[Match]:
         return []
     profile = profile_of(case, latest_profile(case.id))
     team = case.ips_team_id
-    ids: set[int] = set()
     stems = sorted(set(profile.wishes) | set(profile.experience))
-    if stems:
-        ids.update(db.session.scalars(
-            select(OpeningKeyword.opening_id).where(OpeningKeyword.ips_team_id == team,
-                                                    OpeningKeyword.keyword.in_(stems))
+    found = []
+    if stems:  # openings sharing a stem with the profile, from the keyword index
+        found.append(Opening.id.in_(
+            select(OpeningKeyword.opening_id).where(OpeningKeyword.ips_team_id == team, OpeningKeyword.keyword.in_(stems))
             .group_by(OpeningKeyword.opening_id).order_by(func.count().desc(), OpeningKeyword.opening_id.desc())
             .limit(CANDIDATE_LIMIT)))
-    if profile.municipality:
-        ids.update(db.session.scalars(
-            select(Opening.id).where(Opening.ips_team_id == team, Opening.municipality_key == profile.municipality,
-                                     Opening.status == OpeningStatus.OPEN)
-            .order_by(Opening.id.desc()).limit(CANDIDATE_LIMIT)))
-    if not ids:
+    if profile.municipality:  # openings in the citizen's municipality
+        found.append(Opening.municipality_key == profile.municipality)
+    if not found:
         return []
-    # Score on plain rows (no ORM objects for the hundred-odd candidates), then load the few kept.
+    # One query for the candidates, scored on plain rows (no ORM objects); then load the few kept.
     rows = db.session.execute(select(Opening.id, Opening.keywords, Opening.hours_per_week, Opening.municipality_key,
-                                     Opening.place).where(Opening.id.in_(ids), Opening.status == OpeningStatus.OPEN))
+                                     Opening.place)
+                              .where(Opening.ips_team_id == team, Opening.status == OpeningStatus.OPEN, or_(*found)))
     ranked = [(m, row.id) for row in rows if (m := score(profile, row)).score > 0]
     ranked.sort(key=lambda pair: (-pair[0].score, -pair[1]))
     ranked = ranked[:limit]
