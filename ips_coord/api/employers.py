@@ -13,10 +13,9 @@ from ..access.audit import audit_pairs, shows_no_citizen_data
 from ..extensions import db
 from ..models import FollowUp
 from ..models.employer import Employer, Opening, Suggestion
-from ..services import ServiceError
+from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
-from ..services import matching
 from ..workflows.phases import OpeningStatus, Role, SuggestionOutcome
 from .common import case_for, check_case_access, errors, paginate, require_login, service_error
 from .fields import Id, Moment, OneOf, Text

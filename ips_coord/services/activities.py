@@ -311,6 +311,11 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
         fu.status = FollowUpStatus.DONE
         fu.completed_at = now
         fu.completed_by_id = actor.id
+        if fu.kind == FollowUpKind.EMPLOYER_NEXT_STEP and (fu.data or {}).get("employer_contact_id"):
+            # The next step agreed with an employer is done where it was agreed, too.
+            contact = db.session.get(EmployerContact, fu.data["employer_contact_id"])
+            if contact is not None and contact.next_step_done_at is None:
+                contact.next_step_done_at = now
         following = next_recurrence(fu.kind, fu.due_at, now, case.phase)
         if following is not None:
             add_follow_ups(case, [following], now)

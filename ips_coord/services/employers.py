@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import CareerProfile, EmployerContact, FollowUp, IpsCase, User
 from ..models.employer import Employer, EmployerPerson, Opening, OpeningKeyword, employer_key
 from ..workflows.phases import ContactPurpose, FollowUpKind, FollowUpStatus, OpeningStatus, Phase, Role
-from .errors import Forbidden, N_, NotFound, ServiceError
+from .errors import N_, Forbidden, NotFound, ServiceError
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 WORKING = (Phase.EMPLOYED, Phase.IN_EDUCATION)
@@ -189,6 +189,27 @@ def _due(day: date) -> datetime:
     return datetime.combine(day, time(8, 0), tzinfo=UTC)
 
 
+def _check_contact(purpose: str | None, next_step: str | None, next_step_due: date | None, now: datetime) -> None:
+    if purpose is not None and purpose not in set(ContactPurpose):
+        raise ServiceError(N_("Choose the purpose of the contact."), "purpose")
+    if next_step_due is not None and not (next_step or "").strip():
+        raise ServiceError(N_("Say what the next step is."), "next_step")
+    if next_step and next_step_due is None:
+        raise ServiceError(N_("Give the next step a date."), "next_step_due")
+    if next_step_due is not None and next_step_due < now.date():
+        raise ServiceError(N_("The next step cannot be in the past."), "next_step_due")
+
+
+def _employer_for(actor: User, employer_id: int | None, employer_name: str | None, now: datetime) -> Employer | None:
+    if employer_id is not None:
+        return employer_in_team(actor, employer_id)
+    if actor.organisation_id is not None and employer_key(employer_name):
+        return _register(actor.organisation_id, employer_name or "", actor, now)
+    if not employer_key(employer_name):
+        raise ServiceError(N_("Name the employer."), "employer_name")
+    return None
+
+
 def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, employer_name: str | None = None,
                          employer_id: int | None = None, face_to_face: bool = True, case: IpsCase | None = None,
                          note: str | None = None, person_id: int | None = None, purpose: str | None = None,
@@ -200,26 +221,12 @@ def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, e
 
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
-    if purpose is not None and purpose not in set(ContactPurpose):
-        raise ServiceError(N_("Choose the purpose of the contact."), "purpose")
-    if next_step_due is not None and not (next_step or "").strip():
-        raise ServiceError(N_("Say what the next step is."), "next_step")
-    if next_step and next_step_due is None:
-        raise ServiceError(N_("Give the next step a date."), "next_step_due")
-    if next_step_due is not None and next_step_due < now.date():
-        raise ServiceError(N_("The next step cannot be in the past."), "next_step_due")
+    _check_contact(purpose, next_step, next_step_due, now)
     check_disclosure(case)
     with unit_of_work():
         if case is not None:
             _lock_case(case)
-        team = actor.organisation_id
-        employer = None
-        if employer_id is not None:
-            employer = employer_in_team(actor, employer_id)
-        elif team is not None and employer_key(employer_name):
-            employer = _register(team, employer_name or "", actor, now)
-        if employer is None and not employer_key(employer_name):
-            raise ServiceError(N_("Name the employer."), "employer_name")
+        employer = _employer_for(actor, employer_id, employer_name, now)
         if person_id is not None:
             person = db.session.get(EmployerPerson, person_id)
             if person is None or employer is None or person.employer_id != employer.id:

@@ -23,10 +23,9 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import EmployerContact, FollowUp, IpsCase, Placement, User
 from ..models.employer import Employer, EmployerPerson, Opening, Suggestion
-from ..services import ServiceError
+from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
-from ..services import matching
 from ..workflows.phases import FollowUpStatus, OpeningStatus, Role
 from .case_forms import PURPOSES
 from .forms import SafeForm

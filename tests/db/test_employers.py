@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from ips_coord.models import CareerProfile, EmployerContact, FollowUp, Placement
 from ips_coord.models.employer import Employer, FollowUpChange, OpeningKeyword, Suggestion
-from ips_coord.services import Forbidden, ServiceError
+from ips_coord.services import Forbidden, ServiceError, matching
 from ips_coord.services import activities as act
 from ips_coord.services import employers as emp
 from ips_coord.services import followups as fus
-from ips_coord.services import matching
 from ips_coord.workflows.phases import FollowUpKind
 
 
@@ -71,6 +70,14 @@ def test_contact_persons_and_a_contact_with_purpose_outcome_and_next_step(db, wo
     emp.complete_next_step(row, world.consultant)
     db.session.refresh(fu)
     assert fu.status == "done" and row.next_step_done_at is not None
+    # Done from My day (the follow-up) is done on the contact too.
+    again = act.log_employer_contact(world.consultant, employer_id=e.id, occurred_at=clock.now(), location="community",
+                                     case=case, next_step="Ring", next_step_due=clock.now().date())
+    fu2 = db.session.scalar(select(FollowUp).where(FollowUp.kind == FollowUpKind.EMPLOYER_NEXT_STEP,
+                                                   FollowUp.status == "open"))
+    act.complete_follow_up(fu2, world.consultant)
+    db.session.refresh(again)
+    assert again.next_step_done_at is not None
     with pytest.raises(ServiceError) as err:
         act.log_employer_contact(world.consultant, employer_id=e.id, occurred_at=clock.now(), location="community",
                                  next_step="Ring igen")
