@@ -7,7 +7,9 @@ smaller scale, batched INSERTs into SQLite).
 At --cases 100000: 100 municipalities (jobcenter + IPS team each), 10 psychiatry regions,
 2,500 staff, 100,000 citizens and cases, ~1 million case events and ~1 million contacts,
 1 million follow-ups (10,000 due now), placements and employer contacts, and 1 million sent
-notifications plus 10,000 due, a national organisation with one national coordinator. Scales
+notifications plus 10,000 due, a national organisation with one national coordinator; for the
+matching, 10,000 employers, 20,000 openings (70 % open) with their keyword rows and a career
+profile for every enrolled case. Scales
 down linearly (minimum one of each). Everything is synthetic; one password hash is shared by
 all staff (Bench-password-1).
 """
@@ -26,11 +28,13 @@ from ips_coord.workflows.phases import (
     ON_CASELOAD,
     CloseReason,
     ContactKind,
+    Disclosure,
     FollowUpKind,
     FollowUpStatus,
     Location,
     NotificationKind,
     NotificationStatus,
+    OpeningStatus,
     OrgKind,
     Phase,
     PlacementType,
@@ -45,6 +49,17 @@ FOLLOW_UP_KINDS = [k.value for k in (
     FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT, FollowUpKind.FIRST_EMPLOYER_CONTACT,
     FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_ENDING_REVIEW, FollowUpKind.PROFILE_REASSESSMENT,
     FollowUpKind.NO_CONTACT)]
+
+# Job development (issue 19): words for profiles and openings, so the matching has work to do.
+WISHES = ["lager", "butik", "køkken", "gartneri", "kontor", "rengøring", "pleje", "chauffør", "håndværk", "it-support",
+          "bageri", "cykler", "hotel", "kantine", "værksted", "dyr", "udendørs", "formiddage", "aften", "weekend"]
+TITLES = ["Lagermedarbejder", "Butiksassistent", "Køkkenhjælp", "Gartnermedhjælper", "Kontorassistent",
+          "Rengøringsassistent", "Plejehjælper", "Chauffør", "Håndværkermedhjælper", "IT-supporter", "Bagermedhjælper",
+          "Cykelmekaniker", "Hotelmedhjælper", "Kantinemedarbejder", "Værkstedsmedhjælper", "Dyrepasser"]
+ASKS = ["formiddage", "aftenvagter", "weekend", "udendørs arbejde", "kørekort", "truckcertifikat", "mødestabil",
+        "gode til kunder", "ordenssans"]
+# Of every ten openings: seven open, two filled, one closed.
+OPENING_STATUS_MIX = [OpeningStatus.OPEN] * 7 + [OpeningStatus.FILLED] * 2 + [OpeningStatus.CLOSED]
 
 
 def _naive(dt: datetime) -> datetime:
@@ -220,6 +235,56 @@ class Loader:
                     _naive(now - timedelta(days=j % 365)), True, Location.COMMUNITY.value, _naive(now))
                    for j in range(2 * n.cases)))
 
+    def job_development(self) -> None:
+        """Employers (one per ten cases), openings (20 % of the number of cases: 20,000 at 100,000)
+        with their keyword rows, and a career profile for every enrolled case: work for the matching."""
+        from ips_coord.models.employer import employer_key
+
+        n, now = self.n, self.now
+        n_employers = max(1, n.cases // 10)
+        self.copy("employer", ["id", "ips_team_id", "name", "name_key", "industry", "municipality", "created_at"],
+                  ((e + 1, n.team(e % n.munis), f"Virksomhed {e}", employer_key(f"Virksomhed {e}"), "Syntetisk",
+                    f"Kommune {e % n.munis:03d}", _naive(now)) for e in range(n_employers)))
+        openings, keywords = self._openings(n_employers)
+        self.copy("opening", ["id", "employer_id", "ips_team_id", "title", "hours_per_week", "place",
+                              "municipality_key", "requirements", "status", "keywords", "created_by_id", "created_at",
+                              "updated_at"], openings)
+        self.copy("opening_keyword", ["keyword", "ips_team_id", "opening_id"], keywords)
+        self.copy("career_profile", ["case_id", "version", "job_preferences", "wishes_and_dreams", "work_history",
+                                     "disclosure", "created_by_id", "created_at"], self._profiles())
+
+    def _openings(self, n_employers: int) -> tuple[list[tuple], list[tuple]]:
+        from ips_coord.models.employer import employer_key
+        from ips_coord.services.employers import stems
+
+        n, rng, now = self.n, self.rng, self.now
+        per_team = max(1, len(self.consultant_ids) // n.munis)
+        openings, keywords = [], []
+        for o in range(max(1, n.cases // 5)):
+            employer = o % n_employers
+            muni = employer % n.munis
+            title = TITLES[rng.randrange(len(TITLES))]
+            asks = ", ".join(rng.sample(ASKS, 2))
+            status = OPENING_STATUS_MIX[o % len(OPENING_STATUS_MIX)]
+            words = sorted(stems(f"{title} {asks}"))
+            place = f"Kommune {muni:03d}"
+            consultant = self.consultant_ids[(muni + n.munis * (o % per_team)) % len(self.consultant_ids)]
+            openings.append((o + 1, employer + 1, n.team(muni), title, float(rng.choice([10, 15, 20, 25, 30, 37])),
+                             place, employer_key(place), asks, status.value, " ".join(words), consultant,
+                             _naive(now), _naive(now)))
+            if status == OpeningStatus.OPEN:
+                keywords.extend((w, n.team(muni), o + 1) for w in words)
+        return openings, keywords
+
+    def _profiles(self):
+        rng = self.rng
+        for cid, (referred, _n, consultant, phase) in enumerate(self.meta, start=1):
+            if phase == Phase.REFERRED:
+                continue
+            wishes = ", ".join(rng.sample(WISHES, 2)) + f", {rng.choice([10, 15, 20, 25, 30, 37])} timer"
+            yield (cid, 1, wishes, "Et job tæt på hjemmet", rng.choice(WISHES), Disclosure.PARTIAL.value, consultant,
+                   _naive(referred + timedelta(days=10)))
+
 
 def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None = None, quiet: bool = False) -> dict:
     """Load the data into an empty, migrated database; returns row counts per table."""
@@ -238,12 +303,12 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
     with _connect(url) as conn:
         load = Loader(_writer(conn, postgres), scale, random.Random(seed), now, log)
         for step in (load.organisations, load.staff, load.citizens, load.cases, load.history, load.follow_ups,
-                     load.placements):
+                     load.placements, load.job_development):
             step()
         load.counts["notification"] = 0
         add_notifications(load.write, cases * 10, scale.due, now, load.consultant_ids, cases, log, load.counts)
         if postgres:
-            for table in ("organisation", "staff_user", "citizen", "ips_case"):
+            for table in ("organisation", "staff_user", "citizen", "ips_case", "employer", "opening"):
                 # Ids were given explicitly; move the sequences past them for the application's inserts.
                 conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()

@@ -17,24 +17,31 @@ from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
 from .models import FollowUp, IpsCase, Notification, Organisation, User
-from .services import accounts
+from .models.employer import Employer
+from .services import accounts, matching
 from .services import activities as act
+from .services import employers as emp
+from .services import followups as fus
+from .services.employers import CVR_WEIGHTS
 from .services.transitions import apply_event
 from .workflows.phases import (
     CloseReason,
     ConsentCategory,
     ContactKind,
+    ContactPurpose,
     EndReason,
     Event,
     FollowUpKind,
     FollowUpStatus,
     Location,
     NotificationStatus,
+    OpeningStatus,
     OrgKind,
     Party,
     Phase,
     PlacementType,
     Role,
+    SuggestionOutcome,
 )
 
 DEMO_PASSWORD = "Demo-ips-2026"
@@ -115,6 +122,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             target = targets[i % len(targets)]
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
+        _job_development(rng, clock, now, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done.
         db.session.execute(update(Notification).values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))
@@ -188,7 +196,10 @@ class _Story:
                             location=rng.choice([Location.COMMUNITY, Location.COMMUNITY, Location.OFFICE]))
             if employers:
                 act.log_employer_contact(consultant, employer_name=rng.choice(EMPLOYERS),
-                                         occurred_at=self.clock.now(), location=Location.COMMUNITY, case=case)
+                                         occurred_at=self.clock.now(), location=Location.COMMUNITY, case=case,
+                                         purpose=rng.choice([ContactPurpose.LEARN_NEEDS,
+                                                             ContactPurpose.PRESENT_CANDIDATE,
+                                                             ContactPurpose.FIRST_MEETING]))
 
     def contacts(self, n: int, every: tuple[int, int] = (5, 12)) -> None:
         for _ in range(n):
@@ -236,7 +247,9 @@ class _Story:
         for _ in range(self.rng.randint(1, 4)):
             self.step(2, 12)
             act.log_employer_contact(self.consultant, employer_name=self.rng.choice(EMPLOYERS),
-                                     occurred_at=self.clock.now(), location=Location.COMMUNITY, case=self.case)
+                                     occurred_at=self.clock.now(), location=Location.COMMUNITY, case=self.case,
+                                     purpose=self.rng.choice([ContactPurpose.FIRST_MEETING, ContactPurpose.LEARN_NEEDS,
+                                                              ContactPurpose.PRESENT_CANDIDATE]))
         self.contacts(2)
 
     def keep_searching(self) -> None:
@@ -280,7 +293,9 @@ class _Story:
             self.step(2, 4)
             act.record_review(self.case, self.consultant, held_at=self.clock.now(),
                               what_worked="Godt forhold til kollegerne", what_did_not="For mange timer i starten",
-                              adjustments={"hours": "Start med 12 timer"}, clinician_present=True)
+                              adjustments={"hours": "Start med 12 timer"}, clinician_present=True,
+                              job_preferences=self.rng.choice(["Lager", "Butik", "Køkken", "Gartneri"])
+                              + ", 12 timer om ugen til at starte med")
 
 
 def _simulate(rng: random.Random, clock: FrozenClock, now: datetime, i: int, target: Phase, consultant: User,
@@ -312,6 +327,135 @@ def _simulate(rng: random.Random, clock: FrozenClock, now: datetime, i: int, tar
         story.transition()
     else:
         story.end_job()
+
+
+# Job development (issue 19): the register's details, contact persons, openings, this week's
+# contacts with purposes and next steps, suggestions and moved deadlines. All synthetic.
+INDUSTRIES = {"Nordby Bageri": "Fødevarer", "Sydstrand Byggemarked": "Detail", "Café Havnen": "Restauration",
+              "Grønt Gartneri": "Gartneri", "Lageret A/S": "Lager og logistik", "Cykelsmeden": "Værksted",
+              "Kantinen på Rådhuset": "Kantine", "Stranden Supermarked": "Detail", "Autoværkstedet Vest": "Værksted",
+              "Bogcaféen": "Restauration", "Plejecenter Lindely": "Pleje", "Nordby Vognmand": "Transport",
+              "IT-hjælpen": "IT", "Sydstrand Hotel": "Hotel", "Malerfirmaet Farve": "Håndværk"}
+OPENINGS = [("Lagermedarbejder", "Lageret A/S", 20, "Formiddage, truckcertifikat er et plus"),
+            ("Butiksassistent", "Stranden Supermarked", 15, "Varepåfyldning og kasse"),
+            ("Køkkenhjælp", "Café Havnen", 25, "Opvask og enkel madlavning"),
+            ("Gartnermedhjælper", "Grønt Gartneri", 30, "Udendørs arbejde, plantepasning"),
+            ("Kontorassistent", "IT-hjælpen", 12, "Post, scanning og telefon"),
+            ("Bagermedhjælper", "Nordby Bageri", 20, "Tidlige morgener"),
+            ("Lagermedarbejder", "Sydstrand Byggemarked", 37, "Varemodtagelse"),
+            ("Rengøringsassistent", "Sydstrand Hotel", 18, "Værelser, formiddage"),
+            ("Køkkenhjælp", "Kantinen på Rådhuset", 20, "Frokostservering"),
+            ("Cykelmekanikerlærling", "Cykelsmeden", 30, "Interesse for cykler")]
+MOVE_REASONS = ["Borgeren er indlagt en uge", "Behandleren er på ferie", "Borgeren bad om en senere dato",
+                "Kollega dækker under ferie"]
+# This week's employer contacts: why (learning needs most often), what next.
+WEEK_PURPOSES = [ContactPurpose.FIRST_MEETING, ContactPurpose.LEARN_NEEDS, ContactPurpose.LEARN_NEEDS,
+                 ContactPurpose.FOLLOW_ALONG]
+NEXT_STEPS = ["Send CV", "Ring om en prøvedag", "Nyt besøg"]
+# What came of the demo's suggestions, in turn.
+DEMO_OUTCOMES = [SuggestionOutcome.SUGGESTED, SuggestionOutcome.APPLIED, SuggestionOutcome.INTERVIEW,
+                 SuggestionOutcome.NOT_INTERESTED]
+
+
+def _cvr(rng: random.Random) -> str:
+    """A synthetic CVR number with a valid modulus-11 check digit."""
+    while True:
+        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
+        rest = sum(d * w for d, w in zip(digits, CVR_WEIGHTS, strict=False)) % 11
+        check = (11 - rest) % 11
+        if check < 10:
+            return "".join(map(str, digits + [check]))
+
+
+def _job_development(rng: random.Random, clock: FrozenClock, now: datetime, consultants: list[User]) -> None:
+    _register(rng, clock, now, consultants[0])
+    _openings(clock, now, consultants)
+    clock.set(now - timedelta(hours=1))
+    _this_weeks_employer_contacts(rng, now, consultants)
+    _suggestions()
+    _moved_deadlines(rng, now, consultants)
+
+
+def _register(rng: random.Random, clock: FrozenClock, now: datetime, lead: User) -> None:
+    """The register's details and contact persons for every demo employer."""
+    clock.set(now - timedelta(days=150))
+    team = lead.organisation_id
+    assert team is not None
+    for name in EMPLOYERS:
+        employer = emp.find_employer(team, name) or emp.create_employer(lead, {"name": name})
+        street = rng.choice(["Havnegade", "Torvet", "Industrivej"])
+        emp.update_employer(employer, lead, {"name": name, "cvr": _cvr(rng), "industry": INDUSTRIES[name],
+                                             "municipality": rng.choice(["Nordby", "Sydstrand"]),
+                                             "address": f"{street} {rng.randint(1, 60)}"})
+        for k in range(rng.randint(1, 2)):
+            emp.add_person(employer, lead, {
+                "name": f"{FIRST[rng.randrange(len(FIRST))]} {LAST[rng.randrange(len(LAST))]}",
+                "title": ["Indehaver", "Driftsleder", "HR"][k],
+                "phone": f"+45 30 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"})
+
+
+def _openings(clock: FrozenClock, now: datetime, consultants: list[User]) -> None:
+    """Openings learned over the last months; the first two already filled."""
+    lead = consultants[0]
+    team = lead.organisation_id
+    assert team is not None
+    openings = []
+    for k, (title, name, hours, asks) in enumerate(OPENINGS):
+        clock.set(now - timedelta(days=140 - 12 * k))
+        employer = emp.find_employer(team, name)
+        assert employer is not None
+        openings.append(emp.create_opening(employer, consultants[k % len(consultants)],
+                                           {"title": title, "hours_per_week": hours, "requirements": asks,
+                                            "place": employer.municipality}))
+    for opening in openings[:2]:
+        emp.set_opening_status(opening, lead, OpeningStatus.FILLED)
+
+
+def _this_weeks_employer_contacts(rng: random.Random, now: datetime, consultants: list[User]) -> None:
+    """Employer contacts since Monday, with purposes and next steps (which become follow-ups)."""
+    monday = (now - timedelta(days=now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    span = max((now - timedelta(hours=2) - monday).total_seconds(), 3600)
+    for consultant in consultants:
+        for _ in range(rng.randint(2, 5)):
+            at = min(monday + timedelta(seconds=rng.uniform(0, span)), now - timedelta(hours=2))
+            employer = db.session.scalar(select(Employer).where(Employer.name == rng.choice(EMPLOYERS)))
+            assert employer is not None
+            person = employer.persons[0] if employer.persons else None
+            emp.log_employer_contact(consultant, employer_id=employer.id, person_id=person.id if person else None,
+                                     occurred_at=at, location=Location.COMMUNITY, purpose=rng.choice(WEEK_PURPOSES),
+                                     outcome="Demo: god snak om hvad de mangler", next_step=rng.choice(NEXT_STEPS),
+                                     next_step_due=(now + timedelta(days=rng.randint(2, 10))).date())
+
+
+def _suggestions() -> None:
+    """Suggestions from the matching for a dozen job seekers, and what came of them."""
+    seekers = db.session.scalars(select(IpsCase).where(IpsCase.phase == Phase.JOB_SEARCH)
+                                 .order_by(IpsCase.id)).all()
+    for k, case in enumerate(seekers[:12]):
+        ranked = matching.suggestions_for_case(case, limit=1)
+        consultant = db.session.get(User, case.consultant_id)
+        if not ranked or consultant is None:
+            continue
+        suggestion = matching.record_suggestion(case, ranked[0].opening, consultant)
+        outcome = DEMO_OUTCOMES[k % len(DEMO_OUTCOMES)]
+        if outcome != SuggestionOutcome.SUGGESTED:
+            matching.record_outcome(suggestion, consultant, outcome)
+
+
+def _moved_deadlines(rng: random.Random, now: datetime, consultants: list[User]) -> None:
+    """Deadlines moved or handed to a colleague, with the reason (the coordinator sees how often)."""
+    movable = db.session.scalars(select(FollowUp).where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at > now,
+                                                        FollowUp.due_at < now + timedelta(days=60))
+                                 .order_by(FollowUp.id).limit(6)).all()
+    for k, fu in enumerate(movable):
+        case = db.session.get(IpsCase, fu.case_id)
+        actor = db.session.get(User, case.consultant_id) if case is not None else None
+        if actor is None or actor not in consultants:
+            continue
+        colleague = consultants[(consultants.index(actor) + 1) % len(consultants)] if k % 3 == 2 else None
+        fus.move_follow_up(fu, actor, reason=MOVE_REASONS[k % len(MOVE_REASONS)],
+                           due_at=None if colleague else fu.due_at + timedelta(days=rng.randint(3, 10)),
+                           assignee_id=colleague.id if colleague else None)
 
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]

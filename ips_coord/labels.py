@@ -13,17 +13,21 @@ from .workflows.phases import (
     CloseReason,
     ConsentCategory,
     ContactKind,
+    ContactPurpose,
     Disclosure,
     EndReason,
     Event,
     FollowUpKind,
     HistoryEntry,
     Location,
+    MatchReason,
     NotificationKind,
+    OpeningStatus,
     Party,
     Phase,
     PlacementType,
     Role,
+    SuggestionOutcome,
     WithdrawalRequester,
 )
 
@@ -71,6 +75,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.REVIEW_RECORDED: _l("Job-ending review"), HistoryEntry.CONSENT_RECORDED: _l("Consent recorded"),
     HistoryEntry.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
     HistoryEntry.CITIZEN_MERGED: _l("Merged with an earlier record"),
+    HistoryEntry.FOLLOW_UP_MOVED: _l("Follow-up moved"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -86,6 +91,9 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.CONSENT_EXPIRY: _l("Consent expires soon"),
     FollowUpKind.PROFILE_REASSESSMENT: _l("Reassess career profile"),
     FollowUpKind.PSYCHIATRY_ACK: _l("Psychiatry acknowledgement"),
+    FollowUpKind.CAREER_PROFILE_UPDATE: _l("Update the career profile after the job"),
+    FollowUpKind.NEXT_EMPLOYER_CONTACT: _l("Next employer contact (job search resumed)"),
+    FollowUpKind.EMPLOYER_NEXT_STEP: _l("Next step with an employer"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
@@ -135,6 +143,33 @@ DISCLOSURES: dict[str, LazyString] = {
 WITHDRAWAL_REQUESTERS: dict[str, LazyString] = {
     WithdrawalRequester.CITIZEN: _l("The citizen"),
     WithdrawalRequester.GIVING_PARTY: _l("The party that gave the consent"),
+}
+# Job development (issue 19): why a consultant met an employer, where an opening stands, what
+# came of suggesting an opening to a citizen.
+CONTACT_PURPOSES: dict[str, LazyString] = {
+    ContactPurpose.FIRST_MEETING: _l("First meeting"),
+    ContactPurpose.LEARN_NEEDS: _l("Learning the employer's needs"),
+    ContactPurpose.PRESENT_CANDIDATE: _l("Presenting a candidate"),
+    ContactPurpose.FOLLOW_ALONG: _l("Follow-along"),
+}
+OPENING_STATUSES: dict[str, LazyString] = {
+    OpeningStatus.OPEN: _l("Open"), OpeningStatus.FILLED: _l("Filled"), OpeningStatus.CLOSED: _l("Closed"),
+}
+SUGGESTION_OUTCOMES: dict[str, LazyString] = {
+    SuggestionOutcome.SUGGESTED: _l("Suggested"),
+    SuggestionOutcome.NOT_INTERESTED: _l("Not interested"),
+    SuggestionOutcome.APPLIED: _l("Applied"),
+    SuggestionOutcome.INTERVIEW: _l("Interview"),
+    SuggestionOutcome.HIRED: _l("Hired"),
+    SuggestionOutcome.NOT_HIRED: _l("Not hired"),
+}
+# A match's reasons, each followed by the words it found ("wishes lager", "in Nordby").
+MATCH_REASONS: dict[str, LazyString] = {
+    MatchReason.WISH: _l("wishes"),
+    MatchReason.EXPERIENCE: _l("has worked with"),
+    MatchReason.HOURS: _l("hours"),
+    MatchReason.MORE_HOURS: _l("more hours than wished"),
+    MatchReason.PLACE: _l("in"),
 }
 # Codes shown on the pages as plain words (contact kinds, where, placement types).
 WORDS: dict[str, LazyString] = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}

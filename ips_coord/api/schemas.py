@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..workflows.phases import (
     ConsentCategory,
     ContactKind,
+    ContactPurpose,
     EndReason,
     Event,
     FollowUpKind,
@@ -163,10 +164,19 @@ class ContactSchema(Schema):
 
 
 class EmployerContactSchema(Schema):
+    """An employer contact: the employer by register id or by name (added to the register if new)."""
+
     id = fields.Integer(dump_only=True)
     consultant_id = fields.Integer(dump_only=True)
     case_id = Id(allow_none=True)
-    employer_name = Text(max_length=200, min_length=1, required=True)
+    employer_name = Text(max_length=200, min_length=1)
+    employer_id = Id(allow_none=True)
+    person_id = Id(allow_none=True)
+    purpose = OneOf(ContactPurpose, allow_none=True)
+    outcome = Text(max_length=2000, allow_none=True)
+    next_step = Text(max_length=500, allow_none=True)
+    next_step_due = Day(allow_none=True)
+    next_step_done_at = fields.DateTime(dump_only=True, allow_none=True)
     occurred_at = Moment(required=True)
     face_to_face = Bool(load_default=True)
     location = OneOf(Location, load_default="community")
@@ -189,6 +199,10 @@ class ReviewSchema(Schema):
     clinician_present = Bool(load_default=False)
     job_preferences = Text(max_length=5000, allow_none=True, load_only=True, metadata={
         "description": "updated job preferences: a new career-profile version, written with the review"})
+    # Any fields of the career profile updated in the same step (one transaction); others carry over.
+    profile_changes = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ["wishes_and_dreams", "job_preferences", "work_history", "education", "strengths", "support_needs"])),
+        values=Text(max_length=5000), load_only=True)
 
 
 class CareerProfileSchema(Schema):

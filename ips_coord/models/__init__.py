@@ -2,12 +2,14 @@
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
+from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
 
 __all__ = [
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen", "Consent",
-    "Contact", "EmployerContact", "FollowUp", "IpsCase", "JobEndingReview", "Notification",
-    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "User", "UserSession",
+    "Contact", "Employer", "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase",
+    "JobEndingReview", "Notification", "Opening", "OpeningKeyword",
+    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "Suggestion", "User", "UserSession",
 ]

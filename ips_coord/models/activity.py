@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Model
-from ..workflows.phases import ContactKind, EndReason, Location, PlacementType
+from ..workflows.phases import ContactKind, ContactPurpose, EndReason, Location, PlacementType
 from .types import Code, UTCDateTime
 
 
@@ -19,6 +19,8 @@ class Placement(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
     type: Mapped[PlacementType] = mapped_column(Code(PlacementType, 32))
     employer_name: Mapped[str] = mapped_column(String(200))
+    # The employer in the team's register (linked by normalised name when the job starts).
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
     hours_per_week: Mapped[float | None]
     start_date: Mapped[date] = mapped_column(Date)
@@ -61,6 +63,14 @@ class EmployerContact(Model):
     location: Mapped[Location] = mapped_column(Code(Location, 16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The register: which employer, who was met, why, what came of it and what happens next.
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("employer_person.id"))
+    purpose: Mapped[ContactPurpose | None] = mapped_column(Code(ContactPurpose, 32))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(String(500))
+    next_step_due: Mapped[date | None] = mapped_column(Date)
+    next_step_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_employer_contact_consultant_occurred", "consultant_id", "occurred_at"),)
 

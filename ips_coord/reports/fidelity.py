@@ -5,7 +5,6 @@ share-based items follow the IPS-25 pattern (5 = the principle is met nearly alw
 """
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,8 +15,14 @@ from sqlalchemy import Row, func, select
 
 from ..extensions import db
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
+from ..models.employer import employer_key
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
-from ..workflows.constants import CASELOAD_LIMIT, FIRST_EMPLOYER_CONTACT_DEADLINE, WEEKLY_EMPLOYER_CONTACT_TARGET
+from ..workflows.constants import (
+    CASELOAD_LIMIT,
+    FIRST_EMPLOYER_CONTACT_DEADLINE,
+    JOB_DEVELOPMENT_QUALITY_WINDOW,
+    WEEKLY_EMPLOYER_CONTACT_TARGET,
+)
 from ..workflows.phases import (
     COMPETITIVE_JOB_TYPES,
     COMPETITIVE_TYPES,
@@ -28,6 +33,7 @@ from ..workflows.phases import (
     Phase,
     Role,
 )
+from .job_development import DEVELOPING, purpose_counts
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -44,11 +50,6 @@ def share_score(share: float | None) -> int | None:
 
 def caseload_score(n: int) -> int:
     return _banded(n, (CASELOAD_LIMIT, 25, 30, 40), higher_is_better=False) or 1
-
-
-def employer_key(name: str | None) -> str:
-    """One employer however it was typed: "FØTEX  Nordby" and "Føtex Nordby" are the same."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
 def _item(number: int, name: str, score: int | None, figure: str, anchor: str) -> dict[str, Any]:
@@ -108,7 +109,8 @@ def _load(team_id: int) -> TeamData:
                                                         User.organisation_id == team_id)).all()
     placements = db.session.execute(select(
         Placement.case_id, Placement.type, Placement.benefits_counselling_offered, Placement.end_date,
-        Placement.employer_name).join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
+        Placement.employer_name, Placement.employer_id, Placement.job_title)
+        .join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
     return TeamData(cases, consultants, placements)
 
 
@@ -178,9 +180,30 @@ def _job_development(team_id: int, data: TeamData, now: datetime) -> list[dict[s
                   _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1"))]
 
 
+def _job_development_quality(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
+    """Item 18, which the contact purposes make scorable: contacts that go beyond a first meeting."""
+    purposes = purpose_counts(team_id, now - JOB_DEVELOPMENT_QUALITY_WINDOW)
+    total = sum(purposes.values())
+    developing = sum(n for purpose, n in purposes.items() if purpose in DEVELOPING)
+    return [_item(18, _("Job development: quality of employer contact"), _share(developing, total),
+                  _("%(a)s of %(b)s face-to-face employer contacts (last 90 days) learned the employer's needs, "
+                    "presented a candidate or followed along", a=developing, b=total), SHARE_ANCHOR_TEXT)]
+
+
+def _job_types(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
+    """Item 19: different job titles among the team's jobs (one title however it was typed)."""
+    titles = [employer_key(p.job_title) for p in data.jobs if p.job_title]
+    distinct = len(set(titles)) / len(titles) if titles else None
+    return [_item(19, _("Diversity of job types"), _banded(distinct, (0.85, 0.7, 0.55, 0.4)),
+                  _("%(a)s different job titles among %(b)s jobs", a=len(set(titles)), b=len(titles)),
+                  _("5: 85 or more, 4: 70-84, 3: 55-69, 2: 40-54, 1: under 40 (percent different)"))]
+
+
 def _employers_and_jobs(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
     jobs, placements = data.jobs, data.placements
-    employers = Counter(employer_key(p.employer_name) for p in jobs)
+    # One employer however it was typed, and the register's record where the job is linked to it.
+    employers = Counter(f"id:{p.employer_id}" if p.employer_id is not None else employer_key(p.employer_name)
+                        for p in jobs)
     top = max(employers.values()) / len(jobs) if jobs else None
     competitive = sum(1 for p in placements if p.type in COMPETITIVE_TYPES)
     return [
@@ -219,7 +242,7 @@ def _no_discharge(team_id: int, data: TeamData, now: datetime) -> list[dict[str,
 
 
 ITEMS = (_caseload, _zero_exclusion, _benefits_counselling, _career_profile, _rapid_job_search, _job_development,
-         _employers_and_jobs, _follow_along, _community, _no_discharge)
+         _job_development_quality, _job_types, _employers_and_jobs, _follow_along, _community, _no_discharge)
 
 
 def fidelity(team_id: int, now: datetime) -> dict[str, Any]:
@@ -227,3 +250,4 @@ def fidelity(team_id: int, now: datetime) -> dict[str, Any]:
     items = [item for score in ITEMS for item in score(team_id, data, now)]
     scored = [i["score"] for i in items if i["score"] is not None]
     return {"items": items, "subtotal": sum(scored), "max": 5 * len(scored)}
+

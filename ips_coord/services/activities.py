@@ -193,31 +193,21 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
     return row
 
 
-def log_employer_contact(actor: User, *, employer_name: str, occurred_at: datetime, location: str,
-                         face_to_face: bool = True, case: IpsCase | None = None,
-                         note: str | None = None) -> EmployerContact:
-    now = utcnow()
-    _not_future(occurred_at, now, "occurred_at")
-    with unit_of_work():
-        if case is not None:
-            _lock_case(case)
-        row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None, employer_name=employer_name,
-                              occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
-                              created_at=now)
-        db.session.add(row)
-        if case is not None and face_to_face:
-            _apply_activity(case, Activity.EMPLOYER_CONTACT, occurred_at, actor, now)
-            if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
-                case.first_employer_contact_at = occurred_at
-    return row
+def log_employer_contact(actor: User, **fields: Any) -> EmployerContact:
+    """An employer contact (the register, purpose, outcome, next step): see services/employers.py."""
+    from .employers import log_employer_contact as log
+
+    return log(actor, **fields)
 
 
 def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
                   what_did_not: str | None, adjustments: dict[str, Any], clinician_present: bool,
-                  job_preferences: str | None = None) -> JobEndingReview:
-    """The joint review after a job ending. With `job_preferences` the career profile gets a new
-    version in the same transaction: the review and its profile update are written together or
-    not at all."""
+                  job_preferences: str | None = None, profile_changes: dict[str, Any] | None = None
+                  ) -> JobEndingReview:
+    """The joint review after a job ending. With `job_preferences` (the page's and the API's field)
+    or `profile_changes` (any profile fields) the career profile gets a new version in the same
+    transaction, the fields not given carried over: the review and its profile update are written
+    together or not at all."""
     now = utcnow()
     _not_future(held_at, now, "held_at")
     if case.phase != Phase.JOB_ENDED:
@@ -235,9 +225,12 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
         _apply_activity(case, ContactKind.JOB_ENDING_REVIEW, held_at, actor, now)
         add_case_event(case, event=HistoryEntry.REVIEW_RECORDED, actor=actor, now=now)
+        changes = {k: v for k, v in (profile_changes or {}).items() if k in PROFILE_FIELDS}
         if job_preferences:
+            changes["job_preferences"] = job_preferences
+        if changes:
             db.session.flush()  # the review's follow-up changes, before the profile's rules read them
-            _add_profile_version(case, actor, {**latest_profile_fields(case), "job_preferences": job_preferences}, now)
+            _add_profile_version(case, actor, {**latest_profile_fields(case), **changes}, now)
     return row
 
 
@@ -391,6 +384,11 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
         fu.status = FollowUpStatus.DONE
         fu.completed_at = now
         fu.completed_by_id = actor.id
+        if fu.kind == FollowUpKind.EMPLOYER_NEXT_STEP and (fu.data or {}).get("employer_contact_id"):
+            # The next step agreed with an employer is done where it was agreed, too.
+            contact = db.session.get(EmployerContact, fu.data["employer_contact_id"])
+            if contact is not None and contact.next_step_done_at is None:
+                contact.next_step_done_at = now
         following = next_recurrence(fu.kind, fu.due_at, now, case.phase)
         if following is not None:
             add_follow_ups(case, [following], now)

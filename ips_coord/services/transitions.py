@@ -83,6 +83,10 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any]
             benefits_counselling_offered=bool(payload.get("benefits_counselling_offered")),
             supports=payload.get("supports") or {}, created_at=now,
         )
+        if decision.event is Event.START_JOB:
+            from .employers import link_placement_employer  # the employer register (issue 19)
+
+            placement.employer_id = link_placement_employer(case, name, None, now)
         db.session.add(placement)
         db.session.flush()
         return {"placement_id": placement.id}

@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
     from .cases import bp as cases_bp
     from .consultant import bp as consultant_bp
     from .coordinator import bp as coordinator_bp
+    from .employers import bp as employers_bp
     from .health import bp as health_bp
     from .privacy import bp as privacy_bp
 
@@ -24,6 +25,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(employers_bp)
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
@@ -40,4 +42,4 @@ def register_web(app: Flask) -> None:
 def _labels() -> dict[str, dict[str, Any]]:
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": labels.FOLLOW_UP_KINDS,
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
-            "END_REASONS": labels.END_REASONS}
+            "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES}

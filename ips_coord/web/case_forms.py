@@ -85,12 +85,20 @@ class ContactForm(SafeForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
 
 
+PURPOSES = _c(labels.CONTACT_PURPOSES)
+
+
 class EmployerContactForm(SafeForm):
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
+    person_id = SelectField(_l("Who was met"), coerce=int, validators=[Optional()])
+    purpose = SelectField(_l("Purpose"), choices=[SelectChoice("", "–"), *PURPOSES], validators=[Optional()])
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     face_to_face = BooleanField(_l("Face to face"), default=True)
     location = SelectField(_l("Where"), choices=LOCATIONS)
     case_id = SelectField(_l("For citizen (optional)"), coerce=int, validators=[Optional()])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
+    next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=500)])
+    next_step_due = DateField(_l("Next step by"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

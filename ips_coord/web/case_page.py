@@ -292,6 +292,7 @@ def add_review(case_id: int):
     def save(case, f):
         adjustments = {k: getattr(f, f"adjust_{k}").data for k in ("hours", "tasks", "mentor", "aids", "disclosure")
                        if getattr(f, f"adjust_{k}").data}
+        # The review and the profile update are one step (one transaction).
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
                           what_did_not=f.what_did_not.data or None, adjustments=adjustments,
                           clinician_present=f.clinician_present.data, job_preferences=f.job_preferences.data or None)

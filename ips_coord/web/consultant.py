@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -15,8 +15,10 @@ from ..clock import utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import EmployerContact, FollowUp, IpsCase
+from ..models.employer import Employer, EmployerPerson
 from ..services import ServiceError
 from ..services import activities as svc
+from ..services.employers import find_employer
 from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
 from ..workflows.phases import (
     CITIZEN_CONTACT_FOLLOW_UPS,
@@ -31,6 +33,7 @@ from ..workflows.phases import (
 )
 from .case_forms import EmployerContactForm
 from .forms import QuickContactForm
+from .guards import unstorable
 
 bp = Blueprint("consultant", __name__)
 DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_START_CONTACT,
@@ -98,6 +101,20 @@ def log_contact_for(follow_up_id: int):
 
 def _employer_form():
     form = EmployerContactForm()
+    # Who was met: the contact persons of the employer named (or chosen in the register).
+    employer = None
+    if request.args.get("employer_id", "").isdigit():
+        employer = db.session.get(Employer, int(request.args["employer_id"]))
+        if employer is not None and employer.ips_team_id != current_user.organisation_id:
+            employer = None
+        if employer is not None and not form.is_submitted():
+            form.employer_name.data = employer.name
+    if employer is None and form.employer_name.data and current_user.organisation_id is not None \
+            and not unstorable(form.employer_name.data):
+        employer = find_employer(current_user.organisation_id, form.employer_name.data)
+    persons = db.session.scalars(select(EmployerPerson).where(EmployerPerson.employer_id == employer.id)
+                                 .order_by(EmployerPerson.name)).all() if employer is not None else []
+    form.person_id.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.name) for p in persons]
     cases = db.session.scalars(select(IpsCase).where(case_filter(current_user), IpsCase.phase.in_(
         [Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED])).order_by(IpsCase.id)).all()
     form.case_id.choices = [SelectChoice(0, "–")] + [SelectChoice(c.id, f"{c.reference} {c.citizen.full_name}")
@@ -128,7 +145,9 @@ def employer_contact():
             svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
                                      occurred_at=form.occurred_at.data.replace(tzinfo=UTC),
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,
-                                     note=form.note.data or None)
+                                     note=form.note.data or None, person_id=form.person_id.data or None,
+                                     purpose=form.purpose.data or None, outcome=form.outcome.data or None,
+                                     next_step=form.next_step.data or None, next_step_due=form.next_step_due.data)
         except ServiceError as exc:
             getattr(form, exc.field or "occurred_at", form.occurred_at).errors.append(translate(exc.message))
             return _render_employer_form(form, 400)

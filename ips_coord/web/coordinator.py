@@ -16,9 +16,11 @@ from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_overview
 from ..reports.fidelity import fidelity
+from ..reports.job_development import job_development
 from ..reports.outcomes import METRICS, outcomes, svg_line
 from ..services import ServiceError
 from ..services.activities import merge_referral
+from ..services.followups import moves_per_consultant
 from ..services.notifications import send_again
 from ..workflows.constants import CASELOAD_LIMIT
 from ..workflows.phases import (
@@ -82,7 +84,10 @@ def overview():
         _team_notifications().where(Notification.unacknowledged()).subquery()))
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
-    rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0)} for u in consultants]
+    moves = moves_per_consultant(team, now - timedelta(days=90))  # deadlines moved, follow-ups handed over
+    rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0),
+             "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
+            for u in consultants]
     duplicates = _possible_duplicates()
     audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
@@ -176,7 +181,8 @@ def reports():
         "starts": svg_line([r["job_starts"] for r in rows], labels, _("Job starts")),
     }
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
-                           charts=charts, fidelity=fidelity(current_user.organisation_id, now))
+                           charts=charts, fidelity=fidelity(current_user.organisation_id, now),
+                           development=job_development(current_user.organisation_id, now.date()))
 
 
 @bp.get("/reports/outcomes.csv")

@@ -22,3 +22,5 @@ CONSENT_EXPIRY_NOTICE = timedelta(days=30)
 ACK_WORKING_DAYS = 2
 # A contact satisfies contact follow-ups that are due up to this long after it.
 CONTACT_WINDOW = timedelta(days=3)
+# Job development quality (fidelity item 18): the employer contacts of this long are weighed.
+JOB_DEVELOPMENT_QUALITY_WINDOW = timedelta(days=90)

@@ -101,6 +101,9 @@ class FollowUpKind(StrEnum):
     CONSENT_EXPIRY = "consent_expiry"
     PROFILE_REASSESSMENT = "profile_reassessment"
     PSYCHIATRY_ACK = "psychiatry_ack"  # psychiatry acknowledges a job-ending notification
+    CAREER_PROFILE_UPDATE = "career_profile_update"  # after a job start and after a job ending
+    NEXT_EMPLOYER_CONTACT = "next_employer_contact"  # rapid job search again, after resuming the search
+    EMPLOYER_NEXT_STEP = "employer_next_step"  # the next step agreed at an employer contact
 
 
 class ContactKind(StrEnum):
@@ -115,6 +118,7 @@ class Activity(StrEnum):
     """Logged work other than a contact with the citizen that completes follow-ups."""
 
     EMPLOYER_CONTACT = "employer_contact"
+    EMPLOYER_FOLLOW_ALONG = "employer_follow_along"  # a follow-along visit to a working citizen's employer
     CAREER_PROFILE = "career_profile"
 
 
@@ -129,6 +133,7 @@ class HistoryEntry(StrEnum):
     CONSENT_RECORDED = "consent_recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CITIZEN_MERGED = "citizen_merged"
+    FOLLOW_UP_MOVED = "follow_up_moved"  # a follow-up moved to a new date or handed to a colleague
 
 
 class Disclosure(StrEnum):
@@ -152,6 +157,42 @@ class Location(StrEnum):
     OFFICE = "office"
     PHONE = "phone"
     VIDEO = "video"
+
+
+class ContactPurpose(StrEnum):
+    """Why a consultant met an employer (quality of job development, IPS-25 item 18)."""
+
+    FIRST_MEETING = "first_meeting"
+    LEARN_NEEDS = "learn_needs"
+    PRESENT_CANDIDATE = "present_candidate"
+    FOLLOW_ALONG = "follow_along"
+
+
+class OpeningStatus(StrEnum):
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class SuggestionOutcome(StrEnum):
+    """What came of suggesting an opening: the citizen decides, the software only records."""
+
+    SUGGESTED = "suggested"
+    NOT_INTERESTED = "not_interested"
+    APPLIED = "applied"
+    INTERVIEW = "interview"
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
+
+
+class MatchReason(StrEnum):
+    """Why an opening and a job seeker were matched: each reason adds (or takes) points and is shown."""
+
+    WISH = "wish"  # a word of the citizen's wishes the opening uses
+    EXPERIENCE = "experience"  # a word of the work history the opening uses
+    HOURS = "hours"  # the opening's hours near the hours wished
+    MORE_HOURS = "more_hours"  # far more hours than wished (takes points)
+    PLACE = "place"  # in the citizen's municipality
 
 
 class FollowUpStatus(StrEnum):

@@ -49,6 +49,11 @@ ENDING_RULES = (
 PAUSE_OUTREACH = Rule(FollowUpKind.PAUSED_OUTREACH, due=days(0), recur=days(14))
 RESUME_CONTACT = Rule(FollowUpKind.WEEKLY_CONTACT, due=days(7))
 PROFILE_REASSESSMENT = Rule(FollowUpKind.PROFILE_REASSESSMENT, due=days(90), recur=days(90))
+# The career profile is updated after every job (IPS-25 item 14): after a start and an ending.
+PROFILE_UPDATE = Rule(FollowUpKind.CAREER_PROFILE_UPDATE, due=days(14), remind=days(10))
+# Resuming the search starts rapid job search again, as enrolment does.
+NEXT_EMPLOYER_CONTACT = Rule(FollowUpKind.NEXT_EMPLOYER_CONTACT, due=FIRST_EMPLOYER_CONTACT_DEADLINE, remind=days(21),
+                             escalate=FIRST_EMPLOYER_CONTACT_DEADLINE)
 
 # Who hears of an escalation, by follow-up kind: (recipient, notification kind).
 TO_COORDINATOR = ((Recipient.COORDINATOR, NotificationKind.ESCALATION),)
@@ -56,16 +61,18 @@ ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], 
     FollowUpKind.FIRST_EMPLOYER_CONTACT: TO_COORDINATOR,
     FollowUpKind.JOINT_START_MEETING: TO_COORDINATOR,
     FollowUpKind.JOB_ENDING_REVIEW: TO_COORDINATOR,
+    FollowUpKind.NEXT_EMPLOYER_CONTACT: TO_COORDINATOR,
     FollowUpKind.PSYCHIATRY_ACK: ((Recipient.PSYCHIATRY_CONTACT, NotificationKind.ACK_REMINDER),) + TO_COORDINATOR,
 }
 
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
     Event.ENROL: START_RULES + (PROFILE_REASSESSMENT,),
     Event.RE_ENTER: START_RULES + (PROFILE_REASSESSMENT,),
-    Event.START_JOB: PLACEMENT_RULES,
-    Event.START_EDUCATION: PLACEMENT_RULES,
-    Event.END_JOB: ENDING_RULES,
-    Event.END_EDUCATION: ENDING_RULES,
+    Event.START_JOB: PLACEMENT_RULES + (PROFILE_UPDATE,),
+    Event.START_EDUCATION: PLACEMENT_RULES + (PROFILE_UPDATE,),
+    Event.END_JOB: ENDING_RULES + (PROFILE_UPDATE,),
+    Event.END_EDUCATION: ENDING_RULES + (PROFILE_UPDATE,),
+    Event.RESUME_SEARCH: (NEXT_EMPLOYER_CONTACT,),
 }
 
 PLACEMENT_KINDS = frozenset({FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT})
@@ -74,10 +81,14 @@ ALL_KINDS = frozenset(FollowUpKind)
 
 # Which open follow-ups each event cancels ("all but" consent reminders where noted).
 CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
-    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT},
-    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT},
-    Event.END_JOB: PLACEMENT_KINDS,
-    Event.END_EDUCATION: PLACEMENT_KINDS,
+    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT,
+                                                       FollowUpKind.NEXT_EMPLOYER_CONTACT,
+                                                       FollowUpKind.CAREER_PROFILE_UPDATE},
+    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT,
+                                                             FollowUpKind.NEXT_EMPLOYER_CONTACT,
+                                                             FollowUpKind.CAREER_PROFILE_UPDATE},
+    Event.END_JOB: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
+    Event.END_EDUCATION: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
     Event.PAUSE: ALL_KINDS - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT},
     Event.RESUME: frozenset({FollowUpKind.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
@@ -97,6 +108,8 @@ COMPLETED_BY_ACTIVITY: dict[str, frozenset[FollowUpKind]] = {
     ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOINT_START_MEETING},
     ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),
-    Activity.EMPLOYER_CONTACT: frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT}),
-    Activity.CAREER_PROFILE: frozenset({FollowUpKind.PROFILE_REASSESSMENT}),
+    Activity.EMPLOYER_CONTACT: frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.NEXT_EMPLOYER_CONTACT}),
+    # A follow-along visit to the employer of a citizen in work counts as follow-along support.
+    Activity.EMPLOYER_FOLLOW_ALONG: PLACEMENT_KINDS,
+    Activity.CAREER_PROFILE: frozenset({FollowUpKind.PROFILE_REASSESSMENT, FollowUpKind.CAREER_PROFILE_UPDATE}),
 }

@@ -52,6 +52,11 @@ CASE_SCOPED = {
     ("case_page.add_shared", "POST"): ("psychiatry_shared", True),
     ("case_page.follow_up_done", "POST"): ("follow_ups", True),
     ("cases.access_log", "GET"): ("access_log", False),
+    ("api_employers.CaseMatches", "GET"): ("career_profile", False),
+    ("api_employers.CaseSuggestions", "GET"): ("placements", False),
+    ("api_employers.CaseSuggestions", "POST"): ("placements", True),
+    ("api_employers.FollowUpMove", "GET"): ("follow_ups", False),
+    ("api_employers.FollowUpMove", "POST"): ("follow_ups", True),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
 GLOBAL = {
@@ -72,6 +77,19 @@ GLOBAL = {
     ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
     ("case_page.new_referral", "GET"), ("case_page.new_referral", "POST"),  # all but admin: test_browser
     ("privacy.index", "GET"), ("privacy.export", "POST"),  # privacy officer only: test_citizen_routes_matrix
+    # The employer register (the IPS team's consultants and coordinator): tests/web/test_employers_pages.py
+    # and tests/api/test_employers_api.py.
+    ("api_employers.Employers", "GET"), ("api_employers.Employers", "POST"), ("api_employers.EmployerDetail", "GET"),
+    ("api_employers.EmployerDetail", "PUT"), ("api_employers.EmployerPersons", "POST"),
+    ("api_employers.EmployerOpenings", "POST"), ("api_employers.Openings", "GET"),
+    ("api_employers.OpeningStatusView", "POST"), ("api_employers.OpeningCandidates", "GET"),
+    ("api_employers.SuggestionOutcomeView", "POST"),
+    ("employers.index", "GET"), ("employers.index", "POST"), ("employers.search_json", "GET"),
+    ("employers.detail", "GET"), ("employers.update", "POST"), ("employers.add_person", "POST"),
+    ("employers.add_opening", "POST"), ("employers.openings", "GET"), ("employers.opening", "GET"),
+    ("employers.opening_status", "POST"), ("employers.case_matches", "GET"), ("employers.suggest", "POST"),
+    ("employers.suggestion_outcome", "POST"), ("employers.week", "GET"), ("employers.next_step_done", "POST"),
+    ("employers.move", "GET"), ("employers.move", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

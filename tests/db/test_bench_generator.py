@@ -22,6 +22,15 @@ def _check(app, url):
         counts = generate(url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
         assert counts["ips_case"] == 1000 and counts["follow_up"] == 10_000
         assert counts["case_event"] > 5000 and counts["notification"] == 10_100
+        # The matching benchmark's data: employers, openings (20 % of the cases) and their keywords,
+        # and a profile for every enrolled case; suggestions for a case come from them.
+        assert counts["employer"] == 100 and counts["opening"] == 200 and counts["opening_keyword"] > 200
+        assert counts["career_profile"] > 800
+        from ips_coord.services.matching import SEEKING, suggestions_for_case
+
+        seeker = db.session.scalar(select(IpsCase).where(IpsCase.phase.in_(SEEKING)).order_by(IpsCase.id).limit(1))
+        matches = suggestions_for_case(seeker)
+        assert matches and all(m.opening.ips_team_id == seeker.ips_team_id and m.reasons for m in matches)
         # Every case has a consultant of its own team.
         mismatched = db.session.scalar(select(func.count()).select_from(IpsCase).join(
             User, User.id == IpsCase.consultant_id).where(User.organisation_id != IpsCase.ips_team_id))

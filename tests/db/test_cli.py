@@ -39,6 +39,13 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
         assert count(db, model) > 0, model
     ended = db.session.scalar(select(func.count()).select_from(Placement).where(Placement.end_date.is_not(None)))
     assert ended > 0
+    # Job development: the register with contact persons, openings, suggestions and moved deadlines.
+    from ips_coord.models.employer import Employer, EmployerPerson, FollowUpChange, Opening, Suggestion
+
+    for model in (Employer, EmployerPerson, Opening, Suggestion, FollowUpChange):
+        assert count(db, model) > 0, model
+    assert db.session.scalar(select(func.count()).where(Employer.cvr.is_not(None))) >= 15
+    assert db.session.scalar(select(func.count()).where(EmployerContact.next_step.is_not(None))) > 0
     # The demo's past is history: nothing from it waits in the outbox.
     assert db.session.scalar(select(func.count()).where(Notification.status != "sent")) == 0
     # About 18 months of history.

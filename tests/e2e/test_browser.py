@@ -111,7 +111,7 @@ def test_coordinator_reports_in_the_browser(page, live_server, db):
             FollowUp.assignee_id == consultant.id, FollowUp.status == "open",
             FollowUp.due_at < live_server_now(db)))
         cells = page.locator("tr", has_text=consultant.name).locator("td.num").all_inner_texts()
-        assert [c.split()[0] for c in cells] == [str(active), str(overdue)], consultant.name
+        assert [c.split()[0] for c in cells[:2]] == [str(active), str(overdue)], consultant.name
     page.get_by_role("link", name="Resultater og fidelitet").first.click()
     page.wait_for_load_state()
     assert page.locator("svg").count() == 2

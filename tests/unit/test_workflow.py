@@ -167,8 +167,10 @@ def test_enrolment_creates_deadlines_from_the_clock():
 
 def test_job_start_follow_along_schedule_and_deviation():
     result = decide(facts("job_search"), "start_job", {"placement_type": "ordinary_job"}, "ips_consultant", NOW)
-    dues = sorted((s.due_at - NOW).days for s in result.create)
+    dues = sorted((s.due_at - NOW).days for s in result.create if s.kind != FollowUpKind.CAREER_PROFILE_UPDATE)
     assert dues == [3, 7, 14, 21, 28, 58]
+    # The career profile is updated after every job: a start makes it due too.
+    assert [(s.due_at - NOW).days for s in result.create if s.kind == FollowUpKind.CAREER_PROFILE_UPDATE] == [14]
     assert result.deviations == ("job_start_without_benefits_counselling",)
     assert {(n.kind, n.recipient) for n in result.notify} == {
         ("job_started", "psychiatry_contact"), ("job_started", "jobcenter_caseworker")}
@@ -193,7 +195,8 @@ def test_early_job_ending_notifies_the_coordinator():
     kinds = {s.kind: (s.due_at - NOW).days for s in result.create}
     # NOW is a Monday: 2 working days is Wednesday.
     assert kinds == {FollowUpKind.JOB_ENDING_CONTACT: 3, FollowUpKind.JOB_ENDING_REVIEW: 7,
-                     FollowUpKind.RESUME_SEARCH: 14, FollowUpKind.PSYCHIATRY_ACK: 2}
+                     FollowUpKind.RESUME_SEARCH: 14, FollowUpKind.PSYCHIATRY_ACK: 2,
+                     FollowUpKind.CAREER_PROFILE_UPDATE: 14}
     ack = next(s for s in result.create if s.kind == FollowUpKind.PSYCHIATRY_ACK)
     assert ack.assignee == "psychiatry_contact" and ack.escalate_at == ack.due_at
 
@@ -309,3 +312,18 @@ def test_random_sequences_keep_the_invariants(steps):
     if phase in ENDED:
         again = decide(CaseFacts(phase=phase, has_psychiatry_contact=True), "re_enter", {}, "ips_consultant", now)
         assert isinstance(again, Decision) and again.to_phase == Phase.ENGAGEMENT
+
+
+def test_resuming_the_search_makes_the_next_employer_contact_due():
+    result = decide(facts("job_ended", review_recorded=True), "resume_search", {}, "ips_consultant", NOW)
+    kinds = {s.kind: ((s.due_at - NOW).days, s.escalate_at is not None) for s in result.create}
+    assert kinds == {FollowUpKind.NEXT_EMPLOYER_CONTACT: (30, True)}
+
+
+def test_an_employer_contact_completes_the_next_employer_contact_and_follow_along_counts():
+    open_rows = [OpenFollowUp(1, FollowUpKind.NEXT_EMPLOYER_CONTACT, NOW + timedelta(days=30)),
+                 OpenFollowUp(2, FollowUpKind.WEEKLY_CONTACT, NOW + timedelta(days=2)),
+                 OpenFollowUp(3, FollowUpKind.CAREER_PROFILE_UPDATE, NOW + timedelta(days=14))]
+    assert on_activity(facts("job_search"), "employer_contact", NOW, open_rows).complete == (1,)
+    assert on_activity(facts("employed"), "employer_follow_along", NOW, open_rows).complete == (2,)
+    assert on_activity(facts("employed"), "career_profile", NOW, open_rows).complete == (3,)

@@ -41,6 +41,16 @@ def _scenario(world, clock):
     clock.advance(days=40)
     case = world.step(case, "end_job", end_reason="dismissed")
     escalate_due(clock.now(), 100)
+    # Job development (issue 19): an opening the case matches, a contact this week and a suggestion.
+    from ips_coord.models.employer import Employer
+    from ips_coord.services import employers as emp
+    from ips_coord.services import matching
+
+    employer = _db.session.scalar(select(Employer).where(Employer.name_key == "bageriet"))
+    opening = emp.create_opening(employer, world.consultant, {"title": "Lagermedarbejder", "hours_per_week": 20})
+    act.log_employer_contact(world.consultant, employer_id=employer.id, occurred_at=clock.now(), location="community",
+                             case=_db.session.get(IpsCase, case.id), purpose="present_candidate")
+    matching.record_suggestion(_db.session.get(IpsCase, case.id), opening, world.consultant)
     ack = _db.session.scalar(select(Notification).where(Notification.requires_ack, Notification.case_id == case.id))
     _db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_started",
                                  status="failed", next_attempt_at=clock.now(), idempotency_key="failed-1",
@@ -60,7 +70,14 @@ def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
     app.test_client_class = IsolatedClient
     readers = [world.consultant, world.colleague, world.outsider, world.clinician, world.caseworker,
                world.coordinator, world.admin, world.privacy_officer]
-    args = {"case_id": case.id, "citizen_id": case.citizen_id, "token": ack_token(ack)}
+    from ips_coord.models import FollowUp
+    from ips_coord.models.employer import Opening
+
+    args = {"case_id": case.id, "citizen_id": case.citizen_id, "token": ack_token(ack),
+            "employer_id": _db.session.scalar(select(Opening.employer_id)),
+            "opening_id": _db.session.scalar(select(Opening.id)),
+            "follow_up_id": _db.session.scalar(select(FollowUp.id).where(FollowUp.case_id == case.id,
+                                                                         FollowUp.status == "open").limit(1))}
     query = {"privacy.index": {"q": case.reference}, "api_citizens.CitizenExport": {"reason": "Anmodning om indsigt"}}
     expected_reader = {"ack.acknowledge_page": ack.recipient_id}  # a signed link reads as its recipient
     undeclared, exercised, failures = [], set(), []
@@ -81,7 +98,7 @@ def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
             refused = [r for r in rows if r.action == "refused"]
             who = expected_reader.get(rule.endpoint, reader.id)
             # A 200 for a URL naming the case or citizen shows something of them by definition.
-            named = bool({"case_id", "citizen_id", "token"} & set(rule.arguments))
+            named = bool({"case_id", "citizen_id", "token", "follow_up_id"} & set(rule.arguments))
             if resp.status_code == 200 and (named or _shows_the_citizen(resp.get_data(as_text=True), case)):
                 exercised.add(rule.endpoint)
                 if not any(r.case_id == case.id and r.user_id == who for r in reads):

@@ -56,7 +56,8 @@ def _form_field_names() -> list[str]:
 class Target:
     def __init__(self, world, case, app):
         from ips_coord.extensions import db
-        from ips_coord.models import Consent, FollowUp, Notification
+        from ips_coord.models import Consent, EmployerContact, FollowUp, Notification
+        from ips_coord.models.employer import Employer, Opening, Suggestion
 
         self.ids = {
             "case_id": case.id, "into_case_id": case.id, "citizen_id": case.citizen_id,
@@ -64,6 +65,11 @@ class Target:
             "follow_up_id": db.session.query(FollowUp.id).filter_by(case_id=case.id).limit(1).scalar() or 1,
             "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
             "token_id": 1, "token": "not-a-token", "filename": "app.css",
+            # The employer register (issue 19): the ids made in _setup, or 1.
+            "employer_id": db.session.query(Employer.id).limit(1).scalar() or 1,
+            "opening_id": db.session.query(Opening.id).limit(1).scalar() or 1,
+            "suggestion_id": db.session.query(Suggestion.id).limit(1).scalar() or 1,
+            "employer_contact_id": db.session.query(EmployerContact.id).limit(1).scalar() or 1,
         }
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)
@@ -168,7 +174,25 @@ def _client_for(clients, endpoint_or_url: str):
 def _setup(app, world):
     case = world.case_in("engagement")
     world.consent_employment_to_psychiatry(case)
+    _employer_register(world, case)
     return Target(world, case, app), _clients(app, world)
+
+
+def _employer_register(world, case):
+    """An employer with a person, an opening, a contact with a next step and a suggestion."""
+    from ips_coord.clock import utcnow
+    from ips_coord.services import activities as act
+    from ips_coord.services import employers as emp
+    from ips_coord.services import matching
+
+    act.save_profile(case, world.consultant, {"job_preferences": "lager 20 timer", "disclosure": "full"})
+    employer = emp.create_employer(world.consultant, {"name": "Lageret A/S", "cvr": "10150817"})
+    person = emp.add_person(employer, world.consultant, {"name": "Mette"})
+    opening = emp.create_opening(employer, world.consultant, {"title": "Lagermedarbejder", "hours_per_week": 20})
+    act.log_employer_contact(world.consultant, employer_id=employer.id, person_id=person.id, occurred_at=utcnow(),
+                             location="community", case=case, purpose="learn_needs", next_step="Ring",
+                             next_step_due=utcnow().date())
+    matching.record_suggestion(case, opening, world.consultant)
 
 
 def test_every_bad_input_class_on_every_endpoint(app, world):
