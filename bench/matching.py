@@ -32,12 +32,13 @@ def run(database_url: str, n_cases: int = 500, seed: int = 7) -> dict:
     from ips_coord.models import IpsCase, User
     from ips_coord.models.employer import Opening, OpeningKeyword
     from ips_coord.services.matching import SEEKING, suggestions_for_case
+    from ips_coord.workflows.phases import OpeningStatus
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     out: dict = {}
     with app.app_context():
         out["openings"] = db.session.scalar(select(func.count(Opening.id)))
-        out["open"] = db.session.scalar(select(func.count(Opening.id)).where(Opening.status == "open"))
+        out["open"] = db.session.scalar(select(func.count(Opening.id)).where(Opening.status == OpeningStatus.OPEN))
         out["keyword_rows"] = db.session.scalar(select(func.count()).select_from(OpeningKeyword))
         out["cases"] = db.session.scalar(select(func.count(IpsCase.id)))
         ids = list(db.session.scalars(select(IpsCase.id).where(IpsCase.phase.in_(SEEKING)).order_by(IpsCase.id)))
