@@ -29,13 +29,13 @@ from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
 from ..workflows.phases import AccessAction, FollowUpStatus, OpeningStatus, Part, Role
-from .case_forms import _c
 from .forms import SafeForm
 
 bp = Blueprint("employers", __name__)
 
-OPENING_STATUSES = _c(labels.OPENING_STATUSES)
-OUTCOMES = _c(labels.SUGGESTION_OUTCOMES)
+# Choices from ips_coord.labels (WTForms 3.3 wants SelectChoice objects).
+OPENING_STATUSES = [SelectChoice(code, word) for code, word in labels.OPENING_STATUSES.items()]
+OUTCOMES = [SelectChoice(code, word) for code, word in labels.SUGGESTION_OUTCOMES.items()]
 
 
 class EmployerForm(SafeForm):
