@@ -64,6 +64,9 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     from .auth import init_auth
 
     init_auth(app)
+    from .citizen_oidc import init_citizen_auth
+
+    init_citizen_auth(app)
 
     @app.before_request
     def _request_id():

@@ -46,7 +46,7 @@ def _write(user: User | None, pairs, action: str, view: str | None = None, **ext
         ctx["view"] = view
     now = utcnow()
     rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
-             "created_at": now, "target": None, "outcome": None, "reason": None, **ctx, **extra}
+             "created_at": now, "target": None, "outcome": None, "reason": None, "citizen_id": None, **ctx, **extra}
             for cid, part in pairs]
     if not rows:
         return
@@ -67,6 +67,11 @@ def audit_export(user: User, citizen_id: int, export: dict, reason: str | None) 
     """An export is a read of every part it holds, per case, with the reason stated (one INSERT)."""
     pairs = [(case["id"], part) for case in export["cases"] for part in case["parts"]] or [(None, "export")]
     _write(user, pairs, "read", target=f"citizen {citizen_id}", reason=reason)
+
+
+def audit_citizen(citizen_id: int, case_id: int | None, parts, action: str = "read", **extra) -> None:
+    """What a citizen saw or did in their own view: rows with the citizen, and no staff user."""
+    _write(None, [(case_id, part) for part in sorted(set(parts))], action, citizen_id=citizen_id, **extra)
 
 
 # --- Refusals -------------------------------------------------------------------------------

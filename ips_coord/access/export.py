@@ -16,6 +16,7 @@ from ..models import (
     AccessLog, BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, Contact, EmployerContact, FollowUp, IpsCase,
     JobEndingReview, Notification, ParallelIntervention, Placement, SharedHealthInfo, User,
 )
+from ..models import CitizenNote, PlanAction, PlanGoal, ProgressRating, SupportChange
 from . import policy as P
 
 # Each section of a case, its order and the part of the case it belongs to.
@@ -28,7 +29,11 @@ PER_CASE = {
     "follow_ups": (FollowUp, FollowUp.id, P.FOLLOW_UPS), "notifications": (Notification, Notification.id, P.HISTORY),
     "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, P.HEALTH),
     "benefit_facts": (BenefitFact, BenefitFact.id, P.BENEFITS),
-    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, P.PHASE),
+    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, P.INTERVENTIONS),
+    "plan_goals": (PlanGoal, PlanGoal.version, P.PLAN), "plan_actions": (PlanAction, PlanAction.id, P.PLAN),
+    "support_changes": (SupportChange, SupportChange.id, P.PLACEMENTS),
+    "citizen_notes": (CitizenNote, CitizenNote.id, P.NOTES),
+    "progress_ratings": (ProgressRating, ProgressRating.id, P.PROGRESS),
     "access_log": (AccessLog, AccessLog.id, P.ACCESS_LOG),
 }
 

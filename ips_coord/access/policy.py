@@ -29,8 +29,13 @@ CONSENTS = "consents"
 FOLLOW_UPS = "follow_ups"
 ACCESS_LOG = "access_log"
 EXPORT = "export"
+# The shared plan (goals in the citizen's words, actions), parallel interventions (often
+# treatment: CTI, ACT...) and progress ratings (one dimension is health and well-being).
+PLAN = "shared_plan"
+INTERVENTIONS = "parallel_interventions"
+PROGRESS = "progress"
 PARTS = (IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HEALTH, BENEFITS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG,
-         EXPORT)
+         EXPORT, PLAN, INTERVENTIONS, PROGRESS)
 
 # What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
 HEALTH_CATEGORIES = (C.SYMPTOMS, C.COPING_STRATEGIES, C.WARNING_SIGNS, C.MEDICATION_SIDE_EFFECTS, C.STRENGTHS)
@@ -44,7 +49,13 @@ EVENT_DATA_PARTS = {
     "consent_id": CONSENTS, "requested_by": CONSENTS,
     "notification_id": HISTORY, "follow_up_id": HISTORY, "due_at": HISTORY,
     "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
+    "by": PHASE, "citizen_agreed": PHASE,  # who wrote it (the citizen or staff), participation agreed
+    "goal_version": PLAN, "action_id": PLAN, "intervention_id": INTERVENTIONS, "rating_id": PROGRESS,
 }
+# Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
+# who may not read that part.
+EVENT_PARTS = {"intervention_started": INTERVENTIONS, "intervention_ended": INTERVENTIONS,
+               "progress_rated": PROGRESS, "citizen_note": NOTES}
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS = {"pause": NOTES}
 
@@ -102,25 +113,32 @@ def access_for(user: User, case: IpsCase, today: date) -> Access | None:
     consents = live_consents(case.id, today)
     if relation in ("consultant", "team_consultant"):
         health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-        read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS}
+        read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS,
+                PROGRESS}
         if health:
             read.add(HEALTH)
         if C.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
             read.add(BENEFITS)
-        write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS}
+        write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS, PROGRESS}
         return Access(relation, frozenset(read), frozenset(write), frozenset(health))
     if relation == "psychiatry_contact":
         # Psychiatry always sees what it shared itself; employment progress only under consent.
-        read = {IDENTITY, PHASE, HEALTH, CONSENTS}
+        # The interventions alongside IPS are largely psychiatry's own; the plan and the progress
+        # ratings come with employment progress, under the same consent.
+        read = {IDENTITY, PHASE, HEALTH, CONSENTS, INTERVENTIONS}
+        write = {HEALTH, CONSENTS, INTERVENTIONS}
         if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
-            read |= {PLACEMENTS, PROFILE, HISTORY}
-        return Access(relation, frozenset(read), frozenset({HEALTH, CONSENTS}), frozenset(HEALTH_CATEGORIES))
+            read |= {PLACEMENTS, PROFILE, HISTORY, PLAN, PROGRESS}
+            write |= {PLAN}
+        return Access(relation, frozenset(read), frozenset(write), frozenset(HEALTH_CATEGORIES))
     if relation == "jobcenter_caseworker":
         # Never clinical information; placements under consent; its own benefit facts always.
         read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
+        write = {BENEFITS, CONSENTS}
         if C.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
-            read |= {PLACEMENTS, HISTORY}
-        return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
+            read |= {PLACEMENTS, HISTORY, PLAN}  # the plan's goals and actions; no interventions, no ratings
+            write |= {PLAN}
+        return Access(relation, frozenset(read), frozenset(write), frozenset())
     if relation == "coordinator":
         # Status and figures, no notes, no health data, no benefit facts.
         read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG}
@@ -137,7 +155,10 @@ def event_view(event, access: Access) -> dict:
     reason = event.reason
     if reason is not None and event.event in EVENT_REASON_PARTS and not access.can_read(EVENT_REASON_PARTS[event.event]):
         reason = None
-    return {"id": event.id, "seq": event.seq, "event": event.event, "from_phase": event.from_phase,
+    name = event.event
+    if name in EVENT_PARTS and not access.can_read(EVENT_PARTS[name]):
+        name = "plan_changed"
+    return {"id": event.id, "seq": event.seq, "event": name, "from_phase": event.from_phase,
             "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
             "data": data, "created_at": event.created_at}
 

@@ -62,6 +62,8 @@ FOLLOW_UP_KINDS = {
     "consent_expiry": _l("Consent expires soon"),
     "profile_reassessment": _l("Reassess career profile"),
     "psychiatry_ack": _l("Psychiatry acknowledgement"),
+    "plan_action": _l("Action in the shared plan"),
+    "progress_rating": _l("Progress rating (every 90 days)"),
 }
 
 

@@ -8,6 +8,8 @@ def register_web(app: Flask) -> None:
     from .consultant import bp as consultant_bp
     from .coordinator import bp as coordinator_bp
     from .case_page import bp as case_page_bp
+    from .citizen import bp as citizen_bp
+    from .plan_views import bp as plan_bp
     from .cases import bp as cases_bp
     from .errors import register_error_pages
     from .health import bp as health_bp
@@ -21,6 +23,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(citizen_bp)  # the citizen's own view: a session kind of its own
+    app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
     register_error_pages(app)
     from ..access.audit import register_refusal_audit
 

@@ -116,8 +116,12 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
     if access.can_read(P.PLACEMENTS):
         ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+    from .plan_views import plan_context
+
+    plan_ctx, plan_parts = plan_context(case, access, forms)
+    ctx.update(plan_ctx)
     # Log every part the page shows, in one INSERT (identity and phase are in the header).
-    shown = {P.IDENTITY, P.PHASE}
+    shown = {P.IDENTITY, P.PHASE} | plan_parts
     for key, part in (("profiles", P.PROFILE), ("follow_ups", P.FOLLOW_UPS), ("events", P.HISTORY),
                       ("consents", P.CONSENTS), ("shared", P.HEALTH), ("benefits", P.BENEFITS),
                       ("contacts", P.NOTES), ("placements", P.PLACEMENTS)):

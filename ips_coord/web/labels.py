@@ -39,4 +39,10 @@ EVENTS = {
     "deviation": _l("Deviation"), "escalated": _l("Escalated"), "acknowledged": _l("Acknowledged"),
     "review_recorded": _l("Job-ending review"), "consent_recorded": _l("Consent recorded"),
     "consent_withdrawn": _l("Consent withdrawn"), "citizen_merged": _l("Merged with an earlier record"),
+    "plan_goal_saved": _l("Goals saved"), "plan_action_added": _l("Plan action added"),
+    "plan_action_done": _l("Plan action done"), "intervention_started": _l("Parallel intervention started"),
+    "intervention_ended": _l("Parallel intervention ended"), "supports_changed": _l("Job supports changed"),
+    "progress_rated": _l("Progress rated"), "citizen_note": _l("Note from the citizen"),
+    "participation_agreed": _l("The citizen agreed to take part"), "citizen_invited": _l("Citizen invited"),
+    "plan_changed": _l("Plan changed"),
 }

@@ -100,6 +100,8 @@ class FollowUpKind(StrEnum):
     CONSENT_EXPIRY = "consent_expiry"
     PROFILE_REASSESSMENT = "profile_reassessment"
     PSYCHIATRY_ACK = "psychiatry_ack"  # psychiatry acknowledges a job-ending notification
+    PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
+    PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
 
 
 class ContactKind(StrEnum):
