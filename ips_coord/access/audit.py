@@ -120,6 +120,18 @@ def shows_no_citizen_data(view):
     return view
 
 
+def for_the_citizen(view):
+    """Declare a GET route of the citizen's own view: it logs what it shows with the citizen as
+    the reader (audit_citizen), and answers staff 404. tests/web/test_citizen_view.py holds these
+    routes to that; test_audit_routes.py holds every staff route to logging its staff reads."""
+    view.for_the_citizen = True
+    return view
+
+
+def is_for_the_citizen(view_function) -> bool:
+    return bool(getattr(view_function, "for_the_citizen", False))
+
+
 # GET routes of other modules (and libraries) that show nothing about a citizen, and why.
 NO_CITIZEN_DATA_ENDPOINTS = {
     "static": "stylesheets", "api-docs.openapi_json": "the API description", "auth.login": "the login form",

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..access import policy as P
-from ..access.audit import audit_citizen
+from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
 from ..access.export import export_citizen
 from ..citizen_oidc import oidc_client
 from ..clock import utcnow
@@ -133,6 +133,7 @@ def _begin(citizen, method: str):
 # --- Sign-in ---------------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"])
+@shows_no_citizen_data  # the sign-in form
 def login():
     if current_app.config.get("CITIZEN_AUTH") == "oidc":
         return render_template("citizen_login.html", oidc=True, form=None)
@@ -151,6 +152,7 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit("30 per 15 minutes", methods=["POST"])
+@shows_no_citizen_data  # the code form, with the address the visitor typed themself
 def code():
     email = session.get("citizen_login_email")
     if not isinstance(email, str):
@@ -165,6 +167,7 @@ def code():
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@shows_no_citizen_data  # a button; nothing about the invited citizen
 def invitation(token: str):
     """A consultant's invitation link. Opening it shows a button; only pressing it uses the link,
     so a mail scanner that follows links does not use it up."""
@@ -179,6 +182,7 @@ def invitation(token: str):
 
 
 @bp.get("/login/oidc")
+@shows_no_citizen_data  # a redirect to the identity broker
 def oidc_start():
     client = oidc_client(current_app)
     if client is None:
@@ -187,6 +191,7 @@ def oidc_start():
 
 
 @bp.get("/login/oidc/callback")
+@shows_no_citizen_data  # signs in and redirects
 def oidc_callback():
     client = oidc_client(current_app)
     if client is None:
@@ -216,6 +221,7 @@ def logout():
 
 # --- The citizen's own case ------------------------------------------------------------------
 @bp.get("")
+@for_the_citizen
 @citizen_required
 def home():
     case_id = db.session.scalar(select(IpsCase.id).where(IpsCase.citizen_id == g.citizen.id)
@@ -289,6 +295,7 @@ def render_case(case: IpsCase, status: int = 200, **forms):
 
 
 @bp.get("/cases/<id:case_id>")
+@for_the_citizen
 @citizen_required
 def case(case_id: int):
     return render_case(_own_case(case_id))
@@ -356,6 +363,7 @@ def withdraw(case_id: int, consent_id: int):
 
 
 @bp.get("/export.json")
+@for_the_citizen
 @citizen_required
 def export():
     """All the citizen's data (GDPR art. 15), as a file to keep."""

@@ -227,3 +227,25 @@ def test_oidc_client_registered_from_configuration(tmp_path):
     assert oidc_client(make_app(url)) is None  # the default: e-mail codes
     with pytest.raises(ConfigError, match="OIDC_CLIENT_ID"):
         make_app(url, CITIZEN_AUTH="oidc")
+
+
+def test_every_citizen_page_logs_what_it_shows_with_the_citizen_as_reader(app, world, citizen_client):
+    from ips_coord.access.audit import is_for_the_citizen
+
+    case = citizen_case(world)
+    sign_in(app, citizen_client, "sara@borger.example")
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not is_for_the_citizen(app.view_functions[rule.endpoint]):
+            continue
+        url = re.sub(r"<(?:\w+:)?case_id>", str(case.id), rule.rule)
+        resp = citizen_client.get(url)
+        rows = _db.session.scalars(select(AccessLog).where(
+            AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))).all()
+        if resp.status_code == 200:
+            assert rows and all(r.citizen_id == case.citizen_id and r.user_id is None and r.case_id == case.id
+                                for r in rows), url
+            checked.append(rule.endpoint)
+        else:
+            assert resp.status_code == 302 and not rows
+    assert {"citizen.case", "citizen.export"} <= set(checked)
