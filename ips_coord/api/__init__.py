@@ -21,9 +21,10 @@ def register_api(app: Flask) -> None:
     api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     from .cases import blp as cases_blp
     from .citizens import blp as citizens_blp
+    from .plan import blp as plan_blp
     from .records import blp as records_blp
     from .tokens import blp as tokens_blp
 
-    for blp in (citizens_blp, cases_blp, records_blp, tokens_blp):
+    for blp in (citizens_blp, cases_blp, records_blp, plan_blp, tokens_blp):
         csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -53,6 +53,18 @@ CASE_SCOPED = {
     ("case_page.add_shared", "POST"): ("psychiatry_shared", True),
     ("case_page.follow_up_done", "POST"): ("follow_ups", True),
     ("cases.access_log", "GET"): ("access_log", False),
+    ("api_plan.Goals", "GET"): ("shared_plan", False),
+    ("api_plan.Goals", "POST"): ("shared_plan", True),
+    ("api_plan.Actions", "GET"): ("shared_plan", False),
+    ("api_plan.Actions", "POST"): ("shared_plan", True),
+    ("api_plan.ActionDone", "POST"): ("shared_plan", True),
+    ("api_plan.Interventions", "GET"): ("parallel_interventions", False),
+    ("api_plan.Interventions", "POST"): ("parallel_interventions", True),
+    ("api_plan.InterventionEnd", "POST"): ("parallel_interventions", True),
+    ("api_plan.Supports", "GET"): ("placements", False),
+    ("api_plan.Supports", "PUT"): ("placements", True),
+    ("api_plan.Progress", "GET"): ("progress", False),
+    ("api_plan.Progress", "POST"): ("progress", True),
     ("plan.save_goal", "POST"): ("shared_plan", True),
     ("plan.add_action", "POST"): ("shared_plan", True),
     ("plan.action_done", "POST"): ("shared_plan", True),
@@ -148,6 +160,16 @@ def _consents(case, world, state):
                               categories=["benefit_facts"], purpose="Matrix", given_at=today, expires_at=None)
 
 
+def _plan_rows(case, world):
+    """An action and an intervention on the case, for the routes that name one."""
+    from ips_coord.services import plan as plan_svc
+
+    return {"action_id": plan_svc.add_action(case, text="Ring", owner="citizen", due_date=None,
+                                             actor=world.consultant).id,
+            "intervention_id": plan_svc.start_intervention(case, world.consultant, name="CTI",
+                                                           start_date=utcnow().date()).id}
+
+
 def _url(app, endpoint, case, spare_consent, follow_up, **extra):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     args = {"case_id": case.id, "consent_id": spare_consent.id, "follow_up_id": follow_up.id, **extra}
@@ -169,6 +191,7 @@ def test_matrix(client, app, world, clock, state):
     act.save_profile(case, world.consultant, {"job_preferences": "Lager"})
     spare = _consents(case, world, state)
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
+    plan_ids = _plan_rows(case, world)
     live = state == "given"
     tokens = {name: bearer(getattr(world, name)) for name in ACTORS}
     failures = []
@@ -186,8 +209,8 @@ def test_matrix(client, app, world, clock, state):
         for (endpoint, method), (part, write) in CASE_SCOPED.items():
             if not endpoint.startswith("api_"):
                 continue  # pages: below, with a session
-            url = _url(app, endpoint, case, spare, follow_up)
-            resp = client.open(url, method=method, headers=tokens[name], json={} if method == "POST" else None)
+            url = _url(app, endpoint, case, spare, follow_up, **plan_ids)
+            resp = client.open(url, method=method, headers=tokens[name], json={} if method in ("POST", "PUT") else None)
             if parts is None:
                 ok = resp.status_code == 404
             elif (part in writes) if write else (part in parts):
@@ -203,15 +226,10 @@ def test_matrix(client, app, world, clock, state):
 def test_pages_matrix(app, world, name):
     from tests.conftest import IsolatedClient
 
-    from ips_coord.services import plan as plan_svc
-
     case = world.case_in("engagement")
     spare = _consents(case, world, "given")
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
-    plan_ids = {"action_id": plan_svc.add_action(case, text="Ring", owner="citizen", due_date=None,
-                                                 actor=world.consultant).id,
-                "intervention_id": plan_svc.start_intervention(case, world.consultant, name="CTI",
-                                                               start_date=utcnow().date()).id}
+    plan_ids = _plan_rows(case, world)
     app.test_client_class = IsolatedClient
     client = app.test_client()
     login(client, getattr(world, name))

@@ -249,3 +249,30 @@ def test_every_citizen_page_logs_what_it_shows_with_the_citizen_as_reader(app, w
         else:
             assert resp.status_code == 302 and not rows
     assert {"citizen.case", "citizen.export"} <= set(checked)
+
+
+def test_each_party_sees_the_plan_under_policy_and_consent_in_the_api(world, client):
+    case = citizen_case(world)  # consents: psychiatry -> IPS (symptoms), IPS -> psychiatry (employment progress)
+    plan_svc.save_goal(case, "Arbejde med dyr, 15 timer", actor=world.consultant)
+    plan_svc.start_intervention(_db.session.get(IpsCase, case.id), world.consultant, name="ACT",
+                                start_date=utcnow().date())
+    h = {who: bearer(getattr(world, who)) for who in ("consultant", "clinician", "caseworker", "coordinator")}
+    goals = client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["clinician"])
+    assert goals.status_code == 200 and goals.json[0]["text"] == "Arbejde med dyr, 15 timer"
+    assert goals.json[0]["written_by"] == "staff"
+    # A clinician adds psychiatry's own action; it becomes their follow-up.
+    r = client.post(f"/api/v1/cases/{case.id}/plan/actions", headers=h["clinician"],
+                    json={"text": "Medicinsamtale", "owner": "psychiatry",
+                          "due_date": (utcnow().date() + timedelta(days=7)).isoformat()})
+    assert r.status_code == 201 and _db.session.get(FollowUp, r.json["follow_up_id"]).assignee_id == world.clinician.id
+    # The jobcenter has no consent for the plan here, and never sees interventions or ratings.
+    assert client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["caseworker"]).status_code == 403
+    assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["caseworker"]).status_code == 403
+    assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["clinician"]).json[0]["name"] == "ACT"
+    assert client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["coordinator"]).status_code == 403
+    bad = client.post(f"/api/v1/cases/{case.id}/progress", headers=h["consultant"], json={"scores": {"wish_to_work": 0}})
+    assert bad.status_code == 422 and "scores" in str(bad.json["errors"])
+    # The clinician's page shows the plan and the citizen's words.
+    login(client, world.clinician)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Arbejde med dyr, 15 timer" in page and "Medicinsamtale" in page
