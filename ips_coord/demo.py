@@ -17,6 +17,7 @@ from .clock import FrozenClock
 from .extensions import db
 from .models import BenefitFact, FollowUp, Notification, Organisation, SharedHealthInfo, User
 from .services import activities as act
+from .services import plan as plan_svc
 from .services.transitions import apply_event
 from .workflows.phases import ConsentCategory, ContactKind, EndReason, Location, OrgKind, Party, Role
 
@@ -42,6 +43,18 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
                                                     "Samtale om jobønsker og næste skridt."]
+# The shared plan: goals in the citizen's own words, actions and parallel interventions (synthetic).
+GOALS = ["Jeg vil gerne have et job, hvor jeg kan være mig selv og møde til faste tider.",
+         "Jeg drømmer om at arbejde med dyr, måske i en dyrehandel.",
+         "Jeg vil gerne være kok, og først prøve et køkken et par dage om ugen.",
+         "Et job tæt på hjemmet, så jeg ikke skal tage bussen så langt.",
+         "Jeg vil gerne arbejde udendørs og bruge mine hænder."]
+ACTIONS = [("ips_team", "Besøge to arbejdspladser sammen"), ("citizen", "Skrive en kort tekst om mig selv"),
+           ("jobcenter", "Afklare ydelse ved deltidsjob"), ("psychiatry", "Tale om søvn og mødetider"),
+           ("social_psychiatry", "Støtte til morgenrutine")]
+PARALLEL = ["CTI", "ACT", "Peerstøtte", "Lær at tackle", "Kognitiv terapi", "Bostøtte", "Gældsrådgivning"]
+DIMS = ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations", "finances_and_security",
+        "belief_in_own_abilities")
 TARGETS = [("referred", 8), ("engagement", 12), ("job_search", 28), ("employed", 30), ("in_education", 8),
            ("job_ended", 10), ("paused", 8), ("transitioned", 6), ("closed", 10)]
 
@@ -132,6 +145,7 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
     case = act.create_referral(
         {"first_name": first, "last_name": last, "birth_year": rng.randint(1965, 2004),
          "phone": f"+45 20 {i // 100:02d} {i % 100:02d} 00", "municipality": "Nordby" if i % 2 == 0 else "Sydstrand",
+         "email": f"borger{i + 1}@{DOMAIN}",
          "own_goal": rng.choice(["Et fast job med faste tider", "Arbejde med dyr", "At blive uddannet kok",
                                  "Et deltidsjob tæt på hjemmet", "Arbejde udendørs"])},
         consultant, psychiatry_contact_id=clinician.id, jobcenter_caseworker_id=caseworker.id,
@@ -147,12 +161,26 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
         nonlocal case
         case = apply_event(case.id, event, case.version, payload, consultant)
 
+    rated = {"last": None, "level": rng.randint(3, 5)}
+
+    def rate_progress():
+        """Both ratings, the citizen's usually lower than the consultant's (seed 002), rising slowly."""
+        rated["level"] = min(9, rated["level"] + rng.choice([0, 1, 1]))
+        base = rated["level"]
+        own = {d: max(1, min(10, base + rng.randint(-2, 1))) for d in DIMS}
+        staff = {d: max(1, min(10, base + rng.randint(0, 2))) for d in DIMS}
+        plan_svc.record_rating(case, own, citizen=case.citizen)
+        plan_svc.record_rating(case, staff, actor=consultant)
+        rated["last"] = clock.now()
+
     def keep_in_touch(every, employers=False):
         """Contacts (and job development) up to a few days ago: a team that mostly keeps up."""
         until = now - timedelta(days=rng.randint(2, 12))
         count = 0
         while clock.now() + timedelta(days=every[1]) < until:
             step(*every)
+            if rated["last"] is not None and clock.now() - rated["last"] >= timedelta(days=90):
+                rate_progress()  # the 90-day reassessment
             count += 1
             if count % 4 == 0:  # the career profile is reassessed every few months
                 act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
@@ -200,6 +228,8 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
     act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
                                         "job_preferences": rng.choice(["Lager", "Butik", "Køkken", "Gartneri", "Kontor"]),
                                         "strengths": "Mødestabil, god til praktisk arbejde", "disclosure": "partial"})
+    _shared_plan(rng, clock, case, consultant, clinician)
+    rate_progress()  # at enrolment
     if target == "engagement":
         return
     if target == "closed":
@@ -232,6 +262,8 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
        "Butiksassistent", "Gartnermedhjælper"]), hours_per_week=float(rng.choice([10, 15, 20, 25, 30, 37])),
        placement_type="flexjob" if i % 7 == 0 else "ordinary_job", start_date=clock.now().date(),
        benefits_counselling_offered=i % 5 != 0)
+    plan_svc.update_supports(case, consultant, {"mentor": "Mentor på arbejdspladsen", "mentor_hours": rng.choice([1, 2, 3]),
+                                                **({"flexjob_terms": "12 timer, fleksibel start"} if i % 7 == 0 else {})})
     contacts(3, (2, 7))
     if target == "employed":
         keep_in_touch((20, 30))
@@ -251,6 +283,26 @@ def _simulate(rng, clock, now, i, target, consultant, clinician, caseworker):
         act.record_review(case, consultant, held_at=clock.now(), what_worked="Godt forhold til kollegerne",
                           what_did_not="For mange timer i starten", adjustments={"hours": "Start med 12 timer"},
                           clinician_present=True)
+
+
+def _shared_plan(rng, clock, case, consultant, clinician):
+    """Participation agreed, goals in the citizen's words (written by the citizen or for them),
+    two actions with owners and dates, and for some a parallel intervention."""
+    today = clock.now().date()
+    plan_svc.record_participation(case, consultant, agreed_on=today)
+    goal = rng.choice(GOALS)
+    if rng.random() < 0.5:
+        plan_svc.save_goal(case, goal, citizen=case.citizen)
+    else:
+        plan_svc.save_goal(case, goal, actor=consultant)
+    for owner, text in rng.sample(ACTIONS, 2):
+        action = plan_svc.add_action(case, text=text, owner=owner, due_date=today + timedelta(days=rng.randint(7, 30)),
+                                     actor=consultant)
+        if rng.random() < 0.7:
+            plan_svc.complete_action(action, actor=consultant)
+    if rng.random() < 0.5:
+        plan_svc.start_intervention(case, clinician if rng.random() < 0.5 else consultant, name=rng.choice(PARALLEL),
+                                    start_date=today)
 
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]

@@ -276,3 +276,25 @@ def test_each_party_sees_the_plan_under_policy_and_consent_in_the_api(world, cli
     login(client, world.clinician)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Arbejde med dyr, 15 timer" in page and "Medicinsamtale" in page
+
+
+@pytest.mark.slow  # seeds a small demo
+def test_reports_show_progress_and_the_job_or_education_rate_on_demo_data(app, db, client):
+    from ips_coord.demo import seed_demo
+    from ips_coord.models import ParallelIntervention, PlanAction, ProgressRating, User
+
+    seed_demo(citizens=24)
+    assert _db.session.scalar(select(PlanGoal.id).limit(1)) is not None
+    assert _db.session.scalar(select(PlanAction.id).limit(1)) is not None
+    assert _db.session.scalar(select(ParallelIntervention.id).limit(1)) is not None
+    raters = set(_db.session.scalars(select(ProgressRating.rater)))
+    assert raters == {"citizen", "staff"}
+    coordinator = _db.session.scalar(select(User).where(User.role == "coordinator", User.email.like("koordinator@%")))
+    login(client, coordinator, "Demo-ips-2026")
+    page = client.get("/coordinator/reports").get_data(as_text=True)
+    assert "Job eller uddannelse" in page and "job-or-education-v1" in page and "Mål 60%" in page
+    assert "Progression over tid" in page and "ips-progress-v1" in page
+    rates = re.findall(r'<td class="num">([\d.]+)%</td>', page.split('id="job-or-education"')[1].split("</section>")[0])
+    assert rates, "the demo data gives the rate figures"
+    gaps = re.findall(r'<td class="num">([+-][\d.]+)</td></tr>', page.split('id="progress"')[1].split("</section>")[0])
+    assert gaps
