@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
 from ..workflows.phases import FollowUpKind, FollowUpStatus, Role
 from .activities import _lock_case, unit_of_work
-from .errors import Forbidden, N_, ServiceError
+from .errors import N_, Forbidden, ServiceError
 from .records import add_case_event
 
 CODE_MINUTES = 15

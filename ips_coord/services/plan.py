@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
-    Citizen, CitizenNote, FollowUp, IpsCase, ParallelIntervention, PlanAction, PlanGoal, ProgressRating, SupportChange,
+    Citizen,
+    CitizenNote,
+    FollowUp,
+    IpsCase,
+    ParallelIntervention,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
+    SupportChange,
     User,
 )
 from ..workflows import plan as W

@@ -11,7 +11,18 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, g, json, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    json,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -26,17 +37,35 @@ from ..citizen_oidc import oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
 from ..models import (
-    AccessLog, CitizenNote, Consent, FollowUp, IpsCase, ParallelIntervention, Placement, PlanAction, PlanGoal,
-    ProgressRating, User,
+    AccessLog,
+    CitizenNote,
+    Consent,
+    FollowUp,
+    IpsCase,
+    ParallelIntervention,
+    Placement,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
+    User,
 )
 from ..notifications.citizen_mail import send_code
 from ..reports.progress import case_trend
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
-from ..workflows.plan import CURRENT_INSTRUMENT
 from ..workflows.phases import FollowUpKind, FollowUpStatus
-from .citizen_forms import DIMENSIONS, SUPPORT_LABELS, CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
+from ..workflows.plan import CURRENT_INSTRUMENT
+from .citizen_forms import (
+    DIMENSIONS,
+    SUPPORT_LABELS,
+    CitizenCodeForm,
+    CitizenEmailForm,
+    GoalForm,
+    NoteForm,
+    RatingForm,
+    WithdrawForm,
+)
 from .forms import EmptyForm
 from .labels import CATEGORIES, PARTIES, PHASES, ROLES
 

@@ -86,7 +86,9 @@ def test_plan_goals_actions_interventions_and_supports_are_case_events(world, cl
     for name in ("plan_goal_saved", "plan_action_added", "plan_action_done", "intervention_started",
                  "intervention_ended", "supports_changed"):
         assert name in events
-    with pytest.raises(Exception):
+    from ips_coord.services import ServiceError
+
+    with pytest.raises(ServiceError):
         plan_svc.add_action(_db.session.get(IpsCase, case.id), text="x", owner="nobody", due_date=None,
                             actor=world.consultant)
 
@@ -298,3 +300,23 @@ def test_reports_show_progress_and_the_job_or_education_rate_on_demo_data(app, d
     assert rates, "the demo data gives the rate figures"
     gaps = re.findall(r'<td class="num">([+-][\d.]+)</td></tr>', page.split('id="progress"')[1].split("</section>")[0])
     assert gaps
+
+
+def test_a_plan_action_is_reminded_and_escalated_like_any_follow_up(world, clock):
+    from ips_coord.models import Notification
+    from ips_coord.notifications.sweep import create_digests, escalate_due
+
+    case = citizen_case(world)
+    action = plan_svc.add_action(case, text="Afklare ydelse ved deltidsjob", owner="jobcenter",
+                                 due_date=utcnow().date() + timedelta(days=5), actor=world.consultant)
+    fu = _db.session.get(FollowUp, action.follow_up_id)
+    assert fu.assignee_id == world.caseworker.id
+    clock.set(fu.remind_at + timedelta(hours=1))
+    create_digests(clock.now())
+    digest = _db.session.scalar(select(Notification).where(Notification.kind == "daily_digest",
+                                                           Notification.recipient_id == world.caseworker.id))
+    assert digest is not None and any(i["kind"] == "plan_action" for i in digest.data["items"])
+    clock.set(fu.escalate_at + timedelta(minutes=1))
+    assert escalate_due(clock.now(), 100) >= 1
+    assert _db.session.scalar(select(Notification).where(Notification.kind == "escalation",
+                                                         Notification.recipient_id == world.coordinator.id))
