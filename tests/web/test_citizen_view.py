@@ -152,6 +152,14 @@ def test_sessions_do_not_cross(app, world, citizen_client):
             assert "/login" in resp.headers["Location"]
         checked += 1
     assert checked > 20
+    for rule in app.url_map.iter_rules():  # and every staff form and API write
+        if rule.endpoint.startswith(("citizen.", "static", "auth.", "ack.")) or "POST" not in rule.methods:
+            continue
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(case.id), rule.rule)
+        resp = citizen_client.post(url, data={})
+        assert resp.status_code in (302, 401, 404), (url, resp.status_code)
+        if resp.status_code == 302:
+            assert "/login" in resp.headers["Location"]
     staff = IsolatedClient(app)
     login(staff, world.consultant)
     for url in ("/citizen", f"/citizen/cases/{case.id}", "/citizen/export.json"):
