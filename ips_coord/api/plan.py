@@ -238,6 +238,9 @@ class Supports(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def put(self, data, case_id):
         """Replace the running job's supports; the change is kept in the history"""
+        if not isinstance(request.get_json(silent=True), dict):
+            abort(422, message="Send the supports as a JSON object (an empty object clears them).",
+                  errors={"json": ["A JSON object is required."]})
         _run(svc.update_supports, g.case, current_user, data)
         return _supports_view(g.case)
 

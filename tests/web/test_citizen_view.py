@@ -328,3 +328,15 @@ def test_a_plan_action_is_reminded_and_escalated_like_any_follow_up(world, clock
     assert escalate_due(clock.now(), 100) >= 1
     assert _db.session.scalar(select(Notification).where(Notification.kind == "escalation",
                                                          Notification.recipient_id == world.coordinator.id))
+
+
+def test_supports_api_needs_a_body_and_keeps_history(world, client):
+    case = citizen_case(world)
+    case = world.step(world.step(case, "start_search"), "start_job", employer_name="Bageriet",
+                      benefits_counselling_offered=True)
+    h = bearer(world.consultant)
+    assert client.put(f"/api/v1/cases/{case.id}/supports", headers=h).status_code == 422
+    ok = client.put(f"/api/v1/cases/{case.id}/supports", headers=h, json={"mentor": "Lone", "mentor_hours": 2})
+    assert ok.status_code == 200 and ok.json["supports"] == {"mentor": "Lone", "mentor_hours": 2.0}
+    again = client.put(f"/api/v1/cases/{case.id}/supports", headers=h, json={"mentor": "Lone", "mentor_hours": 1})
+    assert [c["supports"]["mentor_hours"] for c in again.json["history"]] == [1.0, 2.0]
