@@ -71,6 +71,14 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.REVIEW_RECORDED: _l("Job-ending review"), HistoryEntry.CONSENT_RECORDED: _l("Consent recorded"),
     HistoryEntry.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
     HistoryEntry.CITIZEN_MERGED: _l("Merged with an earlier record"),
+    HistoryEntry.PLAN_GOAL_SAVED: _l("Goals saved"), HistoryEntry.PLAN_ACTION_ADDED: _l("Plan action added"),
+    HistoryEntry.PLAN_ACTION_DONE: _l("Plan action done"),
+    HistoryEntry.INTERVENTION_STARTED: _l("Parallel intervention started"),
+    HistoryEntry.INTERVENTION_ENDED: _l("Parallel intervention ended"),
+    HistoryEntry.SUPPORTS_CHANGED: _l("Job supports changed"), HistoryEntry.PROGRESS_RATED: _l("Progress rated"),
+    HistoryEntry.CITIZEN_NOTE: _l("Note from the citizen"),
+    HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
+    HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -86,6 +94,8 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.CONSENT_EXPIRY: _l("Consent expires soon"),
     FollowUpKind.PROFILE_REASSESSMENT: _l("Reassess career profile"),
     FollowUpKind.PSYCHIATRY_ACK: _l("Psychiatry acknowledgement"),
+    FollowUpKind.PLAN_ACTION: _l("Action in the shared plan"),
+    FollowUpKind.PROGRESS_RATING: _l("Progress rating (every 90 days)"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),

@@ -22,8 +22,9 @@ def register_api(app: Flask) -> None:
     from .case_parts import blp as case_parts_blp
     from .cases import blp as cases_blp
     from .citizens import blp as citizens_blp
+    from .plan import blp as plan_blp
     from .tokens import blp as tokens_blp
 
-    for blp in (citizens_blp, cases_blp, case_parts_blp, tokens_blp):
+    for blp in (citizens_blp, cases_blp, case_parts_blp, plan_blp, tokens_blp):
         csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
         api.register_blueprint(blp, url_prefix="/api/v1")

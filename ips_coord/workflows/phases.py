@@ -101,6 +101,8 @@ class FollowUpKind(StrEnum):
     CONSENT_EXPIRY = "consent_expiry"
     PROFILE_REASSESSMENT = "profile_reassessment"
     PSYCHIATRY_ACK = "psychiatry_ack"  # psychiatry acknowledges a job-ending notification
+    PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
+    PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
 
 
 class ContactKind(StrEnum):
@@ -129,6 +131,19 @@ class HistoryEntry(StrEnum):
     CONSENT_RECORDED = "consent_recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CITIZEN_MERGED = "citizen_merged"
+    # The shared plan and the citizen's own view (ips_coord.services.plan, .citizen_access).
+    PLAN_GOAL_SAVED = "plan_goal_saved"
+    PLAN_ACTION_ADDED = "plan_action_added"
+    PLAN_ACTION_DONE = "plan_action_done"
+    INTERVENTION_STARTED = "intervention_started"
+    INTERVENTION_ENDED = "intervention_ended"
+    SUPPORTS_CHANGED = "supports_changed"
+    PROGRESS_RATED = "progress_rated"
+    CITIZEN_NOTE = "citizen_note"
+    PARTICIPATION_AGREED = "participation_agreed"
+    CITIZEN_INVITED = "citizen_invited"
+    # Never stored: what a reader who may not read an entry's part sees instead of its name.
+    PLAN_CHANGED = "plan_changed"
 
 
 class Disclosure(StrEnum):
@@ -254,6 +269,11 @@ class Part(StrEnum):
     FOLLOW_UPS = "follow_ups"
     ACCESS_LOG = "access_log"
     EXPORT = "export"
+    # The shared plan (goals in the citizen's words, actions), parallel interventions (often
+    # treatment: CTI, ACT...) and progress ratings (one dimension is health and well-being).
+    PLAN = "shared_plan"
+    INTERVENTIONS = "parallel_interventions"
+    PROGRESS = "progress"
 
 
 class AuditPart(StrEnum):

@@ -1,0 +1,52 @@
+"""Forms of the citizen's own view (plain words; Danish by default)."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..workflows.plan import CURRENT_INSTRUMENT
+from .forms import SafeForm
+
+DIMENSIONS = {
+    "wish_to_work": _l("My wish to work"),
+    "health_and_wellbeing": _l("My health and well-being"),
+    "daily_structure": _l("Structure in my day"),
+    "social_relations": _l("Friends, family and other people"),
+    "finances_and_security": _l("Money and security"),
+    "belief_in_own_abilities": _l("Belief in what I can do"),
+}
+
+
+class CitizenEmailForm(SafeForm):
+    email = EmailField(_l("Your e-mail address"), validators=[DataRequired(), Length(max=254)])
+
+
+class CitizenCodeForm(SafeForm):
+    code = StringField(_l("The code from the e-mail"), validators=[DataRequired(), Length(min=6, max=6)])
+
+
+class GoalForm(SafeForm):
+    text = TextAreaField(_l("My goals, in my own words"), validators=[DataRequired(), Length(max=5000)])
+
+
+class NoteForm(SafeForm):
+    text = TextAreaField(_l("What I want to talk about next time"), validators=[DataRequired(), Length(max=5000)])
+
+
+class WithdrawForm(SafeForm):
+    confirm = BooleanField(_l("Yes, I want to withdraw this consent. Sharing under it stops at once."))
+
+
+def _rating_form():
+    fields = {dim: IntegerField(DIMENSIONS.get(dim, dim), validators=[
+        InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
+        for dim in CURRENT_INSTRUMENT.dimensions}
+    return type("RatingForm", (SafeForm,), fields)
+
+
+RatingForm = _rating_form()
+
+SUPPORT_LABELS = {
+    "mentor": _l("Mentor"), "mentor_hours": _l("Mentor hours a week"),
+    "personal_assistance": _l("Personal assistance"), "aids": _l("Aids"),
+    "flexjob_terms": _l("Flexjob terms"), "adjustments": _l("Workplace adjustments"),
+}
