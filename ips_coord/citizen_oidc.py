@@ -7,19 +7,20 @@ nothing is registered and the embedded one-time code by e-mail is used.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
-from config import ConfigError, validate_citizen_auth
+from config import validate_citizen_auth
+
+from .workflows.plan import SignInMethod
 
 CLIENT_NAME = "citizen_idp"
 
 
 def init_citizen_auth(app: Flask) -> None:
-    try:
-        validate_citizen_auth(app.config)
-    except ConfigError:
-        raise
-    if app.config.get("CITIZEN_AUTH", "email_code") != "oidc":
+    validate_citizen_auth(app.config)  # a ConfigError stops start-up with one line naming the setting
+    if app.config.get("CITIZEN_AUTH", SignInMethod.EMAIL_CODE) != SignInMethod.OIDC:
         return
     from authlib.integrations.flask_client import OAuth
 
@@ -34,7 +35,7 @@ def init_citizen_auth(app: Flask) -> None:
     app.extensions["citizen_oauth"] = oauth
 
 
-def oidc_client(app: Flask):
+def oidc_client(app: Flask) -> Any:
     """The registered client, or None when citizens sign in by e-mail code."""
     oauth = app.extensions.get("citizen_oauth")
     return oauth.create_client(CLIENT_NAME) if oauth is not None else None

@@ -21,7 +21,6 @@ from .services import accounts
 from .services import activities as act
 from .services import plan as plan_service
 from .services.transitions import apply_event
-from .workflows.plan import CURRENT_INSTRUMENT, PlanOwner
 from .workflows.phases import (
     CloseReason,
     ConsentCategory,
@@ -38,6 +37,7 @@ from .workflows.phases import (
     PlacementType,
     Role,
 )
+from .workflows.plan import CURRENT_INSTRUMENT, PlanOwner
 
 DEMO_PASSWORD = "Demo-ips-2026"
 DOMAIN = "demo.ips-coord.example"
@@ -252,8 +252,8 @@ class _Story:
         rng = self.rng
         self.level = min(9, self.level + rng.choice([0, 1, 1]))
         dimensions = CURRENT_INSTRUMENT.dimensions
-        own = {d: max(1, min(10, self.level + rng.randint(-2, 1))) for d in dimensions}
-        staff = {d: max(1, min(10, self.level + rng.randint(0, 2))) for d in dimensions}
+        own: dict[str, object] = {d: max(1, min(10, self.level + rng.randint(-2, 1))) for d in dimensions}
+        staff: dict[str, object] = {d: max(1, min(10, self.level + rng.randint(0, 2))) for d in dimensions}
         plan_service.record_rating(self.case, own, citizen=self.case.citizen)
         plan_service.record_rating(self.case, staff, actor=self.consultant)
         self.rated_at = self.clock.now()

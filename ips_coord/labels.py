@@ -20,12 +20,14 @@ from .workflows.phases import (
     HistoryEntry,
     Location,
     NotificationKind,
+    Part,
     Party,
     Phase,
     PlacementType,
     Role,
     WithdrawalRequester,
 )
+from .workflows.plan import Dimension, PlanOwner, SupportField
 
 PHASES: dict[str, LazyString] = {
     Phase.REFERRED: _l("Referred"),
@@ -180,4 +182,65 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l(
         "A new referral has the same name as a citizen already known. "
         "Check it on your overview and merge if it is the same person."),
+}
+
+# --- The shared plan and the citizen's own view --------------------------------------------
+# Who owns an action of the plan, as staff read it and as the citizen reads it.
+PLAN_OWNERS: dict[str, LazyString] = {
+    PlanOwner.IPS_TEAM: _l("IPS team"), PlanOwner.PSYCHIATRY: _l("Psychiatry"), PlanOwner.JOBCENTER: _l("Jobcenter"),
+    PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"), PlanOwner.CITIZEN: _l("The citizen"),
+}
+PLAN_OWNERS_FOR_CITIZEN: dict[str, LazyString] = {
+    PlanOwner.IPS_TEAM: _l("IPS consultant"), PlanOwner.PSYCHIATRY: _l("Psychiatry"),
+    PlanOwner.JOBCENTER: _l("Jobcenter"), PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"),
+    PlanOwner.CITIZEN: _l("You"),
+}
+SUPPORTS: dict[str, LazyString] = {
+    SupportField.MENTOR: _l("Mentor"), SupportField.MENTOR_HOURS: _l("Mentor hours a week"),
+    SupportField.PERSONAL_ASSISTANCE: _l("Personal assistance"), SupportField.AIDS: _l("Aids"),
+    SupportField.FLEXJOB_TERMS: _l("Flexjob terms"), SupportField.ADJUSTMENTS: _l("Workplace adjustments"),
+}
+# The progress instrument's dimensions, in the citizen's words (the staff form uses them too).
+DIMENSIONS: dict[str, LazyString] = {
+    Dimension.WISH_TO_WORK: _l("My wish to work"),
+    Dimension.HEALTH_AND_WELLBEING: _l("My health and well-being"),
+    Dimension.DAILY_STRUCTURE: _l("Structure in my day"),
+    Dimension.SOCIAL_RELATIONS: _l("Friends, family and other people"),
+    Dimension.FINANCES_AND_SECURITY: _l("Money and security"),
+    Dimension.BELIEF_IN_OWN_ABILITIES: _l("Belief in what I can do"),
+}
+# What happens next, in plain words, per phase (the citizen's view).
+NEXT_STEPS: dict[str, LazyString] = {
+    Phase.REFERRED: _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether "
+                       "you want to take part."),
+    Phase.ENGAGEMENT: _l("You and your consultant get to know each other, write down what you want, and hold a "
+                         "start meeting with your contact in psychiatry."),
+    Phase.JOB_SEARCH: _l("You and your consultant look for a job or an education that fits what you want. Your "
+                         "consultant visits employers."),
+    Phase.EMPLOYED: _l("You have a job. Your consultant keeps in touch for as long as you want support."),
+    Phase.IN_EDUCATION: _l("You are in education. Your consultant keeps in touch for as long as you want support."),
+    Phase.JOB_ENDED: _l("Your job has ended. You and your consultant look at what worked and what to change, then "
+                        "carry on."),
+    Phase.PAUSED: _l("Your course is paused. Your consultant will get in touch again."),
+    Phase.TRANSITIONED: _l("You manage without IPS support now. You can always come back."),
+    Phase.CLOSED: _l("Your IPS course has ended. You can always come back."),
+}
+# Follow-ups a citizen takes part in, said plainly. Others are the staff's own work.
+CITIZEN_MEETINGS: dict[str, LazyString] = {
+    FollowUpKind.JOINT_START_MEETING: _l("Start meeting with you, your consultant and psychiatry"),
+    FollowUpKind.JOB_START_CONTACT: _l("Your consultant contacts you after your start"),
+    FollowUpKind.WEEKLY_CONTACT: _l("Talk with your consultant"),
+    FollowUpKind.MONTHLY_CONTACT: _l("Talk with your consultant"),
+    FollowUpKind.JOB_ENDING_CONTACT: _l("Your consultant contacts you"),
+    FollowUpKind.JOB_ENDING_REVIEW: _l("Meeting: what worked, what to change"),
+    FollowUpKind.PAUSED_OUTREACH: _l("Your consultant contacts you"),
+    FollowUpKind.PROGRESS_RATING: _l("You and your consultant look at your progress"),
+}
+# The parts of the record as the citizen reads them in "who has read my record". Health and
+# benefit parts are left out on purpose: they show as "your record", so no label tells what is held.
+PARTS_FOR_CITIZEN: dict[str, LazyString] = {
+    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.PROFILE: _l("your career profile"),
+    Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
+    Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
+    Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
 }

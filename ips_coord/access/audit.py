@@ -75,7 +75,8 @@ def audit_export(user: User | None, citizen_id: int, export: dict[str, Any], rea
     _write(user, pairs or [(None, Part.EXPORT)], AccessAction.READ, target=f"citizen {citizen_id}", reason=reason)
 
 
-def audit_citizen(citizen_id: int, case_id: int | None, parts, action: str = "read", **extra) -> None:
+def audit_citizen(citizen_id: int, case_id: int | None, parts: Iterable[str], action: str = AccessAction.READ,
+                  **extra: Any) -> None:
     """What a citizen saw or did in their own view: rows with the citizen, and no staff user."""
     _write(None, [(case_id, part) for part in sorted(set(parts))], action, citizen_id=citizen_id, **extra)
 
@@ -126,15 +127,15 @@ def shows_no_citizen_data(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
-def for_the_citizen(view):
+def for_the_citizen(view: Callable[..., Any]) -> Callable[..., Any]:
     """Declare a GET route of the citizen's own view: it logs what it shows with the citizen as
     the reader (audit_citizen), and answers staff 404. tests/web/test_citizen_view.py holds these
     routes to that; test_audit_routes.py holds every staff route to logging its staff reads."""
-    view.for_the_citizen = True
+    view.for_the_citizen = True  # type: ignore[attr-defined]  # a marker read by the tests
     return view
 
 
-def is_for_the_citizen(view_function) -> bool:
+def is_for_the_citizen(view_function: Callable[..., Any]) -> bool:
     return bool(getattr(view_function, "for_the_citizen", False))
 
 

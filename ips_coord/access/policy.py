@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import CaseEvent, Consent, IpsCase, User
-from ..workflows.phases import ConsentCategory, Event, Part, Party, Relation, Role
+from ..workflows.phases import ConsentCategory, Event, HistoryEntry, Part, Party, Relation, Role
 
 # The parts of a case record (the enum is the one source; these names are kept for the callers).
 IDENTITY = Part.IDENTITY
@@ -55,8 +55,10 @@ EVENT_DATA_PARTS: dict[str, Part] = {
 }
 # Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
 # who may not read that part.
-EVENT_PARTS = {"intervention_started": INTERVENTIONS, "intervention_ended": INTERVENTIONS,
-               "progress_rated": PROGRESS, "citizen_note": NOTES}
+EVENT_PARTS: dict[str, Part] = {
+    HistoryEntry.INTERVENTION_STARTED: INTERVENTIONS, HistoryEntry.INTERVENTION_ENDED: INTERVENTIONS,
+    HistoryEntry.PROGRESS_RATED: PROGRESS, HistoryEntry.CITIZEN_NOTE: NOTES,
+}
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}
 
@@ -187,8 +189,9 @@ def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     if reason is not None and reason_part is not None and not access.can_read(reason_part):
         reason = None
     name = event.event
-    if name in EVENT_PARTS and not access.can_read(EVENT_PARTS[name]):
-        name = "plan_changed"
+    name_part = EVENT_PARTS.get(name)
+    if name_part is not None and not access.can_read(name_part):
+        name = HistoryEntry.PLAN_CHANGED
     return {"id": event.id, "seq": event.seq, "event": name, "from_phase": event.from_phase,
             "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
             "data": data, "created_at": event.created_at}

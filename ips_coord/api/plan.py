@@ -4,63 +4,30 @@ the running job's supports and progress ratings. Access is decided before the bo
 services/plan.py and becomes a case event."""
 from __future__ import annotations
 
-from flask import g, request
+from typing import Any
+
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from ..access import authorize
-from ..access import policy as P
 from ..extensions import db
-from ..models import ParallelIntervention, PlanAction, PlanGoal, ProgressRating, SupportChange
+from ..models import IpsCase, ParallelIntervention, PlanAction, PlanGoal, ProgressRating, SupportChange
 from ..services import ServiceError
 from ..services import plan as svc
 from ..services.transitions import current_placement
+from ..workflows.phases import Part, Phase
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, WrittenBy
-from .common import errors, require_login, service_error
+from .common import case_part, check_case_access, checked_case, errors, require_login, service_error
 from .fields import Day, Text
 
 blp = Blueprint("api_plan", __name__, description="The shared plan, parallel interventions and progress")
 blp.before_request(require_login)
+blp.before_request(check_case_access)  # each method's @case_part: relation 404, part 403, before the body
 
-# (endpoint, method) -> (part, write), checked before the body is parsed.
-PLAN_PARTS: dict[tuple[str, str], tuple[str, bool]] = {
-    ("api_plan.Goals", "GET"): (P.PLAN, False), ("api_plan.Goals", "POST"): (P.PLAN, True),
-    ("api_plan.Actions", "GET"): (P.PLAN, False), ("api_plan.Actions", "POST"): (P.PLAN, True),
-    ("api_plan.ActionDone", "POST"): (P.PLAN, True),
-    ("api_plan.Interventions", "GET"): (P.INTERVENTIONS, False),
-    ("api_plan.Interventions", "POST"): (P.INTERVENTIONS, True),
-    ("api_plan.InterventionEnd", "POST"): (P.INTERVENTIONS, True),
-    ("api_plan.Supports", "GET"): (P.PLACEMENTS, False), ("api_plan.Supports", "PUT"): (P.PLACEMENTS, True),
-    ("api_plan.Progress", "GET"): (P.PROGRESS, False), ("api_plan.Progress", "POST"): (P.PROGRESS, True),
-}
-
-
-def _case_id(view_args: dict) -> int | None:
-    if "case_id" in view_args:
-        return view_args["case_id"]
-    if "action_id" in view_args:
-        return db.session.scalar(select(PlanAction.case_id).where(PlanAction.id == view_args["action_id"]))
-    if "intervention_id" in view_args:
-        return db.session.scalar(select(ParallelIntervention.case_id)
-                                 .where(ParallelIntervention.id == view_args["intervention_id"]))
-    return None
-
-
-@blp.before_request
-def _check_access():
-    rule = PLAN_PARTS.get((request.endpoint, request.method))
-    if rule is None:
-        return
-    case_id = _case_id(request.view_args or {})
-    if case_id is None:
-        abort(404, message="Not found.")
-    g.case, g.access = authorize(current_user, case_id, *rule)
-
-
-def _run(fn, *args, **kwargs):
+def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
@@ -149,6 +116,7 @@ class ProgressViewSchema(Schema):
 class Goals(MethodView):
     @blp.response(200, GoalSchema(many=True))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.PLAN)
     def get(self, case_id):
         """The citizen's goals in their own words, newest version first (each marked citizen or staff)"""
         return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
@@ -157,15 +125,17 @@ class Goals(MethodView):
     @blp.arguments(GoalSchema)
     @blp.response(201, GoalSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PLAN, write=True)
     def post(self, data, case_id):
         """Save a new version of the goals, written by staff on the citizen's behalf"""
-        return _run(svc.save_goal, g.case, data["text"], actor=current_user)
+        return _run(svc.save_goal, checked_case(), data["text"], actor=current_user)
 
 
 @blp.route("/cases/<id:case_id>/plan/actions")
 class Actions(MethodView):
     @blp.response(200, ActionSchema(many=True))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.PLAN)
     def get(self, case_id):
         """The plan's actions: open ones first, by due date"""
         return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
@@ -174,25 +144,28 @@ class Actions(MethodView):
     @blp.arguments(ActionSchema)
     @blp.response(201, ActionSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PLAN, write=True)
     def post(self, data, case_id):
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
-        return _run(svc.add_action, g.case, text=data["text"], owner=data["owner"], due_date=data.get("due_date"),
-                    actor=current_user)
+        return _run(svc.add_action, checked_case(), text=data["text"], owner=data["owner"],
+                    due_date=data.get("due_date"), actor=current_user)
 
 
 @blp.route("/plan-actions/<id:action_id>/done")
 class ActionDone(MethodView):
     @blp.response(200, ActionSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PLAN, write=True)
     def post(self, action_id):
         """Mark an action done (its follow-up is completed)"""
-        return _run(svc.complete_action, db.session.get(PlanAction, action_id), actor=current_user)
+        return _run(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
 
 
 @blp.route("/cases/<id:case_id>/interventions")
 class Interventions(MethodView):
     @blp.response(200, InterventionSchema(many=True))
     @errors(blp, 401, 403, 404)
+    @case_part(Part.INTERVENTIONS)
     def get(self, case_id):
         """Parallel interventions (CTI, ACT, IBBIS, peer support...), newest first"""
         return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
@@ -201,9 +174,11 @@ class Interventions(MethodView):
     @blp.arguments(InterventionSchema)
     @blp.response(201, InterventionSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.INTERVENTIONS, write=True)
     def post(self, data, case_id):
         """Start a parallel intervention"""
-        return _run(svc.start_intervention, g.case, current_user, name=data["name"], start_date=data["start_date"])
+        return _run(svc.start_intervention, checked_case(), current_user, name=data["name"],
+                    start_date=data["start_date"])
 
 
 @blp.route("/interventions/<id:intervention_id>/end")
@@ -211,14 +186,15 @@ class InterventionEnd(MethodView):
     @blp.arguments(InterventionEndSchema)
     @blp.response(200, InterventionSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.INTERVENTIONS, write=True)
     def post(self, data, intervention_id):
         """End a parallel intervention"""
-        return _run(svc.end_intervention, db.session.get(ParallelIntervention, intervention_id), current_user,
+        return _run(svc.end_intervention, db.session.get_one(ParallelIntervention, intervention_id), current_user,
                     end_date=data["end_date"])
 
 
-def _supports_view(case):
-    placement = current_placement(case) if case.phase in ("employed", "in_education") else None
+def _supports_view(case: IpsCase) -> dict[str, Any]:
+    placement = current_placement(case) if case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION) else None
     history = db.session.scalars(select(SupportChange).where(SupportChange.placement_id == placement.id)
                                  .order_by(SupportChange.id.desc())).all() if placement else []
     return {"placement_id": placement.id if placement else None,
@@ -229,26 +205,29 @@ def _supports_view(case):
 class Supports(MethodView):
     @blp.response(200, SupportsViewSchema)
     @errors(blp, 401, 403, 404)
+    @case_part(Part.PLACEMENTS)
     def get(self, case_id):
         """The running job's supports (mentor and hours, personal assistance, aids, flexjob terms) and their history"""
-        return _supports_view(g.case)
+        return _supports_view(checked_case())
 
     @blp.arguments(SupportsSchema)
     @blp.response(200, SupportsViewSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PLACEMENTS, write=True)
     def put(self, data, case_id):
         """Replace the running job's supports; the change is kept in the history"""
         if not isinstance(request.get_json(silent=True), dict):
             abort(422, message="Send the supports as a JSON object (an empty object clears them).",
                   errors={"json": ["A JSON object is required."]})
-        _run(svc.update_supports, g.case, current_user, data)
-        return _supports_view(g.case)
+        _run(svc.update_supports, checked_case(), current_user, data)
+        return _supports_view(checked_case())
 
 
 @blp.route("/cases/<id:case_id>/progress")
 class Progress(MethodView):
     @blp.response(200, ProgressViewSchema)
     @errors(blp, 401, 403, 404)
+    @case_part(Part.PROGRESS)
     def get(self, case_id):
         """Progress ratings under the named, versioned instrument, by the citizen and by the consultant"""
         ratings = db.session.scalars(select(ProgressRating).where(ProgressRating.case_id == case_id)
@@ -260,6 +239,7 @@ class Progress(MethodView):
     @blp.arguments(RatingSchema)
     @blp.response(201, RatingSchema)
     @errors(blp, 400, 401, 403, 404)
+    @case_part(Part.PROGRESS, write=True)
     def post(self, data, case_id):
         """Record the consultant's rating; the next one is due in 90 days"""
-        return _run(svc.record_rating, g.case, data["scores"], actor=current_user)
+        return _run(svc.record_rating, checked_case(), data["scores"], actor=current_user)

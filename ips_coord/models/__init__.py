@@ -5,9 +5,7 @@ from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCa
 from .followup import FollowUp
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
-from .plan import (
-    CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange,
-)
+from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen", "Consent",

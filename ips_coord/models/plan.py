@@ -13,8 +13,9 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ..workflows.plan import LoginSecret, PlanOwner, SignInMethod, WrittenBy
 from .org import User
-from .types import UTCDateTime
+from .types import Code, UTCDateTime
 
 
 class PlanGoal(Model):
@@ -25,7 +26,7 @@ class PlanGoal(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
     version: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
-    written_by: Mapped[str] = mapped_column(String(16))  # WrittenBy: citizen / staff (on the citizen's behalf)
+    written_by: Mapped[WrittenBy] = mapped_column(Code(WrittenBy, 16))  # the citizen, or staff on their behalf
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))  # the staff member, if staff
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -41,11 +42,11 @@ class PlanAction(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(32))  # PlanOwner
+    owner: Mapped[PlanOwner] = mapped_column(Code(PlanOwner, 32))
     due_date: Mapped[date | None] = mapped_column(Date)
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    written_by: Mapped[str] = mapped_column(String(16))
+    written_by: Mapped[WrittenBy] = mapped_column(Code(WrittenBy, 16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -80,7 +81,7 @@ class ProgressRating(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
     instrument: Mapped[str] = mapped_column(String(40))  # e.g. "ips-progress-v1"
-    rater: Mapped[str] = mapped_column(String(16))  # WrittenBy: citizen / staff (the consultant)
+    rater: Mapped[WrittenBy] = mapped_column(Code(WrittenBy, 16))  # the citizen, or staff (the consultant)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     scores: Mapped[dict] = mapped_column(JSON)  # dimension -> 1..10
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -96,7 +97,7 @@ class CitizenLoginCode(Model):
     __tablename__ = "citizen_login_code"
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # code / invitation
+    kind: Mapped[LoginSecret] = mapped_column(Code(LoginSecret, 16))
     secret_hash: Mapped[str] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -111,6 +112,6 @@ class CitizenSession(Model):
     __tablename__ = "citizen_session"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    method: Mapped[str] = mapped_column(String(16))  # email_code / invitation / oidc
+    method: Mapped[SignInMethod] = mapped_column(Code(SignInMethod, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,9 +19,11 @@ from flask_babel import gettext as _
 from .email import UTF8_QP, send
 
 
-def _message(to: str, subject: str, body: str):
-    msg = MIMEText(body, "plain", UTF8_QP)
-    msg["Subject"] = Header(subject, "utf-8")
+def _message(to: str, subject: str, body: str) -> MIMEText:
+    # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
+    msg = MIMEText(body, "plain", UTF8_QP)  # type: ignore[arg-type]
+    # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Date"] = formatdate(localtime=False)
@@ -30,7 +32,7 @@ def _message(to: str, subject: str, body: str):
     return msg
 
 
-def _send(msg) -> None:
+def _send(msg: MIMEText) -> None:
     # No outbox lease here: give the send its whole configured time.
     send(msg, time.monotonic() + current_app.config["CLAIM_TIMEOUT_SECONDS"])
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import IpsCase, ProgressRating
-from ..workflows.plan import CURRENT_INSTRUMENT, mean_score
+from ..workflows.phases import COMPETITIVE_TYPES
+from ..workflows.plan import CURRENT_INSTRUMENT, WrittenBy, mean_score
 from .outcomes import _dt, _team_rows, last_quarters, quarter_bounds
 
 
@@ -28,7 +29,7 @@ class RateMetric:
 
 JOB_OR_EDUCATION = RateMetric(
     "job-or-education-v1", "Job or education (Danish IPS proposal)", "1",
-    frozenset({"ordinary_job", "flexjob", "education"}), 60.0)
+    frozenset(COMPETITIVE_TYPES), 60.0)
 
 
 def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_OR_EDUCATION) -> list[dict]:
@@ -38,10 +39,12 @@ def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_O
     out = []
     for year, q in last_quarters(today, n):
         start, end = quarter_bounds(year, q)
-        served = {c.id for c in cases if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))}
+        served = {c.id for c in cases
+                  if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))}
         held = {p.case_id for p in placements if p.type in metric.types and p.case_id in served
                 and p.start_date < end and (p.end_date is None or p.end_date >= start)}
-        out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served), "in_job_or_education": len(held),
+        out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served),
+                    "in_job_or_education": len(held),
                     "rate": round(100 * len(held) / len(served), 1) if served else None, "target": metric.target})
     return out
 
@@ -66,14 +69,16 @@ def team_progress(team_id: int, today, n: int = 8, instrument=CURRENT_INSTRUMENT
             key = (r.case_id, r.rater)
             first.setdefault(key, mean_score(r.scores))
             latest[key] = mean_score(r.scores)
-        change = {rater: [latest[k] - first[k] for k in latest if k[1] == rater] for rater in ("citizen", "staff")}
-        cases_both = {k[0] for k in latest if k[1] == "citizen"} & {k[0] for k in latest if k[1] == "staff"}
-        gaps = [latest[(c, "citizen")] - latest[(c, "staff")] for c in cases_both]
+        change = {rater: [latest[k] - first[k] for k in latest if k[1] == rater] for rater in WrittenBy}
+        by_citizen, by_staff = change[WrittenBy.CITIZEN], change[WrittenBy.STAFF]
+        cases_both = ({k[0] for k in latest if k[1] == WrittenBy.CITIZEN}
+                      & {k[0] for k in latest if k[1] == WrittenBy.STAFF})
+        gaps = [latest[(c, WrittenBy.CITIZEN)] - latest[(c, WrittenBy.STAFF)] for c in cases_both]
         out.append({
             "quarter": f"{year}-Q{q}", "instrument": instrument.key,
             "rated_cases": len({k[0] for k in latest}),
-            "citizen_change": round(sum(change["citizen"]) / len(change["citizen"]), 2) if change["citizen"] else None,
-            "consultant_change": round(sum(change["staff"]) / len(change["staff"]), 2) if change["staff"] else None,
+            "citizen_change": round(sum(by_citizen) / len(by_citizen), 2) if by_citizen else None,
+            "consultant_change": round(sum(by_staff) / len(by_staff), 2) if by_staff else None,
             "gap": round(sum(gaps) / len(gaps), 2) if gaps else None,
         })
     return out
@@ -118,7 +123,8 @@ def case_trend(ratings, citizen_name: str, consultant_name: str, title: str) -> 
     dates = sorted({r.rated_at.date() for r in ratings})
     labels = [d.strftime("%d/%m-%y") for d in dates]
     series = []
-    for rater, name, colour in (("citizen", citizen_name, "#0b5cad"), ("staff", consultant_name, "#2e7d32")):
+    for rater, name, colour in ((WrittenBy.CITIZEN, citizen_name, "#0b5cad"),
+                                (WrittenBy.STAFF, consultant_name, "#2e7d32")):
         by_date = {r.rated_at.date(): round(mean_score(r.scores), 1) for r in ratings if r.rater == rater}
         series.append((name, colour, [by_date.get(d) for d in dates]))
     return svg_lines(series, labels, title, low=1, high=10)

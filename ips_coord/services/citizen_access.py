@@ -17,10 +17,12 @@ from sqlalchemy import func, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
-from ..workflows.phases import FollowUpKind, FollowUpStatus, Role
-from .activities import _lock_case, unit_of_work
+from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, Role, WithdrawalRequester
+from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
+from .activities import _lock_case
 from .errors import N_, Forbidden, ServiceError
 from .records import add_case_event
+from .unit_of_work import unit_of_work
 
 CODE_MINUTES = 15
 CODE_MAX_ATTEMPTS = 5
@@ -42,21 +44,21 @@ def citizen_by_email(email: str) -> Citizen | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def request_code(email: str) -> tuple[Citizen, str] | None:
-    """A fresh six-digit code for the citizen with this address (earlier codes stop working),
-    or None for an unknown address. The caller answers the same either way."""
+def request_code(email: str) -> tuple[str, str] | None:
+    """A fresh six-digit code for the citizen with this address (earlier codes stop working), as
+    (the address on record, the code); None for an unknown address. The caller answers the same either way."""
     citizen = citizen_by_email(email)
-    if citizen is None:
+    if citizen is None or not citizen.email:
         return None
     now = utcnow()
     code = f"{secrets.randbelow(10**6):06d}"
     with unit_of_work():
         db.session.execute(update(CitizenLoginCode).where(
-            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == "code",
+            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
             CitizenLoginCode.used_at.is_(None)).values(used_at=now))
-        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind="code", secret_hash=_hash(code), attempts=0,
-                                        expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))
-    return citizen, code
+        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=_hash(code),
+                                        attempts=0, expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))
+    return citizen.email, code
 
 
 def verify_code(email: str, code: str) -> Citizen | None:
@@ -68,7 +70,7 @@ def verify_code(email: str, code: str) -> Citizen | None:
     now = utcnow()
     with unit_of_work():
         row = db.session.scalar(select(CitizenLoginCode).where(
-            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == "code",
+            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
             CitizenLoginCode.used_at.is_(None)).order_by(CitizenLoginCode.id.desc()).limit(1).with_for_update())
         if row is None or row.expires_at <= now or row.attempts >= CODE_MAX_ATTEMPTS:
             return None
@@ -83,23 +85,25 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=INVITE_SALT)
 
 
-def create_invitation(case: IpsCase, actor: User, secret_key: str) -> str:
-    """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS. Returns the token."""
+def create_invitation(case: IpsCase, actor: User, secret_key: str) -> tuple[str, str]:
+    """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS: returns
+    (the citizen's address on record, the token)."""
     if actor.role != Role.IPS_CONSULTANT or case.consultant_id != actor.id:
         raise Forbidden(N_("Only the consultant on the case may invite the citizen."), "case")
-    if not case.citizen.email:
+    address = case.citizen.email
+    if not address:
         raise ServiceError(N_("The citizen has no e-mail address on record."), "email")
     now = utcnow()
     secret = secrets.token_urlsafe(24)
     with unit_of_work():
         _lock_case(case)
-        row = CitizenLoginCode(citizen_id=case.citizen_id, kind="invitation", secret_hash=_hash(secret), attempts=0,
-                               expires_at=now + timedelta(days=INVITATION_DAYS), created_by_id=actor.id,
+        row = CitizenLoginCode(citizen_id=case.citizen_id, kind=LoginSecret.INVITATION, secret_hash=_hash(secret),
+                               attempts=0, expires_at=now + timedelta(days=INVITATION_DAYS), created_by_id=actor.id,
                                created_at=now)
         db.session.add(row)
         db.session.flush()
-        add_case_event(case, event="citizen_invited", actor=actor, now=now, data={"by": "staff"})
-    return _serializer(secret_key).dumps({"i": row.id, "s": secret})
+        add_case_event(case, event=HistoryEntry.CITIZEN_INVITED, actor=actor, now=now, data={"by": WrittenBy.STAFF})
+    return address, _serializer(secret_key).dumps({"i": row.id, "s": secret})
 
 
 def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
@@ -112,7 +116,7 @@ def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
     now = utcnow()
     with unit_of_work():
         row = db.session.scalar(select(CitizenLoginCode).where(
-            CitizenLoginCode.id == data["i"], CitizenLoginCode.kind == "invitation").with_for_update())
+            CitizenLoginCode.id == data["i"], CitizenLoginCode.kind == LoginSecret.INVITATION).with_for_update())
         if (row is None or row.used_at is not None or row.expires_at <= now
                 or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))):
             return None
@@ -121,7 +125,7 @@ def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
     return citizen
 
 
-def start_session(citizen: Citizen, method: str) -> str:
+def start_session(citizen: Citizen, method: SignInMethod) -> str:
     sid = secrets.token_urlsafe(32)
     with unit_of_work():
         db.session.add(CitizenSession(id=sid, citizen_id=citizen.id, method=method, created_at=utcnow()))
@@ -142,8 +146,8 @@ def session_citizen(sid: str) -> Citizen | None:
 
 def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool) -> Consent:
     """The citizen withdraws a consent from their own view; sharing stops with the next request."""
-    case = db.session.get(IpsCase, consent.case_id)
-    if case is None or case.citizen_id != citizen.id:
+    case = db.session.get_one(IpsCase, consent.case_id)  # the foreign key guarantees it
+    if case.citizen_id != citizen.id:
         raise Forbidden(N_("Not your consent."), "consent")
     if consent.withdrawn_at is not None:
         raise ServiceError(N_("The consent is already withdrawn."), "withdrawn_at")
@@ -158,6 +162,7 @@ def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool)
                 FollowUp.status == FollowUpStatus.OPEN)):
             if (fu.data or {}).get("consent_id") == consent.id:
                 fu.status, fu.completed_at = FollowUpStatus.CANCELLED, now
-        add_case_event(case, event="consent_withdrawn", actor=None, now=now,
-                       data={"consent_id": consent.id, "requested_by": "citizen", "by": "citizen"})
+        add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=None, now=now,
+                       data={"consent_id": consent.id, "requested_by": WithdrawalRequester.CITIZEN,
+                             "by": WrittenBy.CITIZEN})
     return consent

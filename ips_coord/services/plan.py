@@ -7,6 +7,7 @@ date becomes its owner's follow-up, reminded and escalated by the sweep like any
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -24,19 +25,31 @@ from ..models import (
     SupportChange,
     User,
 )
-from ..workflows import plan as W
-from ..workflows.phases import FollowUpKind, FollowUpStatus, Phase
-from .activities import _lock_case, unit_of_work
+from ..workflows.phases import ENDED, FollowUpKind, FollowUpStatus, HistoryEntry, Phase, Recipient
+from ..workflows.plan import (
+    CURRENT_INSTRUMENT,
+    FOLLOW_UP_ASSIGNEE,
+    SUPPORT_FIELDS,
+    Instrument,
+    InvalidScores,
+    PlanOwner,
+    WrittenBy,
+    action_due,
+    check_scores,
+    next_rating_due,
+)
+from .activities import _lock_case
 from .errors import N_, ServiceError
 from .records import add_case_event, recipients
+from .unit_of_work import unit_of_work
 
 MAX_TEXT = 5000
 
 
-def _who(actor: User | None, citizen: Citizen | None) -> str:
+def _who(actor: User | None, citizen: Citizen | None) -> WrittenBy:
     if (actor is None) == (citizen is None):
         raise ValueError("exactly one of actor and citizen")
-    return W.WrittenBy.CITIZEN if citizen is not None else W.WrittenBy.STAFF
+    return WrittenBy.CITIZEN if citizen is not None else WrittenBy.STAFF
 
 
 def _text(value: str | None, field: str) -> str:
@@ -64,7 +77,8 @@ def save_goal(case: IpsCase, text: str, *, actor: User | None = None, citizen: C
         row = PlanGoal(case_id=case.id, version=latest + 1, text=text, written_by=by,
                        author_id=actor.id if actor else None, created_at=now)
         db.session.add(row)
-        add_case_event(case, event="plan_goal_saved", actor=actor, now=now, data={"by": by, "goal_version": row.version})
+        add_case_event(case, event=HistoryEntry.PLAN_GOAL_SAVED, actor=actor, now=now,
+                       data={"by": by, "goal_version": row.version})
     return row
 
 
@@ -72,7 +86,7 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
                citizen: Citizen | None = None) -> PlanAction:
     by = _who(actor, citizen)
     text = _text(text, "text")
-    if owner not in set(W.PlanOwner):
+    if owner not in set(PlanOwner):
         raise ServiceError(N_("Choose who owns the action."), "owner")
     now = utcnow()
     if due_date is not None and due_date < now.date():
@@ -84,8 +98,9 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
         db.session.add(row)
         db.session.flush()
         if due_date is not None:
-            due = W.action_due(due_date)
-            assignee = recipients(case, W.FOLLOW_UP_ASSIGNEE[W.PlanOwner(owner)]) or recipients(case, "consultant")
+            due = action_due(due_date)
+            assignee = (recipients(case, FOLLOW_UP_ASSIGNEE[PlanOwner(owner)])
+                        or recipients(case, Recipient.CONSULTANT))
             fu = FollowUp(case_id=case.id, kind=FollowUpKind.PLAN_ACTION, due_at=due.due_at,
                           remind_at=max(due.remind_at, now), escalate_at=due.escalate_at,
                           assignee_id=assignee[0] if assignee else None, status=FollowUpStatus.OPEN,
@@ -93,7 +108,8 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
             db.session.add(fu)
             db.session.flush()
             row.follow_up_id = fu.id
-        add_case_event(case, event="plan_action_added", actor=actor, now=now, data={"by": by, "action_id": row.id})
+        add_case_event(case, event=HistoryEntry.PLAN_ACTION_ADDED, actor=actor, now=now,
+                       data={"by": by, "action_id": row.id})
     return row
 
 
@@ -102,7 +118,7 @@ def complete_action(action: PlanAction, *, actor: User | None = None, citizen: C
     if action.done_at is not None:
         raise ServiceError(N_("The action is already done."), "done")
     now = utcnow()
-    case = db.session.get(IpsCase, action.case_id)
+    case = db.session.get_one(IpsCase, action.case_id)
     with unit_of_work():
         _lock_case(case)
         action.done_at = now
@@ -111,7 +127,8 @@ def complete_action(action: PlanAction, *, actor: User | None = None, citizen: C
             if fu is not None and fu.status == FollowUpStatus.OPEN:
                 fu.status, fu.completed_at = FollowUpStatus.DONE, now
                 fu.completed_by_id = actor.id if actor else None
-        add_case_event(case, event="plan_action_done", actor=actor, now=now, data={"by": by, "action_id": action.id})
+        add_case_event(case, event=HistoryEntry.PLAN_ACTION_DONE, actor=actor, now=now,
+                       data={"by": by, "action_id": action.id})
     return action
 
 
@@ -125,8 +142,8 @@ def start_intervention(case: IpsCase, actor: User, *, name: str, start_date: dat
         row = ParallelIntervention(case_id=case.id, name=name, start_date=start_date, created_by_id=actor.id)
         db.session.add(row)
         db.session.flush()
-        add_case_event(case, event="intervention_started", actor=actor, now=now,
-                       data={"by": W.WrittenBy.STAFF, "intervention_id": row.id})
+        add_case_event(case, event=HistoryEntry.INTERVENTION_STARTED, actor=actor, now=now,
+                       data={"by": WrittenBy.STAFF, "intervention_id": row.id})
     return row
 
 
@@ -138,23 +155,23 @@ def end_intervention(row: ParallelIntervention, actor: User, *, end_date: date) 
         raise ServiceError(N_("The end date is before the start date."), "end_date")
     if end_date > now.date():
         raise ServiceError(N_("The end date is in the future."), "end_date")
-    case = db.session.get(IpsCase, row.case_id)
+    case = db.session.get_one(IpsCase, row.case_id)
     with unit_of_work():
         _lock_case(case)
         row.end_date = end_date
-        add_case_event(case, event="intervention_ended", actor=actor, now=now,
-                       data={"by": W.WrittenBy.STAFF, "intervention_id": row.id})
+        add_case_event(case, event=HistoryEntry.INTERVENTION_ENDED, actor=actor, now=now,
+                       data={"by": WrittenBy.STAFF, "intervention_id": row.id})
     return row
 
 
-def update_supports(case: IpsCase, actor: User, supports: dict) -> SupportChange:
+def update_supports(case: IpsCase, actor: User, supports: dict[str, Any]) -> SupportChange:
     """The running job's supports: the placement keeps the current set, the history keeps each change."""
     from .transitions import current_placement
 
     if case.phase not in (Phase.EMPLOYED, Phase.IN_EDUCATION):
         raise ServiceError(N_("Supports are edited while a job or an education runs."), "phase")
-    cleaned = {}
-    for key in W.SUPPORT_FIELDS:
+    cleaned: dict[str, Any] = {}
+    for key in SUPPORT_FIELDS:
         value = supports.get(key)
         if key == "mentor_hours" and value not in (None, ""):
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60:
@@ -174,40 +191,44 @@ def update_supports(case: IpsCase, actor: User, supports: dict) -> SupportChange
         row = SupportChange(case_id=case.id, placement_id=placement.id, supports=cleaned, changed_by_id=actor.id,
                             created_at=now)
         db.session.add(row)
-        add_case_event(case, event="supports_changed", actor=actor, now=now,
-                       data={"by": W.WrittenBy.STAFF, "placement_id": placement.id})
+        add_case_event(case, event=HistoryEntry.SUPPORTS_CHANGED, actor=actor, now=now,
+                       data={"by": WrittenBy.STAFF, "placement_id": placement.id})
     return row
 
 
-def record_rating(case: IpsCase, scores: dict, *, actor: User | None = None, citizen: Citizen | None = None,
-                  instrument: W.Instrument = W.CURRENT_INSTRUMENT) -> ProgressRating:
+def record_rating(case: IpsCase, scores: dict[str, object], *, actor: User | None = None,
+                  citizen: Citizen | None = None, instrument: Instrument = CURRENT_INSTRUMENT) -> ProgressRating:
     """A progress rating by the citizen or the consultant. A consultant's rating completes the open
     reassessment and makes the next one due in 90 days."""
     by = _who(actor, citizen)
     try:
-        checked = W.check_scores(instrument, scores)
-    except W.InvalidScores as exc:
-        raise ServiceError(str(exc), exc.field) from None
+        checked = check_scores(instrument, scores)
+    except InvalidScores as exc:
+        if exc.unknown:
+            raise ServiceError(N_("Not a dimension of this instrument."), exc.field) from None
+        raise ServiceError(N_("Give a whole number from %(low)s to %(high)s."), exc.field, low=instrument.low,
+                           high=instrument.high) from None
     now = utcnow()
     with unit_of_work():
         _lock_case(case)
-        row = ProgressRating(case_id=case.id, instrument=instrument.key, rater=by, author_id=actor.id if actor else None,
-                             scores=checked, rated_at=now, created_at=now)
+        row = ProgressRating(case_id=case.id, instrument=instrument.key, rater=by,
+                             author_id=actor.id if actor else None, scores=checked, rated_at=now, created_at=now)
         db.session.add(row)
         db.session.flush()
-        if by == W.WrittenBy.STAFF:
+        if actor is not None:  # staff: the consultant's rating
             for fu in db.session.scalars(select(FollowUp).where(
                     FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.PROGRESS_RATING,
                     FollowUp.status == FollowUpStatus.OPEN)):
                 fu.status, fu.completed_at, fu.completed_by_id = FollowUpStatus.DONE, now, actor.id
-            if case.phase not in (Phase.CLOSED, Phase.TRANSITIONED):
-                due = W.next_rating_due(now, instrument)
-                consultant = recipients(case, "consultant")
+            if case.phase not in ENDED:
+                due = next_rating_due(now, instrument)
+                consultant = recipients(case, Recipient.CONSULTANT)
                 db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.PROGRESS_RATING, due_at=due.due_at,
                                         remind_at=due.remind_at, escalate_at=due.escalate_at,
                                         assignee_id=consultant[0] if consultant else None,
                                         status=FollowUpStatus.OPEN, data={}, created_at=now))
-        add_case_event(case, event="progress_rated", actor=actor, now=now, data={"by": by, "rating_id": row.id})
+        add_case_event(case, event=HistoryEntry.PROGRESS_RATED, actor=actor, now=now,
+                       data={"by": by, "rating_id": row.id})
     return row
 
 
@@ -219,7 +240,7 @@ def add_citizen_note(case: IpsCase, citizen: Citizen, text: str) -> CitizenNote:
         _lock_case(case)
         row = CitizenNote(case_id=case.id, text=text, created_at=now)
         db.session.add(row)
-        add_case_event(case, event="citizen_note", actor=None, now=now, data={"by": W.WrittenBy.CITIZEN})
+        add_case_event(case, event=HistoryEntry.CITIZEN_NOTE, actor=None, now=now, data={"by": WrittenBy.CITIZEN})
     return row
 
 
@@ -230,8 +251,8 @@ def record_participation(case: IpsCase, actor: User, *, agreed_on: date) -> None
         raise ServiceError(N_("The date is in the future."), "agreed_on")
     with unit_of_work():
         _lock_case(case)
-        add_case_event(case, event="participation_agreed", actor=actor, now=now,
-                       data={"by": W.WrittenBy.STAFF, "citizen_agreed": agreed_on.isoformat()})
+        add_case_event(case, event=HistoryEntry.PARTICIPATION_AGREED, actor=actor, now=now,
+                       data={"by": WrittenBy.STAFF, "citizen_agreed": agreed_on.isoformat()})
 
 
 __all__ = ["add_action", "add_citizen_note", "complete_action", "current_goal", "end_intervention",

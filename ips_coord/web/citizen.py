@@ -24,20 +24,22 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..access import policy as P
+from .. import labels
 from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
 from ..access.export import export_citizen
 from ..citizen_oidc import oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
+from ..i18n import translate
 from ..models import (
     AccessLog,
+    Citizen,
     CitizenNote,
     Consent,
     FollowUp,
@@ -54,56 +56,13 @@ from ..reports.progress import case_trend
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
-from ..workflows.phases import FollowUpKind, FollowUpStatus
-from ..workflows.plan import CURRENT_INSTRUMENT
-from .citizen_forms import (
-    DIMENSIONS,
-    SUPPORT_LABELS,
-    CitizenCodeForm,
-    CitizenEmailForm,
-    GoalForm,
-    NoteForm,
-    RatingForm,
-    WithdrawForm,
-)
+from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
+from ..workflows.plan import CURRENT_INSTRUMENT, SignInMethod, WrittenBy
+from .citizen_forms import CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
 from .forms import EmptyForm
-from .labels import CATEGORIES, PARTIES, PHASES, ROLES
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 LOCAL = ZoneInfo("Europe/Copenhagen")
-
-# What happens next, in plain words, per phase.
-NEXT_STEP = {
-    "referred": _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether you want to take part."),
-    "engagement": _l("You and your consultant get to know each other, write down what you want, and hold a start meeting with your contact in psychiatry."),
-    "job_search": _l("You and your consultant look for a job or an education that fits what you want. Your consultant visits employers."),
-    "employed": _l("You have a job. Your consultant keeps in touch for as long as you want support."),
-    "in_education": _l("You are in education. Your consultant keeps in touch for as long as you want support."),
-    "job_ended": _l("Your job has ended. You and your consultant look at what worked and what to change, then carry on."),
-    "paused": _l("Your course is paused. Your consultant will get in touch again."),
-    "transitioned": _l("You manage without IPS support now. You can always come back."),
-    "closed": _l("Your IPS course has ended. You can always come back."),
-}
-# Follow-ups a citizen takes part in, said plainly. Others are the staff's own work.
-MEETINGS = {
-    FollowUpKind.JOINT_START_MEETING: _l("Start meeting with you, your consultant and psychiatry"),
-    FollowUpKind.JOB_START_CONTACT: _l("Your consultant contacts you after your start"),
-    FollowUpKind.WEEKLY_CONTACT: _l("Talk with your consultant"),
-    FollowUpKind.MONTHLY_CONTACT: _l("Talk with your consultant"),
-    FollowUpKind.JOB_ENDING_CONTACT: _l("Your consultant contacts you"),
-    FollowUpKind.JOB_ENDING_REVIEW: _l("Meeting: what worked, what to change"),
-    FollowUpKind.PAUSED_OUTREACH: _l("Your consultant contacts you"),
-    FollowUpKind.PROGRESS_RATING: _l("You and your consultant look at your progress"),
-}
-OWNERS = {"ips_team": _l("IPS consultant"), "psychiatry": _l("Psychiatry"), "jobcenter": _l("Jobcenter"),
-          "social_psychiatry": _l("Social psychiatry"), "citizen": _l("You")}
-# The parts of the record, as the citizen reads them in "who has read my record". Health and
-# benefit parts are named only as "your record": a label must not tell what is held.
-READ_PARTS = {P.IDENTITY: _l("your course"), P.PHASE: _l("your course"), P.PROFILE: _l("your career profile"),
-              P.PLACEMENTS: _l("your jobs and education"), P.PLAN: _l("your plan"),
-              P.FOLLOW_UPS: _l("your appointments"), P.CONSENTS: _l("your consents"),
-              P.PROGRESS: _l("your progress"), P.NOTES: _l("notes from your conversations")}
-
 
 def local(dt):
     return dt.astimezone(LOCAL) if dt is not None else None
@@ -145,17 +104,18 @@ def _own_case(case_id: int) -> IpsCase:
     """The citizen's own case, or 404 (logged as a refusal) for any other id."""
     case = db.session.get(IpsCase, case_id)
     if case is None or case.citizen_id != g.citizen.id:
-        audit_citizen(g.citizen.id, None, ["route"], "refused", target=f"case {case_id}", outcome=404)
+        audit_citizen(g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"case {case_id}",
+                      outcome=404)
         abort(404)
     return case
 
 
-def _begin(citizen, method: str):
+def _begin(citizen: Citizen, method: SignInMethod) -> ResponseReturnValue:
     session.clear()  # no staff login survives into a citizen session, and none comes back
     session.permanent = True
     session["citizen_sid"] = access_svc.start_session(citizen, method)
     session["citizen_seen"] = utcnow().timestamp()
-    audit_citizen(citizen.id, None, ["sign_in"], "write", target=method)
+    audit_citizen(citizen.id, None, [AuditPart.SIGN_IN], AccessAction.WRITE, target=method)
     return redirect(url_for("citizen.home"))
 
 
@@ -164,14 +124,14 @@ def _begin(citizen, method: str):
 @limiter.limit("20 per 15 minutes", methods=["POST"])
 @shows_no_citizen_data  # the sign-in form
 def login():
-    if current_app.config.get("CITIZEN_AUTH") == "oidc":
+    if current_app.config.get("CITIZEN_AUTH") == SignInMethod.OIDC:
         return render_template("citizen_login.html", oidc=True, form=None)
     form = CitizenEmailForm()
     if form.validate_on_submit():
         found = access_svc.request_code(form.email.data)
         if found is not None:
-            citizen, code = found
-            send_code(citizen.email, code, str(get_locale() or "da"))
+            address, code = found
+            send_code(address, code, str(get_locale() or "da"))
         session["citizen_login_email"] = form.email.data.strip().lower()
         # The same answer whether the address is known or not.
         flash(_("If the address is on record, a code is on its way. It works for 15 minutes."), "ok")
@@ -190,7 +150,7 @@ def code():
     if form.validate_on_submit():
         citizen = access_svc.verify_code(email, form.code.data)
         if citizen is not None:
-            return _begin(citizen, "email_code")
+            return _begin(citizen, SignInMethod.EMAIL_CODE)
         form.code.errors.append(_("The code is wrong or has expired. Ask for a new one."))
     return render_template("citizen_code.html", form=form, email=email), 400 if form.errors else 200
 
@@ -204,7 +164,7 @@ def invitation(token: str):
     if request.method == "POST" and form.validate_on_submit():
         citizen = access_svc.redeem_invitation(token, current_app.config["SECRET_KEY"])
         if citizen is not None:
-            return _begin(citizen, "invitation")
+            return _begin(citizen, SignInMethod.INVITATION)
         flash(_("The link has expired or has been used. Ask for a code by e-mail instead."), "warning")
         return redirect(url_for("citizen.login"))
     return render_template("citizen_invitation.html", form=form)
@@ -235,7 +195,7 @@ def oidc_callback():
     if citizen is None:
         flash(_("We could not find your IPS course. Ask your consultant."), "warning")
         return redirect(url_for("citizen.login"))
-    return _begin(citizen, "oidc")
+    return _begin(citizen, SignInMethod.OIDC)
 
 
 @bp.post("/logout")
@@ -266,14 +226,14 @@ def _who_read(case: IpsCase) -> list[dict]:
         select(AccessLog.user_id, User.name, User.role, AccessLog.part, AccessLog.action,
                func.max(AccessLog.created_at).label("at"))
         .join(User, User.id == AccessLog.user_id)
-        .where(AccessLog.case_id == case.id, AccessLog.action.in_(("read", "write")))
+        .where(AccessLog.case_id == case.id, AccessLog.action.in_((AccessAction.READ, AccessAction.WRITE)))
         .group_by(AccessLog.user_id, User.name, User.role, AccessLog.part, AccessLog.action)
         .order_by(func.max(AccessLog.created_at).desc()).limit(200)).all()
     seen: dict[tuple, dict] = {}
     for r in rows:
-        label = str(READ_PARTS.get(r.part, _("your record")))
+        label = str(labels.PARTS_FOR_CITIZEN.get(r.part, _("your record")))
         key = (r.user_id, local(r.at).date(), r.action)
-        entry = seen.setdefault(key, {"name": r.name, "role": ROLES.get(r.role, r.role), "at": local(r.at),
+        entry = seen.setdefault(key, {"name": r.name, "role": labels.ROLES.get(r.role, r.role), "at": local(r.at),
                                       "action": r.action, "parts": []})
         if label not in entry["parts"]:
             entry["parts"].append(label)
@@ -288,29 +248,32 @@ def render_case(case: IpsCase, status: int = 200, **forms):
                                  .order_by(ProgressRating.rated_at)).all()
     meetings = db.session.scalars(select(FollowUp).where(
         FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN,
-        FollowUp.kind.in_(list(MEETINGS))).order_by(FollowUp.due_at).limit(10)).all()
+        FollowUp.kind.in_(list(labels.CITIZEN_MEETINGS))).order_by(FollowUp.due_at).limit(10)).all()
     consents = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
                                   .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
     ctx = {
-        "case": case, "now": now, "local": local, "next_step": NEXT_STEP.get(case.phase, ""),
-        "meetings": [(MEETINGS[FollowUpKind(f.kind)], local(f.due_at)) for f in meetings],
+        "case": case, "now": now, "local": local, "next_step": labels.NEXT_STEPS.get(case.phase, ""),
+        "meetings": [(labels.CITIZEN_MEETINGS[f.kind], local(f.due_at)) for f in meetings],
         "goals": goals,
         "actions": db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
                                       .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date,
                                                 PlanAction.id)).all(),
-        "interventions": db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case.id)
-                                            .order_by(ParallelIntervention.start_date.desc())).all(),
-        "placement": db.session.scalar(select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None),
-                                                               Placement.type.in_(("ordinary_job", "flexjob", "education")))
-                                       .order_by(Placement.start_date.desc()).limit(1)),
+        "interventions": db.session.scalars(
+            select(ParallelIntervention).where(ParallelIntervention.case_id == case.id)
+            .order_by(ParallelIntervention.start_date.desc())).all(),
+        "placement": db.session.scalar(
+            select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None),
+                                    Placement.type.in_(COMPETITIVE_TYPES))
+            .order_by(Placement.start_date.desc()).limit(1)),
         "notes": db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
                                     .order_by(CitizenNote.created_at.desc()).limit(5)).all(),
         "consents": consents, "ratings": ratings,
         "trend": case_trend(ratings, _("You"), _("Your consultant"), _("Progress over time (average, 1-10)"))
         if ratings else None,
-        "latest_own": next((r for r in reversed(ratings) if r.rater == "citizen"), None),
-        "who_read": _who_read(case), "owners": OWNERS, "dimensions": DIMENSIONS, "instrument": CURRENT_INSTRUMENT,
-        "parties": PARTIES, "categories": CATEGORIES, "phases": PHASES, "SUPPORT_LABELS": SUPPORT_LABELS,
+        "latest_own": next((r for r in reversed(ratings) if r.rater == WrittenBy.CITIZEN), None),
+        "who_read": _who_read(case), "owners": labels.PLAN_OWNERS_FOR_CITIZEN, "dimensions": labels.DIMENSIONS,
+        "instrument": CURRENT_INSTRUMENT, "parties": labels.PARTIES, "categories": labels.CATEGORIES,
+        "phases": labels.PHASES, "SUPPORT_LABELS": labels.SUPPORTS,
         "goal_form": forms.get("goal") or GoalForm(formdata=None, text=goals[0].text if goals else ""),
         "note_form": forms.get("note") or NoteForm(formdata=None),
         "rating_form": forms.get("rating") or RatingForm(formdata=None),
@@ -318,8 +281,8 @@ def render_case(case: IpsCase, status: int = 200, **forms):
                            or WithdrawForm(formdata=None, prefix=f"w{c.id}") for c in consents},
         "empty_form": EmptyForm(),
     }
-    audit_citizen(g.citizen.id, case.id, [P.IDENTITY, P.PHASE, P.PLAN, P.INTERVENTIONS, P.PLACEMENTS, P.FOLLOW_UPS,
-                                          P.CONSENTS, P.PROGRESS, P.ACCESS_LOG])
+    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.PLAN, Part.INTERVENTIONS, Part.PLACEMENTS,
+                                          Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS, Part.ACCESS_LOG])
     return render_template("citizen_case.html", **ctx), status
 
 
@@ -339,10 +302,10 @@ def _post(case_id: int, form, key: str, save, part: str, anchor: str):
     except ServiceError as exc:
         target = getattr(form, exc.field, None) if exc.field else None
         (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(
-            _(exc.message))
+            translate(exc.message))
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), exc.status, **{key: form})
-    audit_citizen(g.citizen.id, case_id, [part], "write")
+        return render_case(db.session.get_one(IpsCase, case_id), exc.status, **{key: form})
+    audit_citizen(g.citizen.id, case_id, [part], AccessAction.WRITE)
     flash(_("Saved."), "ok")
     return redirect(url_for("citizen.case", case_id=case_id) + f"#{anchor}")
 
@@ -351,14 +314,14 @@ def _post(case_id: int, form, key: str, save, part: str, anchor: str):
 @citizen_required
 def save_goal(case_id: int):
     return _post(case_id, GoalForm(), "goal", lambda c, f: plan_svc.save_goal(c, f.text.data, citizen=g.citizen),
-                 P.PLAN, "goals")
+                 Part.PLAN, "goals")
 
 
 @bp.post("/cases/<id:case_id>/note")
 @citizen_required
 def add_note(case_id: int):
     return _post(case_id, NoteForm(), "note", lambda c, f: plan_svc.add_citizen_note(c, g.citizen, f.text.data),
-                 P.NOTES, "note")
+                 Part.NOTES, "note")
 
 
 @bp.post("/cases/<id:case_id>/progress")
@@ -366,7 +329,7 @@ def add_note(case_id: int):
 def rate(case_id: int):
     def save(c, f):
         plan_svc.record_rating(c, {d: f[d].data for d in CURRENT_INSTRUMENT.dimensions}, citizen=g.citizen)
-    return _post(case_id, RatingForm(), "rating", save, P.PROGRESS, "progress")
+    return _post(case_id, RatingForm(), "rating", save, Part.PROGRESS, "progress")
 
 
 @bp.post("/cases/<id:case_id>/consents/<id:consent_id>/withdraw")
@@ -375,7 +338,8 @@ def withdraw(case_id: int, consent_id: int):
     case = _own_case(case_id)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
-        audit_citizen(g.citizen.id, None, ["route"], "refused", target=f"consent {consent_id}", outcome=404)
+        audit_citizen(g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"consent {consent_id}",
+                      outcome=404)
         abort(404)
     form = WithdrawForm(prefix=f"w{consent_id}")
     if not form.validate_on_submit():
@@ -383,10 +347,10 @@ def withdraw(case_id: int, consent_id: int):
     try:
         access_svc.withdraw_own_consent(consent, g.citizen, confirmed=form.confirm.data)
     except ServiceError as exc:
-        (form.confirm.errors if exc.field == "confirm" else form.form_errors).append(_(exc.message))
+        (form.confirm.errors if exc.field == "confirm" else form.form_errors).append(translate(exc.message))
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), exc.status, withdraw=form, withdraw_id=consent_id)
-    audit_citizen(g.citizen.id, case_id, [P.CONSENTS], "write")
+        return render_case(db.session.get_one(IpsCase, case_id), exc.status, withdraw=form, withdraw_id=consent_id)
+    audit_citizen(g.citizen.id, case_id, [Part.CONSENTS], AccessAction.WRITE)
     flash(_("The consent is withdrawn. Sharing under it has stopped."), "ok")
     return redirect(url_for("citizen.case", case_id=case_id) + "#consents")
 
@@ -401,7 +365,7 @@ def export():
         abort(404)
     pairs = [c["id"] for c in data["cases"]]
     for case_id in pairs:
-        audit_citizen(g.citizen.id, case_id, [P.EXPORT], "read", reason="the citizen's own download")
+        audit_citizen(g.citizen.id, case_id, [Part.EXPORT], AccessAction.READ, reason="the citizen's own download")
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=mine-data.json"})

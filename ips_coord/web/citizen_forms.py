@@ -3,17 +3,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from .. import labels
 from ..workflows.plan import CURRENT_INSTRUMENT
 from .forms import SafeForm
-
-DIMENSIONS = {
-    "wish_to_work": _l("My wish to work"),
-    "health_and_wellbeing": _l("My health and well-being"),
-    "daily_structure": _l("Structure in my day"),
-    "social_relations": _l("Friends, family and other people"),
-    "finances_and_security": _l("Money and security"),
-    "belief_in_own_abilities": _l("Belief in what I can do"),
-}
 
 
 class CitizenEmailForm(SafeForm):
@@ -36,17 +28,11 @@ class WithdrawForm(SafeForm):
     confirm = BooleanField(_l("Yes, I want to withdraw this consent. Sharing under it stops at once."))
 
 
-def _rating_form():
-    fields = {dim: IntegerField(DIMENSIONS.get(dim, dim), validators=[
+def _rating_form() -> type[SafeForm]:
+    fields = {dim.value: IntegerField(labels.DIMENSIONS[dim], validators=[
         InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
         for dim in CURRENT_INSTRUMENT.dimensions}
     return type("RatingForm", (SafeForm,), fields)
 
 
 RatingForm = _rating_form()
-
-SUPPORT_LABELS = {
-    "mentor": _l("Mentor"), "mentor_hours": _l("Mentor hours a week"),
-    "personal_assistance": _l("Personal assistance"), "aids": _l("Aids"),
-    "flexjob_terms": _l("Flexjob terms"), "adjustments": _l("Workplace adjustments"),
-}

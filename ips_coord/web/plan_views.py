@@ -4,6 +4,8 @@ agreement and the invitation to the citizen's own view. Each part is shown and e
 accepted only as the access policy allows; writes go through services/plan.py."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,28 +15,36 @@ from sqlalchemy import select
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .. import labels
 from ..access import authorize
-from ..access import policy as P
+from ..access.policy import Access
 from ..clock import utcnow
 from ..extensions import db
-from ..models import CaseEvent, CitizenNote, IpsCase, ParallelIntervention, PlanAction, PlanGoal, ProgressRating
+from ..i18n import translate
+from ..models import (
+    CaseEvent,
+    CitizenNote,
+    IpsCase,
+    ParallelIntervention,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
+    SupportChange,
+)
 from ..notifications.citizen_mail import send_invitation
 from ..reports.progress import case_trend
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..services.transitions import current_placement
-from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, PlanOwner
+from ..workflows.phases import HistoryEntry, Part, Phase, Relation
+from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, SupportField
 from .case_forms import _c
-from .citizen_forms import DIMENSIONS, SUPPORT_LABELS
 from .forms import EmptyForm, SafeForm
 
 bp = Blueprint("plan", __name__)
 
-OWNER_CHOICES = _c([(PlanOwner.IPS_TEAM, _l("IPS team")), (PlanOwner.PSYCHIATRY, _l("Psychiatry")),
-                    (PlanOwner.JOBCENTER, _l("Jobcenter")), (PlanOwner.SOCIAL_PSYCHIATRY, _l("Social psychiatry")),
-                    (PlanOwner.CITIZEN, _l("The citizen"))])
-OWNER_LABELS = {c.value: c.label for c in OWNER_CHOICES}
+OWNER_CHOICES = _c(labels.PLAN_OWNERS)
 
 
 class StaffGoalForm(SafeForm):
@@ -57,22 +67,27 @@ class EndInterventionForm(SafeForm):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
 
 
+def _support_text(field: SupportField) -> StringField:
+    return StringField(labels.SUPPORTS[field], validators=[Optional(), Length(max=1000)])
+
+
 class SupportsForm(SafeForm):
-    mentor = StringField(SUPPORT_LABELS["mentor"], validators=[Optional(), Length(max=1000)])
-    mentor_hours = DecimalField(SUPPORT_LABELS["mentor_hours"], validators=[Optional(), NumberRange(0, 60)])
-    personal_assistance = StringField(SUPPORT_LABELS["personal_assistance"], validators=[Optional(), Length(max=1000)])
-    aids = StringField(SUPPORT_LABELS["aids"], validators=[Optional(), Length(max=1000)])
-    flexjob_terms = StringField(SUPPORT_LABELS["flexjob_terms"], validators=[Optional(), Length(max=1000)])
-    adjustments = StringField(SUPPORT_LABELS["adjustments"], validators=[Optional(), Length(max=1000)])
+    mentor = _support_text(SupportField.MENTOR)
+    mentor_hours = DecimalField(labels.SUPPORTS[SupportField.MENTOR_HOURS], validators=[Optional(), NumberRange(0, 60)])
+    personal_assistance = _support_text(SupportField.PERSONAL_ASSISTANCE)
+    aids = _support_text(SupportField.AIDS)
+    flexjob_terms = _support_text(SupportField.FLEXJOB_TERMS)
+    adjustments = _support_text(SupportField.ADJUSTMENTS)
 
 
 class ParticipationForm(SafeForm):
     agreed_on = DateField(_l("The citizen agreed to take part on"), validators=[InputRequired()])
 
 
-def _rating_form():
-    fields = {dim: IntegerField(DIMENSIONS[dim], validators=[InputRequired(), NumberRange(1, 10)])
-              for dim in CURRENT_INSTRUMENT.dimensions}
+def _rating_form() -> type[SafeForm]:
+    fields = {dim.value: IntegerField(labels.DIMENSIONS[dim], validators=[
+        InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
+        for dim in CURRENT_INSTRUMENT.dimensions}
     return type("StaffRatingForm", (SafeForm,), fields)
 
 
@@ -83,55 +98,55 @@ def _of_case(model, case, *order):
     return db.session.scalars(select(model).where(model.case_id == case.id).order_by(*order)).all()
 
 
-def plan_context(case: IpsCase, access, forms: dict) -> tuple[dict, set[str]]:
+def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
     """What the case page shows of the plan for this reader, and the parts it shows."""
     now = utcnow()
-    ctx: dict = {"OWNER_LABELS": OWNER_LABELS, "SUPPORT_LABELS": SUPPORT_LABELS, "DIMENSIONS": DIMENSIONS,
+    ctx: dict[str, Any] = {"OWNER_LABELS": labels.PLAN_OWNERS, "SUPPORT_LABELS": labels.SUPPORTS,
+                 "DIMENSIONS": labels.DIMENSIONS,
                  "instrument": CURRENT_INSTRUMENT, "intervention_names": INTERVENTIONS}
-    shown: set[str] = set()
-    if access.can_read(P.PLAN):
-        shown.add(P.PLAN)
+    shown: set[Part] = set()
+    if access.can_read(Part.PLAN):
+        shown.add(Part.PLAN)
         ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
         ctx["plan_actions"] = _of_case(PlanAction, case, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
         ctx["participation"] = db.session.scalar(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.event == "participation_agreed")
+            CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.PARTICIPATION_AGREED)
             .order_by(CaseEvent.seq.desc()).limit(1))
-    if access.can_write(P.PLAN):
+    if access.can_write(Part.PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or StaffGoalForm(formdata=None, text=latest)
         ctx["plan_action_form"] = forms.get("plan_action") or ActionForm(formdata=None)
-    if access.can_write(P.PHASE) and access.relation in ("consultant", "team_consultant"):
+    if access.can_write(Part.PHASE) and access.relation in (Relation.CONSULTANT, Relation.TEAM_CONSULTANT):
         ctx["participation_form"] = forms.get("participation") or ParticipationForm(formdata=None, agreed_on=now.date())
         ctx["can_invite"] = case.consultant_id == current_user.id and bool(case.citizen.email)
-    if access.can_read(P.INTERVENTIONS):
-        shown.add(P.INTERVENTIONS)
+    if access.can_read(Part.INTERVENTIONS):
+        shown.add(Part.INTERVENTIONS)
         ctx["interventions"] = _of_case(ParallelIntervention, case, ParallelIntervention.start_date.desc())
-        if access.can_write(P.INTERVENTIONS):
-            ctx["intervention_form"] = forms.get("intervention") or InterventionForm(formdata=None, start_date=now.date())
+        if access.can_write(Part.INTERVENTIONS):
+            ctx["intervention_form"] = (forms.get("intervention")
+                                        or InterventionForm(formdata=None, start_date=now.date()))
             failed = forms.get("end_intervention")
             ctx["end_forms"] = {
                 i.id: failed if failed is not None and failed._prefix == f"e{i.id}-"
                 else EndInterventionForm(formdata=None, prefix=f"e{i.id}", end_date=now.date())
                 for i in ctx["interventions"] if i.end_date is None}
-    if access.can_read(P.PLACEMENTS) and case.phase in ("employed", "in_education"):
+    if access.can_read(Part.PLACEMENTS) and case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION):
         placement = current_placement(case)
         ctx["support_placement"] = placement
-        if placement is not None and access.can_write(P.PLACEMENTS):
+        if placement is not None and access.can_write(Part.PLACEMENTS):
             ctx["supports_form"] = forms.get("supports") or SupportsForm(formdata=None, data=placement.supports or {})
-            from ..models import SupportChange
-
             ctx["support_history"] = db.session.scalars(select(SupportChange).where(
                 SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc()).limit(10)).all()
-    if access.can_read(P.PROGRESS):
-        shown.add(P.PROGRESS)
+    if access.can_read(Part.PROGRESS):
+        shown.add(Part.PROGRESS)
         ratings = _of_case(ProgressRating, case, ProgressRating.rated_at)
         ctx["ratings"] = ratings
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \
             if ratings else None
-        if access.can_write(P.PROGRESS):
+        if access.can_write(Part.PROGRESS):
             ctx["rating_form"] = forms.get("rating") or StaffRatingForm(formdata=None)
-    if access.can_read(P.NOTES):
+    if access.can_read(Part.NOTES):
         ctx["citizen_notes"] = db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
                                                   .order_by(CitizenNote.created_at.desc()).limit(5)).all()
     return ctx, shown
@@ -148,7 +163,7 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
     except ServiceError as exc:
         _attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get(IpsCase, case_id), access, exc.status, **{key: form})
+        return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
     flash(_("Saved."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{anchor}")
 
@@ -156,21 +171,21 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
 @bp.post("/cases/<id:case_id>/plan/goal")
 @login_required
 def save_goal(case_id: int):
-    return _render(case_id, P.PLAN, "plan_goal", StaffGoalForm(),
+    return _render(case_id, Part.PLAN, "plan_goal", StaffGoalForm(),
                    lambda c, f: plan_svc.save_goal(c, f.text.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions")
 @login_required
 def add_action(case_id: int):
-    return _render(case_id, P.PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
+    return _render(case_id, Part.PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
         c, text=f.text.data, owner=f.owner.data, due_date=f.due_date.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions/<id:action_id>/done")
 @login_required
 def action_done(case_id: int, action_id: int):
-    authorize(current_user, case_id, P.PLAN, True)
+    authorize(current_user, case_id, Part.PLAN, True)
     action = db.session.get(PlanAction, action_id)
     if action is None or action.case_id != case_id:
         abort(404)
@@ -183,18 +198,20 @@ def action_done(case_id: int, action_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions")
 @login_required
 def start_intervention(case_id: int):
-    return _render(case_id, P.INTERVENTIONS, "intervention", InterventionForm(), lambda c, f: plan_svc.start_intervention(
-        c, current_user, name=f.name.data, start_date=f.start_date.data), anchor="interventions")
+    return _render(case_id, Part.INTERVENTIONS, "intervention", InterventionForm(),
+                   lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data,
+                                                            start_date=f.start_date.data),
+                   anchor="interventions")
 
 
 @bp.post("/cases/<id:case_id>/plan/interventions/<id:intervention_id>/end")
 @login_required
 def end_intervention(case_id: int, intervention_id: int):
-    authorize(current_user, case_id, P.INTERVENTIONS, True, log=False)
+    authorize(current_user, case_id, Part.INTERVENTIONS, True, log=False)
     row = db.session.get(ParallelIntervention, intervention_id)
     if row is None or row.case_id != case_id:
         abort(404)
-    return _render(case_id, P.INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
+    return _render(case_id, Part.INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
                    lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
                    anchor="interventions")
 
@@ -203,39 +220,39 @@ def end_intervention(case_id: int, intervention_id: int):
 @login_required
 def save_supports(case_id: int):
     def save(c, f):
-        values = {k: getattr(f, k).data for k in SUPPORT_FIELDS}
+        values: dict[str, Any] = {k: getattr(f, k).data for k in SUPPORT_FIELDS}
         if values.get("mentor_hours") is not None:
             values["mentor_hours"] = float(values["mentor_hours"])
         plan_svc.update_supports(c, current_user, values)
-    return _render(case_id, P.PLACEMENTS, "supports", SupportsForm(), save, anchor="supports")
+    return _render(case_id, Part.PLACEMENTS, "supports", SupportsForm(), save, anchor="supports")
 
 
 @bp.post("/cases/<id:case_id>/plan/progress")
 @login_required
 def rate(case_id: int):
-    return _render(case_id, P.PROGRESS, "rating", StaffRatingForm(), lambda c, f: plan_svc.record_rating(
+    return _render(case_id, Part.PROGRESS, "rating", StaffRatingForm(), lambda c, f: plan_svc.record_rating(
         c, {d: f[d].data for d in CURRENT_INSTRUMENT.dimensions}, actor=current_user), anchor="progress")
 
 
 @bp.post("/cases/<id:case_id>/plan/participation")
 @login_required
 def participation(case_id: int):
-    return _render(case_id, P.PHASE, "participation", ParticipationForm(), lambda c, f: plan_svc.record_participation(
-        c, current_user, agreed_on=f.agreed_on.data))
+    return _render(case_id, Part.PHASE, "participation", ParticipationForm(),
+                   lambda c, f: plan_svc.record_participation(c, current_user, agreed_on=f.agreed_on.data))
 
 
 @bp.post("/cases/<id:case_id>/plan/invite")
 @login_required
 def invite(case_id: int):
     """The consultant sends the citizen a signed, expiring, single-use link to their own view."""
-    case, _access = authorize(current_user, case_id, P.PHASE, True)
+    case, _access = authorize(current_user, case_id, Part.PHASE, True)
     if EmptyForm().validate_on_submit():
         try:
-            token = access_svc.create_invitation(case, current_user, current_app.config["SECRET_KEY"])
+            address, token = access_svc.create_invitation(case, current_user, current_app.config["SECRET_KEY"])
         except ServiceError as exc:
-            flash(_(exc.message), "warning")
+            flash(translate(exc.message), "warning")
             return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")
         url = current_app.config["BASE_URL"] + url_for("citizen.invitation", token=token)
-        send_invitation(case.citizen.email, url, str(get_locale() or "da"))
+        send_invitation(address, url, str(get_locale() or "da"))
         flash(_("The invitation is sent to the citizen's e-mail address."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")

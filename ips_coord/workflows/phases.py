@@ -284,6 +284,7 @@ class AuditPart(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"  # psychiatry acknowledging a notification
     NOTIFICATION = "notification"  # a coordinator sending a failed notification again
     ROUTE = "route"  # a refused request that named no part
+    SIGN_IN = "sign_in"  # a citizen signing in to their own view
 
 
 class AccessAction(StrEnum):

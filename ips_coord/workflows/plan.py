@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from .phases import Recipient
+
 
 class WrittenBy(StrEnum):
     CITIZEN = "citizen"
@@ -24,12 +26,27 @@ class PlanOwner(StrEnum):
     CITIZEN = "citizen"
 
 
+class LoginSecret(StrEnum):
+    """The one-time secrets a citizen signs in with (stored as SHA-256 only)."""
+
+    CODE = "code"  # six digits by e-mail
+    INVITATION = "invitation"  # the consultant's signed link
+
+
+class SignInMethod(StrEnum):
+    """How a citizen session began. EMAIL_CODE and OIDC are also the values of CITIZEN_AUTH."""
+
+    EMAIL_CODE = "email_code"
+    INVITATION = "invitation"
+    OIDC = "oidc"  # a national identity provider (MitID) through an OpenID Connect broker
+
+
 # Who gets the follow-up for an action of each owner. Social psychiatry and the citizen have no
 # staff account here: the consultant follows up with them.
-FOLLOW_UP_ASSIGNEE = {
-    PlanOwner.IPS_TEAM: "consultant", PlanOwner.PSYCHIATRY: "psychiatry_contact",
-    PlanOwner.JOBCENTER: "jobcenter_caseworker", PlanOwner.SOCIAL_PSYCHIATRY: "consultant",
-    PlanOwner.CITIZEN: "consultant",
+FOLLOW_UP_ASSIGNEE: dict[PlanOwner, Recipient] = {
+    PlanOwner.IPS_TEAM: Recipient.CONSULTANT, PlanOwner.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
+    PlanOwner.JOBCENTER: Recipient.JOBCENTER_CASEWORKER, PlanOwner.SOCIAL_PSYCHIATRY: Recipient.CONSULTANT,
+    PlanOwner.CITIZEN: Recipient.CONSULTANT,
 }
 ACTION_REMINDER = timedelta(days=3)  # before the due date
 ACTION_ESCALATION = timedelta(days=7)  # after the due date, to the coordinator
@@ -38,8 +55,29 @@ ACTION_ESCALATION = timedelta(days=7)  # after the due date, to the coordinator
 INTERVENTIONS = ("CTI", "ACT", "IBBIS", "Bostøtte", "Gældsrådgivning", "Peerstøtte", "Lær at tackle",
                  "Åben og Rolig", "Kognitiv terapi")
 
-# The supports of a running job (what a job-ending review adjusts).
-SUPPORT_FIELDS = ("mentor", "mentor_hours", "personal_assistance", "aids", "flexjob_terms", "adjustments")
+class SupportField(StrEnum):
+    """The supports of a running job (what a job-ending review adjusts)."""
+
+    MENTOR = "mentor"
+    MENTOR_HOURS = "mentor_hours"  # a number: hours a week
+    PERSONAL_ASSISTANCE = "personal_assistance"
+    AIDS = "aids"
+    FLEXJOB_TERMS = "flexjob_terms"
+    ADJUSTMENTS = "adjustments"
+
+
+SUPPORT_FIELDS = tuple(SupportField)
+
+
+class Dimension(StrEnum):
+    """What the progress instrument asks the citizen and the consultant to rate."""
+
+    WISH_TO_WORK = "wish_to_work"
+    HEALTH_AND_WELLBEING = "health_and_wellbeing"
+    DAILY_STRUCTURE = "daily_structure"
+    SOCIAL_RELATIONS = "social_relations"
+    FINANCES_AND_SECURITY = "finances_and_security"
+    BELIEF_IN_OWN_ABILITIES = "belief_in_own_abilities"
 
 
 @dataclass(frozen=True)
@@ -47,7 +85,7 @@ class Instrument:
     key: str
     name: str
     version: str
-    dimensions: tuple[str, ...]
+    dimensions: tuple[Dimension, ...]
     low: int = 1
     high: int = 10
     interval_days: int = 90
@@ -55,22 +93,24 @@ class Instrument:
 
 PROGRESS_V1 = Instrument(
     "ips-progress-v1", "IPS progressionsmåling", "1",
-    ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations", "finances_and_security",
-     "belief_in_own_abilities"),
+    tuple(Dimension),
 )
 INSTRUMENTS = {PROGRESS_V1.key: PROGRESS_V1}
 CURRENT_INSTRUMENT = PROGRESS_V1
 
 
 class InvalidScores(ValueError):
-    def __init__(self, field: str, message: str):
+    """A rating the instrument does not take, and the dimension it is about: a score off the scale,
+    or (`unknown`) a name that is not one of the instrument's dimensions."""
+
+    def __init__(self, field: str, message: str, *, unknown: bool = False):
         super().__init__(message)
-        self.field = field
+        self.field, self.unknown = field, unknown
 
 
-def check_scores(instrument: Instrument, scores: dict) -> dict[str, int]:
+def check_scores(instrument: Instrument, scores: dict[str, object]) -> dict[str, int]:
     """Every dimension once, each a whole number on the instrument's scale."""
-    out = {}
+    out: dict[str, int] = {}
     for dim in instrument.dimensions:
         value = scores.get(dim)
         if isinstance(value, bool) or not isinstance(value, int) or not instrument.low <= value <= instrument.high:
@@ -78,11 +118,11 @@ def check_scores(instrument: Instrument, scores: dict) -> dict[str, int]:
         out[dim] = value
     unknown = set(scores) - set(instrument.dimensions)
     if unknown:
-        raise InvalidScores(sorted(unknown)[0], "Not a dimension of this instrument.")
+        raise InvalidScores(sorted(unknown)[0], "Not a dimension of this instrument.", unknown=True)
     return out
 
 
-def mean_score(scores: dict) -> float:
+def mean_score(scores: dict[str, int]) -> float:
     return sum(scores.values()) / len(scores) if scores else 0.0
 
 

@@ -5,9 +5,8 @@ parallel intervention, and the citizen as the actor of an access-log row.
 Revision ID: 0008
 Revises: 0007
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
@@ -39,7 +38,8 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['citizen_id'], ['citizen.id'], name=op.f('fk_citizen_login_code_citizen_id_citizen')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'], name=op.f('fk_citizen_login_code_created_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'],
+                            name=op.f('fk_citizen_login_code_created_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizen_login_code'))
     )
     with op.batch_alter_table('citizen_login_code', schema=None) as batch_op:
@@ -112,7 +112,8 @@ def upgrade():
     sa.Column('changed_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['ips_case.id'], name=op.f('fk_support_change_case_id_ips_case')),
-    sa.ForeignKeyConstraint(['changed_by_id'], ['staff_user.id'], name=op.f('fk_support_change_changed_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['staff_user.id'],
+                            name=op.f('fk_support_change_changed_by_id_staff_user')),
     sa.ForeignKeyConstraint(['placement_id'], ['placement.id'], name=op.f('fk_support_change_placement_id_placement')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_support_change'))
     )
@@ -124,7 +125,8 @@ def upgrade():
 
     with op.batch_alter_table('parallel_intervention', schema=None) as batch_op:
         batch_op.add_column(sa.Column('created_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_parallel_intervention_created_by_id_staff_user'), 'staff_user', ['created_by_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_parallel_intervention_created_by_id_staff_user'), 'staff_user',
+                                    ['created_by_id'], ['id'])
 
 
 

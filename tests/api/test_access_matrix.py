@@ -113,7 +113,8 @@ def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None
         return parts | ({"psychiatry_shared", "benefit_facts"} if consents_live else set())
     if relation == "psychiatry_contact":  # employment progress (with the plan) only under consent; never benefit facts
         parts = {"identity", "phase_and_plan", "psychiatry_shared", "consents", "parallel_interventions"}
-        return parts | ({"placements", "career_profile", "history", "shared_plan", "progress"} if consents_live else set())
+        under_consent = {"placements", "career_profile", "history", "shared_plan", "progress"}
+        return parts | (under_consent if consents_live else set())
     if relation == "jobcenter_caseworker":  # never clinical information: no interventions, no ratings
         parts = {"identity", "phase_and_plan", "benefit_facts", "consents"}
         return parts | ({"placements", "history", "shared_plan"} if consents_live else set())
