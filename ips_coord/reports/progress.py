@@ -38,10 +38,12 @@ def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_O
     out = []
     for year, q in last_quarters(today, n):
         start, end = quarter_bounds(year, q)
-        served = {c.id for c in cases if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))}
+        served = {c.id for c in cases
+                  if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))}
         held = {p.case_id for p in placements if p.type in metric.types and p.case_id in served
                 and p.start_date < end and (p.end_date is None or p.end_date >= start)}
-        out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served), "in_job_or_education": len(held),
+        out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served),
+                    "in_job_or_education": len(held),
                     "rate": round(100 * len(held) / len(served), 1) if served else None, "target": metric.target})
     return out
 

@@ -64,7 +64,8 @@ def save_goal(case: IpsCase, text: str, *, actor: User | None = None, citizen: C
         row = PlanGoal(case_id=case.id, version=latest + 1, text=text, written_by=by,
                        author_id=actor.id if actor else None, created_at=now)
         db.session.add(row)
-        add_case_event(case, event="plan_goal_saved", actor=actor, now=now, data={"by": by, "goal_version": row.version})
+        add_case_event(case, event="plan_goal_saved", actor=actor, now=now,
+                       data={"by": by, "goal_version": row.version})
     return row
 
 
@@ -191,8 +192,8 @@ def record_rating(case: IpsCase, scores: dict, *, actor: User | None = None, cit
     now = utcnow()
     with unit_of_work():
         _lock_case(case)
-        row = ProgressRating(case_id=case.id, instrument=instrument.key, rater=by, author_id=actor.id if actor else None,
-                             scores=checked, rated_at=now, created_at=now)
+        row = ProgressRating(case_id=case.id, instrument=instrument.key, rater=by,
+                             author_id=actor.id if actor else None, scores=checked, rated_at=now, created_at=now)
         db.session.add(row)
         db.session.flush()
         if by == W.WrittenBy.STAFF:

@@ -74,12 +74,16 @@ LOCAL = ZoneInfo("Europe/Copenhagen")
 
 # What happens next, in plain words, per phase.
 NEXT_STEP = {
-    "referred": _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether you want to take part."),
-    "engagement": _l("You and your consultant get to know each other, write down what you want, and hold a start meeting with your contact in psychiatry."),
-    "job_search": _l("You and your consultant look for a job or an education that fits what you want. Your consultant visits employers."),
+    "referred": _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether "
+                   "you want to take part."),
+    "engagement": _l("You and your consultant get to know each other, write down what you want, and hold a "
+                     "start meeting with your contact in psychiatry."),
+    "job_search": _l("You and your consultant look for a job or an education that fits what you want. Your "
+                     "consultant visits employers."),
     "employed": _l("You have a job. Your consultant keeps in touch for as long as you want support."),
     "in_education": _l("You are in education. Your consultant keeps in touch for as long as you want support."),
-    "job_ended": _l("Your job has ended. You and your consultant look at what worked and what to change, then carry on."),
+    "job_ended": _l("Your job has ended. You and your consultant look at what worked and what to change, "
+                    "then carry on."),
     "paused": _l("Your course is paused. Your consultant will get in touch again."),
     "transitioned": _l("You manage without IPS support now. You can always come back."),
     "closed": _l("Your IPS course has ended. You can always come back."),
@@ -300,9 +304,10 @@ def render_case(case: IpsCase, status: int = 200, **forms):
                                                 PlanAction.id)).all(),
         "interventions": db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case.id)
                                             .order_by(ParallelIntervention.start_date.desc())).all(),
-        "placement": db.session.scalar(select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None),
-                                                               Placement.type.in_(("ordinary_job", "flexjob", "education")))
-                                       .order_by(Placement.start_date.desc()).limit(1)),
+        "placement": db.session.scalar(
+            select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None),
+                                    Placement.type.in_(("ordinary_job", "flexjob", "education")))
+            .order_by(Placement.start_date.desc()).limit(1)),
         "notes": db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
                                     .order_by(CitizenNote.created_at.desc()).limit(5)).all(),
         "consents": consents, "ratings": ratings,

@@ -19,6 +19,7 @@ def voice_panel(team_id: int, today) -> dict:
         [(_("Citizens"), "#0b5cad", [r["citizen_change"] for r in progress_rows]),
          (_("Consultants"), "#2e7d32", [r["consultant_change"] for r in progress_rows])],
         labels, _("Mean change since the first rating (points, 1-10 scale)"),
-        low=min([0.0] + [v for r in progress_rows for v in (r["citizen_change"], r["consultant_change"]) if v is not None]))
+        low=min([0.0] + [v for r in progress_rows for v in (r["citizen_change"], r["consultant_change"])
+                         if v is not None]))
     return {"joe_rows": rate_rows, "joe_metric": JOB_OR_EDUCATION, "joe_chart": rate_chart,
             "progress_rows": progress_rows, "progress_chart": progress_chart, "progress_instrument": CURRENT_INSTRUMENT}

@@ -108,7 +108,8 @@ def plan_context(case: IpsCase, access, forms: dict) -> tuple[dict, set[str]]:
         shown.add(P.INTERVENTIONS)
         ctx["interventions"] = _of_case(ParallelIntervention, case, ParallelIntervention.start_date.desc())
         if access.can_write(P.INTERVENTIONS):
-            ctx["intervention_form"] = forms.get("intervention") or InterventionForm(formdata=None, start_date=now.date())
+            ctx["intervention_form"] = forms.get("intervention") or InterventionForm(formdata=None,
+                                                                                     start_date=now.date())
             failed = forms.get("end_intervention")
             ctx["end_forms"] = {
                 i.id: failed if failed is not None and failed._prefix == f"e{i.id}-"
@@ -183,8 +184,9 @@ def action_done(case_id: int, action_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions")
 @login_required
 def start_intervention(case_id: int):
-    return _render(case_id, P.INTERVENTIONS, "intervention", InterventionForm(), lambda c, f: plan_svc.start_intervention(
-        c, current_user, name=f.name.data, start_date=f.start_date.data), anchor="interventions")
+    return _render(case_id, P.INTERVENTIONS, "intervention", InterventionForm(),
+                   lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data,
+                                                            start_date=f.start_date.data), anchor="interventions")
 
 
 @bp.post("/cases/<id:case_id>/plan/interventions/<id:intervention_id>/end")

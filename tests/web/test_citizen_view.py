@@ -40,7 +40,8 @@ def citizen_case(world, first="Sara", email_addr="sara@borger.example", consents
     _db.session.commit()
     if consents:
         today = utcnow().date()
-        for f, t, cats in (("psychiatry", "ips_team", ["symptoms"]), ("ips_team", "psychiatry", ["employment_progress"])):
+        for f, t, cats in (("psychiatry", "ips_team", ["symptoms"]),
+                           ("ips_team", "psychiatry", ["employment_progress"])):
             act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party=f, to_party=t,
                                categories=cats, purpose="Koordinering", given_at=today, expires_at=None)
     return _db.session.get(IpsCase, case.id)
@@ -107,7 +108,8 @@ def test_citizen_signs_in_by_code_sees_only_own_case_and_edits_in_own_words(app,
                                                           AccessLog.citizen_id == case.citizen_id)).all()
     assert {r.target for r in refused} >= {f"case {other.id}", "case 999999"}
     # Goals in the citizen's own words, marked as theirs for staff.
-    assert citizen_client.post(f"/citizen/cases/{case.id}/goal", data={"text": "Arbejde i en dyrehandel"}).status_code == 302
+    saved = citizen_client.post(f"/citizen/cases/{case.id}/goal", data={"text": "Arbejde i en dyrehandel"})
+    assert saved.status_code == 302
     goal = _db.session.scalar(select(PlanGoal).where(PlanGoal.case_id == case.id))
     assert goal.written_by == "citizen" and goal.author_id is None
     assert citizen_client.post(f"/citizen/cases/{case.id}/note", data={"text": "Mine arbejdstider"}).status_code == 302
@@ -128,7 +130,8 @@ def test_a_wrong_code_fails_and_a_code_works_once(app, world, citizen_client):
     fresh = IsolatedClient(app)
     fresh.post("/citizen/login", data={"email": "sara@borger.example"})
     new_code = mailbox_code(app, "sara@borger.example")
-    assert fresh.post("/citizen/login/code", data={"code": "000000" if new_code != "000000" else "111111"}).status_code == 400
+    wrong = "000000" if new_code != "000000" else "111111"
+    assert fresh.post("/citizen/login/code", data={"code": wrong}).status_code == 400
     assert fresh.post("/citizen/login/code", data={"code": code if code != new_code else "999999"}).status_code == 400
     assert fresh.post("/citizen/login/code", data={"code": new_code}).status_code == 302
     again = IsolatedClient(app)
@@ -280,7 +283,8 @@ def test_each_party_sees_the_plan_under_policy_and_consent_in_the_api(world, cli
     assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["caseworker"]).status_code == 403
     assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["clinician"]).json[0]["name"] == "ACT"
     assert client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["coordinator"]).status_code == 403
-    bad = client.post(f"/api/v1/cases/{case.id}/progress", headers=h["consultant"], json={"scores": {"wish_to_work": 0}})
+    bad = client.post(f"/api/v1/cases/{case.id}/progress", headers=h["consultant"],
+                      json={"scores": {"wish_to_work": 0}})
     assert bad.status_code == 422 and "scores" in str(bad.json["errors"])
     # The clinician's page shows the plan and the citizen's words.
     login(client, world.clinician)

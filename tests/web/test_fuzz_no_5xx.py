@@ -66,7 +66,8 @@ class Target:
             "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
             "token_id": 1, "token": "not-a-token", "filename": "app.css",
             "action_id": plan.add_action(case, text="Ring", owner="citizen", due_date=None, actor=world.consultant).id,
-            "intervention_id": plan.start_intervention(case, world.consultant, name="CTI", start_date=case.referred_at.date()).id,
+            "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
+                                                       start_date=case.referred_at.date()).id,
         }
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)
