@@ -94,9 +94,10 @@ def plan_context(case: IpsCase, access, forms: dict) -> tuple[dict, set[str]]:
         ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
         ctx["plan_actions"] = _of_case(PlanAction, case, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
-        ctx["participation"] = db.session.scalar(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.event == "participation_agreed")
-            .order_by(CaseEvent.seq.desc()).limit(1))
+        # Recorded with the enrolment, or afterwards on its own.
+        ctx["participation"] = next((e for e in db.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.event.in_(("participation_agreed", "enrol")))
+            .order_by(CaseEvent.seq.desc())) if (e.data or {}).get("citizen_agreed")), None)
     if access.can_write(P.PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or StaffGoalForm(formdata=None, text=latest)
