@@ -37,7 +37,7 @@ from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..services.transitions import current_placement
-from ..workflows.phases import HistoryEntry, Part, Phase, Relation
+from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, SupportField
 from .case_forms import _c
 from .forms import EmptyForm, SafeForm
@@ -110,9 +110,10 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
         ctx["plan_actions"] = _of_case(PlanAction, case, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
-        ctx["participation"] = db.session.scalar(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.PARTICIPATION_AGREED)
-            .order_by(CaseEvent.seq.desc()).limit(1))
+        # Recorded with the enrolment, or afterwards on its own.
+        ctx["participation"] = next((e for e in db.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.event.in_((HistoryEntry.PARTICIPATION_AGREED, Event.ENROL)))
+            .order_by(CaseEvent.seq.desc())) if (e.data or {}).get("citizen_agreed")), None)
     if access.can_write(Part.PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or StaffGoalForm(formdata=None, text=latest)

@@ -39,11 +39,11 @@ def _case(world, first, address):
     return db.session.get(IpsCase, case.id)
 
 
+# What sticks out on the right (outside a sideways-scrolling table), to name it when the check fails.
 WIDE = """() => [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll'))
-          .map(e => e.tagName + '.' + e.className + '#' + e.id + '@' + (e.closest('section') || {}).id + ':'
-                    + Math.round(e.getBoundingClientRect().right))
-          .slice(0, 4)"""
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll'))
+  .map(e => e.tagName + '#' + e.id + '@' + (e.closest('section') || {}).id + ':'
+       + Math.round(e.getBoundingClientRect().right)).slice(0, 4)"""
 
 
 def _no_sideways_scroll(page):

@@ -344,3 +344,18 @@ def test_supports_api_needs_a_body_and_keeps_history(world, client):
     assert ok.status_code == 200 and ok.json["supports"] == {"mentor": "Lone", "mentor_hours": 2.0}
     again = client.put(f"/api/v1/cases/{case.id}/supports", headers=h, json={"mentor": "Lone", "mentor_hours": 1})
     assert [c["supports"]["mentor_hours"] for c in again.json["history"]] == [1.0, 2.0]
+
+
+def test_enrolment_records_that_the_citizen_agreed(world, client):
+    case = world.referral(first="Ulla", last="Lyngvig")
+    h = bearer(world.consultant)
+    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h,
+                    json={"event": "enrol", "version": case.version, "citizen_agreed": True})
+    assert r.status_code == 200, r.json
+    event = _db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.event == "enrol"))
+    assert event.data["citizen_agreed"] == utcnow().date().isoformat()
+    login(client, world.consultant)
+    assert "Borgeren sagde ja til at deltage" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    # Without it, the page asks for the agreement to be recorded.
+    other = world.step(world.referral(first="Vagn", last="Lyngvig"), "enrol")
+    assert "Registrér at borgeren har sagt ja til at deltage" in client.get(f"/cases/{other.id}").get_data(as_text=True)
