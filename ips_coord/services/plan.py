@@ -33,6 +33,7 @@ from ..workflows.plan import (
     Instrument,
     InvalidScores,
     PlanOwner,
+    SupportField,
     WrittenBy,
     action_due,
     check_scores,
@@ -173,9 +174,9 @@ def update_supports(case: IpsCase, actor: User, supports: dict[str, Any]) -> Sup
     cleaned: dict[str, Any] = {}
     for key in SUPPORT_FIELDS:
         value = supports.get(key)
-        if key == "mentor_hours" and value not in (None, ""):
+        if key == SupportField.MENTOR_HOURS and value not in (None, ""):
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60:
-                raise ServiceError(N_("Hours a week, from 0 to 60."), "mentor_hours")
+                raise ServiceError(N_("Hours a week, from 0 to 60."), key)
             cleaned[key] = value
         elif value not in (None, ""):
             if not isinstance(value, str) or len(value) > 1000:

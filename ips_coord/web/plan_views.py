@@ -222,8 +222,8 @@ def end_intervention(case_id: int, intervention_id: int):
 def save_supports(case_id: int):
     def save(c, f):
         values: dict[str, Any] = {k: getattr(f, k).data for k in SUPPORT_FIELDS}
-        if values.get("mentor_hours") is not None:
-            values["mentor_hours"] = float(values["mentor_hours"])
+        if values.get(SupportField.MENTOR_HOURS) is not None:  # the form's Decimal, as the JSON number it is kept as
+            values[SupportField.MENTOR_HOURS] = float(values[SupportField.MENTOR_HOURS])
         plan_svc.update_supports(c, current_user, values)
     return _render(case_id, Part.PLACEMENTS, "supports", SupportsForm(), save, anchor="supports")
 
