@@ -109,6 +109,14 @@ class BaseConfig:
     # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
+    # How citizens sign in: "email_code" (the embedded default: a one-time code by e-mail) or
+    # "oidc" (a national identity provider such as MitID through an OpenID Connect broker).
+    CITIZEN_AUTH = "email_code"
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_METADATA_URL: str | None = None  # the broker's .well-known/openid-configuration
+    OIDC_SCOPE = "openid email"
+    OIDC_EMAIL_CLAIM = "email"  # the claim matched to the citizen's e-mail address on record
 
     @classmethod
     def from_env(cls) -> dict:
@@ -135,6 +143,8 @@ class BaseConfig:
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
             values[key] = _int(key, getattr(cls, key))
+        _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
+                                                "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
         return values
 
 
@@ -218,6 +228,7 @@ def validate(settings: dict) -> None:
     for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
+    validate_citizen_auth(settings)
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"SMTP_PORT must be between 1 and 65535, got {port!r}")
@@ -240,3 +251,13 @@ def _validate_production(settings: dict) -> None:
     ):
         if settings.get(key):
             raise ConfigError(message)
+
+
+def validate_citizen_auth(settings: dict) -> None:
+    method = settings.get("CITIZEN_AUTH", "email_code")
+    if method not in ("email_code", "oidc"):
+        raise ConfigError(f"CITIZEN_AUTH must be email_code or oidc, got {method!r}")
+    if method == "oidc":
+        for key in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_METADATA_URL"):
+            if not settings.get(key):
+                raise ConfigError(f"{key} must be set when CITIZEN_AUTH=oidc")

@@ -101,6 +101,9 @@ def configure_extensions(app: Flask) -> None:
     from .auth import init_auth
 
     init_auth(app)
+    from .citizen_oidc import init_citizen_auth
+
+    init_citizen_auth(app)
 
 
 def configure_request_hooks(app: Flask) -> None:

@@ -23,6 +23,7 @@ from .services import activities as act
 from .services import employers as emp
 from .services import followups as fus
 from .services.employers import CVR_WEIGHTS
+from .services import plan as plan_service
 from .services.transitions import apply_event
 from .workflows.phases import (
     CloseReason,
@@ -43,6 +44,7 @@ from .workflows.phases import (
     Role,
     SuggestionOutcome,
 )
+from .workflows.plan import CURRENT_INSTRUMENT, PlanOwner
 
 DEMO_PASSWORD = "Demo-ips-2026"
 DOMAIN = "demo.ips-coord.example"
@@ -66,6 +68,18 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
                                                     "Samtale om jobønsker og næste skridt."]
+# The shared plan: goals in the citizen's own words, actions and parallel interventions (synthetic).
+GOALS = ["Jeg vil gerne have et job, hvor jeg kan være mig selv og møde til faste tider.",
+         "Jeg drømmer om at arbejde med dyr, måske i en dyrehandel.",
+         "Jeg vil gerne være kok, og først prøve et køkken et par dage om ugen.",
+         "Et job tæt på hjemmet, så jeg ikke skal tage bussen så langt.",
+         "Jeg vil gerne arbejde udendørs og bruge mine hænder."]
+ACTIONS = [(PlanOwner.IPS_TEAM, "Besøge to arbejdspladser sammen"),
+           (PlanOwner.CITIZEN, "Skrive en kort tekst om mig selv"),
+           (PlanOwner.JOBCENTER, "Afklare ydelse ved deltidsjob"),
+           (PlanOwner.PSYCHIATRY, "Tale om søvn og mødetider"),
+           (PlanOwner.SOCIAL_PSYCHIATRY, "Støtte til morgenrutine")]
+PARALLEL = ["CTI", "ACT", "Peerstøtte", "Lær at tackle", "Kognitiv terapi", "Bostøtte", "Gældsrådgivning"]
 TARGETS = [(Phase.REFERRED, 8), (Phase.ENGAGEMENT, 12), (Phase.JOB_SEARCH, 28), (Phase.EMPLOYED, 30),
            (Phase.IN_EDUCATION, 8), (Phase.JOB_ENDED, 10), (Phase.PAUSED, 8), (Phase.TRANSITIONED, 6),
            (Phase.CLOSED, 10)]
@@ -151,6 +165,8 @@ class _Story:
         self.rng, self.clock, self.now, self.i = rng, clock, now, i
         self.consultant, self.clinician, self.caseworker = consultant, clinician, caseworker
         self.case: IpsCase
+        self.rated_at: datetime | None = None  # the last progress rating
+        self.level = rng.randint(3, 5)  # where the ratings stand, rising slowly
 
     def step(self, days_lo: int, days_hi: int) -> None:
         t = self.clock.now() + timedelta(days=self.rng.randint(days_lo, days_hi), hours=self.rng.randint(0, 6))
@@ -175,6 +191,7 @@ class _Story:
             {"first_name": first, "last_name": last, "birth_year": rng.randint(1965, 2004),
              "phone": f"+45 20 {i // 100:02d} {i % 100:02d} 00",
              "municipality": "Nordby" if i % 2 == 0 else "Sydstrand",
+             "email": f"borger{i + 1}@{DOMAIN}",
              "own_goal": rng.choice(["Et fast job med faste tider", "Arbejde med dyr", "At blive uddannet kok",
                                      "Et deltidsjob tæt på hjemmet", "Arbejde udendørs"])},
             self.consultant, psychiatry_contact_id=self.clinician.id, jobcenter_caseworker_id=self.caseworker.id,
@@ -187,6 +204,8 @@ class _Story:
         count = 0
         while self.clock.now() + timedelta(days=every[1]) < until:
             self.step(*every)
+            if self.rated_at is not None and self.clock.now() - self.rated_at >= timedelta(days=90):
+                self.rate_progress()  # the 90-day reassessment
             count += 1
             if count % 4 == 0:  # the career profile is reassessed every few months
                 act.save_profile(case, consultant, {"wishes_and_dreams": case.citizen.own_goal,
@@ -236,6 +255,39 @@ class _Story:
             "wishes_and_dreams": case.citizen.own_goal,
             "job_preferences": rng.choice(["Lager", "Butik", "Køkken", "Gartneri", "Kontor"]),
             "strengths": "Mødestabil, god til praktisk arbejde", "disclosure": "partial"})
+        self.shared_plan()
+        self.rate_progress()  # at enrolment
+
+    def rate_progress(self) -> None:
+        """Both ratings, the citizen's usually lower than the consultant's (seed 002), rising slowly."""
+        rng = self.rng
+        self.level = min(9, self.level + rng.choice([0, 1, 1]))
+        dimensions = CURRENT_INSTRUMENT.dimensions
+        own: dict[str, object] = {d: max(1, min(10, self.level + rng.randint(-2, 1))) for d in dimensions}
+        staff: dict[str, object] = {d: max(1, min(10, self.level + rng.randint(0, 2))) for d in dimensions}
+        plan_service.record_rating(self.case, own, citizen=self.case.citizen)
+        plan_service.record_rating(self.case, staff, actor=self.consultant)
+        self.rated_at = self.clock.now()
+
+    def shared_plan(self) -> None:
+        """Participation agreed, goals in the citizen's words (written by the citizen or for them),
+        two actions with owners and dates, and for some a parallel intervention."""
+        rng, case, consultant = self.rng, self.case, self.consultant
+        today = self.clock.now().date()
+        plan_service.record_participation(case, consultant, agreed_on=today)
+        goal = rng.choice(GOALS)
+        if rng.random() < 0.5:
+            plan_service.save_goal(case, goal, citizen=case.citizen)
+        else:
+            plan_service.save_goal(case, goal, actor=consultant)
+        for owner, text in rng.sample(ACTIONS, 2):
+            action = plan_service.add_action(case, text=text, owner=owner,
+                                             due_date=today + timedelta(days=rng.randint(7, 30)), actor=consultant)
+            if rng.random() < 0.7:
+                plan_service.complete_action(action, actor=consultant)
+        if rng.random() < 0.5:
+            plan_service.start_intervention(case, self.clinician if rng.random() < 0.5 else consultant,
+                                            name=rng.choice(PARALLEL), start_date=today)
 
     def close(self) -> None:
         self.contacts(2)
@@ -275,6 +327,9 @@ class _Story:
                 job_title=rng.choice(["Lagermedarbejder", "Køkkenhjælp", "Butiksassistent", "Gartnermedhjælper"]),
                 hours_per_week=float(rng.choice([10, 15, 20, 25, 30, 37])), placement_type=job_type.value,
                 start_date=self.clock.now().date(), benefits_counselling_offered=i % 5 != 0)
+        plan_service.update_supports(self.case, self.consultant, {
+            "mentor": "Mentor på arbejdspladsen", "mentor_hours": rng.choice([1, 2, 3]),
+            **({"flexjob_terms": "12 timer, fleksibel start"} if job_type == PlacementType.FLEXJOB else {})})
         self.contacts(3, (2, 7))
 
     def transition(self) -> None:

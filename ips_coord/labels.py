@@ -23,6 +23,7 @@ from .workflows.phases import (
     MatchReason,
     NotificationKind,
     OpeningStatus,
+    Part,
     Party,
     Phase,
     PlacementType,
@@ -30,6 +31,7 @@ from .workflows.phases import (
     SuggestionOutcome,
     WithdrawalRequester,
 )
+from .workflows.plan import Dimension, PlanOwner, SupportField
 
 PHASES: dict[str, LazyString] = {
     Phase.REFERRED: _l("Referred"),
@@ -76,6 +78,14 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
     HistoryEntry.CITIZEN_MERGED: _l("Merged with an earlier record"),
     HistoryEntry.FOLLOW_UP_MOVED: _l("Follow-up moved"),
+    HistoryEntry.PLAN_GOAL_SAVED: _l("Goals saved"), HistoryEntry.PLAN_ACTION_ADDED: _l("Plan action added"),
+    HistoryEntry.PLAN_ACTION_DONE: _l("Plan action done"),
+    HistoryEntry.INTERVENTION_STARTED: _l("Parallel intervention started"),
+    HistoryEntry.INTERVENTION_ENDED: _l("Parallel intervention ended"),
+    HistoryEntry.SUPPORTS_CHANGED: _l("Job supports changed"), HistoryEntry.PROGRESS_RATED: _l("Progress rated"),
+    HistoryEntry.CITIZEN_NOTE: _l("Note from the citizen"),
+    HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
+    HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -94,6 +104,8 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.CAREER_PROFILE_UPDATE: _l("Update the career profile after the job"),
     FollowUpKind.NEXT_EMPLOYER_CONTACT: _l("Next employer contact (job search resumed)"),
     FollowUpKind.EMPLOYER_NEXT_STEP: _l("Next step with an employer"),
+    FollowUpKind.PLAN_ACTION: _l("Action in the shared plan"),
+    FollowUpKind.PROGRESS_RATING: _l("Progress rating (every 90 days)"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
@@ -205,4 +217,65 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l(
         "A new referral has the same name as a citizen already known. "
         "Check it on your overview and merge if it is the same person."),
+}
+
+# --- The shared plan and the citizen's own view --------------------------------------------
+# Who owns an action of the plan, as staff read it and as the citizen reads it.
+PLAN_OWNERS: dict[str, LazyString] = {
+    PlanOwner.IPS_TEAM: _l("IPS team"), PlanOwner.PSYCHIATRY: _l("Psychiatry"), PlanOwner.JOBCENTER: _l("Jobcenter"),
+    PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"), PlanOwner.CITIZEN: _l("The citizen"),
+}
+PLAN_OWNERS_FOR_CITIZEN: dict[str, LazyString] = {
+    PlanOwner.IPS_TEAM: _l("IPS consultant"), PlanOwner.PSYCHIATRY: _l("Psychiatry"),
+    PlanOwner.JOBCENTER: _l("Jobcenter"), PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"),
+    PlanOwner.CITIZEN: _l("You"),
+}
+SUPPORTS: dict[str, LazyString] = {
+    SupportField.MENTOR: _l("Mentor"), SupportField.MENTOR_HOURS: _l("Mentor hours a week"),
+    SupportField.PERSONAL_ASSISTANCE: _l("Personal assistance"), SupportField.AIDS: _l("Aids"),
+    SupportField.FLEXJOB_TERMS: _l("Flexjob terms"), SupportField.ADJUSTMENTS: _l("Workplace adjustments"),
+}
+# The progress instrument's dimensions, in the citizen's words (the staff form uses them too).
+DIMENSIONS: dict[str, LazyString] = {
+    Dimension.WISH_TO_WORK: _l("My wish to work"),
+    Dimension.HEALTH_AND_WELLBEING: _l("My health and well-being"),
+    Dimension.DAILY_STRUCTURE: _l("Structure in my day"),
+    Dimension.SOCIAL_RELATIONS: _l("Friends, family and other people"),
+    Dimension.FINANCES_AND_SECURITY: _l("Money and security"),
+    Dimension.BELIEF_IN_OWN_ABILITIES: _l("Belief in what I can do"),
+}
+# What happens next, in plain words, per phase (the citizen's view).
+NEXT_STEPS: dict[str, LazyString] = {
+    Phase.REFERRED: _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether "
+                       "you want to take part."),
+    Phase.ENGAGEMENT: _l("You and your consultant get to know each other, write down what you want, and hold a "
+                         "start meeting with your contact in psychiatry."),
+    Phase.JOB_SEARCH: _l("You and your consultant look for a job or an education that fits what you want. Your "
+                         "consultant visits employers."),
+    Phase.EMPLOYED: _l("You have a job. Your consultant keeps in touch for as long as you want support."),
+    Phase.IN_EDUCATION: _l("You are in education. Your consultant keeps in touch for as long as you want support."),
+    Phase.JOB_ENDED: _l("Your job has ended. You and your consultant look at what worked and what to change, then "
+                        "carry on."),
+    Phase.PAUSED: _l("Your course is paused. Your consultant will get in touch again."),
+    Phase.TRANSITIONED: _l("You manage without IPS support now. You can always come back."),
+    Phase.CLOSED: _l("Your IPS course has ended. You can always come back."),
+}
+# Follow-ups a citizen takes part in, said plainly. Others are the staff's own work.
+CITIZEN_MEETINGS: dict[str, LazyString] = {
+    FollowUpKind.JOINT_START_MEETING: _l("Start meeting with you, your consultant and psychiatry"),
+    FollowUpKind.JOB_START_CONTACT: _l("Your consultant contacts you after your start"),
+    FollowUpKind.WEEKLY_CONTACT: _l("Talk with your consultant"),
+    FollowUpKind.MONTHLY_CONTACT: _l("Talk with your consultant"),
+    FollowUpKind.JOB_ENDING_CONTACT: _l("Your consultant contacts you"),
+    FollowUpKind.JOB_ENDING_REVIEW: _l("Meeting: what worked, what to change"),
+    FollowUpKind.PAUSED_OUTREACH: _l("Your consultant contacts you"),
+    FollowUpKind.PROGRESS_RATING: _l("You and your consultant look at your progress"),
+}
+# The parts of the record as the citizen reads them in "who has read my record". Health and
+# benefit parts are left out on purpose: they show as "your record", so no label tells what is held.
+PARTS_FOR_CITIZEN: dict[str, LazyString] = {
+    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.PROFILE: _l("your career profile"),
+    Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
+    Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
+    Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
 }

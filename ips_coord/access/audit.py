@@ -51,7 +51,7 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
         ctx["view"] = view
     now = utcnow()
     rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
-             "created_at": now, "target": None, "outcome": None, "reason": None, **ctx, **extra}
+             "created_at": now, "target": None, "outcome": None, "reason": None, "citizen_id": None, **ctx, **extra}
             for cid, part in pairs]
     if not rows:
         return
@@ -73,6 +73,12 @@ def audit_export(user: User | None, citizen_id: int, export: dict[str, Any], rea
     user None is an operator's export from the command line."""
     pairs: list[tuple[int | None, str]] = [(case["id"], part) for case in export["cases"] for part in case["parts"]]
     _write(user, pairs or [(None, Part.EXPORT)], AccessAction.READ, target=f"citizen {citizen_id}", reason=reason)
+
+
+def audit_citizen(citizen_id: int, case_id: int | None, parts: Iterable[str], action: str = AccessAction.READ,
+                  **extra: Any) -> None:
+    """What a citizen saw or did in their own view: rows with the citizen, and no staff user."""
+    _write(None, [(case_id, part) for part in sorted(set(parts))], action, citizen_id=citizen_id, **extra)
 
 
 # --- Refusals -------------------------------------------------------------------------------
@@ -119,6 +125,18 @@ def shows_no_citizen_data(view: Callable[..., Any]) -> Callable[..., Any]:
     tests/web/test_audit_routes.py holds every other GET route to logging what it showed."""
     view.shows_no_citizen_data = True  # type: ignore[attr-defined]  # a marker read by the audit test
     return view
+
+
+def for_the_citizen(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare a GET route of the citizen's own view: it logs what it shows with the citizen as
+    the reader (audit_citizen), and answers staff 404. tests/web/test_citizen_view.py holds these
+    routes to that; test_audit_routes.py holds every staff route to logging its staff reads."""
+    view.for_the_citizen = True  # type: ignore[attr-defined]  # a marker read by the tests
+    return view
+
+
+def is_for_the_citizen(view_function: Callable[..., Any]) -> bool:
+    return bool(getattr(view_function, "for_the_citizen", False))
 
 
 # GET routes of other modules (and libraries) that show nothing about a citizen, and why.

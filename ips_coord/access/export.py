@@ -20,6 +20,7 @@ from ..models import (
     CareerProfile,
     CaseEvent,
     Citizen,
+    CitizenNote,
     Consent,
     Contact,
     EmployerContact,
@@ -29,7 +30,11 @@ from ..models import (
     Notification,
     ParallelIntervention,
     Placement,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
     SharedHealthInfo,
+    SupportChange,
     User,
 )
 from ..workflows.phases import Part
@@ -47,7 +52,11 @@ PER_CASE: dict[str, tuple[Any, Any, Part]] = {
     "notifications": (Notification, Notification.id, Part.HISTORY),
     "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, Part.HEALTH),
     "benefit_facts": (BenefitFact, BenefitFact.id, Part.BENEFITS),
-    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, Part.PHASE),
+    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, Part.INTERVENTIONS),
+    "plan_goals": (PlanGoal, PlanGoal.version, Part.PLAN), "plan_actions": (PlanAction, PlanAction.id, Part.PLAN),
+    "support_changes": (SupportChange, SupportChange.id, Part.PLACEMENTS),
+    "citizen_notes": (CitizenNote, CitizenNote.id, Part.NOTES),
+    "progress_ratings": (ProgressRating, ProgressRating.id, Part.PROGRESS),
     "access_log": (AccessLog, AccessLog.id, Part.ACCESS_LOG),
 }
 

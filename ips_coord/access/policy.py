@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import CaseEvent, Consent, IpsCase, User
-from ..workflows.phases import ConsentCategory, Event, Part, Party, Relation, Role
+from ..workflows.phases import ConsentCategory, Event, HistoryEntry, Part, Party, Relation, Role
 
 # The parts of a case record (the enum is the one source; these names are kept for the callers).
 IDENTITY = Part.IDENTITY
@@ -30,6 +30,9 @@ CONSENTS = Part.CONSENTS
 FOLLOW_UPS = Part.FOLLOW_UPS
 ACCESS_LOG = Part.ACCESS_LOG
 EXPORT = Part.EXPORT
+PLAN = Part.PLAN
+INTERVENTIONS = Part.INTERVENTIONS
+PROGRESS = Part.PROGRESS
 PARTS = tuple(Part)
 
 # What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
@@ -47,6 +50,14 @@ EVENT_DATA_PARTS: dict[str, Part] = {
     "consent_id": CONSENTS, "requested_by": CONSENTS,
     "notification_id": HISTORY, "follow_up_id": HISTORY, "due_at": HISTORY,
     "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
+    "by": PHASE, "citizen_agreed": PHASE,  # who wrote it (the citizen or staff), participation agreed
+    "goal_version": PLAN, "action_id": PLAN, "intervention_id": INTERVENTIONS, "rating_id": PROGRESS,
+}
+# Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
+# who may not read that part.
+EVENT_PARTS: dict[str, Part] = {
+    HistoryEntry.INTERVENTION_STARTED: INTERVENTIONS, HistoryEntry.INTERVENTION_ENDED: INTERVENTIONS,
+    HistoryEntry.PROGRESS_RATED: PROGRESS, HistoryEntry.CITIZEN_NOTE: NOTES,
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}
@@ -101,29 +112,35 @@ class Access:
 
 def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
     health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-    read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS}
+    read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS, PROGRESS}
     if health:
         read.add(HEALTH)
     if ConsentCategory.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
         read.add(BENEFITS)
-    write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS}
+    write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS, PROGRESS}
     return Access(relation, frozenset(read), frozenset(write), frozenset(health))
 
 
 def _psychiatry_access(relation: Relation, consents: list[Consent]) -> Access:
     # Psychiatry always sees what it shared itself; employment progress only under consent.
-    read = {IDENTITY, PHASE, HEALTH, CONSENTS}
+    # The interventions alongside IPS are largely psychiatry's own; the plan and the progress
+    # ratings come with employment progress, under the same consent.
+    read = {IDENTITY, PHASE, HEALTH, CONSENTS, INTERVENTIONS}
+    write = {HEALTH, CONSENTS, INTERVENTIONS}
     if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
-        read |= {PLACEMENTS, PROFILE, HISTORY}
-    return Access(relation, frozenset(read), frozenset({HEALTH, CONSENTS}), frozenset(HEALTH_CATEGORIES))
+        read |= {PLACEMENTS, PROFILE, HISTORY, PLAN, PROGRESS}
+        write |= {PLAN}
+    return Access(relation, frozenset(read), frozenset(write), frozenset(HEALTH_CATEGORIES))
 
 
 def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
     # Never clinical information; placements under consent; its own benefit facts always.
     read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
+    write = {BENEFITS, CONSENTS}
     if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
-        read |= {PLACEMENTS, HISTORY}
-    return Access(relation, frozenset(read), frozenset({BENEFITS, CONSENTS}), frozenset())
+        read |= {PLACEMENTS, HISTORY, PLAN}  # the plan's goals and actions; no interventions, no ratings
+        write |= {PLAN}
+    return Access(relation, frozenset(read), frozenset(write), frozenset())
 
 
 def _coordinator_access(relation: Relation, consents: list[Consent]) -> Access:
@@ -171,7 +188,11 @@ def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     reason_part = EVENT_REASON_PARTS.get(event.event)
     if reason is not None and reason_part is not None and not access.can_read(reason_part):
         reason = None
-    return {"id": event.id, "seq": event.seq, "event": event.event, "from_phase": event.from_phase,
+    name = event.event
+    name_part = EVENT_PARTS.get(name)
+    if name_part is not None and not access.can_read(name_part):
+        name = HistoryEntry.PLAN_CHANGED
+    return {"id": event.id, "seq": event.seq, "event": name, "from_phase": event.from_phase,
             "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
             "data": data, "created_at": event.created_at}
 

@@ -23,8 +23,9 @@ def register_api(app: Flask) -> None:
     from .cases import blp as cases_blp
     from .citizens import blp as citizens_blp
     from .employers import blp as employers_blp
+    from .plan import blp as plan_blp
     from .tokens import blp as tokens_blp
 
-    for blp in (citizens_blp, cases_blp, case_parts_blp, tokens_blp, employers_blp):
+    for blp in (citizens_blp, cases_blp, case_parts_blp, plan_blp, tokens_blp, employers_blp):
         csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 
 from ..access import authorize
 from ..extensions import csrf, db
-from ..models import Consent, FollowUp, IpsCase
+from ..models import Consent, FollowUp, IpsCase, ParallelIntervention, PlanAction
 from ..services import Conflict, ServiceError, WorkflowRefused
 from ..workflows.phases import Part
 from .errors import ErrorSchema
@@ -55,6 +55,11 @@ def _case_id_from(view_args: dict[str, Any]) -> int | None:
         return db.session.scalar(select(Consent.case_id).where(Consent.id == view_args["consent_id"]))
     if "follow_up_id" in view_args:
         return db.session.scalar(select(FollowUp.case_id).where(FollowUp.id == view_args["follow_up_id"]))
+    if "action_id" in view_args:
+        return db.session.scalar(select(PlanAction.case_id).where(PlanAction.id == view_args["action_id"]))
+    if "intervention_id" in view_args:
+        return db.session.scalar(select(ParallelIntervention.case_id)
+                                 .where(ParallelIntervention.id == view_args["intervention_id"]))
     return None
 
 

@@ -113,6 +113,8 @@ class TransitionSchema(Schema):
     hours_per_week = fields.Float(validate=validate.Range(0, 80), allow_nan=False)
     start_date = Day()
     benefits_counselling_offered = Bool()
+    # Enrolment: the citizen agreed to take part (participation is voluntary); kept in the event.
+    citizen_agreed = Bool()
     supports = fields.Dict(keys=Text(max_length=40), values=Text(max_length=500),
                            validate=validate.Length(max=20))
     end_reason = OneOf(EndReason)

@@ -6,10 +6,13 @@ from .employer import Employer, EmployerPerson, FollowUpChange, Opening, Opening
 from .followup import FollowUp
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
+from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
-    "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen", "Consent",
-    "Contact", "Employer", "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase",
-    "JobEndingReview", "Notification", "Opening", "OpeningKeyword",
-    "Organisation", "ParallelIntervention", "Placement", "SharedHealthInfo", "Suggestion", "User", "UserSession",
+    "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
+    "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
+    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase", "JobEndingReview",
+    "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
+    "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
+    "SupportChange", "User", "UserSession",
 ]

@@ -28,6 +28,9 @@ class AccessLog(Model):
     target: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[int | None] = mapped_column(Integer)  # the HTTP status of a refusal
     reason: Mapped[str | None] = mapped_column(String(500))  # stated for a full export
+    # The citizen, when the citizen did it in their own view (then user_id is empty).
+    # No foreign key: the log outlives a merged or anonymised citizen record.
+    citizen_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_access_log_case_created", "case_id", "created_at"),

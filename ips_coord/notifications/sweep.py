@@ -180,7 +180,9 @@ def create_digests(now: datetime) -> int:
     rows = db.session.execute(
         select(FollowUp.assignee_id, FollowUp.case_id, FollowUp.kind, FollowUp.due_at)
         .join(User, User.id == FollowUp.assignee_id)
-        .where(FollowUp.status == FollowUpStatus.OPEN, User.role == Role.IPS_CONSULTANT, User.active,
+        # Consultants get all their follow-ups; psychiatry and the jobcenter their shared-plan actions.
+        .where(FollowUp.status == FollowUpStatus.OPEN, User.active,
+               or_(User.role == Role.IPS_CONSULTANT, FollowUp.kind == FollowUpKind.PLAN_ACTION),
                FollowUp.kind.not_in(DIGEST_EXCLUDED),
                or_(FollowUp.due_at < end_of_day, and_(FollowUp.remind_at.is_not(None), FollowUp.remind_at <= now)))
         .order_by(FollowUp.assignee_id, FollowUp.due_at, FollowUp.id)

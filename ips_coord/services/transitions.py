@@ -134,7 +134,10 @@ def apply_event(
             row = add_case_event(
                 case, event=decision.event, actor=actor, now=now, from_phase=from_phase, to_phase=decision.to_phase,
                 reason=decision.reason, request_id=request_id,
-                data={**decision.data, **extra, **({"note": payload["note"]} if payload.get("note") else {})},
+                data={**decision.data, **extra, **({"note": payload["note"]} if payload.get("note") else {}),
+                      # Participation is voluntary: enrolment records the citizen's agreement when given.
+                      **({"citizen_agreed": now.date().isoformat()}
+                         if event == Event.ENROL and payload.get("citizen_agreed") is True else {})},
             )
             for code in decision.deviations:
                 add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code,

@@ -11,10 +11,12 @@ def register_web(app: Flask) -> None:
     from .auth_views import bp as auth_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
+    from .citizen import bp as citizen_bp
     from .consultant import bp as consultant_bp
     from .coordinator import bp as coordinator_bp
     from .employers import bp as employers_bp
     from .health import bp as health_bp
+    from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
 
     app.register_blueprint(auth_bp)
@@ -26,6 +28,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(employers_bp)
+    app.register_blueprint(citizen_bp)  # the citizen's own view: a session kind of its own
+    app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages

@@ -58,6 +58,7 @@ class TransitionForm(SafeForm):
     hours_per_week = DecimalField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 80)])
     start_date = DateField(_l("Start date"), validators=[Optional()])
     benefits_counselling_offered = BooleanField(_l("Benefits counselling offered"))
+    citizen_agreed = BooleanField(_l("The citizen has agreed to take part"))
     end_reason = SelectField(_l("Why it ended"), choices=END_REASONS, validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     resume_date = DateField(_l("Planned resume date"), validators=[Optional()])
@@ -66,7 +67,7 @@ class TransitionForm(SafeForm):
 
 # Which fields each event's form shows.
 EVENT_FIELDS = {
-    "enrol": ["psychiatry_contact_id", "note"],
+    "enrol": ["psychiatry_contact_id", "citizen_agreed", "note"],
     "re_enter": ["psychiatry_contact_id", "note"],
     "start_job": ["employer_name", "job_title", "placement_type", "hours_per_week", "start_date",
                   "benefits_counselling_offered"],

@@ -89,7 +89,11 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
     ctx.update(_readable_parts(case, access, forms))
-    _log_shown(case, access, ctx)
+    from .plan_views import plan_context  # plan_views re-renders this page: imported here, not at the top
+
+    plan_ctx, plan_parts = plan_context(case, access, forms)
+    ctx.update(plan_ctx)
+    _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
         Notification.awaiting_ack())).all()
@@ -173,9 +177,9 @@ SHOWN_PARTS = (("profiles", Part.PROFILE), ("follow_ups", Part.FOLLOW_UPS), ("ev
                ("contacts", Part.NOTES), ("placements", Part.PLACEMENTS))
 
 
-def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any]) -> None:
-    """Log every part the page shows, in one INSERT."""
-    shown = {Part.IDENTITY, Part.PHASE}
+def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any], plan_parts: set[Part]) -> None:
+    """Log every part the page shows (the plan's section says which of its parts it shows), in one INSERT."""
+    shown = {Part.IDENTITY, Part.PHASE} | plan_parts
     shown.update(part for key, part in SHOWN_PARTS if key in ctx and access.can_read(part))
     audit_parts(current_user, case.id, shown)
 

@@ -180,9 +180,12 @@ def reports():
         "rate": svg_line([r["employment_rate"] for r in rows], labels, _("Employment rate (percent)")),
         "starts": svg_line([r["job_starts"] for r in rows], labels, _("Job starts")),
     }
+    from .citizen_reports import voice_panel
+
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
                            charts=charts, fidelity=fidelity(current_user.organisation_id, now),
-                           development=job_development(current_user.organisation_id, now.date()))
+                           development=job_development(current_user.organisation_id, now.date()),
+                           **voice_panel(current_user.organisation_id, now.date()))
 
 
 @bp.get("/reports/outcomes.csv")

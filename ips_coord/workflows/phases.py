@@ -104,6 +104,8 @@ class FollowUpKind(StrEnum):
     CAREER_PROFILE_UPDATE = "career_profile_update"  # after a job start and after a job ending
     NEXT_EMPLOYER_CONTACT = "next_employer_contact"  # rapid job search again, after resuming the search
     EMPLOYER_NEXT_STEP = "employer_next_step"  # the next step agreed at an employer contact
+    PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
+    PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
 
 
 class ContactKind(StrEnum):
@@ -134,6 +136,19 @@ class HistoryEntry(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CITIZEN_MERGED = "citizen_merged"
     FOLLOW_UP_MOVED = "follow_up_moved"  # a follow-up moved to a new date or handed to a colleague
+    # The shared plan and the citizen's own view (ips_coord.services.plan, .citizen_access).
+    PLAN_GOAL_SAVED = "plan_goal_saved"
+    PLAN_ACTION_ADDED = "plan_action_added"
+    PLAN_ACTION_DONE = "plan_action_done"
+    INTERVENTION_STARTED = "intervention_started"
+    INTERVENTION_ENDED = "intervention_ended"
+    SUPPORTS_CHANGED = "supports_changed"
+    PROGRESS_RATED = "progress_rated"
+    CITIZEN_NOTE = "citizen_note"
+    PARTICIPATION_AGREED = "participation_agreed"
+    CITIZEN_INVITED = "citizen_invited"
+    # Never stored: what a reader who may not read an entry's part sees instead of its name.
+    PLAN_CHANGED = "plan_changed"
 
 
 class Disclosure(StrEnum):
@@ -295,6 +310,11 @@ class Part(StrEnum):
     FOLLOW_UPS = "follow_ups"
     ACCESS_LOG = "access_log"
     EXPORT = "export"
+    # The shared plan (goals in the citizen's words, actions), parallel interventions (often
+    # treatment: CTI, ACT...) and progress ratings (one dimension is health and well-being).
+    PLAN = "shared_plan"
+    INTERVENTIONS = "parallel_interventions"
+    PROGRESS = "progress"
 
 
 class AuditPart(StrEnum):
@@ -305,6 +325,7 @@ class AuditPart(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"  # psychiatry acknowledging a notification
     NOTIFICATION = "notification"  # a coordinator sending a failed notification again
     ROUTE = "route"  # a refused request that named no part
+    SIGN_IN = "sign_in"  # a citizen signing in to their own view
 
 
 class AccessAction(StrEnum):

@@ -15,7 +15,8 @@ from ips_coord.services import activities as act
 from tests.factories import bearer, login
 
 ALL = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "psychiatry_shared",
-       "benefit_facts", "history", "consents", "follow_ups", "access_log", "export"}
+       "benefit_facts", "history", "consents", "follow_ups", "access_log", "export", "shared_plan",
+       "parallel_interventions", "progress"}
 
 # (endpoint, method) -> (part, write) for everything scoped to one case.
 CASE_SCOPED = {
@@ -57,6 +58,27 @@ CASE_SCOPED = {
     ("api_employers.CaseSuggestions", "POST"): ("placements", True),
     ("api_employers.FollowUpMove", "GET"): ("follow_ups", False),
     ("api_employers.FollowUpMove", "POST"): ("follow_ups", True),
+    ("api_plan.Goals", "GET"): ("shared_plan", False),
+    ("api_plan.Goals", "POST"): ("shared_plan", True),
+    ("api_plan.Actions", "GET"): ("shared_plan", False),
+    ("api_plan.Actions", "POST"): ("shared_plan", True),
+    ("api_plan.ActionDone", "POST"): ("shared_plan", True),
+    ("api_plan.Interventions", "GET"): ("parallel_interventions", False),
+    ("api_plan.Interventions", "POST"): ("parallel_interventions", True),
+    ("api_plan.InterventionEnd", "POST"): ("parallel_interventions", True),
+    ("api_plan.Supports", "GET"): ("placements", False),
+    ("api_plan.Supports", "PUT"): ("placements", True),
+    ("api_plan.Progress", "GET"): ("progress", False),
+    ("api_plan.Progress", "POST"): ("progress", True),
+    ("plan.save_goal", "POST"): ("shared_plan", True),
+    ("plan.add_action", "POST"): ("shared_plan", True),
+    ("plan.action_done", "POST"): ("shared_plan", True),
+    ("plan.start_intervention", "POST"): ("parallel_interventions", True),
+    ("plan.end_intervention", "POST"): ("parallel_interventions", True),
+    ("plan.save_supports", "POST"): ("placements", True),
+    ("plan.rate", "POST"): ("progress", True),
+    ("plan.participation", "POST"): ("phase_and_plan", True),
+    ("plan.invite", "POST"): ("phase_and_plan", True),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
 GLOBAL = {
@@ -90,6 +112,12 @@ GLOBAL = {
     ("employers.opening_status", "POST"), ("employers.case_matches", "GET"), ("employers.suggest", "POST"),
     ("employers.suggestion_outcome", "POST"), ("employers.week", "GET"), ("employers.next_step_done", "POST"),
     ("employers.move", "GET"), ("employers.move", "POST"),
+    # The citizen's own view: a citizen session only, own cases only; staff get 404 (test_citizen_view).
+    ("citizen.login", "GET"), ("citizen.login", "POST"), ("citizen.code", "GET"), ("citizen.code", "POST"),
+    ("citizen.invitation", "GET"), ("citizen.invitation", "POST"), ("citizen.oidc_start", "GET"),
+    ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
+    ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
+    ("citizen.withdraw", "POST"), ("citizen.export", "GET"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
@@ -99,14 +127,15 @@ def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None
     """DESIGN section 5, restated. None: the case does not exist for this user."""
     if relation in ("consultant", "team_consultant"):
         parts = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "history",
-                 "consents", "follow_ups"}
+                 "consents", "follow_ups", "shared_plan", "parallel_interventions", "progress"}
         return parts | ({"psychiatry_shared", "benefit_facts"} if consents_live else set())
-    if relation == "psychiatry_contact":  # employment progress only under consent; never benefit facts
-        parts = {"identity", "phase_and_plan", "psychiatry_shared", "consents"}
-        return parts | ({"placements", "career_profile", "history"} if consents_live else set())
-    if relation == "jobcenter_caseworker":  # never clinical information
+    if relation == "psychiatry_contact":  # employment progress (with the plan) only under consent; never benefit facts
+        parts = {"identity", "phase_and_plan", "psychiatry_shared", "consents", "parallel_interventions"}
+        under_consent = {"placements", "career_profile", "history", "shared_plan", "progress"}
+        return parts | (under_consent if consents_live else set())
+    if relation == "jobcenter_caseworker":  # never clinical information: no interventions, no ratings
         parts = {"identity", "phase_and_plan", "benefit_facts", "consents"}
-        return parts | ({"placements", "history"} if consents_live else set())
+        return parts | ({"placements", "history", "shared_plan"} if consents_live else set())
     if relation == "coordinator":  # status and figures, no notes
         return {"identity", "phase_and_plan", "placements", "history", "consents", "follow_ups", "access_log"}
     if relation == "privacy_officer":  # access logs and the full export, nothing else
@@ -114,13 +143,15 @@ def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None
     return None
 
 
-def expected_writes(relation):
+def expected_writes(relation, consents_live=True):
+    plan = {"shared_plan"} if consents_live else set()  # the other sectors add to the plan they may see
     return {
-        "consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents", "follow_ups"},
+        "consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents", "follow_ups",
+                       "shared_plan", "parallel_interventions", "progress"},
         "team_consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents",
-                            "follow_ups"},
-        "psychiatry_contact": {"psychiatry_shared", "consents"},
-        "jobcenter_caseworker": {"benefit_facts", "consents"},
+                            "follow_ups", "shared_plan", "parallel_interventions", "progress"},
+        "psychiatry_contact": {"psychiatry_shared", "consents", "parallel_interventions"} | plan,
+        "jobcenter_caseworker": {"benefit_facts", "consents"} | plan,
         "coordinator": {"phase_and_plan", "follow_ups"},
     }.get(relation, set())
 
@@ -148,9 +179,19 @@ def _consents(case, world, state):
                               categories=["benefit_facts"], purpose="Matrix", given_at=today, expires_at=None)
 
 
-def _url(app, endpoint, case, spare_consent, follow_up):
+def _plan_rows(case, world):
+    """An action and an intervention on the case, for the routes that name one."""
+    from ips_coord.services import plan as plan_svc
+
+    return {"action_id": plan_svc.add_action(case, text="Ring", owner="citizen", due_date=None,
+                                             actor=world.consultant).id,
+            "intervention_id": plan_svc.start_intervention(case, world.consultant, name="CTI",
+                                                           start_date=utcnow().date()).id}
+
+
+def _url(app, endpoint, case, spare_consent, follow_up, **extra):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    args = {"case_id": case.id, "consent_id": spare_consent.id, "follow_up_id": follow_up.id}
+    args = {"case_id": case.id, "consent_id": spare_consent.id, "follow_up_id": follow_up.id, **extra}
     with app.test_request_context():
         from flask import url_for
 
@@ -184,12 +225,13 @@ def test_matrix(client, app, world, clock, state):
     act.save_profile(case, world.consultant, {"job_preferences": "Lager"})
     spare = _consents(case, world, state)
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
+    plan_ids = _plan_rows(case, world)
     live = state == "given"
     tokens = {name: bearer(getattr(world, name)) for name in ACTORS}
     failures = []
     for name, relation in ACTORS.items():
         parts = expected_parts(relation, live)
-        writes = expected_writes(relation)
+        writes = expected_writes(relation, live)
         # The visible parts the API reports equal the design's.
         r = client.get(f"/api/v1/cases/{case.id}", headers=tokens[name])
         if parts is None:
@@ -201,8 +243,8 @@ def test_matrix(client, app, world, clock, state):
         for (endpoint, method), (part, write) in CASE_SCOPED.items():
             if not endpoint.startswith("api_"):
                 continue  # pages: below, with a session
-            url = _url(app, endpoint, case, spare, follow_up)
-            resp = client.open(url, method=method, headers=tokens[name], json={} if method == "POST" else None)
+            url = _url(app, endpoint, case, spare, follow_up, **plan_ids)
+            resp = client.open(url, method=method, headers=tokens[name], json={} if method in ("POST", "PUT") else None)
             if parts is None:
                 ok = resp.status_code == 404
             elif (part in writes) if write else (part in parts):
@@ -221,6 +263,7 @@ def test_pages_matrix(app, world, name):
     case = world.case_in("engagement")
     spare = _consents(case, world, "given")
     follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open"))
+    plan_ids = _plan_rows(case, world)
     app.test_client_class = IsolatedClient
     client = app.test_client()
     login(client, getattr(world, name))
@@ -228,9 +271,9 @@ def test_pages_matrix(app, world, name):
     parts, writes = expected_parts(relation, True), expected_writes(relation)
     failures = []
     for (endpoint, method), (part, write) in CASE_SCOPED.items():
-        if not endpoint.startswith("case_page."):
+        if not endpoint.startswith(("case_page.", "plan.")):
             continue
-        url = _url(app, endpoint, case, spare, follow_up)
+        url = _url(app, endpoint, case, spare, follow_up, **plan_ids)
         resp = client.open(url, method=method, data={})
         if parts is None:
             ok = resp.status_code == 404

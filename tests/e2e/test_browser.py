@@ -114,7 +114,7 @@ def test_coordinator_reports_in_the_browser(page, live_server, db):
         assert [c.split()[0] for c in cells[:2]] == [str(active), str(overdue)], consultant.name
     page.get_by_role("link", name="Resultater og fidelitet").first.click()
     page.wait_for_load_state()
-    assert page.locator("svg").count() == 2
+    assert page.locator("svg").count() == 4  # employment rate, job starts, job-or-education, progress
     screenshot(page, "coordinator-reports")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{live_server}/coordinator")

@@ -39,14 +39,14 @@ JSON_BODIES = [_deep(1000), _deep(50_000), '{"a":' * 1000 + "1" + "}" * 1000, '"
 # Query parameters seen on GET routes (the API's from OpenAPI, the web's by name).
 WEB_QUERY = ["q", "page", "phase", "team", "lang", "next", "status", "kind", "overdue", "show"]
 SKIP_FORMS = {"auth.logout", "auth.logout_everywhere"}  # they only end the fuzzing session
-ANONYMOUS = {"auth.login", "ack.acknowledge_page"}
+ANONYMOUS = {"auth.login", "ack.acknowledge_page", "citizen.login", "citizen.code", "citizen.invitation"}
 
 
 def _form_field_names() -> list[str]:
-    from ips_coord.web import case_forms, forms
+    from ips_coord.web import case_forms, citizen_forms, forms, plan_views
 
     names = {"next", "lang", "event", "email", "password"}
-    for module in (case_forms, forms):
+    for module in (case_forms, forms, citizen_forms, plan_views):
         for obj in vars(module).values():
             if isinstance(obj, type):
                 names.update(n for n, v in vars(obj).items() if isinstance(v, UnboundField))
@@ -58,6 +58,7 @@ class Target:
         from ips_coord.extensions import db
         from ips_coord.models import Consent, EmployerContact, FollowUp, Notification
         from ips_coord.models.employer import Employer, Opening, Suggestion
+        from ips_coord.services import plan
 
         self.ids = {
             "case_id": case.id, "into_case_id": case.id, "citizen_id": case.citizen_id,
@@ -70,6 +71,9 @@ class Target:
             "opening_id": db.session.query(Opening.id).limit(1).scalar() or 1,
             "suggestion_id": db.session.query(Suggestion.id).limit(1).scalar() or 1,
             "employer_contact_id": db.session.query(EmployerContact.id).limit(1).scalar() or 1,
+            "action_id": plan.add_action(case, text="Ring", owner="citizen", due_date=None, actor=world.consultant).id,
+            "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
+                                                       start_date=case.referred_at.date()).id,
         }
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)

@@ -2,14 +2,14 @@
 keywords, suggestions, the purpose/outcome/next step of an employer contact, placements linked
 to the register, and the history of moved follow-ups.
 
-Revision ID: 0008_employers
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_employers"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,168 @@
+"""The citizen's sign-in and what the citizen does in their own view.
+
+A citizen is not a staff user: they sign in with a one-time code sent to their e-mail address
+or an invitation link from their consultant (signed, expiring, single use), and get a session
+of their own kind (`CitizenSession`). Codes and invitation secrets are stored as SHA-256 only.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
+from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, Role, WithdrawalRequester
+from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
+from .activities import _lock_case
+from .errors import N_, Forbidden, ServiceError
+from .records import add_case_event
+from .unit_of_work import unit_of_work
+
+CODE_MINUTES = 15
+CODE_MAX_ATTEMPTS = 5
+INVITATION_DAYS = 7
+INVITE_SALT = "citizen-invitation"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def citizen_by_email(email: str) -> Citizen | None:
+    """The citizen with this address who has a case (the address must be unambiguous)."""
+    address = (email or "").strip().lower()
+    if not address:
+        return None
+    rows = db.session.scalars(select(Citizen).where(func.lower(Citizen.email) == address)
+                              .where(Citizen.id.in_(select(IpsCase.citizen_id))).limit(2)).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def request_code(email: str) -> tuple[str, str] | None:
+    """A fresh six-digit code for the citizen with this address (earlier codes stop working), as
+    (the address on record, the code); None for an unknown address. The caller answers the same either way."""
+    citizen = citizen_by_email(email)
+    if citizen is None or not citizen.email:
+        return None
+    now = utcnow()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with unit_of_work():
+        db.session.execute(update(CitizenLoginCode).where(
+            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
+            CitizenLoginCode.used_at.is_(None)).values(used_at=now))
+        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=_hash(code),
+                                        attempts=0, expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))
+    return citizen.email, code
+
+
+def verify_code(email: str, code: str) -> Citizen | None:
+    """The citizen, if the code is the latest one sent to this address, unused, unexpired, and
+    given within CODE_MAX_ATTEMPTS tries. A good code is used up."""
+    citizen = citizen_by_email(email)
+    if citizen is None:
+        return None
+    now = utcnow()
+    with unit_of_work():
+        row = db.session.scalar(select(CitizenLoginCode).where(
+            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
+            CitizenLoginCode.used_at.is_(None)).order_by(CitizenLoginCode.id.desc()).limit(1).with_for_update())
+        if row is None or row.expires_at <= now or row.attempts >= CODE_MAX_ATTEMPTS:
+            return None
+        row.attempts += 1
+        if not hmac.compare_digest(row.secret_hash, _hash((code or "").strip())):
+            return None
+        row.used_at = now
+    return citizen
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=INVITE_SALT)
+
+
+def create_invitation(case: IpsCase, actor: User, secret_key: str) -> tuple[str, str]:
+    """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS: returns
+    (the citizen's address on record, the token)."""
+    if actor.role != Role.IPS_CONSULTANT or case.consultant_id != actor.id:
+        raise Forbidden(N_("Only the consultant on the case may invite the citizen."), "case")
+    address = case.citizen.email
+    if not address:
+        raise ServiceError(N_("The citizen has no e-mail address on record."), "email")
+    now = utcnow()
+    secret = secrets.token_urlsafe(24)
+    with unit_of_work():
+        _lock_case(case)
+        row = CitizenLoginCode(citizen_id=case.citizen_id, kind=LoginSecret.INVITATION, secret_hash=_hash(secret),
+                               attempts=0, expires_at=now + timedelta(days=INVITATION_DAYS), created_by_id=actor.id,
+                               created_at=now)
+        db.session.add(row)
+        db.session.flush()
+        add_case_event(case, event=HistoryEntry.CITIZEN_INVITED, actor=actor, now=now, data={"by": WrittenBy.STAFF})
+    return address, _serializer(secret_key).dumps({"i": row.id, "s": secret})
+
+
+def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
+    try:
+        data = _serializer(secret_key).loads(token, max_age=INVITATION_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("s"), str):
+        return None
+    now = utcnow()
+    with unit_of_work():
+        row = db.session.scalar(select(CitizenLoginCode).where(
+            CitizenLoginCode.id == data["i"], CitizenLoginCode.kind == LoginSecret.INVITATION).with_for_update())
+        if (row is None or row.used_at is not None or row.expires_at <= now
+                or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))):
+            return None
+        row.used_at = now
+        citizen = db.session.get(Citizen, row.citizen_id)
+    return citizen
+
+
+def start_session(citizen: Citizen, method: SignInMethod) -> str:
+    sid = secrets.token_urlsafe(32)
+    with unit_of_work():
+        db.session.add(CitizenSession(id=sid, citizen_id=citizen.id, method=method, created_at=utcnow()))
+    return sid
+
+
+def end_session(sid: str) -> None:
+    with unit_of_work():
+        db.session.execute(update(CitizenSession).where(CitizenSession.id == sid, CitizenSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+def session_citizen(sid: str) -> Citizen | None:
+    citizen_id = db.session.scalar(select(CitizenSession.citizen_id).where(
+        CitizenSession.id == sid, CitizenSession.ended_at.is_(None)))
+    return db.session.get(Citizen, citizen_id) if citizen_id is not None else None
+
+
+def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool) -> Consent:
+    """The citizen withdraws a consent from their own view; sharing stops with the next request."""
+    case = db.session.get_one(IpsCase, consent.case_id)  # the foreign key guarantees it
+    if case.citizen_id != citizen.id:
+        raise Forbidden(N_("Not your consent."), "consent")
+    if consent.withdrawn_at is not None:
+        raise ServiceError(N_("The consent is already withdrawn."), "withdrawn_at")
+    if not confirmed:
+        raise ServiceError(N_("Confirm the withdrawal: sharing under the consent stops at once."), "confirm")
+    now = utcnow()
+    with unit_of_work():
+        _lock_case(case)
+        consent.withdrawn_at = now
+        for fu in db.session.scalars(select(FollowUp).where(
+                FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.CONSENT_EXPIRY,
+                FollowUp.status == FollowUpStatus.OPEN)):
+            if (fu.data or {}).get("consent_id") == consent.id:
+                fu.status, fu.completed_at = FollowUpStatus.CANCELLED, now
+        add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=None, now=now,
+                       data={"consent_id": consent.id, "requested_by": WithdrawalRequester.CITIZEN,
+                             "by": WrittenBy.CITIZEN})
+    return consent

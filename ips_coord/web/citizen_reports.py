@@ -1,0 +1,25 @@
+"""The coordinator's report panel for issue 16: the job-or-education rate against the 60 %
+target, and progress over time (the team's mean change per quarter and the citizen-consultant gap)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..reports.progress import JOB_OR_EDUCATION, job_or_education, svg_lines, team_progress
+from ..workflows.plan import CURRENT_INSTRUMENT
+
+
+def voice_panel(team_id: int, today) -> dict:
+    rate_rows = job_or_education(team_id, today)
+    progress_rows = team_progress(team_id, today)
+    labels = [r["quarter"][2:] for r in rate_rows]
+    rate_chart = svg_lines([(_("Job or education"), "#0b5cad", [r["rate"] for r in rate_rows])], labels,
+                           _("Job or education rate (percent)"), low=0, high=100, target=JOB_OR_EDUCATION.target,
+                           target_label=_("Target %(t)s%%", t=f"{JOB_OR_EDUCATION.target:g}"))
+    progress_chart = svg_lines(
+        [(_("Citizens"), "#0b5cad", [r["citizen_change"] for r in progress_rows]),
+         (_("Consultants"), "#2e7d32", [r["consultant_change"] for r in progress_rows])],
+        labels, _("Mean change since the first rating (points, 1-10 scale)"),
+        low=min([0.0] + [v for r in progress_rows for v in (r["citizen_change"], r["consultant_change"])
+                         if v is not None]))
+    return {"joe_rows": rate_rows, "joe_metric": JOB_OR_EDUCATION, "joe_chart": rate_chart,
+            "progress_rows": progress_rows, "progress_chart": progress_chart, "progress_instrument": CURRENT_INSTRUMENT}
