@@ -64,3 +64,30 @@ def utcnow() -> datetime:
     if has_app_context():
         return current_app.extensions["ips_clock"].now()
     return datetime.now(UTC)
+
+
+# Times are stored in UTC; every day, week and due date a person sees is Danish local time.
+LOCAL_TZ_NAME = "Europe/Copenhagen"
+
+
+def local_tz():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(LOCAL_TZ_NAME)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored UTC time (naive means UTC) as Copenhagen wall-clock time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(local_tz())
+
+
+def local_midnight(day) -> datetime:
+    """The UTC instant at which a Copenhagen calendar day begins (23:00 or 22:00 UTC the day before)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=local_tz()).astimezone(UTC)
+
+
+def local_today(now: datetime | None = None):
+    """Today's date in Copenhagen."""
+    return to_local(now or utcnow()).date()

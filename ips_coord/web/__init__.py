@@ -32,10 +32,13 @@ def register_web(app: Flask) -> None:
     from .labels import CATEGORIES
 
     app.jinja_env.filters["category_label"] = lambda code: CATEGORIES.get(code, code)
+    from .formatting import register_formatting
+
+    register_formatting(app)
 
 
 def _labels():
-    from . import labels
+    from . import formatting, labels
 
     from ..notifications.email import FOLLOW_UP_KINDS
     from .case_forms import CONTACT_KINDS, END_REASONS, LOCATIONS, PLACEMENT_TYPES
@@ -44,4 +47,5 @@ def _labels():
 
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": words,
-            "END_REASONS": {c.value: c.label for c in END_REASONS}}
+            "END_REASONS": {c.value: c.label for c in END_REASONS},
+            "ADJUSTMENTS": formatting.ADJUSTMENTS, "PROFILE_LABELS": formatting.PROFILE_LABELS}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -15,11 +16,11 @@ from wtforms.fields.choices import SelectChoice
 from ..access import authorize, relation_to_case, visible_case_or_404
 from ..access import policy as P
 from ..access.audit import audit, audit_parts, shows_no_citizen_data
-from ..clock import utcnow
+from ..clock import local_today, to_local, utcnow
 from ..extensions import db
 from ..models import (
-    BenefitFact, CareerProfile, CaseEvent, Consent, Contact, FollowUp, IpsCase, JobEndingReview, Notification,
-    Organisation, Placement, SharedHealthInfo, User,
+    BenefitFact, CareerProfile, CaseEvent, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview,
+    Notification, Organisation, Placement, SharedHealthInfo, User,
 )
 from ..notifications.ack import acknowledge
 from ..services import Conflict, ServiceError
@@ -33,12 +34,19 @@ from .case_forms import (
 )
 from .guards import safe_next
 from .forms import EmptyForm
+from .outcome_messages import what_happened
 
 bp = Blueprint("case_page", __name__)
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    """A time typed into a form is Copenhagen wall-clock time; stored as UTC."""
+    return value.replace(tzinfo=to_local(utcnow()).tzinfo).astimezone(UTC) if value.tzinfo is None else value
+
+
+def _local_input(now: datetime) -> datetime:
+    """The default of a date-time field: now on a Copenhagen wall clock, to the minute."""
+    return to_local(now).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _psychiatry_choices(case: IpsCase):
@@ -63,7 +71,7 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
 def render_case(case: IpsCase, access, status: int = 200, **forms):
     """The page, with any form that failed passed in to keep what was typed."""
     now = utcnow()
-    ctx = {"case": case, "access": access, "now": now, "forms": {}}
+    ctx = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {}}
     events = allowed_events(case.phase) if access.can_write(P.PHASE) else []
     transition_forms = {}
     # Only enrolment and re-entry name a psychiatry contact: load the list once, and only then.
@@ -72,7 +80,7 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
             form = TransitionForm(formdata=None, event=event, version=case.version)
-            form.start_date.data = form.end_date.data = now.date()
+            form.start_date.data = form.end_date.data = ctx["today"]
         form.psychiatry_contact_id.choices = psychiatry
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
@@ -80,18 +88,18 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
     ctx["transition_forms"] = transition_forms
     ctx["event_fields"] = EVENT_FIELDS
     if access.can_write(P.NOTES):
-        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=now.replace(tzinfo=None, second=0, microsecond=0))
+        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=_local_input(now))
         if case.phase == "job_ended":
-            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=now.replace(tzinfo=None, second=0, microsecond=0))
+            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=_local_input(now))
     if access.can_read(P.PROFILE):
         ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
     if access.can_write(P.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
     if access.can_write(P.PLACEMENTS):
-        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=now.date())
+        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=ctx["today"])
     if access.can_write(P.CONSENTS):
-        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=now.date())
+        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=ctx["today"])
     if access.can_write(P.HEALTH):
         ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
     if access.can_read(P.FOLLOW_UPS):
@@ -116,6 +124,8 @@ def render_case(case: IpsCase, access, status: int = 200, **forms):
         ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
     if access.can_read(P.PLACEMENTS):
         ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+        # Job development logged for this citizen from the employer-contact form.
+        ctx["employer_contacts"] = _of_case(EmployerContact, case, EmployerContact.occurred_at.desc())
     # Log every part the page shows, in one INSERT (identity and phase are in the header).
     shown = {P.IDENTITY, P.PHASE}
     for key, part in (("profiles", P.PROFILE), ("follow_ups", P.FOLLOW_UPS), ("events", P.HISTORY),
@@ -205,7 +215,8 @@ def transition(case_id: int):
         db.session.expire_all()
         return render_case(db.session.get(IpsCase, case_id), access, exc.status, transition=form,
                            transition_event=event)
-    flash(_("Saved."), "ok")
+    for message, category in what_happened(case_id, event):
+        flash(message, category)
     return redirect(url_for("case_page.detail", case_id=case_id))
 
 
@@ -214,6 +225,16 @@ def _attach_error(form, exc: ServiceError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
     errors.append(_(exc.message))  # the catalogue holds the services' messages (marked N_)
+
+
+SAVED = {
+    "contact": _l("The contact is saved and shown under Contacts and meetings."),
+    "review": _l("The job-ending review is saved. Resume the job search when the citizen is ready."),
+    "profile": _l("A new version of the career profile is saved."),
+    "step": _l("The step is saved under Jobs, education and steps."),
+    "consent": _l("The consent is saved."),
+    "shared": _l("Shared with the IPS team."),
+}
 
 
 def _form_post(case_id, part, form_cls, key, save):
@@ -227,7 +248,7 @@ def _form_post(case_id, part, form_cls, key, save):
         _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get(IpsCase, case_id), access, exc.status, **{key: form})
-    flash(_("Saved."), "ok")
+    flash(str(SAVED.get(key, _l("Saved."))), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
 
 

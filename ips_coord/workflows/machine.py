@@ -4,15 +4,16 @@ reading, return a Decision or a Refusal. Plain Python: no Flask, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from . import rules as R
+from .calendar import COPENHAGEN, add_working_days, local_date
 from .messages import DEVIATIONS, REFUSALS, text
 from .phases import (
     ACTIVE,
     CLOSABLE,
-    ENDED,
     COMPETITIVE_JOB_TYPES,
+    ENDED,
     PAUSABLE,
     CloseReason,
     EndReason,
@@ -110,7 +111,8 @@ class Refusal:
 
 
 def _as_datetime(d: date) -> datetime:
-    return datetime.combine(d, time(8, 0), tzinfo=UTC)
+    """08:00 on a Copenhagen calendar day, in UTC."""
+    return datetime.combine(d, time(8, 0), tzinfo=COPENHAGEN).astimezone(UTC)
 
 
 def specs(rules: tuple[R.Rule, ...], base: datetime) -> tuple[FollowUpSpec, ...]:
@@ -149,7 +151,7 @@ def decide(facts: CaseFacts, event: str, payload: dict | None, actor_role: str, 
     if (phase, ev) not in TRANSITIONS:
         return Refusal("event_not_allowed_in_phase", "event")
     target = TRANSITIONS[(phase, ev)]
-    today = now.date()
+    today = local_date(now)  # the Copenhagen calendar day
     create: tuple[FollowUpSpec, ...] = specs(R.CREATED_BY_EVENT.get(ev, ()), now)
     notify: list[NotificationSpec] = []
     deviations: list[str] = []
@@ -185,7 +187,7 @@ def decide(facts: CaseFacts, event: str, payload: dict | None, actor_role: str, 
         if ev is Event.START_EDUCATION and ptype != PlacementType.EDUCATION:
             return Refusal("education_type_required", "placement_type")
         start = _parse_date(payload.get("start_date")) or today
-        if facts.enrolled_at is not None and start < facts.enrolled_at.date():
+        if facts.enrolled_at is not None and start < local_date(facts.enrolled_at):
             # A job found before IPS support began is not an IPS outcome (and would skew fidelity).
             return Refusal("start_before_enrolment", "start_date")
         base = max(now, _as_datetime(start))
@@ -308,17 +310,6 @@ def contact_gap(facts: CaseFacts, now: datetime) -> str | None:
     if last is not None and now - last > R.NO_CONTACT_AFTER:
         return "no_contact_30_days"
     return None
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """Monday-Friday working days (Danish public holidays are not modelled yet)."""
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
 
 
 def deviation_message(code: str, locale: str = "da") -> str:
