@@ -39,6 +39,20 @@ def employer_key(name: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
+def _num(value: float) -> str:
+    """4,5 in Danish (Babel, the page's locale)."""
+    from ..web.formatting import decimal
+
+    return decimal(value)
+
+
+def _pct(share: float) -> str:
+    """0.42 as 42 % in Danish (Babel, the page's locale)."""
+    from ..web.formatting import percent
+
+    return percent(100 * share, digits=0)
+
+
 def _item(number, name, score, figure, anchor):
     return {"item": number, "name": name, "score": score, "figure": figure, "anchor": anchor}
 
@@ -97,13 +111,13 @@ def fidelity(team_id: int, now: datetime) -> dict:
     per_week = contacts / 4 / max(len(consultants), 1)
     items.append(_item(17, _("Job development frequency"),
                        5 if per_week >= 6 else 4 if per_week >= 4 else 3 if per_week >= 2 else 2 if per_week >= 1 else 1,
-                       _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)", n=f"{per_week:.1f}"),
+                       _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)", n=_num(per_week)),
                        _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1")))
     employers = Counter(employer_key(p.employer_name) for p in jobs)
     top = max(employers.values()) / len(jobs) if jobs else None
     items.append(_item(20, _("Employer diversity"), None if top is None else 5 if top <= 0.15 else 4 if top <= 0.3
                        else 3 if top <= 0.45 else 2 if top <= 0.6 else 1,
-                       _("%(p)s of jobs with the most used employer", p=f"{round(100 * top)}%" if top is not None else "-"),
+                       _("%(p)s of jobs with the most used employer", p=_pct(top) if top is not None else "–"),
                        _("5: %(a)s or less, 4: 16-30, 3: 31-45, 2: 46-60, 1: over 60 (percent)", a=15)))
     competitive = sum(1 for p in placements if p.type in ("ordinary_job", "flexjob", "education"))
     items.append(_item(21, _("Competitive jobs"), share_score(competitive / len(placements) if placements else None),
@@ -119,7 +133,7 @@ def fidelity(team_id: int, now: datetime) -> dict:
     share = community / total if total else None
     items.append(_item(24, _("Community-based services"), None if share is None else 5 if share >= 0.65 else 4
                        if share >= 0.5 else 3 if share >= 0.35 else 2 if share >= 0.2 else 1,
-                       _("%(p)s of contacts in the community", p=f"{round(100 * share)}%" if share is not None else "-"),
+                       _("%(p)s of contacts in the community", p=_pct(share) if share is not None else "–"),
                        _("5: 65 or more, 4: 50-64, 3: 35-49, 2: 20-34, 1: under 20 (percent)")))
     items.append(_item(25, _("No discharge for missed appointments"), share_score(zero),
                        _("%(n)s closings for a forbidden reason", n=len(closed) - ok), SHARE_ANCHOR_TEXT))

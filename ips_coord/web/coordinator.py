@@ -4,6 +4,7 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from datetime import timedelta
 
@@ -23,6 +24,9 @@ from ..reports.fidelity import fidelity
 from ..reports.outcomes import METRICS, outcomes, svg_line
 from ..workflows.phases import FollowUpStatus, NotificationStatus, OrgKind, Role
 from .forms import EmptyForm
+from .formatting import decimal, local_date
+from .formatting import metric_name as _metric_name
+from .labels import PHASES
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -176,7 +180,11 @@ def outcomes_csv():
     columns = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",
                "flexjob_starts", "education_starts", "job_endings", "early_endings",
                "median_days_to_first_employer_contact"]
-    return _csv("outcomes.csv", columns, [[r[c] for c in columns] for r in rows])
+    cell = {"metric": lambda v: metric_name(METRICS[v]) if v in METRICS else v,
+            "employment_rate": lambda v: "" if v is None else decimal(v),
+            "median_days_to_first_employer_contact": lambda v: "" if v is None else decimal(v)}
+    return _csv("outcomes.csv", [CSV_HEADERS[c] for c in columns],
+                [[cell.get(c, lambda v: "" if v is None else v)(r[c]) for c in columns] for r in rows])
 
 
 @bp.get("/caseload.csv")
@@ -185,14 +193,36 @@ def caseload_csv():
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
     audit_many(current_user, [c.id for c, _u in cases], P.PHASE)  # batched INSERTs of 1000 rows
-    return _csv("caseload.csv", ["reference", "phase", "consultant", "referred", "enrolled", "last_contact"],
-                [[c.reference, c.phase, u.name if u else "", c.referred_at.date(), c.enrolled_at.date() if c.enrolled_at
-                  else "", c.last_contact_at.date() if c.last_contact_at else ""] for c, u in cases])
+    headers = [CSV_HEADERS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
+    return _csv("caseload.csv", headers,
+                [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
+                  local_date(c.enrolled_at) if c.enrolled_at else "",
+                  local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases])
+
+
+# Column headings of the CSV files, in the page's language.
+CSV_HEADERS = {
+    "quarter": _l("Quarter"), "metric": _l("Definition"), "served": _l("Served"), "employed": _l("Employed"),
+    "employment_rate": _l("Employment rate (percent)"), "first_job_starts": _l("First job starts"),
+    "job_starts": _l("Job starts"), "flexjob_starts": _l("Flexjob starts"), "education_starts": _l("Education starts"),
+    "job_endings": _l("Job endings"), "early_endings": _l("Early endings"),
+    "median_days_to_first_employer_contact": _l("Median days to first employer contact"),
+    "reference": _l("Case"), "phase": _l("Phase"), "consultant": _l("Consultant"), "referred": _l("Referred"),
+    "enrolled": _l("Enrolled"), "last_contact": _l("Last contact"),
+}
+
+
+def metric_name(metric) -> str:
+    return _metric_name(metric)
 
 
 def _csv(name, columns, rows):
+    """Semicolon-separated with a decimal comma and a byte-order mark: opens as columns in a Danish
+    spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";")
+    columns = [str(c) for c in columns]
     writer.writerow(columns)
     writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv",

@@ -52,7 +52,9 @@ def percent(value, digits: int = 1) -> str:
     """A figure already in percent (38.6) as 38,6 %."""
     if value is None:
         return "–"
-    return _format_percent(float(value) / 100, format="#,##0." + "0" * digits + " %", locale=_locale())
+    sign = "\u00a0%" if _locale().startswith("da") else "%"  # Danish: 38,6 % (a space that never wraps)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + sign
+    return _format_percent(float(value) / 100, format=pattern, locale=_locale())
 
 
 # The access log's codes (ips_coord/access/audit.py, policy parts and endpoints) in words.
@@ -75,9 +77,10 @@ VIEWS = {
     "privacy.export": _l("Export"), "case_page.new_referral": _l("Refer a citizen"), "cli": _l("Command line"),
 }
 NOTIFICATIONS = {
-    "job_ended": _l("Job ended"), "job_started": _l("Job started"), "escalation": _l("Escalation"),
-    "ack_reminder": _l("Reminder to acknowledge"), "reminder": _l("Reminder"), "deviation": _l("Deviation"),
-    "consent_expiry": _l("Consent expires"),
+    "job_ended": _l("Job ended"), "job_started": _l("Job started"), "education_started": _l("Education started"),
+    "education_ended": _l("Education ended"), "case_enrolled": _l("Enrolled in IPS"), "case_closed": _l("Case closed"),
+    "early_ending": _l("Early job ending"), "escalation": _l("Escalation"),
+    "ack_reminder": _l("Reminder to acknowledge"), "daily_digest": _l("Daily overview"),
 }
 # Field names of records shown back on the case page (the forms' own labels).
 ADJUSTMENTS = {"hours": _l("Adjust hours"), "tasks": _l("Adjust tasks"), "mentor": _l("Mentor"), "aids": _l("Aids"),
@@ -87,6 +90,11 @@ PROFILE_LABELS = {
     "work_history": _l("Work history"), "education": _l("Education"), "strengths": _l("Strengths"),
     "support_needs": _l("Support needs"), "disclosure": _l("Disclosure to the employer"),
     "relatives_involved": _l("Relatives and network involved"),
+}
+# The reports' metric definitions (ips_coord/reports/outcomes.py METRICS) by key.
+METRIC_NAMES = {
+    "ipsec-v1": _l("IPS Employment Center employment rate"),
+    "grow-2024": _l("IPS Grow employment rate (from April 2024)"),
 }
 OUTCOMES = {"403": _l("Forbidden"), "404": _l("Not found")}
 
@@ -118,10 +126,15 @@ def reason_label(code) -> str:
     return str(code).replace("_", " ")
 
 
+def metric_name(metric) -> str:
+    return str(METRIC_NAMES.get(metric.key, metric.name))
+
+
 def register_formatting(app) -> None:
     app.jinja_env.filters.update({
         "local_date": local_date, "local_datetime": local_datetime, "decimal": decimal, "percent": percent,
         "action_label": lambda v: _labelled(ACTIONS, v), "part_label": lambda v: _labelled(PARTS, v),
         "view_label": lambda v: _labelled(VIEWS, v), "notification_label": lambda v: _labelled(NOTIFICATIONS, v),
         "outcome_label": lambda v: _labelled(OUTCOMES, v), "reason_label": reason_label,
+        "metric_name": metric_name,
     })
