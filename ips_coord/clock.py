@@ -6,7 +6,8 @@ FrozenClock and move it forward.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 class Clock:
@@ -70,9 +71,7 @@ def utcnow() -> datetime:
 LOCAL_TZ_NAME = "Europe/Copenhagen"
 
 
-def local_tz():
-    from zoneinfo import ZoneInfo
-
+def local_tz() -> ZoneInfo:
     return ZoneInfo(LOCAL_TZ_NAME)
 
 
@@ -83,11 +82,11 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(local_tz())
 
 
-def local_midnight(day) -> datetime:
+def local_midnight(day: date) -> datetime:
     """The UTC instant at which a Copenhagen calendar day begins (23:00 or 22:00 UTC the day before)."""
     return datetime.combine(day, datetime.min.time(), tzinfo=local_tz()).astimezone(UTC)
 
 
-def local_today(now: datetime | None = None):
+def local_today(now: datetime | None = None) -> date:
     """Today's date in Copenhagen."""
     return to_local(now or utcnow()).date()

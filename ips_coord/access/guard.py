@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, g
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..models import IpsCase, User
 from .audit import audit
 from .policy import Access, access_for, visible_case_or_404
@@ -15,7 +15,7 @@ def authorize(user: User, case_id: int, part: str, write: bool = False, log: boo
     """log=False: the caller logs the parts it shows (a page shows several)."""
     g.refused_part = part  # for the refusal row, if the checks below refuse
     case = visible_case_or_404(user, case_id)
-    access = access_for(user, case, utcnow().date())
+    access = access_for(user, case, local_today(utcnow()))
     if not (access.can_write(part) if write else access.can_read(part)):
         abort(403, description=NOT_SHARED)
     g.refused_part = None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..access import case_filter
 from ..access.audit import audit_many
 from ..access import policy as P
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
     BenefitFact, CareerProfile, Consent, Contact, EmployerContact, FollowUp, IpsCase, JobEndingReview, Placement,
@@ -172,7 +172,7 @@ class ProfileVersions(MethodView):
 
 
 def _with_live(consent: Consent) -> Consent:
-    consent.live = consent.is_live(utcnow().date())
+    consent.live = consent.is_live(local_today(utcnow()))
     return consent
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..clock import local_midnight, local_today
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
@@ -162,8 +163,9 @@ def create_digests(now: datetime) -> int:
     """One email a day per consultant: what is due today and what is overdue."""
     if now.hour < current_app.config["DIGEST_HOUR_UTC"]:
         return 0
-    day = now.date().isoformat()
-    end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    today = local_today(now)  # the Copenhagen calendar day
+    day = today.isoformat()
+    end_of_day = local_midnight(today + timedelta(days=1))
     rows = db.session.execute(
         select(FollowUp.assignee_id, FollowUp.case_id, FollowUp.kind, FollowUp.due_at)
         .join(User, User.id == FollowUp.assignee_id)

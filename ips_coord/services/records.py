@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..clock import local_today
 from ..extensions import db
 from ..access.policy import consented, live_consents
 from ..models import CaseEvent, FollowUp, IpsCase, Notification, User
@@ -93,7 +94,7 @@ def add_notifications(case: IpsCase, specs, *, key: str, now: datetime, data=Non
     rows = []
     for spec in specs:
         if spec.recipient == "psychiatry_contact" and not consent_allows(
-            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, now.date()
+            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, local_today(now)
         ):
             # Psychiatry hears of employment progress only under the citizen's consent.
             continue

@@ -23,10 +23,13 @@ def _date_pattern(locale: str) -> str:
     return "dd.MM.y" if locale.startswith("da") else "medium"
 
 
-def local_date(value: date | datetime | None) -> str:
-    """23.11.2026; a datetime is first moved to Copenhagen time, so 23:30 UTC is the next day."""
-    if value is None:
+def local_date(value: date | datetime | str | None) -> str:
+    """23.11.2026; a datetime is first moved to Copenhagen time, so 23:30 UTC is the next day.
+    An ISO string (as stored in a notification's data) is read first."""
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
     return _format_date(value, _date_pattern(_locale()), locale=_locale())
