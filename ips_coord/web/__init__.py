@@ -48,4 +48,5 @@ def _labels():
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": FOLLOW_UP_KINDS,
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": words,
             "END_REASONS": {c.value: c.label for c in END_REASONS},
-            "ADJUSTMENTS": formatting.ADJUSTMENTS, "PROFILE_LABELS": formatting.PROFILE_LABELS}
+            "ADJUSTMENTS": formatting.ADJUSTMENTS, "PROFILE_LABELS": formatting.PROFILE_LABELS,
+            "DISCLOSURE": formatting.DISCLOSURE}

@@ -99,6 +99,7 @@ METRIC_NAMES = {
     "ipsec-v1": _l("IPS Employment Center employment rate"),
     "grow-2024": _l("IPS Grow employment rate (from April 2024)"),
 }
+DISCLOSURE = {"undecided": _l("Undecided"), "full": _l("Full"), "partial": _l("Partial"), "none": _l("None")}
 OUTCOMES = {"403": _l("Forbidden"), "404": _l("Not found")}
 
 
