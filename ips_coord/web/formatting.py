@@ -109,10 +109,28 @@ def _labelled(table: dict, value) -> str:
     key = str(value)
     if key in table:
         return str(table[key])
-    if key.startswith("api.") or "." in key:  # an endpoint without its own word: the area it belongs to
+    if "." in key:  # an endpoint without its own word: the area it belongs to
         area = key.split(".", 1)[0]
-        return {"api": str(_l("API")), "case_page": str(_l("Case page"))}.get(area, key)
+        if area.startswith("api"):
+            return str(_l("API"))
+        return str(AREAS.get(area, _l("Page")))
     return key.replace("_", " ")
+
+
+# Blueprints by the area a person knows them as.
+AREAS = {"case_page": _l("Case page"), "cases": _l("Case list"), "consultant": _l("My day"),
+         "coordinator": _l("Team overview"), "privacy": _l("Data protection"), "ack": _l("Acknowledgement"),
+         "auth": _l("Log in")}
+# What a refused request tried to reach ("case 12", as the access log stores it).
+TARGETS = {"case": _l("case"), "citizen": _l("citizen"), "follow-up": _l("follow-up"), "consent": _l("consent"),
+           "notification": _l("notification"), "into-case": _l("case")}
+
+
+def target_label(value) -> str:
+    if not value:
+        return "–"
+    kind, _sep, ident = str(value).partition(" ")
+    return f"{TARGETS[kind]} {ident}" if kind in TARGETS else str(value)
 
 
 def reason_label(code) -> str:
@@ -140,5 +158,5 @@ def register_formatting(app) -> None:
         "action_label": lambda v: _labelled(ACTIONS, v), "part_label": lambda v: _labelled(PARTS, v),
         "view_label": lambda v: _labelled(VIEWS, v), "notification_label": lambda v: _labelled(NOTIFICATIONS, v),
         "outcome_label": lambda v: _labelled(OUTCOMES, v), "reason_label": reason_label,
-        "metric_name": metric_name,
+        "metric_name": metric_name, "target_label": target_label,
     })
