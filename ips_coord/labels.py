@@ -211,8 +211,18 @@ ENDPOINTS: dict[str, LazyString] = {
     "coordinator.notifications": _l("Notifications"), "privacy.index": _l("Data protection"),
     "privacy.export": _l("Export"), "case_page.new_referral": _l("Refer a citizen"), "cli": _l("Command line"),
 }
-# An endpoint without its own word: the area it belongs to.
-ENDPOINT_AREAS: dict[str, LazyString] = {"api": _l("API"), "case_page": _l("Case page")}
+# An endpoint without its own word: the area (blueprint) a person knows it as; "page" otherwise.
+API_AREA = _l("API")
+ENDPOINT_AREAS: dict[str, LazyString] = {
+    "case_page": _l("Case page"), "cases": _l("Case list"), "consultant": _l("My day"),
+    "coordinator": _l("Team overview"), "privacy": _l("Data protection"), "ack": _l("Acknowledgement"),
+    "auth": _l("Log in"), "page": _l("Page"),
+}
+# What a refused request tried to reach, by the URL argument it named (access.audit._refused_case).
+REFUSAL_TARGETS: dict[str, LazyString] = {
+    "case": _l("case"), "citizen": _l("citizen"), "follow-up": _l("follow-up"), "consent": _l("consent"),
+    "notification": _l("notification"), "into-case": _l("case"),
+}
 # The HTTP status of a refused request, in the refusal lists.
 REFUSAL_OUTCOMES: dict[str, LazyString] = {"403": _l("Forbidden"), "404": _l("Not found")}
 # Error pages: a title and what the person can do, by HTTP status.

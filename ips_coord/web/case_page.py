@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import authorize, relation_to_case, visible_case_or_404
 from ..access.audit import audit, audit_parts, shows_no_citizen_data
 from ..access.policy import Access, event_view
-from ..clock import local_today, to_local, utcnow
+from ..clock import local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import (
@@ -63,7 +63,7 @@ bp = Blueprint("case_page", __name__)
 
 def _aware(value: datetime) -> datetime:
     """A time typed into a form is Copenhagen wall-clock time; stored as UTC."""
-    return value.replace(tzinfo=to_local(utcnow()).tzinfo).astimezone(UTC) if value.tzinfo is None else value
+    return value.replace(tzinfo=local_tz()).astimezone(UTC) if value.tzinfo is None else value
 
 
 def _local_input(now: datetime) -> datetime:

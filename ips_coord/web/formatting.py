@@ -47,10 +47,20 @@ def _labelled(table: Mapping[str, object], value: object) -> str:
     key = str(value)
     if key in table:
         return str(table[key])
-    if key.startswith("api.") or "." in key:  # an endpoint without its own word: the area it belongs to
+    if "." in key:  # an endpoint without its own word: the area it belongs to
         area = key.split(".", 1)[0]
-        return str(labels.ENDPOINT_AREAS.get(area, key))
+        if area.startswith("api"):
+            return str(labels.API_AREA)
+        return str(labels.ENDPOINT_AREAS.get(area, labels.ENDPOINT_AREAS["page"]))
     return key.replace("_", " ")
+
+
+def target_label(value: str | None) -> str:
+    """What a refused request tried to reach ("case 12", as the access log stores it), in words."""
+    if not value:
+        return "–"
+    kind, _sep, ident = str(value).partition(" ")
+    return f"{labels.REFUSAL_TARGETS[kind]} {ident}" if kind in labels.REFUSAL_TARGETS else str(value)
 
 
 def reason_label(code: str | None) -> str:
@@ -75,5 +85,5 @@ def register_formatting(app: Flask) -> None:
         "view_label": lambda v: _labelled(labels.ENDPOINTS, v),
         "notification_label": lambda v: _labelled(labels.NOTIFICATION_KINDS, v),
         "outcome_label": lambda v: _labelled(labels.REFUSAL_OUTCOMES, v), "reason_label": reason_label,
-        "metric_name": metric_name,
+        "metric_name": metric_name, "target_label": target_label,
     })

@@ -66,6 +66,14 @@ def rich_world(world, clock, db):
     employed = world.case_in("employed")
     search = world.case_in("job_search")
     world.case_in("referred")
+    from ips_coord.models import Organisation
+    from ips_coord.workflows.phases import OrgKind, Role
+    from tests.factories import user
+
+    national = Organisation(name="Nationalt IPS-støtteteam", kind=OrgKind.NATIONAL)
+    db.session.add(national)
+    db.session.flush()
+    world.national = user("national@example.test", Role.COORDINATOR, national, "Nina National")
     clock.advance(days=20)  # follow-ups fall due and overdue: the Min dag table fills
     db.session.commit()
     return {"ended": ended, "employed": employed, "search": search}
@@ -84,6 +92,7 @@ def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
         "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
         "admin": [("cases", "/cases")],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
+        "national": [("country", "/coordinator/country")],
     }
 
 
@@ -124,7 +133,8 @@ def check_page(page, label: str, english: list[str]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("who", ["consultant", "coordinator", "clinician", "caseworker", "admin", "privacy_officer"])
+@pytest.mark.parametrize("who", ["consultant", "coordinator", "clinician", "caseworker", "admin", "privacy_officer",
+                                 "national"])
 def test_every_page_in_danish_on_phone_and_desktop(browser, live_server, world, rich_world, who):
     english = english_sentences()
     user = getattr(world, who)
