@@ -242,7 +242,7 @@ ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
 # Records shown back on the case page, under the forms' own labels.
 ADJUSTMENTS: dict[str, LazyString] = {
     Adjustment.HOURS: _l("Adjust hours"), Adjustment.TASKS: _l("Adjust tasks"), Adjustment.MENTOR: _l("Mentor"),
-    Adjustment.AIDS: _l("Aids"), Adjustment.DISCLOSURE: _l("Disclosure"),
+    Adjustment.AIDS: _l("Aids"), Adjustment.DISCLOSURE: _l("Disclosure"), Adjustment.OTHER: _l("Other"),
 }
 PROFILE_FIELDS: dict[str, LazyString] = {
     "wishes_and_dreams": _l("Wishes and dreams, in the citizen's words"), "job_preferences": _l("Job preferences"),
