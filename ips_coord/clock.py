@@ -6,7 +6,8 @@ FrozenClock and move it forward.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 
 class Clock:
@@ -64,3 +65,28 @@ def utcnow() -> datetime:
     if has_app_context():
         return current_app.extensions["ips_clock"].now()
     return datetime.now(UTC)
+
+
+# Times are stored in UTC; every day, week and due date a person sees is Danish local time.
+LOCAL_TZ_NAME = "Europe/Copenhagen"
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(LOCAL_TZ_NAME)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored UTC time (naive means UTC) as Copenhagen wall-clock time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(local_tz())
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which a Copenhagen calendar day begins (23:00 or 22:00 UTC the day before)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=local_tz()).astimezone(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Copenhagen."""
+    return to_local(now or utcnow()).date()

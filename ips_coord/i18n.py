@@ -27,7 +27,42 @@ def translate(text):
     from .text import Text
 
     if isinstance(text, Text):
-        return gettext(text.msgid, **text.params)
+        return gettext(text.msgid, **{name: _shown(value) for name, value in text.params.items()})
     if isinstance(text, str) and text:
         return gettext(text)
     return text
+
+
+def _shown(value):
+    """A message parameter as the reader sees it: a Figure in the locale's number format."""
+    from .text import Figure
+
+    if isinstance(value, Figure):
+        return percent(value.value, value.digits) if value.percent else decimal(value.value, value.digits)
+    return value
+
+
+def current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "da")
+
+
+def decimal(value, digits: int = 1) -> str:
+    """38,6 in Danish (at most `digits` decimals; Babel, the request's locale)."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0." + "#" * digits, locale=current_locale())
+
+
+def percent(value, digits: int = 1) -> str:
+    """A figure already in percent (38.6) as 38,6 % in Danish."""
+    from babel.numbers import format_percent
+
+    if value is None:
+        return "–"
+    sign = "\u00a0%" if current_locale().startswith("da") else "%"  # Danish: 38,6 % (a space that never wraps)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + sign
+    return format_percent(float(value) / 100, format=pattern, locale=current_locale())

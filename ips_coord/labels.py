@@ -10,10 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from .workflows.phases import (
+    AccessAction,
+    Adjustment,
+    AuditPart,
     CloseReason,
     ConsentCategory,
     ContactKind,
     ContactPurpose,
+    Deviation,
     Disclosure,
     EndReason,
     Event,
@@ -278,4 +282,119 @@ PARTS_FOR_CITIZEN: dict[str, LazyString] = {
     Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
     Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
     Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
+# Notification kinds as a short name (the coordinator's notification list).
+NOTIFICATION_KINDS: dict[str, LazyString] = {
+    NotificationKind.JOB_ENDED: _l("Job ended"), NotificationKind.JOB_STARTED: _l("Job started"),
+    NotificationKind.EDUCATION_STARTED: _l("Education started"),
+    NotificationKind.EDUCATION_ENDED: _l("Education ended"), NotificationKind.CASE_ENROLLED: _l("Enrolled in IPS"),
+    NotificationKind.CASE_CLOSED: _l("Case closed"), NotificationKind.EARLY_ENDING: _l("Early job ending"),
+    NotificationKind.ESCALATION: _l("Escalation"), NotificationKind.ACK_REMINDER: _l("Reminder to acknowledge"),
+    NotificationKind.DAILY_DIGEST: _l("Daily overview"),
+    NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+}
+
+# The access log in words: what was done, to which part, and from which page.
+ACCESS_ACTIONS: dict[str, LazyString] = {
+    AccessAction.READ: _l("Read"), AccessAction.WRITE: _l("Changed"), AccessAction.REFUSED: _l("Refused"),
+}
+ACCESS_PARTS: dict[str, LazyString] = {
+    Part.IDENTITY: _l("Name and contact details"), Part.PHASE: _l("Phase and plan"),
+    Part.PROFILE: _l("Career profile"), Part.PLACEMENTS: _l("Jobs, education and steps"),
+    Part.NOTES: _l("Contacts and meetings"), Part.HEALTH: _l("Shared by psychiatry"),
+    Part.BENEFITS: _l("Benefit-relevant facts"), Part.HISTORY: _l("History"), Part.CONSENTS: _l("Consents"),
+    Part.FOLLOW_UPS: _l("Follow-ups"), Part.ACCESS_LOG: _l("Access log"), Part.EXPORT: _l("Export"),
+    AuditPart.CASE_LIST: _l("Case list"), AuditPart.MY_DAY: _l("My day"),
+    AuditPart.ACKNOWLEDGEMENT: _l("Acknowledgement"), AuditPart.NOTIFICATION: _l("Notification"),
+    AuditPart.ROUTE: _l("Page"),
+}
+# Endpoints (Flask's names for the pages) an access-log row was written from.
+ENDPOINTS: dict[str, LazyString] = {
+    "case_page.detail": _l("Case page"), "cases.index": _l("Case list"), "cases.home": _l("Front page"),
+    "cases.access_log": _l("Access log"), "consultant.my_day": _l("My day"),
+    "consultant.employer_contact": _l("Employer contact"), "consultant.log_contact_for": _l("My day"),
+    "coordinator.overview": _l("Team overview"), "coordinator.reports": _l("Outcomes and fidelity"),
+    "coordinator.notifications": _l("Notifications"), "privacy.index": _l("Data protection"),
+    "privacy.export": _l("Export"), "case_page.new_referral": _l("Refer a citizen"), "cli": _l("Command line"),
+}
+# An endpoint without its own word: the area (blueprint) a person knows it as; "page" otherwise.
+API_AREA = _l("API")
+ENDPOINT_AREAS: dict[str, LazyString] = {
+    "case_page": _l("Case page"), "cases": _l("Case list"), "consultant": _l("My day"),
+    "coordinator": _l("Team overview"), "privacy": _l("Data protection"), "ack": _l("Acknowledgement"),
+    "auth": _l("Log in"), "page": _l("Page"),
+}
+# What a refused request tried to reach, by the URL argument it named (access.audit._refused_case).
+REFUSAL_TARGETS: dict[str, LazyString] = {
+    "case": _l("case"), "citizen": _l("citizen"), "follow-up": _l("follow-up"), "consent": _l("consent"),
+    "notification": _l("notification"), "into-case": _l("case"),
+}
+# The HTTP status of a refused request, in the refusal lists.
+REFUSAL_OUTCOMES: dict[str, LazyString] = {"403": _l("Forbidden"), "404": _l("Not found")}
+# Error pages: a title and what the person can do, by HTTP status.
+ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (_l("Something in the request was not right"), _l("Go back, check what you filled in and try again.")),
+    403: (_l("You do not have access"), _l("Your role does not give access to this page or case.")),
+    404: (_l("The page was not found"),
+          _l("The page or case does not exist, or you do not have access to it.")),
+    405: (_l("That cannot be done here"), _l("Go back and use the page's buttons.")),
+    409: (_l("Someone else changed it first"), _l("Open the page again and check before you save.")),
+    413: (_l("Too much was sent"), _l("Shorten the text and try again.")),
+    429: (_l("Too many requests"), _l("Wait a minute and try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("What you did may not have been saved. Try again in a moment; if it keeps happening, tell support.")),
+}
+
+# Records shown back on the case page, under the forms' own labels.
+ADJUSTMENTS: dict[str, LazyString] = {
+    Adjustment.HOURS: _l("Adjust hours"), Adjustment.TASKS: _l("Adjust tasks"), Adjustment.MENTOR: _l("Mentor"),
+    Adjustment.AIDS: _l("Aids"), Adjustment.DISCLOSURE: _l("Disclosure"), Adjustment.OTHER: _l("Other"),
+}
+PROFILE_FIELDS: dict[str, LazyString] = {
+    "wishes_and_dreams": _l("Wishes and dreams, in the citizen's words"), "job_preferences": _l("Job preferences"),
+    "work_history": _l("Work history"), "education": _l("Education"), "strengths": _l("Strengths"),
+    "support_needs": _l("Support needs"), "disclosure": _l("Disclosure to the employer"),
+    "relatives_involved": _l("Relatives and network involved"),
+}
+
+# After a step on the case page: what happened, in words.
+STEP_DONE: dict[str, LazyString] = {
+    Event.ENROL: _l("The citizen is enrolled in IPS."),
+    Event.RE_ENTER: _l("The citizen is enrolled in IPS again."),
+    Event.DECLINE: _l("Saved: the citizen declines IPS."),
+    Event.START_SEARCH: _l("The job search has started."),
+    Event.START_JOB: _l("Job start saved."),
+    Event.START_EDUCATION: _l("Education start saved."),
+    Event.END_JOB: _l("The job ending is saved. Hold the job-ending review within a week."),
+    Event.END_EDUCATION: _l("The end of the education is saved. Hold the review within a week."),
+    Event.RESUME_SEARCH: _l("The job search is resumed."),
+    Event.TRANSITION: _l("The case is handed over to natural supports."),
+    Event.PAUSE: _l("The case is paused."),
+    Event.RESUME: _l("The case is resumed."),
+    Event.CLOSE: _l("The case is closed."),
+}
+# Who is told of a step, as the sentence names them.
+TOLD: dict[str, LazyString] = {
+    Role.PSYCHIATRY: _l("psychiatry"), Role.JOBCENTER: _l("the jobcenter"),
+    Role.COORDINATOR: _l("the coordinator"), Role.IPS_CONSULTANT: _l("the consultant"),
+}
+
+# Outcome reports: metric definitions by key (ips_coord/reports/outcomes.py METRICS), CSV headings.
+METRIC_NAMES: dict[str, LazyString] = {
+    "ipsec-v1": _l("IPS Employment Center employment rate"),
+    "grow-2024": _l("IPS Grow employment rate (from April 2024)"),
+}
+CSV_HEADINGS: dict[str, LazyString] = {
+    "quarter": _l("Quarter"), "metric": _l("Definition"), "served": _l("Served"), "employed": _l("Employed"),
+    "employment_rate": _l("Employment rate (percent)"), "first_job_starts": _l("First job starts"),
+    "job_starts": _l("Job starts"), "flexjob_starts": _l("Flexjob starts"), "education_starts": _l("Education starts"),
+    "job_endings": _l("Job endings"), "early_endings": _l("Early endings"),
+    "median_days_to_first_employer_contact": _l("Median days to first employer contact"),
+    "reference": _l("Case"), "phase": _l("Phase"), "consultant": _l("Consultant"), "referred": _l("Referred"),
+    "enrolled": _l("Enrolled"), "last_contact": _l("Last contact"),
+}
+# Deviations from the IPS standard, as the case's history shows them.
+DEVIATIONS: dict[str, LazyString] = {
+    Deviation.FIRST_EMPLOYER_CONTACT_LATE: _l("First employer contact came after day 30."),
+    Deviation.JOB_START_WITHOUT_BENEFITS_COUNSELLING: _l("Job start without benefits counselling offered."),
+    Deviation.NO_CONTACT_30_DAYS: _l("No contact for 30 days."),
 }

@@ -8,6 +8,8 @@ that make `Text` import it as `_` to keep their msgids in the catalogue.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class Text(str):
     msgid: str
@@ -23,8 +25,22 @@ class Text(str):
         return _rebuild, (self.msgid, self.params)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A number inside a message. Its `str` is plain English digits (logs, tests); where the
+    message is translated it is formatted for the reader's locale (4,5 and 42 % in Danish)."""
+
+    value: float
+    digits: int = 1
+    percent: bool = False
+
+    def __str__(self) -> str:
+        text = f"{self.value:.{self.digits}f}"
+        return f"{text}%" if self.percent else text
+
+
 def _rebuild(msgid: str, params: dict[str, object]) -> Text:
     return Text(msgid, **params)
 
 
-__all__ = ["Text"]
+__all__ = ["Figure", "Text"]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import object_mapper
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
     AccessLog,
@@ -92,7 +92,7 @@ def export_citizen(citizen_id: int, reader: User | None = None) -> dict[str, Any
     citizen = db.session.get(Citizen, citizen_id)
     if citizen is None:
         return None
-    today = utcnow().date()
+    today = local_today(utcnow())  # the Copenhagen calendar day, as on the pages
     cases = []
     for case in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id).order_by(IpsCase.id)):
         access = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from werkzeug.exceptions import Forbidden
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..models import IpsCase, User
 from ..workflows.phases import AccessAction
 from .audit import audit
@@ -17,7 +17,7 @@ def authorize(user: User, case_id: int, part: str, write: bool = False, log: boo
     """log=False: the caller logs the parts it shows (a page shows several)."""
     g.refused_part = part  # for the refusal row, if the checks below refuse
     case = visible_case_or_404(user, case_id)
-    access = access_or_404(user, case, utcnow().date())
+    access = access_or_404(user, case, local_today(utcnow()))
     if not (access.can_write(part) if write else access.can_read(part)):
         raise Forbidden(description=NOT_SHARED)  # an HTTP error the API and the pages both answer
     g.refused_part = None

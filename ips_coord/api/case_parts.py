@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..access import case_filter
 from ..access.audit import audit_many
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
     BenefitFact,
@@ -200,7 +200,7 @@ class ProfileVersions(MethodView):
 
 
 def _with_live(consent: Consent) -> Extended:
-    return Extended(consent, live=consent.is_live(utcnow().date()))
+    return Extended(consent, live=consent.is_live(local_today(utcnow())))
 
 
 @blp.route("/cases/<id:case_id>/consents")

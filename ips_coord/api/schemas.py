@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..workflows.phases import (
+    Adjustment,
     ConsentCategory,
     ContactKind,
     ContactPurpose,
@@ -197,7 +198,7 @@ class ReviewSchema(Schema):
     what_worked = Text(max_length=5000, allow_none=True)
     what_did_not = Text(max_length=5000, allow_none=True)
     adjustments = fields.Dict(keys=fields.String(validate=validate.OneOf(
-        ["hours", "tasks", "mentor", "aids", "disclosure", "other"])), values=Text(max_length=1000))
+        [a.value for a in Adjustment])), values=Text(max_length=1000))
     clinician_present = Bool(load_default=False)
     job_preferences = Text(max_length=5000, allow_none=True, load_only=True, metadata={
         "description": "updated job preferences: a new career-profile version, written with the review"})

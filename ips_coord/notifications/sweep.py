@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..clock import local_midnight, local_today
 from ..extensions import affected_rows, db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
@@ -23,6 +24,7 @@ from ..workflows import FollowUpSpec
 from ..workflows.constants import NO_CONTACT_AFTER
 from ..workflows.phases import (
     PAUSABLE,
+    Deviation,
     FollowUpKind,
     FollowUpStatus,
     HistoryEntry,
@@ -160,7 +162,8 @@ def flag_no_contact(now: datetime, limit: int) -> int:
         try:
             case = db.session.get_one(IpsCase, cid)
             add_follow_ups(case, [FollowUpSpec(FollowUpKind.NO_CONTACT, due_at=now, remind_at=now)], now)
-            add_case_event(case, event=HistoryEntry.DEVIATION, actor=None, now=now, reason="no_contact_30_days")
+            add_case_event(case, event=HistoryEntry.DEVIATION, actor=None, now=now,
+                           reason=Deviation.NO_CONTACT_30_DAYS)
             db.session.commit()
             flagged += 1
         except StaleDataError:
@@ -175,8 +178,9 @@ def create_digests(now: datetime) -> int:
     """One email a day per consultant: what is due today and what is overdue."""
     if now.hour < current_app.config["DIGEST_HOUR_UTC"]:
         return 0
-    day = now.date().isoformat()
-    end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    today = local_today(now)  # the Copenhagen calendar day
+    day = today.isoformat()
+    end_of_day = local_midnight(today + timedelta(days=1))
     rows = db.session.execute(
         select(FollowUp.assignee_id, FollowUp.case_id, FollowUp.kind, FollowUp.due_at)
         .join(User, User.id == FollowUp.assignee_id)

@@ -16,6 +16,7 @@ from sqlalchemy import Row, func, select
 from ..extensions import db
 from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
 from ..models.employer import employer_key
+from ..text import Figure
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
 from ..workflows.constants import (
     CASELOAD_LIMIT,
@@ -70,8 +71,9 @@ def _banded(value: float | None, bands: tuple[float, ...], higher_is_better: boo
     return 1
 
 
-def _percent(share: float | None) -> str:
-    return f"{round(100 * share)}%" if share is not None else "-"
+def _percent(share: float | None) -> Figure | str:
+    """A share as a percent figure; the page shows it the reader's way (42 % in Danish)."""
+    return Figure(100 * share, digits=0, percent=True) if share is not None else "–"
 
 
 WORKING = (Phase.EMPLOYED, Phase.IN_EDUCATION)
@@ -176,7 +178,7 @@ def _job_development(team_id: int, data: TeamData, now: datetime) -> list[dict[s
     per_week = (contacts or 0) / 4 / max(len(consultants), 1)
     return [_item(17, _("Job development frequency"), _banded(per_week, (WEEKLY_EMPLOYER_CONTACT_TARGET, 4, 2, 1)),
                   _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)",
-                    n=f"{per_week:.1f}"),
+                    n=Figure(per_week)),
                   _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1"))]
 
 

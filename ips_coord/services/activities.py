@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
     BenefitFact,
@@ -327,7 +327,7 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
                         "a consent from that party."), "from_party")
     if expires_at is not None and expires_at <= given_at:
         raise ServiceError(N_("The expiry must be after the date given."), "expires_at")
-    if given_at > now.date():
+    if given_at > local_today(now):  # the Copenhagen calendar day
         raise ServiceError(N_("The consent cannot be given in the future."), "given_at")
     with unit_of_work():
         row = Consent(case_id=case.id, from_party=from_party, to_party=to_party, categories=sorted(set(categories)),

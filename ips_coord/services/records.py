@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..access.policy import consented, live_consents
+from ..clock import local_today
 from ..extensions import db
 from ..models import CaseEvent, FollowUp, IpsCase, Notification, User
 from ..workflows import FollowUpSpec, NotificationSpec
@@ -105,7 +106,7 @@ def add_notifications(case: IpsCase, specs: Iterable[NotificationSpec], *, key: 
     rows = []
     for spec in specs:
         if spec.recipient == Recipient.PSYCHIATRY_CONTACT and not consent_allows(
-            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, now.date()
+            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, local_today(now)
         ):
             # Psychiatry hears of employment progress only under the citizen's consent.
             continue

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
@@ -79,7 +79,7 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any]
             type=payload.get("placement_type")
             or (PlacementType.ORDINARY_JOB if decision.event is Event.START_JOB else PlacementType.EDUCATION),
             employer_name=name, job_title=payload.get("job_title"), hours_per_week=payload.get("hours_per_week"),
-            start_date=payload.get("start_date") or now.date(),
+            start_date=payload.get("start_date") or local_today(now),
             benefits_counselling_offered=bool(payload.get("benefits_counselling_offered")),
             supports=payload.get("supports") or {}, created_at=now,
         )

@@ -41,9 +41,14 @@ def register_web(app: Flask) -> None:
     from ..i18n import translate
 
     app.jinja_env.filters["t"] = translate  # a Text from reports/ or services/, in the page's language
+    from .formatting import register_formatting
+
+    register_formatting(app)  # Danish dates, times (Copenhagen) and numbers; codes in words
 
 
 def _labels() -> dict[str, dict[str, Any]]:
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": labels.FOLLOW_UP_KINDS,
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
-            "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES}
+            "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,
+            "ADJUSTMENTS": labels.ADJUSTMENTS, "PROFILE_LABELS": labels.PROFILE_FIELDS,
+            "DISCLOSURE": labels.DISCLOSURES}

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from ..access import authorize, relation_to_case, visible_case_or_404
 from ..access.audit import audit, audit_parts, shows_no_citizen_data
 from ..access.policy import Access, event_view
-from ..clock import utcnow
+from ..clock import local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     CaseEvent,
     Consent,
     Contact,
+    EmployerContact,
     FollowUp,
     IpsCase,
     JobEndingReview,
@@ -39,7 +41,7 @@ from ..services import activities as svc
 from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
-from ..workflows.phases import AccessAction, AuditPart, FollowUpStatus, OrgKind, Part, Phase, Role
+from ..workflows.phases import AccessAction, Adjustment, AuditPart, FollowUpStatus, OrgKind, Part, Phase, Role
 from .case_forms import (
     EVENT_FIELDS,
     ConsentForm,
@@ -54,12 +56,19 @@ from .case_forms import (
 )
 from .forms import EmptyForm
 from .guards import safe_next
+from .outcome_messages import what_happened
 
 bp = Blueprint("case_page", __name__)
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    """A time typed into a form is Copenhagen wall-clock time; stored as UTC."""
+    return value.replace(tzinfo=local_tz()).astimezone(UTC) if value.tzinfo is None else value
+
+
+def _local_input(now: datetime) -> datetime:
+    """The default of a date-time field: now on a Copenhagen wall clock, to the minute."""
+    return to_local(now).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _psychiatry_choices(case: IpsCase):
@@ -84,7 +93,7 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
 def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The page, with any form that failed passed in to keep what was typed."""
     now = utcnow()
-    ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "forms": {},
+    ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
                            "transition_forms": _transition_forms(case, access, forms, now),
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
@@ -113,7 +122,7 @@ def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now:
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
             form = TransitionForm(formdata=None, event=event, version=case.version)
-            form.start_date.data = form.end_date.data = now.date()
+            form.start_date.data = form.end_date.data = local_today(now)
         form.psychiatry_contact_id.choices = psychiatry
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
@@ -124,20 +133,19 @@ def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now:
 def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The forms for the parts the reader may write (profile versions come with the profile form)."""
     ctx: dict[str, Any] = {}
-    minute = now.replace(tzinfo=None, second=0, microsecond=0)
     if access.can_write(Part.NOTES):
-        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=minute)
+        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=_local_input(now))
         if case.phase == Phase.JOB_ENDED:
-            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=minute)
+            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=_local_input(now))
     if access.can_read(Part.PROFILE):
         ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
     if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
     if access.can_write(Part.PLACEMENTS):
-        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=now.date())
+        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=local_today(now))
     if access.can_write(Part.CONSENTS):
-        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=now.date())
+        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=local_today(now))
     if access.can_write(Part.HEALTH):
         ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
     return ctx
@@ -168,6 +176,8 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dic
         ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
     if access.can_read(Part.PLACEMENTS):
         ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+        # Job development logged for this citizen from the employer-contact form.
+        ctx["employer_contacts"] = _of_case(EmployerContact, case, EmployerContact.occurred_at.desc())
     return ctx
 
 
@@ -256,7 +266,8 @@ def transition(case_id: int):
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, transition=form,
                            transition_event=event)
-    flash(_("Saved."), "ok")
+    for message, category in what_happened(case_id, event):
+        flash(message, category)
     return redirect(url_for("case_page.detail", case_id=case_id))
 
 
@@ -265,6 +276,16 @@ def _attach_error(form, exc: ServiceError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
     errors.append(translate(exc.message))  # the catalogue holds the services' messages (marked N_)
+
+
+SAVED = {
+    "contact": _l("The contact is saved and shown under Contacts and meetings."),
+    "review": _l("The job-ending review is saved. Resume the job search when the citizen is ready."),
+    "profile": _l("A new version of the career profile is saved."),
+    "step": _l("The step is saved under Jobs, education and steps."),
+    "consent": _l("The consent is saved."),
+    "shared": _l("Shared with the IPS team."),
+}
 
 
 def _form_post(case_id, part, form_cls, key, save):
@@ -278,7 +299,7 @@ def _form_post(case_id, part, form_cls, key, save):
         _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
-    flash(_("Saved."), "ok")
+    flash(str(SAVED.get(key, _l("Saved."))), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
 
 
@@ -290,11 +311,16 @@ def add_contact(case_id: int):
         note=f.note.data or None))
 
 
+# The adjustments the review form asks about (each an `adjust_<name>` field).
+REVIEW_FORM_ADJUSTMENTS = (Adjustment.HOURS, Adjustment.TASKS, Adjustment.MENTOR, Adjustment.AIDS,
+                           Adjustment.DISCLOSURE)
+
+
 @bp.post("/cases/<id:case_id>/reviews")
 @login_required
 def add_review(case_id: int):
     def save(case, f):
-        adjustments = {k: getattr(f, f"adjust_{k}").data for k in ("hours", "tasks", "mentor", "aids", "disclosure")
+        adjustments = {k.value: getattr(f, f"adjust_{k}").data for k in REVIEW_FORM_ADJUSTMENTS
                        if getattr(f, f"adjust_{k}").data}
         # The review and the profile update are one step (one transaction).
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,

@@ -1,7 +1,7 @@
 """The consultant's workday: what is due, what is overdue, job development this week."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import case_filter
 from ..access.audit import audit, audit_many
-from ..clock import utcnow
+from ..clock import local_midnight, local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import EmployerContact, FollowUp, IpsCase
@@ -41,8 +41,9 @@ DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_
 
 
 def week_start(now: datetime) -> datetime:
-    monday = now.date() - timedelta(days=now.weekday())
-    return datetime.combine(monday, time.min, tzinfo=UTC)
+    """Monday 00:00 of this week on the Copenhagen calendar, as a UTC instant."""
+    today = local_today(now)
+    return local_midnight(today - timedelta(days=today.weekday()))
 
 
 @bp.get("/my-day")
@@ -51,7 +52,7 @@ def my_day():
     if current_user.role != Role.IPS_CONSULTANT:
         return redirect(url_for("cases.index"))
     now = utcnow()
-    end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    end_of_day = local_midnight(local_today(now) + timedelta(days=1))  # the end of today in Copenhagen
     due = [(f, c) for f, c in db.session.execute(
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.assignee_id == current_user.id,
@@ -136,14 +137,14 @@ def employer_contact():
         abort(404)
     form = _employer_form()
     if not form.is_submitted():
-        form.occurred_at.data = utcnow().replace(tzinfo=None, second=0, microsecond=0)
+        form.occurred_at.data = to_local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
     elif form.validate():
         case = db.session.get(IpsCase, form.case_id.data) if form.case_id.data else None
         try:
             if case is not None:
                 audit(current_user, case.id, AccessAction.WRITE, Part.PLACEMENTS)
             svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
-                                     occurred_at=form.occurred_at.data.replace(tzinfo=UTC),
+                                     occurred_at=form.occurred_at.data.replace(tzinfo=local_tz()).astimezone(UTC),
                                      location=form.location.data, face_to_face=form.face_to_face.data, case=case,
                                      note=form.note.data or None, person_id=form.person_id.data or None,
                                      purpose=form.purpose.data or None, outcome=form.outcome.data or None,
@@ -151,7 +152,8 @@ def employer_contact():
         except ServiceError as exc:
             getattr(form, exc.field or "occurred_at", form.occurred_at).errors.append(translate(exc.message))
             return _render_employer_form(form, 400)
-        flash(_("Employer contact saved."), "ok")
+        flash(_("Employer contact saved.") + (" " + _("It is shown on %(ref)s's case.", ref=case.reference)
+                                                if case is not None else ""), "ok")
         return redirect(url_for("consultant.my_day"))
     else:
         return _render_employer_form(form, 400)

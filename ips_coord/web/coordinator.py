@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
+from ..labels import CSV_HEADINGS, PHASES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_overview
@@ -34,6 +35,7 @@ from ..workflows.phases import (
     Part,
     Role,
 )
+from .formatting import decimal, local_date, metric_name
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -174,7 +176,7 @@ def reports():
     if metric not in METRICS:
         metric = "ipsec-v1"
     now = utcnow()
-    rows = outcomes(current_user.organisation_id, now.date(), metric)
+    rows = outcomes(current_user.organisation_id, local_today(now), metric)
     labels = [r["quarter"][2:] for r in rows]
     charts = {
         "rate": svg_line([r["employment_rate"] for r in rows], labels, _("Employment rate (percent)")),
@@ -192,11 +194,15 @@ def reports():
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_csv():
     metric = request.args.get("metric", "ipsec-v1")
-    rows = outcomes(current_user.organisation_id, utcnow().date(), metric if metric in METRICS else "ipsec-v1")
+    rows = outcomes(current_user.organisation_id, local_today(utcnow()), metric if metric in METRICS else "ipsec-v1")
     columns = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",
                "flexjob_starts", "education_starts", "job_endings", "early_endings",
                "median_days_to_first_employer_contact"]
-    return _csv("outcomes.csv", columns, [[r[c] for c in columns] for r in rows])
+    cell = {"metric": lambda v: metric_name(METRICS[v]) if v in METRICS else v,
+            "employment_rate": lambda v: "" if v is None else decimal(v),
+            "median_days_to_first_employer_contact": lambda v: "" if v is None else decimal(v)}
+    return _csv("outcomes.csv", [CSV_HEADINGS[c] for c in columns],
+                [[cell.get(c, lambda v: "" if v is None else v)(r[c]) for c in columns] for r in rows])
 
 
 @bp.get("/caseload.csv")
@@ -205,14 +211,21 @@ def caseload_csv():
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
     audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
-    return _csv("caseload.csv", ["reference", "phase", "consultant", "referred", "enrolled", "last_contact"],
-                [[c.reference, c.phase, u.name if u else "", c.referred_at.date(), c.enrolled_at.date() if c.enrolled_at
-                  else "", c.last_contact_at.date() if c.last_contact_at else ""] for c, u in cases])
+    headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
+    return _csv("caseload.csv", headers,
+                [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
+                  local_date(c.enrolled_at) if c.enrolled_at else "",
+                  local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases])
+
 
 
 def _csv(name, columns, rows):
+    """Semicolon-separated with a decimal comma and a byte-order mark: opens as columns in a Danish
+    spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";")
+    columns = [str(c) for c in columns]
     writer.writerow(columns)
     writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv",

@@ -6,11 +6,40 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from .guards import unstorable
 
 
+class _Catalogue:
+    """WTForms' own messages ("This field is required.") from the app's catalogue: WTForms ships
+    no Danish, so the Danish for them is in messages.po."""
+
+    def gettext(self, string):
+        from flask_babel import get_translations
+
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        from flask_babel import get_translations
+
+        return get_translations().ngettext(singular, plural, n)
+
+
+CATALOGUE = _Catalogue()
+# Flask-WTF's CSRF messages are plain strings; marked here so the catalogue holds them.
+CSRF_MESSAGES = (_l("The CSRF token is missing."), _l("The CSRF session token is missing."),
+                 _l("The CSRF token has expired."), _l("The CSRF token is invalid."),
+                 _l("The CSRF tokens do not match."))
+
+
 class SafeForm(FlaskForm):
     """Every form: text the database cannot store (a NUL character) is an error on its field."""
 
+    class Meta:
+        def get_translations(self, form):
+            return CATALOGUE
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        csrf = getattr(self, "csrf_token", None)
+        if csrf is not None and csrf.errors:
+            csrf.errors = [CATALOGUE.gettext(e) if isinstance(e, str) else e for e in csrf.errors]
         for field in self:
             values = field.data if isinstance(field.data, list) else [field.data]
             if any(isinstance(v, str) and unstorable(v) for v in values):

@@ -1,4 +1,5 @@
 """The IPS workflow core: plain Python, no Flask or database import."""
+from .calendar import add_working_days
 from .machine import (
     ActivityOutcome,
     CaseFacts,
@@ -7,7 +8,6 @@ from .machine import (
     NotificationSpec,
     OpenFollowUp,
     Refusal,
-    add_working_days,
     allowed_events,
     contact_gap,
     decide,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from . import rules
+from .calendar import COPENHAGEN, add_working_days, local_date
 from .constants import ACK_WORKING_DAYS, CONTACT_WINDOW, EARLY_ENDING, FIRST_EMPLOYER_CONTACT_DEADLINE, NO_CONTACT_AFTER
 from .messages import REFUSALS, text
 from .phases import (
@@ -19,6 +20,7 @@ from .phases import (
     PAUSABLE,
     Activity,
     CloseReason,
+    Deviation,
     EndReason,
     Event,
     FollowUpKind,
@@ -118,7 +120,8 @@ class Refusal:
 
 
 def _as_datetime(d: date) -> datetime:
-    return datetime.combine(d, time(8, 0), tzinfo=UTC)
+    """08:00 on a Copenhagen calendar day, in UTC."""
+    return datetime.combine(d, time(8, 0), tzinfo=COPENHAGEN).astimezone(UTC)
 
 
 def specs(due: tuple[rules.Rule, ...], base: datetime) -> tuple[FollowUpSpec, ...]:
@@ -164,7 +167,7 @@ class Draft:
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        return local_date(self.now)  # the Copenhagen calendar day
 
     def tell(self, kind: NotificationKind, *to: Recipient, requires_ack: bool = False) -> None:
         self.notify += [NotificationSpec(kind, r, requires_ack=requires_ack) for r in to]
@@ -226,12 +229,12 @@ def _start_placement(d: Draft) -> Refusal | None:
     if not job and ptype != PlacementType.EDUCATION:
         return Refusal("education_type_required", "placement_type")
     start = _parse_date(d.payload.get("start_date")) or d.today
-    if d.facts.enrolled_at is not None and start < d.facts.enrolled_at.date():
+    if d.facts.enrolled_at is not None and start < local_date(d.facts.enrolled_at):
         # A job found before IPS support began is not an IPS outcome (and would skew fidelity).
         return Refusal("start_before_enrolment", "start_date")
     d.create = specs(rules.CREATED_BY_EVENT[d.event], max(d.now, _as_datetime(start)))
     if not d.payload.get("benefits_counselling_offered"):
-        d.deviations.append("job_start_without_benefits_counselling")
+        d.deviations.append(Deviation.JOB_START_WITHOUT_BENEFITS_COUNSELLING)
     kind = NotificationKind.JOB_STARTED if job else NotificationKind.EDUCATION_STARTED
     d.tell(kind, Recipient.PSYCHIATRY_CONTACT, Recipient.JOBCENTER_CASEWORKER)
     return None
@@ -361,7 +364,7 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
     deviations: list[str] = []
     if activity == Activity.EMPLOYER_CONTACT and facts.first_employer_contact_at is None and facts.enrolled_at:
         if at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE:
-            deviations.append("first_employer_contact_late")
+            deviations.append(Deviation.FIRST_EMPLOYER_CONTACT_LATE)
     create = [spec for f in done if (spec := next_recurrence(f.kind, f.due_at, at, facts.phase)) is not None]
     return ActivityOutcome(tuple(f.id for f in done), tuple(create), tuple(deviations))
 
@@ -386,17 +389,5 @@ def contact_gap(facts: CaseFacts, now: datetime) -> str | None:
         return None
     last = facts.last_contact_at or facts.enrolled_at
     if last is not None and now - last > NO_CONTACT_AFTER:
-        return "no_contact_30_days"
+        return Deviation.NO_CONTACT_30_DAYS
     return None
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """Monday-Friday working days (Danish public holidays are not modelled yet)."""
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
-

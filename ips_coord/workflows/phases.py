@@ -151,6 +151,14 @@ class HistoryEntry(StrEnum):
     PLAN_CHANGED = "plan_changed"
 
 
+class Deviation(StrEnum):
+    """A departure from the IPS standard, recorded in the case's history (HistoryEntry.DEVIATION)."""
+
+    FIRST_EMPLOYER_CONTACT_LATE = "first_employer_contact_late"
+    JOB_START_WITHOUT_BENEFITS_COUNSELLING = "job_start_without_benefits_counselling"
+    NO_CONTACT_30_DAYS = "no_contact_30_days"
+
+
 class Disclosure(StrEnum):
     """What the citizen chooses to tell an employer (career profile)."""
 
@@ -158,6 +166,17 @@ class Disclosure(StrEnum):
     FULL = "full"
     PARTIAL = "partial"
     NONE = "none"
+
+
+class Adjustment(StrEnum):
+    """What a job-ending review adjusts for the next job (its `adjustments` keys)."""
+
+    HOURS = "hours"
+    TASKS = "tasks"
+    MENTOR = "mentor"
+    AIDS = "aids"
+    DISCLOSURE = "disclosure"
+    OTHER = "other"
 
 
 class WithdrawalRequester(StrEnum):

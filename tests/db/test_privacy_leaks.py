@@ -258,13 +258,13 @@ def test_refusals_are_logged_and_probing_is_visible(client, world):
     login(client, world.coordinator)
     page = client.get("/coordinator").get_data(as_text=True)
     # The coordinator sees probing of the team's cases (not another team's misses)...
-    assert "Afviste forsøg" in page and "<td>outsider</td>" in page and f"case {case.id}" in page
-    assert "case 987654" not in page
+    assert "Afviste forsøg" in page and ">outsider</td>" in page and f"forløb {case.id}" in page
+    assert "forløb 987654" not in page
     client.post("/logout")
     # ...the privacy officer sees every refusal in the installation.
     login(client, world.privacy_officer)
     page = client.get("/privacy").get_data(as_text=True)
-    assert f"citizen {case.citizen_id}" in page and "case 987654" in page and "api_cases.CaseDetail" in page
+    assert f"borger {case.citizen_id}" in page and "forløb 987654" in page and 'title="api_cases.CaseDetail"' in page
 
 
 # --- 5. Consent integrity -----------------------------------------------------------------------

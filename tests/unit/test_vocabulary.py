@@ -10,9 +10,13 @@ from ips_coord import labels
 from ips_coord.access.policy import ACCESS_BY_RELATION, PARTS
 from ips_coord.notifications.email import _socket
 from ips_coord.workflows.phases import (
+    AccessAction,
+    Adjustment,
+    AuditPart,
     CloseReason,
     ConsentCategory,
     ContactKind,
+    Deviation,
     Disclosure,
     EndReason,
     Event,
@@ -36,6 +40,8 @@ from ips_coord.workflows.phases import (
     (labels.PLACEMENT_TYPES, PlacementType), (labels.LOCATIONS, Location),
     (labels.NOTIFICATION_SUBJECTS, NotificationKind), (labels.NOTIFICATION_LINES, NotificationKind),
     (labels.DISCLOSURES, Disclosure), (labels.WITHDRAWAL_REQUESTERS, WithdrawalRequester),
+    (labels.NOTIFICATION_KINDS, NotificationKind), (labels.ACCESS_ACTIONS, AccessAction),
+    (labels.DEVIATIONS, Deviation), (labels.ADJUSTMENTS, Adjustment), (labels.STEP_DONE, Event),
 ])
 def test_every_code_has_its_words(words, codes):
     assert set(words) == {c.value for c in codes}
@@ -45,6 +51,11 @@ def test_the_history_has_words_for_every_event():
     assert set(labels.EVENTS) == {e.value for e in Event} | {h.value for h in HistoryEntry}
     # Contact kinds offered in the contact form; the job-ending review is recorded with its own form.
     assert set(labels.CONTACT_KINDS) == {c.value for c in ContactKind} - {ContactKind.JOB_ENDING_REVIEW}
+
+
+def test_the_access_log_has_words_for_every_part_it_names():
+    assert set(labels.ACCESS_PARTS) == {p.value for p in Part} | {p.value for p in AuditPart}
+    assert set(labels.TOLD) <= {r.value for r in Role}
 
 
 def test_forbidden_close_reasons_are_offered_but_are_no_close_reason():

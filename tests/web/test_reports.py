@@ -8,6 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from ips_coord.demo import seed_demo
+from ips_coord.i18n import translate
 from ips_coord.models import Contact, IpsCase, Placement, User
 from ips_coord.reports.fidelity import fidelity
 from ips_coord.reports.outcomes import quarter_bounds
@@ -26,11 +27,13 @@ def test_reports_equal_an_independent_count(app, db):
     assert html.count("<tr><th scope=\"row\">") >= 8 + 12  # 8 quarters and the 12 data-scored fidelity items
     for other in ("/coordinator/reports?metric=grow-2024", "/coordinator/reports?metric=nonsense"):
         assert client.get(other).status_code == 200
-    rows = list(csv.DictReader(io.StringIO(client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True))))
+    text = client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True)
+    assert text.startswith("\ufeffKvartal;")  # Danish headings, semicolons: a Danish spreadsheet opens it as columns
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 8
     # The latest full quarter, recomputed here from the raw rows.
     row = rows[-2]
-    year, q = int(row["quarter"][:4]), int(row["quarter"][-1])
+    year, q = int(row["Kvartal"][:4]), int(row["Kvartal"][-1])
     start, end = quarter_bounds(year, q)
     cases = db.session.scalars(select(IpsCase)).all()
     served = {c.id for c in cases if c.enrolled_at and c.enrolled_at.date() < end
@@ -38,8 +41,10 @@ def test_reports_equal_an_independent_count(app, db):
     employed = {p.case_id for p in db.session.scalars(select(Placement)).all()
                 if p.type == "ordinary_job" and p.start_date < end and (p.end_date is None or p.end_date >= start)
                 and p.case_id in served}
-    assert int(row["served"]) == len(served) and int(row["employed"]) == len(employed)
-    assert float(row["employment_rate"]) == round(100 * len(employed) / len(served), 1)
+    assert int(row["Borgere i forløb"]) == len(served) and int(row["I job"]) == len(employed)
+    rate = round(100 * len(employed) / len(served), 1)
+    assert float(row["Beskæftigelsesgrad (procent)"].replace(",", ".")) == rate
+    assert "IPS Employment Center" in row["Definition"] and "_" not in row["Definition"]
     caseload = client.get("/coordinator/caseload.csv").get_data(as_text=True)
     assert caseload.count("\n") == len(cases) + 1
     # Fidelity items, recomputed from the raw rows.
@@ -53,7 +58,10 @@ def test_reports_equal_an_independent_count(app, db):
     competitive = sum(1 for p in placements if p.type in ("ordinary_job", "flexjob", "education"))
     assert items[21]["figure"].startswith(f"{competitive} ") and f" {len(placements)} " in items[21]["figure"]
     locations = [c.location for c in db.session.scalars(select(Contact))]
-    assert items[24]["figure"].startswith(f"{round(100 * locations.count('community') / len(locations))}%")
+    share = round(100 * locations.count("community") / len(locations))
+    assert items[24]["figure"].startswith(f"{share}%")  # the report's own figure: a msgid and its numbers
+    with app.test_request_context():  # the page shows it the Danish way
+        assert translate(items[24]["figure"]).startswith(f"{share}\u00a0% af kontakterne")
     loads = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
     assert f"{max(loads.values())}" in items[1]["figure"]
 

@@ -57,7 +57,7 @@ def test_reminders_job_ending_escalation_and_acknowledgement(stack):
 
     def digest_on(day, contains):
         clock.set(T0.replace(hour=6) + timedelta(days=day))
-        date = (T0 + timedelta(days=day)).date().isoformat()
+        date = (T0 + timedelta(days=day)).strftime("%d.%m.%Y")  # Danish date in the e-mail
         return wait_until(lambda: [m for m in sink.to(world.consultant.email)
                                    if "opfølgninger" in m.subject and date in m.text and contains in m.text],
                           60, what=f"digest on day {day} with {contains}")[0]

@@ -1,0 +1,89 @@
+"""Jinja filters that show stored values the Danish way: times in Europe/Copenhagen, dates as
+23.11.2026, numbers and percentages with a decimal comma (Babel's formatters, per locale), and
+the access log's and notifications' internal codes as words."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from babel.dates import format_date as _format_date
+from babel.dates import format_time as _format_time
+from flask import Flask
+
+from .. import labels
+from ..clock import to_local
+from ..i18n import current_locale, decimal, percent
+from ..reports.outcomes import Metric
+
+
+def _date_pattern(locale: str) -> str:
+    return "dd.MM.y" if locale.startswith("da") else "medium"
+
+
+def local_date(value: date | datetime | str | None) -> str:
+    """23.11.2026; a datetime is first moved to Copenhagen time, so 23:30 UTC is the next day.
+    An ISO string (as stored in a notification's data) is read first."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return _format_date(value, _date_pattern(current_locale()), locale=current_locale())
+
+
+def local_datetime(value: datetime | None, seconds: bool = False) -> str:
+    """23.11.2026 14:05 in Copenhagen time."""
+    if value is None:
+        return "–"
+    local = to_local(value)
+    time_pattern = "HH:mm:ss" if seconds else "HH:mm"
+    return f"{local_date(local)} {_format_time(local, time_pattern, locale=current_locale())}"
+
+
+def _labelled(table: Mapping[str, object], value: object) -> str:
+    if value is None:
+        return "–"
+    key = str(value)
+    if key in table:
+        return str(table[key])
+    if "." in key:  # an endpoint without its own word: the area it belongs to
+        area = key.split(".", 1)[0]
+        if area.startswith("api"):
+            return str(labels.API_AREA)
+        return str(labels.ENDPOINT_AREAS.get(area, labels.ENDPOINT_AREAS["page"]))
+    return key.replace("_", " ")
+
+
+def target_label(value: str | None) -> str:
+    """What a refused request tried to reach ("case 12", as the access log stores it), in words."""
+    if not value:
+        return "–"
+    kind, _sep, ident = str(value).partition(" ")
+    return f"{labels.REFUSAL_TARGETS[kind]} {ident}" if kind in labels.REFUSAL_TARGETS else str(value)
+
+
+def reason_label(code: str | None) -> str:
+    """A close or end reason or a deviation code from the history, in words."""
+    if code is None:
+        return "–"
+    for table in (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS, labels.DEVIATIONS):
+        if code in table:
+            return str(table[code])
+    return str(code).replace("_", " ")
+
+
+def metric_name(metric: Metric) -> str:
+    return str(labels.METRIC_NAMES.get(metric.key, metric.name))
+
+
+def register_formatting(app: Flask) -> None:
+    app.jinja_env.filters.update({
+        "local_date": local_date, "local_datetime": local_datetime, "decimal": decimal, "percent": percent,
+        "action_label": lambda v: _labelled(labels.ACCESS_ACTIONS, v),
+        "part_label": lambda v: _labelled(labels.ACCESS_PARTS, v),
+        "view_label": lambda v: _labelled(labels.ENDPOINTS, v),
+        "notification_label": lambda v: _labelled(labels.NOTIFICATION_KINDS, v),
+        "outcome_label": lambda v: _labelled(labels.REFUSAL_OUTCOMES, v), "reason_label": reason_label,
+        "metric_name": metric_name, "target_label": target_label,
+    })
