@@ -22,8 +22,8 @@ from .services import accounts, matching
 from .services import activities as act
 from .services import employers as emp
 from .services import followups as fus
-from .services.employers import CVR_WEIGHTS
 from .services import plan as plan_service
+from .services.employers import CVR_WEIGHTS
 from .services.transitions import apply_event
 from .workflows.phases import (
     CloseReason,

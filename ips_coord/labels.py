@@ -282,6 +282,7 @@ PARTS_FOR_CITIZEN: dict[str, LazyString] = {
     Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
     Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
     Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
+}
 # Notification kinds as a short name (the coordinator's notification list).
 NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.JOB_ENDED: _l("Job ended"), NotificationKind.JOB_STARTED: _l("Job started"),
