@@ -307,6 +307,8 @@ ACCESS_PARTS: dict[str, LazyString] = {
     AuditPart.CASE_LIST: _l("Case list"), AuditPart.MY_DAY: _l("My day"),
     AuditPart.ACKNOWLEDGEMENT: _l("Acknowledgement"), AuditPart.NOTIFICATION: _l("Notification"),
     AuditPart.ROUTE: _l("Page"),
+    Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
+    AuditPart.SIGN_IN: _l("The citizen's sign-in"),
 }
 # Endpoints (Flask's names for the pages) an access-log row was written from.
 ENDPOINTS: dict[str, LazyString] = {
