@@ -218,7 +218,6 @@ def caseload_csv():
                   local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases])
 
 
-
 def _csv(name, columns, rows):
     """Semicolon-separated with a decimal comma and a byte-order mark: opens as columns in a Danish
     spreadsheet."""
