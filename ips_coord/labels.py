@@ -385,6 +385,7 @@ TOLD: dict[str, LazyString] = {
 METRIC_NAMES: dict[str, LazyString] = {
     "ipsec-v1": _l("IPS Employment Center employment rate"),
     "grow-2024": _l("IPS Grow employment rate (from April 2024)"),
+    "job-or-education-v1": _l("Job or education (Danish IPS proposal)"),
 }
 CSV_HEADINGS: dict[str, LazyString] = {
     "quarter": _l("Quarter"), "metric": _l("Definition"), "served": _l("Served"), "employed": _l("Employed"),
