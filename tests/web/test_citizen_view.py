@@ -308,9 +308,12 @@ def test_reports_show_progress_and_the_job_or_education_rate_on_demo_data(app, d
     page = client.get("/coordinator/reports").get_data(as_text=True)
     assert "Job eller uddannelse" in page and "job-or-education-v1" in page and "Mål 60%" in page
     assert "Progression over tid" in page and "ips-progress-v1" in page
-    rates = re.findall(r'<td class="num">([\d.]+)%</td>', page.split('id="job-or-education"')[1].split("</section>")[0])
+    # Danish formats: 45,2 % (a no-break space before the sign) and -1,52.
+    rate_section = page.split('id="job-or-education"')[1].split("</section>")[0]
+    rates = re.findall(r'<td class="num">([\d.,]+)\u00a0%</td>', rate_section)
     assert rates, "the demo data gives the rate figures"
-    gaps = re.findall(r'<td class="num">([+-][\d.]+)</td></tr>', page.split('id="progress"')[1].split("</section>")[0])
+    progress_section = page.split('id="progress"')[1].split("</section>")[0]
+    gaps = re.findall(r'<td class="num">([+\-\u2212][\d.,]+)</td></tr>', progress_section)
     assert gaps
 
 
