@@ -26,10 +26,13 @@ class Citizen(Model):
     # The citizen's own goal, in their own words.
     own_goal: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by the retention run: names, contact details and free text are gone, figures kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        # An anonymised citizen has no name left; a dash keeps lists readable.
+        return f"{self.first_name} {self.last_name}" if self.anonymised_at is None else "–"
 
 
 def case_reference(case_id: int) -> str:
