@@ -47,6 +47,8 @@ def celery_settings(app: Flask) -> dict:
             # Idempotent: a missed or repeated day does the same work the next time.
             "retention": {"task": "ips_coord.retention",
                           "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=30)},
+            "partitions": {"task": "ips_coord.partitions",
+                           "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0)},
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),

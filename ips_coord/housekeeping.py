@@ -6,7 +6,7 @@ from celery import shared_task
 from flask import current_app
 
 from .clock import utcnow
-from .services import retention
+from .services import partitions, retention
 
 
 @shared_task(name="ips_coord.retention", ignore_result=True)
@@ -18,3 +18,9 @@ def run_retention() -> dict:
         notification_months=config["NOTIFICATION_RETENTION_MONTHS"])
     return {"citizens": report.citizens, "access_log_rows": report.access_log_rows,
             "notifications": report.notifications}
+
+
+@shared_task(name="ips_coord.partitions", ignore_result=True)
+def create_partitions() -> list[str]:
+    """Next months' access-log partitions, ahead of the rows that will need them."""
+    return partitions.ensure_partitions(utcnow())
