@@ -109,6 +109,9 @@ class BaseConfig:
     # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
+    # After queuing an e-mail someone waits for (a sign-in code, a reset link), wake a worker at
+    # once. Tests turn it off and deliver in-process (nothing consumes their broker).
+    DELIVERY_WAKE = True
     # How citizens sign in: "email_code" (the embedded default: a one-time code by e-mail) or
     # "oidc" (a national identity provider such as MitID through an OpenID Connect broker).
     CITIZEN_AUTH = "email_code"
@@ -181,6 +184,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret"
+    DELIVERY_WAKE = False
 
 
 class ProductionConfig(BaseConfig):
