@@ -27,6 +27,7 @@ from .workflows.phases import (
     MatchReason,
     NotificationKind,
     OpeningStatus,
+    OrgKind,
     Part,
     Party,
     Phase,
@@ -55,6 +56,10 @@ ROLES: dict[str, LazyString] = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.ADMIN: _l("Admin"),
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
+}
+ORG_KINDS: dict[str, LazyString] = {
+    OrgKind.JOBCENTER: _l("Jobcenter"), OrgKind.PSYCHIATRY: _l("Psychiatry"), OrgKind.IPS_TEAM: _l("IPS team"),
+    OrgKind.NATIONAL: _l("National IPS support"),
 }
 PARTIES: dict[str, LazyString] = {
     Party.PSYCHIATRY: _l("Psychiatry"), Party.JOBCENTER: _l("Jobcenter"), Party.IPS_TEAM: _l("IPS team"),
