@@ -41,6 +41,9 @@ def register_web(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    from ..clock import utcnow
+
+    app.jinja_env.globals["utcnow"] = utcnow  # the print note's time (print.css)
     app.jinja_env.filters["category_label"] = lambda code: labels.CATEGORIES.get(code, code)
     from ..i18n import translate
 

@@ -185,7 +185,7 @@ def test_calendar_feed_lists_follow_ups_by_case_number_only_and_can_be_replaced_
     events = [e for e in cal.walk("VEVENT")]
     summaries = [str(e["SUMMARY"]) for e in events]
     assert summaries and all(s.startswith(case.reference + ": ") for s in summaries)
-    assert any("Fælles opstartsmøde" in s for s in summaries), summaries  # the joint start meeting, in the user's language
+    assert any("Fælles opstartsmøde" in s for s in summaries), summaries  # in the user's language
     assert "Gunhild" not in body and "Bækkelund" not in body
     assert _db.session.scalar(select(AccessLog.id).where(AccessLog.user_id == world.consultant.id,
                                                          AccessLog.case_id == case.id,
