@@ -116,6 +116,9 @@ class BaseConfig:
     ACCESS_LOG_RETENTION_MONTHS = 60
     NOTIFICATION_RETENTION_MONTHS = 24
     RETENTION_HOUR_UTC = 2
+    # After queuing an e-mail someone waits for (a sign-in code, a reset link), wake a worker at
+    # once. Tests turn it off and deliver in-process (nothing consumes their broker).
+    DELIVERY_WAKE = True
     # How citizens sign in: "email_code" (the embedded default: a one-time code by e-mail) or
     # "oidc" (a national identity provider such as MitID through an OpenID Connect broker).
     CITIZEN_AUTH = "email_code"
@@ -190,6 +193,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret"
+    DELIVERY_WAKE = False
 
 
 class ProductionConfig(BaseConfig):

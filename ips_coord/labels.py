@@ -27,6 +27,7 @@ from .workflows.phases import (
     MatchReason,
     NotificationKind,
     OpeningStatus,
+    OrgKind,
     Part,
     Party,
     Phase,
@@ -55,6 +56,10 @@ ROLES: dict[str, LazyString] = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.ADMIN: _l("Admin"),
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
+}
+ORG_KINDS: dict[str, LazyString] = {
+    OrgKind.JOBCENTER: _l("Jobcenter"), OrgKind.PSYCHIATRY: _l("Psychiatry"), OrgKind.IPS_TEAM: _l("IPS team"),
+    OrgKind.NATIONAL: _l("National IPS support"),
 }
 PARTIES: dict[str, LazyString] = {
     Party.PSYCHIATRY: _l("Psychiatry"), Party.JOBCENTER: _l("Jobcenter"), Party.IPS_TEAM: _l("IPS team"),
@@ -204,6 +209,9 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.ACK_REMINDER: _l("Reminder: please acknowledge the job ending"),
     NotificationKind.DAILY_DIGEST: _l("Your follow-ups today"),
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+    NotificationKind.CITIZEN_CODE: _l("Your sign-in code for IPS"),
+    NotificationKind.CITIZEN_INVITATION: _l("Your IPS consultant invites you to see your plan"),
+    NotificationKind.PASSWORD_RESET: _l("Choose a new password for IPS"),
 }
 NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
@@ -222,6 +230,12 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l(
         "A new referral has the same name as a citizen already known. "
         "Check it on your overview and merge if it is the same person."),
+    NotificationKind.CITIZEN_CODE: _l(
+        "Your code is %(code)s. It works once, for 15 minutes. If you did not ask for it, ignore this e-mail."),
+    NotificationKind.CITIZEN_INVITATION: _l("Open this link to sign in to your own page. It works once, for 7 days:"),
+    NotificationKind.PASSWORD_RESET: _l(
+        "Open this link to choose a new password. It works once, for 1 hour. "
+        "If you did not ask for it, ignore this e-mail:"),
 }
 
 # --- The shared plan and the citizen's own view --------------------------------------------
@@ -293,6 +307,9 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.ESCALATION: _l("Escalation"), NotificationKind.ACK_REMINDER: _l("Reminder to acknowledge"),
     NotificationKind.DAILY_DIGEST: _l("Daily overview"),
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+    NotificationKind.CITIZEN_CODE: _l("Sign-in code to a citizen"),
+    NotificationKind.CITIZEN_INVITATION: _l("Invitation to a citizen"),
+    NotificationKind.PASSWORD_RESET: _l("Password reset link"),
 }
 
 # The access log in words: what was done, to which part, and from which page.

@@ -1,4 +1,5 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
+from .account import CalendarFeed, PasswordReset
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog, HistoryOverride
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
@@ -9,6 +10,7 @@ from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
+    "CalendarFeed", "PasswordReset",
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
     "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IpsCase", "JobEndingReview",

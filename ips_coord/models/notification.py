@@ -24,7 +24,9 @@ class Notification(Model):
 
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    # A staff user, or (recipient_id NULL) a bare address: the citizen's sign-in code and invitation.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    to_address: Mapped[str | None] = mapped_column(String(254))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(Code(NotificationKind, 40))
     status: Mapped[NotificationStatus] = mapped_column(Code(NotificationStatus, 16),
@@ -40,7 +42,9 @@ class Notification(Model):
     requires_ack: Mapped[bool] = mapped_column(default=False)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    # Non-sensitive template parameters only (references, dates, kinds) - never health data.
+    # Non-sensitive template parameters only (references, dates, kinds) - never health data. The
+    # secret kinds (SECRET_NOTIFICATION_KINDS) add "sealed": the code or link, Fernet-encrypted
+    # with a key derived from SECRET_KEY, removed when the row is sent or fails.
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -25,6 +25,7 @@ import smtplib
 import time
 import uuid
 from datetime import timedelta
+from email.message import Message
 from enum import StrEnum
 from typing import Any, cast
 
@@ -34,9 +35,10 @@ from sqlalchemy import RowMapping, Table, select, text, update
 from ..clock import utcnow
 from ..extensions import affected_rows, db
 from ..models import Notification, User
-from ..workflows.phases import NotificationStatus
+from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationStatus
 from .email import build_message, send
 from .failpoints import failpoint
+from .secret_mail import SecretUnavailable, build_secret_message, expired, scrubbed
 
 log = logging.getLogger(__name__)
 # The tables themselves: a claim reads and writes plain rows, outside the session.
@@ -60,27 +62,46 @@ def _no_flush_wait() -> None:
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _claim(notification_id: int, token: str) -> tuple[Notification, User] | None:
+def _claim(notification_id: int, token: str) -> tuple[Notification, User | None] | None:
     """Take the row (queued -> sending, under `token`) and read its recipient, in one
     statement on PostgreSQL. The rows come back as transient objects, outside the session,
-    so no later commit reloads them."""
+    so no later commit reloads them. A row to a bare address (the citizen's sign-in mail)
+    has no recipient: None."""
     _no_flush_wait()
     claim = (update(OUTBOX).where(OUTBOX.c.id == notification_id, OUTBOX.c.status == NotificationStatus.QUEUED)
              .values(status=NotificationStatus.SENDING, claimed_at=utcnow(), claim_token=token,
                      attempts=OUTBOX.c.attempts + 1))
+    user: dict[str, Any] | RowMapping | None = None
     if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(claim.where(USERS.c.id == OUTBOX.c.recipient_id).returning(
-            *OUTBOX.c, *(c.label(f"user_{c.name}") for c in USERS.c))).mappings().first()
-        user: dict[str, Any] | RowMapping | None = {c.name: row[f"user_{c.name}"] for c in USERS.c} if row else None
+        # The recipient through an outer join, so a row without one is claimed too.
+        mine = OUTBOX.alias("mine")
+        src = (select(mine.c.id.label("claimed_id"), *(c.label(f"user_{c.name}") for c in USERS.c))
+               .select_from(mine.outerjoin(USERS, USERS.c.id == mine.c.recipient_id))
+               .where(mine.c.id == notification_id).subquery("src"))
+        row = db.session.execute(claim.where(OUTBOX.c.id == src.c.claimed_id).returning(
+            *OUTBOX.c, *(src.c[f"user_{c.name}"] for c in USERS.c))).mappings().first()
+        if row is not None and row["user_id"] is not None:
+            user = {c.name: row[f"user_{c.name}"] for c in USERS.c}
     else:  # SQLite's RETURNING sees only the updated table
         row = db.session.execute(claim.returning(*OUTBOX.c)).mappings().first()
-        user = None
-        if row is not None:
+        if row is not None and row["recipient_id"] is not None:
             user = db.session.execute(select(USERS).where(USERS.c.id == row["recipient_id"])).mappings().one()
     db.session.commit()
-    if row is None or user is None:
+    if row is None:
         return None  # another worker has it, or it is already sent
-    return Notification(**{c.name: row[c.name] for c in OUTBOX.c}), User(**dict(user))
+    return Notification(**{c.name: row[c.name] for c in OUTBOX.c}), User(**dict(user)) if user else None
+
+
+def _message(row: Notification, recipient: User | None) -> Message:
+    """The e-mail for a claimed row; LookupError if it must not be sent (never retried)."""
+    if row.recipient_id is not None and (recipient is None or not recipient.active):
+        raise LookupError("recipient inactive")
+    if row.kind in SECRET_NOTIFICATION_KINDS:
+        if expired(row, utcnow()):
+            raise SecretUnavailable("expired before it could be sent")
+        return build_secret_message(row, recipient)
+    assert recipient is not None  # only the secret kinds go to a bare address
+    return build_message(row, recipient)
 
 
 def _record(notification_id: int, token: str, **values: Any) -> bool:
@@ -109,15 +130,15 @@ def _deliver_one(notification_id: int) -> Outcome:
         return Outcome.SKIPPED
     failpoint("delivery.after_claim")
     row, recipient = claimed
+    # A sent or failed row keeps no secret (see ips_coord/sealed.py).
+    scrub = {"data": scrubbed(row)} if row.kind in SECRET_NOTIFICATION_KINDS else {}
     try:
-        if not recipient.active:
-            raise LookupError("recipient inactive")
-        send(build_message(row, recipient), claim_ends)
+        send(_message(row, recipient), claim_ends)
     except (OSError, smtplib.SMTPException, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
         if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"] or isinstance(exc, LookupError):
             outcome = Outcome.FAILED
-            values: dict[str, Any] = {"status": NotificationStatus.FAILED, "last_error": error}
+            values: dict[str, Any] = {"status": NotificationStatus.FAILED, "last_error": error, **scrub}
             retry_note = "no more attempts"
         else:
             retry_at = utcnow() + backoff(row.attempts)
@@ -133,7 +154,7 @@ def _deliver_one(notification_id: int) -> Outcome:
                 "notification %s attempt %s failed (%s): %s", row.id, row.attempts, type(exc).__name__, retry_note)
         return outcome
     failpoint("delivery.after_data_end")
-    if not _record(row.id, token, status=NotificationStatus.SENT, sent_at=utcnow(), last_error=None):
+    if not _record(row.id, token, status=NotificationStatus.SENT, sent_at=utcnow(), last_error=None, **scrub):
         log.warning("notification %s: sent, but its claim had passed to another worker; that worker's "
                     "result stands", row.id)
         return Outcome.SUPERSEDED

@@ -61,3 +61,15 @@ def dispatch() -> int:
 def deliver(notification_ids: list[int] | int) -> dict:
     ids = [notification_ids] if isinstance(notification_ids, int) else notification_ids  # int: queued by 0.1
     return dict(Counter(deliver_many(ids)))
+
+
+def wake_delivery() -> None:
+    """After a commit that queued an e-mail someone is waiting for (a sign-in code, a reset
+    link): ask a worker to claim due rows now instead of at the next sweep. Only a nudge: if the
+    broker is down, or DELIVERY_WAKE is off (tests deliver in-process), the sweep sends it."""
+    if not current_app.config.get("DELIVERY_WAKE", True):
+        return
+    try:
+        dispatch.delay()
+    except OperationalError:
+        log.warning("broker unavailable; the next sweep sends the e-mail")

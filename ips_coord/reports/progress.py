@@ -7,15 +7,46 @@ proposal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html import escape
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import IpsCase, ProgressRating
-from ..workflows.phases import COMPETITIVE_TYPES
+from ..models import FollowUp, IpsCase, ProgressRating
+from ..workflows.phases import COMPETITIVE_TYPES, FollowUpKind, FollowUpStatus
 from ..workflows.plan import CURRENT_INSTRUMENT, WrittenBy, mean_score
 from .outcomes import _dt, _team_rows, last_quarters, quarter_bounds
+
+
+@dataclass(frozen=True)
+class RatingRound:
+    """The progress rating that is due now: when, and who has rated since the round opened."""
+
+    due_at: datetime
+    opened_at: datetime
+    citizen_rated: bool
+
+    def citizen_should_rate(self, now: datetime) -> bool:
+        """The citizen is asked from the reminder on (or at once, for the first one)."""
+        return not self.citizen_rated and now >= self.due_at - RATING_ASKED_BEFORE
+
+
+# The citizen is asked to rate from this long before the due date.
+RATING_ASKED_BEFORE = timedelta(days=14)
+
+
+def rating_round(case_id: int, ratings: list[ProgressRating]) -> RatingRound | None:
+    """The open progress-rating follow-up of the case (made at enrolment, then every 90 days: the
+    consultant's rating closes it and opens the next) and whether the citizen has rated since it
+    opened; None if none is open."""
+    fu = db.session.scalar(select(FollowUp).where(
+        FollowUp.case_id == case_id, FollowUp.kind == FollowUpKind.PROGRESS_RATING,
+        FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at).limit(1))
+    if fu is None:
+        return None
+    return RatingRound(fu.due_at, fu.created_at,
+                       any(r.rater == WrittenBy.CITIZEN and r.rated_at > fu.created_at for r in ratings))
 
 
 @dataclass(frozen=True)

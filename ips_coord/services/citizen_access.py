@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,11 +18,12 @@ from sqlalchemy import func, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
-from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, Role, WithdrawalRequester
+from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, NotificationKind, Role, WithdrawalRequester
 from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
 from .activities import _lock_case
 from .errors import N_, Forbidden, ServiceError
 from .records import add_case_event
+from .secret_mail import queue_secret_mail
 from .unit_of_work import unit_of_work
 
 CODE_MINUTES = 15
@@ -44,21 +46,26 @@ def citizen_by_email(email: str) -> Citizen | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def request_code(email: str) -> tuple[str, str] | None:
-    """A fresh six-digit code for the citizen with this address (earlier codes stop working), as
-    (the address on record, the code); None for an unknown address. The caller answers the same either way."""
+def request_code(email: str, locale: str = "da") -> bool:
+    """A fresh six-digit code for the citizen with this address (earlier codes stop working),
+    e-mailed through the outbox in the same transaction; False for an unknown address (the caller
+    answers the same either way). The code is returned to no one: only its hash and the sealed
+    outbox row are stored."""
     citizen = citizen_by_email(email)
     if citizen is None or not citizen.email:
-        return None
+        return False
     now = utcnow()
     code = f"{secrets.randbelow(10**6):06d}"
+    expires_at = now + timedelta(minutes=CODE_MINUTES)
     with unit_of_work():
         db.session.execute(update(CitizenLoginCode).where(
             CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
             CitizenLoginCode.used_at.is_(None)).values(used_at=now))
         db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=_hash(code),
-                                        attempts=0, expires_at=now + timedelta(minutes=CODE_MINUTES), created_at=now))
-    return citizen.email, code
+                                        attempts=0, expires_at=expires_at, created_at=now))
+        queue_secret_mail(NotificationKind.CITIZEN_CODE, code, now=now, expires_at=expires_at, locale=locale,
+                          to_address=citizen.email)
+    return True
 
 
 def verify_code(email: str, code: str) -> Citizen | None:
@@ -85,9 +92,11 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=INVITE_SALT)
 
 
-def create_invitation(case: IpsCase, actor: User, secret_key: str) -> tuple[str, str]:
-    """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS: returns
-    (the citizen's address on record, the token)."""
+def create_invitation(case: IpsCase, actor: User, secret_key: str, link: Callable[[str], str],
+                      locale: str = "da") -> str:
+    """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS, e-mailed
+    through the outbox in the same transaction (`link` makes the URL from the token). Returns
+    the address it goes to."""
     if actor.role != Role.IPS_CONSULTANT or case.consultant_id != actor.id:
         raise Forbidden(N_("Only the consultant on the case may invite the citizen."), "case")
     address = case.citizen.email
@@ -102,8 +111,11 @@ def create_invitation(case: IpsCase, actor: User, secret_key: str) -> tuple[str,
                                created_at=now)
         db.session.add(row)
         db.session.flush()
+        token = _serializer(secret_key).dumps({"i": row.id, "s": secret})
+        queue_secret_mail(NotificationKind.CITIZEN_INVITATION, link(token), now=now, expires_at=row.expires_at,
+                          locale=locale, to_address=address)
         add_case_event(case, event=HistoryEntry.CITIZEN_INVITED, actor=actor, now=now, data={"by": WrittenBy.STAFF})
-    return address, _serializer(secret_key).dumps({"i": row.id, "s": secret})
+    return address
 
 
 def redeem_invitation(token: str, secret_key: str) -> Citizen | None:

@@ -7,7 +7,9 @@ from .. import labels
 
 
 def register_web(app: Flask) -> None:
+    from .account import bp as account_bp
     from .ack import bp as ack_bp
+    from .admin import bp as admin_bp
     from .auth_views import bp as auth_bp
     from .case_page import bp as case_page_bp
     from .cases import bp as cases_bp
@@ -30,6 +32,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(employers_bp)
     app.register_blueprint(citizen_bp)  # the citizen's own view: a session kind of its own
     app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
+    app.register_blueprint(account_bp)  # the user's own account, calendar feed, forgotten password
+    app.register_blueprint(admin_bp)  # the admin role: users, organisations, personal API tokens
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
@@ -37,6 +41,9 @@ def register_web(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    from ..clock import utcnow
+
+    app.jinja_env.globals["utcnow"] = utcnow  # the print note's time (print.css)
     app.jinja_env.filters["category_label"] = lambda code: labels.CATEGORIES.get(code, code)
     from ..i18n import translate
 
@@ -51,4 +58,4 @@ def _labels() -> dict[str, dict[str, Any]]:
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
             "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,
             "ADJUSTMENTS": labels.ADJUSTMENTS, "PROFILE_LABELS": labels.PROFILE_FIELDS,
-            "DISCLOSURE": labels.DISCLOSURES}
+            "DISCLOSURE": labels.DISCLOSURES, "ORG_KINDS": labels.ORG_KINDS}

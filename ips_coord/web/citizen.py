@@ -7,6 +7,8 @@ page logs what it showed and every change what it changed, with the citizen as t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -51,13 +53,13 @@ from ..models import (
     ProgressRating,
     User,
 )
-from ..notifications.citizen_mail import send_code
-from ..reports.progress import case_trend
+from ..notifications.tasks import wake_delivery
+from ..reports.progress import case_trend, rating_round
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
-from ..workflows.plan import CURRENT_INSTRUMENT, SignInMethod, WrittenBy
+from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
 from .citizen_forms import CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
 from .forms import EmptyForm
 
@@ -128,10 +130,8 @@ def login():
         return render_template("citizen_login.html", oidc=True, form=None)
     form = CitizenEmailForm()
     if form.validate_on_submit():
-        found = access_svc.request_code(form.email.data)
-        if found is not None:
-            address, code = found
-            send_code(address, code, str(get_locale() or "da"))
+        if access_svc.request_code(form.email.data, str(get_locale() or "da")):
+            wake_delivery()  # the citizen is waiting: the worker sends it now, not at the next sweep
         session["citizen_login_email"] = form.email.data.strip().lower()
         # The same answer whether the address is known or not.
         flash(_("If the address is on record, a code is on its way. It works for 15 minutes."), "ok")
@@ -240,6 +240,16 @@ def _who_read(case: IpsCase) -> list[dict]:
     return list(seen.values())[:60]
 
 
+def coming_up(meetings: Sequence[FollowUp], actions: Sequence[PlanAction]) -> list[tuple[date | None, str]]:
+    """The citizen's meetings and their own open plan actions in one list by date (Copenhagen
+    days); actions without a date last."""
+    items: list[tuple[date | None, str]] = [(local(f.due_at).date(), str(labels.CITIZEN_MEETINGS[f.kind]))
+                                            for f in meetings]
+    items += [(a.due_date, f"{_('You')}: {a.text}") for a in actions
+              if a.owner == PlanOwner.CITIZEN and a.done_at is None]
+    return sorted(items, key=lambda item: (item[0] is None, item[0] or date.min))
+
+
 def render_case(case: IpsCase, status: int = 200, **forms):
     now = utcnow()
     goals = db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case.id)
@@ -251,13 +261,14 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         FollowUp.kind.in_(list(labels.CITIZEN_MEETINGS))).order_by(FollowUp.due_at).limit(10)).all()
     consents = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
                                   .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
+    actions = db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
+                                 .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
+    rating_due = rating_round(case.id, list(ratings))
     ctx = {
         "case": case, "now": now, "local": local, "next_step": labels.NEXT_STEPS.get(case.phase, ""),
-        "meetings": [(labels.CITIZEN_MEETINGS[f.kind], local(f.due_at)) for f in meetings],
-        "goals": goals,
-        "actions": db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
-                                      .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date,
-                                                PlanAction.id)).all(),
+        "coming": coming_up(meetings, actions),
+        "goals": goals, "actions": actions,
+        "rating_due": rating_due if rating_due is not None and rating_due.citizen_should_rate(now) else None,
         "interventions": db.session.scalars(
             select(ParallelIntervention).where(ParallelIntervention.case_id == case.id)
             .order_by(ParallelIntervention.start_date.desc())).all(),

@@ -31,8 +31,8 @@ from ..models import (
     ProgressRating,
     SupportChange,
 )
-from ..notifications.citizen_mail import send_invitation
-from ..reports.progress import case_trend
+from ..notifications.tasks import wake_delivery
+from ..reports.progress import case_trend, rating_round
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
@@ -143,6 +143,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         shown.add(Part.PROGRESS)
         ratings = _of_case(ProgressRating, case, ProgressRating.rated_at)
         ctx["ratings"] = ratings
+        ctx["rating_round"] = rating_round(case.id, ratings)
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \
             if ratings else None
         if access.can_write(Part.PROGRESS):
@@ -249,11 +250,13 @@ def invite(case_id: int):
     case, _access = authorize(current_user, case_id, Part.PHASE, True)
     if EmptyForm().validate_on_submit():
         try:
-            address, token = access_svc.create_invitation(case, current_user, current_app.config["SECRET_KEY"])
+            access_svc.create_invitation(
+                case, current_user, current_app.config["SECRET_KEY"],
+                lambda token: current_app.config["BASE_URL"] + url_for("citizen.invitation", token=token),
+                str(get_locale() or "da"))
         except ServiceError as exc:
             flash(translate(exc.message), "warning")
             return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")
-        url = current_app.config["BASE_URL"] + url_for("citizen.invitation", token=token)
-        send_invitation(address, url, str(get_locale() or "da"))
+        wake_delivery()
         flash(_("The invitation is sent to the citizen's e-mail address."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")

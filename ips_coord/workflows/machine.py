@@ -369,7 +369,8 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
     return ActivityOutcome(tuple(f.id for f in done), tuple(create), tuple(deviations))
 
 
-RECURRING = {r.kind: r for r in rules.PLACEMENT_RULES + (rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT) if r.recur}
+RECURRING = {r.kind: r for r in rules.PLACEMENT_RULES + (rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT,
+                                                          rules.PROGRESS_RATING) if r.recur}
 
 
 def next_recurrence(kind: str, due_at: datetime, completed_at: datetime, phase: Phase) -> FollowUpSpec | None:

@@ -293,6 +293,15 @@ class NotificationKind(StrEnum):
     ACK_REMINDER = "ack_reminder"
     DAILY_DIGEST = "daily_digest"
     POSSIBLE_DUPLICATE = "possible_duplicate"
+    # E-mails that carry a secret (sealed in the outbox row until sent, then scrubbed).
+    CITIZEN_CODE = "citizen_code"  # the citizen's one-time sign-in code
+    CITIZEN_INVITATION = "citizen_invitation"  # the consultant's invitation link for the citizen
+    PASSWORD_RESET = "password_reset"  # a staff user's forgotten-password link
+
+
+# Outbox kinds whose row carries a sealed secret: built by notifications/secret_mail.py, scrubbed once sent.
+SECRET_NOTIFICATION_KINDS = frozenset({NotificationKind.CITIZEN_CODE, NotificationKind.CITIZEN_INVITATION,
+                                       NotificationKind.PASSWORD_RESET})
 
 
 class Recipient(StrEnum):

@@ -49,6 +49,10 @@ ENDING_RULES = (
 PAUSE_OUTREACH = Rule(FollowUpKind.PAUSED_OUTREACH, due=days(0), recur=days(14))
 RESUME_CONTACT = Rule(FollowUpKind.WEEKLY_CONTACT, due=days(7))
 PROFILE_REASSESSMENT = Rule(FollowUpKind.PROFILE_REASSESSMENT, due=days(90), recur=days(90))
+# The progress measure (progressionsmåling): the first at enrolment (with the start meeting, within
+# 14 days), then every 90 days, by the citizen and by the consultant. The consultant's rating
+# completes it and makes the next one due (services/plan.record_rating); done by hand, it recurs.
+PROGRESS_RATING = Rule(FollowUpKind.PROGRESS_RATING, due=days(14), remind=days(10), recur=days(90))
 # The career profile is updated after every job (IPS-25 item 14): after a start and an ending.
 PROFILE_UPDATE = Rule(FollowUpKind.CAREER_PROFILE_UPDATE, due=days(14), remind=days(10))
 # Resuming the search starts rapid job search again, as enrolment does.
@@ -66,8 +70,8 @@ ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], 
 }
 
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {
-    Event.ENROL: START_RULES + (PROFILE_REASSESSMENT,),
-    Event.RE_ENTER: START_RULES + (PROFILE_REASSESSMENT,),
+    Event.ENROL: START_RULES + (PROFILE_REASSESSMENT, PROGRESS_RATING),
+    Event.RE_ENTER: START_RULES + (PROFILE_REASSESSMENT, PROGRESS_RATING),
     Event.START_JOB: PLACEMENT_RULES + (PROFILE_UPDATE,),
     Event.START_EDUCATION: PLACEMENT_RULES + (PROFILE_UPDATE,),
     Event.END_JOB: ENDING_RULES + (PROFILE_UPDATE,),
@@ -89,7 +93,8 @@ CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
                                                              FollowUpKind.CAREER_PROFILE_UPDATE},
     Event.END_JOB: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
     Event.END_EDUCATION: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
-    Event.PAUSE: ALL_KINDS - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT},
+    Event.PAUSE: ALL_KINDS - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT,
+                              FollowUpKind.PROGRESS_RATING},
     Event.RESUME: frozenset({FollowUpKind.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
     Event.DECLINE: ALL_KINDS,

@@ -76,6 +76,9 @@ def rich_world(world, clock, db):
     world.national = user("national@example.test", Role.COORDINATOR, national, "Nina National")
     clock.advance(days=20)  # follow-ups fall due and overdue: the Min dag table fills
     db.session.commit()
+    from tests.factories import token_for
+
+    token_for(world.consultant)  # the admin's token list has a row
     return {"ended": ended, "employed": employed, "search": search}
 
 
@@ -84,13 +87,15 @@ def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
     return {
         "consultant": [("my-day", "/my-day"), ("cases", "/cases"), ("case-ended", f"/cases/{ended}"),
                        ("case-employed", f"/cases/{employed}"), ("referral", "/cases/new"),
-                       ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999")],
+                       ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999"),
+                       ("account", "/account")],
         "coordinator": [("overview", "/coordinator"), ("reports", "/coordinator/reports"),
                         ("notifications", "/coordinator/notifications"), ("cases", "/cases"),
                         ("case", f"/cases/{ended}"), ("access-log", f"/cases/{ended}/access-log")],
         "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new")],
         "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
-        "admin": [("cases", "/cases")],
+        "admin": [("cases", "/cases"), ("users", "/admin/users"), ("user", f"/admin/users/{world.consultant.id}"),
+                  ("organisations", "/admin/organisations"), ("tokens", "/admin/tokens"), ("account", "/account")],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
         "national": [("country", "/coordinator/country")],
     }
@@ -171,6 +176,28 @@ def test_login_page_on_a_phone(browser, live_server, world):
             assert "Feltet skal udfyldes." in page.content()
             problems += check_page(page, f"login-errors/{size}", english)
             screenshot(page, f"page-login-{size}")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/password/forgot", "/password/reset"])
+def test_password_pages_on_phone_and_desktop(browser, live_server, world, path):
+    """The forgotten-password pages, empty and with their messages, at both sizes (issue 14)."""
+    english = english_sentences()
+    problems: list[str] = []
+    name = path.rsplit("/", 1)[1]
+    for size, viewport in SIZES.items():
+        context = browser.new_context(viewport=viewport, locale="da-DK")
+        page = context.new_page()
+        try:
+            page.goto(f"{live_server}{path}")
+            problems += check_page(page, f"{name}/{size}", english)
+            page.locator("button[type=submit].primary").click()  # empty: the Danish messages
+            page.wait_for_load_state()
+            assert "Feltet skal udfyldes." in page.content()
+            problems += check_page(page, f"{name}-errors/{size}", english)
+            screenshot(page, f"page-password-{name}-{size}")
         finally:
             context.close()
     assert not problems, "\n".join(problems)

@@ -24,6 +24,7 @@ from ips_coord.workflows.phases import (
     HistoryEntry,
     Location,
     NotificationKind,
+    OrgKind,
     Part,
     Party,
     Phase,
@@ -42,6 +43,7 @@ from ips_coord.workflows.phases import (
     (labels.DISCLOSURES, Disclosure), (labels.WITHDRAWAL_REQUESTERS, WithdrawalRequester),
     (labels.NOTIFICATION_KINDS, NotificationKind), (labels.ACCESS_ACTIONS, AccessAction),
     (labels.DEVIATIONS, Deviation), (labels.ADJUSTMENTS, Adjustment), (labels.STEP_DONE, Event),
+    (labels.ORG_KINDS, OrgKind),
 ])
 def test_every_code_has_its_words(words, codes):
     assert set(words) == {c.value for c in codes}

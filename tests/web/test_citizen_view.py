@@ -21,16 +21,31 @@ from tests.conftest import IsolatedClient
 from tests.factories import bearer, login
 
 
-def mailbox_code(app, to: str) -> str:
-    """The newest sign-in code e-mailed to `to`, read from the embedded mailbox folder."""
-    files = sorted(glob.glob(os.path.join(app.instance_path, "mailbox", "citizen-*.eml")), key=os.path.getmtime)
+def deliver_due(app) -> list:
+    """What the worker does after wake_delivery(): claim the due outbox rows and send them (into
+    the embedded mailbox folder), in-process, through the real delivery code."""
+    from ips_coord.notifications.delivery import deliver_many
+    from ips_coord.notifications.sweep import claim_due_notifications
+
+    with app.app_context():
+        return deliver_many(claim_due_notifications(utcnow(), 500))
+
+
+def mailbox_body(app, to: str) -> str:
+    """The newest e-mail's text to `to`, after delivering what is due."""
+    deliver_due(app)
+    files = sorted(glob.glob(os.path.join(app.instance_path, "mailbox", "*.eml")), key=os.path.getmtime)
     for path in reversed(files):
         with open(path, "rb") as fh:
             msg = email.message_from_binary_file(fh)
-        if msg["To"] == to:
-            body = msg.get_payload(decode=True).decode()
-            return re.search(r"\b(\d{6})\b", body).group(1)
-    raise AssertionError(f"no code mailed to {to}")
+        if msg["To"] == to and not msg.is_multipart():
+            return msg.get_payload(decode=True).decode()
+    raise AssertionError(f"no e-mail to {to}")
+
+
+def mailbox_code(app, to: str) -> str:
+    """The newest sign-in code e-mailed to `to`, read from the embedded mailbox folder."""
+    return re.search(r"\b(\d{6})\b", mailbox_body(app, to)).group(1)
 
 
 def citizen_case(world, first="Sara", email_addr="sara@borger.example", consents=True):
@@ -194,7 +209,8 @@ def test_progress_ratings_by_both_and_the_export(app, world, citizen_client, cli
     scores = {d: 5 for d in ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations",
                              "finances_and_security", "belief_in_own_abilities")}
     plan_svc.record_rating(case, {**scores, "wish_to_work": 8}, actor=world.consultant)
-    due = _db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == "progress_rating"))
+    due = _db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == "progress_rating",
+                                                    FollowUp.status == "open"))
     assert due is not None and (due.due_at - utcnow()).days == 90
     sign_in(app, citizen_client, "sara@borger.example")
     bad = citizen_client.post(f"/citizen/cases/{case.id}/progress", data={**scores, "wish_to_work": 11})
@@ -214,9 +230,7 @@ def test_invitation_link_is_signed_expiring_and_single_use(app, world, client, c
     case = citizen_case(world)
     login(client, world.consultant)
     assert client.post(f"/cases/{case.id}/plan/invite").status_code == 302
-    files = sorted(glob.glob(os.path.join(app.instance_path, "mailbox", "citizen-*.eml")), key=os.path.getmtime)
-    with open(files[-1], "rb") as fh:
-        body = email.message_from_binary_file(fh).get_payload(decode=True).decode()
+    body = mailbox_body(app, "sara@borger.example")
     path = re.search(r"http://testserver(/citizen/invitation/\S+)", body).group(1)
     first = IsolatedClient(app)
     assert first.get(path).status_code == 200  # opening the link uses nothing
@@ -362,3 +376,60 @@ def test_enrolment_records_that_the_citizen_agreed(world, client):
     # Without it, the page asks for the agreement to be recorded.
     other = world.step(world.referral(first="Vagn", last="Lyngvig"), "enrol")
     assert "Registrér at borgeren har sagt ja til at deltage" in client.get(f"/cases/{other.id}").get_data(as_text=True)
+
+
+SCORES = {d: 6 for d in ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations",
+                         "finances_and_security", "belief_in_own_abilities")}
+
+
+def test_enrolment_makes_the_first_progress_rating_due_for_both(app, world, citizen_client, client, clock):
+    """The instrument is recorded at enrolment and every 90 days, by the citizen and by the
+    consultant: enrolment makes the first rating the consultant's follow-up, the citizen's view
+    asks for theirs, and the consultant sees whether the citizen has rated."""
+    case = citizen_case(world)
+    [first] = _db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id,
+                                                         FollowUp.kind == "progress_rating")).all()
+    assert first.status == "open" and first.assignee_id == world.consultant.id
+    assert (first.due_at - case.enrolled_at).days == 14 and first.remind_at < first.due_at
+    clock.advance(days=1)
+    login(client, world.consultant)
+    desk = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Næste måling skal laves senest" in desk and "Borgeren har endnu ikke lavet sin måling" in desk
+    assert "Progressionsmåling (hver 90. dag)" in desk  # among the case's open follow-ups
+
+    sign_in(app, citizen_client, "sara@borger.example")
+    view = citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
+    assert 'id="rating-due"' in view and "Det er tid til at vurdere" in view
+    assert citizen_client.post(f"/citizen/cases/{case.id}/progress", data=SCORES).status_code == 302
+    assert 'id="rating-due"' not in citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
+    assert "Borgeren har lavet sin måling i denne runde" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    # The consultant's rating closes the round and opens the next, 90 days on; the citizen is asked again then.
+    plan_svc.record_rating(_db.session.get(IpsCase, case.id), SCORES, actor=world.consultant)
+    rounds = _db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id,
+                                                        FollowUp.kind == "progress_rating")
+                                 .order_by(FollowUp.id)).all()
+    assert [r.status for r in rounds] == ["done", "open"] and (rounds[1].due_at - utcnow()).days == 90
+    assert 'id="rating-due"' not in citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
+    clock.advance(days=80)
+    sign_in(app, citizen_client, "sara@borger.example")  # the earlier session has timed out
+    assert 'id="rating-due"' in citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
+
+
+def test_the_citizens_coming_up_list_is_in_date_order(app, world, citizen_client):
+    case = citizen_case(world, consents=False)
+    today = utcnow().date()
+    for days_ahead, text in ((30, "Tredje: besøg"), (2, "Første: ring"), (None, "Uden dato: tænk")):
+        plan_svc.add_action(_db.session.get(IpsCase, case.id), text=text, owner="citizen",
+                            due_date=today + timedelta(days=days_ahead) if days_ahead else None,
+                            actor=world.consultant)
+    sign_in(app, citizen_client, "sara@borger.example")
+    html = citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
+    coming = html[html.index('id="next"'):html.index('id="goals"')]
+    items = re.findall(r"<li>(.*?)</li>", coming)
+    # The start meeting (14 days) and the first progress rating (14 days) fall between the two actions.
+    order = [i for i, item in enumerate(items) if "Første" in item or "Opstartsmøde" in item or "Tredje" in item
+             or "Uden dato" in item]
+    texts = [items[i] for i in order]
+    assert "Første" in texts[0] and "Tredje" in texts[-2] and "Uden dato" in texts[-1], texts
+    assert any("Opstartsmøde" in t for t in texts[1:-2]), texts

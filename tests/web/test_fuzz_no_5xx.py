@@ -75,6 +75,8 @@ class Target:
             "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
                                                        start_date=case.referred_at.date()).id,
         }
+        # Accounts (issue 14): an admin's user page, and a calendar-feed key that opens nothing.
+        self.ids.update(user_id=world.consultant.id, key="cal_not-a-key")
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)
         spec = app.test_client().get("/api/openapi.json").json
