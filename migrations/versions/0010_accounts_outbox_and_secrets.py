@@ -2,13 +2,13 @@
 address (the citizen's sign-in code and invitation go through the outbox like every e-mail).
 
 Revision ID: 0010_accounts
-Revises: 0009
+Revises: 0011_partitioned_access_log
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_accounts"
-down_revision = "0009"
+down_revision = "0011_partitioned_access_log"
 branch_labels = None
 depends_on = None
 
