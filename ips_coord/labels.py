@@ -23,6 +23,7 @@ from .workflows.phases import (
     Event,
     FollowUpKind,
     HistoryEntry,
+    InboxKind,
     Location,
     MatchReason,
     NotificationKind,
@@ -90,6 +91,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.CITIZEN_NOTE: _l("Note from the citizen"),
     HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
+    HistoryEntry.CASE_ASSIGNED: _l("Consultant assigned"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -110,6 +112,7 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.EMPLOYER_NEXT_STEP: _l("Next step with an employer"),
     FollowUpKind.PLAN_ACTION: _l("Action in the shared plan"),
     FollowUpKind.PROGRESS_RATING: _l("Progress rating (every 90 days)"),
+    FollowUpKind.FIRST_CITIZEN_CONTACT: _l("First contact with the citizen (within 7 days)"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
@@ -203,6 +206,7 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.ACK_REMINDER: _l("Reminder: please acknowledge the job ending"),
     NotificationKind.DAILY_DIGEST: _l("Your follow-ups today"),
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+    NotificationKind.CASE_ASSIGNED: _l("An IPS consultant has taken the case"),
 }
 NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
@@ -221,6 +225,9 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l(
         "A new referral has the same name as a citizen already known. "
         "Check it on your overview and merge if it is the same person."),
+    NotificationKind.CASE_ASSIGNED: _l(
+        "The coordinator has assigned an IPS consultant to the case. The consultant contacts the citizen "
+        "within 7 days."),
 }
 
 # --- The shared plan and the citizen's own view --------------------------------------------
@@ -292,6 +299,7 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.ESCALATION: _l("Escalation"), NotificationKind.ACK_REMINDER: _l("Reminder to acknowledge"),
     NotificationKind.DAILY_DIGEST: _l("Daily overview"),
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
+    NotificationKind.CASE_ASSIGNED: _l("Consultant assigned"),
 }
 
 # The access log in words: what was done, to which part, and from which page.
@@ -309,6 +317,7 @@ ACCESS_PARTS: dict[str, LazyString] = {
     AuditPart.ROUTE: _l("Page"),
     Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
+    AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
 }
 # Endpoints (Flask's names for the pages) an access-log row was written from.
 ENDPOINTS: dict[str, LazyString] = {
@@ -401,4 +410,16 @@ DEVIATIONS: dict[str, LazyString] = {
     Deviation.FIRST_EMPLOYER_CONTACT_LATE: _l("First employer contact came after day 30."),
     Deviation.JOB_START_WITHOUT_BENEFITS_COUNSELLING: _l("Job start without benefits counselling offered."),
     Deviation.NO_CONTACT_30_DAYS: _l("No contact for 30 days."),
+}
+
+# The in-app inbox: what each kind of item tells (ips_coord.services.inbox).
+INBOX_KINDS: dict[str, LazyString] = {
+    InboxKind.CASE_ASSIGNED: _l("Case assigned"),
+    InboxKind.CASE_MOVED: _l("Case moved"),
+    InboxKind.ACKNOWLEDGED: _l("Acknowledged by psychiatry"),
+    InboxKind.SHARED_WITH_YOU: _l("Shared with you"),
+    InboxKind.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    InboxKind.CONSENT_MISSING: _l("Not sent: consent missing"),
+    InboxKind.ESCALATION: _l("Escalation"),
+    InboxKind.MESSAGE: _l("Message"),
 }
