@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -21,10 +21,11 @@ from ..access.policy import Access
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..models import CaseEvent, IpsCase, Notification, Organisation, User
+from ..models import IpsCase, Organisation, User
+from ..reports.referrals import missing_consent_cases, unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
-from ..workflows.phases import ENDED, AccessAction, NotificationStatus, OrgKind, Part, Role
+from ..workflows.phases import ENDED, AccessAction, OrgKind, Part, Role
 from .forms import SafeForm
 from .guards import safe_next
 
@@ -57,29 +58,12 @@ def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False
     return form
 
 
-def unassigned_referrals(team_id: int | None) -> list[dict[str, Any]]:
-    """The team's cases without a consultant (oldest first), with who referred them."""
-    rows = db.session.execute(
-        select(IpsCase, User).join(CaseEvent, (CaseEvent.case_id == IpsCase.id) & (CaseEvent.seq == 1))
-        .outerjoin(User, User.id == CaseEvent.actor_id)
-        .where(IpsCase.ips_team_id == team_id, IpsCase.consultant_id.is_(None), IpsCase.phase.not_in(ENDED))
-        .order_by(IpsCase.referred_at).limit(200)).all()
-    return [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True)}
-            for case, referrer in rows]
-
-
-def missing_consent_cases(team_id: int | None) -> int:
-    """The team's cases with a notification not sent for lack of consent (the coordinator's count)."""
-    return db.session.scalar(
-        select(func.count(func.distinct(Notification.case_id))).join(IpsCase, IpsCase.id == Notification.case_id)
-        .where(IpsCase.ips_team_id == team_id, Notification.status == NotificationStatus.WITHHELD)) or 0
-
-
 def overview_context() -> dict[str, Any]:
     """The queue and the missing-consent count for the coordinator's overview (audited: the queue
     names the cases)."""
     team = current_user.organisation_id
-    queue = unassigned_referrals(team)
+    queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True)}
+             for case, referrer in unassigned_cases(team)]
     audit_pairs(current_user, [(r["case"].id, Part.IDENTITY) for r in queue])
     return {"queue": queue, "missing_consents": missing_consent_cases(team)}
 

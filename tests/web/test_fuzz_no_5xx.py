@@ -57,6 +57,7 @@ class Target:
     def __init__(self, world, case, app):
         from ips_coord.extensions import db
         from ips_coord.models import Consent, EmployerContact, FollowUp, Notification
+        from ips_coord.models import InboxItem
         from ips_coord.models.employer import Employer, Opening, Suggestion
         from ips_coord.services import plan
 
@@ -74,6 +75,8 @@ class Target:
             "action_id": plan.add_action(case, text="Ring", owner="citizen", due_date=None, actor=world.consultant).id,
             "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
                                                        start_date=case.referred_at.date()).id,
+            # The inbox (issue 15): an item of the case, or 1.
+            "item_id": db.session.query(InboxItem.id).limit(1).scalar() or 1,
         }
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)
