@@ -56,8 +56,7 @@ def _form_field_names() -> list[str]:
 class Target:
     def __init__(self, world, case, app):
         from ips_coord.extensions import db
-        from ips_coord.models import Consent, EmployerContact, FollowUp, Notification
-        from ips_coord.models import InboxItem
+        from ips_coord.models import Consent, EmployerContact, FollowUp, InboxItem, Notification
         from ips_coord.models.employer import Employer, Opening, Suggestion
         from ips_coord.services import plan
 
