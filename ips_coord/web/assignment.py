@@ -62,9 +62,10 @@ def overview_context() -> dict[str, Any]:
     """The queue and the missing-consent count for the coordinator's overview (audited: the queue
     names the cases)."""
     team = current_user.organisation_id
+    cases = unassigned_cases(team)
     queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True)}
-             for case, referrer in unassigned_cases(team)]
-    audit_pairs(current_user, [(r["case"].id, Part.IDENTITY) for r in queue])
+             for case, referrer in cases]
+    audit_pairs(current_user, [(case.id, Part.IDENTITY) for case, _referrer in cases])
     return {"queue": queue, "missing_consents": missing_consent_cases(team)}
 
 
