@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -22,6 +22,9 @@ STAFF = frozenset({Role.IPS_CONSULTANT, Role.PSYCHIATRY, Role.JOBCENTER, Role.CO
 
 
 def _is_staff() -> bool:
+    # Templates are rendered outside requests too (the worker's e-mails): no user there.
+    if not has_request_context() or current_user is None:
+        return False
     return bool(current_user.is_authenticated and getattr(current_user, "role", None) in STAFF)
 
 
