@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import FollowUp, IpsCase, Notification, Organisation, User
+from .models import FollowUp, InboxItem, IpsCase, Notification, Organisation, User
 from .models.employer import Employer
 from .services import accounts, matching
 from .services import activities as act
@@ -24,6 +24,7 @@ from .services import employers as emp
 from .services import followups as fus
 from .services import plan as plan_service
 from .services.employers import CVR_WEIGHTS
+from .services.referrals import assign_case
 from .services.transitions import apply_event
 from .workflows.phases import (
     CloseReason,
@@ -124,7 +125,8 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
                             Role.PSYCHIATRY, psy, start, pw) for i in range(1, 5)]
         caseworkers = [_user(f"sagsbehandler{i}@{DOMAIN}", f"{FIRST[15 + i]} {LAST[5 + i]} (jobcenter)",
                              Role.JOBCENTER, jc_n if i <= 2 else jc_s, start, pw) for i in range(1, 5)]
-        _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start, pw)
+        coordinator = _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start,
+                            pw)
         _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
         _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None,
@@ -137,9 +139,15 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
         _job_development(rng, clock, now, consultants)
-        # History is history: what the demo's past would have sent and escalated counts as done.
-        db.session.execute(update(Notification).values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
-                                                       acknowledged_at=Notification.created_at))
+        _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
+        # History is history: what the demo's past would have sent and escalated counts as done
+        # (what was withheld for lack of consent stays withheld: the case pages show it).
+        db.session.execute(update(Notification).where(Notification.status != NotificationStatus.WITHHELD)
+                           .values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
+                                   acknowledged_at=Notification.created_at))
+        # The inbox: the last two weeks unread, the older past read.
+        db.session.execute(update(InboxItem).where(InboxItem.created_at < now - timedelta(days=14))
+                           .values(read_at=InboxItem.created_at))
         db.session.execute(update(FollowUp).where(FollowUp.escalate_at < now, FollowUp.status == FollowUpStatus.OPEN)
                            .values(escalated_at=FollowUp.escalate_at))
         db.session.execute(update(FollowUp).where(FollowUp.kind == FollowUpKind.PSYCHIATRY_ACK,
@@ -232,15 +240,16 @@ class _Story:
         """Enrolment, consents both ways, what psychiatry shares, the joint start meeting, a profile."""
         rng, clock, consultant = self.rng, self.clock, self.consultant
         self.step(2, 8)
-        self.ev(Event.ENROL)
+        # Enrolment asks for the citizen's consents to the parties the workflow tells (issue 15), so
+        # psychiatry gets its start e-mail; a few citizens have not consented yet, and the case page
+        # and the coordinator's overview show what psychiatry was not told.
+        consents = {} if self.i % 10 == 7 else {"consent_psychiatry": True, "consent_jobcenter": True}
+        self.ev(Event.ENROL, citizen_agreed=True, **consents)
         case = self.case
         act.record_consent(case, consultant, from_party=Party.PSYCHIATRY, to_party=Party.IPS_TEAM,
                            categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
                                        ConsentCategory.STRENGTHS], purpose="Koordinering af IPS-forløbet",
                            given_at=clock.now().date(), expires_at=clock.now().date() + timedelta(days=730))
-        act.record_consent(case, consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,
-                           categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Psykiatrien orienteres om job",
-                           given_at=clock.now().date(), expires_at=None)
         # What psychiatry shares and the jobcenter holds: synthetic, and never to leave the record.
         act.share_health_info(case, self.clinician, category=ConsentCategory.COPING_STRATEGIES,
                               text=rng.choice(SHARED_COPING))
@@ -382,6 +391,25 @@ def _simulate(rng: random.Random, clock: FrozenClock, now: datetime, i: int, tar
         story.transition()
     else:
         story.end_job()
+
+
+def _referrals(clock: FrozenClock, now: datetime, team: Organisation, clinicians: list[User],
+               caseworkers: list[User], consultants: list[User], coordinator: User) -> None:
+    """Referrals from psychiatry and the jobcenter (issue 15): two wait in the coordinator's queue,
+    one was assigned a week ago and its first contact is missed (escalated), one was assigned
+    two days ago (the referrer's inbox says who took it)."""
+    def refer(days_ago: float, referrer: User, first: str, last: str, **kwargs: Any) -> IpsCase:
+        clock.set(now - timedelta(days=days_ago))
+        return act.create_referral({"first_name": first, "last_name": last, "birth_year": 1990,
+                                    "municipality": "Nordby"}, referrer, ips_team_id=team.id, **kwargs)
+
+    refer(3, clinicians[0], "Vilma", "Kragh", psychiatry_contact_id=clinicians[0].id)
+    refer(1, caseworkers[0], "Anton", "Bech", jobcenter_caseworker_id=caseworkers[0].id)
+    for days_ago, clinician, consultant, first, last in ((10, clinicians[1], consultants[0], "Ella", "Vestergaard"),
+                                                         (3, clinicians[2], consultants[1], "Oskar", "Dam")):
+        case = refer(days_ago, clinician, first, last, psychiatry_contact_id=clinician.id)
+        clock.set(now - timedelta(days=days_ago - 1))
+        assign_case(case, coordinator, consultant_id=consultant.id)
 
 
 # Job development (issue 19): the register's details, contact persons, openings, this week's

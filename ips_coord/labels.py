@@ -23,6 +23,7 @@ from .workflows.phases import (
     Event,
     FollowUpKind,
     HistoryEntry,
+    InboxKind,
     Location,
     MatchReason,
     NotificationKind,
@@ -96,6 +97,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
     HistoryEntry.ANONYMISED: _l("Anonymised (retention period ended)"),
+    HistoryEntry.CASE_ASSIGNED: _l("Consultant assigned"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -116,6 +118,7 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.EMPLOYER_NEXT_STEP: _l("Next step with an employer"),
     FollowUpKind.PLAN_ACTION: _l("Action in the shared plan"),
     FollowUpKind.PROGRESS_RATING: _l("Progress rating (every 90 days)"),
+    FollowUpKind.FIRST_CITIZEN_CONTACT: _l("First contact with the citizen (within 7 days)"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
@@ -212,6 +215,7 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.CITIZEN_CODE: _l("Your sign-in code for IPS"),
     NotificationKind.CITIZEN_INVITATION: _l("Your IPS consultant invites you to see your plan"),
     NotificationKind.PASSWORD_RESET: _l("Choose a new password for IPS"),
+    NotificationKind.CASE_ASSIGNED: _l("An IPS consultant has taken the case"),
 }
 NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
@@ -236,6 +240,9 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.PASSWORD_RESET: _l(
         "Open this link to choose a new password. It works once, for 1 hour. "
         "If you did not ask for it, ignore this e-mail:"),
+    NotificationKind.CASE_ASSIGNED: _l(
+        "The coordinator has assigned an IPS consultant to the case. The consultant contacts the citizen "
+        "within 7 days."),
 }
 
 # --- The shared plan and the citizen's own view --------------------------------------------
@@ -310,6 +317,7 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.CITIZEN_CODE: _l("Sign-in code to a citizen"),
     NotificationKind.CITIZEN_INVITATION: _l("Invitation to a citizen"),
     NotificationKind.PASSWORD_RESET: _l("Password reset link"),
+    NotificationKind.CASE_ASSIGNED: _l("Consultant assigned"),
 }
 
 # The access log in words: what was done, to which part, and from which page.
@@ -327,6 +335,7 @@ ACCESS_PARTS: dict[str, LazyString] = {
     AuditPart.ROUTE: _l("Page"),
     Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
+    AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
 }
 # Endpoints (Flask's names for the pages) an access-log row was written from.
 ENDPOINTS: dict[str, LazyString] = {
@@ -419,4 +428,16 @@ DEVIATIONS: dict[str, LazyString] = {
     Deviation.FIRST_EMPLOYER_CONTACT_LATE: _l("First employer contact came after day 30."),
     Deviation.JOB_START_WITHOUT_BENEFITS_COUNSELLING: _l("Job start without benefits counselling offered."),
     Deviation.NO_CONTACT_30_DAYS: _l("No contact for 30 days."),
+}
+
+# The in-app inbox: what each kind of item tells (ips_coord.services.inbox).
+INBOX_KINDS: dict[str, LazyString] = {
+    InboxKind.CASE_ASSIGNED: _l("Case assigned"),
+    InboxKind.CASE_MOVED: _l("Case moved"),
+    InboxKind.ACKNOWLEDGED: _l("Acknowledged by psychiatry"),
+    InboxKind.SHARED_WITH_YOU: _l("Shared with you"),
+    InboxKind.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    InboxKind.CONSENT_MISSING: _l("Not sent: consent missing"),
+    InboxKind.ESCALATION: _l("Escalation"),
+    InboxKind.MESSAGE: _l("Message"),
 }

@@ -52,6 +52,9 @@ EVENT_DATA_PARTS: dict[str, Part] = {
     "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
     "by": PHASE, "citizen_agreed": PHASE,  # who wrote it (the citizen or staff), participation agreed
     "goal_version": PLAN, "action_id": PLAN, "intervention_id": INTERVENTIONS, "rating_id": PROGRESS,
+    # An assignment or a move (ips_coord.services.referrals): who works the case, where it lives.
+    "consultant_id": PHASE, "from_consultant_id": PHASE, "team_id": PHASE, "from_team_id": PHASE,
+    "municipality": IDENTITY, "from_municipality": IDENTITY,
 }
 # Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
 # who may not read that part.

@@ -116,6 +116,9 @@ class TransitionSchema(Schema):
     benefits_counselling_offered = Bool()
     # Enrolment: the citizen agreed to take part (participation is voluntary); kept in the event.
     citizen_agreed = Bool()
+    # Enrolment: the citizen's consents to the parties the workflow notifies, recorded with it.
+    consent_psychiatry = Bool()
+    consent_jobcenter = Bool()
     supports = fields.Dict(keys=Text(max_length=40), values=Text(max_length=500),
                            validate=validate.Length(max=20))
     end_reason = OneOf(EndReason)

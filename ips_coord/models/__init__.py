@@ -5,6 +5,7 @@ from .audit import AccessLog, HistoryOverride
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
+from .inbox import InboxItem
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
@@ -13,7 +14,8 @@ __all__ = [
     "CalendarFeed", "PasswordReset",
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
-    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IpsCase", "JobEndingReview",
+    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "InboxItem", "IpsCase",
+    "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
     "SupportChange", "User", "UserSession",

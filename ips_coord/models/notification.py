@@ -61,6 +61,9 @@ class Notification(Model):
         # Possible duplicate referrals: a few rows among millions, listed on the coordinator's overview.
         Index("ix_notification_possible_duplicate", "recipient_id", "created_at",
               postgresql_where=text("kind = 'possible_duplicate'"), sqlite_where=text("kind = 'possible_duplicate'")),
+        # Not sent for lack of consent: a few rows, counted on every coordinator's overview.
+        Index("ix_notification_withheld", "case_id",
+              postgresql_where=text("status = 'withheld'"), sqlite_where=text("status = 'withheld'")),
     )
 
     @classmethod

@@ -53,6 +53,8 @@ def build_message(notification: Notification, recipient: User) -> Message:
             "items": [dict(i, label=str(labels.FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
                            url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
             "total": data.get("total"),
+            # Who took a referred case (a colleague's name and work e-mail, never the citizen's).
+            "consultant": data.get("consultant"), "consultant_email": data.get("consultant_email"),
             "date": data.get("date"),
             "home_url": base + "/",
         }

@@ -19,6 +19,7 @@ from ..clock import local_midnight, local_today
 from ..extensions import affected_rows, db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
+from ..services.inbox import tell
 from ..services.records import add_case_event, add_follow_ups, recipients
 from ..workflows import FollowUpSpec
 from ..workflows.constants import NO_CONTACT_AFTER
@@ -28,6 +29,7 @@ from ..workflows.phases import (
     FollowUpKind,
     FollowUpStatus,
     HistoryEntry,
+    InboxKind,
     NotificationKind,
     NotificationStatus,
     Role,
@@ -133,6 +135,11 @@ def escalate_due(now: datetime, limit: int) -> int:
                         recipient_id=rid, case_id=case.id, kind=kind, status=NotificationStatus.PENDING,
                         next_attempt_at=now, idempotency_key=f"esc:{fu.id}:{kind}:{rid}",
                         requires_ack=asks_ack, data=data, created_at=now))
+            # In the inbox too: whoever was told, and the one the follow-up was for.
+            told = [rid for who, _kind in ESCALATION_NOTIFY.get(FollowUpKind(fu.kind), TO_COORDINATOR)
+                    for rid in recipients(case, who)]
+            tell([*told, fu.assignee_id], InboxKind.ESCALATION, now, case=case,
+                 data={"follow_up_kind": fu.kind, "due_at": fu.due_at.isoformat()})
             db.session.commit()
             done += 1
         except StaleDataError:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, Organisation, User
 from ..workflows.constants import CASELOAD_LIMIT
 from ..workflows.phases import ON_CASELOAD, FollowUpStatus, NotificationStatus, OrgKind, Role
+from .referrals import unassigned_per_team
 
 
 def _per_team(stmt: Select[Any]) -> dict[int, int]:
@@ -53,6 +54,7 @@ def country_overview(now: datetime) -> dict[str, Any]:
     escalations = _per_team(open_follow_ups.where(FollowUp.escalated_at.is_not(None)))
     unacknowledged = _notifications_per_team(Notification.unacknowledged())
     failed = _notifications_per_team(Notification.status == NotificationStatus.FAILED)
+    unassigned = unassigned_per_team()  # referrals waiting for a consultant (issue 15)
     rows: list[dict[str, Any]] = []
     for team in teams:
         active = sum(n for p, n in phases[team.id].items() if p in ON_CASELOAD)
@@ -62,9 +64,10 @@ def country_overview(now: datetime) -> dict[str, Any]:
             "per_consultant": round(active / staff, 1) if staff else None,
             "over_limit": over_limit.get(team.id, 0), "overdue": overdue.get(team.id, 0),
             "escalations": escalations.get(team.id, 0), "unacknowledged": unacknowledged.get(team.id, 0),
-            "failed": failed.get(team.id, 0),
+            "failed": failed.get(team.id, 0), "unassigned": unassigned.get(team.id, 0),
         })
-    keys = ("consultants", "cases", "active", "over_limit", "overdue", "escalations", "unacknowledged", "failed")
+    keys = ("consultants", "cases", "active", "over_limit", "overdue", "escalations", "unacknowledged", "failed",
+            "unassigned")
     totals: dict[str, float | None] = {k: sum(r[k] for r in rows) for k in keys}
     active, staff = sum(r["active"] for r in rows), sum(r["consultants"] for r in rows)
     totals["per_consultant"] = round(active / staff, 1) if staff else None

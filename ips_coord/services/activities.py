@@ -33,11 +33,13 @@ from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows.phases import (
     STEP_TYPES,
     Activity,
+    ConsentCategory,
     ContactKind,
     Disclosure,
     FollowUpKind,
     FollowUpStatus,
     HistoryEntry,
+    InboxKind,
     NotificationKind,
     Party,
     Phase,
@@ -46,7 +48,15 @@ from ..workflows.phases import (
     WithdrawalRequester,
 )
 from .errors import N_, Forbidden, NotFound, ServiceError, Unprocessable
-from .records import add_case_event, add_follow_ups, add_notifications, open_follow_ups
+from .inbox import case_staff, tell
+from .records import (
+    add_case_event,
+    add_follow_ups,
+    add_notifications,
+    consent_allows,
+    open_follow_ups,
+    release_withheld,
+)
 from .transitions import facts_for
 from .unit_of_work import unit_of_work
 
@@ -290,11 +300,28 @@ def add_step(case: IpsCase, actor: User, *, type: str, employer_name: str, start
     return row
 
 
-def share_health_info(case: IpsCase, actor: User, *, category: str, text: str) -> SharedHealthInfo:
-    """Psychiatry shares information with the IPS team (shown only under the citizen's consents)."""
+def team_may_see(case: IpsCase, category: str, today: date) -> bool:
+    """Whether the IPS team sees psychiatry's information of this category under the live consents."""
+    return consent_allows(case.id, Party.PSYCHIATRY, Party.IPS_TEAM, category, today)
+
+
+def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
+                      confirmed: bool = True) -> SharedHealthInfo:
+    """Psychiatry shares information with the IPS team (shown only under the citizen's consents).
+    What the team cannot see under the current consents is kept, but only after the sharer has
+    confirmed it (`confirmed=False` asks); the consultant is told in the inbox of what they can see."""
+    now = utcnow()
+    visible = team_may_see(case, category, local_today(now))
+    if not visible and not confirmed:
+        raise ServiceError(N_("The IPS team cannot see this under the citizen's current consents (no consent from "
+                              "psychiatry to the IPS team for this category). Confirm to save it anyway; the team "
+                              "sees it once the citizen consents."), "confirm_unseen")
     with unit_of_work():
-        row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=utcnow())
+        row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=now)
         db.session.add(row)
+        if visible:
+            tell([case.consultant_id], InboxKind.SHARED_WITH_YOU, now, case=case, except_id=actor.id,
+                 data={"by": actor.name})
     return row
 
 
@@ -341,6 +368,9 @@ def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str
                                     remind_at=max(notice, now), assignee_id=case.consultant_id,
                                     status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))
         add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now, data={"consent_id": row.id})
+        if (from_party, to_party) == (Party.IPS_TEAM, Party.PSYCHIATRY) and \
+                ConsentCategory.EMPLOYMENT_PROGRESS in categories and given_at <= local_today(now):
+            release_withheld(case, now)  # what psychiatry was not told for lack of this consent goes now
     return row
 
 
@@ -371,6 +401,8 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
                        data={"consent_id": consent.id,
                              "requested_by": WithdrawalRequester.CITIZEN if requested_by == WithdrawalRequester.CITIZEN
                              else consent.from_party})
+        tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case, except_id=actor.id,
+             data={"from_party": consent.from_party, "to_party": consent.to_party})
     return consent
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..clock import utcnow
 from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
-from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, NotificationStatus
+from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, InboxKind, NotificationStatus
 from .errors import N_, NotFound
+from .inbox import tell
 from .records import add_case_event
 from .unit_of_work import unit_of_work
 
@@ -52,8 +53,11 @@ def _acknowledge(notification: Notification) -> bool:
                 fu.status = FollowUpStatus.DONE
                 fu.completed_at = now
                 fu.completed_by_id = notification.recipient_id
-        add_case_event(case, event=HistoryEntry.ACKNOWLEDGED, actor=db.session.get(User, notification.recipient_id),
+        clinician = db.session.get(User, notification.recipient_id)
+        add_case_event(case, event=HistoryEntry.ACKNOWLEDGED, actor=clinician,
                        now=now, reason=notification.kind, data={"notification_id": notification.id})
+        tell([case.consultant_id], InboxKind.ACKNOWLEDGED, now, case=case,
+             data={"by": clinician.name if clinician else "", "notification_kind": notification.kind})
     return True
 
 

@@ -5,7 +5,7 @@ None of them commits; the calling service owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,12 +19,14 @@ from ..workflows.phases import (
     ConsentCategory,
     FollowUpKind,
     FollowUpStatus,
+    InboxKind,
     NotificationStatus,
     Party,
     Phase,
     Recipient,
     Role,
 )
+from .inbox import tell
 
 
 def add_case_event(
@@ -105,23 +107,46 @@ def add_notifications(case: IpsCase, specs: Iterable[NotificationSpec], *, key: 
     """Outbox rows for the specs. `key` makes each row unique per cause (idempotent retries)."""
     rows = []
     for spec in specs:
-        if spec.recipient == Recipient.PSYCHIATRY_CONTACT and not consent_allows(
-            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, local_today(now)
-        ):
-            # Psychiatry hears of employment progress only under the citizen's consent.
-            continue
+        # Psychiatry hears of employment progress only under the citizen's consent. Without it the
+        # row is kept as withheld, never silently dropped: the case page says so to the consultant,
+        # the coordinator's overview counts it, and recording the consent releases it.
+        withheld = spec.recipient == Recipient.PSYCHIATRY_CONTACT and not consent_allows(
+            case.id, Party.IPS_TEAM, Party.PSYCHIATRY, ConsentCategory.EMPLOYMENT_PROGRESS, local_today(now))
         for recipient_id in recipients(case, spec.recipient):
             row = Notification(
-                recipient_id=recipient_id, case_id=case.id, kind=spec.kind, status=NotificationStatus.PENDING,
+                recipient_id=recipient_id, case_id=case.id, kind=spec.kind,
+                status=NotificationStatus.WITHHELD if withheld else NotificationStatus.PENDING,
                 next_attempt_at=now, idempotency_key=f"{key}:{spec.kind}:{recipient_id}",
                 requires_ack=spec.requires_ack, data={"reference": case.reference, **(data or {})}, created_at=now,
             )
             db.session.add(row)
+            if withheld:
+                tell([case.consultant_id], InboxKind.CONSENT_MISSING, now, case=case,
+                     data={"notification_kind": spec.kind, "party": Party.PSYCHIATRY})
+                continue
             rows.append(row)
     return rows
 
 
+# A withheld notification older than this is history when the consent comes: not sent late.
+RELEASE_WITHIN = timedelta(days=14)
+
+
+def release_withheld(case: IpsCase, now: datetime) -> int:
+    """The consent to tell psychiatry has been recorded: the case's recent withheld notifications
+    go out now; older ones are cancelled (their moment has passed; the case page kept them)."""
+    released = 0
+    for row in db.session.scalars(select(Notification).where(
+            Notification.case_id == case.id, Notification.status == NotificationStatus.WITHHELD)):
+        if row.created_at >= now - RELEASE_WITHIN:
+            row.status, row.next_attempt_at = NotificationStatus.PENDING, now
+            released += 1
+        else:
+            row.status = NotificationStatus.CANCELLED
+    return released
+
+
 __all__ = [
     "add_case_event", "add_follow_ups", "add_notifications", "close_follow_ups",
-    "consent_allows", "open_follow_ups", "recipients",
+    "consent_allows", "open_follow_ups", "recipients", "release_withheld",
 ]

@@ -9,9 +9,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_today, utcnow
 from ..extensions import db
-from ..models import IpsCase, JobEndingReview, Placement, User
+from ..models import Consent, IpsCase, JobEndingReview, Placement, User
 from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
-from ..workflows.phases import EndReason, FollowUpKind, FollowUpStatus, HistoryEntry, PlacementType, Role
+from ..workflows.phases import (
+    ConsentCategory,
+    EndReason,
+    FollowUpKind,
+    FollowUpStatus,
+    HistoryEntry,
+    Party,
+    PlacementType,
+    Role,
+)
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
 from .unit_of_work import unit_of_work
@@ -69,6 +78,30 @@ def _prepare(case: IpsCase, event: str, payload: dict[str, Any]) -> None:
                                                   "jobcenter_caseworker_id").id
 
 
+# The consents enrolment asks for: to the parties the workflow will notify (payload key -> to-party).
+ENROLMENT_CONSENTS = {"consent_psychiatry": Party.PSYCHIATRY, "consent_jobcenter": Party.JOBCENTER}
+ENROLMENT_CONSENT_PURPOSE = "IPS-forløbet: orientering om start, job, uddannelse og ophør"
+
+
+def _enrolment_consents(case: IpsCase, event: str, payload: dict[str, Any], actor: User, now: datetime
+                        ) -> list[Consent]:
+    """The citizen's consents given at enrolment, written before the notifications are decided
+    (and flushed while the case row is still unchanged, so the case is written once)."""
+    wanted = [party for key, party in ENROLMENT_CONSENTS.items() if payload.get(key) is True]
+    if event not in (Event.ENROL, Event.RE_ENTER) or not wanted:
+        return []
+    if not (actor.role == Role.IPS_CONSULTANT and case.consultant_id == actor.id):
+        raise ServiceError(N_("Only the consultant on the case records the citizen's consents."),
+                           "consent_psychiatry")
+    rows = [Consent(case_id=case.id, from_party=Party.IPS_TEAM, to_party=party,
+                    categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose=ENROLMENT_CONSENT_PURPOSE,
+                    given_at=local_today(now), expires_at=None, recorded_by_id=actor.id, created_at=now)
+            for party in wanted]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
 def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     if decision.event in (Event.START_JOB, Event.START_EDUCATION):
         name = (payload.get("employer_name") or "").strip()
@@ -117,6 +150,7 @@ def apply_event(
                 raise NotFound(N_("No such case."))
             if case.version != expected_version:
                 raise Conflict(case.version)
+            consents = _enrolment_consents(case, event, payload, actor, now)
             _prepare(case, event, payload)
             decision = decide(facts_for(case), event, payload, actor.role, now)
             if isinstance(decision, Refusal):
@@ -142,6 +176,9 @@ def apply_event(
             for code in decision.deviations:
                 add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code,
                                request_id=request_id)
+            for consent in consents:
+                add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now,
+                               data={"consent_id": consent.id}, request_id=request_id)
             sent = add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
                                      data={"event": decision.event, **extra})
             # Psychiatry acknowledges only what it was told (under consent).

@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .employers import bp as employers_bp
     from .health import bp as health_bp
+    from .inbox import bp as inbox_bp
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
 
@@ -34,6 +35,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
     app.register_blueprint(account_bp)  # the user's own account, calendar feed, forgotten password
     app.register_blueprint(admin_bp)  # the admin role: users, organisations, personal API tokens
+    app.register_blueprint(inbox_bp)  # each staff user's in-app inbox, and the menu's unread count
+    from .assignment import bp as assignment_bp
+
+    app.register_blueprint(assignment_bp)  # the coordinator's queue of referrals: assign, reassign, move
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages

@@ -59,6 +59,11 @@ class TransitionForm(SafeForm):
     start_date = DateField(_l("Start date"), validators=[Optional()])
     benefits_counselling_offered = BooleanField(_l("Benefits counselling offered"))
     citizen_agreed = BooleanField(_l("The citizen has agreed to take part"))
+    # The citizen's consents to the parties the workflow notifies, recorded with the enrolment.
+    consent_psychiatry = BooleanField(_l("The citizen consents: psychiatry is told of the course (start meeting, "
+                                         "job, education, endings) and sees the employment progress"))
+    consent_jobcenter = BooleanField(_l("The citizen consents: the jobcenter sees jobs, education and the "
+                                        "shared plan"))
     end_reason = SelectField(_l("Why it ended"), choices=END_REASONS, validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     resume_date = DateField(_l("Planned resume date"), validators=[Optional()])
@@ -67,8 +72,8 @@ class TransitionForm(SafeForm):
 
 # Which fields each event's form shows.
 EVENT_FIELDS = {
-    "enrol": ["psychiatry_contact_id", "citizen_agreed", "note"],
-    "re_enter": ["psychiatry_contact_id", "note"],
+    "enrol": ["psychiatry_contact_id", "citizen_agreed", "consent_psychiatry", "consent_jobcenter", "note"],
+    "re_enter": ["psychiatry_contact_id", "consent_psychiatry", "consent_jobcenter", "note"],
     "start_job": ["employer_name", "job_title", "placement_type", "hours_per_week", "start_date",
                   "benefits_counselling_offered"],
     "start_education": ["employer_name", "start_date", "benefits_counselling_offered"],
@@ -151,6 +156,7 @@ class WithdrawConsentForm(SafeForm):
 class SharedInfoForm(SafeForm):
     category = SelectField(_l("Category"), choices=_c(labels.CATEGORIES, HEALTH_CATEGORIES))
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
+    confirm_unseen = BooleanField(_l("Save it even though the IPS team cannot see it under the current consents"))
 
 
 class ReferralForm(SafeForm):

@@ -20,6 +20,7 @@ from ..access.policy import Access, event_view
 from ..clock import local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
+from ..labels import CATEGORIES
 from ..models import (
     BenefitFact,
     CareerProfile,
@@ -102,6 +103,11 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
 
     plan_ctx, plan_parts = plan_context(case, access, forms)
     ctx.update(plan_ctx)
+    from .assignment import case_context  # consents who-sees-what, withheld notifications, assignment
+
+    extra_ctx, extra_parts = case_context(case, access)
+    ctx.update(extra_ctx)
+    plan_parts = set(plan_parts) | extra_parts
     _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
@@ -294,12 +300,15 @@ def _form_post(case_id, part, form_cls, key, save):
     if not form.validate_on_submit():
         return render_case(case, access, 400, **{key: form})
     try:
-        save(case, form)
+        result = save(case, form)
     except ServiceError as exc:
         _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
-    flash(str(SAVED.get(key, _l("Saved."))), "ok")
+    if isinstance(result, str):  # saved, with something the user must know (a warning)
+        flash(result, "warning")
+    else:
+        flash(str(SAVED.get(key, _l("Saved."))), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
 
 
@@ -377,8 +386,16 @@ def withdraw_consent(case_id: int, consent_id: int):
 @bp.post("/cases/<id:case_id>/shared-info")
 @login_required
 def add_shared(case_id: int):
-    return _form_post(case_id, Part.HEALTH, SharedInfoForm, "shared", lambda case, f: svc.share_health_info(
-        case, current_user, category=f.category.data, text=f.text.data))
+    """Share with the IPS team; what the team cannot see under the consents asks for confirmation
+    first, and the sharer is told who will not see it."""
+    def save(case, f):
+        svc.share_health_info(case, current_user, category=f.category.data, text=f.text.data,
+                              confirmed=f.confirm_unseen.data)
+        if not svc.team_may_see(case, f.category.data, local_today(utcnow())):
+            return _("Saved, but the IPS team does not see it until the citizen consents (psychiatry to the IPS "
+                     "team: %(category)s).", category=CATEGORIES.get(f.category.data, f.category.data))
+        return None
+    return _form_post(case_id, Part.HEALTH, SharedInfoForm, "shared", save)
 
 
 @bp.post("/cases/<id:case_id>/follow-ups/<id:follow_up_id>/done")

@@ -91,13 +91,16 @@ def overview():
              "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
             for u in consultants]
     duplicates = _possible_duplicates()
+    from .assignment import overview_context  # the queue of unassigned referrals, missing consents
+
+    queue = overview_context()
     audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
                 + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
-                           form=EmptyForm())
+                           form=EmptyForm(), **queue)
 
 
 def _possible_duplicates() -> list[dict]:

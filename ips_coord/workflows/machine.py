@@ -392,3 +392,9 @@ def contact_gap(facts: CaseFacts, now: datetime) -> str | None:
     if last is not None and now - last > NO_CONTACT_AFTER:
         return Deviation.NO_CONTACT_30_DAYS
     return None
+
+
+def assignment_follow_ups(now: datetime) -> tuple[FollowUpSpec, ...]:
+    """A referral assigned (or handed) to a consultant: first contact with the citizen within
+    7 days, a reminder at day 5, the coordinator told at day 7 (DESIGN section 4)."""
+    return specs((rules.FIRST_CITIZEN_CONTACT,), now)

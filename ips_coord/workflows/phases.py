@@ -106,6 +106,7 @@ class FollowUpKind(StrEnum):
     EMPLOYER_NEXT_STEP = "employer_next_step"  # the next step agreed at an employer contact
     PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
     PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
+    FIRST_CITIZEN_CONTACT = "first_citizen_contact"  # the assigned consultant contacts the citizen within 7 days
 
 
 class ContactKind(StrEnum):
@@ -148,6 +149,7 @@ class HistoryEntry(StrEnum):
     PARTICIPATION_AGREED = "participation_agreed"
     CITIZEN_INVITED = "citizen_invited"
     ANONYMISED = "anonymised"  # the retention run removed names and free text (figures kept)
+    CASE_ASSIGNED = "case_assigned"  # the coordinator assigns a consultant, or moves the case (team, municipality)
     # Never stored: what a reader who may not read an entry's part sees instead of its name.
     PLAN_CHANGED = "plan_changed"
 
@@ -243,6 +245,9 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # Not sent for lack of the citizen's consent: shown on the case page, counted on the overview,
+    # released when the consent is recorded (ips_coord.services.consent_gaps).
+    WITHHELD = "withheld"
 
 
 class OrgKind(StrEnum):
@@ -297,6 +302,7 @@ class NotificationKind(StrEnum):
     CITIZEN_CODE = "citizen_code"  # the citizen's one-time sign-in code
     CITIZEN_INVITATION = "citizen_invitation"  # the consultant's invitation link for the citizen
     PASSWORD_RESET = "password_reset"  # a staff user's forgotten-password link
+    CASE_ASSIGNED = "case_assigned"  # the referrer and the consultant: who took the case
 
 
 # Outbox kinds whose row carries a sealed secret: built by notifications/secret_mail.py, scrubbed once sent.
@@ -355,6 +361,8 @@ class AuditPart(StrEnum):
     NOTIFICATION = "notification"  # a coordinator sending a failed notification again
     ROUTE = "route"  # a refused request that named no part
     SIGN_IN = "sign_in"  # a citizen signing in to their own view
+    INBOX = "inbox"  # a user's in-app inbox: the events on their cases
+    ASSIGNMENT = "assignment"  # the coordinator's queue of unassigned referrals
 
 
 class AccessAction(StrEnum):
@@ -363,3 +371,17 @@ class AccessAction(StrEnum):
     READ = "read"
     WRITE = "write"
     REFUSED = "refused"
+
+
+class InboxKind(StrEnum):
+    """What an item of a user's in-app inbox tells (ips_coord.services.inbox). MESSAGE is the
+    generic kind: its words come with the item (data["text"]), so new causes need no new code."""
+
+    CASE_ASSIGNED = "case_assigned"  # a case was assigned to you / the case you referred was taken
+    CASE_MOVED = "case_moved"  # a case of yours went to another consultant or team
+    ACKNOWLEDGED = "acknowledged"  # psychiatry acknowledged a notification on your case
+    SHARED_WITH_YOU = "shared_with_you"  # psychiatry shared information with the IPS team
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CONSENT_MISSING = "consent_missing"  # a notification was not sent for lack of consent
+    ESCALATION = "escalation"
+    MESSAGE = "message"

@@ -59,6 +59,9 @@ PROFILE_UPDATE = Rule(FollowUpKind.CAREER_PROFILE_UPDATE, due=days(14), remind=d
 NEXT_EMPLOYER_CONTACT = Rule(FollowUpKind.NEXT_EMPLOYER_CONTACT, due=FIRST_EMPLOYER_CONTACT_DEADLINE, remind=days(21),
                              escalate=FIRST_EMPLOYER_CONTACT_DEADLINE)
 
+# A referral assigned to a consultant: first contact with the citizen within 7 days, else the coordinator hears.
+FIRST_CITIZEN_CONTACT = Rule(FollowUpKind.FIRST_CITIZEN_CONTACT, due=days(7), remind=days(5), escalate=days(7))
+
 # Who hears of an escalation, by follow-up kind: (recipient, notification kind).
 TO_COORDINATOR = ((Recipient.COORDINATOR, NotificationKind.ESCALATION),)
 ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], ...]] = {
@@ -66,6 +69,7 @@ ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], 
     FollowUpKind.JOINT_START_MEETING: TO_COORDINATOR,
     FollowUpKind.JOB_ENDING_REVIEW: TO_COORDINATOR,
     FollowUpKind.NEXT_EMPLOYER_CONTACT: TO_COORDINATOR,
+    FollowUpKind.FIRST_CITIZEN_CONTACT: TO_COORDINATOR,
     FollowUpKind.PSYCHIATRY_ACK: ((Recipient.PSYCHIATRY_CONTACT, NotificationKind.ACK_REMINDER),) + TO_COORDINATOR,
 }
 
@@ -103,14 +107,18 @@ CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
 # Which follow-ups an event itself completes.
 COMPLETED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
     Event.RESUME_SEARCH: frozenset({FollowUpKind.RESUME_SEARCH}),
+    # Enrolment needs the citizen's agreement: the first contact has happened.
+    Event.ENROL: frozenset({FollowUpKind.FIRST_CITIZEN_CONTACT}),
 }
 
 # Which logged activity completes which follow-ups.
 CITIZEN_CONTACT_KINDS = CITIZEN_CONTACT_FOLLOW_UPS
+# The first contact after an assignment is answered by any conversation, however early.
+FIRST_CONTACT = frozenset({FollowUpKind.FIRST_CITIZEN_CONTACT})
 COMPLETED_BY_ACTIVITY: dict[str, frozenset[FollowUpKind]] = {
-    ContactKind.CONTACT: CITIZEN_CONTACT_KINDS,
-    ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS,
-    ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOINT_START_MEETING},
+    ContactKind.CONTACT: CITIZEN_CONTACT_KINDS | FIRST_CONTACT,
+    ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS | FIRST_CONTACT,
+    ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | FIRST_CONTACT | {FollowUpKind.JOINT_START_MEETING},
     ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),
     Activity.EMPLOYER_CONTACT: frozenset({FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.NEXT_EMPLOYER_CONTACT}),

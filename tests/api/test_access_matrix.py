@@ -91,6 +91,8 @@ GLOBAL = {
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
     ("coordinator.merge", "POST"),  # the team's coordinator: test_privacy_leaks
+    ("assignment.assign", "POST"),  # the team's coordinator only: tests/web/test_referral_pages.py
+    ("inbox.index", "GET"), ("inbox.read", "POST"), ("inbox.read_all", "POST"),  # own items: test_referral_pages
     ("case_page.acknowledge_here", "POST"),  # only the notification's recipient: test_case_page
     ("cases.home", "GET"), ("consultant.my_day", "GET"), ("consultant.employer_contact", "GET"),
     ("consultant.employer_contact", "POST"), ("consultant.log_contact_for", "POST"),  # test_dashboards

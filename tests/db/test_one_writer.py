@@ -113,7 +113,9 @@ def test_shared_information_is_one_writer_for_the_api_and_the_page(client, world
                     json={"category": "strengths", "text": "Via API"})
     assert r.status_code == 201
     login(client, world.clinician)
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Via siden"})
+    # No consent for the team to see it: the page asks to confirm first (issue 15).
+    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Via siden",
+                                                           "confirm_unseen": "y"})
     assert r.status_code == 302
     rows = db.session.scalars(select(SharedHealthInfo).where(SharedHealthInfo.case_id == case.id)
                               .order_by(SharedHealthInfo.id)).all()

@@ -95,8 +95,11 @@ def test_job_start_and_early_ending_write_outbox_under_consent(db, world, clock)
 def test_psychiatry_hears_nothing_without_consent(db, world):
     case = world.case_in("job_search")
     world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
-    recipients = db.session.scalars(select(Notification.recipient_id)).all()
+    recipients = db.session.scalars(select(Notification.recipient_id).where(Notification.status != "withheld")).all()
     assert world.clinician.id not in recipients and world.caseworker.id in recipients
+    # Not dropped silently: kept as withheld, for the case page and the coordinator's count (issue 15).
+    withheld = db.session.scalars(select(Notification.kind).where(Notification.status == "withheld")).all()
+    assert sorted(withheld) == ["case_enrolled", "job_started"]
 
 
 def test_review_then_resume_search(db, world, clock):
