@@ -1,7 +1,17 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog
-from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
+from .case import (
+    Admission,
+    BenefitFact,
+    CareerProfile,
+    CaseEvent,
+    Citizen,
+    Consent,
+    IpsCase,
+    SharedHealthInfo,
+    TreatmentTeamMeeting,
+)
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
 from .notification import Notification
@@ -9,7 +19,8 @@ from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
-    "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
+    "AccessLog", "Admission", "TreatmentTeamMeeting",
+    "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
     "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",

@@ -106,6 +106,8 @@ class FollowUpKind(StrEnum):
     EMPLOYER_NEXT_STEP = "employer_next_step"  # the next step agreed at an employer contact
     PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
     PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
+    DISCHARGE_CONTACT = "discharge_contact"  # the consultant contacts the citizen within 3 days of a discharge
+    BENEFITS_COUNSELLING = "benefits_counselling"  # offered again when a running job's hours or pay change
 
 
 class ContactKind(StrEnum):
@@ -147,6 +149,11 @@ class HistoryEntry(StrEnum):
     CITIZEN_NOTE = "citizen_note"
     PARTICIPATION_AGREED = "participation_agreed"
     CITIZEN_INVITED = "citizen_invited"
+    # Psychiatry in the course of treatment and the jobcenter's decisions (issue 15).
+    ADMITTED = "admitted"
+    DISCHARGED = "discharged"
+    JOB_TERMS_CHANGED = "job_terms_changed"
+    BENEFIT_RECORDED = "benefit_recorded"
     # Never stored: what a reader who may not read an entry's part sees instead of its name.
     PLAN_CHANGED = "plan_changed"
 
@@ -229,6 +236,18 @@ class MatchReason(StrEnum):
     PLACE = "place"  # in the citizen's municipality
 
 
+class BenefitKind(StrEnum):
+    """What a jobcenter caseworker records: the benefit and the decisions around a job."""
+
+    BENEFIT = "benefit"  # the benefit the citizen receives (kontanthjælp, sygedagpenge...)
+    MENTOR_HOURS = "mentor_hours"  # mentor hours granted a week
+    AIDS = "aids"  # hjælpemidler
+    PERSONAL_ASSISTANCE = "personal_assistance"  # personlig assistance
+    FLEXJOB_ASSESSMENT = "flexjob_assessment"  # fleksjobvurdering
+    RESOURCE_COURSE = "resource_course"  # ressourceforløb (its start date)
+    REHABILITATION_TEAM = "rehabilitation_team"  # rehabiliteringsteam (the meeting date)
+
+
 class FollowUpStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -275,6 +294,7 @@ class ConsentCategory(StrEnum):
 CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
     FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT,
     FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
+    FollowUpKind.DISCHARGE_CONTACT,
 })
 
 
@@ -292,6 +312,9 @@ class NotificationKind(StrEnum):
     ACK_REMINDER = "ack_reminder"
     DAILY_DIGEST = "daily_digest"
     POSSIBLE_DUPLICATE = "possible_duplicate"
+    ADMITTED = "admitted"  # psychiatry recorded an admission: the case is paused (no reason in the email)
+    DISCHARGED = "discharged"  # psychiatry recorded a discharge: contact the citizen within 3 days
+    JOB_TERMS_CHANGED = "job_terms_changed"  # a running job's hours or pay changed: the jobcenter is told
 
 
 class Recipient(StrEnum):
