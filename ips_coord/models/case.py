@@ -205,6 +205,9 @@ class Admission(Model):
     admitted_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
     discharged_on: Mapped[date | None] = mapped_column(Date)
+    # The admission paused the case (it was active): the discharge resumes it. A case the citizen
+    # had already paused stays paused.
+    paused_case: Mapped[bool] = mapped_column(default=False)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

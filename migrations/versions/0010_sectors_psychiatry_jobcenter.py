@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("admitted_on", sa.Date(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("discharged_on", sa.Date(), nullable=True),
+        sa.Column("paused_case", sa.Boolean(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=False),
         sa.Column("discharged_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
