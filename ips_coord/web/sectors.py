@@ -52,7 +52,7 @@ class DischargeForm(SafeForm):
 
 
 class DecisionForm(SafeForm):
-    kind = SelectField(_l("Kind"), choices=_choices(labels.BENEFIT_KINDS), validators=[DataRequired()])
+    kind = SelectField(_l("Kind of decision"), choices=_choices(labels.BENEFIT_KINDS), validators=[DataRequired()])
     benefit = StringField(_l("Decision or benefit"), validators=[DataRequired(), Length(max=100)])
     hours = DecimalField(_l("Hours a week"), validators=[Optional(), NumberRange(0, 80)])
     on_date = DateField(_l("Date"), validators=[Optional()])
