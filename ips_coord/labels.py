@@ -13,6 +13,7 @@ from .workflows.phases import (
     AccessAction,
     Adjustment,
     AuditPart,
+    BenefitKind,
     CloseReason,
     ConsentCategory,
     ContactKind,
@@ -244,6 +245,8 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
         "The coordinator has assigned an IPS consultant to the case. The consultant contacts the citizen "
         "within 7 days."),
 }
+# The subject of a notification of a kind that has no words of its own yet.
+NOTIFICATION_FALLBACK = _l("Notification")
 
 # --- The shared plan and the citizen's own view --------------------------------------------
 # Who owns an action of the plan, as staff read it and as the citizen reads it.
@@ -440,4 +443,36 @@ INBOX_KINDS: dict[str, LazyString] = {
     InboxKind.CONSENT_MISSING: _l("Not sent: consent missing"),
     InboxKind.ESCALATION: _l("Escalation"),
     InboxKind.MESSAGE: _l("Message"),
+}
+
+# --- Psychiatry in the course of treatment, the jobcenter's workspace (issue 15) ---------------
+FOLLOW_UP_KINDS.update({
+    FollowUpKind.DISCHARGE_CONTACT: _l("Contact after discharge (3 days)"),
+    FollowUpKind.BENEFITS_COUNSELLING: _l("Benefits counselling after changed hours or pay"),
+})
+CITIZEN_MEETINGS.update({FollowUpKind.DISCHARGE_CONTACT: _l("Your consultant contacts you")})
+NOTIFICATION_SUBJECTS.update({
+    NotificationKind.ADMITTED: _l("Case paused by psychiatry"),
+    NotificationKind.DISCHARGED: _l("Discharge: contact the citizen within 3 days"),
+    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
+})
+NOTIFICATION_LINES.update({
+    NotificationKind.ADMITTED: _l("Psychiatry has paused the case. Log in to see why, if the consent allows."),
+    NotificationKind.DISCHARGED: _l("Psychiatry has recorded a discharge. Contact the citizen within 3 days."),
+    NotificationKind.JOB_TERMS_CHANGED: _l("The hours or pay of the citizen's job have changed."),
+})
+NOTIFICATION_KINDS.update({
+    NotificationKind.ADMITTED: _l("Admission"), NotificationKind.DISCHARGED: _l("Discharge"),
+    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
+})
+EVENTS.update({
+    HistoryEntry.ADMITTED: _l("Admission"), HistoryEntry.DISCHARGED: _l("Discharge"),
+    HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),
+    HistoryEntry.BENEFIT_RECORDED: _l("Jobcenter decision recorded"),
+})
+BENEFIT_KINDS: dict[str, LazyString] = {
+    BenefitKind.BENEFIT: _l("Benefit"), BenefitKind.MENTOR_HOURS: _l("Mentor hours granted"),
+    BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),
+    BenefitKind.FLEXJOB_ASSESSMENT: _l("Flexjob assessment"), BenefitKind.RESOURCE_COURSE: _l("Resource course"),
+    BenefitKind.REHABILITATION_TEAM: _l("Rehabilitation team"),
 }

@@ -61,6 +61,10 @@ EVENT_DATA_PARTS: dict[str, Part] = {
 EVENT_PARTS: dict[str, Part] = {
     HistoryEntry.INTERVENTION_STARTED: INTERVENTIONS, HistoryEntry.INTERVENTION_ENDED: INTERVENTIONS,
     HistoryEntry.PROGRESS_RATED: PROGRESS, HistoryEntry.CITIZEN_NOTE: NOTES,
+    # An admission's very name is near health information: the IPS team sees it (it must keep in
+    # touch and contact the citizen after the discharge); the jobcenter never does.
+    HistoryEntry.ADMITTED: FOLLOW_UPS, HistoryEntry.DISCHARGED: FOLLOW_UPS,
+    HistoryEntry.BENEFIT_RECORDED: BENEFITS, HistoryEntry.JOB_TERMS_CHANGED: PLACEMENTS,
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}

@@ -2,7 +2,17 @@
 from .account import CalendarFeed, PasswordReset
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog, HistoryOverride
-from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
+from .case import (
+    Admission,
+    BenefitFact,
+    CareerProfile,
+    CaseEvent,
+    Citizen,
+    Consent,
+    IpsCase,
+    SharedHealthInfo,
+    TreatmentTeamMeeting,
+)
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
 from .inbox import InboxItem
@@ -11,8 +21,8 @@ from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
-    "CalendarFeed", "PasswordReset",
-    "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
+    "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
+    "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
     "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "InboxItem", "IpsCase",
     "JobEndingReview",

@@ -23,6 +23,7 @@ class Placement(Model):
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
     hours_per_week: Mapped[float | None]
+    hourly_pay: Mapped[float | None]  # kroner an hour; a change is its own step (benefits counselling)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[EndReason | None] = mapped_column(Code(EndReason, 32))

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ..workflows.phases import CloseReason, ConsentCategory, Party, Phase
+from ..workflows.phases import BenefitKind, CloseReason, ConsentCategory, Party, Phase
 from .org import Organisation, User
 from .types import Code, UTCDateTime
 
@@ -190,3 +190,43 @@ class BenefitFact(Model):
     note: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What kind of fact or decision (None on rows from before the kinds: a benefit), its hours
+    # (mentor hours a week) and its date (a decision, a ressourceforløb start, a team meeting).
+    kind: Mapped[BenefitKind | None] = mapped_column(Code(BenefitKind, 32))
+    hours: Mapped[float | None]
+    on_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Admission(Model):
+    """A psychiatric admission recorded by psychiatry: it pauses the case. Its reason is health
+    information (shown under the psychiatry -> IPS consent only); the discharge makes the
+    consultant's 3-day contact due."""
+
+    __tablename__ = "admission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
+    admitted_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    discharged_on: Mapped[date | None] = mapped_column(Date)
+    # The admission paused the case (it was active): the discharge resumes it. A case the citizen
+    # had already paused stays paused.
+    paused_case: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TreatmentTeamMeeting(Model):
+    """A consultant's weekly meeting with the mental-health (treatment) team and who came
+    (IPS-25 integration items 2 and 3)."""
+
+    __tablename__ = "treatment_team_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    consultant_attended: Mapped[bool] = mapped_column(default=True)
+    clinicians_present: Mapped[int] = mapped_column(default=0)
+    cases_discussed: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_treatment_team_meeting_consultant_held", "consultant_id", "held_on"),)

@@ -28,6 +28,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A work phone for the citizen's other parties (psychiatry's emails name the consultant's).
+    phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(Code(Role, 32))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))

@@ -15,14 +15,12 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
-from .. import labels
 from ..models import Notification, User
-from .ack import ack_token
 from .failpoints import failpoint
+from .texts import email_context, render_email
 
 
 def message_id(notification: Notification) -> str:
@@ -37,36 +35,23 @@ SMTP_LINES = email.policy.compat32.clone(linesep="\r\n")
 
 
 def build_message(notification: Notification, recipient: User) -> Message:
-    base = current_app.config["BASE_URL"]
-    data = notification.data or {}
-    with force_locale(recipient.locale or "da"):
-        reference = data.get("reference")
-        subject = str(labels.NOTIFICATION_SUBJECTS.get(notification.kind, _("Notification")))
-        context = {
-            "recipient": recipient,
-            "headline": subject,
-            "line": str(labels.NOTIFICATION_LINES.get(notification.kind, "")),
-            "reference": reference,
-            "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
-            "ack_url": f"{base}/ack/{ack_token(notification)}" if notification.requires_ack else None,
-            "follow_up_kind": str(labels.FOLLOW_UP_KINDS.get(data.get("follow_up_kind") or "", "")) or None,
-            "items": [dict(i, label=str(labels.FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
-                           url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
-            "total": data.get("total"),
-            # Who took a referred case (a colleague's name and work e-mail, never the citizen's).
-            "consultant": data.get("consultant"), "consultant_email": data.get("consultant_email"),
-            "date": data.get("date"),
-            "home_url": base + "/",
-        }
-        text = render_template("email/message.txt", **context)
-        html = render_template("email/message.html", **context)
+    """The email for one outbox row: its text (and subject) from the template files for its kind
+    and the recipient's kind (ips_coord/web/templates/email/<da|en>/<kind>/<role>.txt, see
+    `texts.py`), sent as text and HTML. Psychiatry can answer the consultant directly (Reply-To)."""
+    locale = recipient.locale if recipient.locale in ("da", "en") else "da"
+    with force_locale(locale):
+        context = email_context(notification, recipient)
+        subject, text, html = render_email(notification.kind, recipient.role, locale, context)
     # The classic MIME classes: a quarter of the CPU of EmailMessage's header registry, which
     # counts when a worker sends hundreds a second. Quoted-printable keeps the text readable.
     msg = MIMEMultipart("alternative")
     # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
-    msg["Subject"] = Header(f"{reference}: {subject}" if reference else subject, "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = recipient.email
+    consultant = context.get("consultant")
+    if consultant is not None and consultant.id != recipient.id and consultant.email:
+        msg["Reply-To"] = consultant.email
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(notification)
     msg["Auto-Submitted"] = "auto-generated"

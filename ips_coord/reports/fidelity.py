@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from ..extensions import db
-from ..models import CareerProfile, Contact, EmployerContact, IpsCase, Placement, User
+from ..models import CareerProfile, Contact, EmployerContact, FollowUp, IpsCase, Placement, TreatmentTeamMeeting, User
 from ..models.employer import employer_key
 from ..text import Figure
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
@@ -30,6 +30,8 @@ from ..workflows.phases import (
     ENDED,
     CloseReason,
     Disclosure,
+    FollowUpKind,
+    FollowUpStatus,
     Location,
     Phase,
     Role,
@@ -131,11 +133,53 @@ def _zero_exclusion(team_id: int, data: TeamData, now: datetime) -> list[dict[st
 
 
 def _benefits_counselling(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
+    """Offered before every job start and again when a running job's hours or pay change: a
+    change counts as offered when its benefits-counselling follow-up was done."""
     jobs = data.jobs
     counselled = sum(1 for p in jobs if p.benefits_counselling_offered)
-    return [_item(12, _("Benefits counselling"), _share(counselled, len(jobs)),
-                  _("%(a)s of %(b)s job starts with counselling offered", a=counselled, b=len(jobs)),
+    changes = db.session.execute(select(FollowUp.status, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
+                                 .where(IpsCase.ips_team_id == team_id,
+                                        FollowUp.kind == FollowUpKind.BENEFITS_COUNSELLING)
+                                 .group_by(FollowUp.status)).all()
+    changed = sum(n for _status, n in changes)
+    offered = sum(n for status, n in changes if status == FollowUpStatus.DONE)
+    return [_item(12, _("Benefits counselling"), _share(counselled + offered, len(jobs) + changed),
+                  _("%(a)s of %(b)s job starts with counselling offered; %(c)s of %(d)s changes of hours or pay",
+                    a=counselled, b=len(jobs), c=offered, d=changed),
                   SHARE_ANCHOR_TEXT)]
+
+
+# The weeks of treatment-team meetings the integration items look back over.
+TEAM_MEETING_WEEKS = 8
+
+
+def _integration(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
+    """IPS-25 integration with the mental-health treatment team, from the recorded weekly
+    meetings: through team assignment (each consultant's cases are discussed with a treatment
+    team: the share of active cases whose consultant met it in the last 4 weeks) and through
+    frequent team contact (meetings attended a week, against one a week, with clinicians present)."""
+    today = now.date()
+    since = today - timedelta(weeks=TEAM_MEETING_WEEKS)
+    ids = [u.id for u in data.consultants]
+    rows = db.session.execute(select(TreatmentTeamMeeting.consultant_id, TreatmentTeamMeeting.held_on)
+                              .where(TreatmentTeamMeeting.consultant_id.in_(ids), TreatmentTeamMeeting.held_on > since,
+                                     TreatmentTeamMeeting.consultant_attended,
+                                     TreatmentTeamMeeting.clinicians_present > 0)).all() if ids else []
+    recent = {cid for cid, held in rows if held > today - timedelta(weeks=4)}
+    active = [c for c in data.cases if c.phase not in ENDED and c.phase != Phase.REFERRED]
+    assigned = sum(1 for c in active if c.consultant_id in recent)
+    per_week = len(rows) / (len(ids) * TEAM_MEETING_WEEKS) if ids else None
+    return [
+        _item(4, _("Integration with treatment through team assignment"),
+              _share(assigned, len(active)) if active else None,
+              _("%(a)s of %(b)s active cases with a consultant who met the treatment team in the last 4 weeks",
+                a=assigned, b=len(active)), SHARE_ANCHOR_TEXT),
+        _item(5, _("Integration with treatment through frequent team contact"),
+              _banded(per_week, (0.9, 0.75, 0.5, 0.25)),
+              _("%(n)s treatment-team meetings a week per consultant (last %(w)s weeks)",
+                n=Figure(per_week or 0, digits=2), w=TEAM_MEETING_WEEKS),
+              _("5: weekly (90 percent of weeks or more), 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25")),
+    ]
 
 
 def _career_profile(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
@@ -243,8 +287,9 @@ def _no_discharge(team_id: int, data: TeamData, now: datetime) -> list[dict[str,
                   _("%(n)s closings for a forbidden reason", n=closed - ok), SHARE_ANCHOR_TEXT)]
 
 
-ITEMS = (_caseload, _zero_exclusion, _benefits_counselling, _career_profile, _rapid_job_search, _job_development,
-         _job_development_quality, _job_types, _employers_and_jobs, _follow_along, _community, _no_discharge)
+ITEMS = (_caseload, _integration, _zero_exclusion, _benefits_counselling, _career_profile, _rapid_job_search,
+         _job_development, _job_development_quality, _job_types, _employers_and_jobs, _follow_along, _community,
+         _no_discharge)
 
 
 def fidelity(team_id: int, now: datetime) -> dict[str, Any]:

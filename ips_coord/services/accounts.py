@@ -44,6 +44,12 @@ def create_user(email: str, *, name: str, role: str, password_hash: str, organis
     return row
 
 
+def set_phone(user: User, phone: str | None) -> None:
+    """The work phone other parties see in the emails about the user's cases."""
+    with unit_of_work():
+        user.phone = (phone or "").strip() or None
+
+
 def set_locale(user: User, locale: str) -> None:
     """The user's language, remembered for e-mails and the next login."""
     with unit_of_work():

@@ -325,11 +325,20 @@ def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
     return row
 
 
-def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None) -> BenefitFact:
-    """The jobcenter records a benefit-relevant fact."""
+def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None,
+                        kind: str | None = None, hours: float | None = None,
+                        on_date: date | None = None) -> BenefitFact:
+    """The jobcenter records a benefit-relevant fact or decision (its kind, hours and date when
+    it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting)."""
+    from .jobcenter import check_decision  # the decision kinds' own rules (issue 15)
+
+    kind = check_decision(kind, hours)
+    now = utcnow()
     with unit_of_work():
-        row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=utcnow())
+        row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=now,
+                          kind=kind, hours=hours, on_date=on_date)
         db.session.add(row)
+        add_case_event(case, event=HistoryEntry.BENEFIT_RECORDED, actor=actor, now=now, reason=kind)
     return row
 
 

@@ -135,6 +135,23 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any]
     return {}
 
 
+# The joint meetings an email proposes a window for: the window ends when the meeting is due.
+MEETINGS = (FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_ENDING_REVIEW)
+
+
+def _notice_facts(decision: Decision, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """What an email about the event may say besides the reference: the date of the event, the
+    end of the proposed meeting window and a job's hours. Never a reason, a note or a benefit."""
+    when = decision.data.get("end_date") or payload.get("start_date") or local_today(now)
+    facts: dict[str, Any] = {"event_date": str(when)}
+    meeting = next((s.due_at for s in decision.create if s.kind in MEETINGS), None)
+    if meeting is not None:
+        facts["meeting_due"] = meeting.isoformat()
+    if decision.event in (Event.START_JOB, Event.START_EDUCATION) and payload.get("hours_per_week"):
+        facts["hours_per_week"] = payload["hours_per_week"]
+    return facts
+
+
 def apply_event(
     case_id: int, event: str, expected_version: int, payload: dict[str, Any] | None, actor: User,
     request_id: str | None = None, locale: str = "da",
@@ -180,7 +197,7 @@ def apply_event(
                 add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now,
                                data={"consent_id": consent.id}, request_id=request_id)
             sent = add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
-                                     data={"event": decision.event, **extra})
+                                     data={"event": decision.event, **extra, **_notice_facts(decision, payload, now)})
             # Psychiatry acknowledges only what it was told (under consent).
             awaiting_ack = any(n.requires_ack for n in sent)
             add_follow_ups(case, [s for s in decision.create if s.kind != FollowUpKind.PSYCHIATRY_ACK or awaiting_ack],

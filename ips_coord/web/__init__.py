@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     from .inbox import bp as inbox_bp
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
+    from .sectors import bp as sectors_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     from .assignment import bp as assignment_bp
 
     app.register_blueprint(assignment_bp)  # the coordinator's queue of referrals: assign, reassign, move
+    app.register_blueprint(sectors_bp)  # admissions, the jobcenter's workspace, treatment-team meetings
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
@@ -63,4 +65,5 @@ def _labels() -> dict[str, dict[str, Any]]:
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
             "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,
             "ADJUSTMENTS": labels.ADJUSTMENTS, "PROFILE_LABELS": labels.PROFILE_FIELDS,
-            "DISCLOSURE": labels.DISCLOSURES, "ORG_KINDS": labels.ORG_KINDS}
+            "DISCLOSURE": labels.DISCLOSURES, "ORG_KINDS": labels.ORG_KINDS,
+            "BENEFIT_KINDS": labels.BENEFIT_KINDS}

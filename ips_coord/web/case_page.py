@@ -107,7 +107,11 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
 
     extra_ctx, extra_parts = case_context(case, access)
     ctx.update(extra_ctx)
-    plan_parts = set(plan_parts) | extra_parts
+    from .sectors import sectors_context  # admissions, the jobcenter's decisions, the job's terms
+
+    sectors_ctx, sectors_parts = sectors_context(case, access, forms)
+    ctx.update(sectors_ctx)
+    plan_parts = set(plan_parts) | extra_parts | sectors_parts
     _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,

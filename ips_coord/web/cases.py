@@ -26,6 +26,8 @@ def home():
         return redirect(url_for("privacy.index"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
+    if current_user.role == Role.JOBCENTER:
+        return redirect(url_for("sectors.workspace"))  # the caseworker's workspace (issue 15)
     return redirect(url_for("cases.index"))
 
 

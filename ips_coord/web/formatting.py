@@ -67,7 +67,8 @@ def reason_label(code: str | None) -> str:
     """A close or end reason or a deviation code from the history, in words."""
     if code is None:
         return "–"
-    for table in (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS, labels.DEVIATIONS):
+    for table in (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS, labels.DEVIATIONS,
+                  labels.BENEFIT_KINDS):
         if code in table:
             return str(table[code])
     return str(code).replace("_", " ")

@@ -52,6 +52,23 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "Startdatoen ligger før borgeren blev indskrevet i IPS.",
         "The start date is before the citizen was enrolled in IPS.",
     ),
+    # Psychiatry in the course of treatment (ips_coord.workflows.treatment).
+    "already_admitted": (
+        "Borgeren er allerede registreret som indlagt. Registrér udskrivningen først.",
+        "The citizen is already recorded as admitted. Record the discharge first.",
+    ),
+    "not_admitted": ("Borgeren er ikke registreret som indlagt.", "The citizen is not recorded as admitted."),
+    "case_not_active": (
+        "Forløbet er afsluttet. Genoptag det, før der registreres en indlæggelse.",
+        "The case has ended. Re-enter it before recording an admission.",
+    ),
+    "date_in_future": ("Datoen kan ikke ligge efter i dag.", "The date cannot be after today."),
+    "discharge_before_admission": (
+        "Udskrivningen kan ikke ligge før indlæggelsen.", "The discharge cannot be before the admission.",
+    ),
+    # A running job's hours or pay (ips_coord.workflows.treatment.change_terms).
+    "no_running_job": ("Borgeren har ikke et job i gang.", "The citizen has no job running."),
+    "no_change": ("Angiv de nye timer eller den nye løn.", "Give the new hours or the new pay."),
 }
 
 def text(table: dict[str, tuple[str, str]], code: str, locale: str = "da") -> str:

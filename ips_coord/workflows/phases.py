@@ -107,6 +107,8 @@ class FollowUpKind(StrEnum):
     PLAN_ACTION = "plan_action"  # an action of the shared plan, due for its owner
     PROGRESS_RATING = "progress_rating"  # the 90-day progress measure
     FIRST_CITIZEN_CONTACT = "first_citizen_contact"  # the assigned consultant contacts the citizen within 7 days
+    DISCHARGE_CONTACT = "discharge_contact"  # the consultant contacts the citizen within 3 days of a discharge
+    BENEFITS_COUNSELLING = "benefits_counselling"  # offered again when a running job's hours or pay change
 
 
 class ContactKind(StrEnum):
@@ -150,6 +152,11 @@ class HistoryEntry(StrEnum):
     CITIZEN_INVITED = "citizen_invited"
     ANONYMISED = "anonymised"  # the retention run removed names and free text (figures kept)
     CASE_ASSIGNED = "case_assigned"  # the coordinator assigns a consultant, or moves the case (team, municipality)
+    # Psychiatry in the course of treatment and the jobcenter's decisions (issue 15).
+    ADMITTED = "admitted"
+    DISCHARGED = "discharged"
+    JOB_TERMS_CHANGED = "job_terms_changed"
+    BENEFIT_RECORDED = "benefit_recorded"
     # Never stored: what a reader who may not read an entry's part sees instead of its name.
     PLAN_CHANGED = "plan_changed"
 
@@ -232,6 +239,18 @@ class MatchReason(StrEnum):
     PLACE = "place"  # in the citizen's municipality
 
 
+class BenefitKind(StrEnum):
+    """What a jobcenter caseworker records: the benefit and the decisions around a job."""
+
+    BENEFIT = "benefit"  # the benefit the citizen receives (kontanthjælp, sygedagpenge...)
+    MENTOR_HOURS = "mentor_hours"  # mentor hours granted a week
+    AIDS = "aids"  # hjælpemidler
+    PERSONAL_ASSISTANCE = "personal_assistance"  # personlig assistance
+    FLEXJOB_ASSESSMENT = "flexjob_assessment"  # fleksjobvurdering
+    RESOURCE_COURSE = "resource_course"  # ressourceforløb (its start date)
+    REHABILITATION_TEAM = "rehabilitation_team"  # rehabiliteringsteam (the meeting date)
+
+
 class FollowUpStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -281,6 +300,7 @@ class ConsentCategory(StrEnum):
 CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
     FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT,
     FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
+    FollowUpKind.DISCHARGE_CONTACT,
 })
 
 
@@ -303,6 +323,9 @@ class NotificationKind(StrEnum):
     CITIZEN_INVITATION = "citizen_invitation"  # the consultant's invitation link for the citizen
     PASSWORD_RESET = "password_reset"  # a staff user's forgotten-password link
     CASE_ASSIGNED = "case_assigned"  # the referrer and the consultant: who took the case
+    ADMITTED = "admitted"  # psychiatry recorded an admission: the case is paused (no reason in the email)
+    DISCHARGED = "discharged"  # psychiatry recorded a discharge: contact the citizen within 3 days
+    JOB_TERMS_CHANGED = "job_terms_changed"  # a running job's hours or pay changed: the jobcenter is told
 
 
 # Outbox kinds whose row carries a sealed secret: built by notifications/secret_mail.py, scrubbed once sent.

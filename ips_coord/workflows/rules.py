@@ -61,6 +61,12 @@ NEXT_EMPLOYER_CONTACT = Rule(FollowUpKind.NEXT_EMPLOYER_CONTACT, due=FIRST_EMPLO
 
 # A referral assigned to a consultant: first contact with the citizen within 7 days, else the coordinator hears.
 FIRST_CITIZEN_CONTACT = Rule(FollowUpKind.FIRST_CITIZEN_CONTACT, due=days(7), remind=days(5), escalate=days(7))
+# Psychiatry in the course of treatment: assertive outreach during an admission, and the
+# consultant's contact within 3 days of the discharge, escalated to the coordinator when missed.
+ADMISSION_OUTREACH = Rule(FollowUpKind.PAUSED_OUTREACH, due=days(14))
+DISCHARGE_CONTACT = Rule(FollowUpKind.DISCHARGE_CONTACT, due=days(3), remind=days(2), escalate=days(3))
+# Benefits counselling is offered again when a running job's hours or pay change (IPS-25 item 12).
+BENEFITS_COUNSELLING = Rule(FollowUpKind.BENEFITS_COUNSELLING, due=days(7), remind=days(5))
 
 # Who hears of an escalation, by follow-up kind: (recipient, notification kind).
 TO_COORDINATOR = ((Recipient.COORDINATOR, NotificationKind.ESCALATION),)
@@ -117,7 +123,7 @@ CITIZEN_CONTACT_KINDS = CITIZEN_CONTACT_FOLLOW_UPS
 FIRST_CONTACT = frozenset({FollowUpKind.FIRST_CITIZEN_CONTACT})
 COMPLETED_BY_ACTIVITY: dict[str, frozenset[FollowUpKind]] = {
     ContactKind.CONTACT: CITIZEN_CONTACT_KINDS | FIRST_CONTACT,
-    ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS | FIRST_CONTACT,
+    ContactKind.BENEFITS_COUNSELLING: CITIZEN_CONTACT_KINDS | FIRST_CONTACT | {FollowUpKind.BENEFITS_COUNSELLING},
     ContactKind.JOINT_START_MEETING: CITIZEN_CONTACT_KINDS | FIRST_CONTACT | {FollowUpKind.JOINT_START_MEETING},
     ContactKind.JOB_ENDING_REVIEW: CITIZEN_CONTACT_KINDS | {FollowUpKind.JOB_ENDING_REVIEW},
     ContactKind.TREATMENT_TEAM_MEETING: frozenset(),

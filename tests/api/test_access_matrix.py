@@ -79,6 +79,13 @@ CASE_SCOPED = {
     ("plan.rate", "POST"): ("progress", True),
     ("plan.participation", "POST"): ("phase_and_plan", True),
     ("plan.invite", "POST"): ("phase_and_plan", True),
+    # Issue 15: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
+    # decisions, a running job's new terms.
+    ("sectors.treatment", "GET"): ("psychiatry_shared", True),
+    ("sectors.admit", "POST"): ("psychiatry_shared", True),
+    ("sectors.discharge", "POST"): ("psychiatry_shared", True),
+    ("sectors.add_decision", "POST"): ("benefit_facts", True),
+    ("sectors.change_terms", "POST"): ("placements", True),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
 GLOBAL = {
@@ -120,6 +127,8 @@ GLOBAL = {
     ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"),
+    # Issue 15: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
+    ("sectors.team_meetings", "GET"), ("sectors.team_meetings", "POST"), ("sectors.workspace", "GET"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

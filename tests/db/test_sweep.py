@@ -127,7 +127,8 @@ def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monk
     assert len(files) == 1
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     body = msg.get_body(("plain",)).get_content()
-    assert "Job ended: please acknowledge" in str(msg["Subject"]) and "/ack/" in body  # the clinician reads English
+    subject = str(msg["Subject"])  # the clinician reads English
+    assert f"Job ended for {case.reference} – please acknowledge" == subject and "/ack/" in body
     assert "/ack/" in msg.get_body(("html",)).get_content()
 
 

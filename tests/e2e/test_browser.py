@@ -19,7 +19,7 @@ def log_in(page, base, user, password=PASSWORD):
 
 @pytest.mark.parametrize("who,landing,heading", [
     ("consultant", "/my-day", "Min dag"), ("coordinator", "/coordinator", "Teamets overblik"),
-    ("clinician", "/cases", "Mine forløb"), ("caseworker", "/cases", "Mine forløb"),
+    ("clinician", "/cases", "Mine forløb"), ("caseworker", "/jobcenter", "Mine borgere i IPS"),
     ("admin", "/admin/users", "Brugere"),
 ])
 def test_each_role_lands_on_its_page(page, live_server, world, who, landing, heading):
