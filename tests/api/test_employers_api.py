@@ -18,7 +18,7 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
     assert r.status_code == 201, r.json
     employer_id = r.json["id"]
     bad = client.post("/api/v1/employers", json={"name": "X", "cvr": "10150818"}, headers=h)
-    assert bad.status_code == 400 and "cvr" in bad.json["errors"]
+    assert bad.status_code == 422 and "cvr" in bad.json["errors"]
     dup = client.post("/api/v1/employers", json={"name": "LAGERET  a/s"}, headers=h)
     assert dup.status_code == 400 and "name" in dup.json["errors"]
     assert client.get("/api/v1/employers?q=lager", headers=h).json["total"] == 1
