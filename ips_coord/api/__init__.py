@@ -3,12 +3,14 @@
 What every endpoint shares is installed here once: the problem+json errors (errors.py), the
 headers and retries (http.py) and what the document says about them (contract.py). A new
 blueprint only needs adding to BLUEPRINTS' loop below."""
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
 from ..extensions import api, csrf
-from .contract import ContractPlugin
+from .contract import ContractPlugin, openapi_metadata
 from .errors import ErrorSchema
 from .http import install, limit_blueprint
+from .shapes import ShapePlugin, schema_name
 
 DESCRIPTION = """The shared IPS case record.
 
@@ -41,7 +43,8 @@ def register_api(app: Flask) -> None:
     api.ERROR_SCHEMA = ErrorSchema
     install(app)
     api.init_app(app, spec_kwargs={
-        "extra_plugins": [ContractPlugin(app)],
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [ContractPlugin(app), ShapePlugin()],
         "info": {"description": DESCRIPTION,
                  "contact": {"name": "ips-coord", "url": app.config["BASE_URL"]}},
         "servers": [{"url": app.config["BASE_URL"], "description": "this installation"}],
@@ -53,8 +56,12 @@ def register_api(app: Flask) -> None:
         }},
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
     })
+    api.ma_plugin.converter.add_attribute_function(openapi_metadata)
+    # The shapes go first: they choose the schemas that the marshmallow plugin then turns into components.
+    plugins = api.spec.plugins
+    plugins.insert(0, plugins.pop())
     # flask-smorest's own pagination metadata is not used (pages carry theirs in the body and Link).
-    api.spec.components.schemas.pop("PaginationMetadata", None)
+    api.spec.components.schemas.pop("PaginationMetadataInput", None)
     from ..urls import IdConverter
 
     api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})

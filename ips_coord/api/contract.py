@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from apispec import BasePlugin
@@ -58,13 +59,36 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                "may stand in for the body's `version`."},
 }
 
-CASE_ARGS = ("{case_id}", "{consent_id}", "{follow_up_id}", "{action_id}", "{intervention_id}", "{suggestion_id}")
-# Writes that name their case in the body rather than the path.
-CASE_WRITES_BY_BODY = {"/api/v1/employer-contacts"}
+# Writes whose case is not named by the path's case_part (the body names it, or the row does).
+CASE_WRITES_BY_BODY = {"/api/v1/employer-contacts", "/api/v1/suggestions/<id:suggestion_id>/outcome"}
 
 
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an operation is, for the shared parameters, statuses and headers it gets."""
+
+    method: str
+    on_case: bool
+    case_write: bool
+    paginated: bool
+
+    def parameters(self) -> list[str]:
+        return (["AcceptLanguage"] + (["IdempotencyKey"] if self.method == "post" else [])
+                + (["IfMatch"] if self.case_write else []))
+
+    def extra_statuses(self) -> list[int]:
+        return ([429] + ([404] if self.paginated else []) + ([412] if self.case_write else [])
+                + ([409, 422] if self.method == "post" else []))
+
+    def headers(self, status: str) -> list[str]:
+        return (list(RATE_HEADERS) + (["ETag", "Case-Version"] if self.on_case else [])
+                + (["Location"] if status == "201" else [])
+                + (["Idempotent-Replayed"] if self.method == "post" else [])
+                + (["Link", "X-Total-Count"] if self.paginated else []))
 
 
 def _error_content(response: dict[str, Any]) -> None:
@@ -80,12 +104,76 @@ def _is_error_schema(schema: Any) -> bool:
     return schema in (ErrorSchema, "Error") or isinstance(schema, ErrorSchema)
 
 
+def _column_schema(model: Any) -> dict[str, Any]:
+    """A table's row as the export writes it (every column, dates as ISO 8601 text)."""
+    from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric
+    from sqlalchemy.orm import class_mapper
+
+    props: dict[str, Any] = {}
+    for attr in class_mapper(model).column_attrs:
+        column = attr.columns[0]
+        kind = column.type
+        impl = getattr(kind, "impl", kind)
+        if isinstance(impl, Boolean):
+            prop: dict[str, Any] = {"type": "boolean"}
+        elif isinstance(impl, Integer):
+            prop = {"type": "integer"}
+        elif isinstance(impl, Float | Numeric):
+            prop = {"type": "number"}
+        elif isinstance(impl, DateTime):
+            prop = {"type": "string", "format": "date-time"}
+        elif isinstance(impl, Date):
+            prop = {"type": "string", "format": "date"}
+        elif impl.__class__.__name__ == "JSON":
+            prop = {}
+        else:
+            prop = {"type": "string"}
+        if column.nullable and prop:
+            prop["nullable"] = True
+        props[attr.key] = prop
+    return {"type": "object", "properties": props, "required": sorted(props)}
+
+
+def export_documents() -> dict[str, dict[str, Any]]:
+    from ..access.export import PER_CASE
+    from ..models import Citizen, IpsCase
+
+    case = _column_schema(IpsCase)
+    case["properties"] = {**case["properties"], "reference": {"type": "string"},
+                          "parts": {"type": "array", "items": {"type": "string"},
+                                    "description": "the parts of the case exported"}}
+    case["required"] = sorted({*case["required"], "reference", "parts"})
+    for name, (model, _order, part) in PER_CASE.items():
+        case["properties"][name] = {"type": "array", "items": _column_schema(model),
+                                    "description": f"present when you may read the case's {part.value}"}
+    return {"citizen": _column_schema(Citizen), "case": case}
+
+
+def openapi_metadata(converter: Any, field: Any, ret: dict[str, Any]) -> dict[str, Any]:
+    """A field's `openapi` metadata: OpenAPI properties said outright, or a named export shape."""
+    extra = field.metadata.get("openapi")
+    if isinstance(extra, dict):
+        return dict(extra)
+    if isinstance(extra, str):
+        return export_documents()[extra]
+    return {}
+
+
+def request_variants(schema_of: Any) -> Any:
+    """Marks a view method whose body the document describes as `oneOf` (see transitions.py)."""
+    def mark(method: Any) -> Any:
+        method.request_variants = schema_of
+        return method
+    return mark
+
+
 class ContractPlugin(BasePlugin):
     def __init__(self, app: Flask) -> None:
         self.app = app
 
     def init_spec(self, spec: Any) -> None:
         super().init_spec(spec)
+        self.spec = spec
         for name, header in HEADERS.items():
             spec.components.header(name, header, lazy=True)
         for name, parameter in PARAMETERS.items():
@@ -97,6 +185,13 @@ class ContractPlugin(BasePlugin):
         if any(_is_error_schema(media.get("schema")) for media in content.values()):
             _error_content(response)
         return response
+
+    def _schema_ref(self, name: str) -> dict[str, str]:
+        from .transitions import VARIANT_SCHEMAS
+
+        if name not in self.spec.components.schemas:
+            self.spec.components.schema(name, schema=VARIANT_SCHEMAS[name])
+        return {"$ref": f"#/components/schemas/{name}"}
 
     def _handler(self, rule: Any, method: str) -> Any:
         view = self.app.view_functions.get(rule.endpoint)
@@ -111,48 +206,30 @@ class ContractPlugin(BasePlugin):
             if view_class is not None:
                 op.setdefault("operationId", f"{method}_{snake(view_class.__name__)}")
             op.setdefault("description", op.get("summary") or "")
+            self._variants(op, getattr(handler, "request_variants", None))
             part = getattr(handler, "case_part", None)
-            url = str(rule.rule) if rule is not None else (path or "")
-            on_case = part is not None or any(arg.replace("{", "<").replace("}", "") in url
-                                               or arg in url for arg in CASE_ARGS)
-            case_write = method != "get" and (bool(part and part[1]) or url in CASE_WRITES_BY_BODY)
-            paginated = any(isinstance(p, dict) and p.get("in") == "query" for p in op.get("parameters", [])) \
-                and method == "get" and self._is_page(op)
-            params = op.setdefault("parameters", [])
-            params.append("AcceptLanguage")
-            if method == "post":
-                params.append("IdempotencyKey")
-            if case_write:
-                params.append("IfMatch")
+            by_body = rule is not None and str(rule.rule) in CASE_WRITES_BY_BODY
+            kind = Kind(method=method, on_case=part is not None or by_body, paginated=self._is_page(op),
+                        case_write=method != "get" and (bool(part and part[1]) or by_body))
+            op.setdefault("parameters", []).extend(kind.parameters())
             responses = op.setdefault("responses", {})
-            extra = [429]
-            if paginated:
-                extra.append(404)
-            if case_write:
-                extra.append(412)
-            if method == "post":
-                extra += [409, 422]
-            for status in extra:
+            for status in kind.extra_statuses():
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
             for status, response in responses.items():
                 if not isinstance(response, dict):
                     continue
                 if status == "default" or int(status) >= 400:
                     _error_content(response)
-                    continue
-                headers = response.setdefault("headers", {})
-                for name in RATE_HEADERS:
-                    headers[name] = name
-                if on_case:
-                    headers["ETag"] = "ETag"
-                    headers["Case-Version"] = "Case-Version"
-                if status == "201":
-                    headers["Location"] = "Location"
-                if method == "post":
-                    headers["Idempotent-Replayed"] = "Idempotent-Replayed"
-                if paginated:
-                    headers["Link"] = "Link"
-                    headers["X-Total-Count"] = "X-Total-Count"
+                else:
+                    response.setdefault("headers", {}).update({name: name for name in kind.headers(status)})
+
+    def _variants(self, op: dict[str, Any], variants: Any) -> None:
+        if variants is None or "requestBody" not in op:
+            return
+        media = op["requestBody"]["content"][JSON]
+        replaced = str(media["schema"].get("$ref", "")).rsplit("/", 1)[-1]
+        media["schema"] = variants(self._schema_ref)
+        self.spec.components.schemas.pop(replaced, None)  # the flat schema is only the server's parser
 
     @staticmethod
     def _is_page(op: dict[str, Any]) -> bool:

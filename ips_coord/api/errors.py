@@ -45,8 +45,7 @@ TITLES = {400: "Bad request", 401: "Not logged in", 403: "Not allowed", 404: "No
 class ErrorSchema(Schema):
     """An RFC 9457 problem details object with this API's extension members."""
 
-    class Meta:
-        title = "Problem"
+    _output = True  # an answer's shape (ips_coord.api.shapes)
 
     type = fields.String(required=True, metadata={
         "description": "a URI naming the kind of problem: urn:ips-coord:problem:<code>"})

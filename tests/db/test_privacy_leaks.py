@@ -62,7 +62,8 @@ def test_referral_by_id_needs_a_relation_and_writes_nothing(client, world):
     cases, citizens, events = _count(IpsCase), _count(Citizen), _count(CaseEvent)
     r = client.post("/api/v1/cases", headers=bearer(world.outsider), json={"citizen_id": case.citizen_id})
     # The error names no one (its Danish text says "Borgeren findes ikke", so look for the full name).
-    assert r.status_code == 404 and set(r.get_json()) <= {"type", "title", "status", "detail", "code", "message", "errors"}
+    problem_members = {"type", "title", "status", "detail", "code", "message", "errors"}
+    assert r.status_code == 404 and set(r.get_json()) <= problem_members
     assert "Test Borger" not in r.get_data(as_text=True) and "Borger\"" not in r.get_data(as_text=True)
     assert (_count(IpsCase), _count(Citizen), _count(CaseEvent)) == (cases, citizens, events)  # no junk case
     assert client.get(f"/api/v1/citizens/{case.citizen_id}", headers=bearer(world.outsider)).status_code == 404

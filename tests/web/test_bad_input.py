@@ -160,7 +160,7 @@ def test_the_api_answers_in_the_language_asked_for(client, world):
     # The consultant's own locale is Danish; the request asks for English and gets it.
     r = client.post(f"/api/v1/cases/{case.id}/transitions",
                     headers={**bearer(world.consultant), "Accept-Language": "en"},
-                    json={"event": "start_job", "version": case.version})
+                    json={"event": "start_job", "version": case.version, "employer_name": "Bageriet"})
     assert r.status_code == 422 and r.json["message"] == "That is not possible in the case's current phase."
     r = client.post(f"/api/v1/cases/{case.id}/contacts", headers={**bearer(world.consultant), "Accept-Language": "da"},
                     json={"kind": "contact"})
