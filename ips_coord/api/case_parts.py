@@ -30,6 +30,7 @@ from ..workflows.phases import FollowUpStatus, Part, Role
 from .common import (
     Extended,
     case_for,
+    case_in_body,
     case_part,
     check_case_access,
     checked_case,
@@ -133,6 +134,7 @@ class EmployerContacts(MethodView):
     @blp.arguments(input_of(EmployerContactSchema))
     @blp.response(201, output(EmployerContactSchema))
     @errors(blp, 400, 401, 403, 404)
+    @case_in_body
     def post(self, data):
         """Log an employer contact, for a case or for general job development"""
         if current_user.role != Role.IPS_CONSULTANT:

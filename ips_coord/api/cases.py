@@ -17,6 +17,7 @@ from ..workflows import allowed_events
 from ..workflows.phases import AccessAction, AuditPart, FollowUpStatus, Part, Role
 from .common import (
     Extended,
+    answers_case,
     case_part,
     check_case_access,
     checked_case,
@@ -80,6 +81,7 @@ class Cases(MethodView):
     @blp.arguments(input_of(ReferralSchema))
     @blp.response(201, output(CaseSchema))
     @errors(blp, 400, 401, 403)
+    @answers_case
     def post(self, data):
         """Refer a citizen: creates the case in phase referred"""
         if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.JOBCENTER, Role.PSYCHIATRY):
@@ -94,6 +96,7 @@ class Cases(MethodView):
         except ServiceError as exc:
             service_error(exc)
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
+        g.case = case  # the answer names its version (ETag, Case-Version)
         if case.possible_duplicate:
             return Extended(case, notice="A case may already exist for this citizen; the coordinator has been told "
                                          "and can merge them.")

@@ -43,6 +43,19 @@ def case_part(part: Part, write: bool = False) -> Callable[[F], F]:
     return mark
 
 
+def case_in_body(method: F) -> F:
+    """Marks a write whose case the body or the row names (case_for checks it): the answer carries
+    the case's version and If-Match applies, as on the case's own routes."""
+    method.case_in_body = True  # type: ignore[attr-defined]  # read by the contract plugin
+    return method
+
+
+def answers_case(method: F) -> F:
+    """Marks a write that makes a case (the referral): the answer carries its version."""
+    method.answers_case = True  # type: ignore[attr-defined]  # read by the contract plugin
+    return method
+
+
 def declared_case_part(endpoint: str | None, method: str) -> CasePart | None:
     """The case_part declared on the view method that serves (endpoint, HTTP method), if any."""
     view = current_app.view_functions.get(endpoint or "")

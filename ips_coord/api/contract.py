@@ -59,8 +59,6 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                "may stand in for the body's `version`."},
 }
 
-# Writes whose case is not named by the path's case_part (the body names it, or the row does).
-CASE_WRITES_BY_BODY = {"/api/v1/employer-contacts", "/api/v1/suggestions/<id:suggestion_id>/outcome"}
 
 
 def snake(name: str) -> str:
@@ -104,7 +102,7 @@ def _is_error_schema(schema: Any) -> bool:
     return schema in (ErrorSchema, "Error") or isinstance(schema, ErrorSchema)
 
 
-def _column_schema(model: Any) -> dict[str, Any]:
+def _column_schema(model: Any, required: bool = True) -> dict[str, Any]:
     """A table's row as the export writes it (every column, dates as ISO 8601 text)."""
     from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric
     from sqlalchemy.orm import class_mapper
@@ -131,7 +129,7 @@ def _column_schema(model: Any) -> dict[str, Any]:
         if column.nullable and prop:
             prop["nullable"] = True
         props[attr.key] = prop
-    return {"type": "object", "properties": props, "required": sorted(props)}
+    return {"type": "object", "properties": props, **({"required": sorted(props)} if required else {})}
 
 
 def export_documents() -> dict[str, dict[str, Any]]:
@@ -144,7 +142,8 @@ def export_documents() -> dict[str, dict[str, Any]]:
                                     "description": "the parts of the case exported"}}
     case["required"] = sorted({*case["required"], "reference", "parts"})
     for name, (model, _order, part) in PER_CASE.items():
-        case["properties"][name] = {"type": "array", "items": _column_schema(model),
+        # A section's rows as your role reads them (a history entry as the events list shows it).
+        case["properties"][name] = {"type": "array", "items": _column_schema(model, required=False),
                                     "description": f"present when you may read the case's {part.value}"}
     return {"citizen": _column_schema(Citizen), "case": case}
 
@@ -208,8 +207,9 @@ class ContractPlugin(BasePlugin):
             op.setdefault("description", op.get("summary") or "")
             self._variants(op, getattr(handler, "request_variants", None))
             part = getattr(handler, "case_part", None)
-            by_body = rule is not None and str(rule.rule) in CASE_WRITES_BY_BODY
-            kind = Kind(method=method, on_case=part is not None or by_body, paginated=self._is_page(op),
+            by_body = bool(getattr(handler, "case_in_body", False))
+            on_case = part is not None or by_body or bool(getattr(handler, "answers_case", False))
+            kind = Kind(method=method, on_case=on_case, paginated=self._is_page(op),
                         case_write=method != "get" and (bool(part and part[1]) or by_body))
             op.setdefault("parameters", []).extend(kind.parameters())
             responses = op.setdefault("responses", {})

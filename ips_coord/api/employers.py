@@ -18,7 +18,7 @@ from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
 from ..workflows.phases import MatchReason, OpeningStatus, Part, Role, SuggestionOutcome
-from .common import case_for, case_part, check_case_access, checked_case, errors, paginate, require_login, service_error
+from .common import case_for, case_in_body, case_part, check_case_access, checked_case, errors, paginate, require_login, service_error
 from .fields import Id, Moment, OneOf, Text
 from .schemas import PageArgs, page_of
 from .shapes import input_of, output
@@ -319,6 +319,7 @@ class SuggestionOutcomeView(MethodView):
     @blp.arguments(input_of(OutcomeSchema))
     @blp.response(200, output(SuggestionSchema))
     @errors(blp, 400, 401, 403, 404)
+    @case_in_body
     def post(self, data, suggestion_id):
         """What came of a suggestion (not interested, applied, interview, hired, not hired)"""
         row = db.session.get(Suggestion, suggestion_id)

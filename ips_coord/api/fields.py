@@ -59,9 +59,7 @@ def OneOf(enum_cls: Any, **kwargs: Any) -> fields.String:
     else:  # the codes themselves
         values = [str(getattr(e, "value", e)) for e in groups]
     values = list(dict.fromkeys(values))
-    # A nullable enum names null among its values, or a JSON Schema validator refuses the null.
-    choices: list[Any] = values + ([None] if kwargs.get("allow_none") else [])
-    return fields.String(validate=validate.OneOf(choices), **kwargs)
+    return fields.String(validate=validate.OneOf(values), **kwargs)
 
 
 __all__ = ["Bool", "Day", "Id", "Moment", "OneOf", "Text"]

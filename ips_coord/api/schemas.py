@@ -133,6 +133,8 @@ class AllowedEventsSchema(Schema):
 class CaseEventDataSchema(Schema):
     """Facts recorded with a case event; which keys appear depends on the event (and on what you may read)."""
 
+    SOMETIMES = "*"
+
     note = fields.String()
     placement_id = fields.Integer()
     early_ending = fields.Boolean(metadata={"description": "a job or education ended within its first months"})
@@ -171,7 +173,9 @@ class CaseEventSchema(Schema):
 
 
 class SupportsSchema(Schema):
-    """The running job's supports (what the employer or the jobcenter provides)."""
+    """The running job's supports (what the employer or the jobcenter provides); only those given."""
+
+    SOMETIMES = "*"
 
     mentor = Text(max_length=1000, allow_none=True)
     mentor_hours = fields.Float(allow_none=True, validate=validate.Range(0, 60), allow_nan=False)
@@ -243,6 +247,7 @@ class EmployerContactArgs(PageArgs):
 
 # What the review adjusts for the next job, per kind of adjustment.
 AdjustmentsSchema = Schema.from_dict({a.value: Text(max_length=1000) for a in Adjustment}, name="AdjustmentsSchema")
+AdjustmentsSchema.SOMETIMES = "*"  # type: ignore[attr-defined]  # only the kinds adjusted
 
 PROFILE_TEXT_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
                        "support_needs")

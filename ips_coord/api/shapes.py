@@ -3,7 +3,8 @@ and what it always gets back.
 
 A resource schema declares its fields once (dump_only for what the server sets, load_only for
 what it only reads). `output(S)` is what answers carry: every field the server writes, each
-marked required (always present, maybe null) except those named in `S.SOMETIMES`. `input_of(S)`
+marked required (always present, maybe null) except those named in `S.SOMETIMES` ("*": none
+is, the schema describes a map of optional keys). `input_of(S)`
 is what a request body may hold: `S` without its dump_only fields, with its validators. Nested
 schemas follow the same split, so the input and output of a resource are two components
 (`Contact` and `ContactInput`) and a generated client has no optional field that is always there.
@@ -41,7 +42,8 @@ def output(schema_cls: Any) -> Any:
         return schema_cls
     if schema_cls in _OUT:
         return _OUT[schema_cls]
-    sometimes = set(getattr(schema_cls, "SOMETIMES", ()))
+    sometimes = getattr(schema_cls, "SOMETIMES", ())
+    sometimes = set(schema_cls._declared_fields) if sometimes == "*" else set(sometimes)  # "*": a map of keys
     attrs: dict[str, Any] = {}
     for name, field in schema_cls._declared_fields.items():
         if field.load_only:
