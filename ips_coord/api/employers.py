@@ -18,7 +18,17 @@ from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
 from ..workflows.phases import MatchReason, OpeningStatus, Part, Role, SuggestionOutcome
-from .common import case_for, case_in_body, case_part, check_case_access, checked_case, errors, paginate, require_login, service_error
+from .common import (
+    case_for,
+    case_in_body,
+    case_part,
+    check_case_access,
+    checked_case,
+    errors,
+    paginate,
+    require_login,
+    service_error,
+)
 from .fields import Id, Moment, OneOf, Text
 from .schemas import PageArgs, page_of
 from .shapes import input_of, output
