@@ -209,9 +209,6 @@ def _rate_limit_headers(response: Response) -> None:
 
 
 def install(app: Flask) -> None:
-    app.config.setdefault("API_RATE_LIMIT", "1200 per minute")
-    app.config.setdefault("IDEMPOTENCY_KEY_HOURS", 24)
-
     @app.before_request
     def _api_before() -> Response | None:
         if not _in_api():
