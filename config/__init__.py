@@ -78,7 +78,11 @@ class BaseConfig:
     # Personal API tokens expire after this many days; their use is recorded at most this often.
     API_TOKEN_DAYS = 90
     TOKEN_LAST_USED_MINUTES = 15
-    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_HEADERS_ENABLED = False  # the API writes its own RateLimit-* headers (ips_coord.api.http)
+    # Requests per caller (a token, a session user, an address) to the API, in Flask-Limiter notation.
+    API_RATE_LIMIT = "1200 per minute"
+    # How long a POST's Idempotency-Key is remembered with its answer.
+    IDEMPOTENCY_KEY_HOURS = 24
     # If Redis is down, throttle in memory instead of refusing logins.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -194,6 +198,8 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret"
     DELIVERY_WAKE = False
+    # Generated requests (schemathesis) come fast from one token; the limit's own test lowers it.
+    API_RATE_LIMIT = "100000 per minute"
 
 
 class ProductionConfig(BaseConfig):

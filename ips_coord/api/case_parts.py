@@ -30,6 +30,7 @@ from ..workflows.phases import FollowUpStatus, Part, Role
 from .common import (
     Extended,
     case_for,
+    case_in_body,
     case_part,
     check_case_access,
     checked_case,
@@ -52,8 +53,10 @@ from .schemas import (
     PlacementSchema,
     ReviewSchema,
     SharedInfoSchema,
+    StepSchema,
     page_of,
 )
+from .shapes import input_of, output
 
 blp = Blueprint("api_case_parts", __name__,
                 description="The parts of a case: placements, contacts, reviews, profile, consents, follow-ups")
@@ -79,8 +82,8 @@ class Placements(MethodView):
         return paginate(select(Placement).where(Placement.case_id == case_id), args,
                         (Placement.start_date.desc(), Placement.id.desc()))
 
-    @blp.arguments(PlacementSchema)
-    @blp.response(201, PlacementSchema)
+    @blp.arguments(input_of(StepSchema))
+    @blp.response(201, output(PlacementSchema))
     @errors(blp, 400, 401, 403, 404, 422)
     @case_part(Part.PLACEMENTS, write=True)
     def post(self, data, case_id):
@@ -104,8 +107,8 @@ class Contacts(MethodView):
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
                         (Contact.occurred_at.desc(), Contact.id.desc()))
 
-    @blp.arguments(ContactSchema)
-    @blp.response(201, ContactSchema)
+    @blp.arguments(input_of(ContactSchema))
+    @blp.response(201, output(ContactSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.NOTES, write=True)
     def post(self, data, case_id):
@@ -128,9 +131,10 @@ class EmployerContacts(MethodView):
         audit_many(current_user, {e.case_id for e in page["items"] if e.case_id}, Part.PLACEMENTS)
         return page
 
-    @blp.arguments(EmployerContactSchema)
-    @blp.response(201, EmployerContactSchema)
+    @blp.arguments(input_of(EmployerContactSchema))
+    @blp.response(201, output(EmployerContactSchema))
     @errors(blp, 400, 401, 403, 404)
+    @case_in_body
     def post(self, data):
         """Log an employer contact, for a case or for general job development"""
         if current_user.role != Role.IPS_CONSULTANT:
@@ -151,8 +155,8 @@ class Reviews(MethodView):
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
                         (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
 
-    @blp.arguments(ReviewSchema)
-    @blp.response(201, ReviewSchema)
+    @blp.arguments(input_of(ReviewSchema))
+    @blp.response(201, output(ReviewSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.NOTES, write=True)
     def post(self, data, case_id):
@@ -166,7 +170,7 @@ class Reviews(MethodView):
 
 @blp.route("/cases/<id:case_id>/career-profile")
 class Profile(MethodView):
-    @blp.response(200, CareerProfileSchema)
+    @blp.response(200, output(CareerProfileSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PROFILE)
     def get(self, case_id):
@@ -177,8 +181,8 @@ class Profile(MethodView):
             abort(404, message="No career profile yet.")
         return row
 
-    @blp.arguments(CareerProfileSchema)
-    @blp.response(201, CareerProfileSchema)
+    @blp.arguments(input_of(CareerProfileSchema))
+    @blp.response(201, output(CareerProfileSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PROFILE, write=True)
     def post(self, data, case_id):
@@ -216,8 +220,8 @@ class Consents(MethodView):
         page["items"] = [_with_live(c) for c in page["items"]]
         return page
 
-    @blp.arguments(ConsentSchema)
-    @blp.response(201, ConsentSchema)
+    @blp.arguments(input_of(ConsentSchema))
+    @blp.response(201, output(ConsentSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.CONSENTS, write=True)
     def post(self, data, case_id):
@@ -229,8 +233,8 @@ class Consents(MethodView):
 
 @blp.route("/consents/<id:consent_id>/withdraw")
 class ConsentWithdraw(MethodView):
-    @blp.arguments(ConsentWithdrawSchema)
-    @blp.response(200, ConsentSchema)
+    @blp.arguments(input_of(ConsentWithdrawSchema))
+    @blp.response(200, output(ConsentSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.CONSENTS, write=True)
     def post(self, data, consent_id):
@@ -272,7 +276,7 @@ class FollowUps(MethodView):
 
 @blp.route("/follow-ups/<id:follow_up_id>/complete")
 class FollowUpComplete(MethodView):
-    @blp.response(200, FollowUpSchema)
+    @blp.response(200, output(FollowUpSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS, write=True)
     def post(self, follow_up_id):
@@ -294,8 +298,8 @@ class SharedInfo(MethodView):
                                                SharedHealthInfo.category.in_(g.access.health_categories))
         return paginate(query, args, (SharedHealthInfo.created_at.desc(), SharedHealthInfo.id.desc()))
 
-    @blp.arguments(SharedInfoSchema)
-    @blp.response(201, SharedInfoSchema)
+    @blp.arguments(input_of(SharedInfoSchema))
+    @blp.response(201, output(SharedInfoSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.HEALTH, write=True)
     def post(self, data, case_id):
@@ -315,8 +319,8 @@ class BenefitFacts(MethodView):
         return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
                         (BenefitFact.created_at.desc(), BenefitFact.id.desc()))
 
-    @blp.arguments(BenefitFactSchema)
-    @blp.response(201, BenefitFactSchema)
+    @blp.arguments(input_of(BenefitFactSchema))
+    @blp.response(201, output(BenefitFactSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.BENEFITS, write=True)
     def post(self, data, case_id):

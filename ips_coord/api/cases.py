@@ -17,6 +17,7 @@ from ..workflows import allowed_events
 from ..workflows.phases import AccessAction, AuditPart, FollowUpStatus, Part, Role
 from .common import (
     Extended,
+    answers_case,
     case_part,
     check_case_access,
     checked_case,
@@ -26,6 +27,8 @@ from .common import (
     require_login,
     service_error,
 )
+from .contract import request_variants
+from .http import if_match_version
 from .schemas import (
     AccessLogSchema,
     AllowedEventsSchema,
@@ -34,9 +37,20 @@ from .schemas import (
     CaseSchema,
     PageArgs,
     ReferralSchema,
-    TransitionSchema,
     page_of,
 )
+from .shapes import input_of, output
+from .transitions import TransitionSchema, one_of_document, refusal_table
+
+TRANSITION_DOC = f"""Apply a workflow event at the case's version (the body's `version`, or If-Match).
+
+The body depends on the event (see the variants). 409 `stale_version` with `current_version` when
+the case has changed since (412 for a stale If-Match); 422 `workflow_refused` with a `refusal_code`
+when the event would break an IPS principle or is not possible in the case's phase:
+
+{refusal_table()}
+
+Only the consultant on the case and the coordinator may apply events (`role_not_allowed`)."""
 
 blp = Blueprint("api_cases", __name__, description="IPS cases, their phase and history")
 blp.before_request(require_login)
@@ -64,9 +78,10 @@ class Cases(MethodView):
         audit_many(current_user, [c.id for c in page["items"]], AuditPart.CASE_LIST)
         return page
 
-    @blp.arguments(ReferralSchema)
-    @blp.response(201, CaseSchema)
+    @blp.arguments(input_of(ReferralSchema))
+    @blp.response(201, output(CaseSchema))
     @errors(blp, 400, 401, 403)
+    @answers_case
     def post(self, data):
         """Refer a citizen: creates the case in phase referred"""
         if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.JOBCENTER, Role.PSYCHIATRY):
@@ -81,6 +96,7 @@ class Cases(MethodView):
         except ServiceError as exc:
             service_error(exc)
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
+        g.case = case  # the answer names its version (ETag, Case-Version)
         if case.possible_duplicate:
             return Extended(case, notice="A case may already exist for this citizen; the coordinator has been told "
                                          "and can merge them.")
@@ -89,7 +105,7 @@ class Cases(MethodView):
 
 @blp.route("/cases/<id:case_id>")
 class CaseDetail(MethodView):
-    @blp.response(200, CaseSchema)
+    @blp.response(200, output(CaseSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PHASE)
     def get(self, case_id):
@@ -100,16 +116,18 @@ class CaseDetail(MethodView):
 @blp.route("/cases/<id:case_id>/transitions")
 class Transitions(MethodView):
     @blp.arguments(TransitionSchema)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, output(CaseSchema))
     @errors(blp, 400, 401, 403, 404, 409)
+    @blp.doc(description=TRANSITION_DOC)
     @case_part(Part.PHASE, write=True)
+    @request_variants(one_of_document)
     def post(self, data, case_id):
-        """Apply a workflow event at the case's current version
-
-        409 when the version is stale (the body names the current version); 422 with a
-        refusal_code when the event would break an IPS principle.
-        """
-        event, version = data.pop("event"), data.pop("version")
+        """Apply a workflow event at the case's current version"""
+        event, version = data.pop("event"), data.pop("version", None) or if_match_version()
+        if not isinstance(version, int):
+            abort(422, message="Give the case's version in the body or in If-Match.",
+                  errors={"version": ["Give the case's version in the body or in If-Match."]})
+            return None
         try:
             return apply_event(case_id, event, version, data, current_user, request_id(), str(get_locale() or "da"))
         except ServiceError as exc:
@@ -118,7 +136,7 @@ class Transitions(MethodView):
 
 @blp.route("/cases/<id:case_id>/allowed-events")
 class AllowedEvents(MethodView):
-    @blp.response(200, AllowedEventsSchema)
+    @blp.response(200, output(AllowedEventsSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PHASE)
     def get(self, case_id):

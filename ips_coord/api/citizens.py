@@ -11,6 +11,7 @@ from ..models import Citizen, IpsCase
 from ..workflows.phases import Part, Role
 from .common import check_case_access, errors, paginate, require_login
 from .schemas import CitizenSchema, ExportArgs, ExportSchema, PageArgs, page_of
+from .shapes import output
 
 blp = Blueprint("api_citizens", __name__, description="Citizens in IPS (only those on cases you relate to)")
 blp.before_request(require_login)
@@ -42,7 +43,7 @@ class Citizens(MethodView):
 
 @blp.route("/citizens/<id:citizen_id>")
 class CitizenDetail(MethodView):
-    @blp.response(200, CitizenSchema)
+    @blp.response(200, output(CitizenSchema))
     @errors(blp, 401, 404)
     def get(self, citizen_id):
         """One citizen"""
@@ -56,7 +57,7 @@ class CitizenDetail(MethodView):
 @blp.route("/citizens/<id:citizen_id>/export")
 class CitizenExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
-    @blp.response(200, ExportSchema)
+    @blp.response(200, output(ExportSchema))
     @errors(blp, 400, 401, 404)
     def get(self, args, citizen_id):
         """Everything about the citizen you may read, per case under your role and the live consents.

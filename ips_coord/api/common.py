@@ -13,8 +13,10 @@ from ..access import authorize
 from ..extensions import csrf, db
 from ..models import Consent, FollowUp, IpsCase, ParallelIntervention, PlanAction
 from ..services import Conflict, ServiceError, WorkflowRefused
+from ..text import Text
 from ..workflows.phases import Part
 from .errors import ErrorSchema
+from .http import check_if_match, remember_page
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +41,19 @@ def case_part(part: Part, write: bool = False) -> Callable[[F], F]:
         method.case_part = (part, write)  # type: ignore[attr-defined]  # read by check_case_access
         return method
     return mark
+
+
+def case_in_body(method: F) -> F:
+    """Marks a write whose case the body or the row names (case_for checks it): the answer carries
+    the case's version and If-Match applies, as on the case's own routes."""
+    method.case_in_body = True  # type: ignore[attr-defined]  # read by the contract plugin
+    return method
+
+
+def answers_case(method: F) -> F:
+    """Marks a write that makes a case (the referral): the answer carries its version."""
+    method.answers_case = True  # type: ignore[attr-defined]  # read by the contract plugin
+    return method
 
 
 def declared_case_part(endpoint: str | None, method: str) -> CasePart | None:
@@ -74,6 +89,7 @@ def check_case_access() -> None:
         abort(404, message="Not found.")
         return
     g.case, g.access = authorize(current_user, case_id, part, write)
+    check_if_match(g.case)
 
 
 def checked_case() -> IpsCase:
@@ -86,12 +102,20 @@ def case_for(case_id: int, part: Part, write: bool = False) -> IpsCase:
     """A case named in a request body, checked here (the path's case is checked_case())."""
     if getattr(g, "case", None) is not None and g.case.id == case_id:
         return g.case
-    return authorize(current_user, case_id, part, write)[0]
+    case = authorize(current_user, case_id, part, write)[0]
+    if getattr(g, "case", None) is None:
+        g.case = case  # the response names the case's version (ETag, Case-Version)
+        check_if_match(case)
+    return case
 
 
 def paginate(query: Select[Any], args: dict[str, int], order_by: tuple[Any, ...]) -> dict[str, Any]:
     page, size = args["page"], args["page_size"]
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    last = remember_page(page, size, total)  # the Link header's first, prev, next and last
+    if page > last:
+        abort(404, message="There is no such page; the Link header names the last one.", code="page_out_of_range",
+              errors={"page": [Text("The last page is %(last)s.", last=last)]})
     items = db.session.scalars(query.order_by(*order_by).limit(size).offset((page - 1) * size)).unique().all()
     return {"items": items, "page": page, "page_size": size, "total": total}
 

@@ -17,10 +17,21 @@ from ..models.employer import Employer, Opening, Suggestion, employer_key
 from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
-from ..workflows.phases import OpeningStatus, Part, Role, SuggestionOutcome
-from .common import case_for, case_part, check_case_access, checked_case, errors, paginate, require_login, service_error
+from ..workflows.phases import MatchReason, OpeningStatus, Part, Role, SuggestionOutcome
+from .common import (
+    case_for,
+    case_in_body,
+    case_part,
+    check_case_access,
+    checked_case,
+    errors,
+    paginate,
+    require_login,
+    service_error,
+)
 from .fields import Id, Moment, OneOf, Text
 from .schemas import PageArgs, page_of
+from .shapes import input_of, output
 
 blp = Blueprint("api_employers", __name__, description="Employers, openings and matching (job development)")
 blp.before_request(require_login)
@@ -66,7 +77,7 @@ class OpeningSchema(Schema):
     hours_per_week = fields.Float(validate=validate.Range(1, 80), allow_none=True)
     place = Text(max_length=200, allow_none=True)
     requirements = Text(max_length=2000, allow_none=True)
-    status = fields.String(dump_only=True)
+    status = OneOf(OpeningStatus, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -79,7 +90,7 @@ class OpeningStatusSchema(Schema):
 
 
 class ReasonSchema(Schema):
-    code = fields.String(metadata={"description": "wish, experience, hours, more_hours or place"})
+    code = OneOf(MatchReason)
     words = fields.String()
 
 
@@ -105,7 +116,7 @@ class SuggestionSchema(Schema):
     opening_id = Id(required=True)
     case_id = fields.Integer(dump_only=True)
     explanation = fields.String(dump_only=True, allow_none=True)
-    outcome = fields.String(dump_only=True)
+    outcome = OneOf(SuggestionOutcome, dump_only=True)
     note = Text(max_length=2000, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
@@ -183,8 +194,8 @@ class Employers(MethodView):
             query = query.where(Employer.name_key.like(f"%{escaped}%", escape="\\"))
         return paginate(query, args, (Employer.name_key, Employer.id))
 
-    @blp.arguments(EmployerSchema)
-    @blp.response(201, EmployerSchema)
+    @blp.arguments(input_of(EmployerSchema))
+    @blp.response(201, output(EmployerSchema))
     @errors(blp, 400, 401, 403)
     def post(self, data):
         """Add an employer (the CVR number is checked; a second record of the same name or CVR is refused)"""
@@ -195,14 +206,14 @@ class Employers(MethodView):
 @blp.route("/employers/<id:employer_id>")
 @shows_no_citizen_data  # employers and openings, never a citizen
 class EmployerDetail(MethodView):
-    @blp.response(200, EmployerSchema)
+    @blp.response(200, output(EmployerSchema))
     @errors(blp, 401, 403, 404)
     def get(self, employer_id):
         """One employer with its contact persons"""
         return _employer(employer_id)
 
-    @blp.arguments(EmployerSchema)
-    @blp.response(200, EmployerSchema)
+    @blp.arguments(input_of(EmployerSchema))
+    @blp.response(200, output(EmployerSchema))
     @errors(blp, 400, 401, 403, 404)
     def put(self, data, employer_id):
         """Change an employer's record"""
@@ -212,8 +223,8 @@ class EmployerDetail(MethodView):
 
 @blp.route("/employers/<id:employer_id>/persons")
 class EmployerPersons(MethodView):
-    @blp.arguments(PersonSchema)
-    @blp.response(201, PersonSchema)
+    @blp.arguments(input_of(PersonSchema))
+    @blp.response(201, output(PersonSchema))
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, employer_id):
         """Add a contact person"""
@@ -223,8 +234,8 @@ class EmployerPersons(MethodView):
 
 @blp.route("/employers/<id:employer_id>/openings")
 class EmployerOpenings(MethodView):
-    @blp.arguments(OpeningSchema)
-    @blp.response(201, OpeningSchema)
+    @blp.arguments(input_of(OpeningSchema))
+    @blp.response(201, output(OpeningSchema))
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, employer_id):
         """Record an opening learned from the employer"""
@@ -248,8 +259,8 @@ class Openings(MethodView):
 
 @blp.route("/openings/<id:opening_id>/status")
 class OpeningStatusView(MethodView):
-    @blp.arguments(OpeningStatusSchema)
-    @blp.response(200, OpeningSchema)
+    @blp.arguments(input_of(OpeningStatusSchema))
+    @blp.response(200, output(OpeningSchema))
     @errors(blp, 400, 401, 403, 404)
     def post(self, data, opening_id):
         """Mark an opening open, filled or closed"""
@@ -259,7 +270,7 @@ class OpeningStatusView(MethodView):
 
 @blp.route("/openings/<id:opening_id>/candidates")
 class OpeningCandidates(MethodView):
-    @blp.response(200, MatchedCaseSchema(many=True))
+    @blp.response(200, output(MatchedCaseSchema)(many=True))
     @errors(blp, 401, 403, 404)
     def get(self, opening_id):
         """The team's job seekers ranked against the opening, each with its reasons
@@ -275,7 +286,7 @@ class OpeningCandidates(MethodView):
 
 @blp.route("/cases/<id:case_id>/matches")
 class CaseMatches(MethodView):
-    @blp.response(200, MatchedOpeningSchema(many=True))
+    @blp.response(200, output(MatchedOpeningSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PROFILE)
     def get(self, case_id):
@@ -301,8 +312,8 @@ class CaseSuggestions(MethodView):
         return paginate(select(Suggestion).where(Suggestion.case_id == case.id), args,
                         (Suggestion.created_at.desc(), Suggestion.id.desc()))
 
-    @blp.arguments(SuggestionSchema)
-    @blp.response(201, SuggestionSchema)
+    @blp.arguments(input_of(SuggestionSchema))
+    @blp.response(201, output(SuggestionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLACEMENTS, write=True)
     def post(self, data, case_id):
@@ -315,9 +326,10 @@ class CaseSuggestions(MethodView):
 
 @blp.route("/suggestions/<id:suggestion_id>/outcome")
 class SuggestionOutcomeView(MethodView):
-    @blp.arguments(OutcomeSchema)
-    @blp.response(200, SuggestionSchema)
+    @blp.arguments(input_of(OutcomeSchema))
+    @blp.response(200, output(SuggestionSchema))
     @errors(blp, 400, 401, 403, 404)
+    @case_in_body
     def post(self, data, suggestion_id):
         """What came of a suggestion (not interested, applied, interview, hired, not hired)"""
         row = db.session.get(Suggestion, suggestion_id)
@@ -329,8 +341,8 @@ class SuggestionOutcomeView(MethodView):
 
 @blp.route("/follow-ups/<id:follow_up_id>/move")
 class FollowUpMove(MethodView):
-    @blp.arguments(MoveSchema)
-    @blp.response(200, FollowUpChangeSchema)
+    @blp.arguments(input_of(MoveSchema))
+    @blp.response(200, output(FollowUpChangeSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS, write=True)
     def post(self, data, follow_up_id):
@@ -341,7 +353,7 @@ class FollowUpMove(MethodView):
         return _run(fus.move_follow_up, fu, current_user, reason=data["reason"], due_at=data.get("due_at"),
                     assignee_id=data.get("assignee_id"))
 
-    @blp.response(200, FollowUpChangeSchema(many=True))
+    @blp.response(200, output(FollowUpChangeSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS)
     def get(self, follow_up_id):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date
+from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
@@ -50,8 +51,15 @@ def Id(strict: bool = True, **kwargs):
     return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
-def OneOf(enum_cls, **kwargs):
-    return fields.String(validate=validate.OneOf([e.value for e in enum_cls]), **kwargs)
+def OneOf(enum_cls: Any, **kwargs: Any) -> fields.String:
+    """A closed vocabulary (a StrEnum, or several, or a list of codes): the document lists it."""
+    groups: list[Any] = [enum_cls] if isinstance(enum_cls, type) else list(enum_cls)
+    if all(isinstance(group, type) for group in groups):  # one vocabulary or several
+        values = [str(e.value) for group in groups for e in group]
+    else:  # the codes themselves
+        values = [str(getattr(e, "value", e)) for e in groups]
+    values = list(dict.fromkeys(values))
+    return fields.String(validate=validate.OneOf(values), **kwargs)
 
 
 __all__ = ["Bool", "Day", "Id", "Moment", "OneOf", "Text"]

@@ -21,7 +21,9 @@ from ..services.transitions import current_placement
 from ..workflows.phases import Part, Phase
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, WrittenBy
 from .common import case_part, check_case_access, checked_case, errors, require_login, service_error
-from .fields import Day, Text
+from .fields import Day, OneOf, Text
+from .schemas import SupportsSchema
+from .shapes import input_of, output
 
 blp = Blueprint("api_plan", __name__, description="The shared plan, parallel interventions and progress")
 blp.before_request(require_login)
@@ -39,7 +41,7 @@ class GoalSchema(Schema):
     case_id = fields.Integer(dump_only=True)
     version = fields.Integer(dump_only=True)
     text = Text(max_length=5000, min_length=1, required=True)
-    written_by = fields.String(dump_only=True, metadata={"enum": [w.value for w in WrittenBy]})
+    written_by = OneOf(WrittenBy, dump_only=True)
     author_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
@@ -48,11 +50,11 @@ class ActionSchema(Schema):
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     text = Text(max_length=1000, min_length=1, required=True)
-    owner = fields.String(required=True, validate=validate.OneOf([o.value for o in PlanOwner]))
+    owner = OneOf(PlanOwner, required=True)
     due_date = Day(allow_none=True)
     follow_up_id = fields.Integer(dump_only=True, allow_none=True)
     done_at = fields.DateTime(dump_only=True, allow_none=True)
-    written_by = fields.String(dump_only=True)
+    written_by = OneOf(WrittenBy, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -66,15 +68,6 @@ class InterventionSchema(Schema):
 
 class InterventionEndSchema(Schema):
     end_date = Day(required=True)
-
-
-class SupportsSchema(Schema):
-    mentor = Text(max_length=1000, allow_none=True)
-    mentor_hours = fields.Float(allow_none=True, validate=validate.Range(0, 60), allow_nan=False)
-    personal_assistance = Text(max_length=1000, allow_none=True)
-    aids = Text(max_length=1000, allow_none=True)
-    flexjob_terms = Text(max_length=1000, allow_none=True)
-    adjustments = Text(max_length=1000, allow_none=True)
 
 
 class SupportChangeSchema(Schema):
@@ -99,7 +92,7 @@ class RatingSchema(Schema):
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     instrument = fields.String(dump_only=True)
-    rater = fields.String(dump_only=True)
+    rater = OneOf(WrittenBy, dump_only=True)
     scores = fields.Nested(ScoresSchema, required=True)
     rated_at = fields.DateTime(dump_only=True)
 
@@ -114,7 +107,7 @@ class ProgressViewSchema(Schema):
 
 @blp.route("/cases/<id:case_id>/plan/goals")
 class Goals(MethodView):
-    @blp.response(200, GoalSchema(many=True))
+    @blp.response(200, output(GoalSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLAN)
     def get(self, case_id):
@@ -122,8 +115,8 @@ class Goals(MethodView):
         return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
                                   .order_by(PlanGoal.version.desc())).all()
 
-    @blp.arguments(GoalSchema)
-    @blp.response(201, GoalSchema)
+    @blp.arguments(input_of(GoalSchema))
+    @blp.response(201, output(GoalSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
     def post(self, data, case_id):
@@ -133,7 +126,7 @@ class Goals(MethodView):
 
 @blp.route("/cases/<id:case_id>/plan/actions")
 class Actions(MethodView):
-    @blp.response(200, ActionSchema(many=True))
+    @blp.response(200, output(ActionSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLAN)
     def get(self, case_id):
@@ -141,8 +134,8 @@ class Actions(MethodView):
         return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
             PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
 
-    @blp.arguments(ActionSchema)
-    @blp.response(201, ActionSchema)
+    @blp.arguments(input_of(ActionSchema))
+    @blp.response(201, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
     def post(self, data, case_id):
@@ -153,7 +146,7 @@ class Actions(MethodView):
 
 @blp.route("/plan-actions/<id:action_id>/done")
 class ActionDone(MethodView):
-    @blp.response(200, ActionSchema)
+    @blp.response(200, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
     def post(self, action_id):
@@ -163,7 +156,7 @@ class ActionDone(MethodView):
 
 @blp.route("/cases/<id:case_id>/interventions")
 class Interventions(MethodView):
-    @blp.response(200, InterventionSchema(many=True))
+    @blp.response(200, output(InterventionSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.INTERVENTIONS)
     def get(self, case_id):
@@ -171,8 +164,8 @@ class Interventions(MethodView):
         return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
                                   .order_by(ParallelIntervention.start_date.desc(), ParallelIntervention.id)).all()
 
-    @blp.arguments(InterventionSchema)
-    @blp.response(201, InterventionSchema)
+    @blp.arguments(input_of(InterventionSchema))
+    @blp.response(201, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.INTERVENTIONS, write=True)
     def post(self, data, case_id):
@@ -183,8 +176,8 @@ class Interventions(MethodView):
 
 @blp.route("/interventions/<id:intervention_id>/end")
 class InterventionEnd(MethodView):
-    @blp.arguments(InterventionEndSchema)
-    @blp.response(200, InterventionSchema)
+    @blp.arguments(input_of(InterventionEndSchema))
+    @blp.response(200, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.INTERVENTIONS, write=True)
     def post(self, data, intervention_id):
@@ -203,15 +196,15 @@ def _supports_view(case: IpsCase) -> dict[str, Any]:
 
 @blp.route("/cases/<id:case_id>/supports")
 class Supports(MethodView):
-    @blp.response(200, SupportsViewSchema)
+    @blp.response(200, output(SupportsViewSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLACEMENTS)
     def get(self, case_id):
         """The running job's supports (mentor and hours, personal assistance, aids, flexjob terms) and their history"""
         return _supports_view(checked_case())
 
-    @blp.arguments(SupportsSchema)
-    @blp.response(200, SupportsViewSchema)
+    @blp.arguments(input_of(SupportsSchema))
+    @blp.response(200, output(SupportsViewSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLACEMENTS, write=True)
     def put(self, data, case_id):
@@ -225,7 +218,7 @@ class Supports(MethodView):
 
 @blp.route("/cases/<id:case_id>/progress")
 class Progress(MethodView):
-    @blp.response(200, ProgressViewSchema)
+    @blp.response(200, output(ProgressViewSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PROGRESS)
     def get(self, case_id):
@@ -236,8 +229,8 @@ class Progress(MethodView):
                 "dimensions": list(CURRENT_INSTRUMENT.dimensions),
                 "scale": [CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high], "ratings": ratings}
 
-    @blp.arguments(RatingSchema)
-    @blp.response(201, RatingSchema)
+    @blp.arguments(input_of(RatingSchema))
+    @blp.response(201, output(RatingSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PROGRESS, write=True)
     def post(self, data, case_id):

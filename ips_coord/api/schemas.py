@@ -4,21 +4,30 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..workflows.phases import (
+    STEP_TYPES,
+    AccessAction,
     Adjustment,
+    AuditPart,
+    CloseReason,
     ConsentCategory,
     ContactKind,
     ContactPurpose,
+    Disclosure,
     EndReason,
     Event,
     FollowUpKind,
     FollowUpStatus,
+    HistoryEntry,
     Location,
+    Part,
     Party,
     Phase,
     PlacementType,
+    Relation,
     WithdrawalRequester,
 )
 from .fields import Bool, Day, Id, Moment, OneOf, Text
+from .shapes import output
 
 # Pagination is bounded so no client can ask for everything.
 PAGE_SIZE_MAX = 200
@@ -30,7 +39,11 @@ class PageArgs(Schema):
 
 
 def page_of(item_schema):
+    """One page of a list: its items (in the output shape) and where it lies among all pages."""
+    item_schema = output(item_schema)
+
     class _Page(Schema):
+        _output = True
         items = fields.List(fields.Nested(item_schema), required=True)
         page = fields.Integer(required=True)
         page_size = fields.Integer(required=True)
@@ -41,6 +54,8 @@ def page_of(item_schema):
 
 
 class CitizenSchema(Schema):
+    """A citizen: a new referral's citizen (input) or one on your cases (output)."""
+
     id = fields.Integer(dump_only=True)
     first_name = Text(max_length=100, min_length=1, required=True)
     last_name = Text(max_length=100, min_length=1, required=True)
@@ -59,11 +74,15 @@ class CaseArgs(PageArgs):
 
 
 class CaseSchema(Schema):
+    """An IPS case. `relation` and `visible_parts` come with one case (not in lists); `notice` only
+    on a new referral that may duplicate an existing case."""
+
+    SOMETIMES = ("relation", "visible_parts", "notice")
     id = fields.Integer(dump_only=True)
     reference = fields.String(dump_only=True)
     citizen = fields.Nested(CitizenSchema, dump_only=True)
-    phase = fields.String(dump_only=True)
-    paused_from = fields.String(dump_only=True, allow_none=True)
+    phase = OneOf(Phase, dump_only=True)
+    paused_from = OneOf(Phase, dump_only=True, allow_none=True)
     resume_date = fields.Date(dump_only=True, allow_none=True)
     consultant_id = fields.Integer(dump_only=True, allow_none=True)
     psychiatry_contact_id = fields.Integer(dump_only=True, allow_none=True)
@@ -75,10 +94,12 @@ class CaseSchema(Schema):
     last_contact_at = fields.DateTime(dump_only=True, allow_none=True)
     phase_changed_at = fields.DateTime(dump_only=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
-    close_reason = fields.String(dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True)
-    relation = fields.String(dump_only=True, metadata={"description": "your relation to the case"})
-    visible_parts = fields.List(fields.String(), dump_only=True,
+    close_reason = OneOf(CloseReason, dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True, metadata={
+        "description": "raised by every write to the case (also a contact or a review): send it with the next "
+                       "transition, or as If-Match"})
+    relation = OneOf(Relation, dump_only=True, metadata={"description": "your relation to the case"})
+    visible_parts = fields.List(OneOf(Part), dump_only=True,
                                 metadata={"description": "the parts of the case you may read now"})
     notice = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "on a new referral: set when a case may already exist for the citizen (the coordinator "
@@ -86,7 +107,8 @@ class CaseSchema(Schema):
 
 
 class ReferralSchema(Schema):
-    """A new case: an existing citizen by id, or a new citizen's details."""
+    """A new case: exactly one of `citizen_id` (an existing citizen on a case you relate to) or
+    `citizen` (a new citizen's details); both or neither is 422."""
 
     citizen_id = Id()
     citizen = fields.Nested(CitizenSchema)
@@ -101,51 +123,73 @@ class ReferralSchema(Schema):
             raise ValidationError("Give either citizen_id or citizen.", "citizen")
 
 
-class TransitionSchema(Schema):
-    event = OneOf(Event, required=True)
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
-    reason = Text(max_length=64)
-    note = Text(max_length=2000)
-    psychiatry_contact_id = Id()
-    jobcenter_caseworker_id = Id()
-    placement_type = OneOf(PlacementType)
-    employer_name = Text(max_length=200)
-    job_title = Text(max_length=200)
-    hours_per_week = fields.Float(validate=validate.Range(0, 80), allow_nan=False)
-    start_date = Day()
-    benefits_counselling_offered = Bool()
-    # Enrolment: the citizen agreed to take part (participation is voluntary); kept in the event.
-    citizen_agreed = Bool()
-    # Enrolment: the citizen's consents to the parties the workflow notifies, recorded with it.
-    consent_psychiatry = Bool()
-    consent_jobcenter = Bool()
-    supports = fields.Dict(keys=Text(max_length=40), values=Text(max_length=500),
-                           validate=validate.Length(max=20))
-    end_reason = OneOf(EndReason)
-    end_date = Day()
-    resume_date = Day()
-
-
 class AllowedEventsSchema(Schema):
-    phase = fields.String(required=True)
+    phase = OneOf(Phase, required=True)
     version = fields.Integer(required=True)
-    events = fields.List(fields.String(), required=True)
+    events = fields.List(OneOf(Event), required=True)
+
+
+# Every key a case event's `data` may carry (each shown only to a reader of its part).
+class CaseEventDataSchema(Schema):
+    """Facts recorded with a case event; which keys appear depends on the event (and on what you may read)."""
+
+    SOMETIMES = "*"
+
+    note = fields.String()
+    placement_id = fields.Integer()
+    early_ending = fields.Boolean(metadata={"description": "a job or education ended within its first months"})
+    end_date = fields.String(metadata={"format": "date"})  # stored as ISO 8601 text
+    consent_id = fields.Integer()
+    requested_by = fields.String(metadata={"description": "who asked for a consent's withdrawal: citizen or a party"})
+    notification_id = fields.Integer()
+    follow_up_id = fields.Integer()
+    due_at = fields.String(metadata={"format": "date-time"})
+    merged_citizen_id = fields.Integer()
+    into_case_id = fields.Integer()
+    by = OneOf(("citizen", "staff"), metadata={"description": "written by the citizen or by staff"})
+    citizen_agreed = fields.String(metadata={"format": "date",
+                                             "description": "the day the citizen agreed to take part"})
+    goal_version = fields.Integer()
+    action_id = fields.Integer()
+    intervention_id = fields.Integer()
+    rating_id = fields.Integer()
 
 
 class CaseEventSchema(Schema):
+    """One entry of the case's append-only history."""
+
     id = fields.Integer()
     seq = fields.Integer()
-    event = fields.String()
-    from_phase = fields.String(allow_none=True)
-    to_phase = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
+    event = OneOf((Event, HistoryEntry))
+    from_phase = OneOf(Phase, allow_none=True)
+    to_phase = OneOf(Phase, allow_none=True)
+    reason = fields.String(allow_none=True, metadata={
+        "description": "a close reason, an end reason, a deviation code, a notification kind, or a pause's own "
+                       "words (shown only to readers of contact notes)"})
     actor_id = fields.Integer(allow_none=True)
     request_id = fields.String(allow_none=True)
-    data = fields.Dict()
+    data = fields.Nested(CaseEventDataSchema)
     created_at = fields.DateTime()
 
 
+class SupportsSchema(Schema):
+    """The running job's supports (what the employer or the jobcenter provides); only those given."""
+
+    SOMETIMES = "*"
+
+    mentor = Text(max_length=1000, allow_none=True)
+    mentor_hours = fields.Float(allow_none=True, validate=validate.Range(0, 60), allow_nan=False)
+    personal_assistance = Text(max_length=1000, allow_none=True)
+    aids = Text(max_length=1000, allow_none=True)
+    flexjob_terms = Text(max_length=1000, allow_none=True)
+    adjustments = Text(max_length=1000, allow_none=True)
+
+
 class PlacementSchema(Schema):
+    """A job, an education or a step. `POST /placements` records steps only (internship, wage
+    subsidy, sheltered, other); jobs and education start with the start_job / start_education
+    transitions."""
+
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     type = OneOf(PlacementType, required=True)
@@ -154,12 +198,20 @@ class PlacementSchema(Schema):
     hours_per_week = fields.Float(validate=validate.Range(0, 80), allow_nan=False, allow_none=True)
     start_date = Day(required=True)
     end_date = Day(allow_none=True)
-    end_reason = fields.String(dump_only=True, allow_none=True)
+    end_reason = OneOf(EndReason, dump_only=True, allow_none=True)
     benefits_counselling_offered = Bool(load_default=False)
-    supports = fields.Dict(keys=Text(max_length=40), values=Text(max_length=500), validate=validate.Length(max=20))
+    supports = fields.Nested(SupportsSchema)
+
+
+class StepSchema(PlacementSchema):
+    """A step toward work: the types `POST /placements` accepts."""
+
+    type = OneOf(tuple(sorted(STEP_TYPES)), required=True)
 
 
 class ContactSchema(Schema):
+    """A contact or meeting with the citizen; `occurred_at` may not lie in the future."""
+
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     staff_id = fields.Integer(dump_only=True)
@@ -193,22 +245,31 @@ class EmployerContactArgs(PageArgs):
     case_id = Id(strict=False)
 
 
+# What the review adjusts for the next job, per kind of adjustment.
+AdjustmentsSchema = Schema.from_dict({a.value: Text(max_length=1000) for a in Adjustment}, name="AdjustmentsSchema")
+AdjustmentsSchema.SOMETIMES = "*"  # type: ignore[attr-defined]  # only the kinds adjusted
+
+PROFILE_TEXT_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
+                       "support_needs")
+ProfileChangesSchema = Schema.from_dict({name: Text(max_length=5000) for name in PROFILE_TEXT_FIELDS},
+                                        name="ProfileChangesSchema")
+
+
 class ReviewSchema(Schema):
+    """The joint review after a job ending; `held_at` may not lie in the future."""
+
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     placement_id = fields.Integer(dump_only=True, allow_none=True)
     held_at = Moment(required=True)
     what_worked = Text(max_length=5000, allow_none=True)
     what_did_not = Text(max_length=5000, allow_none=True)
-    adjustments = fields.Dict(keys=fields.String(validate=validate.OneOf(
-        [a.value for a in Adjustment])), values=Text(max_length=1000))
+    adjustments = fields.Nested(AdjustmentsSchema)
     clinician_present = Bool(load_default=False)
     job_preferences = Text(max_length=5000, allow_none=True, load_only=True, metadata={
         "description": "updated job preferences: a new career-profile version, written with the review"})
     # Any fields of the career profile updated in the same step (one transaction); others carry over.
-    profile_changes = fields.Dict(keys=fields.String(validate=validate.OneOf(
-        ["wishes_and_dreams", "job_preferences", "work_history", "education", "strengths", "support_needs"])),
-        values=Text(max_length=5000), load_only=True)
+    profile_changes = fields.Nested(ProfileChangesSchema, load_only=True)
 
 
 class CareerProfileSchema(Schema):
@@ -220,7 +281,7 @@ class CareerProfileSchema(Schema):
     education = Text(max_length=5000, allow_none=True)
     strengths = Text(max_length=5000, allow_none=True)
     support_needs = Text(max_length=5000, allow_none=True)
-    disclosure = fields.String(validate=validate.OneOf(["full", "partial", "none", "undecided"]), allow_none=True)
+    disclosure = OneOf(Disclosure, allow_none=True)
     relatives_involved = Text(max_length=2000, allow_none=True)
     created_by_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
@@ -232,6 +293,9 @@ class CareerProfileSchema(Schema):
 
 
 class ConsentSchema(Schema):
+    """A specific consent: from one party to another (they must differ), for named categories and a
+    purpose; `given_at` may not lie in the future."""
+
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     from_party = OneOf(Party, required=True)
@@ -248,10 +312,10 @@ class ConsentSchema(Schema):
 class FollowUpSchema(Schema):
     id = fields.Integer()
     case_id = fields.Integer()
-    kind = fields.String()
+    kind = OneOf(FollowUpKind)
     due_at = fields.DateTime()
     assignee_id = fields.Integer(allow_none=True)
-    status = fields.String()
+    status = OneOf(FollowUpStatus)
     overdue = fields.Boolean()
     completed_at = fields.DateTime(allow_none=True)
 
@@ -268,6 +332,9 @@ class TokenCreateSchema(Schema):
 
 
 class TokenSchema(Schema):
+    """A personal token; `token` itself only in the answer that created it."""
+
+    SOMETIMES = ("token",)
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
@@ -281,8 +348,8 @@ class TokenSchema(Schema):
 class SharedInfoSchema(Schema):
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
-    category = fields.String(required=True, validate=validate.OneOf(
-        ["symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"]))
+    category = OneOf(("symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"),
+                     required=True)
     text = Text(max_length=5000, min_length=1, required=True)
     author_id = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -301,8 +368,8 @@ class AccessLogSchema(Schema):
     id = fields.Integer()
     user_id = fields.Integer(allow_none=True)
     case_id = fields.Integer(allow_none=True)
-    action = fields.String(metadata={"description": "read, write or refused"})
-    part = fields.String()
+    action = OneOf(AccessAction)
+    part = OneOf((Part, AuditPart))
     view = fields.String()
     request_id = fields.String(allow_none=True)
     remote_addr = fields.String(allow_none=True)
@@ -318,15 +385,19 @@ class ExportArgs(Schema):
 
 
 class ExportSchema(Schema):
+    """The citizen's record: the citizen, and per case the sections you may read (all for the
+    privacy officer's full export). Each row carries its table's columns."""
+
     format = fields.String(required=True)
     exported_at = fields.String(required=True)
-    scope = fields.String(metadata={"description": "full (privacy officer) or as read by your role"})
-    citizen = fields.Dict(required=True)
-    cases = fields.List(fields.Dict(), required=True)
+    scope = OneOf(("full", "as read by your role"), required=True,
+                  metadata={"description": "full (privacy officer) or as read by your role"})
+    citizen = fields.Dict(required=True, metadata={"openapi": "citizen"})
+    cases = fields.List(fields.Dict(metadata={"openapi": "case"}), required=True)
 
 
 class ConsentWithdrawSchema(Schema):
-    requested_by = fields.String(required=True, validate=validate.OneOf([r.value for r in WithdrawalRequester]),
+    requested_by = OneOf(WithdrawalRequester, required=True,
                                  metadata={"description": "who asked for the withdrawal: the citizen, or the party "
                                                           "that gave the consent"})
     confirm = Bool(required=True, metadata={"description": "must be true: sharing under the consent stops at once"})

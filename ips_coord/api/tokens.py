@@ -9,6 +9,7 @@ from ..models import ApiToken
 from ..services import ServiceError, accounts
 from .common import Extended, check_case_access, errors, paginate, require_login, service_error
 from .schemas import PageArgs, TokenCreateSchema, TokenSchema, page_of
+from .shapes import input_of, output
 
 blp = Blueprint("api_tokens", __name__, description="Your personal API tokens")
 blp.before_request(require_login)
@@ -24,8 +25,8 @@ class Tokens(MethodView):
         """Your tokens (never the token itself)"""
         return paginate(select(ApiToken).where(ApiToken.user_id == current_user.id), args, (ApiToken.id,))
 
-    @blp.arguments(TokenCreateSchema)
-    @blp.response(201, TokenSchema)
+    @blp.arguments(input_of(TokenCreateSchema))
+    @blp.response(201, output(TokenSchema))
     @errors(blp, 400, 401, 403)
     def post(self, data):
         """Create a token (from a logged-in session only); the response is the only time it is shown"""
@@ -38,7 +39,7 @@ class Tokens(MethodView):
 
 @blp.route("/tokens/<id:token_id>")
 class TokenDetail(MethodView):
-    @blp.response(200, TokenSchema)
+    @blp.response(200, output(TokenSchema))
     @errors(blp, 401, 404)
     def delete(self, token_id):
         """Revoke a token"""

@@ -15,6 +15,7 @@ from .case import (
 )
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
+from .idempotency import IdempotencyKey
 from .inbox import InboxItem
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
@@ -24,8 +25,8 @@ __all__ = [
     "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
     "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
-    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "InboxItem", "IpsCase",
-    "JobEndingReview",
+    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
+    "InboxItem", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
     "SupportChange", "User", "UserSession",

@@ -117,7 +117,7 @@ def test_follow_up_complete(client, world, clock):
     after = client.get(f"/api/v1/follow-ups?case_id={case.id}&kind=monthly_contact&status=open",
                        headers=h).json["items"]
     assert len(after) == 1 and after[0]["id"] != monthly[0]["id"]
-    assert client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h).status_code == 400
+    assert client.post(f"/api/v1/follow-ups/{monthly[0]['id']}/complete", headers=h).status_code == 422
     clock.advance(days=400)
     h = bearer(world.consultant)  # tokens expire after API_TOKEN_DAYS; the old one no longer works
     overdue = client.get("/api/v1/cases?overdue=true", headers=h).json
@@ -150,4 +150,4 @@ def test_consent_withdrawal(client, world, clock):
     body = {"requested_by": "citizen", "confirm": True}
     r = client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h, json=body)
     assert r.status_code == 200 and r.json["live"] is False and r.json["withdrawn_at"]
-    assert client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h, json=body).status_code == 400
+    assert client.post(f"/api/v1/consents/{r.json['id']}/withdraw", headers=h, json=body).status_code == 422

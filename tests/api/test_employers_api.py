@@ -18,9 +18,9 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
     assert r.status_code == 201, r.json
     employer_id = r.json["id"]
     bad = client.post("/api/v1/employers", json={"name": "X", "cvr": "10150818"}, headers=h)
-    assert bad.status_code == 400 and "cvr" in bad.json["errors"]
+    assert bad.status_code == 422 and "cvr" in bad.json["errors"]
     dup = client.post("/api/v1/employers", json={"name": "LAGERET  a/s"}, headers=h)
-    assert dup.status_code == 400 and "name" in dup.json["errors"]
+    assert dup.status_code == 422 and "name" in dup.json["errors"]
     assert client.get("/api/v1/employers?q=lager", headers=h).json["total"] == 1
     assert client.post(f"/api/v1/employers/{employer_id}/persons", json={"name": "Mette", "phone": "12345678"},
                        headers=h).status_code == 201
@@ -46,7 +46,7 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
     r = client.post(f"/api/v1/cases/{case.id}/suggestions", json={"opening_id": opening_id}, headers=h)
     assert r.status_code == 201 and r.json["outcome"] == "suggested"
     again = client.post(f"/api/v1/cases/{case.id}/suggestions", json={"opening_id": opening_id}, headers=h)
-    assert again.status_code == 400 and "opening_id" in again.json["errors"]
+    assert again.status_code == 422 and "opening_id" in again.json["errors"]
     r = client.post(f"/api/v1/suggestions/{r.json['id']}/outcome", json={"outcome": "interview"}, headers=h)
     assert r.status_code == 200 and r.json["outcome"] == "interview"
     assert client.get(f"/api/v1/cases/{case.id}/matches", headers=h).json[0]["suggested"] is True

@@ -91,7 +91,7 @@ def test_steps_are_one_rule_for_the_api_and_the_page(client, world, db, clock):
     r = client.post(f"/api/v1/cases/{case.id}/placements", headers=bearer(world.consultant), json={
         "type": "internship", "employer_name": "Lageret", "start_date": day.isoformat(),
         "end_date": (day - timedelta(days=1)).isoformat()})
-    assert r.status_code == 400 and "end_date" in r.json["errors"]
+    assert r.status_code == 422 and "end_date" in r.json["errors"]
     # ...and write the same row.
     r = client.post(f"/api/v1/cases/{case.id}/placements", headers=bearer(world.consultant), json={
         "type": "internship", "employer_name": "Via API", "start_date": day.isoformat()})

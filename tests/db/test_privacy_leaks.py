@@ -62,7 +62,8 @@ def test_referral_by_id_needs_a_relation_and_writes_nothing(client, world):
     cases, citizens, events = _count(IpsCase), _count(Citizen), _count(CaseEvent)
     r = client.post("/api/v1/cases", headers=bearer(world.outsider), json={"citizen_id": case.citizen_id})
     # The error names no one (its Danish text says "Borgeren findes ikke", so look for the full name).
-    assert r.status_code == 404 and set(r.get_json()) <= {"code", "message", "errors"}
+    problem_members = {"type", "title", "status", "detail", "code", "message", "errors"}
+    assert r.status_code == 404 and set(r.get_json()) <= problem_members
     assert "Test Borger" not in r.get_data(as_text=True) and "Borger\"" not in r.get_data(as_text=True)
     assert (_count(IpsCase), _count(Citizen), _count(CaseEvent)) == (cases, citizens, events)  # no junk case
     assert client.get(f"/api/v1/citizens/{case.citizen_id}", headers=bearer(world.outsider)).status_code == 404
@@ -143,7 +144,7 @@ def test_the_privacy_officer_exports_everything_with_a_stated_reason(client, wor
     h = bearer(world.privacy_officer)
     url = f"/api/v1/citizens/{case.citizen_id}/export"
     missing = client.get(url, headers=h)
-    assert missing.status_code == 400 and "reason" in missing.json["errors"]
+    assert missing.status_code == 422 and "reason" in missing.json["errors"]
     r = client.get(url, headers=h, query_string={"reason": "Indsigtsanmodning fra borgeren 2026-03-01"})
     assert r.status_code == 200 and r.json["scope"] == "full"
     body = json.dumps(r.json, ensure_ascii=False)
@@ -307,7 +308,7 @@ def test_withdrawal_by_a_party_only_confirmed_and_with_who_asked(client, world):
     assert r.status_code == 403
     assert client.post(url, headers=bearer(world.clinician), json={"requested_by": "citizen"}).status_code == 422
     r = client.post(url, headers=bearer(world.clinician), json={"requested_by": "citizen", "confirm": False})
-    assert r.status_code == 400 and "confirm" in r.json["errors"]
+    assert r.status_code == 422 and "confirm" in r.json["errors"]
     assert _db.session.scalar(select(Consent.withdrawn_at).where(Consent.id == consent.id)) is None
     # On the web page: the confirmation is asked for next to its field, then it is kept in the history.
     login(client, world.consultant)

@@ -1,0 +1,230 @@
+"""The HTTP conventions every API endpoint shares, applied in one place (register_api installs
+them for everything under /api/v1, so a blueprint added later follows them without a line):
+
+- the case's version after every request on one case: `ETag: "<version>"` and `Case-Version`;
+  `If-Match` on a write to a case is checked against it (412 with current_version);
+- `Idempotency-Key` on every POST: a retry with the same key and body returns the first
+  response (with `Idempotent-Replayed: true`), never a second row;
+- `Location` on every 201;
+- `Link` (first, prev, next, last) and `X-Total-Count` on every paginated list;
+- `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` from the
+  per-caller limit (API_RATE_LIMIT per token, per session user, or per address).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask.wrappers import Response
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.urls import iri_to_uri
+
+from ..clock import utcnow
+from ..extensions import db, limiter
+from ..models import IpsCase
+from ..services import idempotency
+from .errors import problem
+
+API_PREFIX = "/api/v1"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Replayed with a stored response (the body and the status are stored anyway).
+REPLAYED_HEADERS = ("Location", "ETag", "Case-Version")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII, as the IETF draft's examples
+
+
+def _in_api() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def caller_key() -> str:
+    """Who is asking, for the rate limit and the idempotency keys: the token, the user, the address."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "token:" + hashlib.sha256(header[len("Bearer "):].strip().encode()).hexdigest()[:32]
+    if getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return "addr:" + (request.remote_addr or "-")
+
+
+def api_rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+def limit_blueprint(blp: Any) -> None:
+    """The per-caller API rate limit on one blueprint (register_api calls it for each)."""
+    limiter.limit(api_rate_limit, key_func=caller_key)(blp)
+
+
+# ---------------------------------------------------------------- versions and If-Match
+
+def if_match_version() -> int | None:
+    """The version an If-Match header names ("7", W/"7" or 7), or None without the header."""
+    value = request.headers.get("If-Match")
+    if not value:
+        return None
+    found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,10})"?\s*', value)
+    if not found:
+        return -1  # matches no version: 412
+    return int(found.group(1))
+
+
+def check_if_match(case: IpsCase) -> None:
+    """A write to a case with If-Match: the case must still be at that version (else 412)."""
+    wanted = if_match_version()
+    if wanted is not None and request.method in WRITE_METHODS and wanted != case.version:
+        from flask_smorest import abort
+
+        abort(412, message="The case was changed by someone else; reload it and try again.",
+              code="precondition_failed", current_version=case.version,
+              errors={"If-Match": ["The case is at another version now."]})
+
+
+def _case_version_headers(response: Response) -> None:
+    case = g.get("case")
+    if case is None or response.status_code >= 400:
+        return
+    # A read changed nothing: the loaded case has the version; after a write, read it afresh.
+    version = case.version if request.method == "GET" else db.session.scalar(
+        select(IpsCase.version).where(IpsCase.id == case.id))
+    if version is not None:
+        response.headers["ETag"] = f'"{version}"'
+        response.headers["Case-Version"] = str(version)
+
+
+# ---------------------------------------------------------------- Idempotency-Key
+
+def _idempotency_start() -> Response | None:
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or key is None or not getattr(current_user, "is_authenticated", False):
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        return problem(422, "The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
+                       {"Idempotency-Key": ["Not a valid idempotency key."]})
+    found = idempotency.claim(caller_key(), key, request.method, request.path[:500],
+                              hashlib.sha256(request.get_data()).hexdigest(), utcnow(),
+                              float(current_app.config["IDEMPOTENCY_KEY_HOURS"]))
+    if found.mismatch:
+        return problem(422, "This Idempotency-Key was used for another request.",
+                       {"Idempotency-Key": ["Use a new key for a new request."]}, code="idempotency_key_reused")
+    if found.in_progress:
+        return problem(409, "A request with this Idempotency-Key is still running; try again shortly.",
+                       code="idempotency_key_in_use")
+    if found.id is not None:
+        g.idempotency_claim = found.id
+        return None
+    response = current_app.response_class(found.body or "", status=found.status or 200,
+                                          mimetype="application/json")
+    for name, value in (found.headers or {}).items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _idempotency_finish(response: Response) -> None:
+    claim_id = g.pop("idempotency_claim", None)
+    if claim_id is None:
+        return
+    if 200 <= response.status_code < 300:
+        headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+        idempotency.complete(claim_id, response.status_code, response.get_data(as_text=True), headers)
+    else:
+        idempotency.release(claim_id)
+
+
+def _idempotency_teardown(_exc: BaseException | None) -> None:
+    claim_id = g.pop("idempotency_claim", None)
+    if claim_id is not None:  # the request ended without a response (an exception propagated)
+        db.session.rollback()
+        idempotency.release(claim_id)
+
+
+# ---------------------------------------------------------------- Location, Link, RateLimit
+
+def _location(response: Response) -> None:
+    if response.status_code != 201 or "Location" in response.headers:
+        return
+    body = response.get_json(silent=True)
+    item_id = body.get("id") if isinstance(body, dict) else None
+    adapter = current_app.url_map.bind("")
+    if item_id is not None:
+        candidate = f"{request.path.rstrip('/')}/{item_id}"
+        try:
+            adapter.match(candidate, method="GET")
+            response.headers["Location"] = candidate
+            return
+        except (NotFound, MethodNotAllowed):
+            pass
+    # No URL of its own: the list (or the current version) it can be read from.
+    response.headers["Location"] = request.path
+
+
+def remember_page(page: int, size: int, total: int) -> int:
+    """Called by paginate(): the page's numbers for the Link header; returns the last page."""
+    last = max(1, math.ceil(total / size))
+    g.api_page = (page, size, last, total)
+    return last
+
+
+def _links(response: Response) -> None:
+    numbers = g.get("api_page")
+    if numbers is None:
+        return
+    page, size, last, total = numbers
+    args = request.args.to_dict(flat=True)
+
+    def url(n: int) -> str:
+        query = "&".join(f"{k}={v}" for k, v in {**args, "page": n, "page_size": size}.items())
+        return iri_to_uri(f"{request.path}?{query}")
+
+    links = [f'<{url(1)}>; rel="first"', f'<{url(last)}>; rel="last"']
+    if 1 < page <= last + 1:
+        links.append(f'<{url(min(page - 1, last))}>; rel="prev"')
+    if page < last:
+        links.append(f'<{url(page + 1)}>; rel="next"')
+    response.headers["Link"] = ", ".join(links)
+    response.headers["X-Total-Count"] = str(total)
+
+
+def _rate_limit_headers(response: Response) -> None:
+    current = limiter.current_limit
+    if current is None:
+        return
+    try:
+        reset_at, remaining = current.reset_at, current.remaining
+    except Exception:  # the limiter's storage is down (it swallows errors too): no headers
+        return
+    window = current.limit.get_expiry()
+    response.headers["RateLimit-Limit"] = str(current.limit.amount)
+    response.headers["RateLimit-Remaining"] = str(max(0, remaining))
+    response.headers["RateLimit-Reset"] = str(max(0, reset_at - int(time.time())))
+    response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"
+    if response.status_code == 429:
+        response.headers["Retry-After"] = response.headers["RateLimit-Reset"]
+
+
+def install(app: Flask) -> None:
+    @app.before_request
+    def _api_before() -> Response | None:
+        if not _in_api():
+            return None
+        return _idempotency_start()
+
+    @app.after_request
+    def _api_after(response: Response) -> Response:
+        if not _in_api():
+            return response
+        _case_version_headers(response)
+        _location(response)
+        _links(response)
+        _rate_limit_headers(response)
+        _idempotency_finish(response)  # last: it stores the headers set above
+        return response
+
+    app.teardown_request(_idempotency_teardown)
+
