@@ -43,6 +43,7 @@ def celery_settings(app: Flask) -> dict:
         # The beat only wakes the sweep; all due work is in the database.
         "beat_schedule": {
             "sweep": {"task": "ips_coord.sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+            "webhooks": {"task": "ips_coord.webhook_sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),
@@ -64,7 +65,8 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["ips_coord.notifications.tasks"])
+    celery_app = Celery(app.name, task_cls=FlaskTask,
+                        include=["ips_coord.notifications.tasks", "ips_coord.notifications.webhook_tasks"])
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

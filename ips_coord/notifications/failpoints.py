@@ -25,6 +25,8 @@ POINTS = {
     "delivery.after_data_end": "the server answered 250 to the final '.'; the row is not recorded yet",
     "sweep.after_claim": "the sweep's claim of due rows is committed; nothing enqueued yet",
     "sweep.after_enqueue": "the sweep enqueued its delivery tasks; its own task is not acknowledged",
+    "webhook.after_claim": "a worker's claim of a webhook delivery is committed; nothing posted yet",
+    "webhook.after_response": "the receiver answered 2xx; the delivery is not recorded yet",
 }
 
 
