@@ -30,6 +30,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(employers_bp)
     app.register_blueprint(citizen_bp)  # the citizen's own view: a session kind of its own
     app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
+    from .admin_integrations import bp as admin_integrations_bp
+
+    app.register_blueprint(admin_integrations_bp)  # the admin's service tokens, webhooks, delivery log
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
