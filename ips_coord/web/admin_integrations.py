@@ -51,7 +51,7 @@ def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm
     orgs = db.session.scalars(select(Organisation).where(Organisation.kind.in_(svc.INTEGRATION_ORG_KINDS))
                               .order_by(Organisation.name))
     token_form.organisation_id.choices = [(o.id, o.name) for o in orgs]
-    webhook_form.token_id.choices = [(t.id, f"{t.name} ({t.prefix}…)") for t in svc.service_tokens()
+    webhook_form.token_id.choices = [(t.id, f"{t.name} (#{t.id})") for t in svc.service_tokens()
                                      if t.revoked_at is None and ServiceScope.WEBHOOKS_RECEIVE in (t.scopes or [])]
     return token_form, webhook_form
 

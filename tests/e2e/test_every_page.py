@@ -90,7 +90,7 @@ def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
                         ("case", f"/cases/{ended}"), ("access-log", f"/cases/{ended}/access-log")],
         "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new")],
         "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
-        "admin": [("cases", "/cases")],
+        "admin": [("cases", "/cases"), ("integrations", "/admin/integrations")],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
         "national": [("country", "/coordinator/country")],
     }
