@@ -107,6 +107,11 @@ class BaseConfig:
     # A worker's claim of a row is a lease: after this long the sweep gives the row to another
     # worker. It must outlast the longest send (see validate), or two workers send at once.
     CLAIM_TIMEOUT_SECONDS = 900.0
+    # Webhooks to organisations' systems: the same outbox and lease as e-mail, their own backoff.
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_BACKOFF_SECONDS = 30.0
+    WEBHOOK_TIMEOUT_SECONDS = 10.0  # connect and answer; far inside CLAIM_TIMEOUT_SECONDS
+    SERVICE_TOKEN_DAYS = 365  # an organisation's service token expires after this by default
     # Tests only: named crash points (ips_coord.notifications.failpoints), refused in production.
     FAILPOINTS: str | None = None
     FAILPOINTS_DIR: str | None = None
@@ -151,13 +156,14 @@ class BaseConfig:
             values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
         for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
-                    "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS"):
+                    "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS", "WEBHOOK_BACKOFF_SECONDS",
+                    "WEBHOOK_TIMEOUT_SECONDS"):
             if os.environ.get(key):
                 values[key] = _float(key)
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                     "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                    "RETENTION_HOUR_UTC"):
+                    "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})

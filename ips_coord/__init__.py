@@ -191,8 +191,10 @@ def _guard_history() -> None:
         from sqlalchemy.orm import Session
 
         from .access.audit import guard_append_only
+        from .services.changes import record_changes
 
         guard_append_only(Session)
+        record_changes(Session)
         _guarded = True
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,6 +12,7 @@ from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession
 from .services import accounts
 from .services.accounts import TOKEN_PREFIX  # noqa: F401  (the prefix tokens are recognised by)
+from .workflows.phases import Role
 
 # A fixed hash to compare against when the user does not exist, so both failures cost the same.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -44,7 +45,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user.login_delay_until is not None and user.login_delay_until > now:
         raise LoginDelayed(user.login_delay_until)
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not check_password_hash(user.password_hash, password) or not user.active or user.role == Role.INTEGRATION:
         _count_failure(user, now)
         return None
     accounts.clear_login_failures(user)
@@ -84,6 +85,9 @@ def user_for_token(token: str) -> User | None:
             or not found.User.active):
         return None
     row = found.ApiToken
+    # A service token's scopes (None for a personal token): api/scopes.py holds requests to them.
+    g.token_scopes = frozenset(row.scopes) if row.scopes is not None else None
+    g.token_id = row.id
     # Record use at most every TOKEN_LAST_USED_MINUTES: a write per request would cost every request.
     stale = now - timedelta(minutes=current_app.config["TOKEN_LAST_USED_MINUTES"])
     if row.last_used_at is None or row.last_used_at < stale:

@@ -49,6 +49,7 @@ def celery_settings(app: Flask) -> dict:
                           "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=30)},
             "partitions": {"task": "ips_coord.partitions",
                            "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0)},
+            "webhooks": {"task": "ips_coord.webhook_sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),
@@ -71,7 +72,8 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask,
-                        include=["ips_coord.notifications.tasks", "ips_coord.housekeeping"])
+                        include=["ips_coord.notifications.tasks", "ips_coord.notifications.webhook_tasks",
+                                 "ips_coord.housekeeping"])
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

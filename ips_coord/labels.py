@@ -14,6 +14,7 @@ from .workflows.phases import (
     Adjustment,
     AuditPart,
     BenefitKind,
+    ChangeKind,
     CloseReason,
     ConsentCategory,
     ContactKind,
@@ -35,7 +36,9 @@ from .workflows.phases import (
     Phase,
     PlacementType,
     Role,
+    ServiceScope,
     SuggestionOutcome,
+    WebhookStatus,
     WithdrawalRequester,
 )
 from .workflows.plan import Dimension, PlanOwner, SupportField
@@ -58,6 +61,7 @@ ROLES: dict[str, LazyString] = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.ADMIN: _l("Admin"),
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
+    Role.INTEGRATION: _l("Integration"),
 }
 ORG_KINDS: dict[str, LazyString] = {
     OrgKind.JOBCENTER: _l("Jobcenter"), OrgKind.PSYCHIATRY: _l("Psychiatry"), OrgKind.IPS_TEAM: _l("IPS team"),
@@ -339,6 +343,7 @@ ACCESS_PARTS: dict[str, LazyString] = {
     Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
     AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
+    AuditPart.WEBHOOK_DELIVERY: _l("Webhook delivery log"),
 }
 # Endpoints (Flask's names for the pages) an access-log row was written from.
 ENDPOINTS: dict[str, LazyString] = {
@@ -475,4 +480,23 @@ BENEFIT_KINDS: dict[str, LazyString] = {
     BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),
     BenefitKind.FLEXJOB_ASSESSMENT: _l("Flexjob assessment"), BenefitKind.RESOURCE_COURSE: _l("Resource course"),
     BenefitKind.REHABILITATION_TEAM: _l("Rehabilitation team"),
+}
+# System integrations (the admin's integrations page): kinds of change, scopes, delivery statuses.
+CHANGE_KINDS: dict[str, LazyString] = {
+    ChangeKind.CASE: _l("Case"), ChangeKind.CASE_EVENT: _l("History entry"), ChangeKind.CONSENT: _l("Consent"),
+    ChangeKind.CONTACT: _l("Contact"), ChangeKind.EMPLOYER_CONTACT: _l("Employer contact"),
+    ChangeKind.PLACEMENT: _l("Job, education or step"), ChangeKind.REVIEW: _l("Job-ending review"),
+    ChangeKind.INTERVENTION: _l("Parallel intervention"), ChangeKind.CAREER_PROFILE: _l("Career profile"),
+    ChangeKind.SHARED_INFO: _l("Shared by psychiatry"), ChangeKind.BENEFIT_FACT: _l("Benefit-relevant fact"),
+    ChangeKind.FOLLOW_UP: _l("Follow-up"), ChangeKind.PLAN: _l("Shared plan"), ChangeKind.PROGRESS: _l("Progress"),
+    ChangeKind.CITIZEN_NOTE: _l("The citizen's note"),
+}
+SERVICE_SCOPES: dict[str, LazyString] = {
+    ServiceScope.CASES_READ: _l("Read cases"), ServiceScope.CONTACTS_WRITE: _l("Log contacts"),
+    ServiceScope.CHANGES_READ: _l("Read the change feed"), ServiceScope.WEBHOOKS_RECEIVE: _l("Receive webhooks"),
+    ServiceScope.STAFF_READ: _l("Read the staff directory"),
+}
+WEBHOOK_STATUSES: dict[str, LazyString] = {
+    WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
+    WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
 }

@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import CaseEvent, Consent, IpsCase, User
-from ..workflows.phases import ConsentCategory, Event, HistoryEntry, Part, Party, Relation, Role
+from ..workflows.phases import ConsentCategory, Event, HistoryEntry, OrgKind, Part, Party, Relation, Role
 
 # The parts of a case record (the enum is the one source; these names are kept for the callers).
 IDENTITY = Part.IDENTITY
@@ -75,6 +75,8 @@ def relation_to_case(user: User, case: IpsCase) -> Relation | None:
     in_team = user.organisation_id is not None and case.ips_team_id == user.organisation_id
     if user.role == Role.PRIVACY_OFFICER:
         return Relation.PRIVACY_OFFICER  # every case, but only its access log and the full export
+    if user.role == Role.INTEGRATION:
+        return _integration_relation(user, case, in_team)
     if user.role == Role.IPS_CONSULTANT:
         if case.consultant_id == user.id:
             return Relation.CONSULTANT
@@ -87,6 +89,40 @@ def relation_to_case(user: User, case: IpsCase) -> Relation | None:
     elif user.role == Role.COORDINATOR and in_team:
         return Relation.COORDINATOR
     return None
+
+
+def _org_of(user: User | None) -> int | None:
+    return user.organisation_id if user is not None else None
+
+
+def _integration_relation(user: User, case: IpsCase, in_team: bool) -> Relation | None:
+    """An organisation's system relates to the cases its organisation's staff relate to, as they
+    do: an IPS team's system as a consultant of the team, psychiatry's and the jobcenter's as
+    the case's contact there (and so under the same consents)."""
+    org = user.organisation
+    if org is None:
+        return None
+    if org.kind == OrgKind.IPS_TEAM and in_team:
+        return Relation.TEAM_CONSULTANT
+    if org.kind == OrgKind.PSYCHIATRY and _org_of(case.psychiatry_contact) == org.id:
+        return Relation.PSYCHIATRY_CONTACT
+    if org.kind == OrgKind.JOBCENTER and _org_of(case.jobcenter_caseworker) == org.id:
+        return Relation.JOBCENTER_CASEWORKER
+    return None
+
+
+def _integration_filter(user: User) -> ColumnElement[bool]:
+    org = user.organisation
+    if org is None:
+        return false()
+    staff = select(User.id).where(User.organisation_id == org.id).scalar_subquery()
+    if org.kind == OrgKind.IPS_TEAM:
+        return IpsCase.ips_team_id == org.id
+    if org.kind == OrgKind.PSYCHIATRY:
+        return IpsCase.psychiatry_contact_id.in_(staff)
+    if org.kind == OrgKind.JOBCENTER:
+        return IpsCase.jobcenter_caseworker_id.in_(staff)
+    return false()
 
 
 def live_consents(case_id: int, today: date) -> list[Consent]:
@@ -224,6 +260,8 @@ def case_filter(user: User) -> ColumnElement[bool]:
         return IpsCase.jobcenter_caseworker_id == user.id
     if user.role == Role.COORDINATOR and user.organisation_id is not None:
         return IpsCase.ips_team_id == user.organisation_id
+    if user.role == Role.INTEGRATION:
+        return _integration_filter(user)
     return false()
 
 

@@ -76,3 +76,16 @@ def register_api(app: Flask) -> None:
         csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
         limit_blueprint(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")
+    register_sync_api(app)
+
+
+def register_sync_api(app: Flask) -> None:
+    """The change feed, staff directory, /me, service-token scopes and the integrations admin."""
+    from .integrations import blp as integrations_blp
+    from .scopes import register_scopes
+    from .sync import blp as sync_blp
+
+    register_scopes(app)
+    for blp in (sync_blp, integrations_blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp, url_prefix="/api/v1")

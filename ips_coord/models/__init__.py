@@ -17,17 +17,18 @@ from .employer import Employer, EmployerPerson, FollowUpChange, Opening, Opening
 from .followup import FollowUp
 from .idempotency import IdempotencyKey
 from .inbox import InboxItem
+from .integration import ChangeCounter, ChangeLog, WebhookDelivery, WebhookEndpoint
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
 
 __all__ = [
     "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
-    "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
+    "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "ChangeCounter", "ChangeLog", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
     "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
     "InboxItem", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
-    "SupportChange", "User", "UserSession",
+    "SupportChange", "User", "UserSession", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -41,6 +41,9 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(assignment_bp)  # the coordinator's queue of referrals: assign, reassign, move
     app.register_blueprint(sectors_bp)  # admissions, the jobcenter's workspace, treatment-team meetings
+    from .admin_integrations import bp as admin_integrations_bp
+
+    app.register_blueprint(admin_integrations_bp)  # the admin's service tokens, webhooks, delivery log
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages

@@ -85,6 +85,9 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     ADMIN = "admin"
     PRIVACY_OFFICER = "privacy_officer"  # databeskyttelsesrådgiver: access logs and exports, nothing else
+    # A system of an organisation (the jobcenter's case system, a psychiatry EHR) with a
+    # service token: it relates to its organisation's cases as that organisation's staff do.
+    INTEGRATION = "integration"
 
 
 class FollowUpKind(StrEnum):
@@ -386,6 +389,7 @@ class AuditPart(StrEnum):
     SIGN_IN = "sign_in"  # a citizen signing in to their own view
     INBOX = "inbox"  # a user's in-app inbox: the events on their cases
     ASSIGNMENT = "assignment"  # the coordinator's queue of unassigned referrals
+    WEBHOOK_DELIVERY = "webhook_delivery"  # a case reference in the webhook delivery log
 
 
 class AccessAction(StrEnum):
@@ -408,3 +412,49 @@ class InboxKind(StrEnum):
     CONSENT_MISSING = "consent_missing"  # a notification was not sent for lack of consent
     ESCALATION = "escalation"
     MESSAGE = "message"
+
+
+class ChangeKind(StrEnum):
+    """What a row of the change feed (and a webhook) says changed on a case."""
+
+    CASE = "case"  # the case itself: phase, version, who is assigned
+    CASE_EVENT = "case_event"  # an entry of the case's history
+    CONSENT = "consent"
+    CONTACT = "contact"
+    EMPLOYER_CONTACT = "employer_contact"
+    PLACEMENT = "placement"
+    REVIEW = "review"
+    INTERVENTION = "intervention"
+    CAREER_PROFILE = "career_profile"
+    SHARED_INFO = "shared_info"
+    BENEFIT_FACT = "benefit_fact"
+    FOLLOW_UP = "follow_up"
+    PLAN = "plan"
+    PROGRESS = "progress"
+    CITIZEN_NOTE = "citizen_note"
+
+
+class ChangeAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+
+
+class ServiceScope(StrEnum):
+    """What an organisation's service token may do (the access policy still decides which cases)."""
+
+    CASES_READ = "cases:read"
+    CONTACTS_WRITE = "contacts:write"
+    CHANGES_READ = "changes:read"
+    WEBHOOKS_RECEIVE = "webhooks:receive"
+    STAFF_READ = "staff:read"
+
+
+class WebhookStatus(StrEnum):
+    """A webhook delivery moves like an outbox e-mail: pending -> queued -> sending -> delivered,
+    back to pending (a retry with backoff) or to failed after the last attempt."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

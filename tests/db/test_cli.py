@@ -34,7 +34,10 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert phases == {p.value for p in Phase}
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1,
-                     "privacy_officer": 1}  # team + national
+                     "privacy_officer": 1, "integration": 1}  # team + national; a jobcenter's system
+    from ips_coord.models import ChangeLog, WebhookEndpoint  # issue 18: the feed and a webhook
+
+    assert count(db, ChangeLog) > 0 and count(db, WebhookEndpoint) == 1
     for model in (Contact, EmployerContact, Placement, Consent, CaseEvent):
         assert count(db, model) > 0, model
     ended = db.session.scalar(select(func.count()).select_from(Placement).where(Placement.end_date.is_not(None)))

@@ -95,7 +95,8 @@ def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
         "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new")],
         "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
         "admin": [("cases", "/cases"), ("users", "/admin/users"), ("user", f"/admin/users/{world.consultant.id}"),
-                  ("organisations", "/admin/organisations"), ("tokens", "/admin/tokens"), ("account", "/account")],
+                  ("organisations", "/admin/organisations"), ("tokens", "/admin/tokens"), ("account", "/account"),
+                  ("integrations", "/admin/integrations")],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
         "national": [("country", "/coordinator/country")],
     }

@@ -22,6 +22,11 @@ NAME = "Lyngvigsen"
 
 
 def _scenario(world, clock):
+    # Webhooks (issue 18): the case's changes reach the admin's delivery log.
+    from ips_coord.services import integrations, webhooks
+
+    _token, service = integrations.create_service_token(world.admin, world.team.id, "System", ["webhooks:receive"], 365)
+    integrations.register_webhook(world.admin, service.id, "http://127.0.0.1:9/hook", ["case"])
     case = world.referral(first="Ida", last=NAME)
     case = world.step(case, "enrol")
     case = world.step(case, "start_search")
@@ -56,6 +61,7 @@ def _scenario(world, clock):
                                  status="failed", next_attempt_at=clock.now(), idempotency_key="failed-1",
                                  requires_ack=False, data={"reference": case.reference}, created_at=clock.now()))
     _db.session.commit()
+    webhooks.fan_out(clock.now(), 100)
     return case, ack
 
 

@@ -66,6 +66,7 @@ class Target:
             "follow_up_id": db.session.query(FollowUp.id).filter_by(case_id=case.id).limit(1).scalar() or 1,
             "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
             "token_id": 1, "token": "not-a-token", "filename": "app.css",
+            "endpoint_id": 1, "delivery_id": 1,  # webhooks (issue 18): a missing one is a 404
             # The employer register (issue 19): the ids made in _setup, or 1.
             "employer_id": db.session.query(Employer.id).limit(1).scalar() or 1,
             "opening_id": db.session.query(Opening.id).limit(1).scalar() or 1,

@@ -1,0 +1,187 @@
+"""The admin's API for system integrations: service tokens, webhook endpoints, the delivery log."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from ..access.audit import audit_many, shows_no_citizen_data
+from ..models import ApiToken, WebhookDelivery, WebhookEndpoint
+from ..services import ServiceError
+from ..services import integrations as svc
+from ..workflows.phases import AuditPart, ChangeKind, Role, ServiceScope, WebhookStatus
+from .common import Extended, errors, paginate, require_login, service_error
+from .fields import Id, OneOf, Text
+from .schemas import PageArgs, page_of
+
+blp = Blueprint("api_integrations", __name__,
+                description="System integrations (admin): service tokens, webhooks and their delivery log")
+blp.before_request(require_login)
+
+
+@blp.before_request
+def _admin_only() -> None:
+    if current_user.is_authenticated and current_user.role != Role.ADMIN:
+        abort(403, message="Only an administrator manages system integrations.")
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ServiceError as exc:
+        service_error(exc)
+
+
+class ServiceTokenCreateSchema(Schema):
+    organisation_id = Id(required=True)
+    name = Text(max_length=100, min_length=1, required=True)
+    scopes = fields.List(OneOf(ServiceScope), required=True, validate=validate.Length(min=1))
+    days = fields.Integer(load_default=365, validate=validate.Range(1, svc.MAX_TOKEN_DAYS),
+                          metadata={"description": "the token stops working after this many days"})
+
+
+class ServiceTokenSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    organisation_id = fields.Integer(required=True)
+    account_id = fields.Integer(required=True, metadata={"description": "the integration account it acts as"})
+    scopes = fields.List(OneOf(ServiceScope), required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True, required=True)
+    revoked_at = fields.DateTime(allow_none=True, required=True)
+    token = fields.String(metadata={"description": "the token itself, returned only when created"})
+
+
+def _token_view(row: ApiToken, **extra: object) -> Extended:
+    return Extended(row, organisation_id=row.user.organisation_id, account_id=row.user_id, **extra)
+
+
+@blp.route("/admin/service-tokens")
+@shows_no_citizen_data  # tokens of organisations, never a citizen
+class ServiceTokens(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(ServiceTokenSchema))
+    @errors(blp, 401, 403)
+    def get(self, args):
+        """The organisations' service tokens, newest first (never the token itself)"""
+        page = paginate(select(ApiToken).where(ApiToken.scopes.is_not(None)), args, (ApiToken.id.desc(),))
+        page["items"] = [_token_view(t) for t in page["items"]]
+        return page
+
+    @blp.arguments(ServiceTokenCreateSchema)
+    @blp.response(201, ServiceTokenSchema)
+    @errors(blp, 400, 401, 403, 404, 422)
+    def post(self, data):
+        """Create a service token for an organisation's system; the response is the only time it is shown"""
+        token, row = _run(svc.create_service_token, current_user, data["organisation_id"], data["name"],
+                          data["scopes"], data["days"])
+        return _token_view(row, token=token)
+
+
+@blp.route("/admin/service-tokens/<id:token_id>")
+class ServiceTokenDetail(MethodView):
+    @blp.response(200, ServiceTokenSchema)
+    @errors(blp, 401, 403, 404)
+    def delete(self, token_id):
+        """Revoke a service token: refused from the next request on, and its webhooks stop"""
+        return _token_view(_run(svc.revoke_service_token, token_id))
+
+
+class WebhookCreateSchema(Schema):
+    token_id = Id(required=True, metadata={"description": "the service token (scope webhooks:receive) whose "
+                                                          "access decides what the endpoint is told"})
+    url = Text(max_length=500, min_length=1, required=True, metadata={
+        "description": "https://...; plain http:// only on 127.0.0.1, ::1 or localhost"})
+    kinds = fields.List(OneOf(ChangeKind), required=True, validate=validate.Length(min=1))
+
+
+class WebhookSchema(Schema):
+    id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    token_id = fields.Integer(required=True)
+    url = fields.String(required=True)
+    kinds = fields.List(OneOf(ChangeKind), required=True)
+    cursor = fields.Integer(required=True, metadata={"description": "the last change fanned out to it"})
+    created_at = fields.DateTime(required=True)
+    disabled_at = fields.DateTime(allow_none=True, required=True)
+    secret = fields.String(metadata={"description": "the signing secret (whsec_...), returned only when created"})
+
+
+@blp.route("/admin/webhooks")
+@shows_no_citizen_data  # endpoints of organisations, never a citizen
+class Webhooks(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(WebhookSchema))
+    @errors(blp, 401, 403)
+    def get(self, args):
+        """Registered webhook endpoints (never their secret)"""
+        page = paginate(select(WebhookEndpoint), args, (WebhookEndpoint.id.desc(),))
+        page["items"] = [Extended(e, secret=None) for e in page["items"]]
+        return page
+
+    @blp.arguments(WebhookCreateSchema)
+    @blp.response(201, WebhookSchema)
+    @errors(blp, 400, 401, 403, 404, 422)
+    def post(self, data):
+        """Register an endpoint for the changes from now on; the response is the only time the secret is shown"""
+        return _run(svc.register_webhook, current_user, data["token_id"], data["url"],
+                    data["kinds"])
+
+
+@blp.route("/admin/webhooks/<id:endpoint_id>")
+class WebhookDetail(MethodView):
+    @blp.response(200, WebhookSchema)
+    @errors(blp, 401, 403, 404)
+    def delete(self, endpoint_id):
+        """Disable an endpoint: nothing more is fanned out to it"""
+        return Extended(_run(svc.disable_webhook, endpoint_id), secret=None)
+
+
+class DeliveryArgs(PageArgs):
+    endpoint_id = Id(strict=False)
+    status = fields.String(validate=validate.OneOf([s.value for s in WebhookStatus]))
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "sent as webhook-id whd_<id>"})
+    endpoint_id = fields.Integer(required=True)
+    change_id = fields.Integer(required=True, metadata={"description": "the change feed cursor of the change"})
+    case_id = fields.Integer(required=True)
+    kind = OneOf(ChangeKind, required=True)
+    status = OneOf(WebhookStatus, required=True)
+    attempts = fields.Integer(required=True)
+    next_attempt_at = fields.DateTime(required=True)
+    delivered_at = fields.DateTime(allow_none=True, required=True)
+    last_status = fields.Integer(allow_none=True, required=True, metadata={"description": "the receiver's HTTP status"})
+    last_error = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+@blp.route("/admin/webhook-deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryArgs, location="query")
+    @blp.response(200, page_of(DeliverySchema))
+    @errors(blp, 401, 403, 422)
+    def get(self, args):
+        """The delivery log, newest first (references only: case id, kind, status)"""
+        query = select(WebhookDelivery)
+        if "endpoint_id" in args:
+            query = query.where(WebhookDelivery.endpoint_id == args["endpoint_id"])
+        if "status" in args:
+            query = query.where(WebhookDelivery.status == args["status"])
+        page = paginate(query, args, (WebhookDelivery.id.desc(),))
+        audit_many(current_user, {d.case_id for d in page["items"]}, AuditPart.WEBHOOK_DELIVERY)
+        return page
+
+
+@blp.route("/admin/webhook-deliveries/<id:delivery_id>/resend")
+class DeliveryResend(MethodView):
+    @blp.response(200, DeliverySchema)
+    @errors(blp, 400, 401, 403, 404)
+    def post(self, delivery_id):
+        """Send again: the same delivery (same webhook-id) goes back to due at once"""
+        return _run(svc.resend_delivery, delivery_id)

@@ -1,0 +1,146 @@
+"""Sync for other systems: the change feed, the staff directory and who the caller is."""
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from ..access.audit import audit_pairs, shows_no_citizen_data
+from ..access.feed import read_changes
+from ..extensions import db
+from ..models import ApiToken, Organisation, User
+from ..workflows.phases import ChangeAction, ChangeKind, OrgKind, Part, Role, ServiceScope
+from .common import errors, paginate, require_login
+from .fields import OneOf
+from .schemas import PAGE_SIZE_MAX, CaseEventSchema, PageArgs, page_of
+
+blp = Blueprint("api_sync", __name__, description="Sync for other systems: the change feed, staff directory, me")
+blp.before_request(require_login)
+
+MAX_CURSOR = 2**63 - 1
+
+
+class ChangesArgs(Schema):
+    since = fields.Integer(load_default=0, validate=validate.Range(0, MAX_CURSOR), metadata={
+        "description": "the `next_cursor` of the previous page (0 or left out: from the beginning)"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, PAGE_SIZE_MAX))
+    kind = fields.List(fields.String(validate=validate.OneOf([k.value for k in ChangeKind])),
+                       metadata={"description": "only these kinds of change (repeat the parameter)"})
+
+
+class ChangeSchema(Schema):
+    cursor = fields.Integer(required=True, metadata={"description": "this change's position in the feed"})
+    case_id = fields.Integer(required=True)
+    case_reference = fields.String(required=True, metadata={"example": "IPS-000042"})
+    kind = OneOf(ChangeKind, required=True)
+    part = OneOf(Part, required=True,
+                       metadata={"description": "the part of the case record the change belongs to"})
+    entity_id = fields.Integer(required=True, metadata={"description": "the id of the changed record of that kind"})
+    action = OneOf(ChangeAction, required=True)
+    changed_at = fields.DateTime(required=True)
+    event = fields.Nested(CaseEventSchema, allow_none=True, required=True, metadata={
+        "description": "for a case_event, the event as you may see it; null otherwise"})
+
+
+class ChangePageSchema(Schema):
+    items = fields.List(fields.Nested(ChangeSchema), required=True)
+    next_cursor = fields.Integer(required=True, metadata={
+        "description": "pass as `since` for the next page; store it to resume after a restart"})
+    has_more = fields.Boolean(required=True, metadata={"description": "more changes are there to read now"})
+
+
+@blp.route("/changes")
+class Changes(MethodView):
+    @blp.arguments(ChangesArgs, location="query")
+    @blp.response(200, ChangePageSchema)
+    @errors(blp, 401, 403, 422)
+    def get(self, args):
+        """What changed on the cases you may see, oldest first, from a cursor
+
+        Case events, records and consents of the cases you relate to, each only if you may read
+        the part it belongs to today (role, relation and the citizen's live consents). Read
+        pages until `has_more` is false, keep `next_cursor`, and ask again later with
+        `since=<next_cursor>`: every change comes exactly once, in order, including changes
+        made while you page."""
+        page = read_changes(current_user, args["since"], args["limit"], args.get("kind"))
+        audit_pairs(current_user, page.shown())
+        return page
+
+
+class StaffArgs(PageArgs):
+    role = fields.String(validate=validate.OneOf([r.value for r in Role if r != Role.INTEGRATION]))
+    organisation_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+
+
+class OrganisationRefSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = OneOf(OrgKind, required=True)
+
+
+class StaffSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = OneOf(Role, required=True)
+    organisation = fields.Nested(OrganisationRefSchema, allow_none=True, required=True)
+
+
+@blp.route("/staff")
+@shows_no_citizen_data  # staff names and organisations
+class Staff(MethodView):
+    @blp.arguments(StaffArgs, location="query")
+    @blp.response(200, page_of(StaffSchema))
+    @errors(blp, 401, 403, 422)
+    def get(self, args):
+        """The staff directory: active staff by name, role and organisation
+
+        What an integrator needs to name the psychiatry contact or the caseworker at enrolment.
+        Names, roles and organisations only: no e-mail addresses, no cases, no system accounts."""
+        query = select(User).outerjoin(Organisation, Organisation.id == User.organisation_id).where(
+            User.active, User.role != Role.INTEGRATION)
+        if "role" in args:
+            query = query.where(User.role == args["role"])
+        if "organisation_id" in args:
+            query = query.where(User.organisation_id == args["organisation_id"])
+        return paginate(query, args, (User.name, User.id))
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    service = fields.Boolean(required=True, metadata={"description": "an organisation's service token"})
+    scopes = fields.List(OneOf(ServiceScope), allow_none=True, required=True,
+                         metadata={"description": "a service token's scopes; null for a personal token"})
+    expires_at = fields.DateTime(required=True)
+
+
+class MeSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    role = OneOf(Role, required=True)
+    organisation = fields.Nested(OrganisationRefSchema, allow_none=True, required=True)
+    locale = fields.String(required=True)
+    token = fields.Nested(TokenInfoSchema, allow_none=True, required=True,
+                          metadata={"description": "the token of this request; null for a browser session"})
+
+
+@blp.route("/me")
+@shows_no_citizen_data  # the caller's own account
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    @errors(blp, 401)
+    def get(self):
+        """Who you are: your account, your organisation and, with a token, its scopes and expiry"""
+        token = None
+        if g.get("token_id") is not None:
+            found = db.session.get(ApiToken, g.token_id)
+            if found is not None:
+                token = {"id": found.id, "name": found.name, "service": found.scopes is not None,
+                         "scopes": found.scopes, "expires_at": found.expires_at}
+        user = current_user
+        return {"id": user.id, "name": user.name, "email": user.email, "role": user.role,
+                "organisation": user.organisation, "locale": user.locale, "token": token}

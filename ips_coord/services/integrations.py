@@ -1,0 +1,180 @@
+"""Organisations' system integrations: service tokens and webhook endpoints (the admin's writes).
+
+A service token belongs to an integration account: a staff_user row with the role
+`integration` in the organisation, which the access policy relates to the organisation's cases
+as its staff are related (policy._integration_relation). The account cannot log in (its
+password is random and never shown) and is what the access log names for the system's reads.
+"""
+from __future__ import annotations
+
+import base64
+import ipaddress
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
+
+from ..clock import utcnow
+from ..extensions import db
+from ..models import ApiToken, Organisation, User, WebhookDelivery, WebhookEndpoint
+from ..workflows.phases import ChangeKind, OrgKind, Role, ServiceScope, WebhookStatus
+from .accounts import TOKEN_PREFIX, token_hash
+from .changes import last_position
+from .errors import N_, NotFound, ServiceError
+from .unit_of_work import unit_of_work
+
+INTEGRATION_ORG_KINDS = (OrgKind.IPS_TEAM, OrgKind.PSYCHIATRY, OrgKind.JOBCENTER)
+LOOPBACK_NAMES = ("localhost",)
+MAX_TOKEN_DAYS = 730
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(N_("No such organisation."), "organisation_id")
+    if org.kind not in INTEGRATION_ORG_KINDS:
+        raise ServiceError(N_("Only an IPS team, psychiatry or a jobcenter can have a system integration."),
+                           "organisation_id")
+    return org
+
+
+def _scopes(scopes: Iterable[str]) -> list[str]:
+    chosen = sorted(set(scopes))
+    if not chosen:
+        raise ServiceError(N_("Choose at least one permission."), "scopes")
+    known = {s.value for s in ServiceScope}
+    if not set(chosen) <= known:
+        raise ServiceError(N_("Unknown permission."), "scopes")
+    return chosen
+
+
+def create_service_token(admin: User, organisation_id: int, name: str, scopes: Iterable[str],
+                         days: int) -> tuple[str, ApiToken]:
+    """An organisation's service token and its integration account; the plain token is returned
+    once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(N_("The name must not be empty."), "name")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ServiceError(N_("A service token lasts from 1 to %(days)s days."), "days", days=MAX_TOKEN_DAYS)
+    org = _organisation(organisation_id)
+    chosen = _scopes(scopes)
+    now = utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with unit_of_work():
+        account = User(email=f"integration-{uuid.uuid4().hex[:16]}@service.invalid", name=f"{name} ({org.name})",
+                       role=Role.INTEGRATION, organisation_id=org.id, locale="en", active=True,
+                       password_hash=generate_password_hash(secrets.token_urlsafe(32)), created_at=now)
+        db.session.add(account)
+        db.session.flush()
+        row = ApiToken(user_id=account.id, name=name, token_hash=token_hash(token), prefix=token[:12],
+                       created_at=now, expires_at=now + timedelta(days=days), scopes=chosen, created_by_id=admin.id)
+        db.session.add(row)
+    return token, row
+
+
+def service_token(token_id: int) -> ApiToken:
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.scopes is None:
+        raise NotFound(N_("No such token."), "token_id")
+    return row
+
+
+def revoke_service_token(token_id: int) -> ApiToken:
+    """Revoked at once: the next request with it is refused, and its webhooks stop."""
+    row = service_token(token_id)
+    if row.revoked_at is None:
+        with unit_of_work():
+            row.revoked_at = utcnow()
+    return row
+
+
+def check_webhook_url(url: str) -> str:
+    """HTTPS; plain HTTP only to this machine (a receiver under development)."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password \
+            or len(url) > 500:
+        raise ServiceError(N_("Give the endpoint as an https:// address."), "url")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ServiceError(N_("Plain http:// is allowed only on this machine (127.0.0.1, ::1, localhost); "
+                              "use https://."), "url")
+    return url
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: whsec_ and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def register_webhook(admin: User, token_id: int, url: str, kinds: Iterable[str]) -> WebhookEndpoint:
+    """An endpoint for an integration (its token decides what it may be told), from now on."""
+    token = service_token(token_id)
+    if ServiceScope.WEBHOOKS_RECEIVE not in (token.scopes or []):
+        raise ServiceError(N_("The token lacks the permission to receive webhooks."), "token_id")
+    if token.revoked_at is not None or token.expires_at <= utcnow():
+        raise ServiceError(N_("The token is revoked or expired."), "token_id")
+    chosen = sorted(set(kinds))
+    if not chosen or not set(chosen) <= {k.value for k in ChangeKind}:
+        raise ServiceError(N_("Choose at least one kind of change."), "kinds")
+    url = check_webhook_url(url)
+    account = db.session.get_one(User, token.user_id)
+    with unit_of_work():
+        row = WebhookEndpoint(organisation_id=account.organisation_id, token_id=token.id, url=url, kinds=chosen,
+                              secret=new_secret(), cursor=last_position(), created_at=utcnow(),
+                              created_by_id=admin.id)
+        db.session.add(row)
+    return row
+
+
+def webhook(endpoint_id: int) -> WebhookEndpoint:
+    row = db.session.get(WebhookEndpoint, endpoint_id)
+    if row is None:
+        raise NotFound(N_("No such webhook."), "endpoint_id")
+    return row
+
+
+def disable_webhook(endpoint_id: int) -> WebhookEndpoint:
+    row = webhook(endpoint_id)
+    if row.disabled_at is None:
+        with unit_of_work():
+            row.disabled_at = utcnow()
+    return row
+
+
+def resend_delivery(delivery_id: int) -> WebhookDelivery:
+    """Send again: the same delivery (same webhook-id, so the receiver can tell) goes back to due."""
+    row = db.session.get(WebhookDelivery, delivery_id)
+    if row is None:
+        raise NotFound(N_("No such delivery."), "delivery_id")
+    if row.status in (WebhookStatus.QUEUED, WebhookStatus.SENDING):
+        raise ServiceError(N_("The delivery is being sent right now."), "delivery_id")
+    with unit_of_work():
+        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == row.id).values(
+            status=WebhookStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_at=None, claim_token=None,
+            last_error=None))
+    db.session.refresh(row)
+    return row
+
+
+def service_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.scopes.is_not(None)).order_by(ApiToken.id.desc())))
+
+
+__all__ = [
+    "check_webhook_url", "create_service_token", "disable_webhook", "new_secret", "register_webhook",
+    "resend_delivery", "revoke_service_token", "service_token", "service_tokens", "webhook",
+]

@@ -1,0 +1,172 @@
+"""The webhook outbox: fanning changes out to endpoints, and the delivery rows' claims.
+
+Fan-out reads the change log from each endpoint's cursor through the access policy, as the
+endpoint's integration account (what its organisation may see today, under today's consents),
+and writes one delivery row per change it may be told of, moving the cursor in the same
+transaction. The cursor moves only if it still stands where this fan-out read it, and a
+delivery is unique per (endpoint, change): two sweeps running by mistake cannot double a row.
+
+The delivery rows then move like outbox e-mails (notifications/delivery.py): pending ->
+queued (the sweep's claim, FOR UPDATE SKIP LOCKED) -> sending (the worker's claim, a lease
+with an owner token that every later write checks) -> delivered / pending again / failed.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..access.audit import audit_pairs
+from ..access.feed import FeedItem, read_changes
+from ..extensions import affected_rows, db
+from ..models import ApiToken, User, WebhookDelivery, WebhookEndpoint
+from ..workflows.phases import ServiceScope, WebhookStatus
+
+FAN_OUT_PAGES = 10  # pages of changes per endpoint per sweep; the next sweep goes on
+
+
+def payload(item: FeedItem) -> dict[str, Any]:
+    """References only: the case id and number, what kind of record changed, the feed cursor.
+    A case event's name is the one this reader may see (event_view); never its data or reason."""
+    data: dict[str, Any] = {"cursor": str(item.cursor), "case_id": item.case_id,
+                            "case_reference": item.case_reference, "kind": item.kind.value,
+                            "action": item.action.value, "entity_id": item.entity_id,
+                            "changed_at": item.changed_at.isoformat()}
+    if item.event is not None:
+        data["event"] = str(item.event["event"])
+    return {"type": f"{item.kind.value}.{item.action.value}", "data": data}
+
+
+def _live_endpoints(now: datetime) -> list[int]:
+    return list(db.session.scalars(
+        select(WebhookEndpoint.id).join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
+        .where(WebhookEndpoint.disabled_at.is_(None), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .order_by(WebhookEndpoint.id)))
+
+
+def _fan_out_page(endpoint_id: int, now: datetime, limit: int) -> bool:
+    """One page of changes for one endpoint; True if there may be more now."""
+    endpoint = db.session.get_one(WebhookEndpoint, endpoint_id)
+    token = db.session.get_one(ApiToken, endpoint.token_id)
+    account = db.session.get_one(User, token.user_id)
+    if ServiceScope.WEBHOOKS_RECEIVE not in (token.scopes or []) or not account.active:
+        db.session.rollback()
+        return False
+    start = endpoint.cursor
+    page = read_changes(account, start, limit, endpoint.kinds)
+    if page.next_cursor == start:
+        db.session.rollback()
+        return False
+    moved = db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
+                                                             WebhookEndpoint.cursor == start)
+                               .values(cursor=page.next_cursor))
+    if affected_rows(moved) != 1:
+        db.session.rollback()  # another sweep fanned this page out meanwhile
+        return False
+    for item in page.items:
+        db.session.add(WebhookDelivery(
+            endpoint_id=endpoint_id, change_id=item.cursor, case_id=item.case_id, kind=item.kind,
+            payload=payload(item), status=WebhookStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now))
+    db.session.commit()
+    # Telling a system that a case changed is a read of that part of the case by the system.
+    audit_pairs(account, page.shown())
+    return page.has_more
+
+
+def fan_out(now: datetime, limit: int) -> int:
+    """Delivery rows for the changes each live endpoint has not been given yet."""
+    done = 0
+    for endpoint_id in _live_endpoints(now):
+        db.session.commit()
+        for _ in range(FAN_OUT_PAGES):
+            if not _fan_out_page(endpoint_id, now, limit):
+                break
+        done += 1
+    return done
+
+
+def requeue_stale(now: datetime) -> int:
+    cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
+    result = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.status.in_([WebhookStatus.QUEUED, WebhookStatus.SENDING]),
+               WebhookDelivery.claimed_at < cutoff)
+        .values(status=WebhookStatus.PENDING, claimed_at=None, claim_token=None))
+    db.session.commit()
+    return affected_rows(result)
+
+
+def claim_due(now: datetime, limit: int) -> tuple[list[int], str]:
+    """Mark due pending rows queued under a new token; returns (ids, token), committed."""
+    token = uuid.uuid4().hex
+    due = (select(WebhookDelivery.id)
+           .where(WebhookDelivery.status == WebhookStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
+           .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
+    claim = dict(status=WebhookStatus.QUEUED, claimed_at=now, claim_token=token)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(**claim))
+    else:  # SQLite serialises writers: a conditional UPDATE is the claim
+        ids = list(db.session.scalars(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(due.scalar_subquery()), WebhookDelivery.status == WebhookStatus.PENDING)
+            .values(**claim).returning(WebhookDelivery.id)))
+    db.session.commit()
+    return ids, token
+
+
+def release(ids: list[int], token: str) -> None:
+    """The broker refused: the rows go back to pending at once."""
+    db.session.execute(update(WebhookDelivery)
+                       .where(WebhookDelivery.id.in_(ids), WebhookDelivery.claim_token == token,
+                              WebhookDelivery.status == WebhookStatus.QUEUED)
+                       .values(status=WebhookStatus.PENDING, claimed_at=None, claim_token=None))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a worker needs to send one delivery, read when it took the row."""
+
+    delivery_id: int
+    attempts: int
+    url: str
+    secret: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
+    """queued -> sending under `token` (None: another worker has it, or it is done)."""
+    result = db.session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == WebhookStatus.QUEUED)
+        .values(status=WebhookStatus.SENDING, claimed_at=now, claim_token=token,
+                attempts=WebhookDelivery.attempts + 1))
+    if affected_rows(result) != 1:
+        db.session.rollback()
+        return None
+    row = db.session.execute(
+        select(WebhookDelivery.attempts, WebhookDelivery.payload, WebhookDelivery.created_at, WebhookEndpoint.url,
+               WebhookEndpoint.secret, WebhookEndpoint.disabled_at)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.id == delivery_id)).one()
+    db.session.commit()
+    return Claim(delivery_id, row.attempts, row.url, row.secret, row.payload, row.created_at)
+
+
+def record(delivery_id: int, token: str, **values: Any) -> bool:
+    """Write the outcome of this claim, if it is still this worker's."""
+    db.session.rollback()
+    result = db.session.execute(update(WebhookDelivery).where(
+        WebhookDelivery.id == delivery_id, WebhookDelivery.claim_token == token,
+        WebhookDelivery.status == WebhookStatus.SENDING).values(**values))
+    db.session.commit()
+    return affected_rows(result) == 1
+
+
+__all__ = ["Claim", "claim_due", "claim_one", "fan_out", "payload", "record", "release", "requeue_stale"]

@@ -1,0 +1,65 @@
+"""The admin's integrations page (issue 18): service tokens, webhooks, the delivery log."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ips_coord.extensions import db as _db
+from ips_coord.models import AccessLog, ApiToken, WebhookDelivery, WebhookEndpoint
+from ips_coord.services import webhooks
+from tests.factories import login
+
+
+def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, world, clock):
+    login(client, world.admin)
+    page = client.get("/admin/integrations?lang=en")
+    assert page.status_code == 200
+    # A mistake re-renders the form with the message and what was typed.
+    bad = client.post("/admin/integrations/tokens", data={"t-organisation_id": world.jobcenter.id,
+                                                          "t-name": "Jobcenter-system", "t-days": 5000})
+    assert bad.status_code == 400
+    html = bad.get_data(as_text=True)
+    assert 'value="Jobcenter-system"' in html and 'class="error"' in html
+    made = client.post("/admin/integrations/tokens", data={
+        "t-organisation_id": world.team.id, "t-name": "Teamets system", "t-days": 30,
+        "t-scopes": ["changes:read", "webhooks:receive"]})
+    assert made.status_code == 200
+    token = _db.session.scalar(select(ApiToken).where(ApiToken.name == "Teamets system"))
+    _db.session.commit()
+    assert token is not None and token.scopes == ["changes:read", "webhooks:receive"]
+    assert 'id="new-token">ipc_' in made.get_data(as_text=True), "the token is shown once"
+    assert "ipc_" not in client.get("/admin/integrations").get_data(as_text=True), "and never again"
+    refused = client.post("/admin/integrations/webhooks", data={
+        "w-token_id": token.id, "w-url": "http://example.org/hook", "w-kinds": ["case"]})
+    assert refused.status_code == 400 and "http://example.org/hook" in refused.get_data(as_text=True)
+    hooked = client.post("/admin/integrations/webhooks", data={
+        "w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case", "case_event"]})
+    assert hooked.status_code == 200 and 'id="new-secret">whsec_' in hooked.get_data(as_text=True)
+    endpoint = _db.session.scalar(select(WebhookEndpoint))
+    _db.session.commit()
+    case = world.referral()
+    webhooks.fan_out(clock.now(), 100)
+    delivery = _db.session.scalar(select(WebhookDelivery).order_by(WebhookDelivery.id).limit(1))
+    _db.session.commit()
+    listed = client.get("/admin/integrations").get_data(as_text=True)
+    assert f"#{delivery.id}" in listed and case.reference in listed
+    assert _db.session.scalar(select(AccessLog.id).where(AccessLog.user_id == world.admin.id,
+                                                         AccessLog.case_id == case.id,
+                                                         AccessLog.part == "webhook_delivery")) is not None
+    again = client.post(f"/admin/integrations/deliveries/{delivery.id}/resend", follow_redirects=True)
+    assert again.status_code == 200
+    _db.session.expire_all()
+    assert _db.session.get(WebhookDelivery, delivery.id).status == "pending"
+    client.post(f"/admin/integrations/webhooks/{endpoint.id}/disable")
+    client.post(f"/admin/integrations/tokens/{token.id}/revoke")
+    _db.session.expire_all()
+    assert _db.session.get(WebhookEndpoint, endpoint.id).disabled_at is not None
+    assert _db.session.get(ApiToken, token.id).revoked_at is not None
+    _db.session.commit()
+
+
+def test_only_the_admin_sees_the_page(client, world):
+    for who in (world.consultant, world.coordinator, world.privacy_officer):
+        login(client, who)
+        assert client.get("/admin/integrations").status_code == 404
+        assert client.post("/admin/integrations/deliveries/1/resend").status_code == 404
+        client.post("/logout")
