@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     from .health import bp as health_bp
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
+    from .search import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(employers_bp)
     app.register_blueprint(citizen_bp)  # the citizen's own view: a session kind of its own
     app.register_blueprint(plan_bp)  # the shared plan's forms on the case page
+    app.register_blueprint(search_bp)  # find a citizen from the header of every page
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages
