@@ -76,7 +76,10 @@ def configure_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             _sqlite_pragmas(db.engine)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir())
+    from .models.case import include_object
+
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(),
+                     include_object=include_object)
     from . import models  # noqa: F401  (register tables with the metadata)
 
 

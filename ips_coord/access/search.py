@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from ..extensions import db
 from ..models import Citizen, IpsCase, User
-from ..models.case import case_reference
+from ..models.case import case_reference, citizen_name_key, citizen_phone_key
 from ..workflows.phases import Phase
 from .policy import case_filter
 
@@ -36,13 +36,6 @@ class Found:
     consultant: str | None
 
 
-def _phone_digits(column):
-    """The stored phone without spaces, dashes, plus and brackets (portable: no regexp)."""
-    for char in (" ", "-", "+", "(", ")", "."):
-        column = func.replace(column, char, "")
-    return column
-
-
 def _matches(query: str) -> ColumnElement[bool] | None:
     """The WHERE clause for what was typed, or None for nothing searchable."""
     query = " ".join(query.split())[:100]
@@ -54,11 +47,10 @@ def _matches(query: str) -> ColumnElement[bool] | None:
     if digits.isdigit():
         clauses = [IpsCase.id == int(digits)] if len(digits) <= 9 else []
         if len(digits) >= _MIN_PHONE_DIGITS:
-            clauses.append(_phone_digits(Citizen.phone).contains(digits, autoescape=True))
+            clauses.append(citizen_phone_key().contains(digits, autoescape=True))
         return or_(*clauses) if clauses else None
     # A name: every word typed is part of the first or the last name, in any order and case.
-    full_name = func.lower(Citizen.first_name + " " + Citizen.last_name)
-    return and_(*(full_name.contains(word.lower(), autoescape=True) for word in query.split()))
+    return and_(*(citizen_name_key().contains(word.lower(), autoescape=True) for word in query.split()))
 
 
 def search_cases(user: User, query: str, limit: int = MAX_RESULTS) -> list[Found]:

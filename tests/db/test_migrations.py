@@ -6,12 +6,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ips_coord.extensions import db as _db
+from ips_coord.models.case import include_object
 
 
 def test_head_matches_models(app, db):
     # The session fixture upgraded a fresh database with Alembic; compare it to the models.
     with _db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(ctx, _db.metadata)
     assert diff == []
     tables = set(inspect(_db.engine).get_table_names())
