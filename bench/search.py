@@ -100,7 +100,37 @@ def main() -> None:
                 p50, p95, hits = _time(s, base, queries, max(20, args.requests // len(kinds)))
                 everything.append(p95)
                 print(f"{who:48} {kind:24} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   {hits:5.1f} hits")
-    print(f"worst p95 {max(everything):.1f} ms")
+    print(f"worst p95 {max(everything):.1f} ms (pages)")
+    _in_process(args.database_url, users, args.requests)
+
+
+def _in_process(database_url: str, users, n: int) -> None:
+    """The search alone (access/search.py: one statement and its rows), in this process: what the
+    page adds on top is the request, the access-log INSERT and the HTML."""
+    from ips_coord import create_app
+    from ips_coord.access.search import search_cases
+    from ips_coord.extensions import db
+    from ips_coord.models import User
+
+    os.environ.setdefault("IPS_ENV", "development")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    worst = []
+    with app.app_context():
+        for who, email, kinds in users:
+            user = db.session.query(User).filter_by(email=email).one()
+            for kind, queries in kinds.items():
+                samples = []
+                for i in range(max(20, n // len(kinds)) + 1):
+                    t = time.perf_counter()
+                    search_cases(user, queries[i % len(queries)])
+                    if i:
+                        samples.append(1000 * (time.perf_counter() - t))
+                    db.session.rollback()
+                samples.sort()
+                p50, p95 = statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+                worst.append(p95)
+                print(f"search only: {who:36} {kind:24} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    print(f"worst p95 {max(worst):.1f} ms (search only)")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def team_progress(team_id: int, today, n: int = 8, instrument=CURRENT_INSTRUMENT
     return out
 
 
-FONT = 15  # user units; the charts are at most CHART_MAX_WIDTH px wide (app.css), so text stays >= 12 px
+FONT = 16  # user units; a chart is 317-520 px wide (app.css), so its text is 12.7-21 px on the screen
 CHART_WIDTH = 400  # the viewBox: a phone shows it at ~330 px (text ~12.4 px), a desktop at most 1.5 times
 
 

@@ -27,7 +27,7 @@ def test_charts_show_gridlines_benchmarks_full_quarters_and_the_running_quarter(
     page = htmllib.unescape(client.get("/coordinator/reports").get_data(as_text=True))
     chart = page[page.index("<svg"):page.index("</svg>")]
     sizes = {int(s) for s in re.findall(r'font-size="(\d+)"', chart)}
-    assert sizes == {15} and 'viewBox="0 0 400 ' in chart  # 15 of 400 units: >= 12 px down to a 320 px chart
+    assert sizes == {16} and 'viewBox="0 0 400 ' in chart  # 16 of 400 units: >= 12 px down to a 300 px chart
     for benchmark in ("31 %", "41 %", "50 %"):
         assert f">{benchmark}</text>" in chart
     assert chart.count('stroke="#dde2e7"') >= 4  # gridlines at 25, 50, 75, 100
