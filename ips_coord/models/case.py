@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, literal_column
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -41,18 +53,18 @@ PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".")
 MIGRATION_ONLY_INDEXES = frozenset({"ix_citizen_name_search", "ix_citizen_phone_search"})
 
 
-def citizen_name_key():
+def citizen_name_key() -> ColumnElement[str]:
     return func.lower(Citizen.first_name + literal_column("' '") + Citizen.last_name)
 
 
-def citizen_phone_key():
-    expr = Citizen.phone
+def citizen_phone_key() -> ColumnElement[str]:
+    expr: ColumnElement[Any] = Citizen.__table__.c.phone
     for char in PHONE_PUNCTUATION:
         expr = func.replace(expr, literal_column(f"'{char}'"), literal_column("''"))
     return expr
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """For Alembic's comparison of models and database: skip the migration-only indexes."""
     return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 

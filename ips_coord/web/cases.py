@@ -111,8 +111,8 @@ def index():
         heading = _("The team's cases")
     else:
         heading = _("My cases")
-    return render_template("cases.html", heading=heading, by_phase=by_phase, counts=counts, first_of=first_of, total=total,
-                           shown=len(cases), page=page, pages=len(pages), phase=phase, team_view=team_view,
+    return render_template("cases.html", heading=heading, by_phase=by_phase, counts=counts, first_of=first_of,
+                           total=total, shown=len(cases), page=page, pages=len(pages), phase=phase, team_view=team_view,
                            consultant=consultant, page_url=page_url, now=utcnow())
 
 

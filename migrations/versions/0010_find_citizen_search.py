@@ -14,7 +14,8 @@ branch_labels = None
 depends_on = None
 
 NAME = "lower(first_name || ' ' || last_name)"
-PHONE = "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), '(', ''), ')', ''), '.', '')"
+PHONE = ("replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), '(', ''), ')', ''), "
+         "'.', '')")
 
 
 def upgrade():

@@ -93,7 +93,8 @@ def test_a_decimal_comma_in_the_csv_and_a_number_in_the_xlsx(app):
     with app.test_request_context():  # Danish, the default
         assert csv_text(["Kvartal", "Rate"], [["4. kvt. 2026", 45.25], ["3. kvt. 2026", None]]) == \
             "\ufeffKvartal;Rate\r\n4. kvt. 2026;45,2\r\n3. kvt. 2026;\r\n"
-        sheet = load_workbook(io.BytesIO(xlsx_bytes("Resultater", ["Kvartal", "Rate"], [["4. kvt. 2026", 45.25]]))).active
+        book = xlsx_bytes("Resultater", ["Kvartal", "Rate"], [["4. kvt. 2026", 45.25]])
+        sheet = load_workbook(io.BytesIO(book)).active
         assert sheet.title == "Resultater" and sheet["B2"].value == 45.25 and sheet["A1"].font.bold
 
 
