@@ -65,6 +65,28 @@ ACCESS_LOG_PER_CASE = 20
 ACCESS_PARTS = [p.value for p in (Part.IDENTITY, Part.PHASE, Part.HISTORY, Part.FOLLOW_UPS, Part.NOTES, Part.PROFILE,
                                    Part.CONSENTS, Part.PLACEMENTS)]
 # Of every ten openings: seven open, two filled, one closed.
+# Citizens' names: a few very common surnames and 1,200 rare ones, Danish first names.
+FIRST_NAMES = ["Anna", "Anne", "Bente", "Birgitte", "Camilla", "Dorthe", "Emma", "Eva", "Freja", "Hanne", "Ida",
+               "Julie", "Karen", "Laura", "Lene", "Louise", "Maja", "Marie", "Mette", "Nanna", "Pia", "Sara", "Signe",
+               "Sofie", "Susanne", "Tina", "Anders", "Bo", "Christian", "Emil", "Frederik", "Henrik", "Jakob", "Jens",
+               "Jesper", "Jonas", "Kasper", "Lars", "Magnus", "Mads", "Martin", "Michael", "Morten", "Niels",
+               "Oliver", "Peter", "Rasmus", "Søren", "Thomas", "William"]
+COMMON_SURNAMES = ["Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+                   "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen"]
+SURNAME_STEMS = ["Ager", "Bak", "Bjerre", "Bonde", "Dal", "Eng", "Fog", "Gade", "Grøn", "Hald", "Holm", "Hvid",
+                 "Kjær", "Kirke", "Kold", "Lund", "Mølle", "Mose", "Nør", "Ravn", "Skov", "Strand", "Sønder",
+                 "Toft", "Vest", "Vinding", "Ørne", "Øster", "Aa", "Brink", "Birk", "Bundgaard", "Damgaard",
+                 "Falk", "Friis", "Gram", "Hede", "Juul", "Kruse", "Lyng"]
+SURNAME_ENDINGS = ["", "gaard", "holm", "lund", "berg", "bæk", "dal", "strup", "by", "sted", "toft", "skov", "høj",
+                   "hus", "mark", "vad", "rup", "trup", "bjerg", "sø", "feldt", "borg", "have", "kær", "vig", "næs",
+                   "ager", "bro", "kilde", "rod"]
+
+
+def _phone(number: int) -> str:
+    digits = f"{number:08d}"
+    return f"+45 {digits[0:2]} {digits[2:4]} {digits[4:6]} {digits[6:8]}"
+
+
 OPENING_STATUS_MIX = [OpeningStatus.OPEN] * 7 + [OpeningStatus.FILLED] * 2 + [OpeningStatus.CLOSED]
 
 
@@ -152,10 +174,17 @@ class Loader:
                                  "session_generation", "created_at"], users)
 
     def citizens(self) -> None:
+        """Names drawn like Danish ones (a few surnames very common, the rest rare: the search
+        meets both), a distinct mobile number each."""
         n, now = self.n, self.now
-        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "municipality", "created_at"],
-                  ((i + 1, f"Borger{i}", f"Syntetisk{i % 997}", 1960 + i % 45, f"Kommune {i % n.munis:03d}",
-                    _naive(now)) for i in range(n.cases)))
+        surnames = COMMON_SURNAMES + [f"{a}{b}" for a in SURNAME_STEMS for b in SURNAME_ENDINGS]
+        weights = [40] * len(COMMON_SURNAMES) + [1] * (len(surnames) - len(COMMON_SURNAMES))
+        pick = random.Random(7)
+        last = pick.choices(surnames, weights=weights, k=n.cases)
+        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "phone", "municipality", "created_at"],
+                  ((i + 1, FIRST_NAMES[pick.randrange(len(FIRST_NAMES))], last[i], 1960 + i % 45,
+                    _phone(20_000_000 + 7 * i),
+                    f"Kommune {i % n.munis:03d}", _naive(now)) for i in range(n.cases)))
 
     def _case_row(self, i: int) -> tuple:
         n, rng, now = self.n, self.rng, self.now

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -33,6 +45,31 @@ class Citizen(Model):
     def full_name(self) -> str:
         # An anonymised citizen has no name left; a dash keeps lists readable.
         return f"{self.first_name} {self.last_name}" if self.anonymised_at is None else "–"
+
+
+# What the search compares (access/search.py), written with literal constants (not bound
+# parameters) so PostgreSQL matches them to the citizen's two search indexes: trigram (pg_trgm)
+# GIN indexes on PostgreSQL, plain expression indexes on SQLite. Migration 0010 creates them;
+# Alembic cannot compare such expressions with the models, so they are named here and left out
+# of the comparison (`include_object`).
+PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".")
+MIGRATION_ONLY_INDEXES = frozenset({"ix_citizen_name_search", "ix_citizen_phone_search"})
+
+
+def citizen_name_key() -> ColumnElement[str]:
+    return func.lower(Citizen.first_name + literal_column("' '") + Citizen.last_name)
+
+
+def citizen_phone_key() -> ColumnElement[str]:
+    expr: ColumnElement[Any] = Citizen.__table__.c.phone
+    for char in PHONE_PUNCTUATION:
+        expr = func.replace(expr, literal_column(f"'{char}'"), literal_column("''"))
+    return expr
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """For Alembic's comparison of models and database: skip the migration-only indexes."""
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 
 def case_reference(case_id: int) -> str:

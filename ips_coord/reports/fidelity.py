@@ -219,11 +219,13 @@ def _job_development(team_id: int, data: TeamData, now: datetime) -> list[dict[s
     contacts = db.session.scalar(select(func.count(EmployerContact.id)).where(
         EmployerContact.consultant_id.in_([u.id for u in consultants]), EmployerContact.face_to_face.is_(True),
         EmployerContact.occurred_at >= now - timedelta(weeks=4))) if consultants else 0
-    per_week = (contacts or 0) / 4 / max(len(consultants), 1)
+    # Scored on the figure as shown (one decimal), so the two always agree: 1.96 shows as 2.0 and
+    # scores 3, as 2.0 does. The bands are continuous: 3.5 a week scores 3 (at least 2, under 4).
+    per_week = round((contacts or 0) / 4 / max(len(consultants), 1), 1)
     return [_item(17, _("Job development frequency"), _banded(per_week, (WEEKLY_EMPLOYER_CONTACT_TARGET, 4, 2, 1)),
                   _("%(n)s face-to-face employer contacts per consultant per week (last 4 weeks)",
                     n=Figure(per_week)),
-                  _("5: 6+, 4: 4-5, 3: 2-3, 2: 1, 1: under 1"))]
+                  _("5: 6 or more, 4: 4 to 5.9, 3: 2 to 3.9, 2: 1 to 1.9, 1: under 1 (per consultant per week)"))]
 
 
 def _job_development_quality(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:

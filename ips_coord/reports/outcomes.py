@@ -50,16 +50,17 @@ def _dt(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=UTC)
 
 
-def _team_rows(team_id: int):
-    """The team's enrolled cases and placements, as plain rows, read once for all quarters:
-    the report's cost follows the team's size, not 8 times over."""
+def _team_rows(team_id: int, consultant_id: int | None = None):
+    """The team's (or one consultant's) enrolled cases and placements, as plain rows, read once
+    for all quarters: the report's cost follows the team's size, not 8 times over."""
+    scope = [IpsCase.ips_team_id == team_id] + ([IpsCase.consultant_id == consultant_id] if consultant_id else [])
     cases = db.session.execute(select(
         IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at, IpsCase.out_of_work_at_enrolment,
         IpsCase.first_employer_contact_at,
-    ).where(IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))).all()
+    ).where(*scope, IpsCase.enrolled_at.is_not(None))).all()
     placements = db.session.execute(
         select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.end_reason)
-        .join(IpsCase, IpsCase.id == Placement.case_id).where(IpsCase.ips_team_id == team_id)
+        .join(IpsCase, IpsCase.id == Placement.case_id).where(*scope)
         .order_by(Placement.start_date)).all()
     return cases, placements
 
@@ -96,33 +97,15 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
     }
 
 
-def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8) -> list[dict]:
+def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8,
+             consultant_id: int | None = None) -> list[dict]:
+    """The last n quarters, the running one last (marked `partial`: its figures are so far)."""
     metric = METRICS.get(metric_key, METRICS["ipsec-v1"])
-    cases, placements = _team_rows(team_id)
-    return [quarter_outcomes(cases, placements, y, q, metric) for y, q in last_quarters(today, n)]
+    cases, placements = _team_rows(team_id, consultant_id)
+    rows = [quarter_outcomes(cases, placements, y, q, metric) for y, q in last_quarters(today, n)]
+    for row in rows:
+        row["partial"] = row["quarter"] == "{}-Q{}".format(*quarter_of(today))
+    return rows
 
 
-def svg_line(values: list[float | None], labels: list[str], title: str, width: int = 560, height: int = 180) -> str:
-    """A small line chart as inline SVG, drawn by the app (no script, nothing from a CDN)."""
-    pad_l, pad_b, pad_t = 36, 28, 16
-    known = [v for v in values if v is not None]
-    top = max(known + [1.0])
-    step = (width - pad_l - 10) / max(len(values) - 1, 1)
-
-    def y(v):
-        return pad_t + (height - pad_t - pad_b) * (1 - v / top)
-
-    points = [(pad_l + i * step, y(v)) for i, v in enumerate(values) if v is not None]
-    path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
-    ticks = "".join(f'<text x="{pad_l + i * step:.1f}" y="{height - 8}" font-size="10" '
-                    f'text-anchor="middle">{label}</text>' for i, label in enumerate(labels))
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="#0b5cad"/>' for x, yy in points)
-    return (f'<svg role="img" aria-label="{title}" viewBox="0 0 {width} {height}" width="100%" '
-            f'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>'
-            f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - 5}" y2="{height - pad_b}" stroke="#8a96a3"/>'
-            f'<text x="4" y="{pad_t + 4}" font-size="10">{top:g}</text>'
-            f'<text x="4" y="{height - pad_b}" font-size="10">0</text>'
-            f'<polyline fill="none" stroke="#0b5cad" stroke-width="2" points="{path}"/>{dots}{ticks}</svg>')
-
-
-__all__ = ["METRICS", "outcomes", "svg_line"]
+__all__ = ["METRICS", "outcomes"]

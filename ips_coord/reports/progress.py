@@ -115,36 +115,77 @@ def team_progress(team_id: int, today, n: int = 8, instrument=CURRENT_INSTRUMENT
     return out
 
 
+FONT = 16  # user units; a chart is 317-520 px wide (app.css), so its text is 12.7-21 px on the screen
+CHART_WIDTH = 400  # the viewBox: a phone shows it at ~330 px (text ~12.4 px), a desktop at most 1.5 times
+
+
+def _nice_step(span: float) -> float:
+    for step in (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if span / step <= 5:
+            return step
+    return span / 5
+
+
 def svg_lines(series: list[tuple[str, str, list[float | None]]], labels: list[str], title: str, *,
               low: float = 0.0, high: float | None = None, target: float | None = None, target_label: str = "",
-              width: int = 560, height: int = 200) -> str:
-    """Several lines (name, colour, values) on one inline SVG, with an optional dashed target line."""
-    pad_l, pad_b, pad_t = 36, 40, 16
-    known = [v for _n, _c, vs in series for v in vs if v is not None] + ([target] if target is not None else [])
-    top = high if high is not None else max(known + [1.0])
-    step = (width - pad_l - 10) / max(len(labels) - 1, 1)
+              guides: tuple[tuple[float, str], ...] = (), partial_last: bool = False, partial_label: str = "",
+              width: int = CHART_WIDTH, height: int = 260) -> str:
+    """Lines (name, colour, values) on one inline SVG: gridlines with their values, dashed guide
+    lines (a target, benchmarks), x labels of one or two lines ("Q1\n2026"), and the last point
+    drawn hollow on a dashed segment when its period is still running (`partial_last`)."""
+    guides = tuple(guides) + (((target, target_label),) if target is not None else ())
+    n_lines = max((lab.count("\n") + 1 for lab in labels), default=1) + (1 if partial_last else 0)
+    legend = FONT + 10 if len(series) > 1 else 0
+    pad_l, pad_r, pad_t = 44, 12, 12
+    pad_b = 10 + n_lines * (FONT + 2) + legend
+    known = [v for _n, _c, vs in series for v in vs if v is not None] + [g for g, _l in guides]
+    top = high if high is not None else max(known + [low + 1.0])
+    step_y = _nice_step(top - low)
+    if high is None:
+        top = low + step_y * -(-(top - low) // step_y)
+    step = (width - pad_l - pad_r) / max(len(labels) - 1, 1)
+    bottom = height - pad_b
 
     def y(v):
-        return pad_t + (height - pad_t - pad_b) * (1 - (v - low) / ((top - low) or 1))
+        return pad_t + (bottom - pad_t) * (1 - (v - low) / ((top - low) or 1))
 
     parts = [f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-             f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - 5}" y2="{height - pad_b}" stroke="#8a96a3"/>',
-             f'<text x="4" y="{pad_t + 4}" font-size="10">{top:g}</text>'
-             f'<text x="4" y="{height - pad_b}" font-size="10">{low:g}</text>']
-    if target is not None:
-        parts.append(f'<line x1="{pad_l}" y1="{y(target):.1f}" x2="{width - 5}" y2="{y(target):.1f}" stroke="#b26b00" '
-                     f'stroke-dasharray="6 4"/><text x="{width - 8}" y="{y(target) - 4:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="#b26b00">{escape(target_label)}</text>')
+             f'class="chart" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    tick = low
+    while tick <= top + 1e-9:  # gridlines with their values
+        parts.append(f'<line x1="{pad_l}" y1="{y(tick):.1f}" x2="{width - pad_r}" y2="{y(tick):.1f}" '
+                     f'stroke="{"#8a96a3" if tick == low else "#dde2e7"}"/>'
+                     f'<text x="{pad_l - 6}" y="{y(tick) + FONT / 3:.1f}" font-size="{FONT}" text-anchor="end" '
+                     f'fill="#1b1f24">{tick:g}</text>')
+        tick += step_y
+    for value, label in guides:
+        parts.append(f'<line x1="{pad_l}" y1="{y(value):.1f}" x2="{width - pad_r}" y2="{y(value):.1f}" '
+                     f'stroke="#b26b00" stroke-dasharray="6 4"/><text x="{width - pad_r - 2}" y="{y(value) - 3:.1f}" '
+                     f'font-size="{FONT}" text-anchor="end" fill="#7a4a00">{escape(label)}</text>')
     for i, (name, colour, values) in enumerate(series):
-        points = [(pad_l + j * step, y(v)) for j, v in enumerate(values) if v is not None]
-        path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        parts.extend(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="{colour}"/>' for x, yy in points)
-        parts.append(f'<rect x="{pad_l + i * 150}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{pad_l + i * 150 + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>')
-    parts.extend(f'<text x="{pad_l + j * step:.1f}" y="{height - 22}" font-size="10" text-anchor="middle">'
-                 f'{escape(lab)}</text>' for j, lab in enumerate(labels))
+        points = [(pad_l + j * step, y(v), j) for j, v in enumerate(values) if v is not None]
+        last = len(values) - 1
+        solid = [(x, yy) for x, yy, j in points if not (partial_last and j == last)]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                     f'points="{" ".join(f"{x:.1f},{yy:.1f}" for x, yy in solid)}"/>')
+        parts.extend(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3.5" fill="{colour}"/>' for x, yy in solid)
+        if partial_last and points and points[-1][2] == last:
+            x, yy, _j = points[-1]
+            if solid:
+                parts.append(f'<line x1="{solid[-1][0]:.1f}" y1="{solid[-1][1]:.1f}" x2="{x:.1f}" y2="{yy:.1f}" '
+                             f'stroke="{colour}" stroke-width="2" stroke-dasharray="4 4"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" fill="#fff" stroke="{colour}" stroke-width="2"/>')
+        if legend:
+            parts.append(f'<rect x="{pad_l + i * 170}" y="{height - FONT - 2}" width="12" height="12" fill="{colour}"/>'
+                         f'<text x="{pad_l + i * 170 + 16}" y="{height - 4}" font-size="{FONT}">{escape(name)}</text>')
+    for j, lab in enumerate(labels):
+        lines = lab.split("\n") + ([partial_label] if partial_last and j == len(labels) - 1 else [])
+        x = pad_l + j * step
+        anchor = "end" if j == len(labels) - 1 and len(labels) > 1 else ("start" if j == 0 and len(labels) > 1
+                                                                          else "middle")
+        parts.append(f'<text x="{x:.1f}" y="{bottom + FONT + 4}" font-size="{FONT}" text-anchor="{anchor}">'
+                     + "".join(f'<tspan x="{x:.1f}" dy="{0 if k == 0 else FONT + 2}">{escape(t)}</tspan>'
+                               for k, t in enumerate(lines)) + "</text>")
     parts.append("</svg>")
     return "".join(parts)
 

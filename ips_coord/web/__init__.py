@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     from .inbox import bp as inbox_bp
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
+    from .search import bp as search_bp
     from .sectors import bp as sectors_bp
 
     app.register_blueprint(auth_bp)
@@ -44,6 +45,7 @@ def register_web(app: Flask) -> None:
     from .admin_integrations import bp as admin_integrations_bp
 
     app.register_blueprint(admin_integrations_bp)  # the admin's service tokens, webhooks, delivery log
+    app.register_blueprint(search_bp)  # find a citizen from the header of every page
     from ..access.audit import register_refusal_audit
 
     register_refusal_audit(app)  # every refused request (403/404) by a signed-in user, API and pages

@@ -101,7 +101,8 @@ class EmployerContactForm(SafeForm):
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     face_to_face = BooleanField(_l("Face to face"), default=True)
     location = SelectField(_l("Where"), choices=LOCATIONS)
-    case_id = SelectField(_l("For citizen (optional)"), coerce=int, validators=[Optional()])
+    # A searchable field: a name, a case number or a line of the datalist ("Alma Engtoft (IPS-000121)").
+    case_id = StringField(_l("For citizen (optional)"), validators=[Optional(), Length(max=200)])
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
     next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=500)])
     next_step_due = DateField(_l("Next step by"), validators=[Optional()])

@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -34,40 +35,89 @@ def home():
 PAGE_SIZE = 100
 
 
+def pack_pages(counts: dict[Phase, int], size: int = PAGE_SIZE) -> list[list[tuple[Phase, int, int]]]:
+    """Pages of whole phase groups, in the phases' order: a group moves to the next page rather
+    than being split, and only a group larger than a page gets pages of its own.
+    Each page is a list of (phase, offset, limit)."""
+    pages: list[list[tuple[Phase, int, int]]] = []
+    current: list[tuple[Phase, int, int]] = []
+    filled = 0
+    for phase in Phase:
+        n = counts.get(phase, 0)
+        if not n:
+            continue
+        if n > size:
+            if current:
+                pages.append(current)
+                current, filled = [], 0
+            pages.extend([[(phase, offset, size)] for offset in range(0, n, size)])
+            continue
+        if filled + n > size:
+            pages.append(current)
+            current, filled = [], 0
+        current.append((phase, 0, n))
+        filled += n
+    if current:
+        pages.append(current)
+    return pages
+
+
 @bp.get("/cases")
 @login_required
 def index():
     """The cases the user is related to, by phase, a page at a time. Consultants start with
-    their own and may widen to the team; every case shown is a read and is logged."""
+    their own and may widen to the team; a coordinator may narrow to one consultant. Pages hold
+    whole phase groups. Every case shown is a read and is logged."""
     if current_user.role == Role.PRIVACY_OFFICER:
         abort(404)  # no lists: the privacy officer finds one case by its number
     team_view = current_user.role == Role.IPS_CONSULTANT and request.args.get("scope") == "team"
     where = [case_filter(current_user)]
     if current_user.role == Role.IPS_CONSULTANT and not team_view:
         where.append(IpsCase.consultant_id == current_user.id)
+    consultant = None
+    if current_user.role == Role.COORDINATOR and request.args.get("consultant", "").isdigit():
+        consultant = db.session.get(User, int(request.args["consultant"]))
+        if consultant is None or consultant.organisation_id != current_user.organisation_id:
+            abort(404)
+        where.append(IpsCase.consultant_id == consultant.id)
     phase = request.args.get("phase")
     if phase in {p.value for p in Phase}:
         where.append(IpsCase.phase == phase)
     else:
         phase = None
-    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    total = db.session.scalar(select(func.count()).select_from(IpsCase).where(*where)) or 0
-    cases = db.session.scalars(
-        select(IpsCase).where(*where).options(selectinload(IpsCase.consultant))
-        .order_by(IpsCase.phase, IpsCase.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    counts = {Phase(p): n for p, n in db.session.execute(
+        select(IpsCase.phase, func.count()).where(*where).group_by(IpsCase.phase))}
+    total = sum(counts.values())
+    pages = pack_pages(counts, PAGE_SIZE) or [[]]
+    page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
+    slices = pages[page - 1]
+    query = select(IpsCase).where(*where).options(selectinload(IpsCase.consultant)).order_by(IpsCase.id)
+    if len(slices) == 1 and slices[0][2] < counts[slices[0][0]]:  # a part of a group larger than a page
+        only, offset, limit = slices[0]
+        query = query.where(IpsCase.phase == only).offset(offset).limit(limit)
+    elif slices:
+        query = query.where(IpsCase.phase.in_([p for p, _o, _l in slices]))
+    cases = db.session.scalars(query).all() if slices else []
     audit_many(current_user, [c.id for c in cases], AuditPart.CASE_LIST)
     by_phase: dict[Phase, list[IpsCase]] = {p: [] for p in Phase}
     for case in cases:
         by_phase[Phase(case.phase)].append(case)
+    first_of = {p: offset + 1 for p, offset, _l in slices}
 
     def page_url(**changes):
-        args = {"scope": "team" if team_view else None, "phase": phase, "page": None, **changes}
+        args = {"scope": "team" if team_view else None, "consultant": consultant.id if consultant else None,
+                "phase": phase, "page": None, **changes}
         return url_for("cases.index", **{k: v for k, v in args.items() if v})
 
-    return render_template("cases.html", by_phase=by_phase, total=total, shown=len(cases), page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), phase=phase, team_view=team_view,
-                           page_url=page_url, now=utcnow())
+    if consultant is not None:
+        heading = _("%(name)s's cases", name=consultant.name)
+    elif team_view or current_user.role == Role.COORDINATOR:
+        heading = _("The team's cases")
+    else:
+        heading = _("My cases")
+    return render_template("cases.html", heading=heading, by_phase=by_phase, counts=counts, first_of=first_of,
+                           total=total, shown=len(cases), page=page, pages=len(pages), phase=phase, team_view=team_view,
+                           consultant=consultant, page_url=page_url, now=utcnow())
 
 
 @bp.get("/cases/<id:case_id>/access-log")

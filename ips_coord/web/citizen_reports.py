@@ -11,7 +11,9 @@ from ..workflows.plan import CURRENT_INSTRUMENT
 def voice_panel(team_id: int, today) -> dict:
     rate_rows = job_or_education(team_id, today)
     progress_rows = team_progress(team_id, today)
-    labels = [r["quarter"][2:] for r in rate_rows]
+    from .formatting import quarter_label
+
+    labels = [quarter_label(r["quarter"], two_lines=True) for r in rate_rows]
     rate_chart = svg_lines([(_("Job or education"), "#0b5cad", [r["rate"] for r in rate_rows])], labels,
                            _("Job or education rate (percent)"), low=0, high=100, target=JOB_OR_EDUCATION.target,
                            target_label=_("Target %(t)s%%", t=f"{JOB_OR_EDUCATION.target:g}"))

@@ -1,6 +1,7 @@
 """The consultant's workday: what is due, what is overdue, job development this week."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from ..access.audit import audit, audit_many
 from ..clock import local_midnight, local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..models import EmployerContact, FollowUp, IpsCase
+from ..models import Citizen, EmployerContact, FollowUp, IpsCase
 from ..models.employer import Employer, EmployerPerson
 from ..services import ServiceError
 from ..services import activities as svc
@@ -116,16 +117,37 @@ def _employer_form():
     persons = db.session.scalars(select(EmployerPerson).where(EmployerPerson.employer_id == employer.id)
                                  .order_by(EmployerPerson.name)).all() if employer is not None else []
     form.person_id.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.name) for p in persons]
-    cases = db.session.scalars(select(IpsCase).where(case_filter(current_user), IpsCase.phase.in_(
-        [Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED])).order_by(IpsCase.id)).all()
-    form.case_id.choices = [SelectChoice(0, "–")] + [SelectChoice(c.id, f"{c.reference} {c.citizen.full_name}")
-                                                      for c in cases]
+    cases = db.session.scalars(select(IpsCase).join(Citizen, Citizen.id == IpsCase.citizen_id).where(
+        case_filter(current_user), IpsCase.phase.in_([Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED]))
+        .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id)).all()
+    # The citizens the contact may be for, by name: the choices of the searchable field.
+    form.citizen_choices = [(c.id, f"{c.citizen.full_name} ({c.reference})") for c in cases]
     return form
+
+
+def _picked_case(form) -> tuple[int | None, str | None]:
+    """The case the "for citizen" field names: a line of its list, a case number or a unique part
+    of a name, among the choices only. (None, None) when empty; (None, message) when it names none
+    or several."""
+    typed = " ".join((form.case_id.data or "").split())
+    if not typed or typed in ("0", "–"):
+        return None, None
+    ids = {cid for cid, _label in form.citizen_choices}
+    if (m := re.search(r"ips[\s-]*0*(\d{1,9})", typed, re.IGNORECASE)) or (m := re.fullmatch(r"(\d{1,9})", typed)):
+        return (int(m.group(1)), None) if int(m.group(1)) in ids else (None, _("None of your citizens matches."))
+    words = typed.lower().split()
+    found = [(cid, label) for cid, label in form.citizen_choices if all(w in label.lower() for w in words)]
+    if len(found) == 1:
+        return found[0][0], None
+    if not found:
+        return None, _("None of your citizens matches.")
+    return None, _("Several citizens match: %(names)s. Choose one from the list.",
+                   names=", ".join(label for _cid, label in found[:5]))
 
 
 def _render_employer_form(form, status: int = 200):
     # The picker names every citizen in it: a read of their identity, one INSERT.
-    audit_many(current_user, [c.value for c in form.case_id.choices if c.value], Part.IDENTITY)
+    audit_many(current_user, [cid for cid, _label in form.citizen_choices], Part.IDENTITY)
     return render_template("employer_contact.html", form=form), status
 
 
@@ -139,7 +161,11 @@ def employer_contact():
     if not form.is_submitted():
         form.occurred_at.data = to_local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
     elif form.validate():
-        case = db.session.get(IpsCase, form.case_id.data) if form.case_id.data else None
+        case_id, problem = _picked_case(form)
+        if problem:
+            form.case_id.errors.append(problem)
+            return _render_employer_form(form, 400)
+        case = db.session.get(IpsCase, case_id) if case_id else None
         try:
             if case is not None:
                 audit(current_user, case.id, AccessAction.WRITE, Part.PLACEMENTS)

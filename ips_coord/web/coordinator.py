@@ -1,9 +1,7 @@
 """The coordinator's pages. Here: notifications that could not be delivered, and escalations."""
-import csv
-import io
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -18,7 +16,8 @@ from ..models.case import case_reference
 from ..reports.country import country_overview
 from ..reports.fidelity import fidelity
 from ..reports.job_development import job_development
-from ..reports.outcomes import METRICS, outcomes, svg_line
+from ..reports.outcomes import METRICS, outcomes
+from ..reports.progress import svg_lines
 from ..services import ServiceError
 from ..services.activities import merge_referral
 from ..services.followups import moves_per_consultant
@@ -35,7 +34,8 @@ from ..workflows.phases import (
     Part,
     Role,
 )
-from .formatting import decimal, local_date, metric_name
+from . import spreadsheet
+from .formatting import local_date, metric_name, quarter_label
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -171,67 +171,125 @@ def country():
     return render_template("coordinator_country.html", now=utcnow(), **country_overview(utcnow()))
 
 
+def _report_consultant() -> User | None:
+    """The consultant the reports are narrowed to (?consultant=<id>, one of the team's), or None."""
+    chosen = request.args.get("consultant", "")
+    if not chosen.isdigit():
+        return None
+    user = db.session.get(User, int(chosen))
+    if user is None or user.organisation_id != current_user.organisation_id or user.role != Role.IPS_CONSULTANT:
+        abort(404)
+    return user
+
+
+def _metric() -> str:
+    metric = request.args.get("metric", "ipsec-v1")
+    return metric if metric in METRICS else "ipsec-v1"
+
+
+BENCHMARKS = (31, 41, 50)  # IPS employment rate: minimum, average, excellent (percent)
+
+
 @bp.get("/reports")
 @shows_no_citizen_data  # aggregates per quarter
 def reports():
-    """Outcomes per quarter under a chosen, named metric, trends and the fidelity panel."""
-    metric = request.args.get("metric", "ipsec-v1")
-    if metric not in METRICS:
-        metric = "ipsec-v1"
+    """Outcomes per quarter under a chosen, named metric (the team's or one consultant's),
+    trends and the fidelity panel."""
+    metric = _metric()
+    consultant = _report_consultant()
     now = utcnow()
-    rows = outcomes(current_user.organisation_id, local_today(now), metric)
-    labels = [r["quarter"][2:] for r in rows]
+    rows = outcomes(current_user.organisation_id, local_today(now), metric,
+                    consultant_id=consultant.id if consultant else None)
+    labels = [quarter_label(r["quarter"], two_lines=True) for r in rows]
+    partial = {"partial_last": bool(rows and rows[-1]["partial"]), "partial_label": _("(running)")}
     charts = {
-        "rate": svg_line([r["employment_rate"] for r in rows], labels, _("Employment rate (percent)")),
-        "starts": svg_line([r["job_starts"] for r in rows], labels, _("Job starts")),
+        "rate": svg_lines([(_("Employment rate"), "#0b5cad", [r["employment_rate"] for r in rows])], labels,
+                          _("Employment rate (percent)"), low=0, high=100,
+                          guides=tuple((b, f"{b} %") for b in BENCHMARKS), **partial),
+        "starts": svg_lines([(_("Job starts"), "#0b5cad", [r["job_starts"] for r in rows])], labels,
+                            _("Job starts"), **partial),
     }
+    consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
+                                                        User.organisation_id == current_user.organisation_id)
+                                     .order_by(User.name)).all()
     from .citizen_reports import voice_panel
 
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
                            charts=charts, fidelity=fidelity(current_user.organisation_id, now),
+                           consultant=consultant, consultants=consultants,
                            development=job_development(current_user.organisation_id, now.date()),
                            **voice_panel(current_user.organisation_id, now.date()))
+
+
+OUTCOME_COLUMNS = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",
+                   "flexjob_starts", "education_starts", "job_endings", "early_endings",
+                   "median_days_to_first_employer_contact"]
+
+
+def _outcome_table():
+    """The outcomes table of the reports page (the same filters) as headings and rows."""
+    metric = _metric()
+    consultant = _report_consultant()
+    rows = outcomes(current_user.organisation_id, local_today(utcnow()), metric,
+                    consultant_id=consultant.id if consultant else None)
+    cell = {"quarter": lambda v: quarter_label(v),
+            "metric": lambda v: metric_name(METRICS[v]) if v in METRICS else v}
+    body = [[cell.get(c, lambda v: v)(r[c]) for c in OUTCOME_COLUMNS] for r in rows]
+    return [CSV_HEADINGS[c] for c in OUTCOME_COLUMNS], body
+
+
+def _fidelity_table():
+    result = fidelity(current_user.organisation_id, utcnow())
+    headings = [_("Item"), _("Score"), _("Figure"), _("Anchor")]
+    body = [[f"{i['item']}. {translate(i['name'])}", i["score"], translate(i["figure"]), translate(i["anchor"])]
+            for i in result["items"]]
+    body.append([_("Data-scored subtotal"), result["subtotal"], f"/ {result['max']}", ""])
+    return headings, body
 
 
 @bp.get("/reports/outcomes.csv")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_csv():
-    metric = request.args.get("metric", "ipsec-v1")
-    rows = outcomes(current_user.organisation_id, local_today(utcnow()), metric if metric in METRICS else "ipsec-v1")
-    columns = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",
-               "flexjob_starts", "education_starts", "job_endings", "early_endings",
-               "median_days_to_first_employer_contact"]
-    cell = {"metric": lambda v: metric_name(METRICS[v]) if v in METRICS else v,
-            "employment_rate": lambda v: "" if v is None else decimal(v),
-            "median_days_to_first_employer_contact": lambda v: "" if v is None else decimal(v)}
-    return _csv("outcomes.csv", [CSV_HEADINGS[c] for c in columns],
-                [[cell.get(c, lambda v: "" if v is None else v)(r[c]) for c in columns] for r in rows])
+    return spreadsheet.csv_response("outcomes.csv", *_outcome_table())
 
 
-@bp.get("/caseload.csv")
-def caseload_csv():
+@bp.get("/reports/outcomes.xlsx")
+@shows_no_citizen_data  # aggregates per quarter
+def outcomes_xlsx():
+    return spreadsheet.xlsx_response("outcomes.xlsx", _("Outcomes"), *_outcome_table())
+
+
+@bp.get("/reports/fidelity.csv")
+@shows_no_citizen_data  # team scores
+def fidelity_csv():
+    return spreadsheet.csv_response("fidelity.csv", *_fidelity_table())
+
+
+@bp.get("/reports/fidelity.xlsx")
+@shows_no_citizen_data  # team scores
+def fidelity_xlsx():
+    return spreadsheet.xlsx_response("fidelity.xlsx", _("Fidelity"), *_fidelity_table())
+
+
+def _caseload_table():
     team = current_user.organisation_id
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
     audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
     headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
-    return _csv("caseload.csv", headers,
-                [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
-                  local_date(c.enrolled_at) if c.enrolled_at else "",
-                  local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases])
+    return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
+                      local_date(c.enrolled_at) if c.enrolled_at else "",
+                      local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases]
 
 
-def _csv(name, columns, rows):
-    """Semicolon-separated with a decimal comma and a byte-order mark: opens as columns in a Danish
-    spreadsheet."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
-    columns = [str(c) for c in columns]
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+@bp.get("/caseload.csv")
+def caseload_csv():
+    return spreadsheet.csv_response("caseload.csv", *_caseload_table())
+
+
+@bp.get("/caseload.xlsx")
+def caseload_xlsx():
+    return spreadsheet.xlsx_response("caseload.xlsx", _("Caseload"), *_caseload_table())
 
 
 @bp.get("/notifications")

@@ -78,6 +78,15 @@ def metric_name(metric: Metric) -> str:
     return str(labels.METRIC_NAMES.get(metric.key, metric.name))
 
 
+def quarter_label(quarter: str, two_lines: bool = False) -> str:
+    """"2026-Q4" as "4. kvt. 2026" (Danish) or "Q4 2026"; on two lines for a chart's axis."""
+    from flask_babel import gettext as _
+
+    year, _sep, q = quarter.partition("-Q")
+    short = _("Q%(q)s", q=q)
+    return f"{short}\n{year}" if two_lines else f"{short} {year}"
+
+
 def register_formatting(app: Flask) -> None:
     app.jinja_env.filters.update({
         "local_date": local_date, "local_datetime": local_datetime, "decimal": decimal, "percent": percent,
@@ -86,5 +95,5 @@ def register_formatting(app: Flask) -> None:
         "view_label": lambda v: _labelled(labels.ENDPOINTS, v),
         "notification_label": lambda v: _labelled(labels.NOTIFICATION_KINDS, v),
         "outcome_label": lambda v: _labelled(labels.REFUSAL_OUTCOMES, v), "reason_label": reason_label,
-        "metric_name": metric_name, "target_label": target_label,
+        "metric_name": metric_name, "target_label": target_label, "quarter_label": quarter_label,
     })

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ips_coord.extensions import db as _db
+from ips_coord.models.case import include_object
 
 
 def test_head_matches_models(app, db):
@@ -13,7 +14,8 @@ def test_head_matches_models(app, db):
     with _db.engine.connect() as conn:
         from ips_coord.services.partitions import include_name
 
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name,
+                                                     "include_object": include_object})
         diff = compare_metadata(ctx, _db.metadata)
     assert diff == []
     tables = set(inspect(_db.engine).get_table_names())
