@@ -100,6 +100,16 @@ def _logins():
         select(User).where(User.email.like(f"%@{DOMAIN}")).order_by(User.role, User.email))]
 
 
+def _accounts(clock: FrozenClock, now: datetime, consultants: list) -> None:
+    """Issue 14's parts: a personal API token (the admin's token list) and a calendar feed."""
+    from .services import calendar_feed
+
+    clock.set(now - timedelta(days=30))
+    accounts.create_token(consultants[0], "Regneark (demo)", days=90)
+    calendar_feed.new_key(consultants[0])
+    clock.set(now - timedelta(hours=1))
+
+
 def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None):
     """Returns (created, logins). Does nothing if the demo team exists already."""
     if db.session.scalar(select(Organisation).where(Organisation.name == TEAM)):
@@ -137,6 +147,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
         _job_development(rng, clock, now, consultants)
+        _accounts(clock, now, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done.
         db.session.execute(update(Notification).values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))

@@ -118,6 +118,14 @@ GLOBAL = {
     ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"),
+    # Accounts (issue 14): each user's own account and calendar feed, the forgotten-password pages, and
+    # the admin role's pages (admin only, 404 for every other role): tests/web/test_accounts.py.
+    ("account.index", "GET"), ("account.change_password", "POST"), ("account.new_calendar_key", "POST"),
+    ("account.revoke_calendar", "POST"), ("account.calendar", "GET"), ("account.forgot", "GET"),
+    ("account.forgot", "POST"), ("account.reset", "GET"), ("account.reset", "POST"),
+    ("admin.index", "GET"), ("admin.users", "GET"), ("admin.users", "POST"), ("admin.user", "GET"),
+    ("admin.user", "POST"), ("admin.tokens", "GET"), ("admin.revoke_token", "POST"),
+    ("admin.organisations", "GET"), ("admin.organisations", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
