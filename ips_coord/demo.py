@@ -103,6 +103,16 @@ def _logins():
         select(User).where(User.email.like(f"%@{DOMAIN}")).order_by(User.role, User.email))]
 
 
+def _accounts(clock: FrozenClock, now: datetime, consultants: list) -> None:
+    """Issue 14's parts: a personal API token (the admin's token list) and a calendar feed."""
+    from .services import calendar_feed
+
+    clock.set(now - timedelta(days=30))
+    accounts.create_token(consultants[0], "Regneark (demo)", days=90)
+    calendar_feed.new_key(consultants[0])
+    clock.set(now - timedelta(hours=1))
+
+
 def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None):
     """Returns (created, logins). Does nothing if the demo team exists already."""
     if db.session.scalar(select(Organisation).where(Organisation.name == TEAM)):
@@ -144,6 +154,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
         _job_development(rng, clock, now, consultants)
         _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
+        _accounts(clock, now, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done
         # (what was withheld for lack of consent stays withheld: the case pages show it).
         db.session.execute(update(Notification).where(Notification.status != NotificationStatus.WITHHELD)

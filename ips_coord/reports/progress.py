@@ -45,8 +45,12 @@ def rating_round(case_id: int, ratings: list[ProgressRating]) -> RatingRound | N
         FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at).limit(1))
     if fu is None:
         return None
-    return RatingRound(fu.due_at, fu.created_at,
-                       any(r.rater == WrittenBy.CITIZEN and r.rated_at > fu.created_at for r in ratings))
+    after = (fu.data or {}).get("after_rating")  # the consultant's rating that opened this round, if one did
+
+    def in_round(r: ProgressRating) -> bool:
+        return r.id > after if isinstance(after, int) else r.rated_at >= fu.created_at
+
+    return RatingRound(fu.due_at, fu.created_at, any(r.rater == WrittenBy.CITIZEN and in_round(r) for r in ratings))
 
 
 @dataclass(frozen=True)

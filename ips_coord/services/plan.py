@@ -227,7 +227,7 @@ def record_rating(case: IpsCase, scores: dict[str, object], *, actor: User | Non
                 db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.PROGRESS_RATING, due_at=due.due_at,
                                         remind_at=due.remind_at, escalate_at=due.escalate_at,
                                         assignee_id=consultant[0] if consultant else None,
-                                        status=FollowUpStatus.OPEN, data={}, created_at=now))
+                                        status=FollowUpStatus.OPEN, data={"after_rating": row.id}, created_at=now))
         add_case_event(case, event=HistoryEntry.PROGRESS_RATED, actor=actor, now=now,
                        data={"by": by, "rating_id": row.id})
     return row

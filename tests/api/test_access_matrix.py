@@ -129,6 +129,14 @@ GLOBAL = {
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"),
     # Issue 15: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
     ("sectors.team_meetings", "GET"), ("sectors.team_meetings", "POST"), ("sectors.workspace", "GET"),
+    # Accounts (issue 14): each user's own account and calendar feed, the forgotten-password pages, and
+    # the admin role's pages (admin only, 404 for every other role): tests/web/test_accounts.py.
+    ("account.index", "GET"), ("account.change_password", "POST"), ("account.new_calendar_key", "POST"),
+    ("account.revoke_calendar", "POST"), ("account.calendar", "GET"), ("account.forgot", "GET"),
+    ("account.forgot", "POST"), ("account.reset", "GET"), ("account.reset", "POST"),
+    ("admin.index", "GET"), ("admin.users", "GET"), ("admin.users", "POST"), ("admin.user", "GET"),
+    ("admin.user", "POST"), ("admin.tokens", "GET"), ("admin.revoke_token", "POST"),
+    ("admin.organisations", "GET"), ("admin.organisations", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

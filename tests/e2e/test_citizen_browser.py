@@ -90,15 +90,16 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     assert "Jeg vil arbejde med dyr, 15 timer om ugen" in page.locator("#goals blockquote").inner_text()
     assert "Skrevet af dig" in page.locator("#goals").inner_text()
 
-    # Progress, rated by the citizen.
-    page.locator("#progress summary").click()
+    # Progress, rated by the citizen: the first rating is due from enrolment, so the view asks for it.
+    assert "Det er tid til at vurdere" in page.locator("#rating-due").inner_text()
+    assert page.locator("#progress details").get_attribute("open") is not None
     for label, value in (("Mit ønske om at arbejde", "8"), ("Mit helbred og min trivsel", "5"),
                          ("Struktur i min hverdag", "4"), ("Venner, familie og andre mennesker", "6"),
                          ("Økonomi og tryghed", "3"), ("Tro på egne evner", "5")):
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="Gem min vurdering").click()
     page.wait_for_load_state()
-    assert page.locator("#progress svg").count() == 1
+    assert page.locator("#progress svg").count() == 1 and page.locator("#rating-due").count() == 0
     _no_sideways_scroll(page)
 
     # Withdraw the consent that lets psychiatry share with the IPS team (with confirmation).

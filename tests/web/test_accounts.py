@@ -103,6 +103,24 @@ def test_only_the_admin_sees_the_admin_pages_and_they_hold_no_case_content(app, 
     assert admin.get(f"/cases/{case.id}").status_code in (403, 404)  # the policy gives the admin no case
 
 
+def test_every_role_but_the_admin_gets_404_on_every_admin_page(app, world):
+    token = _db.session.scalar(select(ApiToken.id)) or 1
+    routes = [("GET", "/admin"), ("GET", "/admin/users"), ("POST", "/admin/users"),
+              ("GET", f"/admin/users/{world.consultant.id}"), ("POST", f"/admin/users/{world.consultant.id}"),
+              ("GET", "/admin/tokens"), ("POST", f"/admin/tokens/{token}/revoke"),
+              ("GET", "/admin/organisations"), ("POST", "/admin/organisations")]
+    for who in ("consultant", "clinician", "caseworker", "coordinator", "privacy_officer"):
+        client = IsolatedClient(app)
+        login(client, getattr(world, who))
+        for method, path in routes:
+            assert client.open(path, method=method, data={"role": "admin", "name": "x", "kind": "jobcenter"}
+                               ).status_code == 404, (who, method, path)
+    anonymous = IsolatedClient(app)
+    assert anonymous.get("/admin/users").status_code == 302  # to the login page
+    _db.session.expire_all()
+    assert _db.session.get(User, world.consultant.id).role == "ips_consultant"
+
+
 def test_admin_creates_a_user_who_chooses_their_own_password(app, world, client):
     login(client, world.admin)
     bad = client.post("/admin/users", data={"name": "Ny", "email": "not-an-address", "role": "jobcenter",
