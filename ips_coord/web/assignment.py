@@ -21,11 +21,11 @@ from ..access.policy import Access
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..models import IpsCase, Organisation, User
+from ..models import CaseEvent, IpsCase, Organisation, User
 from ..reports.referrals import missing_consent_cases, unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
-from ..workflows.phases import ENDED, AccessAction, OrgKind, Part, Role
+from ..workflows.phases import ENDED, AccessAction, HistoryEntry, OrgKind, Part, Role
 from .forms import SafeForm
 from .guards import safe_next
 
@@ -80,10 +80,24 @@ def case_context(case: IpsCase, access: Access) -> tuple[dict[str, Any], set[Par
     if access.can_read(Part.HISTORY) and access.can_read(Part.CONSENTS):
         ctx["withheld"] = withheld_notifications(case.id)
         shown.add(Part.HISTORY)
+    if access.can_read(Part.HISTORY):
+        ctx["assigned_names"] = _assignment_names(case)
     if access.relation == "coordinator" and case.phase not in ENDED:
         ctx["assign_form"] = assign_form(case)
         ctx["assign_form"].next.data = url_for("case_page.detail", case_id=case.id)
     return ctx, shown
+
+
+def _assignment_names(case: IpsCase) -> dict[str, dict[int, str]]:
+    """The names of the consultants and teams the case's assignments name (for its history)."""
+    data = [e.data or {} for e in db.session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.CASE_ASSIGNED))]
+    users = {d.get(k) for d in data for k in ("consultant_id", "from_consultant_id")} - {None}
+    teams = {d.get(k) for d in data for k in ("team_id", "from_team_id")} - {None}
+    return {"users": {uid: name for uid, name in db.session.execute(
+                select(User.id, User.name).where(User.id.in_(users)))} if users else {},
+            "teams": {tid: name for tid, name in db.session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(teams)))} if teams else {}}
 
 
 @bp.post("/cases/<id:case_id>/assign")

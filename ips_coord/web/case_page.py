@@ -42,7 +42,17 @@ from ..services import activities as svc
 from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
-from ..workflows.phases import AccessAction, Adjustment, AuditPart, FollowUpStatus, OrgKind, Part, Phase, Role
+from ..workflows.phases import (
+    AccessAction,
+    Adjustment,
+    AuditPart,
+    FollowUpStatus,
+    NotificationStatus,
+    OrgKind,
+    Part,
+    Phase,
+    Role,
+)
 from .case_forms import (
     EVENT_FIELDS,
     ConsentForm,
@@ -115,7 +125,7 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
         Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.awaiting_ack())).all()
+        Notification.awaiting_ack(), Notification.status != NotificationStatus.WITHHELD)).all()  # never sent
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
     return render_template("case_page.html", **ctx), status

@@ -84,6 +84,9 @@ def test_coordinator_moves_a_case_from_the_case_page(client, world, db, clock):
     login(client, world.outsider)
     history = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Konsulent fordelt" in history
+    # The history keeps from where to where: consultant, team and municipality.
+    assert f"konsulent: {world.consultant.name} → {world.outsider.name}" in history
+    assert "team: IPS Team A → IPS Team B" in history and "kommune: – → Sydstrand" in history
 
 
 def test_enrolment_asks_for_consent_and_the_case_page_says_what_was_not_sent(client, world, db, clock):
