@@ -74,22 +74,33 @@ def rich_world(world, clock, db):
     db.session.add(national)
     db.session.flush()
     world.national = user("national@example.test", Role.COORDINATOR, national, "Nina National")
+    # Issue 15: an admission, a jobcenter decision and a treatment-team meeting on the pages.
+    from ips_coord.services.treatment import record_admission, record_team_meeting
+
+    record_admission(search.id, world.clinician, admitted_on=clock.now().date(), reason="Akut forværring")
+    act.record_benefit_fact(employed, world.caseworker, benefit="Sygedagpenge", kind="benefit")
+    act.record_benefit_fact(employed, world.caseworker, benefit="Mentor", kind="mentor_hours", hours=4)
+    record_team_meeting(world.consultant, held_on=clock.now().date(), attended=True, clinicians_present=2,
+                        cases_discussed=6)
     clock.advance(days=20)  # follow-ups fall due and overdue: the Min dag table fills
     db.session.commit()
     return {"ended": ended, "employed": employed, "search": search}
 
 
 def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
-    ended, employed = cases["ended"].id, cases["employed"].id
+    ended, employed, search = cases["ended"].id, cases["employed"].id, cases["search"].id
     return {
         "consultant": [("my-day", "/my-day"), ("cases", "/cases"), ("case-ended", f"/cases/{ended}"),
                        ("case-employed", f"/cases/{employed}"), ("referral", "/cases/new"),
-                       ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999")],
+                       ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999"),
+                       ("treatment-team", "/treatment-team"), ("case-admitted", f"/cases/{search}")],
         "coordinator": [("overview", "/coordinator"), ("reports", "/coordinator/reports"),
                         ("notifications", "/coordinator/notifications"), ("cases", "/cases"),
                         ("case", f"/cases/{ended}"), ("access-log", f"/cases/{ended}/access-log")],
-        "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new")],
-        "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
+        "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new"),
+                      ("treatment", f"/cases/{search}/treatment"), ("treatment-new", f"/cases/{ended}/treatment")],
+        "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("workspace", "/jobcenter"),
+                       ("case-employed", f"/cases/{employed}")],
         "admin": [("cases", "/cases")],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
         "national": [("country", "/coordinator/country")],
