@@ -67,7 +67,10 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
                   "Demo: bliver irritabel ved mange skift"]
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
-                                                    "Samtale om jobønsker og næste skridt."]
+                                                    "Samtale om jobønsker og næste skridt.",
+                                                    # Admission reasons (demo_sectors.ADMISSION_REASONS).
+                                                    "Demo: indlagt efter forværring",
+                                                    "Demo: indlagt på eget ønske i en svær periode"]
 # The shared plan: goals in the citizen's own words, actions and parallel interventions (synthetic).
 GOALS = ["Jeg vil gerne have et job, hvor jeg kan være mig selv og møde til faste tider.",
          "Jeg drømmer om at arbejde med dyr, måske i en dyrehandel.",
@@ -137,6 +140,9 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
         _job_development(rng, clock, now, consultants)
+        from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings (issue 15)
+
+        seed_sectors(rng, clock, now, team.id, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done.
         db.session.execute(update(Notification).values(status=NotificationStatus.SENT, sent_at=Notification.created_at,
                                                        acknowledged_at=Notification.created_at))

@@ -46,6 +46,17 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
         assert count(db, model) > 0, model
     assert db.session.scalar(select(func.count()).where(Employer.cvr.is_not(None))) >= 15
     assert db.session.scalar(select(func.count()).where(EmployerContact.next_step.is_not(None))) > 0
+    # Issue 15: admissions (one still open), the discharge's 3-day contacts, the jobcenter's decisions,
+    # changed hours with benefits counselling offered again, treatment-team meetings, phone numbers.
+    from ips_coord.models import Admission, BenefitFact, FollowUp, TreatmentTeamMeeting
+
+    assert db.session.scalar(select(func.count()).where(Admission.discharged_on.is_(None))) >= 1
+    assert db.session.scalar(select(func.count()).where(Admission.discharged_on.is_not(None))) >= 1
+    open_kinds = set(db.session.scalars(select(FollowUp.kind).where(FollowUp.status == "open")))
+    assert {"discharge_contact", "benefits_counselling"} <= open_kinds
+    assert {"mentor_hours", "aids"} <= set(db.session.scalars(select(BenefitFact.kind)))
+    assert count(db, TreatmentTeamMeeting) > 30
+    assert db.session.scalar(select(func.count()).where(User.phone.is_not(None))) == 6
     # The demo's past is history: nothing from it waits in the outbox.
     assert db.session.scalar(select(func.count()).where(Notification.status != "sent")) == 0
     # About 18 months of history.
