@@ -70,7 +70,10 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
                   "Demo: bliver irritabel ved mange skift"]
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
-                                                    "Samtale om jobønsker og næste skridt."]
+                                                    "Samtale om jobønsker og næste skridt.",
+                                                    # Admission reasons (demo_sectors.ADMISSION_REASONS).
+                                                    "Demo: indlagt efter forværring",
+                                                    "Demo: indlagt på eget ønske i en svær periode"]
 # The shared plan: goals in the citizen's own words, actions and parallel interventions (synthetic).
 GOALS = ["Jeg vil gerne have et job, hvor jeg kan være mig selv og møde til faste tider.",
          "Jeg drømmer om at arbejde med dyr, måske i en dyrehandel.",
@@ -155,6 +158,9 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _job_development(rng, clock, now, consultants)
         _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
         _accounts(clock, now, consultants)
+        from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings (issue 15)
+
+        seed_sectors(rng, clock, now, team.id, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done
         # (what was withheld for lack of consent stays withheld: the case pages show it).
         db.session.execute(update(Notification).where(Notification.status != NotificationStatus.WITHHELD)

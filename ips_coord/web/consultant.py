@@ -35,6 +35,7 @@ from ..workflows.phases import (
 from .case_forms import EmployerContactForm
 from .forms import QuickContactForm
 from .guards import unstorable
+from .sectors import team_meeting_due
 
 bp = Blueprint("consultant", __name__)
 DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_START_CONTACT,
@@ -78,7 +79,8 @@ def my_day():
     return render_template(
         "my_day.html", now=now, due=due, coming=coming, escalations=escalations, by_phase=by_phase,
         week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
-        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS)
+        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS, team_meeting_due=team_meeting_due(current_user.id),
+        today=local_today(now))
 
 
 @bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")

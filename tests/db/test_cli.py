@@ -63,6 +63,17 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert db.session.scalar(select(func.count()).where(IpsCase.consultant_id.is_(None))) >= 2
     assert db.session.scalar(select(func.count()).where(FollowUp.kind == "first_citizen_contact")) == 2
     assert db.session.scalar(select(func.count()).where(InboxItem.read_at.is_(None))) > 0
+    # Issue 15: admissions (one still open), the discharge's 3-day contacts, the jobcenter's decisions,
+    # changed hours with benefits counselling offered again, treatment-team meetings, phone numbers.
+    from ips_coord.models import Admission, BenefitFact, FollowUp, TreatmentTeamMeeting
+
+    assert db.session.scalar(select(func.count()).where(Admission.discharged_on.is_(None))) >= 1
+    assert db.session.scalar(select(func.count()).where(Admission.discharged_on.is_not(None))) >= 1
+    open_kinds = set(db.session.scalars(select(FollowUp.kind).where(FollowUp.status == "open")))
+    assert {"discharge_contact", "benefits_counselling"} <= open_kinds
+    assert {"mentor_hours", "aids"} <= set(db.session.scalars(select(BenefitFact.kind)))
+    assert count(db, TreatmentTeamMeeting) > 30
+    assert db.session.scalar(select(func.count()).where(User.phone.is_not(None))) == 6
     # About 18 months of history.
     first = db.session.scalar(select(func.min(CaseEvent.created_at)))
     assert (app.extensions["ips_clock"].now() - first).days > 300

@@ -76,6 +76,14 @@ def rich_world(world, clock, db):
     db.session.add(national)
     db.session.flush()
     world.national = user("national@example.test", Role.COORDINATOR, national, "Nina National")
+    # Issue 15: an admission, a jobcenter decision and a treatment-team meeting on the pages.
+    from ips_coord.services.treatment import record_admission, record_team_meeting
+
+    record_admission(search.id, world.clinician, admitted_on=clock.now().date(), reason="Akut forværring")
+    act.record_benefit_fact(employed, world.caseworker, benefit="Sygedagpenge", kind="benefit")
+    act.record_benefit_fact(employed, world.caseworker, benefit="Mentor", kind="mentor_hours", hours=4)
+    record_team_meeting(world.consultant, held_on=clock.now().date(), attended=True, clinicians_present=2,
+                        cases_discussed=6)
     clock.advance(days=20)  # follow-ups fall due and overdue: the Min dag table fills
     db.session.commit()
     from tests.factories import token_for
@@ -85,21 +93,23 @@ def rich_world(world, clock, db):
 
 
 def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
-    ended, employed = cases["ended"].id, cases["employed"].id
+    ended, employed, search = cases["ended"].id, cases["employed"].id, cases["search"].id
     return {
         "consultant": [("my-day", "/my-day"), ("cases", "/cases"), ("case-ended", f"/cases/{ended}"),
                        ("case-employed", f"/cases/{employed}"), ("referral", "/cases/new"),
                        ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999"),
                        ("account", "/account"), ("team-cases", "/cases?scope=team"), ("search", "/search"),
-                       ("inbox", "/inbox")],
+                       ("inbox", "/inbox"), ("treatment-team", "/treatment-team"), ("case-admitted", f"/cases/{search}")],
         "coordinator": [("overview", "/coordinator"), ("reports", "/coordinator/reports"),
                         ("reports-consultant", f"/coordinator/reports?consultant={world.consultant.id}"),
                         ("consultant-cases", f"/cases?consultant={world.consultant.id}"),
                         ("notifications", "/coordinator/notifications"), ("cases", "/cases"),
                         ("case", f"/cases/{ended}"), ("access-log", f"/cases/{ended}/access-log")],
         "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("referral", "/cases/new"),
-                      ("inbox", "/inbox")],
-        "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}")],
+                      ("inbox", "/inbox"), ("treatment", f"/cases/{search}/treatment"),
+                      ("treatment-new", f"/cases/{ended}/treatment")],
+        "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("workspace", "/jobcenter"),
+                       ("case-employed", f"/cases/{employed}")],
         "admin": [("cases", "/cases"), ("users", "/admin/users"), ("user", f"/admin/users/{world.consultant.id}"),
                   ("organisations", "/admin/organisations"), ("tokens", "/admin/tokens"), ("account", "/account"),
                   ("integrations", "/admin/integrations")],
