@@ -70,6 +70,7 @@ class Kind:
     """What an operation is, for the shared parameters, statuses and headers it gets."""
 
     method: str
+    scoped: bool  # a case_part: relation (404) and the part under the live consents (403) are checked
     on_case: bool
     case_write: bool
     paginated: bool
@@ -79,7 +80,8 @@ class Kind:
                 + (["IfMatch"] if self.case_write else []))
 
     def extra_statuses(self) -> list[int]:
-        return ([429] + ([404] if self.paginated else []) + ([412] if self.case_write else [])
+        return ([401, 429] + ([403, 404] if self.scoped else []) + ([404] if self.paginated else [])
+                + ([412] if self.case_write else [])
                 + ([409, 422] if self.method == "post" else []))
 
     def headers(self, status: str) -> list[str]:
@@ -175,6 +177,12 @@ class ContractPlugin(BasePlugin):
         self.spec = spec
         for name, header in HEADERS.items():
             spec.components.header(name, header, lazy=True)
+        spec.components.response("FORBIDDEN_PART", {
+            "description": "Not allowed: your role may not read or change this part of the case now. Health "
+                           "information, benefit facts, notes and the plan are shared only under the citizen's live "
+                           "consents, so a withdrawn or expired consent turns a read into 403 at once (and the "
+                           "refused attempt is logged).",
+            "content": {PROBLEM_JSON: {"schema": ErrorSchema}}}, lazy=True)
         for name, parameter in PARAMETERS.items():
             spec.components.parameter(name, parameter["in"], dict(parameter), lazy=True)
 
@@ -209,12 +217,14 @@ class ContractPlugin(BasePlugin):
             part = getattr(handler, "case_part", None)
             by_body = bool(getattr(handler, "case_in_body", False))
             on_case = part is not None or by_body or bool(getattr(handler, "answers_case", False))
-            kind = Kind(method=method, on_case=on_case, paginated=self._is_page(op),
+            kind = Kind(method=method, scoped=part is not None, on_case=on_case, paginated=self._is_page(op),
                         case_write=method != "get" and (bool(part and part[1]) or by_body))
             op.setdefault("parameters", []).extend(kind.parameters())
             responses = op.setdefault("responses", {})
             for status in kind.extra_statuses():
                 responses.setdefault(str(status), http.HTTPStatus(status).name)
+            if kind.scoped:
+                responses["403"] = "FORBIDDEN_PART"
             for status, response in responses.items():
                 if not isinstance(response, dict):
                     continue

@@ -25,7 +25,20 @@ class Text(fields.String):
         return out
 
 
+def _described(kwargs: dict, text: str) -> dict:
+    """The rule a field enforces, said in the document too (unless the field says more itself)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["description"] = f"{metadata['description']} ({text})" if metadata.get("description") else text
+    kwargs["metadata"] = metadata
+    return kwargs
+
+
 class Day(fields.Date):
+    """A calendar date between 1990-01-01 and 2100-12-31."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_described(kwargs, f"a date between {MIN_DATE} and {MAX_DATE}"))
+
     def _deserialize(self, value, attr, data, **kwargs):
         out = super()._deserialize(value, attr, data, **kwargs)
         if not MIN_DATE <= out <= MAX_DATE:
@@ -37,7 +50,8 @@ class Moment(fields.AwareDateTime):
     """ISO 8601 date-time; without an offset it is taken as UTC."""
 
     def __init__(self, **kwargs):
-        super().__init__(default_timezone=UTC, **kwargs)
+        super().__init__(default_timezone=UTC, **_described(
+            kwargs, f"ISO 8601; without an offset it is read as UTC; between {MIN_DATE} and {MAX_DATE}"))
 
     def _deserialize(self, value, attr, data, **kwargs):
         out = super()._deserialize(value, attr, data, **kwargs)

@@ -223,7 +223,8 @@ class ContactSchema(Schema):
 
 
 class EmployerContactSchema(Schema):
-    """An employer contact: the employer by register id or by name (added to the register if new)."""
+    """An employer contact: the employer by register id or by name (added to the register if new);
+    `occurred_at` may not lie in the future."""
 
     id = fields.Integer(dump_only=True)
     consultant_id = fields.Integer(dump_only=True)

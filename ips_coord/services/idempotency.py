@@ -33,9 +33,8 @@ class Claim:
 
 def claim(owner: str, key: str, method: str, path: str, request_hash: str, now: datetime, hours: float) -> Claim:
     with unit_of_work():
-        # Expired keys of this caller go first, so an old key can be used afresh.
-        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.owner == owner,
-                                                        IdempotencyKey.expires_at <= now))
+        # Expired keys go first (anyone's: the table holds only a day of keys), so an old key can be used afresh.
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
         row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner,
                                                              IdempotencyKey.key == key))
         if row is not None:

@@ -90,6 +90,11 @@ def test_a_retried_post_with_the_same_idempotency_key_is_answered_once(client, w
                             headers={**bearer(world.colleague), "Idempotency-Key": "5b0c-retry"}, json=body)
     assert colleague.status_code == 201 and colleague.json["id"] != first.json["id"]
     assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 3
+    # After IDEMPOTENCY_KEY_HOURS a key is forgotten (and the expired rows go).
+    clock.advance(hours=25)
+    later = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json=_contact(clock))
+    assert later.status_code == 201 and "Idempotent-Replayed" not in later.headers
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
 
 
 def test_pages_carry_links_and_a_page_past_the_last_is_404(client, world):

@@ -116,11 +116,10 @@ class Target:
         self.field_names = _form_field_names()
 
     def _resolve(self, schema: dict) -> dict:
-        while "$ref" in schema or "oneOf" in schema:
-            if "oneOf" in schema:  # a body per variant (the transitions): fuzz the first one
-                schema = schema["oneOf"][0]
-                continue
-            schema = self.spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        while "$ref" in schema or "oneOf" in schema:  # a body per variant (transitions): the first one
+            schema = schema["oneOf"][0] if "oneOf" in schema else schema
+            schema = self.spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema \
+                else schema
         return schema
 
     def valid(self, schema: dict, name: str = ""):
