@@ -232,7 +232,8 @@ def validate(settings: dict) -> None:
     for key in ("PROXY_HOPS", "LOGIN_FREE_FAILURES"):
         if settings.get(key, 0) < 0:
             raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
-    for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+    for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
+                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
     validate_citizen_auth(settings)
