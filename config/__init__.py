@@ -251,7 +251,8 @@ def validate(settings: dict) -> None:
         if settings.get(key, 0) < 0:
             raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
     for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
-                "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS"):
+                "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
+                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
     if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:

@@ -1,6 +1,7 @@
 """The admin's API for system integrations: service tokens, webhook endpoints, the delivery log."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -38,8 +39,8 @@ class ServiceTokenCreateSchema(Schema):
     organisation_id = Id(required=True)
     name = Text(max_length=100, min_length=1, required=True)
     scopes = fields.List(OneOf(ServiceScope), required=True, validate=validate.Length(min=1))
-    days = fields.Integer(load_default=365, validate=validate.Range(1, svc.MAX_TOKEN_DAYS),
-                          metadata={"description": "the token stops working after this many days"})
+    days = fields.Integer(validate=validate.Range(1, svc.MAX_TOKEN_DAYS), metadata={
+        "description": "the token stops working after this many days (default SERVICE_TOKEN_DAYS, 365)"})
 
 
 class ServiceTokenSchema(Schema):
@@ -78,7 +79,7 @@ class ServiceTokens(MethodView):
     def post(self, data):
         """Create a service token for an organisation's system; the response is the only time it is shown"""
         token, row = _run(svc.create_service_token, current_user, data["organisation_id"], data["name"],
-                          data["scopes"], data["days"])
+                          data["scopes"], data.get("days") or current_app.config["SERVICE_TOKEN_DAYS"])
         return _token_view(row, token=token)
 
 

@@ -20,7 +20,7 @@ SCOPED_ENDPOINTS: dict[tuple[str, str], ServiceScope] = {
     ("api_case_parts.Contacts", "POST"): ServiceScope.CONTACTS_WRITE,
     ("api_case_parts.EmployerContacts", "POST"): ServiceScope.CONTACTS_WRITE,
 }
-OPEN_ENDPOINTS = {("api_sync.Me", "GET")}
+OPEN_ENDPOINTS = {("api_sync.Me", "GET"), ("api-docs.openapi_json", "GET")}
 
 
 def required_scope(endpoint: str, method: str) -> ServiceScope | None:

@@ -85,6 +85,10 @@ def deliver_one(delivery_id: int) -> Outcome:
     if claim is None:
         return Outcome.SKIPPED
     failpoint("webhook.after_claim")
+    if not claim.live:  # disabled, or its token revoked or expired since the fan-out: not sent
+        rows.record(delivery_id, token, status=WebhookStatus.FAILED,
+                    last_error="not sent: the endpoint is disabled or its token revoked or expired")
+        return Outcome.FAILED
     body, headers = request_parts(claim, int(utcnow().timestamp()))
     try:
         status: int | None = post(claim.url, body, headers, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])

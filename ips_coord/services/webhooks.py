@@ -139,6 +139,7 @@ class Claim:
     secret: str
     payload: dict[str, Any]
     created_at: datetime
+    live: bool  # the endpoint is enabled and its token neither revoked nor expired
 
 
 def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
@@ -152,11 +153,13 @@ def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
         return None
     row = db.session.execute(
         select(WebhookDelivery.attempts, WebhookDelivery.payload, WebhookDelivery.created_at, WebhookEndpoint.url,
-               WebhookEndpoint.secret, WebhookEndpoint.disabled_at)
+               WebhookEndpoint.secret, WebhookEndpoint.disabled_at, ApiToken.revoked_at, ApiToken.expires_at)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
         .where(WebhookDelivery.id == delivery_id)).one()
     db.session.commit()
-    return Claim(delivery_id, row.attempts, row.url, row.secret, row.payload, row.created_at)
+    live = row.disabled_at is None and row.revoked_at is None and row.expires_at > now
+    return Claim(delivery_id, row.attempts, row.url, row.secret, row.payload, row.created_at, live)
 
 
 def record(delivery_id: int, token: str, **values: Any) -> bool:

@@ -2,7 +2,7 @@
 and the webhook delivery log with "send again" (the same as /api/v1/admin/...)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -28,8 +28,7 @@ class ServiceTokenForm(SafeForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=100)])
     scopes = MultiCheckboxField(_l("Permissions"), choices=_c(labels.SERVICE_SCOPES), validators=[DataRequired()])
-    days = IntegerField(_l("Valid for (days)"), default=365, validators=[InputRequired(),
-                                                                        NumberRange(1, svc.MAX_TOKEN_DAYS)])
+    days = IntegerField(_l("Valid for (days)"), validators=[InputRequired(), NumberRange(1, svc.MAX_TOKEN_DAYS)])
 
 
 class WebhookForm(SafeForm):
@@ -46,7 +45,8 @@ def _admins_only():
 
 
 def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm | None = None):
-    token_form = token_form or ServiceTokenForm(prefix="t")
+    if token_form is None:
+        token_form = ServiceTokenForm(prefix="t", days=current_app.config["SERVICE_TOKEN_DAYS"])
     webhook_form = webhook_form or WebhookForm(prefix="w")
     orgs = db.session.scalars(select(Organisation).where(Organisation.kind.in_(svc.INTEGRATION_ORG_KINDS))
                               .order_by(Organisation.name))

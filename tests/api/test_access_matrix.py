@@ -137,6 +137,17 @@ GLOBAL = {
     ("admin.index", "GET"), ("admin.users", "GET"), ("admin.users", "POST"), ("admin.user", "GET"),
     ("admin.user", "POST"), ("admin.tokens", "GET"), ("admin.revoke_token", "POST"),
     ("admin.organisations", "GET"), ("admin.organisations", "POST"),
+    # Sync and push (issue 18): the feed and /me for every login, each item through the case's access
+    # (tests/api/test_sync.py); the integrations admin for the admin only (tests/api/test_webhooks.py,
+    # tests/web/test_admin_integrations.py).
+    ("api_sync.Changes", "GET"), ("api_sync.Staff", "GET"), ("api_sync.Me", "GET"),
+    ("api_integrations.ServiceTokens", "GET"), ("api_integrations.ServiceTokens", "POST"),
+    ("api_integrations.ServiceTokenDetail", "DELETE"), ("api_integrations.Webhooks", "GET"),
+    ("api_integrations.Webhooks", "POST"), ("api_integrations.WebhookDetail", "DELETE"),
+    ("api_integrations.Deliveries", "GET"), ("api_integrations.DeliveryResend", "POST"),
+    ("admin_integrations.index", "GET"), ("admin_integrations.create_token", "POST"),
+    ("admin_integrations.revoke_token", "POST"), ("admin_integrations.register_webhook", "POST"),
+    ("admin_integrations.disable_webhook", "POST"), ("admin_integrations.resend", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

@@ -192,7 +192,13 @@ def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(wor
                        json={"token_id": plain.id, "url": receiver.url, "kinds": ["case"]})
     assert resp.status_code == 400 and "token_id" in resp.get_json()["errors"]
     endpoint = integrations.register_webhook(world.admin, token.id, receiver.url, ["case"])
-    integrations.revoke_service_token(token.id)
     world.referral()
-    assert sweep_and_deliver() == [] and receiver.received == []
-    del endpoint, no_scope
+    webhooks.fan_out(utcnow(), 100)  # due deliveries exist when the token is revoked ...
+    integrations.revoke_service_token(token.id)
+    assert set(sweep_and_deliver()) == {"failed"} and receiver.received == [], "... and are not sent"
+    world.referral()
+    assert sweep_and_deliver() == [] and receiver.received == [], "nothing new is fanned out"
+    failed = _db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)).all()
+    _db.session.commit()
+    assert failed and all(d.status == "failed" and "revoked" in d.last_error for d in failed)
+    del no_scope
