@@ -79,12 +79,13 @@ def metric_name(metric: Metric) -> str:
 
 
 def quarter_label(quarter: str, two_lines: bool = False) -> str:
-    """"2026-Q4" as "4. kvt. 2026" (Danish) or "Q4 2026"; on two lines for a chart's axis."""
+    """"2026-Q4" as "4. kvt. 2026" (Danish) or "Q4 2026"; for a chart's axis "K4" over "2026"."""
     from flask_babel import gettext as _
 
     year, _sep, q = quarter.partition("-Q")
-    short = _("Q%(q)s", q=q)
-    return f"{short}\n{year}" if two_lines else f"{short} {year}"
+    if two_lines:
+        return f"{_('Q%(q)s', q=q)}\n{year}"
+    return _("Q%(q)s %(year)s", q=q, year=year)
 
 
 def register_formatting(app: Flask) -> None:

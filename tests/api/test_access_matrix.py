@@ -106,6 +106,9 @@ GLOBAL = {
     ("coordinator.overview", "GET"), ("coordinator.reports", "GET"), ("coordinator.outcomes_csv", "GET"),
     ("coordinator.country", "GET"),  # national coordinators only, aggregates: test_country
     ("coordinator.caseload_csv", "GET"),  # coordinators only: test_reports
+    ("coordinator.caseload_xlsx", "GET"), ("coordinator.outcomes_xlsx", "GET"), ("coordinator.fidelity_csv", "GET"),
+    ("coordinator.fidelity_xlsx", "GET"),  # coordinators only: test_reports_readable
+    ("search.form", "GET"), ("search.results", "POST"),  # the user's own cases only: test_search
     ("case_page.new_referral", "GET"), ("case_page.new_referral", "POST"),  # all but admin: test_browser
     ("privacy.index", "GET"), ("privacy.export", "POST"),  # privacy officer only: test_citizen_routes_matrix
     # The employer register (the IPS team's consultants and coordinator): tests/web/test_employers_pages.py

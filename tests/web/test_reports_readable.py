@@ -33,7 +33,7 @@ def test_charts_show_gridlines_benchmarks_full_quarters_and_the_running_quarter(
     assert chart.count('stroke="#dde2e7"') >= 4  # gridlines at 25, 50, 75, 100
     year = clock.now().year
     q = (clock.now().month - 1) // 3 + 1
-    assert f">{q}. kvt.</tspan>" in chart and f">{year}</tspan>" in chart and ">(i gang)</tspan>" in chart
+    assert f">K{q}</tspan>" in chart and f">{year}</tspan>" in chart and ">(i gang)</tspan>" in chart
     assert 'r="4" fill="#fff"' in chart  # the running quarter's point is hollow...
     starts = page[page.index("<svg", page.index("</svg>")):]
     assert 'stroke-dasharray="4 4"' in starts[:starts.index("</svg>")]  # ...on a dashed segment
