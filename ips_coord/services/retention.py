@@ -59,8 +59,9 @@ KEPT_COLUMNS = frozenset({
     "benefit_fact.benefit", "parallel_intervention.name",
     "citizen.municipality",  # the reports count by municipality; a municipality names nobody
 })
-# Tables outside this rule: the log is dropped by month, not rewritten; the case row holds codes.
-NOT_SCRUBBED = frozenset({"access_log", "ips_case", "history_override", "citizen"})
+# Tables outside this rule: the log is dropped by month, not rewritten; the case row holds codes;
+# a webhook delivery carries references only (docs/integrations.md) and its lease must stay whole.
+NOT_SCRUBBED = frozenset({"access_log", "ips_case", "history_override", "citizen", "webhook_delivery"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.+\-Z]*)?$")
 
 
