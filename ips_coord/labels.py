@@ -335,6 +335,7 @@ ENDPOINTS: dict[str, LazyString] = {
     "coordinator.overview": _l("Team overview"), "coordinator.reports": _l("Outcomes and fidelity"),
     "coordinator.notifications": _l("Notifications"), "privacy.index": _l("Data protection"),
     "privacy.export": _l("Export"), "case_page.new_referral": _l("Refer a citizen"), "cli": _l("Command line"),
+    "account.calendar": _l("Calendar feed"),
 }
 # An endpoint without its own word: the area (blueprint) a person knows it as; "page" otherwise.
 API_AREA = _l("API")
