@@ -354,6 +354,7 @@ ENDPOINTS: dict[str, LazyString] = {
     "coordinator.notifications": _l("Notifications"), "privacy.index": _l("Data protection"),
     "privacy.export": _l("Export"), "case_page.new_referral": _l("Refer a citizen"), "cli": _l("Command line"),
     "search.results": _l("Search"),
+    "account.calendar": _l("Calendar feed"),
 }
 # An endpoint without its own word: the area (blueprint) a person knows it as; "page" otherwise.
 API_AREA = _l("API")

@@ -152,7 +152,7 @@ def calendar(key: str):
             event.add("url", f"{base}/cases/{fu.case_id}")
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
-    audit_many(user, sorted({fu.case_id for fu in rows}), Part.FOLLOW_UPS, view="calendar_feed")
+    audit_many(user, sorted({fu.case_id for fu in rows}), Part.FOLLOW_UPS)  # seen in a list: a read of each
     return Response(cal.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": "inline; filename=ips.ics", "Cache-Control": "private, no-store",
                              "Referrer-Policy": "no-referrer"})

@@ -88,7 +88,7 @@ def test_job_start_and_early_ending_write_outbox_under_consent(db, world, clock)
     placement = db.session.scalar(select(Placement))
     assert placement.end_reason == "dismissed" and placement.end_date == clock.now().date()
     assert open_kinds(db, case) == sorted(["joint_start_meeting", "job_ending_contact", "job_ending_review",
-                                           "psychiatry_ack", "profile_reassessment", "resume_search",
+                                           "psychiatry_ack", "profile_reassessment", "progress_rating", "resume_search",
                                            "career_profile_update"])
 
 
