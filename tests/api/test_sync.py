@@ -271,3 +271,16 @@ def test_staff_directory_names_roles_and_organisations_only(client, world):
     me = client.get("/api/v1/me", headers=bearer(world.consultant)).get_json()
     assert me["email"] == world.consultant.email and me["token"]["service"] is False
     assert me["token"]["scopes"] is None
+
+
+def test_every_kind_of_change_has_its_part_its_model_and_its_words():
+    from ips_coord import labels
+    from ips_coord.access.feed import CHANGE_PARTS
+    from ips_coord.services.changes import TRACKED
+    from ips_coord.workflows.phases import ChangeKind, ServiceScope, WebhookStatus
+
+    kinds = {k.value for k in ChangeKind}
+    assert set(CHANGE_PARTS) == kinds and set(TRACKED.values()) == kinds
+    assert set(labels.CHANGE_KINDS) == kinds
+    assert set(labels.SERVICE_SCOPES) == {s.value for s in ServiceScope}
+    assert set(labels.WEBHOOK_STATUSES) == {s.value for s in WebhookStatus}
