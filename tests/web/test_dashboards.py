@@ -12,7 +12,7 @@ from tests.factories import login
 
 def test_start_pages_by_role(client, world):
     for user, target in ((world.consultant, "/my-day"), (world.coordinator, "/coordinator"),
-                         (world.clinician, "/cases"), (world.caseworker, "/cases")):
+                         (world.clinician, "/cases"), (world.caseworker, "/jobcenter")):  # the workspace
         login(client, user)
         assert client.get("/").headers["Location"] == target
         assert client.get(target).status_code == 200
