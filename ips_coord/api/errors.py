@@ -86,7 +86,8 @@ def problem(status: int, detail: str | None = None, errors: dict[str, Any] | Non
     title = CODE_TITLES.get(code) or TITLES.get(status) or HTTP_STATUS_CODES.get(status, "Error")
     detail_text = str(_translated(detail or title))
     body = {"type": PROBLEM_TYPE + code, "title": str(_translated(title)), "status": status,
-            "detail": detail_text, "code": code, "message": detail_text, "errors": errors, **{k: v for k, v in extra.items() if v is not None}}
+            "detail": detail_text, "code": code, "message": detail_text, "errors": errors,
+            **{k: v for k, v in extra.items() if v is not None}}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
