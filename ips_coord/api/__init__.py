@@ -20,12 +20,12 @@ cookie; a write with the cookie must send the page's CSRF token in the `X-CSRFTo
 **Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`,
 `status`, `detail`, and `code`, `errors` (field -> messages; every field error is 422),
 `refusal_code` (a workflow refusal: the IPS principle the request would break) and
-`current_version` (409/412). `Accept-Language: en` gives English messages, Danish otherwise.
+`current_version` (409). `Accept-Language: en` gives English messages, Danish otherwise.
 
 **Versions.** Every write to a case raises the case's version, also a logged contact or
 review. Every answer about one case carries the version after the request (`ETag: "7"` and
 `Case-Version: 7`): use it for the next write, as the body's `version` of a transition or as
-`If-Match` (a stale If-Match gets 412 with `current_version`; a stale body version 409).
+`If-Match`; a stale version either way is 409 `stale_version` with `current_version`.
 
 **Retries.** Send `Idempotency-Key` with a POST: a retry with the same key and body within 24 hours
 returns the first answer (`Idempotent-Replayed: true`) instead of a second row.

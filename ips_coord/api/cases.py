@@ -45,7 +45,7 @@ from .transitions import TransitionSchema, one_of_document, refusal_table
 TRANSITION_DOC = f"""Apply a workflow event at the case's version (the body's `version`, or If-Match).
 
 The body depends on the event (see the variants). 409 `stale_version` with `current_version` when
-the case has changed since (412 for a stale If-Match); 422 `workflow_refused` with a `refusal_code`
+the case has changed since (by the body's version or If-Match); 422 `workflow_refused` with a `refusal_code`
 when the event would break an IPS principle or is not possible in the case's phase:
 
 {refusal_table()}

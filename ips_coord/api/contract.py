@@ -6,7 +6,7 @@ so that an endpoint added later is described like the others without a line of i
   on a write to one case; on answers ETag and Case-Version (one case), Location (201), Link and
   X-Total-Count (lists), the RateLimit headers (all);
 - errors as application/problem+json (RFC 9457), with the statuses every operation can meet
-  (429; 404 for a page past the last; 412 for a stale If-Match; 409 and 422 for a reused
+  (429; 404 for a page past the last; 409 for a stale If-Match; 409 and 422 for a reused
   Idempotency-Key).
 """
 from __future__ import annotations
@@ -54,9 +54,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                       "within 24 hours returns the first answer instead of writing again; the same "
                                       "key with another body is refused (422 idempotency_key_reused)."},
     "IfMatch": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                "description": "The case's version as the ETag gave it (`\"7\"`). When given, the write is refused "
-                               "with 412 and current_version if the case has changed since; on a transition it "
-                               "may stand in for the body's `version`."},
+                "description": "The case's version as the ETag gave it (`\"7\"`). When given, the write is "
+                               "refused with 409 stale_version and current_version if the case has changed "
+                               "since; on a transition it may stand in for the body's `version`."},
 }
 
 
@@ -81,7 +81,7 @@ class Kind:
 
     def extra_statuses(self) -> list[int]:
         return ([401, 429] + ([403, 404] if self.scoped else []) + ([404] if self.paginated else [])
-                + ([412] if self.case_write else [])
+                + ([409] if self.case_write else [])
                 + ([409, 422] if self.method == "post" else []))
 
     def headers(self, status: str) -> list[str]:

@@ -41,6 +41,9 @@ TITLES = {400: "Bad request", 401: "Not logged in", 403: "Not allowed", 404: "No
           413: "Request too large", 415: "Unsupported media type", 422: "Invalid request",
           428: "Precondition required", 429: "Too many requests"}
 
+# Where one status covers problems of different kinds, the kind's own title.
+CODE_TITLES = {"idempotency_key_in_use": "Request still running"}
+
 
 class ErrorSchema(Schema):
     """An RFC 9457 problem details object with this API's extension members."""
@@ -61,7 +64,7 @@ class ErrorSchema(Schema):
         "description": "the workflow's refusal code (422 code=workflow_refused): the IPS principle the event "
                        "would break"})
     current_version = fields.Integer(metadata={
-        "description": "the case's version now (409 stale_version, 412 precondition_failed)"})
+        "description": "the case's version now (409 stale_version)"})
 
 
 def _translated(message: Any) -> Any:
@@ -80,10 +83,11 @@ def problem(status: int, detail: str | None = None, errors: dict[str, Any] | Non
         code = "validation_error"
     errors = {field: [str(_translated(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
               for field, msgs in errors.items()}
-    detail_text = str(_translated(detail or TITLES.get(status) or HTTP_STATUS_CODES.get(status, "Error")))
-    body = {"type": PROBLEM_TYPE + code, "title": str(_translated(TITLES.get(status) or HTTP_STATUS_CODES.get(
-        status, "Error"))), "status": status, "detail": detail_text, "code": code, "message": detail_text,
-            "errors": errors, **{k: v for k, v in extra.items() if v is not None}}
+    title = CODE_TITLES.get(code) or TITLES.get(status) or HTTP_STATUS_CODES.get(status, "Error")
+    detail_text = str(_translated(detail or title))
+    body = {"type": PROBLEM_TYPE + code, "title": str(_translated(title)), "status": status,
+            "detail": detail_text, "code": code, "message": detail_text, "errors": errors,
+            **{k: v for k, v in extra.items() if v is not None}}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON

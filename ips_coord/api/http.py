@@ -2,7 +2,8 @@
 them for everything under /api/v1, so a blueprint added later follows them without a line):
 
 - the case's version after every request on one case: `ETag: "<version>"` and `Case-Version`;
-  `If-Match` on a write to a case is checked against it (412 with current_version);
+  `If-Match` on a write to a case is checked against it (409 stale_version with current_version,
+  as for a stale body version);
 - `Idempotency-Key` on every POST: a retry with the same key and body returns the first
   response (with `Idempotent-Replayed: true`), never a second row;
 - `Location` on every 201;
@@ -70,18 +71,21 @@ def if_match_version() -> int | None:
         return None
     found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,10})"?\s*', value)
     if not found:
-        return -1  # matches no version: 412
+        return -1  # matches no version: 409
     return int(found.group(1))
 
 
 def check_if_match(case: IpsCase) -> None:
-    """A write to a case with If-Match: the case must still be at that version (else 412)."""
+    """A write to a case with If-Match: the case must still be at that version (else 409).
+
+    409 rather than 412: a stale version is one answer however the client sent it, and it comes
+    before the body is read, so it must be a status that also suits a body that is wrong too."""
     wanted = if_match_version()
     if wanted is not None and request.method in WRITE_METHODS and wanted != case.version:
         from flask_smorest import abort
 
-        abort(412, message="The case was changed by someone else; reload it and try again.",
-              code="precondition_failed", current_version=case.version,
+        abort(409, message="The case was changed by someone else; reload it and try again.",
+              code="stale_version", current_version=case.version,
               errors={"If-Match": ["The case is at another version now."]})
 
 

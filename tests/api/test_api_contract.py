@@ -59,7 +59,8 @@ def test_a_write_answers_with_the_new_version_and_if_match_guards_it(client, wor
     assert contact.headers["Location"] == f"/api/v1/cases/{case.id}/contacts"  # contacts have no URL of their own
     stale = client.post(f"/api/v1/cases/{case.id}/contacts", headers={**h, "If-Match": f'"{case.version}"'},
                         json=_contact(clock))
-    assert stale.status_code == 412 and stale.json["current_version"] == version
+    assert stale.status_code == 409 and stale.json["code"] == "stale_version"
+    assert stale.json["current_version"] == version
     # The client's next transition uses the version its own write returned: no 409 for it.
     r = client.post(f"/api/v1/cases/{case.id}/transitions", headers={**h, "If-Match": contact.headers["ETag"]},
                     json={"event": "start_search"})
