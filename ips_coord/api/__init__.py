@@ -88,4 +88,5 @@ def register_sync_api(app: Flask) -> None:
     register_scopes(app)
     for blp in (sync_blp, integrations_blp):
         csrf.exempt(blp)
+        limit_blueprint(blp)  # the per-token limit and its headers, as on every API blueprint
         api.register_blueprint(blp, url_prefix="/api/v1")
