@@ -6,7 +6,8 @@ smaller scale, batched INSERTs into SQLite).
 
 At --cases 100000: 100 municipalities (jobcenter + IPS team each), 10 psychiatry regions,
 2,500 staff, 100,000 citizens and cases, ~1 million case events and ~1 million contacts,
-1 million follow-ups (10,000 due now), placements and employer contacts, and 1 million sent
+1 million follow-ups (10,000 due now), placements and employer contacts, 2 million access-log
+rows over two years (monthly partitions on PostgreSQL), and 1 million sent
 notifications plus 10,000 due, a national organisation with one national coordinator; for the
 matching, 10,000 employers, 20,000 openings (70 % open) with their keyword rows and a career
 profile for every enrolled case. Scales
@@ -36,6 +37,7 @@ from ips_coord.workflows.phases import (
     NotificationStatus,
     OpeningStatus,
     OrgKind,
+    Part,
     Phase,
     PlacementType,
     Role,
@@ -58,6 +60,10 @@ TITLES = ["Lagermedarbejder", "Butiksassistent", "Køkkenhjælp", "Gartnermedhj�
           "Cykelmekaniker", "Hotelmedhjælper", "Kantinemedarbejder", "Værkstedsmedhjælper", "Dyrepasser"]
 ASKS = ["formiddage", "aftenvagter", "weekend", "udendørs arbejde", "kørekort", "truckcertifikat", "mødestabil",
         "gode til kunder", "ordenssans"]
+# The access log's history: reads of these parts, ACCESS_LOG_PER_CASE per case.
+ACCESS_LOG_PER_CASE = 20
+ACCESS_PARTS = [p.value for p in (Part.IDENTITY, Part.PHASE, Part.HISTORY, Part.FOLLOW_UPS, Part.NOTES, Part.PROFILE,
+                                   Part.CONSENTS, Part.PLACEMENTS)]
 # Of every ten openings: seven open, two filled, one closed.
 # Citizens' names: a few very common surnames and 1,200 rare ones, Danish first names.
 FIRST_NAMES = ["Anna", "Anne", "Bente", "Birgitte", "Camilla", "Dorthe", "Emma", "Eva", "Freja", "Hanne", "Ida",
@@ -125,8 +131,9 @@ class Scale:
 class Loader:
     """Writes each table in turn (COPY on PostgreSQL, batched INSERTs on SQLite)."""
 
-    def __init__(self, write, scale: Scale, rng: random.Random, now: datetime, log) -> None:
+    def __init__(self, write, scale: Scale, rng: random.Random, now: datetime, log, postgres_conn=None) -> None:
         self.write, self.n, self.rng, self.now, self.log = write, scale, rng, now, log
+        self.postgres_conn = postgres_conn
         self.counts: dict[str, int] = {}
         self.consultant_ids: list[int] = []
         self.clinician_ids: list[int] = []
@@ -264,6 +271,32 @@ class Loader:
                     _naive(now - timedelta(days=j % 365)), True, Location.COMMUNITY.value, _naive(now))
                    for j in range(2 * n.cases)))
 
+    def access_log(self) -> None:
+        """ACCESS_LOG_PER_CASE reads per case over the last two years (20 per case: 20 million rows at
+        1,000,000 cases), into monthly partitions made first on PostgreSQL (services/partitions.py)."""
+        n, now = self.n, self.now
+        months = 24
+        if self.postgres_conn is not None:
+            from ips_coord.services.partitions import month_start, partition_name
+
+            for back in range(months + 1):
+                start = month_start(now.year, now.month - back)
+                end = month_start(start.year, start.month + 1)
+                self.postgres_conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {partition_name('access_log', start)} PARTITION OF access_log "
+                    f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{end:%Y-%m-%d}')")
+        span = timedelta(days=30 * months).total_seconds()
+
+        def rows():
+            for j in range(n.cases * ACCESS_LOG_PER_CASE):
+                cid = j % n.cases + 1
+                consultant = self.meta[cid - 1][2]
+                at = now - timedelta(seconds=(j * 7919) % int(span))
+                yield (consultant, cid, "read", ACCESS_PARTS[j % len(ACCESS_PARTS)], "web_cases.case_page",
+                       _naive(at))
+
+        self.copy("access_log", ["user_id", "case_id", "action", "part", "view", "created_at"], rows())
+
     def job_development(self) -> None:
         """Employers (one per ten cases), openings (20 % of the number of cases: 20,000 at 100,000)
         with their keyword rows, and a career profile for every enrolled case: work for the matching."""
@@ -330,9 +363,9 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
             print(f"{time.perf_counter() - t0:7.1f}s {msg}", flush=True)
 
     with _connect(url) as conn:
-        load = Loader(_writer(conn, postgres), scale, random.Random(seed), now, log)
+        load = Loader(_writer(conn, postgres), scale, random.Random(seed), now, log, conn if postgres else None)
         for step in (load.organisations, load.staff, load.citizens, load.cases, load.history, load.follow_ups,
-                     load.placements, load.job_development):
+                     load.placements, load.job_development, load.access_log):
             step()
         load.counts["notification"] = 0
         add_notifications(load.write, cases * 10, scale.due, now, load.consultant_ids, cases, log, load.counts)

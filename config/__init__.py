@@ -109,6 +109,13 @@ class BaseConfig:
     # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
+    # Retention (`flask retention run`, and a daily task at RETENTION_HOUR_UTC): closed cases are
+    # anonymised this many years after closing; access-log months and settled notifications are
+    # dropped whole after theirs. Set them with your data protection officer.
+    RETENTION_CLOSED_CASE_YEARS = 5
+    ACCESS_LOG_RETENTION_MONTHS = 60
+    NOTIFICATION_RETENTION_MONTHS = 24
+    RETENTION_HOUR_UTC = 2
     # How citizens sign in: "email_code" (the embedded default: a one-time code by e-mail) or
     # "oidc" (a national identity provider such as MitID through an OpenID Connect broker).
     CITIZEN_AUTH = "email_code"
@@ -141,7 +148,9 @@ class BaseConfig:
             if os.environ.get(key):
                 values[key] = _float(key)
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
-                    "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+                    "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
+                    "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
+                    "RETENTION_HOUR_UTC"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
@@ -225,9 +234,12 @@ def validate(settings: dict) -> None:
     for key in ("PROXY_HOPS", "LOGIN_FREE_FAILURES"):
         if settings.get(key, 0) < 0:
             raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
-    for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS"):
+    for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
+                "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
+    if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:
+        raise ConfigError(f"RETENTION_HOUR_UTC must be between 0 and 23, got {settings['RETENTION_HOUR_UTC']!r}")
     validate_citizen_auth(settings)
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:

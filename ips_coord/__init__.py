@@ -77,9 +77,10 @@ def configure_database(app: Flask) -> None:
         with app.app_context():
             _sqlite_pragmas(db.engine)
     from .models.case import include_object
+    from .services.partitions import include_name
 
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(),
-                     include_object=include_object)
+                     include_name=include_name, include_object=include_object)
     from . import models  # noqa: F401  (register tables with the metadata)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 
@@ -43,6 +44,11 @@ def celery_settings(app: Flask) -> dict:
         # The beat only wakes the sweep; all due work is in the database.
         "beat_schedule": {
             "sweep": {"task": "ips_coord.sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+            # Idempotent: a missed or repeated day does the same work the next time.
+            "retention": {"task": "ips_coord.retention",
+                          "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=30)},
+            "partitions": {"task": "ips_coord.partitions",
+                           "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0)},
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),
@@ -64,7 +70,8 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["ips_coord.notifications.tasks"])
+    celery_app = Celery(app.name, task_cls=FlaskTask,
+                        include=["ips_coord.notifications.tasks", "ips_coord.housekeeping"])
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

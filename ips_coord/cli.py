@@ -116,6 +116,37 @@ def token_create(email, name):
     click.echo(f"Expires {row.expires_at.isoformat(timespec='seconds')} (API_TOKEN_DAYS).", err=True)
 
 
+retention_group = AppGroup("retention", help="Retention: anonymise old closed cases, drop old log months.")
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only say what would be done.")
+def retention_run(dry_run):
+    """Anonymise citizens whose cases all closed more than RETENTION_CLOSED_CASE_YEARS ago, and
+    drop access-log months older than ACCESS_LOG_RETENTION_MONTHS (settled notifications after
+    NOTIFICATION_RETENTION_MONTHS)."""
+    from flask import current_app
+
+    from .clock import utcnow
+    from .services import retention
+
+    config = current_app.config
+    report = retention.run(
+        utcnow(), dry_run=dry_run, closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
+        access_log_months=config["ACCESS_LOG_RETENTION_MONTHS"],
+        notification_months=config["NOTIFICATION_RETENTION_MONTHS"])
+    verb = "Would" if report.dry_run else "Did"
+    click.echo(f"{verb} anonymise {report.citizens} citizens ({report.cases} cases) whose cases all closed "
+               f"before {report.closed_before.date().isoformat()}.")
+    click.echo(f"{verb} drop {report.access_log_rows} access-log rows from before "
+               f"{report.access_log_before.date().isoformat()}"
+               + ("." if not report.access_log_months else ":"))
+    for month, rows in report.access_log_months:
+        click.echo(f"  {month}: {rows}")
+    click.echo(f"{verb} drop {report.notifications} settled notifications from before "
+               f"{report.notifications_before.date().isoformat()}.")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (demo, org_group, user_group, export, token_group):
+    for command in (demo, org_group, user_group, export, token_group, retention_group):
         app.cli.add_command(command)

@@ -90,6 +90,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.CITIZEN_NOTE: _l("Note from the citizen"),
     HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
+    HistoryEntry.ANONYMISED: _l("Anonymised (retention period ended)"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),

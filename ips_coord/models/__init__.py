@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
-from .audit import AccessLog
+from .audit import AccessLog, HistoryOverride
 from .case import BenefitFact, CareerProfile, CaseEvent, Citizen, Consent, IpsCase, SharedHealthInfo
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .followup import FollowUp
@@ -11,7 +11,7 @@ from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, Pla
 __all__ = [
     "AccessLog", "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
-    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "IpsCase", "JobEndingReview",
+    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
     "SupportChange", "User", "UserSession",

@@ -37,3 +37,13 @@ class AccessLog(Model):
         Index("ix_access_log_refused", "created_at", postgresql_where=text("action = 'refused'"),
               sqlite_where=text("action = 'refused'")),
     )
+
+
+class HistoryOverride(Model):
+    """Holds a row only inside a retention transaction: the append-only triggers of case_event
+    and access_log let that transaction anonymise or drop history, and nobody else (the row is
+    never committed, so no other transaction ever sees it)."""
+
+    __tablename__ = "history_override"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40))

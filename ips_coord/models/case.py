@@ -38,15 +38,18 @@ class Citizen(Model):
     # The citizen's own goal, in their own words.
     own_goal: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by the retention run: names, contact details and free text are gone, figures kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        # An anonymised citizen has no name left; a dash keeps lists readable.
+        return f"{self.first_name} {self.last_name}" if self.anonymised_at is None else "–"
 
 
 # What the search compares (access/search.py), written with literal constants (not bound
 # parameters) so PostgreSQL matches them to the citizen's two search indexes: trigram (pg_trgm)
-# GIN indexes on PostgreSQL, plain expression indexes on SQLite. Migration 0010 creates them;
+# GIN indexes on PostgreSQL, plain expression indexes on SQLite. Migration 0012_find creates them;
 # Alembic cannot compare such expressions with the models, so they are named here and left out
 # of the comparison (`include_object`).
 PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".")

@@ -147,6 +147,7 @@ class HistoryEntry(StrEnum):
     CITIZEN_NOTE = "citizen_note"
     PARTICIPATION_AGREED = "participation_agreed"
     CITIZEN_INVITED = "citizen_invited"
+    ANONYMISED = "anonymised"  # the retention run removed names and free text (figures kept)
     # Never stored: what a reader who may not read an entry's part sees instead of its name.
     PLAN_CHANGED = "plan_changed"
 

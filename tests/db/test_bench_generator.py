@@ -22,6 +22,11 @@ def _check(app, url):
         counts = generate(url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
         assert counts["ips_case"] == 1000 and counts["follow_up"] == 10_000
         assert counts["case_event"] > 5000 and counts["notification"] == 10_100
+        assert counts["access_log"] == 20_000
+        if db.engine.dialect.name == "postgresql":  # every row in its month's partition
+            from sqlalchemy import text
+
+            assert db.session.execute(text("SELECT count(*) FROM access_log_default")).scalar_one() == 0
         # The matching benchmark's data: employers, openings (20 % of the cases) and their keywords,
         # and a profile for every enrolled case; suggestions for a case come from them.
         assert counts["employer"] == 100 and counts["opening"] == 200 and counts["opening_keyword"] > 200

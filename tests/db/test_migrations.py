@@ -12,7 +12,10 @@ from ips_coord.models.case import include_object
 def test_head_matches_models(app, db):
     # The session fixture upgraded a fresh database with Alembic; compare it to the models.
     with _db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
+        from ips_coord.services.partitions import include_name
+
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name,
+                                                     "include_object": include_object})
         diff = compare_metadata(ctx, _db.metadata)
     assert diff == []
     tables = set(inspect(_db.engine).get_table_names())

@@ -2,14 +2,14 @@
 citizen's lower-cased "first last" and on the phone's digits, so a search among a user's cases
 never scans every citizen; plain expression indexes on SQLite (and their statistics).
 
-Revision ID: 0010_find
-Revises: 0009
+Revision ID: 0012_find
+Revises: 0011_partitioned_access_log
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_find"
-down_revision = "0009"
+revision = "0012_find"
+down_revision = "0011_partitioned_access_log"
 branch_labels = None
 depends_on = None
 
