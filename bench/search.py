@@ -96,6 +96,14 @@ def main() -> None:
         for who, email, kinds in users:
             s = requests.Session()
             _login(s, base, email)
+            floor = []
+            for _ in range(41):  # the same pipeline without a search: sign-in check, CSRF, the page
+                t = time.perf_counter()
+                s.get(f"{base}/search")
+                floor.append(1000 * (time.perf_counter() - t))
+            floor = sorted(floor[1:])
+            print(f"{who:48} {'(empty form: the floor)':24} p50 {statistics.median(floor):6.1f} ms   "
+                  f"p95 {floor[int(0.95 * (len(floor) - 1))]:6.1f} ms")
             for kind, queries in kinds.items():
                 p50, p95, hits = _time(s, base, queries, max(20, args.requests // len(kinds)))
                 everything.append(p95)

@@ -2,13 +2,13 @@
 citizen's lower-cased "first last" and on the phone's digits, so a search among a user's cases
 never scans every citizen; plain expression indexes on SQLite (and their statistics).
 
-Revision ID: 0010_find
+Revision ID: 0012_find
 Revises: 0010_sync
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_find"
+revision = "0012_find"
 down_revision = "0010_sync"
 branch_labels = None
 depends_on = None
