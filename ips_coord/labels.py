@@ -103,6 +103,9 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
     HistoryEntry.ANONYMISED: _l("Anonymised (retention period ended)"),
     HistoryEntry.CASE_ASSIGNED: _l("Consultant assigned"),
+    HistoryEntry.ADMITTED: _l("Admission"), HistoryEntry.DISCHARGED: _l("Discharge"),
+    HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),
+    HistoryEntry.BENEFIT_RECORDED: _l("Jobcenter decision recorded"),
 }
 FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
@@ -124,6 +127,8 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.PLAN_ACTION: _l("Action in the shared plan"),
     FollowUpKind.PROGRESS_RATING: _l("Progress rating (every 90 days)"),
     FollowUpKind.FIRST_CITIZEN_CONTACT: _l("First contact with the citizen (within 7 days)"),
+    FollowUpKind.DISCHARGE_CONTACT: _l("Contact after discharge (3 days)"),
+    FollowUpKind.BENEFITS_COUNSELLING: _l("Benefits counselling after changed hours or pay"),
 }
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
@@ -221,6 +226,9 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.CITIZEN_INVITATION: _l("Your IPS consultant invites you to see your plan"),
     NotificationKind.PASSWORD_RESET: _l("Choose a new password for IPS"),
     NotificationKind.CASE_ASSIGNED: _l("An IPS consultant has taken the case"),
+    NotificationKind.ADMITTED: _l("Case paused by psychiatry"),
+    NotificationKind.DISCHARGED: _l("Discharge: contact the citizen within 3 days"),
+    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
 }
 NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
@@ -248,6 +256,9 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ASSIGNED: _l(
         "The coordinator has assigned an IPS consultant to the case. The consultant contacts the citizen "
         "within 7 days."),
+    NotificationKind.ADMITTED: _l("Psychiatry has paused the case. Log in to see why, if the consent allows."),
+    NotificationKind.DISCHARGED: _l("Psychiatry has recorded a discharge. Contact the citizen within 3 days."),
+    NotificationKind.JOB_TERMS_CHANGED: _l("The hours or pay of the citizen's job have changed."),
 }
 # The subject of a notification of a kind that has no words of its own yet.
 NOTIFICATION_FALLBACK = _l("Notification")
@@ -303,6 +314,7 @@ CITIZEN_MEETINGS: dict[str, LazyString] = {
     FollowUpKind.JOB_ENDING_REVIEW: _l("Meeting: what worked, what to change"),
     FollowUpKind.PAUSED_OUTREACH: _l("Your consultant contacts you"),
     FollowUpKind.PROGRESS_RATING: _l("You and your consultant look at your progress"),
+    FollowUpKind.DISCHARGE_CONTACT: _l("Your consultant contacts you"),
 }
 # The parts of the record as the citizen reads them in "who has read my record". Health and
 # benefit parts are left out on purpose: they show as "your record", so no label tells what is held.
@@ -325,6 +337,8 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.CITIZEN_INVITATION: _l("Invitation to a citizen"),
     NotificationKind.PASSWORD_RESET: _l("Password reset link"),
     NotificationKind.CASE_ASSIGNED: _l("Consultant assigned"),
+    NotificationKind.ADMITTED: _l("Admission"), NotificationKind.DISCHARGED: _l("Discharge"),
+    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
 }
 
 # The access log in words: what was done, to which part, and from which page.
@@ -453,30 +467,6 @@ INBOX_KINDS: dict[str, LazyString] = {
 }
 
 # --- Psychiatry in the course of treatment, the jobcenter's workspace (issue 15) ---------------
-FOLLOW_UP_KINDS.update({
-    FollowUpKind.DISCHARGE_CONTACT: _l("Contact after discharge (3 days)"),
-    FollowUpKind.BENEFITS_COUNSELLING: _l("Benefits counselling after changed hours or pay"),
-})
-CITIZEN_MEETINGS.update({FollowUpKind.DISCHARGE_CONTACT: _l("Your consultant contacts you")})
-NOTIFICATION_SUBJECTS.update({
-    NotificationKind.ADMITTED: _l("Case paused by psychiatry"),
-    NotificationKind.DISCHARGED: _l("Discharge: contact the citizen within 3 days"),
-    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
-})
-NOTIFICATION_LINES.update({
-    NotificationKind.ADMITTED: _l("Psychiatry has paused the case. Log in to see why, if the consent allows."),
-    NotificationKind.DISCHARGED: _l("Psychiatry has recorded a discharge. Contact the citizen within 3 days."),
-    NotificationKind.JOB_TERMS_CHANGED: _l("The hours or pay of the citizen's job have changed."),
-})
-NOTIFICATION_KINDS.update({
-    NotificationKind.ADMITTED: _l("Admission"), NotificationKind.DISCHARGED: _l("Discharge"),
-    NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
-})
-EVENTS.update({
-    HistoryEntry.ADMITTED: _l("Admission"), HistoryEntry.DISCHARGED: _l("Discharge"),
-    HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),
-    HistoryEntry.BENEFIT_RECORDED: _l("Jobcenter decision recorded"),
-})
 BENEFIT_KINDS: dict[str, LazyString] = {
     BenefitKind.BENEFIT: _l("Benefit"), BenefitKind.MENTOR_HOURS: _l("Mentor hours granted"),
     BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),
