@@ -4,7 +4,8 @@
 
 Logs in as a typical and the busiest consultant, a municipality's coordinator and the national
 coordinator, and times sequential requests to their pages from a second process (this one);
-prints p50 and p95 per page.
+prints p50 and p95 per page. First it computes the country overview's snapshot, as the worker
+does every ROLLUP_MINUTES, and prints how long that took (the page reads the snapshot).
 """
 from __future__ import annotations
 
@@ -37,6 +38,21 @@ def _time(session, url, n):
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+def _refresh_country(database_url: str) -> float:
+    from ips_coord import create_app
+    from ips_coord.clock import utcnow
+    from ips_coord.extensions import db
+    from ips_coord.services.rollups import refresh_country
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        t = time.perf_counter()
+        refresh_country(utcnow())
+        elapsed = time.perf_counter() - t
+        db.engine.dispose()
+    return elapsed
+
+
 def main() -> None:
     import requests
     from sqlalchemy import create_engine, text
@@ -67,6 +83,7 @@ def main() -> None:
             "SELECT u.email FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
             "WHERE u.role = 'coordinator' AND o.kind = 'national' ORDER BY u.id LIMIT 1")).scalar()
     engine.dispose()
+    print(f"country snapshot (the worker's rollup task): {_refresh_country(args.database_url):.2f} s")
     env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development"}
     with gunicorn("ips_coord.wsgi:app", env) as base:
         results = {}

@@ -58,3 +58,9 @@ def test_start_order_waits_for_health_and_migrations():
         assert deps["migrate"]["condition"] == "service_completed_successfully"
         assert deps["redis"]["condition"] == "service_healthy"
     assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_postgres_plans_for_ssd_storage():
+    """The team-level reports read one team's cases by index only with random_page_cost near 1."""
+    command = SERVICES["postgres"]["command"]
+    assert "random_page_cost=1.1" in command
