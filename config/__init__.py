@@ -68,6 +68,8 @@ class BaseConfig:
     LOGIN_FREE_FAILURES = 5
     LOGIN_DELAY_SECONDS = 30
     LOGIN_DELAY_MAX_SECONDS = 900
+    # werkzeug's method for new password hashes (scrypt's default cost, about 0.1 s a check).
+    PASSWORD_HASH_METHOD = "scrypt"
     # Failed logins allowed per client address (Flask-Limiter notation); with PROXY_HOPS the
     # address is the client's as the trusted proxies report it.
     LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
@@ -125,6 +127,11 @@ class BaseConfig:
     ACCESS_LOG_RETENTION_MONTHS = 60
     NOTIFICATION_RETENTION_MONTHS = 24
     RETENTION_HOUR_UTC = 2
+    # Aggregates too dear for every view at national scale (the country overview): the worker
+    # computes them every ROLLUP_MINUTES; a page shows them with their age, and computes them
+    # itself when the last one is older than ROLLUP_MAX_AGE_MINUTES (the worker is down).
+    ROLLUP_MINUTES = 5
+    ROLLUP_MAX_AGE_MINUTES = 30
     # After queuing an e-mail someone waits for (a sign-in code, a reset link), wake a worker at
     # once. Tests turn it off and deliver in-process (nothing consumes their broker).
     DELIVERY_WAKE = True
@@ -144,7 +151,7 @@ class BaseConfig:
         _strings(values, {"SECRET_KEY": "SECRET_KEY", "SMTP_HOST": "SMTP_HOST", "SMTP_USERNAME": "SMTP_USERNAME",
                           "SMTP_PASSWORD": "SMTP_PASSWORD", "MAIL_FROM": "MAIL_FROM", "CLOCK_FILE": "CLOCK_FILE",
                           "IPS_FAILPOINTS": "FAILPOINTS", "IPS_FAILPOINTS_DIR": "FAILPOINTS_DIR",
-                          "LOGIN_LIMIT_ADDRESS": "LOGIN_LIMIT_ADDRESS"})
+                          "LOGIN_LIMIT_ADDRESS": "LOGIN_LIMIT_ADDRESS", "API_RATE_LIMIT": "API_RATE_LIMIT"})
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = _database_url(os.environ["DATABASE_URL"])
         redis_url = os.environ.get("REDIS_URL")
@@ -163,11 +170,23 @@ class BaseConfig:
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                     "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                    "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS"):
+                    "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES",
+                    "ROLLUP_MAX_AGE_MINUTES"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
         return values
+
+
+def _validate_rate_limit(value: object) -> None:
+    from limits import parse_many
+
+    try:
+        limits = parse_many(str(value))
+    except ValueError:
+        limits = []
+    if not limits or any(limit.amount < 1 for limit in limits):
+        raise ConfigError(f"API_RATE_LIMIT must read like '1200 per minute' (at least 1), got {value!r}")
 
 
 def _strings(values: dict, names: dict[str, str]) -> None:
@@ -206,6 +225,9 @@ class TestingConfig(BaseConfig):
     DELIVERY_WAKE = False
     # Generated requests (schemathesis) come fast from one token; the limit's own test lowers it.
     API_RATE_LIMIT = "100000 per minute"
+    # Tests log in thousands of times; scrypt at 1/32 of the cost (N=2^10) keeps each check at a
+    # few ms. The check code is the same; a stored hash names its own cost.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(BaseConfig):
@@ -252,11 +274,15 @@ def validate(settings: dict) -> None:
             raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
     for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                 "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS"):
+                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
     if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:
         raise ConfigError(f"RETENTION_HOUR_UTC must be between 0 and 23, got {settings['RETENTION_HOUR_UTC']!r}")
+    _validate_rate_limit(settings.get("API_RATE_LIMIT"))
+    if settings.get("ROLLUP_MAX_AGE_MINUTES", 30) <= settings.get("ROLLUP_MINUTES", 5):
+        raise ConfigError("ROLLUP_MAX_AGE_MINUTES must be more than ROLLUP_MINUTES, or every view computes the "
+                          "figures itself")
     validate_citizen_auth(settings)
     port = settings.get("SMTP_PORT")
     if not isinstance(port, int) or not 0 < port < 65536:

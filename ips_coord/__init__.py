@@ -112,6 +112,10 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_request_hooks(app: Flask) -> None:
     """A request id on every request and response, the request guards, the security headers."""
+    from .access.audit import register_read_audit
+
+    register_read_audit(app)  # first: its after_request hook runs last, after every hook that logs
+
     @app.before_request
     def _request_id():
         # Echoed in a header and log lines: only characters that cannot split either.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, g, request, session
 from sqlalchemy import select
@@ -11,15 +12,17 @@ from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession
 from .services import accounts
-from .services.accounts import TOKEN_PREFIX  # noqa: F401  (the prefix tokens are recognised by)
+from .services.accounts import TOKEN_PREFIX, hash_password, password_hash_method  # noqa: F401  (re-exported)
 from .workflows.phases import Role
 
-# A fixed hash to compare against when the user does not exist, so both failures cost the same.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@lru_cache
+def _dummy_hash(method: str) -> str:
+    """A fixed hash to compare against when the user does not exist, so both failures cost the same."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)  # scrypt (werkzeug's default)
+_dummy_hash("scrypt")  # the production method's, made at import as before
 
 
 class LoginDelayed(Exception):
@@ -41,7 +44,7 @@ def authenticate(email: str, password: str) -> User | None:
     now = utcnow()
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if user.login_delay_until is not None and user.login_delay_until > now:
         raise LoginDelayed(user.login_delay_until)

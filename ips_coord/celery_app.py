@@ -50,6 +50,9 @@ def celery_settings(app: Flask) -> dict:
             "partitions": {"task": "ips_coord.partitions",
                            "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0)},
             "webhooks": {"task": "ips_coord.webhook_sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+            # A run not started before the next is due is dropped: runs never pile up.
+            "rollups": {"task": "ips_coord.rollups", "schedule": 60.0 * app.config["ROLLUP_MINUTES"],
+                        "options": {"expires": 60.0 * app.config["ROLLUP_MINUTES"]}},
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),

@@ -1,12 +1,12 @@
-"""Daily housekeeping tasks. Like every task they never import the app (FlaskTask gives them its
-context) and leave the work to a service."""
+"""Housekeeping tasks (daily, and the rollups every few minutes). Like every task they never
+import the app (FlaskTask gives them its context) and leave the work to a service."""
 from __future__ import annotations
 
 from celery import shared_task
 from flask import current_app
 
 from .clock import utcnow
-from .services import partitions, retention
+from .services import partitions, retention, rollups
 
 
 @shared_task(name="ips_coord.retention", ignore_result=True)
@@ -24,3 +24,9 @@ def run_retention() -> dict:
 def create_partitions() -> list[str]:
     """Next months' access-log partitions, ahead of the rows that will need them."""
     return partitions.ensure_partitions(utcnow())
+
+
+@shared_task(name="ips_coord.rollups", ignore_result=True)
+def refresh_rollups() -> None:
+    """The country overview's figures, ahead of the national coordinator's page."""
+    rollups.refresh_country(utcnow())

@@ -173,6 +173,9 @@ def _empty_tables(_db):
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            # TRUNCATE, not DELETE: a table emptied by DELETE reuses its freed slots, so rows read
+            # back without ORDER BY came in another order than inserted and a test failed at
+            # random (tried 2026-11-24). TRUNCATE gives every test fresh tables and sequences.
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             # The append-only triggers refuse DELETE; lift them for the clean-up only.

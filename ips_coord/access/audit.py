@@ -1,16 +1,19 @@
 """The access log: every read and write of a case, appended and never changed.
 
-Rows are written on a connection of their own, committed at once: a read is logged even
-if the request fails later, and the request's own session (and the objects it has loaded)
-is left alone.
+A read request (GET, HEAD) gathers its read and refusal rows and writes them in one INSERT in
+its own transaction, committed before the response leaves (commit_reads): never a read without
+its row, and no second connection on the hot path. Every other row (a write, even one a GET
+makes, and all rows of other requests, the CLI and the worker) is written on a connection of
+its own, committed at once: a write attempt is logged even if the write then fails and rolls
+back, and the caller's session is left alone.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, g, has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from ..clock import utcnow
@@ -55,6 +58,11 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
             for cid, part in pairs]
     if not rows:
         return
+    # A write's row (a GET may sign a citizen in) keeps its own connection, committed at once.
+    deferred = g.get(READS) if has_request_context() and action != AccessAction.WRITE else None
+    if deferred is not None:
+        deferred.extend(rows)
+        return
     if len(rows) <= AUDIT_BATCH:
         # One INSERT statement is atomic on its own: autocommit saves the BEGIN and COMMIT round trips.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -62,6 +70,43 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
         return
     with db.engine.begin() as conn:
         conn.execute(insert(AccessLog), rows)
+
+
+# --- Reads: logged in the request's own transaction -----------------------------------------
+ACCESS_LOG = cast(Table, AccessLog.__table__)
+READS = "audit_reads"  # g's list of a read request's rows, written by commit_reads
+READ_METHODS = ("GET", "HEAD")
+
+
+def gather_reads() -> None:
+    if request.method in READ_METHODS:
+        setattr(g, READS, [])
+
+
+def commit_reads(response: Response) -> Response:
+    """Runs after every other after_request hook (the refusal's row included). A failure here
+    raises, and the client gets a 500 instead of what it was shown without a row."""
+    rows = g.pop(READS, None)
+    if not rows:
+        return response
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.rollback()  # a read request never writes by the ORM: nothing of it may ride along
+    for attempt in (1, 2):  # the view may have left the transaction failed: once more in a fresh one
+        try:
+            db.session.execute(insert(ACCESS_LOG), rows)  # Core: no ORM bulk machinery on the hot path
+            db.session.commit()
+            return response
+        except Exception:
+            db.session.rollback()  # and the error page that follows finds a usable session
+            if attempt == 2:
+                raise
+    return response
+
+
+def register_read_audit(app: Flask) -> None:
+    """Registered before every other after_request hook, so it runs after all of them."""
+    app.before_request(gather_reads)
+    app.after_request(commit_reads)
 
 
 def audit(user: User | None, case_id: int | None, action: str, part: str, view: str | None = None) -> None:

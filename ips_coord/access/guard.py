@@ -8,7 +8,7 @@ from ..clock import local_today, utcnow
 from ..models import IpsCase, User
 from ..workflows.phases import AccessAction
 from .audit import audit
-from .policy import Access, access_or_404, visible_case_or_404
+from .policy import Access, gate
 
 NOT_SHARED = "This part of the case is not available to you under your role and the citizen's consents."
 
@@ -16,8 +16,7 @@ NOT_SHARED = "This part of the case is not available to you under your role and 
 def authorize(user: User, case_id: int, part: str, write: bool = False, log: bool = True) -> tuple[IpsCase, Access]:
     """log=False: the caller logs the parts it shows (a page shows several)."""
     g.refused_part = part  # for the refusal row, if the checks below refuse
-    case = visible_case_or_404(user, case_id)
-    access = access_or_404(user, case, local_today(utcnow()))
+    case, access = gate(user, case_id, local_today(utcnow()))
     if not (access.can_write(part) if write else access.can_read(part)):
         raise Forbidden(description=NOT_SHARED)  # an HTTP error the API and the pages both answer
     g.refused_part = None

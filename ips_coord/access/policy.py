@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
@@ -208,20 +208,34 @@ ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, list[Consent]], Access]] 
 }
 
 
-def access_for(user: User, case: IpsCase, today: date) -> Access | None:
-    """What the user may read and write of the case today, or None without a relation to it."""
+def access_for(user: User, case: IpsCase, today: date, consents: list[Consent] | None = None) -> Access | None:
+    """What the user may read and write of the case today, or None without a relation to it.
+    `consents`: the case's unwithdrawn consents when the caller has them already (the gate)."""
     relation = relation_to_case(user, case)
     if relation is None:
         return None
-    return ACCESS_BY_RELATION[relation](relation, live_consents(case.id, today))
+    live = [c for c in consents if c.is_live(today)] if consents is not None else live_consents(case.id, today)
+    return ACCESS_BY_RELATION[relation](relation, live)
 
 
-def access_or_404(user: User, case: IpsCase, today: date) -> Access:
-    """access_for for a case the caller already knows is visible; 404 if it is not after all."""
-    access = access_for(user, case, today)
-    if access is None:
+def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[Consent]]:
+    """The case, its citizen and its unwithdrawn consents in one statement: every case read passes
+    here, and a round trip costs more than the query (bench/README.md, the case-read gate)."""
+    rows = db.session.execute(
+        select(IpsCase, Consent).outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
+        .where(IpsCase.id == case_id).order_by(Consent.id)).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [consent for _case, consent in rows if consent is not None]
+
+
+def gate(user: User, case_id: int, today: date) -> tuple[IpsCase, Access]:
+    """The case and what the user may do with it today; 404 (never 403) without a relation."""
+    case, consents = case_with_consents(case_id)
+    access = access_for(user, case, today, consents) if case is not None else None
+    if case is None or access is None:
         raise NotFound()
-    return access
+    return case, access
 
 
 def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:

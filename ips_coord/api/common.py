@@ -57,9 +57,10 @@ def answers_case(method: F) -> F:
 
 
 def declared_case_part(endpoint: str | None, method: str) -> CasePart | None:
-    """The case_part declared on the view method that serves (endpoint, HTTP method), if any."""
+    """The case_part declared on the view method that serves (endpoint, HTTP method), if any.
+    HEAD is served by get() (werkzeug adds it to every GET route), so it is checked as GET."""
     view = current_app.view_functions.get(endpoint or "")
-    handler = getattr(getattr(view, "view_class", None), method.lower(), None)
+    handler = getattr(getattr(view, "view_class", None), "get" if method == "HEAD" else method.lower(), None)
     return getattr(handler, "case_part", None)
 
 

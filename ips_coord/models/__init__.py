@@ -21,6 +21,7 @@ from .integration import ChangeCounter, ChangeLog, WebhookDelivery, WebhookEndpo
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
+from .rollup import ReportSnapshot
 
 __all__ = [
     "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
@@ -29,6 +30,6 @@ __all__ = [
     "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
     "InboxItem", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
-    "Placement", "PlanAction", "PlanGoal", "ProgressRating", "SharedHealthInfo", "Suggestion",
+    "Placement", "PlanAction", "PlanGoal", "ProgressRating", "ReportSnapshot", "SharedHealthInfo", "Suggestion",
     "SupportChange", "User", "UserSession", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -2,18 +2,20 @@
 
 A national coordinator sees counts per team, never a case: no names, no references, nothing
 to audit. Each figure is one grouped query over the whole country, so the page costs the
-same few queries whether there are 10 teams or 100.
+same few queries whether there are 10 teams or 1,000; at 1,000,000 cases they still take
+seconds, so the worker computes them every ROLLUP_MINUTES (services/rollups.py) and the page
+shows that snapshot with its age (country_figures).
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
 from ..extensions import db
-from ..models import FollowUp, IpsCase, Notification, Organisation, User
+from ..models import FollowUp, IpsCase, Notification, Organisation, ReportSnapshot, User
 from ..workflows.constants import CASELOAD_LIMIT
 from ..workflows.phases import ON_CASELOAD, FollowUpStatus, NotificationStatus, OrgKind, Role
 from .referrals import unassigned_per_team
@@ -33,7 +35,22 @@ def _notifications_per_team(*where: ColumnElement[bool]) -> Counter[int]:
     return Counter({team: n for team, n in rows})
 
 
+COUNTRY = "country"  # the snapshot's name
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def country_figures(now: datetime, max_age: timedelta) -> tuple[dict[str, Any], datetime | None]:
+    """The overview and when it was computed: the worker's snapshot if it is at most max_age
+    old, else computed now (None: the figures are live)."""
+    snapshot = db.session.get(ReportSnapshot, COUNTRY)
+    # A worker's clock a little ahead of this one's is fine; far ahead, the age means nothing.
+    if snapshot is not None and -CLOCK_SKEW <= now - snapshot.computed_at <= max_age:
+        return snapshot.data, snapshot.computed_at
+    return country_overview(now), None
+
+
 def country_overview(now: datetime) -> dict[str, Any]:
+    """Plain values only (the snapshot keeps them as JSON)."""
     teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
                                .order_by(Organisation.municipality, Organisation.name)).all()
     consultants = _per_team(select(User.organisation_id, func.count()).where(
@@ -60,7 +77,8 @@ def country_overview(now: datetime) -> dict[str, Any]:
         active = sum(n for p, n in phases[team.id].items() if p in ON_CASELOAD)
         staff = consultants.get(team.id, 0)
         rows.append({
-            "team": team, "consultants": staff, "cases": sum(phases[team.id].values()), "active": active,
+            "team": {"id": team.id, "name": team.name, "municipality": team.municipality},
+            "consultants": staff, "cases": sum(phases[team.id].values()), "active": active,
             "per_consultant": round(active / staff, 1) if staff else None,
             "over_limit": over_limit.get(team.id, 0), "overdue": overdue.get(team.id, 0),
             "escalations": escalations.get(team.id, 0), "unacknowledged": unacknowledged.get(team.id, 0),
@@ -74,4 +92,4 @@ def country_overview(now: datetime) -> dict[str, Any]:
     country_phases: Counter[str] = Counter()
     for counter in phases.values():
         country_phases.update(counter)
-    return {"rows": rows, "totals": totals, "phases": country_phases, "limit": CASELOAD_LIMIT}
+    return {"rows": rows, "totals": totals, "phases": dict(country_phases), "limit": CASELOAD_LIMIT}

@@ -9,7 +9,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
+from werkzeug.security import generate_password_hash
 
 from ..clock import utcnow
 from ..extensions import db
@@ -18,6 +20,16 @@ from .errors import N_, NotFound, ServiceError
 from .unit_of_work import unit_of_work
 
 TOKEN_PREFIX = "ipc_"
+
+
+def password_hash_method() -> str:
+    """werkzeug's method for new password hashes: PASSWORD_HASH_METHOD (the testing config lowers
+    scrypt's cost; a stored hash names its own method, so checking follows it)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=password_hash_method())
 
 
 def create_organisation(name: str, kind: str, municipality: str | None = None) -> Organisation:

@@ -16,13 +16,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import ApiToken, Organisation, User, WebhookDelivery, WebhookEndpoint
 from ..workflows.phases import ChangeKind, OrgKind, Role, ServiceScope, WebhookStatus
-from .accounts import TOKEN_PREFIX, token_hash
+from .accounts import TOKEN_PREFIX, hash_password, token_hash
 from .changes import last_position
 from .errors import N_, NotFound, ServiceError
 from .unit_of_work import unit_of_work
@@ -68,7 +67,7 @@ def create_service_token(admin: User, organisation_id: int, name: str, scopes: I
     with unit_of_work():
         account = User(email=f"integration-{uuid.uuid4().hex[:16]}@service.invalid", name=f"{name} ({org.name})",
                        role=Role.INTEGRATION, organisation_id=org.id, locale="en", active=True,
-                       password_hash=generate_password_hash(secrets.token_urlsafe(32)), created_at=now)
+                       password_hash=hash_password(secrets.token_urlsafe(32)), created_at=now)
         db.session.add(account)
         db.session.flush()
         row = ApiToken(user_id=account.id, name=name, token_hash=token_hash(token), prefix=token[:12],

@@ -15,13 +15,14 @@ from datetime import timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from ..clock import utcnow
 from ..extensions import db
 from ..models import PasswordReset, User, UserSession
 from ..validation import MIN_PASSWORD
 from ..workflows.phases import NotificationKind
+from .accounts import hash_password
 from .errors import N_, ServiceError
 from .secret_mail import queue_secret_mail
 from .unit_of_work import unit_of_work
@@ -44,7 +45,7 @@ def check_new_password(password: str, field: str = "new_password") -> None:
 
 def _set_password(user: User, password: str) -> None:
     """Inside a unit of work: the new hash, and every session of the account ended."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_generation += 1
     user.failed_logins, user.login_delay_until = 0, None
     db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))

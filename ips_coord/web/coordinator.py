@@ -1,7 +1,7 @@
 """The coordinator's pages. Here: notifications that could not be delivered, and escalations."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
@@ -13,7 +13,7 @@ from ..i18n import translate
 from ..labels import CSV_HEADINGS, PHASES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
-from ..reports.country import country_overview
+from ..reports.country import country_figures
 from ..reports.fidelity import fidelity
 from ..reports.job_development import job_development
 from ..reports.outcomes import METRICS, outcomes
@@ -168,7 +168,11 @@ def country():
     """Every team in the country, aggregates only (a national coordinator's page)."""
     if not is_national(current_user):
         abort(404)
-    return render_template("coordinator_country.html", now=utcnow(), **country_overview(utcnow()))
+    now = utcnow()
+    figures, computed_at = country_figures(now, timedelta(minutes=current_app.config["ROLLUP_MAX_AGE_MINUTES"]))
+    age = max(0, int((now - computed_at).total_seconds() // 60)) if computed_at is not None else None
+    return render_template("coordinator_country.html", now=now, computed_at=computed_at, age_minutes=age,
+                           every=current_app.config["ROLLUP_MINUTES"], **figures)
 
 
 def _report_consultant() -> User | None:

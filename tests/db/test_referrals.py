@@ -23,7 +23,7 @@ def _psychiatry_referral(world, first="Rikke"):
 
 def _rows(db, model, *where):
     db.session.expire_all()
-    return db.session.scalars(select(model).where(*where)).all()
+    return db.session.scalars(select(model).where(*where).order_by(model.id)).all()
 
 
 def test_psychiatry_referral_queue_assignment_first_contact_and_escalation(db, world, clock):

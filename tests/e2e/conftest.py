@@ -21,8 +21,10 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the run (each test gets its own context, so nothing is shared but the
+    process); launching one per module and backend cost a few seconds each time."""
     path = chromium_path()
     if path is None:
         if CI:

@@ -19,7 +19,11 @@ PACKAGE = ROOT / "ips_coord"
 # Writers outside services/: "path" (the whole module) or "path::function", and why.
 ALLOWED_WRITERS = {
     "ips_coord/access/audit.py::_write":
-        "the access log: its own autocommit connection, so a read is logged even if the request fails",
+        "the access log outside a read request: its own autocommit connection, so a write attempt is logged "
+        "even if the write then fails",
+    "ips_coord/access/audit.py::commit_reads":
+        "the access log of a read request: its rows in the request's own transaction, committed before the "
+        "response (never a read without its row)",
     "ips_coord/notifications/delivery.py":
         "worker side: claiming a row and recording its SMTP outcome under the lease (not the case record)",
     "ips_coord/notifications/sweep.py":

@@ -25,6 +25,18 @@ def test_embedded_defaults(env):
     assert settings["SMTP_HOST"] is None and settings["BABEL_DEFAULT_LOCALE"] == "da"
 
 
+def test_only_the_testing_config_lowers_the_password_hash_cost(env):
+    """Tests hash with a cheap scrypt (config.TestingConfig); every other config keeps werkzeug's full one."""
+    from ips_coord import create_app
+    from ips_coord.auth import hash_password
+
+    assert load_config("development")["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert load_config("testing")["PASSWORD_HASH_METHOD"] == "scrypt:1024:8:1"
+    with create_app().app_context():
+        assert hash_password("x").startswith("scrypt:32768:8:1$")
+    assert hash_password("x").startswith("scrypt:32768:8:1$")  # outside an app: the full cost too
+
+
 def test_app_uses_sqlite_in_the_instance_folder(env, tmp_path):
     from ips_coord import create_app
 
@@ -47,11 +59,19 @@ def test_postgres_and_redis_from_the_environment(env):
     ("SMTP_PORT", "70000", "SMTP_PORT"),
     ("SMTP_STARTTLS", "maybe", "SMTP_STARTTLS"),
     ("IPS_ENV", "staging", "IPS_ENV"),
+    ("API_RATE_LIMIT", "lots", "API_RATE_LIMIT"),
+    ("API_RATE_LIMIT", "0 per minute", "API_RATE_LIMIT"),
+    ("ROLLUP_MAX_AGE_MINUTES", "5", "ROLLUP_MAX_AGE_MINUTES"),
 ])
 def test_wrong_setting_names_itself(env, key, value, named):
     env.setenv(key, value)
     with pytest.raises(ConfigError, match=named):
         load_config()
+
+
+def test_the_api_rate_limit_comes_from_the_environment(env):
+    env.setenv("API_RATE_LIMIT", "5000 per minute")
+    assert load_config()["API_RATE_LIMIT"] == "5000 per minute"
 
 
 def test_production_refuses_the_default_secret(env):

@@ -90,9 +90,9 @@ def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
     from ips_coord.models import FollowUp
     from ips_coord.models.employer import Opening
 
+    opening = _db.session.scalars(select(Opening).order_by(Opening.id)).first()  # one opening and its employer
     args = {"case_id": case.id, "citizen_id": case.citizen_id, "token": ack_token(ack),
-            "employer_id": _db.session.scalar(select(Opening.employer_id)),
-            "opening_id": _db.session.scalar(select(Opening.id)),
+            "employer_id": opening.employer_id, "opening_id": opening.id,
             "follow_up_id": _db.session.scalar(select(FollowUp.id).where(FollowUp.case_id == case.id,
                                                                          FollowUp.status == "open").limit(1))}
     from ips_coord.services import calendar_feed

@@ -78,3 +78,34 @@ def test_country_overview_queries_do_not_grow_with_teams_or_cases(client, world)
         world.referral(ips_team_id=team.id)
     db.session.commit()
     assert count_queries(client, "/coordinator/country") == few
+
+
+def test_the_page_shows_the_workers_snapshot_with_its_age_and_computes_live_when_it_is_stale(app, client, world,
+                                                                                             clock):
+    from datetime import timedelta
+
+    from ips_coord.housekeeping import refresh_rollups
+    from ips_coord.models import ReportSnapshot
+
+    national = _national(world)
+    world.case_in("job_search")
+    login(client, national)
+    live = client.get("/coordinator/country").get_data(as_text=True)
+    assert "Beregnet lige nu." in live  # no snapshot yet: computed for this view
+    schedule = app.extensions["celery"].conf.beat_schedule["rollups"]
+    assert schedule["task"] == "ips_coord.rollups" and schedule["schedule"] == 60.0 * app.config["ROLLUP_MINUTES"]
+
+    refresh_rollups.run()  # what the beat starts every ROLLUP_MINUTES (the worker test runs it for real)
+    world.case_in("employed")  # after the snapshot: not in its figures until the next one
+    clock.advance(minutes=7)
+    page = client.get("/coordinator/country").get_data(as_text=True)
+    assert "for 7 min. siden" in page and "hvert 5. minut" in page
+    assert _cells(page, "IPS Team A")[1] == "1"  # the snapshot's figures, as they were
+    assert _cells(live, "IPS Team A") == _cells(page, "IPS Team A")  # the same figures as computed live
+
+    clock.advance(minutes=app.config["ROLLUP_MAX_AGE_MINUTES"])  # the worker has stopped: too old to show
+    stale = client.get("/coordinator/country").get_data(as_text=True)
+    assert "Beregnet lige nu." in stale and _cells(stale, "IPS Team A")[1] == "2"
+    snapshot = db.session.get(ReportSnapshot, "country")
+    assert clock.now() - snapshot.computed_at > timedelta(minutes=app.config["ROLLUP_MAX_AGE_MINUTES"])
+    assert "IPS Team A" in str(snapshot.data) and "Borger" not in str(snapshot.data)  # aggregates only
