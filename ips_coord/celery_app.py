@@ -2,11 +2,49 @@
 context, and task modules never import the app object."""
 from __future__ import annotations
 
+import logging
 import os
 
 from celery import Celery, Task
 from celery.schedules import crontab
+from celery.worker.consumer import Consumer
 from flask import Flask
+
+logger = logging.getLogger(__name__)
+
+
+class BrokerLossConsumer(Consumer):
+    """Celery's consumer, surviving a broker loss that comes while a task runs.
+
+    kombu 5.7's Redis channel lets go of its connection parameters when the dead connection is
+    closed, and then needs them twice: to put the unacknowledged message back while closing,
+    and to acknowledge that message when its task finishes after the reconnect. Both raise
+    AttributeError, which Celery takes for an unrecoverable error: the worker exits (seen when
+    Redis restarts as a task runs; tests/worker/test_faults.py). Here the close tolerates it,
+    and the old channel forgets late acknowledgements instead. The message stays in Redis's
+    unacked set, which hands it out again after the visibility timeout; what it wakes is due
+    work in the database, claimed row by row, so a second run does nothing twice."""
+
+    def on_connection_error_after_connected(self, exc):
+        broken = self.connection
+        channel = getattr(broken, "_default_channel", None)  # the channel the task messages came on
+        if broken is not None:
+            close = broken.close
+
+            def close_tolerating_kombu(*args, **kwargs):
+                try:
+                    return close(*args, **kwargs)
+                except AttributeError as error:
+                    logger.warning("broker connection closed with an error (%r); reconnecting", error)
+
+            broken.close = close_tolerating_kombu
+        super().on_connection_error_after_connected(exc)
+        if channel is not None:
+            channel.basic_ack = channel.basic_reject = _forget_on_lost_channel
+
+
+def _forget_on_lost_channel(delivery_tag, *args, **kwargs):
+    logger.info("message %s came on a lost broker connection; Redis hands it out again later", delivery_tag)
 
 
 def celery_settings(app: Flask) -> dict:
@@ -41,6 +79,7 @@ def celery_settings(app: Flask) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
+        "worker_consumer": "ips_coord.celery_app:BrokerLossConsumer",
         # The beat only wakes the sweep; all due work is in the database.
         "beat_schedule": {
             "sweep": {"task": "ips_coord.sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},

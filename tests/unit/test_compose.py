@@ -64,3 +64,11 @@ def test_postgres_plans_for_ssd_storage():
     """The team-level reports read one team's cases by index only with random_page_cost near 1."""
     command = SERVICES["postgres"]["command"]
     assert "random_page_cost=1.1" in command
+
+
+def test_long_running_services_come_back():
+    """A worker that exits (a broker lost at a bad moment, a killed process) is started again;
+    due work waits in the database meanwhile. The one-shot migration is not restarted."""
+    for name in ("postgres", "redis", "mailpit", "web", "worker", "beat"):
+        assert SERVICES[name]["restart"] == "unless-stopped", name
+    assert "restart" not in SERVICES["migrate"]
