@@ -6,8 +6,15 @@ FrozenClock and move it forward.
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+
+def system_epoch() -> float:
+    """The system's wall clock in epoch seconds, for libraries that keep their own time (the rate
+    limiter's windows): the app's clock may be frozen or moved in tests, theirs never is."""
+    return time.time()
 
 
 class Clock:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import time
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -26,7 +25,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.urls import iri_to_uri
 
-from ..clock import utcnow
+from ..clock import system_epoch, utcnow
 from ..extensions import db, limiter
 from ..models import IpsCase
 from ..services import idempotency
@@ -206,7 +205,7 @@ def _rate_limit_headers(response: Response) -> None:
     window = current.limit.get_expiry()
     response.headers["RateLimit-Limit"] = str(current.limit.amount)
     response.headers["RateLimit-Remaining"] = str(max(0, remaining))
-    response.headers["RateLimit-Reset"] = str(max(0, reset_at - int(time.time())))
+    response.headers["RateLimit-Reset"] = str(max(0, reset_at - int(system_epoch())))
     response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"
     if response.status_code == 429:
         response.headers["Retry-After"] = response.headers["RateLimit-Reset"]

@@ -4,8 +4,9 @@
    `insert`/`update`/`delete` statement outside `ips_coord/services/` fails, unless the module (or
    one function of it) is a named exception below, with the reason.
 2. Imports keep the layers apart: web <-> api, access -> flask's `abort`, reports -> flask_babel,
-   services -> web/api/flask_babel, workflows -> flask or the rest of the package, and production
-   entry points -> devserver.
+   services -> web/api/flask_babel, workflows -> flask or the rest of the package, models -> any
+   layer above them, Celery task modules -> the app object, and production entry points -> devserver.
+3. One clock: the wall clock is read only in `ips_coord/clock.py`.
 """
 from __future__ import annotations
 
@@ -154,6 +155,10 @@ def _under(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
 
+# The layers that stand above models/ (docs/architecture.md's picture).
+ABOVE_MODELS = ("services", "access", "web", "api", "notifications", "reports", "cli", "demo", "demo_sectors",
+                "devserver", "wsgi", "celery_app", "housekeeping")
+
 # (importing module prefix, test on (imported module, names), the rule broken)
 FORBIDDEN_IMPORTS = [
     ("ips_coord.web", lambda m, n: _under(m, "ips_coord.api"), "web/ must not import api/ (share through services/)"),
@@ -168,6 +173,9 @@ FORBIDDEN_IMPORTS = [
     ("ips_coord.workflows", lambda m, n: _under(m, "flask") or _under(m, "sqlalchemy")
      or (_under(m, "ips_coord") and not _under(m, "ips_coord.workflows")),
      "workflows/ is plain Python"),
+    ("ips_coord.models", lambda m, n: any(_under(m, f"ips_coord.{layer}") for layer in ABOVE_MODELS)
+     or (m == "ips_coord" and n & {"create_app"}),
+     "models/ are the bottom layer: they import only extensions, workflows' vocabulary and each other"),
     ("ips_coord.wsgi", lambda m, n: _under(m, "ips_coord.devserver"), "production entry points do not use devserver"),
     ("ips_coord.celery_app", lambda m, n: _under(m, "ips_coord.devserver"), "production code does not use devserver"),
 ]
@@ -201,3 +209,68 @@ def test_the_import_check_resolves_relative_imports():
     assert ("flask", {"abort"}) in found
     assert _import_problems("ips_coord/web/errors.py", tree)
     assert _import_problems("ips_coord/access/guard.py", tree)
+
+
+# --- Celery tasks never import the app ------------------------------------------------------
+def _task_modules():
+    """Every module that defines a Celery task (`shared_task` or `@celery.task`)."""
+    for path, tree in _modules():
+        source_names = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                        and node.module == "celery" for a in node.names}
+        if "shared_task" in source_names:
+            yield path, tree
+
+
+def _imports_the_app(path: str, tree: ast.Module) -> list[str]:
+    return [f"{path}:{line}: imports {m} {sorted(n) or ''}"
+            for m, n, line in _imports(path, tree)
+            if (m == "ips_coord" and n & {"create_app"}) or m in ("ips_coord.create_app", "ips_coord.wsgi", "wsgi")
+            or _under(m, "ips_coord.wsgi") or _under(m, "ips_coord.devserver")]
+
+
+def test_tasks_never_import_the_app():
+    """A task runs in the worker's app context (FlaskTask); importing the app would build a second
+    one at import time, with its own engine and configuration."""
+    modules = list(_task_modules())
+    assert any(path == "ips_coord/notifications/tasks.py" for path, _tree in modules), "the finder sees no task module"
+    problems = [p for path, tree in modules for p in _imports_the_app(path, tree)]
+    assert problems == [], "\n".join(problems)
+    probe = ast.parse("from .. import create_app\n")
+    assert _imports_the_app("ips_coord/notifications/tasks.py", probe)
+
+
+# --- One clock -------------------------------------------------------------------------------
+# Reads of the wall clock. time.monotonic() measures a duration (an SMTP session's idle time, a
+# lease's remaining seconds) and is not a clock a deadline is computed from.
+WALL_CLOCK_CALLS = {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
+                    ("date", "today"), ("time", "time_ns")}
+
+
+def _wall_clock_reads(path: str, tree: ast.Module) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = _receiver(node.func.value).split(".")[-1]
+            if (owner, node.func.attr) in WALL_CLOCK_CALLS:
+                found.append(f"{path}:{node.lineno}: {owner}.{node.func.attr}()")
+    return found
+
+
+def test_one_clock():
+    """Every deadline is testable only if the time comes from the injectable clock."""
+    problems = []
+    for path, tree in _modules():
+        if path != "ips_coord/clock.py":
+            problems += _wall_clock_reads(path, tree)
+    config = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "config").rglob("*.py"))
+    for extra in ("worker/__init__.py", *config):
+        problems += _wall_clock_reads(extra, ast.parse((ROOT / extra).read_text(encoding="utf-8")))
+    assert problems == [], "read the time through ips_coord.clock:\n" + "\n".join(problems)
+    assert _wall_clock_reads("ips_coord/clock.py", ast.parse((PACKAGE / "clock.py").read_text()))
+    assert _wall_clock_reads("x.py", ast.parse("import datetime\ndatetime.datetime.now()\n"))
+
+
+def test_models_import_nothing_above_them():
+    tree = ast.parse("from ..services import activities\nfrom ..workflows.phases import Phase\n")
+    problems = _import_problems("ips_coord/models/case.py", tree)
+    assert len(problems) == 1 and "services" in problems[0]
