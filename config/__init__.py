@@ -132,6 +132,10 @@ class BaseConfig:
     # itself when the last one is older than ROLLUP_MAX_AGE_MINUTES (the worker is down).
     ROLLUP_MINUTES = 5
     ROLLUP_MAX_AGE_MINUTES = 30
+    # The next IPS-25 fidelity review falls due this many months after the last one: yearly for a
+    # team at good or exemplary fidelity, half-yearly below.
+    FIDELITY_REVIEW_MONTHS_GOOD = 12
+    FIDELITY_REVIEW_MONTHS_OTHER = 6
     # After queuing an e-mail someone waits for (a sign-in code, a reset link), wake a worker at
     # once. Tests turn it off and deliver in-process (nothing consumes their broker).
     DELIVERY_WAKE = True
@@ -171,7 +175,7 @@ class BaseConfig:
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                     "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
                     "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES",
-                    "ROLLUP_MAX_AGE_MINUTES"):
+                    "ROLLUP_MAX_AGE_MINUTES", "FIDELITY_REVIEW_MONTHS_GOOD", "FIDELITY_REVIEW_MONTHS_OTHER"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
@@ -274,7 +278,8 @@ def validate(settings: dict) -> None:
             raise ConfigError(f"{key} must be 0 or more, got {settings[key]!r}")
     for key in ("MAX_CONTENT_LENGTH", "API_TOKEN_DAYS", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                 "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES"):
+                "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES",
+                "FIDELITY_REVIEW_MONTHS_GOOD", "FIDELITY_REVIEW_MONTHS_OTHER"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
     if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:

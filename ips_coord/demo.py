@@ -161,6 +161,9 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings (issue 15)
 
         seed_sectors(rng, clock, now, team.id, consultants)
+        from .demo_fidelity import seed_reviews  # two past IPS-25 reviews with their action plans
+
+        seed_reviews(rng, clock, now, coordinator, consultants)
         # History is history: what the demo's past would have sent and escalated counts as done
         # (what was withheld for lack of consent stays withheld: the case pages show it).
         db.session.execute(update(Notification).where(Notification.status != NotificationStatus.WITHHELD)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from .workflows.fidelity_scale import FidelityLevel, ReviewStatus
 from .workflows.phases import (
     AccessAction,
     Adjustment,
@@ -492,3 +493,26 @@ WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
     WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
 }
+
+# --- Fidelity reviews on the IPS-25 scale ------------------------------------------------------
+# The 25 items by number, named as the data-scored panel names the ones it scores.
+FIDELITY_ITEMS: dict[int, LazyString] = {
+    1: _l("Caseload size"), 2: _l("Employment services staff"), 3: _l("Vocational generalists"),
+    4: _l("Integration with treatment through team assignment"),
+    5: _l("Integration with treatment through frequent team contact"),
+    6: _l("Collaboration between IPS and the jobcenter"), 7: _l("Vocational unit"),
+    8: _l("Role of the employment supervisor"), 9: _l("Zero exclusion"),
+    10: _l("Agency focus on competitive employment"), 11: _l("Executive team support"),
+    12: _l("Benefits counselling"), 13: _l("Disclosure discussed"),
+    14: _l("Career profile updated after each job"), 15: _l("Rapid job search"),
+    16: _l("Individualised job search"), 17: _l("Job development frequency"),
+    18: _l("Job development: quality of employer contact"), 19: _l("Diversity of job types"),
+    20: _l("Employer diversity"), 21: _l("Competitive jobs"), 22: _l("Individualised follow-along supports"),
+    23: _l("Time-unlimited follow-along"), 24: _l("Community-based services"),
+    25: _l("No discharge for missed appointments"),
+}
+FIDELITY_LEVELS: dict[str, LazyString] = {
+    FidelityLevel.EXEMPLARY: _l("Exemplary fidelity (115-125)"), FidelityLevel.GOOD: _l("Good fidelity (100-114)"),
+    FidelityLevel.FAIR: _l("Fair fidelity (74-99)"), FidelityLevel.NOT_IPS: _l("Not IPS (73 or less)"),
+}
+REVIEW_STATUSES: dict[str, LazyString] = {ReviewStatus.DRAFT: _l("Draft"), ReviewStatus.FINAL: _l("Final")}

@@ -43,4 +43,23 @@ def _rebuild(msgid: str, params: dict[str, object]) -> Text:
     return Text(msgid, **params)
 
 
-__all__ = ["Figure", "Text"]
+def text_to_json(text: str) -> dict[str, object]:
+    """A message as JSON, to be stored and translated when it is read (a `Text` keeps its msgid
+    and parameters, its Figures their number format); a plain string is kept as it is."""
+    if not isinstance(text, Text):
+        return {"msgid": str(text), "params": {}}
+    params = {name: ({"figure": v.value, "digits": v.digits, "percent": v.percent} if isinstance(v, Figure) else v)
+              for name, v in text.params.items()}
+    return {"msgid": text.msgid, "params": params}
+
+
+def text_from_json(data: dict[str, object] | None) -> Text | None:
+    if not data:
+        return None
+    raw = data.get("params") or {}
+    params = {name: (Figure(v["figure"], v["digits"], v["percent"]) if isinstance(v, dict) and "figure" in v else v)
+              for name, v in (raw.items() if isinstance(raw, dict) else ())}
+    return Text(str(data["msgid"]), **params)
+
+
+__all__ = ["Figure", "Text", "text_from_json", "text_to_json"]

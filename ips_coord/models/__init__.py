@@ -14,6 +14,7 @@ from .case import (
     TreatmentTeamMeeting,
 )
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
+from .fidelity_review import FidelityAction, FidelityReview, FidelityReviewItem
 from .followup import FollowUp
 from .idempotency import IdempotencyKey
 from .inbox import InboxItem
@@ -27,7 +28,8 @@ __all__ = [
     "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
     "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "ChangeCounter", "ChangeLog", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
-    "EmployerContact", "EmployerPerson", "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
+    "EmployerContact", "EmployerPerson", "FidelityAction", "FidelityReview", "FidelityReviewItem",
+    "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
     "InboxItem", "IpsCase", "JobEndingReview",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "ReportSnapshot", "SharedHealthInfo", "Suggestion",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ips_coord.demo import seed_demo
 from ips_coord.i18n import translate
-from ips_coord.models import Contact, IpsCase, Placement, User
+from ips_coord.models import Contact, FidelityReview, IpsCase, Placement, User
 from ips_coord.reports.fidelity import fidelity
 from ips_coord.reports.outcomes import quarter_bounds
 from tests.conftest import IsolatedClient
@@ -65,6 +65,15 @@ def test_reports_equal_an_independent_count(app, db):
         assert translate(items[24]["figure"]).startswith(f"{share}\u00a0% af kontakterne")
     loads = Counter(c.consultant_id for c in cases if c.phase not in ("closed", "transitioned"))
     assert f"{max(loads.values())}" in items[1]["figure"]
+    # The demo's own history for the figures beside the rates: two past fidelity reviews (fair, then
+    # good), and enough jobs and starts for the tenure curve and the savings page.
+    reviews = db.session.scalars(select(FidelityReview).order_by(FidelityReview.reviewed_on)).all()
+    assert [(r.status, r.level) for r in reviews] == [("final", "fair"), ("final", "good")]
+    assert "Fidelitetsgennemgang" in client.get(f"/coordinator/fidelity-reviews/{reviews[-1].id}").get_data(
+        as_text=True)
+    tenure = client.get("/coordinator/figures/time-and-tenure").get_data(as_text=True)
+    assert tenure.count("<svg") == 2 and "Stadig i jobbet efter 90 dage" in tenure
+    assert "Sparede ydelser" in client.get("/coordinator/figures/economics").get_data(as_text=True)
 
 
 def test_reports_are_for_coordinators(client, world):

@@ -1,0 +1,75 @@
+"""Fidelity reviews on the IPS-25 scale: a review per team and date with its reviewers, the
+reviewers' score and evidence per item beside the data's figure, and the action plan.
+
+Revision ID: 0014_seeds
+Revises: 0013_rollup
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014_seeds"
+down_revision = "0013_rollup"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "fidelity_review",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("reviewed_on", sa.Date(), nullable=False),
+        sa.Column("reviewers", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("level", sa.String(length=16), nullable=True),
+        sa.Column("next_due_on", sa.Date(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("finalised_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["organisation.id"], name=op.f("fk_fidelity_review_team_id_organisation")),
+        sa.ForeignKeyConstraint(["created_by_id"], ["staff_user.id"],
+                                name=op.f("fk_fidelity_review_created_by_id_staff_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_review")),
+    )
+    op.create_index("ix_fidelity_review_team_date", "fidelity_review", ["team_id", "reviewed_on"])
+    op.create_table(
+        "fidelity_review_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("item", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("evidence", sa.Text(), nullable=True),
+        sa.Column("data_score", sa.Integer(), nullable=True),
+        sa.Column("data_figure", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(["review_id"], ["fidelity_review.id"],
+                                name=op.f("fk_fidelity_review_item_review_id_fidelity_review")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_review_item")),
+        sa.UniqueConstraint("review_id", "item", name=op.f("uq_fidelity_review_item_review_id")),
+    )
+    op.create_table(
+        "fidelity_action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("item", sa.Integer(), nullable=False),
+        sa.Column("action", sa.Text(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("done_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["review_id"], ["fidelity_review.id"],
+                                name=op.f("fk_fidelity_action_review_id_fidelity_review")),
+        sa.ForeignKeyConstraint(["owner_id"], ["staff_user.id"], name=op.f("fk_fidelity_action_owner_id_staff_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_action")),
+    )
+    op.create_index(op.f("ix_fidelity_action_review_id"), "fidelity_action", ["review_id"])
+    op.create_index(op.f("ix_fidelity_action_owner_id"), "fidelity_action", ["owner_id"])
+
+
+def downgrade():
+    op.drop_index(op.f("ix_fidelity_action_owner_id"), table_name="fidelity_action")
+    op.drop_index(op.f("ix_fidelity_action_review_id"), table_name="fidelity_action")
+    op.drop_table("fidelity_action")
+    op.drop_table("fidelity_review_item")
+    op.drop_index("ix_fidelity_review_team_date", table_name="fidelity_review")
+    op.drop_table("fidelity_review")
