@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from .auth import hash_password
 from .clock import FrozenClock
 from .extensions import db
-from .models import FollowUp, InboxItem, IpsCase, Notification, Organisation, User
+from .models import Contact, ConversationGuide, FollowUp, InboxItem, IpsCase, Notification, Organisation, User
 from .models.employer import Employer
 from .services import accounts, matching
 from .services import activities as act
@@ -161,9 +161,14 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings (issue 15)
 
         seed_sectors(rng, clock, now, team.id, consultants)
-        from .demo_fidelity import seed_reviews  # two past IPS-25 reviews with their action plans
+        from .demo_team import seed_team_practice  # two past IPS-25 reviews, the conversation guides
 
-        seed_reviews(rng, clock, now, coordinator, consultants)
+        seed_team_practice(rng, clock, now, coordinator, consultants)
+        # Some of the past contacts used a guide (the demo's history, as a consultant would have picked it).
+        guide_ids = db.session.scalars(select(ConversationGuide.id).order_by(ConversationGuide.id)).all()
+        for k, guide_id in enumerate(guide_ids):
+            db.session.execute(update(Contact).where(Contact.id % 9 == k, Contact.kind == ContactKind.CONTACT)
+                               .values(guide_id=guide_id))
         # History is history: what the demo's past would have sent and escalated counts as done
         # (what was withheld for lack of consent stays withheld: the case pages show it).
         db.session.execute(update(Notification).where(Notification.status != NotificationStatus.WITHHELD)

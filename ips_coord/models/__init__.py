@@ -16,6 +16,7 @@ from .case import (
 from .employer import Employer, EmployerPerson, FollowUpChange, Opening, OpeningKeyword, Suggestion
 from .fidelity_review import FidelityAction, FidelityReview, FidelityReviewItem
 from .followup import FollowUp
+from .guide import ConversationGuide
 from .idempotency import IdempotencyKey
 from .inbox import InboxItem
 from .integration import ChangeCounter, ChangeLog, WebhookDelivery, WebhookEndpoint
@@ -27,7 +28,7 @@ from .rollup import ReportSnapshot
 __all__ = [
     "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
     "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "ChangeCounter", "ChangeLog", "Citizen",
-    "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "Employer",
+    "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "ConversationGuide", "Employer",
     "EmployerContact", "EmployerPerson", "FidelityAction", "FidelityReview", "FidelityReviewItem",
     "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
     "InboxItem", "IpsCase", "JobEndingReview",

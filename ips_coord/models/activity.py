@@ -47,6 +47,8 @@ class Contact(Model):
     location: Mapped[Location] = mapped_column(Code(Location, 16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The team's conversation guide the consultant used, if any (counted for the coordinator).
+    guide_id: Mapped[int | None] = mapped_column(ForeignKey("conversation_guide.id"))
 
     __table_args__ = (Index("ix_contact_case_occurred", "case_id", "occurred_at"),)
 

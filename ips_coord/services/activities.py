@@ -189,13 +189,16 @@ def merge_referral(case: IpsCase, into: IpsCase, actor: User) -> IpsCase:
 
 
 def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime, location: str,
-                note: str | None = None) -> Contact:
+                note: str | None = None, guide_id: int | None = None) -> Contact:
+    from .guides import guide_for_contact
+
     now = utcnow()
     _not_future(occurred_at, now, "occurred_at")
+    guide_id = guide_for_contact(case, guide_id)
     with unit_of_work():
         _lock_case(case)
         row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
-                      note=note, created_at=now)
+                      note=note, created_at=now, guide_id=guide_id)
         db.session.add(row)
         if case.last_contact_at is None or occurred_at > case.last_contact_at:
             case.last_contact_at = occurred_at

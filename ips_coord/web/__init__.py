@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
     from .employers import bp as employers_bp
     from .fidelity_reviews import bp as fidelity_reviews_bp
     from .figures import bp as figures_bp
+    from .guides import bp as guides_bp
     from .health import bp as health_bp
     from .inbox import bp as inbox_bp
     from .plan_views import bp as plan_bp
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(figures_bp)  # time to the first job, job tenure, what IPS saves
     app.register_blueprint(fidelity_reviews_bp)  # IPS-25 reviews by two reviewers, and their action plans
+    app.register_blueprint(guides_bp)  # the IPS team's conversation guides
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(employers_bp)

@@ -1,5 +1,6 @@
 """Fidelity reviews on the IPS-25 scale: a review per team and date with its reviewers, the
-reviewers' score and evidence per item beside the data's figure, and the action plan.
+reviewers' score and evidence per item beside the data's figure, and the action plan. The
+teams' conversation guides, and the guide a contact used.
 
 Revision ID: 0014_seeds
 Revises: 0013_rollup
@@ -64,9 +65,36 @@ def upgrade():
     )
     op.create_index(op.f("ix_fidelity_action_review_id"), "fidelity_action", ["review_id"])
     op.create_index(op.f("ix_fidelity_action_owner_id"), "fidelity_action", ["owner_id"])
+    op.create_table(
+        "conversation_guide",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("situation", sa.Text(), nullable=False),
+        sa.Column("questions", sa.Text(), nullable=False),
+        sa.Column("avoid", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["organisation.id"], name=op.f("fk_conversation_guide_team_id_organisation")),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["staff_user.id"],
+                                name=op.f("fk_conversation_guide_updated_by_id_staff_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_guide")),
+    )
+    op.create_index("ix_conversation_guide_team", "conversation_guide", ["team_id", "position"])
+    with op.batch_alter_table("contact") as batch:
+        batch.add_column(sa.Column("guide_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_contact_guide_id_conversation_guide"), "conversation_guide",
+                                 ["guide_id"], ["id"])
 
 
 def downgrade():
+    with op.batch_alter_table("contact") as batch:
+        batch.drop_constraint(op.f("fk_contact_guide_id_conversation_guide"), type_="foreignkey")
+        batch.drop_column("guide_id")
+    op.drop_index("ix_conversation_guide_team", table_name="conversation_guide")
+    op.drop_table("conversation_guide")
     op.drop_index(op.f("ix_fidelity_action_owner_id"), table_name="fidelity_action")
     op.drop_index(op.f("ix_fidelity_action_review_id"), table_name="fidelity_action")
     op.drop_table("fidelity_action")

@@ -1,5 +1,6 @@
-"""The demo's two past fidelity reviews (synthetic): a fair one a year ago with its action plan,
-and a good one half a year later, so the coordinator's review page has a history to chart."""
+"""The demo team's own practice (synthetic): two past fidelity reviews (a fair one a year ago with
+its action plan, a good one half a year later, so the review page has a history to chart), and
+the standard conversation guides."""
 from __future__ import annotations
 
 import random
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from .clock import FrozenClock
 from .models import User
 from .services import fidelity_reviews as svc
+from .services import guides
 from .workflows.fidelity_scale import ITEMS
 
 # Item scores of the two reviews: 88 (fair), then 102 (good), better where the first one's actions
@@ -18,8 +20,10 @@ EVIDENCE = {15: "Demo: første arbejdsgiverkontakt efter 45 dage i snit", 17: "D
             24: "Demo: mange samtaler på kontoret"}
 
 
-def seed_reviews(rng: random.Random, clock: FrozenClock, now: datetime, coordinator: User,
-                 consultants: list[User]) -> None:
+def seed_team_practice(rng: random.Random, clock: FrozenClock, now: datetime, coordinator: User,
+                       consultants: list[User]) -> None:
+    clock.set(now - timedelta(days=400))
+    guides.add_standard_guides(coordinator)
     for months_ago, scores, reviewers in ((13, FIRST, "Demo: Ane Ekstern\nDemo: Bo Fagkonsulent"),
                                           (6, SECOND, "Demo: Ane Ekstern\nDemo: Carl Kollega")):
         clock.set(now - timedelta(days=round(months_ago * 30.4)))
