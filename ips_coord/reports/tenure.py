@@ -50,7 +50,7 @@ HOURS = Definition(
 DEFINITIONS = (TIME_TO_START, TENURE, STARTS_PER_PERSON, HOURS)
 
 MILESTONES = (30, 90, 180)  # days: shares started within, or jobs still held at
-CURVE_DAYS = tuple(range(0, 361, 30))  # the survival curve's points
+CURVE_DAYS = tuple(range(0, 361, 60))  # the curve's points: seven, so their labels fit a phone
 
 
 @dataclass(frozen=True)

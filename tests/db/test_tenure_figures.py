@@ -86,7 +86,7 @@ def test_time_to_first_start(data):
     assert (f["citizens"], f["started"]) == (7, 4)
     assert f["median_days"] == 90  # the first day S falls to 1/2 or below
     assert f["share_within"] == {30: round(100 * 2 / 7, 1), 90: round(100 * 41 / 56, 1), 180: round(100 * 41 / 56, 1)}
-    assert f["curve"][0] == 0.0 and f["curve"][1] == round(100 * 2 / 7, 1)  # day 0, day 30
+    assert f["curve"][0] == 0.0 and f["curve"][1] == round(100 * 13 / 28, 1)  # day 0, day 60: 1 - S(31)
 
 
 def test_job_tenure_counts_running_jobs_as_running(data):
