@@ -103,6 +103,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.PARTICIPATION_AGREED: _l("The citizen agreed to take part"),
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
     HistoryEntry.ANONYMISED: _l("Anonymised (retention period ended)"),
+    HistoryEntry.COORDINATING_PROFESSIONAL_NAMED: _l("Coordinating professional named"),
     HistoryEntry.CASE_ASSIGNED: _l("Consultant assigned"),
     HistoryEntry.ADMITTED: _l("Admission"), HistoryEntry.DISCHARGED: _l("Discharge"),
     HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),

@@ -89,6 +89,8 @@ class IpsCase(Model):
     consultant_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     psychiatry_contact_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     jobcenter_caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # The coordinating professional across the sectors (tovholder): one of the three above.
+    coordinating_professional_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_employer_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -106,6 +108,7 @@ class IpsCase(Model):
     consultant: Mapped[User | None] = relationship(foreign_keys=[consultant_id])
     psychiatry_contact: Mapped[User | None] = relationship(foreign_keys=[psychiatry_contact_id])
     jobcenter_caseworker: Mapped[User | None] = relationship(foreign_keys=[jobcenter_caseworker_id])
+    coordinating_professional: Mapped[User | None] = relationship(foreign_keys=[coordinating_professional_id])
     ips_team: Mapped[Organisation | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

@@ -60,7 +60,8 @@ def recipients(case: IpsCase, who: Recipient) -> list[int]:
     if who == Recipient.COORDINATOR:
         return team_coordinators(case)
     named = {Recipient.CONSULTANT: case.consultant_id, Recipient.PSYCHIATRY_CONTACT: case.psychiatry_contact_id,
-             Recipient.JOBCENTER_CASEWORKER: case.jobcenter_caseworker_id}[who]
+             Recipient.JOBCENTER_CASEWORKER: case.jobcenter_caseworker_id,
+             Recipient.COORDINATING_PROFESSIONAL: case.coordinating_professional_id or case.consultant_id}[who]
     return [named] if named else []
 
 

@@ -76,6 +76,15 @@ def _prepare(case: IpsCase, event: str, payload: dict[str, Any]) -> None:
         if payload.get("jobcenter_caseworker_id") is not None:
             case.jobcenter_caseworker_id = _staff(payload["jobcenter_caseworker_id"], Role.JOBCENTER,
                                                   "jobcenter_caseworker_id").id
+        # The coordinating professional is chosen at enrolment: one of the case's professionals,
+        # the consultant when none is named (changed later with a reason: services/coordination.py).
+        chosen = payload.get("coordinating_professional_id")
+        if chosen is not None:
+            from .coordination import check_candidate
+
+            case.coordinating_professional_id = check_candidate(case, chosen).id
+        elif case.coordinating_professional_id is None:
+            case.coordinating_professional_id = case.consultant_id
 
 
 # The consents enrolment asks for: to the parties the workflow will notify (payload key -> to-party).

@@ -15,6 +15,7 @@ def register_web(app: Flask) -> None:
     from .cases import bp as cases_bp
     from .citizen import bp as citizen_bp
     from .consultant import bp as consultant_bp
+    from .coordination import bp as coordination_bp
     from .coordinator import bp as coordinator_bp
     from .employers import bp as employers_bp
     from .fidelity_reviews import bp as fidelity_reviews_bp
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(figures_bp)  # time to the first job, job tenure, what IPS saves
     app.register_blueprint(fidelity_reviews_bp)  # IPS-25 reviews by two reviewers, and their action plans
     app.register_blueprint(guides_bp)  # the IPS team's conversation guides
+    app.register_blueprint(coordination_bp)  # the case's coordinating professional (tovholder)
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(employers_bp)

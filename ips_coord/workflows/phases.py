@@ -154,6 +154,7 @@ class HistoryEntry(StrEnum):
     PARTICIPATION_AGREED = "participation_agreed"
     CITIZEN_INVITED = "citizen_invited"
     ANONYMISED = "anonymised"  # the retention run removed names and free text (figures kept)
+    COORDINATING_PROFESSIONAL_NAMED = "coordinating_professional_named"  # the tovholder chosen or changed
     CASE_ASSIGNED = "case_assigned"  # the coordinator assigns a consultant, or moves the case (team, municipality)
     # Psychiatry in the course of treatment and the jobcenter's decisions (issue 15).
     ADMITTED = "admitted"
@@ -343,6 +344,8 @@ class Recipient(StrEnum):
     PSYCHIATRY_CONTACT = "psychiatry_contact"
     JOBCENTER_CASEWORKER = "jobcenter_caseworker"
     COORDINATOR = "coordinator"  # every active coordinator of the case's IPS team
+    # The case's coordinating professional (tovholder) across the sectors; the consultant until one is named.
+    COORDINATING_PROFESSIONAL = "coordinating_professional"
 
 
 class Relation(StrEnum):

@@ -45,8 +45,10 @@ class SignInMethod(StrEnum):
 # staff account here: the consultant follows up with them.
 FOLLOW_UP_ASSIGNEE: dict[PlanOwner, Recipient] = {
     PlanOwner.IPS_TEAM: Recipient.CONSULTANT, PlanOwner.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
-    PlanOwner.JOBCENTER: Recipient.JOBCENTER_CASEWORKER, PlanOwner.SOCIAL_PSYCHIATRY: Recipient.CONSULTANT,
-    PlanOwner.CITIZEN: Recipient.CONSULTANT,
+    PlanOwner.JOBCENTER: Recipient.JOBCENTER_CASEWORKER,
+    # Actions no professional on the case owns are followed up by the case's coordinating professional.
+    PlanOwner.SOCIAL_PSYCHIATRY: Recipient.COORDINATING_PROFESSIONAL,
+    PlanOwner.CITIZEN: Recipient.COORDINATING_PROFESSIONAL,
 }
 ACTION_REMINDER = timedelta(days=3)  # before the due date
 ACTION_ESCALATION = timedelta(days=7)  # after the due date, to the coordinator

@@ -77,6 +77,8 @@ ESCALATION_NOTIFY: dict[FollowUpKind, tuple[tuple[Recipient, NotificationKind], 
     FollowUpKind.NEXT_EMPLOYER_CONTACT: TO_COORDINATOR,
     FollowUpKind.FIRST_CITIZEN_CONTACT: TO_COORDINATOR,
     FollowUpKind.PSYCHIATRY_ACK: ((Recipient.PSYCHIATRY_CONTACT, NotificationKind.ACK_REMINDER),) + TO_COORDINATOR,
+    # An overdue action of the shared plan also reaches the case's coordinating professional.
+    FollowUpKind.PLAN_ACTION: TO_COORDINATOR + ((Recipient.COORDINATING_PROFESSIONAL, NotificationKind.ESCALATION),),
 }
 
 CREATED_BY_EVENT: dict[Event, tuple[Rule, ...]] = {

@@ -1,6 +1,7 @@
 """Fidelity reviews on the IPS-25 scale: a review per team and date with its reviewers, the
 reviewers' score and evidence per item beside the data's figure, and the action plan. The
-teams' conversation guides, and the guide a contact used.
+teams' conversation guides, and the guide a contact used. The case's coordinating professional
+across the sectors (tovholder).
 
 Revision ID: 0014_seeds
 Revises: 0013_rollup
@@ -77,12 +78,19 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["team_id"], ["organisation.id"], name=op.f("fk_conversation_guide_team_id_organisation")),
+        sa.ForeignKeyConstraint(["team_id"], ["organisation.id"],
+                                name=op.f("fk_conversation_guide_team_id_organisation")),
         sa.ForeignKeyConstraint(["updated_by_id"], ["staff_user.id"],
                                 name=op.f("fk_conversation_guide_updated_by_id_staff_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_guide")),
     )
     op.create_index("ix_conversation_guide_team", "conversation_guide", ["team_id", "position"])
+    with op.batch_alter_table("ips_case") as batch:
+        batch.add_column(sa.Column("coordinating_professional_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_ips_case_coordinating_professional_id_staff_user"), "staff_user",
+                                 ["coordinating_professional_id"], ["id"])
+    # Cases enrolled before: their consultant coordinates until someone else is named.
+    op.execute("UPDATE ips_case SET coordinating_professional_id = consultant_id WHERE enrolled_at IS NOT NULL")
     with op.batch_alter_table("contact") as batch:
         batch.add_column(sa.Column("guide_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_contact_guide_id_conversation_guide"), "conversation_guide",
@@ -93,6 +101,9 @@ def downgrade():
     with op.batch_alter_table("contact") as batch:
         batch.drop_constraint(op.f("fk_contact_guide_id_conversation_guide"), type_="foreignkey")
         batch.drop_column("guide_id")
+    with op.batch_alter_table("ips_case") as batch:
+        batch.drop_constraint(op.f("fk_ips_case_coordinating_professional_id_staff_user"), type_="foreignkey")
+        batch.drop_column("coordinating_professional_id")
     op.drop_index("ix_conversation_guide_team", table_name="conversation_guide")
     op.drop_table("conversation_guide")
     op.drop_index(op.f("ix_fidelity_action_owner_id"), table_name="fidelity_action")
