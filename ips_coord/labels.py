@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from .workflows.fidelity_scale import FidelityLevel, ReviewStatus
+from .workflows.network import NetworkCategory, NetworkRelation, NetworkRole
 from .workflows.phases import (
     AccessAction,
     Adjustment,
@@ -104,6 +105,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.CITIZEN_INVITED: _l("Citizen invited"), HistoryEntry.PLAN_CHANGED: _l("Plan changed"),
     HistoryEntry.ANONYMISED: _l("Anonymised (retention period ended)"),
     HistoryEntry.COORDINATING_PROFESSIONAL_NAMED: _l("Coordinating professional named"),
+    HistoryEntry.NETWORK_CHANGED: _l("The citizen's network changed"),
     HistoryEntry.CASE_ASSIGNED: _l("Consultant assigned"),
     HistoryEntry.ADMITTED: _l("Admission"), HistoryEntry.DISCHARGED: _l("Discharge"),
     HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),
@@ -270,11 +272,12 @@ NOTIFICATION_FALLBACK = _l("Notification")
 PLAN_OWNERS: dict[str, LazyString] = {
     PlanOwner.IPS_TEAM: _l("IPS team"), PlanOwner.PSYCHIATRY: _l("Psychiatry"), PlanOwner.JOBCENTER: _l("Jobcenter"),
     PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"), PlanOwner.CITIZEN: _l("The citizen"),
+    PlanOwner.NETWORK: _l("The citizen's network"),
 }
 PLAN_OWNERS_FOR_CITIZEN: dict[str, LazyString] = {
     PlanOwner.IPS_TEAM: _l("IPS consultant"), PlanOwner.PSYCHIATRY: _l("Psychiatry"),
     PlanOwner.JOBCENTER: _l("Jobcenter"), PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"),
-    PlanOwner.CITIZEN: _l("You"),
+    PlanOwner.CITIZEN: _l("You"), PlanOwner.NETWORK: _l("Someone from your network"),
 }
 SUPPORTS: dict[str, LazyString] = {
     SupportField.MENTOR: _l("Mentor"), SupportField.MENTOR_HOURS: _l("Mentor hours a week"),
@@ -517,3 +520,19 @@ FIDELITY_LEVELS: dict[str, LazyString] = {
     FidelityLevel.FAIR: _l("Fair fidelity (74-99)"), FidelityLevel.NOT_IPS: _l("Not IPS (73 or less)"),
 }
 REVIEW_STATUSES: dict[str, LazyString] = {ReviewStatus.DRAFT: _l("Draft"), ReviewStatus.FINAL: _l("Final")}
+
+# --- The citizen's network ---------------------------------------------------------------------
+NETWORK_RELATIONS: dict[str, LazyString] = {
+    NetworkRelation.RELATIVE: _l("Relative"), NetworkRelation.FRIEND: _l("Friend"),
+    NetworkRelation.MENTOR: _l("Mentor outside the system"), NetworkRelation.PEER_SUPPORTER: _l("Peer supporter"),
+    NetworkRelation.OTHER: _l("Other"),
+}
+NETWORK_ROLES: dict[str, LazyString] = {
+    NetworkRole.MEETINGS: _l("Support at meetings"), NetworkRole.PRACTICAL: _l("Practical help"),
+    NetworkRole.BAD_PERIODS: _l("The one to call in a bad period"),
+}
+NETWORK_CATEGORIES: dict[str, LazyString] = {
+    NetworkCategory.MEETINGS: _l("Meetings: may be invited, and know when and where"),
+    NetworkCategory.PLAN: _l("The plan: may know the goals and actions, and own an action"),
+    NetworkCategory.JOB: _l("Job and education: may know where and how it goes"),
+}

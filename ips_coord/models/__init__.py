@@ -20,6 +20,7 @@ from .guide import ConversationGuide
 from .idempotency import IdempotencyKey
 from .inbox import InboxItem
 from .integration import ChangeCounter, ChangeLog, WebhookDelivery, WebhookEndpoint
+from .network import NetworkConsent, NetworkMeeting, NetworkPerson
 from .notification import Notification
 from .org import ApiToken, Organisation, User, UserSession
 from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, PlanGoal, ProgressRating, SupportChange
@@ -31,7 +32,7 @@ __all__ = [
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "ConversationGuide", "Employer",
     "EmployerContact", "EmployerPerson", "FidelityAction", "FidelityReview", "FidelityReviewItem",
     "FollowUp", "FollowUpChange", "HistoryOverride", "IdempotencyKey",
-    "InboxItem", "IpsCase", "JobEndingReview",
+    "InboxItem", "IpsCase", "JobEndingReview", "NetworkConsent", "NetworkMeeting", "NetworkPerson",
     "Notification", "Opening", "OpeningKeyword", "Organisation", "ParallelIntervention",
     "Placement", "PlanAction", "PlanGoal", "ProgressRating", "ReportSnapshot", "SharedHealthInfo", "Suggestion",
     "SupportChange", "User", "UserSession", "WebhookDelivery", "WebhookEndpoint",

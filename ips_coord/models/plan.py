@@ -43,6 +43,8 @@ class PlanAction(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[PlanOwner] = mapped_column(Code(PlanOwner, 32))
+    # The network person who owns the action (owner "network"), under the citizen's consent.
+    network_person_id: Mapped[int | None] = mapped_column(ForeignKey("network_person.id"))
     due_date: Mapped[date | None] = mapped_column(Date)
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -84,10 +84,13 @@ def save_goal(case: IpsCase, text: str, *, actor: User | None = None, citizen: C
 
 
 def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, actor: User | None = None,
-               citizen: Citizen | None = None) -> PlanAction:
+               citizen: Citizen | None = None, network_person_id: int | None = None) -> PlanAction:
     by = _who(actor, citizen)
     text = _text(text, "text")
     if owner not in set(PlanOwner):
+        raise ServiceError(N_("Choose who owns the action."), "owner")
+    if (owner == PlanOwner.NETWORK) != (network_person_id is not None):
+        # A network person owns an action only through services/network.py, which checks the consent.
         raise ServiceError(N_("Choose who owns the action."), "owner")
     now = utcnow()
     if due_date is not None and due_date < now.date():
@@ -95,7 +98,8 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
     with unit_of_work():
         _lock_case(case)
         row = PlanAction(case_id=case.id, text=text, owner=owner, due_date=due_date, written_by=by,
-                         created_by_id=actor.id if actor else None, created_at=now)
+                         created_by_id=actor.id if actor else None, created_at=now,
+                         network_person_id=network_person_id)
         db.session.add(row)
         db.session.flush()
         if due_date is not None:

@@ -53,8 +53,11 @@ def time_and_tenure_page():
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == current_user.organisation_id)
                                      .order_by(User.name)).all()
+    from ..services.network import citizens_with_network
+
+    involved, enrolled = citizens_with_network(current_user.organisation_id)  # a count, never who
     return render_template("figures_tenure.html", figures=figures, charts=charts, consultant=consultant,
-                           consultants=consultants, definitions=DEFINITIONS)
+                           consultants=consultants, definitions=DEFINITIONS, involved=involved, enrolled=enrolled)
 
 
 def _tenure_table():

@@ -38,13 +38,14 @@ from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..services.transitions import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
-from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, SupportField
+from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, PlanOwner, SupportField
 from .case_forms import _c
 from .forms import EmptyForm, SafeForm
 
 bp = Blueprint("plan", __name__)
 
-OWNER_CHOICES = _c(labels.PLAN_OWNERS)
+# A network person owns an action from the network page, where the person and the consent are chosen.
+OWNER_CHOICES = _c({k: v for k, v in labels.PLAN_OWNERS.items() if k != PlanOwner.NETWORK})
 
 
 class StaffGoalForm(SafeForm):

@@ -155,6 +155,7 @@ class HistoryEntry(StrEnum):
     CITIZEN_INVITED = "citizen_invited"
     ANONYMISED = "anonymised"  # the retention run removed names and free text (figures kept)
     COORDINATING_PROFESSIONAL_NAMED = "coordinating_professional_named"  # the tovholder chosen or changed
+    NETWORK_CHANGED = "network_changed"  # a network person added, removed, invited, or their consents changed
     CASE_ASSIGNED = "case_assigned"  # the coordinator assigns a consultant, or moves the case (team, municipality)
     # Psychiatry in the course of treatment and the jobcenter's decisions (issue 15).
     ADMITTED = "admitted"

@@ -24,6 +24,7 @@ class PlanOwner(StrEnum):
     JOBCENTER = "jobcenter"
     SOCIAL_PSYCHIATRY = "social_psychiatry"
     CITIZEN = "citizen"
+    NETWORK = "network"  # a person of the citizen's network (named on the action), under the citizen's consent
 
 
 class LoginSecret(StrEnum):
@@ -48,7 +49,7 @@ FOLLOW_UP_ASSIGNEE: dict[PlanOwner, Recipient] = {
     PlanOwner.JOBCENTER: Recipient.JOBCENTER_CASEWORKER,
     # Actions no professional on the case owns are followed up by the case's coordinating professional.
     PlanOwner.SOCIAL_PSYCHIATRY: Recipient.COORDINATING_PROFESSIONAL,
-    PlanOwner.CITIZEN: Recipient.COORDINATING_PROFESSIONAL,
+    PlanOwner.CITIZEN: Recipient.COORDINATING_PROFESSIONAL, PlanOwner.NETWORK: Recipient.COORDINATING_PROFESSIONAL,
 }
 ACTION_REMINDER = timedelta(days=3)  # before the due date
 ACTION_ESCALATION = timedelta(days=7)  # after the due date, to the coordinator
