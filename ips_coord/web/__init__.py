@@ -23,8 +23,7 @@ def register_web(app: Flask) -> None:
     from .guides import bp as guides_bp
     from .health import bp as health_bp
     from .inbox import bp as inbox_bp
-    from .network import bp as network_bp
-    from .network import citizen_bp as citizen_network_bp
+    from .network import bp as network_bp  # also adds the citizen's network page to the citizen's view
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
     from .search import bp as search_bp
@@ -41,7 +40,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(guides_bp)  # the IPS team's conversation guides
     app.register_blueprint(coordination_bp)  # the case's coordinating professional (tovholder)
     app.register_blueprint(network_bp)  # the citizen's network on a case, for the IPS team
-    app.register_blueprint(citizen_network_bp)  # ... and in the citizen's own view
     app.register_blueprint(consultant_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(employers_bp)

@@ -20,11 +20,10 @@ from ..services import network as svc
 from ..services.errors import N_
 from ..workflows.network import NetworkCategory, NetworkRelation, NetworkRole
 from ..workflows.phases import AccessAction, Part, Role
-from .citizen import _load_citizen, _own_case, citizen_required
+from .citizen import _own_case, citizen_required
+from .citizen import bp as citizen_bp  # the citizen's page lives in the citizen's own view (its session)
 
 bp = Blueprint("network", __name__)
-citizen_bp = Blueprint("citizen_network", __name__, url_prefix="/citizen")
-citizen_bp.before_request(_load_citizen)
 PERSON_FIELDS = ("name", "relation", "phone", "email")
 
 
@@ -138,7 +137,7 @@ def _citizen_page(case, typed: dict, errors: dict, status: int = 200):
 @citizen_bp.get("/cases/<id:case_id>/network")
 @for_the_citizen
 @citizen_required
-def citizen_page(case_id: int):
+def network_page(case_id: int):
     return _citizen_page(_own_case(case_id), {}, {})
 
 
@@ -152,12 +151,12 @@ def _citizen_write(case_id: int, do, message: str):
         return _citizen_page(case, typed, {exc.field or "form": translate(exc.message)}, 422)
     audit_citizen(g.citizen.id, case.id, [Part.PLAN], AccessAction.WRITE)
     flash(message, "ok")
-    return redirect(url_for("citizen_network.citizen_page", case_id=case.id) + "#network")
+    return redirect(url_for("citizen.network_page", case_id=case.id) + "#network")
 
 
 @citizen_bp.post("/cases/<id:case_id>/network")
 @citizen_required
-def citizen_add(case_id: int):
+def network_add(case_id: int):
     return _citizen_write(case_id, lambda case, t: svc.add_person(
         case, name=t["name"], relation=t["relation"], phone=t["phone"], email=t["email"], roles=t["roles"],
         categories=t["categories"], citizen=g.citizen), _("The person is added to your network."))
@@ -165,13 +164,13 @@ def citizen_add(case_id: int):
 
 @citizen_bp.post("/cases/<id:case_id>/network/consents")
 @citizen_required
-def citizen_consents(case_id: int):
+def network_consents(case_id: int):
     return _citizen_write(case_id, lambda case, t: svc.set_consents(
         case, _form_id("person_id"), t["categories"], citizen=g.citizen), _("Saved."))
 
 
 @citizen_bp.post("/cases/<id:case_id>/network/remove")
 @citizen_required
-def citizen_remove(case_id: int):
+def network_remove(case_id: int):
     return _citizen_write(case_id, lambda case, t: svc.remove_person(
         case, _form_id("person_id"), citizen=g.citizen), _("The person is no longer part of your plan."))

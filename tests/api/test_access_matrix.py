@@ -151,6 +151,23 @@ GLOBAL = {
     ("admin_integrations.index", "GET"), ("admin_integrations.create_token", "POST"),
     ("admin_integrations.revoke_token", "POST"), ("admin_integrations.register_webhook", "POST"),
     ("admin_integrations.disable_webhook", "POST"), ("admin_integrations.resend", "POST"),
+    # The team's own practice and figures (coordinators; guides for the IPS team): aggregates and the team's
+    # texts, no citizen: tests/db/test_tenure_figures.py, test_fidelity_reviews.py, test_guides.py.
+    ("figures.time_and_tenure_page", "GET"), ("figures.time_and_tenure_csv", "GET"),
+    ("figures.time_and_tenure_xlsx", "GET"), ("figures.economics_page", "GET"),
+    ("fidelity_reviews.index", "GET"), ("fidelity_reviews.create", "POST"), ("fidelity_reviews.detail", "GET"),
+    ("fidelity_reviews.scores", "POST"), ("fidelity_reviews.add_action", "POST"),
+    ("fidelity_reviews.action_done", "POST"), ("fidelity_reviews.xlsx", "GET"),
+    ("guides.index", "GET"), ("guides.new", "GET"), ("guides.create", "POST"), ("guides.edit", "GET"),
+    ("guides.update", "POST"), ("guides.standard", "POST"),
+    # The case's coordinating professional (every party reads who; the consultant, the tovholder or the
+    # coordinator changes it) and the citizen's network (the IPS team, and the citizen in their own view):
+    # tests/db/test_coordination.py, tests/db/test_network.py.
+    ("coordination.show", "GET"), ("coordination.change", "POST"),
+    ("network.staff_page", "GET"), ("network.staff_add", "POST"), ("network.staff_consents", "POST"),
+    ("network.staff_invite", "POST"), ("network.staff_took_part", "POST"), ("network.staff_action", "POST"),
+    ("citizen.network_page", "GET"), ("citizen.network_add", "POST"), ("citizen.network_consents", "POST"),
+    ("citizen.network_remove", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

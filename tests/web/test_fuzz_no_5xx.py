@@ -77,6 +77,8 @@ class Target:
                                                        start_date=case.referred_at.date()).id,
             # The inbox (issue 15): an item of the case, or 1.
             "item_id": db.session.query(InboxItem.id).limit(1).scalar() or 1,
+            # The team's fidelity reviews and guides, a network meeting: a missing one is a 404.
+            "review_id": 1, "guide_id": 1, "meeting_id": 1,
         }
         # Accounts (issue 14): an admin's user page, and a calendar-feed key that opens nothing.
         self.ids.update(user_id=world.consultant.id, key="cal_not-a-key")
