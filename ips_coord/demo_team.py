@@ -1,15 +1,19 @@
 """The demo team's own practice (synthetic): two past fidelity reviews (a fair one a year ago with
-its action plan, a good one half a year later, so the review page has a history to chart), and
-the standard conversation guides."""
+its action plan, a good one half a year later, so the review page has a history to chart), the
+standard conversation guides, network persons on some cases, and a coordinating professional
+other than the consultant on some."""
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from .clock import FrozenClock
-from .models import User
+from .extensions import db
+from .models import IpsCase, User
+from .services import coordination, guides, network
 from .services import fidelity_reviews as svc
-from .services import guides
 from .workflows.fidelity_scale import ITEMS
 
 # Item scores of the two reviews: 88 (fair), then 102 (good), better where the first one's actions
@@ -37,4 +41,31 @@ def seed_team_practice(rng: random.Random, clock: FrozenClock, now: datetime, co
                                     due_on=clock.now().date() + timedelta(days=60))
             if months_ago > 6:
                 svc.complete_action(action, owner)
+    clock.set(now - timedelta(hours=2))
+    _networks_and_coordinators(rng)
     clock.set(now - timedelta(hours=1))
+
+
+NETWORK = (("Demo: Mor", "relative", ["meetings", "bad_periods"], ["meetings"]),
+           ("Demo: Ven fra klubben", "friend", ["practical"], ["meetings", "plan"]),
+           ("Demo: Peer-medarbejder", "peer_supporter", ["meetings"], ["meetings", "plan", "job"]))
+
+
+def _networks_and_coordinators(rng: random.Random) -> None:
+    """Every third enrolled case names someone from the citizen's network (on the citizen's word);
+    every seventh has the jobcenter caseworker or the clinician as its coordinating professional."""
+    cases = db.session.scalars(select(IpsCase).where(IpsCase.enrolled_at.is_not(None), IpsCase.closed_at.is_(None))
+                               .order_by(IpsCase.id)).all()
+    for k, case in enumerate(cases):
+        consultant = db.session.get(User, case.consultant_id) if case.consultant_id else None
+        if consultant is None:
+            continue
+        if k % 3 == 0:
+            name, relation, roles, categories = NETWORK[k % len(NETWORK)]
+            network.add_person(case, name=name, relation=relation, roles=roles, categories=categories,
+                               phone=f"+45 20 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                               actor=consultant)
+        other = case.jobcenter_caseworker_id if k % 2 else case.psychiatry_contact_id
+        if k % 7 == 0 and other is not None:
+            coordination.name_coordinating_professional(case, consultant, other,
+                                                        "Demo: borgeren ser denne fagperson oftest")

@@ -74,6 +74,8 @@ def test_reports_equal_an_independent_count(app, db):
     tenure = client.get("/coordinator/figures/time-and-tenure").get_data(as_text=True)
     assert tenure.count("<svg") == 2 and "Stadig i jobbet efter 90 dage" in tenure
     assert "Sparede ydelser" in client.get("/coordinator/figures/economics").get_data(as_text=True)
+    assert "har nogen fra deres netværk med" in tenure and not re.search(r">\s*0 af", tenure)
+    assert any(c.coordinating_professional_id not in (None, c.consultant_id) for c in cases)
     guides = client.get("/guides").get_data(as_text=True)  # the standard guides, some used in contacts
     assert guides.count("<details") >= 5 and "brugt i 0 kontakter" not in guides.split("</details>")[0]
 
