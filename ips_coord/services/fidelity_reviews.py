@@ -3,6 +3,7 @@ and each item's data figure prefilled, scored item by item with evidence, finali
 a level and the date of the next review; the action plan's lines reach their owners' inboxes."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask import current_app
@@ -71,7 +72,7 @@ def start_review(actor: User, *, reviewed_on: date, reviewers: str) -> FidelityR
     return review
 
 
-def save_scores(review: FidelityReview, actor: User, scores: dict[int, tuple[int | None, str | None]]) -> None:
+def save_scores(review: FidelityReview, actor: User, scores: Mapping[int, tuple[int | None, str | None]]) -> None:
     """The reviewers' agreed score (1-5, or none yet) and evidence for any of the items."""
     _coordinator_of(actor, review.team_id)
     _draft(review)

@@ -5,7 +5,8 @@ meetings consent, and whether the person took part; plan actions a network perso
 the plan consent."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -47,7 +48,7 @@ def may_know(person: NetworkPerson, category: NetworkCategory) -> bool:
     return person.removed_at is None and category in live_categories(person)
 
 
-def _fields(name: str, relation: str, phone: str | None, email: str | None, roles: list[str]) -> dict:
+def _fields(name: str, relation: str, phone: str | None, email: str | None, roles: list[str]) -> dict[str, Any]:
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 200:
         raise ServiceError(N_("Write the person's name (2 to 200 characters)."), "name")
@@ -110,7 +111,7 @@ def set_consents(case: IpsCase, person_id: int, categories: list[str], *, actor:
     wanted = set(_categories(categories))
     now = utcnow()
     with unit_of_work():
-        live = {c.category: c for c in person.consents if c.withdrawn_at is None}
+        live: dict[str, NetworkConsent] = {c.category: c for c in person.consents if c.withdrawn_at is None}
         for category, row in live.items():
             if category not in wanted:
                 row.withdrawn_at = now
@@ -175,7 +176,7 @@ def meetings(case: IpsCase) -> list[NetworkMeeting]:
                                    .order_by(NetworkMeeting.meeting_at.desc())))
 
 
-def give_action(case: IpsCase, person_id: int, actor: User, *, text: str, due_date=None) -> PlanAction:
+def give_action(case: IpsCase, person_id: int, actor: User, *, text: str, due_date: date | None = None) -> PlanAction:
     """A plan action the network person owns: only under the citizen's consent to the plan."""
     from .plan import add_action
 

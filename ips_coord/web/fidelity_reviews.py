@@ -79,7 +79,7 @@ def _index_page(errors: dict[str, str], typed: dict[str, str], status: int = 200
                                     _("IPS-25 total per review"), low=25, high=125,
                                     guides=((115, "115"), (100, "100"), (74, "74")))
         if item is not None:
-            scores = [next((i.score for i in r.items if i.item == item), None) for r in final]
+            scores: list[float | None] = [next((i.score for i in r.items if i.item == item), None) for r in final]
             charts["item"] = svg_lines([(str(FIDELITY_ITEMS[item]), "#0b5cad", scores)], labels,
                                        _("Item %(n)s per review", n=item), low=1, high=5)
     grid = [(n, FIDELITY_ITEMS[n], [next((i.score for i in r.items if i.item == n), None) for r in final])
