@@ -150,12 +150,18 @@ def merge(case_id: int, into_case_id: int):
     return redirect(url_for("coordinator.overview"))
 
 
+PROBING_OUTCOMES = (401, 403, 404)
+
+
 def recent_refusals(team_id: int | None, days: int = 14, limit: int = 50):
     """Refused attempts (403/404) of the last days: on this team's cases or by this team's users,
     or everywhere (team_id None, the privacy officer). Probing shows up here."""
     since = utcnow() - timedelta(days=days)
+    # No right to it (or a service token refused at the door); a write refused for a wrong field or
+    # a stale version is in the case's own log, not here.
     query = (select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
-             .where(AccessLog.action == REFUSED, AccessLog.created_at >= since))
+             .where(AccessLog.action == REFUSED, AccessLog.created_at >= since,
+                    or_(AccessLog.outcome.is_(None), AccessLog.outcome.in_(PROBING_OUTCOMES))))
     if team_id is not None:
         query = query.outerjoin(IpsCase, IpsCase.id == AccessLog.case_id).where(
             or_(IpsCase.ips_team_id == team_id, User.organisation_id == team_id))

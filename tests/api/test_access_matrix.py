@@ -151,6 +151,10 @@ GLOBAL = {
     ("admin_integrations.index", "GET"), ("admin_integrations.create_token", "POST"),
     ("admin_integrations.revoke_token", "POST"), ("admin_integrations.register_webhook", "POST"),
     ("admin_integrations.disable_webhook", "POST"), ("admin_integrations.resend", "POST"),
+    # The second pair of eyes on service tokens: the privacy officer (and for the API a coordinator of
+    # the token's organisation): test_integration_accounts_matrix below and tests/api/test_sync.py.
+    ("api_token_approvals.PendingTokens", "GET"), ("api_token_approvals.TokenApproval", "POST"),
+    ("privacy.decide_token", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

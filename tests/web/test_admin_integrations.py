@@ -26,8 +26,22 @@ def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, wo
     token = _db.session.scalar(select(ApiToken).where(ApiToken.name == "Teamets system"))
     _db.session.commit()
     assert token is not None and token.scopes == ["changes:read", "webhooks:receive"]
-    assert 'id="new-token">ipc_' in made.get_data(as_text=True), "the token is shown once"
+    assert 'id="new-token">ipc_' in made.get_data(as_text=True), "the creator's half is shown once"
     assert "ipc_" not in client.get("/admin/integrations").get_data(as_text=True), "and never again"
+    # Four eyes: no webhook for a token nobody else has approved; the privacy officer approves it.
+    pending = client.post("/admin/integrations/webhooks", data={
+        "w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case"]})
+    assert pending.status_code == 400
+    assert client.post(f"/privacy/service-tokens/{token.id}/approve").status_code == 404, "not the admin's to approve"
+    client.post("/logout")
+    login(client, world.privacy_officer)
+    approval_page = client.get("/privacy?lang=en").get_data(as_text=True)
+    assert "Teamets system" in approval_page and world.admin.name in approval_page
+    approved = client.post(f"/privacy/service-tokens/{token.id}/approve")
+    assert approved.status_code == 200 and 'id="approver-half">' in approved.get_data(as_text=True)
+    assert 'id="approver-half">' not in client.get("/privacy").get_data(as_text=True), "shown once"
+    client.post("/logout")
+    login(client, world.admin)
     refused = client.post("/admin/integrations/webhooks", data={
         "w-token_id": token.id, "w-url": "http://example.org/hook", "w-kinds": ["case"]})
     assert refused.status_code == 400 and "http://example.org/hook" in refused.get_data(as_text=True)
