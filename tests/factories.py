@@ -132,7 +132,8 @@ def login(client, u: User, password: str = PASSWORD):
     return client.post("/login", data={"email": u.email, "password": password})
 
 
-def service_token(world: World, org: Organisation, scopes=("cases:read",), days: int = 30, approver: User | None = None):
+def service_token(world: World, org: Organisation, scopes=("cases:read",), days: int = 30,
+                  approver: User | None = None):
     """An organisation's service token the admin asked for and a second person (the privacy
     officer unless told) approved: the whole token (both halves joined) and its row."""
     from ips_coord.services import integrations

@@ -124,9 +124,18 @@ def export():
                     headers={"Content-Disposition": f"attachment; filename=export-{case.reference}.json"})
 
 
-@bp.post("/service-tokens/<id:token_id>/<any(approve, reject):decision>")
-def decide_token(token_id: int, decision: str):
+@bp.post("/service-tokens/<id:token_id>/approve")
+def approve_token(token_id: int):
     """The second pair of eyes on a service token; the approver's half is shown this once."""
+    return _decide_token(token_id, "approve")
+
+
+@bp.post("/service-tokens/<id:token_id>/reject")
+def reject_token(token_id: int):
+    return _decide_token(token_id, "reject")
+
+
+def _decide_token(token_id: int, decision: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

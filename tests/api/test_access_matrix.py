@@ -154,7 +154,7 @@ GLOBAL = {
     # The second pair of eyes on service tokens: the privacy officer (and for the API a coordinator of
     # the token's organisation): test_integration_accounts_matrix below and tests/api/test_sync.py.
     ("api_token_approvals.PendingTokens", "GET"), ("api_token_approvals.TokenApproval", "POST"),
-    ("privacy.decide_token", "POST"),
+    ("privacy.approve_token", "POST"), ("privacy.reject_token", "POST"),
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
@@ -361,6 +361,7 @@ def test_shared_info_is_limited_to_consented_categories(client, world):
     ch = bearer(world.clinician)
     for cat, text in (("strengths", "God til struktur"), ("symptoms", "Uro om natten")):
         client.post(f"/api/v1/cases/{case.id}/shared-info", headers=ch, json={"category": cat, "text": text})
+    db.session.refresh(case)  # the shares raised the case's version
     act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["strengths"],
                        purpose="Koordinering", given_at=utcnow().date(), expires_at=None)
     items = client.get(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.consultant)).json["items"]
