@@ -18,7 +18,7 @@ from ..reports.fidelity import fidelity
 from ..reports.job_development import job_development
 from ..reports.outcomes import METRICS, outcomes
 from ..reports.progress import svg_lines
-from ..services import ServiceError
+from ..services import ServiceError, integrations
 from ..services.activities import merge_referral
 from ..services.followups import moves_per_consultant
 from ..services.notifications import send_again
@@ -100,7 +100,36 @@ def overview():
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
-                           form=EmptyForm(), **queue)
+                           form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user), **queue)
+
+
+@bp.post("/service-tokens/<id:token_id>/approve")
+def approve_token(token_id: int):
+    """The second pair of eyes on a service token for the coordinator's own organisation: the
+    approver's half is shown this once."""
+    return _decide_token(token_id, approve=True)
+
+
+@bp.post("/service-tokens/<id:token_id>/reject")
+def reject_token(token_id: int):
+    return _decide_token(token_id, approve=False)
+
+
+def _decide_token(token_id: int, approve: bool):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if approve:
+            half, row = integrations.approve_service_token(current_user, token_id)
+            return render_template("token_approved.html", half=half, row=row)
+        integrations.reject_service_token(current_user, token_id)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            abort(404)  # another organisation's token does not exist for this coordinator
+        flash(translate(exc.message), "error")
+        return redirect(url_for("coordinator.overview"))
+    flash(_("The service token is rejected."), "ok")
+    return redirect(url_for("coordinator.overview"))
 
 
 def _possible_duplicates() -> list[dict]:

@@ -155,6 +155,7 @@ GLOBAL = {
     # the token's organisation): test_integration_accounts_matrix below and tests/api/test_sync.py.
     ("api_token_approvals.PendingTokens", "GET"), ("api_token_approvals.TokenApproval", "POST"),
     ("privacy.approve_token", "POST"), ("privacy.reject_token", "POST"),
+    ("coordinator.approve_token", "POST"), ("coordinator.reject_token", "POST"),  # test_admin_integrations
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}

@@ -77,3 +77,30 @@ def test_only_the_admin_sees_the_page(client, world):
         assert client.get("/admin/integrations").status_code == 404
         assert client.post("/admin/integrations/deliveries/1/resend").status_code == 404
         client.post("/logout")
+
+
+def test_the_teams_coordinator_approves_its_own_organisations_token_only(client, world):
+    """The second person may be a coordinator of the organisation the token acts for: on the
+    overview, with the approver's half shown once; another organisation's token is not theirs."""
+    from ips_coord.services import integrations
+
+    _half, team_token = integrations.create_service_token(world.admin, world.team.id, "Teamets EPJ",
+                                                          ["cases:read"], 30)
+    _half, psychiatry_token = integrations.create_service_token(world.admin, world.psychiatry.id, "EPJ",
+                                                                ["cases:read"], 30)
+    _db.session.commit()
+    login(client, world.coordinator)
+    overview = client.get("/coordinator?lang=en").get_data(as_text=True)
+    assert "Teamets EPJ" in overview and "EPJ (#" in overview and f"EPJ (#{psychiatry_token.id})" not in overview
+    assert client.post(f"/coordinator/service-tokens/{psychiatry_token.id}/approve").status_code == 404
+    approved = client.post(f"/coordinator/service-tokens/{team_token.id}/approve")
+    assert approved.status_code == 200 and 'id="approver-half">' in approved.get_data(as_text=True)
+    _db.session.expire_all()
+    row = _db.session.get(ApiToken, team_token.id)
+    assert row.approved_by_id == world.coordinator.id and row.approved_at is not None
+    assert _db.session.get(ApiToken, psychiatry_token.id).approved_at is None
+    again = client.post(f"/coordinator/service-tokens/{team_token.id}/reject")
+    assert again.status_code == 302, "no longer waiting: told so on the overview"
+    _db.session.expire_all()
+    assert _db.session.get(ApiToken, team_token.id).revoked_at is None
+    _db.session.commit()
