@@ -497,6 +497,12 @@ TOKEN_STATES: dict[str, LazyString] = {
     "pending": _l("Waiting for approval"), "active": _l("Active"), "rejected": _l("Rejected"),
     "revoked": _l("Revoked"), "expired": _l("Expired"),
 }
+# What an access-log row about a service token records (its `reason`), in words.
+TOKEN_EVENTS: dict[str, LazyString] = {
+    "created": _l("Asked for"), "approved": _l("Approved"), "rejected": _l("Rejected"), "revoked": _l("Revoked"),
+    "not approved": _l("Not approved yet"), "approver's half missing": _l("Only one half of the token"),
+    "revoked or expired": _l("Revoked or expired"),
+}
 WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
     WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),

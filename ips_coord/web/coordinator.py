@@ -10,7 +10,7 @@ from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_cit
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..labels import CSV_HEADINGS, PHASES
+from ..labels import CSV_HEADINGS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
@@ -100,7 +100,8 @@ def overview():
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
-                           form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user), **queue)
+                           form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
+                           SCOPES=SERVICE_SCOPES, **queue)
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import labels
 from ..access.audit import audit_export, audit_many
 from ..access.export import export_citizen
 from ..extensions import db
@@ -73,6 +74,7 @@ def _token_context() -> dict:
         .where(AccessLog.part == AuditPart.SERVICE_TOKEN)
         .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(TOKEN_EVENTS)).all()
     return {"tokens": tokens, "token_events": events, "token_state": integrations.token_state,
+            "TOKEN_EVENTS": labels.TOKEN_EVENTS, "SCOPES": labels.SERVICE_SCOPES,
             "may_approve": lambda t: integrations.may_approve(current_user, t), "form": EmptyForm()}
 
 

@@ -562,7 +562,7 @@ def test_the_admins_token_reads_nothing_alone_and_the_privacy_officer_sees_the_a
     # The privacy officer's page: the attempt, the integration account and the people behind it.
     login(client, world.privacy_officer)
     page = client.get("/privacy?lang=en").get_data(as_text=True)
-    assert "not approved" in page and row.user.name in page
+    assert "Not approved yet" in page and "Only one half of the token" in page and row.user.name in page
     assert f"token #{row.id}, created by {world.admin.name}, approved by {world.privacy_officer.name}" in page
     log_page = client.get(f"/privacy?lang=en&q={case.reference}").get_data(as_text=True)
     assert f"created by {world.admin.name}" in log_page, "each read names the people behind the system"
