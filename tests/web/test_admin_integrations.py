@@ -104,3 +104,27 @@ def test_the_teams_coordinator_approves_its_own_organisations_token_only(client,
     _db.session.expire_all()
     assert _db.session.get(ApiToken, team_token.id).revoked_at is None
     _db.session.commit()
+
+
+def test_the_admin_cannot_move_an_integration_account_or_make_one_by_hand(world):
+    """What a system reads was approved for its organisation: the admin may deactivate its
+    account, never move it to another organisation or role, nor make an integration account."""
+    import pytest
+
+    from ips_coord.services import ServiceError, admin
+    from tests.factories import service_token
+
+    _token, row = service_token(world, world.jobcenter, ["cases:read"])
+    account = row.user
+    for role, org in (("integration", world.psychiatry.id), ("ips_consultant", world.jobcenter.id)):
+        with pytest.raises(ServiceError) as refused:
+            admin.update_user(world.admin, account, role=role, organisation_id=org, active=True)
+        assert refused.value.field == "role"
+    admin.update_user(world.admin, account, role="integration", organisation_id=world.jobcenter.id, active=False)
+    assert account.active is False and account.organisation_id == world.jobcenter.id
+    with pytest.raises(ServiceError):
+        admin.update_user(world.admin, world.consultant, role="integration", organisation_id=world.team.id,
+                          active=True)
+    with pytest.raises(ServiceError):
+        admin.create_user(world.admin, email="x@example.test", name="X", role="integration",
+                          organisation_id=world.team.id, locale="da", secret_key="k", link=lambda t: t)
