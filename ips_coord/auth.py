@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession
-from .services import accounts
+from .services import accounts, integrations
 from .services.accounts import TOKEN_PREFIX, hash_password, password_hash_method  # noqa: F401  (re-exported)
 from .workflows.phases import Role
 
@@ -82,12 +82,21 @@ def create_token(user: User, name: str) -> tuple[str, ApiToken]:
 
 def user_for_token(token: str) -> User | None:
     now = utcnow()
+    first, second = integrations.split_token(token)
     found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                               .where(ApiToken.token_hash == accounts.token_hash(token))).first()
-    if (found is None or found.ApiToken.revoked_at is not None or found.ApiToken.expires_at <= now
-            or not found.User.active):
+                               .where(ApiToken.token_hash == accounts.token_hash(first))).first()
+    if found is None or not found.User.active:
         return None
     row = found.ApiToken
+    if row.scopes is not None:
+        # A service token needs both halves and a second person's approval; every refused use is
+        # logged against its integration account (whose one token names creator and approver).
+        refusal = _service_token_refusal(row, second, now)
+        if refusal is not None:
+            _refuse_service_token(found.User, *refusal)
+            return None
+    elif second is not None or row.revoked_at is not None or row.expires_at <= now:
+        return None
     # A service token's scopes (None for a personal token): api/scopes.py holds requests to them.
     g.token_scopes = frozenset(row.scopes) if row.scopes is not None else None
     g.token_id = row.id
@@ -96,6 +105,35 @@ def user_for_token(token: str) -> User | None:
     if row.last_used_at is None or row.last_used_at < stale:
         accounts.record_token_use(row.id, now, stale)
     return found.User
+
+
+# Why a service token is refused: (status, problem code, the access log's reason, detail).
+TOKEN_NOT_APPROVED = (403, "token_not_approved", "not approved",
+                      "This service token has not been approved by a second person (the privacy officer or a "
+                      "coordinator of its organisation), so it does not work yet.")
+TOKEN_INCOMPLETE = (401, "token_incomplete", "approver's half missing",
+                    "A service token is the creator's half and the approver's half joined with a dot; "
+                    "one half alone does not work.")
+TOKEN_ENDED = (401, "unauthorized", "revoked or expired", "This service token is revoked or expired.")
+
+
+def _service_token_refusal(row: ApiToken, second: str | None, now: datetime) -> tuple[int, str, str, str] | None:
+    if row.revoked_at is not None or row.expires_at <= now:
+        return TOKEN_ENDED
+    if row.approved_at is None:
+        return TOKEN_NOT_APPROVED
+    if not integrations.approval_matches(row, second):
+        return TOKEN_INCOMPLETE
+    return None
+
+
+def _refuse_service_token(account: User, status: int, code: str, reason: str, detail: str) -> None:
+    from .access.audit import audit_refusal
+    from .workflows.phases import AuditPart
+
+    g.refused_part = AuditPart.SERVICE_TOKEN
+    g.token_refusal = (status, code, detail)  # the API answers with it (api/common.require_login)
+    audit_refusal(account, status, reason=reason)
 
 
 def init_auth(app) -> None:

@@ -144,14 +144,14 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
                             pw)
         _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
         admin = _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
-        _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)", Role.PRIVACY_OFFICER, None,
-              start, pw)
+        privacy_officer = _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)",
+                                Role.PRIVACY_OFFICER, None, start, pw)
 
         # Round-robin over the phases by weight, so even a small demo has every phase.
         targets = [t for k in range(max(w for _, w in TARGETS)) for t, w in TARGETS if k < w]
         for i in range(citizens):
             if i == max(citizens - 2, 0):
-                _integration(admin, jc_n)  # the last citizens' changes go to its webhook
+                _integration(admin, privacy_officer, jc_n)  # the last citizens' changes go to its webhook
             target = targets[i % len(targets)]
             _simulate(rng, clock, now, i, target, consultants[i % 6], rng.choice(clinicians),
                       rng.choice(caseworkers[:2] if i % 2 == 0 else caseworkers[2:]))
@@ -188,14 +188,16 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
     return True, _logins()
 
 
-def _integration(admin: User, jobcenter: Organisation) -> None:
-    """Jobcenter Nordby's case system: a service token, and a webhook to a receiver on this
-    machine (nothing listens there in the demo, so the delivery log shows retries)."""
+def _integration(admin: User, privacy_officer: User, jobcenter: Organisation) -> None:
+    """Jobcenter Nordby's case system: a service token the admin asked for and the privacy
+    officer approved, and a webhook to a receiver on this machine (nothing listens there in the
+    demo, so the delivery log shows retries)."""
     from .services import integrations
 
-    _token, row = integrations.create_service_token(
+    _half, row = integrations.create_service_token(
         admin, jobcenter.id, "Nordby fagsystem", [ServiceScope.CASES_READ, ServiceScope.CHANGES_READ,
                                                   ServiceScope.WEBHOOKS_RECEIVE, ServiceScope.STAFF_READ], 365)
+    integrations.approve_service_token(privacy_officer, row.id)
     integrations.register_webhook(admin, row.id, "http://127.0.0.1:8765/ips-webhooks",
                                   [ChangeKind.CASE, ChangeKind.CASE_EVENT, ChangeKind.CONSENT])
 

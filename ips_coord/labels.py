@@ -362,7 +362,7 @@ ACCESS_PARTS: dict[str, LazyString] = {
     Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
     AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
-    AuditPart.WEBHOOK_DELIVERY: _l("Webhook delivery log"),
+    AuditPart.WEBHOOK_DELIVERY: _l("Webhook delivery log"), AuditPart.SERVICE_TOKEN: _l("Service token"),
 }
 # Endpoints (Flask's names for the pages) an access-log row was written from.
 ENDPOINTS: dict[str, LazyString] = {
@@ -385,10 +385,14 @@ ENDPOINT_AREAS: dict[str, LazyString] = {
 # What a refused request tried to reach, by the URL argument it named (access.audit._refused_case).
 REFUSAL_TARGETS: dict[str, LazyString] = {
     "case": _l("case"), "citizen": _l("citizen"), "follow-up": _l("follow-up"), "consent": _l("consent"),
-    "notification": _l("notification"), "into-case": _l("case"),
+    "notification": _l("notification"), "into-case": _l("case"), "token": _l("Service token"),
 }
 # The HTTP status of a refused request, in the refusal lists.
-REFUSAL_OUTCOMES: dict[str, LazyString] = {"403": _l("Forbidden"), "404": _l("Not found")}
+REFUSAL_OUTCOMES: dict[str, LazyString] = {
+    "403": _l("Forbidden"), "404": _l("Not found"), "400": _l("Bad request"), "401": _l("Not logged in"),
+    "409": _l("Changed by someone else"), "412": _l("Changed by someone else"), "422": _l("Invalid request"),
+    "428": _l("Invalid request"), "500": _l("Server error"),
+}
 # Error pages: a title and what the person can do, by HTTP status.
 ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
     400: (_l("Something in the request was not right"), _l("Go back, check what you filled in and try again.")),
@@ -492,6 +496,17 @@ SERVICE_SCOPES: dict[str, LazyString] = {
     ServiceScope.CASES_READ: _l("Read cases"), ServiceScope.CONTACTS_WRITE: _l("Log contacts"),
     ServiceScope.CHANGES_READ: _l("Read the change feed"), ServiceScope.WEBHOOKS_RECEIVE: _l("Receive webhooks"),
     ServiceScope.STAFF_READ: _l("Read the staff directory"),
+}
+# Where a service token is (services/integrations.TokenState), for the admin and the privacy officer.
+TOKEN_STATES: dict[str, LazyString] = {
+    "pending": _l("Waiting for approval"), "active": _l("Active"), "rejected": _l("Rejected"),
+    "revoked": _l("Revoked"), "expired": _l("Expired"),
+}
+# What an access-log row about a service token records (its `reason`), in words.
+TOKEN_EVENTS: dict[str, LazyString] = {
+    "created": _l("Asked for"), "approved": _l("Approved"), "rejected": _l("Rejected"), "revoked": _l("Revoked"),
+    "not approved": _l("Not approved yet"), "approver's half missing": _l("Only one half of the token"),
+    "revoked or expired": _l("Revoked or expired"),
 }
 WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),

@@ -130,3 +130,15 @@ def bearer(u: User) -> dict:
 
 def login(client, u: User, password: str = PASSWORD):
     return client.post("/login", data={"email": u.email, "password": password})
+
+
+def service_token(world: World, org: Organisation, scopes=("cases:read",), days: int = 30,
+                  approver: User | None = None):
+    """An organisation's service token the admin asked for and a second person (the privacy
+    officer unless told) approved: the whole token (both halves joined) and its row."""
+    from ips_coord.services import integrations
+
+    first, row = integrations.create_service_token(world.admin, org.id, "Fagsystem", list(scopes), days)
+    second, row = integrations.approve_service_token(approver or world.privacy_officer, row.id)
+    db.session.commit()
+    return f"{first}.{second}", row

@@ -2,10 +2,14 @@
 
 A read request (GET, HEAD) gathers its read and refusal rows and writes them in one INSERT in
 its own transaction, committed before the response leaves (commit_reads): never a read without
-its row, and no second connection on the hot path. Every other row (a write, even one a GET
-makes, and all rows of other requests, the CLI and the worker) is written on a connection of
-its own, committed at once: a write attempt is logged even if the write then fails and rolls
-back, and the caller's session is left alone.
+its row, and no second connection on the hot path. A request's write rows wait for its outcome
+(commit_writes, after the view and on a connection of their own): a write that went through is
+logged as `write`; one that was refused or failed (any status from 400 up: a field the schema or
+the service refused, a stale version, a forbidden step, an error) as `refused` with the status
+in `outcome`, so the log never claims a change that did not happen, and the attempt is still
+logged even though the write rolled back. Every other row (refusals of other requests, the CLI
+and the worker) is written on a connection of its own, committed at once, and the caller's
+session is left alone.
 """
 from __future__ import annotations
 
@@ -58,11 +62,22 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
             for cid, part in pairs]
     if not rows:
         return
-    # A write's row (a GET may sign a citizen in) keeps its own connection, committed at once.
-    deferred = g.get(READS) if has_request_context() and action != AccessAction.WRITE else None
+    if has_request_context() and action == AccessAction.WRITE:
+        writes = g.get(WRITES)
+        if writes is None:
+            writes = []
+            setattr(g, WRITES, writes)
+        writes.extend(rows)  # written with the request's outcome (commit_writes)
+        return
+    deferred = g.get(READS) if has_request_context() else None
     if deferred is not None:
         deferred.extend(rows)
         return
+    _insert_now(rows)
+
+
+def _insert_now(rows: list[dict[str, Any]]) -> None:
+    """On a connection of its own, committed at once, whatever the caller's session does next."""
     if len(rows) <= AUDIT_BATCH:
         # One INSERT statement is atomic on its own: autocommit saves the BEGIN and COMMIT round trips.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -75,7 +90,31 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
 # --- Reads: logged in the request's own transaction -----------------------------------------
 ACCESS_LOG = cast(Table, AccessLog.__table__)
 READS = "audit_reads"  # g's list of a read request's rows, written by commit_reads
+WRITES = "audit_writes"  # g's list of a request's write rows, written by commit_writes with the outcome
 READ_METHODS = ("GET", "HEAD")
+FAILED = 400  # from this status on, a write did not happen
+
+
+def _with_outcome(rows: list[dict[str, Any]], status: int) -> list[dict[str, Any]]:
+    if status < FAILED:
+        return rows
+    return [{**row, "action": AccessAction.REFUSED, "outcome": status} for row in rows]
+
+
+def commit_writes(response: Response) -> Response:
+    """The request's write rows, as `write` when the write went through and as `refused` with
+    the status when it did not."""
+    rows = g.pop(WRITES, None)
+    if rows:
+        _insert_now(_with_outcome(rows, response.status_code))
+    return response
+
+
+def _writes_left(_exc: BaseException | None) -> None:
+    """A request that ended in an exception with no response: its write rows as failed (500)."""
+    rows = g.pop(WRITES, None)
+    if rows:
+        _insert_now(_with_outcome(rows, 500))
 
 
 def gather_reads() -> None:
@@ -107,6 +146,8 @@ def register_read_audit(app: Flask) -> None:
     """Registered before every other after_request hook, so it runs after all of them."""
     app.before_request(gather_reads)
     app.after_request(commit_reads)
+    app.after_request(commit_writes)
+    app.teardown_request(_writes_left)
 
 
 def audit(user: User | None, case_id: int | None, action: str, part: str, view: str | None = None) -> None:
@@ -118,6 +159,12 @@ def audit_export(user: User | None, citizen_id: int, export: dict[str, Any], rea
     user None is an operator's export from the command line."""
     pairs: list[tuple[int | None, str]] = [(case["id"], part) for case in export["cases"] for part in case["parts"]]
     _write(user, pairs or [(None, Part.EXPORT)], AccessAction.READ, target=f"citizen {citizen_id}", reason=reason)
+
+
+def audit_service_token(user: User, token_id: int, what: str) -> None:
+    """A service token made, approved, rejected or revoked, by whom (no case: the privacy officer's
+    list of the people behind each integration)."""
+    _write(user, [(None, AuditPart.SERVICE_TOKEN)], AccessAction.WRITE, target=f"token {token_id}", reason=what)
 
 
 def audit_citizen(citizen_id: int, case_id: int | None, parts: Iterable[str], action: str = AccessAction.READ,
@@ -146,11 +193,13 @@ def _refused_case(view_args: dict[str, Any]) -> tuple[int | None, str | None]:
     return None, None
 
 
-def audit_refusal(user: User, status: int) -> None:
-    """A refused attempt (403/404) by a signed-in user: who, which route, which id, the outcome.
-    Probing for records shows up on the coordinator's and the privacy officer's pages."""
+def audit_refusal(user: User, status: int, reason: str | None = None) -> None:
+    """A refused attempt (403/404) by a signed-in user, or a refused service token (its
+    integration account): who, which route, which id, the outcome. Probing for records shows up
+    on the coordinator's and the privacy officer's pages."""
     case_id, target = _refused_case(request.view_args or {})
-    _write(user, [(case_id, g.get("refused_part") or AuditPart.ROUTE)], REFUSED, target=target, outcome=status)
+    _write(user, [(case_id, g.get("refused_part") or AuditPart.ROUTE)], REFUSED, target=target, outcome=status,
+           reason=reason)
 
 
 def register_refusal_audit(app: Flask) -> None:
@@ -158,8 +207,9 @@ def register_refusal_audit(app: Flask) -> None:
 
     @app.after_request
     def _log_refusal(response: Response) -> Response:
+        # A refused write logs itself (commit_writes): one row per refused attempt.
         if response.status_code in (403, 404) and request.endpoint not in (None, "static") \
-                and current_user.is_authenticated:
+                and current_user.is_authenticated and not g.get(WRITES):
             audit_refusal(current_user._get_current_object(), response.status_code)
         return response
 

@@ -95,34 +95,45 @@ def _org_of(user: User | None) -> int | None:
     return user.organisation_id if user is not None else None
 
 
+# An organisation's system (its integration account, reached only through a service token a
+# second person approved) relates to a case as the organisation's own staff do, and so reads
+# exactly what they read under the citizen's live consents: an IPS team's system as a consultant
+# of the team (never as the case's own consultant), psychiatry's as the case's psychiatry
+# contact when that clinician works there, the jobcenter's as the caseworker when they work
+# there. National IPS support sees country-wide aggregates, never a case: its system relates to
+# none. A kind missing here relates to nothing.
+INTEGRATION_RELATIONS: dict[OrgKind, Relation] = {
+    OrgKind.IPS_TEAM: Relation.TEAM_CONSULTANT,
+    OrgKind.PSYCHIATRY: Relation.PSYCHIATRY_CONTACT,
+    OrgKind.JOBCENTER: Relation.JOBCENTER_CASEWORKER,
+}
+
+
 def _integration_relation(user: User, case: IpsCase, in_team: bool) -> Relation | None:
-    """An organisation's system relates to the cases its organisation's staff relate to, as they
-    do: an IPS team's system as a consultant of the team, psychiatry's and the jobcenter's as
-    the case's contact there (and so under the same consents)."""
     org = user.organisation
     if org is None:
         return None
-    if org.kind == OrgKind.IPS_TEAM and in_team:
-        return Relation.TEAM_CONSULTANT
-    if org.kind == OrgKind.PSYCHIATRY and _org_of(case.psychiatry_contact) == org.id:
-        return Relation.PSYCHIATRY_CONTACT
-    if org.kind == OrgKind.JOBCENTER and _org_of(case.jobcenter_caseworker) == org.id:
-        return Relation.JOBCENTER_CASEWORKER
+    relation = INTEGRATION_RELATIONS.get(org.kind)
+    if relation == Relation.TEAM_CONSULTANT and in_team:
+        return relation
+    if relation == Relation.PSYCHIATRY_CONTACT and _org_of(case.psychiatry_contact) == org.id:
+        return relation
+    if relation == Relation.JOBCENTER_CASEWORKER and _org_of(case.jobcenter_caseworker) == org.id:
+        return relation
     return None
 
 
 def _integration_filter(user: User) -> ColumnElement[bool]:
     org = user.organisation
-    if org is None:
+    relation = INTEGRATION_RELATIONS.get(org.kind) if org is not None else None
+    if org is None or relation is None:
         return false()
     staff = select(User.id).where(User.organisation_id == org.id).scalar_subquery()
-    if org.kind == OrgKind.IPS_TEAM:
-        return IpsCase.ips_team_id == org.id
-    if org.kind == OrgKind.PSYCHIATRY:
-        return IpsCase.psychiatry_contact_id.in_(staff)
-    if org.kind == OrgKind.JOBCENTER:
-        return IpsCase.jobcenter_caseworker_id.in_(staff)
-    return false()
+    return {
+        Relation.TEAM_CONSULTANT: IpsCase.ips_team_id == org.id,
+        Relation.PSYCHIATRY_CONTACT: IpsCase.psychiatry_contact_id.in_(staff),
+        Relation.JOBCENTER_CASEWORKER: IpsCase.jobcenter_caseworker_id.in_(staff),
+    }[relation]
 
 
 def live_consents(case_id: int, today: date) -> list[Consent]:

@@ -32,7 +32,8 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          422: "validation_error", 428: "precondition_required", 429: "too_many_requests"}
 # Every `code` a client can meet (the services' codes included), for the schema's enum.
 ALL_CODES = sorted({*CODES.values(), "error", "unprocessable", "workflow_refused", "page_out_of_range",
-                    "idempotency_key_reused", "idempotency_key_in_use"})
+                    "idempotency_key_reused", "idempotency_key_in_use", "token_not_approved",
+                    "token_incomplete"})
 REFUSAL_CODES = sorted(REFUSALS)
 
 # Titles: one short phrase per status, in the catalogue (Danish) like every message.
@@ -42,7 +43,9 @@ TITLES = {400: "Bad request", 401: "Not logged in", 403: "Not allowed", 404: "No
           428: "Precondition required", 429: "Too many requests"}
 
 # Where one status covers problems of different kinds, the kind's own title.
-CODE_TITLES = {"idempotency_key_in_use": "Request still running"}
+CODE_TITLES = {"idempotency_key_in_use": "Request still running",
+               "token_not_approved": "Service token not approved",
+               "token_incomplete": "Service token incomplete"}
 
 
 class ErrorSchema(Schema):

@@ -39,8 +39,13 @@ class ServiceTokenCreateSchema(Schema):
     organisation_id = Id(required=True)
     name = Text(max_length=100, min_length=1, required=True)
     scopes = fields.List(OneOf(ServiceScope), required=True, validate=validate.Length(min=1))
-    days = fields.Integer(validate=validate.Range(1, svc.MAX_TOKEN_DAYS), metadata={
-        "description": "the token stops working after this many days (default SERVICE_TOKEN_DAYS, 365)"})
+    days = fields.Integer(strict=True, validate=validate.Range(1, svc.MAX_TOKEN_DAYS), metadata={
+        "description": "a whole number: the token stops working after this many days (default "
+                       "SERVICE_TOKEN_DAYS, 365)"})
+
+
+TOKEN_STATES = [svc.TokenState.PENDING, svc.TokenState.ACTIVE, svc.TokenState.REJECTED, svc.TokenState.REVOKED,
+                svc.TokenState.EXPIRED]
 
 
 class ServiceTokenSchema(Schema):
@@ -54,11 +59,22 @@ class ServiceTokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True, required=True)
     revoked_at = fields.DateTime(allow_none=True, required=True)
-    token = fields.String(metadata={"description": "the token itself, returned only when created"})
+    state = fields.String(required=True, validate=validate.OneOf(TOKEN_STATES), metadata={
+        "description": "pending (waiting for the second person), active, rejected, revoked or expired"})
+    created_by_id = fields.Integer(allow_none=True, required=True, metadata={"description": "who asked for it"})
+    approved_by_id = fields.Integer(allow_none=True, required=True, metadata={"description": "who approved it"})
+    approved_at = fields.DateTime(allow_none=True, required=True)
+    token = fields.String(metadata={
+        "description": "the creator's half of the token, returned only when created; it works only after the "
+                       "approval, joined with the approver's half: <creator's half>.<approver's half>"})
+    approver_half = fields.String(metadata={
+        "description": "the approver's half of the token, returned only to the approver when approved"})
+
 
 
 def _token_view(row: ApiToken, **extra: object) -> Extended:
-    return Extended(row, organisation_id=row.user.organisation_id, account_id=row.user_id, **extra)
+    return Extended(row, organisation_id=row.user.organisation_id, account_id=row.user_id,
+                    state=svc.token_state(row), **extra)
 
 
 @blp.route("/admin/service-tokens")
@@ -77,7 +93,8 @@ class ServiceTokens(MethodView):
     @blp.response(201, ServiceTokenSchema)
     @errors(blp, 400, 401, 403, 404, 422)
     def post(self, data):
-        """Create a service token for an organisation's system; the response is the only time it is shown"""
+        """Ask for a service token for an organisation's system: it waits for a second person's approval.
+        The response is the only time the creator's half of the token is shown; alone it opens nothing"""
         token, row = _run(svc.create_service_token, current_user, data["organisation_id"], data["name"],
                           data["scopes"], data.get("days") or current_app.config["SERVICE_TOKEN_DAYS"])
         return _token_view(row, token=token)
@@ -89,7 +106,53 @@ class ServiceTokenDetail(MethodView):
     @errors(blp, 401, 403, 404)
     def delete(self, token_id):
         """Revoke a service token: refused from the next request on, and its webhooks stop"""
-        return _token_view(_run(svc.revoke_service_token, token_id))
+        return _token_view(_run(svc.revoke_service_token, token_id, current_user._get_current_object()))
+
+
+# --- The second person: approving or rejecting a service token ------------------------------
+approvals = Blueprint("api_token_approvals", __name__,
+                      description="Service tokens waiting for a second person (the privacy officer or a "
+                                  "coordinator of the token's organisation)")
+approvals.before_request(require_login)
+
+
+@approvals.before_request
+def _approvers_only() -> None:
+    if current_user.is_authenticated and current_user.role not in (Role.PRIVACY_OFFICER, Role.COORDINATOR):
+        abort(403, message="Only the privacy officer or a coordinator approves service tokens.")
+
+
+class ApprovalSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]), metadata={
+        "description": "approve (the response carries the approver's half of the token, once) or reject"})
+
+
+@approvals.route("/service-token-approvals")
+@shows_no_citizen_data  # tokens of organisations, never a citizen
+class PendingTokens(MethodView):
+    @approvals.arguments(PageArgs, location="query")
+    @approvals.response(200, page_of(ServiceTokenSchema))
+    @errors(approvals, 401, 403)
+    def get(self, args):
+        """The service tokens you may approve or reject, oldest first"""
+        ids = [row.id for row in svc.awaiting_approval(current_user)]
+        page = paginate(select(ApiToken).where(ApiToken.id.in_(ids)), args, (ApiToken.id,))
+        page["items"] = [_token_view(t) for t in page["items"]]
+        return page
+
+
+@approvals.route("/service-token-approvals/<id:token_id>")
+class TokenApproval(MethodView):
+    @approvals.arguments(ApprovalSchema)
+    @approvals.response(200, ServiceTokenSchema)
+    @errors(approvals, 400, 401, 403, 404, 422)
+    def post(self, data, token_id):
+        """Approve (you get the approver's half of the token, this once: hand it to the integration) or reject"""
+        approver = current_user._get_current_object()
+        if data["decision"] == "reject":
+            return _token_view(_run(svc.reject_service_token, approver, token_id))
+        half, row = _run(svc.approve_service_token, approver, token_id)
+        return _token_view(row, approver_half=half)
 
 
 class WebhookCreateSchema(Schema):

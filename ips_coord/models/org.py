@@ -70,8 +70,17 @@ class ApiToken(Model):
     # A service token (an organisation's system integration) has its scopes; a personal one None.
     scopes: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # A service token works only after a second person approved it (docs/integrations.md): the
+    # approver's half of the token is kept as its SHA-256, like the creator's (`token_hash`).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approval_hash: Mapped[str | None] = mapped_column(String(64))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 
 class UserSession(Model):

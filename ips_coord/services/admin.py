@@ -35,11 +35,18 @@ def _organisation(organisation_id: int | None) -> int | None:
     return organisation_id
 
 
+def _not_an_integration(role: str) -> None:
+    """Integration accounts come only with a service token, under its four-eyes approval."""
+    if role == Role.INTEGRATION:
+        raise ServiceError(N_("An integration account comes only with an approved service token."), "role")
+
+
 def create_user(actor: User, *, email: str, name: str, role: str, organisation_id: int | None, locale: str,
                 secret_key: str, link: Callable[[str], str]) -> User:
     _admin(actor)
     if role not in set(Role):
         raise ServiceError(N_("Not a role."), "role")
+    _not_an_integration(role)
     name = (name or "").strip()
     if not name:
         raise ServiceError(N_("The name must not be empty."), "name")
@@ -56,6 +63,14 @@ def update_user(actor: User, user: User, *, role: str, organisation_id: int | No
         raise ServiceError(N_("Not a role."), "role")
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise ServiceError(N_("You cannot remove your own administrator access."), "role")
+    if user.role == Role.INTEGRATION:
+        # What a system may read was approved by a second person for this organisation: moving
+        # its account would change that without them. It may only be deactivated.
+        if role != Role.INTEGRATION or organisation_id != user.organisation_id:
+            raise ServiceError(N_("An integration account keeps its role and organisation; revoke its service "
+                                  "token and ask for a new one."), "role")
+    else:
+        _not_an_integration(role)
     with unit_of_work():
         user.role = Role(role)
         user.organisation_id = _organisation(organisation_id)

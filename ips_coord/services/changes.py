@@ -99,10 +99,25 @@ def _append_before_commit(session: Session) -> None:
     if not pending:
         return
     rows = sorted(pending.values(), key=lambda r: (r["case_id"], r["kind"], r["entity_id"]))
+    case_rows_written = {r["case_id"] for r in rows if r["kind"] == ChangeKind.CASE}
+    _raise_versions(session, {r["case_id"] for r in rows} - case_rows_written)
     last = _next_positions(session, len(rows))
     now = utcnow()
     first = last - len(rows) + 1
     session.execute(insert(ChangeLog), [{**row, "id": first + i, "created_at": now} for i, row in enumerate(rows)])
+
+
+def _raise_versions(session: Session, case_ids: set[int]) -> None:
+    """Every write to a case's record raises the case's version, once per transaction (docs/api.md).
+    A write that updated the case row has raised it already (the ORM's version counter); for the
+    others (a step, a consent, a follow-up, the plan ...) it is raised here, in the same transaction."""
+    if not case_ids:
+        return
+    cases = cast(Table, IpsCase.__table__)
+    session.execute(update(cases).where(cases.c.id.in_(sorted(case_ids))).values(version=cases.c.version + 1))
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IpsCase) and obj.id in case_ids:
+            session.expire(obj, ["version"])  # the ORM's next write checks against the new version
 
 
 def _forget(session: Session, *_args: Any) -> None:

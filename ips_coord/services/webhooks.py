@@ -44,7 +44,8 @@ def payload(item: FeedItem) -> dict[str, Any]:
 def _live_endpoints(now: datetime) -> list[int]:
     return list(db.session.scalars(
         select(WebhookEndpoint.id).join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
-        .where(WebhookEndpoint.disabled_at.is_(None), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .where(WebhookEndpoint.disabled_at.is_(None), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+               ApiToken.approved_at.is_not(None))  # four eyes: nothing flows before the approval
         .order_by(WebhookEndpoint.id)))
 
 

@@ -52,7 +52,8 @@ def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm
                               .order_by(Organisation.name))
     token_form.organisation_id.choices = [(o.id, o.name) for o in orgs]
     webhook_form.token_id.choices = [(t.id, f"{t.name} (#{t.id})") for t in svc.service_tokens()
-                                     if t.revoked_at is None and ServiceScope.WEBHOOKS_RECEIVE in (t.scopes or [])]
+                                     if svc.token_state(t) == svc.TokenState.ACTIVE
+                                     and ServiceScope.WEBHOOKS_RECEIVE in (t.scopes or [])]
     return token_form, webhook_form
 
 
@@ -66,7 +67,7 @@ def _page(token_form=None, webhook_form=None, status=200, **shown):
     return render_template("admin_integrations.html", tokens=tokens, endpoints=endpoints, deliveries=deliveries,
                            token_form=token_form, webhook_form=webhook_form, form=EmptyForm(),
                            SCOPES=labels.SERVICE_SCOPES, CHANGE_KINDS=labels.CHANGE_KINDS,
-                           STATUSES=labels.WEBHOOK_STATUSES, **shown), status
+                           STATUSES=labels.WEBHOOK_STATUSES, token_state=svc.token_state, **shown), status
 
 
 @bp.get("")
@@ -103,7 +104,7 @@ def revoke_token(token_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        svc.revoke_service_token(token_id)
+        svc.revoke_service_token(token_id, current_user._get_current_object())
     except ServiceError:
         abort(404)
     flash(_l("The token is revoked."), "ok")

@@ -10,7 +10,7 @@ from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_cit
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..labels import CSV_HEADINGS, PHASES
+from ..labels import CSV_HEADINGS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
@@ -18,7 +18,7 @@ from ..reports.fidelity import fidelity
 from ..reports.job_development import job_development
 from ..reports.outcomes import METRICS, outcomes
 from ..reports.progress import svg_lines
-from ..services import ServiceError
+from ..services import ServiceError, integrations
 from ..services.activities import merge_referral
 from ..services.followups import moves_per_consultant
 from ..services.notifications import send_again
@@ -100,7 +100,37 @@ def overview():
     return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
-                           form=EmptyForm(), **queue)
+                           form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
+                           SCOPES=SERVICE_SCOPES, **queue)
+
+
+@bp.post("/service-tokens/<id:token_id>/approve")
+def approve_token(token_id: int):
+    """The second pair of eyes on a service token for the coordinator's own organisation: the
+    approver's half is shown this once."""
+    return _decide_token(token_id, approve=True)
+
+
+@bp.post("/service-tokens/<id:token_id>/reject")
+def reject_token(token_id: int):
+    return _decide_token(token_id, approve=False)
+
+
+def _decide_token(token_id: int, approve: bool):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if approve:
+            half, row = integrations.approve_service_token(current_user, token_id)
+            return render_template("token_approved.html", half=half, row=row)
+        integrations.reject_service_token(current_user, token_id)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            abort(404)  # another organisation's token does not exist for this coordinator
+        flash(translate(exc.message), "error")
+        return redirect(url_for("coordinator.overview"))
+    flash(_("The service token is rejected."), "ok")
+    return redirect(url_for("coordinator.overview"))
 
 
 def _possible_duplicates() -> list[dict]:
@@ -150,12 +180,18 @@ def merge(case_id: int, into_case_id: int):
     return redirect(url_for("coordinator.overview"))
 
 
+PROBING_OUTCOMES = (401, 403, 404)
+
+
 def recent_refusals(team_id: int | None, days: int = 14, limit: int = 50):
     """Refused attempts (403/404) of the last days: on this team's cases or by this team's users,
     or everywhere (team_id None, the privacy officer). Probing shows up here."""
     since = utcnow() - timedelta(days=days)
+    # No right to it (or a service token refused at the door); a write refused for a wrong field or
+    # a stale version is in the case's own log, not here.
     query = (select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
-             .where(AccessLog.action == REFUSED, AccessLog.created_at >= since))
+             .where(AccessLog.action == REFUSED, AccessLog.created_at >= since,
+                    or_(AccessLog.outcome.is_(None), AccessLog.outcome.in_(PROBING_OUTCOMES))))
     if team_id is not None:
         query = query.outerjoin(IpsCase, IpsCase.id == AccessLog.case_id).where(
             or_(IpsCase.ips_team_id == team_id, User.organisation_id == team_id))

@@ -394,6 +394,9 @@ class AuditPart(StrEnum):
     INBOX = "inbox"  # a user's in-app inbox: the events on their cases
     ASSIGNMENT = "assignment"  # the coordinator's queue of unassigned referrals
     WEBHOOK_DELIVERY = "webhook_delivery"  # a case reference in the webhook delivery log
+    # A service token made, approved, rejected or revoked, or refused at the door (no case: the
+    # people behind an integration, for the privacy officer).
+    SERVICE_TOKEN = "service_token"
 
 
 class AccessAction(StrEnum):

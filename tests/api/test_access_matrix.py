@@ -168,6 +168,11 @@ GLOBAL = {
     ("network.staff_invite", "POST"), ("network.staff_took_part", "POST"), ("network.staff_action", "POST"),
     ("citizen.network_page", "GET"), ("citizen.network_add", "POST"), ("citizen.network_consents", "POST"),
     ("citizen.network_remove", "POST"),
+    # The second pair of eyes on service tokens: the privacy officer (and for the API a coordinator of
+    # the token's organisation): test_integration_accounts_matrix below and tests/api/test_sync.py.
+    ("api_token_approvals.PendingTokens", "GET"), ("api_token_approvals.TokenApproval", "POST"),
+    ("privacy.approve_token", "POST"), ("privacy.reject_token", "POST"),
+    ("coordinator.approve_token", "POST"), ("coordinator.reject_token", "POST"),  # test_admin_integrations
 }
 
 HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"}
@@ -374,6 +379,7 @@ def test_shared_info_is_limited_to_consented_categories(client, world):
     ch = bearer(world.clinician)
     for cat, text in (("strengths", "God til struktur"), ("symptoms", "Uro om natten")):
         client.post(f"/api/v1/cases/{case.id}/shared-info", headers=ch, json={"category": cat, "text": text})
+    db.session.refresh(case)  # the shares raised the case's version
     act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["strengths"],
                        purpose="Koordinering", given_at=utcnow().date(), expires_at=None)
     items = client.get(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.consultant)).json["items"]
@@ -444,3 +450,136 @@ def _db_counts(*models):
     from sqlalchemy import func
 
     return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in models)
+
+
+# Integration accounts (an organisation's system behind an approved service token) relate to cases
+# as the organisation's own staff do: (kind, the staff member of that kind on the main case, the
+# relation both have to it). National IPS support sees aggregates only: its system relates to none.
+INTEGRATION_KINDS = {"ips_team": ("team", "colleague", "team_consultant"),
+                     "psychiatry": ("psychiatry", "clinician", "psychiatry_contact"),
+                     "jobcenter": ("jobcenter", "caseworker", "jobcenter_caseworker"),
+                     "national": ("national", None, None)}
+
+
+def _bearer_of(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+
+@pytest.mark.parametrize("state", ["given", "withdrawn"])
+def test_integration_accounts_matrix(client, app, world, state):
+    """For every organisation kind: which cases its system sees and which parts of them, against
+    what a staff member of that kind sees, under consents given and withdrawn."""
+    from ips_coord.access.policy import case_filter, relation_to_case
+    from ips_coord.models import IpsCase, Organisation, User
+    from ips_coord.workflows.phases import OrgKind, Role
+    from tests.factories import service_token
+
+    main = world.case_in("employed")
+    act.save_profile(main, world.consultant, {"job_preferences": "Lager"})
+    spare = _consents(main, world, state)
+    follow_up = db.session.scalar(select(FollowUp).where(FollowUp.case_id == main.id, FollowUp.status == "open"))
+    plan_ids = _plan_rows(main, world)
+    # The other clinician's patient (the team's, no jobcenter) and another team's case (nobody's here).
+    other_patient = world.referral(psychiatry_contact_id=world.other_clinician.id, jobcenter_caseworker_id=None)
+    elsewhere = act.create_referral({"first_name": "Anden", "last_name": "Borger", "birth_year": 1971},
+                                    world.outsider, psychiatry_contact_id=None, jobcenter_caseworker_id=None)
+    national = Organisation(name="Nationalt IPS", kind=OrgKind.NATIONAL)
+    db.session.add(national)
+    db.session.commit()
+    expected_cases = {"ips_team": {main.id, other_patient.id}, "psychiatry": {main.id, other_patient.id},
+                      "jobcenter": {main.id}, "national": set()}
+    live = state == "given"
+    failures = []
+    for kind, (org_name, staff_name, relation) in INTEGRATION_KINDS.items():
+        org = national if org_name == "national" else getattr(world, org_name)
+        made = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin),
+                           json={"organisation_id": org.id, "name": kind, "scopes": ["cases:read"]})
+        if kind == "national":
+            # No system of national IPS support: refused at the door, and the policy relates such an
+            # account (were one made by hand) to no case.
+            assert made.status_code == 422 and "organisation_id" in made.json["errors"]
+            account = User(email="national-system@service.invalid", name="National system", role=Role.INTEGRATION,
+                           organisation_id=national.id, locale="en", password_hash="x", created_at=utcnow())
+            db.session.add(account)
+            db.session.commit()
+            assert all(relation_to_case(account, c) is None for c in db.session.scalars(select(IpsCase)))
+            assert db.session.scalars(select(IpsCase.id).where(case_filter(account))).all() == []
+            continue
+        assert made.status_code == 201, made.json
+        token, _row = service_token(world, org, ["cases:read"]) if kind != "ips_team" else \
+            service_token(world, org, ["cases:read"], approver=world.coordinator)  # the team's coordinator approves
+        h = _bearer_of(token)
+        listed = {c["id"] for c in client.get("/api/v1/cases?page_size=200", headers=h).json["items"]}
+        if listed != expected_cases[kind] or elsewhere.id in listed:
+            failures.append((kind, "cases", sorted(listed)))
+        # The same parts as the organisation's staff member on the case, and as the design says.
+        mine = client.get(f"/api/v1/cases/{main.id}", headers=h).json["visible_parts"]
+        staff = client.get(f"/api/v1/cases/{main.id}", headers=bearer(getattr(world, staff_name))).json
+        if set(mine) != expected_parts(relation, live) or set(mine) != set(staff["visible_parts"]):
+            failures.append((kind, "parts", sorted(mine), sorted(staff["visible_parts"])))
+        parts = expected_parts(relation, live)
+        for (endpoint, method), (part, _write) in CASE_SCOPED.items():
+            if not endpoint.startswith("api_") or method != "GET":
+                continue  # its scope (cases:read) allows reads only: writes are 403 by scope
+            url = _url(app, endpoint, main, spare, follow_up, **plan_ids)
+            status = client.get(url, headers=h).status_code
+            if (status == 200) != (part in parts) or status not in (200, 403):
+                failures.append((kind, url, status))
+        if client.get(f"/api/v1/cases/{elsewhere.id}", headers=h).status_code != 404:
+            failures.append((kind, "another team's case exists for it"))
+    assert not failures, failures
+
+
+def test_the_admins_token_reads_nothing_alone_and_the_privacy_officer_sees_the_attempt(client, world):
+    """The admin asks for a psychiatry system's token and tries to read a case with it: refused
+    before the approval (403) and after it with only their half (401), both in the log the privacy
+    officer reads, naming the integration account and the admin behind it."""
+    from ips_coord.models import AccessLog, ApiToken
+
+    case = world.referral()
+    admin = bearer(world.admin)
+    made = client.post("/api/v1/admin/service-tokens", headers=admin, json={
+        "organisation_id": world.psychiatry.id, "name": "EPJ", "scopes": ["cases:read"]}).json
+    half = made["token"]
+    before = client.get(f"/api/v1/cases/{case.id}", headers=_bearer_of(half))
+    assert before.status_code == 403 and before.mimetype == "application/problem+json"
+    assert before.json["title"] == "Service token not approved" and before.json["code"] == "token_not_approved"
+    # Nobody approves their own request, and a coordinator only for their own organisation.
+    approve = {"decision": "approve"}
+    assert client.post(f"/api/v1/service-token-approvals/{made['id']}", headers=admin, json=approve).status_code == 403
+    assert client.post(f"/api/v1/service-token-approvals/{made['id']}", headers=bearer(world.coordinator),
+                       json=approve).status_code == 403
+    pending = client.get("/api/v1/service-token-approvals", headers=bearer(world.privacy_officer)).json["items"]
+    assert [t["id"] for t in pending] == [made["id"]] and pending[0]["state"] == "pending"
+    approved = client.post(f"/api/v1/service-token-approvals/{made['id']}", headers=bearer(world.privacy_officer),
+                           json=approve)
+    assert approved.status_code == 200 and approved.json["approved_by_id"] == world.privacy_officer.id
+    second = approved.json["approver_half"]
+    assert "token" not in approved.json and second not in half
+    alone = client.get(f"/api/v1/cases/{case.id}", headers=_bearer_of(half))
+    assert alone.status_code == 401 and alone.json["title"] == "Service token incomplete"
+    assert client.get(f"/api/v1/cases/{case.id}", headers=_bearer_of(f"{half}.{half[4:]}")).status_code == 401
+    assert client.get(f"/api/v1/cases/{case.id}", headers=_bearer_of(second)).status_code == 401
+    # Both halves (what the integration is handed): it reads as psychiatry reads.
+    whole = client.get(f"/api/v1/cases/{case.id}", headers=_bearer_of(f"{half}.{second}"))
+    assert whole.status_code == 200 and "contact_notes" not in whole.json["visible_parts"]
+    row = db.session.get(ApiToken, made["id"])
+    refused = db.session.scalars(select(AccessLog).where(AccessLog.user_id == row.user_id,
+                                                         AccessLog.action == "refused")
+                                 .order_by(AccessLog.id)).all()
+    assert [(r.case_id, r.outcome, r.part) for r in refused] == [(case.id, 403, "service_token")] + \
+        [(case.id, 401, "service_token")] * 2
+    reads = db.session.scalars(select(AccessLog).where(AccessLog.user_id == row.user_id,
+                                                       AccessLog.action == "read")).all()
+    assert reads and all(r.case_id == case.id for r in reads)
+    events = db.session.execute(select(AccessLog.user_id, AccessLog.reason).where(
+        AccessLog.part == "service_token", AccessLog.target == f"token {row.id}", AccessLog.action == "write")).all()
+    assert sorted(events) == sorted([(world.admin.id, "created"), (world.privacy_officer.id, "approved")])
+    db.session.commit()
+    # The privacy officer's page: the attempt, the integration account and the people behind it.
+    login(client, world.privacy_officer)
+    page = client.get("/privacy?lang=en").get_data(as_text=True)
+    assert "Not approved yet" in page and "Only one half of the token" in page and row.user.name in page
+    assert f"token #{row.id}, created by {world.admin.name}, approved by {world.privacy_officer.name}" in page
+    log_page = client.get(f"/privacy?lang=en&q={case.reference}").get_data(as_text=True)
+    assert f"created by {world.admin.name}" in log_page, "each read names the people behind the system"

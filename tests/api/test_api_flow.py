@@ -61,6 +61,8 @@ def test_full_path_with_refusals(client, world, clock):
     r = client.post(f"/api/v1/cases/{cid}/placements", headers=h, json={
         "type": "internship", "employer_name": "Lageret A/S", "start_date": clock.now().date().isoformat()})
     assert r.status_code == 201  # ...but it can be recorded as a step
+    assert int(r.headers["Case-Version"]) == v + 1, "a step is a write to the case: its version goes up"
+    v = int(r.headers["Case-Version"])
     r = go("start_job", v, placement_type="ordinary_job", employer_name="Lageret A/S", hours_per_week=20,
            benefits_counselling_offered=True, start_date=clock.now().date().isoformat())
     assert r.status_code == 200 and r.json["phase"] == "employed"

@@ -112,7 +112,8 @@ def test_a_read_whose_row_cannot_be_written_shows_nothing(app, client, world):
 
 
 def test_a_refused_write_keeps_its_row(app, client, world):
-    """Outside a read request the row goes on its own connection: the write's rollback keeps it."""
+    """Outside a read request the row goes on its own connection: the write's rollback keeps it,
+    as a refused attempt with its status (the write did not happen)."""
     case = world.case_in("job_search")
     h = bearer(world.consultant)
     version = client.get(f"/api/v1/cases/{case.id}", headers=h).json["version"]
@@ -120,7 +121,7 @@ def test_a_refused_write_keeps_its_row(app, client, world):
                                                                   "reason": "missed_appointments"},
                     headers={**h, "X-Request-ID": "write-1"})
     assert r.status_code == 422
-    assert _rows_seen_elsewhere(app, "write-1") == [(case.id, "write", Part.PHASE.value)]
+    assert _rows_seen_elsewhere(app, "write-1") == [(case.id, "refused", Part.PHASE.value)]
 
 
 def test_a_refused_read_is_logged_with_the_read_rows(app, client, world):
@@ -179,12 +180,13 @@ def test_head_is_checked_and_logged_as_get_on_every_case_route(app, client, worl
     assert shown > 10 and {case_id for case_id, _a, _p in reads} == {case.id} and len(reads) >= shown
 
 
-def test_a_write_during_a_get_is_logged_at_once_a_read_with_the_response(app, world):
-    """A GET may write (the citizen's sign-in by OpenID Connect): its row never waits for the
-    response, so a later failure cannot lose it; a read's row waits and is committed with it."""
+def test_a_write_during_a_get_is_logged_with_its_outcome_a_read_with_the_response(app, world):
+    """A GET may write (the citizen's sign-in by OpenID Connect): its row is written on a
+    connection of its own with the request's outcome (a later failure makes it a refused attempt
+    with the status, never a lost row); a read's row waits and is committed with the response."""
     from flask import Response
 
-    from ips_coord.access.audit import audit, commit_reads, gather_reads
+    from ips_coord.access.audit import _writes_left, audit, commit_reads, commit_writes, gather_reads
     from ips_coord.workflows.phases import AccessAction
 
     case = world.case_in("job_search")
@@ -195,7 +197,18 @@ def test_a_write_during_a_get_is_logged_at_once_a_read_with_the_response(app, wo
         gather_reads()
         audit(world.consultant, case.id, AccessAction.WRITE, Part.PHASE)
         audit(world.consultant, case.id, AccessAction.READ, Part.IDENTITY)
+        assert _rows_seen_elsewhere(app, "get-1") == []
+        commit_writes(Response())
         assert _rows_seen_elsewhere(app, "get-1") == [(case.id, "write", Part.PHASE.value)]
         commit_reads(Response())
     assert sorted(_rows_seen_elsewhere(app, "get-1")) == sorted([(case.id, "write", Part.PHASE.value),
                                                                 (case.id, "read", Part.IDENTITY.value)])
+    with app.test_request_context(f"/cases/{case.id}", method="GET", headers={"X-Request-ID": "get-2"}):
+        from flask import g
+
+        g.request_id = "get-2"
+        audit(world.consultant, case.id, AccessAction.WRITE, Part.PHASE)
+        commit_writes(Response(status=500))
+        audit(world.consultant, case.id, AccessAction.WRITE, Part.PHASE)
+        _writes_left(RuntimeError("no response"))  # the request ended in an exception
+    assert _rows_seen_elsewhere(app, "get-2") == [(case.id, "refused", Part.PHASE.value)] * 2

@@ -14,13 +14,14 @@ from ips_coord.models import AccessLog, ChangeLog, IpsCase
 from ips_coord.services import activities as act
 from ips_coord.services import integrations
 from tests.factories import bearer, login
+from tests.factories import service_token as approved_service_token
 
 ALL_SCOPES = ["cases:read", "contacts:write", "changes:read", "webhooks:receive", "staff:read"]
 
 
 def service_token(world, org, scopes=ALL_SCOPES, days=30):
-    token, row = integrations.create_service_token(world.admin, org.id, "Fagsystem", scopes, days)
-    return token, row
+    """Asked for by the admin and approved by the privacy officer: the whole token (both halves)."""
+    return approved_service_token(world, org, scopes, days)
 
 
 def auth(token: str) -> dict:
@@ -205,7 +206,7 @@ def test_service_token_reads_its_organisations_cases_within_its_scopes(client, w
     _db.session.commit()
     assert len(refused) >= 4
     # Revoked or expired: not accepted any more.
-    integrations.revoke_service_token(row.id)
+    integrations.revoke_service_token(row.id, world.admin)
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     token2, _row2 = service_token(world, world.jobcenter, scopes=["cases:read"], days=1)
     clock.advance(days=2)
@@ -221,8 +222,11 @@ def test_an_ips_team_system_logs_contacts_with_contacts_write(client, world):
                              "note": "Fra fagsystemet"})
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json()["staff_id"] == row.user_id, "the contact names the integration account"
-    other_team = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin), json={
-        "organisation_id": world.other_team.id, "name": "B", "scopes": ["cases:read"]}).get_json()["token"]
+    first = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin), json={
+        "organisation_id": world.other_team.id, "name": "B", "scopes": ["cases:read"]}).get_json()
+    second = client.post(f"/api/v1/service-token-approvals/{first['id']}", headers=bearer(world.privacy_officer),
+                         json={"decision": "approve"}).get_json()["approver_half"]
+    other_team = f"{first['token']}.{second}"
     assert client.get(f"/api/v1/cases/{case.id}", headers=auth(other_team)).status_code == 404
 
 
@@ -244,6 +248,7 @@ def test_service_tokens_cannot_log_in_or_be_made_by_non_admins(client, world):
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     assert body["token"].startswith("ipc_") and body["organisation_id"] == world.jobcenter.id
+    assert body["state"] == "pending" and body["created_by_id"] == world.admin.id and body["approved_by_id"] is None
     assert abs((utcnow() + timedelta(days=90)).timestamp() -
                __import__("datetime").datetime.fromisoformat(body["expires_at"]).timestamp()) < 5
     listed = client.get("/api/v1/admin/service-tokens", headers=bearer(world.admin)).get_json()["items"]

@@ -21,7 +21,7 @@ from ips_coord.models import AccessLog, IpsCase, WebhookDelivery
 from ips_coord.notifications.webhooks import deliver_many
 from ips_coord.services import activities as act
 from ips_coord.services import integrations, webhooks
-from tests.factories import bearer
+from tests.factories import bearer, service_token
 
 
 def verify(secret: str, headers, body: bytes, tolerance: int = 300, now: int | None = None) -> dict:
@@ -89,7 +89,7 @@ def receiver():
 
 
 def endpoint_for(world, org, url, kinds=("case", "case_event", "consent", "contact", "shared_info")):
-    _token, token = integrations.create_service_token(world.admin, org.id, "System", ["webhooks:receive"], 30)
+    _token, token = service_token(world, org, ["webhooks:receive"])
     return integrations.register_webhook(world.admin, token.id, url, list(kinds))
 
 
@@ -176,7 +176,11 @@ def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_d
 
 
 def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(world, receiver, clock, client):
-    _token, token = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
+    first, pending = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
+    resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
+                       json={"token_id": pending.id, "url": receiver.url, "kinds": ["case"]})
+    assert resp.status_code == 422 and "token_id" in resp.get_json()["errors"], "nothing flows before the approval"
+    _half, token = integrations.approve_service_token(world.privacy_officer, pending.id)
     for url in ("http://example.org/hook", "ftp://127.0.0.1/x", "https://user:pw@example.org/", "not a url",
                 "http://10.0.0.1/hook"):
         resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
@@ -187,7 +191,7 @@ def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(wor
     assert ok.status_code == 201 and ok.get_json()["secret"].startswith("whsec_")
     assert "secret" not in str(client.get("/api/v1/admin/webhooks", headers=bearer(world.admin)).get_json()
                                ["items"][0].get("secret") or "")
-    no_scope, plain = integrations.create_service_token(world.admin, world.team.id, "R", ["cases:read"], 30)
+    no_scope, plain = service_token(world, world.team, ["cases:read"])
     resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
                        json={"token_id": plain.id, "url": receiver.url, "kinds": ["case"]})
     assert resp.status_code == 422 and "token_id" in resp.get_json()["errors"]

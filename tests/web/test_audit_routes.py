@@ -26,6 +26,7 @@ def _scenario(world, clock):
     from ips_coord.services import integrations, webhooks
 
     _token, service = integrations.create_service_token(world.admin, world.team.id, "System", ["webhooks:receive"], 365)
+    integrations.approve_service_token(world.privacy_officer, service.id)  # the second pair of eyes
     integrations.register_webhook(world.admin, service.id, "http://127.0.0.1:9/hook", ["case"])
     case = world.referral(first="Ida", last=NAME)
     case = world.step(case, "enrol")

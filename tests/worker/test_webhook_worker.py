@@ -41,6 +41,7 @@ def test_a_worker_killed_at_each_point_loses_no_webhook(stack, point):
         world = World.build()
         _token, token = integrations.create_service_token(world.admin, world.team.id, "Fagsystem",
                                                           ["webhooks:receive"], 30)
+        _half, token = integrations.approve_service_token(world.privacy_officer, token.id)
         endpoint = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
         secret = endpoint.secret
         for i in range(N):
