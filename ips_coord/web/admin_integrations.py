@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -19,6 +19,7 @@ from ..services import integrations as svc
 from ..workflows.phases import AccessAction, AuditPart, Role, ServiceScope
 from .case_forms import MultiCheckboxField, _c
 from .forms import EmptyForm, SafeForm
+from .guards import roles_only
 
 bp = Blueprint("admin_integrations", __name__, url_prefix="/admin/integrations")
 RECENT_DELIVERIES = 50
@@ -37,11 +38,7 @@ class WebhookForm(SafeForm):
     kinds = MultiCheckboxField(_l("Changes to send"), choices=_c(labels.CHANGE_KINDS), validators=[DataRequired()])
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != Role.ADMIN:
-        abort(404)
+bp.before_request(roles_only({Role.ADMIN}))
 
 
 def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm | None = None):

@@ -8,7 +8,7 @@ import re
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import AccessLog, IpsCase, User
 from ..workflows.phases import Part, Role
 from .coordinator import recent_refusals
+from .guards import roles_only
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -37,11 +38,7 @@ class ExportForm(FlaskForm):
                            validators=[DataRequired(), Length(min=5, max=500)])
 
 
-@bp.before_request
-@login_required
-def _privacy_officers_only():
-    if current_user.role != Role.PRIVACY_OFFICER:
-        abort(404)
+bp.before_request(roles_only({Role.PRIVACY_OFFICER}))
 
 
 def _case_from(text: str | None) -> IpsCase | None:
