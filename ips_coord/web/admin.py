@@ -21,6 +21,7 @@ from ..models import ApiToken, Organisation, User
 from ..notifications.tasks import wake_delivery
 from ..services import ServiceError
 from ..services import admin as admin_svc
+from ..validation import record_id
 from ..workflows.phases import OrgKind, Role
 from .forms import EmptyForm, SafeForm
 from .guards import roles_only
@@ -72,7 +73,7 @@ def _with_choices(form):
 
 
 def _org_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 def _field_error(form, exc: ServiceError) -> None:

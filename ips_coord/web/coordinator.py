@@ -37,7 +37,7 @@ from ..workflows.phases import (
 from . import spreadsheet
 from .formatting import local_date, metric_name, quarter_label
 from .forms import EmptyForm
-from .guards import roles_only
+from .guards import query_id, roles_only
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -174,10 +174,10 @@ def country():
 
 def _report_consultant() -> User | None:
     """The consultant the reports are narrowed to (?consultant=<id>, one of the team's), or None."""
-    chosen = request.args.get("consultant", "")
-    if not chosen.isdigit():
+    chosen = query_id("consultant")
+    if chosen is None:
         return None
-    user = db.session.get(User, int(chosen))
+    user = db.session.get(User, chosen)
     if user is None or user.organisation_id != current_user.organisation_id or user.role != Role.IPS_CONSULTANT:
         abort(404)
     return user

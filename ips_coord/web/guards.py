@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from ..validation import INT4_MAX, record_id, whole_number
 
 MAX_JSON_DEPTH = 32
 # What PostgreSQL text cannot hold (NUL) and what UTF-8 cannot encode (lone surrogates).
@@ -74,6 +77,33 @@ def check_request() -> None:
         raw = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH (413 above it)
         if raw:
             _check_json(raw)
+
+
+def query_id(name: str) -> int | None:
+    """The id in ?name=: None when it is absent or empty, a 400 naming the parameter for
+    anything that is not an id (validation.whole_number is the one parser)."""
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return None
+    value = record_id(raw)
+    if value is None:
+        raise BadInput(name, _("Not a valid integer value."))
+    return value
+
+
+def query_page(name: str = "page", last: int = INT4_MAX) -> int:
+    """A page number from ?page=, 1 to `last`: what cannot be read as one is the first page."""
+    value = whole_number(request.args.get(name, ""), minimum=1, maximum=INT4_MAX) or 1
+    return min(value, max(last, 1))
+
+
+def no_sooner_than(started: float) -> None:
+    """Hold a page that mails a secret (a sign-in code, a password link) until SIGN_IN_MIN_SECONDS
+    after `started` (time.monotonic()): a fixed floor, so an address on record (a row, an e-mail
+    queued) and an unknown one (nothing to write) answer in the same time."""
+    left = current_app.config["SIGN_IN_MIN_SECONDS"] - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -18,6 +18,7 @@ from ..access.audit import audit_export, audit_many
 from ..access.export import export_citizen
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
+from ..validation import record_id
 from ..workflows.phases import Part, Role
 from .coordinator import recent_refusals
 from .guards import roles_only
@@ -43,8 +44,9 @@ bp.before_request(roles_only({Role.PRIVACY_OFFICER}))
 
 def _case_from(text: str | None) -> IpsCase | None:
     """IPS-000123, ips-123 or 123."""
-    found = re.fullmatch(r"\s*(?:IPS-?)?0*(\d{1,9})\s*", text or "", re.IGNORECASE)
-    return db.session.get(IpsCase, int(found.group(1))) if found else None
+    found = re.fullmatch(r"\s*(?:IPS-?)?0*([0-9]{1,10})\s*", text or "", re.IGNORECASE)
+    case_id = record_id(found.group(1)) if found else None
+    return db.session.get(IpsCase, case_id) if case_id is not None else None
 
 
 def _render(case: IpsCase | None, find: FindCaseForm, export: ExportForm, status: int = 200):
