@@ -29,7 +29,9 @@ from .unit_of_work import unit_of_work
 CODE_MINUTES = 15
 CODE_MAX_ATTEMPTS = 5
 INVITATION_DAYS = 7
-INVITE_SALT = "citizen-invitation"
+# Not the salt of the links that carried the token in their path: those sat in access logs, so
+# they are never accepted again.
+INVITE_SALT = "citizen-invitation-fragment"
 
 
 def _hash(secret: str) -> str:

@@ -3,7 +3,7 @@ forgotten-password pages (signed, expiring, single-use link by e-mail).
 
 The reset link carries its token in the URL's fragment (`/password/reset#<token>`): a browser
 never sends a fragment to the server, so the token appears in no request line, access log or
-Referer. static/reset.js moves it into the form, and it arrives in the POST body only.
+Referer. static/fragment_token.js moves it into the form, and it arrives in the POST body only.
 
 The calendar feed (`/calendar/<key>.ics`) is for Outlook and other calendar programs, which
 cannot log in: the secret address is the credential. It lists the user's open follow-ups by

@@ -60,7 +60,15 @@ from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
-from .citizen_forms import CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
+from .citizen_forms import (
+    CitizenCodeForm,
+    CitizenEmailForm,
+    GoalForm,
+    InvitationForm,
+    NoteForm,
+    RatingForm,
+    WithdrawForm,
+)
 from .forms import EmptyForm
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
@@ -155,19 +163,32 @@ def code():
     return render_template("citizen_code.html", form=form, email=email), 400 if form.errors else 200
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/invitation", methods=["GET", "POST"])
 @shows_no_citizen_data  # a button; nothing about the invited citizen
-def invitation(token: str):
-    """A consultant's invitation link. Opening it shows a button; only pressing it uses the link,
-    so a mail scanner that follows links does not use it up."""
-    form = EmptyForm()
-    if request.method == "POST" and form.validate_on_submit():
-        citizen = access_svc.redeem_invitation(token, current_app.config["SECRET_KEY"])
+def invitation():
+    """A consultant's invitation link, `/citizen/invitation#<token>`: the token rides after "#", so
+    it is in no request line or log, and arrives in the POST body. Opening the link shows a
+    button; only pressing it uses the link, so a mail scanner that follows links does not use it up."""
+    form = InvitationForm()
+    if request.method == "POST":
+        citizen = None
+        if form.validate_on_submit():
+            citizen = access_svc.redeem_invitation(form.token.data, current_app.config["SECRET_KEY"])
         if citizen is not None:
             return _begin(citizen, SignInMethod.INVITATION)
         flash(_("The link has expired or has been used. Ask for a code by e-mail instead."), "warning")
         return redirect(url_for("citizen.login"))
     return render_template("citizen_invitation.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@shows_no_citizen_data  # never reads its value
+def retired_invitation(token: str):
+    """Links of e-mails sent before the token moved after "#". Their tokens sat in access logs, so
+    they are signed for another purpose and never accepted: the citizen is asked to sign in."""
+    del token
+    flash(_("This link is from an older e-mail and no longer works. Ask for a code by e-mail instead."), "warning")
+    return redirect(url_for("citizen.login"))
 
 
 @bp.get("/login/oidc")
