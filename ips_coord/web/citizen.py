@@ -7,6 +7,7 @@ page logs what it showed and every change what it changed, with the citizen as t
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 from functools import wraps
@@ -55,7 +56,7 @@ from ..models import (
 )
 from ..notifications.tasks import wake_delivery
 from ..reports.progress import case_trend, rating_round
-from ..services import ServiceError
+from ..services import ServiceError, throttle
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
@@ -70,6 +71,7 @@ from .citizen_forms import (
     WithdrawForm,
 )
 from .forms import EmptyForm
+from .guards import no_sooner_than
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -138,13 +140,24 @@ def login():
         return render_template("citizen_login.html", oidc=True, form=None)
     form = CitizenEmailForm()
     if form.validate_on_submit():
-        if access_svc.request_code(form.email.data, str(get_locale() or "da")):
-            wake_delivery()  # the citizen is waiting: the worker sends it now, not at the next sweep
+        # The same answer, in the same time, whether the address is known or not.
+        started = time.monotonic()
+        try:
+            access_svc.request_code(form.email.data, str(get_locale() or "da"))
+        except throttle.Throttled as exc:
+            no_sooner_than(started)
+            form.email.errors.append(translate(exc.message))
+            return render_template("citizen_login.html", form=form, oidc=False), 429, _retry_after(exc)
+        wake_delivery()  # the citizen is waiting: the worker sends it now, not at the next sweep
         session["citizen_login_email"] = form.email.data.strip().lower()
-        # The same answer whether the address is known or not.
         flash(_("If the address is on record, a code is on its way. It works for 15 minutes."), "ok")
+        no_sooner_than(started)
         return redirect(url_for("citizen.code"))
     return render_template("citizen_login.html", form=form, oidc=False), 400 if form.errors else 200
+
+
+def _retry_after(exc: throttle.Throttled) -> dict[str, str]:
+    return {"Retry-After": str(max(1, int((exc.until - utcnow()).total_seconds()) + 1))}
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -156,7 +169,11 @@ def code():
         return redirect(url_for("citizen.login"))
     form = CitizenCodeForm()
     if form.validate_on_submit():
-        citizen = access_svc.verify_code(email, form.code.data)
+        try:
+            citizen = access_svc.verify_code(email, form.code.data)
+        except throttle.Throttled as exc:
+            form.code.errors.append(translate(exc.message))
+            return render_template("citizen_code.html", form=form, email=email), 429, _retry_after(exc)
         if citizen is not None:
             return _begin(citizen, SignInMethod.EMAIL_CODE)
         form.code.errors.append(_("The code is wrong or has expired. Ask for a new one."))
