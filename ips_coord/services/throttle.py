@@ -84,3 +84,13 @@ def add(name: str, now: datetime, window: timedelta, *, free: int | None = None,
 def clear(*names: str) -> None:
     with unit_of_work():
         db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(names)))
+
+
+def prune(now: datetime, older_than: timedelta = timedelta(days=2)) -> int:
+    """Forget keys whose window (the longest is a day) and wait are long over; the daily
+    housekeeping calls it, so the table holds only the last days' attempts."""
+    with unit_of_work():
+        result = db.session.execute(delete(LoginThrottle).where(
+            LoginThrottle.window_start < now - older_than,
+            (LoginThrottle.wait_until.is_(None)) | (LoginThrottle.wait_until < now)))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -116,6 +116,24 @@ def test_many_addresses_together_meet_a_cap_per_e_mail(proxied, world, clock):
     assert proxied.test_client().post("/login", data=right, headers=_from(249)).status_code == 302
 
 
+def test_old_counts_are_forgotten_by_the_daily_housekeeping(proxied, world, clock):
+    from ips_coord.extensions import db as _db
+    from ips_coord.housekeeping import run_retention
+    from ips_coord.models import LoginThrottle
+
+    assert proxied.test_client().post("/login", data={"email": "x@example.test", "password": "Wrong-one-1"},
+                                      headers=_from(1)).status_code == 400
+    assert _db.session.query(LoginThrottle).count() == 2  # the (e-mail, address) pair and the e-mail's cap
+    with proxied.app_context():
+        run_retention()
+    assert _db.session.query(LoginThrottle).count() == 2  # still of use
+    clock.advance(days=3)
+    with proxied.app_context():
+        run_retention()
+    _db.session.expire_all()
+    assert _db.session.query(LoginThrottle).count() == 0
+
+
 def test_pages_that_mail_a_secret_answer_no_sooner_than_the_floor(app, db, world, clock):
     """Known and unknown do different work (a row and an e-mail, or nothing); both answer after the
     same fixed floor, never sooner."""
