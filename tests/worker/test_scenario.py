@@ -89,7 +89,7 @@ def test_reminders_job_ending_escalation_and_acknowledgement(stack):
     b = _step_now(world, b, "end_job", end_reason="dismissed")
     ending = wait_until(lambda: [m for m in sink.to(world.clinician.email) if "Job ended" in m.subject], 60,
                         what="job-ending email to psychiatry")[0]
-    assert b.reference in ending.subject and "/ack/" in ending.text
+    assert b.reference in ending.subject and "/ack#" in ending.text
     wait_until(lambda: [m for m in sink.to(world.coordinator.email) if "Tidligt jobophør" in m.subject], 60,
                what="early-ending email to the coordinator")
     wait_until(lambda: [m for m in sink.to(world.caseworker.email) if "Jobophør" in m.subject], 60,
