@@ -161,6 +161,12 @@ def configure_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if exc.code is None or exc.code >= 500:
+            # The failure may have left the transaction aborted (PostgreSQL then refuses every
+            # statement); the page still loads the user and logs, so start from a clean one.
+            from .extensions import db
+
+            db.session.rollback()
         if request.path.startswith("/api/"):
             return from_http_exception(exc)
         return error_page(exc)

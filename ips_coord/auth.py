@@ -11,8 +11,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, User, UserSession
-from .services import accounts, integrations
+from .services import accounts, integrations, throttle
 from .services.accounts import TOKEN_PREFIX, hash_password, password_hash_method  # noqa: F401  (re-exported)
+from .validation import record_id
 from .workflows.phases import Role
 
 
@@ -33,33 +34,49 @@ class LoginDelayed(Exception):
         self.until = until
 
 
-def authenticate(email: str, password: str) -> User | None:
+# A cap on failures per e-mail address across every client address, so many addresses together
+# cannot guess for long; reaching it makes the address wait out the hour.
+ACCOUNT_FAILURES_PER_HOUR = 100
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def authenticate(email: str, password: str, address: str = "") -> User | None:
     """The user for a right e-mail and password, None otherwise.
 
-    After LOGIN_FREE_FAILURES wrong passwords in a row the account waits LOGIN_DELAY_SECONDS, doubling per
-    further failure up to LOGIN_DELAY_MAX_SECONDS. Attempts made while it waits are refused
-    without checking the password and without growing the delay, so an attacker can make the
-    owner wait at most one capped delay, and the right password works as soon as it has passed.
+    Failures are counted per e-mail address typed and client address (behind a proxy, the
+    client's as PROXY_HOPS reports it), whether or not an account has that address: after
+    LOGIN_FREE_FAILURES wrong passwords in a row from one client address, that address waits
+    LOGIN_DELAY_SECONDS for that e-mail, doubling per further failure up to LOGIN_DELAY_MAX_SECONDS.
+    Attempts made while it waits are refused without checking the password and without growing
+    the delay. The owner signing in from their own address is not held up by someone else's
+    failures; only ACCOUNT_FAILURES_PER_HOUR failures from all addresses together make every
+    address wait for the rest of the hour. An unknown address goes through the same steps
+    (a dummy password check included), so its answers and their timing are the same.
     """
     now = utcnow()
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        check_password_hash(_dummy_hash(password_hash_method()), password)
+    typed = (email or "").strip().lower()
+    pair, account = throttle.key("staff-login", typed, address), throttle.key("staff-login-all", typed)
+    wait = max((t for t in (throttle.waiting_until(pair, now), throttle.waiting_until(account, now)) if t),
+               default=None)
+    if wait is not None:
+        raise LoginDelayed(wait)
+    user = db.session.scalar(select(User).where(User.email == typed))
+    right = check_password_hash(user.password_hash if user is not None else _dummy_hash(password_hash_method()),
+                                password)
+    if user is None or not right or not user.active or user.role == Role.INTEGRATION:
+        _count_failure(pair, account, now)
         return None
-    if user.login_delay_until is not None and user.login_delay_until > now:
-        raise LoginDelayed(user.login_delay_until)
-    if not check_password_hash(user.password_hash, password) or not user.active or user.role == Role.INTEGRATION:
-        _count_failure(user, now)
-        return None
-    accounts.clear_login_failures(user)
+    throttle.clear(pair)
     return user
 
 
-def _count_failure(user: User, now: datetime) -> None:
+def _count_failure(pair: str, account: str, now: datetime) -> None:
     cfg = current_app.config
-    accounts.count_login_failure(user, now, free_failures=cfg["LOGIN_FREE_FAILURES"],
-                                 delay_seconds=cfg["LOGIN_DELAY_SECONDS"],
-                                 max_delay_seconds=cfg["LOGIN_DELAY_MAX_SECONDS"])
+    throttle.add(pair, now, DAY, free=cfg["LOGIN_FREE_FAILURES"] - 1,
+                 delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
+                 max_delay=timedelta(seconds=cfg["LOGIN_DELAY_MAX_SECONDS"]))
+    throttle.add(account, now, HOUR, free=ACCOUNT_FAILURES_PER_HOUR - 1)
 
 
 def start_session(user: User) -> None:
@@ -145,9 +162,10 @@ def init_auth(app) -> None:
         if request.headers.get("Authorization", "").startswith("Bearer "):
             return None  # an explicit token wins over a session cookie
         uid, _, generation = user_id.partition(":")
-        if not uid.isdigit():
+        number = record_id(uid)
+        if number is None:
             return None
-        user = db.session.get(User, int(uid))
+        user = db.session.get(User, number)
         # "Log out everywhere" bumps the generation, which invalidates every older session.
         if user is None or str(user.session_generation) != generation:
             return None

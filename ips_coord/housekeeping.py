@@ -6,7 +6,7 @@ from celery import shared_task
 from flask import current_app
 
 from .clock import utcnow
-from .services import partitions, retention, rollups
+from .services import partitions, retention, rollups, throttle
 
 
 @shared_task(name="ips_coord.retention", ignore_result=True)
@@ -16,6 +16,7 @@ def run_retention() -> dict:
         utcnow(), closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
         access_log_months=config["ACCESS_LOG_RETENTION_MONTHS"],
         notification_months=config["NOTIFICATION_RETENTION_MONTHS"])
+    throttle.prune(utcnow())  # sign-in counts older than a day or two are of no use
     return {"citizens": report.citizens, "access_log_rows": report.access_log_rows,
             "notifications": report.notifications}
 

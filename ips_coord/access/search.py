@@ -15,12 +15,14 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from ..extensions import db
 from ..models import Citizen, IpsCase, User
 from ..models.case import case_reference, citizen_name_key, citizen_phone_key
+from ..validation import record_id
 from ..workflows.phases import Phase
 from .policy import case_filter
 
 MAX_RESULTS = 50
 # "IPS-000121", "ips 121", "IPS121": a case number. Digits alone may be a case number or a phone.
-_REFERENCE = re.compile(r"^\s*ips[\s-]*0*(\d{1,9})\s*$", re.IGNORECASE)
+_REFERENCE = re.compile(r"^\s*ips[\s-]*0*([0-9]{1,9})\s*$", re.IGNORECASE)
+_DIGITS = re.compile(r"[0-9]+")  # ASCII: str.isdigit() also takes "²", which int() refuses
 _PHONE_CHARS = re.compile(r"[\s+\-().]")
 _MIN_PHONE_DIGITS = 4  # fewer digits than this match too many numbers to be a search
 
@@ -44,8 +46,8 @@ def _matches(query: str) -> ColumnElement[bool] | None:
     if m := _REFERENCE.match(query):
         return IpsCase.id == int(m.group(1))
     digits = _PHONE_CHARS.sub("", query)
-    if digits.isdigit():
-        clauses = [IpsCase.id == int(digits)] if len(digits) <= 9 else []
+    if _DIGITS.fullmatch(digits):
+        clauses = [IpsCase.id == case_id] if (case_id := record_id(digits)) is not None else []
         if len(digits) >= _MIN_PHONE_DIGITS:
             clauses.append(citizen_phone_key().contains(digits, autoescape=True))
         return or_(*clauses) if clauses else None

@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate."""
-from .account import CalendarFeed, PasswordReset
+from .account import CalendarFeed, LoginThrottle, PasswordReset
 from .activity import Contact, EmployerContact, JobEndingReview, ParallelIntervention, Placement
 from .audit import AccessLog, HistoryOverride
 from .case import (
@@ -27,7 +27,7 @@ from .plan import CitizenLoginCode, CitizenNote, CitizenSession, PlanAction, Pla
 from .rollup import ReportSnapshot
 
 __all__ = [
-    "CalendarFeed", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
+    "CalendarFeed", "LoginThrottle", "PasswordReset", "AccessLog", "Admission", "TreatmentTeamMeeting",
     "ApiToken", "BenefitFact", "CareerProfile", "CaseEvent", "ChangeCounter", "ChangeLog", "Citizen",
     "CitizenLoginCode", "CitizenNote", "CitizenSession", "Consent", "Contact", "ConversationGuide", "Employer",
     "EmployerContact", "EmployerPerson", "FidelityAction", "FidelityReview", "FidelityReviewItem",

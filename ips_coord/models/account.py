@@ -32,3 +32,15 @@ class CalendarFeed(Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginThrottle(Model):
+    """Failed sign-ins (or codes asked for) under one key: the SHA-256 of what was counted, for
+    example the e-mail address typed and the client's address. Keyed by what was typed, never by
+    an account, so an address on record and an unknown one are counted, and answered, alike."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
-"""One-click acknowledgement by psychiatry: a signed, expiring, single-use link; no login.
+"""One-click acknowledgement by psychiatry: a signed, expiring, single-use link; no login. The
+token rides after "#" in the link (`/ack#<token>`), so no server or proxy log sees it.
 
 The link is made and read here; recording the acknowledgement is `services.notifications.acknowledge`."""
 from __future__ import annotations
@@ -11,7 +12,9 @@ from ..models import Notification
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="ips-coord-ack")
+    # Not the salt of the links that carried the token in their path: those sat in access logs,
+    # so they are never accepted again (web/ack.py answers them with where to acknowledge).
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="ips-coord-ack-fragment")
 
 
 def ack_token(notification: Notification) -> str:

@@ -85,7 +85,7 @@ def email_context(notification: Notification, recipient: User) -> dict[str, Any]
         "overdue": data.get("overdue"),
         "date": data.get("date"),
         "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
-        "ack_url": f"{base}/ack/{ack_token(notification)}" if notification.requires_ack else None,
+        "ack_url": f"{base}/ack#{ack_token(notification)}" if notification.requires_ack else None,
         # Admission and discharge change the case: recorded on the login'd page, never by a bare link.
         "treatment_url": (f"{base}/cases/{notification.case_id}/treatment"
                           if notification.case_id and recipient.role == Role.PSYCHIATRY else None),

@@ -69,25 +69,6 @@ def set_locale(user: User, locale: str) -> None:
 
 
 # --- Login failures ----------------------------------------------------------------------------
-def clear_login_failures(user: User) -> None:
-    if user.failed_logins or user.login_delay_until:
-        with unit_of_work():
-            user.failed_logins, user.login_delay_until = 0, None
-
-
-def count_login_failure(user: User, now: datetime, *, free_failures: int, delay_seconds: int,
-                        max_delay_seconds: int) -> None:
-    """One more wrong password; past `free_failures` the account waits, doubling per failure."""
-    with unit_of_work():
-        # One UPDATE computed in the database, so parallel failures all count.
-        db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
-    over = user.failed_logins - free_failures  # refreshed after the commit
-    if over >= 0:
-        with unit_of_work():
-            delay = min(delay_seconds * 2 ** min(over, 20), max_delay_seconds)
-            user.login_delay_until = now + timedelta(seconds=delay)
-
-
 # --- Browser sessions --------------------------------------------------------------------------
 def start_session(user: User) -> str:
     """Record a new browser session; returns its id (for the signed cookie)."""
@@ -149,7 +130,7 @@ def record_token_use(token_id: int, now: datetime, stale: datetime) -> None:
 
 
 __all__ = [
-    "TOKEN_PREFIX", "clear_login_failures", "count_login_failure", "create_organisation", "create_token",
+    "TOKEN_PREFIX", "create_organisation", "create_token",
     "create_user", "end_all_sessions", "end_session", "record_token_use", "revoke_token", "set_locale",
     "start_session", "token_hash",
 ]

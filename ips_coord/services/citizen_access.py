@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
 from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, NotificationKind, Role, WithdrawalRequester
 from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
+from . import throttle
 from .activities import _lock_case
 from .errors import N_, Forbidden, ServiceError
 from .records import add_case_event
@@ -27,9 +28,14 @@ from .secret_mail import queue_secret_mail
 from .unit_of_work import unit_of_work
 
 CODE_MINUTES = 15
-CODE_MAX_ATTEMPTS = 5
+# Per e-mail address typed, across every client address (services/throttle.py).
+CODES_PER_HOUR = 5
+CODE_TRIES_PER_HOUR = 10
+HOUR = timedelta(hours=1)
 INVITATION_DAYS = 7
-INVITE_SALT = "citizen-invitation"
+# Not the salt of the links that carried the token in their path: those sat in access logs, so
+# they are never accepted again.
+INVITE_SALT = "citizen-invitation-fragment"
 
 
 def _hash(secret: str) -> str:
@@ -47,21 +53,26 @@ def citizen_by_email(email: str) -> Citizen | None:
 
 
 def request_code(email: str, locale: str = "da") -> bool:
-    """A fresh six-digit code for the citizen with this address (earlier codes stop working),
-    e-mailed through the outbox in the same transaction; False for an unknown address (the caller
-    answers the same either way). The code is returned to no one: only its hash and the sealed
-    outbox row are stored."""
+    """A new six-digit code for the citizen with this address, e-mailed through the outbox in the
+    same transaction; False for an unknown address (the caller answers the same either way).
+    Codes sent earlier stay valid until they expire or one is used, so asking again (or someone
+    else asking) never voids the code the citizen is typing. At most CODES_PER_HOUR codes per
+    address typed, across every client address: Throttled (429) after that, for an unknown
+    address too. The code is returned to no one: only its hash and the sealed outbox row are stored."""
+    now = utcnow()
+    asked = throttle.key("citizen-code", email)
+    if throttle.count(asked, now, HOUR) >= CODES_PER_HOUR:
+        raise throttle.Throttled(N_("Too many codes were asked for this address. Try again later."), "email",
+                                 throttle.window_end(asked, now, HOUR))
+    throttle.add(asked, now, HOUR)
+    code = f"{secrets.randbelow(10**6):06d}"
+    code_hash = _hash(code)  # the same work whether the address is known or not
     citizen = citizen_by_email(email)
     if citizen is None or not citizen.email:
         return False
-    now = utcnow()
-    code = f"{secrets.randbelow(10**6):06d}"
     expires_at = now + timedelta(minutes=CODE_MINUTES)
     with unit_of_work():
-        db.session.execute(update(CitizenLoginCode).where(
-            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
-            CitizenLoginCode.used_at.is_(None)).values(used_at=now))
-        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=_hash(code),
+        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=code_hash,
                                         attempts=0, expires_at=expires_at, created_at=now))
         queue_secret_mail(NotificationKind.CITIZEN_CODE, code, now=now, expires_at=expires_at, locale=locale,
                           to_address=citizen.email)
@@ -69,22 +80,28 @@ def request_code(email: str, locale: str = "da") -> bool:
 
 
 def verify_code(email: str, code: str) -> Citizen | None:
-    """The citizen, if the code is the latest one sent to this address, unused, unexpired, and
-    given within CODE_MAX_ATTEMPTS tries. A good code is used up."""
-    citizen = citizen_by_email(email)
-    if citizen is None:
-        return None
+    """The citizen, if the code is one sent to this address, unused and unexpired. A good code is
+    used up. Wrong codes are counted per address typed, across every client address: after
+    CODE_TRIES_PER_HOUR in the hour, Throttled (429) until the hour has passed, whether or not
+    the address is on record."""
     now = utcnow()
+    tries = throttle.key("citizen-code-try", email)
+    if throttle.count(tries, now, HOUR) >= CODE_TRIES_PER_HOUR:
+        raise throttle.Throttled(N_("Too many wrong codes for this address. Try again later."), "code",
+                                 throttle.window_end(tries, now, HOUR))
+    given = _hash((code or "").strip())
+    citizen = citizen_by_email(email)
     with unit_of_work():
-        row = db.session.scalar(select(CitizenLoginCode).where(
-            CitizenLoginCode.citizen_id == citizen.id, CitizenLoginCode.kind == LoginSecret.CODE,
-            CitizenLoginCode.used_at.is_(None)).order_by(CitizenLoginCode.id.desc()).limit(1).with_for_update())
-        if row is None or row.expires_at <= now or row.attempts >= CODE_MAX_ATTEMPTS:
-            return None
-        row.attempts += 1
-        if not hmac.compare_digest(row.secret_hash, _hash((code or "").strip())):
-            return None
-        row.used_at = now
+        rows = db.session.scalars(select(CitizenLoginCode).where(
+            CitizenLoginCode.citizen_id == (citizen.id if citizen is not None else None),
+            CitizenLoginCode.kind == LoginSecret.CODE, CitizenLoginCode.used_at.is_(None),
+            CitizenLoginCode.expires_at > now).with_for_update()).all()
+        match = next((row for row in rows if hmac.compare_digest(row.secret_hash, given)), None)
+        if match is not None:
+            match.used_at = now
+    if match is None or citizen is None:
+        throttle.add(tries, now, HOUR)
+        return None
     return citizen
 
 

@@ -47,7 +47,6 @@ def _set_password(user: User, password: str) -> None:
     """Inside a unit of work: the new hash, and every session of the account ended."""
     user.password_hash = hash_password(password)
     user.session_generation += 1
-    user.failed_logins, user.login_delay_until = 0, None
     db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                        .values(ended_at=utcnow()))
 

@@ -3,7 +3,7 @@ forgotten-password pages (signed, expiring, single-use link by e-mail).
 
 The reset link carries its token in the URL's fragment (`/password/reset#<token>`): a browser
 never sends a fragment to the server, so the token appears in no request line, access log or
-Referer. static/reset.js moves it into the form, and it arrives in the POST body only.
+Referer. static/fragment_token.js moves it into the form, and it arrives in the POST body only.
 
 The calendar feed (`/calendar/<key>.ics`) is for Outlook and other calendar programs, which
 cannot log in: the secret address is the credential. It lists the user's open follow-ups by
@@ -11,6 +11,7 @@ case number and kind only (no citizen's name, no health data) and is audited lik
 """
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
@@ -35,6 +36,7 @@ from ..notifications.tasks import wake_delivery
 from ..services import ServiceError, calendar_feed, passwords
 from ..workflows.phases import FollowUpStatus, Part
 from .forms import EmptyForm, SafeForm
+from .guards import no_sooner_than
 
 bp = Blueprint("account", __name__)
 FEED_PAST = timedelta(days=30)
@@ -165,12 +167,13 @@ def calendar(key: str):
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        if passwords.request_reset(form.email.data, current_app.config["SECRET_KEY"],
-                                   lambda token: current_app.config["BASE_URL"] + url_for("account.reset")
-                                   + "#" + token):
-            wake_delivery()
-        # The same answer whether the address is known or not.
+        # The same answer, in the same time, whether the address is known or not.
+        started = time.monotonic()
+        passwords.request_reset(form.email.data, current_app.config["SECRET_KEY"],
+                                lambda token: current_app.config["BASE_URL"] + url_for("account.reset") + "#" + token)
+        wake_delivery()
         flash(_("If the address belongs to an account, a link is on its way. It works once, for 1 hour."), "ok")
+        no_sooner_than(started)
         return redirect(url_for("auth.login"))
     return render_template("password_forgot.html", form=form), 400 if form.errors else 200
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -21,17 +21,15 @@ from ..models import ApiToken, Organisation, User
 from ..notifications.tasks import wake_delivery
 from ..services import ServiceError
 from ..services import admin as admin_svc
+from ..validation import record_id
 from ..workflows.phases import OrgKind, Role
 from .forms import EmptyForm, SafeForm
+from .guards import roles_only
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != Role.ADMIN:
-        abort(404)
+bp.before_request(roles_only({Role.ADMIN}))
 
 
 def _org_choices() -> list[tuple[str, str]]:
@@ -75,7 +73,7 @@ def _with_choices(form):
 
 
 def _org_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return record_id(value)
 
 
 def _field_error(form, exc: ServiceError) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .. import labels
@@ -18,30 +18,27 @@ from ..services import ServiceError
 from ..services import integrations as svc
 from ..workflows.phases import AccessAction, AuditPart, Role, ServiceScope
 from .case_forms import MultiCheckboxField, _c
-from .forms import EmptyForm, SafeForm
+from .forms import EmptyForm, SafeForm, WholeNumberField, coerce_id
+from .guards import roles_only
 
 bp = Blueprint("admin_integrations", __name__, url_prefix="/admin/integrations")
 RECENT_DELIVERIES = 50
 
 
 class ServiceTokenForm(SafeForm):
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    organisation_id = SelectField(_l("Organisation"), coerce=coerce_id, validators=[InputRequired()])
     name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=100)])
     scopes = MultiCheckboxField(_l("Permissions"), choices=_c(labels.SERVICE_SCOPES), validators=[DataRequired()])
-    days = IntegerField(_l("Valid for (days)"), validators=[InputRequired(), NumberRange(1, svc.MAX_TOKEN_DAYS)])
+    days = WholeNumberField(_l("Valid for (days)"), validators=[InputRequired(), NumberRange(1, svc.MAX_TOKEN_DAYS)])
 
 
 class WebhookForm(SafeForm):
-    token_id = SelectField(_l("Service token"), coerce=int, validators=[InputRequired()])
+    token_id = SelectField(_l("Service token"), coerce=coerce_id, validators=[InputRequired()])
     url = StringField(_l("Address (https://)"), validators=[DataRequired(), Length(max=500)])
     kinds = MultiCheckboxField(_l("Changes to send"), choices=_c(labels.CHANGE_KINDS), validators=[DataRequired()])
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != Role.ADMIN:
-        abort(404)
+bp.before_request(roles_only({Role.ADMIN}))
 
 
 def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm | None = None):

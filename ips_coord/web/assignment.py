@@ -26,15 +26,15 @@ from ..reports.referrals import missing_consent_cases, unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
 from ..workflows.phases import ENDED, AccessAction, HistoryEntry, OrgKind, Part, Role
-from .forms import SafeForm
+from .forms import SafeForm, coerce_id
 from .guards import safe_next
 
 bp = Blueprint("assignment", __name__, url_prefix="/coordinator")
 
 
 class AssignForm(SafeForm):
-    consultant_id = SelectField(_l("IPS consultant"), coerce=int, validators=[Optional()])
-    team_id = SelectField(_l("IPS team"), coerce=int, validators=[Optional()])
+    consultant_id = SelectField(_l("IPS consultant"), coerce=coerce_id, validators=[Optional()])
+    team_id = SelectField(_l("IPS team"), coerce=coerce_id, validators=[Optional()])
     municipality = StringField(_l("Municipality (if the citizen has moved)"), validators=[Optional(), Length(max=100)])
     next = HiddenField()
 

@@ -27,7 +27,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except LoginDelayed as exc:
             seconds = max(1, int((exc.until - utcnow()).total_seconds()) + 1)
             form.password.errors.append(

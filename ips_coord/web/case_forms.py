@@ -7,9 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import labels
 from ..access.policy import HEALTH_CATEGORIES
 from ..workflows.phases import Party, PlacementType
-from .forms import SafeForm
+from .forms import DecimalNumberField, SafeForm, WholeNumberField, coerce_id
 
 
 def _c(words: dict[str, Any], only: Iterable[str] | None = None) -> list[SelectChoice]:
@@ -49,13 +47,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 class TransitionForm(SafeForm):
     event = HiddenField(validators=[DataRequired()])
-    version = IntegerField(validators=[InputRequired()])
+    version = WholeNumberField(validators=[InputRequired()])
     reason = SelectField(_l("Reason"), choices=CLOSE_REASONS, validators=[Optional()])
-    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=int, validators=[Optional()])
+    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=coerce_id, validators=[Optional()])
     employer_name = StringField(_l("Employer or school"), validators=[Optional(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     placement_type = SelectField(_l("Type"), choices=PLACEMENT_TYPES, validators=[Optional()])
-    hours_per_week = DecimalField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 80)])
+    hours_per_week = DecimalNumberField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 80)])
     start_date = DateField(_l("Start date"), validators=[Optional()])
     benefits_counselling_offered = BooleanField(_l("Benefits counselling offered"))
     citizen_agreed = BooleanField(_l("The citizen has agreed to take part"))
@@ -96,7 +94,7 @@ PURPOSES = _c(labels.CONTACT_PURPOSES)
 
 class EmployerContactForm(SafeForm):
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
-    person_id = SelectField(_l("Who was met"), coerce=int, validators=[Optional()])
+    person_id = SelectField(_l("Who was met"), coerce=coerce_id, validators=[Optional()])
     purpose = SelectField(_l("Purpose"), choices=[SelectChoice("", "–"), *PURPOSES], validators=[Optional()])
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     face_to_face = BooleanField(_l("Face to face"), default=True)
@@ -163,13 +161,13 @@ class SharedInfoForm(SafeForm):
 class ReferralForm(SafeForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
-    birth_year = IntegerField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
+    birth_year = WholeNumberField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=100)])
     own_goal = TextAreaField(_l("The citizen's own goal, in their words"), validators=[Optional(), Length(max=2000)])
-    ips_team_id = SelectField(_l("IPS team"), coerce=int, validators=[DataRequired()])
-    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=int, validators=[Optional()])
-    jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=int, validators=[Optional()])
+    ips_team_id = SelectField(_l("IPS team"), coerce=coerce_id, validators=[DataRequired()])
+    psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=coerce_id, validators=[Optional()])
+    jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=coerce_id, validators=[Optional()])
     out_of_work = BooleanField(_l("Out of work at referral"), default=True)
 
 

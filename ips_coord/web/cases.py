@@ -10,6 +10,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, IpsCase, User
 from ..workflows.phases import AuditPart, Part, Phase, Role
+from .guards import query_id, query_page
 
 bp = Blueprint("cases", __name__)
 
@@ -75,8 +76,8 @@ def index():
     if current_user.role == Role.IPS_CONSULTANT and not team_view:
         where.append(IpsCase.consultant_id == current_user.id)
     consultant = None
-    if current_user.role == Role.COORDINATOR and request.args.get("consultant", "").isdigit():
-        consultant = db.session.get(User, int(request.args["consultant"]))
+    if current_user.role == Role.COORDINATOR and (consultant_id := query_id("consultant")) is not None:
+        consultant = db.session.get(User, consultant_id)
         if consultant is None or consultant.organisation_id != current_user.organisation_id:
             abort(404)
         where.append(IpsCase.consultant_id == consultant.id)
@@ -89,7 +90,7 @@ def index():
         select(IpsCase.phase, func.count()).where(*where).group_by(IpsCase.phase))}
     total = sum(counts.values())
     pages = pack_pages(counts, PAGE_SIZE) or [[]]
-    page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
+    page = query_page(last=len(pages))
     slices = pages[page - 1]
     query = select(IpsCase).where(*where).options(selectinload(IpsCase.consultant)).order_by(IpsCase.id)
     if len(slices) == 1 and slices[0][2] < counts[slices[0][0]]:  # a part of a group larger than a page

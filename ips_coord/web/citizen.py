@@ -7,6 +7,7 @@ page logs what it showed and every change what it changed, with the citizen as t
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import date
 from functools import wraps
@@ -55,13 +56,22 @@ from ..models import (
 )
 from ..notifications.tasks import wake_delivery
 from ..reports.progress import case_trend, rating_round
-from ..services import ServiceError
+from ..services import ServiceError, throttle
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
-from .citizen_forms import CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
+from .citizen_forms import (
+    CitizenCodeForm,
+    CitizenEmailForm,
+    GoalForm,
+    InvitationForm,
+    NoteForm,
+    RatingForm,
+    WithdrawForm,
+)
 from .forms import EmptyForm
+from .guards import no_sooner_than
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -130,13 +140,24 @@ def login():
         return render_template("citizen_login.html", oidc=True, form=None)
     form = CitizenEmailForm()
     if form.validate_on_submit():
-        if access_svc.request_code(form.email.data, str(get_locale() or "da")):
-            wake_delivery()  # the citizen is waiting: the worker sends it now, not at the next sweep
+        # The same answer, in the same time, whether the address is known or not.
+        started = time.monotonic()
+        try:
+            access_svc.request_code(form.email.data, str(get_locale() or "da"))
+        except throttle.Throttled as exc:
+            no_sooner_than(started)
+            form.email.errors.append(translate(exc.message))
+            return render_template("citizen_login.html", form=form, oidc=False), 429, _retry_after(exc)
+        wake_delivery()  # the citizen is waiting: the worker sends it now, not at the next sweep
         session["citizen_login_email"] = form.email.data.strip().lower()
-        # The same answer whether the address is known or not.
         flash(_("If the address is on record, a code is on its way. It works for 15 minutes."), "ok")
+        no_sooner_than(started)
         return redirect(url_for("citizen.code"))
     return render_template("citizen_login.html", form=form, oidc=False), 400 if form.errors else 200
+
+
+def _retry_after(exc: throttle.Throttled) -> dict[str, str]:
+    return {"Retry-After": str(max(1, int((exc.until - utcnow()).total_seconds()) + 1))}
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -148,26 +169,43 @@ def code():
         return redirect(url_for("citizen.login"))
     form = CitizenCodeForm()
     if form.validate_on_submit():
-        citizen = access_svc.verify_code(email, form.code.data)
+        try:
+            citizen = access_svc.verify_code(email, form.code.data)
+        except throttle.Throttled as exc:
+            form.code.errors.append(translate(exc.message))
+            return render_template("citizen_code.html", form=form, email=email), 429, _retry_after(exc)
         if citizen is not None:
             return _begin(citizen, SignInMethod.EMAIL_CODE)
         form.code.errors.append(_("The code is wrong or has expired. Ask for a new one."))
     return render_template("citizen_code.html", form=form, email=email), 400 if form.errors else 200
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/invitation", methods=["GET", "POST"])
 @shows_no_citizen_data  # a button; nothing about the invited citizen
-def invitation(token: str):
-    """A consultant's invitation link. Opening it shows a button; only pressing it uses the link,
-    so a mail scanner that follows links does not use it up."""
-    form = EmptyForm()
-    if request.method == "POST" and form.validate_on_submit():
-        citizen = access_svc.redeem_invitation(token, current_app.config["SECRET_KEY"])
+def invitation():
+    """A consultant's invitation link, `/citizen/invitation#<token>`: the token rides after "#", so
+    it is in no request line or log, and arrives in the POST body. Opening the link shows a
+    button; only pressing it uses the link, so a mail scanner that follows links does not use it up."""
+    form = InvitationForm()
+    if request.method == "POST":
+        citizen = None
+        if form.validate_on_submit():
+            citizen = access_svc.redeem_invitation(form.token.data, current_app.config["SECRET_KEY"])
         if citizen is not None:
             return _begin(citizen, SignInMethod.INVITATION)
         flash(_("The link has expired or has been used. Ask for a code by e-mail instead."), "warning")
         return redirect(url_for("citizen.login"))
     return render_template("citizen_invitation.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@shows_no_citizen_data  # never reads its value
+def retired_invitation(token: str):
+    """Links of e-mails sent before the token moved after "#". Their tokens sat in access logs, so
+    they are signed for another purpose and never accepted: the citizen is asked to sign in."""
+    del token
+    flash(_("This link is from an older e-mail and no longer works. Ask for a code by e-mail instead."), "warning")
+    return redirect(url_for("citizen.login"))
 
 
 @bp.get("/login/oidc")

@@ -1,11 +1,16 @@
 """Forms of the citizen's own view (plain words; Danish by default)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .. import labels
 from ..workflows.plan import CURRENT_INSTRUMENT
-from .forms import SafeForm
+from .forms import SafeForm, WholeNumberField
+
+
+class InvitationForm(SafeForm):
+    # From the link's fragment, put here by static/fragment_token.js; sent in the POST body only.
+    token = HiddenField(validators=[DataRequired(), Length(max=500)])
 
 
 class CitizenEmailForm(SafeForm):
@@ -29,7 +34,7 @@ class WithdrawForm(SafeForm):
 
 
 def _rating_form() -> type[SafeForm]:
-    fields = {dim.value: IntegerField(labels.DIMENSIONS[dim], validators=[
+    fields = {dim.value: WholeNumberField(labels.DIMENSIONS[dim], validators=[
         InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
         for dim in CURRENT_INSTRUMENT.dimensions}
     return type("RatingForm", (SafeForm,), fields)

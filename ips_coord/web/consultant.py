@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -34,7 +34,7 @@ from ..workflows.phases import (
 )
 from .case_forms import EmployerContactForm
 from .forms import QuickContactForm
-from .guards import unstorable
+from .guards import query_id, unstorable
 from .sectors import team_meeting_due
 
 bp = Blueprint("consultant", __name__)
@@ -107,8 +107,8 @@ def _employer_form():
     form = EmployerContactForm()
     # Who was met: the contact persons of the employer named (or chosen in the register).
     employer = None
-    if request.args.get("employer_id", "").isdigit():
-        employer = db.session.get(Employer, int(request.args["employer_id"]))
+    if (employer_id := query_id("employer_id")) is not None:
+        employer = db.session.get(Employer, employer_id)
         if employer is not None and employer.ips_team_id != current_user.organisation_id:
             employer = None
         if employer is not None and not form.is_submitted():
@@ -135,7 +135,8 @@ def _picked_case(form) -> tuple[int | None, str | None]:
     if not typed or typed in ("0", "–"):
         return None, None
     ids = {cid for cid, _label in form.citizen_choices}
-    if (m := re.search(r"ips[\s-]*0*(\d{1,9})", typed, re.IGNORECASE)) or (m := re.fullmatch(r"(\d{1,9})", typed)):
+    if ((m := re.search(r"ips[\s-]*0*([0-9]{1,9})", typed, re.IGNORECASE))
+            or (m := re.fullmatch(r"([0-9]{1,9})", typed))):
         return (int(m.group(1)), None) if int(m.group(1)) in ids else (None, _("None of your citizens matches."))
     words = typed.lower().split()
     found = [(cid, label) for cid, label in form.citizen_choices if all(w in label.lower() for w in words)]

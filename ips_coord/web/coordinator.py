@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
@@ -37,15 +37,12 @@ from ..workflows.phases import (
 from . import spreadsheet
 from .formatting import local_date, metric_name, quarter_label
 from .forms import EmptyForm
+from .guards import query_id, roles_only
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
 
-@bp.before_request
-@login_required
-def _coordinators_only():
-    if current_user.role != Role.COORDINATOR:
-        abort(404)
+bp.before_request(roles_only({Role.COORDINATOR}))
 
 
 def _team_notifications():
@@ -213,10 +210,10 @@ def country():
 
 def _report_consultant() -> User | None:
     """The consultant the reports are narrowed to (?consultant=<id>, one of the team's), or None."""
-    chosen = request.args.get("consultant", "")
-    if not chosen.isdigit():
+    chosen = query_id("consultant")
+    if chosen is None:
         return None
-    user = db.session.get(User, int(chosen))
+    user = db.session.get(User, chosen)
     if user is None or user.organisation_id != current_user.organisation_id or user.role != Role.IPS_CONSULTANT:
         abort(404)
     return user

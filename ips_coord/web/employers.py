@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from wtforms import DateField, DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -28,8 +28,9 @@ from ..models.employer import Employer, EmployerPerson, Opening, Suggestion
 from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
+from ..validation import record_id
 from ..workflows.phases import AccessAction, FollowUpStatus, OpeningStatus, Part, Role
-from .forms import SafeForm
+from .forms import DecimalNumberField, SafeForm, coerce_id
 
 bp = Blueprint("employers", __name__)
 
@@ -56,7 +57,7 @@ class PersonForm(SafeForm):
 
 class OpeningForm(SafeForm):
     title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200)])
-    hours_per_week = DecimalField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 80)])
+    hours_per_week = DecimalNumberField(_l("Hours per week"), validators=[Optional(), NumberRange(1, 80)])
     place = StringField(_l("Place (town or municipality)"), validators=[Optional(), Length(max=200)])
     requirements = TextAreaField(_l("What the employer asks for"), validators=[Optional(), Length(max=2000)])
 
@@ -77,7 +78,7 @@ class OutcomeForm(SafeForm):
 
 class MoveForm(SafeForm):
     due_on = DateField(_l("New date"), validators=[Optional()])
-    assignee_id = SelectField(_l("Hand to a colleague"), coerce=int, validators=[Optional()])
+    assignee_id = SelectField(_l("Hand to a colleague"), coerce=coerce_id, validators=[Optional()])
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(min=3, max=500)])
 
 
@@ -296,10 +297,11 @@ def case_matches(case_id: int):
 @login_required
 def suggest():
     form = SuggestForm()
-    if not form.validate() or not str(form.case_id.data).isdigit() or not str(form.opening_id.data).isdigit():
+    case_id, opening_id = record_id(form.case_id.data), record_id(form.opening_id.data)
+    if not form.validate() or case_id is None or opening_id is None:
         abort(400)
-    case = _my_case_or_404(int(form.case_id.data))
-    item = _opening_or_404(int(form.opening_id.data))
+    case = _my_case_or_404(case_id)
+    item = _opening_or_404(opening_id)
     try:
         matching.record_suggestion(case, item, current_user)
     except ServiceError as exc:

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from ..validation import INT4_MAX, record_id, whole_number
 
 MAX_JSON_DEPTH = 32
 # What PostgreSQL text cannot hold (NUL) and what UTF-8 cannot encode (lone surrogates).
@@ -73,6 +79,33 @@ def check_request() -> None:
             _check_json(raw)
 
 
+def query_id(name: str) -> int | None:
+    """The id in ?name=: None when it is absent or empty, a 400 naming the parameter for
+    anything that is not an id (validation.whole_number is the one parser)."""
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return None
+    value = record_id(raw)
+    if value is None:
+        raise BadInput(name, _("Not a valid integer value."))
+    return value
+
+
+def query_page(name: str = "page", last: int = INT4_MAX) -> int:
+    """A page number from ?page=, 1 to `last`: what cannot be read as one is the first page."""
+    value = whole_number(request.args.get(name, ""), minimum=1, maximum=INT4_MAX) or 1
+    return min(value, max(last, 1))
+
+
+def no_sooner_than(started: float) -> None:
+    """Hold a page that mails a secret (a sign-in code, a password link) until SIGN_IN_MIN_SECONDS
+    after `started` (time.monotonic()): a fixed floor, so an address on record (a row, an e-mail
+    queued) and an unknown one (nothing to write) answer in the same time."""
+    left = current_app.config["SIGN_IN_MIN_SECONDS"] - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
+
+
 def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None: no open redirect through ?next=."""
     if not target or not target.startswith("/") or target.startswith("//") or _CONTROL.search(target):
@@ -81,3 +114,20 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def roles_only(roles: Iterable[str]) -> Callable[[], ResponseReturnValue | None]:
+    """A blueprint's before_request for pages of some staff roles: signed out (a citizen session
+    included) goes to the staff login, any other role gets 404. It checks every method alike:
+    Flask-Login's login_required lets OPTIONS through unchecked, and a role check after it would
+    then meet an anonymous user."""
+    allowed = frozenset(roles)
+
+    def guard() -> ResponseReturnValue | None:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # set by init_app
+        if getattr(current_user, "role", None) not in allowed:
+            abort(404)
+        return None
+
+    return guard

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import labels
 from ..access.audit import audit_many
@@ -15,6 +15,7 @@ from ..services import ServiceError
 from ..services import inbox as svc
 from ..workflows.phases import AuditPart, Role
 from .forms import EmptyForm
+from .guards import roles_only
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -28,11 +29,7 @@ def _is_staff() -> bool:
     return bool(current_user.is_authenticated and getattr(current_user, "role", None) in STAFF)
 
 
-@bp.before_request
-@login_required
-def _staff_only():
-    if not _is_staff():
-        abort(404)
+bp.before_request(roles_only(STAFF))
 
 
 @bp.get("")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import labels
@@ -40,7 +40,7 @@ from ..services.transitions import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, PlanOwner, SupportField
 from .case_forms import _c
-from .forms import EmptyForm, SafeForm
+from .forms import DecimalNumberField, EmptyForm, SafeForm, WholeNumberField
 
 bp = Blueprint("plan", __name__)
 
@@ -74,7 +74,8 @@ def _support_text(field: SupportField) -> StringField:
 
 class SupportsForm(SafeForm):
     mentor = _support_text(SupportField.MENTOR)
-    mentor_hours = DecimalField(labels.SUPPORTS[SupportField.MENTOR_HOURS], validators=[Optional(), NumberRange(0, 60)])
+    mentor_hours = DecimalNumberField(labels.SUPPORTS[SupportField.MENTOR_HOURS],
+                                      validators=[Optional(), NumberRange(0, 60)])
     personal_assistance = _support_text(SupportField.PERSONAL_ASSISTANCE)
     aids = _support_text(SupportField.AIDS)
     flexjob_terms = _support_text(SupportField.FLEXJOB_TERMS)
@@ -86,7 +87,7 @@ class ParticipationForm(SafeForm):
 
 
 def _rating_form() -> type[SafeForm]:
-    fields = {dim.value: IntegerField(labels.DIMENSIONS[dim], validators=[
+    fields = {dim.value: WholeNumberField(labels.DIMENSIONS[dim], validators=[
         InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
         for dim in CURRENT_INSTRUMENT.dimensions}
     return type("StaffRatingForm", (SafeForm,), fields)
@@ -253,7 +254,8 @@ def invite(case_id: int):
         try:
             access_svc.create_invitation(
                 case, current_user, current_app.config["SECRET_KEY"],
-                lambda token: current_app.config["BASE_URL"] + url_for("citizen.invitation", token=token),
+                # The token rides after "#": no server or proxy log sees it (static/fragment_token.js).
+                lambda token: current_app.config["BASE_URL"] + url_for("citizen.invitation") + "#" + token,
                 str(get_locale() or "da"))
         except ServiceError as exc:
             flash(translate(exc.message), "warning")

@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
@@ -23,9 +23,11 @@ from ..extensions import db
 from ..i18n import translate
 from ..models import AccessLog, ApiToken, IpsCase, User
 from ..services import ServiceError, integrations
+from ..validation import record_id
 from ..workflows.phases import AuditPart, Part, Role
 from .coordinator import recent_refusals
 from .forms import EmptyForm
+from .guards import roles_only
 
 TOKEN_EVENTS = 100  # the newest rows about service tokens shown
 
@@ -45,17 +47,14 @@ class ExportForm(FlaskForm):
                            validators=[DataRequired(), Length(min=5, max=500)])
 
 
-@bp.before_request
-@login_required
-def _privacy_officers_only():
-    if current_user.role != Role.PRIVACY_OFFICER:
-        abort(404)
+bp.before_request(roles_only({Role.PRIVACY_OFFICER}))
 
 
 def _case_from(text: str | None) -> IpsCase | None:
     """IPS-000123, ips-123 or 123."""
-    found = re.fullmatch(r"\s*(?:IPS-?)?0*(\d{1,9})\s*", text or "", re.IGNORECASE)
-    return db.session.get(IpsCase, int(found.group(1))) if found else None
+    found = re.fullmatch(r"\s*(?:IPS-?)?0*([0-9]{1,10})\s*", text or "", re.IGNORECASE)
+    case_id = record_id(found.group(1)) if found else None
+    return db.session.get(IpsCase, case_id) if case_id is not None else None
 
 
 def people_behind(user_ids) -> dict[int, ApiToken]:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import labels
@@ -30,7 +30,7 @@ from ..services.jobcenter import change_job_terms
 from ..services.transitions import current_placement
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import AccessAction, BenefitKind, Part, Phase, Role
-from .forms import SafeForm
+from .forms import DecimalNumberField, SafeForm, WholeNumberField
 
 bp = Blueprint("sectors", __name__)
 
@@ -54,21 +54,21 @@ class DischargeForm(SafeForm):
 class DecisionForm(SafeForm):
     kind = SelectField(_l("Kind of decision"), choices=_choices(labels.BENEFIT_KINDS), validators=[DataRequired()])
     benefit = StringField(_l("Decision or benefit"), validators=[DataRequired(), Length(max=100)])
-    hours = DecimalField(_l("Hours a week"), validators=[Optional(), NumberRange(0, 80)])
+    hours = DecimalNumberField(_l("Hours a week"), validators=[Optional(), NumberRange(0, 80)])
     on_date = DateField(_l("Date"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
 class JobTermsForm(SafeForm):
-    hours_per_week = DecimalField(_l("New hours per week"), validators=[Optional(), NumberRange(0, 80)])
-    hourly_pay = DecimalField(_l("New pay per hour (kr.)"), validators=[Optional(), NumberRange(0, 10_000)])
+    hours_per_week = DecimalNumberField(_l("New hours per week"), validators=[Optional(), NumberRange(0, 80)])
+    hourly_pay = DecimalNumberField(_l("New pay per hour (kr.)"), validators=[Optional(), NumberRange(0, 10_000)])
 
 
 class TeamMeetingForm(SafeForm):
     held_on = DateField(_l("Held on"), validators=[InputRequired()])
     attended = BooleanField(_l("I attended"), default=True)
-    clinicians_present = IntegerField(_l("Clinicians present"), validators=[InputRequired(), NumberRange(0, 100)])
-    cases_discussed = IntegerField(_l("Cases discussed"), validators=[InputRequired(), NumberRange(0, 100)])
+    clinicians_present = WholeNumberField(_l("Clinicians present"), validators=[InputRequired(), NumberRange(0, 100)])
+    cases_discussed = WholeNumberField(_l("Cases discussed"), validators=[InputRequired(), NumberRange(0, 100)])
 
 
 def _locale() -> str:

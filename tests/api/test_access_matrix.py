@@ -95,7 +95,8 @@ GLOBAL = {
     ("api_case_parts.FollowUps", "GET"), ("api_tokens.Tokens", "GET"), ("api_tokens.Tokens", "POST"),
     ("api_tokens.TokenDetail", "DELETE"), ("auth.login", "GET"), ("auth.login", "POST"), ("auth.logout", "POST"),
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
-    ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
+    ("ack.acknowledge_page", "GET"), ("ack.acknowledge_post", "POST"), ("coordinator.notifications", "GET"),
+    ("ack.retired_link", "GET"), ("ack.retired_link", "POST"),  # never reads its value: test_no_secret_in_a_path
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
     ("coordinator.merge", "POST"),  # the team's coordinator: test_privacy_leaks
     ("assignment.assign", "POST"),  # the team's coordinator only: tests/web/test_referral_pages.py
@@ -127,6 +128,7 @@ GLOBAL = {
     # The citizen's own view: a citizen session only, own cases only; staff get 404 (test_citizen_view).
     ("citizen.login", "GET"), ("citizen.login", "POST"), ("citizen.code", "GET"), ("citizen.code", "POST"),
     ("citizen.invitation", "GET"), ("citizen.invitation", "POST"), ("citizen.oidc_start", "GET"),
+    ("citizen.retired_invitation", "GET"), ("citizen.retired_invitation", "POST"),
     ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"),

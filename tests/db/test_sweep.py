@@ -128,8 +128,8 @@ def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monk
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     body = msg.get_body(("plain",)).get_content()
     subject = str(msg["Subject"])  # the clinician reads English
-    assert f"Job ended for {case.reference} – please acknowledge" == subject and "/ack/" in body
-    assert "/ack/" in msg.get_body(("html",)).get_content()
+    assert f"Job ended for {case.reference} – please acknowledge" == subject and "/ack#" in body
+    assert "/ack#" in msg.get_body(("html",)).get_content()
 
 
 def test_each_row_of_a_chunk_ends_in_its_own_state(db, world, clock, app, tmp_path, monkeypatch):

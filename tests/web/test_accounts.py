@@ -67,7 +67,7 @@ def test_forgotten_password_link_is_signed_expiring_single_use_and_never_in_a_re
     _db.session.expire_all()
     assert "sealed" not in _db.session.get(Notification, row.id).data
     page = client.get(path)
-    assert page.status_code == 200 and "reset.js" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "fragment_token.js" in page.get_data(as_text=True)
     weak = client.post(path, data={"token": token, "new_password": "weak", "confirm": "weak"})
     assert weak.status_code == 400
     assert client.post(path, data={"token": token, "new_password": NEW, "confirm": NEW}).status_code == 302

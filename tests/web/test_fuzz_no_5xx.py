@@ -7,6 +7,7 @@ CR/LF, deep nesting, huge strings, wrong types), then hypothesis adds random com
 """
 from __future__ import annotations
 
+import glob
 import json
 import re
 from urllib.parse import urlencode
@@ -24,6 +25,13 @@ BAD_STRINGS = ["\udc00", "a\ud800b", "\x00", "x\x00y", "a\r\nSet-Cookie: x=1", "
 # One of each class, for the exhaustive sweep (every endpoint x every class).
 CLASSES = ["\udc00", "x\x00y", "a\r\nSet-Cookie: x=1", "x" * 300_000, "", "99999999999999999999", "2026-13-45"]
 WRONG_TYPES = [None, True, 0, -1, 2**63, 1.5, [], {}, ["\udc00"], {"a": "\x00"}]
+# The same classes for a form, whose every field is filled at once: a long text that keeps the body
+# under MAX_CONTENT_LENGTH, so it reaches the fields instead of a 413 (300,000 characters in each of
+# ~100 fields never did).
+FORM_CLASSES = [v if len(v) < 10_000 else "x" * 5_000 for v in CLASSES]
+# Numbers int() or the database cannot take: str.isdigit() accepts "²" and int() refuses it; int()
+# accepts "٣" and "５"; 20 digits, 2^31 and -2^31-1 are beyond PostgreSQL's integer.
+NUMBERS = ["²", "٣", "５", "99999999999999999999", "2147483648", "-2147483649"]
 
 
 def _deep(n: int) -> str:
@@ -36,10 +44,36 @@ NESTED = json.loads(_deep(60))  # deeper than any schema, shallow enough for jso
 JSON_BODIES = [_deep(1000), _deep(50_000), '{"a":' * 1000 + "1" + "}" * 1000, '"\\udc00"', "[]", "null", "1",
                '{"name": "\\ud800"}', "{", "\x00", '{"name": "' + "x" * 2_000_000 + '"}']
 
-# Query parameters seen on GET routes (the API's from OpenAPI, the web's by name).
+# Query parameters seen on GET routes (the API's from OpenAPI, the web's by name: these, and every
+# one a view of ips_coord/web reads, found in the source by _read_parameters).
 WEB_QUERY = ["q", "page", "phase", "team", "lang", "next", "status", "kind", "overdue", "show"]
 SKIP_FORMS = {"auth.logout", "auth.logout_everywhere"}  # they only end the fuzzing session
-ANONYMOUS = {"auth.login", "ack.acknowledge_page", "citizen.login", "citizen.code", "citizen.invitation"}
+ANONYMOUS = {"auth.login", "ack.acknowledge_page", "ack.acknowledge_post", "ack.retired_link", "citizen.login",
+             "citizen.code", "citizen.invitation", "citizen.retired_invitation"}
+
+
+def _read_parameters() -> dict[str, set[str]]:
+    """Every query parameter the pages read, by the module (ips_coord.web.<name>) that reads it:
+    from request.args, the parsers query_id/query_page and forms filled from request.args."""
+    import importlib
+
+    import ips_coord.web
+
+    found: dict[str, set[str]] = {}
+    for path in glob.glob(ips_coord.web.__path__[0] + "/*.py"):
+        module = "ips_coord.web." + path.rsplit("/", 1)[1][:-3]
+        if module == "ips_coord.web.guards":
+            continue  # the parsers themselves
+        source = open(path, encoding="utf-8").read()
+        names = set(re.findall(r'request\.args(?:\.get)?[(\[]\s*"(\w+)"', source))
+        names |= set(re.findall(r'query_(?:id|page)\(\s*"(\w+)"', source))
+        names |= {"page"} if re.search(r'query_page\((?!\s*")', source) else set()
+        for form in re.findall(r"(\w+Form)\(request\.args\)", source):
+            cls = getattr(importlib.import_module(module), form)
+            names |= {n for n, v in vars(cls).items() if isinstance(v, UnboundField)}
+        if names:
+            found[module] = names
+    return found
 
 
 def _form_field_names() -> list[str]:
@@ -106,6 +140,7 @@ class Target:
                     self.json_writes.append((method.upper(), url, valid, free))
         self.forms: list[tuple[str, str]] = []
         self.web_gets: list[tuple[str, str]] = []
+        self.module_of: dict[str, str] = {}  # endpoint -> the module of its view
         with app.test_request_context():
             for rule in app.url_map.iter_rules():
                 if rule.rule.startswith("/api/") or rule.endpoint == "static":
@@ -115,6 +150,7 @@ class Target:
                     self.forms.append((rule.endpoint, url))
                 if "GET" in rule.methods:
                     self.web_gets.append((rule.endpoint, url))
+                    self.module_of[rule.endpoint] = app.view_functions[rule.endpoint].__module__
         self.field_names = _form_field_names()
 
     def _resolve(self, schema: dict) -> dict:
@@ -226,18 +262,38 @@ def test_every_bad_input_class_on_every_endpoint(app, world):
             _check(client.open(url, method=method, data=body, content_type="application/json"), (url, repr(value)[:40]))
     for endpoint, url in target.forms:
         client = _client_for(clients, endpoint)
-        for value in CLASSES:
+        for value in FORM_CLASSES + ["²"]:  # "99999999999999999999" is a class already
             data = {name: value for name in target.field_names}
             _check(_post_form(client, url, data), (endpoint, repr(value)[:40]))
         for value in ("//evil.example", "/x\r\nSet-Cookie: x=1", "\x00"):
             _check(_post_form(client, url, {"next": value}, {"next": value}), (endpoint, "next", repr(value)))
     for url, params in target.api_gets:
-        for value in ["\x00", "\udc00", "-1", "99999999999999999999", "x" * 5000, "[]"]:
+        for value in ["\x00", "\udc00", "-1", "x" * 5000, "[]", *NUMBERS]:
             _check(_get(clients["consultant"], url, {p: value for p in params}), (url, value[:20]))
+    _every_query_parameter(target, clients)
+    for value in NUMBERS + ["IPS-²", "ips ٣", "²²²²", "٣" * 12, "+45 ５５ ５５", "0" * 30 + "1"]:  # the header search
+        for who in ("consultant", "coordinator"):
+            _check(_post_form(clients[who], "/search", {"q": value}), ("search", who, value))
+
+
+def _every_query_parameter(target, clients):
+    """Every class of bad value in every query parameter of every GET page. Where a page reads a
+    parameter, also one at a time (a refused first parameter would hide what the page does with
+    the next) for each session the page is for (the coordinator reads ?consultant= on /cases)."""
+    read = _read_parameters()
+    assert {"consultant", "employer_id", "page"} <= set().union(*read.values())  # the source was read
+    params = sorted(set(WEB_QUERY).union(*read.values()))
     for endpoint, url in target.web_gets:
         client = _client_for(clients, endpoint)
-        for value in ["\x00", "\udc00", "-1", "99999999999999999999", "x" * 5000, "a\r\nb"]:
-            _check(_get(client, url, {p: value for p in WEB_QUERY}), (endpoint, value[:20]))
+        for value in ["\x00", "\udc00", "-1", "x" * 5000, "a\r\nb", *NUMBERS]:
+            _check(_get(client, url, {p: value for p in params}), (endpoint, value[:20]))
+        names = read.get(target.module_of[endpoint], ())
+        for who in {client, clients["coordinator"]} if names else ():
+            if who.get(url).status_code != 200:
+                continue  # not this session's page: it reads nothing
+            for name in names:
+                for value in ("²", "٣", "99999999999999999999"):
+                    _check(_get(who, url, {name: value}), (endpoint, name, value))
 
 
 text = st.one_of(st.sampled_from(BAD_STRINGS), st.text(max_size=50),
