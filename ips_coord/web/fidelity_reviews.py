@@ -20,6 +20,7 @@ from ..reports.progress import svg_lines
 from ..services import ServiceError
 from ..services import fidelity_reviews as svc
 from ..text import text_from_json
+from ..validation import whole_number
 from ..workflows.fidelity_scale import ITEMS, SCORES, ActionStatus, ReviewStatus, disagrees
 from ..workflows.phases import Role
 from . import spreadsheet
@@ -70,8 +71,8 @@ def index():
 def _index_page(errors: dict[str, str], typed: dict[str, str], status: int = 200):
     reviews = _reviews()
     final = [r for r in reviews if r.status == ReviewStatus.FINAL]
-    chosen = request.args.get("item", "")
-    item = int(chosen) if chosen in {str(i) for i in ITEMS} else None
+    chosen = whole_number(request.args.get("item", ""))
+    item = chosen if chosen in ITEMS else None
     labels = [local_date(r.reviewed_on) for r in final]
     charts = {}
     if len(final) >= 1:

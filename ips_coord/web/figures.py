@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import DecimalField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from ..access.audit import shows_no_citizen_data
@@ -21,7 +20,7 @@ from ..reports.tenure import DEFINITIONS, time_and_tenure
 from ..workflows.phases import Role
 from . import spreadsheet
 from .coordinator import _report_consultant
-from .forms import SafeForm
+from .forms import DecimalNumberField, SafeForm, WholeNumberField
 
 bp = Blueprint("figures", __name__, url_prefix="/coordinator/figures")
 
@@ -103,19 +102,19 @@ class AssumptionsForm(SafeForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    consultant_cost_per_year = IntegerField(_l("A consultant's yearly cost (kr)"),
+    consultant_cost_per_year = WholeNumberField(_l("A consultant's yearly cost (kr)"),
                                             validators=[Optional(), NumberRange(0, 5_000_000)],
                                             default=DEFAULTS.consultant_cost_per_year)
-    education_grant_per_month = IntegerField(_l("Student grant a month (kr)"),
+    education_grant_per_month = WholeNumberField(_l("Student grant a month (kr)"),
                                              validators=[Optional(), NumberRange(0, 100_000)],
                                              default=DEFAULTS.education_grant_per_month)
-    flexjob_share = DecimalField(_l("Share of the benefit a flexjob ends (percent)"),
+    flexjob_share = DecimalNumberField(_l("Share of the benefit a flexjob ends (percent)"),
                                  validators=[Optional(), NumberRange(0, 100)], places=0,
                                  default=round(DEFAULTS.flexjob_share * 100))
 
 
 for _key, _name, _words, _rate in BENEFIT_RATES:
-    setattr(AssumptionsForm, f"rate_{_key}", IntegerField(_l("%(benefit)s a month (kr)", benefit=_l(_name)),
+    setattr(AssumptionsForm, f"rate_{_key}", WholeNumberField(_l("%(benefit)s a month (kr)", benefit=_l(_name)),
                                                           validators=[Optional(), NumberRange(0, 100_000)],
                                                           default=_rate))
 

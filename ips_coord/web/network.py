@@ -18,6 +18,7 @@ from ..i18n import translate
 from ..services import ServiceError
 from ..services import network as svc
 from ..services.errors import N_
+from ..validation import record_id
 from ..workflows.network import NetworkCategory, NetworkRelation, NetworkRole
 from ..workflows.phases import AccessAction, Part, Role
 from .citizen import _own_case, citizen_required
@@ -77,10 +78,10 @@ def _staff_write(case_id: int, do, message: str, anchor: str = "network"):
 
 
 def _form_id(name: str) -> int:
-    raw = request.form.get(name, "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+    found = record_id(request.form.get(name, ""))
+    if found is None:
         raise ServiceError(N_("Choose a person from the list."), name)
-    return int(raw)
+    return found
 
 
 def _meeting_at() -> datetime:
