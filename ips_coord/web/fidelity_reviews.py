@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..access.audit import shows_no_citizen_data
@@ -25,16 +25,13 @@ from ..workflows.fidelity_scale import ITEMS, SCORES, ActionStatus, ReviewStatus
 from ..workflows.phases import Role
 from . import spreadsheet
 from .formatting import local_date
+from .guards import roles_only
 
 bp = Blueprint("fidelity_reviews", __name__, url_prefix="/coordinator/fidelity-reviews")
 SCORE_CHOICES = {str(s): s for s in SCORES}
 
 
-@bp.before_request
-@login_required
-def _coordinators_only():
-    if current_user.role != Role.COORDINATOR:
-        abort(404)
+bp.before_request(roles_only({Role.COORDINATOR}))
 
 
 def _reviews() -> list[FidelityReview]:

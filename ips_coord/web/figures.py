@@ -2,10 +2,10 @@
 last (per team or per consultant), and what the programme saves the municipality."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.validators import NumberRange, Optional
 
@@ -21,15 +21,12 @@ from ..workflows.phases import Role
 from . import spreadsheet
 from .coordinator import _report_consultant
 from .forms import DecimalNumberField, SafeForm, WholeNumberField
+from .guards import roles_only
 
 bp = Blueprint("figures", __name__, url_prefix="/coordinator/figures")
 
 
-@bp.before_request
-@login_required
-def _coordinators_only():
-    if current_user.role != Role.COORDINATOR:
-        abort(404)
+bp.before_request(roles_only({Role.COORDINATOR}))
 
 
 def _figures():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..access.audit import shows_no_citizen_data
 from ..clock import utcnow
@@ -14,17 +14,23 @@ from ..models import ConversationGuide
 from ..services import ServiceError
 from ..services import guides as svc
 from ..workflows.phases import Role
+from .guards import roles_only
 
 bp = Blueprint("guides", __name__, url_prefix="/guides")
 FIELDS = ("title", "situation", "questions", "avoid")
 
 
+_ips_roles = roles_only({Role.IPS_CONSULTANT, Role.COORDINATOR})
+
+
 @bp.before_request
-@login_required
 def _ips_team_only():
-    if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR) or current_user.organisation_id is None \
-            or current_user.organisation is None or current_user.organisation.kind != "ips_team":
-        abort(404)
+    refused = _ips_roles()
+    if refused is not None:
+        return refused
+    if current_user.organisation is None or current_user.organisation.kind != "ips_team":
+        abort(404)  # a national coordinator has no team
+    return None
 
 
 @bp.get("")
