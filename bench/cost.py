@@ -339,16 +339,18 @@ def measure(meter: Meter, probe: Probe, runs: int, warmup: int) -> Figures:
                    sql=counted["sql"])
 
 
-def check(figures: Figures, budget: dict[str, float], cpu: str) -> None:
+def check(figures: Figures, budget: dict[str, Any], cpu: str) -> None:
+    """A miss fails the run, unless it is CPU under --cpu report or the budget lists its key in
+    `report_only` (a target the code does not meet yet: printed, not failed)."""
+    lenient = set(budget.get("report_only", [])) | ({"cpu_ms"} if cpu == "report" else set())
     for key, value in (("statements", figures.statements), ("round_trips", figures.round_trips),
                        ("cpu_ms", figures.cpu_ms)):
         limit = budget.get(key)
         if limit is not None and value > limit:
-            figures.misses.append(f"{key} {value:g} > {limit:g}" + (" (reported)" if key == "cpu_ms"
-                                                                    and cpu == "report" else ""))
+            figures.misses.append(f"{key} {value:.4g} > {limit:g}" + (" (reported)" if key in lenient else ""))
 
 
-def failed(figures: Figures, cpu: str) -> bool:
+def failed(figures: Figures) -> bool:
     return any(not m.endswith("(reported)") for m in figures.misses)
 
 
@@ -417,7 +419,7 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump([{k: v for k, v in vars(r).items() if k != "sql"} for r in results], f, indent=1)
-    over = [r.name for r in results if failed(r, args.cpu)]
+    over = [r.name for r in results if failed(r)]
     if over:
         print(f"over budget: {', '.join(over)}")
         sys.exit(1)
