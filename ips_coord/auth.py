@@ -142,6 +142,7 @@ def _keep_current_user_loaded() -> None:
     what this session loaded or wrote, so they are put back, as committed, right after the commit."""
     from sqlalchemy import event, inspect
     from sqlalchemy.orm import Session
+    from sqlalchemy.orm import InstanceState
     from sqlalchemy.orm.attributes import set_committed_value
 
     @event.listens_for(Session, "after_commit")
@@ -149,7 +150,7 @@ def _keep_current_user_loaded() -> None:
         user = g.get("_login_user") if has_request_context() else None
         if not isinstance(user, User):
             return
-        state = inspect(user)
+        state: InstanceState[User] = inspect(user)
         if state.session_id != sess.hash_key or state.deleted or state.detached:
             return
         sess.info[_KEPT_USER] = (user, {k: state.dict[k] for k in state.mapper.column_attrs.keys() if k in state.dict})

@@ -89,8 +89,16 @@ def commit_reads(response: Response) -> Response:
     rows = g.pop(READS, None)
     if rows is None:
         return response  # not a read request
+    session = db.session()
     if not rows:
-        _end_read()
+        # A read that logged nothing ends its transaction with a COMMIT (nothing to write), not
+        # the teardown's ROLLBACK: after a ROLLBACK psycopg drops every statement it prepared on
+        # the connection (DEALLOCATE ALL) and the next request parses them all again.
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()  # the view left the transaction failed: the teardown's ROLLBACK, now
         return response
     if db.session.new or db.session.dirty or db.session.deleted:
         db.session.rollback()  # a read request never writes by the ORM: nothing of it may ride along
@@ -104,19 +112,6 @@ def commit_reads(response: Response) -> Response:
             if attempt == 2:
                 raise
     return response
-
-
-def _end_read() -> None:
-    """A read that logged nothing ends its transaction with a COMMIT (nothing to write), not the
-    ROLLBACK of the session's teardown: after a ROLLBACK psycopg drops every statement it had
-    prepared on the connection (DEALLOCATE ALL), so the next request would parse them all again."""
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
-        return  # nothing begun, or something unexpected: the teardown rolls it back
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()  # the view left the transaction failed: the teardown's ROLLBACK, now
 
 
 def register_read_audit(app: Flask) -> None:
