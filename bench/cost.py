@@ -10,7 +10,9 @@ by bench.generate. For each hot request it prints:
 - round trips: every time the client waits for PostgreSQL, exact: libpq's protocol trace of
   every pooled connection, counting the server's ReadyForQuery (one per simple Query or
   extended-protocol Sync). That includes what is not a statement: the pool's pre-ping, BEGIN,
-  COMMIT, ROLLBACK and psycopg's DEALLOCATE ALL after a ROLLBACK; they are named in `extra`;
+  COMMIT, ROLLBACK and psycopg's DEALLOCATE ALL after a ROLLBACK; they are named in `extra`.
+  Preparing a statement (psycopg does it once per statement and connection, after
+  prepare_threshold runs) is named but not counted: the count is the steady state's;
 - CPU ms: `time.process_time()` of the request, the median of --runs after --warmup runs
   (the process's CPU, not the wall clock: waiting for PostgreSQL or for a busy core counts
   nothing, so the figure moves far less with the machine's load than a latency does);
@@ -105,8 +107,10 @@ class Meter:
                 if parts[0] == "F":
                     segment.append(parts[2:])
                 elif parts[2] == "ReadyForQuery":
-                    trips += 1
                     label = _extra(segment)
+                    # Preparing a statement happens once per statement and connection (psycopg's
+                    # prepare_threshold): named, not counted, so the count is the steady state's.
+                    trips += label != "prepare"
                     if label:
                         extra.append(label)
                     segment = []
@@ -317,7 +321,7 @@ def measure(meter: Meter, probe: Probe, runs: int, warmup: int) -> Figures:
     for _ in range(warmup):
         once()
     counts = []
-    for _ in range(2):  # the second is the steady state: a statement psycopg prepares is counted once prepared
+    for _ in range(2):  # the second is reported; a difference is shown
         if probe.before:
             probe.before()
         meter.start()

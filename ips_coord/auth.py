@@ -141,8 +141,7 @@ def _keep_current_user_loaded() -> None:
     would read the user again (a BEGIN and a SELECT after every write). The user's values are
     what this session loaded or wrote, so they are put back, as committed, right after the commit."""
     from sqlalchemy import event, inspect
-    from sqlalchemy.orm import Session
-    from sqlalchemy.orm import InstanceState
+    from sqlalchemy.orm import InstanceState, Session
     from sqlalchemy.orm.attributes import set_committed_value
 
     @event.listens_for(Session, "after_commit")
