@@ -96,3 +96,25 @@ def test_a_write_does_not_read_the_signed_in_user_again_after_its_commit(client,
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     from_user = [i for i, s in enumerate(seen) if s.startswith("SELECT staff_user.id")]
     assert from_user == [0], seen  # loaded once, with the session; not again after the commit
+
+
+def test_a_read_that_logs_nothing_ends_its_transaction_with_commit(client, world, clock):
+    """Not with the teardown's ROLLBACK: after one, psycopg drops every prepared statement."""
+    world.case_in("employed")
+    login(client, world.coordinator)
+    ends: list[str] = []
+
+    def commit(_conn):
+        ends.append("commit")
+
+    def rollback(_conn):
+        ends.append("rollback")
+
+    event.listen(_db.engine, "commit", commit)
+    event.listen(_db.engine, "rollback", rollback)
+    try:
+        assert client.get("/coordinator/reports").status_code == 200  # aggregates: no access-log row
+    finally:
+        event.remove(_db.engine, "commit", commit)
+        event.remove(_db.engine, "rollback", rollback)
+    assert ends == ["commit"], ends
