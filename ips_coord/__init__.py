@@ -99,9 +99,10 @@ def configure_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
     csrf.init_app(app)
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     from .auth import init_auth
 
     init_auth(app)

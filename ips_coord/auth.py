@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
-from flask import current_app, g, request, session
-from sqlalchemy import select
+from flask import current_app, g, has_request_context, request, session
+from sqlalchemy import and_, bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import utcnow
 from .extensions import db, login_manager
-from .models import ApiToken, User, UserSession
-from .services import accounts, integrations, throttle
+from .models import ApiToken, Consent, IpsCase, User, UserSession
+from .services import accounts, inbox, integrations, throttle
 from .services.accounts import TOKEN_PREFIX, hash_password, password_hash_method  # noqa: F401  (re-exported)
 from .validation import record_id
 from .workflows.phases import Role
@@ -97,23 +98,62 @@ def create_token(user: User, name: str) -> tuple[str, ApiToken]:
     return accounts.create_token(user, name, days=current_app.config["API_TOKEN_DAYS"])
 
 
+# The API's case read: its one statement (token, user, case, citizen, consents) runs without
+# BEGIN/COMMIT, and so does its access-log INSERT (one statement, durable when it returns).
+# Under READ COMMITTED every statement has its own snapshot inside a transaction too.
+AUTOCOMMIT_READS = frozenset({"api_cases.CaseDetail"})
+TOKEN_COLUMNS = (ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, ApiToken.scopes,
+                 ApiToken.approved_at, ApiToken.approval_hash)
+
+
+def _path_case_id() -> int | None:
+    """The case an API request names in its path, whose gate can ride on the token's statement."""
+    case_id = (request.view_args or {}).get("case_id")
+    return case_id if isinstance(case_id, int) and request.path.startswith("/api/") else None
+
+
+def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
+    """The token and its user; with a case id also the case, its citizen and its unwithdrawn
+    consents (what the access gate reads), in the same statement: one round trip, not two."""
+    if case_id is None:
+        return list(db.session.execute(_token_statements()[0], {"token_hash": token_hash}).all())
+    if request.method in ("GET", "HEAD") and request.endpoint in AUTOCOMMIT_READS and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return list(db.session.execute(_token_statements()[1], {"token_hash": token_hash, "case_id": case_id}).all())
+
+
+@lru_cache
+def _token_statements() -> tuple[Any, Any]:
+    """Built once: composing a statement costs more Python than running a cached one."""
+    token = select(*TOKEN_COLUMNS, User).join(User, User.id == ApiToken.user_id)
+    with_case = (select(*TOKEN_COLUMNS, User, IpsCase, Consent).join(User, User.id == ApiToken.user_id)
+                 .outerjoin(IpsCase, IpsCase.id == bindparam("case_id"))
+                 .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
+                 .order_by(Consent.id))
+    by_hash = ApiToken.token_hash == bindparam("token_hash")
+    return token.where(by_hash), with_case.where(by_hash)
+
+
 def user_for_token(token: str) -> User | None:
     now = utcnow()
     first, second = integrations.split_token(token)
-    found = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                               .where(ApiToken.token_hash == accounts.token_hash(first))).first()
+    case_id = _path_case_id()
+    rows = _token_rows(accounts.token_hash(first), case_id)
+    found = rows[0] if rows else None
     if found is None or not found.User.active:
         return None
-    row = found.ApiToken
-    if row.scopes is not None:
+    if found.scopes is not None:
         # A service token needs both halves and a second person's approval; every refused use is
         # logged against its integration account (whose one token names creator and approver).
-        refusal = _service_token_refusal(row, second, now)
+        refusal = _service_token_refusal(found, second, now)
         if refusal is not None:
             _refuse_service_token(found.User, *refusal)
             return None
-    elif second is not None or row.revoked_at is not None or row.expires_at <= now:
+    elif second is not None or found.revoked_at is not None or found.expires_at <= now:
         return None
+    if case_id is not None:  # taken by the access gate (access/guard.py) instead of reading them again
+        g.prefetched_case = (case_id, found.IpsCase, [r.Consent for r in rows if r.Consent is not None])
+    row = found
     # A service token's scopes (None for a personal token): api/scopes.py holds requests to them.
     g.token_scopes = frozenset(row.scopes) if row.scopes is not None else None
     g.token_id = row.id
@@ -134,7 +174,7 @@ TOKEN_INCOMPLETE = (401, "token_incomplete", "approver's half missing",
 TOKEN_ENDED = (401, "unauthorized", "revoked or expired", "This service token is revoked or expired.")
 
 
-def _service_token_refusal(row: ApiToken, second: str | None, now: datetime) -> tuple[int, str, str, str] | None:
+def _service_token_refusal(row: Any, second: str | None, now: datetime) -> tuple[int, str, str, str] | None:
     if row.revoked_at is not None or row.expires_at <= now:
         return TOKEN_ENDED
     if row.approved_at is None:
@@ -153,7 +193,44 @@ def _refuse_service_token(account: User, status: int, code: str, reason: str, de
     audit_refusal(account, status, reason=reason)
 
 
+def _keep_current_user_loaded() -> None:
+    """A commit expires every loaded row, the signed-in user's too, and the next `current_user.id`
+    would read the user again (a BEGIN and a SELECT after every write). The user's values are
+    what this session loaded or wrote, so they are put back, as committed, right after the commit."""
+    from sqlalchemy import event, inspect
+    from sqlalchemy.orm import InstanceState, Session
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    @event.listens_for(Session, "after_commit")
+    def _remember(sess):
+        user = g.get("_login_user") if has_request_context() else None
+        if not isinstance(user, User):
+            return
+        state: InstanceState[User] = inspect(user)
+        if state.session_id != sess.hash_key or state.deleted or state.detached:
+            return
+        sess.info[_KEPT_USER] = (user, {k: state.dict[k] for k in state.mapper.column_attrs.keys() if k in state.dict})
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _restore(sess, _transaction):
+        kept = sess.info.pop(_KEPT_USER, None)
+        if kept is None:
+            return
+        user, values = kept
+        if inspect(user).session_id == sess.hash_key:
+            for key, value in values.items():
+                set_committed_value(user, key, value)
+
+
+_KEPT_USER = "ips_current_user_values"
+_kept = False
+
+
 def init_auth(app) -> None:
+    global _kept
+    if not _kept:  # session events are per process, like the history guard
+        _keep_current_user_loaded()
+        _kept = True
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 
@@ -165,16 +242,22 @@ def init_auth(app) -> None:
         number = record_id(uid)
         if number is None:
             return None
-        user = db.session.get(User, number)
-        # "Log out everywhere" bumps the generation, which invalidates every older session.
-        if user is None or str(user.session_generation) != generation:
-            return None
         # The session must still be open on the server (logout ends it there).
         sid = session.get("sid")
-        if not isinstance(sid, str) or db.session.scalar(
-                select(UserSession.user_id).where(UserSession.id == sid, UserSession.ended_at.is_(None))) != user.id:
+        if not isinstance(sid, str):
             return None
-        return user
+        # One statement for the user, their open session and the menu's unread count: every
+        # page pays it, so it is one round trip rather than three.
+        open_session = select(UserSession.id).where(UserSession.id == sid, UserSession.user_id == User.id,
+                                                    UserSession.ended_at.is_(None)).exists()
+        found = db.session.execute(select(User, inbox.unread_count_of(User.id))
+                                   .where(User.id == number, open_session)).first()
+        # "Log out everywhere" bumps the generation, which invalidates every older session.
+        if found is None or str(found[0].session_generation) != generation:
+            return None
+        if request.method in ("GET", "HEAD"):  # a write may change the count before its page renders
+            g.inbox_unread = (found[0].id, found[1])
+        return found[0]
 
     @login_manager.request_loader
     def load_user_from_request(request):

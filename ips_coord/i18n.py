@@ -66,3 +66,38 @@ def percent(value, digits: int = 1) -> str:
     sign = "\u00a0%" if current_locale().startswith("da") else "%"  # Danish: 38,6 % (a space that never wraps)
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + sign
     return format_percent(float(value) / 100, format=pattern, locale=current_locale())
+
+
+def _request_translations():
+    """The request's catalogue, looked up once per request and locale: Flask-Babel's own lookup
+    (context, domain, locale and its name as the cache key) costs more than the translation, and
+    a page calls it a few hundred times. A forced locale (an e-mail in the recipient's language)
+    is another Locale object, so it gets its own lookup."""
+    from flask import g
+    from flask_babel import get_locale, get_translations
+
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None) if ctx is not None else None
+    if locale is None:
+        locale = get_locale()  # selects it (and makes the context) on the request's first call
+        ctx = g.get("_flask_babel") if g else None
+    if ctx is None:
+        return get_translations()
+    cached = getattr(ctx, "ips_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = (locale, get_translations())
+        ctx.ips_translations = cached
+    return cached[1]
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _() and ngettext() through _request_translations (after babel.init_app)."""
+    from flask_babel import get_translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )

@@ -126,7 +126,18 @@ def commit_reads(response: Response) -> Response:
     """Runs after every other after_request hook (the refusal's row included). A failure here
     raises, and the client gets a 500 instead of what it was shown without a row."""
     rows = g.pop(READS, None)
+    if rows is None:
+        return response  # not a read request
+    session = db.session()
     if not rows:
+        # A read that logged nothing ends its transaction with a COMMIT (nothing to write), not
+        # the teardown's ROLLBACK: after a ROLLBACK psycopg drops every statement it prepared on
+        # the connection (DEALLOCATE ALL) and the next request parses them all again.
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()  # the view left the transaction failed: the teardown's ROLLBACK, now
         return response
     if db.session.new or db.session.dirty or db.session.deleted:
         db.session.rollback()  # a read request never writes by the ORM: nothing of it may ride along

@@ -240,9 +240,11 @@ def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[Consent]]:
     return rows[0][0], [consent for _case, consent in rows if consent is not None]
 
 
-def gate(user: User, case_id: int, today: date) -> tuple[IpsCase, Access]:
-    """The case and what the user may do with it today; 404 (never 403) without a relation."""
-    case, consents = case_with_consents(case_id)
+def gate(user: User, case_id: int, today: date,
+         prefetched: tuple[IpsCase | None, list[Consent]] | None = None) -> tuple[IpsCase, Access]:
+    """The case and what the user may do with it today; 404 (never 403) without a relation.
+    `prefetched`: what case_with_consents would read, read already with the API token."""
+    case, consents = prefetched if prefetched is not None else case_with_consents(case_id)
     access = access_for(user, case, today, consents) if case is not None else None
     if case is None or access is None:
         raise NotFound()

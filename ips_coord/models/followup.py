@@ -42,6 +42,8 @@ class FollowUp(Model):
         Index("ix_follow_up_status_remind", "status", "remind_at"),
         Index("ix_follow_up_assignee_status_due", "assignee_id", "status", "due_at"),
         Index("ix_follow_up_case_status", "case_id", "status"),
+        # One kind of follow-up over a team's cases (the outcomes and fidelity figures).
+        Index("ix_follow_up_case_kind", "case_id", "kind"),
         # Open escalations: a few among a million rows, counted on every overview.
         Index("ix_follow_up_open_escalated", "case_id",
               postgresql_where=text("status = 'open' AND escalated_at IS NOT NULL"),

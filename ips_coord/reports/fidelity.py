@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from ..extensions import db
-from ..models import CareerProfile, Contact, EmployerContact, FollowUp, IpsCase, Placement, TreatmentTeamMeeting, User
+from ..models import CareerProfile, Contact, EmployerContact, FollowUp, IpsCase, TreatmentTeamMeeting, User
 from ..models.employer import employer_key
 from ..text import Figure
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
@@ -37,6 +37,7 @@ from ..workflows.phases import (
     Role,
 )
 from .job_development import DEVELOPING, purpose_counts
+from .outcomes import TeamRows, team_rows
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -104,18 +105,17 @@ class TeamData:
         return sum(1 for c in self.closed if c.close_reason in allowed)
 
 
-def _load(team_id: int) -> TeamData:
-    in_team = IpsCase.ips_team_id == team_id
-    cases = db.session.execute(select(
-        IpsCase.id, IpsCase.consultant_id, IpsCase.phase, IpsCase.close_reason, IpsCase.enrolled_at,
-        IpsCase.first_employer_contact_at, IpsCase.last_contact_at).where(in_team)).all()
-    consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
-                                                        User.organisation_id == team_id)).all()
-    placements = db.session.execute(select(
-        Placement.case_id, Placement.type, Placement.benefits_counselling_offered, Placement.end_date,
-        Placement.employer_name, Placement.employer_id, Placement.job_title)
-        .join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)).all()
-    return TeamData(cases, consultants, placements)
+def _load(team_id: int, rows: TeamRows | None = None, consultants: Sequence[User] | None = None) -> TeamData:
+    rows = rows or team_rows(team_id)
+    if consultants is None:
+        consultants = team_consultants(team_id)
+    return TeamData(rows.cases, consultants, rows.placements)
+
+
+def team_consultants(team_id: int) -> Sequence[User]:
+    """The team's consultants by name (the report page lists them too)."""
+    return db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT, User.organisation_id == team_id)
+                              .order_by(User.name)).all()
 
 
 def _caseload(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
@@ -294,8 +294,10 @@ ITEMS = (_caseload, _integration, _zero_exclusion, _benefits_counselling, _caree
          _no_discharge)
 
 
-def fidelity(team_id: int, now: datetime) -> dict[str, Any]:
-    data = _load(team_id)
+def fidelity(team_id: int, now: datetime, rows: TeamRows | None = None,
+             consultants: Sequence[User] | None = None) -> dict[str, Any]:
+    """`rows`, `consultants`: the team's, when the caller has read them already (the report page)."""
+    data = _load(team_id, rows, consultants)
     items = [item for score in ITEMS for item in score(team_id, data, now)]
     scored = [i["score"] for i in items if i["score"] is not None]
     return {"items": items, "subtotal": sum(scored), "max": 5 * len(scored)}

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from ..extensions import db
 from ..models import IpsCase, Placement
@@ -50,24 +52,53 @@ def _dt(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=UTC)
 
 
-def _team_rows(team_id: int, consultant_id: int | None = None):
-    """The team's (or one consultant's) enrolled cases and placements, as plain rows, read once
-    for all quarters: the report's cost follows the team's size, not 8 times over."""
-    scope = [IpsCase.ips_team_id == team_id] + ([IpsCase.consultant_id == consultant_id] if consultant_id else [])
+@dataclass(frozen=True)
+class TeamRows:
+    """A team's cases and placements as plain rows, read once for the whole report page:
+    outcomes, the job-or-education rate and the fidelity items all count from them, so each
+    table is read once however many figures the page shows. Placements are by start date."""
+
+    cases: Sequence[Row[Any]]
+    placements: Sequence[Row[Any]]
+
+    def of_consultant(self, consultant_id: int | None) -> TeamRows:
+        if consultant_id is None:
+            return self
+        cases = [c for c in self.cases if c.consultant_id == consultant_id]
+        ids = {c.id for c in cases}
+        return TeamRows(cases, [p for p in self.placements if p.case_id in ids])
+
+    @property
+    def enrolled(self) -> list[Row[Any]]:
+        return [c for c in self.cases if c.enrolled_at is not None]
+
+
+def team_rows(team_id: int) -> TeamRows:
+    in_team = IpsCase.ips_team_id == team_id
     cases = db.session.execute(select(
-        IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at, IpsCase.out_of_work_at_enrolment,
-        IpsCase.first_employer_contact_at,
-    ).where(*scope, IpsCase.enrolled_at.is_not(None))).all()
+        IpsCase.id, IpsCase.consultant_id, IpsCase.phase, IpsCase.close_reason, IpsCase.enrolled_at,
+        IpsCase.closed_at, IpsCase.out_of_work_at_enrolment, IpsCase.first_employer_contact_at,
+        IpsCase.last_contact_at).where(in_team)).all()
     placements = db.session.execute(
-        select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.end_reason)
-        .join(IpsCase, IpsCase.id == Placement.case_id).where(*scope)
+        select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.end_reason,
+               Placement.benefits_counselling_offered, Placement.employer_name, Placement.employer_id,
+               Placement.job_title)
+        .join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)
         .order_by(Placement.start_date)).all()
-    return cases, placements
+    return TeamRows(cases, placements)
+
+
+def _team_rows(team_id: int, consultant_id: int | None = None, rows: TeamRows | None = None):
+    """The team's (or one consultant's) enrolled cases and placements, read once for all
+    quarters: the report's cost follows the team's size, not 8 times over."""
+    scoped = (rows or team_rows(team_id)).of_consultant(consultant_id)
+    return scoped.enrolled, scoped.placements
 
 
 def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> dict:
     start, end = quarter_bounds(year, q)
-    served = [c for c in cases if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))
+    start_at, end_at = _dt(start), _dt(end)
+    served = [c for c in cases if c.enrolled_at < end_at and (c.closed_at is None or c.closed_at >= start_at)
               and (c.out_of_work_at_enrolment or not metric.out_of_work_only)]
     served_ids = {c.id for c in served}
     in_quarter = [p for p in placements if p.start_date < end and (p.end_date is None or p.end_date >= start)]
@@ -98,14 +129,15 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
 
 
 def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8,
-             consultant_id: int | None = None) -> list[dict]:
-    """The last n quarters, the running one last (marked `partial`: its figures are so far)."""
+             consultant_id: int | None = None, rows: TeamRows | None = None) -> list[dict]:
+    """The last n quarters, the running one last (marked `partial`: its figures are so far).
+    `rows`: the team's rows when the caller has read them already (the report page)."""
     metric = METRICS.get(metric_key, METRICS["ipsec-v1"])
-    cases, placements = _team_rows(team_id, consultant_id)
-    rows = [quarter_outcomes(cases, placements, y, q, metric) for y, q in last_quarters(today, n)]
-    for row in rows:
+    cases, placements = _team_rows(team_id, consultant_id, rows)
+    out = [quarter_outcomes(cases, placements, y, q, metric) for y, q in last_quarters(today, n)]
+    for row in out:
         row["partial"] = row["quarter"] == "{}-Q{}".format(*quarter_of(today))
-    return rows
+    return out
 
 
-__all__ = ["METRICS", "outcomes"]
+__all__ = ["METRICS", "TeamRows", "outcomes", "team_rows"]

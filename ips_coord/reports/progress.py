@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import FollowUp, IpsCase, ProgressRating
 from ..workflows.phases import COMPETITIVE_TYPES, FollowUpKind, FollowUpStatus
 from ..workflows.plan import CURRENT_INSTRUMENT, WrittenBy, mean_score
-from .outcomes import _dt, _team_rows, last_quarters, quarter_bounds
+from .outcomes import TeamRows, _dt, _team_rows, last_quarters, quarter_bounds
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,17 @@ JOB_OR_EDUCATION = RateMetric(
     frozenset(COMPETITIVE_TYPES), 60.0)
 
 
-def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_OR_EDUCATION) -> list[dict]:
+def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_OR_EDUCATION,
+                     rows: TeamRows | None = None) -> list[dict]:
     """Per quarter: the share of citizens served who held an ordinary job, a flexjob or an
-    ordinary education at some time in the quarter."""
-    cases, placements = _team_rows(team_id)
+    ordinary education at some time in the quarter. `rows`: the team's, when read already."""
+    cases, placements = _team_rows(team_id, rows=rows)
     out = []
     for year, q in last_quarters(today, n):
         start, end = quarter_bounds(year, q)
+        start_at, end_at = _dt(start), _dt(end)
         served = {c.id for c in cases
-                  if c.enrolled_at < _dt(end) and (c.closed_at is None or c.closed_at >= _dt(start))}
+                  if c.enrolled_at < end_at and (c.closed_at is None or c.closed_at >= start_at)}
         held = {p.case_id for p in placements if p.type in metric.types and p.case_id in served
                 and p.start_date < end and (p.end_date is None or p.end_date >= start)}
         out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served),

@@ -39,9 +39,14 @@ def case_staff(case: IpsCase) -> list[int | None]:
     return [case.consultant_id, case.psychiatry_contact_id, case.jobcenter_caseworker_id]
 
 
+def unread_count_of(user_id: Any) -> Any:
+    """The unread count as a scalar subquery, for a statement that reads the user anyway."""
+    return (select(func.count()).select_from(InboxItem)
+            .where(InboxItem.user_id == user_id, InboxItem.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(InboxItem).where(
-        InboxItem.user_id == user.id, InboxItem.read_at.is_(None))) or 0
+    return db.session.scalar(select(unread_count_of(user.id))) or 0
 
 
 def items(user: User, limit: int = 200) -> list[InboxItem]:

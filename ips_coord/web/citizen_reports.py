@@ -8,8 +8,8 @@ from ..reports.progress import JOB_OR_EDUCATION, job_or_education, svg_lines, te
 from ..workflows.plan import CURRENT_INSTRUMENT
 
 
-def voice_panel(team_id: int, today) -> dict:
-    rate_rows = job_or_education(team_id, today)
+def voice_panel(team_id: int, today, team=None) -> dict:
+    rate_rows = job_or_education(team_id, today, rows=team)
     progress_rows = team_progress(team_id, today)
     from .formatting import quarter_label
 

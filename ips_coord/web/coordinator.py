@@ -10,13 +10,13 @@ from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_cit
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
-from ..labels import CSV_HEADINGS, PHASES, SERVICE_SCOPES
+from ..labels import CSV_HEADINGS, FOLLOW_UP_KINDS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
-from ..reports.fidelity import fidelity
+from ..reports.fidelity import fidelity, team_consultants
 from ..reports.job_development import job_development
-from ..reports.outcomes import METRICS, outcomes
+from ..reports.outcomes import METRICS, outcomes, team_rows
 from ..reports.progress import svg_lines
 from ..services import ServiceError, integrations
 from ..services.activities import merge_referral
@@ -98,7 +98,10 @@ def overview():
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
                            form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
-                           SCOPES=SERVICE_SCOPES, **queue)
+                           SCOPES=SERVICE_SCOPES, **queue,
+                           # Up to 100 escalations: each kind's words translated once, one url_for for all.
+                           FOLLOW_UP_KINDS={k: str(v) for k, v in FOLLOW_UP_KINDS.items()},
+                           case_path=url_for("case_page.detail", case_id=1)[:-1])
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")
@@ -235,8 +238,11 @@ def reports():
     metric = _metric()
     consultant = _report_consultant()
     now = utcnow()
-    rows = outcomes(current_user.organisation_id, local_today(now), metric,
-                    consultant_id=consultant.id if consultant else None)
+    team_id = current_user.organisation_id
+    # The team's cases and placements, read once for every figure on the page.
+    team = team_rows(team_id) if team_id is not None else None
+    rows = outcomes(team_id, local_today(now), metric, consultant_id=consultant.id if consultant else None,
+                    rows=team)
     labels = [quarter_label(r["quarter"], two_lines=True) for r in rows]
     partial = {"partial_last": bool(rows and rows[-1]["partial"]), "partial_label": _("(running)")}
     charts = {
@@ -246,16 +252,14 @@ def reports():
         "starts": svg_lines([(_("Job starts"), "#0b5cad", [r["job_starts"] for r in rows])], labels,
                             _("Job starts"), **partial),
     }
-    consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
-                                                        User.organisation_id == current_user.organisation_id)
-                                     .order_by(User.name)).all()
+    consultants = team_consultants(team_id)
     from .citizen_reports import voice_panel
 
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
-                           charts=charts, fidelity=fidelity(current_user.organisation_id, now),
+                           charts=charts, fidelity=fidelity(team_id, now, team, consultants),
                            consultant=consultant, consultants=consultants,
-                           development=job_development(current_user.organisation_id, now.date()),
-                           **voice_panel(current_user.organisation_id, now.date()))
+                           development=job_development(team_id, now.date()),
+                           **voice_panel(team_id, now.date(), team))
 
 
 OUTCOME_COLUMNS = ["quarter", "metric", "served", "employed", "employment_rate", "first_job_starts", "job_starts",

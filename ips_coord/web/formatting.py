@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
@@ -29,7 +30,15 @@ def local_date(value: date | datetime | str | None) -> str:
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return _format_date(value, _date_pattern(current_locale()), locale=current_locale())
+    locale = current_locale()
+    return _date_text(value, _date_pattern(locale), locale)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, pattern: str, locale: str) -> str:
+    """Babel's formatting of a day, made once per day, pattern and language: lists show the
+    same few days over and over, and each formatting costs more than the rest of its row."""
+    return _format_date(value, pattern, locale=locale)
 
 
 def local_datetime(value: datetime | None, seconds: bool = False) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, has_request_context, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -62,4 +62,9 @@ def read_all():
 @bp.app_context_processor
 def _unread() -> dict[str, Any]:
     """The menu's unread count (staff who work cases only)."""
-    return {"inbox_unread": svc.unread_count(current_user) if _is_staff() else None}
+    if not _is_staff():
+        return {"inbox_unread": None}
+    known = g.get("inbox_unread")  # read with the user when the session was loaded (a GET)
+    if known is not None and known[0] == current_user.id:
+        return {"inbox_unread": known[1]}
+    return {"inbox_unread": svc.unread_count(current_user)}

@@ -1,6 +1,8 @@
 """The hot pages make a fixed number of queries, however many cases there are (no N+1)."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 
 from ips_coord.extensions import db as _db
@@ -55,3 +57,64 @@ def test_case_page_queries_are_bounded(client, world, clock):
     login(client, world.consultant)
     after = count_queries(client, f"/cases/{case.id}")
     assert after == before
+
+
+def _statements(client, method, url, **kwargs):
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_a):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(_db.engine, "before_cursor_execute", before)
+    try:
+        response = getattr(client, method)(url, **kwargs)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", before)
+    return response, seen
+
+
+def test_a_page_reads_user_session_and_unread_count_in_one_statement(client, world, clock):
+    """Every page's fixed cost: the user, their open session and the menu's unread count are one
+    statement; the case list is three more (counts per phase, the rows, the access-log INSERT)."""
+    world.case_in("employed")
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", "/cases")
+    assert response.status_code == 200
+    loads = [s for s in seen if "user_session" in s]
+    assert len(loads) == 1 and "inbox_item" in loads[0] and seen[0] == loads[0], seen
+    assert not any("inbox_item" in s for s in seen[1:]), seen  # the menu does not count again
+    assert len(seen) == 4 and seen[-1].startswith("INSERT INTO access_log"), seen
+
+
+def test_a_write_does_not_read_the_signed_in_user_again_after_its_commit(client, world, clock):
+    case = world.case_in("job_search")
+    login(client, world.consultant)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(f"/cases/{case.id}").get_data(as_text=True))
+    response, seen = _statements(client, "post", f"/cases/{case.id}/contacts", data={
+        "csrf_token": token.group(1), "kind": "contact", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+        "location": "community", "note": "Samtale."})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    from_user = [i for i, s in enumerate(seen) if s.startswith("SELECT staff_user.id")]
+    assert from_user == [0], seen  # loaded once, with the session; not again after the commit
+
+
+def test_a_read_that_logs_nothing_ends_its_transaction_with_commit(client, world, clock):
+    """Not with the teardown's ROLLBACK: after one, psycopg drops every prepared statement."""
+    world.case_in("employed")
+    login(client, world.coordinator)
+    ends: list[str] = []
+
+    def commit(_conn):
+        ends.append("commit")
+
+    def rollback(_conn):
+        ends.append("rollback")
+
+    event.listen(_db.engine, "commit", commit)
+    event.listen(_db.engine, "rollback", rollback)
+    try:
+        assert client.get("/coordinator/reports").status_code == 200  # aggregates: no access-log row
+    finally:
+        event.remove(_db.engine, "commit", commit)
+        event.remove(_db.engine, "rollback", rollback)
+    assert ends == ["commit"], ends
