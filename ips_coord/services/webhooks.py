@@ -24,9 +24,11 @@ from ..access.audit import audit_pairs
 from ..access.feed import FeedItem, read_changes
 from ..extensions import affected_rows, db
 from ..models import ApiToken, User, WebhookDelivery, WebhookEndpoint
-from ..workflows.phases import ServiceScope, WebhookStatus
+from ..workflows.phases import HistoryEntry, ServiceScope, WebhookStatus
 
 FAN_OUT_PAGES = 10  # pages of changes per endpoint per sweep; the next sweep goes on
+# Events whose very name tells of treatment: a webhook names them as a neutral change.
+TREATMENT_EVENTS = frozenset({HistoryEntry.ADMITTED, HistoryEntry.DISCHARGED})
 
 
 def payload(item: FeedItem) -> dict[str, Any]:
@@ -37,7 +39,9 @@ def payload(item: FeedItem) -> dict[str, Any]:
                             "action": item.action.value, "entity_id": item.entity_id,
                             "changed_at": item.changed_at.isoformat()}
     if item.event is not None:
-        data["event"] = str(item.event["event"])
+        name = str(item.event["event"])
+        # A webhook leaves the system: an admission or a discharge is named as a neutral change.
+        data["event"] = HistoryEntry.PLAN_CHANGED.value if name in TREATMENT_EVENTS else name
     return {"type": f"{item.kind.value}.{item.action.value}", "data": data}
 
 

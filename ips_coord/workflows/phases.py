@@ -114,6 +114,13 @@ class FollowUpKind(StrEnum):
     BENEFITS_COUNSELLING = "benefits_counselling"  # offered again when a running job's hours or pay change
 
 
+# Follow-up kinds whose very name tells of treatment (after a discharge, psychiatry's
+# acknowledgement). Calendars, e-mails to anyone but psychiatry and readers outside the citizen's
+# care see NEUTRAL_FOLLOW_UP instead (docs/operations.md, "What leaves the system").
+TREATMENT_FOLLOW_UP_KINDS = frozenset({FollowUpKind.DISCHARGE_CONTACT, FollowUpKind.PSYCHIATRY_ACK})
+NEUTRAL_FOLLOW_UP = "follow_up"
+
+
 class ContactKind(StrEnum):
     CONTACT = "contact"  # a conversation with the citizen
     JOINT_START_MEETING = "joint_start_meeting"
