@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from flask import current_app
 from .. import egress
 from ..clock import utcnow
 from ..extensions import db
+from ..services import outbox
 from ..services import webhooks as rows
 from ..workflows.phases import WebhookStatus
 from .delivery import Outcome
@@ -64,15 +64,14 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
 
 
 def backoff(attempts: int) -> timedelta:
-    base = current_app.config["WEBHOOK_BACKOFF_SECONDS"]
-    return timedelta(seconds=base * 2 ** min(attempts - 1, 16) * random.uniform(0.5, 1.5))
+    return outbox.backoff(outbox.WEBHOOK, attempts)
 
 
 def _failure(claim: rows.Claim, status: int | None, error: str) -> tuple[Outcome, dict[str, Any]]:
-    if claim.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+    if outbox.last_attempt(outbox.WEBHOOK, claim.attempts):
         return Outcome.FAILED, {"status": WebhookStatus.FAILED, "last_status": status, "last_error": error}
-    return Outcome.RETRY, {"status": WebhookStatus.PENDING, "next_attempt_at": utcnow() + backoff(claim.attempts),
-                           "last_status": status, "last_error": error, "claimed_at": None, "claim_token": None}
+    return Outcome.RETRY, {**outbox.retry_values(outbox.WEBHOOK, claim.attempts, utcnow()), "last_status": status,
+                           "last_error": error}
 
 
 def deliver_one(delivery_id: int) -> Outcome:
