@@ -109,6 +109,10 @@ class BaseConfig:
     # A worker's claim of a row is a lease: after this long the sweep gives the row to another
     # worker. It must outlast the longest send (see validate), or two workers send at once.
     CLAIM_TIMEOUT_SECONDS = 900.0
+    # An attempt whose answer came after its timeout (the 250 to the final ".", a webhook's
+    # response) may have been delivered: it is tried once more after this pause, then recorded
+    # as uncertain instead of sent again and again.
+    MAYBE_DELIVERED_RETRY_SECONDS = 21600.0
     # Webhooks to organisations' systems: the same outbox and lease as e-mail, their own backoff.
     WEBHOOK_MAX_ATTEMPTS = 8
     WEBHOOK_BACKOFF_SECONDS = 30.0
@@ -172,7 +176,7 @@ class BaseConfig:
             values["EGRESS_PORTS"] = _ports("EGRESS_PORTS")
         for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
                     "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS", "WEBHOOK_BACKOFF_SECONDS",
-                    "WEBHOOK_TIMEOUT_SECONDS"):
+                    "WEBHOOK_TIMEOUT_SECONDS", "MAYBE_DELIVERED_RETRY_SECONDS"):
             if os.environ.get(key):
                 values[key] = _float(key)
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",

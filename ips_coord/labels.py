@@ -504,4 +504,5 @@ SERVICE_SCOPES: dict[str, LazyString] = {
 WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
     WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
+    WebhookStatus.UNCERTAIN: _l("Maybe delivered"),
 }

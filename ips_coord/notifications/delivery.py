@@ -52,6 +52,8 @@ class Outcome(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     SUPERSEDED = "superseded"  # the claim ran out and another worker owns the row now
+    MAYBE = "maybe"  # the answer came too late: maybe delivered, tried once more after a pause
+    UNCERTAIN = "uncertain"  # maybe delivered, and no answer in time again: not sent again
 
 
 def _claim(notification_id: int, token: str) -> tuple[Notification, User | None] | None:
@@ -106,11 +108,20 @@ def _deliver_one(notification_id: int) -> Outcome:
     scrub = {"data": scrubbed(row)} if row.kind in SECRET_NOTIFICATION_KINDS else {}
     try:
         send(_message(row, recipient), claim_ends)
+    except outbox.MaybeDelivered as exc:
+        final, maybe = outbox.maybe_values(row, utcnow(), str(exc))
+        if not _record(row.id, token, **maybe, **(scrub if final else {})):
+            log.warning("notification %s: maybe delivered after its claim passed to another worker", row.id)
+            return Outcome.SUPERSEDED
+        log.warning("notification %s attempt %s: maybe delivered (%s)", row.id, row.attempts,
+                    "recorded as uncertain" if final else "one more attempt after a pause")
+        return Outcome.UNCERTAIN if final else Outcome.MAYBE
     except (OSError, smtplib.SMTPException, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
         if outbox.last_attempt(outbox.EMAIL, row.attempts) or isinstance(exc, LookupError):
-            outcome = Outcome.FAILED
-            values: dict[str, Any] = {"status": NotificationStatus.FAILED, "last_error": error, **scrub}
+            status = outbox.failed_status(row)
+            outcome = Outcome.FAILED if status == NotificationStatus.FAILED else Outcome.UNCERTAIN
+            values: dict[str, Any] = {"status": status, "last_error": error, **scrub}
             retry_note = "no more attempts"
         else:
             outcome = Outcome.RETRY
@@ -134,7 +145,8 @@ def _deliver_one(notification_id: int) -> Outcome:
 
 def deliver_many(notification_ids: list[int]) -> list[Outcome]:
     """What happened to each: sent / skipped / retry / failed / superseded (the claim ran
-    out and another worker owns the row now)."""
+    out and another worker owns the row now) / maybe (the answer came too late: once more after a
+    pause) / uncertain (maybe delivered, for good)."""
     return [_deliver_one(nid) for nid in notification_ids]
 
 

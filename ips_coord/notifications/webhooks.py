@@ -69,7 +69,9 @@ def backoff(attempts: int) -> timedelta:
 
 def _failure(claim: rows.Claim, status: int | None, error: str) -> tuple[Outcome, dict[str, Any]]:
     if outbox.last_attempt(outbox.WEBHOOK, claim.attempts):
-        return Outcome.FAILED, {"status": WebhookStatus.FAILED, "last_status": status, "last_error": error}
+        final = outbox.failed_status(claim)
+        return (Outcome.FAILED if final == WebhookStatus.FAILED else Outcome.UNCERTAIN,
+                {"status": final, "last_status": status, "last_error": error})
     return Outcome.RETRY, {**outbox.retry_values(outbox.WEBHOOK, claim.attempts, utcnow()), "last_status": status,
                            "last_error": error}
 
@@ -89,7 +91,14 @@ def deliver_one(delivery_id: int) -> Outcome:
         status: int | None = post(claim.url, body, headers, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
         error = None if status is not None and 200 <= status < 300 else f"HTTP {status}"
     except requests.ReadTimeout:
-        status, error = None, f"no answer within {current_app.config['WEBHOOK_TIMEOUT_SECONDS']:g} s"
+        # The request went out and the answer did not come in time: the receiver may have it.
+        final, values = outbox.maybe_values(claim, utcnow(), f"no answer within "
+                                            f"{current_app.config['WEBHOOK_TIMEOUT_SECONDS']:g} s")
+        if not rows.record(delivery_id, token, **values, last_status=None):
+            return Outcome.SUPERSEDED
+        log.warning("webhook delivery %s: maybe delivered (%s)", delivery_id,
+                    "recorded as uncertain" if final else "one more attempt after a pause")
+        return Outcome.UNCERTAIN if final else Outcome.MAYBE
     except Exception as exc:  # noqa: BLE001 - one row's failure, whatever it is, is that row's only
         # The same words for every reason: the log must not tell which internal ports are open.
         log.info("webhook delivery %s: could not connect (%s)", delivery_id, type(exc).__name__)

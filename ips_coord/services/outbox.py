@@ -54,8 +54,10 @@ WEBHOOK = Channel("webhook", cast(Table, WebhookDelivery.__table__), "WEBHOOK_MA
 # The states of a lease have the same values in every channel.
 PENDING, QUEUED, SENDING = NotificationStatus.PENDING.value, NotificationStatus.QUEUED.value, \
     NotificationStatus.SENDING.value
-assert (PENDING, QUEUED, SENDING) == (WebhookStatus.PENDING.value, WebhookStatus.QUEUED.value,
-                                      WebhookStatus.SENDING.value)
+FAILED, UNCERTAIN = NotificationStatus.FAILED.value, NotificationStatus.UNCERTAIN.value
+assert (PENDING, QUEUED, SENDING, FAILED, UNCERTAIN) == (
+    WebhookStatus.PENDING.value, WebhookStatus.QUEUED.value, WebhookStatus.SENDING.value, WebhookStatus.FAILED.value,
+    WebhookStatus.UNCERTAIN.value)
 
 
 def skip_locked(stmt: S) -> S:
@@ -158,6 +160,33 @@ def backoff(channel: Channel, attempts: int) -> timedelta:
 
 def last_attempt(channel: Channel, attempts: int) -> bool:
     return bool(attempts >= current_app.config[channel.max_attempts])
+
+
+class MaybeDelivered(Exception):
+    """The transport sent everything and the receiver's answer did not come in time: it may have
+    stored the message (an SMTP server after the final ".", a webhook receiver)."""
+
+
+def maybe_values(row: RowMapping | Any, now: datetime, error: str) -> tuple[bool, dict[str, Any]]:
+    """The "maybe delivered" outcome: the first time, one more attempt after a long pause
+    (MAYBE_DELIVERED_RETRY_SECONDS, so a slow receiver is not sent copy after copy); the second
+    time the row is uncertain for good. (final, values to record)."""
+    error = f"maybe delivered: {error}"[:500]
+    if _value(row, "maybe_delivered_at") is None:
+        pause = timedelta(seconds=current_app.config["MAYBE_DELIVERED_RETRY_SECONDS"])
+        return False, {"status": PENDING, "next_attempt_at": now + pause, "maybe_delivered_at": now,
+                       "last_error": error, "claimed_at": None, "claim_token": None}
+    return True, {"status": UNCERTAIN, "last_error": error}
+
+
+def failed_status(row: RowMapping | Any) -> str:
+    """The end of a row that ran out of attempts: failed, or uncertain if an earlier attempt may
+    have been delivered (it must never be reported as failed)."""
+    return UNCERTAIN if _value(row, "maybe_delivered_at") is not None else FAILED
+
+
+def _value(row: RowMapping | Any, name: str) -> Any:
+    return row[name] if isinstance(row, RowMapping) else getattr(row, name)
 
 
 def retry_values(channel: Channel, attempts: int, now: datetime) -> dict[str, Any]:

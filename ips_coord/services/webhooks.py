@@ -118,6 +118,7 @@ class Claim:
     payload: dict[str, Any]
     created_at: datetime
     live: bool  # the endpoint is enabled and its token neither revoked nor expired
+    maybe_delivered_at: datetime | None = None  # an earlier attempt's answer came too late
 
 
 def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
@@ -137,7 +138,8 @@ def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
     row, ep = taken
     assert ep is not None  # the delivery's endpoint and token exist (foreign keys)
     live = ep.disabled_at is None and ep.revoked_at is None and ep.expires_at > now
-    return Claim(delivery_id, row["attempts"], ep.url, ep.secret, row["payload"], row["created_at"], live)
+    return Claim(delivery_id, row["attempts"], ep.url, ep.secret, row["payload"], row["created_at"], live,
+                 row["maybe_delivered_at"])
 
 
 def record(delivery_id: int, token: str, **values: Any) -> bool:

@@ -277,6 +277,9 @@ class NotificationStatus(StrEnum):
     # Not sent for lack of the citizen's consent: shown on the case page, counted on the overview,
     # released when the consent is recorded (ips_coord.services.consent_gaps).
     WITHHELD = "withheld"
+    # Maybe delivered: the server's answer to the whole message came too late, twice (the
+    # outbox engine's "maybe delivered" outcome). Shown to the coordinator as such, never failed.
+    UNCERTAIN = "uncertain"
 
 
 class OrgKind(StrEnum):
@@ -465,3 +468,4 @@ class WebhookStatus(StrEnum):
     SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # maybe delivered: the receiver answered too late, twice
