@@ -116,11 +116,20 @@ class BaseConfig:
     # A worker's claim of a row is a lease: after this long the sweep gives the row to another
     # worker. It must outlast the longest send (see validate), or two workers send at once.
     CLAIM_TIMEOUT_SECONDS = 900.0
+    # An attempt whose answer came after its timeout (the 250 to the final ".", a webhook's
+    # response) may have been delivered: it is tried once more after this pause, then recorded
+    # as uncertain instead of sent again and again.
+    MAYBE_DELIVERED_RETRY_SECONDS = 21600.0
     # Webhooks to organisations' systems: the same outbox and lease as e-mail, their own backoff.
     WEBHOOK_MAX_ATTEMPTS = 8
     WEBHOOK_BACKOFF_SECONDS = 30.0
     WEBHOOK_TIMEOUT_SECONDS = 10.0  # connect and answer; far inside CLAIM_TIMEOUT_SECONDS
     SERVICE_TOKEN_DAYS = 365  # an organisation's service token expires after this by default
+    # Every outbound HTTP request (ips_coord/egress.py): https to public addresses on these ports.
+    EGRESS_PORTS: tuple[int, ...] = (443,)
+    # Development and tests only (refused in production): http:// and any port to loopback
+    # addresses, for receivers on the same machine.
+    EGRESS_ALLOW_LOOPBACK = False
     # Tests only: named crash points (ips_coord.notifications.failpoints), refused in production.
     FAILPOINTS: str | None = None
     FAILPOINTS_DIR: str | None = None
@@ -173,9 +182,13 @@ class BaseConfig:
         if os.environ.get("BASE_URL"):
             values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
+        values["EGRESS_ALLOW_LOOPBACK"] = _bool("EGRESS_ALLOW_LOOPBACK", cls.EGRESS_ALLOW_LOOPBACK)
+        if os.environ.get("EGRESS_PORTS"):
+            values["EGRESS_PORTS"] = _ports("EGRESS_PORTS")
         for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
                     "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS", "WEBHOOK_BACKOFF_SECONDS",
-                    "WEBHOOK_TIMEOUT_SECONDS", "SIGN_IN_MIN_SECONDS"):
+                    "WEBHOOK_TIMEOUT_SECONDS", "SIGN_IN_MIN_SECONDS",
+                    "MAYBE_DELIVERED_RETRY_SECONDS"):
             if os.environ.get(key):
                 values[key] = _float(key)
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
@@ -217,6 +230,16 @@ def _database_url(url: str) -> str:
     return url
 
 
+def _ports(key: str) -> tuple[int, ...]:
+    try:
+        ports = tuple(int(p) for p in os.environ[key].replace(" ", "").split(",") if p)
+    except ValueError:
+        raise ConfigError(f"{key} must be a comma-separated list of port numbers, got {os.environ[key]!r}") from None
+    if not ports or not all(0 < p < 65536 for p in ports):
+        raise ConfigError(f"{key} must list ports between 1 and 65535, got {os.environ[key]!r}")
+    return ports
+
+
 def _float(key: str) -> float:
     try:
         return float(os.environ[key])
@@ -226,6 +249,7 @@ def _float(key: str) -> float:
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+    EGRESS_ALLOW_LOOPBACK = True  # the demo's webhook receiver runs on 127.0.0.1
 
 
 class TestingConfig(BaseConfig):
@@ -234,6 +258,7 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret"
     DELIVERY_WAKE = False
+    EGRESS_ALLOW_LOOPBACK = True  # the tests' webhook receivers run on 127.0.0.1
     # Generated requests (schemathesis) come fast from one token; the limit's own test lowers it.
     API_RATE_LIMIT = "100000 per minute"
     # Tests log in thousands of times; scrypt at 1/32 of the cost (N=2^10) keeps each check at a
@@ -317,6 +342,8 @@ def _validate_production(settings: dict) -> None:
     for key, message in (
         ("CLOCK_FILE", "CLOCK_FILE is for tests only and must not be set in production"),
         ("FAILPOINTS", "IPS_FAILPOINTS is for tests only and must not be set in production"),
+        ("EGRESS_ALLOW_LOOPBACK", "EGRESS_ALLOW_LOOPBACK is for development and tests only and must not be set in "
+                                  "production"),
     ):
         if settings.get(key):
             raise ConfigError(message)

@@ -12,6 +12,8 @@ from flask_babel.speaklater import LazyString
 from .workflows.fidelity_scale import FidelityLevel, ReviewStatus
 from .workflows.network import NetworkCategory, NetworkRelation, NetworkRole
 from .workflows.phases import (
+    NEUTRAL_FOLLOW_UP,
+    TREATMENT_FOLLOW_UP_KINDS,
     AccessAction,
     Adjustment,
     AuditPart,
@@ -134,6 +136,17 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.DISCHARGE_CONTACT: _l("Contact after discharge (3 days)"),
     FollowUpKind.BENEFITS_COUNSELLING: _l("Benefits counselling after changed hours or pay"),
 }
+NEUTRAL_FOLLOW_UP_LABEL = _l("Follow-up")
+
+
+def outward_follow_up_kind(kind: str) -> LazyString | str:
+    """A follow-up kind as it may be said outside the application (a calendar, an e-mail to
+    anyone but psychiatry): the kinds that tell of treatment by the neutral word."""
+    if kind in TREATMENT_FOLLOW_UP_KINDS or kind == NEUTRAL_FOLLOW_UP:
+        return NEUTRAL_FOLLOW_UP_LABEL
+    return FOLLOW_UP_KINDS.get(kind, kind)
+
+
 CLOSE_REASONS: dict[str, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
     CloseReason.MOVED_AWAY: _l("Moved away"),
@@ -230,8 +243,8 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.CITIZEN_INVITATION: _l("Your IPS consultant invites you to see your plan"),
     NotificationKind.PASSWORD_RESET: _l("Choose a new password for IPS"),
     NotificationKind.CASE_ASSIGNED: _l("An IPS consultant has taken the case"),
-    NotificationKind.ADMITTED: _l("Case paused by psychiatry"),
-    NotificationKind.DISCHARGED: _l("Discharge: contact the citizen within 3 days"),
+    NotificationKind.ADMITTED: _l("Case paused"),
+    NotificationKind.DISCHARGED: _l("Case resumed: contact the citizen within 3 days"),
     NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
 }
 NOTIFICATION_LINES: dict[str, LazyString] = {
@@ -260,8 +273,8 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CASE_ASSIGNED: _l(
         "The coordinator has assigned an IPS consultant to the case. The consultant contacts the citizen "
         "within 7 days."),
-    NotificationKind.ADMITTED: _l("Psychiatry has paused the case. Log in to see why, if the consent allows."),
-    NotificationKind.DISCHARGED: _l("Psychiatry has recorded a discharge. Contact the citizen within 3 days."),
+    NotificationKind.ADMITTED: _l("The case is paused. Log in to see why, if the consent allows."),
+    NotificationKind.DISCHARGED: _l("The case is resumed. Contact the citizen within 3 days."),
     NotificationKind.JOB_TERMS_CHANGED: _l("The hours or pay of the citizen's job have changed."),
 }
 # The subject of a notification of a kind that has no words of its own yet.
@@ -511,6 +524,7 @@ TOKEN_EVENTS: dict[str, LazyString] = {
 WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
     WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
+    WebhookStatus.UNCERTAIN: _l("Maybe delivered"),
 }
 
 # --- Fidelity reviews on the IPS-25 scale ------------------------------------------------------

@@ -15,7 +15,19 @@ from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import CaseEvent, Consent, IpsCase, User
-from ..workflows.phases import ConsentCategory, Event, HistoryEntry, OrgKind, Part, Party, Relation, Role
+from ..workflows.phases import (
+    NEUTRAL_FOLLOW_UP,
+    TREATMENT_FOLLOW_UP_KINDS,
+    ConsentCategory,
+    EndReason,
+    Event,
+    HistoryEntry,
+    OrgKind,
+    Part,
+    Party,
+    Relation,
+    Role,
+)
 
 # The parts of a case record (the enum is the one source; these names are kept for the callers).
 IDENTITY = Part.IDENTITY
@@ -68,6 +80,18 @@ EVENT_PARTS: dict[str, Part] = {
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}
+# Reason codes that tell of treatment (a job ended for health reasons; an escalated follow-up
+# after a discharge), and what a reader outside the citizen's care (who may read neither the
+# follow-ups nor health information: the jobcenter) sees instead.
+TREATMENT_REASONS: dict[str, str] = {
+    EndReason.HEALTH: EndReason.OTHER, **{kind: NEUTRAL_FOLLOW_UP for kind in TREATMENT_FOLLOW_UP_KINDS}}
+
+
+def visible_reason(reason: str | None, access: Access) -> str | None:
+    """A reason code as this reader may see it (events, placements)."""
+    if reason in TREATMENT_REASONS and not (access.can_read(FOLLOW_UPS) or access.can_read(HEALTH)):
+        return TREATMENT_REASONS[reason]
+    return reason
 
 
 def relation_to_case(user: User, case: IpsCase) -> Relation | None:
@@ -258,6 +282,7 @@ def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     reason_part = EVENT_REASON_PARTS.get(event.event)
     if reason is not None and reason_part is not None and not access.can_read(reason_part):
         reason = None
+    reason = visible_reason(reason, access)
     name = event.event
     name_part = EVENT_PARTS.get(name)
     if name_part is not None and not access.can_read(name_part):

@@ -6,10 +6,11 @@ from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from ..access import case_filter
 from ..access.audit import audit_many
+from ..access.policy import visible_reason
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
@@ -79,8 +80,13 @@ class Placements(MethodView):
     @case_part(Part.PLACEMENTS)
     def get(self, args, case_id):
         """Jobs, education and steps on the case, newest first"""
-        return paginate(select(Placement).where(Placement.case_id == case_id), args,
-                        (Placement.start_date.desc(), Placement.id.desc()))
+        result = paginate(select(Placement).where(Placement.case_id == case_id), args,
+                          (Placement.start_date.desc(), Placement.id.desc()))
+        # An ending's reason as this reader may see it (an ending for health reasons is told
+        # only within the citizen's care): copies, so the rows themselves are never changed.
+        result["items"] = [{**{a.key: getattr(p, a.key) for a in inspect(Placement).column_attrs},
+                            "end_reason": visible_reason(p.end_reason, g.access)} for p in result["items"]]
+        return result
 
     @blp.arguments(input_of(StepSchema))
     @blp.response(201, output(PlacementSchema))

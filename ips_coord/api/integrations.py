@@ -159,7 +159,8 @@ class WebhookCreateSchema(Schema):
     token_id = Id(required=True, metadata={"description": "the service token (scope webhooks:receive) whose "
                                                           "access decides what the endpoint is told"})
     url = Text(max_length=500, min_length=1, required=True, metadata={
-        "description": "https://...; plain http:// only on 127.0.0.1, ::1 or localhost"})
+        "description": "https://... to a public host on an allowed port (443 by default); plain http:// and "
+                       "loopback addresses only where the server allows them (development)"})
     kinds = fields.List(OneOf(ChangeKind), required=True, validate=validate.Length(min=1))
 
 

@@ -37,6 +37,8 @@ class Notification(Model):
     # The current claim's owner: a claim is a lease, and every write under it checks this.
     claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first attempt whose answer came too late ("maybe delivered"): one more after a pause.
+    maybe_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     requires_ack: Mapped[bool] = mapped_column(default=False)

@@ -1,26 +1,23 @@
-"""Deliver outbox rows at least once: claim each, send it, record it.
+"""Deliver e-mails at least once: the outbox engine's lease on each row (claim, record, retry
+with backoff: ips_coord/services/outbox.py), with SMTP or the mailbox folder as the transport.
 
-A row moves pending -> queued (the sweep's claim) -> sending (a worker's claim) -> sent, or
-back to pending (a retry, with backoff) or to failed (after the last attempt). Every claim is a
-lease: it writes `claimed_at` and a fresh owner token, and every later write by its owner says
-`WHERE claim_token = :token`. When a lease has run for CLAIM_TIMEOUT_SECONDS the sweep gives
-the row to someone else, and from then on the old owner cannot write anything: whatever it
-learnt, the new owner's result stands. Configuration refuses a claim timeout shorter than the
-longest SMTP send, and `email.send` never sends the final "." unless the wait for its reply
-still fits in the lease, so a lease runs out under a live send only if the worker stalls.
+A row moves pending -> queued (the sweep's claim) -> sending (a worker's lease) -> sent, or
+back to pending (a retry, with backoff) or to failed (after the last attempt). When a lease has
+run for CLAIM_TIMEOUT_SECONDS the sweep gives the row to someone else, and from then on the old
+owner cannot write anything: whatever it learnt, the new owner's result stands. Configuration
+refuses a claim timeout shorter than the longest SMTP send, and `email.send` never sends the
+final "." unless the wait for its reply still fits in the lease, so a lease runs out under a
+live send only if the worker stalls.
 
 A row is recorded `sent` only after the server's 250 to the final "." of its DATA, and before
 the worker claims its next row. A worker that dies anywhere leaves its row queued or sending;
 when the lease ends the row is sent again, with the same Message-ID. A server discards a
 message whose "." never came, so a duplicate needs a worker that dies after the "." and before
 recording the 250: at most one message per worker process that dies (its one row in flight).
-Both commits skip the wait for the WAL flush: only a crash of the database server itself can
-lose the last fraction of a second of them, and that too ends in a resend, never a loss.
 """
 from __future__ import annotations
 
 import logging
-import random
 import smtplib
 import time
 import uuid
@@ -30,11 +27,12 @@ from enum import StrEnum
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import RowMapping, Table, select, text, update
+from sqlalchemy import RowMapping, Table, select
 
 from ..clock import utcnow
-from ..extensions import affected_rows, db
+from ..extensions import db
 from ..models import Notification, User
+from ..services import outbox
 from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationStatus
 from .email import build_message, send
 from .failpoints import failpoint
@@ -54,41 +52,24 @@ class Outcome(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     SUPERSEDED = "superseded"  # the claim ran out and another worker owns the row now
-
-
-def _no_flush_wait() -> None:
-    """The next commit does not wait for the WAL flush (see the module docstring)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    MAYBE = "maybe"  # the answer came too late: maybe delivered, tried once more after a pause
+    UNCERTAIN = "uncertain"  # maybe delivered, and no answer in time again: not sent again
 
 
 def _claim(notification_id: int, token: str) -> tuple[Notification, User | None] | None:
-    """Take the row (queued -> sending, under `token`) and read its recipient, in one
-    statement on PostgreSQL. The rows come back as transient objects, outside the session,
-    so no later commit reloads them. A row to a bare address (the citizen's sign-in mail)
-    has no recipient: None."""
-    _no_flush_wait()
-    claim = (update(OUTBOX).where(OUTBOX.c.id == notification_id, OUTBOX.c.status == NotificationStatus.QUEUED)
-             .values(status=NotificationStatus.SENDING, claimed_at=utcnow(), claim_token=token,
-                     attempts=OUTBOX.c.attempts + 1))
-    user: dict[str, Any] | RowMapping | None = None
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The recipient through an outer join, so a row without one is claimed too.
-        mine = OUTBOX.alias("mine")
-        src = (select(mine.c.id.label("claimed_id"), *(c.label(f"user_{c.name}") for c in USERS.c))
-               .select_from(mine.outerjoin(USERS, USERS.c.id == mine.c.recipient_id))
-               .where(mine.c.id == notification_id).subquery("src"))
-        row = db.session.execute(claim.where(OUTBOX.c.id == src.c.claimed_id).returning(
-            *OUTBOX.c, *(src.c[f"user_{c.name}"] for c in USERS.c))).mappings().first()
-        if row is not None and row["user_id"] is not None:
-            user = {c.name: row[f"user_{c.name}"] for c in USERS.c}
-    else:  # SQLite's RETURNING sees only the updated table
-        row = db.session.execute(claim.returning(*OUTBOX.c)).mappings().first()
-        if row is not None and row["recipient_id"] is not None:
-            user = db.session.execute(select(USERS).where(USERS.c.id == row["recipient_id"])).mappings().one()
-    db.session.commit()
-    if row is None:
+    """The engine's lease on the row (queued -> sending, under `token`), and its recipient read
+    in the same transaction. The rows come back as transient objects, outside the session, so no
+    later commit reloads them. A row to a bare address (the citizen's sign-in mail) has no
+    recipient: None."""
+    def recipient(row: RowMapping) -> RowMapping | None:
+        if row["recipient_id"] is None:
+            return None
+        return db.session.execute(select(USERS).where(USERS.c.id == row["recipient_id"])).mappings().one()
+
+    taken = outbox.take(outbox.EMAIL, notification_id, token, utcnow(), read=recipient)
+    if taken is None:
         return None  # another worker has it, or it is already sent
+    row, user = taken
     return Notification(**{c.name: row[c.name] for c in OUTBOX.c}), User(**dict(user)) if user else None
 
 
@@ -106,19 +87,12 @@ def _message(row: Notification, recipient: User | None) -> Message:
 
 def _record(notification_id: int, token: str, **values: Any) -> bool:
     """Write the outcome of this claim, if it is still this worker's; False if not."""
-    db.session.rollback()  # in case an error left a transaction open
-    _no_flush_wait()
-    result = db.session.execute(update(OUTBOX).where(
-        OUTBOX.c.id == notification_id, OUTBOX.c.claim_token == token, OUTBOX.c.status == NotificationStatus.SENDING)
-        .values(**values))
-    db.session.commit()
-    return affected_rows(result) == 1
+    return outbox.record(outbox.EMAIL, notification_id, token, **values)
 
 
 def backoff(attempts: int) -> timedelta:
     """Exponential with jitter, so a recovering mail server is not hit by every row at once."""
-    base = current_app.config["NOTIFY_BACKOFF_SECONDS"]
-    return timedelta(seconds=base * 2 ** (attempts - 1) * random.uniform(0.5, 1.5))
+    return outbox.backoff(outbox.EMAIL, attempts)
 
 
 def _deliver_one(notification_id: int) -> Outcome:
@@ -134,18 +108,25 @@ def _deliver_one(notification_id: int) -> Outcome:
     scrub = {"data": scrubbed(row)} if row.kind in SECRET_NOTIFICATION_KINDS else {}
     try:
         send(_message(row, recipient), claim_ends)
+    except outbox.MaybeDelivered as exc:
+        final, maybe = outbox.maybe_values(row, utcnow(), str(exc))
+        if not _record(row.id, token, **maybe, **(scrub if final else {})):
+            log.warning("notification %s: maybe delivered after its claim passed to another worker", row.id)
+            return Outcome.SUPERSEDED
+        log.warning("notification %s attempt %s: maybe delivered (%s)", row.id, row.attempts,
+                    "recorded as uncertain" if final else "one more attempt after a pause")
+        return Outcome.UNCERTAIN if final else Outcome.MAYBE
     except (OSError, smtplib.SMTPException, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
-        if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"] or isinstance(exc, LookupError):
-            outcome = Outcome.FAILED
-            values: dict[str, Any] = {"status": NotificationStatus.FAILED, "last_error": error, **scrub}
+        if outbox.last_attempt(outbox.EMAIL, row.attempts) or isinstance(exc, LookupError):
+            status = outbox.failed_status(row)
+            outcome = Outcome.FAILED if status == NotificationStatus.FAILED else Outcome.UNCERTAIN
+            values: dict[str, Any] = {"status": status, "last_error": error, **scrub}
             retry_note = "no more attempts"
         else:
-            retry_at = utcnow() + backoff(row.attempts)
             outcome = Outcome.RETRY
-            values = {"status": NotificationStatus.PENDING, "next_attempt_at": retry_at,
-                      "last_error": error, "claimed_at": None, "claim_token": None}
-            retry_note = f"retry at {retry_at.isoformat()}"
+            values = {**outbox.retry_values(outbox.EMAIL, row.attempts, utcnow()), "last_error": error}
+            retry_note = f"retry at {values['next_attempt_at'].isoformat()}"
         if not _record(row.id, token, **values):
             log.warning("notification %s: attempt failed (%s) after its claim passed to another worker; "
                         "that worker's result stands", row.id, type(exc).__name__)
@@ -164,7 +145,8 @@ def _deliver_one(notification_id: int) -> Outcome:
 
 def deliver_many(notification_ids: list[int]) -> list[Outcome]:
     """What happened to each: sent / skipped / retry / failed / superseded (the claim ran
-    out and another worker owns the row now)."""
+    out and another worker owns the row now) / maybe (the answer came too late: once more after a
+    pause) / uncertain (maybe delivered, for good)."""
     return [_deliver_one(nid) for nid in notification_ids]
 
 

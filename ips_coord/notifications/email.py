@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from ..models import Notification, User
+from ..services.outbox import MaybeDelivered
 from .failpoints import failpoint
 from .texts import email_context, render_email
 
@@ -170,7 +171,15 @@ def send(msg: Message, claim_ends: float) -> None:
         failpoint("delivery.before_data_end")
         smtp.send(b".\r\n")
         _socket(smtp).settimeout(cfg["SMTP_DATA_END_TIMEOUT_SECONDS"])  # the server may take 10 minutes
-        code, reply = smtp.getreply()
+        try:
+            code, reply = smtp.getreply()
+        except smtplib.SMTPServerDisconnected as exc:
+            # No answer in time: the server may have stored it and answer later (smtplib turns
+            # the timeout into a disconnect). A dropped connection is a plain failure.
+            if isinstance(exc.__context__, TimeoutError):
+                raise MaybeDelivered(f"no answer to the final '.' within {cfg['SMTP_DATA_END_TIMEOUT_SECONDS']:g} s") \
+                    from exc
+            raise
         _socket(smtp).settimeout(cfg["SMTP_TIMEOUT_SECONDS"])
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)

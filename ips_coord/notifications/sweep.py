@@ -1,25 +1,27 @@
 """The periodic sweep: turns due database rows into work, never twice.
 
-Every step claims rows with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (on SQLite, whose
-writers are serialised, a conditional UPDATE), so two sweeps running by mistake split the
-work instead of doubling it. Nothing is handed to the broker inside a transaction: the sweep
-returns the claimed notification ids and the caller enqueues them after commit.
+Every step takes its rows through the outbox engine's row lock (ips_coord/services/outbox.py:
+FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional UPDATE on SQLite, whose writers are
+serialised), so two sweeps running by mistake split the work instead of doubling it. Nothing is
+handed to the broker inside a transaction: the sweep returns the claimed notification ids and
+the caller enqueues them after commit.
 """
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_midnight, local_today
-from ..extensions import affected_rows, db
+from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
+from ..services import outbox
 from ..services.inbox import tell
+from ..services.outbox import Claimed
 from ..services.records import add_case_event, add_follow_ups, recipients
 from ..workflows import FollowUpSpec
 from ..workflows.constants import NO_CONTACT_AFTER
@@ -41,67 +43,22 @@ log = logging.getLogger(__name__)
 CONTACT_EXPECTED_PHASES = PAUSABLE
 
 
-def _skip_locked(stmt):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
-    return stmt
-
-
 def requeue_stale(now: datetime) -> int:
-    """End the leases of claims older than CLAIM_TIMEOUT_SECONDS (their worker stopped, or the
-    broker lost their task): the rows go back to pending and are sent again, with the same
-    Message-ID. The old owner's token no longer matches, so it cannot write to them after."""
-    cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.status.in_([NotificationStatus.QUEUED, NotificationStatus.SENDING]),
-               Notification.claimed_at < cutoff)
-        .values(status=NotificationStatus.PENDING, claimed_at=None, claim_token=None)
-    )
-    db.session.commit()
-    count = affected_rows(result)
+    """End the e-mail leases older than CLAIM_TIMEOUT_SECONDS (the outbox engine's move)."""
+    count = outbox.requeue_stale(outbox.EMAIL, now)
     if count:
         log.warning("stale claims: %d notifications go back to pending", count)
     return count
 
 
-class Claimed(list):
-    """The ids of one claim of due rows (a list), and the claim's token."""
-
-    def __init__(self, ids, token: str):
-        super().__init__(ids)
-        self.token = token
-
-
 def claim_due_notifications(now: datetime, limit: int) -> Claimed:
-    """Mark due pending rows queued under a new token and return their ids (committed)."""
-    token = uuid.uuid4().hex
-    due = (select(Notification.id)
-           .where(Notification.status == NotificationStatus.PENDING, Notification.next_attempt_at <= now)
-           .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
-    claim = dict(status=NotificationStatus.QUEUED, claimed_at=now, claim_token=token)
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
-        if ids:
-            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(**claim))
-    else:
-        ids = list(db.session.scalars(
-            update(Notification)
-            .where(Notification.id.in_(due.scalar_subquery()), Notification.status == NotificationStatus.PENDING)
-            .values(**claim)
-            .returning(Notification.id)
-        ))
-    db.session.commit()
-    return Claimed(ids, token)
+    """Mark due pending e-mails queued under a new token and return their ids (committed)."""
+    return outbox.claim_due(outbox.EMAIL, now, limit)
 
 
 def release(claimed: Claimed) -> None:
     """The broker refused: give the rows back at once instead of waiting for the timeout."""
-    db.session.execute(update(Notification)
-                       .where(Notification.id.in_(list(claimed)), Notification.claim_token == claimed.token,
-                              Notification.status == NotificationStatus.QUEUED)
-                       .values(status=NotificationStatus.PENDING, claimed_at=None, claim_token=None))
-    db.session.commit()
+    outbox.release(outbox.EMAIL, claimed)
 
 
 def escalate_due(now: datetime, limit: int) -> int:
@@ -114,7 +71,7 @@ def escalate_due(now: datetime, limit: int) -> int:
     for fid in candidates:
         # One transaction per follow-up: a busy case delays only its own escalation.
         try:
-            fu = db.session.scalar(_skip_locked(select(FollowUp).where(
+            fu = db.session.scalar(outbox.skip_locked(select(FollowUp).where(
                 FollowUp.id == fid, FollowUp.status == FollowUpStatus.OPEN, FollowUp.escalated_at.is_(None))))
             if fu is None:
                 db.session.rollback()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 
 from celery import shared_task
@@ -63,13 +64,29 @@ def deliver(notification_ids: list[int] | int) -> dict:
     return dict(Counter(deliver_many(ids)))
 
 
-def wake_delivery() -> None:
+# A nudge's broker connection gives up after this long (Redis down or unreachable).
+WAKE_BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def wake_delivery() -> threading.Thread | None:
     """After a commit that queued an e-mail someone is waiting for (a sign-in code, a reset
-    link): ask a worker to claim due rows now instead of at the next sweep. Only a nudge: if the
-    broker is down, or DELIVERY_WAKE is off (tests deliver in-process), the sweep sends it."""
+    link): ask a worker to claim due rows now instead of at the next sweep. Only a nudge, and it
+    never holds the request: it is published from a thread of its own, on a connection with a
+    short timeout and no retries. If the broker is down, or DELIVERY_WAKE is off (tests deliver
+    in-process), the sweep sends the e-mail."""
     if not current_app.config.get("DELIVERY_WAKE", True):
-        return
+        return None
+    thread = threading.Thread(target=_nudge, name="ips-coord-wake", daemon=True)
+    thread.start()
+    return thread
+
+
+def _nudge() -> None:
+    app = dispatch.app
+    options = {**(app.conf.broker_transport_options or {}), "socket_connect_timeout": WAKE_BROKER_TIMEOUT_SECONDS,
+               "socket_timeout": WAKE_BROKER_TIMEOUT_SECONDS}
     try:
-        dispatch.delay()
-    except OperationalError:
-        log.warning("broker unavailable; the next sweep sends the e-mail")
+        with app.connection_for_write(transport_options=options, connect_timeout=WAKE_BROKER_TIMEOUT_SECONDS) as conn:
+            dispatch.apply_async(retry=False, connection=conn)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the next sweep sends it
+        log.warning("broker unavailable (%s); the next sweep sends the e-mail", type(exc).__name__)

@@ -64,6 +64,10 @@ def email_context(notification: Notification, recipient: User) -> dict[str, Any]
     meeting_from = min(sent_on + timedelta(days=1), meeting_to) if meeting_to else None
     ack_due = local_date(add_working_days(notification.created_at, ACK_WORKING_DAYS))
     follow_up = data.get("follow_up_kind") or ""
+    # Psychiatry knows of its own treatment; anyone else's mailbox gets the neutral word for a
+    # follow-up that tells of it (a discharge, psychiatry's acknowledgement).
+    kind_label = ((lambda k: labels.FOLLOW_UP_KINDS.get(k, k)) if recipient.role == Role.PSYCHIATRY
+                  else labels.outward_follow_up_kind)
     return {
         "recipient": recipient,
         "kind": notification.kind,
@@ -76,10 +80,10 @@ def email_context(notification: Notification, recipient: User) -> dict[str, Any]
         "ack_due": ack_due,
         "education": str(notification.kind).startswith("education"),
         "early": bool(data.get("early_ending")),
-        "follow_up_kind": str(labels.FOLLOW_UP_KINDS.get(follow_up, "")) or None,
+        "follow_up_kind": str(kind_label(follow_up)) if follow_up else None,
         "follow_up_due": _as_date(data.get("due_at")),
         "hours": data.get("hours_per_week"),
-        "items": [dict(i, label=str(labels.FOLLOW_UP_KINDS.get(i["kind"], i["kind"])),
+        "items": [dict(i, label=str(kind_label(i["kind"])),
                        url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
         "total": data.get("total"),
         "overdue": data.get("overdue"),

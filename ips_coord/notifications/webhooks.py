@@ -13,18 +13,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.client
 import json
 import logging
-import random
 import uuid
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
+import requests
 from flask import current_app
 
+from .. import egress
 from ..clock import utcnow
+from ..extensions import db
+from ..services import outbox
 from ..services import webhooks as rows
 from ..workflows.phases import WebhookStatus
 from .delivery import Outcome
@@ -51,32 +52,28 @@ def request_parts(claim: rows.Claim, timestamp: int) -> tuple[bytes, dict[str, s
 
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST and return the status; OSError (refused, timed out, TLS) on no answer."""
-    parts = urlsplit(url)
-    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = conn_cls(parts.hostname or "", parts.port, timeout=timeout)
+    """POST through the egress guard and return the status. EgressRefused if the address may
+    not be reached; requests' exceptions if there is no answer (refused, timed out, TLS)."""
+    response = egress.session(current_app.config).post(url, data=body, headers=headers, timeout=timeout,
+                                                       stream=True)
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.read(65536)
-        return response.status
-    except http.client.HTTPException as exc:
-        raise OSError(f"{type(exc).__name__}: {exc}") from exc
+        response.raw.read(65536)  # enough to let the receiver finish; its words are not kept
+        return response.status_code
     finally:
-        conn.close()
+        response.close()
 
 
 def backoff(attempts: int) -> timedelta:
-    base = current_app.config["WEBHOOK_BACKOFF_SECONDS"]
-    return timedelta(seconds=base * 2 ** min(attempts - 1, 16) * random.uniform(0.5, 1.5))
+    return outbox.backoff(outbox.WEBHOOK, attempts)
 
 
 def _failure(claim: rows.Claim, status: int | None, error: str) -> tuple[Outcome, dict[str, Any]]:
-    if claim.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
-        return Outcome.FAILED, {"status": WebhookStatus.FAILED, "last_status": status, "last_error": error}
-    return Outcome.RETRY, {"status": WebhookStatus.PENDING, "next_attempt_at": utcnow() + backoff(claim.attempts),
-                           "last_status": status, "last_error": error, "claimed_at": None, "claim_token": None}
+    if outbox.last_attempt(outbox.WEBHOOK, claim.attempts):
+        final = outbox.failed_status(claim)
+        return (Outcome.FAILED if final == WebhookStatus.FAILED else Outcome.UNCERTAIN,
+                {"status": final, "last_status": status, "last_error": error})
+    return Outcome.RETRY, {**outbox.retry_values(outbox.WEBHOOK, claim.attempts, utcnow()), "last_status": status,
+                           "last_error": error}
 
 
 def deliver_one(delivery_id: int) -> Outcome:
@@ -89,12 +86,23 @@ def deliver_one(delivery_id: int) -> Outcome:
         rows.record(delivery_id, token, status=WebhookStatus.FAILED,
                     last_error="not sent: the endpoint is disabled or its token revoked or expired")
         return Outcome.FAILED
-    body, headers = request_parts(claim, int(utcnow().timestamp()))
     try:
+        body, headers = request_parts(claim, int(utcnow().timestamp()))
         status: int | None = post(claim.url, body, headers, current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
         error = None if status is not None and 200 <= status < 300 else f"HTTP {status}"
-    except OSError as exc:
-        status, error = None, f"{type(exc).__name__}: {exc}"[:500]
+    except requests.ReadTimeout:
+        # The request went out and the answer did not come in time: the receiver may have it.
+        final, values = outbox.maybe_values(claim, utcnow(), f"no answer within "
+                                            f"{current_app.config['WEBHOOK_TIMEOUT_SECONDS']:g} s")
+        if not rows.record(delivery_id, token, **values, last_status=None):
+            return Outcome.SUPERSEDED
+        log.warning("webhook delivery %s: maybe delivered (%s)", delivery_id,
+                    "recorded as uncertain" if final else "one more attempt after a pause")
+        return Outcome.UNCERTAIN if final else Outcome.MAYBE
+    except Exception as exc:  # noqa: BLE001 - one row's failure, whatever it is, is that row's only
+        # The same words for every reason: the log must not tell which internal ports are open.
+        log.info("webhook delivery %s: could not connect (%s)", delivery_id, type(exc).__name__)
+        status, error = None, egress.COULD_NOT_CONNECT
     if error is None:
         failpoint("webhook.after_response")
         outcome, values = Outcome.SENT, {"status": WebhookStatus.DELIVERED, "delivered_at": utcnow(),
@@ -111,4 +119,14 @@ def deliver_one(delivery_id: int) -> Outcome:
 
 
 def deliver_many(delivery_ids: list[int]) -> list[Outcome]:
-    return [deliver_one(d) for d in delivery_ids]
+    """Each row on its own: an error in one (a database hiccup while recording it) leaves that
+    row to its lease and never keeps the others of the chunk from being sent."""
+    outcomes = []
+    for delivery_id in delivery_ids:
+        try:
+            outcomes.append(deliver_one(delivery_id))
+        except Exception:  # noqa: BLE001 - logged; the row goes back when its lease runs out
+            log.exception("webhook delivery %s: not recorded; it is sent again after its lease", delivery_id)
+            db.session.rollback()
+            outcomes.append(Outcome.SKIPPED)
+    return outcomes

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import base64
 import hmac
-import ipaddress
 import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
-from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select, update
 
+from .. import egress
 from ..access.audit import audit_service_token
 from ..clock import utcnow
 from ..extensions import db
@@ -38,7 +38,6 @@ from .errors import N_, Forbidden, NotFound, ServiceError
 from .unit_of_work import unit_of_work
 
 INTEGRATION_ORG_KINDS = (OrgKind.IPS_TEAM, OrgKind.PSYCHIATRY, OrgKind.JOBCENTER)
-LOOPBACK_NAMES = ("localhost",)
 MAX_TOKEN_DAYS = 730
 HALF_SEPARATOR = "."  # never in token_urlsafe's alphabet
 
@@ -200,25 +199,23 @@ def revoke_service_token(token_id: int, actor: User | None = None) -> ApiToken:
 
 
 def check_webhook_url(url: str) -> str:
-    """HTTPS; plain HTTP only to this machine (a receiver under development)."""
+    """An address the egress guard lets through (ips_coord/egress.py): https to a public host on
+    an allowed port; plain http and loopback only where the settings allow them (development)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password \
-            or len(url) > 500:
+    if len(url) > 500:
         raise ServiceError(N_("Give the endpoint as an https:// address."), "url")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
-        raise ServiceError(N_("Plain http:// is allowed only on this machine (127.0.0.1, ::1, localhost); "
-                              "use https://."), "url")
-    return url
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
+    policy = egress.Policy.from_config(current_app.config)
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        egress.check_url(url, policy)
+    except egress.EgressRefused as exc:
+        if exc.reason == "port":
+            raise ServiceError(N_("The port is not allowed: give a port number from %(ports)s, or none."), "url",
+                               ports=", ".join(str(p) for p in sorted(policy.ports))) from None
+        if exc.reason == "host":
+            raise ServiceError(N_("The address must be a public host on the internet, not this machine or an "
+                                  "internal network."), "url") from None
+        raise ServiceError(N_("Give the endpoint as an https:// address."), "url") from None
+    return url
 
 
 def new_secret() -> str:

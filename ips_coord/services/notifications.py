@@ -68,9 +68,10 @@ def send_again(notification_id: int, now: datetime) -> str | None:
     with unit_of_work():
         result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
             update(Notification).where(Notification.id == notification_id,
-                                       Notification.status == NotificationStatus.FAILED)
+                                       Notification.status.in_([NotificationStatus.FAILED,
+                                                                NotificationStatus.UNCERTAIN]))
             .values(status=NotificationStatus.PENDING, next_attempt_at=now, attempts=0, claimed_at=None,
-                    claim_token=None))
+                    claim_token=None, maybe_delivered_at=None))
     if result.rowcount == 1:
         return None
     return db.session.scalar(select(Notification.status).where(Notification.id == notification_id))

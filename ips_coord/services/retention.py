@@ -161,7 +161,7 @@ def plan(now: datetime, *, closed_case_years: int, access_log_months: int,
 def _old_notifications(before: datetime) -> tuple[ColumnElement[bool], ...]:
     # Only settled rows: a pending or claimed one is still due work.
     return (Notification.created_at < before,
-            Notification.status.in_([NotificationStatus.SENT, NotificationStatus.FAILED]))
+            Notification.status.in_([NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.UNCERTAIN]))
 
 
 def run(now: datetime, *, closed_case_years: int, access_log_months: int, notification_months: int,

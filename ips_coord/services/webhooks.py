@@ -6,27 +6,28 @@ and writes one delivery row per change it may be told of, moving the cursor in t
 transaction. The cursor moves only if it still stands where this fan-out read it, and a
 delivery is unique per (endpoint, change): two sweeps running by mistake cannot double a row.
 
-The delivery rows then move like outbox e-mails (notifications/delivery.py): pending ->
-queued (the sweep's claim, FOR UPDATE SKIP LOCKED) -> sending (the worker's claim, a lease
-with an owner token that every later write checks) -> delivered / pending again / failed.
+The delivery rows then move through the outbox engine like e-mails (services/outbox.py):
+pending -> queued (the sweep's claim) -> sending (the worker's lease, with an owner token that
+every later write checks) -> delivered / pending again / failed.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from ..access.audit import audit_pairs
 from ..access.feed import FeedItem, read_changes
 from ..extensions import affected_rows, db
 from ..models import ApiToken, User, WebhookDelivery, WebhookEndpoint
-from ..workflows.phases import ServiceScope, WebhookStatus
+from ..workflows.phases import HistoryEntry, ServiceScope, WebhookStatus
+from . import outbox
 
 FAN_OUT_PAGES = 10  # pages of changes per endpoint per sweep; the next sweep goes on
+# Events whose very name tells of treatment: a webhook names them as a neutral change.
+TREATMENT_EVENTS = frozenset({HistoryEntry.ADMITTED, HistoryEntry.DISCHARGED})
 
 
 def payload(item: FeedItem) -> dict[str, Any]:
@@ -37,7 +38,9 @@ def payload(item: FeedItem) -> dict[str, Any]:
                             "action": item.action.value, "entity_id": item.entity_id,
                             "changed_at": item.changed_at.isoformat()}
     if item.event is not None:
-        data["event"] = str(item.event["event"])
+        name = str(item.event["event"])
+        # A webhook leaves the system: an admission or a discharge is named as a neutral change.
+        data["event"] = HistoryEntry.PLAN_CHANGED.value if name in TREATMENT_EVENTS else name
     return {"type": f"{item.kind.value}.{item.action.value}", "data": data}
 
 
@@ -91,43 +94,18 @@ def fan_out(now: datetime, limit: int) -> int:
 
 
 def requeue_stale(now: datetime) -> int:
-    cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    result = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.status.in_([WebhookStatus.QUEUED, WebhookStatus.SENDING]),
-               WebhookDelivery.claimed_at < cutoff)
-        .values(status=WebhookStatus.PENDING, claimed_at=None, claim_token=None))
-    db.session.commit()
-    return affected_rows(result)
+    return outbox.requeue_stale(outbox.WEBHOOK, now)
 
 
 def claim_due(now: datetime, limit: int) -> tuple[list[int], str]:
     """Mark due pending rows queued under a new token; returns (ids, token), committed."""
-    token = uuid.uuid4().hex
-    due = (select(WebhookDelivery.id)
-           .where(WebhookDelivery.status == WebhookStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
-           .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
-    claim = dict(status=WebhookStatus.QUEUED, claimed_at=now, claim_token=token)
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
-        if ids:
-            db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(**claim))
-    else:  # SQLite serialises writers: a conditional UPDATE is the claim
-        ids = list(db.session.scalars(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(due.scalar_subquery()), WebhookDelivery.status == WebhookStatus.PENDING)
-            .values(**claim).returning(WebhookDelivery.id)))
-    db.session.commit()
-    return ids, token
+    claimed = outbox.claim_due(outbox.WEBHOOK, now, limit)
+    return list(claimed), claimed.token
 
 
 def release(ids: list[int], token: str) -> None:
     """The broker refused: the rows go back to pending at once."""
-    db.session.execute(update(WebhookDelivery)
-                       .where(WebhookDelivery.id.in_(ids), WebhookDelivery.claim_token == token,
-                              WebhookDelivery.status == WebhookStatus.QUEUED)
-                       .values(status=WebhookStatus.PENDING, claimed_at=None, claim_token=None))
-    db.session.commit()
+    outbox.release(outbox.WEBHOOK, outbox.Claimed(ids, token))
 
 
 @dataclass(frozen=True)
@@ -141,36 +119,33 @@ class Claim:
     payload: dict[str, Any]
     created_at: datetime
     live: bool  # the endpoint is enabled and its token neither revoked nor expired
+    maybe_delivered_at: datetime | None = None  # an earlier attempt's answer came too late
 
 
 def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
-    """queued -> sending under `token` (None: another worker has it, or it is done)."""
-    result = db.session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == WebhookStatus.QUEUED)
-        .values(status=WebhookStatus.SENDING, claimed_at=now, claim_token=token,
-                attempts=WebhookDelivery.attempts + 1))
-    if affected_rows(result) != 1:
-        db.session.rollback()
+    """The engine's lease: queued -> sending under `token` (None: another worker has it, or it
+    is done), with the endpoint's address and secret read in the same transaction."""
+    def endpoint(_row: Any) -> Any:
+        return db.session.execute(
+            select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.disabled_at, ApiToken.revoked_at,
+                   ApiToken.expires_at)
+            .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
+            .join(WebhookDelivery, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(WebhookDelivery.id == delivery_id)).one()
+
+    taken = outbox.take(outbox.WEBHOOK, delivery_id, token, now, read=endpoint)
+    if taken is None:
         return None
-    row = db.session.execute(
-        select(WebhookDelivery.attempts, WebhookDelivery.payload, WebhookDelivery.created_at, WebhookEndpoint.url,
-               WebhookEndpoint.secret, WebhookEndpoint.disabled_at, ApiToken.revoked_at, ApiToken.expires_at)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
-        .where(WebhookDelivery.id == delivery_id)).one()
-    db.session.commit()
-    live = row.disabled_at is None and row.revoked_at is None and row.expires_at > now
-    return Claim(delivery_id, row.attempts, row.url, row.secret, row.payload, row.created_at, live)
+    row, ep = taken
+    assert ep is not None  # the delivery's endpoint and token exist (foreign keys)
+    live = ep.disabled_at is None and ep.revoked_at is None and ep.expires_at > now
+    return Claim(delivery_id, row["attempts"], ep.url, ep.secret, row["payload"], row["created_at"], live,
+                 row["maybe_delivered_at"])
 
 
 def record(delivery_id: int, token: str, **values: Any) -> bool:
     """Write the outcome of this claim, if it is still this worker's."""
-    db.session.rollback()
-    result = db.session.execute(update(WebhookDelivery).where(
-        WebhookDelivery.id == delivery_id, WebhookDelivery.claim_token == token,
-        WebhookDelivery.status == WebhookStatus.SENDING).values(**values))
-    db.session.commit()
-    return affected_rows(result) == 1
+    return outbox.record(outbox.WEBHOOK, delivery_id, token, **values)
 
 
 __all__ = ["Claim", "claim_due", "claim_one", "fan_out", "payload", "record", "release", "requeue_stale"]

@@ -147,7 +147,8 @@ def calendar(key: str):
             reference = case_reference(fu.case_id)
             event = Event()
             event.add("uid", f"follow-up-{fu.id}@ips-coord")
-            event.add("summary", f"{reference}: {labels.FOLLOW_UP_KINDS.get(fu.kind, fu.kind)}")
+            # A calendar service reads this: kinds that tell of treatment by the neutral word.
+            event.add("summary", f"{reference}: {labels.outward_follow_up_kind(fu.kind)}")
             event.add("dtstart", to_local(fu.due_at).date())
             event.add("dtend", to_local(fu.due_at).date() + timedelta(days=1))
             event.add("dtstamp", now)

@@ -337,13 +337,16 @@ def caseload_xlsx():
 def notifications():
     failed = list(db.session.scalars(_team_notifications().where(Notification.status == NotificationStatus.FAILED)
                                      .order_by(Notification.created_at.desc()).limit(200)))
+    # Maybe delivered: the mail server confirmed too late, twice. Not failed: it may have arrived.
+    uncertain = list(db.session.scalars(_team_notifications().where(
+        Notification.status == NotificationStatus.UNCERTAIN).order_by(Notification.created_at.desc()).limit(200)))
     unacknowledged = list(db.session.scalars(_team_notifications().where(Notification.unacknowledged())
                                              .order_by(Notification.created_at).limit(200)))
     users = {u.id: u for u in db.session.scalars(select(User).where(
-        User.id.in_({n.recipient_id for n in failed + unacknowledged})))}
-    audit_many(current_user, {n.case_id for n in failed + unacknowledged if n.case_id}, Part.HISTORY)
-    return render_template("coordinator_notifications.html", failed=failed, unacknowledged=unacknowledged,
-                           users=users, form=EmptyForm())
+        User.id.in_({n.recipient_id for n in failed + uncertain + unacknowledged})))}
+    audit_many(current_user, {n.case_id for n in failed + uncertain + unacknowledged if n.case_id}, Part.HISTORY)
+    return render_template("coordinator_notifications.html", failed=failed, uncertain=uncertain,
+                           unacknowledged=unacknowledged, users=users, form=EmptyForm())
 
 
 @bp.post("/notifications/<id:notification_id>/retry")

@@ -114,6 +114,13 @@ class FollowUpKind(StrEnum):
     BENEFITS_COUNSELLING = "benefits_counselling"  # offered again when a running job's hours or pay change
 
 
+# Follow-up kinds whose very name tells of treatment (after a discharge, psychiatry's
+# acknowledgement). Calendars, e-mails to anyone but psychiatry and readers outside the citizen's
+# care see NEUTRAL_FOLLOW_UP instead (docs/operations.md, "What leaves the system").
+TREATMENT_FOLLOW_UP_KINDS = frozenset({FollowUpKind.DISCHARGE_CONTACT, FollowUpKind.PSYCHIATRY_ACK})
+NEUTRAL_FOLLOW_UP = "follow_up"
+
+
 class ContactKind(StrEnum):
     CONTACT = "contact"  # a conversation with the citizen
     JOINT_START_MEETING = "joint_start_meeting"
@@ -272,6 +279,9 @@ class NotificationStatus(StrEnum):
     # Not sent for lack of the citizen's consent: shown on the case page, counted on the overview,
     # released when the consent is recorded (ips_coord.services.consent_gaps).
     WITHHELD = "withheld"
+    # Maybe delivered: the server's answer to the whole message came too late, twice (the
+    # outbox engine's "maybe delivered" outcome). Shown to the coordinator as such, never failed.
+    UNCERTAIN = "uncertain"
 
 
 class OrgKind(StrEnum):
@@ -465,3 +475,4 @@ class WebhookStatus(StrEnum):
     SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # maybe delivered: the receiver answered too late, twice

@@ -206,3 +206,36 @@ def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(wor
     _db.session.commit()
     assert failed and all(d.status == "failed" and "revoked" in d.last_error for d in failed)
     del no_scope
+
+
+def test_a_receiver_that_answers_after_the_timeout_is_tried_once_more_after_a_pause_then_uncertain(world, clock,
+                                                                                                    app):
+    """Each late answer may mean the receiver stored it: one more attempt after the long pause,
+    then the delivery is uncertain (never failed, never a third copy)."""
+    import time
+
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 0.3
+    receiver = Receiver(answer=lambda n: (time.sleep(1.0), 200)[1]).start()
+    try:
+        endpoint_for(world, world.team, receiver.url, kinds=("case",))
+        world.referral()
+        assert sweep_and_deliver() == ["maybe"]
+        row = _db.session.scalar(select(WebhookDelivery))
+        _db.session.commit()
+        pause = app.config["MAYBE_DELIVERED_RETRY_SECONDS"]
+        assert row.status == "pending" and row.maybe_delivered_at is not None
+        assert (row.next_attempt_at - utcnow()).total_seconds() >= pause
+        clock.advance(seconds=pause - 60)
+        assert sweep_and_deliver() == []
+        clock.advance(seconds=61)
+        assert sweep_and_deliver() == ["uncertain"]
+        _db.session.expire_all()
+        row = _db.session.scalar(select(WebhookDelivery))
+        _db.session.commit()
+        assert row.status == "uncertain" and row.attempts == 2 and row.last_error.startswith("maybe delivered")
+        clock.advance(days=30)
+        assert sweep_and_deliver() == []
+        time.sleep(1.0)
+        assert receiver.ids() == [f"whd_{row.id}"] * 2, "two copies, the same webhook-id"
+    finally:
+        receiver.stop()

@@ -25,10 +25,9 @@ ALLOWED_WRITERS = {
     "ips_coord/access/audit.py::commit_reads":
         "the access log of a read request: its rows in the request's own transaction, committed before the "
         "response (never a read without its row)",
-    "ips_coord/notifications/delivery.py":
-        "worker side: claiming a row and recording its SMTP outcome under the lease (not the case record)",
     "ips_coord/notifications/sweep.py":
-        "worker side: the periodic sweep's claims, reminders and escalations (units of work of delivery)",
+        "worker side: the periodic sweep's reminders, escalations and digests (units of work of delivery; its "
+        "claims of outbox rows are the outbox engine's, services/outbox.py)",
     "ips_coord/demo.py::seed_demo":
         "demo only: marks the synthetic past as already sent and escalated (history no service writes)",
 }
@@ -274,3 +273,35 @@ def test_models_import_nothing_above_them():
     tree = ast.parse("from ..services import activities\nfrom ..workflows.phases import Phase\n")
     problems = _import_problems("ips_coord/models/case.py", tree)
     assert len(problems) == 1 and "services" in problems[0]
+
+
+def _skip_locked_sites(path: str, tree: ast.Module) -> list[str]:
+    """Where a module takes FOR UPDATE SKIP LOCKED: SQLAlchemy's `skip_locked=` keyword, or the
+    words in a string of SQL (docstrings and comments that explain it do not count)."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    functions = [(n.lineno, n.end_lineno or n.lineno, n.name) for n in ast.walk(tree)
+                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    sites = []
+    for node in ast.walk(tree):
+        locks = (isinstance(node, ast.Call) and any(k.arg == "skip_locked" for k in node.keywords)) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and "skip locked" in " ".join(node.value.lower().split()))
+        if locks:
+            inner = [f for f in functions if f[0] <= node.lineno <= f[1]]
+            name = min(inner, key=lambda f: f[1] - f[0])[2] if inner else "<module>"
+            sites.append(f"{path}::{name}")
+    return sites
+
+
+def test_one_claim_function_takes_skip_locked_locks():
+    """Due rows are claimed in one place, the outbox engine (docs/architecture.md): a second
+    FOR UPDATE SKIP LOCKED anywhere outside the migrations is a second claim mechanism."""
+    sites = [s for path, tree in _modules() if "migrations" not in path for s in _skip_locked_sites(path, tree)]
+    assert sites == ["ips_coord/services/outbox.py::skip_locked"], sites
+    probe = ast.parse('def claim():\n    db.execute(text("SELECT id FROM t FOR UPDATE\\n SKIP LOCKED"))\n'
+                      'def lock(q):\n    """FOR UPDATE SKIP LOCKED, explained."""\n'
+                      '    return q.with_for_update(skip_locked=True)\n')
+    assert sorted(_skip_locked_sites("x.py", probe)) == ["x.py::claim", "x.py::lock"]

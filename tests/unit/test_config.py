@@ -14,7 +14,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 @pytest.fixture
 def env(monkeypatch):
-    for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "IPS_ENV", "SMTP_STARTTLS"):
+    for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "IPS_ENV", "SMTP_STARTTLS",
+                "EGRESS_PORTS", "EGRESS_ALLOW_LOOPBACK"):
         monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -62,10 +63,27 @@ def test_postgres_and_redis_from_the_environment(env):
     ("API_RATE_LIMIT", "lots", "API_RATE_LIMIT"),
     ("API_RATE_LIMIT", "0 per minute", "API_RATE_LIMIT"),
     ("ROLLUP_MAX_AGE_MINUTES", "5", "ROLLUP_MAX_AGE_MINUTES"),
+    ("EGRESS_PORTS", "443,abc", "EGRESS_PORTS"),
+    ("EGRESS_PORTS", "0", "EGRESS_PORTS"),
+    ("EGRESS_ALLOW_LOOPBACK", "maybe", "EGRESS_ALLOW_LOOPBACK"),
 ])
 def test_wrong_setting_names_itself(env, key, value, named):
     env.setenv(key, value)
     with pytest.raises(ConfigError, match=named):
+        load_config()
+
+
+def test_outbound_requests_reach_loopback_only_outside_production(env):
+    assert load_config("development")["EGRESS_ALLOW_LOOPBACK"] and load_config()["EGRESS_PORTS"] == (443,)
+    env.setenv("EGRESS_PORTS", "443, 8443")
+    assert load_config()["EGRESS_PORTS"] == (443, 8443)
+    env.setenv("IPS_ENV", "production")
+    env.setenv("DATABASE_URL", "postgresql+psycopg://u@db/ips")
+    env.setenv("SMTP_HOST", "mail")
+    env.setenv("SECRET_KEY", "x" * 40)
+    assert load_config()["EGRESS_ALLOW_LOOPBACK"] is False
+    env.setenv("EGRESS_ALLOW_LOOPBACK", "true")
+    with pytest.raises(ConfigError, match="EGRESS_ALLOW_LOOPBACK"):
         load_config()
 
 

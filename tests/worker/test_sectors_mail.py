@@ -92,14 +92,15 @@ def test_discharge_makes_the_3_day_contact_due_and_escalates_it(stack):
     clock.set(T0 + timedelta(days=10, hours=2))
     record_admission(case.id, world.clinician, admitted_on=clock.now().date(), reason=SECRETS[3])
     paused = wait_until(lambda: [m for m in sink.to(world.consultant.email)
-                                 if m.subject == f"Forløb {case.reference} er sat på pause af psykiatrien"], 60,
+                                 if m.subject == f"Forløb {case.reference} er sat på pause"], 60,
                         what="the consultant told of the pause")[0]
     assert SECRETS[3] not in paused.raw
 
     clock.set(T0 + timedelta(days=18, hours=2))
     record_discharge(case.id, world.clinician, discharged_on=clock.now().date())
     told = wait_until(lambda: [m for m in sink.to(world.consultant.email)
-                               if m.subject == f"Udskrivning for {case.reference} – kontakt borgeren inden 3 dage"], 60,
+                               if m.subject == f"Forløb {case.reference} er taget op igen – kontakt borgeren inden 3 "
+                               "dage"], 60,
                       what="the consultant told of the discharge")[0]
     assert "inden 3 dage" in told.text and f"/cases/{case.id}" in told.text
 
@@ -107,7 +108,8 @@ def test_discharge_makes_the_3_day_contact_due_and_escalates_it(stack):
     clock.set(T0 + timedelta(days=21, hours=2, minutes=5))
     wait_until(lambda: [m for m in sink.to(world.coordinator.email)
                         if "Eskalering" in m.subject and case.reference in m.subject
-                        and "Kontakt efter udskrivning" in m.text], 60, what="the escalation of the missed contact")
+                        and "Opfølgning" in m.text and "udskriv" not in m.text.lower()], 60,
+               what="the escalation of the missed contact")
     for message in sink.messages:
         for secret in SECRETS:
             assert secret not in message.raw

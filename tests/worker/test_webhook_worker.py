@@ -12,10 +12,10 @@ import signal
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ips_coord.extensions import db
-from ips_coord.models import WebhookDelivery
+from ips_coord.models import WebhookDelivery, WebhookEndpoint
 from ips_coord.notifications.failpoints import WEBHOOK_POINTS
 from ips_coord.services import integrations
 from tests.api.test_webhooks import Receiver, verify
@@ -66,5 +66,41 @@ def test_a_worker_killed_at_each_point_loses_no_webhook(stack, point):
             bodies = [verify(secret, h, b) for h, b in receiver.received]
         assert {b["id"] for b in bodies} == expected and all(b["type"] == "case_event.created" for b in bodies)
         print(f"webhook crash point {point}: {N} deliveries, lost 0, duplicated {duplicated}")
+    finally:
+        receiver.stop()
+
+
+@pytest.mark.slow
+def test_a_malformed_endpoint_never_stalls_the_other_endpoints_deliveries(stack):
+    """An address that passed no check (written straight into the database) fails its own rows
+    with backoff; the other endpoint's deliveries in the same chunk arrive at once, far inside
+    the claim timeout that a stalled chunk would wait for."""
+    receiver = Receiver().start()
+    try:
+        world = World.build()
+        _token, token = integrations.create_service_token(world.admin, world.team.id, "Fagsystem",
+                                                          ["webhooks:receive"], 30)
+        bad = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
+        good = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
+        db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id)
+                           .values(url="https://a.b:abc/"))
+        db.session.commit()
+        for i in range(N):
+            world.referral(first=f"M{i}")
+        stack.procs.worker(pool="solo")
+        stack.procs.beat()
+
+        def good_done() -> bool:
+            db.session.expire_all()
+            rows = db.session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.status)).all()
+            db.session.commit()
+            return len(rows) == 2 * N and all(s == "delivered" for e, s in rows if e == good.id)
+
+        wait_until(good_done, 30, what="the good endpoint's deliveries")
+        rows = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == bad.id)).all()
+        db.session.commit()
+        assert len(rows) == N and all(r.status == "pending" and r.attempts >= 1 for r in rows)
+        assert {r.last_error for r in rows} == {"could not connect"}
+        assert len(set(receiver.ids())) == N
     finally:
         receiver.stop()
