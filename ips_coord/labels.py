@@ -461,6 +461,7 @@ INBOX_KINDS: dict[str, LazyString] = {
     InboxKind.ACKNOWLEDGED: _l("Acknowledged by psychiatry"),
     InboxKind.SHARED_WITH_YOU: _l("Shared with you"),
     InboxKind.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    InboxKind.CITIZEN_NOTE: _l("Note from the citizen"),
     InboxKind.CONSENT_MISSING: _l("Not sent: consent missing"),
     InboxKind.ESCALATION: _l("Escalation"),
     InboxKind.MESSAGE: _l("Message"),

@@ -319,9 +319,10 @@ def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
     with unit_of_work():
         row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=now)
         db.session.add(row)
+        db.session.flush()
         if visible:
             tell([case.consultant_id], InboxKind.SHARED_WITH_YOU, now, case=case, except_id=actor.id,
-                 data={"by": actor.name})
+                 data={"by": actor.name}, source=f"shared_health_info:{row.id}")
     return row
 
 
@@ -411,7 +412,8 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
                              "requested_by": WithdrawalRequester.CITIZEN if requested_by == WithdrawalRequester.CITIZEN
                              else consent.from_party})
         tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case, except_id=actor.id,
-             data={"from_party": consent.from_party, "to_party": consent.to_party})
+             data={"from_party": consent.from_party, "to_party": consent.to_party,
+                   "requested_by": requested_by}, source=f"consent:{consent.id}")
     return consent
 
 

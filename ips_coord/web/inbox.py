@@ -18,6 +18,10 @@ from .forms import EmptyForm
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
+# Where on the case page an item's subject is shown: its link goes straight there.
+INBOX_ANCHORS = {"citizen_note": "citizen-notes", "consent_withdrawn": "consents", "shared_with_you": "shared-h",
+                 "consent_missing": "consents"}
+
 STAFF = frozenset({Role.IPS_CONSULTANT, Role.PSYCHIATRY, Role.JOBCENTER, Role.COORDINATOR})
 
 
@@ -39,7 +43,8 @@ def _staff_only():
 def index():
     items = svc.items(current_user)
     audit_many(current_user, {i.case_id for i in items if i.case_id}, AuditPart.INBOX)
-    return render_template("inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS)
+    return render_template("inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS,
+                           INBOX_ANCHORS=INBOX_ANCHORS)
 
 
 @bp.post("/<id:item_id>/read")

@@ -409,6 +409,7 @@ class InboxKind(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # psychiatry acknowledged a notification on your case
     SHARED_WITH_YOU = "shared_with_you"  # psychiatry shared information with the IPS team
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    CITIZEN_NOTE = "citizen_note"  # the citizen wrote what they want to talk about
     CONSENT_MISSING = "consent_missing"  # a notification was not sent for lack of consent
     ESCALATION = "escalation"
     MESSAGE = "message"
