@@ -148,6 +148,9 @@ class ReferralSchema(Schema):
     citizen_id = Id()
     citizen = fields.Nested(CitizenSchema)
     consultant_id = Id()
+    # The IPS team whose queue the referral reaches; without it, the consultant's team, the
+    # referrer's own team, or the one team that fits (else 422 naming this field).
+    ips_team_id = Id()
     psychiatry_contact_id = Id()
     jobcenter_caseworker_id = Id()
     out_of_work_at_enrolment = Bool(load_default=True)

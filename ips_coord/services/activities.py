@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -23,6 +23,7 @@ from ..models import (
     FollowUp,
     IpsCase,
     JobEndingReview,
+    Organisation,
     Placement,
     SharedHealthInfo,
     User,
@@ -41,6 +42,7 @@ from ..workflows.phases import (
     HistoryEntry,
     InboxKind,
     NotificationKind,
+    OrgKind,
     Party,
     Phase,
     Recipient,
@@ -112,6 +114,36 @@ def possible_duplicates(fields: dict[str, Any]) -> list[int]:
             and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])]
 
 
+def referral_team(actor: User, consultant: User | None, ips_team_id: int | None, citizen: Citizen) -> int:
+    """The IPS team whose queue a referral lands in, the same for the page and the API: the team
+    chosen; else the consultant's; else the referrer's own team; else derived where only one team
+    fits (the citizen's municipality, the teams the referrer already works with, the only team).
+    A referral never lands in a psychiatry or jobcenter organisation, where no one would see it."""
+    if ips_team_id is not None:
+        team = db.session.get(Organisation, ips_team_id)
+        if team is None or team.kind != OrgKind.IPS_TEAM:
+            raise ServiceError(N_("No IPS team with that id."), "ips_team_id")
+        if consultant is not None and consultant.organisation_id != team.id:
+            raise ServiceError(N_("The consultant is not in the chosen team."), "consultant_id")
+        return team.id
+    if consultant is not None and consultant.organisation_id is not None:
+        return consultant.organisation_id
+    own = actor.organisation
+    if own is not None and own.kind == OrgKind.IPS_TEAM:
+        return own.id
+    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
+                               .order_by(Organisation.id)).all()
+    by_municipality = [t.id for t in teams if citizen.municipality and t.municipality
+                       and t.municipality.casefold() == citizen.municipality.casefold()]
+    worked_with = sorted(set(db.session.scalars(select(IpsCase.ips_team_id).where(
+        or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id),
+        IpsCase.ips_team_id.is_not(None)))) & {t.id for t in teams})
+    for candidates in (by_municipality, worked_with, [t.id for t in teams]):
+        if len(candidates) == 1:
+            return candidates[0]
+    raise ServiceError(N_("Choose the IPS team the citizen is referred to."), "ips_team_id")
+
+
 def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
                     psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
                     ips_team_id: int | None = None, out_of_work: bool = True) -> IpsCase:
@@ -137,7 +169,9 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
         if consultant_id:
             consultant = db.session.get(User, consultant_id)
         else:
-            consultant = actor if actor.role == Role.IPS_CONSULTANT else None
+            # A consultant refers to themselves, unless they send the citizen to another team's queue.
+            consultant = actor if actor.role == Role.IPS_CONSULTANT and ips_team_id in (
+                None, actor.organisation_id) else None
         if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
             raise ServiceError(N_("No IPS consultant with that id."), "consultant_id")
         for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
@@ -146,7 +180,7 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
                 u = db.session.get(User, uid)
                 if u is None or u.role != role:
                     raise ServiceError(N_("No %(role)s user with that id."), field, role=role)
-        team = ips_team_id or (consultant.organisation_id if consultant else actor.organisation_id)
+        team = referral_team(actor, consultant, ips_team_id, citizen)
         case = IpsCase(
             citizen_id=citizen.id, phase=Phase.REFERRED, ips_team_id=team,
             consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
