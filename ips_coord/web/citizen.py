@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 
 from .. import labels
 from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
-from ..access.export import export_citizen
+from ..access.export import citizen_download
 from ..citizen_oidc import oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
@@ -60,6 +60,7 @@ from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
+from .citizen_download import document as download_document
 from .citizen_forms import CitizenCodeForm, CitizenEmailForm, GoalForm, NoteForm, RatingForm, WithdrawForm
 from .forms import EmptyForm
 
@@ -366,17 +367,29 @@ def withdraw(case_id: int, consent_id: int):
     return redirect(url_for("citizen.case", case_id=case_id) + "#consents")
 
 
+def _own_download():
+    data = citizen_download(g.citizen.id)
+    if data is None:
+        abort(404)
+    for case in data["cases"]:
+        audit_citizen(g.citizen.id, case["id"], [Part.EXPORT], AccessAction.READ, reason="the citizen's own download")
+    return data
+
+
+@bp.get("/my-data")
+@for_the_citizen
+@citizen_required
+def my_data():
+    """All the citizen's data (GDPR art. 15) as a document to read and print."""
+    return render_template("citizen_download.html", **download_document(_own_download()))
+
+
 @bp.get("/export.json")
 @for_the_citizen
 @citizen_required
 def export():
-    """All the citizen's data (GDPR art. 15), as a file to keep."""
-    data = export_citizen(g.citizen.id, reader=None)
-    if data is None:
-        abort(404)
-    pairs = [c["id"] for c in data["cases"]]
-    for case_id in pairs:
-        audit_citizen(g.citizen.id, case_id, [Part.EXPORT], AccessAction.READ, reason="the citizen's own download")
+    """All the citizen's data (GDPR art. 15), as a machine-readable file to keep."""
+    data = _own_download()
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=mine-data.json"})

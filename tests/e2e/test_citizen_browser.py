@@ -128,6 +128,17 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     [mine] = data["cases"]
     assert mine["plan_goals"][-1]["text"] == "Jeg vil arbejde med dyr, 15 timer om ugen"
     assert mine["progress_ratings"][0]["rater"] == "citizen"
+    assert "remote_addr" not in json.dumps(data) and "request_id" not in json.dumps(data)
+
+    # The same as a document to read and print on the phone: Danish headings, people by role.
+    page.goto(f"{live_server}/citizen/cases/{case.id}")
+    page.get_by_role("link", name="Se og udskriv alle mine data").click()
+    page.wait_for_url(f"{live_server}/citizen/my-data")
+    assert page.get_by_role("heading", level=1).inner_text() == "Alle mine data"
+    assert page.get_by_role("heading", name=re.compile("Dine samtykker")).count() == 1
+    assert "IPS-konsulent" in page.locator("main").inner_text()
+    _no_sideways_scroll(page)
+    screenshot(page, "citizen-phone-my-data")
 
     # Another citizen's case does not exist for this citizen.
     response = page.goto(f"{live_server}/citizen/cases/{other.id}")
