@@ -43,7 +43,9 @@ class BaseConfig:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL: str | None = None
-    BASE_URL = "http://127.0.0.1:5000"
+    # The one public address every link in an e-mail, calendar and API document starts with. `make
+    # run` sets it from HOST and PORT; production has no default and refuses to start without it.
+    BASE_URL: str | None = "http://127.0.0.1:5000"
 
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
@@ -160,7 +162,7 @@ class BaseConfig:
                 raise ConfigError(f"REDIS_URL must start with redis:// or rediss://, got {redis_url!r}")
             values["REDIS_URL"] = redis_url
         if os.environ.get("BASE_URL"):
-            values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
+            values["BASE_URL"] = _base_url(os.environ["BASE_URL"])
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
         for key in ("SWEEP_INTERVAL_SECONDS", "NOTIFY_BACKOFF_SECONDS", "CLAIM_TIMEOUT_SECONDS",
                     "SMTP_TIMEOUT_SECONDS", "SMTP_DATA_END_TIMEOUT_SECONDS", "WEBHOOK_BACKOFF_SECONDS",
@@ -206,6 +208,14 @@ def _database_url(url: str) -> str:
     return url
 
 
+def _base_url(url: str) -> str:
+    """An absolute http(s) address without a trailing slash (paths are added to it)."""
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ConfigError(f"BASE_URL must be the public address, like https://ips.example.dk, got {url!r}")
+    return url.strip().rstrip("/")
+
+
 def _float(key: str) -> float:
     try:
         return float(os.environ[key])
@@ -232,6 +242,7 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    BASE_URL = None  # no default address: links must lead to where the system runs
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -297,6 +308,7 @@ def _validate_production(settings: dict) -> None:
     for key, message in (
         ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL must be set in production"),
         ("SMTP_HOST", "SMTP_HOST must be set in production"),
+        ("BASE_URL", "BASE_URL must be set in production: the public address every e-mail link starts with"),
     ):
         if not settings.get(key):
             raise ConfigError(message)
