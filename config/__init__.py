@@ -119,7 +119,8 @@ class BaseConfig:
     # Tests only: named crash points (ips_coord.notifications.failpoints), refused in production.
     FAILPOINTS: str | None = None
     FAILPOINTS_DIR: str | None = None
-    # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
+    # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour
+    # (`make run` sets 0: the first sweep after start sends the day's digest).
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
     # Retention (`flask retention run`, and a daily task at RETENTION_HOUR_UTC): closed cases are
@@ -172,8 +173,8 @@ class BaseConfig:
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                     "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                    "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES",
-                    "ROLLUP_MAX_AGE_MINUTES"):
+                    "RETENTION_HOUR_UTC", "DIGEST_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS",
+                    "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
@@ -288,8 +289,9 @@ def validate(settings: dict) -> None:
                 "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
-    if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:
-        raise ConfigError(f"RETENTION_HOUR_UTC must be between 0 and 23, got {settings['RETENTION_HOUR_UTC']!r}")
+    for key in ("RETENTION_HOUR_UTC", "DIGEST_HOUR_UTC"):
+        if not 0 <= settings.get(key, 0) <= 23:
+            raise ConfigError(f"{key} must be between 0 and 23, got {settings[key]!r}")
     _validate_rate_limit(settings.get("API_RATE_LIMIT"))
     if settings.get("ROLLUP_MAX_AGE_MINUTES", 30) <= settings.get("ROLLUP_MINUTES", 5):
         raise ConfigError("ROLLUP_MAX_AGE_MINUTES must be more than ROLLUP_MINUTES, or every view computes the "

@@ -46,15 +46,21 @@ def dev_base_url(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
+def dev_settings(host: str, port: int) -> dict[str, str]:
+    """What `make run` sets unless the environment does: links in e-mails lead to where this
+    server listens, and the first sweep after start sends today's digests (not at 05 UTC)."""
+    return {"BASE_URL": dev_base_url(host, port), "DIGEST_HOUR_UTC": "0"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run ips-coord on embedded defaults")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--no-worker", action="store_true", help="web only")
     args = parser.parse_args()
-    if not os.environ.get("BASE_URL"):
-        # Links in e-mails lead to where this server listens (the worker child inherits it).
-        os.environ["BASE_URL"] = dev_base_url(args.host, args.port)
+    # The worker child inherits these; a value set in the environment wins.
+    for key, value in dev_settings(args.host, args.port).items():
+        os.environ.setdefault(key, value)
     app = app_or_exit()
     if not args.no_worker:
         start_worker(app)

@@ -87,6 +87,15 @@ def test_production_refuses_the_default_secret(env):
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 
+def test_the_digest_hour_comes_from_the_environment_and_is_checked(env):
+    env.setenv("DIGEST_HOUR_UTC", "0")
+    assert load_config()["DIGEST_HOUR_UTC"] == 0
+    env.setenv("DIGEST_HOUR_UTC", "24")
+    with pytest.raises(ConfigError, match="DIGEST_HOUR_UTC must be between 0 and 23"):
+        load_config()
+    env.delenv("DIGEST_HOUR_UTC")
+
+
 def test_production_refuses_to_start_without_the_public_base_url(env):
     """Every e-mail link starts with BASE_URL: production has no default to fall back on."""
     env.setenv("IPS_ENV", "production")
@@ -109,9 +118,11 @@ def test_the_dev_server_sets_the_base_url_from_where_it_listens(tmp_path):
     import time
     import urllib.request
 
-    from ips_coord.devserver import dev_base_url
+    from ips_coord.devserver import dev_base_url, dev_settings
 
     assert dev_base_url("0.0.0.0", 18400) == "http://127.0.0.1:18400"
+    # The first sweep after start sends the day's digests (README: "within a minute or two").
+    assert dev_settings("127.0.0.1", 18400) == {"BASE_URL": "http://127.0.0.1:18400", "DIGEST_HOUR_UTC": "0"}
     assert dev_base_url("::1", 18400) == "http://[::1]:18400"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
