@@ -218,3 +218,31 @@ def test_a_referral_with_no_team_to_derive_asks_for_one(client, world, db):
     r = client.post("/api/v1/cases", headers=bearer(world.other_clinician),
                     json={"citizen": {"first_name": "Ingen", "last_name": "Hold"}})
     assert r.status_code == 422 and "ips_team_id" in r.json["errors"]
+
+
+def test_the_clinician_sees_who_the_citizen_is_and_the_share_form_starts_on_what_the_team_sees(
+        client, world, db, clock):
+    case = world.case_in("engagement")
+    login(client, world.clinician)  # the clinician on the case (a relation), reading English
+    name = case.citizen.full_name
+    # The page every e-mail to psychiatry links to, and the case page: the citizen by name.
+    treatment = client.get(f"/cases/{case.id}/treatment").get_data(as_text=True)
+    assert re.search(rf"<h1>[^<]*{case.reference} · {name}</h1>", treatment)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(rf"<h1>{case.reference} · {name}</h1>", page)
+    # No consent to share with the team: no category is preselected, each says the team will not see it.
+    form = page[page.index('id="shared"'):]
+    assert re.search(r'<option selected value="">Choose a category</option>', form)
+    assert "Symptoms (the IPS team does not see it)" in form
+    # Under consent to one category, the form starts on it; the others are marked.
+    act.record_consent(_fresh(db, case), world.clinician, from_party="psychiatry", to_party="ips_team",
+                       categories=["coping_strategies"], purpose="Koordinering", given_at=clock.now().date(),
+                       expires_at=None)
+    form = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = form[form.index('id="shared"'):]
+    selected = re.search(r'<option selected value="([a-z_]+)">([^<]*)</option>', form)
+    assert selected.group(1) == "coping_strategies" and "does not see" not in selected.group(2)
+    assert "Symptoms (the IPS team does not see it)" in form
+    # Another clinician, with no relation to the case, sees nothing of it.
+    login(client, world.other_clinician)
+    assert client.get(f"/cases/{case.id}/treatment").status_code == 404
