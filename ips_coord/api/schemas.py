@@ -16,6 +16,7 @@ from ..workflows.phases import (
     ConsentCategory,
     ContactKind,
     ContactPurpose,
+    DecisionOutcome,
     Disclosure,
     EndReason,
     Event,
@@ -27,6 +28,7 @@ from ..workflows.phases import (
     Party,
     Phase,
     PlacementType,
+    ReferralReason,
     Relation,
     WithdrawalRequester,
 )
@@ -154,6 +156,7 @@ class ReferralSchema(Schema):
     psychiatry_contact_id = Id()
     jobcenter_caseworker_id = Id()
     out_of_work_at_enrolment = Bool(load_default=True)
+    referral_reason = OneOf(ReferralReason, allow_none=True)
 
     @validates_schema
     def _one_citizen(self, data, **kwargs):
@@ -406,6 +409,10 @@ class BenefitFactSchema(Schema):
     kind = OneOf(BenefitKind, allow_none=True)
     hours = fields.Float(validate=validate.Range(0, 80), allow_nan=False, allow_none=True)
     on_date = Day(allow_none=True)
+    # A decision's outcome and its next date (a reassessment, the next meeting).
+    outcome = OneOf(DecisionOutcome, allow_none=True)
+    next_date = Day(allow_none=True)
+    updated_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class AccessLogSchema(Schema):

@@ -46,6 +46,7 @@ from ..workflows.phases import (
     Party,
     Phase,
     Recipient,
+    ReferralReason,
     Role,
     WithdrawalRequester,
 )
@@ -135,9 +136,10 @@ def referral_team(actor: User, consultant: User | None, ips_team_id: int | None,
                                .order_by(Organisation.id)).all()
     by_municipality = [t.id for t in teams if citizen.municipality and t.municipality
                        and t.municipality.casefold() == citizen.municipality.casefold()]
-    worked_with = sorted(set(db.session.scalars(select(IpsCase.ips_team_id).where(
-        or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id),
-        IpsCase.ips_team_id.is_not(None)))) & {t.id for t in teams})
+    team_ids = {t.id for t in teams}
+    worked_with = sorted(tid for tid in set(db.session.scalars(select(IpsCase.ips_team_id).where(
+        or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id))))
+        if tid is not None and tid in team_ids)
     for candidates in (by_municipality, worked_with, [t.id for t in teams]):
         if len(candidates) == 1:
             return candidates[0]
@@ -146,7 +148,8 @@ def referral_team(actor: User, consultant: User | None, ips_team_id: int | None,
 
 def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
                     psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
-                    ips_team_id: int | None = None, out_of_work: bool = True) -> IpsCase:
+                    ips_team_id: int | None = None, out_of_work: bool = True,
+                    referral_reason: str | None = None) -> IpsCase:
     """A referral creates the citizen (or uses an existing one the referrer already works with)
     and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
     a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
@@ -154,6 +157,10 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
 
     now = utcnow()
     duplicates: list[int] = []
+    if referral_reason in ("", None):
+        referral_reason = None
+    elif referral_reason not in set(ReferralReason):
+        raise ServiceError(N_("Choose why the citizen is referred."), "referral_reason")
     with unit_of_work():
         citizen_id = citizen_fields.get("citizen_id")
         if citizen_id is not None:
@@ -186,6 +193,7 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
             consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
             jobcenter_caseworker_id=jobcenter_caseworker_id, referred_at=now, phase_changed_at=now,
             out_of_work_at_enrolment=out_of_work, event_count=1,
+            referral_reason=ReferralReason(referral_reason) if referral_reason else None,
         )
         db.session.add(case)
         db.session.flush()
@@ -362,16 +370,19 @@ def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
 
 def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None,
                         kind: str | None = None, hours: float | None = None,
-                        on_date: date | None = None) -> BenefitFact:
+                        on_date: date | None = None, outcome: str | None = None,
+                        next_date: date | None = None) -> BenefitFact:
     """The jobcenter records a benefit-relevant fact or decision (its kind, hours and date when
-    it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting)."""
-    from .jobcenter import check_decision  # the decision kinds' own rules (issue 15)
+    it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting;
+    a decision's outcome and its next date, such as a fleksjob assessment's reassessment)."""
+    from .jobcenter import check_decision, check_outcome  # the decision kinds' own rules
 
     kind = check_decision(kind, hours)
+    checked = check_outcome(outcome, on_date, next_date)
     now = utcnow()
     with unit_of_work():
         row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=now,
-                          kind=kind, hours=hours, on_date=on_date)
+                          kind=kind, hours=hours, on_date=on_date, outcome=checked, next_date=next_date)
         db.session.add(row)
         add_case_event(case, event=HistoryEntry.BENEFIT_RECORDED, actor=actor, now=now, reason=kind)
     return row

@@ -260,7 +260,8 @@ def new_referral():
         case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
                                    psychiatry_contact_id=form.psychiatry_contact_id.data or None,
                                    jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
-                                   out_of_work=form.out_of_work.data)
+                                   out_of_work=form.out_of_work.data,
+                                   referral_reason=form.referral_reason.data or None)
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
         if case.possible_duplicate:  # nothing about the earlier record: only that it may exist

@@ -55,7 +55,8 @@ FIELD_LABELS: dict[str, LazyString] = {
     "supports": _l("Supports"), "wishes_and_dreams": _l("Wishes and dreams"),
     "job_preferences": _l("Job preferences"), "work_history": _l("Work history"), "education": _l("Education"),
     "strengths": _l("Strengths"), "support_needs": _l("Support needs"), "disclosure": _l("Disclosure"),
-    "on_date": _l("Date"), "hours": _l("Hours"), "by_you": _l("By you"),
+    "on_date": _l("Date"), "hours": _l("Hours"), "by_you": _l("By you"), "next_date": _l("Next date"),
+    "updated_at": _l("Changed"), "updated_by": _l("Changed by"),
 }
 
 # Which words a coded field is shown with (per field; a section may say otherwise for "kind").
@@ -75,6 +76,7 @@ _KIND_CODES: dict[str, Mapping[str, Any]] = {
 _SECTION_CODES: dict[tuple[str, str], Mapping[str, Any]] = {
     ("employer_contacts", "purpose"): labels.CONTACT_PURPOSES,
     ("job_suggestions", "outcome"): labels.SUGGESTION_OUTCOMES,
+    ("benefit_facts", "outcome"): labels.DECISION_OUTCOMES,
 }
 # Shown nowhere in the document: row ids and references between rows (the JSON keeps them).
 _HIDDEN = re.compile(r"(^id$|_id$|^seq$|^version$|^instrument$|^remind_at$|^escalate_at$|^reminded_at$)")
