@@ -56,9 +56,19 @@ FIELD_LABELS: dict[str, LazyString] = {
     "job_preferences": _l("Job preferences"), "work_history": _l("Work history"), "education": _l("Education"),
     "strengths": _l("Strengths"), "support_needs": _l("Support needs"), "disclosure": _l("Disclosure"),
     "on_date": _l("Date"), "hours": _l("Hours"), "by_you": _l("By you"), "next_date": _l("Next date"),
-    "updated_at": _l("Changed"), "updated_by": _l("Changed by"),
+    "updated_at": _l("Changed"), "updated_by": _l("Changed by"), "discharged_by": _l("Discharged by"),
+    "paused_case": _l("Paused the case"), "created_by": _l("Created by"),
+    "relatives_involved": _l("Relatives involved"),
+    "face_to_face": _l("Face to face"), "next_step_done_at": _l("Next step done"),
+    "next_step_due": _l("Next step due"), "from_assignee": _l("From"), "to_assignee": _l("To"),
+    "completed_by": _l("Done by"), "escalated_at": _l("Escalated"), "adjustments": _l("Adjustments"),
+    "clinician_present": _l("Clinician present"), "acknowledged_by": _l("Acknowledged by"),
+    "requires_ack": _l("Asks for acknowledgement"), "benefits_counselling_offered": _l("Benefits counselling offered"),
+    "hourly_pay": _l("Pay per hour"), "requested_by": _l("Withdrawal asked for by"),
+    "early_ending": _l("Early ending"), "citizen_agreed": _l("Agreed to take part"), "by": _l("Written by"),
 }
 
+_WRITTEN_BY: dict[str, LazyString] = {"citizen": _l("You"), "staff": _l("Your consultant or other staff")}
 # Which words a coded field is shown with (per field; a section may say otherwise for "kind").
 _CODES: dict[str, Mapping[str, Any]] = {
     "phase": labels.PHASES, "from_phase": labels.PHASES, "to_phase": labels.PHASES, "event": labels.EVENTS,
@@ -67,11 +77,20 @@ _CODES: dict[str, Mapping[str, Any]] = {
     "end_reason": labels.END_REASONS, "owner": labels.PLAN_OWNERS_FOR_CITIZEN, "disclosure": labels.DISCLOSURES,
     "action": labels.ACCESS_ACTIONS, "part": labels.ACCESS_PARTS, "role": labels.ROLES,
     "scores": labels.DIMENSIONS, "supports": labels.SUPPORTS, "adjustments": labels.ADJUSTMENTS,
+    "requested_by": {**labels.WITHDRAWAL_REQUESTERS, **labels.PARTIES}, "by": _WRITTEN_BY,
+    "written_by": _WRITTEN_BY, "rater": _WRITTEN_BY, "purpose": labels.CONTACT_PURPOSES,
+    "referral_reason": labels.REFERRAL_REASONS, "outcome": labels.DECISION_OUTCOMES,
 }
 _KIND_CODES: dict[str, Mapping[str, Any]] = {
     "contacts": labels.CONTACT_KINDS, "follow_ups": labels.FOLLOW_UP_KINDS,
     "notifications": labels.NOTIFICATION_KINDS, "benefit_facts": labels.BENEFIT_KINDS,
     "sent_to_systems": labels.CHANGE_KINDS,
+}
+# Where a row is in its course, in words (follow-ups and messages).
+_STATUSES: dict[str, LazyString] = {
+    "open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled"), "pending": _l("Waiting"),
+    "queued": _l("Waiting"), "sending": _l("Waiting"), "sent": _l("Sent"), "failed": _l("Not delivered"),
+    "withheld": _l("Not sent: consent missing"), "delivered": _l("Sent"),
 }
 _SECTION_CODES: dict[tuple[str, str], Mapping[str, Any]] = {
     ("employer_contacts", "purpose"): labels.CONTACT_PURPOSES,
@@ -98,7 +117,7 @@ def shown(section: str, key: str, value: Any) -> str:
     if isinstance(value, Mapping) and set(value) <= {"role", "organisation"}:
         return person_words(value)
     codes = _SECTION_CODES.get((section, key)) or (_KIND_CODES.get(section) if key == "kind" else None) \
-        or _CODES.get(key)
+        or (_STATUSES if key == "status" else None) or _CODES.get(key)
     if isinstance(value, Mapping):
         return "; ".join(f"{(codes or {}).get(k, FIELD_LABELS.get(k, k.replace('_', ' ')))}: {shown(section, k, v)}"
                          for k, v in value.items() if not _HIDDEN.search(k))

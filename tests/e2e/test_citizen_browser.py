@@ -103,16 +103,17 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     _no_sideways_scroll(page)
 
     # Withdraw the consent that lets psychiatry share with the IPS team (with confirmation).
-    item = page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team")
+    item = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
     item.locator("summary", has_text="Træk tilbage").click()
     item.get_by_role("button", name="Tilbagekald samtykket").click()  # not confirmed yet
     page.wait_for_load_state()
-    item = page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team")
+    item = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
     assert item.locator(".error").count() == 1
     item.get_by_label(re.compile("Ja, jeg vil trække dette samtykke tilbage")).check()
     item.get_by_role("button", name="Tilbagekald samtykket").click()
     page.wait_for_load_state()
-    assert "Du trak det tilbage" in page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team").inner_text()
+    withdrawn = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
+    assert "Du trak det tilbage" in withdrawn.inner_text() and "Hvis du vil give det igen" in withdrawn.inner_text()
     screenshot(page, "citizen-phone-after-withdrawal")
 
     # The consultant's next read lacks what the consent covered.

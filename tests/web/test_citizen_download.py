@@ -124,3 +124,6 @@ def test_the_download_as_a_document_in_danish_and_copenhagen_time(app, world, cl
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", page)
     for word in MACHINERY:
         assert word not in page
+    # No code left for the reader: every field, kind and status in words.
+    text = re.sub(r"<[^>]+>", " ", page[page.index("<main"):])
+    assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text), re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)
