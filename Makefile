@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in e-mails start with BASE_URL: unless it is set in the environment, the dev server sets it
+# to where it listens (http://HOST:PORT; 0.0.0.0 is reached on 127.0.0.1).
 # Exact versions to install; the allowed ranges live in pyproject.toml (`make lock` re-resolves).
 LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock

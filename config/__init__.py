@@ -47,7 +47,9 @@ class BaseConfig:
     # first out: requests reuse the most recent connection, whose prepared statements are warm.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False, "pool_recycle": 1800, "pool_use_lifo": True}
     REDIS_URL: str | None = None
-    BASE_URL = "http://127.0.0.1:5000"
+    # The one public address every link in an e-mail, calendar and API document starts with. `make
+    # run` sets it from HOST and PORT; production has no default and refuses to start without it.
+    BASE_URL: str | None = "http://127.0.0.1:5000"
 
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
@@ -133,7 +135,8 @@ class BaseConfig:
     # Tests only: named crash points (ips_coord.notifications.failpoints), refused in production.
     FAILPOINTS: str | None = None
     FAILPOINTS_DIR: str | None = None
-    # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour.
+    # Daily digest of due and overdue follow-ups, sent at the first sweep after this UTC hour
+    # (`make run` sets 0: the first sweep after start sends the day's digest).
     DIGEST_HOUR_UTC = 5
     ACK_LINK_MAX_AGE_DAYS = 14
     # Retention (`flask retention run`, and a daily task at RETENTION_HOUR_UTC): closed cases are
@@ -180,7 +183,7 @@ class BaseConfig:
                 raise ConfigError(f"REDIS_URL must start with redis:// or rediss://, got {redis_url!r}")
             values["REDIS_URL"] = redis_url
         if os.environ.get("BASE_URL"):
-            values["BASE_URL"] = os.environ["BASE_URL"].rstrip("/")
+            values["BASE_URL"] = _base_url(os.environ["BASE_URL"])
         values["SMTP_STARTTLS"] = _bool("SMTP_STARTTLS", cls.SMTP_STARTTLS)
         values["EGRESS_ALLOW_LOOPBACK"] = _bool("EGRESS_ALLOW_LOOPBACK", cls.EGRESS_ALLOW_LOOPBACK)
         if os.environ.get("EGRESS_PORTS"):
@@ -194,8 +197,9 @@ class BaseConfig:
         for key in ("SMTP_PORT", "NOTIFY_MAX_ATTEMPTS", "SWEEP_BATCH", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
                     "API_TOKEN_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_DELAY_SECONDS", "LOGIN_DELAY_MAX_SECONDS",
                     "RETENTION_CLOSED_CASE_YEARS", "ACCESS_LOG_RETENTION_MONTHS", "NOTIFICATION_RETENTION_MONTHS",
-                    "RETENTION_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS", "ROLLUP_MINUTES",
-                    "ROLLUP_MAX_AGE_MINUTES", "FIDELITY_REVIEW_MONTHS_GOOD", "FIDELITY_REVIEW_MONTHS_OTHER"):
+                    "RETENTION_HOUR_UTC", "DIGEST_HOUR_UTC", "WEBHOOK_MAX_ATTEMPTS", "SERVICE_TOKEN_DAYS",
+                    "ROLLUP_MINUTES", "ROLLUP_MAX_AGE_MINUTES", "FIDELITY_REVIEW_MONTHS_GOOD",
+                    "FIDELITY_REVIEW_MONTHS_OTHER"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
@@ -240,6 +244,14 @@ def _ports(key: str) -> tuple[int, ...]:
     return ports
 
 
+def _base_url(url: str) -> str:
+    """An absolute http(s) address without a trailing slash (paths are added to it)."""
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ConfigError(f"BASE_URL must be the public address, like https://ips.example.dk, got {url!r}")
+    return url.strip().rstrip("/")
+
+
 def _float(key: str) -> float:
     try:
         return float(os.environ[key])
@@ -270,6 +282,7 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    BASE_URL = None  # no default address: links must lead to where the system runs
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -316,8 +329,9 @@ def validate(settings: dict) -> None:
                 "FIDELITY_REVIEW_MONTHS_GOOD", "FIDELITY_REVIEW_MONTHS_OTHER"):
         if key in settings and settings[key] < 1:
             raise ConfigError(f"{key} must be 1 or more, got {settings[key]!r}")
-    if not 0 <= settings.get("RETENTION_HOUR_UTC", 0) <= 23:
-        raise ConfigError(f"RETENTION_HOUR_UTC must be between 0 and 23, got {settings['RETENTION_HOUR_UTC']!r}")
+    for key in ("RETENTION_HOUR_UTC", "DIGEST_HOUR_UTC"):
+        if not 0 <= settings.get(key, 0) <= 23:
+            raise ConfigError(f"{key} must be between 0 and 23, got {settings[key]!r}")
     _validate_rate_limit(settings.get("API_RATE_LIMIT"))
     if settings.get("ROLLUP_MAX_AGE_MINUTES", 30) <= settings.get("ROLLUP_MINUTES", 5):
         raise ConfigError("ROLLUP_MAX_AGE_MINUTES must be more than ROLLUP_MINUTES, or every view computes the "
@@ -336,6 +350,7 @@ def _validate_production(settings: dict) -> None:
     for key, message in (
         ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL must be set in production"),
         ("SMTP_HOST", "SMTP_HOST must be set in production"),
+        ("BASE_URL", "BASE_URL must be set in production: the public address every e-mail link starts with"),
     ):
         if not settings.get(key):
             raise ConfigError(message)

@@ -40,18 +40,33 @@ def start_worker(app) -> subprocess.Popen:
     return proc
 
 
+def dev_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses: listening on every interface is reached on loopback."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def dev_settings(host: str, port: int) -> dict[str, str]:
+    """What `make run` sets unless the environment does: links in e-mails lead to where this
+    server listens, and the first sweep after start sends today's digests (not at 05 UTC)."""
+    return {"BASE_URL": dev_base_url(host, port), "DIGEST_HOUR_UTC": "0"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run ips-coord on embedded defaults")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--no-worker", action="store_true", help="web only")
     args = parser.parse_args()
+    # The worker child inherits these; a value set in the environment wins.
+    for key, value in dev_settings(args.host, args.port).items():
+        os.environ.setdefault(key, value)
     app = app_or_exit()
     if not args.no_worker:
         start_worker(app)
     smtp_host = app.config.get("SMTP_HOST")
     mailbox = f"SMTP {smtp_host}" if smtp_host else os.path.join(app.instance_path, "mailbox")
-    print(f"ips-coord on http://{args.host}:{args.port}  (emails: {mailbox}; Ctrl-C stops it)")
+    print(f"ips-coord on {app.config['BASE_URL']}  (emails: {mailbox}; Ctrl-C stops it)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
 

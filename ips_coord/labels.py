@@ -23,6 +23,7 @@ from .workflows.phases import (
     ConsentCategory,
     ContactKind,
     ContactPurpose,
+    DecisionOutcome,
     Deviation,
     Disclosure,
     EndReason,
@@ -39,6 +40,7 @@ from .workflows.phases import (
     Party,
     Phase,
     PlacementType,
+    ReferralReason,
     Role,
     ServiceScope,
     SuggestionOutcome,
@@ -82,6 +84,37 @@ CATEGORIES: dict[str, LazyString] = {
     ConsentCategory.STRENGTHS: _l("Strengths"),
     ConsentCategory.EMPLOYMENT_PROGRESS: _l("Employment progress"),
     ConsentCategory.BENEFIT_FACTS: _l("Benefit-relevant facts"),
+}
+# The same, in the citizen's own view: plain words for someone who may be having a bad period.
+CATEGORIES_FOR_CITIZEN: dict[str, LazyString] = {
+    ConsentCategory.SYMPTOMS: _l("how you are feeling"),
+    ConsentCategory.COPING_STRATEGIES: _l("what helps you when things are hard"),
+    ConsentCategory.WARNING_SIGNS: _l("signs that things are getting hard for you"),
+    ConsentCategory.MEDICATION_SIDE_EFFECTS: _l("your medicine and how it affects you"),
+    ConsentCategory.STRENGTHS: _l("what you are good at"),
+    ConsentCategory.EMPLOYMENT_PROGRESS: _l("how your job or education is going"),
+    ConsentCategory.BENEFIT_FACTS: _l("your benefits"),
+}
+# Who may tell whom, and why, in the citizen's words (from party, to party).
+CONSENTS_FOR_CITIZEN: dict[tuple[str, str], tuple[LazyString, LazyString]] = {
+    (Party.PSYCHIATRY, Party.IPS_TEAM): (
+        _l("Your treatment place may tell your IPS consultant about"),
+        _l("So your consultant knows what helps you and can support you at work in a way that fits you.")),
+    (Party.IPS_TEAM, Party.PSYCHIATRY): (
+        _l("Your IPS consultant may tell your treatment place about"),
+        _l("So your treatment and your job search can work together.")),
+    (Party.IPS_TEAM, Party.JOBCENTER): (
+        _l("Your IPS consultant may tell the jobcenter about"),
+        _l("So the jobcenter can get your benefits and support right when you start work or education.")),
+    (Party.JOBCENTER, Party.IPS_TEAM): (
+        _l("The jobcenter may tell your IPS consultant about"),
+        _l("So your consultant can help you understand what work means for your benefits.")),
+    (Party.PSYCHIATRY, Party.JOBCENTER): (
+        _l("Your treatment place may tell the jobcenter about"),
+        _l("So the jobcenter knows what support you need.")),
+    (Party.JOBCENTER, Party.PSYCHIATRY): (
+        _l("The jobcenter may tell your treatment place about"),
+        _l("So your treatment place knows about your situation with the jobcenter.")),
 }
 # The entries of a case's history: the workflow's events and the other things recorded there.
 EVENTS: dict[str, LazyString] = {
@@ -483,6 +516,7 @@ INBOX_KINDS: dict[str, LazyString] = {
     InboxKind.ACKNOWLEDGED: _l("Acknowledged by psychiatry"),
     InboxKind.SHARED_WITH_YOU: _l("Shared with you"),
     InboxKind.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    InboxKind.CITIZEN_NOTE: _l("Note from the citizen"),
     InboxKind.CONSENT_MISSING: _l("Not sent: consent missing"),
     InboxKind.ESCALATION: _l("Escalation"),
     InboxKind.MESSAGE: _l("Message"),
@@ -494,6 +528,15 @@ BENEFIT_KINDS: dict[str, LazyString] = {
     BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),
     BenefitKind.FLEXJOB_ASSESSMENT: _l("Flexjob assessment"), BenefitKind.RESOURCE_COURSE: _l("Resource course"),
     BenefitKind.REHABILITATION_TEAM: _l("Rehabilitation team"),
+}
+REFERRAL_REASONS: dict[str, LazyString] = {
+    ReferralReason.WANTS_WORK: _l("Wants an ordinary job"), ReferralReason.WANTS_EDUCATION: _l("Wants an education"),
+    ReferralReason.JOB_AT_RISK: _l("In work, the job is at risk"),
+    ReferralReason.BACK_FROM_SICK_LEAVE: _l("Back to work after sick leave"), ReferralReason.OTHER: _l("Other"),
+}
+DECISION_OUTCOMES: dict[str, LazyString] = {
+    DecisionOutcome.GRANTED: _l("Granted"), DecisionOutcome.REFUSED: _l("Refused"),
+    DecisionOutcome.PENDING: _l("Awaiting decision"),
 }
 # System integrations (the admin's integrations page): kinds of change, scopes, delivery statuses.
 CHANGE_KINDS: dict[str, LazyString] = {

@@ -16,6 +16,7 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import (
     AccessLog,
+    Admission,
     BenefitFact,
     CareerProfile,
     CaseEvent,
@@ -25,20 +26,26 @@ from ..models import (
     Contact,
     EmployerContact,
     FollowUp,
+    FollowUpChange,
     IpsCase,
     JobEndingReview,
     Notification,
+    Opening,
+    Organisation,
     ParallelIntervention,
     Placement,
     PlanAction,
     PlanGoal,
     ProgressRating,
     SharedHealthInfo,
+    Suggestion,
     SupportChange,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from ..workflows.phases import Part
-from .policy import Access, access_for, event_view
+from .policy import CITIZEN_SEES_ADMISSION_REASON, Access, access_for, event_view
 
 # Each section of a case, its order and the part of the case it belongs to.
 PER_CASE: dict[str, tuple[Any, Any, Part]] = {
@@ -111,3 +118,124 @@ def export_citizen(citizen_id: int, reader: User | None = None) -> dict[str, Any
     return {"format": "ips-coord citizen export v1", "exported_at": utcnow().isoformat(),
             "scope": "full" if reader is None else "as read by your role",
             "citizen": row_dict(citizen), "cases": cases}
+
+
+# --- the citizen's own download ------------------------------------------------------------------
+# Everything held about the citizen, as the citizen gets it from their own view: every table with
+# the citizen's case id is a section here or is named in STAFF_INTERNAL_TABLES with the reason;
+# tests/web/test_citizen_download.py holds the two lists against the database's tables. People are
+# named by role and organisation, never by a user id; the system's machinery (request ids, client
+# addresses, delivery keys and leases) is left out.
+CITIZEN_SECTIONS: dict[str, tuple[Any, Any]] = {
+    **{name: (model, order) for name, (model, order, _part) in PER_CASE.items()},
+    "admissions": (Admission, Admission.admitted_on), "job_suggestions": (Suggestion, Suggestion.created_at),
+    "follow_up_changes": (FollowUpChange, FollowUpChange.created_at),
+    "sent_to_systems": (WebhookDelivery, WebhookDelivery.id),
+}
+
+STAFF_INTERNAL_TABLES: dict[str, str] = {
+    "change_log": "the change feed's index for connected systems (a kind, a row id and an action): each change "
+                  "is the row shown in its own section",
+    "inbox_item": "staff's notices that something happened on the case: each tells of an event shown under "
+                  "events, consents or shared information",
+}
+
+# Columns that are the system's machinery, not facts about the citizen (per table).
+STAFF_INTERNAL_COLUMNS: dict[str, frozenset[str]] = {
+    # (user_id becomes `user`: the reader's role and organisation.)
+    "access_log": frozenset({"id", "case_id", "citizen_id", "request_id", "remote_addr", "view", "target"}),
+    "case_event": frozenset({"request_id"}),
+    "notification": frozenset({"to_address", "attempts", "next_attempt_at", "claimed_at", "claim_token",
+                               "last_error", "idempotency_key", "data"}),
+    "webhook_delivery": frozenset({"endpoint_id", "change_id", "payload", "attempts", "next_attempt_at",
+                                   "claimed_at", "claim_token", "last_status", "last_error"}),
+    "suggestion": frozenset({"opening_id"}),
+}
+# Keys of a history entry's data that name a staff user or an organisation by id.
+_DATA_PEOPLE = frozenset({"consultant_id", "from_consultant_id", "psychiatry_contact_id", "jobcenter_caseworker_id",
+                          "assignee_id", "from_assignee_id", "to_assignee_id"})
+_DATA_ORGS = frozenset({"team_id", "from_team_id"})
+
+
+def _described(users: dict[int, User | None], orgs: dict[int, Organisation | None]) -> Any:
+    """A function naming a staff user by role and organisation (codes and a name, never the id)."""
+    def person(user_id: int | None) -> dict[str, Any] | None:
+        if user_id is None:
+            return None
+        if user_id not in users:
+            users[user_id] = db.session.get(User, user_id)
+        u = users[user_id]
+        if u is None:
+            return {"role": None, "organisation": None}
+        return {"role": str(u.role), "organisation": u.organisation.name if u.organisation else None}
+
+    def organisation(org_id: int | None) -> str | None:
+        if org_id is None:
+            return None
+        if org_id not in orgs:
+            orgs[org_id] = db.session.get(Organisation, org_id)
+        o = orgs[org_id]
+        return o.name if o is not None else None
+
+    return person, organisation
+
+
+def _citizen_row(row: Any, person: Any, organisation: Any, dropped: frozenset[str]) -> dict[str, Any]:
+    """One row for the citizen: staff users as role and organisation (`recorded_by_id` becomes
+    `recorded_by`), organisations by name, machinery left out."""
+    out: dict[str, Any] = {}
+    for col in row.__table__.columns:
+        if col.name in dropped:
+            continue
+        value = getattr(row, col.key)
+        targets = {fk.column.table.name for fk in col.foreign_keys}
+        if "staff_user" in targets:
+            out[col.name.removesuffix("_id")] = person(value)
+        elif "organisation" in targets:
+            out[col.name.removesuffix("_id")] = organisation(value)
+        else:
+            out[col.name] = _plain(value)
+    return out
+
+
+def _enrich(model: Any, section: list[dict[str, Any]], rows: list[Any], person: Any, organisation: Any) -> None:
+    """What a section says beyond its own columns, in the citizen's terms."""
+    for r, raw in zip(section, rows, strict=True):
+        if model is CaseEvent:
+            r["data"] = {k.removesuffix("_id") if k in _DATA_PEOPLE | _DATA_ORGS else k:
+                         person(v) if k in _DATA_PEOPLE else organisation(v) if k in _DATA_ORGS else v
+                         for k, v in (r.get("data") or {}).items()}
+        elif model is AccessLog:
+            r["by_you"] = raw.citizen_id is not None and raw.user_id is None
+        elif model is Admission and not CITIZEN_SEES_ADMISSION_REASON:
+            r["reason"] = None
+        elif model is Suggestion:
+            opening = db.session.get(Opening, raw.opening_id)
+            r["opening"] = None if opening is None else {
+                "title": opening.title, "hours_per_week": opening.hours_per_week, "place": opening.place,
+                "employer": opening.employer.name}
+        elif model is WebhookDelivery:
+            endpoint = db.session.get(WebhookEndpoint, raw.endpoint_id)
+            r["organisation"] = organisation(endpoint.organisation_id) if endpoint else None
+
+
+def citizen_download(citizen_id: int) -> dict[str, Any] | None:
+    """The citizen's own download: whole (every table with their case id, or the reason it is not
+    there) and free of the system's machinery. The admission's reason is the citizen's own health
+    information, given to them like what psychiatry shared (policy.CITIZEN_SEES_ADMISSION_REASON)."""
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        return None
+    person, organisation = _described({}, {})
+    cases = []
+    for case in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id).order_by(IpsCase.id)):
+        entry = _citizen_row(case, person, organisation, frozenset()) | {"reference": case.reference}
+        for name, (model, order) in CITIZEN_SECTIONS.items():
+            dropped = STAFF_INTERNAL_COLUMNS.get(model.__table__.name, frozenset())
+            rows = list(db.session.scalars(select(model).where(model.case_id == case.id).order_by(order, model.id)))
+            section = [_citizen_row(r, person, organisation, dropped) for r in rows]
+            _enrich(model, section, rows, person, organisation)
+            entry[name] = section
+        cases.append(entry)
+    return {"format": "ips-coord citizen download v2", "exported_at": utcnow().isoformat(),
+            "citizen": row_dict(citizen), "cases": cases, "not_included": STAFF_INTERNAL_TABLES}

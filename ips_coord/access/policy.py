@@ -232,6 +232,13 @@ def _privacy_officer_access(relation: Relation, consents: list[Consent]) -> Acce
     return Access(relation, frozenset({ACCESS_LOG, EXPORT}), frozenset(), frozenset())
 
 
+# The citizen's own record (their view and their download, GDPR art. 15) holds every part, health
+# information included: what psychiatry shared and an admission's reason are the citizen's own. No
+# clinician's decision to withhold (as health law allows for a patient's journal) is recorded here,
+# so nothing is withheld; a reason psychiatry should not have written down belongs in its journal.
+CITIZEN_SEES_ADMISSION_REASON = True
+
+
 # One rule per relation; a relation without a rule would fail the test that covers them all.
 ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, list[Consent]], Access]] = {
     Relation.CONSULTANT: _consultant_access,

@@ -90,9 +90,10 @@ class Cases(MethodView):
         try:
             case = create_referral(
                 {"citizen_id": data["citizen_id"]} if "citizen_id" in data else data["citizen"], current_user,
-                consultant_id=data.get("consultant_id"), psychiatry_contact_id=data.get("psychiatry_contact_id"),
+                consultant_id=data.get("consultant_id"), ips_team_id=data.get("ips_team_id"),
+                psychiatry_contact_id=data.get("psychiatry_contact_id"),
                 jobcenter_caseworker_id=data.get("jobcenter_caseworker_id"),
-                out_of_work=data["out_of_work_at_enrolment"],
+                out_of_work=data["out_of_work_at_enrolment"], referral_reason=data.get("referral_reason"),
             )
         except ServiceError as exc:
             service_error(exc)

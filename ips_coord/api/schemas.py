@@ -16,6 +16,7 @@ from ..workflows.phases import (
     ConsentCategory,
     ContactKind,
     ContactPurpose,
+    DecisionOutcome,
     Disclosure,
     EndReason,
     Event,
@@ -27,6 +28,7 @@ from ..workflows.phases import (
     Party,
     Phase,
     PlacementType,
+    ReferralReason,
     Relation,
     WithdrawalRequester,
 )
@@ -148,9 +150,13 @@ class ReferralSchema(Schema):
     citizen_id = Id()
     citizen = fields.Nested(CitizenSchema)
     consultant_id = Id()
+    # The IPS team whose queue the referral reaches; without it, the consultant's team, the
+    # referrer's own team, or the one team that fits (else 422 naming this field).
+    ips_team_id = Id()
     psychiatry_contact_id = Id()
     jobcenter_caseworker_id = Id()
     out_of_work_at_enrolment = Bool(load_default=True)
+    referral_reason = OneOf(ReferralReason, allow_none=True)
 
     @validates_schema
     def _one_citizen(self, data, **kwargs):
@@ -403,6 +409,10 @@ class BenefitFactSchema(Schema):
     kind = OneOf(BenefitKind, allow_none=True)
     hours = fields.Float(validate=validate.Range(0, 80), allow_nan=False, allow_none=True)
     on_date = Day(allow_none=True)
+    # A decision's outcome and its next date (a reassessment, the next meeting).
+    outcome = OneOf(DecisionOutcome, allow_none=True)
+    next_date = Day(allow_none=True)
+    updated_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class AccessLogSchema(Schema):

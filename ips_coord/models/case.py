@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ..workflows.phases import BenefitKind, CloseReason, ConsentCategory, Party, Phase
+from ..workflows.phases import BenefitKind, CloseReason, ConsentCategory, DecisionOutcome, Party, Phase, ReferralReason
 from .org import Organisation, User
 from .types import Code, UTCDateTime
 
@@ -99,6 +99,8 @@ class IpsCase(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     close_reason: Mapped[CloseReason | None] = mapped_column(Code(CloseReason, 32))
     out_of_work_at_enrolment: Mapped[bool] = mapped_column(default=True)
+    # Why the citizen was referred (no health information: every reader of the phase sees it).
+    referral_reason: Mapped[ReferralReason | None] = mapped_column(Code(ReferralReason, 32))
     # Number of case events so far; the next event's seq. Bumped with the case row, so the
     # version check serialises writers of the history.
     event_count: Mapped[int] = mapped_column(default=0)
@@ -235,6 +237,12 @@ class BenefitFact(Model):
     kind: Mapped[BenefitKind | None] = mapped_column(Code(BenefitKind, 32))
     hours: Mapped[float | None]
     on_date: Mapped[date | None] = mapped_column(Date)
+    # A decision's outcome (granted, refused, pending) and its next date (a reassessment, the
+    # next meeting); a decision is corrected in place, with who changed it last and when.
+    outcome: Mapped[DecisionOutcome | None] = mapped_column(Code(DecisionOutcome, 16))
+    next_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class Admission(Model):

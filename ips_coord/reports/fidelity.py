@@ -25,6 +25,7 @@ from ..workflows.constants import (
     WEEKLY_EMPLOYER_CONTACT_TARGET,
 )
 from ..workflows.phases import (
+    ACTIVE,
     COMPETITIVE_JOB_TYPES,
     COMPETITIVE_TYPES,
     ENDED,
@@ -166,14 +167,14 @@ def _integration(team_id: int, data: TeamData, now: datetime) -> list[dict[str, 
                                      TreatmentTeamMeeting.consultant_attended,
                                      TreatmentTeamMeeting.clinicians_present > 0)).all() if ids else []
     recent = {cid for cid, held in rows if held > today - timedelta(weeks=4)}
-    active = [c for c in data.cases if c.phase not in ENDED and c.phase != Phase.REFERRED]
+    active = [c for c in data.cases if c.phase in ACTIVE]  # the overview's "active cases" too
     assigned = sum(1 for c in active if c.consultant_id in recent)
     per_week = len(rows) / (len(ids) * TEAM_MEETING_WEEKS) if ids else None
     return [
         _item(4, _("Integration with treatment through team assignment"),
               _share(assigned, len(active)) if active else None,
-              _("%(a)s of %(b)s active cases with a consultant who met the treatment team in the last 4 weeks",
-                a=assigned, b=len(active)), SHARE_ANCHOR_TEXT),
+              _("%(a)s of %(b)s active cases (enrolled, not ended) with a consultant who met the treatment "
+                "team in the last 4 weeks", a=assigned, b=len(active)), SHARE_ANCHOR_TEXT),
         _item(5, _("Integration with treatment through frequent team contact"),
               _banded(per_week, (0.9, 0.75, 0.5, 0.25)),
               _("%(n)s treatment-team meetings a week per consultant (last %(w)s weeks)",

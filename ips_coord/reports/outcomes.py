@@ -11,7 +11,7 @@ from sqlalchemy import Row, select
 
 from ..extensions import db
 from ..models import IpsCase, Placement
-from ..workflows.constants import EARLY_ENDING
+from ..workflows.constants import is_early_ending
 from ..workflows.phases import COMPETITIVE_TYPES, PlacementType
 
 
@@ -123,7 +123,7 @@ def quarter_outcomes(cases, placements, year: int, q: int, metric: Metric) -> di
         "flexjob_starts": sum(1 for p in starts if p.type == PlacementType.FLEXJOB),
         "education_starts": sum(1 for p in starts if p.type == PlacementType.EDUCATION),
         "job_endings": len(endings), "endings_by_reason": by_reason,
-        "early_endings": sum(1 for p in endings if p.end_date - p.start_date < EARLY_ENDING),
+        "early_endings": sum(1 for p in endings if is_early_ending(p.start_date, p.end_date, p.end_reason)),
         "median_days_to_first_employer_contact": statistics.median(days) if days else None,
     }
 

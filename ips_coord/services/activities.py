@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -23,6 +23,7 @@ from ..models import (
     FollowUp,
     IpsCase,
     JobEndingReview,
+    Organisation,
     Placement,
     SharedHealthInfo,
     User,
@@ -41,9 +42,11 @@ from ..workflows.phases import (
     HistoryEntry,
     InboxKind,
     NotificationKind,
+    OrgKind,
     Party,
     Phase,
     Recipient,
+    ReferralReason,
     Role,
     WithdrawalRequester,
 )
@@ -112,9 +115,41 @@ def possible_duplicates(fields: dict[str, Any]) -> list[int]:
             and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])]
 
 
+def referral_team(actor: User, consultant: User | None, ips_team_id: int | None, citizen: Citizen) -> int:
+    """The IPS team whose queue a referral lands in, the same for the page and the API: the team
+    chosen; else the consultant's; else the referrer's own team; else derived where only one team
+    fits (the citizen's municipality, the teams the referrer already works with, the only team).
+    A referral never lands in a psychiatry or jobcenter organisation, where no one would see it."""
+    if ips_team_id is not None:
+        team = db.session.get(Organisation, ips_team_id)
+        if team is None or team.kind != OrgKind.IPS_TEAM:
+            raise ServiceError(N_("No IPS team with that id."), "ips_team_id")
+        if consultant is not None and consultant.organisation_id != team.id:
+            raise ServiceError(N_("The consultant is not in the chosen team."), "consultant_id")
+        return team.id
+    if consultant is not None and consultant.organisation_id is not None:
+        return consultant.organisation_id
+    own = actor.organisation
+    if own is not None and own.kind == OrgKind.IPS_TEAM:
+        return own.id
+    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
+                               .order_by(Organisation.id)).all()
+    by_municipality = [t.id for t in teams if citizen.municipality and t.municipality
+                       and t.municipality.casefold() == citizen.municipality.casefold()]
+    team_ids = {t.id for t in teams}
+    worked_with = sorted(tid for tid in set(db.session.scalars(select(IpsCase.ips_team_id).where(
+        or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id))))
+        if tid is not None and tid in team_ids)
+    for candidates in (by_municipality, worked_with, [t.id for t in teams]):
+        if len(candidates) == 1:
+            return candidates[0]
+    raise ServiceError(N_("Choose the IPS team the citizen is referred to."), "ips_team_id")
+
+
 def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
                     psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
-                    ips_team_id: int | None = None, out_of_work: bool = True) -> IpsCase:
+                    ips_team_id: int | None = None, out_of_work: bool = True,
+                    referral_reason: str | None = None) -> IpsCase:
     """A referral creates the citizen (or uses an existing one the referrer already works with)
     and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
     a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
@@ -122,6 +157,10 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
 
     now = utcnow()
     duplicates: list[int] = []
+    if referral_reason in ("", None):
+        referral_reason = None
+    elif referral_reason not in set(ReferralReason):
+        raise ServiceError(N_("Choose why the citizen is referred."), "referral_reason")
     with unit_of_work():
         citizen_id = citizen_fields.get("citizen_id")
         if citizen_id is not None:
@@ -137,7 +176,9 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
         if consultant_id:
             consultant = db.session.get(User, consultant_id)
         else:
-            consultant = actor if actor.role == Role.IPS_CONSULTANT else None
+            # A consultant refers to themselves, unless they send the citizen to another team's queue.
+            consultant = actor if actor.role == Role.IPS_CONSULTANT and ips_team_id in (
+                None, actor.organisation_id) else None
         if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
             raise ServiceError(N_("No IPS consultant with that id."), "consultant_id")
         for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
@@ -146,12 +187,13 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
                 u = db.session.get(User, uid)
                 if u is None or u.role != role:
                     raise ServiceError(N_("No %(role)s user with that id."), field, role=role)
-        team = ips_team_id or (consultant.organisation_id if consultant else actor.organisation_id)
+        team = referral_team(actor, consultant, ips_team_id, citizen)
         case = IpsCase(
             citizen_id=citizen.id, phase=Phase.REFERRED, ips_team_id=team,
             consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
             jobcenter_caseworker_id=jobcenter_caseworker_id, referred_at=now, phase_changed_at=now,
             out_of_work_at_enrolment=out_of_work, event_count=1,
+            referral_reason=ReferralReason(referral_reason) if referral_reason else None,
         )
         db.session.add(case)
         db.session.flush()
@@ -322,24 +364,28 @@ def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
     with unit_of_work():
         row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=now)
         db.session.add(row)
+        db.session.flush()
         if visible:
             tell([case.consultant_id], InboxKind.SHARED_WITH_YOU, now, case=case, except_id=actor.id,
-                 data={"by": actor.name})
+                 data={"by": actor.name}, source=f"shared_health_info:{row.id}")
     return row
 
 
 def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None,
                         kind: str | None = None, hours: float | None = None,
-                        on_date: date | None = None) -> BenefitFact:
+                        on_date: date | None = None, outcome: str | None = None,
+                        next_date: date | None = None) -> BenefitFact:
     """The jobcenter records a benefit-relevant fact or decision (its kind, hours and date when
-    it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting)."""
-    from .jobcenter import check_decision  # the decision kinds' own rules (issue 15)
+    it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting;
+    a decision's outcome and its next date, such as a fleksjob assessment's reassessment)."""
+    from .jobcenter import check_decision, check_outcome  # the decision kinds' own rules
 
     kind = check_decision(kind, hours)
+    checked = check_outcome(outcome, on_date, next_date)
     now = utcnow()
     with unit_of_work():
         row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=now,
-                          kind=kind, hours=hours, on_date=on_date)
+                          kind=kind, hours=hours, on_date=on_date, outcome=checked, next_date=next_date)
         db.session.add(row)
         add_case_event(case, event=HistoryEntry.BENEFIT_RECORDED, actor=actor, now=now, reason=kind)
     return row
@@ -414,7 +460,8 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
                              "requested_by": WithdrawalRequester.CITIZEN if requested_by == WithdrawalRequester.CITIZEN
                              else consent.from_party})
         tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case, except_id=actor.id,
-             data={"from_party": consent.from_party, "to_party": consent.to_party})
+             data={"from_party": consent.from_party, "to_party": consent.to_party,
+                   "requested_by": requested_by}, source=f"consent:{consent.id}")
     return consent
 
 

@@ -18,11 +18,20 @@ from sqlalchemy import func, select, update
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Citizen, CitizenLoginCode, CitizenSession, Consent, FollowUp, IpsCase, User
-from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, NotificationKind, Role, WithdrawalRequester
+from ..workflows.phases import (
+    FollowUpKind,
+    FollowUpStatus,
+    HistoryEntry,
+    InboxKind,
+    NotificationKind,
+    Role,
+    WithdrawalRequester,
+)
 from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
 from . import throttle
 from .activities import _lock_case
 from .errors import N_, Forbidden, ServiceError
+from .inbox import case_staff, tell
 from .records import add_case_event
 from .secret_mail import queue_secret_mail
 from .unit_of_work import unit_of_work
@@ -194,4 +203,8 @@ def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool)
         add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=None, now=now,
                        data={"consent_id": consent.id, "requested_by": WithdrawalRequester.CITIZEN,
                              "by": WrittenBy.CITIZEN})
+        # The people on the case learn it in their inbox, as when staff record a withdrawal.
+        tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case,
+             data={"from_party": consent.from_party, "to_party": consent.to_party,
+                   "requested_by": WithdrawalRequester.CITIZEN}, source=f"consent:{consent.id}")
     return consent

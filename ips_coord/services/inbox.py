@@ -20,15 +20,36 @@ from ..workflows.phases import InboxKind
 from .errors import N_, NotFound
 from .unit_of_work import unit_of_work
 
+# Kinds that gather while unread: a second share or note on the same case raises the count of the
+# unread item instead of adding a look-alike one (the reader opens the case once either way).
+GATHERED = frozenset({InboxKind.SHARED_WITH_YOU, InboxKind.CITIZEN_NOTE})
+
 
 def tell(user_ids: Iterable[int | None], kind: InboxKind, now: datetime, *, case: IpsCase | None = None,
-         data: dict[str, Any] | None = None, except_id: int | None = None) -> list[InboxItem]:
-    """One item per user (each once; None and `except_id`, usually the actor, left out)."""
+         data: dict[str, Any] | None = None, except_id: int | None = None,
+         source: str | None = None) -> list[InboxItem]:
+    """One item per user (each once; None and `except_id`, usually the actor, left out).
+
+    `source` names the event told of ("shared_health_info:12"): a user is told of one event once,
+    however often a caller (a retried task, a second path to the same change) tells it."""
     rows = []
     body = {**({"reference": case.reference} if case is not None else {}), **(data or {})}
     for uid in dict.fromkeys(u for u in user_ids if u is not None and u != except_id):
-        row = InboxItem(user_id=uid, case_id=case.id if case is not None else None, kind=kind, data=body,
-                        created_at=now)
+        earlier = list(db.session.scalars(select(InboxItem).where(
+            InboxItem.user_id == uid, InboxItem.kind == kind,
+            InboxItem.case_id == (case.id if case is not None else None)))) if case is not None else []
+        if source is not None and any(source in (e.data or {}).get("sources", ()) for e in earlier):
+            continue
+        unread = next((e for e in earlier if e.read_at is None), None)
+        if kind in GATHERED and unread is not None:
+            old = dict(unread.data or {})
+            unread.data = {**old, **body, "count": int(old.get("count", 1)) + 1,
+                           "sources": [*old.get("sources", ()), *([source] if source else [])]}
+            unread.created_at = now
+            rows.append(unread)
+            continue
+        row = InboxItem(user_id=uid, case_id=case.id if case is not None else None, kind=kind,
+                        data={**body, **({"sources": [source]} if source else {})}, created_at=now)
         db.session.add(row)
         rows.append(row)
     return rows
@@ -68,4 +89,4 @@ def mark_read(user: User, item_id: int | None = None) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["case_staff", "items", "mark_read", "tell", "unread_count"]
+__all__ = ["GATHERED", "case_staff", "items", "mark_read", "tell", "unread_count"]

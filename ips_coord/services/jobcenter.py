@@ -6,15 +6,16 @@ caseworker is told, because the benefits change - all in one transaction.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import IpsCase, Placement, User
+from ..models import BenefitFact, IpsCase, Placement, User
 from ..workflows.machine import Refusal
-from ..workflows.phases import BenefitKind, HistoryEntry
+from ..workflows.phases import BenefitKind, DecisionOutcome, HistoryEntry
 from ..workflows.treatment import change_terms
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications
@@ -33,6 +34,37 @@ def check_decision(kind: str | None, hours: float | None) -> BenefitKind | None:
     if hours is not None and (hours < 0 or hours > 80):
         raise ServiceError(N_("Hours a week must be between 0 and 80."), "hours")
     return BenefitKind(kind)
+
+
+def check_outcome(outcome: str | None, on_date: date | None, next_date: date | None) -> DecisionOutcome | None:
+    if outcome in (None, ""):
+        outcome = None
+    elif outcome not in DecisionOutcome.__members__.values():
+        raise ServiceError(N_("Unknown outcome of the decision."), "outcome")
+    if next_date is not None and on_date is not None and next_date < on_date:
+        raise ServiceError(N_("The next date cannot be before the decision's date."), "next_date")
+    return DecisionOutcome(outcome) if outcome else None
+
+
+DECISION_FIELDS = ("benefit", "note", "kind", "hours", "on_date", "outcome", "next_date")
+
+
+def update_decision(fact: BenefitFact, actor: User, fields: dict[str, Any]) -> BenefitFact:
+    """Correct a recorded decision in place (its outcome once known, a new next date...): the
+    fields given replace the old ones, the history says a decision changed."""
+    values = {k: getattr(fact, k) for k in DECISION_FIELDS} | {k: v for k, v in fields.items() if k in DECISION_FIELDS}
+    if not (values["benefit"] or "").strip():
+        raise ServiceError(N_("Name the decision or benefit."), "benefit")
+    values["kind"] = check_decision(values["kind"], values["hours"])
+    values["outcome"] = check_outcome(values["outcome"], values["on_date"], values["next_date"])
+    now = utcnow()
+    with unit_of_work():
+        case = db.session.get_one(IpsCase, fact.case_id)
+        for key, value in values.items():
+            setattr(fact, key, value)
+        fact.updated_at, fact.updated_by_id = now, actor.id
+        add_case_event(case, event=HistoryEntry.BENEFIT_RECORDED, actor=actor, now=now, reason=values["kind"])
+    return fact
 
 
 def change_job_terms(case_id: int, actor: User, *, hours_per_week: float | None, hourly_pay: float | None,
@@ -67,4 +99,5 @@ def change_job_terms(case_id: int, actor: User, *, hours_per_week: float | None,
         raise Conflict(0) from None
 
 
-__all__ = ["HOURS_KINDS", "change_job_terms", "check_decision"]
+__all__ = ["DECISION_FIELDS", "HOURS_KINDS", "change_job_terms", "check_decision", "check_outcome",
+           "update_decision"]

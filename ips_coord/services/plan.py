@@ -25,7 +25,7 @@ from ..models import (
     SupportChange,
     User,
 )
-from ..workflows.phases import ENDED, FollowUpKind, FollowUpStatus, HistoryEntry, Phase, Recipient
+from ..workflows.phases import ENDED, FollowUpKind, FollowUpStatus, HistoryEntry, InboxKind, Phase, Recipient
 from ..workflows.plan import (
     CURRENT_INSTRUMENT,
     FOLLOW_UP_ASSIGNEE,
@@ -41,6 +41,7 @@ from ..workflows.plan import (
 )
 from .activities import _lock_case
 from .errors import N_, ServiceError
+from .inbox import tell
 from .records import add_case_event, recipients
 from .unit_of_work import unit_of_work
 
@@ -245,7 +246,10 @@ def add_citizen_note(case: IpsCase, citizen: Citizen, text: str) -> CitizenNote:
         _lock_case(case)
         row = CitizenNote(case_id=case.id, text=text, created_at=now)
         db.session.add(row)
+        db.session.flush()
         add_case_event(case, event=HistoryEntry.CITIZEN_NOTE, actor=None, now=now, data={"by": WrittenBy.CITIZEN})
+        # The consultant is told in the inbox (the words stay on the case page, not in the item).
+        tell([case.consultant_id], InboxKind.CITIZEN_NOTE, now, case=case, source=f"citizen_note:{row.id}")
     return row
 
 

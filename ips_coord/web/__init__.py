@@ -81,4 +81,5 @@ def _labels() -> dict[str, dict[str, Any]]:
             "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,
             "ADJUSTMENTS": labels.ADJUSTMENTS, "PROFILE_LABELS": labels.PROFILE_FIELDS,
             "DISCLOSURE": labels.DISCLOSURES, "ORG_KINDS": labels.ORG_KINDS,
-            "BENEFIT_KINDS": labels.BENEFIT_KINDS, "TOKEN_STATES": labels.TOKEN_STATES}
+            "BENEFIT_KINDS": labels.BENEFIT_KINDS, "TOKEN_STATES": labels.TOKEN_STATES,
+            "DECISION_OUTCOMES": labels.DECISION_OUTCOMES, "REFERRAL_REASONS": labels.REFERRAL_REASONS}

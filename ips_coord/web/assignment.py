@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -25,7 +25,7 @@ from ..models import CaseEvent, IpsCase, Organisation, User
 from ..reports.referrals import missing_consent_cases, unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
-from ..workflows.phases import ENDED, AccessAction, HistoryEntry, OrgKind, Part, Role
+from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, HistoryEntry, OrgKind, Part, Role
 from .forms import SafeForm, coerce_id
 from .guards import safe_next
 
@@ -47,9 +47,16 @@ def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False
              .where(User.role == Role.IPS_CONSULTANT, User.active).order_by(Organisation.name, User.name))
     if own_team_only:
         query = query.where(User.organisation_id == case.ips_team_id)
+    rows = db.session.execute(query).all()
+    # Each consultant's caseload beside the name, so the choice weighs who has room.
+    loads: dict[int | None, int] = dict(db.session.execute(
+        select(IpsCase.consultant_id, func.count()).where(
+            IpsCase.consultant_id.in_([r[0] for r in rows]), IpsCase.phase.in_(ON_CASELOAD))
+        .group_by(IpsCase.consultant_id)).tuples().all()) if rows else {}
     form.consultant_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(uid, name if team_id == case.ips_team_id else f"{name} · {team}")
-        for uid, name, team, team_id in db.session.execute(query)]
+        SelectChoice(uid, _("%(name)s (%(n)s cases)", name=name if team_id == case.ips_team_id else f"{name} · {team}",
+                            n=loads.get(uid, 0)))
+        for uid, name, team, team_id in rows]
     form.team_id.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(
         select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name))]
     if formdata is None:

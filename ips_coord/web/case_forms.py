@@ -169,6 +169,8 @@ class ReferralForm(SafeForm):
     psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=coerce_id, validators=[Optional()])
     jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=coerce_id, validators=[Optional()])
     out_of_work = BooleanField(_l("Out of work at referral"), default=True)
+    referral_reason = SelectField(_l("Why is the citizen referred?"), choices=[
+        SelectChoice("", "–"), *_c(labels.REFERRAL_REASONS)], validators=[Optional()])
 
 
 class StepForm(SafeForm):

@@ -167,8 +167,28 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
     if access.can_write(Part.CONSENTS):
         ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=local_today(now))
     if access.can_write(Part.HEALTH):
-        ctx["shared_form"] = forms.get("shared") or SharedInfoForm(formdata=None)
+        ctx["shared_form"] = _shared_form(case, forms.get("shared"), local_today(now))
     return ctx
+
+
+def _shared_form(case: IpsCase, posted: SharedInfoForm | None, today: Any) -> SharedInfoForm:
+    """The share form says which categories the IPS team sees under the live consents, and a
+    fresh one starts on a category the team sees (never on one it cannot: the sharer would be
+    asked to confirm what they did not choose)."""
+    form = posted or SharedInfoForm(formdata=None)
+    choices = SharedInfoForm.category.kwargs["choices"]
+    seen = [c.value for c in choices if svc.team_may_see(case, c.value, today)]
+    form.category.choices = [
+        SelectChoice(c.value, c.label if c.value in seen else _("%(category)s (the IPS team does not see it)",
+                                                                category=c.label))
+        for c in choices]
+    if posted is None:
+        if seen:
+            form.category.data = seen[0]
+        else:
+            form.category.choices.insert(0, SelectChoice("", _("Choose a category")))
+            form.category.data = ""
+    return form
 
 
 def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +260,8 @@ def new_referral():
         case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
                                    psychiatry_contact_id=form.psychiatry_contact_id.data or None,
                                    jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
-                                   out_of_work=form.out_of_work.data)
+                                   out_of_work=form.out_of_work.data,
+                                   referral_reason=form.referral_reason.data or None)
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
         if case.possible_duplicate:  # nothing about the earlier record: only that it may exist

@@ -35,9 +35,9 @@ from sqlalchemy import func, select
 
 from .. import labels
 from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
-from ..access.export import export_citizen
+from ..access.export import citizen_download
 from ..citizen_oidc import oidc_client
-from ..clock import utcnow
+from ..clock import to_local, utcnow
 from ..extensions import db, limiter
 from ..i18n import translate
 from ..models import (
@@ -47,6 +47,7 @@ from ..models import (
     Consent,
     FollowUp,
     IpsCase,
+    Organisation,
     ParallelIntervention,
     Placement,
     PlanAction,
@@ -61,6 +62,7 @@ from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
 from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
+from .citizen_download import document as download_document
 from .citizen_forms import (
     CitizenCodeForm,
     CitizenEmailForm,
@@ -259,32 +261,44 @@ def home():
 
 
 def _who_read(case: IpsCase) -> list[dict]:
-    """Staff who read or changed the record, newest first, one line per person, day and part."""
+    """Staff who read or changed the record, newest first: one line per person and day, with the
+    time of their last look, their role and organisation once, what they read and what they wrote."""
+    day = func.date(AccessLog.created_at)
     rows = db.session.execute(
-        select(AccessLog.user_id, User.name, User.role, AccessLog.part, AccessLog.action,
+        select(AccessLog.user_id, User.name, User.role, User.organisation_id, AccessLog.part, AccessLog.action,
                func.max(AccessLog.created_at).label("at"))
         .join(User, User.id == AccessLog.user_id)
         .where(AccessLog.case_id == case.id, AccessLog.action.in_((AccessAction.READ, AccessAction.WRITE)))
-        .group_by(AccessLog.user_id, User.name, User.role, AccessLog.part, AccessLog.action)
-        .order_by(func.max(AccessLog.created_at).desc()).limit(200)).all()
+        .group_by(AccessLog.user_id, User.name, User.role, User.organisation_id, AccessLog.part, AccessLog.action,
+                  day)
+        .order_by(func.max(AccessLog.created_at).desc()).limit(400)).all()
+    orgs = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({r.organisation_id for r in rows if r.organisation_id})))} if rows else {}
     seen: dict[tuple, dict] = {}
     for r in rows:
         label = str(labels.PARTS_FOR_CITIZEN.get(r.part, _("your record")))
-        key = (r.user_id, local(r.at).date(), r.action)
-        entry = seen.setdefault(key, {"name": r.name, "role": labels.ROLES.get(r.role, r.role), "at": local(r.at),
-                                      "action": r.action, "parts": []})
-        if label not in entry["parts"]:
-            entry["parts"].append(label)
-    return list(seen.values())[:60]
+        key = (r.user_id, local(r.at).date())
+        entry = seen.setdefault(key, {"name": r.name, "role": labels.ROLES.get(r.role, r.role),
+                                      "organisation": orgs.get(r.organisation_id), "at": local(r.at),
+                                      "read": [], "wrote": []})
+        entry["at"] = max(entry["at"], local(r.at))
+        bucket = entry["wrote" if r.action == AccessAction.WRITE else "read"]
+        if label not in bucket:
+            bucket.append(label)
+    return sorted(seen.values(), key=lambda e: e["at"], reverse=True)[:60]
 
 
-def coming_up(meetings: Sequence[FollowUp], actions: Sequence[PlanAction]) -> list[tuple[date | None, str]]:
+def coming_up(meetings: Sequence[FollowUp], actions: Sequence[PlanAction],
+              today: date | None = None) -> list[tuple[date | None, str]]:
     """The citizen's meetings and their own open plan actions in one list by date (Copenhagen
-    days); actions without a date last."""
+    days); actions without a date last. Nothing dated before today: what has passed is not coming
+    (an own action past its date shows its status in the plan)."""
     items: list[tuple[date | None, str]] = [(local(f.due_at).date(), str(labels.CITIZEN_MEETINGS[f.kind]))
                                             for f in meetings]
     items += [(a.due_date, f"{_('You')}: {a.text}") for a in actions
               if a.owner == PlanOwner.CITIZEN and a.done_at is None]
+    if today is not None:
+        items = [item for item in items if item[0] is None or item[0] >= today]
     return sorted(items, key=lambda item: (item[0] is None, item[0] or date.min))
 
 
@@ -302,9 +316,10 @@ def render_case(case: IpsCase, status: int = 200, **forms):
     actions = db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
                                  .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
     rating_due = rating_round(case.id, list(ratings))
+    today = to_local(now).date()  # the Copenhagen calendar day
     ctx = {
         "case": case, "now": now, "local": local, "next_step": labels.NEXT_STEPS.get(case.phase, ""),
-        "coming": coming_up(meetings, actions),
+        "coming": coming_up(meetings, actions, today), "local_today": today,
         "goals": goals, "actions": actions,
         "rating_due": rating_due if rating_due is not None and rating_due.citizen_should_rate(now) else None,
         "interventions": db.session.scalars(
@@ -321,7 +336,8 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         if ratings else None,
         "latest_own": next((r for r in reversed(ratings) if r.rater == WrittenBy.CITIZEN), None),
         "who_read": _who_read(case), "owners": labels.PLAN_OWNERS_FOR_CITIZEN, "dimensions": labels.DIMENSIONS,
-        "instrument": CURRENT_INSTRUMENT, "parties": labels.PARTIES, "categories": labels.CATEGORIES,
+        "instrument": CURRENT_INSTRUMENT, "parties": labels.PARTIES, "categories": labels.CATEGORIES_FOR_CITIZEN,
+        "consent_words": labels.CONSENTS_FOR_CITIZEN,
         "phases": labels.PHASES, "SUPPORT_LABELS": labels.SUPPORTS,
         "goal_form": forms.get("goal") or GoalForm(formdata=None, text=goals[0].text if goals else ""),
         "note_form": forms.get("note") or NoteForm(formdata=None),
@@ -404,17 +420,29 @@ def withdraw(case_id: int, consent_id: int):
     return redirect(url_for("citizen.case", case_id=case_id) + "#consents")
 
 
+def _own_download():
+    data = citizen_download(g.citizen.id)
+    if data is None:
+        abort(404)
+    for case in data["cases"]:
+        audit_citizen(g.citizen.id, case["id"], [Part.EXPORT], AccessAction.READ, reason="the citizen's own download")
+    return data
+
+
+@bp.get("/my-data")
+@for_the_citizen
+@citizen_required
+def my_data():
+    """All the citizen's data (GDPR art. 15) as a document to read and print."""
+    return render_template("citizen_download.html", **download_document(_own_download()))
+
+
 @bp.get("/export.json")
 @for_the_citizen
 @citizen_required
 def export():
-    """All the citizen's data (GDPR art. 15), as a file to keep."""
-    data = export_citizen(g.citizen.id, reader=None)
-    if data is None:
-        abort(404)
-    pairs = [c["id"] for c in data["cases"]]
-    for case_id in pairs:
-        audit_citizen(g.citizen.id, case_id, [Part.EXPORT], AccessAction.READ, reason="the citizen's own download")
+    """All the citizen's data (GDPR art. 15), as a machine-readable file to keep."""
+    data = _own_download()
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=mine-data.json"})

@@ -23,6 +23,7 @@ from ..services.employers import find_employer
 from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
 from ..workflows.phases import (
     CITIZEN_CONTACT_FOLLOW_UPS,
+    ON_CASELOAD,
     AccessAction,
     AuditPart,
     ContactKind,
@@ -119,8 +120,10 @@ def _employer_form():
     persons = db.session.scalars(select(EmployerPerson).where(EmployerPerson.employer_id == employer.id)
                                  .order_by(EmployerPerson.name)).all() if employer is not None else []
     form.person_id.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.name) for p in persons]
+    # Every citizen on the caseload: follow-along with the employer of a citizen in work (or in
+    # education) is the main reason to name one, and a referred citizen may already be discussed.
     cases = db.session.scalars(select(IpsCase).join(Citizen, Citizen.id == IpsCase.citizen_id).where(
-        case_filter(current_user), IpsCase.phase.in_([Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED]))
+        case_filter(current_user), IpsCase.phase.in_(ON_CASELOAD))
         .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id)).all()
     # The citizens the contact may be for, by name: the choices of the searchable field.
     form.citizen_choices = [(c.id, f"{c.citizen.full_name} ({c.reference})") for c in cases]

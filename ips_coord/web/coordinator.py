@@ -1,5 +1,6 @@
 """The coordinator's pages. Here: notifications that could not be delivered, and escalations."""
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from ..services.followups import moves_per_consultant
 from ..services.notifications import send_again
 from ..workflows.constants import CASELOAD_LIMIT
 from ..workflows.phases import (
+    ACTIVE,
     ON_CASELOAD,
     AccessAction,
     AuditPart,
@@ -75,14 +77,22 @@ def overview():
         .group_by(FollowUp.assignee_id))}
     phases = {phase: n for phase, n in db.session.execute(
         select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team).group_by(IpsCase.phase))}
-    escalations = db.session.execute(
+    escalations: list[Any] = list(db.session.execute(
         select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
-               FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).all()
+               FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).tuples())
     unacknowledged = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.unacknowledged()).subquery()))
     failed = db.session.scalar(select(func.count()).select_from(
         _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
+    # Filtered to one consultant's cases on request (compared here, never sent to the database).
+    esc_for = request.args.get("escalations_for", type=int)
+    if esc_for not in {u.id for u in consultants}:
+        esc_for = None
+    all_escalations = len(escalations)
+    if esc_for is not None:
+        escalations = [(f, c) for f, c in escalations if c.consultant_id == esc_for]
+    names = {u.id: u.name for u in consultants}
     moves = moves_per_consultant(team, now - timedelta(days=90))  # deadlines moved, follow-ups handed over
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0),
              "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
@@ -94,14 +104,16 @@ def overview():
     audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
                 + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
-    return render_template("coordinator_overview.html", rows=rows, limit=CASELOAD_LIMIT, phases=phases,
+    active = sum(n for phase, n in phases.items() if phase in ACTIVE)  # as the fidelity panel counts them
+    return render_template("coordinator_overview.html", rows=rows, active=active, limit=CASELOAD_LIMIT, phases=phases,
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
                            form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
                            SCOPES=SERVICE_SCOPES, **queue,
                            # Up to 100 escalations: each kind's words translated once, one url_for for all.
                            FOLLOW_UP_KINDS={k: str(v) for k, v in FOLLOW_UP_KINDS.items()},
-                           case_path=url_for("case_page.detail", case_id=1)[:-1])
+                           case_path=url_for("case_page.detail", case_id=1)[:-1], esc_for=esc_for,
+                           all_escalations=all_escalations, consultant_names=names)
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")

@@ -19,6 +19,10 @@ from .guards import roles_only
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
+# Where on the case page an item's subject is shown: its link goes straight there.
+INBOX_ANCHORS = {"citizen_note": "citizen-notes", "consent_withdrawn": "consents", "shared_with_you": "shared-h",
+                 "consent_missing": "consents"}
+
 STAFF = frozenset({Role.IPS_CONSULTANT, Role.PSYCHIATRY, Role.JOBCENTER, Role.COORDINATOR})
 
 
@@ -36,7 +40,8 @@ bp.before_request(roles_only(STAFF))
 def index():
     items = svc.items(current_user)
     audit_many(current_user, {i.case_id for i in items if i.case_id}, AuditPart.INBOX)
-    return render_template("inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS)
+    return render_template("inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS,
+                           INBOX_ANCHORS=INBOX_ANCHORS)
 
 
 @bp.post("/<id:item_id>/read")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,10 +26,10 @@ from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase, Placement, TreatmentTeamMeeting
 from ..services import ServiceError
 from ..services import activities as activities_svc
-from ..services.jobcenter import change_job_terms
+from ..services.jobcenter import change_job_terms, update_decision
 from ..services.transitions import current_placement
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
-from ..workflows.phases import AccessAction, BenefitKind, Part, Phase, Role
+from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, BenefitKind, Part, Phase, Role
 from .forms import DecimalNumberField, SafeForm, WholeNumberField
 
 bp = Blueprint("sectors", __name__)
@@ -54,9 +54,17 @@ class DischargeForm(SafeForm):
 class DecisionForm(SafeForm):
     kind = SelectField(_l("Kind of decision"), choices=_choices(labels.BENEFIT_KINDS), validators=[DataRequired()])
     benefit = StringField(_l("Decision or benefit"), validators=[DataRequired(), Length(max=100)])
+    outcome = SelectField(_l("Outcome"), choices=[*_choices({"": "–"}), *_choices(labels.DECISION_OUTCOMES)],
+                          validators=[Optional()])
     hours = DecimalNumberField(_l("Hours a week"), validators=[Optional(), NumberRange(0, 80)])
-    on_date = DateField(_l("Date"), validators=[Optional()])
+    on_date = DateField(_l("Date of the decision"), validators=[Optional()])
+    next_date = DateField(_l("Next date (reassessment or meeting)"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def fields_given(self) -> dict[str, Any]:
+        return {"benefit": self.benefit.data, "note": self.note.data or None, "kind": self.kind.data,
+                "outcome": self.outcome.data or None, "on_date": self.on_date.data, "next_date": self.next_date.data,
+                "hours": float(self.hours.data) if self.hours.data is not None else None}
 
 
 class JobTermsForm(SafeForm):
@@ -100,6 +108,11 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
         ctx["treatment_url"] = url_for("sectors.treatment", case_id=case.id)
     if access.can_write(Part.BENEFITS):
         ctx["decision_form"] = forms.get("decision") or DecisionForm(formdata=None, on_date=today)
+        # Each recorded decision can be corrected where it is listed (its own prefixed form).
+        ctx["decision_edit_forms"] = {
+            b.id: forms.get("decision_edit") if forms.get("decision_edit_id") == b.id
+            else DecisionForm(formdata=None, prefix=f"d{b.id}", obj=b)
+            for b in db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id))}
     if access.can_write(Part.PLACEMENTS) and case.phase == Phase.EMPLOYED:
         placement = current_placement(case)
         if placement is not None:
@@ -124,15 +137,36 @@ def add_decision(case_id: int):
     if not form.validate_on_submit():
         return _case_page(case_id, 400, decision=form)
     try:
-        activities_svc.record_benefit_fact(
-            case, current_user, benefit=form.benefit.data, note=form.note.data or None, kind=form.kind.data,
-            hours=float(form.hours.data) if form.hours.data is not None else None, on_date=form.on_date.data)
+        activities_svc.record_benefit_fact(case, current_user, **form.fields_given())
     except ServiceError as exc:
         _attach(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, decision=form)
     flash(_("The decision is saved under Benefits and decisions."), "ok")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#decisions")
+
+
+@bp.post("/cases/<id:case_id>/decisions/<id:fact_id>")
+@login_required
+def edit_decision(case_id: int, fact_id: int):
+    """Correct a recorded decision: its outcome once known, the next date, the hours."""
+    case, _access = authorize(current_user, case_id, Part.BENEFITS, write=True)
+    fact = db.session.get(BenefitFact, fact_id)
+    if fact is None or fact.case_id != case.id:
+        from flask import abort
+
+        abort(404)
+    form = DecisionForm(prefix=f"d{fact_id}")
+    if not form.validate_on_submit():
+        return _case_page(case_id, 400, decision_edit=form, decision_edit_id=fact_id)
+    try:
+        update_decision(fact, current_user, form.fields_given())
+    except ServiceError as exc:
+        _attach(form, exc)
+        db.session.rollback()
+        return _case_page(case_id, exc.status, decision_edit=form, decision_edit_id=fact_id)
+    flash(_("The decision is changed."), "ok")
+    return redirect(url_for("case_page.detail", case_id=case_id) + f"#decision-{fact_id}")
 
 
 @bp.post("/cases/<id:case_id>/job-terms")
@@ -255,6 +289,10 @@ def team_meeting_due(consultant_id: int):
 
 
 # --- The jobcenter's workspace ------------------------------------------------------------------
+WORKSPACE_ORDER = (Phase.EMPLOYED, Phase.IN_EDUCATION, Phase.JOB_SEARCH, Phase.ENGAGEMENT, Phase.JOB_ENDED,
+                   Phase.REFERRED, Phase.PAUSED, Phase.TRANSITIONED, Phase.CLOSED)
+WORKSPACE_FILTERS: dict[str, frozenset[Phase] | None] = {"active": ON_CASELOAD, "ended": ENDED, "all": None}
+WORKSPACE_FILTER_LABELS = {"active": _l("Active courses"), "ended": _l("Ended courses"), "all": _l("All")}
 @bp.get("/jobcenter")
 @login_required
 def workspace():
@@ -264,8 +302,16 @@ def workspace():
 
         abort(404)
     today = local_today(utcnow())
-    cases = db.session.scalars(select(IpsCase).where(case_filter(current_user))
-                               .order_by(IpsCase.phase, IpsCase.id).limit(500)).all()
+    show = request.args.get("show", "active")
+    if show not in WORKSPACE_FILTERS:
+        show = "active"
+    query = select(IpsCase).where(case_filter(current_user))
+    phases = WORKSPACE_FILTERS[show]
+    if phases is not None:
+        query = query.where(IpsCase.phase.in_(phases))
+    # Those in work or on the way first, ended courses last; within a phase by case number.
+    cases = sorted(db.session.scalars(query.limit(500)).all(),
+                   key=lambda c: (WORKSPACE_ORDER.index(c.phase), c.id))
     ids = [c.id for c in cases]
     jobs: dict[int, Placement] = {}
     for p in db.session.scalars(select(Placement).where(Placement.case_id.in_(ids), Placement.end_date.is_(None))
@@ -288,7 +334,7 @@ def workspace():
         if access.can_read(Part.PLACEMENTS):
             pairs.append((case.id, Part.PLACEMENTS))
     audit_pairs(current_user, pairs, AccessAction.READ)
-    return render_template("jobcenter.html", rows=rows)
+    return render_template("jobcenter.html", rows=rows, show=show, filters=WORKSPACE_FILTER_LABELS)
 
 
 __all__ = ["bp", "sectors_context", "team_meeting_due"]

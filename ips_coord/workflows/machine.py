@@ -10,7 +10,13 @@ from typing import Any
 
 from . import rules
 from .calendar import COPENHAGEN, add_working_days, local_date
-from .constants import ACK_WORKING_DAYS, CONTACT_WINDOW, EARLY_ENDING, FIRST_EMPLOYER_CONTACT_DEADLINE, NO_CONTACT_AFTER
+from .constants import (
+    ACK_WORKING_DAYS,
+    CONTACT_WINDOW,
+    FIRST_EMPLOYER_CONTACT_DEADLINE,
+    NO_CONTACT_AFTER,
+    is_early_ending,
+)
 from .messages import REFUSALS, text
 from .phases import (
     ACTIVE,
@@ -254,7 +260,7 @@ def _end_placement(d: Draft) -> Refusal | None:
     d.create += (FollowUpSpec(FollowUpKind.PSYCHIATRY_ACK, due_at=ack_due, escalate_at=ack_due,
                               assignee=Recipient.PSYCHIATRY_CONTACT),)
     started = d.facts.placement_started_on
-    early = started is not None and (end - started) < EARLY_ENDING
+    early = is_early_ending(started, end, d.reason)
     if early:
         d.tell(NotificationKind.EARLY_ENDING, Recipient.COORDINATOR)
     d.data.update(early_ending=early, end_date=end.isoformat())

@@ -263,6 +263,25 @@ class BenefitKind(StrEnum):
     REHABILITATION_TEAM = "rehabilitation_team"  # rehabiliteringsteam (the meeting date)
 
 
+class ReferralReason(StrEnum):
+    """Why a citizen is referred, in words that carry no health information (every reader of the
+    case's phase sees it: the coordinator's queue, the jobcenter)."""
+
+    WANTS_WORK = "wants_work"
+    WANTS_EDUCATION = "wants_education"
+    JOB_AT_RISK = "job_at_risk"  # in work, the job is at risk
+    BACK_FROM_SICK_LEAVE = "back_from_sick_leave"
+    OTHER = "other"
+
+
+class DecisionOutcome(StrEnum):
+    """What the jobcenter decided (a fleksjob assessment, mentor hours, aids...)."""
+
+    GRANTED = "granted"
+    REFUSED = "refused"
+    PENDING = "pending"
+
+
 class FollowUpStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -426,6 +445,7 @@ class InboxKind(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # psychiatry acknowledged a notification on your case
     SHARED_WITH_YOU = "shared_with_you"  # psychiatry shared information with the IPS team
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    CITIZEN_NOTE = "citizen_note"  # the citizen wrote what they want to talk about
     CONSENT_MISSING = "consent_missing"  # a notification was not sent for lack of consent
     ESCALATION = "escalation"
     MESSAGE = "message"

@@ -85,6 +85,7 @@ CASE_SCOPED = {
     ("sectors.admit", "POST"): ("psychiatry_shared", True),
     ("sectors.discharge", "POST"): ("psychiatry_shared", True),
     ("sectors.add_decision", "POST"): ("benefit_facts", True),
+    ("sectors.edit_decision", "POST"): ("benefit_facts", True),
     ("sectors.change_terms", "POST"): ("placements", True),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
@@ -131,7 +132,7 @@ GLOBAL = {
     ("citizen.retired_invitation", "GET"), ("citizen.retired_invitation", "POST"),
     ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
-    ("citizen.withdraw", "POST"), ("citizen.export", "GET"),
+    ("citizen.withdraw", "POST"), ("citizen.export", "GET"), ("citizen.my_data", "GET"),
     # Issue 15: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
     ("sectors.team_meetings", "GET"), ("sectors.team_meetings", "POST"), ("sectors.workspace", "GET"),
     # Accounts (issue 14): each user's own account and calendar feed, the forgotten-password pages, and

@@ -124,3 +124,36 @@ def test_every_kind_to_every_recipient_in_both_languages(ended, world, clock):
     # Danish subjects read as Danish: the job ending to psychiatry, in both languages.
     assert ("da", f"Jobophør for {ended.reference} – kvittér venligst") in subjects
     assert ("en", f"Job ended for {ended.reference} – please acknowledge") in subjects
+
+
+def test_every_link_in_every_email_starts_with_the_configured_base_url(app, ended, world, clock):
+    """The links lead to where the system runs (`make run PORT=18400`, a production address):
+    one setting, BASE_URL, for every kind of e-mail to every recipient."""
+    import re
+
+    recipients = {Role.IPS_CONSULTANT: world.consultant, Role.PSYCHIATRY: world.clinician,
+                  Role.JOBCENTER: world.caseworker, Role.COORDINATOR: world.coordinator}
+    links = 0
+    for base in ("http://127.0.0.1:18400", "https://ips.example.dk"):
+        app.config["BASE_URL"] = base
+        try:
+            for kind, role in itertools.product(KINDS, ROLES):
+                data = {"reference": ended.reference, "event_date": "2026-01-05",
+                        "meeting_due": "2026-01-12T07:00:00+00:00", "follow_up_kind": "job_ending_review",
+                        "due_at": "2026-01-12T07:00:00+00:00"}
+                if kind == NotificationKind.DAILY_DIGEST:
+                    data = {"date": "2026-01-05", "total": 1, "overdue": 1, "items": [
+                        {"reference": ended.reference, "case_id": ended.id, "kind": "weekly_contact",
+                         "due_at": "2026-01-04T07:00:00+00:00", "overdue": True}]}
+                row = Notification(id=10_000, recipient_id=recipients[role].id,
+                                   case_id=None if kind == "daily_digest" else ended.id, kind=kind,
+                                   requires_ack=kind in ("job_ended", "ack_reminder"), idempotency_key=f"t:{kind}",
+                                   data=data, created_at=clock.now())
+                _, text, html = _parts(build_message(row, recipients[role]))
+                found = re.findall(r"https?://[^\s\"'<>]+", text + html)
+                links += len(found)
+                assert all(u.startswith(base + "/") for u in found), (kind, role, found)
+                assert "127.0.0.1:5000" not in text + html
+        finally:
+            app.config["BASE_URL"] = "http://testserver"
+    assert links > 50  # the kinds do carry links

@@ -63,6 +63,20 @@ def test_digest_once_a_day_after_the_hour(db, world, clock):
     assert create_digests(clock.now()) == 1
 
 
+def test_the_dev_servers_digest_hour_sends_at_the_first_sweep_of_the_day(app, db, world, clock):
+    """`make run` sets DIGEST_HOUR_UTC=0: a sweep at any hour after start builds the day's digest."""
+    from ips_coord.devserver import dev_settings
+
+    world.case_in("employed")
+    clock.set(clock.now().replace(hour=0, minute=30) + timedelta(days=3))
+    app.config["DIGEST_HOUR_UTC"] = int(dev_settings("127.0.0.1", 5000)["DIGEST_HOUR_UTC"])
+    try:
+        assert create_digests(clock.now()) == 1
+        assert create_digests(clock.now()) == 0  # once a day
+    finally:
+        app.config["DIGEST_HOUR_UTC"] = 5
+
+
 def test_no_contact_flag(db, world, clock):
     case = world.case_in("job_search")
     clock.advance(days=31)

@@ -103,16 +103,17 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     _no_sideways_scroll(page)
 
     # Withdraw the consent that lets psychiatry share with the IPS team (with confirmation).
-    item = page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team")
+    item = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
     item.locator("summary", has_text="Træk tilbage").click()
     item.get_by_role("button", name="Tilbagekald samtykket").click()  # not confirmed yet
     page.wait_for_load_state()
-    item = page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team")
+    item = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
     assert item.locator(".error").count() == 1
     item.get_by_label(re.compile("Ja, jeg vil trække dette samtykke tilbage")).check()
     item.get_by_role("button", name="Tilbagekald samtykket").click()
     page.wait_for_load_state()
-    assert "Du trak det tilbage" in page.locator("li.consent", has_text="Psykiatrien må dele med IPS-team").inner_text()
+    withdrawn = page.locator("li.consent", has_text="Dit behandlingssted må fortælle din IPS-konsulent om")
+    assert "Du trak det tilbage" in withdrawn.inner_text() and "Hvis du vil give det igen" in withdrawn.inner_text()
     screenshot(page, "citizen-phone-after-withdrawal")
 
     # The consultant's next read lacks what the consent covered.
@@ -128,6 +129,17 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     [mine] = data["cases"]
     assert mine["plan_goals"][-1]["text"] == "Jeg vil arbejde med dyr, 15 timer om ugen"
     assert mine["progress_ratings"][0]["rater"] == "citizen"
+    assert "remote_addr" not in json.dumps(data) and "request_id" not in json.dumps(data)
+
+    # The same as a document to read and print on the phone: Danish headings, people by role.
+    page.goto(f"{live_server}/citizen/cases/{case.id}")
+    page.get_by_role("link", name="Se og udskriv alle mine data").click()
+    page.wait_for_url(f"{live_server}/citizen/my-data")
+    assert page.get_by_role("heading", level=1).inner_text() == "Alle mine data"
+    assert page.get_by_role("heading", name=re.compile("Dine samtykker")).count() == 1
+    assert "IPS-konsulent" in page.locator("main").inner_text()
+    _no_sideways_scroll(page)
+    screenshot(page, "citizen-phone-my-data")
 
     # Another citizen's case does not exist for this citizen.
     response = page.goto(f"{live_server}/citizen/cases/{other.id}")

@@ -42,7 +42,9 @@ def test_queue_assignment_and_inbox(page, live_server, world, db, width):
     assert case.reference in queue.inner_text() and world.clinician.name in queue.inner_text()
     assert fits(page, "#queue")
     screenshot(page, f"referral-queue-{width}")
-    queue.get_by_label("IPS-konsulent").select_option(label=world.consultant.name)
+    # Each consultant's caseload stands beside the name.
+    assert f"{world.consultant.name} (" in queue.get_by_label("IPS-konsulent").inner_text()
+    queue.get_by_label("IPS-konsulent").select_option(value=str(world.consultant.id))
     queue.get_by_role("button", name="Fordel").click()
     page.wait_for_load_state()
     assert f"{case.reference} er fordelt til {world.consultant.name}" in page.content()

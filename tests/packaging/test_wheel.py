@@ -78,6 +78,7 @@ def test_installed_wheel_migrates_and_serves_danish(wheel, tmp_path):
     run_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "REDIS_URL", "CLOCK_FILE"}}
     env.update(IPS_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), SMTP_HOST="127.0.0.1",
+               BASE_URL="https://ips.example.dk",
                DATABASE_URL=f"sqlite:///{tmp_path / 'ips.sqlite'}", IPS_INSTANCE_PATH=str(tmp_path / "instance"))
     where = _run(python, "-c", "import ips_coord; print(ips_coord.__file__)", cwd=run_dir, env=env).stdout
     assert where.startswith(str(site)), where

@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 @pytest.fixture
 def env(monkeypatch):
     for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "IPS_ENV", "SMTP_STARTTLS",
-                "EGRESS_PORTS", "EGRESS_ALLOW_LOOPBACK"):
+                "EGRESS_PORTS", "EGRESS_ALLOW_LOOPBACK", "BASE_URL"):
         monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -99,8 +99,72 @@ def test_production_refuses_the_default_secret(env):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config()
     env.setenv("SECRET_KEY", "x" * 40)
+    env.setenv("BASE_URL", "https://ips.example.dk/")
     settings = load_config()
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_the_digest_hour_comes_from_the_environment_and_is_checked(env):
+    env.setenv("DIGEST_HOUR_UTC", "0")
+    assert load_config()["DIGEST_HOUR_UTC"] == 0
+    env.setenv("DIGEST_HOUR_UTC", "24")
+    with pytest.raises(ConfigError, match="DIGEST_HOUR_UTC must be between 0 and 23"):
+        load_config()
+    env.delenv("DIGEST_HOUR_UTC")
+
+
+def test_production_refuses_to_start_without_the_public_base_url(env):
+    """Every e-mail link starts with BASE_URL: production has no default to fall back on."""
+    env.setenv("IPS_ENV", "production")
+    env.setenv("DATABASE_URL", "postgresql+psycopg://u@db/ips")
+    env.setenv("SMTP_HOST", "mail")
+    env.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="BASE_URL must be set in production"):
+        load_config()
+    for wrong in ("ips.example.dk", "ftp://ips.example.dk", "https://", "https://ips.example.dk/?a=1"):
+        env.setenv("BASE_URL", wrong)
+        with pytest.raises(ConfigError, match="BASE_URL must be the public address"):
+            load_config()
+    env.setenv("BASE_URL", "https://ips.example.dk/")
+    assert load_config()["BASE_URL"] == "https://ips.example.dk"  # paths are added to it
+
+
+def test_the_dev_server_sets_the_base_url_from_where_it_listens(tmp_path):
+    """`make run PORT=...`: the links lead to that port (an explicit BASE_URL wins)."""
+    import socket
+    import time
+    import urllib.request
+
+    from ips_coord.devserver import dev_base_url, dev_settings
+
+    assert dev_base_url("0.0.0.0", 18400) == "http://127.0.0.1:18400"
+    # The first sweep after start sends the day's digests (README: "within a minute or two").
+    assert dev_settings("127.0.0.1", 18400) == {"BASE_URL": "http://127.0.0.1:18400", "DIGEST_HOUR_UTC": "0"}
+    assert dev_base_url("::1", 18400) == "http://[::1]:18400"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if k not in {"BASE_URL", "DATABASE_URL", "REDIS_URL", "IPS_ENV"}}
+    environ["IPS_INSTANCE_PATH"] = str(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "ips_coord.devserver", "--no-worker", "--port", str(port)],
+                            cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        spec = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=2) as r:
+                    spec = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert spec is not None, "the dev server did not answer"
+        import json
+
+        assert json.loads(spec)["servers"][0]["url"] == f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert f"ips-coord on http://127.0.0.1:{port}" in proc.stdout.read()
 
 
 def test_start_up_fails_with_one_clear_line():

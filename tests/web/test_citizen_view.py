@@ -225,7 +225,7 @@ def test_progress_ratings_by_both_and_the_export(app, world, citizen_client, cli
     export = citizen_client.get("/citizen/export.json")
     assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]
     data = export.get_json()
-    assert data["scope"] == "full" and len(data["cases"][0]["progress_ratings"]) == 2
+    assert data["format"] == "ips-coord citizen download v2" and len(data["cases"][0]["progress_ratings"]) == 2
     login(client, world.consultant)
     assert "<svg" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 

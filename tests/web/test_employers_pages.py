@@ -105,3 +105,28 @@ def test_move_page_moves_and_hands_over_with_history(client, world, clock, db):
     page = client.get(f"/follow-ups/{fu.id}/move").get_data(as_text=True)
     assert "Behandleren er på ferie" in page
     assert db.session.scalar(select(func.count(FollowUpChange.id))) == 1
+
+
+def test_follow_along_contact_names_a_citizen_in_work_or_referred(client, world, clock, db):
+    """A follow-along visit to the employer of a citizen in work is the main reason to name one."""
+    employed = world.case_in("employed")
+    referred = world.case_in("referred")
+    education = world.case_in("in_education")
+    paused = world.case_in("paused")
+    closed = world.case_in("closed")
+    login(client, world.consultant)
+    form = client.get("/employer-contacts/new").get_data(as_text=True)
+    for case in (employed, referred, education, paused):
+        assert case.reference in form
+    assert closed.reference not in form
+    for case, purpose in ((employed, "follow_along"), (referred, "first_meeting"), (education, "follow_along")):
+        r = client.post("/employer-contacts/new", data={
+            "employer_name": "Bageriet", "purpose": purpose, "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "face_to_face": "y", "location": "community", "case_id": case.reference})
+        assert r.status_code == 302, r.get_data(as_text=True)
+        row = db.session.scalar(select(EmployerContact).where(EmployerContact.case_id == case.id))
+        assert row is not None and row.purpose == purpose
+    r = client.post("/employer-contacts/new", data={
+        "employer_name": "Bageriet", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+        "location": "community", "case_id": closed.reference})
+    assert r.status_code == 400 and "Ingen af dine borgere passer" in r.get_data(as_text=True)

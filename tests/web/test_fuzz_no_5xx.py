@@ -90,7 +90,7 @@ def _form_field_names() -> list[str]:
 class Target:
     def __init__(self, world, case, app):
         from ips_coord.extensions import db
-        from ips_coord.models import Consent, EmployerContact, FollowUp, InboxItem, Notification
+        from ips_coord.models import BenefitFact, Consent, EmployerContact, FollowUp, InboxItem, Notification
         from ips_coord.models.employer import Employer, Opening, Suggestion
         from ips_coord.services import plan
 
@@ -113,6 +113,8 @@ class Target:
             "item_id": db.session.query(InboxItem.id).limit(1).scalar() or 1,
             # The team's fidelity reviews and guides, a network meeting: a missing one is a 404.
             "review_id": 1, "guide_id": 1, "meeting_id": 1,
+            # The jobcenter's decisions, corrected in place: one of the case, or 1.
+            "fact_id": db.session.query(BenefitFact.id).limit(1).scalar() or 1,
         }
         # Accounts (issue 14): an admin's user page, and a calendar-feed key that opens nothing.
         self.ids.update(user_id=world.consultant.id, key="cal_not-a-key")

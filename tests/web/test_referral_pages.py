@@ -167,3 +167,82 @@ def test_inbox_read_unread_is_each_users_own(client, world, db, clock):
     assert _fresh(db, case) and db.session.get(InboxItem, mine.id).read_at is not None
     login(client, world.admin)
     assert client.get("/inbox").status_code == 404  # no cases, no inbox
+
+
+def test_an_api_referral_by_a_clinician_reaches_the_team_queue_like_the_page(client, world, db, clock):
+    """One referral service for the page and the API: a clinician's referral without a consultant
+    lands in an IPS team's queue (chosen, or derived), never in the clinician's own organisation."""
+    from ips_coord.models import Organisation
+    from ips_coord.workflows.phases import OrgKind
+    from tests.factories import bearer
+
+    h = bearer(world.clinician)
+    # Derived: the team the clinician already works with (every case of this world is Team A's).
+    world.referral(first="Tidligere")
+    r = client.post("/api/v1/cases", headers=h, json={
+        "citizen": {"first_name": "Api", "last_name": "Henvisning"}, "psychiatry_contact_id": world.clinician.id})
+    assert r.status_code == 201, r.json
+    derived = db.session.get(IpsCase, r.json["id"])
+    assert derived.ips_team_id == world.team.id and derived.consultant_id is None
+    # Chosen: another team's queue.
+    r = client.post("/api/v1/cases", headers=h, json={
+        "citizen": {"first_name": "Api", "last_name": "Valgt"}, "ips_team_id": world.other_team.id})
+    assert r.status_code == 201, r.json
+    chosen = db.session.get(IpsCase, r.json["id"])
+    assert chosen.ips_team_id == world.other_team.id
+    # A psychiatry organisation is no IPS team: refused, naming the field.
+    r = client.post("/api/v1/cases", headers=h, json={
+        "citizen": {"first_name": "Api", "last_name": "Forkert"}, "ips_team_id": world.psychiatry.id})
+    assert r.status_code == 422 and "ips_team_id" in r.json["errors"]
+    # No case of any referral sits in a non-team organisation.
+    kinds = set(db.session.scalars(select(Organisation.kind).join(IpsCase, IpsCase.ips_team_id == Organisation.id)))
+    assert kinds == {OrgKind.IPS_TEAM}
+    # The coordinator's page shows the API's referral in the queue, with who referred it.
+    login(client, world.coordinator)
+    page = client.get("/coordinator").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):]
+    assert derived.reference in queue and world.clinician.name in queue
+    # The page refers through the same service: the same queue.
+    login(client, world.clinician)
+    r = client.post("/cases/new", data={"first_name": "Side", "last_name": "Henvisning", "ips_team_id": world.team.id,
+                                        "psychiatry_contact_id": 0, "jobcenter_caseworker_id": 0, "out_of_work": "y"})
+    assert r.status_code == 302
+    page_case = db.session.scalar(select(IpsCase).order_by(IpsCase.id.desc()).limit(1))
+    assert page_case.ips_team_id == world.team.id and page_case.consultant_id is None
+
+
+def test_a_referral_with_no_team_to_derive_asks_for_one(client, world, db):
+    from tests.factories import bearer
+
+    # The other clinician works with no team yet and there are two teams: the API asks.
+    r = client.post("/api/v1/cases", headers=bearer(world.other_clinician),
+                    json={"citizen": {"first_name": "Ingen", "last_name": "Hold"}})
+    assert r.status_code == 422 and "ips_team_id" in r.json["errors"]
+
+
+def test_the_clinician_sees_who_the_citizen_is_and_the_share_form_starts_on_what_the_team_sees(
+        client, world, db, clock):
+    case = world.case_in("engagement")
+    login(client, world.clinician)  # the clinician on the case (a relation), reading English
+    name = case.citizen.full_name
+    # The page every e-mail to psychiatry links to, and the case page: the citizen by name.
+    treatment = client.get(f"/cases/{case.id}/treatment").get_data(as_text=True)
+    assert re.search(rf"<h1>[^<]*{case.reference} · {name}</h1>", treatment)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(rf"<h1>{case.reference} · {name}</h1>", page)
+    # No consent to share with the team: no category is preselected, each says the team will not see it.
+    form = page[page.index('id="shared"'):]
+    assert re.search(r'<option selected value="">Choose a category</option>', form)
+    assert "Symptoms (the IPS team does not see it)" in form
+    # Under consent to one category, the form starts on it; the others are marked.
+    act.record_consent(_fresh(db, case), world.clinician, from_party="psychiatry", to_party="ips_team",
+                       categories=["coping_strategies"], purpose="Koordinering", given_at=clock.now().date(),
+                       expires_at=None)
+    form = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = form[form.index('id="shared"'):]
+    selected = re.search(r'<option selected value="([a-z_]+)">([^<]*)</option>', form)
+    assert selected.group(1) == "coping_strategies" and "does not see" not in selected.group(2)
+    assert "Symptoms (the IPS team does not see it)" in form
+    # Another clinician, with no relation to the case, sees nothing of it.
+    login(client, world.other_clinician)
+    assert client.get(f"/cases/{case.id}/treatment").status_code == 404

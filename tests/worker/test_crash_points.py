@@ -155,6 +155,7 @@ def test_production_refuses_failpoints_and_ignores_them(tmp_path):
     """At start-up a production worker stops with one line naming the setting; and a
     production app that got the setting anyway (not from the environment) never fires it."""
     env = {**os.environ, "IPS_ENV": "production", "SECRET_KEY": "x" * 40, "SMTP_HOST": "mail.example",
+           "BASE_URL": "https://ips.example.dk",
            "DATABASE_URL": "postgresql+psycopg://u@db.invalid/ips", "IPS_FAILPOINTS": "delivery.after_claim",
            "IPS_FAILPOINTS_DIR": str(tmp_path), "IPS_INSTANCE_PATH": str(tmp_path / "instance"),
            "PYTHONPATH": ROOT}
