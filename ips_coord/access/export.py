@@ -29,6 +29,8 @@ from ..models import (
     FollowUpChange,
     IpsCase,
     JobEndingReview,
+    NetworkMeeting,
+    NetworkPerson,
     Notification,
     Opening,
     Organisation,
@@ -131,6 +133,8 @@ CITIZEN_SECTIONS: dict[str, tuple[Any, Any]] = {
     "admissions": (Admission, Admission.admitted_on), "job_suggestions": (Suggestion, Suggestion.created_at),
     "follow_up_changes": (FollowUpChange, FollowUpChange.created_at),
     "sent_to_systems": (WebhookDelivery, WebhookDelivery.id),
+    "network": (NetworkPerson, NetworkPerson.created_at),
+    "network_meetings": (NetworkMeeting, NetworkMeeting.meeting_at),
 }
 
 STAFF_INTERNAL_TABLES: dict[str, str] = {
@@ -150,6 +154,8 @@ STAFF_INTERNAL_COLUMNS: dict[str, frozenset[str]] = {
     "webhook_delivery": frozenset({"endpoint_id", "change_id", "payload", "attempts", "next_attempt_at",
                                    "claimed_at", "claim_token", "last_status", "last_error"}),
     "suggestion": frozenset({"opening_id"}),
+    "network_person": frozenset({"added_by_staff_id"}),
+    "network_meeting": frozenset({"person_id", "invited_by_id"}),
 }
 # Keys of a history entry's data that name a staff user or an organisation by id.
 _DATA_PEOPLE = frozenset({"consultant_id", "from_consultant_id", "psychiatry_contact_id", "jobcenter_caseworker_id",

@@ -27,6 +27,7 @@ SECTION_HEADINGS: dict[str, LazyString] = {
     "admissions": _l("Admissions"), "job_suggestions": _l("Jobs suggested to you"),
     "follow_up_changes": _l("Appointments moved or handed over"),
     "sent_to_systems": _l("Changes sent to other organisations' systems"),
+    "network": _l("Your network"), "network_meetings": _l("Meetings your network was invited to"),
 }
 
 FIELD_LABELS: dict[str, LazyString] = {

@@ -81,6 +81,7 @@ def test_outbound_requests_reach_loopback_only_outside_production(env):
     env.setenv("DATABASE_URL", "postgresql+psycopg://u@db/ips")
     env.setenv("SMTP_HOST", "mail")
     env.setenv("SECRET_KEY", "x" * 40)
+    env.setenv("BASE_URL", "https://ips.example.dk")
     assert load_config()["EGRESS_ALLOW_LOOPBACK"] is False
     env.setenv("EGRESS_ALLOW_LOOPBACK", "true")
     with pytest.raises(ConfigError, match="EGRESS_ALLOW_LOOPBACK"):
