@@ -30,6 +30,7 @@ from ..services.jobcenter import change_job_terms
 from ..services.transitions import current_placement
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import AccessAction, BenefitKind, Part, Phase, Role
+from .case_sections import flash_in, form_or_closed
 from .forms import SafeForm
 
 bp = Blueprint("sectors", __name__)
@@ -99,12 +100,13 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
     if access.can_write(Part.HEALTH) and current_user.role == Role.PSYCHIATRY:
         ctx["treatment_url"] = url_for("sectors.treatment", case_id=case.id)
     if access.can_write(Part.BENEFITS):
-        ctx["decision_form"] = forms.get("decision") or DecisionForm(formdata=None, on_date=today)
+        ctx["decision_form"] = forms.get("decision") or form_or_closed(
+            "decision", lambda: DecisionForm(formdata=None, on_date=today))
     if access.can_write(Part.PLACEMENTS) and case.phase == Phase.EMPLOYED:
         placement = current_placement(case)
         if placement is not None:
             ctx["running_job"] = placement
-            ctx["terms_form"] = forms.get("terms") or JobTermsForm(formdata=None)
+            ctx["terms_form"] = forms.get("terms") or form_or_closed("terms", lambda: JobTermsForm(formdata=None))
     return ctx, shown
 
 
@@ -131,7 +133,7 @@ def add_decision(case_id: int):
         _attach(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, decision=form)
-    flash(_("The decision is saved under Benefits and decisions."), "ok")
+    flash_in(_("The decision is saved under Benefits and decisions."), "ok", "decision")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#decisions")
 
 
@@ -152,8 +154,8 @@ def change_terms(case_id: int):
         _attach(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, terms=form)
-    flash(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
-            "and the jobcenter has been told."), "ok")
+    flash_in(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
+               "and the jobcenter has been told."), "ok", "terms")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#running-job")
 
 
