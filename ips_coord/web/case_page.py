@@ -74,6 +74,7 @@ from .guards import safe_next
 from .outcome_messages import what_happened
 
 bp = Blueprint("case_page", __name__)
+CONTACT_KINDS = frozenset(k.value for k in ContactKind)
 
 
 def _aware(value: datetime) -> datetime:
@@ -167,7 +168,7 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
     if access.can_write(Part.NOTES):
         kind = request.args.get("kind")
         ctx["contact_form"] = forms.get("contact") or form_or_closed("contact", lambda: ContactForm(
-            formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in ContactKind else {})))
+            formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})))
         if case.phase == Phase.JOB_ENDED:
             ctx["review_form"] = forms.get("review") or form_or_closed(
                 "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))

@@ -42,7 +42,7 @@ ANSWERED_BY: dict[str, Answer] = {
     FollowUpKind.PROGRESS_RATING: Answer(_l("Rate progress"), "rating", "progress"),
     FollowUpKind.PLAN_ACTION: Answer(_l("Open the plan"), "plan", "plan"),
     FollowUpKind.CONSENT_EXPIRY: Answer(_l("Renew the consent"), "consent", "consents"),
-    FollowUpKind.RESUME_SEARCH: Answer(_l("Open the next steps"), None, "next"),
+    FollowUpKind.RESUME_SEARCH: Answer(_l("Open the next steps"), None, "next-h"),
     FollowUpKind.PSYCHIATRY_ACK: Answer(_l("Open the case"), None, None),
     FollowUpKind.FIRST_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),
     FollowUpKind.NEXT_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),
