@@ -22,16 +22,7 @@ from ..services import ServiceError
 from ..services import activities as svc
 from ..services.employers import find_employer
 from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
-from ..workflows.phases import (
-    AccessAction,
-    AuditPart,
-    ContactKind,
-    FollowUpKind,
-    FollowUpStatus,
-    Part,
-    Phase,
-    Role,
-)
+from ..workflows.phases import AccessAction, AuditPart, ContactKind, FollowUpKind, FollowUpStatus, Part, Phase, Role
 from .case_forms import EmployerContactForm
 from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import QuickContactForm

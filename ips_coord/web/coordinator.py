@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
-from ..clock import local_today, utcnow
+from ..clock import local_today, to_local, utcnow
 from ..extensions import db
-from ..i18n import translate
+from ..i18n import percent, translate
 from ..labels import CSV_HEADINGS, PHASES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
@@ -35,7 +35,7 @@ from ..workflows.phases import (
     Role,
 )
 from . import spreadsheet
-from .formatting import local_date, metric_name, quarter_label
+from .formatting import metric_name, quarter_label
 from .forms import EmptyForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -209,7 +209,7 @@ def reports():
     charts = {
         "rate": svg_lines([(_("Employment rate"), "#0b5cad", [r["employment_rate"] for r in rows])], labels,
                           _("Employment rate (percent)"), low=0, high=100,
-                          guides=tuple((b, f"{b} %") for b in BENCHMARKS), **partial),
+                          guides=tuple((b, percent(b, 0)) for b in BENCHMARKS), percent_axis=True, **partial),
         "starts": svg_lines([(_("Job starts"), "#0b5cad", [r["job_starts"] for r in rows])], labels,
                             _("Job starts"), **partial),
     }
@@ -254,25 +254,25 @@ def _fidelity_table():
 @bp.get("/reports/outcomes.csv")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_csv():
-    return spreadsheet.csv_response("outcomes.csv", *_outcome_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("results"), "csv"), *_outcome_table())
 
 
 @bp.get("/reports/outcomes.xlsx")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_xlsx():
-    return spreadsheet.xlsx_response("outcomes.xlsx", _("Outcomes"), *_outcome_table())
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("results"), "xlsx"), _("Outcomes"), *_outcome_table())
 
 
 @bp.get("/reports/fidelity.csv")
 @shows_no_citizen_data  # team scores
 def fidelity_csv():
-    return spreadsheet.csv_response("fidelity.csv", *_fidelity_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("fidelity"), "csv"), *_fidelity_table())
 
 
 @bp.get("/reports/fidelity.xlsx")
 @shows_no_citizen_data  # team scores
 def fidelity_xlsx():
-    return spreadsheet.xlsx_response("fidelity.xlsx", _("Fidelity"), *_fidelity_table())
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("fidelity"), "xlsx"), _("Fidelity"), *_fidelity_table())
 
 
 def _caseload_table():
@@ -281,19 +281,20 @@ def _caseload_table():
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
     audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
     headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
-    return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
-                      local_date(c.enrolled_at) if c.enrolled_at else "",
-                      local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases]
+    # Dates as dates (Copenhagen calendar): a date cell in XLSX, dd.mm.yyyy in CSV.
+    return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", to_local(c.referred_at).date(),
+                      to_local(c.enrolled_at).date() if c.enrolled_at else None,
+                      to_local(c.last_contact_at).date() if c.last_contact_at else None] for c, u in cases]
 
 
 @bp.get("/caseload.csv")
 def caseload_csv():
-    return spreadsheet.csv_response("caseload.csv", *_caseload_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("caseload"), "csv"), *_caseload_table())
 
 
 @bp.get("/caseload.xlsx")
 def caseload_xlsx():
-    return spreadsheet.xlsx_response("caseload.xlsx", _("Caseload"), *_caseload_table())
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("caseload"), "xlsx"), _("Caseload"), *_caseload_table())
 
 
 @bp.get("/notifications")

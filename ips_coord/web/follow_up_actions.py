@@ -7,7 +7,7 @@ opens the form that records it, and closing it by hand is refused, so the figure
 records never count something that did not happen."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -63,10 +63,10 @@ def answer_url(fu: FollowUp) -> str:
         return url_for(answer.endpoint, case_id=fu.case_id)
     if answer.endpoint:
         return url_for(answer.endpoint) + anchor
-    args = dict(answer.args)
+    args: dict[str, Any] = {"case_id": fu.case_id, **dict(answer.args)}
     if answer.open:
         args["open"] = answer.open
-    return url_for("case_page.detail", case_id=fu.case_id, **args) + anchor
+    return url_for("case_page.detail", **args) + anchor
 
 
 def answer_label(kind: str) -> LazyString:

@@ -117,7 +117,7 @@ def test_the_progress_measure_closes_only_with_a_rating(client, world, db, clock
     assert db.session.scalar(select(func.count(ProgressRating.id)).where(ProgressRating.case_id == case.id)) == 0
     # The button's form, filled in: the rating is recorded, and that closes the follow-up.
     page = client.get(f"/cases/{case.id}?open=rating").get_data(as_text=True)
-    assert 'action="/cases/%d/plan/progress"' % case.id in page
+    assert f'action="/cases/{case.id}/plan/progress"' in page
     r = client.post(f"/cases/{case.id}/plan/progress", data={d: "7" for d in CURRENT_INSTRUMENT.dimensions})
     assert r.status_code == 302 and r.headers["Location"].endswith("#progress")
     db.session.expire_all()
