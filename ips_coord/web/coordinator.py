@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -10,7 +11,7 @@ from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_cit
 from ..clock import local_today, to_local, utcnow
 from ..extensions import db
 from ..i18n import percent, translate
-from ..labels import CSV_HEADINGS, PHASES
+from ..labels import CSV_HEADINGS, END_REASONS, PHASES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
@@ -260,7 +261,32 @@ def outcomes_csv():
 @bp.get("/reports/outcomes.xlsx")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_xlsx():
-    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("results"), "xlsx"), _("Outcomes"), *_outcome_table())
+    headings, body = _outcome_table()
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("results"), "xlsx"), _("Outcomes"), headings, body,
+                                     more=_outcome_more_tables())
+
+
+DEVELOPMENT_COLUMNS = (("employers_engaged", _l("Employers engaged")),
+                       ("contacts", _l("Face-to-face employer contacts")),
+                       ("developing_contacts", _l("Beyond a first meeting")),
+                       ("openings_learned", _l("Openings learned")),
+                       ("openings_filled", _l("Openings filled")), ("suggestions", _l("Suggestions")),
+                       ("hired", _l("Hired through a suggestion")))
+
+
+def _outcome_more_tables():
+    """The other tables the reports page shows: job endings by reason, and job development."""
+    rows = outcomes(current_user.organisation_id, local_today(utcnow()), _metric(),
+                    consultant_id=(c.id if (c := _report_consultant()) else None))
+    reasons = sorted({reason for r in rows for reason in r["endings_by_reason"]})
+    causes = ([_("Quarter")] + [str(END_REASONS.get(k, k)) for k in reasons],
+              [[quarter_label(r["quarter"])] + [r["endings_by_reason"].get(k, 0) for k in reasons] for r in rows])
+    development = job_development(current_user.organisation_id, utcnow().date())
+    keys = [k for k, _label in DEVELOPMENT_COLUMNS]
+    dev = ([_("Quarter")] + [str(label) for _k, label in DEVELOPMENT_COLUMNS],
+           [[quarter_label(d["quarter"])] + [d[k] if isinstance(d[k], int) else len(d[k]) for k in keys]
+            for d in development])
+    return [(_("Endings by reason"), *causes), (_("Job development per quarter"), *dev)]
 
 
 @bp.get("/reports/fidelity.csv")

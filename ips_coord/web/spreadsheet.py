@@ -41,12 +41,26 @@ def csv_response(name: str, headings: Sequence[object], rows: Sequence[Sequence[
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-def xlsx_bytes(sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]]) -> bytes:
+Sheet = tuple[object, Sequence[object], Sequence[Sequence[object]]]  # (name, headings, rows)
+
+
+def xlsx_bytes(sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]],
+               more: Sequence[Sheet] = ()) -> bytes:
+    """One workbook: the table, and after it any further tables of the same page, a sheet each."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
-    ws = book.active
+    _fill(book.active, sheet, headings, rows)
+    for name, more_headings, more_rows in more:
+        _fill(book.create_sheet(), name, more_headings, more_rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(ws, sheet: object, headings: Sequence[object], rows: Sequence[Sequence[object]]) -> None:
+    from openpyxl.styles import Font
+
     ws.title = str(sheet)[:31]
     ws.append([str(h) for h in headings])
     for cell in ws[1]:
@@ -62,9 +76,6 @@ def xlsx_bytes(sheet: str, headings: Sequence[object], rows: Sequence[Sequence[o
         width = max([len(str(heading))] + [10 if isinstance(r[i - 1], date) else len(str(r[i - 1]))
                                            for r in rows if r[i - 1] is not None])
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(max(width + 2, 8), 60)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def dated_name(stem: object, ext: str) -> str:
@@ -74,6 +85,7 @@ def dated_name(stem: object, ext: str) -> str:
     return f"{stem}-{local_today(utcnow()).isoformat()}.{ext}"
 
 
-def xlsx_response(name: str, sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]]) -> Response:
-    return Response(xlsx_bytes(sheet, headings, rows), mimetype=XLSX_TYPE,
+def xlsx_response(name: str, sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]],
+                  more: Sequence[Sheet] = ()) -> Response:
+    return Response(xlsx_bytes(sheet, headings, rows, more), mimetype=XLSX_TYPE,
                     headers={"Content-Disposition": f"attachment; filename={name}"})

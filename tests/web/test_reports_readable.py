@@ -149,3 +149,16 @@ def test_downloads_have_dated_danish_names_and_date_cells(client, world, clock):
     referred = sheet["D2"]
     assert referred.is_date and referred.number_format == "dd.mm.yyyy"
     assert isinstance(sheet["A2"].value, str) and sheet["A2"].value.startswith("IPS-")
+
+
+def test_the_outcomes_workbook_holds_every_table_of_the_page(client, world, clock):
+    world.step(world.case_in("employed", clock), "end_job", end_reason="dismissed")
+    login(client, world.coordinator)
+    book = load_workbook(io.BytesIO(client.get("/coordinator/reports/outcomes.xlsx").get_data()))
+    assert book.sheetnames == ["Resultater", "Ophør efter årsag", "Jobudvikling pr. kvartal"]
+    causes = list(book["Ophør efter årsag"].iter_rows(values_only=True))
+    assert causes[0][0] == "Kvartal" and "Afskediget" in causes[0]
+    column = causes[0].index("Afskediget")
+    assert sum(r[column] for r in causes[1:]) == 1 and all(isinstance(r[column], int) for r in causes[1:])
+    development = list(book["Jobudvikling pr. kvartal"].iter_rows(values_only=True))
+    assert len(development) == 9 and all(isinstance(v, int) for r in development[1:] for v in r[1:])
