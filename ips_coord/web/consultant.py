@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +25,7 @@ from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
 from ..workflows.phases import AccessAction, AuditPart, ContactKind, FollowUpKind, FollowUpStatus, Part, Phase, Role
 from .case_forms import EmployerContactForm
 from .follow_up_actions import answer_label, answer_url, one_tap
+from .formatting import local_date
 from .forms import QuickContactForm
 from .guards import unstorable
 from .sectors import team_meeting_due
@@ -79,12 +80,23 @@ def my_day():
     kinds = {f.kind for f, _c in due + coming + escalations}
     labels = {k: str(FOLLOW_UP_KINDS.get(k, k)) for k in kinds}
     actions = {k: str(answer_label(k)) for k in kinds if not one_tap(k)}
+    # Dates formatted once per distinct day, links built from one pattern each (a card is rendered
+    # per follow-up; Babel and the URL map per card were most of the page's time).
+    day_labels: dict[date, str] = {}
+    due_dates: dict[int, str] = {}
+    for f, _c in due:
+        day = to_local(f.due_at).date()
+        if day not in day_labels:
+            day_labels[day] = local_date(day)
+        due_dates[f.id] = day_labels[day]
+    links = {"case": url_for("case_page.detail", case_id=0).removesuffix("0"),
+             "contact": url_for("consultant.log_contact_for", follow_up_id=0).replace("/0/", "/{}/")}
     return render_template(
         "my_day.html", now=now, due=due, today_due=today_due,
         recent_overdue=[fc for fc in overdue if fc[0].due_at >= long_ago],
         old_overdue=[fc for fc in overdue if fc[0].due_at < long_ago],
         coming=coming, escalations=escalations, by_phase=by_phase, kind_labels=labels, action_labels=actions,
-        answer_url=answer_url, one_tap=one_tap, start_of_day=start_of_day,
+        answer_url=answer_url, one_tap=one_tap, start_of_day=start_of_day, due_dates=due_dates, links=links,
         week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
         team_meeting_due=team_meeting_due(current_user.id), today=local_today(now))
 
