@@ -134,18 +134,17 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         team = _org(TEAM, OrgKind.IPS_TEAM)
         national = _org("Nationalt IPS-center (demo)", OrgKind.NATIONAL)
         pw = hash_password(DEMO_PASSWORD)  # one slow hash, shared: every demo user has the same password
-        consultants = [_user(f"konsulent{i}@{DOMAIN}", f"{FIRST[i]} {LAST[i]} (IPS)", Role.IPS_CONSULTANT, team,
+        consultants = [_user(f"konsulent{i}@{DOMAIN}", f"{FIRST[i]} {LAST[i]}", Role.IPS_CONSULTANT, team,
                              start, pw) for i in range(1, 7)]
-        clinicians = [_user(f"behandler{i}@{DOMAIN}", f"{FIRST[10 + i]} {LAST[10 + i]} (psykiatri)",
+        clinicians = [_user(f"behandler{i}@{DOMAIN}", f"{FIRST[10 + i]} {LAST[10 + i]}",
                             Role.PSYCHIATRY, psy, start, pw) for i in range(1, 5)]
-        caseworkers = [_user(f"sagsbehandler{i}@{DOMAIN}", f"{FIRST[15 + i]} {LAST[5 + i]} (jobcenter)",
+        caseworkers = [_user(f"sagsbehandler{i}@{DOMAIN}", f"{FIRST[15 + i]} {LAST[5 + i]}",
                              Role.JOBCENTER, jc_n if i <= 2 else jc_s, start, pw) for i in range(1, 5)]
-        coordinator = _user(f"koordinator@{DOMAIN}", "Hanne Kildemose (koordinator)", Role.COORDINATOR, team, start,
+        coordinator = _user(f"koordinator@{DOMAIN}", "Hanne Kildemose", Role.COORDINATOR, team, start,
                             pw)
-        _user(f"landskoordinator@{DOMAIN}", "Lars Landsby (landskoordinator)", Role.COORDINATOR, national, start, pw)
+        _user(f"landskoordinator@{DOMAIN}", "Lars Landsby", Role.COORDINATOR, national, start, pw)
         admin = _user(f"admin@{DOMAIN}", "Admin Bruger", Role.ADMIN, None, start, pw, locale="en")
-        privacy_officer = _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl (databeskyttelsesrådgiver)",
-                                Role.PRIVACY_OFFICER, None, start, pw)
+        privacy_officer = _user(f"databeskyttelse@{DOMAIN}", "Dorte Dahl", Role.PRIVACY_OFFICER, None, start, pw)
 
         # Round-robin over the phases by weight, so even a small demo has every phase.
         targets = [t for k in range(max(w for _, w in TARGETS)) for t, w in TARGETS if k < w]

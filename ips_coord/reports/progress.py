@@ -135,14 +135,18 @@ def _nice_step(span: float) -> float:
 def svg_lines(series: list[tuple[str, str, list[float | None]]], labels: list[str], title: str, *,
               low: float = 0.0, high: float | None = None, target: float | None = None, target_label: str = "",
               guides: tuple[tuple[float, str], ...] = (), partial_last: bool = False, partial_label: str = "",
-              width: int = CHART_WIDTH, height: int = 260) -> str:
+              width: int = CHART_WIDTH, height: int = 260, percent_axis: bool = False) -> str:
     """Lines (name, colour, values) on one inline SVG: gridlines with their values, dashed guide
     lines (a target, benchmarks), x labels of one or two lines ("Q1\n2026"), and the last point
-    drawn hollow on a dashed segment when its period is still running (`partial_last`)."""
+    drawn hollow on a dashed segment when its period is still running (`partial_last`). Axis values
+    in the page's language (a decimal comma in Danish; "60 %" with `percent_axis`); x labels thinned
+    to every k-th (the last always kept) so that no two overlap."""
+    from ..i18n import decimal, percent
+
     guides = tuple(guides) + (((target, target_label),) if target is not None else ())
     n_lines = max((lab.count("\n") + 1 for lab in labels), default=1) + (1 if partial_last else 0)
     legend = FONT + 10 if len(series) > 1 else 0
-    pad_l, pad_r, pad_t = 44, 12, 12
+    pad_l, pad_r, pad_t = (62 if percent_axis else 44), 12, 12
     pad_b = 10 + n_lines * (FONT + 2) + legend
     known = [v for _n, _c, vs in series for v in vs if v is not None] + [g for g, _l in guides]
     top = high if high is not None else max(known + [low + 1.0])
@@ -162,7 +166,7 @@ def svg_lines(series: list[tuple[str, str, list[float | None]]], labels: list[st
         parts.append(f'<line x1="{pad_l}" y1="{y(tick):.1f}" x2="{width - pad_r}" y2="{y(tick):.1f}" '
                      f'stroke="{"#8a96a3" if tick == low else "#dde2e7"}"/>'
                      f'<text x="{pad_l - 6}" y="{y(tick) + FONT / 3:.1f}" font-size="{FONT}" text-anchor="end" '
-                     f'fill="#1b1f24">{tick:g}</text>')
+                     f'fill="#1b1f24">{percent(tick, 0) if percent_axis else decimal(tick)}</text>')
         tick += step_y
     for value, label in guides:
         parts.append(f'<line x1="{pad_l}" y1="{y(value):.1f}" x2="{width - pad_r}" y2="{y(value):.1f}" '
@@ -184,7 +188,15 @@ def svg_lines(series: list[tuple[str, str, list[float | None]]], labels: list[st
         if legend:
             parts.append(f'<rect x="{pad_l + i * 170}" y="{height - FONT - 2}" width="12" height="12" fill="{colour}"/>'
                          f'<text x="{pad_l + i * 170 + 16}" y="{height - 4}" font-size="{FONT}">{escape(name)}</text>')
+    # A label is about 0.6 em a character wide: show every k-th so neighbours keep a gap.
+    widest = max((len(t) for lab in labels for t in lab.split("\n") + ([partial_label] if partial_last else [])),
+                 default=1)
+    every = max(1, -(-int(widest * FONT * 0.6 + 8) // max(int(step), 1)))
+    last_j = len(labels) - 1
+    shown = {j for j in range(len(labels)) if (last_j - j) % every == 0}
     for j, lab in enumerate(labels):
+        if j not in shown:
+            continue
         lines = lab.split("\n") + ([partial_label] if partial_last and j == len(labels) - 1 else [])
         x = pad_l + j * step
         anchor = "end" if j == len(labels) - 1 and len(labels) > 1 else ("start" if j == 0 and len(labels) > 1

@@ -66,6 +66,9 @@ def register_web(app: Flask) -> None:
     from ..clock import utcnow
 
     app.jinja_env.globals["utcnow"] = utcnow  # the print note's time (print.css)
+    from .case_sections import autofocus_once, is_open
+
+    app.jinja_env.globals.update(is_open=is_open, autofocus_once=autofocus_once)
     app.jinja_env.filters["category_label"] = lambda code: labels.CATEGORIES.get(code, code)
     from ..i18n import translate
 

@@ -46,6 +46,8 @@ from ..workflows.phases import (
     AccessAction,
     Adjustment,
     AuditPart,
+    ContactKind,
+    FollowUpKind,
     FollowUpStatus,
     NotificationStatus,
     OrgKind,
@@ -65,11 +67,14 @@ from .case_forms import (
     TransitionForm,
     WithdrawConsentForm,
 )
+from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open, open_sections
+from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import EmptyForm
 from .guards import safe_next
 from .outcome_messages import what_happened
 
 bp = Blueprint("case_page", __name__)
+CONTACT_KINDS = frozenset(k.value for k in ContactKind)
 
 
 def _aware(value: datetime) -> datetime:
@@ -104,7 +109,14 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
 def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The page, with any form that failed passed in to keep what was typed."""
     now = utcnow()
+    # The job-ending review opens by itself while it is due: it is the case's next step.
+    review_due = case.phase == Phase.JOB_ENDED and db.session.scalar(select(FollowUp.id).where(
+        FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.JOB_ENDING_REVIEW,
+        FollowUp.status == FollowUpStatus.OPEN).limit(1)) is not None
+    opened = open_sections(forms, {"review"} if review_due else set())
     ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
+                           "opened": opened, "answer_url": answer_url, "answer_label": answer_label,
+                           "one_tap": one_tap, "in_sections": True,
                            "transition_forms": _transition_forms(case, access, forms, now),
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
@@ -154,20 +166,27 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
     """The forms for the parts the reader may write (profile versions come with the profile form)."""
     ctx: dict[str, Any] = {}
     if access.can_write(Part.NOTES):
-        ctx["contact_form"] = forms.get("contact") or ContactForm(formdata=None, occurred_at=_local_input(now))
+        kind = request.args.get("kind")
+        ctx["contact_form"] = forms.get("contact") or form_or_closed("contact", lambda: ContactForm(
+            formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})))
         if case.phase == Phase.JOB_ENDED:
-            ctx["review_form"] = forms.get("review") or ReviewForm(formdata=None, held_at=_local_input(now))
+            ctx["review_form"] = forms.get("review") or form_or_closed(
+                "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
     if access.can_read(Part.PROFILE):
         ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
     if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
-        ctx["profile_form"] = forms.get("profile") or ProfileForm(formdata=None, obj=latest)
+        ctx["profile_form"] = forms.get("profile") or form_or_closed(
+            "profile", lambda: ProfileForm(formdata=None, obj=latest))
     if access.can_write(Part.PLACEMENTS):
-        ctx["step_form"] = forms.get("step") or StepForm(formdata=None, start_date=local_today(now))
+        ctx["step_form"] = forms.get("step") or form_or_closed(
+            "step", lambda: StepForm(formdata=None, start_date=local_today(now)))
     if access.can_write(Part.CONSENTS):
-        ctx["consent_form"] = forms.get("consent") or ConsentForm(formdata=None, given_at=local_today(now))
+        ctx["consent_form"] = forms.get("consent") or form_or_closed(
+            "consent", lambda: ConsentForm(formdata=None, given_at=local_today(now)))
     if access.can_write(Part.HEALTH):
-        ctx["shared_form"] = _shared_form(case, forms.get("shared"), local_today(now))
+        ctx["shared_form"] = forms.get("shared") or form_or_closed(
+            "shared", lambda: _shared_form(case, None, local_today(now)))
     return ctx
 
 
@@ -202,10 +221,13 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dic
         ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
         if access.can_write(Part.CONSENTS):
             failed = forms.get("withdraw")
+            ctx["may_withdraw"] = any(c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
+                                      for c in ctx["consents"])
             ctx["withdraw_forms"] = {
                 c.id: failed if failed is not None and failed._prefix == f"w{c.id}-"
                 else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
-                for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)}
+                for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
+            } if is_open("withdraw") else {}
     if access.can_read(Part.HEALTH):
         ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
@@ -319,6 +341,10 @@ def _attach_error(form, exc: ServiceError) -> None:
     errors.append(translate(exc.message))  # the catalogue holds the services' messages (marked N_)
 
 
+# Where each section starts on the page (its anchor), when not its own name.
+SECTION_ANCHOR = {"consent": "consents", "step": "placements", "rating": "progress", "withdraw": "consents",
+                  "decision": "decisions", "terms": "running-job"}
+
 SAVED = {
     "contact": _l("The contact is saved and shown under Contacts and meetings."),
     "review": _l("The job-ending review is saved. Resume the job search when the citizen is ready."),
@@ -340,11 +366,12 @@ def _form_post(case_id, part, form_cls, key, save):
         _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
+    section = FORM_SECTION.get(key, key)
     if isinstance(result, str):  # saved, with something the user must know (a warning)
-        flash(result, "warning")
+        flash_in(result, "warning", section)
     else:
-        flash(str(SAVED.get(key, _l("Saved."))), "ok")
-    return redirect(url_for("case_page.detail", case_id=case_id) + f"#{key}")
+        flash_in(str(SAVED.get(key, _l("Saved."))), "ok", section)
+    return redirect(url_for("case_page.detail", case_id=case_id) + f"#{SECTION_ANCHOR.get(section, section)}")
 
 
 @bp.post("/cases/<id:case_id>/contacts")
@@ -414,7 +441,7 @@ def withdraw_consent(case_id: int, consent_id: int):
             _attach_error(form, exc)
             db.session.expire_all()
             return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, withdraw=form)
-        flash(_("The consent is withdrawn. Sharing under it has stopped."), "ok")
+        flash_in(_("The consent is withdrawn. Sharing under it has stopped."), "ok", "consent")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#consents")
 
 
@@ -440,7 +467,9 @@ def follow_up_done(case_id: int, follow_up_id: int):
     fu = db.session.get(FollowUp, follow_up_id)
     if fu is None or fu.case_id != case_id:
         abort(404)
-    if EmptyForm().validate_on_submit() and fu.status == FollowUpStatus.OPEN:
+    if not one_tap(fu.kind):  # answered by a record: done where it is recorded, never by hand
+        flash(_("This follow-up is done by recording it: %(what)s.", what=answer_label(fu.kind)), "error")
+    elif EmptyForm().validate_on_submit() and fu.status == FollowUpStatus.OPEN:
         svc.complete_follow_up(fu, current_user)
         flash(_("Marked as done."), "ok")
     return redirect(safe_next(request.form.get("next")) or url_for("case_page.detail", case_id=case_id))

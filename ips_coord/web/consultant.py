@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from ..access.audit import audit, audit_many
 from ..clock import local_midnight, local_today, local_tz, to_local, utcnow
 from ..extensions import db
 from ..i18n import translate
+from ..labels import FOLLOW_UP_KINDS
 from ..models import Citizen, EmployerContact, FollowUp, IpsCase
 from ..models.employer import Employer, EmployerPerson
 from ..services import ServiceError
@@ -22,7 +23,6 @@ from ..services import activities as svc
 from ..services.employers import find_employer
 from ..workflows.constants import WEEKLY_EMPLOYER_CONTACT_TARGET
 from ..workflows.phases import (
-    CITIZEN_CONTACT_FOLLOW_UPS,
     ON_CASELOAD,
     AccessAction,
     AuditPart,
@@ -34,11 +34,14 @@ from ..workflows.phases import (
     Role,
 )
 from .case_forms import EmployerContactForm
+from .follow_up_actions import answer_label, answer_url, one_tap
+from .formatting import local_date
 from .forms import QuickContactForm
 from .guards import query_id, unstorable
 from .sectors import team_meeting_due
 
 bp = Blueprint("consultant", __name__)
+OLD_OVERDUE = timedelta(days=30)
 DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_START_CONTACT,
                   FollowUpKind.JOB_ENDING_REVIEW)
 
@@ -77,11 +80,35 @@ def my_day():
                                .order_by(IpsCase.phase, IpsCase.id)).all()
     audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, AuditPart.MY_DAY)
     by_phase = {p: [c for c in cases if c.phase == p] for p in Phase}
+    # The order of work: what falls due today, then what is overdue, the oldest first; what is
+    # more than a month overdue (old measurements, mostly) folded below.
+    start_of_day = local_midnight(local_today(now))
+    today_due = [fc for fc in due if fc[0].due_at >= start_of_day]
+    overdue = [fc for fc in due if fc[0].due_at < start_of_day]
+    long_ago = start_of_day - OLD_OVERDUE
+    # Labels translated once per distinct value, not once per row.
+    kinds = {f.kind for f, _c in due + coming + escalations}
+    labels = {k: str(FOLLOW_UP_KINDS.get(k, k)) for k in kinds}
+    actions = {k: str(answer_label(k)) for k in kinds if not one_tap(k)}
+    # Dates formatted once per distinct day, links built from one pattern each (a card is rendered
+    # per follow-up; Babel and the URL map per card were most of the page's time).
+    day_labels: dict[date, str] = {}
+    due_dates: dict[int, str] = {}
+    for f, _c in due:
+        day = to_local(f.due_at).date()
+        if day not in day_labels:
+            day_labels[day] = local_date(day)
+        due_dates[f.id] = day_labels[day]
+    links = {"case": url_for("case_page.detail", case_id=0).removesuffix("0"),
+             "contact": url_for("consultant.log_contact_for", follow_up_id=0).replace("/0/", "/{}/")}
     return render_template(
-        "my_day.html", now=now, due=due, coming=coming, escalations=escalations, by_phase=by_phase,
+        "my_day.html", now=now, due=due, today_due=today_due,
+        recent_overdue=[fc for fc in overdue if fc[0].due_at >= long_ago],
+        old_overdue=[fc for fc in overdue if fc[0].due_at < long_ago],
+        coming=coming, escalations=escalations, by_phase=by_phase, kind_labels=labels, action_labels=actions,
+        answer_url=answer_url, one_tap=one_tap, start_of_day=start_of_day, due_dates=due_dates, links=links,
         week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
-        contact_kinds=CITIZEN_CONTACT_FOLLOW_UPS, team_meeting_due=team_meeting_due(current_user.id),
-        today=local_today(now))
+        team_meeting_due=team_meeting_due(current_user.id), today=local_today(now))
 
 
 @bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")
@@ -92,15 +119,17 @@ def log_contact_for(follow_up_id: int):
     if fu is None or fu.assignee_id != current_user.id:
         abort(404)
     case = db.session.get_one(IpsCase, fu.case_id)
+    if not one_tap(fu.kind):
+        # Answered by a record (a rating, a meeting, a profile...): closing it here would count
+        # something that did not happen. The form that records it is where it is done.
+        flash(_("This follow-up is done by recording it: %(what)s.", what=answer_label(fu.kind)), "error")
+        return redirect(answer_url(fu), 303)
     form = QuickContactForm()
     if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
         audit(current_user, case.id, AccessAction.WRITE, Part.NOTES)
-        if fu.kind in CITIZEN_CONTACT_FOLLOW_UPS:
-            svc.log_contact(case, current_user, kind=ContactKind.CONTACT, occurred_at=utcnow(),
-                            location=form.location.data)
-        else:
-            svc.complete_follow_up(fu, current_user)
-        flash(_("Saved."), "ok")
+        svc.log_contact(case, current_user, kind=ContactKind.CONTACT, occurred_at=utcnow(),
+                        location=form.location.data, note=(form.note.data or "").strip() or None)
+        flash(_("The contact with %(ref)s is saved.", ref=case.reference), "ok")
     return redirect(url_for("consultant.my_day"))
 
 
@@ -166,6 +195,11 @@ def employer_contact():
     form = _employer_form()
     if not form.is_submitted():
         form.occurred_at.data = to_local(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+        # Opened from a follow-up (Min dag): the citizen is already named.
+        wanted = query_id("case_id")
+        named = [label for cid, label in form.citizen_choices if wanted is not None and cid == wanted]
+        if named:
+            form.case_id.data = named[0]
     elif form.validate():
         case_id, problem = _picked_case(form)
         if problem:

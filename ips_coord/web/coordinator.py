@@ -4,14 +4,15 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
-from ..clock import local_today, utcnow
+from ..clock import local_today, to_local, utcnow
 from ..extensions import db
-from ..i18n import translate
-from ..labels import CSV_HEADINGS, FOLLOW_UP_KINDS, PHASES, SERVICE_SCOPES
+from ..i18n import percent, translate
+from ..labels import CSV_HEADINGS, END_REASONS, FOLLOW_UP_KINDS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
@@ -37,7 +38,7 @@ from ..workflows.phases import (
     Role,
 )
 from . import spreadsheet
-from .formatting import local_date, metric_name, quarter_label
+from .formatting import metric_name, quarter_label
 from .forms import EmptyForm
 from .guards import query_id, roles_only
 
@@ -260,7 +261,7 @@ def reports():
     charts = {
         "rate": svg_lines([(_("Employment rate"), "#0b5cad", [r["employment_rate"] for r in rows])], labels,
                           _("Employment rate (percent)"), low=0, high=100,
-                          guides=tuple((b, f"{b} %") for b in BENCHMARKS), **partial),
+                          guides=tuple((b, percent(b, 0)) for b in BENCHMARKS), percent_axis=True, **partial),
         "starts": svg_lines([(_("Job starts"), "#0b5cad", [r["job_starts"] for r in rows])], labels,
                             _("Job starts"), **partial),
     }
@@ -303,25 +304,50 @@ def _fidelity_table():
 @bp.get("/reports/outcomes.csv")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_csv():
-    return spreadsheet.csv_response("outcomes.csv", *_outcome_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("results"), "csv"), *_outcome_table())
 
 
 @bp.get("/reports/outcomes.xlsx")
 @shows_no_citizen_data  # aggregates per quarter
 def outcomes_xlsx():
-    return spreadsheet.xlsx_response("outcomes.xlsx", _("Outcomes"), *_outcome_table())
+    headings, body = _outcome_table()
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("results"), "xlsx"), _("Outcomes"), headings, body,
+                                     more=_outcome_more_tables())
+
+
+DEVELOPMENT_COLUMNS = (("employers_engaged", _l("Employers engaged")),
+                       ("contacts", _l("Face-to-face employer contacts")),
+                       ("developing_contacts", _l("Beyond a first meeting")),
+                       ("openings_learned", _l("Openings learned")),
+                       ("openings_filled", _l("Openings filled")), ("suggestions", _l("Suggestions")),
+                       ("hired", _l("Hired through a suggestion")))
+
+
+def _outcome_more_tables():
+    """The other tables the reports page shows: job endings by reason, and job development."""
+    rows = outcomes(current_user.organisation_id, local_today(utcnow()), _metric(),
+                    consultant_id=(c.id if (c := _report_consultant()) else None))
+    reasons = sorted({reason for r in rows for reason in r["endings_by_reason"]})
+    causes = ([_("Quarter")] + [str(END_REASONS.get(k, k)) for k in reasons],
+              [[quarter_label(r["quarter"])] + [r["endings_by_reason"].get(k, 0) for k in reasons] for r in rows])
+    development = job_development(current_user.organisation_id, utcnow().date())
+    keys = [k for k, _label in DEVELOPMENT_COLUMNS]
+    dev = ([_("Quarter")] + [str(label) for _k, label in DEVELOPMENT_COLUMNS],
+           [[quarter_label(d["quarter"])] + [d[k] if isinstance(d[k], int) else len(d[k]) for k in keys]
+            for d in development])
+    return [(_("Endings by reason"), *causes), (_("Job development per quarter"), *dev)]
 
 
 @bp.get("/reports/fidelity.csv")
 @shows_no_citizen_data  # team scores
 def fidelity_csv():
-    return spreadsheet.csv_response("fidelity.csv", *_fidelity_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("fidelity"), "csv"), *_fidelity_table())
 
 
 @bp.get("/reports/fidelity.xlsx")
 @shows_no_citizen_data  # team scores
 def fidelity_xlsx():
-    return spreadsheet.xlsx_response("fidelity.xlsx", _("Fidelity"), *_fidelity_table())
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("fidelity"), "xlsx"), _("Fidelity"), *_fidelity_table())
 
 
 def _caseload_table():
@@ -330,19 +356,20 @@ def _caseload_table():
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
     audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
     headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
-    return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", local_date(c.referred_at),
-                      local_date(c.enrolled_at) if c.enrolled_at else "",
-                      local_date(c.last_contact_at) if c.last_contact_at else ""] for c, u in cases]
+    # Dates as dates (Copenhagen calendar): a date cell in XLSX, dd.mm.yyyy in CSV.
+    return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", to_local(c.referred_at).date(),
+                      to_local(c.enrolled_at).date() if c.enrolled_at else None,
+                      to_local(c.last_contact_at).date() if c.last_contact_at else None] for c, u in cases]
 
 
 @bp.get("/caseload.csv")
 def caseload_csv():
-    return spreadsheet.csv_response("caseload.csv", *_caseload_table())
+    return spreadsheet.csv_response(spreadsheet.dated_name(_("caseload"), "csv"), *_caseload_table())
 
 
 @bp.get("/caseload.xlsx")
 def caseload_xlsx():
-    return spreadsheet.xlsx_response("caseload.xlsx", _("Caseload"), *_caseload_table())
+    return spreadsheet.xlsx_response(spreadsheet.dated_name(_("caseload"), "xlsx"), _("Caseload"), *_caseload_table())
 
 
 @bp.get("/notifications")

@@ -77,7 +77,7 @@ def reason_label(code: str | None) -> str:
     if code is None:
         return "–"
     for table in (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS, labels.DEVIATIONS,
-                  labels.BENEFIT_KINDS):
+                  labels.BENEFIT_KINDS, labels.NOTIFICATION_KINDS):  # an acknowledgement names what it answers
         if code in table:
             return str(table[code])
     return str(code).replace("_", " ")

@@ -105,6 +105,7 @@ class QuickContactForm(SafeForm):
     """Where a one-click contact took place (community work counts for fidelity)."""
 
     location = StringField(validators=[AnyOf(["community", "office", "phone", "video"])], default="community")
+    note = StringField(_l("Note (optional)"), validators=[Length(max=500)])
 
 
 class EmptyForm(SafeForm):

@@ -40,6 +40,7 @@ from ..services.transitions import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, PlanOwner, SupportField
 from .case_forms import _c
+from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open
 from .forms import DecimalNumberField, EmptyForm, SafeForm, WholeNumberField
 
 bp = Blueprint("plan", __name__)
@@ -118,27 +119,30 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
             .order_by(CaseEvent.seq.desc())) if (e.data or {}).get("citizen_agreed")), None)
     if access.can_write(Part.PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
-        ctx["plan_goal_form"] = forms.get("plan_goal") or StaffGoalForm(formdata=None, text=latest)
-        ctx["plan_action_form"] = forms.get("plan_action") or ActionForm(formdata=None)
+        ctx["plan_goal_form"] = forms.get("plan_goal") or form_or_closed(
+            "plan", lambda: StaffGoalForm(formdata=None, text=latest))
+        ctx["plan_action_form"] = forms.get("plan_action") or form_or_closed("plan", lambda: ActionForm(formdata=None))
     if access.can_write(Part.PHASE) and access.relation in (Relation.CONSULTANT, Relation.TEAM_CONSULTANT):
-        ctx["participation_form"] = forms.get("participation") or ParticipationForm(formdata=None, agreed_on=now.date())
+        ctx["participation_form"] = forms.get("participation") or form_or_closed(
+            "plan", lambda: ParticipationForm(formdata=None, agreed_on=now.date()))
         ctx["can_invite"] = case.consultant_id == current_user.id and bool(case.citizen.email)
     if access.can_read(Part.INTERVENTIONS):
         shown.add(Part.INTERVENTIONS)
         ctx["interventions"] = _of_case(ParallelIntervention, case, ParallelIntervention.start_date.desc())
         if access.can_write(Part.INTERVENTIONS):
-            ctx["intervention_form"] = (forms.get("intervention")
-                                        or InterventionForm(formdata=None, start_date=now.date()))
+            ctx["intervention_form"] = (forms.get("intervention") or form_or_closed(
+                "interventions", lambda: InterventionForm(formdata=None, start_date=now.date())))
             failed = forms.get("end_intervention")
             ctx["end_forms"] = {
                 i.id: failed if failed is not None and failed._prefix == f"e{i.id}-"
                 else EndInterventionForm(formdata=None, prefix=f"e{i.id}", end_date=now.date())
-                for i in ctx["interventions"] if i.end_date is None}
+                for i in ctx["interventions"] if i.end_date is None} if is_open("interventions") else {}
     if access.can_read(Part.PLACEMENTS) and case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION):
         placement = current_placement(case)
         ctx["support_placement"] = placement
         if placement is not None and access.can_write(Part.PLACEMENTS):
-            ctx["supports_form"] = forms.get("supports") or SupportsForm(formdata=None, data=placement.supports or {})
+            ctx["supports_form"] = forms.get("supports") or form_or_closed(
+                "supports", lambda: SupportsForm(formdata=None, data=placement.supports or {}))
             ctx["support_history"] = db.session.scalars(select(SupportChange).where(
                 SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc()).limit(10)).all()
     if access.can_read(Part.PROGRESS):
@@ -149,7 +153,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \
             if ratings else None
         if access.can_write(Part.PROGRESS):
-            ctx["rating_form"] = forms.get("rating") or StaffRatingForm(formdata=None)
+            ctx["rating_form"] = forms.get("rating") or form_or_closed("rating", lambda: StaffRatingForm(formdata=None))
     if access.can_read(Part.NOTES):
         ctx["citizen_notes"] = db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
                                                   .order_by(CitizenNote.created_at.desc()).limit(5)).all()
@@ -168,7 +172,7 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
         _attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
-    flash(_("Saved."), "ok")
+    flash_in(_("Saved."), "ok", FORM_SECTION.get(key, key))
     return redirect(url_for("case_page.detail", case_id=case_id) + f"#{anchor}")
 
 
@@ -195,7 +199,7 @@ def action_done(case_id: int, action_id: int):
         abort(404)
     if EmptyForm().validate_on_submit() and action.done_at is None:
         plan_svc.complete_action(action, actor=current_user)
-        flash(_("Marked as done."), "ok")
+        flash_in(_("Marked as done."), "ok", "plan")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")
 
 

@@ -5,7 +5,7 @@ an access log line of the server or a proxy, nor in the browser's history); the 
 the answer to the POST. Every case shown is a read of its identity, logged in one INSERT."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SearchField
@@ -47,4 +47,6 @@ def results():
         return render_template("search.html", form=form, results=None), 400
     found = search_cases(current_user, form.q.data)
     audit_many(current_user, [f.case_id for f in found], Part.IDENTITY)
+    if len(found) == 1:  # one hit: open the case (the read above is logged; the case page logs its own)
+        return redirect(url_for("case_page.detail", case_id=found[0].case_id), 303)
     return render_template("search.html", form=form, results=found, limit=MAX_RESULTS)

@@ -30,6 +30,7 @@ from ..services.jobcenter import change_job_terms, update_decision
 from ..services.transitions import current_placement
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, BenefitKind, Part, Phase, Role
+from .case_sections import flash_in, form_or_closed, is_open
 from .forms import DecimalNumberField, SafeForm, WholeNumberField
 
 bp = Blueprint("sectors", __name__)
@@ -107,17 +108,20 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
     if access.can_write(Part.HEALTH) and current_user.role == Role.PSYCHIATRY:
         ctx["treatment_url"] = url_for("sectors.treatment", case_id=case.id)
     if access.can_write(Part.BENEFITS):
-        ctx["decision_form"] = forms.get("decision") or DecisionForm(formdata=None, on_date=today)
-        # Each recorded decision can be corrected where it is listed (its own prefixed form).
-        ctx["decision_edit_forms"] = {
-            b.id: forms.get("decision_edit") if forms.get("decision_edit_id") == b.id
-            else DecisionForm(formdata=None, prefix=f"d{b.id}", obj=b)
-            for b in db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id))}
+        ctx["decision_form"] = forms.get("decision") or form_or_closed(
+            "decision", lambda: DecisionForm(formdata=None, on_date=today))
+        # Each recorded decision can be corrected where it is listed (its own prefixed form), when
+        # the decisions' section is open or a correction failed.
+        if is_open("decision") or forms.get("decision_edit") is not None:
+            ctx["decision_edit_forms"] = {
+                b.id: forms.get("decision_edit") if forms.get("decision_edit_id") == b.id
+                else DecisionForm(formdata=None, prefix=f"d{b.id}", obj=b)
+                for b in db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id))}
     if access.can_write(Part.PLACEMENTS) and case.phase == Phase.EMPLOYED:
         placement = current_placement(case)
         if placement is not None:
             ctx["running_job"] = placement
-            ctx["terms_form"] = forms.get("terms") or JobTermsForm(formdata=None)
+            ctx["terms_form"] = forms.get("terms") or form_or_closed("terms", lambda: JobTermsForm(formdata=None))
     return ctx, shown
 
 
@@ -142,7 +146,7 @@ def add_decision(case_id: int):
         _attach(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, decision=form)
-    flash(_("The decision is saved under Benefits and decisions."), "ok")
+    flash_in(_("The decision is saved under Benefits and decisions."), "ok", "decision")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#decisions")
 
 
@@ -186,8 +190,8 @@ def change_terms(case_id: int):
         _attach(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, terms=form)
-    flash(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
-            "and the jobcenter has been told."), "ok")
+    flash_in(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
+               "and the jobcenter has been told."), "ok", "terms")
     return redirect(url_for("case_page.detail", case_id=case_id) + "#running-job")
 
 

@@ -312,7 +312,7 @@ def test_withdrawal_by_a_party_only_confirmed_and_with_who_asked(client, world):
     assert _db.session.scalar(select(Consent.withdrawn_at).where(Consent.id == consent.id)) is None
     # On the web page: the confirmation is asked for next to its field, then it is kept in the history.
     login(client, world.consultant)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=withdraw").get_data(as_text=True)  # the form opens on demand
     assert f'name="w{consent.id}-confirm"' in page
     form_url = f"/cases/{case.id}/consents/{consent.id}/withdraw"
     r = client.post(form_url, data={f"w{consent.id}-requested_by": "giving_party"})

@@ -96,7 +96,7 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     for label, value in (("Mit ønske om at arbejde", "8"), ("Mit helbred og min trivsel", "5"),
                          ("Struktur i min hverdag", "4"), ("Venner, familie og andre mennesker", "6"),
                          ("Økonomi og tryghed", "3"), ("Tro på egne evner", "5")):
-        page.get_by_label(label).fill(value)
+        page.get_by_role("group", name=label).get_by_text(value, exact=True).click()  # 1-10 as buttons
     page.get_by_role("button", name="Gem min vurdering").click()
     page.wait_for_load_state()
     assert page.locator("#progress svg").count() == 1 and page.locator("#rating-due").count() == 0

@@ -44,7 +44,8 @@ def test_caseworker_sees_job_hours_benefit_and_records_a_decision(page, live_ser
     # A decision on the case page: a wrong number is shown back with what was typed.
     row.get_by_role("link", name=employed.reference).click()
     page.wait_for_load_state()
-    page.locator("summary", has_text="Registrér en ydelse eller afgørelse").click()
+    page.locator("a.opener", has_text="Registrér en ydelse eller afgørelse").click()  # the section opens on demand
+    page.wait_for_load_state()
     form = page.locator("#decision form")
     form.get_by_label("Slags afgørelse").select_option("mentor_hours")
     form.get_by_label("Afgørelse eller ydelse").fill("Mentor bevilget")
@@ -68,7 +69,8 @@ def test_caseworker_sees_job_hours_benefit_and_records_a_decision(page, live_ser
     log_in(consultant, live_server, world.consultant)
     consultant.wait_for_url(f"{live_server}/my-day")
     consultant.goto(f"{live_server}/cases/{employed.id}")
-    consultant.locator("summary", has_text="Ændr timer eller løn").click()
+    consultant.locator("a.opener", has_text="Ændr timer eller løn").click()
+    consultant.wait_for_load_state()
     consultant.get_by_label("Nye timer om ugen").fill("25")
     consultant.get_by_role("button", name="Gem de nye vilkår").click()
     consultant.wait_for_load_state()

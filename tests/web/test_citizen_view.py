@@ -326,7 +326,7 @@ def test_reports_show_progress_and_the_job_or_education_rate_on_demo_data(app, d
     coordinator = _db.session.scalar(select(User).where(User.role == "coordinator", User.email.like("koordinator@%")))
     login(client, coordinator, "Demo-ips-2026")
     page = client.get("/coordinator/reports").get_data(as_text=True)
-    assert "Job eller uddannelse" in page and "job-or-education-v1" in page and "Mål 60%" in page
+    assert "Job eller uddannelse" in page and "job-or-education-v1" in page and "Mål 60\u00a0%" in page
     assert "Progression over tid" in page and "ips-progress-v1" in page
     # Danish formats: 45,2 % (a no-break space before the sign) and -1,52.
     rate_section = page.split('id="job-or-education"')[1].split("</section>")[0]

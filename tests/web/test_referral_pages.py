@@ -127,7 +127,7 @@ def test_enrolment_asks_for_consent_and_the_case_page_says_what_was_not_sent(cli
 def test_sharing_the_team_cannot_see_asks_and_says_who_will_not_see_it(client, world, db, clock):
     case = world.case_in("engagement")
     login(client, world.clinician)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=shared").get_data(as_text=True)  # the form opens on demand
     # (The clinician reads English.)
     assert "The citizen has not consented to psychiatry sharing with the IPS team" in page
     r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Meget vedholdende"})

@@ -7,7 +7,7 @@ import csv
 import html as htmllib
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 
@@ -28,7 +28,7 @@ def test_charts_show_gridlines_benchmarks_full_quarters_and_the_running_quarter(
     chart = page[page.index("<svg"):page.index("</svg>")]
     sizes = {int(s) for s in re.findall(r'font-size="(\d+)"', chart)}
     assert sizes == {16} and 'viewBox="0 0 400 ' in chart  # 16 of 400 units: >= 12 px down to a 300 px chart
-    for benchmark in ("31 %", "41 %", "50 %"):
+    for benchmark in ("31\u00a0%", "41\u00a0%", "50\u00a0%"):  # "60 %": a space that never wraps
         assert f">{benchmark}</text>" in chart
     assert chart.count('stroke="#dde2e7"') >= 4  # gridlines at 25, 50, 75, 100
     year = clock.now().year
@@ -77,7 +77,8 @@ def test_csv_for_danish_excel_and_xlsx_of_the_same_tables(client, world, clock):
         assert len(xlsx_rows) == len(csv_rows)
         # The same cells: numbers are numbers in XLSX and have a decimal comma in the CSV.
         for x_row, c_row in zip(xlsx_rows, csv_rows, strict=True):
-            assert [str(v).replace(".", ",") if isinstance(v, float) else str(v) for v in x_row] == c_row
+            assert [str(v).replace(".", ",") if isinstance(v, float) else
+                    v.strftime("%d.%m.%Y") if isinstance(v, datetime) else str(v) for v in x_row] == c_row
     outcomes = list(csv.reader(io.StringIO(client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True)
                                            .lstrip("\ufeff")), delimiter=";"))
     assert outcomes[0][:3] == ["Kvartal", "Definition", "Borgere i forløb"]
@@ -110,3 +111,54 @@ def test_item_17_scores_the_figure_it_shows(app, world, clock):
                              location="community", face_to_face=False)  # not face to face: no change
     item = next(i for i in fidelity(world.team.id, clock.now())["items"] if i["item"] == 17)
     assert item["score"] == 3
+
+
+def test_charts_read_in_danish_and_no_labels_collide(app, client, world, clock):
+    """Axis values with a decimal comma and "60 %", the running quarter marked on every chart of the
+    page, and x labels thinned so that no two overlap however many quarters there are."""
+    from ips_coord.reports.progress import FONT, svg_lines
+
+    world.case_in("employed")
+    login(client, world.coordinator)
+    page = htmllib.unescape(client.get("/coordinator/reports").get_data(as_text=True))
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(charts) == 4 and all(">(i gang)</tspan>" in c for c in charts)
+    assert ">100\u00a0%</text>" in charts[0] and ">Mål 60\u00a0%</text>" in page
+    with app.test_request_context():
+        labels = [f"K{q}\n{y}" for y in range(2024, 2027) for q in range(1, 5)]
+        svg = svg_lines([("A", "#000", [0.5 + i / 10 for i in range(12)])], labels, "T", low=0,
+                        partial_last=True, partial_label="(i gang)")
+    assert ">0,5</text>" in svg and ">1,5</text>" in svg
+    xs = [(float(x), len(max(t.split("</tspan>"), key=len))) for x, t in
+          re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="16" text-anchor="[a-z]+">(.*?)</text>', svg)]
+    assert 3 <= len(xs) < 12 and xs[-1][0] > 380  # thinned, the last quarter kept
+    gaps = [b[0] - a[0] for a, b in zip(xs, xs[1:], strict=False)]
+    assert min(gaps) >= len("(i gang)") * FONT * 0.6, gaps
+
+
+def test_downloads_have_dated_danish_names_and_date_cells(client, world, clock):
+    world.case_in("employed")
+    login(client, world.coordinator)
+    today = clock.now().date().isoformat()
+    for path, name in (("reports/outcomes", "resultater"), ("reports/fidelity", "fidelitet"),
+                       ("caseload", "sagsliste")):
+        for ext in ("csv", "xlsx"):
+            r = client.get(f"/coordinator/{path}.{ext}")
+            assert r.headers["Content-Disposition"] == f"attachment; filename={name}-{today}.{ext}"
+    sheet = load_workbook(io.BytesIO(client.get("/coordinator/caseload.xlsx").get_data())).active
+    referred = sheet["D2"]
+    assert referred.is_date and referred.number_format == "dd.mm.yyyy"
+    assert isinstance(sheet["A2"].value, str) and sheet["A2"].value.startswith("IPS-")
+
+
+def test_the_outcomes_workbook_holds_every_table_of_the_page(client, world, clock):
+    world.step(world.case_in("employed", clock), "end_job", end_reason="dismissed")
+    login(client, world.coordinator)
+    book = load_workbook(io.BytesIO(client.get("/coordinator/reports/outcomes.xlsx").get_data()))
+    assert book.sheetnames == ["Resultater", "Ophør efter årsag", "Jobudvikling pr. kvartal"]
+    causes = list(book["Ophør efter årsag"].iter_rows(values_only=True))
+    assert causes[0][0] == "Kvartal" and "Afskediget" in causes[0]
+    column = causes[0].index("Afskediget")
+    assert sum(r[column] for r in causes[1:]) == 1 and all(isinstance(r[column], int) for r in causes[1:])
+    development = list(book["Jobudvikling pr. kvartal"].iter_rows(values_only=True))
+    assert len(development) == 9 and all(isinstance(v, int) for r in development[1:] for v in r[1:])

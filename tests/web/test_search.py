@@ -17,7 +17,8 @@ def login(client, user):
 
 
 def search(client, q: str) -> str:
-    r = client.post("/search", data={"q": q})
+    """The page the search ends on: the list, or the case itself when there is one hit."""
+    r = client.post("/search", data={"q": q}, follow_redirects=True)
     assert r.status_code == 200, r.status_code
     return htmllib.unescape(r.get_data(as_text=True))
 
@@ -93,5 +94,19 @@ def test_ambiguous_input_does_not_fail(client, world):
     login(client, world.consultant)
     for q in ("%", "_", "O'Brien", "ips-", "0", "999999999999", "æøå", "a" * 100):
         r = client.post("/search", data={"q": q})
-        assert r.status_code == 200, q
+        assert r.status_code in (200, 303), q
     assert "O'Brien" in search(client, "o'brien")
+
+
+def test_one_hit_opens_the_case_and_is_logged(client, world, db):
+    alma = refer(world, "Alma", "Engtoft", "+45 20 30 40 50")
+    refer(world, "Bo", "Almind", "+45 31 32 33 34")
+    login(client, world.consultant)
+    before = db.session.scalar(select(AccessLog.id).order_by(AccessLog.id.desc()).limit(1)) or 0
+    r = client.post("/search", data={"q": "engtoft"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/cases/{alma.id}"
+    rows = db.session.execute(select(AccessLog.case_id, AccessLog.view).where(AccessLog.id > before)).all()
+    assert {(r.case_id, r.view) for r in rows} == {(alma.id, "search.results")}
+    assert "Alma Engtoft" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # Two hits: the list.
+    assert client.post("/search", data={"q": "alm"}).status_code == 200

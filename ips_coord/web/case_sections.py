@@ -1,0 +1,63 @@
+"""The case page's sections that open on demand. The page shows the summary and the next
+allowed steps; each form is built and rendered only when its section is asked for
+(`?open=contact#contact`), when it failed (to show the message next to the field), or when
+the case's next step needs it (the job-ending review while it is due). Server-rendered,
+working without JavaScript."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, request
+
+# Which section a failed form belongs to (the keyword render_case is given -> section).
+FORM_SECTION = {
+    "contact": "contact", "review": "review", "profile": "profile", "step": "step", "consent": "consent",
+    "withdraw": "withdraw", "shared": "shared", "plan_goal": "plan", "plan_action": "plan",
+    "participation": "plan", "intervention": "interventions", "end_intervention": "interventions",
+    "supports": "supports", "rating": "rating", "decision": "decision", "terms": "terms",
+}
+SECTIONS = frozenset(FORM_SECTION.values())
+
+
+class Closed:
+    """Stands in for a form whose section is closed: the page offers to open it, nothing more."""
+
+    errors: dict[str, Any] = {}
+    closed = True
+
+    def __bool__(self) -> bool:
+        return False
+
+
+CLOSED = Closed()
+
+
+def open_sections(forms: dict[str, Any], default: set[str] | None = None) -> set[str]:
+    """The sections open on this view: asked for, failed, or opened by the case's next step."""
+    wanted = {name for name in request.args.getlist("open") if name in SECTIONS}
+    failed = {FORM_SECTION[key] for key in forms if key in FORM_SECTION}
+    opened = wanted | failed | (default or set())
+    g.case_sections_open = opened
+    return opened
+
+
+def is_open(name: str) -> bool:
+    return name in getattr(g, "case_sections_open", SECTIONS)
+
+
+def form_or_closed(name: str, build):
+    """The section's form when it is open, else a stand-in (no form built, no HTML rendered)."""
+    return build() if is_open(name) else CLOSED
+
+
+def flash_in(message: str, category: str, section: str) -> None:
+    """A message shown inside the section it concerns (the page returns there)."""
+    flash(message, f"{category} in-{section}")
+
+
+def autofocus_once() -> bool:
+    """True for the first field with an error on the page: the browser moves there."""
+    if getattr(g, "autofocus_given", False):
+        return False
+    g.autofocus_given = True
+    return True
