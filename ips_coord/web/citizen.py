@@ -29,13 +29,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import labels
 from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
 from ..access.export import export_citizen
-from ..citizen_oidc import oidc_client
+from ..citizen_oidc import Identity, Refusal, identity_from, oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
 from ..i18n import translate
@@ -185,17 +186,43 @@ def oidc_callback():
     client = oidc_client(current_app)
     if client is None:
         abort(404)
-    try:
-        token = client.authorize_access_token()
-    except Exception:  # noqa: BLE001 - any broker error is a failed sign-in, never a 500
-        flash(_("The sign-in did not succeed. Try again."), "warning")
-        return redirect(url_for("citizen.login"))
-    claims = token.get("userinfo") or {}
-    citizen = access_svc.citizen_by_email(str(claims.get(current_app.config["OIDC_EMAIL_CLAIM"]) or ""))
+    outcome = _oidc_identity(client)
+    citizen = None
+    if isinstance(outcome, Identity):
+        citizen = access_svc.citizen_by_identity(outcome.subject, outcome.cpr)
+        if citizen is None:
+            outcome = Refusal.NO_CASE if outcome.cpr is not None else Refusal.NO_CPR
     if citizen is None:
-        flash(_("We could not find your IPS course. Ask your consultant."), "warning")
+        flash(str(_OIDC_REFUSALS[Refusal(outcome)]), "warning")
         return redirect(url_for("citizen.login"))
     return _begin(citizen, SignInMethod.OIDC)
+
+
+def _oidc_identity(client) -> Identity | Refusal:
+    """The broker's answer checked end to end: state (once: a replayed callback finds none),
+    the code exchanged with the PKCE verifier, the id_token's signature, issuer, audience, nonce
+    and expiry, then the UserInfo endpoint for the claims."""
+    issuer = client.load_server_metadata().get("issuer")
+    if "iss" in request.args and request.args["iss"] != issuer:  # RFC 9207: an answer from another provider
+        return Refusal.FAILED
+    try:
+        token = client.authorize_access_token()
+        userinfo = client.userinfo(token=token)
+    except Exception:  # noqa: BLE001 - any broker error is a failed sign-in, never a 500
+        return Refusal.FAILED
+    return identity_from(token.get("userinfo") or {}, userinfo or {}, current_app.config)
+
+
+_OIDC_REFUSALS = {
+    Refusal.FAILED: _l("The sign-in did not succeed. Try again."),
+    Refusal.NO_CPR: _l("The sign-in service did not tell us your CPR number, so we cannot see who you are. "
+                       "Try again, or ask your consultant."),
+    Refusal.UNVERIFIED: _l("The sign-in service has not verified your CPR number, so we cannot sign you in. "
+                           "Ask your consultant."),
+    Refusal.INVALID_CPR: _l("The sign-in service sent a CPR number we cannot read, so we cannot sign you in. "
+                            "Ask your consultant."),
+    Refusal.NO_CASE: _l("We could not find your IPS course. Ask your consultant."),
+}
 
 
 @bp.post("/logout")
