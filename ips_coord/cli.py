@@ -147,6 +147,18 @@ def retention_run(dry_run):
                f"{report.notifications_before.date().isoformat()}.")
 
 
+cpr_group = AppGroup("cpr", help="The CPR numbers at rest.")
+
+
+@cpr_group.command("rotate")
+@with_appcontext
+def cpr_rotate() -> None:
+    """Re-seal every CPR number under the first key of CPR_KEYS (after putting a new key first)."""
+    from .services.identity import rotate_cpr_keys
+
+    click.echo(f"Re-sealed {rotate_cpr_keys()} CPR numbers under the first key.")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (demo, org_group, user_group, export, token_group, retention_group):
+    for command in (demo, org_group, user_group, export, token_group, retention_group, cpr_group):
         app.cli.add_command(command)

@@ -47,6 +47,15 @@ class Citizen(Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
+    def cpr(self) -> str | None:
+        """The CPR number masked (DDMMYY-****), as staff and the API see it unless they ask."""
+        from ..cpr import mask
+        from ..sealed import open_cpr
+
+        digits = open_cpr(self.cpr_encrypted)
+        return mask(digits) if digits else None
+
+    @property
     def full_name(self) -> str:
         # An anonymised citizen has no name left; a dash keeps lists readable.
         return f"{self.first_name} {self.last_name}" if self.anonymised_at is None else "–"

@@ -39,6 +39,7 @@ from ..access.export import export_citizen
 from ..citizen_oidc import Identity, Refusal, identity_from, oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
+from ..sealed import open_cpr
 from ..i18n import translate
 from ..models import (
     AccessLog,
@@ -318,6 +319,7 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         "withdraw_forms": {c.id: (forms.get("withdraw") if forms.get("withdraw_id") == c.id else None)
                            or WithdrawForm(formdata=None, prefix=f"w{c.id}") for c in consents},
         "empty_form": EmptyForm(),
+        "own_cpr": open_cpr(g.citizen.cpr_encrypted),  # the citizen sees their own number in full
     }
     audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.PLAN, Part.INTERVENTIONS, Part.PLACEMENTS,
                                           Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS, Part.ACCESS_LOG])
