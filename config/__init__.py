@@ -153,6 +153,16 @@ class BaseConfig:
     # exact look-up. Both derive from SECRET_KEY when unset.
     CPR_KEYS: str | None = None
     CPR_HMAC_KEY: str | None = None
+    # Staff sign-in through the organisation's OpenID Connect provider (docs/operations.md): set the
+    # metadata URL, the client, the scope that releases the groups, the group claim and the table
+    # of group -> role and organisation. LOCAL_PASSWORDS=false removes the password sign-in.
+    STAFF_OIDC_METADATA_URL: str | None = None
+    STAFF_OIDC_CLIENT_ID: str | None = None
+    STAFF_OIDC_CLIENT_SECRET: str | None = None
+    STAFF_OIDC_SCOPE = "openid"
+    STAFF_OIDC_GROUPS_CLAIM = "groups"
+    STAFF_OIDC_GROUPS: str | list | None = None
+    LOCAL_PASSWORDS = True
 
     @classmethod
     def from_env(cls) -> dict:
@@ -185,7 +195,11 @@ class BaseConfig:
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
                                                 "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_CPR_CLAIM",
-                                                "OIDC_CPR_VERIFIED_CLAIM", "CPR_KEYS", "CPR_HMAC_KEY")})
+                                                "OIDC_CPR_VERIFIED_CLAIM", "CPR_KEYS", "CPR_HMAC_KEY",
+                                                "STAFF_OIDC_METADATA_URL", "STAFF_OIDC_CLIENT_ID",
+                                                "STAFF_OIDC_CLIENT_SECRET", "STAFF_OIDC_SCOPE",
+                                                "STAFF_OIDC_GROUPS_CLAIM", "STAFF_OIDC_GROUPS")})
+        values["LOCAL_PASSWORDS"] = _bool("LOCAL_PASSWORDS", cls.LOCAL_PASSWORDS)
         values["OIDC_CPR_VERIFIED_REQUIRED"] = _bool("OIDC_CPR_VERIFIED_REQUIRED", cls.OIDC_CPR_VERIFIED_REQUIRED)
         return values
 

@@ -163,6 +163,8 @@ def calendar(key: str):
 @limiter.limit("10 per 15 minutes", methods=["POST"])
 @shows_no_citizen_data  # a form for an e-mail address
 def forgot():
+    if not current_app.config.get("LOCAL_PASSWORDS", True):
+        abort(404)  # no passwords here: the organisation's identity provider signs staff in
     form = ForgotForm()
     if form.validate_on_submit():
         if passwords.request_reset(form.email.data, current_app.config["SECRET_KEY"],

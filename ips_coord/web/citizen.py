@@ -39,7 +39,6 @@ from ..access.export import export_citizen
 from ..citizen_oidc import Identity, Refusal, identity_from, oidc_client
 from ..clock import utcnow
 from ..extensions import db, limiter
-from ..sealed import open_cpr
 from ..i18n import translate
 from ..models import (
     AccessLog,
@@ -57,6 +56,7 @@ from ..models import (
 )
 from ..notifications.tasks import wake_delivery
 from ..reports.progress import case_trend, rating_round
+from ..sealed import open_cpr
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
