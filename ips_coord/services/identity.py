@@ -55,6 +55,7 @@ def rotate_cpr_keys() -> int:
     count = 0
     with unit_of_work():
         for citizen in db.session.scalars(select(Citizen).where(Citizen.cpr_encrypted.is_not(None))):
-            citizen.cpr_encrypted = reseal_cpr(citizen.cpr_encrypted)
-            count += 1
+            if citizen.cpr_encrypted:
+                citizen.cpr_encrypted = reseal_cpr(citizen.cpr_encrypted)
+                count += 1
     return count

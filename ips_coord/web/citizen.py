@@ -188,15 +188,15 @@ def oidc_callback():
     if client is None:
         abort(404)
     outcome = _oidc_identity(client)
-    citizen = None
-    if isinstance(outcome, Identity):
+    if isinstance(outcome, Refusal):
+        refusal = outcome
+    else:
         citizen = access_svc.citizen_by_identity(outcome.subject, outcome.cpr)
-        if citizen is None:
-            outcome = Refusal.NO_CASE if outcome.cpr is not None else Refusal.NO_CPR
-    if citizen is None:
-        flash(str(_OIDC_REFUSALS[Refusal(outcome)]), "warning")
-        return redirect(url_for("citizen.login"))
-    return _begin(citizen, SignInMethod.OIDC)
+        if citizen is not None:
+            return _begin(citizen, SignInMethod.OIDC)
+        refusal = Refusal.NO_CASE if outcome.cpr is not None else Refusal.NO_CPR
+    flash(str(_OIDC_REFUSALS[refusal]), "warning")
+    return redirect(url_for("citizen.login"))
 
 
 def _oidc_identity(client) -> Identity | Refusal:
