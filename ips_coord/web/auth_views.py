@@ -89,8 +89,8 @@ def idp_callback():
     if client is None:
         abort(404)
     refusal, user, id_token = "failed", None, None
-    issuer = client.load_server_metadata().get("issuer")
     try:
+        issuer = client.load_server_metadata().get("issuer")
         if request.args.get("iss", issuer) != issuer:
             raise ValueError("another provider")
         token = client.authorize_access_token()
@@ -128,14 +128,23 @@ def logout():
         end_session()
         logout_user()
         session.clear()
-        client = staff_client(current_app)
-        end_point = client.load_server_metadata().get("end_session_endpoint") if client and id_token else None
+        end_point = _end_session_endpoint() if id_token else None
         if end_point:
             # RP-initiated logout: the provider ends its own session too, then sends the user back.
             return redirect(end_point + "?" + urlencode({
                 "id_token_hint": id_token, "client_id": current_app.config["STAFF_OIDC_CLIENT_ID"],
                 "post_logout_redirect_uri": url_for("auth.login", _external=True)}))
     return redirect(url_for("auth.login"))
+
+
+def _end_session_endpoint() -> str | None:
+    """The provider's logout address, if it has one (and answers: a provider that is down does
+    not keep anyone from logging out here)."""
+    client = staff_client(current_app)
+    try:
+        return client.load_server_metadata().get("end_session_endpoint") if client is not None else None
+    except Exception:  # noqa: BLE001 - the local logout has happened; the provider's is a courtesy
+        return None
 
 
 @bp.post("/logout/everywhere")

@@ -203,10 +203,10 @@ def _oidc_identity(client) -> Identity | Refusal:
     """The broker's answer checked end to end: state (once: a replayed callback finds none),
     the code exchanged with the PKCE verifier, the id_token's signature, issuer, audience, nonce
     and expiry, then the UserInfo endpoint for the claims."""
-    issuer = client.load_server_metadata().get("issuer")
-    if "iss" in request.args and request.args["iss"] != issuer:  # RFC 9207: an answer from another provider
-        return Refusal.FAILED
     try:
+        issuer = client.load_server_metadata().get("issuer")
+        if "iss" in request.args and request.args["iss"] != issuer:  # RFC 9207: another provider's answer
+            return Refusal.FAILED
         token = client.authorize_access_token()
         userinfo = client.userinfo(token=token)
     except Exception:  # noqa: BLE001 - any broker error is a failed sign-in, never a 500
