@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..access.audit import shows_no_citizen_data
 from ..auth import LoginDelayed, authenticate, end_session, start_session
 from ..clock import utcnow
 from ..extensions import limiter
@@ -66,6 +67,7 @@ def login():
 
 
 @bp.get("/login/idp")
+@shows_no_citizen_data  # a redirect to the identity provider
 def idp_start():
     client = staff_client(current_app)
     if client is None:
@@ -81,6 +83,7 @@ _IDP_REFUSALS = {
 
 
 @bp.get("/login/idp/callback")
+@shows_no_citizen_data  # signs a staff member in and redirects
 def idp_callback():
     """The provider's answer: state, PKCE verifier, id_token (signature, issuer, audience, nonce,
     expiry) and UserInfo checked; the user by the stable subject, the role and organisation by

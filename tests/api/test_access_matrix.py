@@ -96,6 +96,7 @@ GLOBAL = {
     ("api_case_parts.EmployerContacts", "GET"), ("api_case_parts.EmployerContacts", "POST"),
     ("api_case_parts.FollowUps", "GET"), ("api_tokens.Tokens", "GET"), ("api_tokens.Tokens", "POST"),
     ("api_tokens.TokenDetail", "DELETE"), ("auth.login", "GET"), ("auth.login", "POST"), ("auth.logout", "POST"),
+    ("auth.idp_start", "GET"), ("auth.idp_callback", "GET"),
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_page", "POST"), ("coordinator.notifications", "GET"),
     ("coordinator.retry", "POST"), ("api-docs.openapi_json", "GET"), ("static", "GET"),
