@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
+from ips_coord.cpr import synthetic as synthetic_cpr
+from ips_coord.sealed import cpr_hmac, seal_cpr
 from ips_coord.workflows.phases import (
     ON_CASELOAD,
     CloseReason,
@@ -181,10 +183,19 @@ class Loader:
         weights = [40] * len(COMMON_SURNAMES) + [1] * (len(surnames) - len(COMMON_SURNAMES))
         pick = random.Random(7)
         last = pick.choices(surnames, weights=weights, k=n.cases)
-        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "phone", "municipality", "created_at"],
+        # A synthetic CPR number each (born 2050-2057: no real person has one; ips_coord/cpr.py),
+        # sealed and hashed as the application stores them.
+        numbers = random.Random(25)
+
+        def sealed() -> tuple[str, str]:
+            digits = synthetic_cpr(numbers)
+            return seal_cpr(digits), cpr_hmac(digits)
+
+        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "phone", "municipality", "created_at",
+                              "cpr_encrypted", "cpr_hmac"],
                   ((i + 1, FIRST_NAMES[pick.randrange(len(FIRST_NAMES))], last[i], 1960 + i % 45,
                     _phone(20_000_000 + 7 * i),
-                    f"Kommune {i % n.munis:03d}", _naive(now)) for i in range(n.cases)))
+                    f"Kommune {i % n.munis:03d}", _naive(now), *sealed()) for i in range(n.cases)))
 
     def _case_row(self, i: int) -> tuple:
         n, rng, now = self.n, self.rng, self.now

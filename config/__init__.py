@@ -164,8 +164,28 @@ class BaseConfig:
     OIDC_CLIENT_ID: str | None = None
     OIDC_CLIENT_SECRET: str | None = None
     OIDC_METADATA_URL: str | None = None  # the broker's .well-known/openid-configuration
-    OIDC_SCOPE = "openid email"
-    OIDC_EMAIL_CLAIM = "email"  # the claim matched to the citizen's e-mail address on record
+    OIDC_SCOPE = "openid"  # add the scope under which the broker releases the CPR number
+    # The claim that carries the CPR number (NemLog-in's attribute name by default; brokers differ),
+    # and the claim, if the broker sends one, that says whether it is verified (anything but true
+    # refuses the sign-in; with OIDC_CPR_VERIFIED_REQUIRED its absence refuses it too).
+    OIDC_CPR_CLAIM = "dk:gov:saml:attribute:CprNumberIdentifier"
+    OIDC_CPR_VERIFIED_CLAIM: str | None = "cpr_verified"
+    OIDC_CPR_VERIFIED_REQUIRED = False
+    # The CPR number at rest (ips_coord/sealed.py): Fernet keys, comma-separated, the first seals and
+    # all open (rotation: new key first, `flask cpr rotate`, then drop the old); the HMAC key for
+    # exact look-up. Both derive from SECRET_KEY when unset.
+    CPR_KEYS: str | None = None
+    CPR_HMAC_KEY: str | None = None
+    # Staff sign-in through the organisation's OpenID Connect provider (docs/operations.md): set the
+    # metadata URL, the client, the scope that releases the groups, the group claim and the table
+    # of group -> role and organisation. LOCAL_PASSWORDS=false removes the password sign-in.
+    STAFF_OIDC_METADATA_URL: str | None = None
+    STAFF_OIDC_CLIENT_ID: str | None = None
+    STAFF_OIDC_CLIENT_SECRET: str | None = None
+    STAFF_OIDC_SCOPE = "openid"
+    STAFF_OIDC_GROUPS_CLAIM = "groups"
+    STAFF_OIDC_GROUPS: str | list | None = None
+    LOCAL_PASSWORDS = True
 
     @classmethod
     def from_env(cls) -> dict:
@@ -202,7 +222,13 @@ class BaseConfig:
                     "FIDELITY_REVIEW_MONTHS_OTHER"):
             values[key] = _int(key, getattr(cls, key))
         _strings(values, {key: key for key in ("CITIZEN_AUTH", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
-                                                "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_EMAIL_CLAIM")})
+                                                "OIDC_METADATA_URL", "OIDC_SCOPE", "OIDC_CPR_CLAIM",
+                                                "OIDC_CPR_VERIFIED_CLAIM", "CPR_KEYS", "CPR_HMAC_KEY",
+                                                "STAFF_OIDC_METADATA_URL", "STAFF_OIDC_CLIENT_ID",
+                                                "STAFF_OIDC_CLIENT_SECRET", "STAFF_OIDC_SCOPE",
+                                                "STAFF_OIDC_GROUPS_CLAIM", "STAFF_OIDC_GROUPS")})
+        values["LOCAL_PASSWORDS"] = _bool("LOCAL_PASSWORDS", cls.LOCAL_PASSWORDS)
+        values["OIDC_CPR_VERIFIED_REQUIRED"] = _bool("OIDC_CPR_VERIFIED_REQUIRED", cls.OIDC_CPR_VERIFIED_REQUIRED)
         return values
 
 

@@ -109,6 +109,9 @@ def configure_extensions(app: Flask) -> None:
     from .citizen_oidc import init_citizen_auth
 
     init_citizen_auth(app)
+    from .staff_oidc import init_staff_auth
+
+    init_staff_auth(app)
 
 
 def configure_request_hooks(app: Flask) -> None:

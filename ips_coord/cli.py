@@ -100,6 +100,19 @@ def export(citizen_id, output, reason):
     else:
         click.echo(text)
 
+@user_group.command("link-subject")
+@click.argument("email")
+@click.argument("subject")
+def user_link_subject(email, subject):
+    """Link a staff user to their stable subject (`sub`) at the organisation's identity provider
+    ("-" unlinks). Role and organisation then follow the provider's groups (STAFF_OIDC_GROUPS)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.UsageError(f"No user with e-mail {email}.")
+    accounts.link_subject(user, None if subject == "-" else subject)
+    click.echo(f"Linked {user.email}." if subject != "-" else f"Unlinked {user.email}.")
+
+
 token_group = AppGroup("token", help="Personal API tokens.")
 
 @token_group.command("create")
@@ -147,6 +160,18 @@ def retention_run(dry_run):
                f"{report.notifications_before.date().isoformat()}.")
 
 
+cpr_group = AppGroup("cpr", help="The CPR numbers at rest.")
+
+
+@cpr_group.command("rotate")
+@with_appcontext
+def cpr_rotate() -> None:
+    """Re-seal every CPR number under the first key of CPR_KEYS (after putting a new key first)."""
+    from .services.identity import rotate_cpr_keys
+
+    click.echo(f"Re-sealed {rotate_cpr_keys()} CPR numbers under the first key.")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (demo, org_group, user_group, export, token_group, retention_group):
+    for command in (demo, org_group, user_group, export, token_group, retention_group, cpr_group):
         app.cli.add_command(command)

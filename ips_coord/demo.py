@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from .auth import hash_password
 from .clock import FrozenClock
+from .cpr import synthetic as synthetic_cpr
 from .extensions import db
 from .models import Contact, ConversationGuide, FollowUp, InboxItem, IpsCase, Notification, Organisation, User
 from .models.employer import Employer
@@ -239,6 +240,9 @@ class _Story:
         first, last = FIRST[rng.randrange(len(FIRST))], LAST[rng.randrange(len(LAST))]
         self.case = act.create_referral(
             {"first_name": first, "last_name": last, "birth_year": rng.randint(1965, 2004),
+             # A synthetic number no real person has (ips_coord/cpr.py); its own generator, so the
+             # rest of the demo draws the same as before.
+             "cpr": synthetic_cpr(random.Random(f"cpr{i}")),
              "phone": f"+45 20 {i // 100:02d} {i % 100:02d} 00",
              "municipality": "Nordby" if i % 2 == 0 else "Sydstrand",
              "email": f"borger{i + 1}@{DOMAIN}",

@@ -30,3 +30,48 @@ def unseal(token: str) -> str | None:
         return _fernet().decrypt(token.encode()).decode()
     except (InvalidToken, ValueError):
         return None
+
+
+# --- The CPR number at rest ------------------------------------------------------------------
+# Sealed with authenticated encryption (Fernet: AES-128-CBC with HMAC-SHA256) under CPR_KEYS, a
+# comma-separated list of Fernet keys: the first seals, every one opens, so a key is rotated by
+# putting the new key first and running `flask cpr rotate` (re-seals every row), then dropping
+# the old key. Beside it a keyed hash (HMAC-SHA256 under CPR_HMAC_KEY) finds a citizen by an
+# exact number without opening any row. Without the settings both keys derive from SECRET_KEY.
+def _derived(label: bytes) -> bytes:
+    return hashlib.sha256(label + b"\0" + current_app.config["SECRET_KEY"].encode()).digest()
+
+
+def _cpr_fernet():
+    from cryptography.fernet import MultiFernet
+
+    keys = [k.strip() for k in str(current_app.config.get("CPR_KEYS") or "").split(",") if k.strip()]
+    if not keys:
+        keys = [base64.urlsafe_b64encode(_derived(b"ips-coord cpr seal")).decode()]
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def seal_cpr(digits: str) -> str:
+    return _cpr_fernet().encrypt(digits.encode()).decode()
+
+
+def open_cpr(token: str | None) -> str | None:
+    """The ten digits, or None (no number, or sealed under a key no longer configured)."""
+    if not token:
+        return None
+    try:
+        return _cpr_fernet().decrypt(token.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None
+
+
+def reseal_cpr(token: str) -> str:
+    """The same number sealed under the first (newest) key."""
+    return _cpr_fernet().rotate(token.encode()).decode()
+
+
+def cpr_hmac(digits: str) -> str:
+    import hmac
+
+    key = str(current_app.config.get("CPR_HMAC_KEY") or "").encode() or _derived(b"ips-coord cpr hmac")
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()

@@ -165,6 +165,11 @@ def audit(user: User | None, case_id: int | None, action: str, part: str, view: 
     audit_many(user, [case_id], part, action, view)
 
 
+def audit_cpr_shown(user: User, case_id: int) -> None:
+    """A user asked to see a citizen's full CPR number (the masked one is a read of identity)."""
+    _write(user, [(case_id, Part.IDENTITY)], AccessAction.READ, target="cpr")
+
+
 def audit_export(user: User | None, citizen_id: int, export: dict[str, Any], reason: str | None) -> None:
     """An export is a read of every part it holds, per case, with the reason stated (one INSERT);
     user None is an operator's export from the command line."""

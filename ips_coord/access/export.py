@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_mapper
 
 from ..clock import local_today, utcnow
+from ..cpr import mask
 from ..extensions import db
 from ..models import (
     AccessLog,
@@ -46,6 +47,7 @@ from ..models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from ..sealed import open_cpr
 from ..workflows.phases import Part
 from .policy import CITIZEN_SEES_ADMISSION_REASON, Access, access_for, event_view
 
@@ -119,7 +121,19 @@ def export_citizen(citizen_id: int, reader: User | None = None) -> dict[str, Any
         cases.append(entry)
     return {"format": "ips-coord citizen export v1", "exported_at": utcnow().isoformat(),
             "scope": "full" if reader is None else "as read by your role",
-            "citizen": row_dict(citizen), "cases": cases}
+            "citizen": citizen_dict(citizen, full_cpr=reader is None), "cases": cases}
+
+
+SEALED_COLUMNS = ("cpr_encrypted", "cpr_hmac", "oidc_sub")  # machinery: never in an export
+
+
+def citizen_dict(citizen: Citizen, *, full_cpr: bool) -> dict[str, Any]:
+    """The citizen's row for an export: the CPR number opened (the citizen's own export and the
+    privacy officer's, made for the citizen) or masked (a staff member's export)."""
+    out = {k: v for k, v in row_dict(citizen).items() if k not in SEALED_COLUMNS}
+    digits = open_cpr(citizen.cpr_encrypted)
+    out["cpr"] = (f"{digits[:6]}-{digits[6:]}" if full_cpr else mask(digits)) if digits else None
+    return out
 
 
 # --- the citizen's own download ------------------------------------------------------------------
@@ -244,4 +258,4 @@ def citizen_download(citizen_id: int) -> dict[str, Any] | None:
             entry[name] = section
         cases.append(entry)
     return {"format": "ips-coord citizen download v2", "exported_at": utcnow().isoformat(),
-            "citizen": row_dict(citizen), "cases": cases, "not_included": STAFF_INTERNAL_TABLES}
+            "citizen": citizen_dict(citizen, full_cpr=True), "cases": cases, "not_included": STAFF_INTERNAL_TABLES}

@@ -1,4 +1,5 @@
-"""Finding a citizen: by name, case number (IPS-000121) or phone, only among the cases the user
+"""Finding a citizen: by name, case number (IPS-000121), phone or full CPR number (exact, through
+its keyed hash: no row is decrypted), only among the cases the user
 may see (`case_filter`). Reads only; the caller logs what it shows (a read of the identity).
 
 One statement: the user's cases (an index range on team, consultant, clinician or caseworker)
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from .. import cpr as cpr_rules
 from ..extensions import db
 from ..models import Citizen, IpsCase, User
 from ..models.case import case_reference, citizen_name_key, citizen_phone_key
+from ..sealed import cpr_hmac
 from ..validation import record_id
 from ..workflows.phases import Phase
 from .policy import case_filter
@@ -48,6 +51,11 @@ def _matches(query: str) -> ColumnElement[bool] | None:
     digits = _PHONE_CHARS.sub("", query)
     if _DIGITS.fullmatch(digits):
         clauses = [IpsCase.id == case_id] if (case_id := record_id(digits)) is not None else []
+        if len(digits) == 10:
+            try:
+                clauses.append(Citizen.cpr_hmac == cpr_hmac(cpr_rules.parse(digits).digits))
+            except cpr_rules.InvalidCpr:
+                pass
         if len(digits) >= _MIN_PHONE_DIGITS:
             clauses.append(citizen_phone_key().contains(digits, autoescape=True))
         return or_(*clauses) if clauses else None

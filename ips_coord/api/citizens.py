@@ -4,13 +4,16 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..access import case_filter
-from ..access.audit import audit_export, audit_many
+from ..access.audit import audit_cpr_shown, audit_export, audit_many
 from ..access.export import export_citizen
+from ..access.policy import access_for
+from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Citizen, IpsCase
+from ..sealed import open_cpr
 from ..workflows.phases import Part, Role
 from .common import check_case_access, errors, paginate, require_login
-from .schemas import CitizenSchema, ExportArgs, ExportSchema, PageArgs, page_of
+from .schemas import CitizenSchema, CprSchema, ExportArgs, ExportSchema, PageArgs, page_of
 from .shapes import output
 
 blp = Blueprint("api_citizens", __name__, description="Citizens in IPS (only those on cases you relate to)")
@@ -82,3 +85,27 @@ class CitizenExport(MethodView):
             return None
         audit_export(current_user, citizen_id, result, reason)
         return result
+
+
+@blp.route("/citizens/<id:citizen_id>/cpr")
+class CitizenCpr(MethodView):
+    @blp.response(200, output(CprSchema))
+    @errors(blp, 401, 404)
+    def post(self, citizen_id):
+        """Show the citizen's full CPR number
+
+        Only to a user whose role may read the citizen's identity on one of their cases; the
+        request is itself a row in the access log (target `cpr`). Service tokens get the masked
+        number only."""
+        citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
+        today = local_today(utcnow())
+        cases = [] if citizen is None else [
+            c for c in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id,
+                                                                  case_filter(current_user)))
+            if (a := access_for(current_user, c, today)) is not None and a.can_read(Part.IDENTITY)]
+        digits = open_cpr(citizen.cpr_encrypted) if citizen is not None and cases else None
+        if digits is None:
+            abort(404, message="No such citizen, or no CPR number on record.")
+            return None
+        audit_cpr_shown(current_user, cases[0].id)
+        return {"cpr": f"{digits[:6]}-{digits[6:]}"}

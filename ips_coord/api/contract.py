@@ -147,7 +147,16 @@ def export_documents() -> dict[str, dict[str, Any]]:
         # A section's rows as your role reads them (a history entry as the events list shows it).
         case["properties"][name] = {"type": "array", "items": _column_schema(model, required=False),
                                     "description": f"present when you may read the case's {part.value}"}
-    return {"citizen": _column_schema(Citizen), "case": case}
+    # The citizen as the export writes it: the sealed columns left out, the CPR number opened
+    # (the citizen's own export) or masked (a staff member's).
+    from ..access.export import SEALED_COLUMNS
+
+    citizen = _column_schema(Citizen)
+    citizen["properties"] = {k: v for k, v in citizen["properties"].items() if k not in SEALED_COLUMNS} | {
+        "cpr": {"type": "string", "nullable": True,
+                "description": "DDMMYY-SSSS in the full export, DDMMYY-**** as read by your role"}}
+    citizen["required"] = sorted(citizen["properties"])
+    return {"citizen": citizen, "case": case}
 
 
 def openapi_metadata(converter: Any, field: Any, ret: dict[str, Any]) -> dict[str, Any]:

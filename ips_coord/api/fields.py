@@ -25,6 +25,24 @@ class Text(fields.String):
         return out
 
 
+class CprNumber(Text):
+    """A CPR number in (ten digits, with or without the hyphen, the date part checked); masked out.
+    The error never repeats the number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=20, **_described(kwargs, "in: DDMMYYSSSS or DDMMYY-SSSS; out: DDMMYY-****"))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from ..cpr import InvalidCpr, parse
+
+        out = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse(out).digits
+        except InvalidCpr:
+            raise ValidationError("Not a CPR number: ten digits, the first six a date (DDMMYY), "
+                                  "with or without a hyphen.") from None
+
+
 def _described(kwargs: dict, text: str) -> dict:
     """The rule a field enforces, said in the document too (unless the field says more itself)."""
     metadata = dict(kwargs.pop("metadata", None) or {})

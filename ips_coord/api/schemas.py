@@ -32,7 +32,7 @@ from ..workflows.phases import (
     Relation,
     WithdrawalRequester,
 )
-from .fields import Bool, Day, Id, Moment, OneOf, Text
+from .fields import Bool, CprNumber, Day, Id, Moment, OneOf, Text
 from .shapes import output
 
 # Pagination is bounded so no client can ask for everything.
@@ -66,6 +66,8 @@ class CitizenSchema(Schema):
     first_name = Text(max_length=100, min_length=1, required=True)
     last_name = Text(max_length=100, min_length=1, required=True)
     birth_year = fields.Integer(validate=validate.Range(1900, 2100), allow_none=True)
+    cpr = CprNumber(allow_none=True, metadata={
+        "description": "the CPR number; answers show it masked, POST /citizens/{id}/cpr shows it (logged)"})
     phone = Text(max_length=40, allow_none=True)
     email = fields.Email(validate=validate.Length(max=254), allow_none=True)
     address = Text(max_length=300, allow_none=True)
@@ -433,6 +435,12 @@ class AccessLogSchema(Schema):
 class ExportArgs(Schema):
     reason = Text(min_length=5, max_length=500, metadata={
         "description": "required for the privacy officer's full export; recorded in the access log"})
+
+
+class CprSchema(Schema):
+    """A citizen's full CPR number, asked for explicitly (a row in the access log)."""
+
+    cpr = fields.String(required=True, metadata={"description": "DDMMYY-SSSS"})
 
 
 class ExportSchema(Schema):

@@ -24,7 +24,8 @@ from .types import Code, UTCDateTime
 
 
 class Citizen(Model):
-    """The person in IPS. Demo data is synthetic; no CPR number is stored in this version."""
+    """The person in IPS. The CPR number is stored sealed (`cpr_encrypted`, never readable from a
+    dump) with a keyed hash beside it (`cpr_hmac`) for exact look-up; see ips_coord/sealed.py."""
 
     __tablename__ = "citizen"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,11 +36,24 @@ class Citizen(Model):
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(300))
     municipality: Mapped[str | None] = mapped_column(String(100))
+    cpr_encrypted: Mapped[str | None] = mapped_column(Text)
+    cpr_hmac: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The identity broker's subject, linked at the first sign-in that carried a verified CPR number.
+    oidc_sub: Mapped[str | None] = mapped_column(String(255), unique=True)
     # The citizen's own goal, in their own words.
     own_goal: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set by the retention run: names, contact details and free text are gone, figures kept.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def cpr(self) -> str | None:
+        """The CPR number masked (DDMMYY-****), as staff and the API see it unless they ask."""
+        from ..cpr import mask
+        from ..sealed import open_cpr
+
+        digits = open_cpr(self.cpr_encrypted)
+        return mask(digits) if digits else None
 
     @property
     def full_name(self) -> str:

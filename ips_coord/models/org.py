@@ -41,6 +41,8 @@ class User(UserMixin, Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     login_delay_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The municipality's identity provider's stable subject for this person (staff sign-in by OIDC).
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

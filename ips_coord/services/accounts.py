@@ -134,3 +134,29 @@ __all__ = [
     "create_user", "end_all_sessions", "end_session", "record_token_use", "revoke_token", "set_locale",
     "start_session", "token_hash",
 ]
+
+
+def staff_for_subject(subject: str, role: str, organisation: str | None) -> User | None:
+    """The active user the identity provider's subject is linked to, with the role and
+    organisation the provider's groups map to (updated here when they changed there); None for
+    an unknown subject or an organisation that does not exist."""
+    from ..models import Organisation
+
+    user = db.session.scalar(select(User).where(User.oidc_subject == subject, User.active.is_(True)))
+    if user is None:
+        return None
+    org_id = None
+    if organisation is not None:
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.name == organisation))
+        if org_id is None:
+            return None
+    if (user.role, user.organisation_id) != (role, org_id):
+        with unit_of_work():
+            user.role, user.organisation_id = role, org_id  # type: ignore[assignment]
+    return user
+
+
+def link_subject(user: User, subject: str | None) -> None:
+    """Link (or unlink) the user to the identity provider's stable subject."""
+    with unit_of_work():
+        user.oidc_subject = subject or None

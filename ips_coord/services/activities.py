@@ -146,6 +146,14 @@ def referral_team(actor: User, consultant: User | None, ips_team_id: int | None,
     raise ServiceError(N_("Choose the IPS team the citizen is referred to."), "ips_team_id")
 
 
+def _referral_reason(value: str | None) -> ReferralReason | None:
+    if value in ("", None):
+        return None
+    if value not in set(ReferralReason):
+        raise ServiceError(N_("Choose why the citizen is referred."), "referral_reason")
+    return ReferralReason(value)
+
+
 def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
                     psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
                     ips_team_id: int | None = None, out_of_work: bool = True,
@@ -154,15 +162,22 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
     and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
     a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
     from ..access.policy import has_relation_to_citizen
+    from .identity import citizens_with_cpr, parse_cpr, put_cpr
 
     now = utcnow()
     duplicates: list[int] = []
-    if referral_reason in ("", None):
-        referral_reason = None
-    elif referral_reason not in set(ReferralReason):
-        raise ServiceError(N_("Choose why the citizen is referred."), "referral_reason")
+    reason = _referral_reason(referral_reason)
+    same_cpr: list[int] = []
+    number = parse_cpr(citizen_fields.get("cpr"))
     with unit_of_work():
         citizen_id = citizen_fields.get("citizen_id")
+        if citizen_id is None and number is not None:
+            # The same CPR number as a citizen the referrer already works with: that citizen. As a
+            # citizen the referrer has no relation to: a new record, and only the coordinator is
+            # told (the referrer learns nothing, not even that there was a match).
+            same_cpr = citizens_with_cpr(number.digits)
+            known = [cid for cid in same_cpr if has_relation_to_citizen(actor, cid)]
+            citizen_id = known[0] if known else None
         if citizen_id is not None:
             citizen = db.session.get(Citizen, citizen_id)
             # No relation, no citizen: an id is not a way to look a person up.
@@ -170,7 +185,10 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
                 raise NotFound(N_("No such citizen."), "citizen_id")
         else:
             duplicates = possible_duplicates(citizen_fields)
-            citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k != "citizen_id"}, created_at=now)
+            citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k not in ("citizen_id", "cpr")},
+                              created_at=now)
+            if number is not None:
+                put_cpr(citizen, number.digits)
             db.session.add(citizen)
             db.session.flush()
         if consultant_id:
@@ -193,17 +211,19 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
             consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
             jobcenter_caseworker_id=jobcenter_caseworker_id, referred_at=now, phase_changed_at=now,
             out_of_work_at_enrolment=out_of_work, event_count=1,
-            referral_reason=ReferralReason(referral_reason) if referral_reason else None,
+            referral_reason=reason,
         )
         db.session.add(case)
         db.session.flush()
         # The first event is written directly: add_case_event would bump the new row's version.
         db.session.add(CaseEvent(case_id=case.id, seq=1, event=HistoryEntry.REFERRED, to_phase=Phase.REFERRED,
                                  actor_id=actor.id, data={}, created_at=now))
-        if duplicates:
+        candidates = sorted(set(duplicates) | {cid for cid in same_cpr if cid != citizen.id})
+        if candidates:
             # The e-mail carries the new case's reference only; the page shows the candidates.
             add_notifications(case, [NotificationSpec(NotificationKind.POSSIBLE_DUPLICATE, Recipient.COORDINATOR)],
-                              key=f"case{case.id}:dup", now=now, data={"candidate_citizen_ids": duplicates})
+                              key=f"case{case.id}:dup", now=now, data={"candidate_citizen_ids": candidates})
+    # What the referrer is told: a likely duplicate by name, never a match on the CPR number.
     case.possible_duplicate = bool(duplicates)
     return case
 

@@ -163,6 +163,29 @@ def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
     return citizen
 
 
+def citizen_by_identity(subject: str, cpr_digits: str | None) -> Citizen | None:
+    """The citizen a broker's verified answer names, among citizens with a case: by the CPR
+    number's keyed hash (never by decrypting rows), or, when the answer carries no number, by
+    the broker subject an earlier verified sign-in linked. The first CPR sign-in links the
+    subject. Two citizens with the same number and a case each (a duplicate the coordinator has
+    not merged yet) sign no one in."""
+    from ..sealed import cpr_hmac
+
+    with_case = Citizen.id.in_(select(IpsCase.citizen_id))
+    if cpr_digits is None:
+        return db.session.scalar(select(Citizen).where(Citizen.oidc_sub == subject, with_case))
+    rows = db.session.scalars(select(Citizen).where(Citizen.cpr_hmac == cpr_hmac(cpr_digits), with_case)
+                              .limit(2)).all()
+    if len(rows) != 1:
+        return None
+    citizen = rows[0]
+    if citizen.oidc_sub != subject and db.session.scalar(
+            select(func.count()).select_from(Citizen).where(Citizen.oidc_sub == subject)) == 0:
+        with unit_of_work():
+            citizen.oidc_sub = subject
+    return citizen
+
+
 def start_session(citizen: Citizen, method: SignInMethod) -> str:
     sid = secrets.token_urlsafe(32)
     with unit_of_work():

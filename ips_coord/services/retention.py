@@ -254,7 +254,7 @@ def _anonymise(citizen_ids: list[int], now: datetime) -> None:
     db.session.execute(
         update(Citizen).where(Citizen.id.in_(citizen_ids))
         .values(first_name="", last_name="", birth_year=None, phone=None, email=None, address=None,
-                own_goal=None, anonymised_at=now))
+                own_goal=None, cpr_encrypted=None, cpr_hmac=None, oidc_sub=None, anonymised_at=now))
     # The case's own history says when and why its words went.
     db.session.execute(
         update(IpsCase).where(IpsCase.id.in_(case_ids))

@@ -166,6 +166,8 @@ def calendar(key: str):
 @limiter.limit("10 per 15 minutes", methods=["POST"])
 @shows_no_citizen_data  # a form for an e-mail address
 def forgot():
+    if not current_app.config.get("LOCAL_PASSWORDS", True):
+        abort(404)  # no passwords here: the organisation's identity provider signs staff in
     form = ForgotForm()
     if form.validate_on_submit():
         # The same answer, in the same time, whether the address is known or not.

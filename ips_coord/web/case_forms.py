@@ -162,6 +162,8 @@ class ReferralForm(SafeForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     birth_year = WholeNumberField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
+    cpr = StringField(_l("CPR number"), validators=[Optional(), Length(max=20)],
+                      render_kw={"autocomplete": "off", "inputmode": "numeric"})
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=100)])
     own_goal = TextAreaField(_l("The citizen's own goal, in their words"), validators=[Optional(), Length(max=2000)])
@@ -180,3 +182,4 @@ class StepForm(SafeForm):
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
+

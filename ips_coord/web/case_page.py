@@ -15,9 +15,11 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
-from ..access.audit import audit, audit_parts, shows_no_citizen_data
+from ..access.audit import audit, audit_cpr_shown, audit_parts, shows_no_citizen_data
 from ..access.policy import Access, event_view
 from ..clock import local_today, local_tz, to_local, utcnow
+from ..cpr import mask as mask_cpr
+from ..cpr import parse as parse_cpr
 from ..extensions import db
 from ..i18n import translate
 from ..labels import CATEGORIES
@@ -39,6 +41,7 @@ from ..models import (
 )
 from ..services import Conflict, ServiceError
 from ..services import activities as svc
+from ..services import identity as identity_svc
 from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
@@ -140,6 +143,9 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
         Notification.awaiting_ack(), Notification.status != NotificationStatus.WITHHELD)).all()  # never sent
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
+    citizen = case.citizen
+    ctx["cpr_masked"] = _masked_cpr(citizen) if access.can_read(Part.IDENTITY) else None
+    ctx["cpr_full"] = identity_svc.cpr_of(citizen) if forms.get("cpr_shown") else None
     return render_template("case_page.html", **ctx), status
 
 
@@ -278,14 +284,21 @@ def new_referral():
         form.ips_team_id.data = current_user.organisation_id
     if form.validate_on_submit():
         fields = {k: (getattr(form, k).data or None) for k in
-                  ("first_name", "last_name", "birth_year", "phone", "municipality", "own_goal")}
-        case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
-                                   psychiatry_contact_id=form.psychiatry_contact_id.data or None,
-                                   jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
-                                   out_of_work=form.out_of_work.data,
-                                   referral_reason=form.referral_reason.data or None)
+                  ("first_name", "last_name", "birth_year", "cpr", "phone", "municipality", "own_goal")}
+        try:
+            case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
+                                       psychiatry_contact_id=form.psychiatry_contact_id.data or None,
+                                       jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
+                                       out_of_work=form.out_of_work.data,
+                                       referral_reason=form.referral_reason.data or None)
+        except ServiceError as exc:
+            _attach_error(form, exc)
+            return render_template("referral.html", form=form), 400
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
+        if form.cpr.data and not parse_cpr(form.cpr.data).modulus11_ok:
+            flash(_("The CPR number does not pass the modulus-11 check. Numbers issued since 2007 need not pass it: "
+                    "check it against the citizen's health card."), "warning")
         if case.possible_duplicate:  # nothing about the earlier record: only that it may exist
             flash(_("A case may already exist for this citizen. The coordinator has been told and can merge them."),
                   "warning")
@@ -300,6 +313,23 @@ def new_referral():
 def detail(case_id: int):
     case, access = _case_and_access(case_id, Part.IDENTITY, write=False, log=False)  # render_case logs what it shows
     return render_case(case, access)
+
+
+def _masked_cpr(citizen) -> str | None:
+    digits = identity_svc.cpr_of(citizen)
+    return mask_cpr(digits) if digits else None
+
+
+@bp.post("/cases/<id:case_id>/cpr")
+@login_required
+def show_cpr(case_id: int):
+    """The full CPR number, only on this explicit request (a POST, never a link), which is itself a
+    row in the access log (target "cpr"), then the case page with the number shown once."""
+    case, access = _case_and_access(case_id, Part.IDENTITY, write=False, log=False)
+    if not EmptyForm().validate_on_submit() or case.citizen.cpr_encrypted is None:
+        return redirect(url_for("case_page.detail", case_id=case.id))
+    audit_cpr_shown(current_user, case.id)
+    return render_case(case, access, cpr_shown=True)
 
 
 @bp.post("/cases/<id:case_id>/transition")

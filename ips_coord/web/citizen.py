@@ -30,13 +30,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import labels
 from ..access.audit import audit_citizen, for_the_citizen, shows_no_citizen_data
 from ..access.export import citizen_download
-from ..citizen_oidc import oidc_client
+from ..citizen_oidc import Identity, Refusal, identity_from, oidc_client
 from ..clock import to_local, utcnow
 from ..extensions import db, limiter
 from ..i18n import translate
@@ -57,6 +58,7 @@ from ..models import (
 )
 from ..notifications.tasks import wake_delivery
 from ..reports.progress import case_trend, rating_round
+from ..sealed import open_cpr
 from ..services import ServiceError, throttle
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
@@ -225,17 +227,43 @@ def oidc_callback():
     client = oidc_client(current_app)
     if client is None:
         abort(404)
+    outcome = _oidc_identity(client)
+    if isinstance(outcome, Refusal):
+        refusal = outcome
+    else:
+        citizen = access_svc.citizen_by_identity(outcome.subject, outcome.cpr)
+        if citizen is not None:
+            return _begin(citizen, SignInMethod.OIDC)
+        refusal = Refusal.NO_CASE if outcome.cpr is not None else Refusal.NO_CPR
+    flash(str(_OIDC_REFUSALS[refusal]), "warning")
+    return redirect(url_for("citizen.login"))
+
+
+def _oidc_identity(client) -> Identity | Refusal:
+    """The broker's answer checked end to end: state (once: a replayed callback finds none),
+    the code exchanged with the PKCE verifier, the id_token's signature, issuer, audience, nonce
+    and expiry, then the UserInfo endpoint for the claims."""
     try:
+        issuer = client.load_server_metadata().get("issuer")
+        if "iss" in request.args and request.args["iss"] != issuer:  # RFC 9207: another provider's answer
+            return Refusal.FAILED
         token = client.authorize_access_token()
+        userinfo = client.userinfo(token=token)
     except Exception:  # noqa: BLE001 - any broker error is a failed sign-in, never a 500
-        flash(_("The sign-in did not succeed. Try again."), "warning")
-        return redirect(url_for("citizen.login"))
-    claims = token.get("userinfo") or {}
-    citizen = access_svc.citizen_by_email(str(claims.get(current_app.config["OIDC_EMAIL_CLAIM"]) or ""))
-    if citizen is None:
-        flash(_("We could not find your IPS course. Ask your consultant."), "warning")
-        return redirect(url_for("citizen.login"))
-    return _begin(citizen, SignInMethod.OIDC)
+        return Refusal.FAILED
+    return identity_from(token.get("userinfo") or {}, userinfo or {}, current_app.config)
+
+
+_OIDC_REFUSALS = {
+    Refusal.FAILED: _l("The sign-in did not succeed. Try again."),
+    Refusal.NO_CPR: _l("The sign-in service did not tell us your CPR number, so we cannot see who you are. "
+                       "Try again, or ask your consultant."),
+    Refusal.UNVERIFIED: _l("The sign-in service has not verified your CPR number, so we cannot sign you in. "
+                           "Ask your consultant."),
+    Refusal.INVALID_CPR: _l("The sign-in service sent a CPR number we cannot read, so we cannot sign you in. "
+                            "Ask your consultant."),
+    Refusal.NO_CASE: _l("We could not find your IPS course. Ask your consultant."),
+}
 
 
 @bp.post("/logout")
@@ -345,6 +373,7 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         "withdraw_forms": {c.id: (forms.get("withdraw") if forms.get("withdraw_id") == c.id else None)
                            or WithdrawForm(formdata=None, prefix=f"w{c.id}") for c in consents},
         "empty_form": EmptyForm(),
+        "own_cpr": open_cpr(g.citizen.cpr_encrypted),  # the citizen sees their own number in full
     }
     audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.PLAN, Part.INTERVENTIONS, Part.PLACEMENTS,
                                           Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS, Part.ACCESS_LOG])

@@ -43,6 +43,7 @@ CASE_SCOPED = {
     ("api_case_parts.BenefitFacts", "GET"): ("benefit_facts", False),
     ("api_case_parts.BenefitFacts", "POST"): ("benefit_facts", True),
     ("case_page.detail", "GET"): ("identity", False),
+    ("case_page.show_cpr", "POST"): ("identity", False),  # the full CPR number: a read, logged
     ("case_page.transition", "POST"): ("phase_and_plan", True),
     ("case_page.add_contact", "POST"): ("contact_notes", True),
     ("case_page.add_step", "POST"): ("placements", True),
@@ -92,9 +93,11 @@ CASE_SCOPED = {
 GLOBAL = {
     ("api_cases.Cases", "GET"), ("api_cases.Cases", "POST"), ("api_citizens.Citizens", "GET"),
     ("api_citizens.CitizenDetail", "GET"), ("api_citizens.CitizenExport", "GET"),
+    ("api_citizens.CitizenCpr", "POST"),
     ("api_case_parts.EmployerContacts", "GET"), ("api_case_parts.EmployerContacts", "POST"),
     ("api_case_parts.FollowUps", "GET"), ("api_tokens.Tokens", "GET"), ("api_tokens.Tokens", "POST"),
     ("api_tokens.TokenDetail", "DELETE"), ("auth.login", "GET"), ("auth.login", "POST"), ("auth.logout", "POST"),
+    ("auth.idp_start", "GET"), ("auth.idp_callback", "GET"),
     ("auth.logout_everywhere", "POST"), ("auth.language", "POST"), ("cases.index", "GET"), ("health.healthz", "GET"),
     ("ack.acknowledge_page", "GET"), ("ack.acknowledge_post", "POST"), ("coordinator.notifications", "GET"),
     ("ack.retired_link", "GET"), ("ack.retired_link", "POST"),  # never reads its value: test_no_secret_in_a_path

@@ -30,6 +30,14 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     result = runner.invoke(args=["demo", "--citizens", "30"])
     assert result.exit_code == 0, result.output
     assert "konsulent1@demo.ips-coord.example" in result.output and DEMO_PASSWORD in result.output
+    # Synthetic CPR numbers (born 2050-2057: no real person has one), and the demo prints none.
+    from ips_coord import cpr
+    from ips_coord.sealed import open_cpr
+
+    numbers = [open_cpr(v) for v in db.session.scalars(select(Citizen.cpr_encrypted).where(
+        Citizen.cpr_encrypted.is_not(None)))]
+    assert len(numbers) >= 30 and all(cpr.parse(n).birth_date.year >= 2050 for n in numbers)
+    assert not any(n in result.output or n[:6] in result.output for n in numbers)
     phases = set(db.session.scalars(select(IpsCase.phase)))
     assert phases == {p.value for p in Phase}
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())

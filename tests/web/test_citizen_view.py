@@ -256,7 +256,8 @@ def test_oidc_client_registered_from_configuration(tmp_path):
     from ips_coord.citizen_oidc import oidc_client
 
     client = oidc_client(app)
-    assert client is not None and client.client_id == "ips" and client.client_kwargs["scope"] == "openid email"
+    assert client is not None and client.client_id == "ips" and client.client_kwargs["scope"] == "openid"
+    assert client.client_kwargs["code_challenge_method"] == "S256"  # PKCE on every redirect
     assert oidc_client(make_app(url)) is None  # the default: e-mail codes
     with pytest.raises(ConfigError, match="OIDC_CLIENT_ID"):
         make_app(url, CITIZEN_AUTH="oidc")
