@@ -60,9 +60,14 @@ demo: db
 run: install demo
 	$(BIN)/python -m ips_coord.devserver --host $(HOST) --port $(PORT)
 
-# Installs and runs the whole test suite (PostgreSQL and Redis when reachable; required with CI=true).
+# Installs and runs the whole test suite (PostgreSQL and Redis when reachable; required with CI=true),
+# and prints its wall time last (the 20 slowest tests are in pytest's report above it).
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); status=0; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	took=$$(( $$(date +%s) - start )); \
+	echo "make test: wall time $$((took / 60)) min $$((took % 60)) s (exit $$status)"; \
+	exit $$status
 
 # The quick loop while working: unit and SQLite tests, without the process-level (slow) and
 # PostgreSQL-only ones. `make test` stays the whole truth.
