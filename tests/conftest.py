@@ -108,7 +108,7 @@ def _create_pg_database(template: str | None = None) -> str:
 def _pg_template() -> str:
     """This run's template: one PostgreSQL database migrated with Alembic to head, as in
     production, on first use; every further migrated database is a copy of it (CREATE DATABASE
-    ... TEMPLATE: a file copy, 0.4 s against 3-10 s for running the migrations again)."""
+    ... TEMPLATE copies it in 0.15-0.4 s, against 3-10 s for running the migrations again)."""
     if "pg_template" not in _state:
         from flask_migrate import upgrade
 
@@ -147,7 +147,7 @@ def _drop_database(url: str) -> None:
 
 
 def _background(name: str) -> ThreadPoolExecutor:
-    """One thread per kind of background work (drops, emptying), started on first use."""
+    """A thread for background work of one kind (the drops), started on first use."""
     return _state.setdefault(f"thread_{name}", ThreadPoolExecutor(1, thread_name_prefix=f"ips-test-{name}"))
 
 
