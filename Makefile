@@ -9,9 +9,11 @@ PORT ?= 5000
 # Exact versions to install; the allowed ranges live in pyproject.toml (`make lock` re-resolves).
 LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
+# `make lint`'s tools and what mypy reads (the app's dependencies), at the test lock's versions.
+LINT_LOCK := requirements-lint.lock
 UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11
 
-.PHONY: run test test-fast install install-test lock lint translations db demo clean
+.PHONY: run test test-fast install install-test install-lint lock lint translations db demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,15 +37,25 @@ $(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
+# Without the test tools (browser driver, load generator): what ruff and mypy need.
+install-lint: $(VENV)/.installed-lint
+
+$(VENV)/.installed-lint: $(LINT_LOCK) pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(LINT_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
 # Re-resolve the locks after changing a range in pyproject.toml (add --upgrade to UV_COMPILE to move pins).
+# The lint lock takes the test lock's versions, so lint and tests check against the same libraries.
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv
 	$(UV_COMPILE) -o $(LOCK)
 	$(UV_COMPILE) --extra test --extra lint -o $(TEST_LOCK)
+	$(UV_COMPILE) --extra lint -c $(TEST_LOCK) -o $(LINT_LOCK)
 
 # ruff and mypy as configured in pyproject.toml, both run so one report shows every finding.
 # .ci/run runs it before the tests: a finding fails CI.
-lint: install-test
+lint: install-lint
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/mypy || status=1; \
@@ -62,9 +74,14 @@ demo: db
 run: install demo
 	$(BIN)/python -m ips_coord.devserver --host $(HOST) --port $(PORT)
 
-# Installs and runs the whole test suite (PostgreSQL and Redis when reachable; required with CI=true).
+# Installs and runs the whole test suite (PostgreSQL and Redis when reachable; required with CI=true),
+# and prints its wall time last (the 20 slowest tests are in pytest's report above it).
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); status=0; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	took=$$(( $$(date +%s) - start )); \
+	echo "make test: wall time $$((took / 60)) min $$((took % 60)) s (exit $$status)"; \
+	exit $$status
 
 # The quick loop while working: unit and SQLite tests, without the process-level (slow) and
 # PostgreSQL-only ones. `make test` stays the whole truth.

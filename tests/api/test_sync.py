@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.auth import hash_password
@@ -15,6 +16,8 @@ from ips_coord.services import activities as act
 from ips_coord.services import integrations
 from tests.factories import bearer, login
 from tests.factories import service_token as approved_service_token
+
+pytestmark = pytest.mark.sqlite_too  # the change feed's counter is an upsert written per dialect
 
 ALL_SCOPES = ["cases:read", "contacts:write", "changes:read", "webhooks:receive", "staff:read"]
 

@@ -23,6 +23,8 @@ from ips_coord.services import activities as act
 from ips_coord.services import integrations, webhooks
 from tests.factories import bearer, service_token
 
+pytestmark = pytest.mark.sqlite_too  # the delivery claim differs per database (SKIP LOCKED on PostgreSQL)
+
 
 def verify(secret: str, headers, body: bytes, tolerance: int = 300, now: int | None = None) -> dict:
     """What an integrator does (docs/integrations.md): check the signature and the timestamp."""

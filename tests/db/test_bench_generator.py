@@ -11,14 +11,11 @@ from ips_coord.workflows.phases import OrgKind
 pytestmark = pytest.mark.slow  # generates and bulk-loads a data set
 
 def _check(app, url):
-    from flask_migrate import upgrade
-
     from bench.generate import generate
     from ips_coord.extensions import db
     from ips_coord.notifications.sweep import claim_due_notifications
 
     with app.app_context():
-        upgrade()
         counts = generate(url, cases=1000, quiet=True, now=app.extensions["ips_clock"].now())
         assert counts["ips_case"] == 1000 and counts["follow_up"] == 10_000
         assert counts["case_event"] > 5000 and counts["notification"] == 10_100
@@ -65,7 +62,12 @@ def test_generator_loads_a_working_dataset_into_postgresql(pg_url):
     _check(make_app(pg_url), pg_url)
 
 def test_generator_loads_a_working_dataset_into_sqlite(tmp_path):
+    from flask_migrate import upgrade
+
     from tests.conftest import make_app
 
     url = f"sqlite:///{tmp_path}/bench.sqlite"
-    _check(make_app(url), url)
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+    _check(app, url)

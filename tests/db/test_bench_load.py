@@ -16,17 +16,9 @@ def test_load_benchmark_drives_every_kind_of_request_without_errors(pg_url, redi
     import subprocess
     import sys
 
-    from flask_migrate import upgrade
-
     from bench.common import ROOT
     from bench.generate import generate
     from bench.load import KINDS
-    from ips_coord.extensions import db
-    from tests.conftest import make_app
-
-    with make_app(pg_url).app_context():
-        upgrade()
-        db.engine.dispose()
     generate(pg_url, cases=1000, quiet=True)  # now: the served app runs on the real clock
     figures = tmp_path / "load.json"
     run = subprocess.run([sys.executable, "-m", "bench.load", "--database-url", pg_url, "--redis-url", redis_url,

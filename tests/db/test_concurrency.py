@@ -15,13 +15,10 @@ pytestmark = pytest.mark.postgres_only  # row locks between 20 concurrent writer
 
 
 def test_exactly_one_of_20_concurrent_writers_wins(pg_url):
-    from flask_migrate import upgrade
-
     from ips_coord.extensions import db
 
     app = make_app(pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25, "max_overflow": 5})
     with app.app_context():
-        upgrade()
         from tests.factories import World
 
         world = World.build()

@@ -15,14 +15,11 @@ WRITERS = 16
 
 
 def test_concurrent_notes_on_one_case_all_succeed(pg_url):
-    from flask_migrate import upgrade
-
     from ips_coord.extensions import db
 
     app = make_app(pg_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WRITERS + 4, "max_overflow": 5})
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
         from tests.factories import World, token_for
 
         world = World.build()

@@ -64,12 +64,12 @@ def test_months_are_made_ahead_rows_find_their_month_and_old_months_are_dropped(
 
 
 @pytest.mark.postgres_only
-def test_the_upgrade_moves_an_existing_log_into_monthly_partitions(pg_url):
+def test_the_upgrade_moves_an_existing_log_into_monthly_partitions(pg_empty_url):
     from flask_migrate import downgrade, upgrade
 
     from ips_coord.extensions import db
 
-    app = make_app(pg_url)
+    app = make_app(pg_empty_url)
     with app.app_context():
         upgrade(revision="0010_retention")
         with db.engine.begin() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.models import EmployerContact
@@ -13,6 +14,8 @@ from ips_coord.services import activities as act
 from ips_coord.web.cases import pack_pages
 from ips_coord.workflows.phases import Phase
 from tests.factories import login as _login
+
+pytestmark = pytest.mark.sqlite_too  # the citizen search behind the form field differs per database
 
 
 def login(client, user):

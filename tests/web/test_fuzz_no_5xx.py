@@ -12,6 +12,7 @@ import json
 import re
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import Rule
@@ -19,6 +20,8 @@ from wtforms.fields.core import UnboundField
 
 from tests.conftest import IsolatedClient
 from tests.factories import login
+
+pytestmark = pytest.mark.slow  # every endpoint with every class of bad input, then random ones: minutes
 
 BAD_STRINGS = ["\udc00", "a\ud800b", "\x00", "x\x00y", "a\r\nSet-Cookie: x=1", "//evil.example", "x" * 300_000,
                "", " ", "0", "-1", "99999999999999999999", "2026-13-45", "1e309", "null", "<script>"]

@@ -6,6 +6,7 @@ import io
 import re
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.demo import seed_demo
@@ -17,6 +18,7 @@ from tests.conftest import IsolatedClient
 from tests.factories import login
 
 
+@pytest.mark.slow  # seeds the demo (1-2 minutes under load)
 def test_reports_equal_an_independent_count(app, db):
     seed_demo(seed=5, citizens=40)
     app.test_client_class = IsolatedClient

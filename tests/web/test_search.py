@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html as htmllib
 
+import pytest
 from sqlalchemy import select
 
 from ips_coord.models import AccessLog
 from ips_coord.services import activities as act
 from tests.factories import login as _login
+
+pytestmark = pytest.mark.sqlite_too  # the search expressions and their indexes differ per database
 
 
 def login(client, user):

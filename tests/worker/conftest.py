@@ -209,15 +209,7 @@ class Processes:
 
 @pytest.fixture(scope="module")
 def worker_db(pg_url):
-    """The delivery tests run on PostgreSQL (SKIP LOCKED, concurrent workers)."""
-    from flask_migrate import upgrade
-
-    app = make_app(pg_url)
-    with app.app_context():
-        upgrade()
-        from ips_coord.extensions import db
-
-        db.engine.dispose()
+    """The delivery tests run on PostgreSQL (SKIP LOCKED, concurrent workers), migrated to head."""
     return pg_url
 
 
