@@ -85,6 +85,7 @@ def _index_page(errors: dict[str, str], typed: dict[str, str], status: int = 200
     due = final[-1].next_due_on if final else None
     page = render_template("fidelity_reviews.html", reviews=reviews, final=final, charts=charts, grid=grid,
                            item=item, due=due, today=local_today(), errors=errors, typed=typed,
+                           today_value=local_today().isoformat(),  # a date input's value is ISO
                            levels=FIDELITY_LEVELS, statuses=REVIEW_STATUSES)
     return page, status
 

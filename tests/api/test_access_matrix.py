@@ -241,13 +241,14 @@ def _consents(case, world, state):
 
 
 def _plan_rows(case, world):
-    """An action and an intervention on the case, for the routes that name one."""
+    """An action, an intervention and a jobcenter decision on the case, for the routes that name one."""
     from ips_coord.services import plan as plan_svc
 
     return {"action_id": plan_svc.add_action(case, text="Ring", owner="citizen", due_date=None,
                                              actor=world.consultant).id,
             "intervention_id": plan_svc.start_intervention(case, world.consultant, name="CTI",
-                                                           start_date=utcnow().date()).id}
+                                                           start_date=utcnow().date()).id,
+            "fact_id": act.record_benefit_fact(case, world.caseworker, benefit="Kontanthjælp", note=None).id}
 
 
 def _url(app, endpoint, case, spare_consent, follow_up, **extra):

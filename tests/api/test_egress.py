@@ -15,9 +15,8 @@ from sqlalchemy import select, update
 from ips_coord import egress
 from ips_coord.extensions import db as _db
 from ips_coord.models import WebhookDelivery, WebhookEndpoint
-from ips_coord.services import integrations
 from tests.api.test_webhooks import Receiver, endpoint_for, sweep_and_deliver
-from tests.factories import bearer
+from tests.factories import bearer, service_token
 
 # Each form an attacker or a typo can give, and why it is refused. With EGRESS_ALLOW_LOOPBACK on
 # (development) the loopback forms are allowed; every other one is refused in both modes.
@@ -96,7 +95,7 @@ def _register(client, world, token_id, url):
 
 
 def test_every_malformed_or_internal_address_is_refused_at_registration_with_a_422_naming_url(world, client, app):
-    _token, token = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
+    _token, token = service_token(world, world.team, ["webhooks:receive"])
     for allow_loopback in (False, True):
         app.config["EGRESS_ALLOW_LOOPBACK"] = allow_loopback
         refused = MALFORMED + ([] if allow_loopback else LOOPBACK)

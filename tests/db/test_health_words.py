@@ -37,7 +37,7 @@ from ips_coord.workflows.phases import (
     Party,
     Role,
 )
-from tests.factories import bearer
+from tests.factories import bearer, service_token
 
 # Danish and English words (and the codes) that say a citizen is ill, treated or admitted.
 HEALTH_WORDS = re.compile(
@@ -97,7 +97,7 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
     # out from the start, so every change above is told).
     endpoints = {}
     for org in (world.team, world.psychiatry, world.jobcenter):
-        _plain, token = integrations.create_service_token(world.admin, org.id, "S", ["webhooks:receive"], 30)
+        _plain, token = service_token(world, org, ["webhooks:receive"])
         endpoint = integrations.register_webhook(world.admin, token.id, "https://hooks.example.org/ips",
                                                  ["case", "case_event", "follow_up", "placement"])
         endpoint.cursor = 0
@@ -111,8 +111,7 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
     assert all(told.values()), told
 
     # The change feed of the jobcenter: its integration account and its caseworker.
-    plain, _token = integrations.create_service_token(world.admin, world.jobcenter.id, "F",
-                                                      ["changes:read", "cases:read"], 30)
+    plain, _token = service_token(world, world.jobcenter, ["changes:read", "cases:read"])
     for who, headers in (("integration", {"Authorization": f"Bearer {plain}"}),
                          ("caseworker", bearer(world.caseworker))):
         feed = client.get("/api/v1/changes?since=0&limit=200", headers=headers)

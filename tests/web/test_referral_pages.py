@@ -228,7 +228,7 @@ def test_the_clinician_sees_who_the_citizen_is_and_the_share_form_starts_on_what
     # The page every e-mail to psychiatry links to, and the case page: the citizen by name.
     treatment = client.get(f"/cases/{case.id}/treatment").get_data(as_text=True)
     assert re.search(rf"<h1>[^<]*{case.reference} · {name}</h1>", treatment)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=shared").get_data(as_text=True)
     assert re.search(rf"<h1>{case.reference} · {name}</h1>", page)
     # No consent to share with the team: no category is preselected, each says the team will not see it.
     form = page[page.index('id="shared"'):]
@@ -238,7 +238,7 @@ def test_the_clinician_sees_who_the_citizen_is_and_the_share_form_starts_on_what
     act.record_consent(_fresh(db, case), world.clinician, from_party="psychiatry", to_party="ips_team",
                        categories=["coping_strategies"], purpose="Koordinering", given_at=clock.now().date(),
                        expires_at=None)
-    form = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    form = client.get(f"/cases/{case.id}?open=shared").get_data(as_text=True)
     form = form[form.index('id="shared"'):]
     selected = re.search(r'<option selected value="([a-z_]+)">([^<]*)</option>', form)
     assert selected.group(1) == "coping_strategies" and "does not see" not in selected.group(2)

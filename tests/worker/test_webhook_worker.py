@@ -80,6 +80,7 @@ def test_a_malformed_endpoint_never_stalls_the_other_endpoints_deliveries(stack)
         world = World.build()
         _token, token = integrations.create_service_token(world.admin, world.team.id, "Fagsystem",
                                                           ["webhooks:receive"], 30)
+        _half, token = integrations.approve_service_token(world.privacy_officer, token.id)
         bad = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
         good = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
         db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id)
