@@ -54,7 +54,7 @@ FOLLOW_UP_KINDS = [k.value for k in (
     FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_ENDING_REVIEW, FollowUpKind.PROFILE_REASSESSMENT,
     FollowUpKind.NO_CONTACT)]
 
-# Job development (issue 19): words for profiles and openings, so the matching has work to do.
+# Job development: words for profiles and openings, so the matching has work to do.
 WISHES = ["lager", "butik", "køkken", "gartneri", "kontor", "rengøring", "pleje", "chauffør", "håndværk", "it-support",
           "bageri", "cykler", "hotel", "kantine", "værksted", "dyr", "udendørs", "formiddage", "aften", "weekend"]
 TITLES = ["Lagermedarbejder", "Butiksassistent", "Køkkenhjælp", "Gartnermedhjælper", "Kontorassistent",

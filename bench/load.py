@@ -1,4 +1,4 @@
-"""Under load (issue 17): a mixed workload of concurrent users, stepped up until the pages slow down.
+"""Under load: a mixed workload of concurrent users, stepped up until the pages slow down.
 
     python -m bench.load --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench \
         [--stages 4,8,16,32,64,128] [--seconds 30] [--ramp 5] [--think 0.5,1.5] [--workers 2] \

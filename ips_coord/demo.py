@@ -108,7 +108,7 @@ def _logins():
 
 
 def _accounts(clock: FrozenClock, now: datetime, consultants: list) -> None:
-    """Issue 14's parts: a personal API token (the admin's token list) and a calendar feed."""
+    """Accounts: a personal API token (the admin's token list) and a calendar feed."""
     from .services import calendar_feed
 
     clock.set(now - timedelta(days=30))
@@ -158,7 +158,7 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _job_development(rng, clock, now, consultants)
         _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
         _accounts(clock, now, consultants)
-        from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings (issue 15)
+        from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings
 
         seed_sectors(rng, clock, now, team.id, consultants)
         from .demo_team import seed_team_practice  # two past IPS-25 reviews, the conversation guides
@@ -286,7 +286,7 @@ class _Story:
         """Enrolment, consents both ways, what psychiatry shares, the joint start meeting, a profile."""
         rng, clock, consultant = self.rng, self.clock, self.consultant
         self.step(2, 8)
-        # Enrolment asks for the citizen's consents to the parties the workflow tells (issue 15), so
+        # Enrolment asks for the citizen's consents to the parties the workflow tells, so
         # psychiatry gets its start e-mail; a few citizens have not consented yet, and the case page
         # and the coordinator's overview show what psychiatry was not told.
         consents = {} if self.i % 10 == 7 else {"consent_psychiatry": True, "consent_jobcenter": True}
@@ -441,7 +441,7 @@ def _simulate(rng: random.Random, clock: FrozenClock, now: datetime, i: int, tar
 
 def _referrals(clock: FrozenClock, now: datetime, team: Organisation, clinicians: list[User],
                caseworkers: list[User], consultants: list[User], coordinator: User) -> None:
-    """Referrals from psychiatry and the jobcenter (issue 15): two wait in the coordinator's queue,
+    """Referrals from psychiatry and the jobcenter: two wait in the coordinator's queue,
     one was assigned a week ago and its first contact is missed (escalated), one was assigned
     two days ago (the referrer's inbox says who took it)."""
     def refer(days_ago: float, referrer: User, first: str, last: str, **kwargs: Any) -> IpsCase:
@@ -458,7 +458,7 @@ def _referrals(clock: FrozenClock, now: datetime, team: Organisation, clinicians
         assign_case(case, coordinator, consultant_id=consultant.id)
 
 
-# Job development (issue 19): the register's details, contact persons, openings, this week's
+# Job development: the register's details, contact persons, openings, this week's
 # contacts with purposes and next steps, suggestions and moved deadlines. All synthetic.
 INDUSTRIES = {"Nordby Bageri": "Fødevarer", "Sydstrand Byggemarked": "Detail", "Café Havnen": "Restauration",
               "Grønt Gartneri": "Gartneri", "Lageret A/S": "Lager og logistik", "Cykelsmeden": "Værksted",

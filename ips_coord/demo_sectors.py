@@ -1,4 +1,4 @@
-"""The demo's part of issue 15 (synthetic only): the consultants' phone numbers (psychiatry's
+"""The demo's sectors at work (synthetic only): the consultants' phone numbers (psychiatry's
 emails name them), admissions and discharges recorded by psychiatry (one citizen still admitted,
 some just discharged with the 3-day contact due), the jobcenter's decisions (mentor hours, aids,
 personal assistance, flexjob assessments, ressourceforløb and rehabilitation-team dates), changed

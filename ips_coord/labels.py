@@ -1,4 +1,4 @@
-"""The words a person reads for the domain's codes (DESIGN section 9), in one place.
+"""The words a person reads for the domain's codes, in one place.
 
 Keyed by the enums of ips_coord.workflows.phases (a StrEnum is equal to its stored string, so
 a value read from the database finds its label too). English msgids, translated by Flask-Babel
@@ -229,7 +229,7 @@ WITHDRAWAL_REQUESTERS: dict[str, LazyString] = {
     WithdrawalRequester.CITIZEN: _l("The citizen"),
     WithdrawalRequester.GIVING_PARTY: _l("The party that gave the consent"),
 }
-# Job development (issue 19): why a consultant met an employer, where an opening stands, what
+# Job development: why a consultant met an employer, where an opening stands, what
 # came of suggesting an opening to a citizen.
 CONTACT_PURPOSES: dict[str, LazyString] = {
     ContactPurpose.FIRST_MEETING: _l("First meeting"),
@@ -522,7 +522,7 @@ INBOX_KINDS: dict[str, LazyString] = {
     InboxKind.MESSAGE: _l("Message"),
 }
 
-# --- Psychiatry in the course of treatment, the jobcenter's workspace (issue 15) ---------------
+# --- Psychiatry in the course of treatment, the jobcenter's workspace ---------------
 BENEFIT_KINDS: dict[str, LazyString] = {
     BenefitKind.BENEFIT: _l("Benefit"), BenefitKind.MENTOR_HOURS: _l("Mentor hours granted"),
     BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),

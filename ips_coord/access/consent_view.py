@@ -1,5 +1,5 @@
 """What each party sees of a case under the live consents, and which consent is missing for
-the rest: the case page shows it to every role that reads the consents (DESIGN section 5)."""
+the rest: the case page shows it to every role that reads the consents."""
 from __future__ import annotations
 
 from dataclasses import dataclass

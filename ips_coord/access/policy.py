@@ -1,5 +1,5 @@
 """Who may see and change which parts of a case, decided at read time from the user's role,
-their relation to the case and the live consents (DESIGN section 5).
+their relation to the case and the live consents.
 
 One module decides; the API, the pages, exports and notifications ask it.
 """

@@ -406,7 +406,7 @@ class BenefitFactSchema(Schema):
     note = Text(max_length=2000, allow_none=True)
     author_id = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    # The kind of decision (issue 15): mentor hours, aids, personal assistance, flexjob assessment,
+    # The kind of decision: mentor hours, aids, personal assistance, flexjob assessment,
     # ressourceforløb, rehabilitation team; its hours a week and its date.
     kind = OneOf(BenefitKind, allow_none=True)
     hours = fields.Float(validate=validate.Range(0, 80), allow_nan=False, allow_none=True)

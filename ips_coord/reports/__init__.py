@@ -1,1 +1,1 @@
-"""Caseload, outcomes and fidelity figures for the coordinator (DESIGN section 6)."""
+"""Caseload, outcomes and fidelity figures for the coordinator."""

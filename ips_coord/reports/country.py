@@ -71,7 +71,7 @@ def country_overview(now: datetime) -> dict[str, Any]:
     escalations = _per_team(open_follow_ups.where(FollowUp.escalated_at.is_not(None)))
     unacknowledged = _notifications_per_team(Notification.unacknowledged())
     failed = _notifications_per_team(Notification.status == NotificationStatus.FAILED)
-    unassigned = unassigned_per_team()  # referrals waiting for a consultant (issue 15)
+    unassigned = unassigned_per_team()  # referrals waiting for a consultant
     rows: list[dict[str, Any]] = []
     for team in teams:
         active = sum(n for p, n in phases[team.id].items() if p in ON_CASELOAD)

@@ -1,4 +1,4 @@
-"""The IPS-25 fidelity items the case data can score continuously (DESIGN section 6).
+"""The IPS-25 fidelity items the case data can score continuously.
 
 Each item gives its 1-5 score, the figure behind it and the anchor used. Anchors for the
 share-based items follow the IPS-25 pattern (5 = the principle is met nearly always).

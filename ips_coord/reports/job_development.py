@@ -1,5 +1,5 @@
 """Job development per quarter: employers engaged, contacts by purpose, openings learned and
-filled, suggestions and what came of them (DESIGN section 6). Reads only; plain rows of one team."""
+filled, suggestions and what came of them. Reads only; plain rows of one team."""
 from __future__ import annotations
 
 import functools

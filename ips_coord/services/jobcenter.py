@@ -1,4 +1,4 @@
-"""The jobcenter's decisions on a case, and a running job's changed hours or pay (issue 15).
+"""The jobcenter's decisions on a case, and a running job's changed hours or pay.
 
 A changed job is its own step: the placement's hours and pay change, benefits counselling is
 offered again (a follow-up for the consultant, counted by fidelity item 12) and the jobcenter

@@ -1,4 +1,4 @@
-"""Referrals reach a consultant (DESIGN section 4): the coordinator assigns or reassigns the
+"""Referrals reach a consultant: the coordinator assigns or reassigns the
 consultant of a case, or moves it to another team or municipality; the history keeps every
 move as a case event, the assigned consultant's first contact with the citizen is due within
 7 days (escalated when missed), and the referrer is told who took the case."""

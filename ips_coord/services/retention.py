@@ -1,4 +1,4 @@
-"""Retention as data-protection law asks (DESIGN section 5): a closed case is anonymised after a
+"""Retention as data-protection law asks: a closed case is anonymised after a
 configurable number of years, and access-log months are dropped after theirs.
 
 Anonymising keeps the figures the reports count (phases, dates, codes, numbers) and removes the

@@ -126,7 +126,7 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any]
             supports=payload.get("supports") or {}, created_at=now,
         )
         if decision.event is Event.START_JOB:
-            from .employers import link_placement_employer  # the employer register (issue 19)
+            from .employers import link_placement_employer  # the employer register
 
             placement.employer_id = link_placement_employer(case, name, None, now)
         db.session.add(placement)

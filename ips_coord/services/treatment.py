@@ -1,5 +1,5 @@
 """Psychiatry in the course of treatment: admissions and discharges recorded by the clinician,
-and the consultants' weekly treatment-team meetings (issue 15). The rules are in
+and the consultants' weekly treatment-team meetings. The rules are in
 workflows/treatment.py; this module writes a decision in one transaction."""
 from __future__ import annotations
 

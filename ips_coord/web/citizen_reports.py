@@ -1,4 +1,4 @@
-"""The coordinator's report panel for issue 16: the job-or-education rate against the 60 %
+"""The coordinator's report panel for the citizen's voice: the job-or-education rate against the 60 %
 target, and progress over time (the team's mean change per quarter and the citizen-consultant gap)."""
 from __future__ import annotations
 

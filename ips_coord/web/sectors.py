@@ -1,4 +1,4 @@
-"""The sectors at work on the case (issue 15): psychiatry records admissions and discharges
+"""The sectors at work on the case: psychiatry records admissions and discharges
 (the case page's section and a page of its own, linked from psychiatry's emails: it changes the
 case, so it needs a login - no bare signed link), the jobcenter records its decisions and sees
 its citizens' jobs, hours and benefit, the consultant records a running job's new hours or pay

@@ -402,5 +402,5 @@ def contact_gap(facts: CaseFacts, now: datetime) -> str | None:
 
 def assignment_follow_ups(now: datetime) -> tuple[FollowUpSpec, ...]:
     """A referral assigned (or handed) to a consultant: first contact with the citizen within
-    7 days, a reminder at day 5, the coordinator told at day 7 (DESIGN section 4)."""
+    7 days, a reminder at day 5, the coordinator told at day 7."""
     return specs((rules.FIRST_CITIZEN_CONTACT,), now)

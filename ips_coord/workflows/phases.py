@@ -1,4 +1,4 @@
-"""The vocabulary of the IPS case: phases, events and reasons (DESIGN sections 2-4)."""
+"""The vocabulary of the IPS case: phases, events and reasons."""
 from enum import StrEnum
 
 
@@ -164,7 +164,7 @@ class HistoryEntry(StrEnum):
     COORDINATING_PROFESSIONAL_NAMED = "coordinating_professional_named"  # the tovholder chosen or changed
     NETWORK_CHANGED = "network_changed"  # a network person added, removed, invited, or their consents changed
     CASE_ASSIGNED = "case_assigned"  # the coordinator assigns a consultant, or moves the case (team, municipality)
-    # Psychiatry in the course of treatment and the jobcenter's decisions (issue 15).
+    # Psychiatry in the course of treatment and the jobcenter's decisions.
     ADMITTED = "admitted"
     DISCHARGED = "discharged"
     JOB_TERMS_CHANGED = "job_terms_changed"

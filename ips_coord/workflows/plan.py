@@ -1,6 +1,6 @@
 """The shared plan and the progress measure: vocabulary and rules (plain Python, no Flask).
 
-DESIGN sections 6 and 8: goals in the citizen's words, actions with an owner and a date that
+Goals in the citizen's words, actions with an owner and a date that
 becomes the owner's follow-up, parallel interventions, the job's supports, and a named,
 versioned progress instrument rated at enrolment and every 90 days by citizen and consultant.
 """

@@ -1,4 +1,4 @@
-"""Follow-up rules as data (DESIGN section 4).
+"""Follow-up rules as data.
 
 A rule says which follow-up a trigger creates and when it is due, reminded and escalated,
 counted from the moment the workflow is asked (the injected clock) or the start date.

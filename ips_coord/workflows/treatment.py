@@ -6,7 +6,7 @@ writes (the phase, follow-ups to create and cancel, notifications) or a Refusal.
   admission, so the discharge does not end the citizen's own pause). Outreach goes on during
   the admission: assertive engagement, never discharge from IPS.
 - A discharge takes the case back to the phase it paused from and makes the consultant's
-  contact due within 3 days, escalated to the coordinator when missed (DESIGN section 4).
+  contact due within 3 days, escalated to the coordinator when missed.
 - Changed hours or pay of a running job offer benefits counselling again and tell the jobcenter.
 """
 from __future__ import annotations

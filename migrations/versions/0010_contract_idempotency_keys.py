@@ -1,4 +1,4 @@
-"""Idempotency keys of API POSTs (issue 18: a retried request returns the first result).
+"""Idempotency keys of API POSTs (a retried request returns the first result).
 
 Revision ID: 0010_contract
 Revises: 0010_sectors

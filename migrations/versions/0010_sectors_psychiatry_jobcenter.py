@@ -1,4 +1,4 @@
-"""The sectors at work (issue 15, second half): staff phone numbers for the emails, psychiatric
+"""The sectors at work (second half): staff phone numbers for the emails, psychiatric
 admissions and discharges, treatment-team meetings, the jobcenter's kinds of benefit facts and
 decisions, and a job's hourly pay.
 

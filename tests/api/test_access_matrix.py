@@ -1,5 +1,5 @@
 """The authorization matrix: every endpoint and page x every role and relation x consent
-given / withdrawn / expired. The expectations below are written from DESIGN section 5, not
+given / withdrawn / expired. The expectations below are written from the consent rules (docs/domain.md), not
 from the policy module. An endpoint missing from this file fails the test."""
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ CASE_SCOPED = {
     ("plan.rate", "POST"): ("progress", True),
     ("plan.participation", "POST"): ("phase_and_plan", True),
     ("plan.invite", "POST"): ("phase_and_plan", True),
-    # Issue 15: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
+    # The sectors at work: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
     # decisions, a running job's new terms.
     ("sectors.treatment", "GET"): ("psychiatry_shared", True),
     ("sectors.admit", "POST"): ("psychiatry_shared", True),
@@ -136,9 +136,9 @@ GLOBAL = {
     ("citizen.oidc_callback", "GET"), ("citizen.logout", "POST"), ("citizen.home", "GET"), ("citizen.case", "GET"),
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"), ("citizen.my_data", "GET"),
-    # Issue 15: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
+    # The sectors: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
     ("sectors.team_meetings", "GET"), ("sectors.team_meetings", "POST"), ("sectors.workspace", "GET"),
-    # Accounts (issue 14): each user's own account and calendar feed, the forgotten-password pages, and
+    # Accounts: each user's own account and calendar feed, the forgotten-password pages, and
     # the admin role's pages (admin only, 404 for every other role): tests/web/test_accounts.py.
     ("account.index", "GET"), ("account.change_password", "POST"), ("account.new_calendar_key", "POST"),
     ("account.revoke_calendar", "POST"), ("account.calendar", "GET"), ("account.forgot", "GET"),
@@ -146,7 +146,7 @@ GLOBAL = {
     ("admin.index", "GET"), ("admin.users", "GET"), ("admin.users", "POST"), ("admin.user", "GET"),
     ("admin.user", "POST"), ("admin.tokens", "GET"), ("admin.revoke_token", "POST"),
     ("admin.organisations", "GET"), ("admin.organisations", "POST"),
-    # Sync and push (issue 18): the feed and /me for every login, each item through the case's access
+    # Sync and push: the feed and /me for every login, each item through the case's access
     # (tests/api/test_sync.py); the integrations admin for the admin only (tests/api/test_webhooks.py,
     # tests/web/test_admin_integrations.py).
     ("api_sync.Changes", "GET"), ("api_sync.Staff", "GET"), ("api_sync.Me", "GET"),
@@ -185,7 +185,7 @@ HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_eff
 
 
 def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None:
-    """DESIGN section 5, restated. None: the case does not exist for this user."""
+    """The consent rules (docs/domain.md), restated. None: the case does not exist for this user."""
     if relation in ("consultant", "team_consultant"):
         parts = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "history",
                  "consents", "follow_ups", "shared_plan", "parallel_interventions", "progress"}
@@ -396,7 +396,7 @@ def test_shared_info_is_limited_to_consented_categories(client, world):
     assert isinstance(db.session.scalar(select(Consent).limit(1)), Consent)
 
 
-# Citizen-scoped routes, lists and exports, for every actor (DESIGN section 5, restated):
+# Citizen-scoped routes, lists and exports, for every actor (the consent rules of docs/domain.md, restated):
 # relation -> (sees the citizen in lists and by id, refers them by id, export scope).
 CITIZEN_RULES = {
     "consultant": (True, True, "role"), "team_consultant": (True, True, "role"),

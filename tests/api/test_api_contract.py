@@ -1,4 +1,4 @@
-"""Issue 18: one error model and the HTTP conventions every API endpoint shares (problem details,
+"""One error model and the HTTP conventions every API endpoint shares (problem details,
 422 for field errors, the case's version after a write, If-Match, Idempotency-Key, Location,
 Link, the rate limit)."""
 from __future__ import annotations

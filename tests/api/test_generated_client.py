@@ -1,4 +1,4 @@
-"""Issue 18: an integrator builds on the contract alone. A client generated from the served
+"""An integrator builds on the contract alone. A client generated from the served
 OpenAPI document (openapi-python-client) runs the consultant's whole journey: no raw HTTP, no
 field that the document calls optional while the server always sends it, the versions handed
 from one write to the next, a retried POST answered once, problem details parsed as `Error`."""

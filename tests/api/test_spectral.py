@@ -1,4 +1,4 @@
-"""Issue 18: Spectral's `spectral:oas` ruleset finds nothing to warn about in the served document.
+"""Spectral's `spectral:oas` ruleset finds nothing to warn about in the served document.
 
 .ci/run installs @stoplight/spectral-cli from the npm registry into .ci/spectral; outside CI the
 test installs it there on first use (npm is on every machine of the project)."""

@@ -1,5 +1,5 @@
 """The change feed, organisation service tokens and their scopes, the staff directory and /me
-(issue 18, "Sync and push"). On PostgreSQL and SQLite."""
+(sync and push). On PostgreSQL and SQLite."""
 from __future__ import annotations
 
 import threading

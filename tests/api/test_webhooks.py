@@ -1,4 +1,4 @@
-"""Webhooks (issue 18): registering an endpoint, fan-out through the access policy, signed
+"""Webhooks: registering an endpoint, fan-out through the access policy, signed
 deliveries to a real HTTP receiver on loopback, retries with backoff, the delivery log and
 "send again". The worker-kill test is in tests/worker/test_webhook_worker.py."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The load benchmark (bench.load, issue 17) at a tiny scale, so it does not rot: a module of its
+"""The load benchmark (bench.load) at a tiny scale, so it does not rot: a module of its
 own for a database of its own (pg_url is per module; the generator's test loads into another)."""
 from __future__ import annotations
 

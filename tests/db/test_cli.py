@@ -43,7 +43,7 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1,
                      "privacy_officer": 1, "integration": 1}  # team + national; a jobcenter's system
-    from ips_coord.models import ChangeLog, WebhookEndpoint  # issue 18: the feed and a webhook
+    from ips_coord.models import ChangeLog, WebhookEndpoint  # the change feed and a webhook
 
     assert count(db, ChangeLog) > 0 and count(db, WebhookEndpoint) == 1
     for model in (Contact, EmployerContact, Placement, Consent, CaseEvent):
@@ -58,7 +58,7 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert db.session.scalar(select(func.count()).where(Employer.cvr.is_not(None))) >= 15
     assert db.session.scalar(select(func.count()).where(EmployerContact.next_step.is_not(None))) > 0
     # The demo's past is history: nothing from it waits in the outbox, but what was withheld for lack
-    # of consent stays withheld, to be seen (issue 15).
+    # of consent stays withheld, to be seen.
     assert db.session.scalar(select(func.count()).where(Notification.status.not_in(["sent", "withheld"]))) == 0
     assert db.session.scalar(select(func.count()).where(Notification.status == "withheld")) > 0
     # Enrolment records the consents: psychiatry got its start e-mails.
@@ -71,7 +71,7 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert db.session.scalar(select(func.count()).where(IpsCase.consultant_id.is_(None))) >= 2
     assert db.session.scalar(select(func.count()).where(FollowUp.kind == "first_citizen_contact")) == 2
     assert db.session.scalar(select(func.count()).where(InboxItem.read_at.is_(None))) > 0
-    # Issue 15: admissions (one still open), the discharge's 3-day contacts, the jobcenter's decisions,
+    # The sectors at work: admissions (one still open), the discharge's 3-day contacts, the jobcenter's decisions,
     # changed hours with benefits counselling offered again, treatment-team meetings, phone numbers.
     from ips_coord.models import Admission, BenefitFact, FollowUp, TreatmentTeamMeeting
 

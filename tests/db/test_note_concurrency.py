@@ -1,7 +1,7 @@
 """Contact notes on one case, written at the same moment by real concurrent requests on PostgreSQL.
 
 A note adds to the record; it decides nothing about a state its writer read, so two notes must
-never conflict (issue 11: StaleDataError on 1 of 50 requests with 2 gunicorn workers)."""
+never conflict (once: StaleDataError on 1 of 50 requests with 2 gunicorn workers)."""
 from __future__ import annotations
 
 import threading

@@ -113,7 +113,7 @@ def test_shared_information_is_one_writer_for_the_api_and_the_page(client, world
                     json={"category": "strengths", "text": "Via API"})
     assert r.status_code == 201
     login(client, world.clinician)
-    # No consent for the team to see it: the page asks to confirm first (issue 15).
+    # No consent for the team to see it: the page asks to confirm first.
     r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Via siden",
                                                            "confirm_unseen": "y"})
     assert r.status_code == 302

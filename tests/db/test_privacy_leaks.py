@@ -1,4 +1,4 @@
-"""Issue 11, leaks 1-5: nothing read without a right and a log line. Each test failed on the
+"""Nothing read without a right and a log line. Each test failed on the
 code before the fix; they run on PostgreSQL and SQLite through the fixtures."""
 from __future__ import annotations
 

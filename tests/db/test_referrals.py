@@ -1,4 +1,4 @@
-"""Referrals reach a consultant, consent at enrolment, nothing withheld silently (issue 15):
+"""Referrals reach a consultant, consent at enrolment, nothing withheld silently:
 the rules on the stored record, with the real services and the sweep's escalation step."""
 from __future__ import annotations
 

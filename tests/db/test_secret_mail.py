@@ -1,5 +1,5 @@
-"""The e-mails that carry a secret go through the outbox (issue 16: the citizen's sign-in code
-and invitation; issue 14: the forgotten-password link): a due row written with the secret's
+"""The e-mails that carry a secret go through the outbox (the citizen's sign-in code
+and invitation; the forgotten-password link): a due row written with the secret's
 hash, delivered by the worker at least once, the secret sealed while it waits and gone once
 the row is sent, and never in a log line."""
 from __future__ import annotations

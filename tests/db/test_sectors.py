@@ -1,5 +1,5 @@
 """Psychiatry in the course of treatment, the jobcenter's decisions and a running job's changed
-terms, written by the services (issue 15): what each step changes, creates and tells."""
+terms, written by the services: what each step changes, creates and tells."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -97,7 +97,7 @@ def test_psychiatry_hears_nothing_without_consent(db, world):
     world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
     recipients = db.session.scalars(select(Notification.recipient_id).where(Notification.status != "withheld")).all()
     assert world.clinician.id not in recipients and world.caseworker.id in recipients
-    # Not dropped silently: kept as withheld, for the case page and the coordinator's count (issue 15).
+    # Not dropped silently: kept as withheld, for the case page and the coordinator's count.
     withheld = db.session.scalars(select(Notification.kind).where(Notification.status == "withheld")).all()
     assert sorted(withheld) == ["case_enrolled", "job_started"]
 

@@ -1,4 +1,4 @@
-"""Issue 16 in a real browser at phone size: a citizen signs in with a code read from the local
+"""The citizen's view in a real browser at phone size: a citizen signs in with a code read from the local
 mailbox, edits their goals, rates their progress, withdraws a consent (the consultant's next
 read lacks what it covered) and downloads their data; another citizen's case is 404; a
 consultant and a clinician see the plan and the citizen's own words."""

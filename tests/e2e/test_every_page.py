@@ -76,7 +76,7 @@ def rich_world(world, clock, db):
     db.session.add(national)
     db.session.flush()
     world.national = user("national@example.test", Role.COORDINATOR, national, "Nina National")
-    # Issue 15: an admission, a jobcenter decision and a treatment-team meeting on the pages.
+    # The sectors at work: an admission, a jobcenter decision and a treatment-team meeting on the pages.
     from ips_coord.services.treatment import record_admission, record_team_meeting
 
     record_admission(search.id, world.clinician, admitted_on=clock.now().date(), reason="Akut forværring")
@@ -218,7 +218,7 @@ def test_login_page_on_a_phone(browser, live_server, world):
 
 @pytest.mark.parametrize("path", ["/password/forgot", "/password/reset"])
 def test_password_pages_on_phone_and_desktop(browser, live_server, world, path):
-    """The forgotten-password pages, empty and with their messages, at both sizes (issue 14)."""
+    """The forgotten-password pages, empty and with their messages, at both sizes."""
     english = english_sentences()
     problems: list[str] = []
     name = path.rsplit("/", 1)[1]

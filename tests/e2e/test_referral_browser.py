@@ -1,4 +1,4 @@
-"""In a real browser, at phone width and on a desktop (issue 15): the coordinator's queue of
+"""In a real browser, at phone width and on a desktop: the coordinator's queue of
 unassigned referrals and assigning one; the referrer's inbox with its unread count in the menu,
 read and unread; the case page saying what was not sent for lack of consent."""
 from __future__ import annotations

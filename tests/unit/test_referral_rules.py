@@ -1,4 +1,4 @@
-"""The first-contact rule after an assignment (DESIGN section 4), as plain workflow data."""
+"""The first-contact rule after an assignment, as plain workflow data."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

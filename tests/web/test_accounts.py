@@ -1,4 +1,4 @@
-"""Accounts and administration (issue 14): change password; a forgotten password by a signed,
+"""Accounts and administration: change password; a forgotten password by a signed,
 expiring, single-use e-mail link sent through the outbox (its token never in a URL the server
 sees, nor in a log line); the admin role's pages for users, organisations and personal API tokens
 (no case content); the personal calendar feed (iCalendar, secret URL, revocable)."""

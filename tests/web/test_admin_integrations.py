@@ -1,4 +1,4 @@
-"""The admin's integrations page (issue 18): service tokens, webhooks, the delivery log."""
+"""The admin's integrations page: service tokens, webhooks, the delivery log."""
 from __future__ import annotations
 
 from sqlalchemy import select

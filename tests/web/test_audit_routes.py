@@ -1,6 +1,6 @@
 """Generated from the URL map: every GET route either writes access-log rows for the citizens
 it showed, or is declared (ips_coord.access.audit) as showing no citizen data; and every refused
-GET writes a refusal row and no read row. Issue 11, leak 4."""
+GET writes a refusal row and no read row."""
 from __future__ import annotations
 
 import re
@@ -22,7 +22,7 @@ NAME = "Lyngvigsen"
 
 
 def _scenario(world, clock):
-    # Webhooks (issue 18): the case's changes reach the admin's delivery log.
+    # Webhooks: the case's changes reach the admin's delivery log.
     from ips_coord.services import integrations, webhooks
 
     _token, service = integrations.create_service_token(world.admin, world.team.id, "System", ["webhooks:receive"], 365)
@@ -47,7 +47,7 @@ def _scenario(world, clock):
     clock.advance(days=40)
     case = world.step(case, "end_job", end_reason="dismissed")
     escalate_due(clock.now(), 100)
-    # Job development (issue 19): an opening the case matches, a contact this week and a suggestion.
+    # Job development: an opening the case matches, a contact this week and a suggestion.
     from ips_coord.models.employer import Employer
     from ips_coord.services import employers as emp
     from ips_coord.services import matching

@@ -1,4 +1,4 @@
-"""Issue 11: bad input is a clear 4xx, tokens expire, one write is one version (PostgreSQL and SQLite)."""
+"""Bad input is a clear 4xx, tokens expire, one write is one version (PostgreSQL and SQLite)."""
 from __future__ import annotations
 
 import json

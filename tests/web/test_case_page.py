@@ -109,7 +109,7 @@ def test_psychiatry_acknowledges_and_shares_from_the_page(client, world, db, clo
     assert client.post(f"/cases/{case.id}/acknowledge/{note.id}").status_code == 302
     db.session.expire_all()
     assert db.session.get(Notification, note.id).acknowledged_at is not None
-    # Without the citizen's consent the team would not see it: the page asks first (issue 15).
+    # Without the citizen's consent the team would not see it: the page asks first.
     r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Stabil og grundig"})
     assert r.status_code == 400 and "The IPS team cannot see this" in r.get_data(as_text=True)
     r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Stabil og grundig",

@@ -1,4 +1,4 @@
-"""The citizen's voice (issue 16): the shared plan on the case page and in the API, the citizen's
+"""The citizen's voice: the shared plan on the case page and in the API, the citizen's
 own sign-in and view, progress ratings, and the separation of citizen and staff sessions."""
 from __future__ import annotations
 

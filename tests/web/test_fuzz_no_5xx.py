@@ -1,4 +1,4 @@
-"""Property-based: no request a user can send gets a 5xx (issue 11, "bad input").
+"""Property-based: no request a user can send gets a 5xx (bad input gets a clear error).
 
 The endpoints come from the app itself: every JSON write in the OpenAPI document (with the
 properties of its body schema) and every form POST in the URL map, so a new endpoint is fuzzed
@@ -103,8 +103,8 @@ class Target:
             "follow_up_id": db.session.query(FollowUp.id).filter_by(case_id=case.id).limit(1).scalar() or 1,
             "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
             "token_id": 1, "token": "not-a-token", "filename": "app.css",
-            "endpoint_id": 1, "delivery_id": 1,  # webhooks (issue 18): a missing one is a 404
-            # The employer register (issue 19): the ids made in _setup, or 1.
+            "endpoint_id": 1, "delivery_id": 1,  # webhooks: a missing one is a 404
+            # The employer register: the ids made in _setup, or 1.
             "employer_id": db.session.query(Employer.id).limit(1).scalar() or 1,
             "opening_id": db.session.query(Opening.id).limit(1).scalar() or 1,
             "suggestion_id": db.session.query(Suggestion.id).limit(1).scalar() or 1,
@@ -112,14 +112,14 @@ class Target:
             "action_id": plan.add_action(case, text="Ring", owner="citizen", due_date=None, actor=world.consultant).id,
             "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
                                                        start_date=case.referred_at.date()).id,
-            # The inbox (issue 15): an item of the case, or 1.
+            # The inbox: an item of the case, or 1.
             "item_id": db.session.query(InboxItem.id).limit(1).scalar() or 1,
             # The team's fidelity reviews and guides, a network meeting: a missing one is a 404.
             "review_id": 1, "guide_id": 1, "meeting_id": 1,
             # The jobcenter's decisions, corrected in place: one of the case, or 1.
             "fact_id": db.session.query(BenefitFact.id).limit(1).scalar() or 1,
         }
-        # Accounts (issue 14): an admin's user page, and a calendar-feed key that opens nothing.
+        # Accounts: an admin's user page, and a calendar-feed key that opens nothing.
         self.ids.update(user_id=world.consultant.id, key="cal_not-a-key")
         self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
                         jobcenter_caseworker_id=world.caseworker.id, version=case.version)

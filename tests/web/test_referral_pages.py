@@ -1,4 +1,4 @@
-"""Issue 15 on the pages: the coordinator's queue and assignment, consent asked at enrolment,
+"""The sectors at work on the pages: the coordinator's queue and assignment, consent asked at enrolment,
 what was not sent for lack of consent shown on the case page with a link to record it, sharing
 that the team cannot see asks first, and each user's inbox with its unread count."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 15 on the pages: psychiatry records an admission and a discharge (logged in; the reason
+"""The sectors at work on the pages: psychiatry records an admission and a discharge (logged in; the reason
 shown only under consent), the jobcenter's workspace, the consultant's treatment-team meetings
 and a running job's new hours."""
 from __future__ import annotations

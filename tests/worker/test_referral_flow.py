@@ -1,4 +1,4 @@
-"""Issue 15 with the real parts: a Celery worker and beat, PostgreSQL, Redis and an SMTP sink.
+"""Referrals with the real parts: a Celery worker and beat, PostgreSQL, Redis and an SMTP sink.
 Enrolment with the citizen's consent sends psychiatry its start e-mail; a psychiatry referral
 waits in the coordinator's queue, is assigned, the referrer is told who took it, and a missed
 first contact reaches the coordinator."""

@@ -1,4 +1,4 @@
-"""Issue 15 with a real worker and beat, PostgreSQL and an SMTP server on loopback: the words
+"""The sectors' e-mails with a real worker and beat, PostgreSQL and an SMTP server on loopback: the words
 each recipient gets, and psychiatry's discharge making the consultant's 3-day contact due
 (emailed, and escalated to the coordinator when missed)."""
 from __future__ import annotations

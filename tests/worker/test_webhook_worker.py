@@ -1,4 +1,4 @@
-"""Webhooks at least once across a worker killed with SIGKILL (issue 18).
+"""Webhooks at least once across a worker killed with SIGKILL.
 
 A real Celery worker and beat deliver the changes of N new cases to a small HTTP receiver on
 127.0.0.1; the worker dies at a named crash point (ips_coord.notifications.failpoints) the first
