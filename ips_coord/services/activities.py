@@ -32,6 +32,7 @@ from ..workflows import OpenFollowUp, on_activity
 from ..workflows.constants import CONSENT_EXPIRY_NOTICE
 from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows.phases import (
+    CLOSED_BY_HAND,
     STEP_TYPES,
     Activity,
     ConsentCategory,
@@ -490,6 +491,8 @@ def complete_follow_up(fu: FollowUp, actor: User) -> FollowUp:
     now = utcnow()
     if fu.status != FollowUpStatus.OPEN:
         raise ServiceError(N_("The follow-up is not open."), "status")
+    if fu.kind not in CLOSED_BY_HAND:
+        raise ServiceError(N_("This follow-up is done by recording what it asks for, not by hand."), "kind")
     with unit_of_work():
         case = db.session.get_one(IpsCase, fu.case_id)
         fu.status = FollowUpStatus.DONE

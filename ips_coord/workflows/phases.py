@@ -336,6 +336,11 @@ CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
     FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
     FollowUpKind.DISCHARGE_CONTACT,
 })
+# Follow-ups that may be marked done by hand (a page's button, the API): a plain contact, and a
+# next step agreed with an employer. Every other kind is answered by the record it asks for (a
+# meeting, a rating, a profile version, a review, a consent): only that record closes it, so the
+# figures built on those records never count something that did not happen.
+CLOSED_BY_HAND = CITIZEN_CONTACT_FOLLOW_UPS | {FollowUpKind.EMPLOYER_NEXT_STEP}
 
 
 class NotificationKind(StrEnum):
