@@ -87,6 +87,12 @@ class ContactForm(SafeForm):
     occurred_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     location = SelectField(_l("Where"), choices=LOCATIONS)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    # One of the team's conversation guides, or none (0); the service checks it is the team's.
+    guide_id = SelectField(_l("Conversation guide used"), coerce=coerce_id, default=0, validate_choice=False)
+
+    def with_guides(self, guides) -> "ContactForm":
+        self.guide_id.choices = [(0, "–"), *((g.id, g.title) for g in guides)]
+        return self
 
 
 PURPOSES = _c(labels.CONTACT_PURPOSES)

@@ -42,6 +42,7 @@ from ..models import (
 from ..services import Conflict, ServiceError
 from ..services import activities as svc
 from ..services import identity as identity_svc
+from ..services.guides import team_guides
 from ..services.notifications import acknowledge
 from ..services.transitions import apply_event
 from ..workflows import allowed_events
@@ -175,6 +176,8 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
         kind = request.args.get("kind")
         ctx["contact_form"] = forms.get("contact") or form_or_closed("contact", lambda: ContactForm(
             formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})))
+        if not getattr(ctx["contact_form"], "closed", False):
+            ctx["contact_form"].with_guides(team_guides(case.ips_team_id) if case.ips_team_id else [])
         if case.phase == Phase.JOB_ENDED:
             ctx["review_form"] = forms.get("review") or form_or_closed(
                 "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
@@ -409,7 +412,7 @@ def _form_post(case_id, part, form_cls, key, save):
 def add_contact(case_id: int):
     return _form_post(case_id, Part.NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
         case, current_user, kind=f.kind.data, occurred_at=_aware(f.occurred_at.data), location=f.location.data,
-        note=f.note.data or None))
+        note=f.note.data or None, guide_id=f.guide_id.data or None))
 
 
 # The adjustments the review form asks about (each an `adjust_<name>` field).

@@ -68,3 +68,28 @@ def test_the_pages(app, client, db, world):
     clinician = app.test_client()
     login(clinician, world.clinician)
     assert clinician.get("/guides").status_code == 404
+
+
+def test_the_contact_form_records_the_guide_used(app, client, db, world):
+    guides = svc.add_standard_guides(world.coordinator)
+    other = svc.save_guide(world.outsider, title="Team B's guide", situation="Altid", questions="Hvad?")
+    case = world.case_in("job_search")
+    login(client, world.consultant)
+    page = client.get(f"/cases/{case.id}?open=contact").get_data(as_text=True)
+    assert "Samtaleguide brugt" in page and guides[1].title in page and "Åbn samtaleguiderne" in page
+    when = utcnow().strftime("%Y-%m-%dT%H:%M")
+    wrong = client.post(f"/cases/{case.id}/contacts", data={"kind": "contact", "occurred_at": when,
+                                                            "location": "community", "note": "Talte om drømme",
+                                                            "guide_id": str(other.id)})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code in (400, 422) and "Vælg en af teamets samtaleguides." in html
+    assert "Talte om drømme" in html  # what was typed is shown back
+    done = client.post(f"/cases/{case.id}/contacts", data={"kind": "contact", "occurred_at": when,
+                                                           "location": "community", "note": "Talte om drømme",
+                                                           "guide_id": str(guides[1].id)})
+    assert done.status_code == 302
+    assert db.session.scalar(select(Contact.guide_id).where(Contact.case_id == case.id)
+                             .order_by(Contact.id.desc()).limit(1)) == guides[1].id
+    plain = client.post(f"/cases/{case.id}/contacts", data={"kind": "contact", "occurred_at": when,
+                                                            "location": "office"})
+    assert plain.status_code == 302  # no guide is fine
