@@ -274,6 +274,7 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
     NotificationKind.CITIZEN_CODE: _l("Your sign-in code for IPS"),
     NotificationKind.CITIZEN_INVITATION: _l("Your IPS consultant invites you to see your plan"),
+    NotificationKind.NETWORK_INVITATION: _l("Invitation to a meeting"),
     NotificationKind.PASSWORD_RESET: _l("Choose a new password for IPS"),
     NotificationKind.CASE_ASSIGNED: _l("An IPS consultant has taken the case"),
     NotificationKind.ADMITTED: _l("Case paused"),
@@ -300,6 +301,7 @@ NOTIFICATION_LINES: dict[str, LazyString] = {
     NotificationKind.CITIZEN_CODE: _l(
         "Your code is %(code)s. It works once, for 15 minutes. If you did not ask for it, ignore this e-mail."),
     NotificationKind.CITIZEN_INVITATION: _l("Open this link to sign in to your own page. It works once, for 7 days:"),
+    NotificationKind.NETWORK_INVITATION: _l("A person of the citizen's network is invited to a meeting."),
     NotificationKind.PASSWORD_RESET: _l(
         "Open this link to choose a new password. It works once, for 1 hour. "
         "If you did not ask for it, ignore this e-mail:"),
@@ -386,6 +388,7 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
     NotificationKind.POSSIBLE_DUPLICATE: _l("A referral may duplicate an earlier case"),
     NotificationKind.CITIZEN_CODE: _l("Sign-in code to a citizen"),
     NotificationKind.CITIZEN_INVITATION: _l("Invitation to a citizen"),
+    NotificationKind.NETWORK_INVITATION: _l("Invitation to the citizen's network"),
     NotificationKind.PASSWORD_RESET: _l("Password reset link"),
     NotificationKind.CASE_ASSIGNED: _l("Consultant assigned"),
     NotificationKind.ADMITTED: _l("Admission"), NotificationKind.DISCHARGED: _l("Discharge"),

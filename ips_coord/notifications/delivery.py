@@ -33,9 +33,10 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import Notification, User
 from ..services import outbox
-from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationStatus
+from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationKind, NotificationStatus
 from .email import build_message, send
 from .failpoints import failpoint
+from .network_mail import build_network_invitation
 from .secret_mail import SecretUnavailable, build_secret_message, expired, scrubbed
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,9 @@ def _message(row: Notification, recipient: User | None) -> Message:
         if expired(row, utcnow()):
             raise SecretUnavailable("expired before it could be sent")
         return build_secret_message(row, recipient)
-    assert recipient is not None  # only the secret kinds go to a bare address
+    if row.kind == NotificationKind.NETWORK_INVITATION:
+        return build_network_invitation(row)
+    assert recipient is not None  # only the secret kinds and the network's invitations go to a bare address
     return build_message(row, recipient)
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Citizen, IpsCase, NetworkConsent, NetworkMeeting, NetworkPerson, PlanAction, User
+from ..models import Citizen, IpsCase, NetworkConsent, NetworkMeeting, NetworkPerson, Notification, PlanAction, User
 from ..workflows.network import ACTION_OWNER_NEEDS, INVITATION_NEEDS, NetworkCategory, NetworkRelation, NetworkRole
-from ..workflows.phases import HistoryEntry, Role
+from ..workflows.phases import HistoryEntry, NotificationKind, NotificationStatus, Role
 from ..workflows.plan import PlanOwner, WrittenBy
 from .errors import N_, Forbidden, NotFound, ServiceError
 from .records import add_case_event
@@ -156,6 +156,16 @@ def invite(case: IpsCase, person_id: int, actor: User, *, meeting_at: datetime, 
                              invited_by_id=actor.id, took_part=None, created_at=now)
         db.session.add(row)
         db.session.flush()
+        if person.email:
+            # The invitation e-mail: who asked, when, where and whom to call; nothing about health.
+            citizen = db.session.get_one(Citizen, case.citizen_id)
+            db.session.add(Notification(
+                recipient_id=None, to_address=person.email, case_id=case.id, kind=NotificationKind.NETWORK_INVITATION,
+                status=NotificationStatus.PENDING, next_attempt_at=now, idempotency_key=f"network-meeting:{row.id}",
+                requires_ack=False, created_at=now,
+                data={"locale": "da", "meeting_at": meeting_at.isoformat(), "place": place,
+                      "citizen": citizen.first_name, "consultant": actor.name, "consultant_phone": actor.phone,
+                      "consultant_email": actor.email}))
         add_case_event(case, event=HistoryEntry.NETWORK_CHANGED, actor=actor, now=now,
                        data={"person_id": person.id, "invited": row.id})
     return row

@@ -360,6 +360,7 @@ class NotificationKind(StrEnum):
     # E-mails that carry a secret (sealed in the outbox row until sent, then scrubbed).
     CITIZEN_CODE = "citizen_code"  # the citizen's one-time sign-in code
     CITIZEN_INVITATION = "citizen_invitation"  # the consultant's invitation link for the citizen
+    NETWORK_INVITATION = "network_invitation"  # a meeting, to a person of the citizen's network (a bare address)
     PASSWORD_RESET = "password_reset"  # a staff user's forgotten-password link
     CASE_ASSIGNED = "case_assigned"  # the referrer and the consultant: who took the case
     ADMITTED = "admitted"  # psychiatry recorded an admission: the case is paused (no reason in the email)

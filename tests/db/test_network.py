@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ips_coord.clock import utcnow
+from ips_coord.clock import to_local, utcnow
 from ips_coord.extensions import db as _db
-from ips_coord.models import Citizen, FollowUp, IpsCase, NetworkPerson
+from ips_coord.models import Citizen, FollowUp, IpsCase, NetworkPerson, Notification
 from ips_coord.services import ServiceError
 from ips_coord.services import network as svc
 from ips_coord.services.coordination import name_coordinating_professional
@@ -113,3 +113,25 @@ def test_the_pages(app, client, db, world):
     login(clinician, world.clinician)
     assert clinician.get(f"/cases/{case.id}/network").status_code in (403, 404)
     assert client.get(f"/citizen/cases/{case.id}/network").status_code == 404  # staff are not the citizen
+
+
+def test_the_invitation_e_mail_says_when_and_where_and_nothing_about_health(app, db, world, clock):
+    from tests.web.test_citizen_view import mailbox_body
+
+    case = world.case_in("job_search")
+    person = svc.add_person(case, name="Lise Skovhave", relation="relative", email="lise@familie.example",
+                            categories=["meetings"], actor=world.consultant)
+    no_mail = svc.add_person(case, name="Omar Ven", relation="friend", categories=["meetings"],
+                             actor=world.consultant)
+    when = clock.now() + timedelta(days=3)
+    svc.invite(case, person.id, world.consultant, meeting_at=when, place="Jobcentret, mødelokale 2")
+    svc.invite(case, no_mail.id, world.consultant, meeting_at=when, place="Jobcentret")  # recorded, no e-mail
+    body = mailbox_body(app, "lise@familie.example")
+    local = to_local(when)
+    assert f"{local:%d.%m.%Y} kl. {local:%H.%M}" in body and "Jobcentret, mødelokale 2" in body
+    assert world.consultant.name in body and case.citizen.first_name in body
+    assert case.citizen.last_name not in body  # the first name only
+    for word in ("IPS", "psykiatri", "behandling", "diagnose", "indlæg", "ydelse", "helbred", "sygdom"):
+        assert word.lower() not in body.lower(), word
+    sent = db.session.scalars(select(Notification).where(Notification.kind == "network_invitation")).all()
+    assert [n.to_address for n in sent] == ["lise@familie.example"]
