@@ -116,6 +116,12 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
             row.follow_up_id = fu.id
         add_case_event(case, event=HistoryEntry.PLAN_ACTION_ADDED, actor=actor, now=now,
                        data={"by": by, "action_id": row.id})
+        if FOLLOW_UP_ASSIGNEE[PlanOwner(owner)] == Recipient.COORDINATING_PROFESSIONAL:
+            # No professional owns it: the coordinating professional hears of it in the inbox
+            # (the words say what happened; the action itself is read on the case page).
+            tell(recipients(case, Recipient.COORDINATING_PROFESSIONAL), InboxKind.MESSAGE, now, case=case,
+                 except_id=actor.id if actor else None, source=f"plan_action:{row.id}",
+                 data={"text": "En handling i planen, som ingen fagperson ejer, følges op af dig som tovholder."})
     return row
 
 

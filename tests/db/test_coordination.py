@@ -53,6 +53,9 @@ def test_unowned_and_overdue_plan_actions_reach_the_coordinating_professional(db
                                due_date=clock.now().date() + timedelta(days=5), actor=world.consultant)
     fu = db.session.get(FollowUp, mine.follow_up_id)
     assert fu.assignee_id == world.caseworker.id  # no professional owns it: the coordinating professional
+    told = db.session.scalars(select(InboxItem).where(InboxItem.user_id == world.caseworker.id,
+                                                      InboxItem.kind == "message", InboxItem.case_id == case.id)).all()
+    assert any("tovholder" in (i.data.get("text") or "") for i in told)  # ... and hears of it in the inbox
     theirs = plan_svc.add_action(case, text="Samtale om medicin", owner="psychiatry",
                                  due_date=clock.now().date() + timedelta(days=5), actor=world.consultant)
     assert db.session.get(FollowUp, theirs.follow_up_id).assignee_id == world.clinician.id
