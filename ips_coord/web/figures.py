@@ -130,13 +130,46 @@ def _assumptions(form: AssumptionsForm) -> Assumptions:
                        flexjob_share=float(share) / 100 if share is not None else DEFAULTS.flexjob_share)
 
 
-@bp.get("/economics")
-@shows_no_citizen_data  # aggregates of the team
-def economics_page():
+def _economics():
     form = AssumptionsForm(formdata=request.args if request.args else None)
     if request.args:
         form.validate()
     assumptions = _assumptions(form)
-    result = economics(current_user.organisation_id, local_today(), assumptions)
+    return form, assumptions, economics(current_user.organisation_id, local_today(), assumptions)
+
+
+@bp.get("/economics")
+@shows_no_citizen_data  # aggregates of the team
+def economics_page():
+    form, assumptions, result = _economics()
     return render_template("figures_economics.html", form=form, result=result, rates=BENEFIT_RATES,
                            a=assumptions, defaults=DEFAULTS)
+
+
+def _economics_table():
+    """The page's figures and every assumption behind them, as rows (kroner as whole numbers)."""
+    _form, a, r = _economics()
+    rows: list[list[object]] = [[translate(name), a.rate(key), r["by_kind"][key]["months"],
+                                 r["by_kind"][key]["saving"]] for key, name, _w, _r in BENEFIT_RATES]
+    rows += [[_("Benefits saved"), None, r["benefit_months"], r["saving"]],
+             [_("Programme cost (%(n)s consultants)", n=r["consultants"]), None, None, -r["cost"]],
+             [_("Net"), None, None, r["net"]],
+             [_("Citizens served"), None, None, r["served"]],
+             [_("Net per citizen served"), None, None, r["net_per_person"]],
+             [_("A consultant's yearly cost (kr)"), a.consultant_cost_per_year, None, None],
+             [_("Student grant a month (kr)"), a.education_grant_per_month, None, None],
+             [_("Share of the benefit a flexjob ends (percent)"), round(100 * a.flexjob_share), None, None]]
+    return [_("Benefit"), _("Rate a month (kr)"), _("Months in work or education"), _("Saved (kr)")], rows
+
+
+@bp.get("/economics.csv")
+@shows_no_citizen_data  # aggregates
+def economics_csv():
+    return spreadsheet.csv_response(f"hvad-ips-sparer-{local_today().isoformat()}.csv", *_economics_table())
+
+
+@bp.get("/economics.xlsx")
+@shows_no_citizen_data  # aggregates
+def economics_xlsx():
+    return spreadsheet.xlsx_response(f"hvad-ips-sparer-{local_today().isoformat()}.xlsx", _("What IPS saves"),
+                                     *_economics_table())

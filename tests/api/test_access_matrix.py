@@ -160,7 +160,8 @@ GLOBAL = {
     # The team's own practice and figures (coordinators; guides for the IPS team): aggregates and the team's
     # texts, no citizen: tests/db/test_tenure_figures.py, test_fidelity_reviews.py, test_guides.py.
     ("figures.time_and_tenure_page", "GET"), ("figures.time_and_tenure_csv", "GET"),
-    ("figures.time_and_tenure_xlsx", "GET"), ("figures.economics_page", "GET"),
+    ("figures.time_and_tenure_xlsx", "GET"), ("figures.economics_page", "GET"), ("figures.economics_csv", "GET"),
+    ("figures.economics_xlsx", "GET"),
     ("fidelity_reviews.index", "GET"), ("fidelity_reviews.create", "POST"), ("fidelity_reviews.detail", "GET"),
     ("fidelity_reviews.scores", "POST"), ("fidelity_reviews.add_action", "POST"),
     ("fidelity_reviews.action_done", "POST"), ("fidelity_reviews.xlsx", "GET"),

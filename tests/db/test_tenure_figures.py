@@ -145,6 +145,10 @@ def test_pages_in_danish(app, client, data):
     assert csv_text.startswith("\ufeff") and "1,5" in csv_text
     xlsx = client.get("/coordinator/figures/time-and-tenure.xlsx")
     assert xlsx.status_code == 200 and "forloeb-og-job-2026-03-02.xlsx" in xlsx.headers["Content-Disposition"]
+    sheet = client.get("/coordinator/figures/economics.xlsx?rate_other=10000")
+    assert sheet.status_code == 200 and "hvad-ips-sparer-2026-03-02.xlsx" in sheet.headers["Content-Disposition"]
+    eco_csv = client.get("/coordinator/figures/economics.csv").get_data(as_text=True)
+    assert eco_csv.startswith("\ufeffYdelse;") and "Kontanthjælp;13000" in eco_csv
     eco = client.get("/coordinator/figures/economics").get_data(as_text=True)
     assert "Hvad IPS sparer" in eco and "72.000" in eco and "1.100.000" in eco
     # A rate that is no number is an error beside its field; the page still answers with the defaults.
