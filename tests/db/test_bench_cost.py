@@ -29,10 +29,10 @@ def test_cost_benchmark_measures_every_hot_request(pg_url, tmp_path):
     from ips_coord.extensions import db
     from tests.conftest import make_app
 
-    with make_app(pg_url).app_context():
+    with make_app(pg_url).app_context():  # the app's keys seal the synthetic CPR numbers
         upgrade()
+        generate(pg_url, cases=1000, quiet=True)
         db.engine.dispose()
-    generate(pg_url, cases=1000, quiet=True)
     figures = tmp_path / "cost.json"
     run = subprocess.run([sys.executable, "-m", "bench.cost", "--database-url", pg_url, "--runs", "3", "--warmup", "1",
                           "--cpu", "report", "--json", str(figures)], cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT},

@@ -19,7 +19,10 @@ def test_load_benchmark_drives_every_kind_of_request_without_errors(pg_url, redi
     from bench.common import ROOT
     from bench.generate import generate
     from bench.load import KINDS
-    generate(pg_url, cases=1000, quiet=True)  # now: the served app runs on the real clock
+    from tests.conftest import make_app
+
+    with make_app(pg_url).app_context():  # the app's keys seal the synthetic CPR numbers
+        generate(pg_url, cases=1000, quiet=True)  # now: the served app runs on the real clock
     figures = tmp_path / "load.json"
     run = subprocess.run([sys.executable, "-m", "bench.load", "--database-url", pg_url, "--redis-url", redis_url,
                           "--stages", "2", "--seconds", "8", "--ramp", "1", "--think", "0.1,0.3", "--sweep-every", "2",
