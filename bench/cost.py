@@ -184,6 +184,12 @@ def pick(database_url: str) -> dict[str, Any]:
             {"c": typical.id}).all()
         if len(seeking) < 2:
             sys.exit("the typical consultant has fewer than two cases in engagement or job search")
+        # The search's results page: the surname the consultant's cases share most (one hit alone
+        # opens the case, a redirect; the probe then expects that).
+        common = conn.execute(text(
+            "SELECT ci.last_name, count(*) AS n FROM ips_case c JOIN citizen ci ON ci.id = c.citizen_id "
+            "WHERE c.consultant_id = :c GROUP BY ci.last_name ORDER BY n DESC, ci.last_name LIMIT 1"),
+            {"c": typical.id}).one()
         out = {
             "consultant": typical.email, "case": history[len(history) // 2],
             "longest": longest.id,
@@ -191,7 +197,8 @@ def pick(database_url: str) -> dict[str, Any]:
                                           {"u": longest.consultant_id}).scalar(),
             # One seeking case takes the contacts, another the phase changes, a third is matched.
             "contact_case": seeking[0].id, "transition_case": seeking[1].id, "match_case": seeking[-1].id,
-            "surname": seeking[0].last_name, "citizen": seeking[0].citizen_id, "citizen_case": seeking[0].id,
+            "surname": common.last_name, "surname_hits": common.n, "citizen": seeking[0].citizen_id,
+            "citizen_case": seeking[0].id,
             "coordinator": conn.execute(text(
                 "SELECT u.email FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
                 "WHERE u.role = 'coordinator' AND o.kind = 'ips_team' ORDER BY u.id LIMIT 1")).scalar(),
@@ -300,7 +307,8 @@ def probes(app, who: dict[str, Any]) -> list[Probe]:
         Probe("outcomes_fidelity", "outcomes + fidelity", lambda: coordinator.get("/coordinator/reports")),
         Probe("country", "country overview", lambda: national.get("/coordinator/country")),
         Probe("search", "search (a surname)",
-              lambda: consultant.post("/search", data={"q": who["surname"], "csrf_token": csrf})),
+              lambda: consultant.post("/search", data={"q": who["surname"], "csrf_token": csrf}),
+              status=200 if who["surname_hits"] > 1 else 303),
         Probe("matching", "matching (the case's page)", lambda: consultant.get(f"/cases/{who['match_case']}/matches")),
         Probe("contact_post", "contact (POST)", contact, status=302),
         Probe("transition_post", "transition: pause (POST)", pause, status=302, before=before_pause),

@@ -170,11 +170,15 @@ FOLLOW_UP_KINDS: dict[str, LazyString] = {
     FollowUpKind.BENEFITS_COUNSELLING: _l("Benefits counselling after changed hours or pay"),
 }
 NEUTRAL_FOLLOW_UP_LABEL = _l("Follow-up")
+# What an unacknowledged job ending is called outside psychiatry: what is missing, not who treats.
+OUTWARD_ACK_LABEL = _l("Acknowledgement of a job ending")
 
 
 def outward_follow_up_kind(kind: str) -> LazyString | str:
     """A follow-up kind as it may be said outside the application (a calendar, an e-mail to
     anyone but psychiatry): the kinds that tell of treatment by the neutral word."""
+    if kind == FollowUpKind.PSYCHIATRY_ACK:
+        return OUTWARD_ACK_LABEL
     if kind in TREATMENT_FOLLOW_UP_KINDS or kind == NEUTRAL_FOLLOW_UP:
         return NEUTRAL_FOLLOW_UP_LABEL
     return FOLLOW_UP_KINDS.get(kind, kind)

@@ -100,7 +100,7 @@ def test_reminders_job_ending_escalation_and_acknowledgement(stack):
     clock.set(T0 + timedelta(days=43, hours=1, minutes=5))
     wait_until(lambda: [m for m in sink.to(world.coordinator.email)
                         if "Eskalering" in m.subject and b.reference in m.subject
-                        and "Kvittering fra psykiatrien" in m.text], 60, what="coordinator alert")
+                        and "Kvittering for jobophør" in m.text], 60, what="coordinator alert")
     reminder = wait_until(lambda: [m for m in sink.to(world.clinician.email) if "Reminder" in m.subject], 60,
                           what="reminder to psychiatry")[0]
     escalations = db.session.scalars(select(CaseEvent.reason).where(
