@@ -64,5 +64,6 @@ class FidelityAction(Model):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(Code(ActionStatus, 16), default=ActionStatus.OPEN)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the owner told it is due
 
     review: Mapped[FidelityReview] = relationship(back_populates="actions")

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..services import outbox
+from ..services.fidelity_reviews import remind_due_actions
 from ..services.inbox import tell
 from ..services.outbox import Claimed
 from ..services.records import add_case_event, add_follow_ups, recipients
@@ -184,4 +185,5 @@ def run_sweep(now: datetime) -> Claimed:
     escalate_due(now, batch)
     flag_no_contact(now, batch)
     create_digests(now)
+    remind_due_actions(now, batch)  # a fidelity review's action plan: due work of the team
     return claim_due_notifications(now, batch)

@@ -4,7 +4,7 @@ a level and the date of the next review; the action plan's lines reach their own
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -149,6 +149,26 @@ def complete_action(row: FidelityAction, actor: User) -> None:
         return
     with unit_of_work():
         row.status, row.done_at = ActionStatus.DONE, utcnow()
+
+
+def remind_due_actions(now: datetime, limit: int = 500) -> int:
+    """The sweep's step: an open action whose date has come is told, once, to its owner and to the
+    team's coordinators (the due work of a review's action plan, like a case's follow-up)."""
+    today = local_today(now)
+    due = list(db.session.scalars(select(FidelityAction).where(
+        FidelityAction.status == ActionStatus.OPEN, FidelityAction.reminded_at.is_(None),
+        FidelityAction.due_on <= today).order_by(FidelityAction.due_on, FidelityAction.id).limit(limit)))
+    if not due:
+        return 0
+    with unit_of_work():
+        for row in due:
+            coordinators = db.session.scalars(select(User.id).where(
+                User.role == Role.COORDINATOR, User.organisation_id == row.review.team_id, User.active.is_(True)))
+            tell([row.owner_id, *coordinators], InboxKind.MESSAGE, now,
+                 data={"text": f"Handling fra fidelitetsgennemgangen har frist {row.due_on:%d.%m.%Y}: {row.action}",
+                       "fidelity_item": row.item})
+            row.reminded_at = now
+    return len(due)
 
 
 def open_actions_of(user: User) -> list[FidelityAction]:

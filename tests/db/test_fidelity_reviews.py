@@ -101,3 +101,30 @@ def test_pages_at_work(app, client, db, world):
     other = app.test_client()
     login(other, world.consultant)
     assert other.get(url).status_code == 404
+
+
+def test_an_action_is_due_work_the_sweep_tells_once(db, world, clock):
+    from datetime import timedelta
+
+    from ips_coord.notifications.sweep import run_sweep
+
+    review = svc.start_review(world.coordinator, reviewed_on=clock.now().date(), reviewers="A B\nC D")
+    action = svc.add_action(review, world.coordinator, item=15, action="Første arbejdsgiverkontakt hurtigere",
+                            owner_id=world.consultant.id, due_on=clock.now().date() + timedelta(days=10))
+    later = svc.add_action(review, world.coordinator, item=17, action="Flere besøg",
+                           owner_id=world.colleague.id, due_on=clock.now().date() + timedelta(days=40))
+
+    def told(user):
+        return [i for i in db.session.scalars(select(InboxItem).where(InboxItem.user_id == user.id))
+                if "har frist" in (i.data.get("text") or "")]
+
+    run_sweep(clock.now())
+    assert told(world.consultant) == []  # not due yet
+    clock.advance(days=11)
+    run_sweep(clock.now())
+    run_sweep(clock.now())  # a second sweep tells nobody again
+    assert len(told(world.consultant)) == 1 and len(told(world.coordinator)) == 1
+    assert "Første arbejdsgiverkontakt hurtigere" in told(world.consultant)[0].data["text"]
+    assert told(world.colleague) == [] and db.session.get(type(later), later.id).reminded_at is None
+    svc.complete_action(action, world.consultant)
+    assert svc.open_actions_of(world.consultant) == []
