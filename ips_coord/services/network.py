@@ -44,6 +44,16 @@ def live_categories(person: NetworkPerson) -> set[str]:
         NetworkConsent.person_id == person.id, NetworkConsent.withdrawn_at.is_(None)))}
 
 
+def live_categories_of(people: list[NetworkPerson]) -> dict[int, set[str]]:
+    """What each of a case's people may know now, in one statement for them all."""
+    live: dict[int, set[str]] = {p.id: set() for p in people}
+    if live:
+        for person_id, category in db.session.execute(select(NetworkConsent.person_id, NetworkConsent.category).where(
+                NetworkConsent.person_id.in_(live), NetworkConsent.withdrawn_at.is_(None))):
+            live[person_id].add(category)
+    return live
+
+
 def may_know(person: NetworkPerson, category: NetworkCategory) -> bool:
     return person.removed_at is None and category in live_categories(person)
 

@@ -29,13 +29,13 @@ PERSON_FIELDS = ("name", "relation", "phone", "email")
 
 
 def _typed() -> dict:
-    return {**{k: request.form.get(k, "") for k in PERSON_FIELDS},
+    return {**{k: request.form.get(k, "") for k in (*PERSON_FIELDS, "meeting_at", "place", "text")},
             "roles": request.form.getlist("roles"), "categories": request.form.getlist("categories")}
 
 
 def _ctx(case, typed: dict, errors: dict) -> dict:
     people = svc.people(case)
-    live = {p.id: svc.live_categories(p) for p in people}
+    live = svc.live_categories_of(people)
     return {"case": case, "people": people, "live": live,
             "invitable": [p for p in people if NetworkCategory.MEETINGS in live[p.id]],
             "plan_people": [p for p in people if NetworkCategory.PLAN in live[p.id]],

@@ -104,8 +104,9 @@ def test_the_pages(app, client, db, world):
     invited = client.post(f"/cases/{case.id}/network/invite",
                           data={"person_id": str(person.id), "meeting_at": when, "place": "Caféen"})
     assert invited.status_code == 302
-    wrong = client.post(f"/cases/{case.id}/network/invite", data={"person_id": "²", "meeting_at": when, "place": "x"})
-    assert wrong.status_code == 422
+    wrong = client.post(f"/cases/{case.id}/network/invite", data={"person_id": "²", "meeting_at": when,
+                                                                   "place": "Caféen ved havnen"})
+    assert wrong.status_code == 422 and 'value="Caféen ved havnen"' in wrong.get_data(as_text=True)  # shown back
     # The citizen withdraws from their own view; the team's next read shows it.
     citizen_client.post(f"/citizen/cases/{case.id}/network/consents", data={"person_id": str(person.id)})
     assert "Kun en, borgeren lader vide om møder" in client.get(f"/cases/{case.id}/network").get_data(as_text=True)
