@@ -465,9 +465,10 @@ def main() -> None:
     from ips_coord import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url})
+    # The app's context also gives the generator the keys that seal the synthetic CPR numbers.
     with app.app_context():
         upgrade()
-    counts = generate(args.database_url, args.cases, args.seed)
+        counts = generate(args.database_url, args.cases, args.seed)
     for table, n in sorted(counts.items()):
         print(f"{table:20} {n:>12,}")
 
