@@ -63,7 +63,7 @@ class Citizen(Model):
 
 # What the search compares (access/search.py), written with literal constants (not bound
 # parameters) so PostgreSQL matches them to the citizen's two search indexes: trigram (pg_trgm)
-# GIN indexes on PostgreSQL, plain expression indexes on SQLite. Migration 0012_find creates them;
+# GIN indexes on PostgreSQL, plain expression indexes on SQLite. Migration 0017_find creates them;
 # Alembic cannot compare such expressions with the models, so they are named here and left out
 # of the comparison (`include_object`).
 PHONE_PUNCTUATION = (" ", "-", "+", "(", ")", ".")

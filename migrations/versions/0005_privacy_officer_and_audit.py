@@ -32,3 +32,8 @@ def downgrade():
         batch.drop_column("reason")
         batch.drop_column("outcome")
         batch.drop_column("target")
+    if op.get_bind().dialect.name == "sqlite":
+        # Batch mode rebuilt the table on SQLite, without 0002's append-only triggers: put them back.
+        for action in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER IF NOT EXISTS access_log_no_{action.lower()} BEFORE {action} ON access_log "
+                       "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")

@@ -1,13 +1,13 @@
 """Accounts: forgotten-password links, the personal calendar feed, and outbox rows to a bare
 address (the citizen's sign-in code and invitation go through the outbox like every e-mail).
 
-Revision ID: 0010_accounts
+Revision ID: 0012_accounts
 Revises: 0011_partitioned_access_log
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_accounts"
+revision = "0012_accounts"
 down_revision = "0011_partitioned_access_log"
 branch_labels = None
 depends_on = None

@@ -2,14 +2,14 @@
 citizen's lower-cased "first last" and on the phone's digits, so a search among a user's cases
 never scans every citizen; plain expression indexes on SQLite (and their statistics).
 
-Revision ID: 0012_find
-Revises: 0010_sync
+Revision ID: 0017_find
+Revises: 0016_sync
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_find"
-down_revision = "0010_sync"
+revision = "0017_find"
+down_revision = "0016_sync"
 branch_labels = None
 depends_on = None
 
@@ -29,5 +29,7 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index("ix_citizen_phone_search", table_name="citizen")
-    op.drop_index("ix_citizen_name_search", table_name="citizen")
+    # IF EXISTS: a SQLite database migrated before 0025_identity put them back after its table
+    # rebuild has lost them.
+    op.drop_index("ix_citizen_phone_search", table_name="citizen", if_exists=True)
+    op.drop_index("ix_citizen_name_search", table_name="citizen", if_exists=True)

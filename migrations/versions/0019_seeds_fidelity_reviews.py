@@ -4,14 +4,14 @@ teams' conversation guides, and the guide a contact used. The case's coordinatin
 across the sectors (tovholder). The citizen's network: people, their consents per category,
 the meetings they were invited to, and the plan actions they own.
 
-Revision ID: 0014_seeds
-Revises: 0013_rollup
+Revision ID: 0019_seeds
+Revises: 0018_rollup
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_seeds"
-down_revision = "0013_rollup"
+revision = "0019_seeds"
+down_revision = "0018_rollup"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Referrals reach a consultant, consent where needed, an inbox per user: the inbox table and
 the partial index that counts notifications withheld for lack of consent.
 
-Revision ID: 0010_referral
-Revises: 0010_accounts
+Revision ID: 0013_referral
+Revises: 0012_accounts
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_referral"
-down_revision = "0010_accounts"
+revision = "0013_referral"
+down_revision = "0012_accounts"
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 admissions and discharges, treatment-team meetings, the jobcenter's kinds of benefit facts and
 decisions, and a job's hourly pay.
 
-Revision ID: 0010_sectors
-Revises: 0010_referral
+Revision ID: 0014_sectors
+Revises: 0013_referral
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_sectors"
-down_revision = "0010_referral"
+revision = "0014_sectors"
+down_revision = "0013_referral"
 branch_labels = None
 depends_on = None
 

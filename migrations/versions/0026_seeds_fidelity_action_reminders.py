@@ -1,14 +1,14 @@
 """A fidelity review's action is due work: when its date comes, its owner and the team's
 coordinators are told once (the time they were told is kept).
 
-Revision ID: 0021_seeds_reminders
-Revises: 0020_identity
+Revision ID: 0026_seeds_reminders
+Revises: 0025_identity
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_seeds_reminders"
-down_revision = "0020_identity"
+revision = "0026_seeds_reminders"
+down_revision = "0025_identity"
 branch_labels = None
 depends_on = None
 

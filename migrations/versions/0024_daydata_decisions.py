@@ -2,14 +2,14 @@
 next date (a reassessment, a follow-up meeting), and who changed a decision last and when; the
 reason a citizen was referred (a code, no health information) for the coordinator's queue.
 
-Revision ID: 0019_daydata
-Revises: 0018_outbox
+Revision ID: 0024_daydata
+Revises: 0023_outbox
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_daydata"
-down_revision = "0018_outbox"
+revision = "0024_daydata"
+down_revision = "0023_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Report snapshots: aggregates the worker computes ahead (the country overview at 1,000,000
 cases), read by the page with their age.
 
-Revision ID: 0013_rollup
-Revises: 0012_find
+Revision ID: 0018_rollup
+Revises: 0017_find
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_rollup"
-down_revision = "0012_find"
+revision = "0018_rollup"
+down_revision = "0017_find"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """System integrations: the change log (the change feed's cursor), webhook endpoints and their
 delivery outbox, and organisation service tokens (scopes on api_token).
 
-Revision ID: 0010_sync
-Revises: 0010_contract
+Revision ID: 0016_sync
+Revises: 0015_contract
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_sync"
-down_revision = "0010_contract"
+revision = "0016_sync"
+down_revision = "0015_contract"
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 e-mail, citizen codes asked for and wrong codes per e-mail, whether or not the address is on
 record.
 
-Revision ID: 0016_inputs
-Revises: 0015_tokens
+Revision ID: 0021_inputs
+Revises: 0020_tokens
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_inputs"
-down_revision = "0015_tokens"
+revision = "0021_inputs"
+down_revision = "0020_tokens"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Four eyes on service tokens: who approved it (and when, with the hash of the approver's half
 of the token) and who revoked or rejected it.
 
-Revision ID: 0015_tokens
-Revises: 0014_seeds
+Revision ID: 0020_tokens
+Revises: 0019_seeds
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_tokens"
-down_revision = "0014_seeds"
+revision = "0020_tokens"
+down_revision = "0019_seeds"
 branch_labels = None
 depends_on = None
 

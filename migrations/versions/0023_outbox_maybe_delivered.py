@@ -1,14 +1,14 @@
 """The outbox engine's "maybe delivered" outcome: when the first attempt whose answer came too
 late happened (one more attempt after a pause, then the row is uncertain, never failed).
 
-Revision ID: 0018_outbox
-Revises: 0017_cost
+Revision ID: 0023_outbox
+Revises: 0022_cost
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_outbox"
-down_revision = "0017_cost"
+revision = "0023_outbox"
+down_revision = "0022_cost"
 branch_labels = None
 depends_on = None
 

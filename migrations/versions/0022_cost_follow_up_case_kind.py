@@ -2,13 +2,13 @@
 follow-up over a team's cases; without it PostgreSQL probed the case index once per case and
 filtered each case's follow-ups on kind (49-124 ms at 100,000 cases, 17 ms with it).
 
-Revision ID: 0017_cost
-Revises: 0016_inputs
+Revision ID: 0022_cost
+Revises: 0021_inputs
 """
 from alembic import op
 
-revision = "0017_cost"
-down_revision = "0016_inputs"
+revision = "0022_cost"
+down_revision = "0021_inputs"
 branch_labels = None
 depends_on = None
 

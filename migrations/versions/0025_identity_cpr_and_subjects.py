@@ -1,16 +1,30 @@
 """Identity: the citizen's CPR number (sealed, with a keyed hash for look-up) and the subject an
 identity broker gave them; the staff member's subject at the municipality's identity provider.
 
-Revision ID: 0020_identity
-Revises: 0019_daydata
+Revision ID: 0025_identity
+Revises: 0024_daydata
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_identity"
-down_revision = "0019_daydata"
+revision = "0025_identity"
+down_revision = "0024_daydata"
 branch_labels = None
 depends_on = None
+
+# 0017_find's search indexes on SQLite. Batch mode rebuilds the citizen table there and cannot
+# reflect expression indexes, so it would drop them silently: they are made again after it.
+SEARCH_INDEXES = {
+    "ix_citizen_name_search": "lower(first_name || ' ' || last_name)",
+    "ix_citizen_phone_search": "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), "
+                               "'(', ''), ')', ''), '.', '')",
+}
+
+
+def _restore_search_indexes():
+    if op.get_bind().dialect.name == "sqlite":
+        for name, expression in SEARCH_INDEXES.items():
+            op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON citizen ({expression})")
 
 
 def upgrade():
@@ -20,6 +34,7 @@ def upgrade():
         batch_op.add_column(sa.Column("oidc_sub", sa.String(length=255), nullable=True))
         batch_op.create_index(batch_op.f("ix_citizen_cpr_hmac"), ["cpr_hmac"], unique=False)
         batch_op.create_unique_constraint(batch_op.f("uq_citizen_oidc_sub"), ["oidc_sub"])
+    _restore_search_indexes()
     with op.batch_alter_table("staff_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("oidc_subject", sa.String(length=255), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_staff_user_oidc_subject"), ["oidc_subject"])
@@ -35,3 +50,4 @@ def downgrade():
         batch_op.drop_column("oidc_sub")
         batch_op.drop_column("cpr_hmac")
         batch_op.drop_column("cpr_encrypted")
+    _restore_search_indexes()

@@ -1,13 +1,13 @@
 """Idempotency keys of API POSTs (a retried request returns the first result).
 
-Revision ID: 0010_contract
-Revises: 0010_sectors
+Revision ID: 0015_contract
+Revises: 0014_sectors
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_contract"
-down_revision = "0010_sectors"
+revision = "0015_contract"
+down_revision = "0014_sectors"
 branch_labels = None
 depends_on = None
 
