@@ -11,7 +11,9 @@ LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
 # `make lint`'s tools and what mypy reads (the app's dependencies), at the test lock's versions.
 LINT_LOCK := requirements-lint.lock
-UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11
+# Every pin carries its files' hashes: pip then installs nothing else (it checks each download).
+UV_COMPILE := UV_CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/uv pip compile pyproject.toml --quiet --universal \
+	--python-version 3.11 --generate-hashes
 
 .PHONY: run test test-fast install install-test install-lint lock lint translations db demo clean
 
