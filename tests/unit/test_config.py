@@ -66,6 +66,11 @@ def test_postgres_and_redis_from_the_environment(env):
     ("EGRESS_PORTS", "443,abc", "EGRESS_PORTS"),
     ("EGRESS_PORTS", "0", "EGRESS_PORTS"),
     ("EGRESS_ALLOW_LOOPBACK", "maybe", "EGRESS_ALLOW_LOOPBACK"),
+    ("SWEEP_BATCH", "0", "SWEEP_BATCH must be 1 or more, got '0'"),
+    ("PROXY_HOPS", "-1", "PROXY_HOPS must be 0 or more"),
+    ("CLAIM_TIMEOUT_SECONDS", "soon", "CLAIM_TIMEOUT_SECONDS must be a number, got 'soon'"),
+    ("CITIZEN_AUTH", "mitid", "CITIZEN_AUTH must be one of 'email_code' or 'oidc', got 'mitid'"),
+    ("LOGIN_LIMIT_ADDRESS", "lots", "LOGIN_LIMIT_ADDRESS must read like"),
 ])
 def test_wrong_setting_names_itself(env, key, value, named):
     env.setenv(key, value)
@@ -202,3 +207,37 @@ def test_failpoints_are_named_exactly_or_refused(env):
     env.setenv("IPS_FAILPOINTS", "delivery.after_claim:twice")
     with pytest.raises(ConfigError, match="IPS_FAILPOINTS: unknown mode 'twice'"):
         create_app()
+
+
+def test_every_setting_is_declared_once_and_the_operations_guide_lists_it_as_declared(env):
+    """docs/operations.md's table is the class's (`python -m config --write-docs` writes it); every
+    setting has a type, a default and a line saying what it decides, and reaches Flask's config."""
+    from config.settings import BEGIN, DOCS, END, Settings, docs_with_table
+
+    text = DOCS.read_text(encoding="utf-8")
+    assert docs_with_table(text) == text, "docs/operations.md's settings table is stale: python -m config --write-docs"
+    # Elsewhere the guide only gives values for a set-up ("setting | value"), never a second definition.
+    assert text.count("| setting | what it decides |") == 0
+    table = text.split(BEGIN)[1].split(END)[0]
+    settings = load_config("development")
+    for field, info in Settings.model_fields.items():
+        variable = info.validation_alias or field
+        assert table.count(f"| `{variable}` ") == 1, variable
+        assert info.description and "\n" not in info.description, field
+        assert field in settings
+    assert "| `IPS_FAILPOINTS` (Flask's `FAILPOINTS`) |" in table
+    assert len(table.strip().splitlines()) == 2 + len(Settings.model_fields)
+
+
+def test_an_environment_variable_wins_over_the_environments_default(env):
+    """IPS_ENV gives defaults (testing's cheap limits, development's loopback); a variable set
+    says otherwise, and an empty one counts as unset."""
+    assert load_config("testing")["API_RATE_LIMIT"] == "100000 per minute"
+    env.setenv("API_RATE_LIMIT", "30 per minute")
+    assert load_config("testing")["API_RATE_LIMIT"] == "30 per minute"
+    env.setenv("EGRESS_ALLOW_LOOPBACK", "false")
+    assert load_config("development")["EGRESS_ALLOW_LOOPBACK"] is False
+    env.setenv("EGRESS_ALLOW_LOOPBACK", "")
+    assert load_config("development")["EGRESS_ALLOW_LOOPBACK"] is True
+    env.setenv("SMTP_PORT", "587")
+    assert load_config()["SMTP_PORT"] == 587
