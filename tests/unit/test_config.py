@@ -27,7 +27,7 @@ def test_embedded_defaults(env):
 
 
 def test_only_the_testing_config_lowers_the_password_hash_cost(env):
-    """Tests hash with a cheap scrypt (config.TestingConfig); every other config keeps werkzeug's full one."""
+    """Tests hash with a cheap scrypt (config.settings.ENVIRONMENTS); every other config keeps werkzeug's full one."""
     from ips_coord import create_app
     from ips_coord.auth import hash_password
 
