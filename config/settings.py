@@ -38,8 +38,8 @@ Hour = Annotated[int, Field(ge=0, le=23)]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore",
-                                      validate_by_name=True, validate_by_alias=True, frozen=True)
+    # One variable per setting: one read as DATABASE_URL is not also read under Flask's name for it.
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True)
 
     # --- Where it runs -------------------------------------------------------------------------
     SECRET_KEY: str = Field(DEFAULT_SECRET_KEY, description=(

@@ -241,3 +241,7 @@ def test_an_environment_variable_wins_over_the_environments_default(env):
     assert load_config("development")["EGRESS_ALLOW_LOOPBACK"] is True
     env.setenv("SMTP_PORT", "587")
     assert load_config()["SMTP_PORT"] == 587
+    # One variable per setting: not also Flask's name for it.
+    env.setenv("SQLALCHEMY_DATABASE_URI", "sqlite:///elsewhere.sqlite")
+    env.setenv("FAILPOINTS", "sweep.after_claim")
+    assert load_config()["SQLALCHEMY_DATABASE_URI"] is None and load_config()["FAILPOINTS"] is None
