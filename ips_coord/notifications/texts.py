@@ -38,7 +38,6 @@ from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationKind, Reci
 from .ack import ack_token
 
 URL = re.compile(r"(https?://[^\s<>\"]+)")
-LOCALES = ("da", "en")
 # The template of a staff user's mail is chosen by what they are on a case.
 RECIPIENT_OF_ROLE = {Role.IPS_CONSULTANT: Recipient.CONSULTANT, Role.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
                      Role.JOBCENTER: Recipient.JOBCENTER_CASEWORKER, Role.COORDINATOR: Recipient.COORDINATOR}
@@ -76,7 +75,7 @@ def paragraphs(text: str) -> list[Markup]:
 def locale_of(notification: Notification, recipient: User | None) -> str:
     """The row's own language (a mail to a bare address), else the recipient's; Danish by default."""
     asked = (notification.data or {}).get("locale") or (recipient.locale if recipient is not None else None)
-    return asked if asked in LOCALES else "da"
+    return str(asked) if asked in current_app.config["LANGUAGES"] else str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def email_context(notification: Notification, recipient: User | None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ips_coord.notifications.texts import LETTER_KINDS
 from ips_coord.sealed import seal
 from ips_coord.services import accounts
 from ips_coord.services import activities as act
-from ips_coord.workflows.phases import SECRET_NOTIFICATION_KINDS, ContactKind, NotificationKind, Role
+from ips_coord.workflows.phases import SECRET_NOTIFICATION_KINDS, ContactKind, NotificationKind, Recipient, Role
 from tests.conftest import T0
 
 SECRETS = ("Kildemose", "Hemmelig-note-ABC", "Paranoid-angst-XYZ", "Kontanthjaelp-XYZ")
@@ -230,6 +230,19 @@ def test_no_e_mail_template_has_words_outside_the_catalogue():
         words = re.findall(r"[^\W\d_]{2,}", plain)
         assert not words, (os.path.relpath(path, TEMPLATES), words)
         assert not [s for s in strings if re.search(r"[^\W\d_]{2,}", s)], (os.path.relpath(path, TEMPLATES), strings)
+
+
+def test_templates_are_named_by_kind_and_recipient():
+    """email/<kind>/<recipient>.txt: a NotificationKind, and a Recipient value or `any`; one name
+    for each kind of recipient (no role names)."""
+    for path in _email_templates():
+        parts = os.path.relpath(path, TEMPLATES).split(os.sep)
+        if len(parts) == 1:
+            assert parts[0] in ("_layout.txt", "_layout.html", "_subject.txt", "any.txt"), parts
+            continue
+        kind, name = parts
+        assert kind in set(NotificationKind), parts
+        assert name.removesuffix(".txt") in {*Recipient, "any"}, parts
 
 
 def test_every_e_mail_msgid_has_its_danish():
