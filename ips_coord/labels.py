@@ -263,7 +263,8 @@ MATCH_REASONS: dict[str, LazyString] = {
 # Codes shown on the pages as plain words (contact kinds, where, placement types).
 WORDS: dict[str, LazyString] = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}
 
-# Notifications: the email's subject and its one line (never a diagnosis, a note or a benefit fact).
+# Notifications: a kind's subject and one line, the words of the generic e-mail template (email/any.txt)
+# for a kind or recipient without a template of its own (never a diagnosis, a note or a benefit fact).
 NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("New IPS case"),
     NotificationKind.JOB_STARTED: _l("Job start"),

@@ -21,7 +21,7 @@ import logging
 import smtplib
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import Message
 from enum import StrEnum
 from typing import Any, cast
@@ -33,11 +33,10 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import Notification, User
 from ..services import outbox
-from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationKind, NotificationStatus
+from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationStatus
 from .email import build_message, send
 from .failpoints import failpoint
-from .network_mail import build_network_invitation
-from .secret_mail import SecretUnavailable, build_secret_message, expired, scrubbed
+from .texts import SecretUnavailable
 
 log = logging.getLogger(__name__)
 # The tables themselves: a claim reads and writes plain rows, outside the session.
@@ -74,17 +73,23 @@ def _claim(notification_id: int, token: str) -> tuple[Notification, User | None]
     return Notification(**{c.name: row[c.name] for c in OUTBOX.c}), User(**dict(user)) if user else None
 
 
+def expired(row: Notification, now: datetime) -> bool:
+    """A secret's row whose code or link no longer works: not worth sending."""
+    at = (row.data or {}).get("expires_at")
+    return isinstance(at, str) and datetime.fromisoformat(at) <= now
+
+
+def scrubbed(row: Notification) -> dict:
+    """The row's data without its secret (written when the row is sent or fails)."""
+    return {k: v for k, v in (row.data or {}).items() if k != "sealed"}
+
+
 def _message(row: Notification, recipient: User | None) -> Message:
     """The e-mail for a claimed row; LookupError if it must not be sent (never retried)."""
     if row.recipient_id is not None and (recipient is None or not recipient.active):
         raise LookupError("recipient inactive")
-    if row.kind in SECRET_NOTIFICATION_KINDS:
-        if expired(row, utcnow()):
-            raise SecretUnavailable("expired before it could be sent")
-        return build_secret_message(row, recipient)
-    if row.kind == NotificationKind.NETWORK_INVITATION:
-        return build_network_invitation(row)
-    assert recipient is not None  # only the secret kinds and the network's invitations go to a bare address
+    if row.kind in SECRET_NOTIFICATION_KINDS and expired(row, utcnow()):
+        raise SecretUnavailable("expired before it could be sent")
     return build_message(row, recipient)
 
 

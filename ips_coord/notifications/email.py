@@ -1,5 +1,6 @@
-"""Building and sending emails. Bodies carry a case reference and links, never a diagnosis,
-a note or a benefit fact: only the kind of event, dates and the reference go in."""
+"""Building and sending e-mails: one builder for every kind (its words: texts.py) and the SMTP
+or mailbox transport. Bodies carry a case reference and links, never a diagnosis, a note or a
+benefit fact: only the kind of event, dates and the reference go in."""
 from __future__ import annotations
 
 import email.policy
@@ -21,7 +22,7 @@ from flask_babel import force_locale
 from ..models import Notification, User
 from ..services.outbox import MaybeDelivered
 from .failpoints import failpoint
-from .texts import email_context, render_email
+from .texts import email_context, locale_of, render_email
 
 
 def message_id(notification: Notification) -> str:
@@ -35,24 +36,23 @@ UTF8_QP.body_encoding = QP
 SMTP_LINES = email.policy.compat32.clone(linesep="\r\n")
 
 
-def build_message(notification: Notification, recipient: User) -> Message:
-    """The email for one outbox row: its text (and subject) from the template files for its kind
-    and the recipient's kind (ips_coord/web/templates/email/<da|en>/<kind>/<role>.txt, see
-    `texts.py`), sent as text and HTML. Psychiatry can answer the consultant directly (Reply-To)."""
-    locale = recipient.locale if recipient.locale in ("da", "en") else "da"
-    with force_locale(locale):
+def build_message(notification: Notification, recipient: User | None) -> Message:
+    """The e-mail for one outbox row, whatever its kind: its subject and text from the kind's
+    template for the recipient (`texts.py`), in the recipient's language, sent as text and HTML.
+    `recipient` is None for a row to a bare address (the citizen, a person of the network).
+    Raises texts.SecretUnavailable when a secret's row can no longer be read."""
+    with force_locale(locale_of(notification, recipient)):  # the labels in the context are translated too
         context = email_context(notification, recipient)
-        subject, text, html = render_email(notification.kind, recipient.role, locale, context)
+        subject, text, html = render_email(notification, recipient, context)
     # The classic MIME classes: a quarter of the CPU of EmailMessage's header registry, which
     # counts when a worker sends hundreds a second. Quoted-printable keeps the text readable.
     msg = MIMEMultipart("alternative")
     # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
     msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = recipient.email
-    consultant = context.get("consultant")
-    if consultant is not None and consultant.id != recipient.id and consultant.email:
-        msg["Reply-To"] = consultant.email
+    msg["To"] = recipient.email if recipient is not None else (notification.to_address or "")
+    if context["reply_to"]:
+        msg["Reply-To"] = context["reply_to"]
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(notification)
     msg["Auto-Submitted"] = "auto-generated"

@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
 from ..services import webhooks as rows
-from .webhooks import deliver_many
+from .webhook_delivery import deliver_many
 
 log = logging.getLogger(__name__)
 CHUNK = 20

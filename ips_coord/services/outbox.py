@@ -13,7 +13,7 @@ transaction: the callers enqueue the claimed ids after the claim committed.
 
 What a channel sends, and how (SMTP or the mailbox folder for e-mail, HTTP through the egress
 guard for webhooks), is the transport's business: ips_coord/notifications/delivery.py and
-ips_coord/notifications/webhooks.py. Both commits of a lease skip the wait for the WAL flush:
+ips_coord/notifications/webhook_delivery.py. Both commits of a lease skip the wait for the WAL flush:
 only a crash of the database server itself can lose the last fraction of a second of them, and
 that too ends in a resend, never a loss.
 """

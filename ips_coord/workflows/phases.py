@@ -368,7 +368,7 @@ class NotificationKind(StrEnum):
     JOB_TERMS_CHANGED = "job_terms_changed"  # a running job's hours or pay changed: the jobcenter is told
 
 
-# Outbox kinds whose row carries a sealed secret: built by notifications/secret_mail.py, scrubbed once sent.
+# Outbox kinds whose row carries a sealed secret: queued by services/secret_mail.py, scrubbed once sent.
 SECRET_NOTIFICATION_KINDS = frozenset({NotificationKind.CITIZEN_CODE, NotificationKind.CITIZEN_INVITATION,
                                        NotificationKind.PASSWORD_RESET})
 

@@ -18,7 +18,7 @@ from ips_coord.access.feed import CHANGE_PARTS
 from ips_coord.clock import utcnow
 from ips_coord.extensions import db as _db
 from ips_coord.models import AccessLog, IpsCase, WebhookDelivery
-from ips_coord.notifications.webhooks import deliver_many
+from ips_coord.notifications.webhook_delivery import deliver_many
 from ips_coord.services import activities as act
 from ips_coord.services import integrations, webhooks
 from tests.factories import bearer, service_token

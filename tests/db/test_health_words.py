@@ -20,11 +20,11 @@ from ips_coord.clock import utcnow
 from ips_coord.extensions import db as _db
 from ips_coord.models import FollowUp, IpsCase, Notification, WebhookDelivery
 from ips_coord.notifications.email import build_message
+from ips_coord.notifications.texts import LETTER_KINDS
 from ips_coord.services import activities as act
 from ips_coord.services import calendar_feed, integrations, treatment, webhooks
 from ips_coord.services.records import add_case_event
 from ips_coord.workflows.phases import (
-    SECRET_NOTIFICATION_KINDS,
     CloseReason,
     ConsentCategory,
     Deviation,
@@ -138,7 +138,8 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
     assert {NotificationKind.ADMITTED, NotificationKind.DISCHARGED} <= {n.kind for n in written}
     rows = [(n, recipients[Role(_db.session.get_one(type(world.consultant), n.recipient_id).role)])
             for n in written if n.recipient_id is not None]
-    kinds = [k for k in NotificationKind if k not in SECRET_NOTIFICATION_KINDS]
+    # The mails about no case (a secret, the network's meeting invitation: tests/db/test_network.py) aside.
+    kinds = [k for k in NotificationKind if k not in LETTER_KINDS]
     for i, (kind, role) in enumerate(itertools.product(kinds, recipients)):
         follow_up = list(FollowUpKind)[i % len(FollowUpKind)]
         data = {"reference": treated.reference, "event_date": "2026-01-05", "follow_up_kind": follow_up.value,

@@ -18,7 +18,8 @@ def test_every_string_in_the_code_and_templates_is_in_the_catalogue():
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     root = PO.parents[4]
-    method_map = [("ips_coord/**.py", "python"), ("ips_coord/web/templates/**.html", "jinja2")]
+    method_map = [("ips_coord/**.py", "python"), ("ips_coord/web/templates/**.html", "jinja2"),
+                  ("ips_coord/web/templates/email/**.txt", "jinja2")]
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="da")

@@ -3,6 +3,7 @@ own sign-in and view, progress ratings, and the separation of citizen and staff 
 from __future__ import annotations
 
 import email
+import email.policy
 import glob
 import os
 import re
@@ -31,15 +32,17 @@ def deliver_due(app) -> list:
         return deliver_many(claim_due_notifications(utcnow(), 500))
 
 
-def mailbox_body(app, to: str) -> str:
-    """The newest e-mail's text to `to`, after delivering what is due."""
+def mailbox_body(app, to: str, containing: str = "") -> str:
+    """The text part of the newest e-mail to `to` (that contains `containing`), after delivering
+    what is due."""
     deliver_due(app)
     files = sorted(glob.glob(os.path.join(app.instance_path, "mailbox", "*.eml")), key=os.path.getmtime)
     for path in reversed(files):
         with open(path, "rb") as fh:
-            msg = email.message_from_binary_file(fh)
-        if msg["To"] == to and not msg.is_multipart():
-            return msg.get_payload(decode=True).decode()
+            msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        text = msg.get_body(("plain",)).get_content()
+        if msg["To"] == to and containing in text:
+            return text
     raise AssertionError(f"no e-mail to {to}")
 
 
