@@ -59,6 +59,7 @@ from ..workflows.phases import (
     Phase,
     Role,
 )
+from .assignment import case_context
 from .case_forms import (
     EVENT_FIELDS,
     ConsentForm,
@@ -76,6 +77,8 @@ from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import EmptyForm
 from .guards import safe_next
 from .outcome_messages import what_happened
+from .plan_parts import plan_context
+from .sector_parts import sectors_context
 
 bp = Blueprint("case_page", __name__)
 CONTACT_KINDS = frozenset(k.value for k in ContactKind)
@@ -125,16 +128,10 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
     ctx.update(_readable_parts(case, access, forms))
-    from .plan_views import plan_context  # plan_views re-renders this page: imported here, not at the top
-
     plan_ctx, plan_parts = plan_context(case, access, forms)
     ctx.update(plan_ctx)
-    from .assignment import case_context  # consents who-sees-what, withheld notifications, assignment
-
     extra_ctx, extra_parts = case_context(case, access)
     ctx.update(extra_ctx)
-    from .sectors import sectors_context  # admissions, the jobcenter's decisions, the job's terms
-
     sectors_ctx, sectors_parts = sectors_context(case, access, forms)
     ctx.update(sectors_ctx)
     plan_parts = set(plan_parts) | extra_parts | sectors_parts
@@ -295,7 +292,7 @@ def new_referral():
                                        out_of_work=form.out_of_work.data,
                                        referral_reason=form.referral_reason.data or None)
         except ServiceError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             return render_template("referral.html", form=form), 400
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
@@ -358,7 +355,7 @@ def transition(case_id: int):
         form.version.data = exc.current_version
         return render_case(case, access, 409, transition=form, transition_event=event)
     except ServiceError as exc:  # a workflow refusal (422) or another rule (400)
-        _attach_error(form, exc)
+        attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, transition=form,
                            transition_event=event)
@@ -367,7 +364,7 @@ def transition(case_id: int):
     return redirect(url_for("case_page.detail", case_id=case_id))
 
 
-def _attach_error(form, exc: ServiceError) -> None:
+def attach_error(form, exc: ServiceError) -> None:
     """Show a service's message next to the field it names, or above the form."""
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
@@ -396,7 +393,7 @@ def _form_post(case_id, part, form_cls, key, save):
     try:
         result = save(case, form)
     except ServiceError as exc:
-        _attach_error(form, exc)
+        attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
     section = FORM_SECTION.get(key, key)
@@ -471,7 +468,7 @@ def withdraw_consent(case_id: int, consent_id: int):
             svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data,
                                  confirmed=form.confirm.data)
         except ServiceError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             db.session.expire_all()
             return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, withdraw=form)
         flash_in(_("The consent is withdrawn. Sharing under it has stopped."), "ok", "consent")

@@ -38,7 +38,7 @@ from .follow_up_actions import answer_label, answer_url, one_tap
 from .formatting import local_date
 from .forms import QuickContactForm
 from .guards import query_id, unstorable
-from .sectors import team_meeting_due
+from .sector_pages import team_meeting_due
 
 bp = Blueprint("consultant", __name__)
 OLD_OVERDUE = timedelta(days=30)
