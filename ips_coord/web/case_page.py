@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
@@ -72,7 +72,7 @@ from .case_forms import (
     TransitionForm,
     WithdrawConsentForm,
 )
-from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open, open_sections
+from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open, open_sections, shown_rows
 from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import EmptyForm
 from .guards import safe_next
@@ -114,12 +114,14 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
 
 
 def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) -> tuple[str, int]:
-    """The page, with any form that failed passed in to keep what was typed."""
+    """The page, with any form that failed passed in to keep what was typed. Each table is read
+    once: the rows several parts show (open follow-ups, history, consents, notifications) are
+    read here and passed down."""
     now = utcnow()
+    rows = _shared_rows(case, access)
     # The job-ending review opens by itself while it is due: it is the case's next step.
-    review_due = case.phase == Phase.JOB_ENDED and db.session.scalar(select(FollowUp.id).where(
-        FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.JOB_ENDING_REVIEW,
-        FollowUp.status == FollowUpStatus.OPEN).limit(1)) is not None
+    review_due = case.phase == Phase.JOB_ENDED and any(
+        f.kind == FollowUpKind.JOB_ENDING_REVIEW for f in rows.get("open_follow_ups", ()))
     opened = open_sections(forms, {"review"} if review_due else set())
     ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
                            "opened": opened, "answer_url": answer_url, "answer_label": answer_label,
@@ -127,24 +129,49 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
                            "transition_forms": _transition_forms(case, access, forms, now),
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
-    ctx.update(_readable_parts(case, access, forms))
-    plan_ctx, plan_parts = plan_context(case, access, forms)
+    ctx.update(_readable_parts(case, access, forms, rows))
+    plan_ctx, plan_parts = plan_context(case, access, forms, rows)
     ctx.update(plan_ctx)
-    extra_ctx, extra_parts = case_context(case, access)
+    extra_ctx, extra_parts = case_context(case, access, rows)
     ctx.update(extra_ctx)
     sectors_ctx, sectors_parts = sectors_context(case, access, forms)
     ctx.update(sectors_ctx)
     plan_parts = set(plan_parts) | extra_parts | sectors_parts
     _log_shown(case, access, ctx, plan_parts)
-    ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
-        Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.awaiting_ack(), Notification.status != NotificationStatus.WITHHELD)).all()  # never sent
+    ctx["to_acknowledge"] = rows["to_acknowledge"]
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
     citizen = case.citizen
     ctx["cpr_masked"] = _masked_cpr(citizen) if access.can_read(Part.IDENTITY) else None
     ctx["cpr_full"] = identity_svc.cpr_of(citizen) if forms.get("cpr_shown") else None
     return render_template("case_page.html", **ctx), status
+
+
+def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
+    """The rows more than one part of the page uses, each table read once: the open follow-ups
+    (the list, the due review, the rating round), the history (the list, the participation
+    agreement, the assignments' names), the consents (the list, who sees what) and the
+    notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
+    A key is absent when the reader may not read its part (its users then read what they need)."""
+    rows: dict[str, Any] = {}
+    if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
+        rows["open_follow_ups"] = shown_rows(FollowUp, case.id, FollowUp.due_at,
+                                             where=[FollowUp.status == FollowUpStatus.OPEN])
+    if access.can_read(Part.HISTORY):
+        rows["events"] = shown_rows(CaseEvent, case.id, CaseEvent.seq.desc())
+    if access.can_read(Part.CONSENTS):
+        rows["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
+    # Never sent: a withheld notification awaits a consent, not an acknowledgement.
+    mine = and_(Notification.recipient_id == current_user.id, Notification.awaiting_ack(),
+                Notification.status != NotificationStatus.WITHHELD)
+    shows_withheld = access.can_read(Part.HISTORY) and access.can_read(Part.CONSENTS)
+    notifications = db.session.scalars(select(Notification).where(
+        Notification.case_id == case.id, or_(mine, Notification.status == NotificationStatus.WITHHELD)
+        if shows_withheld else mine).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
+    rows["to_acknowledge"] = [n for n in notifications if n.status != NotificationStatus.WITHHELD]
+    if shows_withheld:
+        rows["withheld"] = [n for n in notifications if n.status == NotificationStatus.WITHHELD]
+    return rows
 
 
 def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -179,7 +206,7 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
             ctx["review_form"] = forms.get("review") or form_or_closed(
                 "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
     if access.can_read(Part.PROFILE):
-        ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
+        ctx["profiles"] = shown_rows(CareerProfile, case.id, CareerProfile.version.desc())
     if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or form_or_closed(
@@ -216,15 +243,15 @@ def _shared_form(case: IpsCase, posted: SharedInfoForm | None, today: Any) -> Sh
     return form
 
 
-def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dict[str, Any]:
+def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: dict[str, Any]) -> dict[str, Any]:
     """Each part of the record the reader may read, under their role and the live consents."""
     ctx: dict[str, Any] = {}
     if access.can_read(Part.FOLLOW_UPS):
-        ctx["follow_ups"] = _of_case(FollowUp, case, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN])
+        ctx["follow_ups"] = rows["open_follow_ups"]
     if access.can_read(Part.HISTORY):
-        ctx["events"] = [event_view(e, access) for e in _of_case(CaseEvent, case, CaseEvent.seq.desc())]
+        ctx["events"] = [event_view(e, access) for e in rows["events"]]
     if access.can_read(Part.CONSENTS):
-        ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
+        ctx["consents"] = rows["consents"]
         if access.can_write(Part.CONSENTS):
             failed = forms.get("withdraw")
             ctx["may_withdraw"] = any(c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
@@ -240,12 +267,12 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dic
     if access.can_read(Part.BENEFITS):
         ctx["benefits"] = _of_case(BenefitFact, case, BenefitFact.created_at.desc())
     if access.can_read(Part.NOTES):
-        ctx["contacts"] = _of_case(Contact, case, Contact.occurred_at.desc())
-        ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
+        ctx["contacts"] = shown_rows(Contact, case.id, Contact.occurred_at.desc())
+        ctx["reviews"] = shown_rows(JobEndingReview, case.id, JobEndingReview.held_at.desc())
     if access.can_read(Part.PLACEMENTS):
-        ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+        ctx["placements"] = shown_rows(Placement, case.id, Placement.start_date.desc())
         # Job development logged for this citizen from the employer-contact form.
-        ctx["employer_contacts"] = _of_case(EmployerContact, case, EmployerContact.occurred_at.desc())
+        ctx["employer_contacts"] = shown_rows(EmployerContact, case.id, EmployerContact.occurred_at.desc())
     return ctx
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, request
+from sqlalchemy import Row, select
+
+from ..extensions import db
 
 # Which section a failed form belongs to (the keyword render_case is given -> section).
 FORM_SECTION = {
@@ -61,3 +64,12 @@ def autofocus_once() -> bool:
         return False
     g.autofocus_given = True
     return True
+
+
+def shown_rows(model: Any, case_id: int, *order: Any, where: Any = (), limit: int | None = None) -> list[Row[Any]]:
+    """One part of the case record as read-only rows (named tuples, one attribute per column)
+    rather than ORM objects: the page only shows them, and a row costs a fraction of an entity to
+    load. Parts whose objects are changed, related or asked questions stay ORM objects."""
+    table = model.__table__
+    query = select(table).where(table.c.case_id == case_id, *where).order_by(*order)
+    return list(db.session.execute(query if limit is None else query.limit(limit)).all())

@@ -32,7 +32,7 @@ from ..services.transitions import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, PlanOwner, SupportField
 from .case_forms import _c
-from .case_sections import form_or_closed, is_open
+from .case_sections import form_or_closed, is_open, shown_rows
 from .forms import DecimalNumberField, SafeForm, WholeNumberField
 
 # A network person owns an action from the network page, where the person and the consent are chosen.
@@ -91,8 +91,10 @@ def _of_case(model, case, *order):
     return db.session.scalars(select(model).where(model.case_id == case.id).order_by(*order)).all()
 
 
-def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
-    """What the case page shows of the plan for this reader, and the parts it shows."""
+def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
+                 rows: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
+    """What the case page shows of the plan for this reader, and the parts it shows. `rows`: what
+    the case page read already (the history when its reader reads it, the open follow-ups)."""
     now = utcnow()
     ctx: dict[str, Any] = {"OWNER_LABELS": labels.PLAN_OWNERS, "SUPPORT_LABELS": labels.SUPPORTS,
                  "DIMENSIONS": labels.DIMENSIONS,
@@ -101,12 +103,16 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
     if access.can_read(Part.PLAN):
         shown.add(Part.PLAN)
         ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
-        ctx["plan_actions"] = _of_case(PlanAction, case, PlanAction.done_at.is_not(None), PlanAction.due_date,
+        ctx["plan_actions"] = shown_rows(PlanAction, case.id, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
         # Recorded with the enrolment, or afterwards on its own.
-        ctx["participation"] = next((e for e in db.session.scalars(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.event.in_((HistoryEntry.PARTICIPATION_AGREED, Event.ENROL)))
-            .order_by(CaseEvent.seq.desc())) if (e.data or {}).get("citizen_agreed")), None)
+        agreed = (HistoryEntry.PARTICIPATION_AGREED, Event.ENROL)
+        events = rows.get("events")
+        if events is None:
+            events = db.session.scalars(select(CaseEvent).where(
+                CaseEvent.case_id == case.id, CaseEvent.event.in_(agreed)).order_by(CaseEvent.seq.desc()))
+        ctx["participation"] = next(
+            (e for e in events if e.event in agreed and (e.data or {}).get("citizen_agreed")), None)
     if access.can_write(Part.PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or form_or_closed(
@@ -118,7 +124,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         ctx["can_invite"] = case.consultant_id == current_user.id and bool(case.citizen.email)
     if access.can_read(Part.INTERVENTIONS):
         shown.add(Part.INTERVENTIONS)
-        ctx["interventions"] = _of_case(ParallelIntervention, case, ParallelIntervention.start_date.desc())
+        ctx["interventions"] = shown_rows(ParallelIntervention, case.id, ParallelIntervention.start_date.desc())
         if access.can_write(Part.INTERVENTIONS):
             ctx["intervention_form"] = (forms.get("intervention") or form_or_closed(
                 "interventions", lambda: InterventionForm(formdata=None, start_date=now.date())))
@@ -137,15 +143,14 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
                 SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc()).limit(10)).all()
     if access.can_read(Part.PROGRESS):
         shown.add(Part.PROGRESS)
-        ratings = _of_case(ProgressRating, case, ProgressRating.rated_at)
+        ratings = shown_rows(ProgressRating, case.id, ProgressRating.rated_at)
         ctx["ratings"] = ratings
-        ctx["rating_round"] = rating_round(case.id, ratings)
+        ctx["rating_round"] = rating_round(case.id, ratings, rows.get("open_follow_ups"))
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \
             if ratings else None
         if access.can_write(Part.PROGRESS):
             ctx["rating_form"] = forms.get("rating") or form_or_closed("rating", lambda: StaffRatingForm(formdata=None))
     if access.can_read(Part.NOTES):
-        ctx["citizen_notes"] = db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
-                                                  .order_by(CitizenNote.created_at.desc()).limit(5)).all()
+        ctx["citizen_notes"] = shown_rows(CitizenNote, case.id, CitizenNote.created_at.desc(), limit=5)
     return ctx, shown
 

@@ -6,14 +6,15 @@ its citizens' jobs, hours and benefit, the consultant records a running job's ne
 and the weekly treatment-team meetings."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -214,12 +215,20 @@ def team_meetings():
                            next_due=team_meeting_due(current_user.id), today=today), status
 
 
-def team_meeting_due(consultant_id: int):
+def last_team_meeting(consultant_id: int) -> ScalarSelect[Any]:
+    """The date of the last meeting the consultant attended, to read with other figures."""
+    return select(TreatmentTeamMeeting.held_on).where(
+        TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended) \
+        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(1).scalar_subquery()
+
+
+def next_team_meeting(last: date | None) -> date:
     """The weekly meeting's follow-up: due 7 days after the last one attended (today if none)."""
-    last = db.session.scalar(select(TreatmentTeamMeeting.held_on).where(
-        TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended)
-        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(1))
     return last + timedelta(days=7) if last else local_today(utcnow())
+
+
+def team_meeting_due(consultant_id: int) -> date:
+    return next_team_meeting(db.session.scalar(select(last_team_meeting(consultant_id))))
 
 
 # --- The jobcenter's workspace ------------------------------------------------------------------
@@ -271,4 +280,4 @@ def workspace():
     return render_template("jobcenter.html", rows=rows, show=show, filters=WORKSPACE_FILTER_LABELS)
 
 
-__all__ = ["bp", "team_meeting_due"]
+__all__ = ["bp", "last_team_meeting", "next_team_meeting", "team_meeting_due"]

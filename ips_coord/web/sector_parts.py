@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase
 from ..services.transitions import current_placement
 from ..workflows.phases import Part, Phase, Role
-from .case_sections import form_or_closed, is_open
+from .case_sections import form_or_closed, is_open, shown_rows
 from .forms import DecimalNumberField, SafeForm
 
 
@@ -59,8 +59,7 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
     today = local_today(utcnow())
     sees_reason = access.can_read(Part.HEALTH)
     if sees_reason or access.can_read(Part.FOLLOW_UPS):
-        ctx["admissions"] = db.session.scalars(select(Admission).where(Admission.case_id == case.id)
-                                               .order_by(Admission.admitted_on.desc(), Admission.id.desc())).all()
+        ctx["admissions"] = shown_rows(Admission, case.id, Admission.admitted_on.desc(), Admission.id.desc())
         ctx["admission_reasons"] = sees_reason
         shown.add(Part.HEALTH if sees_reason else Part.FOLLOW_UPS)
     if access.can_write(Part.HEALTH) and current_user.role == Role.PSYCHIATRY:
