@@ -79,7 +79,7 @@ def my_day():
         .order_by(FollowUp.due_at)) if f.case_id in mine]
     coming = [(f, c) for f, c in on_my_cases if f.kind in DEADLINE_KINDS and end_of_day <= f.due_at < horizon]
     escalations = sorted(((f, c) for f, c in on_my_cases if f.escalated_at is not None),
-                         key=lambda fc: fc[0].escalated_at, reverse=True)
+                         key=lambda fc: fc[0].escalated_at or now, reverse=True)
     # The two figures in one statement: this week's employer contacts, the last team meeting.
     week_contacts, last_meeting = db.session.execute(select(
         select(func.count(EmployerContact.id)).where(

@@ -143,7 +143,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
                 SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc()).limit(10)).all()
     if access.can_read(Part.PROGRESS):
         shown.add(Part.PROGRESS)
-        ratings = shown_rows(ProgressRating, case.id, ProgressRating.rated_at)
+        ratings = _of_case(ProgressRating, case, ProgressRating.rated_at)
         ctx["ratings"] = ratings
         ctx["rating_round"] = rating_round(case.id, ratings, rows.get("open_follow_ups"))
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \

@@ -118,3 +118,30 @@ def test_a_read_that_logs_nothing_ends_its_transaction_with_commit(client, world
         event.remove(_db.engine, "commit", commit)
         event.remove(_db.engine, "rollback", rollback)
     assert ends == ["commit"], ends
+
+
+def _tables_read(seen: list[str]) -> list[str]:
+    """The table each SELECT reads first (its FROM), one entry per statement."""
+    return [m.group(1) for s in seen if s.startswith("SELECT") and (m := re.search(r" FROM (\w+)", s))]
+
+
+def test_the_case_page_reads_each_table_once(client, world, clock):
+    """The rows several parts of the page show (open follow-ups, history, consents, notifications)
+    are read once and passed down; the signed-in user's own row aside, no table is read twice."""
+    case = world.step(world.case_in("employed"), "end_job", end_reason="dismissed")
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", f"/cases/{case.id}")
+    assert response.status_code == 200
+    tables = [t for t in _tables_read(seen) if t != "staff_user"]
+    assert len(tables) == len(set(tables)), sorted(tables)
+    assert {"follow_up", "case_event", "consent", "notification"} <= set(tables)
+
+
+def test_my_day_makes_six_statements(client, world, clock):
+    for phase in ("employed", "job_search", "engagement"):
+        world.case_in(phase)
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", "/my-day")
+    assert response.status_code == 200
+    # user + session + inbox, due follow-ups, my cases, deadlines and escalations, the two figures, the access log
+    assert len(seen) == 6, seen
