@@ -24,9 +24,11 @@ from ..extensions import db
 from ..i18n import translate
 from ..labels import CATEGORIES
 from ..models import (
+    Admission,
     BenefitFact,
     CareerProfile,
     CaseEvent,
+    CitizenNote,
     Consent,
     Contact,
     EmployerContact,
@@ -35,7 +37,11 @@ from ..models import (
     JobEndingReview,
     Notification,
     Organisation,
+    ParallelIntervention,
     Placement,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
     SharedHealthInfo,
     User,
 )
@@ -72,7 +78,15 @@ from .case_forms import (
     TransitionForm,
     WithdrawConsentForm,
 )
-from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open, open_sections, shown_rows
+from .case_sections import (
+    FORM_SECTION,
+    flash_in,
+    form_or_closed,
+    is_open,
+    note_parts_present,
+    open_sections,
+    shown_rows,
+)
 from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import EmptyForm
 from .guards import safe_next
@@ -102,11 +116,6 @@ def _psychiatry_choices(case: IpsCase):
         region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
         query = query.where((User.organisation_id == region) | (User.id == case.psychiatry_contact_id))
     return [SelectChoice(uid, name) for uid, name in db.session.execute(query)]
-
-
-def _of_case(model, case: IpsCase, *order, where=()):
-    """One part of the case record, in the page's order."""
-    return db.session.scalars(select(model).where(model.case_id == case.id, *where).order_by(*order)).all()
 
 
 def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
@@ -147,6 +156,12 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     return render_template("case_page.html", **ctx), status
 
 
+# The parts read only when they have rows (one probe for all); the history, the follow-ups and
+# the notifications nearly always have some.
+PROBED_PARTS = [CareerProfile, Consent, Contact, JobEndingReview, Placement, EmployerContact, SharedHealthInfo,
+                BenefitFact, PlanGoal, PlanAction, ParallelIntervention, ProgressRating, CitizenNote, Admission]
+
+
 def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     """The rows more than one part of the page uses, each table read once: the open follow-ups
     (the list, the due review, the rating round), the history (the list, the participation
@@ -154,13 +169,14 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
     A key is absent when the reader may not read its part (its users then read what they need)."""
     rows: dict[str, Any] = {}
+    note_parts_present(case.id, PROBED_PARTS)
     if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
         rows["open_follow_ups"] = shown_rows(FollowUp, case.id, FollowUp.due_at,
                                              where=[FollowUp.status == FollowUpStatus.OPEN])
     if access.can_read(Part.HISTORY):
         rows["events"] = shown_rows(CaseEvent, case.id, CaseEvent.seq.desc())
     if access.can_read(Part.CONSENTS):
-        rows["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
+        rows["consents"] = shown_rows(Consent, case.id, Consent.given_at.desc(), Consent.id.desc(), entities=True)
     # Never sent: a withheld notification awaits a consent, not an acknowledgement.
     mine = and_(Notification.recipient_id == current_user.id, Notification.awaiting_ack(),
                 Notification.status != NotificationStatus.WITHHELD)
@@ -262,10 +278,10 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
                 for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
             } if is_open("withdraw") else {}
     if access.can_read(Part.HEALTH):
-        ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
+        ctx["shared"] = shown_rows(SharedHealthInfo, case.id, SharedHealthInfo.created_at.desc(), entities=True,
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
     if access.can_read(Part.BENEFITS):
-        ctx["benefits"] = _of_case(BenefitFact, case, BenefitFact.created_at.desc())
+        ctx["benefits"] = shown_rows(BenefitFact, case.id, BenefitFact.created_at.desc(), entities=True)
     if access.can_read(Part.NOTES):
         ctx["contacts"] = shown_rows(Contact, case.id, Contact.occurred_at.desc())
         ctx["reviews"] = shown_rows(JobEndingReview, case.id, JobEndingReview.held_at.desc())

@@ -87,10 +87,6 @@ def _rating_form() -> type[SafeForm]:
 StaffRatingForm = _rating_form()
 
 
-def _of_case(model, case, *order):
-    return db.session.scalars(select(model).where(model.case_id == case.id).order_by(*order)).all()
-
-
 def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
                  rows: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
     """What the case page shows of the plan for this reader, and the parts it shows. `rows`: what
@@ -102,7 +98,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
     shown: set[Part] = set()
     if access.can_read(Part.PLAN):
         shown.add(Part.PLAN)
-        ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
+        ctx["plan_goals"] = shown_rows(PlanGoal, case.id, PlanGoal.version.desc(), entities=True)
         ctx["plan_actions"] = shown_rows(PlanAction, case.id, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
         # Recorded with the enrolment, or afterwards on its own.
@@ -143,7 +139,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
                 SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc()).limit(10)).all()
     if access.can_read(Part.PROGRESS):
         shown.add(Part.PROGRESS)
-        ratings = _of_case(ProgressRating, case, ProgressRating.rated_at)
+        ratings = shown_rows(ProgressRating, case.id, ProgressRating.rated_at, entities=True)
         ctx["ratings"] = ratings
         ctx["rating_round"] = rating_round(case.id, ratings, rows.get("open_follow_ups"))
         ctx["trend"] = case_trend(ratings, _("Citizen"), _("Consultant"), _("Progress over time (average, 1-10)")) \
