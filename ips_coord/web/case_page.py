@@ -111,13 +111,16 @@ def _local_input(now: datetime) -> datetime:
 
 def _psychiatry_choices(case: IpsCase):
     """Clinicians of the region the case already works with (a national installation has
-    hundreds); all of them when the case has no psychiatry contact yet. Read as users, so the
-    case's own contact (named in the page's header) comes with them rather than on its own."""
-    query = select(User).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
-    if case.psychiatry_contact_id:
-        region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
-        query = query.where((User.organisation_id == region) | (User.id == case.psychiatry_contact_id))
-    users = db.session.scalars(query).all()
+    hundreds); all of them when the case has no psychiatry contact yet. A region's are read as
+    users, so the case's own contact (named in the page's header) comes with them rather than on
+    its own; the whole country's as names only."""
+    if not case.psychiatry_contact_id:
+        return [SelectChoice(uid, name) for uid, name in db.session.execute(
+            select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name))]
+    region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
+    users = db.session.scalars(select(User).where(
+        User.role == Role.PSYCHIATRY, User.active,
+        (User.organisation_id == region) | (User.id == case.psychiatry_contact_id)).order_by(User.name)).all()
     contact = next((u for u in users if u.id == case.psychiatry_contact_id), None)
     if contact is not None and "psychiatry_contact" in inspect(case).unloaded:
         set_committed_value(case, "psychiatry_contact", contact)  # loaded, not changed
