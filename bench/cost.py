@@ -301,6 +301,9 @@ def probes(app, who: dict[str, Any]) -> list[Probe]:
         Probe("case_page_typical", "case page, typical history", lambda: consultant.get(f"/cases/{who['case']}")),
         Probe("case_page_longest", "case page, longest history",
               lambda: longest_owner.get(f"/cases/{who['longest']}")),
+        # The first screen with one section opened (its link): the contact form, the one used most.
+        Probe("case_page_section", "case page, a section opened",
+              lambda: consultant.get(f"/cases/{who['case']}?open=contact")),
         Probe("case_list_own", "case list, consultant's own", lambda: consultant.get("/cases")),
         Probe("case_list_team", "case list, team's first 100", lambda: consultant.get("/cases?scope=team")),
         Probe("coordinator_overview", "coordinator overview", lambda: coordinator.get("/coordinator")),

@@ -36,13 +36,18 @@ class RatingRound:
 RATING_ASKED_BEFORE = timedelta(days=14)
 
 
-def rating_round(case_id: int, ratings: list[ProgressRating]) -> RatingRound | None:
+def rating_round(case_id: int, ratings: list[ProgressRating],
+                 open_follow_ups: list[FollowUp] | None = None) -> RatingRound | None:
     """The open progress-rating follow-up of the case (made at enrolment, then every 90 days: the
     consultant's rating closes it and opens the next) and whether the citizen has rated since it
-    opened; None if none is open."""
-    fu = db.session.scalar(select(FollowUp).where(
-        FollowUp.case_id == case_id, FollowUp.kind == FollowUpKind.PROGRESS_RATING,
-        FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at).limit(1))
+    opened; None if none is open. `open_follow_ups`: the case's open follow-ups by due date, when
+    the caller has read them already."""
+    if open_follow_ups is not None:
+        fu = next((f for f in open_follow_ups if f.kind == FollowUpKind.PROGRESS_RATING), None)
+    else:
+        fu = db.session.scalar(select(FollowUp).where(
+            FollowUp.case_id == case_id, FollowUp.kind == FollowUpKind.PROGRESS_RATING,
+            FollowUp.status == FollowUpStatus.OPEN).order_by(FollowUp.due_at).limit(1))
     if fu is None:
         return None
     after = (fu.data or {}).get("after_rating")  # the consultant's rating that opened this round, if one did

@@ -27,7 +27,7 @@ def register_web(app: Flask) -> None:
     from .plan_views import bp as plan_bp
     from .privacy import bp as privacy_bp
     from .search import bp as search_bp
-    from .sectors import bp as sectors_bp
+    from .sector_pages import bp as sector_pages_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -51,7 +51,7 @@ def register_web(app: Flask) -> None:
     from .assignment import bp as assignment_bp
 
     app.register_blueprint(assignment_bp)  # the coordinator's queue of referrals: assign, reassign, move
-    app.register_blueprint(sectors_bp)  # admissions, the jobcenter's workspace, treatment-team meetings
+    app.register_blueprint(sector_pages_bp)  # admissions, the jobcenter's workspace, treatment-team meetings
     from .admin_integrations import bp as admin_integrations_bp
 
     app.register_blueprint(admin_integrations_bp)  # the admin's service tokens, webhooks, delivery log

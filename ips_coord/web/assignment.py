@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..access.audit import audit_pairs
-from ..access.consent_view import consent_flows, withheld_notifications
+from ..access.consent_view import consent_flows
 from ..access.policy import Access
 from ..clock import local_today, utcnow
 from ..extensions import db
@@ -76,29 +76,29 @@ def overview_context() -> dict[str, Any]:
     return {"queue": queue, "missing_consents": missing_consent_cases(team)}
 
 
-def case_context(case: IpsCase, access: Access) -> tuple[dict[str, Any], set[Part]]:
+def case_context(case: IpsCase, access: Access, rows: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
     """The case page's consent panel (every reader of the consents), the notifications withheld
-    for lack of consent (readers of the history) and the coordinator's assignment form."""
+    for lack of consent (readers of the history) and the coordinator's assignment form. `rows`:
+    what the case page read already (its consents, history and withheld notifications)."""
     ctx: dict[str, Any] = {}
     shown: set[Part] = set()
     if access.can_read(Part.CONSENTS):
-        ctx["consent_flows"] = consent_flows(case.id, local_today(utcnow()))
+        ctx["consent_flows"] = consent_flows(case.id, local_today(utcnow()), rows["consents"])
         shown.add(Part.CONSENTS)
     if access.can_read(Part.HISTORY) and access.can_read(Part.CONSENTS):
-        ctx["withheld"] = withheld_notifications(case.id)
+        ctx["withheld"] = rows["withheld"]
         shown.add(Part.HISTORY)
     if access.can_read(Part.HISTORY):
-        ctx["assigned_names"] = _assignment_names(case)
+        ctx["assigned_names"] = _assignment_names(rows["events"])
     if access.relation == "coordinator" and case.phase not in ENDED:
         ctx["assign_form"] = assign_form(case)
         ctx["assign_form"].next.data = url_for("case_page.detail", case_id=case.id)
     return ctx, shown
 
 
-def _assignment_names(case: IpsCase) -> dict[str, dict[int, str]]:
+def _assignment_names(events: list[CaseEvent]) -> dict[str, dict[int, str]]:
     """The names of the consultants and teams the case's assignments name (for its history)."""
-    data = [e.data or {} for e in db.session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.CASE_ASSIGNED))]
+    data = [e.data or {} for e in events if e.event == HistoryEntry.CASE_ASSIGNED]
     users = {d.get(k) for d in data for k in ("consultant_id", "from_consultant_id")} - {None}
     teams = {d.get(k) for d in data for k in ("team_id", "from_team_id")} - {None}
     return {"users": {uid: name for uid, name in db.session.execute(

@@ -11,7 +11,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
@@ -24,9 +25,11 @@ from ..extensions import db
 from ..i18n import translate
 from ..labels import CATEGORIES
 from ..models import (
+    Admission,
     BenefitFact,
     CareerProfile,
     CaseEvent,
+    CitizenNote,
     Consent,
     Contact,
     EmployerContact,
@@ -35,7 +38,11 @@ from ..models import (
     JobEndingReview,
     Notification,
     Organisation,
+    ParallelIntervention,
     Placement,
+    PlanAction,
+    PlanGoal,
+    ProgressRating,
     SharedHealthInfo,
     User,
 )
@@ -59,6 +66,7 @@ from ..workflows.phases import (
     Phase,
     Role,
 )
+from .assignment import case_context
 from .case_forms import (
     EVENT_FIELDS,
     ConsentForm,
@@ -71,11 +79,21 @@ from .case_forms import (
     TransitionForm,
     WithdrawConsentForm,
 )
-from .case_sections import FORM_SECTION, flash_in, form_or_closed, is_open, open_sections
+from .case_sections import (
+    FORM_SECTION,
+    flash_in,
+    form_or_closed,
+    is_open,
+    note_parts_present,
+    open_sections,
+    shown_rows,
+)
 from .follow_up_actions import answer_label, answer_url, one_tap
 from .forms import EmptyForm
 from .guards import safe_next
 from .outcome_messages import what_happened
+from .plan_parts import plan_context
+from .sector_parts import sectors_context
 
 bp = Blueprint("case_page", __name__)
 CONTACT_KINDS = frozenset(k.value for k in ContactKind)
@@ -93,17 +111,20 @@ def _local_input(now: datetime) -> datetime:
 
 def _psychiatry_choices(case: IpsCase):
     """Clinicians of the region the case already works with (a national installation has
-    hundreds); all of them when the case has no psychiatry contact yet."""
-    query = select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
-    if case.psychiatry_contact_id:
-        region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
-        query = query.where((User.organisation_id == region) | (User.id == case.psychiatry_contact_id))
-    return [SelectChoice(uid, name) for uid, name in db.session.execute(query)]
-
-
-def _of_case(model, case: IpsCase, *order, where=()):
-    """One part of the case record, in the page's order."""
-    return db.session.scalars(select(model).where(model.case_id == case.id, *where).order_by(*order)).all()
+    hundreds); all of them when the case has no psychiatry contact yet. A region's are read as
+    users, so the case's own contact (named in the page's header) comes with them rather than on
+    its own; the whole country's as names only."""
+    if not case.psychiatry_contact_id:
+        return [SelectChoice(uid, name) for uid, name in db.session.execute(
+            select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name))]
+    region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
+    users = db.session.scalars(select(User).where(
+        User.role == Role.PSYCHIATRY, User.active,
+        (User.organisation_id == region) | (User.id == case.psychiatry_contact_id)).order_by(User.name)).all()
+    contact = next((u for u in users if u.id == case.psychiatry_contact_id), None)
+    if contact is not None and "psychiatry_contact" in inspect(case).unloaded:
+        set_committed_value(case, "psychiatry_contact", contact)  # loaded, not changed
+    return [SelectChoice(u.id, u.name) for u in users]
 
 
 def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
@@ -111,12 +132,14 @@ def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
 
 
 def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) -> tuple[str, int]:
-    """The page, with any form that failed passed in to keep what was typed."""
+    """The page, with any form that failed passed in to keep what was typed. Each table is read
+    once: the rows several parts show (open follow-ups, history, consents, notifications) are
+    read here and passed down."""
     now = utcnow()
+    rows = _shared_rows(case, access)
     # The job-ending review opens by itself while it is due: it is the case's next step.
-    review_due = case.phase == Phase.JOB_ENDED and db.session.scalar(select(FollowUp.id).where(
-        FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.JOB_ENDING_REVIEW,
-        FollowUp.status == FollowUpStatus.OPEN).limit(1)) is not None
+    review_due = case.phase == Phase.JOB_ENDED and any(
+        f.kind == FollowUpKind.JOB_ENDING_REVIEW for f in rows.get("open_follow_ups", ()))
     opened = open_sections(forms, {"review"} if review_due else set())
     ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
                            "opened": opened, "answer_url": answer_url, "answer_label": answer_label,
@@ -124,30 +147,56 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
                            "transition_forms": _transition_forms(case, access, forms, now),
                            "event_fields": EVENT_FIELDS}
     ctx.update(_record_forms(case, access, forms, now))
-    ctx.update(_readable_parts(case, access, forms))
-    from .plan_views import plan_context  # plan_views re-renders this page: imported here, not at the top
-
-    plan_ctx, plan_parts = plan_context(case, access, forms)
+    ctx.update(_readable_parts(case, access, forms, rows))
+    plan_ctx, plan_parts = plan_context(case, access, forms, rows)
     ctx.update(plan_ctx)
-    from .assignment import case_context  # consents who-sees-what, withheld notifications, assignment
-
-    extra_ctx, extra_parts = case_context(case, access)
+    extra_ctx, extra_parts = case_context(case, access, rows)
     ctx.update(extra_ctx)
-    from .sectors import sectors_context  # admissions, the jobcenter's decisions, the job's terms
-
     sectors_ctx, sectors_parts = sectors_context(case, access, forms)
     ctx.update(sectors_ctx)
     plan_parts = set(plan_parts) | extra_parts | sectors_parts
     _log_shown(case, access, ctx, plan_parts)
-    ctx["to_acknowledge"] = db.session.scalars(select(Notification).where(
-        Notification.case_id == case.id, Notification.recipient_id == current_user.id,
-        Notification.awaiting_ack(), Notification.status != NotificationStatus.WITHHELD)).all()  # never sent
+    ctx["to_acknowledge"] = rows["to_acknowledge"]
     ctx["empty_form"] = EmptyForm()
     ctx["transition_error"] = forms.get("transition_event")
     citizen = case.citizen
     ctx["cpr_masked"] = _masked_cpr(citizen) if access.can_read(Part.IDENTITY) else None
     ctx["cpr_full"] = identity_svc.cpr_of(citizen) if forms.get("cpr_shown") else None
     return render_template("case_page.html", **ctx), status
+
+
+# The parts read only when they have rows (one probe for all); the history, the follow-ups and
+# the notifications nearly always have some.
+PROBED_PARTS = [CareerProfile, Consent, Contact, JobEndingReview, Placement, EmployerContact, SharedHealthInfo,
+                BenefitFact, PlanGoal, PlanAction, ParallelIntervention, ProgressRating, CitizenNote, Admission]
+
+
+def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
+    """The rows more than one part of the page uses, each table read once: the open follow-ups
+    (the list, the due review, the rating round), the history (the list, the participation
+    agreement, the assignments' names), the consents (the list, who sees what) and the
+    notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
+    A key is absent when the reader may not read its part (its users then read what they need)."""
+    rows: dict[str, Any] = {}
+    note_parts_present(case.id, PROBED_PARTS)
+    if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
+        rows["open_follow_ups"] = shown_rows(FollowUp, case.id, FollowUp.due_at,
+                                             where=[FollowUp.status == FollowUpStatus.OPEN])
+    if access.can_read(Part.HISTORY):
+        rows["events"] = shown_rows(CaseEvent, case.id, CaseEvent.seq.desc())
+    if access.can_read(Part.CONSENTS):
+        rows["consents"] = shown_rows(Consent, case.id, Consent.given_at.desc(), Consent.id.desc(), entities=True)
+    # Never sent: a withheld notification awaits a consent, not an acknowledgement.
+    mine = and_(Notification.recipient_id == current_user.id, Notification.awaiting_ack(),
+                Notification.status != NotificationStatus.WITHHELD)
+    shows_withheld = access.can_read(Part.HISTORY) and access.can_read(Part.CONSENTS)
+    notifications = db.session.scalars(select(Notification).where(
+        Notification.case_id == case.id, or_(mine, Notification.status == NotificationStatus.WITHHELD)
+        if shows_withheld else mine).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
+    rows["to_acknowledge"] = [n for n in notifications if n.status != NotificationStatus.WITHHELD]
+    if shows_withheld:
+        rows["withheld"] = [n for n in notifications if n.status == NotificationStatus.WITHHELD]
+    return rows
 
 
 def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -182,7 +231,7 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
             ctx["review_form"] = forms.get("review") or form_or_closed(
                 "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
     if access.can_read(Part.PROFILE):
-        ctx["profiles"] = _of_case(CareerProfile, case, CareerProfile.version.desc())
+        ctx["profiles"] = shown_rows(CareerProfile, case.id, CareerProfile.version.desc())
     if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or form_or_closed(
@@ -219,15 +268,15 @@ def _shared_form(case: IpsCase, posted: SharedInfoForm | None, today: Any) -> Sh
     return form
 
 
-def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dict[str, Any]:
+def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: dict[str, Any]) -> dict[str, Any]:
     """Each part of the record the reader may read, under their role and the live consents."""
     ctx: dict[str, Any] = {}
     if access.can_read(Part.FOLLOW_UPS):
-        ctx["follow_ups"] = _of_case(FollowUp, case, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN])
+        ctx["follow_ups"] = rows["open_follow_ups"]
     if access.can_read(Part.HISTORY):
-        ctx["events"] = [event_view(e, access) for e in _of_case(CaseEvent, case, CaseEvent.seq.desc())]
+        ctx["events"] = [event_view(e, access) for e in rows["events"]]
     if access.can_read(Part.CONSENTS):
-        ctx["consents"] = _of_case(Consent, case, Consent.given_at.desc(), Consent.id.desc())
+        ctx["consents"] = rows["consents"]
         if access.can_write(Part.CONSENTS):
             failed = forms.get("withdraw")
             ctx["may_withdraw"] = any(c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
@@ -238,17 +287,17 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any]) -> dic
                 for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
             } if is_open("withdraw") else {}
     if access.can_read(Part.HEALTH):
-        ctx["shared"] = _of_case(SharedHealthInfo, case, SharedHealthInfo.created_at.desc(),
+        ctx["shared"] = shown_rows(SharedHealthInfo, case.id, SharedHealthInfo.created_at.desc(), entities=True,
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
     if access.can_read(Part.BENEFITS):
-        ctx["benefits"] = _of_case(BenefitFact, case, BenefitFact.created_at.desc())
+        ctx["benefits"] = shown_rows(BenefitFact, case.id, BenefitFact.created_at.desc(), entities=True)
     if access.can_read(Part.NOTES):
-        ctx["contacts"] = _of_case(Contact, case, Contact.occurred_at.desc())
-        ctx["reviews"] = _of_case(JobEndingReview, case, JobEndingReview.held_at.desc())
+        ctx["contacts"] = shown_rows(Contact, case.id, Contact.occurred_at.desc())
+        ctx["reviews"] = shown_rows(JobEndingReview, case.id, JobEndingReview.held_at.desc())
     if access.can_read(Part.PLACEMENTS):
-        ctx["placements"] = _of_case(Placement, case, Placement.start_date.desc())
+        ctx["placements"] = shown_rows(Placement, case.id, Placement.start_date.desc())
         # Job development logged for this citizen from the employer-contact form.
-        ctx["employer_contacts"] = _of_case(EmployerContact, case, EmployerContact.occurred_at.desc())
+        ctx["employer_contacts"] = shown_rows(EmployerContact, case.id, EmployerContact.occurred_at.desc())
     return ctx
 
 
@@ -295,7 +344,7 @@ def new_referral():
                                        out_of_work=form.out_of_work.data,
                                        referral_reason=form.referral_reason.data or None)
         except ServiceError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             return render_template("referral.html", form=form), 400
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
@@ -358,7 +407,7 @@ def transition(case_id: int):
         form.version.data = exc.current_version
         return render_case(case, access, 409, transition=form, transition_event=event)
     except ServiceError as exc:  # a workflow refusal (422) or another rule (400)
-        _attach_error(form, exc)
+        attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, transition=form,
                            transition_event=event)
@@ -367,7 +416,7 @@ def transition(case_id: int):
     return redirect(url_for("case_page.detail", case_id=case_id))
 
 
-def _attach_error(form, exc: ServiceError) -> None:
+def attach_error(form, exc: ServiceError) -> None:
     """Show a service's message next to the field it names, or above the form."""
     target = getattr(form, exc.field, None) if exc.field else None
     errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
@@ -396,7 +445,7 @@ def _form_post(case_id, part, form_cls, key, save):
     try:
         result = save(case, form)
     except ServiceError as exc:
-        _attach_error(form, exc)
+        attach_error(form, exc)
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, **{key: form})
     section = FORM_SECTION.get(key, key)
@@ -471,7 +520,7 @@ def withdraw_consent(case_id: int, consent_id: int):
             svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data,
                                  confirmed=form.confirm.data)
         except ServiceError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             db.session.expire_all()
             return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, withdraw=form)
         flash_in(_("The consent is withdrawn. Sharing under it has stopped."), "ok", "consent")

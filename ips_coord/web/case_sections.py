@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, request
+from sqlalchemy import exists, select
+
+from ..extensions import db
 
 # Which section a failed form belongs to (the keyword render_case is given -> section).
 FORM_SECTION = {
@@ -61,3 +64,29 @@ def autofocus_once() -> bool:
         return False
     g.autofocus_given = True
     return True
+
+
+def note_parts_present(case_id: int, models: list[Any]) -> None:
+    """Which of these parts of the case record have rows, in one statement of EXISTS probes
+    (an index probe each): a part without rows is then not read at all. Most cases leave most
+    parts empty (no review, no ratings, no admission), and a statement costs more Python than
+    the database's probe."""
+    flags = db.session.execute(select(*(exists().where(m.case_id == case_id) for m in models))).one()
+    g.case_parts_probed = set(models)
+    g.case_parts_present = {m for m, present in zip(models, flags, strict=True) if present}
+
+
+def shown_rows(model: Any, case_id: int, *order: Any, where: Any = (), limit: int | None = None,
+               entities: bool = False) -> list[Any]:
+    """One part of the case record, in the page's order: read-only rows (named tuples, one
+    attribute per column) rather than ORM objects, since the page only shows them and a row costs
+    a fraction of an entity to load; `entities` for parts whose objects are asked questions or
+    followed to related rows. Nothing is read for a part the probe found empty."""
+    if model in g.get("case_parts_probed", ()) and model not in g.case_parts_present:
+        return []
+    if entities:
+        query = select(model).where(model.case_id == case_id, *where).order_by(*order)
+        return list(db.session.scalars(query if limit is None else query.limit(limit)).all())
+    table = model.__table__
+    query = select(table).where(table.c.case_id == case_id, *where).order_by(*order)
+    return list(db.session.execute(query if limit is None else query.limit(limit)).all())

@@ -35,7 +35,7 @@ def home():
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
     if current_user.role == Role.JOBCENTER:
-        return redirect(url_for("sectors.workspace"))  # the caseworker's workspace
+        return redirect(url_for("sector_pages.workspace"))  # the caseworker's workspace
     return redirect(url_for("cases.index"))
 
 

@@ -62,7 +62,7 @@ from ..sealed import open_cpr
 from ..services import ServiceError, throttle
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
-from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpStatus, Part
+from ..workflows.phases import COMPETITIVE_TYPES, AccessAction, AuditPart, FollowUpKind, FollowUpStatus, Part
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, SignInMethod, WrittenBy
 from .citizen_download import document as download_document
 from .citizen_forms import (
@@ -336,14 +336,18 @@ def render_case(case: IpsCase, status: int = 200, **forms):
                                .order_by(PlanGoal.version.desc())).all()
     ratings = db.session.scalars(select(ProgressRating).where(ProgressRating.case_id == case.id)
                                  .order_by(ProgressRating.rated_at)).all()
-    meetings = db.session.scalars(select(FollowUp).where(
+    # The open meetings, the progress rating's among them (its round is read from the same rows);
+    # a case has a handful open at a time.
+    open_meetings = db.session.scalars(select(FollowUp).where(
         FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN,
-        FollowUp.kind.in_(list(labels.CITIZEN_MEETINGS))).order_by(FollowUp.due_at).limit(10)).all()
+        FollowUp.kind.in_(sorted({*labels.CITIZEN_MEETINGS, FollowUpKind.PROGRESS_RATING})))
+        .order_by(FollowUp.due_at)).all()
+    meetings = [f for f in open_meetings if f.kind in labels.CITIZEN_MEETINGS][:10]
     consents = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
                                   .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
     actions = db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
                                  .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
-    rating_due = rating_round(case.id, list(ratings))
+    rating_due = rating_round(case.id, list(ratings), list(open_meetings))
     today = to_local(now).date()  # the Copenhagen calendar day
     ctx = {
         "case": case, "now": now, "local": local, "next_step": labels.NEXT_STEPS.get(case.phase, ""),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import case_filter
@@ -38,7 +38,7 @@ from .follow_up_actions import answer_label, answer_url, one_tap
 from .formatting import local_date
 from .forms import QuickContactForm
 from .guards import query_id, unstorable
-from .sectors import team_meeting_due
+from .sector_pages import last_team_meeting, next_team_meeting
 
 bp = Blueprint("consultant", __name__)
 OLD_OVERDUE = timedelta(days=30)
@@ -64,20 +64,28 @@ def my_day():
         .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.assignee_id == current_user.id,
                FollowUp.due_at < end_of_day)
         .order_by(FollowUp.due_at))]
-    # Deadlines ahead and open escalations on my cases: one read, split here.
-    on_my_cases = db.session.execute(
-        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
-        .where(FollowUp.status == FollowUpStatus.OPEN, IpsCase.consultant_id == current_user.id)
-        .order_by(FollowUp.due_at)).all()
-    horizon = end_of_day + timedelta(days=14)
-    coming = [(f, c) for f, c in on_my_cases if f.kind in DEADLINE_KINDS and end_of_day <= f.due_at < horizon]
-    escalations = sorted(((f, c) for f, c in on_my_cases if f.escalated_at is not None),
-                         key=lambda fc: fc[0].escalated_at, reverse=True)
-    week_contacts = db.session.scalar(select(func.count(EmployerContact.id)).where(
-        EmployerContact.consultant_id == current_user.id, EmployerContact.face_to_face.is_(True),
-        EmployerContact.occurred_at >= week_start(now)))
     cases = db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == current_user.id)
                                .order_by(IpsCase.phase, IpsCase.id)).all()
+    mine = {c.id: c for c in cases}
+    # Deadlines ahead and open escalations on my cases: one read of just those, split here (the
+    # cases are read already; the other open follow-ups, hundreds on a full caseload, are not).
+    horizon = end_of_day + timedelta(days=14)
+    on_my_cases = [(f, mine[f.case_id]) for f in db.session.scalars(
+        select(FollowUp).where(
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.case_id.in_(select(IpsCase.id).where(IpsCase.consultant_id == current_user.id)),
+            or_(and_(FollowUp.kind.in_(DEADLINE_KINDS), FollowUp.due_at >= end_of_day, FollowUp.due_at < horizon),
+                FollowUp.escalated_at.is_not(None)))
+        .order_by(FollowUp.due_at)) if f.case_id in mine]
+    coming = [(f, c) for f, c in on_my_cases if f.kind in DEADLINE_KINDS and end_of_day <= f.due_at < horizon]
+    escalations = sorted(((f, c) for f, c in on_my_cases if f.escalated_at is not None),
+                         key=lambda fc: fc[0].escalated_at or now, reverse=True)
+    # The two figures in one statement: this week's employer contacts, the last team meeting.
+    week_contacts, last_meeting = db.session.execute(select(
+        select(func.count(EmployerContact.id)).where(
+            EmployerContact.consultant_id == current_user.id, EmployerContact.face_to_face.is_(True),
+            EmployerContact.occurred_at >= week_start(now)).scalar_subquery(),
+        last_team_meeting(current_user.id))).one()
     audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, AuditPart.MY_DAY)
     by_phase = {p: [c for c in cases if c.phase == p] for p in Phase}
     # The order of work: what falls due today, then what is overdue, the oldest first; what is
@@ -108,7 +116,7 @@ def my_day():
         coming=coming, escalations=escalations, by_phase=by_phase, kind_labels=labels, action_labels=actions,
         answer_url=answer_url, one_tap=one_tap, start_of_day=start_of_day, due_dates=due_dates, links=links,
         week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
-        team_meeting_due=team_meeting_due(current_user.id), today=local_today(now))
+        team_meeting_due=next_team_meeting(last_meeting), today=local_today(now))
 
 
 @bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")

@@ -82,12 +82,12 @@ CASE_SCOPED = {
     ("plan.invite", "POST"): ("phase_and_plan", True),
     # The sectors at work: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
     # decisions, a running job's new terms.
-    ("sectors.treatment", "GET"): ("psychiatry_shared", True),
-    ("sectors.admit", "POST"): ("psychiatry_shared", True),
-    ("sectors.discharge", "POST"): ("psychiatry_shared", True),
-    ("sectors.add_decision", "POST"): ("benefit_facts", True),
-    ("sectors.edit_decision", "POST"): ("benefit_facts", True),
-    ("sectors.change_terms", "POST"): ("placements", True),
+    ("sector_pages.treatment", "GET"): ("psychiatry_shared", True),
+    ("sector_pages.admit", "POST"): ("psychiatry_shared", True),
+    ("sector_pages.discharge", "POST"): ("psychiatry_shared", True),
+    ("sector_pages.add_decision", "POST"): ("benefit_facts", True),
+    ("sector_pages.edit_decision", "POST"): ("benefit_facts", True),
+    ("sector_pages.change_terms", "POST"): ("placements", True),
 }
 # Endpoints not scoped to one case, and who may use them (roles; others get the status given).
 GLOBAL = {
@@ -137,7 +137,7 @@ GLOBAL = {
     ("citizen.save_goal", "POST"), ("citizen.add_note", "POST"), ("citizen.rate", "POST"),
     ("citizen.withdraw", "POST"), ("citizen.export", "GET"), ("citizen.my_data", "GET"),
     # The sectors: the consultant's own treatment-team meetings, the caseworker's workspace (test_sectors_pages).
-    ("sectors.team_meetings", "GET"), ("sectors.team_meetings", "POST"), ("sectors.workspace", "GET"),
+    ("sector_pages.team_meetings", "GET"), ("sector_pages.team_meetings", "POST"), ("sector_pages.workspace", "GET"),
     # Accounts: each user's own account and calendar feed, the forgotten-password pages, and
     # the admin role's pages (admin only, 404 for every other role): tests/web/test_accounts.py.
     ("account.index", "GET"), ("account.change_password", "POST"), ("account.new_calendar_key", "POST"),

@@ -49,6 +49,8 @@ def test_case_page_queries_are_bounded(client, world, clock):
     from ips_coord.services import activities as act
 
     case = world.case_in("employed")
+    # One contact first: an empty part is not read at all (a probe says so), so "before" has it read once.
+    act.log_contact(case, world.consultant, kind="contact", occurred_at=clock.now(), location="community")
     login(client, world.consultant)
     before = count_queries(client, f"/cases/{case.id}")
     for _ in range(10):
@@ -118,3 +120,47 @@ def test_a_read_that_logs_nothing_ends_its_transaction_with_commit(client, world
         event.remove(_db.engine, "commit", commit)
         event.remove(_db.engine, "rollback", rollback)
     assert ends == ["commit"], ends
+
+
+def _tables_read(seen: list[str]) -> list[str]:
+    """The table each SELECT reads first (its FROM), one entry per statement."""
+    return [m.group(1) for s in seen if s.startswith("SELECT") and (m := re.search(r" FROM (\w+)", s))]
+
+
+def test_the_case_page_reads_each_table_once(client, world, clock):
+    """The rows several parts of the page show (open follow-ups, history, consents, notifications)
+    are read once and passed down; the signed-in user's own row aside, no table is read twice."""
+    from ips_coord.clock import local_today
+    from ips_coord.services import activities as act
+
+    case = world.step(world.case_in("employed"), "end_job", end_reason="dismissed")
+    act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["symptoms"],
+                       purpose="Koordinering", given_at=local_today(clock.now()), expires_at=None)
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", f"/cases/{case.id}")
+    assert response.status_code == 200
+    tables = [t for t in _tables_read(seen) if t != "staff_user"]
+    assert len(tables) == len(set(tables)), sorted(tables)
+    assert {"follow_up", "case_event", "consent", "notification"} <= set(tables)
+
+
+def test_the_case_page_reads_no_empty_part(client, world, clock):
+    """One statement says which parts have rows; a part without any is not read (its section
+    still shows "None.")."""
+    case = world.case_in("job_search")
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", f"/cases/{case.id}")
+    assert response.status_code == 200
+    tables = set(_tables_read(seen))
+    assert not tables & {"job_ending_review", "placement", "parallel_intervention", "citizen_note", "admission"}, tables
+    assert any(s.startswith("SELECT EXISTS") for s in seen)
+
+
+def test_my_day_makes_six_statements(client, world, clock):
+    for phase in ("employed", "job_search", "engagement"):
+        world.case_in(phase)
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", "/my-day")
+    assert response.status_code == 200
+    # user + session + inbox, due follow-ups, my cases, deadlines and escalations, the two figures, the access log
+    assert len(seen) == 6, seen

@@ -1,11 +1,12 @@
-"""The sectors at work on the case: psychiatry records admissions and discharges
-(the case page's section and a page of its own, linked from psychiatry's emails: it changes the
+"""The other sectors' pages and the case page's forms for their parts (web/sector_parts.py shows
+them): psychiatry records admissions and discharges
+(a page of its own, linked from psychiatry's emails: it changes the
 case, so it needs a login - no bare signed link), the jobcenter records its decisions and sees
 its citizens' jobs, hours and benefit, the consultant records a running job's new hours or pay
 and the weekly treatment-team meetings."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,33 +14,27 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from sqlalchemy import ScalarSelect, select
+from wtforms import BooleanField, DateField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .. import labels
 from ..access import authorize, case_filter
 from ..access.audit import audit_pairs, audit_parts, shows_no_citizen_data
-from ..access.policy import Access, access_for
+from ..access.policy import access_for
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase, Placement, TreatmentTeamMeeting
 from ..services import ServiceError
 from ..services import activities as activities_svc
 from ..services.jobcenter import change_job_terms, update_decision
-from ..services.transitions import current_placement
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, BenefitKind, Part, Phase, Role
-from .case_sections import flash_in, form_or_closed, is_open
-from .forms import DecimalNumberField, SafeForm, WholeNumberField
+from .case_page import attach_error, render_case
+from .case_sections import flash_in
+from .forms import SafeForm, WholeNumberField
+from .sector_parts import DecisionForm, JobTermsForm
 
-bp = Blueprint("sectors", __name__)
-
-
-def _choices(words):
-    from wtforms.fields.choices import SelectChoice
-
-    return [SelectChoice(code, label) for code, label in words.items()]
+bp = Blueprint("sector_pages", __name__)
 
 
 class AdmissionForm(SafeForm):
@@ -50,27 +45,6 @@ class AdmissionForm(SafeForm):
 
 class DischargeForm(SafeForm):
     discharged_on = DateField(_l("Discharged on"), validators=[InputRequired()])
-
-
-class DecisionForm(SafeForm):
-    kind = SelectField(_l("Kind of decision"), choices=_choices(labels.BENEFIT_KINDS), validators=[DataRequired()])
-    benefit = StringField(_l("Decision or benefit"), validators=[DataRequired(), Length(max=100)])
-    outcome = SelectField(_l("Outcome"), choices=[*_choices({"": "–"}), *_choices(labels.DECISION_OUTCOMES)],
-                          validators=[Optional()])
-    hours = DecimalNumberField(_l("Hours a week"), validators=[Optional(), NumberRange(0, 80)])
-    on_date = DateField(_l("Date of the decision"), validators=[Optional()])
-    next_date = DateField(_l("Next date (reassessment or meeting)"), validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
-
-    def fields_given(self) -> dict[str, Any]:
-        return {"benefit": self.benefit.data, "note": self.note.data or None, "kind": self.kind.data,
-                "outcome": self.outcome.data or None, "on_date": self.on_date.data, "next_date": self.next_date.data,
-                "hours": float(self.hours.data) if self.hours.data is not None else None}
-
-
-class JobTermsForm(SafeForm):
-    hours_per_week = DecimalNumberField(_l("New hours per week"), validators=[Optional(), NumberRange(0, 80)])
-    hourly_pay = DecimalNumberField(_l("New pay per hour (kr.)"), validators=[Optional(), NumberRange(0, 10_000)])
 
 
 class TeamMeetingForm(SafeForm):
@@ -84,50 +58,7 @@ def _locale() -> str:
     return str(get_locale() or "da")
 
 
-def _attach(form, exc: ServiceError) -> None:
-    from ..i18n import translate
-
-    target = getattr(form, exc.field, None) if exc.field else None
-    errors = target.errors if target is not None and isinstance(target.errors, list) else form.form_errors
-    errors.append(translate(exc.message))
-
-
-# --- The case page's sections -------------------------------------------------------------------
-def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
-    """What the case page shows of admissions, the jobcenter's decisions and the running job's
-    terms, and the parts that shows (for the access log)."""
-    ctx: dict[str, Any] = {}
-    shown: set[Part] = set()
-    today = local_today(utcnow())
-    sees_reason = access.can_read(Part.HEALTH)
-    if sees_reason or access.can_read(Part.FOLLOW_UPS):
-        ctx["admissions"] = db.session.scalars(select(Admission).where(Admission.case_id == case.id)
-                                               .order_by(Admission.admitted_on.desc(), Admission.id.desc())).all()
-        ctx["admission_reasons"] = sees_reason
-        shown.add(Part.HEALTH if sees_reason else Part.FOLLOW_UPS)
-    if access.can_write(Part.HEALTH) and current_user.role == Role.PSYCHIATRY:
-        ctx["treatment_url"] = url_for("sectors.treatment", case_id=case.id)
-    if access.can_write(Part.BENEFITS):
-        ctx["decision_form"] = forms.get("decision") or form_or_closed(
-            "decision", lambda: DecisionForm(formdata=None, on_date=today))
-        # Each recorded decision can be corrected where it is listed (its own prefixed form), when
-        # the decisions' section is open or a correction failed.
-        if is_open("decision") or forms.get("decision_edit") is not None:
-            ctx["decision_edit_forms"] = {
-                b.id: forms.get("decision_edit") if forms.get("decision_edit_id") == b.id
-                else DecisionForm(formdata=None, prefix=f"d{b.id}", obj=b)
-                for b in db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id))}
-    if access.can_write(Part.PLACEMENTS) and case.phase == Phase.EMPLOYED:
-        placement = current_placement(case)
-        if placement is not None:
-            ctx["running_job"] = placement
-            ctx["terms_form"] = forms.get("terms") or form_or_closed("terms", lambda: JobTermsForm(formdata=None))
-    return ctx, shown
-
-
 def _case_page(case_id: int, status: int, **forms):
-    from .case_page import render_case  # the case page re-renders with the failed form
-
     case, access = authorize(current_user, case_id, Part.IDENTITY, log=False)
     return render_case(case, access, status, **forms)
 
@@ -143,7 +74,7 @@ def add_decision(case_id: int):
     try:
         activities_svc.record_benefit_fact(case, current_user, **form.fields_given())
     except ServiceError as exc:
-        _attach(form, exc)
+        attach_error(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, decision=form)
     flash_in(_("The decision is saved under Benefits and decisions."), "ok", "decision")
@@ -166,7 +97,7 @@ def edit_decision(case_id: int, fact_id: int):
     try:
         update_decision(fact, current_user, form.fields_given())
     except ServiceError as exc:
-        _attach(form, exc)
+        attach_error(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, decision_edit=form, decision_edit_id=fact_id)
     flash(_("The decision is changed."), "ok")
@@ -187,7 +118,7 @@ def change_terms(case_id: int):
                          else None,
                          hourly_pay=float(form.hourly_pay.data) if form.hourly_pay.data is not None else None)
     except ServiceError as exc:
-        _attach(form, exc)
+        attach_error(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, terms=form)
     flash_in(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
@@ -227,11 +158,11 @@ def admit(case_id: int):
         record_admission(case_id, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
                          locale=_locale())
     except ServiceError as exc:
-        _attach(form, exc)
+        attach_error(form, exc)
         db.session.rollback()
         return _treatment_page(db.session.get_one(IpsCase, case_id), exc.status, admission_form=form)
     flash(_("The admission is recorded. The case is paused, and the consultant has been told."), "ok")
-    return redirect(url_for("sectors.treatment", case_id=case_id))
+    return redirect(url_for("sector_pages.treatment", case_id=case_id))
 
 
 @bp.post("/cases/<id:case_id>/treatment/discharge")
@@ -244,11 +175,11 @@ def discharge(case_id: int):
     try:
         record_discharge(case_id, current_user, discharged_on=form.discharged_on.data, locale=_locale())
     except ServiceError as exc:
-        _attach(form, exc)
+        attach_error(form, exc)
         db.session.rollback()
         return _treatment_page(db.session.get_one(IpsCase, case_id), exc.status, discharge_form=form)
     flash(_("The discharge is recorded. The consultant contacts the citizen within 3 days."), "ok")
-    return redirect(url_for("sectors.treatment", case_id=case_id))
+    return redirect(url_for("sector_pages.treatment", case_id=case_id))
 
 
 # --- The consultant's treatment-team meetings ---------------------------------------------------
@@ -270,9 +201,9 @@ def team_meetings():
                                     clinicians_present=form.clinicians_present.data,
                                     cases_discussed=form.cases_discussed.data)
                 flash(_("The meeting is recorded."), "ok")
-                return redirect(url_for("sectors.team_meetings"))
+                return redirect(url_for("sector_pages.team_meetings"))
             except ServiceError as exc:
-                _attach(form, exc)
+                attach_error(form, exc)
                 db.session.rollback()
                 status = exc.status
         else:
@@ -284,12 +215,20 @@ def team_meetings():
                            next_due=team_meeting_due(current_user.id), today=today), status
 
 
-def team_meeting_due(consultant_id: int):
+def last_team_meeting(consultant_id: int) -> ScalarSelect[Any]:
+    """The date of the last meeting the consultant attended, to read with other figures."""
+    return select(TreatmentTeamMeeting.held_on).where(
+        TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended) \
+        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(1).scalar_subquery()
+
+
+def next_team_meeting(last: date | None) -> date:
     """The weekly meeting's follow-up: due 7 days after the last one attended (today if none)."""
-    last = db.session.scalar(select(TreatmentTeamMeeting.held_on).where(
-        TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended)
-        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(1))
     return last + timedelta(days=7) if last else local_today(utcnow())
+
+
+def team_meeting_due(consultant_id: int) -> date:
+    return next_team_meeting(db.session.scalar(select(last_team_meeting(consultant_id))))
 
 
 # --- The jobcenter's workspace ------------------------------------------------------------------
@@ -341,4 +280,4 @@ def workspace():
     return render_template("jobcenter.html", rows=rows, show=show, filters=WORKSPACE_FILTER_LABELS)
 
 
-__all__ = ["bp", "sectors_context", "team_meeting_due"]
+__all__ = ["bp", "last_team_meeting", "next_team_meeting", "team_meeting_due"]
