@@ -17,7 +17,7 @@ from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
 from ..reports.fidelity import fidelity, team_consultants
-from ..reports.job_development import job_development
+from ..reports.job_development import contact_figures, job_development, report_since
 from ..reports.outcomes import METRICS, outcomes, team_rows
 from ..reports.progress import svg_lines
 from ..services import ServiceError, integrations
@@ -266,12 +266,14 @@ def reports():
                             _("Job starts"), **partial),
     }
     consultants = team_consultants(team_id)
+    # The employer contacts, counted once for the job-development table and the fidelity items.
+    contacts = contact_figures(team_id, report_since(now.date()), now)
     from .citizen_reports import voice_panel
 
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
-                           charts=charts, fidelity=fidelity(team_id, now, team, consultants),
+                           charts=charts, fidelity=fidelity(team_id, now, team, consultants, contacts),
                            consultant=consultant, consultants=consultants,
-                           development=job_development(team_id, now.date()),
+                           development=job_development(team_id, now.date(), contacts=contacts),
                            **voice_panel(team_id, now.date(), team))
 
 
