@@ -38,7 +38,7 @@ from ..workflows.phases import (
     Role,
 )
 from . import spreadsheet
-from .formatting import metric_name, quarter_label
+from .formatting import local_date, metric_name, quarter_label
 from .forms import EmptyForm
 from .guards import query_id, roles_only
 
@@ -48,11 +48,15 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 bp.before_request(roles_only({Role.COORDINATOR}))
 
 
-def _team_notifications():
+def _team_notification():
+    """A notification about one of the team's cases or to one of its users."""
     team_cases = select(IpsCase.id).where(IpsCase.ips_team_id == current_user.organisation_id)
     team_users = select(User.id).where(User.organisation_id == current_user.organisation_id)
-    return select(Notification).where(
-        (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users)))
+    return (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users))
+
+
+def _team_notifications():
+    return select(Notification).where(_team_notification())
 
 
 def is_national(user) -> bool:
@@ -68,31 +72,35 @@ def overview():
     now = utcnow()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == team).order_by(User.name)).all()
-    caseload = {consultant: n for consultant, n in db.session.execute(
-        select(IpsCase.consultant_id, func.count()).where(IpsCase.ips_team_id == team,
-                                                          IpsCase.phase.in_(ON_CASELOAD))
-        .group_by(IpsCase.consultant_id))}
+    # The team's cases counted once, per consultant and phase: the caseloads and the phase table.
+    caseload: dict[int | None, int] = {}
+    phases: dict[str, int] = {}
+    for consultant, phase, n in db.session.execute(
+            select(IpsCase.consultant_id, IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team)
+            .group_by(IpsCase.consultant_id, IpsCase.phase)):
+        phases[phase] = phases.get(phase, 0) + n
+        if phase in ON_CASELOAD:
+            caseload[consultant] = caseload.get(consultant, 0) + n
     overdue = {assignee: n for assignee, n in db.session.execute(
         select(FollowUp.assignee_id, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < now)
         .group_by(FollowUp.assignee_id))}
-    phases = {phase: n for phase, n in db.session.execute(
-        select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team).group_by(IpsCase.phase))}
+    # Plain rows: the list shows a kind, a date and a case of up to 100 escalations.
     escalations: list[Any] = list(db.session.execute(
-        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        select(FollowUp.kind, FollowUp.escalated_at, IpsCase.id.label("case_id"), IpsCase.consultant_id)
+        .join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
                FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).tuples())
-    unacknowledged = db.session.scalar(select(func.count()).select_from(
-        _team_notifications().where(Notification.unacknowledged()).subquery()))
-    failed = db.session.scalar(select(func.count()).select_from(
-        _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
+    unacknowledged, failed = db.session.execute(select(
+        func.count().filter(Notification.unacknowledged()),
+        func.count().filter(Notification.status == NotificationStatus.FAILED)).where(_team_notification())).one()
     # Filtered to one consultant's cases on request (compared here, never sent to the database).
     esc_for = request.args.get("escalations_for", type=int)
     if esc_for not in {u.id for u in consultants}:
         esc_for = None
     all_escalations = len(escalations)
     if esc_for is not None:
-        escalations = [(f, c) for f, c in escalations if c.consultant_id == esc_for]
+        escalations = [e for e in escalations if e.consultant_id == esc_for]
     names = {u.id: u.name for u in consultants}
     moves = moves_per_consultant(team, now - timedelta(days=90))  # deadlines moved, follow-ups handed over
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0),
@@ -102,7 +110,7 @@ def overview():
     from .assignment import overview_context  # the queue of unassigned referrals, missing consents
 
     queue = overview_context()
-    audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
+    audit_pairs(current_user, [(e.case_id, Part.FOLLOW_UPS) for e in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
                 + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     active = sum(n for phase, n in phases.items() if phase in ACTIVE)  # as the fidelity panel counts them
@@ -111,10 +119,24 @@ def overview():
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
                            form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
                            SCOPES=SERVICE_SCOPES, **queue,
-                           # Up to 100 escalations: each kind's words translated once, one url_for for all.
+                           # Up to 100 escalations: each kind's words translated once, one url_for for all,
+                           # each day written once ("since 03.12.2026").
                            FOLLOW_UP_KINDS={k: str(v) for k, v in FOLLOW_UP_KINDS.items()},
+                           since=_since_texts(escalations), reference=case_reference,
                            case_path=url_for("case_page.detail", case_id=1)[:-1], esc_for=esc_for,
                            all_escalations=all_escalations, consultant_names=names)
+
+
+def _since_texts(escalations) -> dict:
+    """ "since 03.12.2026" for each escalation's time, each day formatted and translated once."""
+    days: dict = {}
+    out = {}
+    for e in escalations:
+        day = to_local(e.escalated_at).date()
+        if day not in days:
+            days[day] = _("since %(d)s", d=local_date(day))
+        out[e.escalated_at] = days[day]
+    return out
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")
@@ -154,11 +176,13 @@ def _possible_duplicates() -> list[dict]:
         .order_by(Notification.created_at.desc()).limit(50)).all()
     wanted = {cid for n in notes for cid in (n.data or {}).get("candidate_citizen_ids") or []}
     cases_of: dict[int, list] = {}
-    for cid, citizen_id, team in db.session.execute(select(IpsCase.id, IpsCase.citizen_id, IpsCase.ips_team_id)
-                                                    .where(IpsCase.citizen_id.in_(wanted)).order_by(IpsCase.id)):
-        cases_of.setdefault(citizen_id, []).append((cid, team))
-    merged = set(db.session.scalars(select(IpsCase.id).where(
-        IpsCase.id.in_([n.case_id for n in notes]), IpsCase.citizen_id.in_(wanted))))
+    merged: set[int] = set()
+    if wanted:  # no candidates (the usual day): nothing to read
+        for cid, citizen_id, team in db.session.execute(select(IpsCase.id, IpsCase.citizen_id, IpsCase.ips_team_id)
+                                                        .where(IpsCase.citizen_id.in_(wanted)).order_by(IpsCase.id)):
+            cases_of.setdefault(citizen_id, []).append((cid, team))
+        merged = set(db.session.scalars(select(IpsCase.id).where(
+            IpsCase.id.in_([n.case_id for n in notes]), IpsCase.citizen_id.in_(wanted))))
     out = []
     for n in notes:
         if n.case_id in merged:
