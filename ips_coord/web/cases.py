@@ -130,7 +130,8 @@ def index():
         query = query.where(IpsCase.phase.in_([p for p, _o, _l in slices]))
     now = utcnow()
     cases = [ListedCase.of(row, now) for row in db.session.execute(query)] if slices else []
-    audit_many(current_user, [c.id for c in cases], AuditPart.CASE_LIST)
+    # The user itself, not the proxy: the audit reads its id once per row listed.
+    audit_many(current_user._get_current_object(), [c.id for c in cases], AuditPart.CASE_LIST)
     by_phase: dict[Phase, list[ListedCase]] = {p: [] for p in Phase}
     for case in cases:
         by_phase[case.phase].append(case)

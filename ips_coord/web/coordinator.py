@@ -113,7 +113,8 @@ def overview():
     from .assignment import overview_context  # the queue of unassigned referrals, missing consents
 
     queue = overview_context()
-    audit_pairs(current_user, [(e.case_id, Part.FOLLOW_UPS) for e in escalations]
+    # The user itself, not the proxy: the audit reads its id once per row.
+    audit_pairs(current_user._get_current_object(), [(e.case_id, Part.FOLLOW_UPS) for e in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
                 + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     active = sum(n for phase, n in phases.items() if phase in ACTIVE)  # as the fidelity panel counts them
@@ -383,7 +384,8 @@ def _caseload_table():
     team = current_user.organisation_id
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
-    audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
+    # Batched INSERTs of 1000 rows; the user itself, not the proxy (its id is read once per row).
+    audit_many(current_user._get_current_object(), [c.id for c, _u in cases], Part.PHASE)
     headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
     # Dates as dates (Copenhagen calendar): a date cell in XLSX, dd.mm.yyyy in CSV.
     return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", to_local(c.referred_at).date(),
