@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import local_today, to_local, utcnow
 from ..extensions import db
-from ..i18n import percent, translate
+from ..i18n import decimal, percent, translate
 from ..labels import CSV_HEADINGS, END_REASONS, FOLLOW_UP_KINDS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
@@ -248,8 +248,16 @@ def country():
     now = utcnow()
     figures, computed_at = country_figures(now, timedelta(minutes=current_app.config["ROLLUP_MAX_AGE_MINUTES"]))
     age = max(0, int((now - computed_at).total_seconds() // 60)) if computed_at is not None else None
+    shown: dict[float | None, str] = {}
+
+    def number(value: float | None) -> str:
+        """A team's figure the reader's way, formatted once per distinct value (teams share many)."""
+        if value not in shown:
+            shown[value] = decimal(value) if value is not None else "–"
+        return shown[value]
+
     return render_template("coordinator_country.html", now=now, computed_at=computed_at, age_minutes=age,
-                           every=current_app.config["ROLLUP_MINUTES"], **figures)
+                           every=current_app.config["ROLLUP_MINUTES"], number=number, **figures)
 
 
 def _report_consultant() -> User | None:
