@@ -22,7 +22,7 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import CaseEvent, IpsCase, Organisation, User
-from ..reports.referrals import missing_consent_cases, unassigned_cases
+from ..reports.referrals import unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, HistoryEntry, OrgKind, Part, Role
@@ -66,14 +66,13 @@ def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False
 
 
 def overview_context() -> dict[str, Any]:
-    """The queue and the missing-consent count for the coordinator's overview (audited: the queue
-    names the cases)."""
+    """The queue for the coordinator's overview (audited: the queue names the cases)."""
     team = current_user.organisation_id
     cases = unassigned_cases(team)
     queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True)}
              for case, referrer in cases]
     audit_pairs(current_user, [(case.id, Part.IDENTITY) for case, _referrer in cases])
-    return {"queue": queue, "missing_consents": missing_consent_cases(team)}
+    return {"queue": queue}
 
 
 def case_context(case: IpsCase, access: Access) -> tuple[dict[str, Any], set[Part]]:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import local_today, to_local, utcnow
@@ -20,6 +20,7 @@ from ..reports.fidelity import fidelity, team_consultants
 from ..reports.job_development import contact_figures, job_development, report_since
 from ..reports.outcomes import METRICS, outcomes, team_rows
 from ..reports.progress import svg_lines
+from ..reports.referrals import notification_counts, team_notification
 from ..services import ServiceError, integrations
 from ..services.activities import merge_referral
 from ..services.followups import moves_per_consultant
@@ -48,15 +49,8 @@ bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 bp.before_request(roles_only({Role.COORDINATOR}))
 
 
-def _team_notification():
-    """A notification about one of the team's cases or to one of its users."""
-    team_cases = select(IpsCase.id).where(IpsCase.ips_team_id == current_user.organisation_id)
-    team_users = select(User.id).where(User.organisation_id == current_user.organisation_id)
-    return (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users))
-
-
 def _team_notifications():
-    return select(Notification).where(_team_notification())
+    return select(Notification).where(team_notification(current_user.organisation_id))
 
 
 def is_national(user) -> bool:
@@ -91,12 +85,7 @@ def overview():
         .join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
                FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).tuples())
-    unacknowledged, failed = db.session.execute(select(
-        func.count().filter(Notification.unacknowledged()),
-        func.count().filter(Notification.status == NotificationStatus.FAILED))
-        # Both kinds narrowed first, by their indexes: the team's condition alone scans every notification.
-        .where(or_(and_(Notification.requires_ack, Notification.acknowledged_at.is_(None)),
-                   Notification.status == NotificationStatus.FAILED), _team_notification())).one()
+    unacknowledged, failed, missing_consents = notification_counts(team)
     # Filtered to one consultant's cases on request (compared here, never sent to the database).
     esc_for = request.args.get("escalations_for", type=int)
     if esc_for not in {u.id for u in consultants}:
@@ -110,7 +99,7 @@ def overview():
              "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
             for u in consultants]
     duplicates = _possible_duplicates()
-    from .assignment import overview_context  # the queue of unassigned referrals, missing consents
+    from .assignment import overview_context  # the queue of unassigned referrals
 
     queue = overview_context()
     # The user itself, not the proxy: the audit reads its id once per row.
@@ -122,25 +111,27 @@ def overview():
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
                            form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
-                           SCOPES=SERVICE_SCOPES, **queue,
-                           # Up to 100 escalations: each kind's words translated once, one url_for for all,
-                           # each day written once ("since 03.12.2026").
-                           FOLLOW_UP_KINDS={k: str(v) for k, v in FOLLOW_UP_KINDS.items()},
-                           since=_since_texts(escalations), reference=case_reference,
+                           SCOPES=SERVICE_SCOPES, missing_consents=missing_consents, **queue,
+                           # Up to 100 escalations, as shown; one url_for for all.
+                           escalation_rows=_escalation_rows(escalations, names),
                            case_path=url_for("case_page.detail", case_id=1)[:-1], esc_for=esc_for,
                            all_escalations=all_escalations, consultant_names=names)
 
 
-def _since_texts(escalations) -> dict:
-    """ "since 03.12.2026" for each escalation's time, each day formatted and translated once."""
+def _escalation_rows(escalations, names: dict[int, str]) -> list[tuple[int, str, str, str, str]]:
+    """Each escalation as the list shows it: case id, reference, kind, "since 03.12.2026" and the
+    consultant. Words translated and days formatted once each, not once per row."""
+    kinds = {k: str(v) for k, v in FOLLOW_UP_KINDS.items()}
+    nobody = _("no consultant")
     days: dict = {}
-    out = {}
+    rows = []
     for e in escalations:
         day = to_local(e.escalated_at).date()
         if day not in days:
             days[day] = _("since %(d)s", d=local_date(day))
-        out[e.escalated_at] = days[day]
-    return out
+        rows.append((e.case_id, case_reference(e.case_id), kinds.get(e.kind, e.kind), days[day],
+                     names.get(e.consultant_id, nobody)))
+    return rows
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")
