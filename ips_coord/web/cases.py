@@ -82,11 +82,14 @@ class ListedCase:
 
     @classmethod
     def of(cls, row: Row[Any], now: datetime) -> ListedCase:
+        # Unpacked, not read by name: a Row's attribute lookup costs ~25 times a tuple's.
+        # The columns in the order of `index`'s query.
+        (case_id, phase, last_contact_at, enrolled_at, referred_at, first_name, last_name, anonymised_at,
+         consultant) = row
         # As Citizen.full_name and IpsCase.days_since_contact say it.
-        name = f"{row.first_name} {row.last_name}" if row.anonymised_at is None else "–"
-        last = row.last_contact_at or row.enrolled_at or row.referred_at
-        return cls(row.id, Phase(row.phase), case_reference(row.id), name, row.consultant,
-                   (now - last) // timedelta(days=1))
+        name = f"{first_name} {last_name}" if anonymised_at is None else "–"
+        last = last_contact_at or enrolled_at or referred_at
+        return cls(case_id, Phase(phase), case_reference(case_id), name, consultant, (now - last) // timedelta(days=1))
 
 
 @bp.get("/cases")

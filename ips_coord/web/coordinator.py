@@ -121,15 +121,17 @@ def overview():
 def _escalation_rows(escalations, names: dict[int, str]) -> list[tuple[int, str, str, str, str]]:
     """Each escalation as the list shows it: case id, reference, kind, "since 03.12.2026" and the
     consultant. Words translated and days formatted once each, not once per row."""
-    kinds = {k: str(v) for k, v in FOLLOW_UP_KINDS.items()}
     nobody = _("no consultant")
+    kinds: dict[str, str] = {}
     days: dict = {}
     rows = []
     for e in escalations:
+        if e.kind not in kinds:
+            kinds[e.kind] = str(FOLLOW_UP_KINDS.get(e.kind, e.kind))
         day = to_local(e.escalated_at).date()
         if day not in days:
             days[day] = _("since %(d)s", d=local_date(day))
-        rows.append((e.case_id, case_reference(e.case_id), kinds.get(e.kind, e.kind), days[day],
+        rows.append((e.case_id, case_reference(e.case_id), kinds[e.kind], days[day],
                      names.get(e.consultant_id, nobody)))
     return rows
 
