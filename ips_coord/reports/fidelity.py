@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Date, String, func, select, type_coerce
 
 from ..extensions import db
-from ..models import CareerProfile, Contact, EmployerContact, FollowUp, IpsCase, TreatmentTeamMeeting, User
+from ..models import CareerProfile, Contact, FollowUp, IpsCase, TreatmentTeamMeeting, User
 from ..models.employer import employer_key
 from ..text import Figure
 from ..text import Text as _  # msgids with their figures: the page translates them (ips_coord/text.py)
@@ -37,8 +37,8 @@ from ..workflows.phases import (
     Phase,
     Role,
 )
-from .job_development import DEVELOPING, purpose_counts
-from .outcomes import TeamRows, team_rows
+from .job_development import ContactFigures, contact_figures
+from .outcomes import CaseRow, PlacementRow, TeamRows, team_rows
 
 SHARE_ANCHORS = ((0.9, 5), (0.75, 4), (0.5, 3), (0.25, 2))  # share >= threshold -> score; else 1
 SHARE_ANCHOR_TEXT = _("5: 90 or more, 4: 75-89, 3: 50-74, 2: 25-49, 1: under 25 (percent of cases)")
@@ -88,16 +88,17 @@ DISCLOSURE_CHOSEN = frozenset(Disclosure) - {Disclosure.UNDECIDED}  # undecided 
 class TeamData:
     """Plain rows joined to the team (no ORM objects, no long IN lists): the cost follows the team's size."""
 
-    cases: Sequence[Row[Any]]
+    cases: Sequence[CaseRow]
     consultants: Sequence[User]
-    placements: Sequence[Row[Any]]
+    placements: Sequence[PlacementRow]
+    contacts: ContactFigures
 
     @property
-    def jobs(self) -> list[Row[Any]]:
+    def jobs(self) -> list[PlacementRow]:
         return [p for p in self.placements if p.type in COMPETITIVE_JOB_TYPES]
 
     @property
-    def closed(self) -> list[Row[Any]]:
+    def closed(self) -> list[CaseRow]:
         return [c for c in self.cases if c.phase == Phase.CLOSED]
 
     @property
@@ -106,11 +107,14 @@ class TeamData:
         return sum(1 for c in self.closed if c.close_reason in allowed)
 
 
-def _load(team_id: int, rows: TeamRows | None = None, consultants: Sequence[User] | None = None) -> TeamData:
+def _load(team_id: int, now: datetime, rows: TeamRows | None = None, consultants: Sequence[User] | None = None,
+          contacts: ContactFigures | None = None) -> TeamData:
     rows = rows or team_rows(team_id)
     if consultants is None:
         consultants = team_consultants(team_id)
-    return TeamData(rows.cases, consultants, rows.placements)
+    if contacts is None:
+        contacts = contact_figures(team_id, now - JOB_DEVELOPMENT_QUALITY_WINDOW, now)
+    return TeamData(rows.cases, consultants, rows.placements, contacts)
 
 
 def team_consultants(team_id: int) -> Sequence[User]:
@@ -184,17 +188,20 @@ def _integration(team_id: int, data: TeamData, now: datetime) -> list[dict[str, 
 
 
 def _career_profile(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
-    latest: dict[int, Row[Any]] = {}
+    latest: dict[int, str | None] = {}  # each case's latest disclosure
     profiles_by_case: dict[int, list[date]] = {}
-    for prof in db.session.execute(select(CareerProfile.case_id, CareerProfile.disclosure, CareerProfile.created_at)
-                                   .join(IpsCase, IpsCase.id == CareerProfile.case_id)
-                                   .where(IpsCase.ips_team_id == team_id).order_by(CareerProfile.version)):
-        latest[prof.case_id] = prof
-        profiles_by_case.setdefault(prof.case_id, []).append(prof.created_at.date())
-    decided = sum(1 for p in latest.values() if p.disclosure in DISCLOSURE_CHOSEN)
-    ended = [p for p in data.jobs if p.end_date is not None]
-    updated = sum(1 for p in ended if any(p.end_date <= d <= p.end_date + timedelta(days=30)
-                                          for d in profiles_by_case.get(p.case_id, [])))
+    # The disclosure as its plain code and the day (UTC, as stored) made in SQL: no conversion per row.
+    for case_id, disclosure, made_on in db.session.execute(
+            select(CareerProfile.case_id, type_coerce(CareerProfile.disclosure, String),
+                   func.date(CareerProfile.created_at, type_=Date))
+            .join(IpsCase, IpsCase.id == CareerProfile.case_id)
+            .where(IpsCase.ips_team_id == team_id).order_by(CareerProfile.version)):
+        latest[case_id] = disclosure
+        profiles_by_case.setdefault(case_id, []).append(made_on)
+    decided = sum(1 for d in latest.values() if d in DISCLOSURE_CHOSEN)
+    ended = [(p.case_id, p.end_date) for p in data.jobs if p.end_date is not None]
+    updated = sum(1 for case_id, end in ended if any(end <= d <= end + timedelta(days=30)
+                                                     for d in profiles_by_case.get(case_id, [])))
     return [
         _item(13, _("Disclosure discussed"), _share(decided, len(latest)),
               _("%(a)s of %(b)s profiles with a disclosure choice", a=decided, b=len(latest)), SHARE_ANCHOR_TEXT),
@@ -206,10 +213,9 @@ def _career_profile(team_id: int, data: TeamData, now: datetime) -> list[dict[st
 
 def _rapid_job_search(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
     deadline = FIRST_EMPLOYER_CONTACT_DEADLINE
-    enrolled = [c for c in data.cases if c.enrolled_at is not None
+    enrolled = [(c.enrolled_at, c.first_employer_contact_at) for c in data.cases if c.enrolled_at is not None
                 and (c.first_employer_contact_at or now - c.enrolled_at > deadline)]
-    rapid = sum(1 for c in enrolled if c.first_employer_contact_at
-                and c.first_employer_contact_at - c.enrolled_at <= deadline)
+    rapid = sum(1 for enrolled_at, first in enrolled if first and first - enrolled_at <= deadline)
     return [_item(15, _("Rapid job search"), _share(rapid, len(enrolled)),
                   _("%(a)s of %(b)s first employer contacts within 30 days", a=rapid, b=len(enrolled)),
                   SHARE_ANCHOR_TEXT)]
@@ -217,9 +223,7 @@ def _rapid_job_search(team_id: int, data: TeamData, now: datetime) -> list[dict[
 
 def _job_development(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
     consultants = data.consultants
-    contacts = db.session.scalar(select(func.count(EmployerContact.id)).where(
-        EmployerContact.consultant_id.in_([u.id for u in consultants]), EmployerContact.face_to_face.is_(True),
-        EmployerContact.occurred_at >= now - timedelta(weeks=4))) if consultants else 0
+    contacts = data.contacts.last_4_weeks  # by the team's consultants
     # Scored on the figure as shown (one decimal), so the two always agree: 1.96 shows as 2.0 and
     # scores 3, as 2.0 does. The bands are continuous: 3.5 a week scores 3 (at least 2, under 4).
     per_week = round((contacts or 0) / 4 / max(len(consultants), 1), 1)
@@ -231,9 +235,7 @@ def _job_development(team_id: int, data: TeamData, now: datetime) -> list[dict[s
 
 def _job_development_quality(team_id: int, data: TeamData, now: datetime) -> list[dict[str, Any]]:
     """Item 18, which the contact purposes make scorable: contacts that go beyond a first meeting."""
-    purposes = purpose_counts(team_id, now - JOB_DEVELOPMENT_QUALITY_WINDOW)
-    total = sum(purposes.values())
-    developing = sum(n for purpose, n in purposes.items() if purpose in DEVELOPING)
+    total, developing = data.contacts.recent, data.contacts.recent_developing
     return [_item(18, _("Job development: quality of employer contact"), _share(developing, total),
                   _("%(a)s of %(b)s face-to-face employer contacts (last 90 days) learned the employer's needs, "
                     "presented a candidate or followed along", a=developing, b=total), SHARE_ANCHOR_TEXT)]
@@ -296,9 +298,9 @@ ITEMS = (_caseload, _integration, _zero_exclusion, _benefits_counselling, _caree
 
 
 def fidelity(team_id: int, now: datetime, rows: TeamRows | None = None,
-             consultants: Sequence[User] | None = None) -> dict[str, Any]:
-    """`rows`, `consultants`: the team's, when the caller has read them already (the report page)."""
-    data = _load(team_id, rows, consultants)
+             consultants: Sequence[User] | None = None, contacts: ContactFigures | None = None) -> dict[str, Any]:
+    """`rows`, `consultants`, `contacts`: the team's, when the caller has read them already (the report page)."""
+    data = _load(team_id, now, rows, consultants, contacts)
     items = [item for score in ITEMS for item in score(team_id, data, now)]
     scored = [i["score"] for i in items if i["score"] is not None]
     return {"items": items, "subtotal": sum(scored), "max": 5 * len(scored)}

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import FollowUp, IpsCase, ProgressRating
 from ..workflows.phases import COMPETITIVE_TYPES, FollowUpKind, FollowUpStatus
 from ..workflows.plan import CURRENT_INSTRUMENT, WrittenBy, mean_score
-from .outcomes import TeamRows, _dt, _team_rows, last_quarters, quarter_bounds
+from .outcomes import QuarterSpans, TeamRows, _dt, _team_rows, last_quarters, quarter_bounds
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,19 @@ def job_or_education(team_id: int, today, n: int = 8, metric: RateMetric = JOB_O
     """Per quarter: the share of citizens served who held an ordinary job, a flexjob or an
     ordinary education at some time in the quarter. `rows`: the team's, when read already."""
     cases, placements = _team_rows(team_id, rows=rows)
-    out = []
-    for year, q in last_quarters(today, n):
-        start, end = quarter_bounds(year, q)
-        start_at, end_at = _dt(start), _dt(end)
-        served = {c.id for c in cases
-                  if c.enrolled_at < end_at and (c.closed_at is None or c.closed_at >= start_at)}
-        held = {p.case_id for p in placements if p.type in metric.types and p.case_id in served
-                and p.start_date < end and (p.end_date is None or p.end_date >= start)}
-        out.append({"quarter": f"{year}-Q{q}", "metric": metric.key, "served": len(served),
-                    "in_job_or_education": len(held),
-                    "rate": round(100 * len(held) / len(served), 1) if served else None, "target": metric.target})
-    return out
+    spans = QuarterSpans(last_quarters(today, n))
+    served, served_in = spans.served(cases)
+    held: list[set[int]] = [set() for _q in spans.quarters]
+    for p in placements:
+        if p.type in metric.types:
+            span = served_in.get(p.case_id, range(0))
+            for i in spans.overlapping(p.start_date, p.end_date):
+                if i in span:
+                    held[i].add(p.case_id)
+    return [{"quarter": f"{year}-Q{q}", "metric": metric.key, "served": served[i],
+             "in_job_or_education": len(held[i]),
+             "rate": round(100 * len(held[i]) / served[i], 1) if served[i] else None, "target": metric.target}
+            for i, (year, q) in enumerate(spans.quarters)]
 
 
 def team_progress(team_id: int, today, n: int = 8, instrument=CURRENT_INSTRUMENT) -> list[dict]:

@@ -22,7 +22,7 @@ from ..clock import local_today, utcnow
 from ..extensions import db
 from ..i18n import translate
 from ..models import CaseEvent, IpsCase, Organisation, User
-from ..reports.referrals import missing_consent_cases, unassigned_cases
+from ..reports.referrals import unassigned_cases
 from ..services import ServiceError
 from ..services.referrals import assign_case
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, HistoryEntry, OrgKind, Part, Role
@@ -39,41 +39,52 @@ class AssignForm(SafeForm):
     next = HiddenField()
 
 
-def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False) -> AssignForm:
-    """Consultants of every IPS team (choosing one in another team moves the case there)."""
+def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False,
+                choices: tuple[list[SelectChoice], list[SelectChoice]] | None = None) -> AssignForm:
+    """Consultants of every IPS team (choosing one in another team moves the case there).
+    `choices`: made already for a case of the same team (the overview's queue shares them)."""
     form = AssignForm(formdata=formdata, prefix=f"a{case.id}")
-    query = (select(User.id, User.name, Organisation.name, User.organisation_id)
-             .join(Organisation, Organisation.id == User.organisation_id)
-             .where(User.role == Role.IPS_CONSULTANT, User.active).order_by(Organisation.name, User.name))
-    if own_team_only:
-        query = query.where(User.organisation_id == case.ips_team_id)
-    rows = db.session.execute(query).all()
-    # Each consultant's caseload beside the name, so the choice weighs who has room.
-    loads: dict[int | None, int] = dict(db.session.execute(
-        select(IpsCase.consultant_id, func.count()).where(
-            IpsCase.consultant_id.in_([r[0] for r in rows]), IpsCase.phase.in_(ON_CASELOAD))
-        .group_by(IpsCase.consultant_id)).tuples().all()) if rows else {}
-    form.consultant_id.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(uid, _("%(name)s (%(n)s cases)", name=name if team_id == case.ips_team_id else f"{name} · {team}",
-                            n=loads.get(uid, 0)))
-        for uid, name, team, team_id in rows]
-    form.team_id.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name))]
+    consultants, teams = choices or assign_choices(case.ips_team_id, own_team_only)
+    form.consultant_id.choices = list(consultants)
+    form.team_id.choices = list(teams)
     if formdata is None:
         form.consultant_id.data = case.consultant_id or 0
         form.team_id.data = case.ips_team_id
     return form
 
 
+def assign_choices(team_id: int | None, own_team_only: bool = False) -> tuple[list[SelectChoice], list[SelectChoice]]:
+    """The consultant and team choices for a case of this team: the same for every case of it."""
+    query = (select(User.id, User.name, Organisation.name, User.organisation_id)
+             .join(Organisation, Organisation.id == User.organisation_id)
+             .where(User.role == Role.IPS_CONSULTANT, User.active).order_by(Organisation.name, User.name))
+    if own_team_only:
+        query = query.where(User.organisation_id == team_id)
+    rows = db.session.execute(query).all()
+    # Each consultant's caseload beside the name, so the choice weighs who has room.
+    loads: dict[int | None, int] = dict(db.session.execute(
+        select(IpsCase.consultant_id, func.count()).where(
+            IpsCase.consultant_id.in_([r[0] for r in rows]), IpsCase.phase.in_(ON_CASELOAD))
+        .group_by(IpsCase.consultant_id)).tuples().all()) if rows else {}
+    consultants = [SelectChoice(0, "–")] + [
+        SelectChoice(uid, _("%(name)s (%(n)s cases)", name=name if team == team_id else f"{name} · {team_name}",
+                            n=loads.get(uid, 0)))
+        for uid, name, team_name, team in rows]
+    teams = [SelectChoice(t.id, t.name) for t in db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name))]
+    return consultants, teams
+
+
 def overview_context() -> dict[str, Any]:
-    """The queue and the missing-consent count for the coordinator's overview (audited: the queue
-    names the cases)."""
+    """The queue for the coordinator's overview (audited: the queue names the cases)."""
     team = current_user.organisation_id
     cases = unassigned_cases(team)
-    queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True)}
+    # The choices read once for the whole queue (every case in it is the team's), not per case.
+    choices = assign_choices(team, own_team_only=True) if cases else None
+    queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True, choices=choices)}
              for case, referrer in cases]
     audit_pairs(current_user, [(case.id, Part.IDENTITY) for case, _referrer in cases])
-    return {"queue": queue, "missing_consents": missing_consent_cases(team)}
+    return {"queue": queue}
 
 
 def case_context(case: IpsCase, access: Access, rows: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:

@@ -82,11 +82,14 @@ class ListedCase:
 
     @classmethod
     def of(cls, row: Row[Any], now: datetime) -> ListedCase:
+        # Unpacked, not read by name: a Row's attribute lookup costs ~25 times a tuple's.
+        # The columns in the order of `index`'s query.
+        (case_id, phase, last_contact_at, enrolled_at, referred_at, first_name, last_name, anonymised_at,
+         consultant) = row
         # As Citizen.full_name and IpsCase.days_since_contact say it.
-        name = f"{row.first_name} {row.last_name}" if row.anonymised_at is None else "–"
-        last = row.last_contact_at or row.enrolled_at or row.referred_at
-        return cls(row.id, Phase(row.phase), case_reference(row.id), name, row.consultant,
-                   (now - last) // timedelta(days=1))
+        name = f"{first_name} {last_name}" if anonymised_at is None else "–"
+        last = last_contact_at or enrolled_at or referred_at
+        return cls(case_id, Phase(phase), case_reference(case_id), name, consultant, (now - last) // timedelta(days=1))
 
 
 @bp.get("/cases")
@@ -130,7 +133,8 @@ def index():
         query = query.where(IpsCase.phase.in_([p for p, _o, _l in slices]))
     now = utcnow()
     cases = [ListedCase.of(row, now) for row in db.session.execute(query)] if slices else []
-    audit_many(current_user, [c.id for c in cases], AuditPart.CASE_LIST)
+    # The user itself, not the proxy: the audit reads its id once per row listed.
+    audit_many(current_user._get_current_object(), [c.id for c in cases], AuditPart.CASE_LIST)
     by_phase: dict[Phase, list[ListedCase]] = {p: [] for p in Phase}
     for case in cases:
         by_phase[case.phase].append(case)

@@ -11,15 +11,16 @@ from sqlalchemy import func, or_, select
 from ..access.audit import REFUSED, audit, audit_many, audit_pairs, shows_no_citizen_data
 from ..clock import local_today, to_local, utcnow
 from ..extensions import db
-from ..i18n import percent, translate
+from ..i18n import decimal, percent, translate
 from ..labels import CSV_HEADINGS, END_REASONS, FOLLOW_UP_KINDS, PHASES, SERVICE_SCOPES
 from ..models import AccessLog, FollowUp, IpsCase, Notification, User
 from ..models.case import case_reference
 from ..reports.country import country_figures
 from ..reports.fidelity import fidelity, team_consultants
-from ..reports.job_development import job_development
+from ..reports.job_development import contact_figures, job_development, report_since
 from ..reports.outcomes import METRICS, outcomes, team_rows
 from ..reports.progress import svg_lines
+from ..reports.referrals import notification_counts, team_notification
 from ..services import ServiceError, integrations
 from ..services.activities import merge_referral
 from ..services.followups import moves_per_consultant
@@ -38,7 +39,7 @@ from ..workflows.phases import (
     Role,
 )
 from . import spreadsheet
-from .formatting import metric_name, quarter_label
+from .formatting import local_date, metric_name, quarter_label
 from .forms import EmptyForm
 from .guards import query_id, roles_only
 
@@ -49,10 +50,7 @@ bp.before_request(roles_only({Role.COORDINATOR}))
 
 
 def _team_notifications():
-    team_cases = select(IpsCase.id).where(IpsCase.ips_team_id == current_user.organisation_id)
-    team_users = select(User.id).where(User.organisation_id == current_user.organisation_id)
-    return select(Notification).where(
-        (Notification.case_id.in_(team_cases)) | (Notification.recipient_id.in_(team_users)))
+    return select(Notification).where(team_notification(current_user.organisation_id))
 
 
 def is_national(user) -> bool:
@@ -68,41 +66,44 @@ def overview():
     now = utcnow()
     consultants = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT,
                                                         User.organisation_id == team).order_by(User.name)).all()
-    caseload = {consultant: n for consultant, n in db.session.execute(
-        select(IpsCase.consultant_id, func.count()).where(IpsCase.ips_team_id == team,
-                                                          IpsCase.phase.in_(ON_CASELOAD))
-        .group_by(IpsCase.consultant_id))}
+    # The team's cases counted once, per consultant and phase: the caseloads and the phase table.
+    caseload: dict[int | None, int] = {}
+    phases: dict[str, int] = {}
+    for consultant, phase, n in db.session.execute(
+            select(IpsCase.consultant_id, IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team)
+            .group_by(IpsCase.consultant_id, IpsCase.phase)):
+        phases[phase] = phases.get(phase, 0) + n
+        if phase in ON_CASELOAD:
+            caseload[consultant] = caseload.get(consultant, 0) + n
     overdue = {assignee: n for assignee, n in db.session.execute(
         select(FollowUp.assignee_id, func.count()).join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_at < now)
         .group_by(FollowUp.assignee_id))}
-    phases = {phase: n for phase, n in db.session.execute(
-        select(IpsCase.phase, func.count()).where(IpsCase.ips_team_id == team).group_by(IpsCase.phase))}
+    # Plain rows: the list shows a kind, a date and a case of up to 100 escalations.
     escalations: list[Any] = list(db.session.execute(
-        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
+        select(FollowUp.kind, FollowUp.escalated_at, IpsCase.id.label("case_id"), IpsCase.consultant_id)
+        .join(IpsCase, IpsCase.id == FollowUp.case_id)
         .where(IpsCase.ips_team_id == team, FollowUp.status == FollowUpStatus.OPEN,
                FollowUp.escalated_at.is_not(None)).order_by(FollowUp.escalated_at.desc()).limit(100)).tuples())
-    unacknowledged = db.session.scalar(select(func.count()).select_from(
-        _team_notifications().where(Notification.unacknowledged()).subquery()))
-    failed = db.session.scalar(select(func.count()).select_from(
-        _team_notifications().where(Notification.status == NotificationStatus.FAILED).subquery()))
+    unacknowledged, failed, missing_consents = notification_counts(team)
     # Filtered to one consultant's cases on request (compared here, never sent to the database).
     esc_for = request.args.get("escalations_for", type=int)
     if esc_for not in {u.id for u in consultants}:
         esc_for = None
     all_escalations = len(escalations)
     if esc_for is not None:
-        escalations = [(f, c) for f, c in escalations if c.consultant_id == esc_for]
+        escalations = [e for e in escalations if e.consultant_id == esc_for]
     names = {u.id: u.name for u in consultants}
     moves = moves_per_consultant(team, now - timedelta(days=90))  # deadlines moved, follow-ups handed over
     rows = [{"user": u, "caseload": caseload.get(u.id, 0), "overdue": overdue.get(u.id, 0),
              "moved": moves.get(u.id, {}).get("later", 0), "handed": moves.get(u.id, {}).get("handed", 0)}
             for u in consultants]
     duplicates = _possible_duplicates()
-    from .assignment import overview_context  # the queue of unassigned referrals, missing consents
+    from .assignment import overview_context  # the queue of unassigned referrals
 
     queue = overview_context()
-    audit_pairs(current_user, [(c.id, Part.FOLLOW_UPS) for _f, c in escalations]
+    # The user itself, not the proxy: the audit reads its id once per row.
+    audit_pairs(current_user._get_current_object(), [(e.case_id, Part.FOLLOW_UPS) for e in escalations]
                 + [(d["case_id"], Part.IDENTITY) for d in duplicates]
                 + [(cid, Part.IDENTITY) for d in duplicates for cid, _ref in d["candidates"]])
     active = sum(n for phase, n in phases.items() if phase in ACTIVE)  # as the fidelity panel counts them
@@ -110,11 +111,29 @@ def overview():
                            escalations=escalations, unacknowledged=unacknowledged, failed=failed, now=now,
                            total=sum(phases.values()), duplicates=duplicates, refusals=recent_refusals(team),
                            form=EmptyForm(), pending_tokens=integrations.awaiting_approval(current_user),
-                           SCOPES=SERVICE_SCOPES, **queue,
-                           # Up to 100 escalations: each kind's words translated once, one url_for for all.
-                           FOLLOW_UP_KINDS={k: str(v) for k, v in FOLLOW_UP_KINDS.items()},
+                           SCOPES=SERVICE_SCOPES, missing_consents=missing_consents, **queue,
+                           # Up to 100 escalations, as shown; one url_for for all.
+                           escalation_rows=_escalation_rows(escalations, names),
                            case_path=url_for("case_page.detail", case_id=1)[:-1], esc_for=esc_for,
                            all_escalations=all_escalations, consultant_names=names)
+
+
+def _escalation_rows(escalations, names: dict[int, str]) -> list[tuple[int, str, str, str, str]]:
+    """Each escalation as the list shows it: case id, reference, kind, "since 03.12.2026" and the
+    consultant. Words translated and days formatted once each, not once per row."""
+    nobody = _("no consultant")
+    kinds: dict[str, str] = {}
+    days: dict = {}
+    rows = []
+    for e in escalations:
+        if e.kind not in kinds:
+            kinds[e.kind] = str(FOLLOW_UP_KINDS.get(e.kind, e.kind))
+        day = to_local(e.escalated_at).date()
+        if day not in days:
+            days[day] = _("since %(d)s", d=local_date(day))
+        rows.append((e.case_id, case_reference(e.case_id), kinds[e.kind], days[day],
+                     names.get(e.consultant_id, nobody)))
+    return rows
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")
@@ -154,11 +173,13 @@ def _possible_duplicates() -> list[dict]:
         .order_by(Notification.created_at.desc()).limit(50)).all()
     wanted = {cid for n in notes for cid in (n.data or {}).get("candidate_citizen_ids") or []}
     cases_of: dict[int, list] = {}
-    for cid, citizen_id, team in db.session.execute(select(IpsCase.id, IpsCase.citizen_id, IpsCase.ips_team_id)
-                                                    .where(IpsCase.citizen_id.in_(wanted)).order_by(IpsCase.id)):
-        cases_of.setdefault(citizen_id, []).append((cid, team))
-    merged = set(db.session.scalars(select(IpsCase.id).where(
-        IpsCase.id.in_([n.case_id for n in notes]), IpsCase.citizen_id.in_(wanted))))
+    merged: set[int] = set()
+    if wanted:  # no candidates (the usual day): nothing to read
+        for cid, citizen_id, team in db.session.execute(select(IpsCase.id, IpsCase.citizen_id, IpsCase.ips_team_id)
+                                                        .where(IpsCase.citizen_id.in_(wanted)).order_by(IpsCase.id)):
+            cases_of.setdefault(citizen_id, []).append((cid, team))
+        merged = set(db.session.scalars(select(IpsCase.id).where(
+            IpsCase.id.in_([n.case_id for n in notes]), IpsCase.citizen_id.in_(wanted))))
     out = []
     for n in notes:
         if n.case_id in merged:
@@ -220,8 +241,16 @@ def country():
     now = utcnow()
     figures, computed_at = country_figures(now, timedelta(minutes=current_app.config["ROLLUP_MAX_AGE_MINUTES"]))
     age = max(0, int((now - computed_at).total_seconds() // 60)) if computed_at is not None else None
+    shown: dict[float | None, str] = {}
+
+    def number(value: float | None) -> str:
+        """A team's figure the reader's way, formatted once per distinct value (teams share many)."""
+        if value not in shown:
+            shown[value] = decimal(value) if value is not None else "–"
+        return shown[value]
+
     return render_template("coordinator_country.html", now=now, computed_at=computed_at, age_minutes=age,
-                           every=current_app.config["ROLLUP_MINUTES"], **figures)
+                           every=current_app.config["ROLLUP_MINUTES"], number=number, **figures)
 
 
 def _report_consultant() -> User | None:
@@ -266,12 +295,14 @@ def reports():
                             _("Job starts"), **partial),
     }
     consultants = team_consultants(team_id)
+    # The employer contacts, counted once for the job-development table and the fidelity items.
+    contacts = contact_figures(team_id, report_since(now.date()), now)
     from .citizen_reports import voice_panel
 
     return render_template("coordinator_reports.html", rows=rows, metric=METRICS[metric], metrics=METRICS,
-                           charts=charts, fidelity=fidelity(team_id, now, team, consultants),
+                           charts=charts, fidelity=fidelity(team_id, now, team, consultants, contacts),
                            consultant=consultant, consultants=consultants,
-                           development=job_development(team_id, now.date()),
+                           development=job_development(team_id, now.date(), contacts=contacts),
                            **voice_panel(team_id, now.date(), team))
 
 
@@ -354,7 +385,8 @@ def _caseload_table():
     team = current_user.organisation_id
     cases = db.session.execute(select(IpsCase, User).outerjoin(User, User.id == IpsCase.consultant_id)
                                .where(IpsCase.ips_team_id == team).order_by(IpsCase.id)).all()
-    audit_many(current_user, [c.id for c, _u in cases], Part.PHASE)  # batched INSERTs of 1000 rows
+    # Batched INSERTs of 1000 rows; the user itself, not the proxy (its id is read once per row).
+    audit_many(current_user._get_current_object(), [c.id for c, _u in cases], Part.PHASE)
     headers = [CSV_HEADINGS[c] for c in ("reference", "phase", "consultant", "referred", "enrolled", "last_contact")]
     # Dates as dates (Copenhagen calendar): a date cell in XLSX, dd.mm.yyyy in CSV.
     return headers, [[c.reference, PHASES.get(c.phase, c.phase), u.name if u else "", to_local(c.referred_at).date(),

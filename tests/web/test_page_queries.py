@@ -164,3 +164,21 @@ def test_my_day_makes_six_statements(client, world, clock):
     assert response.status_code == 200
     # user + session + inbox, due follow-ups, my cases, deadlines and escalations, the two figures, the access log
     assert len(seen) == 6, seen
+
+
+def test_the_overview_reads_the_assignment_choices_once_for_the_whole_queue(client, world, clock):
+    from ips_coord.services import activities as act
+
+    def referral(first):  # by psychiatry: it waits in the team's queue for a consultant
+        act.create_referral({"first_name": first, "last_name": "Kø", "birth_year": 1970 + len(first)}, world.clinician,
+                            ips_team_id=world.team.id, psychiatry_contact_id=world.clinician.id)
+
+    referral("En")
+    login(client, world.coordinator)
+    one = count_queries(client, "/coordinator")
+    referral("To")
+    referral("Trine")
+    three = count_queries(client, "/coordinator")
+    page = client.get("/coordinator").get_data(as_text=True)
+    assert page.count('class="queue-item"') == 3  # a form for each referral
+    assert three == one
