@@ -118,7 +118,12 @@ def configure_request_hooks(app: Flask) -> None:
     """A request id on every request and response, the request guards, the security headers."""
     from .access.audit import register_read_audit
 
+    _sync_once(app)
     register_read_audit(app)  # first: its after_request hook runs last, after every hook that logs
+    from .services.unit_of_work import end_read_transaction
+
+    # Runs before Flask-SQLAlchemy's teardown (registered earlier), whose ROLLBACK it saves.
+    app.teardown_request(end_read_transaction)
 
     @app.before_request
     def _request_id():
@@ -144,6 +149,25 @@ def configure_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
         return response
+
+
+def _sync_once(app: Flask) -> None:
+    """Flask asks inspect whether each hook and view is a coroutine on every call (some 30 a
+    request); none of ours is, and the answer never changes: ask once per function."""
+    from types import FunctionType
+
+    known: dict = {}
+    plain = app.ensure_sync
+
+    def ensure_sync(func):
+        if type(func) is not FunctionType:  # a bound method of a new view object each request: not kept
+            return plain(func)
+        found = known.get(func)
+        if found is None:
+            found = known[func] = plain(func)
+        return found
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -207,9 +231,11 @@ def _guard_history() -> None:
 
         from .access.audit import guard_append_only
         from .services.changes import record_changes
+        from .services.unit_of_work import track_transactions
 
         guard_append_only(Session)
         record_changes(Session)
+        track_transactions(Session)
         _guarded = True
 
 
