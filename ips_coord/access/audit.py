@@ -135,8 +135,8 @@ def commit_reads(response: Response) -> Response:
     if in_autocommit():
         # Each statement is its own transaction: the INSERT is durable when it returns, and a
         # failed one raises (the client gets a 500). Nothing else to end: no round trip.
-        if rows:
-            session.execute(insert(ACCESS_LOG), rows)
+        if rows:  # on the connection: a Core INSERT needs none of the session's ORM steps
+            session.connection().execute(insert(ACCESS_LOG), rows[0] if len(rows) == 1 else rows)
         return response
     if not rows:
         # A read that logged nothing ends its transaction with a COMMIT (nothing to write), not
