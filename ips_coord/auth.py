@@ -225,7 +225,7 @@ class BearerSkipsCookie(SecureCookieSessionInterface):
     """A request with a bearer token is signed in by the token alone (load_user ignores the
     cookie), so its cookie session is neither read nor re-signed and sent back."""
 
-    def open_session(self, app, request):  # type: ignore[no-untyped-def]
+    def open_session(self, app, request):
         if request.headers.get("Authorization", "").startswith("Bearer "):
             return self.session_class()  # empty and unmodified: save_session sets no cookie
         return super().open_session(app, request)
