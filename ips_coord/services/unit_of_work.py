@@ -69,7 +69,10 @@ def end_read_transaction(exc: BaseException | None) -> None:
     if exc is not None or not session.in_transaction() or AUTOCOMMIT in session.info or not only_read(session):
         return
     try:
-        session.commit()
+        # The driver's COMMIT alone: nothing was written, so none of the session's commit steps
+        # (flush, events, expiring every loaded row) has work to do; the session's close that
+        # follows then finds the connection idle and sends nothing.
+        session.connection().connection.dbapi_connection.commit()  # type: ignore[union-attr]
     except Exception:
         session.rollback()  # the transaction had failed: the ROLLBACK it would have had anyway
 
