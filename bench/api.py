@@ -1,15 +1,21 @@
 """API case-read throughput against a constant-JSON baseline of the same app, with wrk.
 
     python -m bench.api --database-url postgresql+psycopg://postgres@127.0.0.1/ips_bench \
-        [--seconds 15] [--connections 4] [--workers 2]
+        [--runs 3] [--seconds 15] [--slice 2] [--connections 4] [--workers 2] [--target 0.6]
 
 Serves bench.api:app (the application plus one extra route, /bench/constant, that returns the
 bytes of a real case read, so both responses are the same size and pass the same request
-hooks) with gunicorn (2 workers, or --workers), and runs wrk (Debian package `wrk`) from a second process:
-first GET /api/v1/cases/<id> as a consultant with a bearer token, cycling through that
-consultant's cases, then the baseline, then the same bytes at /api/v1/bench-constant (behind the
-API's rate limit and answer headers as well). Prints requests per second and both ratios; the
-target is on the first (the app-wide hooks only), the stricter of the two.
+hooks) with gunicorn (2 workers, or --workers), and runs wrk (Debian package `wrk`) from a second
+process against three phases: GET /api/v1/cases/<id> as a consultant with a bearer token, cycling
+through that consultant's cases; the baseline; the same bytes at /api/v1/bench-constant (behind
+the API's rate limit and answer headers as well).
+
+The phases are interleaved in short slices (--slice seconds each, the order rotated every
+round: reads, baseline, /api/; baseline, /api/, reads; ...), until each phase has had --seconds,
+so a shift in the machine's load (other processes, a slow minute) falls on all three alike
+instead of on whichever phase ran then. Each run prints its requests per second and both
+ratios; the target (--target) is on the first (the app-wide hooks only), the stricter of the
+two, and the exit status is 1 when any run misses it.
 """
 from __future__ import annotations
 
@@ -17,10 +23,12 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 
 from bench.common import ROOT, gunicorn
 
@@ -55,25 +63,62 @@ if os.environ.get("BENCH_CONSTANT_FILE"):
     app = _baseline_app()
 
 
-def _wrk(url: str, token: str, paths: list[str], seconds: int, connections: int) -> float:
+def _script(token: str, paths: list[str]) -> str:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
                  "i = 0\n"
                  f'wrk.headers["Authorization"] = "Bearer {token}"\n'
                  "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
                  "done = function(summary, latency, requests)\n"
-                 "  io.write(string.format('non2xx %d\\n', summary.errors.status))\nend\n")
+                 "  io.write(string.format('non2xx %d\\n', summary.errors.status))\n"
+                 "  io.write(string.format('done %d %d\\n', summary.requests, summary.duration))\n"
+                 "  io.write(string.format('p50 %d p99 %d\\n', latency:percentile(50), latency:percentile(99)))\n"
+                 "end\n")
     script.close()
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
-                          script.name, url], capture_output=True, text=True, check=True).stdout
+    return script.name
+
+
+@dataclass
+class Phase:
+    name: str
+    script: str
+    requests: int = 0
+    micros: int = 0  # wrk's own measured duration of its slices
+    p50: list[int] = field(default_factory=list)
+    p99: list[int] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / (self.micros / 1e6) if self.micros else 0.0
+
+
+def _slice(url: str, phase: Phase, seconds: int, connections: int) -> None:
+    """One short wrk run of one phase, added to its totals."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
+                          "-s", phase.script, url], capture_output=True, text=True, check=True).stdout
     non2xx = int(re.search(r"non2xx (\d+)", out).group(1))
     if non2xx:
-        sys.exit(f"{non2xx} responses were not 2xx:\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    dist = out.split("Latency Distribution", 1)[1]
-    p50 = re.search(r"50%\s+(\S+)", dist).group(1)
-    p99 = re.search(r"99%\s+(\S+)", dist).group(1)
-    return rps, p50, p99
+        sys.exit(f"{phase.name}: {non2xx} responses were not 2xx:\n{out}")
+    done = re.search(r"done (\d+) (\d+)", out)
+    lat = re.search(r"p50 (\d+) p99 (\d+)", out)
+    phase.requests += int(done.group(1))
+    phase.micros += int(done.group(2))
+    phase.p50.append(int(lat.group(1)))
+    phase.p99.append(int(lat.group(2)))
+
+
+def interleaved(url: str, phases: list[Phase], seconds: float, slice_seconds: int, connections: int) -> None:
+    """Each phase in turn for slice_seconds, the order rotated every round, until each has had
+    `seconds`: a load shift lands on every phase alike."""
+    rounds = max(1, round(seconds / slice_seconds))
+    for r in range(rounds):
+        k = r % len(phases)
+        for phase in phases[k:] + phases[:k]:
+            _slice(url, phase, slice_seconds, connections)
+
+
+def _ms(micros: list[int]) -> str:
+    return f"{statistics.median(micros) / 1000:.2f}ms"
 
 
 def main() -> None:
@@ -84,7 +129,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=15, help="per phase and run")
+    parser.add_argument("--slice", type=int, default=2, help="whole seconds of one phase before the next (wrk's unit)")
+    parser.add_argument("--target", type=float, default=0.6, help="the least ratio of each run")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (its own advice: 2 x cores + 1)")
     args = parser.parse_args()
@@ -115,18 +163,24 @@ def main() -> None:
         sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
         assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"}
                             ).content == body
-        reads = _wrk(base, token, paths, args.seconds, args.connections)
-        baseline = _wrk(base, token, ["/bench/constant"], args.seconds, args.connections)
-        api_baseline = _wrk(base, token, ["/api/v1/bench-constant"], args.seconds, args.connections)
-    print(f"case read         {reads[0]:8.1f} req/s   p50 {reads[1]:>8}  p99 {reads[2]:>8}   "
-          f"body {min(sizes)}-{max(sizes)} B")
-    print(f"baseline          {baseline[0]:8.1f} req/s   p50 {baseline[1]:>8}  p99 {baseline[2]:>8}   "
-          f"body {len(body)} B")
-    print(f"baseline in /api/ {api_baseline[0]:8.1f} req/s   p50 {api_baseline[1]:>8}  p99 {api_baseline[2]:>8}   "
-          f"(the API's rate limit and headers too)")
-    print(f"ratio             {reads[0] / baseline[0]:8.2f}   (target >= 0.5; {len(case_ids)} cases cycled, "
-          f"{args.connections} connections, {args.workers} gunicorn workers, {args.seconds} s each)")
-    print(f"ratio to /api/    {reads[0] / api_baseline[0]:8.2f}")
+        ratios = []
+        for run in range(1, args.runs + 1):
+            reads, baseline, api_baseline = (Phase("case read", _script(token, paths)),
+                                             Phase("baseline", _script(token, ["/bench/constant"])),
+                                             Phase("baseline in /api/", _script(token, ["/api/v1/bench-constant"])))
+            interleaved(base, [reads, baseline, api_baseline], args.seconds, args.slice, args.connections)
+            ratio, api_ratio = reads.rps / baseline.rps, reads.rps / api_baseline.rps
+            ratios.append(ratio)
+            print(f"run {run}: case read {reads.rps:7.1f} req/s (p50 {_ms(reads.p50)}, p99 {_ms(reads.p99)}), "
+                  f"baseline {baseline.rps:7.1f} (p50 {_ms(baseline.p50)}), /api/ baseline {api_baseline.rps:7.1f}"
+                  f" (p50 {_ms(api_baseline.p50)})", flush=True)
+            print(f"run {run}: ratio {ratio:.2f}   ratio to /api/ {api_ratio:.2f}", flush=True)
+    print(f"ratios {' '.join(f'{r:.2f}' for r in ratios)} (target >= {args.target} in every run; "
+          f"{len(case_ids)} cases cycled, body {min(sizes)}-{max(sizes)} B against {len(body)} B, "
+          f"{args.connections} connections, {args.workers} gunicorn workers, {args.seconds:g} s per phase per run "
+          f"in {args.slice:g} s slices)")
+    if min(ratios) < args.target:
+        sys.exit(1)
 
 
 def _first_read(case_id: int, token: str, env: dict) -> bytes:

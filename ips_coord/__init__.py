@@ -83,6 +83,8 @@ def configure_database(app: Flask) -> None:
                      include_name=include_name, include_object=include_object)
     from . import models  # noqa: F401  (register tables with the metadata)
 
+    _survive_database_restart(app)
+
 
 def configure_extensions(app: Flask) -> None:
     """URL converters, the proxy, login, rate limits, CSRF and translations."""
@@ -118,7 +120,12 @@ def configure_request_hooks(app: Flask) -> None:
     """A request id on every request and response, the request guards, the security headers."""
     from .access.audit import register_read_audit
 
+    _sync_once(app)
     register_read_audit(app)  # first: its after_request hook runs last, after every hook that logs
+    from .services.unit_of_work import end_read_transaction
+
+    # Runs before Flask-SQLAlchemy's teardown (registered earlier), whose ROLLBACK it saves.
+    app.teardown_request(end_read_transaction)
 
     @app.before_request
     def _request_id():
@@ -144,6 +151,25 @@ def configure_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
         return response
+
+
+def _sync_once(app: Flask) -> None:
+    """Flask asks inspect whether each hook and view is a coroutine on every call (some 30 a
+    request); none of ours is, and the answer never changes: ask once per function."""
+    from types import FunctionType
+
+    known: dict = {}
+    plain = app.ensure_sync
+
+    def ensure_sync(func):
+        if type(func) is not FunctionType:  # a bound method of a new view object each request: not kept
+            return plain(func)
+        found = known.get(func)
+        if found is None:
+            found = known[func] = plain(func)
+        return found
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -196,6 +222,65 @@ def _migrations_dir() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
+# The environ keys of a request that met a connection the database had dropped.
+DISCONNECTED, RETRIED = "ips.db_disconnected", "ips.db_retried"
+
+
+class _RetryReadOnDisconnect:
+    """WSGI: a GET or HEAD that met a pooled connection PostgreSQL had dropped (a restart) runs
+    once more, on the new connection SQLAlchemy then makes; the client sees only the second
+    answer. A read is safe to run twice; its first run's response is thrown away unsent."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        held: list = []
+
+        def hold(status, headers, exc_info=None):
+            held[:] = [(status, headers, exc_info)]
+            return _unused_write
+
+        body = self.wsgi_app(environ, hold)
+        if environ.pop(DISCONNECTED, False):
+            if hasattr(body, "close"):
+                body.close()
+            return self.wsgi_app(environ, start_response)
+        write = start_response(*held[0])
+        del write
+        return body
+
+
+def _unused_write(_data):  # the WSGI write() callable: Flask never calls it
+    raise RuntimeError("write() is not supported here")
+
+
+def _survive_database_restart(app: Flask) -> None:
+    """Without a ping before every checkout, the first statement on a connection the server
+    dropped fails (SQLAlchemy then replaces every pooled connection). A read runs again once
+    (_RetryReadOnDisconnect); any other request answers 503 with Retry-After (not a 500): its
+    write may not have happened, and the client knows to send it again."""
+    from sqlalchemy.exc import DBAPIError
+    from werkzeug.exceptions import ServiceUnavailable
+
+    app.wsgi_app = _RetryReadOnDisconnect(app.wsgi_app)  # type: ignore[method-assign]
+
+    @app.errorhandler(DBAPIError)
+    def _disconnected(exc: DBAPIError):
+        if not exc.connection_invalidated:
+            raise exc  # any other database error: the 500 it always was
+        db.session.rollback()
+        log.warning("database connection lost (%s %s); the pool reconnects", request.method, request.path)
+        if request.method in ("GET", "HEAD") and not request.environ.get(RETRIED):
+            request.environ[DISCONNECTED] = request.environ[RETRIED] = True
+            return "", 503  # never sent: the request runs again
+        unavailable = ServiceUnavailable(retry_after=1)
+        response = app.handle_http_exception(unavailable)
+        return response
+
+
 _guarded = False
 
 
@@ -207,9 +292,11 @@ def _guard_history() -> None:
 
         from .access.audit import guard_append_only
         from .services.changes import record_changes
+        from .services.unit_of_work import track_transactions
 
         guard_append_only(Session)
         record_changes(Session)
+        track_transactions(Session)
         _guarded = True
 
 

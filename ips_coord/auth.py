@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import and_, bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,10 +99,6 @@ def create_token(user: User, name: str) -> tuple[str, ApiToken]:
     return accounts.create_token(user, name, days=current_app.config["API_TOKEN_DAYS"])
 
 
-# The API's case read: its one statement (token, user, case, citizen, consents) runs without
-# BEGIN/COMMIT, and so does its access-log INSERT (one statement, durable when it returns).
-# Under READ COMMITTED every statement has its own snapshot inside a transaction too.
-AUTOCOMMIT_READS = frozenset({"api_cases.CaseDetail"})
 TOKEN_COLUMNS = (ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, ApiToken.scopes,
                  ApiToken.approved_at, ApiToken.approval_hash)
 
@@ -117,8 +114,6 @@ def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
     consents (what the access gate reads), in the same statement: one round trip, not two."""
     if case_id is None:
         return list(db.session.execute(_token_statements()[0], {"token_hash": token_hash}).all())
-    if request.method in ("GET", "HEAD") and request.endpoint in AUTOCOMMIT_READS and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return list(db.session.execute(_token_statements()[1], {"token_hash": token_hash, "case_id": case_id}).all())
 
 
@@ -226,11 +221,22 @@ _KEPT_USER = "ips_current_user_values"
 _kept = False
 
 
+class BearerSkipsCookie(SecureCookieSessionInterface):
+    """A request with a bearer token is signed in by the token alone (load_user ignores the
+    cookie), so its cookie session is neither read nor re-signed and sent back."""
+
+    def open_session(self, app, request):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return self.session_class()  # empty and unmodified: save_session sets no cookie
+        return super().open_session(app, request)
+
+
 def init_auth(app) -> None:
     global _kept
     if not _kept:  # session events are per process, like the history guard
         _keep_current_user_loaded()
         _kept = True
+    app.session_interface = BearerSkipsCookie()
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AccessLog, User
+from ..services.unit_of_work import in_autocommit, read_without_transaction
 from ..workflows.phases import AccessAction, AuditPart, Part
 
 AUDIT_BATCH = 1000  # rows SQLAlchemy sends as one INSERT (insertmanyvalues)
@@ -120,6 +121,8 @@ def _writes_left(_exc: BaseException | None) -> None:
 def gather_reads() -> None:
     if request.method in READ_METHODS:
         setattr(g, READS, [])
+        if request.endpoint != "static":
+            read_without_transaction()  # no BEGIN, no COMMIT: see services/unit_of_work.py
 
 
 def commit_reads(response: Response) -> Response:
@@ -129,6 +132,12 @@ def commit_reads(response: Response) -> Response:
     if rows is None:
         return response  # not a read request
     session = db.session()
+    if in_autocommit():
+        # Each statement is its own transaction: the INSERT is durable when it returns, and a
+        # failed one raises (the client gets a 500). Nothing else to end: no round trip.
+        if rows:  # on the connection: a Core INSERT needs none of the session's ORM steps
+            session.connection().execute(insert(ACCESS_LOG), rows[0] if len(rows) == 1 else rows)
+        return response
     if not rows:
         # A read that logged nothing ends its transaction with a COMMIT (nothing to write), not
         # the teardown's ROLLBACK: after a ROLLBACK psycopg drops every statement it prepared on

@@ -100,26 +100,27 @@ def test_a_write_does_not_read_the_signed_in_user_again_after_its_commit(client,
     assert from_user == [0], seen  # loaded once, with the session; not again after the commit
 
 
-def test_a_read_that_logs_nothing_ends_its_transaction_with_commit(client, world, clock):
-    """Not with the teardown's ROLLBACK: after one, psycopg drops every prepared statement."""
-    world.case_in("employed")
-    login(client, world.coordinator)
+def _transaction_ends(client, call):
+    """What ended each transaction of one request, as PostgreSQL saw it: "commit", "rollback", or
+    "none" when the connection was in autocommit (psycopg then sends nothing)."""
     ends: list[str] = []
 
-    def commit(_conn):
-        ends.append("commit")
+    def ended(kind):
+        def listener(conn):
+            dbapi = conn.connection.dbapi_connection
+            idle = getattr(dbapi, "pgconn", None) is not None and dbapi.pgconn.transaction_status == 0  # IDLE
+            ends.append("none" if idle else kind)
+        return listener
 
-    def rollback(_conn):
-        ends.append("rollback")
-
+    commit, rollback = ended("commit"), ended("rollback")
     event.listen(_db.engine, "commit", commit)
     event.listen(_db.engine, "rollback", rollback)
     try:
-        assert client.get("/coordinator/reports").status_code == 200  # aggregates: no access-log row
+        response = call()
     finally:
         event.remove(_db.engine, "commit", commit)
         event.remove(_db.engine, "rollback", rollback)
-    assert ends == ["commit"], ends
+    return response, ends
 
 
 def _tables_read(seen: list[str]) -> list[str]:
@@ -182,3 +183,24 @@ def test_the_overview_reads_the_assignment_choices_once_for_the_whole_queue(clie
     page = client.get("/coordinator").get_data(as_text=True)
     assert page.count('class="queue-item"') == 3  # a form for each referral
     assert three == one
+
+
+def test_a_read_that_logs_nothing_ends_without_rollback(client, world, clock):
+    """Never with the teardown's ROLLBACK: after one, psycopg drops every prepared statement. A
+    read runs in autocommit: no BEGIN, and nothing to end."""
+    world.case_in("employed")
+    login(client, world.coordinator)
+    response, ends = _transaction_ends(client, lambda: client.get("/coordinator/reports"))  # aggregates: no row
+    assert response.status_code == 200
+    assert ends and set(ends) == {"none"}, ends
+
+
+def test_a_post_that_only_reads_ends_with_commit(client, world, clock):
+    """The search is a POST (no name in a URL) that only reads: its transaction ends with COMMIT."""
+    case = world.case_in("employed")
+    login(client, world.consultant)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/search").get_data(as_text=True))
+    response, ends = _transaction_ends(client, lambda: client.post(
+        "/search", data={"q": str(case.id), "csrf_token": token.group(1)}))
+    assert response.status_code in (200, 303)
+    assert ends and "rollback" not in ends, ends
