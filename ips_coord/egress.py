@@ -116,7 +116,7 @@ def check_url(url: str, policy: Policy) -> SplitResult:
         if isinstance(literal, ipaddress.IPv6Address) != bracketed or not _allowed(literal, policy):
             raise EgressRefused("host", "not a public address")
     elif bracketed or not (_dns_name(host) or local) \
-            or (host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local:
+            or ((host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local):
         raise EgressRefused("host", "not a public host name")
     if port == 0 or (not local and (port or (443 if parts.scheme == "https" else 80)) not in policy.ports):
         raise EgressRefused("port", f"port {port} is not allowed")
