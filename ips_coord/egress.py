@@ -71,9 +71,9 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Routable on the internet and nothing else: no internal, special or IPv4-carrying form."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped or address.sixtofour or address.teredo or address in NAT64 or address.scope_id:
-            return False
+    if isinstance(address, ipaddress.IPv6Address) and (address.ipv4_mapped or address.sixtofour or address.teredo
+                                                       or address in NAT64 or address.scope_id):
+        return False
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified
                                       or address.is_loopback or address.is_link_local or address.is_private)
 
@@ -162,8 +162,7 @@ class _Guarded:
                 last = exc
             finally:
                 self._dns_host = name
-        assert last is not None
-        raise last
+        raise last or EgressRefused("address", "no address")
 
 
 def _adapter(policy: Policy) -> HTTPAdapter:
