@@ -84,7 +84,8 @@ def _message(row: Notification, recipient: User | None) -> Message:
         return build_secret_message(row, recipient)
     if row.kind == NotificationKind.NETWORK_INVITATION:
         return build_network_invitation(row)
-    assert recipient is not None  # only the secret kinds and the network's invitations go to a bare address
+    if recipient is None:  # only the secret kinds and the network's invitations go to a bare address
+        raise LookupError("no recipient")
     return build_message(row, recipient)
 
 
