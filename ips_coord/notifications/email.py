@@ -14,8 +14,9 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate
+from typing import TypedDict
 
-from flask import current_app
+from flask import Config, current_app
 from flask_babel import force_locale
 
 from ..models import Notification, User
@@ -81,7 +82,13 @@ def _dot_stuffed(msg: Message) -> bytes:
 
 # One SMTP session per worker process, reused between emails: connecting, EHLO, STARTTLS and
 # login cost more than sending a short message. Closed after a failure or a quiet spell.
-_session: dict = {}
+class _Session(TypedDict, total=False):
+    smtp: smtplib.SMTP
+    key: tuple[str, int, int]  # host, port and the process that opened it
+    used: float  # time.monotonic() of its last message
+
+
+_session: _Session = {}
 SESSION_IDLE_SECONDS = 30.0
 
 
@@ -92,7 +99,7 @@ def _socket(smtp: smtplib.SMTP) -> socket.socket:
     return smtp.sock
 
 
-def _open(cfg) -> smtplib.SMTP:
+def _open(cfg: Config) -> smtplib.SMTP:
     smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"])
     try:
         # The final "." is a small write right after the message: without this, Nagle's
@@ -119,7 +126,7 @@ def close_session() -> None:
             smtp.close()
 
 
-def _mail_from(cfg, sender: str) -> smtplib.SMTP:
+def _mail_from(cfg: Config, sender: str) -> smtplib.SMTP:
     """MAIL FROM on the kept session, or on a new one if the kept one has gone away."""
     key = (cfg["SMTP_HOST"], cfg["SMTP_PORT"], os.getpid())
     smtp = _session.get("smtp")
@@ -136,7 +143,7 @@ def _mail_from(cfg, sender: str) -> smtplib.SMTP:
             pass
         close_session()  # closed by the server meanwhile: one fresh try below
     smtp = _open(cfg)
-    _session.update(smtp=smtp, key=key, used=time.monotonic())
+    _session.update({"smtp": smtp, "key": key, "used": time.monotonic()})
     code, reply = smtp.mail(sender)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)

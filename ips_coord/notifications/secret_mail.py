@@ -8,6 +8,7 @@ from datetime import datetime
 from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import formatdate
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -49,6 +50,6 @@ def build_secret_message(row: Notification, recipient: User | None) -> MIMEText:
     return msg
 
 
-def scrubbed(row: Notification) -> dict:
+def scrubbed(row: Notification) -> dict[str, Any]:
     """The row's data without its secret (written when the row is sent or fails)."""
     return {k: v for k, v in (row.data or {}).items() if k != "sealed"}

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
 from ..services import webhooks as rows
+from .delivery import Outcome
 from .webhooks import deliver_many
 
 log = logging.getLogger(__name__)
@@ -39,5 +40,5 @@ def webhook_sweep() -> int:
 
 
 @shared_task(name="ips_coord.deliver_webhooks", ignore_result=True)
-def deliver_webhooks(delivery_ids: list[int]) -> dict:
+def deliver_webhooks(delivery_ids: list[int]) -> dict[Outcome, int]:
     return dict(Counter(deliver_many(delivery_ids)))
