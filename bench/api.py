@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from bench.common import ROOT, gunicorn
 
@@ -32,7 +33,7 @@ def _baseline_app():
     from ips_coord import app_or_exit
 
     application = app_or_exit()
-    body = open(os.environ["BENCH_CONSTANT_FILE"], "rb").read()
+    body = Path(os.environ["BENCH_CONSTANT_FILE"]).read_bytes()
 
     @application.get("/bench/constant")
     def constant():
@@ -56,14 +57,13 @@ if os.environ.get("BENCH_CONSTANT_FILE"):
 
 
 def _wrk(url: str, token: str, paths: list[str], seconds: int, connections: int) -> float:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
-                 "i = 0\n"
-                 f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-                 "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
-                 "done = function(summary, latency, requests)\n"
-                 "  io.write(string.format('non2xx %d\\n', summary.errors.status))\nend\n")
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+                     "i = 0\n"
+                     f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+                     "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
+                     "done = function(summary, latency, requests)\n"
+                     "  io.write(string.format('non2xx %d\\n', summary.errors.status))\nend\n")
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
                           script.name, url], capture_output=True, text=True, check=True).stdout
     non2xx = int(re.search(r"non2xx (\d+)", out).group(1))
@@ -104,17 +104,17 @@ def main() -> None:
     token = subprocess.run([sys.executable, "-m", "flask", "--app", "ips_coord", "token", "create", email, "--name",
                             f"bench {time.time():.0f}"], env=env, capture_output=True, text=True, check=True
                            ).stdout.strip().splitlines()[-1]
-    constant = tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False)
     # The baseline serves the bytes of a real case read.
     body = _first_read(case_ids[0], token, env)
-    constant.write(body)
-    constant.close()
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as constant:
+        constant.write(body)
     with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}, workers=args.workers) as base:
-        assert requests.get(f"{base}/bench/constant").content == body
+        assert requests.get(f"{base}/bench/constant", timeout=30).content == body
         paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
-        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
-        assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"}
-                            ).content == body
+        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).content)
+                 for p in paths[:5]}
+        assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"},
+                            timeout=30).content == body
         reads = _wrk(base, token, paths, args.seconds, args.connections)
         baseline = _wrk(base, token, ["/bench/constant"], args.seconds, args.connections)
         api_baseline = _wrk(base, token, ["/api/v1/bench-constant"], args.seconds, args.connections)
