@@ -57,7 +57,7 @@ def _row(case, kind, recipient):
 def test_the_clinician_is_asked_to_acknowledge_and_told_what_it_means(ended, world):
     world.clinician.locale = "da"
     msg = build_message(_row(ended, NotificationKind.JOB_ENDED, world.clinician), world.clinician)
-    subject, text, html = _parts(msg)
+    _, text, html = _parts(msg)
     assert _subject(msg) == f"Jobophør for {ended.reference} – kvittér venligst"
     assert msg["Reply-To"] == world.consultant.email
     assert msg.get_content_type() == "multipart/alternative"
@@ -73,7 +73,7 @@ def test_the_clinician_is_asked_to_acknowledge_and_told_what_it_means(ended, wor
 
 def test_the_jobcenter_is_informed_and_asked_for_nothing(ended, world):
     msg = build_message(_row(ended, NotificationKind.JOB_ENDED, world.caseworker), world.caseworker)
-    subject, text, html = _parts(msg)
+    _, text, _html = _parts(msg)
     assert _subject(msg) == f"Jobophør for {ended.reference} – til orientering"
     assert "/ack" not in text and "Kvittér" not in text and "kvittér" not in _subject(msg)
     assert "Du skal ikke kvittere" in text
@@ -84,7 +84,7 @@ def test_the_coordinator_is_alerted_in_english_too(ended, world):
     world.coordinator.locale = "en"
     msg = build_message(_row(ended, NotificationKind.EARLY_ENDING, world.coordinator), world.coordinator)
     assert _subject(msg) == f"Early job ending for {ended.reference}"
-    subject, text, html = _parts(msg)
+    _, text, html = _parts(msg)
     assert "less than 90 days" in text and "<p>" in html
 
 
@@ -118,7 +118,7 @@ def test_every_kind_to_every_recipient_in_both_languages(ended, world, clock):
         assert ended.reference in subject or kind == "daily_digest", where
         assert "{{" not in text + html and "_" not in subject.replace(ended.reference, ""), where
         assert text.strip() and "<p>" in html, where
-        for secret in SECRETS + ("Alma",):
+        for secret in (*SECRETS, "Alma"):
             assert secret not in subject + text + html + msg.as_string(), where
         subjects.add((locale, subject))
     # Danish subjects read as Danish: the job ending to psychiatry, in both languages.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,7 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     # Download all my data.
     with page.expect_download() as download:
         page.get_by_role("link", name="Hent alle mine data").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     [mine] = data["cases"]
     assert mine["plan_goals"][-1]["text"] == "Jeg vil arbejde med dyr, 15 timer om ugen"
     assert mine["progress_ratings"][0]["rater"] == "citizen"
