@@ -261,8 +261,9 @@ class Outbox:
 
     def hold(self) -> None:
         """Nothing of the bench's due outbox is due until release() lets it out at the steady rate."""
+        later = datetime(2999, 1, 1)  # noqa: DTZ001 - naive UTC, like the column raw SQL writes
         self._run("UPDATE notification SET next_attempt_at = :later WHERE id = ANY(:ids) AND status = 'pending'",
-                  later=datetime(2999, 1, 1))  # noqa: DTZ001 - naive UTC, like the column raw SQL writes
+                  later=later)
         self.next = 0
 
     def release(self, n: int) -> int:
