@@ -48,7 +48,7 @@ def build_message(notification: Notification, recipient: User) -> Message:
     # counts when a worker sends hundreds a second. Quoted-printable keeps the text readable.
     msg = MIMEMultipart("alternative")
     # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
-    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # typeshed: str only; email takes a Header
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = recipient.email
     consultant = context.get("consultant")
@@ -58,8 +58,8 @@ def build_message(notification: Notification, recipient: User) -> Message:
     msg["Message-ID"] = message_id(notification)
     msg["Auto-Submitted"] = "auto-generated"
     # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
-    msg.attach(MIMEText(text, "plain", UTF8_QP))  # type: ignore[arg-type]
-    msg.attach(MIMEText(html, "html", UTF8_QP))  # type: ignore[arg-type]
+    msg.attach(MIMEText(text, "plain", UTF8_QP))  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
+    msg.attach(MIMEText(html, "html", UTF8_QP))  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
     return msg
 
 

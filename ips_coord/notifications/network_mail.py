@@ -38,8 +38,8 @@ def build_network_invitation(row: Notification) -> MIMEText:
               citizen=data.get("citizen", ""), consultant=data.get("consultant", "")),
         ]
     # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
-    msg = MIMEText("\n".join(lines) + "\n", "plain", UTF8_QP)  # type: ignore[arg-type]
-    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
+    msg = MIMEText("\n".join(lines) + "\n", "plain", UTF8_QP)  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # typeshed: str only; email takes a Header
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = row.to_address or ""
     if data.get("consultant_email"):

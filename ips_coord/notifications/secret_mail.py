@@ -39,9 +39,9 @@ def build_secret_message(row: Notification, recipient: User | None) -> MIMEText:
         line = str(labels.NOTIFICATION_LINES[row.kind])
     body = line % {"code": secret} if row.kind == NotificationKind.CITIZEN_CODE else f"{line}\n{secret}"
     # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
-    msg = MIMEText(body + "\n", "plain", UTF8_QP)  # type: ignore[arg-type]
+    msg = MIMEText(body + "\n", "plain", UTF8_QP)  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
     # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
-    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # typeshed: str only; email takes a Header
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = recipient.email if recipient is not None else (row.to_address or "")
     msg["Date"] = formatdate(localtime=False)
