@@ -15,7 +15,7 @@ from ips_coord.extensions import db
 from ips_coord.models import Citizen, IpsCase, SharedHealthInfo
 from ips_coord.services import activities as act
 from ips_coord.services import plan as plan_svc
-from tests.e2e.conftest import CHROMIUM_FLAGS, screenshot  # noqa: F401
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_browser import log_in
 from tests.web.test_citizen_view import mailbox_code
 
