@@ -40,7 +40,7 @@ def _baseline_app():
     from ips_coord import app_or_exit
 
     application = app_or_exit()
-    body = open(os.environ["BENCH_CONSTANT_FILE"], "rb").read()
+    body = Path(os.environ["BENCH_CONSTANT_FILE"]).read_bytes()
 
     @application.get("/bench/constant")
     def constant():
@@ -152,13 +152,12 @@ def main() -> None:
     token = subprocess.run([sys.executable, "-m", "flask", "--app", "ips_coord", "token", "create", email, "--name",
                             f"bench {time.time():.0f}"], env=env, capture_output=True, text=True, check=True
                            ).stdout.strip().splitlines()[-1]
-    constant = tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False)
     # The baseline serves the bytes of a real case read.
     body = _first_read(case_ids[0], token, env)
-    constant.write(body)
-    constant.close()
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as constant:
+        constant.write(body)
     with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}, workers=args.workers) as base:
-        assert requests.get(f"{base}/bench/constant").content == body
+        assert requests.get(f"{base}/bench/constant", timeout=30).content == body
         paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
         sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
         assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"}

@@ -80,7 +80,7 @@ class Meter:
     def _trace(self, dbapi_conn):
         from psycopg import pq
 
-        out = tempfile.TemporaryFile()
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - libpq traces into it until the probe ends
         dbapi_conn.pgconn.trace(out.fileno())
         dbapi_conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
         self.traces.append((dbapi_conn, out))

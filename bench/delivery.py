@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 from bench.common import ROOT, free_port
 
@@ -64,7 +65,7 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
     env = {**os.environ, "IPS_ENV": "development", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "BASE_URL": "https://ips-coord.example",
            "PYTHONPATH": ROOT}
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - the worker's, while it runs
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker", "worker", "--loglevel", "WARNING",
                                "--concurrency", str(concurrency), "--pool", "prefork", "--without-mingle",
                                "--without-gossip"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -76,7 +77,7 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
         start = time.perf_counter()
         while len(sink.ids) < due and time.perf_counter() - start < timeout:
             if worker.poll() is not None:
-                sys.exit(f"worker stopped:\n{open(log.name).read()[-3000:]}")
+                sys.exit(f"worker stopped:\n{Path(log.name).read_text()[-3000:]}")
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
     finally:

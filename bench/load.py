@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -232,7 +233,7 @@ def user_class(pool: Pool, think: tuple[float, float], seed: int):
 
     class Staff(Actions, FastHttpUser):
         wait_time = between(*think)
-        tasks = [Actions.act]
+        tasks = [Actions.act]  # noqa: RUF012 - locust reads a user's tasks from its class
 
     Staff.pool, Staff.seed = pool, seed
     return Staff
@@ -260,8 +261,9 @@ class Outbox:
 
     def hold(self) -> None:
         """Nothing of the bench's due outbox is due until release() lets it out at the steady rate."""
+        later = datetime(2999, 1, 1)  # noqa: DTZ001 - naive UTC, like the column raw SQL writes
         self._run("UPDATE notification SET next_attempt_at = :later WHERE id = ANY(:ids) AND status = 'pending'",
-                  later=datetime(2999, 1, 1))
+                  later=later)
         self.next = 0
 
     def release(self, n: int) -> int:
@@ -365,7 +367,7 @@ def run(args) -> list[dict]:
 
     redis.Redis.from_url(args.redis_url).flushdb()
     smtp_port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - the worker's, while it runs
     sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}",
                              "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL, stderr=log)
     env = {**os.environ, "IPS_ENV": "development", "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
@@ -394,7 +396,7 @@ def run(args) -> list[dict]:
             me = psutil.Process()
             for n, users in enumerate(stages, 1):
                 if worker.poll() is not None:
-                    sys.exit(f"worker stopped:\n{open(log.name).read()[-3000:]}")
+                    sys.exit(f"worker stopped:\n{Path(log.name).read_text()[-3000:]}")
                 failures_before = pool.login_failures
                 pool.go.clear()
                 runner.start(users, spawn_rate=max(1.0, (users - pool.started) / args.ramp))

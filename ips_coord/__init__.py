@@ -42,7 +42,7 @@ def app_or_exit() -> Flask:
     try:
         return create_app()
     except ConfigError as exc:
-        print(f"ips-coord: configuration error: {exc}", file=sys.stderr)
+        print(f"ips-coord: configuration error: {exc}", file=sys.stderr)  # noqa: T201 - before any logging exists
         raise SystemExit(2) from None
 
 

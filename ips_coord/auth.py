@@ -204,7 +204,7 @@ def _keep_current_user_loaded() -> None:
         state: InstanceState[User] = inspect(user)
         if state.session_id != sess.hash_key or state.deleted or state.detached:
             return
-        sess.info[_KEPT_USER] = (user, {k: state.dict[k] for k in state.mapper.column_attrs.keys() if k in state.dict})
+        sess.info[_KEPT_USER] = (user, {k: state.dict[k] for k in state.mapper.column_attrs.keys() if k in state.dict})  # noqa: SIM118 - iterating the properties gives their values
 
     @event.listens_for(Session, "after_transaction_end")
     def _restore(sess, _transaction):

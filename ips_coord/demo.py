@@ -493,7 +493,7 @@ def _cvr(rng: random.Random) -> str:
         rest = sum(d * w for d, w in zip(digits, CVR_WEIGHTS, strict=False)) % 11
         check = (11 - rest) % 11
         if check < 10:
-            return "".join(map(str, digits + [check]))
+            return "".join(map(str, [*digits, check]))
 
 
 def _job_development(rng: random.Random, clock: FrozenClock, now: datetime, consultants: list[User]) -> None:

@@ -71,9 +71,9 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Routable on the internet and nothing else: no internal, special or IPv4-carrying form."""
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped or address.sixtofour or address.teredo or address in NAT64 or address.scope_id:
-            return False
+    if isinstance(address, ipaddress.IPv6Address) and (address.ipv4_mapped or address.sixtofour or address.teredo
+                                                       or address in NAT64 or address.scope_id):
+        return False
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified
                                       or address.is_loopback or address.is_link_local or address.is_private)
 
@@ -116,7 +116,7 @@ def check_url(url: str, policy: Policy) -> SplitResult:
         if isinstance(literal, ipaddress.IPv6Address) != bracketed or not _allowed(literal, policy):
             raise EgressRefused("host", "not a public address")
     elif bracketed or not (_dns_name(host) or local) \
-            or (host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local:
+            or ((host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local):
         raise EgressRefused("host", "not a public host name")
     if port == 0 or (not local and (port or (443 if parts.scheme == "https" else 80)) not in policy.ports):
         raise EgressRefused("port", f"port {port} is not allowed")
@@ -162,8 +162,7 @@ class _Guarded:
                 last = exc
             finally:
                 self._dns_host = name
-        assert last is not None
-        raise last
+        raise last or EgressRefused("address", "no address")
 
 
 def _adapter(policy: Policy) -> HTTPAdapter:

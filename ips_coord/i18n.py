@@ -1,4 +1,6 @@
 """Locale choice: ?lang=, then (API) Accept-Language, then the user's stored locale, then Danish."""
+from typing import Any
+
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -20,7 +22,7 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def translate(text):
+def translate(text: Any) -> Any:
     """A `Text` (or any message string) in the request's language; other values unchanged."""
     from flask_babel import gettext
 

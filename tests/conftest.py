@@ -45,7 +45,7 @@ def _redis_reachable() -> str | None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
         return None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any failure means unreachable
         return str(exc)
 
 

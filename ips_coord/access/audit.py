@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from ..clock import utcnow
@@ -145,7 +146,7 @@ def commit_reads(response: Response) -> Response:
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
             try:
                 session.commit()
-            except Exception:
+            except SQLAlchemyError:
                 session.rollback()  # the view left the transaction failed: the teardown's ROLLBACK, now
         return response
     if db.session.new or db.session.dirty or db.session.deleted:

@@ -1,6 +1,8 @@
 """What is recorded on a case: placements, contacts, employer contacts, reviews, career
 profile, consents and follow-ups."""
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
 
 from flask import g
 from flask.views import MethodView
@@ -65,7 +67,11 @@ blp.before_request(require_login)
 blp.before_request(check_case_access)
 
 
-def _run(fn, *args, **kwargs):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
@@ -78,7 +84,7 @@ class Placements(MethodView):
     @blp.response(200, page_of(PlacementSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PLACEMENTS)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Jobs, education and steps on the case, newest first"""
         result = paginate(select(Placement).where(Placement.case_id == case_id), args,
                           (Placement.start_date.desc(), Placement.id.desc()))
@@ -92,7 +98,7 @@ class Placements(MethodView):
     @blp.response(201, output(PlacementSchema))
     @errors(blp, 400, 401, 403, 404, 422)
     @case_part(Part.PLACEMENTS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> Placement:
         """Record a step (internship, wage subsidy, sheltered work, other)
 
         Jobs and education start through the start_job / start_education transitions, so that
@@ -108,7 +114,7 @@ class Contacts(MethodView):
     @blp.response(200, page_of(ContactSchema))
     @errors(blp, 401, 404)
     @case_part(Part.NOTES)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Contacts and meetings, newest first"""
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
                         (Contact.occurred_at.desc(), Contact.id.desc()))
@@ -117,7 +123,7 @@ class Contacts(MethodView):
     @blp.response(201, output(ContactSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.NOTES, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> Contact:
         """Log a contact or meeting; it completes the follow-ups it answers"""
         case = checked_case()
         return _run(svc.log_contact, case, current_user, **data)
@@ -128,7 +134,7 @@ class EmployerContacts(MethodView):
     @blp.arguments(EmployerContactArgs, location="query")
     @blp.response(200, page_of(EmployerContactSchema))
     @errors(blp, 401)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Your employer contacts (job development), newest first"""
         query = select(EmployerContact).where(EmployerContact.consultant_id == current_user.id)
         if "case_id" in args:
@@ -141,7 +147,7 @@ class EmployerContacts(MethodView):
     @blp.response(201, output(EmployerContactSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_in_body
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> EmployerContact:
         """Log an employer contact, for a case or for general job development"""
         if current_user.role != Role.IPS_CONSULTANT:
             abort(403, message="Employer contacts are logged by IPS consultants.")
@@ -156,7 +162,7 @@ class Reviews(MethodView):
     @blp.response(200, page_of(ReviewSchema))
     @errors(blp, 401, 404)
     @case_part(Part.NOTES)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Job-ending reviews, newest first"""
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
                         (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
@@ -165,7 +171,7 @@ class Reviews(MethodView):
     @blp.response(201, output(ReviewSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.NOTES, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> JobEndingReview:
         """Record the joint review after a job ending: what worked, what did not, what to adjust"""
         case = checked_case()
         data.setdefault("adjustments", {})
@@ -179,7 +185,7 @@ class Profile(MethodView):
     @blp.response(200, output(CareerProfileSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PROFILE)
-    def get(self, case_id):
+    def get(self, case_id: int) -> CareerProfile | None:
         """The current career profile (404 if none yet)"""
         row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
                                 .order_by(CareerProfile.version.desc()).limit(1))
@@ -191,7 +197,7 @@ class Profile(MethodView):
     @blp.response(201, output(CareerProfileSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PROFILE, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> CareerProfile:
         """Save a new version of the career profile"""
         case = checked_case()
         return _run(svc.save_profile, case, current_user, data)
@@ -203,7 +209,7 @@ class ProfileVersions(MethodView):
     @blp.response(200, page_of(CareerProfileSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PROFILE)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Every version of the career profile, newest first"""
         return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
                         (CareerProfile.version.desc(),))
@@ -219,7 +225,7 @@ class Consents(MethodView):
     @blp.response(200, page_of(ConsentSchema))
     @errors(blp, 401, 404)
     @case_part(Part.CONSENTS)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Consents on the case, live or not, newest first"""
         page = paginate(select(Consent).where(Consent.case_id == case_id), args,
                         (Consent.given_at.desc(), Consent.id.desc()))
@@ -230,7 +236,7 @@ class Consents(MethodView):
     @blp.response(201, output(ConsentSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.CONSENTS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> Extended:
         """Record a specific consent (from-party, to-party, categories, purpose, dates)"""
         case = checked_case()
         data.setdefault("expires_at", None)
@@ -243,11 +249,11 @@ class ConsentWithdraw(MethodView):
     @blp.response(200, output(ConsentSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.CONSENTS, write=True)
-    def post(self, data, consent_id):
+    def post(self, data: dict[str, Any], consent_id: int) -> Extended:
         """Withdraw a consent on the word of the citizen or the giving party; sharing stops on the next request
 
         Only a party to the consent or the consultant on the case may withdraw it; `confirm` must be true."""
-        consent = db.session.get(Consent, consent_id)
+        consent = db.session.get_one(Consent, consent_id)  # check_case_access found it
         return _with_live(_run(svc.withdraw_consent, consent, current_user, requested_by=data["requested_by"],
                                confirmed=data["confirm"]))
 
@@ -261,7 +267,7 @@ class FollowUps(MethodView):
     @blp.arguments(FollowUpArgs, location="query")
     @blp.response(200, page_of(FollowUpSchema))
     @errors(blp, 401)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Follow-ups on the cases you relate to, soonest due first"""
         now = utcnow()
         if current_user.role in (Role.IPS_CONSULTANT, Role.COORDINATOR):
@@ -285,9 +291,9 @@ class FollowUpComplete(MethodView):
     @blp.response(200, output(FollowUpSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS, write=True)
-    def post(self, follow_up_id):
+    def post(self, follow_up_id: int) -> Extended:
         """Mark a follow-up done (recurring ones get their next date)"""
-        fu = db.session.get(FollowUp, follow_up_id)
+        fu = db.session.get_one(FollowUp, follow_up_id)  # check_case_access found it
         return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())
 
 
@@ -297,7 +303,7 @@ class SharedInfo(MethodView):
     @blp.response(200, page_of(SharedInfoSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.HEALTH)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
         limited to the categories the citizen's live consents allow"""
         query = select(SharedHealthInfo).where(SharedHealthInfo.case_id == case_id,
@@ -308,7 +314,7 @@ class SharedInfo(MethodView):
     @blp.response(201, output(SharedInfoSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.HEALTH, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> SharedHealthInfo:
         """Psychiatry adds information it shares with the IPS team"""
         case = checked_case()
         return _run(svc.share_health_info, case, current_user, **data)
@@ -320,7 +326,7 @@ class BenefitFacts(MethodView):
     @blp.response(200, page_of(BenefitFactSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.BENEFITS)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Benefit-relevant facts held by the jobcenter"""
         return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
                         (BenefitFact.created_at.desc(), BenefitFact.id.desc()))
@@ -329,7 +335,7 @@ class BenefitFacts(MethodView):
     @blp.response(201, output(BenefitFactSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.BENEFITS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> BenefitFact:
         """The jobcenter records a benefit-relevant fact"""
         case = checked_case()
         return _run(svc.record_benefit_fact, case, current_user, **data)

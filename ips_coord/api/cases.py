@@ -1,4 +1,6 @@
-from flask import g, jsonify
+from typing import Any
+
+from flask import Response, g, jsonify
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_login import current_user
@@ -63,7 +65,7 @@ class Cases(MethodView):
     @blp.arguments(CaseArgs, location="query")
     @blp.response(200, page_of(CaseSchema))
     @errors(blp, 401)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the cases you relate to, filtered by phase, consultant or overdue follow-ups"""
         query = select(IpsCase).where(case_filter(current_user))
         if "phase" in args:
@@ -83,7 +85,7 @@ class Cases(MethodView):
     @blp.response(201, output(CaseSchema))
     @errors(blp, 400, 401, 403)
     @answers_case
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> Extended | IpsCase:
         """Refer a citizen: creates the case in phase referred"""
         if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR, Role.JOBCENTER, Role.PSYCHIATRY):
             abort(403, message="Your role cannot refer citizens.")
@@ -110,7 +112,7 @@ class CaseDetail(MethodView):
     @blp.response(200, output(CaseSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PHASE)
-    def get(self, case_id):
+    def get(self, case_id: int) -> Response:
         """One case, with your relation to it and the parts you may read under the live consents"""
         case = checked_case()
         # The answer names the citizen too: that part is logged with the phase (one INSERT).
@@ -127,7 +129,7 @@ class Transitions(MethodView):
     @blp.doc(description=TRANSITION_DOC)
     @case_part(Part.PHASE, write=True)
     @request_variants(one_of_document)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> IpsCase | None:
         """Apply a workflow event at the case's current version"""
         event, version = data.pop("event"), data.pop("version", None) or if_match_version()
         if not isinstance(version, int):
@@ -145,7 +147,7 @@ class AllowedEvents(MethodView):
     @blp.response(200, output(AllowedEventsSchema))
     @errors(blp, 401, 404)
     @case_part(Part.PHASE)
-    def get(self, case_id):
+    def get(self, case_id: int) -> dict[str, object]:
         """The events valid in the case's current phase (for showing only valid buttons)"""
         case = checked_case()
         return {"phase": case.phase, "version": case.version, "events": [str(e) for e in allowed_events(case.phase)]}
@@ -157,7 +159,7 @@ class Events(MethodView):
     @blp.response(200, page_of(CaseEventSchema))
     @errors(blp, 401, 404)
     @case_part(Part.HISTORY)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """The case's history, oldest first"""
         page = paginate(select(CaseEvent).where(CaseEvent.case_id == case_id), args, (CaseEvent.seq,))
         page["items"] = [event_view(e, g.access) for e in page["items"]]  # notes only for note readers
@@ -170,7 +172,7 @@ class AccessLogView(MethodView):
     @blp.response(200, page_of(AccessLogSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.ACCESS_LOG)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Who has seen or changed this case, and refused attempts (coordinator, privacy officer), newest first"""
         return paginate(select(AccessLog).where(AccessLog.case_id == case_id), args,
                         (AccessLog.created_at.desc(), AccessLog.id.desc()))

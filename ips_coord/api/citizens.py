@@ -1,7 +1,10 @@
+from collections.abc import Collection
+from typing import Any
+
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..access import case_filter
 from ..access.audit import audit_cpr_shown, audit_export, audit_many
@@ -21,11 +24,11 @@ blp.before_request(require_login)
 blp.before_request(check_case_access)
 
 
-def _visible_citizens():
+def _visible_citizens() -> Select[tuple[Citizen]]:
     return select(Citizen).where(Citizen.id.in_(select(IpsCase.citizen_id).where(case_filter(current_user))))
 
 
-def _audit_identity(citizen_ids) -> None:
+def _audit_identity(citizen_ids: Collection[int]) -> None:
     """Seeing a citizen is a read of identity on each of their cases the reader relates to: one INSERT."""
     if citizen_ids:
         audit_many(current_user, db.session.scalars(select(IpsCase.id).where(
@@ -37,7 +40,7 @@ class Citizens(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(CitizenSchema))
     @errors(blp, 401)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List citizens on your cases"""
         page = paginate(_visible_citizens(), args, (Citizen.last_name, Citizen.first_name, Citizen.id))
         _audit_identity([c.id for c in page["items"]])
@@ -48,11 +51,12 @@ class Citizens(MethodView):
 class CitizenDetail(MethodView):
     @blp.response(200, output(CitizenSchema))
     @errors(blp, 401, 404)
-    def get(self, citizen_id):
+    def get(self, citizen_id: int) -> Citizen | None:
         """One citizen"""
         citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
         if citizen is None:
             abort(404, message="No such citizen.")
+            return None
         _audit_identity([citizen.id])
         return citizen
 
@@ -62,7 +66,7 @@ class CitizenExport(MethodView):
     @blp.arguments(ExportArgs, location="query")
     @blp.response(200, output(ExportSchema))
     @errors(blp, 400, 401, 404)
-    def get(self, args, citizen_id):
+    def get(self, args: dict[str, Any], citizen_id: int) -> dict[str, Any] | None:
         """Everything about the citizen you may read, per case under your role and the live consents.
 
         The privacy officer (databeskyttelsesrådgiver) gets the full export (GDPR art. 15),
@@ -91,7 +95,7 @@ class CitizenExport(MethodView):
 class CitizenCpr(MethodView):
     @blp.response(200, output(CprSchema))
     @errors(blp, 401, 404)
-    def post(self, citizen_id):
+    def post(self, citizen_id: int) -> dict[str, str] | None:
         """Show the citizen's full CPR number
 
         Only to a user whose role may read the citizen's identity on one of their cases; the

@@ -70,7 +70,8 @@ def declared_case_part(endpoint: str | None, method: str) -> CasePart | None:
 
 def _case_id_from(view_args: dict[str, Any]) -> int | None:
     if "case_id" in view_args:
-        return view_args["case_id"]
+        case_id: int = view_args["case_id"]  # the route's converter made it an int
+        return case_id
     if "consent_id" in view_args:
         return db.session.scalar(select(Consent.case_id).where(Consent.id == view_args["consent_id"]))
     if "follow_up_id" in view_args:
@@ -106,7 +107,7 @@ def checked_case() -> IpsCase:
 def case_for(case_id: int, part: Part, write: bool = False) -> IpsCase:
     """A case named in a request body, checked here (the path's case is checked_case())."""
     if getattr(g, "case", None) is not None and g.case.id == case_id:
-        return g.case
+        return checked_case()
     case = authorize(current_user, case_id, part, write)[0]
     if getattr(g, "case", None) is None:
         g.case = case  # the response names the case's version (ETag, Case-Version)

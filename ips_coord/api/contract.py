@@ -213,7 +213,8 @@ class ContractPlugin(BasePlugin):
         view = self.app.view_functions.get(rule.endpoint)
         return getattr(getattr(view, "view_class", None), method.lower(), None), getattr(view, "view_class", None)
 
-    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
+                         **kwargs: Any) -> None:
         rule = kwargs.get("rule")
         for method, op in (operations or {}).items():
             if method not in ("get", "post", "put", "patch", "delete"):

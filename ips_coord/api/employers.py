@@ -2,7 +2,8 @@
 openings, matching for a case and for an opening, suggestions, and moving a follow-up."""
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from flask.views import MethodView
 from flask_login import current_user
@@ -12,8 +13,8 @@ from sqlalchemy import select
 
 from ..access.audit import audit_pairs, shows_no_citizen_data
 from ..extensions import db
-from ..models import FollowUp
-from ..models.employer import Employer, Opening, Suggestion, employer_key
+from ..models import FollowUp, FollowUpChange
+from ..models.employer import Employer, EmployerPerson, Opening, Suggestion, employer_key
 from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
@@ -38,7 +39,11 @@ blp.before_request(require_login)
 blp.before_request(check_case_access)  # the case-scoped ones: relation (404) and part (403) first
 
 
-def _run(fn, *args, **kwargs):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
@@ -147,7 +152,8 @@ class FollowUpChangeSchema(Schema):
 def _team() -> int:
     if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR) or current_user.organisation_id is None:
         abort(403, message="The employer register belongs to an IPS team.")
-    return current_user.organisation_id
+    team: int = current_user.organisation_id
+    return team
 
 
 def _consultant() -> None:
@@ -184,7 +190,7 @@ class Employers(MethodView):
     @blp.arguments(EmployerArgs, location="query")
     @blp.response(200, page_of(EmployerSchema))
     @errors(blp, 401, 403)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's employer register; `q` searches the normalised name"""
         team = _team()
         query = select(Employer).where(Employer.ips_team_id == team)
@@ -197,7 +203,7 @@ class Employers(MethodView):
     @blp.arguments(input_of(EmployerSchema))
     @blp.response(201, output(EmployerSchema))
     @errors(blp, 400, 401, 403)
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> Employer:
         """Add an employer (the CVR number is checked; a second record of the same name or CVR is refused)"""
         _consultant()
         return _run(emp.create_employer, current_user, data)
@@ -208,14 +214,14 @@ class Employers(MethodView):
 class EmployerDetail(MethodView):
     @blp.response(200, output(EmployerSchema))
     @errors(blp, 401, 403, 404)
-    def get(self, employer_id):
+    def get(self, employer_id: int) -> Employer:
         """One employer with its contact persons"""
         return _employer(employer_id)
 
     @blp.arguments(input_of(EmployerSchema))
     @blp.response(200, output(EmployerSchema))
     @errors(blp, 400, 401, 403, 404)
-    def put(self, data, employer_id):
+    def put(self, data: dict[str, Any], employer_id: int) -> Employer:
         """Change an employer's record"""
         _consultant()
         return _run(emp.update_employer, _employer(employer_id), current_user, data)
@@ -226,7 +232,7 @@ class EmployerPersons(MethodView):
     @blp.arguments(input_of(PersonSchema))
     @blp.response(201, output(PersonSchema))
     @errors(blp, 400, 401, 403, 404)
-    def post(self, data, employer_id):
+    def post(self, data: dict[str, Any], employer_id: int) -> EmployerPerson:
         """Add a contact person"""
         _consultant()
         return _run(emp.add_person, _employer(employer_id), current_user, data)
@@ -237,7 +243,7 @@ class EmployerOpenings(MethodView):
     @blp.arguments(input_of(OpeningSchema))
     @blp.response(201, output(OpeningSchema))
     @errors(blp, 400, 401, 403, 404)
-    def post(self, data, employer_id):
+    def post(self, data: dict[str, Any], employer_id: int) -> Opening:
         """Record an opening learned from the employer"""
         _consultant()
         return _run(emp.create_opening, _employer(employer_id), current_user, data)
@@ -249,7 +255,7 @@ class Openings(MethodView):
     @blp.arguments(OpeningArgs, location="query")
     @blp.response(200, page_of(OpeningSchema))
     @errors(blp, 401, 403)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The team's openings, newest first"""
         query = select(Opening).where(Opening.ips_team_id == _team())
         if "status" in args:
@@ -262,7 +268,7 @@ class OpeningStatusView(MethodView):
     @blp.arguments(input_of(OpeningStatusSchema))
     @blp.response(200, output(OpeningSchema))
     @errors(blp, 400, 401, 403, 404)
-    def post(self, data, opening_id):
+    def post(self, data: dict[str, Any], opening_id: int) -> Opening:
         """Mark an opening open, filled or closed"""
         _consultant()
         return _run(emp.set_opening_status, _opening(opening_id), current_user, data["status"])
@@ -272,7 +278,7 @@ class OpeningStatusView(MethodView):
 class OpeningCandidates(MethodView):
     @blp.response(200, output(MatchedCaseSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    def get(self, opening_id):
+    def get(self, opening_id: int) -> list[dict[str, Any]]:
         """The team's job seekers ranked against the opening, each with its reasons
 
         The user's own cases come first on a tie."""
@@ -289,7 +295,7 @@ class CaseMatches(MethodView):
     @blp.response(200, output(MatchedOpeningSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PROFILE)
-    def get(self, case_id):
+    def get(self, case_id: int) -> list[dict[str, object]]:
         """Open openings ranked against the case's career profile, with the reasons in words; never a decision"""
         case = checked_case()
         matches = matching.suggestions_for_case(case)
@@ -305,7 +311,7 @@ class CaseSuggestions(MethodView):
     @blp.response(200, page_of(SuggestionSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLACEMENTS)
-    def get(self, args, case_id):
+    def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Openings suggested to the citizen and what came of them"""
         case = checked_case()
         audit_pairs(current_user, [(case.id, Part.PLACEMENTS)])
@@ -316,7 +322,7 @@ class CaseSuggestions(MethodView):
     @blp.response(201, output(SuggestionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLACEMENTS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> Suggestion:
         """Record that the consultant suggested an opening to the citizen"""
         _consultant()
         case = checked_case()
@@ -330,7 +336,7 @@ class SuggestionOutcomeView(MethodView):
     @blp.response(200, output(SuggestionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_in_body
-    def post(self, data, suggestion_id):
+    def post(self, data: dict[str, Any], suggestion_id: int) -> Suggestion:
         """What came of a suggestion (not interested, applied, interview, hired, not hired)"""
         row = db.session.get(Suggestion, suggestion_id)
         if row is None:
@@ -345,7 +351,7 @@ class FollowUpMove(MethodView):
     @blp.response(200, output(FollowUpChangeSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS, write=True)
-    def post(self, data, follow_up_id):
+    def post(self, data: dict[str, Any], follow_up_id: int) -> FollowUpChange:
         """Move a follow-up to a new date and/or hand it to a colleague; the reason is kept in its history"""
         fu = db.session.get(FollowUp, follow_up_id)
         if fu is None:  # check_case_access found its case, so only a race gets here
@@ -356,7 +362,7 @@ class FollowUpMove(MethodView):
     @blp.response(200, output(FollowUpChangeSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.FOLLOW_UPS)
-    def get(self, follow_up_id):
+    def get(self, follow_up_id: int) -> list[FollowUpChange]:
         """The follow-up's history of moves and hand-overs"""
         case = checked_case()
         audit_pairs(current_user, [(case.id, Part.FOLLOW_UPS)])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -76,7 +76,7 @@ def _translated(message: Any) -> Any:
     return translate(message)  # a service's Text keeps its msgid and parameters
 
 
-def problem(status: int, detail: str | None = None, errors: dict[str, Any] | None = None, **extra: Any):
+def problem(status: int, detail: str | None = None, errors: dict[str, Any] | None = None, **extra: Any) -> Response:
     """The problem+json response for `status`; `extra` may set code, refusal_code, current_version."""
     errors = _flatten(errors or {})
     if status == 400 and set(errors) - {"_schema"}:
@@ -97,7 +97,8 @@ def problem(status: int, detail: str | None = None, errors: dict[str, Any] | Non
     return response
 
 
-def json_error(status: int, message: str, description: str | None = None, errors=None, **extra):
+def json_error(status: int, message: str, description: str | None = None, errors: dict[str, Any] | None = None,
+               **extra: Any) -> Response:
     """Kept for callers of the old name: a problem response."""
     return problem(status, description or message, errors, **extra)
 
@@ -132,7 +133,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[Any]]:
     return out
 
 
-def from_http_exception(exc: HTTPException):
+def from_http_exception(exc: HTTPException) -> Response:
     data = dict(getattr(exc, "data", None) or {})
     errors = data.pop("messages") if "messages" in data else data.pop("errors", {})
     message = data.pop("message", None) or (

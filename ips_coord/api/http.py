@@ -200,7 +200,7 @@ def _rate_limit_headers(response: Response) -> None:
         return
     try:
         reset_at, remaining = current.reset_at, current.remaining
-    except Exception:  # the limiter's storage is down (it swallows errors too): no headers
+    except Exception:  # noqa: BLE001 - the limiter's storage is down (it swallows errors too): no headers
         return
     window = current.limit.get_expiry()
     response.headers["RateLimit-Limit"] = str(current.limit.amount)

@@ -1,6 +1,9 @@
 """The admin's API for system integrations: service tokens, webhook endpoints, the delivery log."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
 from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
@@ -28,7 +31,11 @@ def _admin_only() -> None:
         abort(403, message="Only an administrator manages system integrations.")
 
 
-def _run(fn, *args, **kwargs):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
@@ -83,7 +90,7 @@ class ServiceTokens(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ServiceTokenSchema))
     @errors(blp, 401, 403)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The organisations' service tokens, newest first (never the token itself)"""
         page = paginate(select(ApiToken).where(ApiToken.scopes.is_not(None)), args, (ApiToken.id.desc(),))
         page["items"] = [_token_view(t) for t in page["items"]]
@@ -92,7 +99,7 @@ class ServiceTokens(MethodView):
     @blp.arguments(ServiceTokenCreateSchema)
     @blp.response(201, ServiceTokenSchema)
     @errors(blp, 400, 401, 403, 404, 422)
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> Extended:
         """Ask for a service token for an organisation's system: it waits for a second person's approval.
         The response is the only time the creator's half of the token is shown; alone it opens nothing"""
         token, row = _run(svc.create_service_token, current_user, data["organisation_id"], data["name"],
@@ -104,7 +111,7 @@ class ServiceTokens(MethodView):
 class ServiceTokenDetail(MethodView):
     @blp.response(200, ServiceTokenSchema)
     @errors(blp, 401, 403, 404)
-    def delete(self, token_id):
+    def delete(self, token_id: int) -> Extended:
         """Revoke a service token: refused from the next request on, and its webhooks stop"""
         return _token_view(_run(svc.revoke_service_token, token_id, current_user._get_current_object()))
 
@@ -133,7 +140,7 @@ class PendingTokens(MethodView):
     @approvals.arguments(PageArgs, location="query")
     @approvals.response(200, page_of(ServiceTokenSchema))
     @errors(approvals, 401, 403)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The service tokens you may approve or reject, oldest first"""
         ids = [row.id for row in svc.awaiting_approval(current_user)]
         page = paginate(select(ApiToken).where(ApiToken.id.in_(ids)), args, (ApiToken.id,))
@@ -146,7 +153,7 @@ class TokenApproval(MethodView):
     @approvals.arguments(ApprovalSchema)
     @approvals.response(200, ServiceTokenSchema)
     @errors(approvals, 400, 401, 403, 404, 422)
-    def post(self, data, token_id):
+    def post(self, data: dict[str, Any], token_id: int) -> Extended:
         """Approve (you get the approver's half of the token, this once: hand it to the integration) or reject"""
         approver = current_user._get_current_object()
         if data["decision"] == "reject":
@@ -182,7 +189,7 @@ class Webhooks(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(WebhookSchema))
     @errors(blp, 401, 403)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Registered webhook endpoints (never their secret)"""
         page = paginate(select(WebhookEndpoint), args, (WebhookEndpoint.id.desc(),))
         page["items"] = [Extended(e, secret=None) for e in page["items"]]
@@ -191,7 +198,7 @@ class Webhooks(MethodView):
     @blp.arguments(WebhookCreateSchema)
     @blp.response(201, WebhookSchema)
     @errors(blp, 400, 401, 403, 404, 422)
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Register an endpoint for the changes from now on; the response is the only time the secret is shown"""
         return _run(svc.register_webhook, current_user, data["token_id"], data["url"],
                     data["kinds"])
@@ -201,7 +208,7 @@ class Webhooks(MethodView):
 class WebhookDetail(MethodView):
     @blp.response(200, WebhookSchema)
     @errors(blp, 401, 403, 404)
-    def delete(self, endpoint_id):
+    def delete(self, endpoint_id: int) -> Extended:
         """Disable an endpoint: nothing more is fanned out to it"""
         return Extended(_run(svc.disable_webhook, endpoint_id), secret=None)
 
@@ -231,7 +238,7 @@ class Deliveries(MethodView):
     @blp.arguments(DeliveryArgs, location="query")
     @blp.response(200, page_of(DeliverySchema))
     @errors(blp, 401, 403, 422)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The delivery log, newest first (references only: case id, kind, status)"""
         query = select(WebhookDelivery)
         if "endpoint_id" in args:
@@ -247,6 +254,6 @@ class Deliveries(MethodView):
 class DeliveryResend(MethodView):
     @blp.response(200, DeliverySchema)
     @errors(blp, 400, 401, 403, 404)
-    def post(self, delivery_id):
+    def post(self, delivery_id: int) -> WebhookDelivery:
         """Send again: the same delivery (same webhook-id) goes back to due at once"""
         return _run(svc.resend_delivery, delivery_id)

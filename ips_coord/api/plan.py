@@ -4,7 +4,8 @@ the running job's supports and progress ratings. Access is decided before the bo
 services/plan.py and becomes a case event."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from flask import request
 from flask.views import MethodView
@@ -29,7 +30,11 @@ blp = Blueprint("api_plan", __name__, description="The shared plan, parallel int
 blp.before_request(require_login)
 blp.before_request(check_case_access)  # each method's @case_part: relation 404, part 403, before the body
 
-def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
@@ -110,7 +115,7 @@ class Goals(MethodView):
     @blp.response(200, output(GoalSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLAN)
-    def get(self, case_id):
+    def get(self, case_id: int) -> Sequence[PlanGoal]:
         """The citizen's goals in their own words, newest version first (each marked citizen or staff)"""
         return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
                                   .order_by(PlanGoal.version.desc())).all()
@@ -119,7 +124,7 @@ class Goals(MethodView):
     @blp.response(201, output(GoalSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> PlanGoal:
         """Save a new version of the goals, written by staff on the citizen's behalf"""
         return _run(svc.save_goal, checked_case(), data["text"], actor=current_user)
 
@@ -129,7 +134,7 @@ class Actions(MethodView):
     @blp.response(200, output(ActionSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLAN)
-    def get(self, case_id):
+    def get(self, case_id: int) -> Sequence[PlanAction]:
         """The plan's actions: open ones first, by due date"""
         return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
             PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
@@ -138,7 +143,7 @@ class Actions(MethodView):
     @blp.response(201, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> PlanAction:
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
         return _run(svc.add_action, checked_case(), text=data["text"], owner=data["owner"],
                     due_date=data.get("due_date"), actor=current_user)
@@ -149,7 +154,7 @@ class ActionDone(MethodView):
     @blp.response(200, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLAN, write=True)
-    def post(self, action_id):
+    def post(self, action_id: int) -> PlanAction:
         """Mark an action done (its follow-up is completed)"""
         return _run(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
 
@@ -159,7 +164,7 @@ class Interventions(MethodView):
     @blp.response(200, output(InterventionSchema)(many=True))
     @errors(blp, 401, 403, 404)
     @case_part(Part.INTERVENTIONS)
-    def get(self, case_id):
+    def get(self, case_id: int) -> Sequence[ParallelIntervention]:
         """Parallel interventions (CTI, ACT, IBBIS, peer support...), newest first"""
         return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
                                   .order_by(ParallelIntervention.start_date.desc(), ParallelIntervention.id)).all()
@@ -168,7 +173,7 @@ class Interventions(MethodView):
     @blp.response(201, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.INTERVENTIONS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> ParallelIntervention:
         """Start a parallel intervention"""
         return _run(svc.start_intervention, checked_case(), current_user, name=data["name"],
                     start_date=data["start_date"])
@@ -180,7 +185,7 @@ class InterventionEnd(MethodView):
     @blp.response(200, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.INTERVENTIONS, write=True)
-    def post(self, data, intervention_id):
+    def post(self, data: dict[str, Any], intervention_id: int) -> ParallelIntervention:
         """End a parallel intervention"""
         return _run(svc.end_intervention, db.session.get_one(ParallelIntervention, intervention_id), current_user,
                     end_date=data["end_date"])
@@ -199,7 +204,7 @@ class Supports(MethodView):
     @blp.response(200, output(SupportsViewSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PLACEMENTS)
-    def get(self, case_id):
+    def get(self, case_id: int) -> dict[str, Any]:
         """The running job's supports (mentor and hours, personal assistance, aids, flexjob terms) and their history"""
         return _supports_view(checked_case())
 
@@ -207,7 +212,7 @@ class Supports(MethodView):
     @blp.response(200, output(SupportsViewSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PLACEMENTS, write=True)
-    def put(self, data, case_id):
+    def put(self, data: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Replace the running job's supports; the change is kept in the history"""
         if not isinstance(request.get_json(silent=True), dict):
             abort(422, message="Send the supports as a JSON object (an empty object clears them).",
@@ -221,7 +226,7 @@ class Progress(MethodView):
     @blp.response(200, output(ProgressViewSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.PROGRESS)
-    def get(self, case_id):
+    def get(self, case_id: int) -> dict[str, Sequence[object]]:
         """Progress ratings under the named, versioned instrument, by the citizen and by the consultant"""
         ratings = db.session.scalars(select(ProgressRating).where(ProgressRating.case_id == case_id)
                                      .order_by(ProgressRating.rated_at, ProgressRating.id)).all()
@@ -233,6 +238,6 @@ class Progress(MethodView):
     @blp.response(201, output(RatingSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.PROGRESS, write=True)
-    def post(self, data, case_id):
+    def post(self, data: dict[str, Any], case_id: int) -> ProgressRating:
         """Record the consultant's rating; the next one is due in 90 days"""
         return _run(svc.record_rating, checked_case(), data["scores"], actor=current_user)

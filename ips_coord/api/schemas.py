@@ -44,7 +44,7 @@ class PageArgs(Schema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, PAGE_SIZE_MAX))
 
 
-def page_of(item_schema):
+def page_of(item_schema: type[Schema]) -> type[Schema]:
     """One page of a list: its items (in the output shape) and where it lies among all pages."""
     item_schema = output(item_schema)
 
@@ -161,7 +161,7 @@ class ReferralSchema(Schema):
     referral_reason = OneOf(ReferralReason, allow_none=True)
 
     @validates_schema
-    def _one_citizen(self, data, **kwargs):
+    def _one_citizen(self, data: dict[str, Any], **kwargs: Any) -> None:
         if ("citizen_id" in data) == ("citizen" in data):
             raise ValidationError("Give either citizen_id or citizen.", "citizen")
 
@@ -331,7 +331,7 @@ class CareerProfileSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
     @validates_schema
-    def _not_empty(self, data, **kwargs):
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not any(v not in (None, "") for v in data.values()):
             raise ValidationError("Fill in at least one field of the career profile.", "_schema")
 

@@ -108,7 +108,8 @@ class ShapePlugin(BasePlugin):
     """Runs before the marshmallow plugin: every response schema in its output shape, every
     request body in its input shape, so each endpoint's document is split without a line of its own."""
 
-    def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
+                         **kwargs: Any) -> None:
         for op in (operations or {}).values():
             if not isinstance(op, dict):
                 continue

@@ -1,6 +1,8 @@
 """Sync for other systems: the change feed, the staff directory and who the caller is."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask.views import MethodView
 from flask_login import current_user
@@ -9,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..access.audit import audit_pairs, shows_no_citizen_data
-from ..access.feed import read_changes
+from ..access.feed import FeedPage, read_changes
 from ..extensions import db
 from ..models import ApiToken, Organisation, User
 from ..workflows.phases import ChangeAction, ChangeKind, OrgKind, Part, Role, ServiceScope
@@ -57,7 +59,7 @@ class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query")
     @blp.response(200, ChangePageSchema)
     @errors(blp, 401, 403, 422)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> FeedPage:
         """What changed on the cases you may see, oldest first, from a cursor
 
         Case events, records and consents of the cases you relate to, each only if you may read
@@ -94,7 +96,7 @@ class Staff(MethodView):
     @blp.arguments(StaffArgs, location="query")
     @blp.response(200, page_of(StaffSchema))
     @errors(blp, 401, 403, 422)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The staff directory: active staff by name, role and organisation
 
         What an integrator needs to name the psychiatry contact or the caseworker at enrolment.
@@ -133,7 +135,7 @@ class MeSchema(Schema):
 class Me(MethodView):
     @blp.response(200, MeSchema)
     @errors(blp, 401)
-    def get(self):
+    def get(self) -> dict[str, Any]:
         """Who you are: your account, your organisation and, with a token, its scopes and expiry"""
         token = None
         if g.get("token_id") is not None:

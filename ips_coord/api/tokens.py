@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import request
 from flask.views import MethodView
 from flask_login import current_user
@@ -21,14 +23,14 @@ class Tokens(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(TokenSchema))
     @errors(blp, 401)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Your tokens (never the token itself)"""
         return paginate(select(ApiToken).where(ApiToken.user_id == current_user.id), args, (ApiToken.id,))
 
     @blp.arguments(input_of(TokenCreateSchema))
     @blp.response(201, output(TokenSchema))
     @errors(blp, 400, 401, 403)
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> Extended:
         """Create a token (from a logged-in session only); the response is the only time it is shown"""
         if request.headers.get("Authorization", "").startswith("Bearer "):
             # A stolen token must not be able to mint longer-lived or unrevoked copies of itself.
@@ -41,7 +43,7 @@ class Tokens(MethodView):
 class TokenDetail(MethodView):
     @blp.response(200, output(TokenSchema))
     @errors(blp, 401, 404)
-    def delete(self, token_id):
+    def delete(self, token_id: int) -> ApiToken:
         """Revoke a token"""
         try:
             return accounts.revoke_token(current_user, token_id)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,7 +30,7 @@ class Placement(Model):
     end_reason: Mapped[EndReason | None] = mapped_column(Code(EndReason, 32))
     benefits_counselling_offered: Mapped[bool] = mapped_column(default=False)
     # mentor, personal assistance, aids, flexjob terms, adjustments: what a review adjusts
-    supports: Mapped[dict] = mapped_column(JSON, default=dict)
+    supports: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_placement_case_start", "case_id", "start_date"),)
@@ -88,7 +89,7 @@ class JobEndingReview(Model):
     held_at: Mapped[datetime] = mapped_column(UTCDateTime())
     what_worked: Mapped[str | None] = mapped_column(Text)
     what_did_not: Mapped[str | None] = mapped_column(Text)
-    adjustments: Mapped[dict] = mapped_column(JSON, default=dict)  # hours, tasks, mentor, aids, disclosure
+    adjustments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # hours, tasks, mentor, aids, disclosure
     clinician_present: Mapped[bool] = mapped_column(default=False)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

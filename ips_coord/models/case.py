@@ -127,7 +127,7 @@ class IpsCase(Model):
     coordinating_professional: Mapped[User | None] = relationship(foreign_keys=[coordinating_professional_id])
     ips_team: Mapped[Organisation | None] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's base declares it; read once at mapping
 
     @property
     def reference(self) -> str:
@@ -169,7 +169,7 @@ class CaseEvent(Model):
     reason: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     request_id: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     actor: Mapped[User | None] = relationship()
@@ -187,7 +187,7 @@ class Consent(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
     from_party: Mapped[Party] = mapped_column(Code(Party, 32))
     to_party: Mapped[Party] = mapped_column(Code(Party, 32))
-    categories: Mapped[list] = mapped_column(JSON)
+    categories: Mapped[list[str]] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(500))
     given_at: Mapped[date] = mapped_column(Date)
     expires_at: Mapped[date | None] = mapped_column(Date)

@@ -3,6 +3,7 @@ item beside the data's own figure, and the action plan that follows."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,7 +46,7 @@ class FidelityReviewItem(Model):
     score: Mapped[int | None]  # the reviewers' agreed score, 1-5
     evidence: Mapped[str | None] = mapped_column(Text)
     data_score: Mapped[int | None]  # what the case data scores, where it can
-    data_figure: Mapped[dict | None] = mapped_column(JSON)  # the figure as a message (text.text_to_json)
+    data_figure: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the figure as a message (text.text_to_json)
 
     review: Mapped[FidelityReview] = relationship(back_populates="items")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,7 +23,7 @@ class InboxItem(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
     kind: Mapped[InboxKind] = mapped_column(Code(InboxKind, 32))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

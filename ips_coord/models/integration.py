@@ -8,6 +8,7 @@ seen everything at or below N, even with writers committing in parallel.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,7 +52,7 @@ class WebhookEndpoint(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"))
     url: Mapped[str] = mapped_column(String(500))
-    kinds: Mapped[list] = mapped_column(JSON, default=list)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The HMAC key: the receiver needs the same bytes, so it is stored as given (shown once).
     secret: Mapped[str] = mapped_column(String(80))
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -74,7 +75,7 @@ class WebhookDelivery(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"))
     kind: Mapped[ChangeKind] = mapped_column(Code(ChangeKind, 32))
     # References only (case id and number, kind, cursor): never health data.
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[WebhookStatus] = mapped_column(Code(WebhookStatus, 16), default=WebhookStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())

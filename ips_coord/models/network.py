@@ -22,7 +22,7 @@ class NetworkPerson(Model):
     relation: Mapped[NetworkRelation] = mapped_column(Code(NetworkRelation, 32))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    roles: Mapped[list] = mapped_column(JSON, default=list)  # NetworkRole values
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)  # NetworkRole values
     added_by: Mapped[WrittenBy] = mapped_column(Code(WrittenBy, 16))
     added_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

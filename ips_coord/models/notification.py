@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,7 +47,7 @@ class Notification(Model):
     # Non-sensitive template parameters only (references, dates, kinds) - never health data. The
     # secret kinds (SECRET_NOTIFICATION_KINDS) add "sealed": the code or link, Fernet-encrypted
     # with a key derived from SECRET_KEY, removed when the row is sent or fails.
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     # Declared so the unit of work writes the case row (the version check) first.

@@ -23,7 +23,7 @@ class Organisation(Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
 
-class User(UserMixin, Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # flask_login ships no types: UserMixin is Any
     __tablename__ = "staff_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -70,7 +70,7 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # A service token (an organisation's system integration) has its scopes; a personal one None.
-    scopes: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    scopes: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # A service token works only after a second person approved it (docs/integrations.md): the
     # approver's half of the token is kept as its SHA-256, like the creator's (`token_hash`).

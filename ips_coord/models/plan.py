@@ -8,6 +8,7 @@ current job's supports, the citizen's notes to the consultant and the progress r
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -61,7 +62,7 @@ class SupportChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ips_case.id"), index=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"))
-    supports: Mapped[dict] = mapped_column(JSON, default=dict)
+    supports: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -85,7 +86,7 @@ class ProgressRating(Model):
     instrument: Mapped[str] = mapped_column(String(40))  # e.g. "ips-progress-v1"
     rater: Mapped[WrittenBy] = mapped_column(Code(WrittenBy, 16))  # the citizen, or staff (the consultant)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    scores: Mapped[dict] = mapped_column(JSON)  # dimension -> 1..10
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)  # dimension -> 1..10
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

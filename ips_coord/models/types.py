@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator
@@ -30,7 +30,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC)
+        return cast(datetime, value).replace(tzinfo=UTC)  # the driver gives the column's naive datetime
 
 
 class Code(TypeDecorator[E], Generic[E]):

@@ -15,8 +15,9 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate
+from typing import TypedDict
 
-from flask import current_app
+from flask import Config, current_app
 from flask_babel import force_locale
 
 from ..models import Notification, User
@@ -48,7 +49,7 @@ def build_message(notification: Notification, recipient: User | None) -> Message
     # counts when a worker sends hundreds a second. Quoted-printable keeps the text readable.
     msg = MIMEMultipart("alternative")
     # typeshed types header values as str; the compat32 Message takes a Header and folds it itself.
-    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # typeshed: str only; email takes a Header
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = recipient.email if recipient is not None else (notification.to_address or "")
     if context["reply_to"]:
@@ -57,8 +58,8 @@ def build_message(notification: Notification, recipient: User | None) -> Message
     msg["Message-ID"] = message_id(notification)
     msg["Auto-Submitted"] = "auto-generated"
     # MIMEText passes the charset to set_payload, which takes a Charset (typeshed says str only).
-    msg.attach(MIMEText(text, "plain", UTF8_QP))  # type: ignore[arg-type]
-    msg.attach(MIMEText(html, "html", UTF8_QP))  # type: ignore[arg-type]
+    msg.attach(MIMEText(text, "plain", UTF8_QP))  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
+    msg.attach(MIMEText(html, "html", UTF8_QP))  # type: ignore[arg-type]  # typeshed: str only; email takes a Charset
     return msg
 
 
@@ -81,7 +82,13 @@ def _dot_stuffed(msg: Message) -> bytes:
 
 # One SMTP session per worker process, reused between emails: connecting, EHLO, STARTTLS and
 # login cost more than sending a short message. Closed after a failure or a quiet spell.
-_session: dict = {}
+class _Session(TypedDict, total=False):
+    smtp: smtplib.SMTP
+    key: tuple[str, int, int]  # host, port and the process that opened it
+    used: float  # time.monotonic() of its last message
+
+
+_session: _Session = {}
 SESSION_IDLE_SECONDS = 30.0
 
 
@@ -92,7 +99,7 @@ def _socket(smtp: smtplib.SMTP) -> socket.socket:
     return smtp.sock
 
 
-def _open(cfg) -> smtplib.SMTP:
+def _open(cfg: Config) -> smtplib.SMTP:
     smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT_SECONDS"])
     try:
         # The final "." is a small write right after the message: without this, Nagle's
@@ -119,7 +126,7 @@ def close_session() -> None:
             smtp.close()
 
 
-def _mail_from(cfg, sender: str) -> smtplib.SMTP:
+def _mail_from(cfg: Config, sender: str) -> smtplib.SMTP:
     """MAIL FROM on the kept session, or on a new one if the kept one has gone away."""
     key = (cfg["SMTP_HOST"], cfg["SMTP_PORT"], os.getpid())
     smtp = _session.get("smtp")
@@ -136,7 +143,7 @@ def _mail_from(cfg, sender: str) -> smtplib.SMTP:
             pass
         close_session()  # closed by the server meanwhile: one fresh try below
     smtp = _open(cfg)
-    _session.update(smtp=smtp, key=key, used=time.monotonic())
+    _session.update({"smtp": smtp, "key": key, "used": time.monotonic()})
     code, reply = smtp.mail(sender)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
@@ -158,7 +159,7 @@ def create_digests(now: datetime) -> int:
     ).all()
     done_today = set(db.session.scalars(select(Notification.recipient_id).where(
         Notification.kind == NotificationKind.DAILY_DIGEST, Notification.idempotency_key.like(f"digest:%:{day}"))))
-    by_user: dict[int, list] = {}
+    by_user: dict[int, list[dict[str, Any]]] = {}
     for uid, cid, kind, due in rows:
         if uid in done_today:
             continue

@@ -10,9 +10,10 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
-from .delivery import deliver_many
+from ..services.outbox import Claimed
+from .delivery import Outcome, deliver_many
 from .failpoints import failpoint
-from .sweep import Claimed, claim_due_notifications, release, run_sweep
+from .sweep import claim_due_notifications, release, run_sweep
 
 log = logging.getLogger(__name__)
 # Notifications per delivery task: fewer broker round trips per email. A task's rows are
@@ -59,7 +60,7 @@ def dispatch() -> int:
 
 
 @shared_task(name="ips_coord.deliver", ignore_result=True)
-def deliver(notification_ids: list[int] | int) -> dict:
+def deliver(notification_ids: list[int] | int) -> dict[Outcome, int]:
     ids = [notification_ids] if isinstance(notification_ids, int) else notification_ids  # int: queued by 0.1
     return dict(Counter(deliver_many(ids)))
 

@@ -125,7 +125,7 @@ def deliver_many(delivery_ids: list[int]) -> list[Outcome]:
     for delivery_id in delivery_ids:
         try:
             outcomes.append(deliver_one(delivery_id))
-        except Exception:  # noqa: BLE001 - logged; the row goes back when its lease runs out
+        except Exception:  # logged; the row goes back when its lease runs out
             log.exception("webhook delivery %s: not recorded; it is sent again after its lease", delivery_id)
             db.session.rollback()
             outcomes.append(Outcome.SKIPPED)

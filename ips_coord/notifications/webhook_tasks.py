@@ -39,5 +39,5 @@ def webhook_sweep() -> int:
 
 
 @shared_task(name="ips_coord.deliver_webhooks", ignore_result=True)
-def deliver_webhooks(delivery_ids: list[int]) -> dict:
+def deliver_webhooks(delivery_ids: list[int]) -> dict[Outcome, int]:
     return dict(Counter(deliver_many(delivery_ids)))

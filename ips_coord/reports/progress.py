@@ -155,7 +155,7 @@ def svg_lines(series: list[tuple[str, str, list[float | None]]], labels: list[st
     pad_l, pad_r, pad_t = (62 if percent_axis else 44), 12, 12
     pad_b = 10 + n_lines * (FONT + 2) + legend
     known = [v for _n, _c, vs in series for v in vs if v is not None] + [g for g, _l in guides]
-    top = high if high is not None else max(known + [low + 1.0])
+    top = high if high is not None else max([*known, low + 1.0])
     step_y = _nice_step(top - low)
     if high is None:
         top = low + step_y * -(-(top - low) // step_y)

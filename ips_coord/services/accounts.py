@@ -19,7 +19,7 @@ from ..models import ApiToken, Organisation, User, UserSession
 from .errors import N_, NotFound, ServiceError
 from .unit_of_work import unit_of_work
 
-TOKEN_PREFIX = "ipc_"
+TOKEN_PREFIX = "ipc_"  # noqa: S105 - the visible start of every token, not a secret
 
 
 def password_hash_method() -> str:

@@ -278,8 +278,22 @@ def service_tokens() -> list[ApiToken]:
 
 
 __all__ = [
-    "TokenState", "approval_matches", "approve_service_token", "awaiting_approval", "may_approve",
-    "reject_service_token", "split_token", "token_state",
-    "check_webhook_url", "create_service_token", "disable_webhook", "new_secret", "register_webhook",
-    "resend_delivery", "revoke_service_token", "service_token", "service_tokens", "webhook",
+    "TokenState",
+    "approval_matches",
+    "approve_service_token",
+    "awaiting_approval",
+    "check_webhook_url",
+    "create_service_token",
+    "disable_webhook",
+    "may_approve",
+    "new_secret",
+    "register_webhook",
+    "reject_service_token",
+    "resend_delivery",
+    "revoke_service_token",
+    "service_token",
+    "service_tokens",
+    "split_token",
+    "token_state",
+    "webhook",
 ]

@@ -215,7 +215,8 @@ def _delete_in_chunks(table: TableClause, condition: ColumnElement[bool], chunk:
 
 def table_of(model: type[Model]) -> Table:
     table = model.__table__
-    assert isinstance(table, Table)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
     return table
 
 

@@ -16,7 +16,8 @@ from ..workflows.phases import SECRET_NOTIFICATION_KINDS, NotificationKind, Noti
 def queue_secret_mail(kind: NotificationKind, secret: str, *, now: datetime, expires_at: datetime, locale: str,
                       recipient_id: int | None = None, to_address: str | None = None) -> Notification:
     """Add (not commit) the row: to a staff user, or to a bare address when there is none."""
-    assert kind in SECRET_NOTIFICATION_KINDS and (recipient_id is not None or to_address)
+    if kind not in SECRET_NOTIFICATION_KINDS or (recipient_id is None and not to_address):
+        raise ValueError("a secret mail needs a secret kind and a recipient")
     row = Notification(recipient_id=recipient_id, to_address=to_address, case_id=None, kind=kind,
                        status=NotificationStatus.PENDING, next_attempt_at=now,
                        idempotency_key=f"{kind}:{uuid.uuid4().hex}", requires_ack=False,

@@ -137,7 +137,8 @@ def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
     if taken is None:
         return None
     row, ep = taken
-    assert ep is not None  # the delivery's endpoint and token exist (foreign keys)
+    if ep is None:  # never: the delivery's endpoint and token exist (foreign keys)
+        raise LookupError(f"webhook delivery {delivery_id} has no endpoint")
     live = ep.disabled_at is None and ep.revoked_at is None and ep.expires_at > now
     return Claim(delivery_id, row["attempts"], ep.url, ep.secret, row["payload"], row["created_at"], live,
                  row["maybe_delivered_at"])

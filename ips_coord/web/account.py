@@ -93,7 +93,7 @@ def change_password():
         _field_error(form, exc)
         return _page(exc.status, form=form)
     # Every session of the account has ended; this device carries on in a new one.
-    user = current_user._get_current_object()  # noqa: SLF001 - werkzeug's proxy: login_user needs the object
+    user = current_user._get_current_object()  # werkzeug's proxy: login_user needs the object
     session.clear()
     session.permanent = True
     start_session(user)

@@ -5,7 +5,7 @@ the case's next step needs it (the job-ending review while it is due). Server-re
 working without JavaScript."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import flash, g, request
 from sqlalchemy import exists, select
@@ -25,7 +25,7 @@ SECTIONS = frozenset(FORM_SECTION.values())
 class Closed:
     """Stands in for a form whose section is closed: the page offers to open it, nothing more."""
 
-    errors: dict[str, Any] = {}
+    errors: ClassVar[dict[str, Any]] = {}
     closed = True
 
     def __bool__(self) -> bool:

@@ -309,7 +309,7 @@ def suggest():
     else:
         audit_pairs(current_user, [(case.id, Part.PLACEMENTS)], action=AccessAction.WRITE)
         flash(_("Suggestion recorded. The citizen decides."), "ok")
-    return redirect(request.form.get("back") == "opening" and url_for("employers.opening", opening_id=item.id)
+    return redirect((request.form.get("back") == "opening" and url_for("employers.opening", opening_id=item.id))
                     or url_for("employers.case_matches", case_id=case.id))
 
 

@@ -368,15 +368,15 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
         if f.kind in kinds and (f.kind not in rules.CITIZEN_CONTACT_KINDS or f.due_at <= at + CONTACT_WINDOW)
     ]
     deviations: list[str] = []
-    if activity == Activity.EMPLOYER_CONTACT and facts.first_employer_contact_at is None and facts.enrolled_at:
-        if at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE:
-            deviations.append(Deviation.FIRST_EMPLOYER_CONTACT_LATE)
+    if activity == Activity.EMPLOYER_CONTACT and facts.first_employer_contact_at is None and facts.enrolled_at \
+            and at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE:
+        deviations.append(Deviation.FIRST_EMPLOYER_CONTACT_LATE)
     create = [spec for f in done if (spec := next_recurrence(f.kind, f.due_at, at, facts.phase)) is not None]
     return ActivityOutcome(tuple(f.id for f in done), tuple(create), tuple(deviations))
 
 
-RECURRING = {r.kind: r for r in rules.PLACEMENT_RULES + (rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT,
-                                                          rules.PROGRESS_RATING) if r.recur}
+RECURRING = {r.kind: r for r in (*rules.PLACEMENT_RULES, rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT,
+                                  rules.PROGRESS_RATING) if r.recur}
 
 
 def next_recurrence(kind: str, due_at: datetime, completed_at: datetime, phase: Phase) -> FollowUpSpec | None:

@@ -234,7 +234,7 @@ def test_an_ips_team_system_logs_contacts_with_contacts_write(client, world):
 
 
 def test_service_tokens_cannot_log_in_or_be_made_by_non_admins(client, world):
-    token, row = service_token(world, world.psychiatry, scopes=["staff:read"])
+    _token, row = service_token(world, world.psychiatry, scopes=["staff:read"])
     account = row.user
     account.email = "system@example.test"  # even if someone knew a password for it
     account.password_hash = hash_password("a-known-password")

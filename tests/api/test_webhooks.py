@@ -53,7 +53,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):  # http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.received.append((dict(self.headers.items()), body))
@@ -178,7 +178,7 @@ def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_d
 
 
 def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(world, receiver, clock, client):
-    first, pending = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
+    _first, pending = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
     resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
                        json={"token_id": pending.id, "url": receiver.url, "kinds": ["case"]})
     assert resp.status_code == 422 and "token_id" in resp.get_json()["errors"], "nothing flows before the approval"

@@ -66,7 +66,7 @@ def _row(case, kind, recipient):
 def test_the_clinician_is_asked_to_acknowledge_and_told_what_it_means(ended, world):
     world.clinician.locale = "da"
     msg = build_message(_row(ended, NotificationKind.JOB_ENDED, world.clinician), world.clinician)
-    subject, text, html = _parts(msg)
+    _, text, html = _parts(msg)
     assert _subject(msg) == f"Jobophør for {ended.reference} – kvittér venligst"
     assert msg["Reply-To"] == world.consultant.email
     assert msg.get_content_type() == "multipart/alternative"
@@ -82,7 +82,7 @@ def test_the_clinician_is_asked_to_acknowledge_and_told_what_it_means(ended, wor
 
 def test_the_jobcenter_is_informed_and_asked_for_nothing(ended, world):
     msg = build_message(_row(ended, NotificationKind.JOB_ENDED, world.caseworker), world.caseworker)
-    subject, text, html = _parts(msg)
+    _, text, _html = _parts(msg)
     assert _subject(msg) == f"Jobophør for {ended.reference} – til orientering"
     assert "/ack" not in text and "Kvittér" not in text and "kvittér" not in _subject(msg)
     assert "Du skal ikke kvittere" in text
@@ -93,7 +93,7 @@ def test_the_coordinator_is_alerted_in_english_too(ended, world):
     world.coordinator.locale = "en"
     msg = build_message(_row(ended, NotificationKind.EARLY_ENDING, world.coordinator), world.coordinator)
     assert _subject(msg) == f"Early job ending for {ended.reference}"
-    subject, text, html = _parts(msg)
+    _, text, html = _parts(msg)
     assert "less than 90 days" in text and "<p>" in html
 
 

@@ -131,9 +131,8 @@ def test_history_and_access_log_are_append_only(db, world):
     db.session.rollback()
     # The database refuses too, whatever the code path.
     for statement in ("UPDATE case_event SET reason = 'x'", "DELETE FROM case_event", "DELETE FROM access_log"):
-        with pytest.raises(Exception, match="append-only"):
-            with db.engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(statement))
 
 
 def test_citizen_export_api_and_cli(client, app, world):

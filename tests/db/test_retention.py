@@ -125,12 +125,10 @@ def test_access_log_months_are_dropped_whole_and_history_stays_append_only(app, 
     # Outside a retention run, the database still refuses to change history.
     from sqlalchemy import text
 
-    with pytest.raises(Exception, match="append-only"):
-        with db.engine.begin() as conn:
-            conn.execute(text("DELETE FROM access_log"))
-    with pytest.raises(Exception, match="append-only"):
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE case_event SET reason = 'x'"))
+    with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM access_log"))
+    with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text("UPDATE case_event SET reason = 'x'"))
     assert db.session.scalar(select(func.count()).select_from(retention.HistoryOverride)) == 0
 
 

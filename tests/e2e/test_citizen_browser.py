@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from ips_coord.extensions import db
 from ips_coord.models import Citizen, IpsCase, SharedHealthInfo
 from ips_coord.services import activities as act
 from ips_coord.services import plan as plan_svc
-from tests.e2e.conftest import CHROMIUM_FLAGS, screenshot  # noqa: F401
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_browser import log_in
 from tests.web.test_citizen_view import mailbox_code
 
@@ -125,7 +126,7 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     # Download all my data.
     with page.expect_download() as download:
         page.get_by_role("link", name="Hent alle mine data").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     [mine] = data["cases"]
     assert mine["plan_goals"][-1]["text"] == "Jeg vil arbejde med dyr, 15 timer om ugen"
     assert mine["progress_ratings"][0]["rater"] == "citizen"

@@ -39,7 +39,7 @@ def english_sentences() -> list[str]:
             continue
         if len(m.id.split()) >= 2 and len(m.id) >= 12:
             out.append(m.id)
-    return out + ["This field is required.", "Number must be between"]
+    return [*out, "This field is required.", "Number must be between"]
 
 
 @pytest.fixture

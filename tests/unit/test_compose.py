@@ -22,7 +22,7 @@ def test_services_are_all_there():
 
 def test_commands_point_at_real_code():
     web = SERVICES["web"]["command"]
-    module, attr = web[web.index("ips_coord.wsgi:app")].split(":")
+    _module, attr = web[web.index("ips_coord.wsgi:app")].split(":")
     assert (ROOT / "ips_coord" / "wsgi.py").exists() and attr == "app"
     for name in ("worker", "beat"):
         cmd = SERVICES[name]["command"]

@@ -202,7 +202,7 @@ def test_failpoints_are_named_exactly_or_refused(env):
     env.setenv("IPS_FAILPOINTS", "delivery.after_data_end:once,sweep.after_claim")
     assert create_app().config["FAILPOINTS"] == "delivery.after_data_end:once,sweep.after_claim"
     env.setenv("IPS_FAILPOINTS", "delivery.after_dataend")
-    with pytest.raises(ConfigError, match="IPS_FAILPOINTS: unknown point 'delivery.after_dataend'"):
+    with pytest.raises(ConfigError, match=r"IPS_FAILPOINTS: unknown point 'delivery\.after_dataend'"):
         create_app()
     env.setenv("IPS_FAILPOINTS", "delivery.after_claim:twice")
     with pytest.raises(ConfigError, match="IPS_FAILPOINTS: unknown mode 'twice'"):

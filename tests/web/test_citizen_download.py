@@ -19,7 +19,7 @@ from ips_coord.services import followups as fu_svc
 from ips_coord.services import matching
 from ips_coord.services.treatment import record_admission
 from tests.factories import login
-from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401
+from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401 - fixtures, used by name
 
 MACHINERY = {"remote_addr", "request_id", "user_id", "idempotency_key", "claim_token", "recipient_id",
              "claimed_at", "to_address", "last_error"}
@@ -64,7 +64,7 @@ def _rich_case(world, clock):
 
 
 def test_the_download_holds_every_row_of_every_case_table_and_no_machinery(app, world, clock, client,
-                                                                          citizen_client):  # noqa: F811
+                                                                          citizen_client):  # noqa: F811 - the imported fixture
     case = _rich_case(world, clock)
     login(client, world.consultant)
     assert client.get(f"/cases/{case.id}").status_code == 200  # an access-log row with an address and request id
@@ -101,7 +101,7 @@ def test_the_download_holds_every_row_of_every_case_table_and_no_machinery(app, 
 
 
 def test_the_download_as_a_document_in_danish_and_copenhagen_time(app, world, clock, client,
-                                                                 citizen_client):  # noqa: F811
+                                                                 citizen_client):  # noqa: F811 - the imported fixture
     case = _rich_case(world, clock)
     login(client, world.consultant)
     client.get(f"/cases/{case.id}")

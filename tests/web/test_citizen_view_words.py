@@ -13,12 +13,12 @@ from ips_coord.models import Consent, IpsCase
 from ips_coord.services import activities as act
 from ips_coord.services import plan as plan_svc
 from tests.factories import login
-from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401
+from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401 - fixtures, used by name
 
 DATE = re.compile(r"(\d\d)\.(\d\d)\.(\d{4})")
 
 
-def test_the_citizens_view_in_plain_words_and_true_dates(app, world, clock, client, citizen_client):  # noqa: F811
+def test_the_citizens_view_in_plain_words_and_true_dates(app, world, clock, client, citizen_client):  # noqa: F811 - the imported fixture
     case = citizen_case(world, consents=False)
     today = clock.now().date()
     act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party="psychiatry",

@@ -14,7 +14,7 @@ from ips_coord.services import activities as act
 from ips_coord.services import inbox as inbox_svc
 from ips_coord.workflows.phases import InboxKind
 from tests.factories import login
-from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401
+from tests.web.test_citizen_view import citizen_case, citizen_client, sign_in  # noqa: F401 - fixtures, used by name
 
 
 def _items(user, case, kind=None):
@@ -26,7 +26,8 @@ def _items(user, case, kind=None):
 
 
 def test_citizens_note_and_withdrawal_reach_the_consultants_inbox_once_unread_and_answerable(
-        app, world, citizen_client, client):  # noqa: F811
+    app, world, client, citizen_client  # noqa: F811 - the imported fixture
+):
     case = citizen_case(world)
     sign_in(app, citizen_client, "sara@borger.example")
     assert citizen_client.post(f"/citizen/cases/{case.id}/note", data={"text": "Mine arbejdstider"}).status_code == 302

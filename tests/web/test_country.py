@@ -48,7 +48,7 @@ def test_country_overview_shows_every_team_and_no_case(client, world, clock):
     assert (consultants, active_cell, per_consultant, over, overdue_cell) == ("2", "3", "1,5", "0", str(overdue))
     assert _cells(page, "IPS Team B")[:3] == ["1", "1", "1"]  # Danish decimals
     # Aggregates only: no reference, no name, and nothing read from a case.
-    for case in cases + [other]:
+    for case in [*cases, other]:
         assert case.reference not in page and case.citizen.last_name not in page
     assert db.session.scalar(select(func.count()).select_from(AccessLog)) == logged
     # A national coordinator has no relation to any case.

@@ -101,7 +101,7 @@ def test_every_e_mailed_secret_rides_after_the_fragment_and_works(app, world, cl
     adapter = app.url_map.bind("testserver")
     for url in invitation + ack + reset:
         parts = urlsplit(url)
-        endpoint, args = adapter.match(parts.path, method="GET")
+        _endpoint, args = adapter.match(parts.path, method="GET")
         assert args == {} and len(parts.fragment) > 20, url  # the secret is the fragment, nothing else
         page = IsolatedClient(app).get(parts.path)
         assert page.status_code == 200 and "fragment_token.js" in page.get_data(as_text=True), url

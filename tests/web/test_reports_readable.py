@@ -8,6 +8,7 @@ import html as htmllib
 import io
 import re
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from openpyxl import load_workbook
 
@@ -132,7 +133,7 @@ def test_charts_read_in_danish_and_no_labels_collide(app, client, world, clock):
     xs = [(float(x), len(max(t.split("</tspan>"), key=len))) for x, t in
           re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="16" text-anchor="[a-z]+">(.*?)</text>', svg)]
     assert 3 <= len(xs) < 12 and xs[-1][0] > 380  # thinned, the last quarter kept
-    gaps = [b[0] - a[0] for a, b in zip(xs, xs[1:], strict=False)]
+    gaps = [b[0] - a[0] for a, b in pairwise(xs)]
     assert min(gaps) >= len("(i gang)") * FONT * 0.6, gaps
 
 

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -162,7 +163,7 @@ class Processes:
 
     def _spawn(self, args, name):
         self.count += 1
-        log = open(os.path.join(self.tmp, f"{name}-{self.count}.log"), "w")
+        log = open(os.path.join(self.tmp, f"{name}-{self.count}.log"), "w")  # noqa: SIM115 - the child's, while it runs
         proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker", *args], cwd=ROOT, env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         proc.log_path = log.name
@@ -175,9 +176,9 @@ class Processes:
         size = ["--concurrency", str(concurrency)] if pool == "prefork" else []
         proc = self._spawn(["worker", "--loglevel", "INFO", *size, "--pool", pool,
                             "-n", f"w{self.count + 1}@%h", "--without-mingle", "--without-gossip"], "worker")
-        wait_until(lambda: "ready" in open(proc.log_path).read() or proc.poll() is not None, 60,
+        wait_until(lambda: "ready" in Path(proc.log_path).read_text() or proc.poll() is not None, 60,
                    what="celery worker start")
-        assert proc.poll() is None, open(proc.log_path).read()[-3000:]
+        assert proc.poll() is None, Path(proc.log_path).read_text()[-3000:]
         return proc
 
     def beat(self):
@@ -203,7 +204,7 @@ class Processes:
         out = []
         for name in sorted(os.listdir(self.tmp)):
             if name.endswith(".log"):
-                out.append(f"--- {name}\n" + open(os.path.join(self.tmp, name)).read()[-4000:])
+                out.append(f"--- {name}\n" + Path(self.tmp, name).read_text()[-4000:])
         return "\n".join(out)
 
 

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -22,7 +23,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tests", default="tests/worker/test_crash_points.py")
     args = parser.parse_args()
-    report = tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False).name
+    with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as fh:
+        report = fh.name
     failed_runs = []
     started = time.monotonic()
     for run in range(1, args.runs + 1):
@@ -35,7 +37,7 @@ def main() -> None:
             failed_runs.append(run)
             print(out.stdout[-4000:], flush=True)
     rows: dict[str, dict] = defaultdict(lambda: {"runs": 0, "lost": 0, "duplicated": 0, "max_duplicated": 0})
-    for line in open(report):
+    for line in Path(report).read_text().splitlines():
         r = json.loads(line)
         row = rows[r["point"]]
         row["runs"] += 1

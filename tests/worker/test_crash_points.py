@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -73,7 +74,7 @@ def test_crash_at_each_point_loses_nothing(stack, point):
     wait_until(lambda: worker.poll() is not None, 60, what=f"the worker to die at {point}")
     assert worker.returncode == -signal.SIGKILL, _worker_logs(stack)[-3000:]
     assert os.path.exists(os.path.join(stack.env["IPS_FAILPOINTS_DIR"], point))
-    assert f"failpoint {point}: killing process {worker.pid}" in open(worker.log_path).read()
+    assert f"failpoint {point}: killing process {worker.pid}" in Path(worker.log_path).read_text()
     # What the dead worker held stays claimed until its lease runs out; no worker runs now.
     stack.clock.advance(seconds=stack.app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
     restarted = stack.procs.worker(pool="solo")

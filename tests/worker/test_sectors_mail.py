@@ -76,7 +76,7 @@ def test_each_recipient_gets_its_own_words(stack):
     assert case.reference in digest.text and "overskredet" in digest.subject + digest.text
 
     for message in sink.messages:
-        for secret in SECRETS + ("Alma",):
+        for secret in (*SECRETS, "Alma"):
             assert secret not in message.raw + message.subject + message.text + message.html
     ids = sink.message_ids()
     assert len(ids) == len(set(ids))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -51,7 +52,7 @@ def test_a_worker_killed_at_each_point_loses_no_webhook(stack, point):
         stack.procs.beat()
         wait_until(lambda: worker.poll() is not None, 60, what=f"the worker to die at {point}")
         assert worker.returncode == -signal.SIGKILL
-        assert f"failpoint {point}: killing process {worker.pid}" in open(worker.log_path).read()
+        assert f"failpoint {point}: killing process {worker.pid}" in Path(worker.log_path).read_text()
         stack.clock.advance(seconds=stack.app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
         restarted = stack.procs.worker(pool="solo")
         wait_until(lambda: _statuses() == {"delivered": N}, 60, what=f"all {N} deliveries after the restart")
