@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.common import ROOT, gunicorn
 
@@ -64,7 +65,7 @@ if os.environ.get("BENCH_CONSTANT_FILE"):
 
 
 def _script(token: str, paths: list[str]) -> str:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115  (wrk reads it after this returns)
     script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
                  "i = 0\n"
                  f'wrk.headers["Authorization"] = "Bearer {token}"\n'
@@ -159,9 +160,10 @@ def main() -> None:
     with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}, workers=args.workers) as base:
         assert requests.get(f"{base}/bench/constant", timeout=30).content == body
         paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
-        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}).content) for p in paths[:5]}
-        assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"}
-                            ).content == body
+        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).content)
+                 for p in paths[:5]}
+        assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"},
+                            timeout=30).content == body
         ratios = []
         for run in range(1, args.runs + 1):
             reads, baseline, api_baseline = (Phase("case read", _script(token, paths)),

@@ -79,7 +79,7 @@ def expired(row: Notification, now: datetime) -> bool:
     return isinstance(at, str) and datetime.fromisoformat(at) <= now
 
 
-def scrubbed(row: Notification) -> dict:
+def scrubbed(row: Notification) -> dict[str, Any]:
     """The row's data without its secret (written when the row is sent or fails)."""
     return {k: v for k, v in (row.data or {}).items() if k != "sealed"}
 

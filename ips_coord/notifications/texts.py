@@ -86,7 +86,8 @@ def email_context(notification: Notification, recipient: User | None) -> dict[st
               "case_mail": notification.kind not in LETTER_KINDS}
     if notification.kind in LETTER_KINDS:
         return {**common, **_letter_context(notification)}
-    assert recipient is not None  # only the letter kinds go to a bare address
+    if recipient is None:  # only the letter kinds go to a bare address
+        raise LookupError(f"notification {notification.id} has no recipient")
     return {**common, **_case_context(notification, recipient, base)}
 
 

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError
 
 from ..clock import utcnow
 from ..services import webhooks as rows
+from .delivery import Outcome
 from .webhook_delivery import deliver_many
 
 log = logging.getLogger(__name__)

@@ -73,7 +73,7 @@ def end_read_transaction(exc: BaseException | None) -> None:
         # (flush, events, expiring every loaded row) has work to do; the session's close that
         # follows then finds the connection idle and sends nothing.
         session.connection().connection.dbapi_connection.commit()  # type: ignore[union-attr]
-    except Exception:
+    except Exception:  # noqa: BLE001  (whatever the driver raised, the transaction failed: roll it back)
         session.rollback()  # the transaction had failed: the ROLLBACK it would have had anyway
 
 

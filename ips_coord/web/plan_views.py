@@ -24,7 +24,7 @@ from ..workflows.plan import CURRENT_INSTRUMENT, SUPPORT_FIELDS, SupportField
 from .case_page import attach_error, render_case
 from .case_sections import FORM_SECTION, flash_in
 from .forms import EmptyForm
-from .plan_parts import (  # noqa: F401  (the forms, named here for the pages that accept them)
+from .plan_parts import (  # the forms, named here for the pages that accept them
     ActionForm,
     EndInterventionForm,
     InterventionForm,
