@@ -121,7 +121,7 @@ EVENTS: dict[str, LazyString] = {
     Event.ENROL: _l("Enrol"), Event.DECLINE: _l("Citizen declines"), Event.START_SEARCH: _l("Start job search"),
     Event.START_JOB: _l("Start a job"), Event.START_EDUCATION: _l("Start an education"),
     Event.END_JOB: _l("Job ended"), Event.END_EDUCATION: _l("Education ended"),
-    Event.RESUME_SEARCH: _l("Resume job search"), Event.TRANSITION: _l("Hand over to natural supports"),
+    Event.RESUME_SEARCH: _l("Resume job search"), Event.HANDOVER_TO_NATURAL_SUPPORTS: _l("Hand over to natural supports"),
     Event.PAUSE: _l("Pause"), Event.RESUME: _l("Resume"), Event.CLOSE: _l("Close the case"),
     Event.RE_ENTER: _l("Re-enter IPS"),
     HistoryEntry.REFERRED: _l("Referred"), HistoryEntry.DEVIATION: _l("Deviation"),
@@ -376,10 +376,10 @@ CITIZEN_MEETINGS: dict[str, LazyString] = {
 # The parts of the record as the citizen reads them in "who has read my record". Health and
 # benefit parts are left out on purpose: they show as "your record", so no label tells what is held.
 PARTS_FOR_CITIZEN: dict[str, LazyString] = {
-    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.PROFILE: _l("your career profile"),
-    Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
+    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.CAREER_PROFILE: _l("your career profile"),
+    Part.PLACEMENTS: _l("your jobs and education"), Part.SHARED_PLAN: _l("your plan"),
     Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
-    Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
+    Part.PROGRESS: _l("your progress"), Part.CONTACT_NOTES: _l("notes from your conversations"),
 }
 # Notification kinds as a short name (the coordinator's notification list).
 NOTIFICATION_KINDS: dict[str, LazyString] = {
@@ -405,14 +405,14 @@ ACCESS_ACTIONS: dict[str, LazyString] = {
 }
 ACCESS_PARTS: dict[str, LazyString] = {
     Part.IDENTITY: _l("Name and contact details"), Part.PHASE: _l("Phase and plan"),
-    Part.PROFILE: _l("Career profile"), Part.PLACEMENTS: _l("Jobs, education and steps"),
-    Part.NOTES: _l("Contacts and meetings"), Part.HEALTH: _l("Shared by psychiatry"),
-    Part.BENEFITS: _l("Benefit-relevant facts"), Part.HISTORY: _l("History"), Part.CONSENTS: _l("Consents"),
+    Part.CAREER_PROFILE: _l("Career profile"), Part.PLACEMENTS: _l("Jobs, education and steps"),
+    Part.CONTACT_NOTES: _l("Contacts and meetings"), Part.SHARED_HEALTH_INFO: _l("Shared by psychiatry"),
+    Part.BENEFIT_FACTS: _l("Benefit-relevant facts"), Part.HISTORY: _l("History"), Part.CONSENTS: _l("Consents"),
     Part.FOLLOW_UPS: _l("Follow-ups"), Part.ACCESS_LOG: _l("Access log"), Part.EXPORT: _l("Export"),
     AuditPart.CASE_LIST: _l("Case list"), AuditPart.MY_DAY: _l("My day"),
     AuditPart.ACKNOWLEDGEMENT: _l("Acknowledgement"), AuditPart.NOTIFICATION: _l("Notification"),
     AuditPart.ROUTE: _l("Page"),
-    Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
+    Part.SHARED_PLAN: _l("Shared plan"), Part.PARALLEL_INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
     AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
     AuditPart.WEBHOOK_DELIVERY: _l("Webhook delivery log"), AuditPart.SERVICE_TOKEN: _l("Service token"),
@@ -483,7 +483,7 @@ STEP_DONE: dict[str, LazyString] = {
     Event.END_JOB: _l("The job ending is saved. Hold the job-ending review within a week."),
     Event.END_EDUCATION: _l("The end of the education is saved. Hold the review within a week."),
     Event.RESUME_SEARCH: _l("The job search is resumed."),
-    Event.TRANSITION: _l("The case is handed over to natural supports."),
+    Event.HANDOVER_TO_NATURAL_SUPPORTS: _l("The case is handed over to natural supports."),
     Event.PAUSE: _l("The case is paused."),
     Event.RESUME: _l("The case is resumed."),
     Event.CLOSE: _l("The case is closed."),
@@ -551,7 +551,7 @@ CHANGE_KINDS: dict[str, LazyString] = {
     ChangeKind.CONTACT: _l("Contact"), ChangeKind.EMPLOYER_CONTACT: _l("Employer contact"),
     ChangeKind.PLACEMENT: _l("Job, education or step"), ChangeKind.REVIEW: _l("Job-ending review"),
     ChangeKind.INTERVENTION: _l("Parallel intervention"), ChangeKind.CAREER_PROFILE: _l("Career profile"),
-    ChangeKind.SHARED_INFO: _l("Shared by psychiatry"), ChangeKind.BENEFIT_FACT: _l("Benefit-relevant fact"),
+    ChangeKind.SHARED_HEALTH_INFO: _l("Shared by psychiatry"), ChangeKind.BENEFIT_FACT: _l("Benefit-relevant fact"),
     ChangeKind.FOLLOW_UP: _l("Follow-up"), ChangeKind.PLAN: _l("Shared plan"), ChangeKind.PROGRESS: _l("Progress"),
     ChangeKind.CITIZEN_NOTE: _l("The citizen's note"),
 }
@@ -573,7 +573,7 @@ TOKEN_EVENTS: dict[str, LazyString] = {
 }
 WEBHOOK_STATUSES: dict[str, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
-    WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
+    WebhookStatus.SENT: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
     WebhookStatus.UNCERTAIN: _l("Maybe delivered"),
 }
 

@@ -53,7 +53,7 @@ from .schemas import (
     PageArgs,
     PlacementSchema,
     ReviewSchema,
-    SharedInfoSchema,
+    SharedHealthInfoSchema,
     StepSchema,
     page_of,
 )
@@ -107,7 +107,7 @@ class Contacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ContactSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.NOTES)
+    @case_part(Part.CONTACT_NOTES)
     def get(self, args, case_id):
         """Contacts and meetings, newest first"""
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
@@ -116,7 +116,7 @@ class Contacts(MethodView):
     @blp.arguments(input_of(ContactSchema))
     @blp.response(201, output(ContactSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.NOTES, write=True)
+    @case_part(Part.CONTACT_NOTES, write=True)
     def post(self, data, case_id):
         """Log a contact or meeting; it completes the follow-ups it answers"""
         case = checked_case()
@@ -155,7 +155,7 @@ class Reviews(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ReviewSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.NOTES)
+    @case_part(Part.CONTACT_NOTES)
     def get(self, args, case_id):
         """Job-ending reviews, newest first"""
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
@@ -164,7 +164,7 @@ class Reviews(MethodView):
     @blp.arguments(input_of(ReviewSchema))
     @blp.response(201, output(ReviewSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.NOTES, write=True)
+    @case_part(Part.CONTACT_NOTES, write=True)
     def post(self, data, case_id):
         """Record the joint review after a job ending: what worked, what did not, what to adjust"""
         case = checked_case()
@@ -178,7 +178,7 @@ class Reviews(MethodView):
 class Profile(MethodView):
     @blp.response(200, output(CareerProfileSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.PROFILE)
+    @case_part(Part.CAREER_PROFILE)
     def get(self, case_id):
         """The current career profile (404 if none yet)"""
         row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
@@ -190,7 +190,7 @@ class Profile(MethodView):
     @blp.arguments(input_of(CareerProfileSchema))
     @blp.response(201, output(CareerProfileSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PROFILE, write=True)
+    @case_part(Part.CAREER_PROFILE, write=True)
     def post(self, data, case_id):
         """Save a new version of the career profile"""
         case = checked_case()
@@ -202,7 +202,7 @@ class ProfileVersions(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(CareerProfileSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.PROFILE)
+    @case_part(Part.CAREER_PROFILE)
     def get(self, args, case_id):
         """Every version of the career profile, newest first"""
         return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
@@ -291,12 +291,12 @@ class FollowUpComplete(MethodView):
         return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())
 
 
-@blp.route("/cases/<id:case_id>/shared-info")
-class SharedInfo(MethodView):
+@blp.route("/cases/<id:case_id>/shared-health-info")
+class SharedHealthInfoList(MethodView):
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_of(SharedInfoSchema))
+    @blp.response(200, page_of(SharedHealthInfoSchema))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.HEALTH)
+    @case_part(Part.SHARED_HEALTH_INFO)
     def get(self, args, case_id):
         """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
         limited to the categories the citizen's live consents allow"""
@@ -304,10 +304,10 @@ class SharedInfo(MethodView):
                                                SharedHealthInfo.category.in_(g.access.health_categories))
         return paginate(query, args, (SharedHealthInfo.created_at.desc(), SharedHealthInfo.id.desc()))
 
-    @blp.arguments(input_of(SharedInfoSchema))
-    @blp.response(201, output(SharedInfoSchema))
+    @blp.arguments(input_of(SharedHealthInfoSchema))
+    @blp.response(201, output(SharedHealthInfoSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.HEALTH, write=True)
+    @case_part(Part.SHARED_HEALTH_INFO, write=True)
     def post(self, data, case_id):
         """Psychiatry adds information it shares with the IPS team"""
         case = checked_case()
@@ -319,7 +319,7 @@ class BenefitFacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(BenefitFactSchema))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.BENEFITS)
+    @case_part(Part.BENEFIT_FACTS)
     def get(self, args, case_id):
         """Benefit-relevant facts held by the jobcenter"""
         return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
@@ -328,7 +328,7 @@ class BenefitFacts(MethodView):
     @blp.arguments(input_of(BenefitFactSchema))
     @blp.response(201, output(BenefitFactSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.BENEFITS, write=True)
+    @case_part(Part.BENEFIT_FACTS, write=True)
     def post(self, data, case_id):
         """The jobcenter records a benefit-relevant fact"""
         case = checked_case()

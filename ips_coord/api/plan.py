@@ -109,7 +109,7 @@ class ProgressViewSchema(Schema):
 class Goals(MethodView):
     @blp.response(200, output(GoalSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.PLAN)
+    @case_part(Part.SHARED_PLAN)
     def get(self, case_id):
         """The citizen's goals in their own words, newest version first (each marked citizen or staff)"""
         return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
@@ -118,7 +118,7 @@ class Goals(MethodView):
     @blp.arguments(input_of(GoalSchema))
     @blp.response(201, output(GoalSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data, case_id):
         """Save a new version of the goals, written by staff on the citizen's behalf"""
         return _run(svc.save_goal, checked_case(), data["text"], actor=current_user)
@@ -128,7 +128,7 @@ class Goals(MethodView):
 class Actions(MethodView):
     @blp.response(200, output(ActionSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.PLAN)
+    @case_part(Part.SHARED_PLAN)
     def get(self, case_id):
         """The plan's actions: open ones first, by due date"""
         return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
@@ -137,7 +137,7 @@ class Actions(MethodView):
     @blp.arguments(input_of(ActionSchema))
     @blp.response(201, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data, case_id):
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
         return _run(svc.add_action, checked_case(), text=data["text"], owner=data["owner"],
@@ -148,7 +148,7 @@ class Actions(MethodView):
 class ActionDone(MethodView):
     @blp.response(200, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, action_id):
         """Mark an action done (its follow-up is completed)"""
         return _run(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
@@ -158,7 +158,7 @@ class ActionDone(MethodView):
 class Interventions(MethodView):
     @blp.response(200, output(InterventionSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS)
+    @case_part(Part.PARALLEL_INTERVENTIONS)
     def get(self, case_id):
         """Parallel interventions (CTI, ACT, IBBIS, peer support...), newest first"""
         return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
@@ -167,7 +167,7 @@ class Interventions(MethodView):
     @blp.arguments(input_of(InterventionSchema))
     @blp.response(201, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS, write=True)
+    @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data, case_id):
         """Start a parallel intervention"""
         return _run(svc.start_intervention, checked_case(), current_user, name=data["name"],
@@ -179,7 +179,7 @@ class InterventionEnd(MethodView):
     @blp.arguments(input_of(InterventionEndSchema))
     @blp.response(200, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS, write=True)
+    @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data, intervention_id):
         """End a parallel intervention"""
         return _run(svc.end_intervention, db.session.get_one(ParallelIntervention, intervention_id), current_user,

@@ -105,7 +105,7 @@ def deliver_one(delivery_id: int) -> Outcome:
         status, error = None, egress.COULD_NOT_CONNECT
     if error is None:
         failpoint("webhook.after_response")
-        outcome, values = Outcome.SENT, {"status": WebhookStatus.DELIVERED, "delivered_at": utcnow(),
+        outcome, values = Outcome.SENT, {"status": WebhookStatus.SENT, "sent_at": utcnow(),
                                          "last_status": status, "last_error": None}
     else:
         outcome, values = _failure(claim, status, error)

@@ -158,7 +158,7 @@ class WithdrawConsentForm(SafeForm):
                            validators=[DataRequired(_l("Confirm the withdrawal."))])
 
 
-class SharedInfoForm(SafeForm):
+class SharedHealthInfoForm(SafeForm):
     category = SelectField(_l("Category"), choices=_c(labels.CATEGORIES, HEALTH_CATEGORIES))
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
     confirm_unseen = BooleanField(_l("Save it even though the IPS team cannot see it under the current consents"))

@@ -108,8 +108,8 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
                  "DIMENSIONS": labels.DIMENSIONS,
                  "instrument": CURRENT_INSTRUMENT, "intervention_names": INTERVENTIONS}
     shown: set[Part] = set()
-    if access.can_read(Part.PLAN):
-        shown.add(Part.PLAN)
+    if access.can_read(Part.SHARED_PLAN):
+        shown.add(Part.SHARED_PLAN)
         ctx["plan_goals"] = _of_case(PlanGoal, case, PlanGoal.version.desc())
         ctx["plan_actions"] = _of_case(PlanAction, case, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
@@ -117,7 +117,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         ctx["participation"] = next((e for e in db.session.scalars(select(CaseEvent).where(
             CaseEvent.case_id == case.id, CaseEvent.event.in_((HistoryEntry.PARTICIPATION_AGREED, Event.ENROL)))
             .order_by(CaseEvent.seq.desc())) if (e.data or {}).get("citizen_agreed")), None)
-    if access.can_write(Part.PLAN):
+    if access.can_write(Part.SHARED_PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or form_or_closed(
             "plan", lambda: StaffGoalForm(formdata=None, text=latest))
@@ -126,10 +126,10 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
         ctx["participation_form"] = forms.get("participation") or form_or_closed(
             "plan", lambda: ParticipationForm(formdata=None, agreed_on=now.date()))
         ctx["can_invite"] = case.consultant_id == current_user.id and bool(case.citizen.email)
-    if access.can_read(Part.INTERVENTIONS):
-        shown.add(Part.INTERVENTIONS)
+    if access.can_read(Part.PARALLEL_INTERVENTIONS):
+        shown.add(Part.PARALLEL_INTERVENTIONS)
         ctx["interventions"] = _of_case(ParallelIntervention, case, ParallelIntervention.start_date.desc())
-        if access.can_write(Part.INTERVENTIONS):
+        if access.can_write(Part.PARALLEL_INTERVENTIONS):
             ctx["intervention_form"] = (forms.get("intervention") or form_or_closed(
                 "interventions", lambda: InterventionForm(formdata=None, start_date=now.date())))
             failed = forms.get("end_intervention")
@@ -154,7 +154,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[
             if ratings else None
         if access.can_write(Part.PROGRESS):
             ctx["rating_form"] = forms.get("rating") or form_or_closed("rating", lambda: StaffRatingForm(formdata=None))
-    if access.can_read(Part.NOTES):
+    if access.can_read(Part.CONTACT_NOTES):
         ctx["citizen_notes"] = db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
                                                   .order_by(CitizenNote.created_at.desc()).limit(5)).all()
     return ctx, shown
@@ -179,21 +179,21 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
 @bp.post("/cases/<id:case_id>/plan/goal")
 @login_required
 def save_goal(case_id: int):
-    return _render(case_id, Part.PLAN, "plan_goal", StaffGoalForm(),
+    return _render(case_id, Part.SHARED_PLAN, "plan_goal", StaffGoalForm(),
                    lambda c, f: plan_svc.save_goal(c, f.text.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions")
 @login_required
 def add_action(case_id: int):
-    return _render(case_id, Part.PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
+    return _render(case_id, Part.SHARED_PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
         c, text=f.text.data, owner=f.owner.data, due_date=f.due_date.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions/<id:action_id>/done")
 @login_required
 def action_done(case_id: int, action_id: int):
-    authorize(current_user, case_id, Part.PLAN, True)
+    authorize(current_user, case_id, Part.SHARED_PLAN, True)
     action = db.session.get(PlanAction, action_id)
     if action is None or action.case_id != case_id:
         abort(404)
@@ -206,7 +206,7 @@ def action_done(case_id: int, action_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions")
 @login_required
 def start_intervention(case_id: int):
-    return _render(case_id, Part.INTERVENTIONS, "intervention", InterventionForm(),
+    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "intervention", InterventionForm(),
                    lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data,
                                                             start_date=f.start_date.data),
                    anchor="interventions")
@@ -215,11 +215,11 @@ def start_intervention(case_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions/<id:intervention_id>/end")
 @login_required
 def end_intervention(case_id: int, intervention_id: int):
-    authorize(current_user, case_id, Part.INTERVENTIONS, True, log=False)
+    authorize(current_user, case_id, Part.PARALLEL_INTERVENTIONS, True, log=False)
     row = db.session.get(ParallelIntervention, intervention_id)
     if row is None or row.case_id != case_id:
         abort(404)
-    return _render(case_id, Part.INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
+    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
                    lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
                    anchor="interventions")
 
