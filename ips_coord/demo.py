@@ -158,9 +158,8 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _job_development(rng, clock, now, consultants)
         _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
         _accounts(clock, now, consultants)
-        from .demo_treatment_jobcenter import (
-            seed_treatment_jobcenter,  # admissions, the jobcenter's decisions, team meetings
-        )
+        # Admissions, the jobcenter's decisions, team meetings.
+        from .demo_treatment_jobcenter import seed_treatment_jobcenter
 
         seed_treatment_jobcenter(rng, clock, now, team.id, consultants)
         from .demo_team import seed_team_practice  # two past IPS-25 reviews, the conversation guides

@@ -27,7 +27,8 @@ from .workflows.phases import BenefitKind, ContactKind, Location, Phase, Placeme
 ADMISSION_REASONS = ["Demo: indlagt efter forværring", "Demo: indlagt på eget ønske i en svær periode"]
 
 
-def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: datetime, team_id: int, consultants: list[User]) -> None:
+def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: datetime, team_id: int,
+                             consultants: list[User]) -> None:
     for n, consultant in enumerate(consultants, start=1):
         accounts.set_phone(consultant, f"+45 70 10 20 {n:02d}")
     _team_meetings(rng, clock, now, consultants)

@@ -47,7 +47,8 @@ EVENT_DATA_PARTS: dict[str, Part] = {
     "notification_id": Part.HISTORY, "follow_up_id": Part.HISTORY, "due_at": Part.HISTORY,
     "merged_citizen_id": Part.IDENTITY, "into_case_id": Part.IDENTITY,
     "by": Part.PHASE, "citizen_agreed": Part.PHASE,  # who wrote it (the citizen or staff), participation agreed
-    "goal_version": Part.SHARED_PLAN, "action_id": Part.SHARED_PLAN, "intervention_id": Part.PARALLEL_INTERVENTIONS, "rating_id": Part.PROGRESS,
+    "goal_version": Part.SHARED_PLAN, "action_id": Part.SHARED_PLAN,
+    "intervention_id": Part.PARALLEL_INTERVENTIONS, "rating_id": Part.PROGRESS,
     # An assignment or a move (ips_coord.services.referrals): who works the case, where it lives.
     "consultant_id": Part.PHASE, "from_consultant_id": Part.PHASE, "team_id": Part.PHASE, "from_team_id": Part.PHASE,
     "municipality": Part.IDENTITY, "from_municipality": Part.IDENTITY,
@@ -55,7 +56,8 @@ EVENT_DATA_PARTS: dict[str, Part] = {
 # Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
 # who may not read that part.
 EVENT_PARTS: dict[str, Part] = {
-    HistoryEntry.INTERVENTION_STARTED: Part.PARALLEL_INTERVENTIONS, HistoryEntry.INTERVENTION_ENDED: Part.PARALLEL_INTERVENTIONS,
+    HistoryEntry.INTERVENTION_STARTED: Part.PARALLEL_INTERVENTIONS,
+    HistoryEntry.INTERVENTION_ENDED: Part.PARALLEL_INTERVENTIONS,
     HistoryEntry.PROGRESS_RATED: Part.PROGRESS, HistoryEntry.CITIZEN_NOTE: Part.CONTACT_NOTES,
     # An admission's very name is near health information: the IPS team sees it (it must keep in
     # touch and contact the citizen after the discharge); the jobcenter never does.
@@ -73,7 +75,8 @@ TREATMENT_REASONS: dict[str, str] = {
 
 def visible_reason(reason: str | None, access: Access) -> str | None:
     """A reason code as this reader may see it (events, placements)."""
-    if reason in TREATMENT_REASONS and not (access.can_read(Part.FOLLOW_UPS) or access.can_read(Part.SHARED_HEALTH_INFO)):
+    if reason in TREATMENT_REASONS and not (access.can_read(Part.FOLLOW_UPS)
+                                            or access.can_read(Part.SHARED_HEALTH_INFO)):
         return TREATMENT_REASONS[reason]
     return reason
 
@@ -174,12 +177,14 @@ class Access:
 
 def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
     health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-    read = {Part.IDENTITY, Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.HISTORY, Part.CONSENTS, Part.FOLLOW_UPS, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
+    read = {Part.IDENTITY, Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.HISTORY,
+            Part.CONSENTS, Part.FOLLOW_UPS, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
     if health:
         read.add(Part.SHARED_HEALTH_INFO)
     if ConsentCategory.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
         read.add(Part.BENEFIT_FACTS)
-    write = {Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.CONSENTS, Part.FOLLOW_UPS, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
+    write = {Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.CONSENTS, Part.FOLLOW_UPS,
+             Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
     return Access(relation, frozenset(read), frozenset(write), frozenset(health))
 
 
@@ -200,7 +205,8 @@ def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
     read = {Part.IDENTITY, Part.PHASE, Part.BENEFIT_FACTS, Part.CONSENTS}
     write = {Part.BENEFIT_FACTS, Part.CONSENTS}
     if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
-        read |= {Part.PLACEMENTS, Part.HISTORY, Part.SHARED_PLAN}  # the plan's goals and actions; no interventions, no ratings
+        # The plan's goals and actions; no interventions, no ratings.
+        read |= {Part.PLACEMENTS, Part.HISTORY, Part.SHARED_PLAN}
         write |= {Part.SHARED_PLAN}
     return Access(relation, frozenset(read), frozenset(write), frozenset())
 

@@ -375,8 +375,9 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         "empty_form": EmptyForm(),
         "own_cpr": open_cpr(g.citizen.cpr_encrypted),  # the citizen sees their own number in full
     }
-    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PLACEMENTS,
-                                          Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS, Part.ACCESS_LOG])
+    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS,
+                                          Part.PLACEMENTS, Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS,
+                                          Part.ACCESS_LOG])
     return render_template("citizen_case.html", **ctx), status
 
 

@@ -219,7 +219,8 @@ def end_intervention(case_id: int, intervention_id: int):
     row = db.session.get(ParallelIntervention, intervention_id)
     if row is None or row.case_id != case_id:
         abort(404)
-    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
+    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "end_intervention",
+                   EndInterventionForm(prefix=f"e{intervention_id}"),
                    lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
                    anchor="interventions")
 

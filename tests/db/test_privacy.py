@@ -72,7 +72,8 @@ def test_no_health_data_in_logs_urls_or_emails(demo, db, caplog, tmp_path, monke
     h = bearer(consultant)
     urls = []
     for case in db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == consultant.id)):
-        for url in (f"/cases/{case.id}", f"/api/v1/cases/{case.id}/shared-health-info", f"/api/v1/cases/{case.id}/contacts"):
+        for url in (f"/cases/{case.id}", f"/api/v1/cases/{case.id}/shared-health-info",
+                    f"/api/v1/cases/{case.id}/contacts"):
             r = client.get(url, headers=h if url.startswith("/api") else None)
             urls.append(r.request.url)
         if case.phase == "employed":

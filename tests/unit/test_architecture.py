@@ -155,8 +155,8 @@ def _under(module: str, prefix: str) -> bool:
 
 
 # The layers that stand above models/ (docs/architecture.md's picture).
-ABOVE_MODELS = ("services", "access", "web", "api", "notifications", "reports", "cli", "demo", "demo_treatment_jobcenter",
-                "devserver", "wsgi", "celery_app", "housekeeping")
+ABOVE_MODELS = ("services", "access", "web", "api", "notifications", "reports", "cli", "demo",
+                "demo_treatment_jobcenter", "devserver", "wsgi", "celery_app", "housekeeping")
 
 # (importing module prefix, test on (imported module, names), the rule broken)
 FORBIDDEN_IMPORTS = [
