@@ -71,7 +71,7 @@ FIELD_LABELS: dict[str, LazyString] = {
 
 _WRITTEN_BY: dict[str, LazyString] = {"citizen": _l("You"), "staff": _l("Your consultant or other staff")}
 # Which words a coded field is shown with (per field; a section may say otherwise for "kind").
-_CODES: dict[str, Mapping[str, Any]] = {
+_CODES: dict[str, Mapping[Any, Any]] = {
     "phase": labels.PHASES, "from_phase": labels.PHASES, "to_phase": labels.PHASES, "event": labels.EVENTS,
     "from_party": labels.PARTIES, "to_party": labels.PARTIES, "categories": labels.CATEGORIES,
     "category": labels.CATEGORIES, "type": labels.PLACEMENT_TYPES, "location": labels.LOCATIONS,
@@ -82,7 +82,7 @@ _CODES: dict[str, Mapping[str, Any]] = {
     "written_by": _WRITTEN_BY, "rater": _WRITTEN_BY, "purpose": labels.CONTACT_PURPOSES,
     "referral_reason": labels.REFERRAL_REASONS, "outcome": labels.DECISION_OUTCOMES,
 }
-_KIND_CODES: dict[str, Mapping[str, Any]] = {
+_KIND_CODES: dict[str, Mapping[Any, Any]] = {
     "contacts": labels.CONTACT_KINDS, "follow_ups": labels.FOLLOW_UP_KINDS,
     "notifications": labels.NOTIFICATION_KINDS, "benefit_facts": labels.BENEFIT_KINDS,
     "sent_to_systems": labels.CHANGE_KINDS,
@@ -93,7 +93,7 @@ _STATUSES: dict[str, LazyString] = {
     "queued": _l("Waiting"), "sending": _l("Waiting"), "sent": _l("Sent"), "failed": _l("Not delivered"),
     "withheld": _l("Not sent: consent missing"),
 }
-_SECTION_CODES: dict[tuple[str, str], Mapping[str, Any]] = {
+_SECTION_CODES: dict[tuple[str, str], Mapping[Any, Any]] = {
     ("employer_contacts", "purpose"): labels.CONTACT_PURPOSES,
     ("job_suggestions", "outcome"): labels.SUGGESTION_OUTCOMES,
     ("benefit_facts", "outcome"): labels.DECISION_OUTCOMES,
@@ -105,7 +105,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def person_words(value: Mapping[str, Any]) -> str:
-    role = labels.ROLES.get(value.get("role") or "", value.get("role") or "")
+    roles: labels.CodeWords = labels.ROLES
+    role = roles.get(value.get("role") or "", value.get("role") or "")
     return ", ".join(str(p) for p in (role, value.get("organisation")) if p) or "–"
 
 
