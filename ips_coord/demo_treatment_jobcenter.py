@@ -17,8 +17,8 @@ from .extensions import db
 from .models import IpsCase, Placement, User
 from .services import accounts
 from .services import activities as act
+from .services.case_state import current_placement
 from .services.jobcenter import change_job_terms
-from .services.transitions import current_placement
 from .services.treatment import record_admission, record_discharge, record_team_meeting
 from .workflows.phases import BenefitKind, ContactKind, Location, Phase, PlacementType
 

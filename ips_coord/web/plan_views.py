@@ -36,7 +36,7 @@ from ..reports.progress import case_trend, rating_round
 from ..services import ServiceError
 from ..services import citizen_access as access_svc
 from ..services import plan as plan_svc
-from ..services.transitions import current_placement
+from ..services.case_state import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, SUPPORT_FIELDS, PlanOwner, SupportField
 from .case_forms import _c
