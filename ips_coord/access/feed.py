@@ -2,7 +2,7 @@
 policy as every other read (relation, part, live consents at read time).
 
 A change is shown when the reader relates to its case and may read the part its kind belongs to
-(a consent change needs the consents part, a shared-information change the shared-health-info
+(a consent change needs the consents part, a shared-health-info change the shared-health-info
 part...). The reader's cursor moves past changes it may not see as well, so a page that shows
 fewer items than asked is not the end; `has_more` says whether there is more to read now.
 """

@@ -493,7 +493,7 @@ class ServiceScope(StrEnum):
 
 
 class WebhookStatus(StrEnum):
-    """A webhook delivery moves like an outbox e-mail: pending -> queued -> sending -> delivered,
+    """A webhook delivery moves like an outbox e-mail: pending -> queued -> sending -> sent,
     back to pending (a retry with backoff) or to failed after the last attempt."""
 
     PENDING = "pending"
