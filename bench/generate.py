@@ -64,8 +64,8 @@ ASKS = ["formiddage", "aftenvagter", "weekend", "udendørs arbejde", "kørekort"
         "gode til kunder", "ordenssans"]
 # The access log's history: reads of these parts, ACCESS_LOG_PER_CASE per case.
 ACCESS_LOG_PER_CASE = 20
-ACCESS_PARTS = [p.value for p in (Part.IDENTITY, Part.PHASE, Part.HISTORY, Part.FOLLOW_UPS, Part.NOTES, Part.PROFILE,
-                                   Part.CONSENTS, Part.PLACEMENTS)]
+ACCESS_PARTS = [p.value for p in (Part.IDENTITY, Part.PHASE, Part.HISTORY, Part.FOLLOW_UPS, Part.CONTACT_NOTES,
+                                   Part.CAREER_PROFILE, Part.CONSENTS, Part.PLACEMENTS)]
 # Of every ten openings: seven open, two filled, one closed.
 # Citizens' names: a few very common surnames and 1,200 rare ones, Danish first names.
 FIRST_NAMES = ["Anna", "Anne", "Bente", "Birgitte", "Camilla", "Dorthe", "Emma", "Eva", "Freja", "Hanne", "Ida",

@@ -72,7 +72,7 @@ SHARED_WARNING = ["Demo: trækker sig fra kolleger når det går dårligt", "Dem
 BENEFITS = ["Kontanthjælp", "Ressourceforløbsydelse", "Sygedagpenge", "Uddannelseshjælp"]
 SENSITIVE_TEXTS = SHARED_COPING + SHARED_WARNING + ["Syntetisk ydelsesoplysning til demo",
                                                     "Samtale om jobønsker og næste skridt.",
-                                                    # Admission reasons (demo_sectors.ADMISSION_REASONS).
+                                                    # Admission reasons (demo_treatment_jobcenter.ADMISSION_REASONS).
                                                     "Demo: indlagt efter forværring",
                                                     "Demo: indlagt på eget ønske i en svær periode"]
 # The shared plan: goals in the citizen's own words, actions and parallel interventions (synthetic).
@@ -158,9 +158,10 @@ def seed_demo(seed: int = 2026, citizens: int = 120, now: datetime | None = None
         _job_development(rng, clock, now, consultants)
         _referrals(clock, now, team, clinicians, caseworkers, consultants, coordinator)
         _accounts(clock, now, consultants)
-        from .demo_sectors import seed_sectors  # admissions, the jobcenter's decisions, team meetings
+        # Admissions, the jobcenter's decisions, team meetings.
+        from .demo_treatment_jobcenter import seed_treatment_jobcenter
 
-        seed_sectors(rng, clock, now, team.id, consultants)
+        seed_treatment_jobcenter(rng, clock, now, team.id, consultants)
         from .demo_team import seed_team_practice  # two past IPS-25 reviews, the conversation guides
 
         seed_team_practice(rng, clock, now, coordinator, consultants)
@@ -390,7 +391,7 @@ class _Story:
     def transition(self) -> None:
         self.contacts(8, (25, 35))
         self.step(10, 20)
-        self.ev(Event.TRANSITION)
+        self.ev(Event.HANDOVER_TO_NATURAL_SUPPORTS)
 
     def end_job(self) -> None:
         """A first job ends; the review adjusts the plan."""

@@ -6,6 +6,9 @@ when shown; the pages, the forms and the emails all take their labels from here.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -49,7 +52,12 @@ from .workflows.phases import (
 )
 from .workflows.plan import Dimension, PlanOwner, SupportField
 
-PHASES: dict[str, LazyString] = {
+# Every table is keyed by its enum, so a key of another kind is a type error (and a test holds each
+# table to every member of its enum). A reader that looks up a stored code (a plain str, equal to its
+# member) sees a table as CodeWords.
+CodeWords = Mapping[Any, LazyString]
+
+PHASES: dict[Phase, LazyString] = {
     Phase.REFERRED: _l("Referred"),
     Phase.ENGAGEMENT: _l("Engagement"),
     Phase.JOB_SEARCH: _l("Job search"),
@@ -60,7 +68,7 @@ PHASES: dict[str, LazyString] = {
     Phase.TRANSITIONED: _l("Transitioned to natural supports"),
     Phase.CLOSED: _l("Closed"),
 }
-ROLES: dict[str, LazyString] = {
+ROLES: dict[Role, LazyString] = {
     Role.IPS_CONSULTANT: _l("IPS consultant"),
     Role.PSYCHIATRY: _l("Clinician"),
     Role.JOBCENTER: _l("Caseworker"),
@@ -69,14 +77,14 @@ ROLES: dict[str, LazyString] = {
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
     Role.INTEGRATION: _l("Integration"),
 }
-ORG_KINDS: dict[str, LazyString] = {
+ORG_KINDS: dict[OrgKind, LazyString] = {
     OrgKind.JOBCENTER: _l("Jobcenter"), OrgKind.PSYCHIATRY: _l("Psychiatry"), OrgKind.IPS_TEAM: _l("IPS team"),
     OrgKind.NATIONAL: _l("National IPS support"),
 }
-PARTIES: dict[str, LazyString] = {
+PARTIES: dict[Party, LazyString] = {
     Party.PSYCHIATRY: _l("Psychiatry"), Party.JOBCENTER: _l("Jobcenter"), Party.IPS_TEAM: _l("IPS team"),
 }
-CATEGORIES: dict[str, LazyString] = {
+CATEGORIES: dict[ConsentCategory, LazyString] = {
     ConsentCategory.SYMPTOMS: _l("Symptoms"),
     ConsentCategory.COPING_STRATEGIES: _l("Coping strategies"),
     ConsentCategory.WARNING_SIGNS: _l("Triggers and warning signs"),
@@ -86,7 +94,7 @@ CATEGORIES: dict[str, LazyString] = {
     ConsentCategory.BENEFIT_FACTS: _l("Benefit-relevant facts"),
 }
 # The same, in the citizen's own view: plain words for someone who may be having a bad period.
-CATEGORIES_FOR_CITIZEN: dict[str, LazyString] = {
+CATEGORIES_FOR_CITIZEN: dict[ConsentCategory, LazyString] = {
     ConsentCategory.SYMPTOMS: _l("how you are feeling"),
     ConsentCategory.COPING_STRATEGIES: _l("what helps you when things are hard"),
     ConsentCategory.WARNING_SIGNS: _l("signs that things are getting hard for you"),
@@ -117,11 +125,12 @@ CONSENTS_FOR_CITIZEN: dict[tuple[str, str], tuple[LazyString, LazyString]] = {
         _l("So your treatment place knows about your situation with the jobcenter.")),
 }
 # The entries of a case's history: the workflow's events and the other things recorded there.
-EVENTS: dict[str, LazyString] = {
+EVENTS: dict[Event | HistoryEntry, LazyString] = {
     Event.ENROL: _l("Enrol"), Event.DECLINE: _l("Citizen declines"), Event.START_SEARCH: _l("Start job search"),
     Event.START_JOB: _l("Start a job"), Event.START_EDUCATION: _l("Start an education"),
     Event.END_JOB: _l("Job ended"), Event.END_EDUCATION: _l("Education ended"),
-    Event.RESUME_SEARCH: _l("Resume job search"), Event.TRANSITION: _l("Hand over to natural supports"),
+    Event.RESUME_SEARCH: _l("Resume job search"),
+    Event.HANDOVER_TO_NATURAL_SUPPORTS: _l("Hand over to natural supports"),
     Event.PAUSE: _l("Pause"), Event.RESUME: _l("Resume"), Event.CLOSE: _l("Close the case"),
     Event.RE_ENTER: _l("Re-enter IPS"),
     HistoryEntry.REFERRED: _l("Referred"), HistoryEntry.DEVIATION: _l("Deviation"),
@@ -146,7 +155,7 @@ EVENTS: dict[str, LazyString] = {
     HistoryEntry.JOB_TERMS_CHANGED: _l("Job's hours or pay changed"),
     HistoryEntry.BENEFIT_RECORDED: _l("Jobcenter decision recorded"),
 }
-FOLLOW_UP_KINDS: dict[str, LazyString] = {
+FOLLOW_UP_KINDS: dict[FollowUpKind, LazyString] = {
     FollowUpKind.FIRST_EMPLOYER_CONTACT: _l("First employer contact (day 30)"),
     FollowUpKind.JOINT_START_MEETING: _l("Joint start meeting"),
     FollowUpKind.JOB_START_CONTACT: _l("Contact after job start"),
@@ -181,10 +190,11 @@ def outward_follow_up_kind(kind: str) -> LazyString | str:
         return OUTWARD_ACK_LABEL
     if kind in TREATMENT_FOLLOW_UP_KINDS or kind == NEUTRAL_FOLLOW_UP:
         return NEUTRAL_FOLLOW_UP_LABEL
-    return FOLLOW_UP_KINDS.get(kind, kind)
+    words: CodeWords = FOLLOW_UP_KINDS
+    return words.get(kind, kind)
 
 
-CLOSE_REASONS: dict[str, LazyString] = {
+CLOSE_REASONS: dict[CloseReason, LazyString] = {
     CloseReason.CITIZEN_CHOICE: _l("The citizen's own choice"),
     CloseReason.MOVED_AWAY: _l("Moved away"),
     CloseReason.DIED: _l("Died"),
@@ -195,7 +205,7 @@ CLOSE_REASONS: dict[str, LazyString] = {
 FORBIDDEN_CLOSE_REASONS: dict[str, LazyString] = {
     "missed_appointments": _l("Missed appointments"), "not_ready": _l("Not ready"),
 }
-END_REASONS: dict[str, LazyString] = {
+END_REASONS: dict[EndReason, LazyString] = {
     EndReason.QUIT_WITH_PLAN: _l("Quit with a plan"),
     EndReason.QUIT_WITHOUT_PLAN: _l("Quit without a plan"),
     EndReason.DISMISSED: _l("Dismissed"),
@@ -203,7 +213,7 @@ END_REASONS: dict[str, LazyString] = {
     EndReason.HEALTH: _l("Health"),
     EndReason.OTHER: _l("Other"),
 }
-PLACEMENT_TYPES: dict[str, LazyString] = {
+PLACEMENT_TYPES: dict[PlacementType, LazyString] = {
     PlacementType.ORDINARY_JOB: _l("Ordinary job"),
     PlacementType.FLEXJOB: _l("Flexjob"),
     PlacementType.EDUCATION: _l("Education"),
@@ -212,39 +222,39 @@ PLACEMENT_TYPES: dict[str, LazyString] = {
     PlacementType.SHELTERED: _l("Sheltered work (step)"),
     PlacementType.OTHER: _l("Other"),
 }
-CONTACT_KINDS: dict[str, LazyString] = {
+CONTACT_KINDS: dict[ContactKind, LazyString] = {
     ContactKind.CONTACT: _l("Contact with the citizen"),
     ContactKind.JOINT_START_MEETING: _l("Joint start meeting"),
     ContactKind.TREATMENT_TEAM_MEETING: _l("Treatment-team meeting"),
     ContactKind.BENEFITS_COUNSELLING: _l("Benefits counselling"),
 }
-LOCATIONS: dict[str, LazyString] = {
+LOCATIONS: dict[Location, LazyString] = {
     Location.COMMUNITY: _l("In the community"),
     Location.OFFICE: _l("At the office"),
     Location.PHONE: _l("Phone"),
     Location.VIDEO: _l("Video"),
 }
-DISCLOSURES: dict[str, LazyString] = {
+DISCLOSURES: dict[Disclosure, LazyString] = {
     Disclosure.UNDECIDED: _l("Undecided"), Disclosure.FULL: _l("Full"), Disclosure.PARTIAL: _l("Partial"),
     Disclosure.NONE: _l("None"),
 }
 # Who asked for a consent to be withdrawn.
-WITHDRAWAL_REQUESTERS: dict[str, LazyString] = {
+WITHDRAWAL_REQUESTERS: dict[WithdrawalRequester, LazyString] = {
     WithdrawalRequester.CITIZEN: _l("The citizen"),
     WithdrawalRequester.GIVING_PARTY: _l("The party that gave the consent"),
 }
 # Job development: why a consultant met an employer, where an opening stands, what
 # came of suggesting an opening to a citizen.
-CONTACT_PURPOSES: dict[str, LazyString] = {
+CONTACT_PURPOSES: dict[ContactPurpose, LazyString] = {
     ContactPurpose.FIRST_MEETING: _l("First meeting"),
     ContactPurpose.LEARN_NEEDS: _l("Learning the employer's needs"),
     ContactPurpose.PRESENT_CANDIDATE: _l("Presenting a candidate"),
     ContactPurpose.FOLLOW_ALONG: _l("Follow-along"),
 }
-OPENING_STATUSES: dict[str, LazyString] = {
+OPENING_STATUSES: dict[OpeningStatus, LazyString] = {
     OpeningStatus.OPEN: _l("Open"), OpeningStatus.FILLED: _l("Filled"), OpeningStatus.CLOSED: _l("Closed"),
 }
-SUGGESTION_OUTCOMES: dict[str, LazyString] = {
+SUGGESTION_OUTCOMES: dict[SuggestionOutcome, LazyString] = {
     SuggestionOutcome.SUGGESTED: _l("Suggested"),
     SuggestionOutcome.NOT_INTERESTED: _l("Not interested"),
     SuggestionOutcome.APPLIED: _l("Applied"),
@@ -253,7 +263,7 @@ SUGGESTION_OUTCOMES: dict[str, LazyString] = {
     SuggestionOutcome.NOT_HIRED: _l("Not hired"),
 }
 # A match's reasons, each followed by the words it found ("wishes lager", "in Nordby").
-MATCH_REASONS: dict[str, LazyString] = {
+MATCH_REASONS: dict[MatchReason, LazyString] = {
     MatchReason.WISH: _l("wishes"),
     MatchReason.EXPERIENCE: _l("has worked with"),
     MatchReason.HOURS: _l("hours"),
@@ -261,7 +271,7 @@ MATCH_REASONS: dict[str, LazyString] = {
     MatchReason.PLACE: _l("in"),
 }
 # Codes shown on the pages as plain words (contact kinds, where, placement types).
-WORDS: dict[str, LazyString] = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}
+WORDS: CodeWords = {**PLACEMENT_TYPES, **CONTACT_KINDS, **LOCATIONS}
 
 # Notifications: a kind's subject and one line, the words of the generic e-mail template (email/any.txt)
 # for a kind or recipient without a template of its own (never a diagnosis, a note or a benefit fact).
@@ -286,7 +296,7 @@ NOTIFICATION_SUBJECTS: dict[str, LazyString] = {
     NotificationKind.DISCHARGED: _l("Case resumed: contact the citizen within 3 days"),
     NotificationKind.JOB_TERMS_CHANGED: _l("Changed hours or pay"),
 }
-NOTIFICATION_LINES: dict[str, LazyString] = {
+NOTIFICATION_LINES: dict[NotificationKind, LazyString] = {
     NotificationKind.CASE_ENROLLED: _l("The citizen has started in IPS. A joint start meeting is due within 14 days."),
     NotificationKind.JOB_STARTED: _l("The citizen has started in a job. Follow-along support has begun."),
     NotificationKind.EDUCATION_STARTED: _l(
@@ -322,23 +332,23 @@ NOTIFICATION_FALLBACK = _l("Notification")
 
 # --- The shared plan and the citizen's own view --------------------------------------------
 # Who owns an action of the plan, as staff read it and as the citizen reads it.
-PLAN_OWNERS: dict[str, LazyString] = {
+PLAN_OWNERS: dict[PlanOwner, LazyString] = {
     PlanOwner.IPS_TEAM: _l("IPS team"), PlanOwner.PSYCHIATRY: _l("Psychiatry"), PlanOwner.JOBCENTER: _l("Jobcenter"),
     PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"), PlanOwner.CITIZEN: _l("The citizen"),
     PlanOwner.NETWORK: _l("The citizen's network"),
 }
-PLAN_OWNERS_FOR_CITIZEN: dict[str, LazyString] = {
+PLAN_OWNERS_FOR_CITIZEN: dict[PlanOwner, LazyString] = {
     PlanOwner.IPS_TEAM: _l("IPS consultant"), PlanOwner.PSYCHIATRY: _l("Psychiatry"),
     PlanOwner.JOBCENTER: _l("Jobcenter"), PlanOwner.SOCIAL_PSYCHIATRY: _l("Social psychiatry"),
     PlanOwner.CITIZEN: _l("You"), PlanOwner.NETWORK: _l("Someone from your network"),
 }
-SUPPORTS: dict[str, LazyString] = {
+SUPPORTS: dict[SupportField, LazyString] = {
     SupportField.MENTOR: _l("Mentor"), SupportField.MENTOR_HOURS: _l("Mentor hours a week"),
     SupportField.PERSONAL_ASSISTANCE: _l("Personal assistance"), SupportField.AIDS: _l("Aids"),
     SupportField.FLEXJOB_TERMS: _l("Flexjob terms"), SupportField.ADJUSTMENTS: _l("Workplace adjustments"),
 }
 # The progress instrument's dimensions, in the citizen's words (the staff form uses them too).
-DIMENSIONS: dict[str, LazyString] = {
+DIMENSIONS: dict[Dimension, LazyString] = {
     Dimension.WISH_TO_WORK: _l("My wish to work"),
     Dimension.HEALTH_AND_WELLBEING: _l("My health and well-being"),
     Dimension.DAILY_STRUCTURE: _l("Structure in my day"),
@@ -347,7 +357,7 @@ DIMENSIONS: dict[str, LazyString] = {
     Dimension.BELIEF_IN_OWN_ABILITIES: _l("Belief in what I can do"),
 }
 # What happens next, in plain words, per phase (the citizen's view).
-NEXT_STEPS: dict[str, LazyString] = {
+NEXT_STEPS: dict[Phase, LazyString] = {
     Phase.REFERRED: _l("You have been referred to IPS. An IPS consultant will contact you to talk about whether "
                        "you want to take part."),
     Phase.ENGAGEMENT: _l("You and your consultant get to know each other, write down what you want, and hold a "
@@ -363,7 +373,7 @@ NEXT_STEPS: dict[str, LazyString] = {
     Phase.CLOSED: _l("Your IPS course has ended. You can always come back."),
 }
 # Follow-ups a citizen takes part in, said plainly. Others are the staff's own work.
-CITIZEN_MEETINGS: dict[str, LazyString] = {
+CITIZEN_MEETINGS: dict[FollowUpKind, LazyString] = {
     FollowUpKind.JOINT_START_MEETING: _l("Start meeting with you, your consultant and psychiatry"),
     FollowUpKind.JOB_START_CONTACT: _l("Your consultant contacts you after your start"),
     FollowUpKind.WEEKLY_CONTACT: _l("Talk with your consultant"),
@@ -376,14 +386,14 @@ CITIZEN_MEETINGS: dict[str, LazyString] = {
 }
 # The parts of the record as the citizen reads them in "who has read my record". Health and
 # benefit parts are left out on purpose: they show as "your record", so no label tells what is held.
-PARTS_FOR_CITIZEN: dict[str, LazyString] = {
-    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.PROFILE: _l("your career profile"),
-    Part.PLACEMENTS: _l("your jobs and education"), Part.PLAN: _l("your plan"),
+PARTS_FOR_CITIZEN: dict[Part, LazyString] = {
+    Part.IDENTITY: _l("your course"), Part.PHASE: _l("your course"), Part.CAREER_PROFILE: _l("your career profile"),
+    Part.PLACEMENTS: _l("your jobs and education"), Part.SHARED_PLAN: _l("your plan"),
     Part.FOLLOW_UPS: _l("your appointments"), Part.CONSENTS: _l("your consents"),
-    Part.PROGRESS: _l("your progress"), Part.NOTES: _l("notes from your conversations"),
+    Part.PROGRESS: _l("your progress"), Part.CONTACT_NOTES: _l("notes from your conversations"),
 }
 # Notification kinds as a short name (the coordinator's notification list).
-NOTIFICATION_KINDS: dict[str, LazyString] = {
+NOTIFICATION_KINDS: dict[NotificationKind, LazyString] = {
     NotificationKind.JOB_ENDED: _l("Job ended"), NotificationKind.JOB_STARTED: _l("Job started"),
     NotificationKind.EDUCATION_STARTED: _l("Education started"),
     NotificationKind.EDUCATION_ENDED: _l("Education ended"), NotificationKind.CASE_ENROLLED: _l("Enrolled in IPS"),
@@ -401,19 +411,20 @@ NOTIFICATION_KINDS: dict[str, LazyString] = {
 }
 
 # The access log in words: what was done, to which part, and from which page.
-ACCESS_ACTIONS: dict[str, LazyString] = {
+ACCESS_ACTIONS: dict[AccessAction, LazyString] = {
     AccessAction.READ: _l("Read"), AccessAction.WRITE: _l("Changed"), AccessAction.REFUSED: _l("Refused"),
 }
-ACCESS_PARTS: dict[str, LazyString] = {
-    Part.IDENTITY: _l("Name and contact details"), Part.PHASE: _l("Phase and plan"),
-    Part.PROFILE: _l("Career profile"), Part.PLACEMENTS: _l("Jobs, education and steps"),
-    Part.NOTES: _l("Contacts and meetings"), Part.HEALTH: _l("Shared by psychiatry"),
-    Part.BENEFITS: _l("Benefit-relevant facts"), Part.HISTORY: _l("History"), Part.CONSENTS: _l("Consents"),
+ACCESS_PARTS: dict[AuditPart | Part, LazyString] = {
+    Part.IDENTITY: _l("Name and contact details"), Part.PHASE: _l("Phase"),
+    Part.CAREER_PROFILE: _l("Career profile"), Part.PLACEMENTS: _l("Jobs, education and steps"),
+    Part.CONTACT_NOTES: _l("Contacts and meetings"), Part.SHARED_HEALTH_INFO: _l("Shared by psychiatry"),
+    Part.BENEFIT_FACTS: _l("Benefit-relevant facts"), Part.HISTORY: _l("History"), Part.CONSENTS: _l("Consents"),
     Part.FOLLOW_UPS: _l("Follow-ups"), Part.ACCESS_LOG: _l("Access log"), Part.EXPORT: _l("Export"),
     AuditPart.CASE_LIST: _l("Case list"), AuditPart.MY_DAY: _l("My day"),
     AuditPart.ACKNOWLEDGEMENT: _l("Acknowledgement"), AuditPart.NOTIFICATION: _l("Notification"),
     AuditPart.ROUTE: _l("Page"),
-    Part.PLAN: _l("Shared plan"), Part.INTERVENTIONS: _l("Parallel interventions"), Part.PROGRESS: _l("Progress"),
+    Part.SHARED_PLAN: _l("Shared plan"), Part.PARALLEL_INTERVENTIONS: _l("Parallel interventions"),
+    Part.PROGRESS: _l("Progress"),
     AuditPart.SIGN_IN: _l("The citizen's sign-in"),
     AuditPart.INBOX: _l("Inbox"), AuditPart.ASSIGNMENT: _l("Unassigned referrals"),
     AuditPart.WEBHOOK_DELIVERY: _l("Webhook delivery log"), AuditPart.SERVICE_TOKEN: _l("Service token"),
@@ -462,7 +473,7 @@ ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
 }
 
 # Records shown back on the case page, under the forms' own labels.
-ADJUSTMENTS: dict[str, LazyString] = {
+ADJUSTMENTS: dict[Adjustment, LazyString] = {
     Adjustment.HOURS: _l("Adjust hours"), Adjustment.TASKS: _l("Adjust tasks"), Adjustment.MENTOR: _l("Mentor"),
     Adjustment.AIDS: _l("Aids"), Adjustment.DISCLOSURE: _l("Disclosure"), Adjustment.OTHER: _l("Other"),
 }
@@ -474,7 +485,7 @@ PROFILE_FIELDS: dict[str, LazyString] = {
 }
 
 # After a step on the case page: what happened, in words.
-STEP_DONE: dict[str, LazyString] = {
+STEP_DONE: dict[Event, LazyString] = {
     Event.ENROL: _l("The citizen is enrolled in IPS."),
     Event.RE_ENTER: _l("The citizen is enrolled in IPS again."),
     Event.DECLINE: _l("Saved: the citizen declines IPS."),
@@ -484,13 +495,13 @@ STEP_DONE: dict[str, LazyString] = {
     Event.END_JOB: _l("The job ending is saved. Hold the job-ending review within a week."),
     Event.END_EDUCATION: _l("The end of the education is saved. Hold the review within a week."),
     Event.RESUME_SEARCH: _l("The job search is resumed."),
-    Event.TRANSITION: _l("The case is handed over to natural supports."),
+    Event.HANDOVER_TO_NATURAL_SUPPORTS: _l("The case is handed over to natural supports."),
     Event.PAUSE: _l("The case is paused."),
     Event.RESUME: _l("The case is resumed."),
     Event.CLOSE: _l("The case is closed."),
 }
 # Who is told of a step, as the sentence names them.
-TOLD: dict[str, LazyString] = {
+TOLD: dict[Role, LazyString] = {
     Role.PSYCHIATRY: _l("psychiatry"), Role.JOBCENTER: _l("the jobcenter"),
     Role.COORDINATOR: _l("the coordinator"), Role.IPS_CONSULTANT: _l("the consultant"),
 }
@@ -511,14 +522,14 @@ CSV_HEADINGS: dict[str, LazyString] = {
     "enrolled": _l("Enrolled"), "last_contact": _l("Last contact"),
 }
 # Deviations from the IPS standard, as the case's history shows them.
-DEVIATIONS: dict[str, LazyString] = {
+DEVIATIONS: dict[Deviation, LazyString] = {
     Deviation.FIRST_EMPLOYER_CONTACT_LATE: _l("First employer contact came after day 30."),
     Deviation.JOB_START_WITHOUT_BENEFITS_COUNSELLING: _l("Job start without benefits counselling offered."),
     Deviation.NO_CONTACT_30_DAYS: _l("No contact for 30 days."),
 }
 
 # The in-app inbox: what each kind of item tells (ips_coord.services.inbox).
-INBOX_KINDS: dict[str, LazyString] = {
+INBOX_KINDS: dict[InboxKind, LazyString] = {
     InboxKind.CASE_ASSIGNED: _l("Case assigned"),
     InboxKind.CASE_MOVED: _l("Case moved"),
     InboxKind.ACKNOWLEDGED: _l("Acknowledged by psychiatry"),
@@ -531,32 +542,32 @@ INBOX_KINDS: dict[str, LazyString] = {
 }
 
 # --- Psychiatry in the course of treatment, the jobcenter's workspace ---------------
-BENEFIT_KINDS: dict[str, LazyString] = {
+BENEFIT_KINDS: dict[BenefitKind, LazyString] = {
     BenefitKind.BENEFIT: _l("Benefit"), BenefitKind.MENTOR_HOURS: _l("Mentor hours granted"),
     BenefitKind.AIDS: _l("Aids"), BenefitKind.PERSONAL_ASSISTANCE: _l("Personal assistance"),
     BenefitKind.FLEXJOB_ASSESSMENT: _l("Flexjob assessment"), BenefitKind.RESOURCE_COURSE: _l("Resource course"),
     BenefitKind.REHABILITATION_TEAM: _l("Rehabilitation team"),
 }
-REFERRAL_REASONS: dict[str, LazyString] = {
+REFERRAL_REASONS: dict[ReferralReason, LazyString] = {
     ReferralReason.WANTS_WORK: _l("Wants an ordinary job"), ReferralReason.WANTS_EDUCATION: _l("Wants an education"),
     ReferralReason.JOB_AT_RISK: _l("In work, the job is at risk"),
     ReferralReason.BACK_FROM_SICK_LEAVE: _l("Back to work after sick leave"), ReferralReason.OTHER: _l("Other"),
 }
-DECISION_OUTCOMES: dict[str, LazyString] = {
+DECISION_OUTCOMES: dict[DecisionOutcome, LazyString] = {
     DecisionOutcome.GRANTED: _l("Granted"), DecisionOutcome.REFUSED: _l("Refused"),
     DecisionOutcome.PENDING: _l("Awaiting decision"),
 }
 # System integrations (the admin's integrations page): kinds of change, scopes, delivery statuses.
-CHANGE_KINDS: dict[str, LazyString] = {
+CHANGE_KINDS: dict[ChangeKind, LazyString] = {
     ChangeKind.CASE: _l("Case"), ChangeKind.CASE_EVENT: _l("History entry"), ChangeKind.CONSENT: _l("Consent"),
     ChangeKind.CONTACT: _l("Contact"), ChangeKind.EMPLOYER_CONTACT: _l("Employer contact"),
     ChangeKind.PLACEMENT: _l("Job, education or step"), ChangeKind.REVIEW: _l("Job-ending review"),
     ChangeKind.INTERVENTION: _l("Parallel intervention"), ChangeKind.CAREER_PROFILE: _l("Career profile"),
-    ChangeKind.SHARED_INFO: _l("Shared by psychiatry"), ChangeKind.BENEFIT_FACT: _l("Benefit-relevant fact"),
+    ChangeKind.SHARED_HEALTH_INFO: _l("Shared by psychiatry"), ChangeKind.BENEFIT_FACT: _l("Benefit-relevant fact"),
     ChangeKind.FOLLOW_UP: _l("Follow-up"), ChangeKind.PLAN: _l("Shared plan"), ChangeKind.PROGRESS: _l("Progress"),
     ChangeKind.CITIZEN_NOTE: _l("The citizen's note"),
 }
-SERVICE_SCOPES: dict[str, LazyString] = {
+SERVICE_SCOPES: dict[ServiceScope, LazyString] = {
     ServiceScope.CASES_READ: _l("Read cases"), ServiceScope.CONTACTS_WRITE: _l("Log contacts"),
     ServiceScope.CHANGES_READ: _l("Read the change feed"), ServiceScope.WEBHOOKS_RECEIVE: _l("Receive webhooks"),
     ServiceScope.STAFF_READ: _l("Read the staff directory"),
@@ -572,9 +583,9 @@ TOKEN_EVENTS: dict[str, LazyString] = {
     "not approved": _l("Not approved yet"), "approver's half missing": _l("Only one half of the token"),
     "revoked or expired": _l("Revoked or expired"),
 }
-WEBHOOK_STATUSES: dict[str, LazyString] = {
+WEBHOOK_STATUSES: dict[WebhookStatus, LazyString] = {
     WebhookStatus.PENDING: _l("Waiting"), WebhookStatus.QUEUED: _l("Queued"), WebhookStatus.SENDING: _l("Sending"),
-    WebhookStatus.DELIVERED: _l("Delivered"), WebhookStatus.FAILED: _l("Failed"),
+    WebhookStatus.SENT: _l("Sent"), WebhookStatus.FAILED: _l("Failed"),
     WebhookStatus.UNCERTAIN: _l("Maybe delivered"),
 }
 
@@ -595,23 +606,23 @@ FIDELITY_ITEMS: dict[int, LazyString] = {
     23: _l("Time-unlimited follow-along"), 24: _l("Community-based services"),
     25: _l("No discharge for missed appointments"),
 }
-FIDELITY_LEVELS: dict[str, LazyString] = {
+FIDELITY_LEVELS: dict[FidelityLevel, LazyString] = {
     FidelityLevel.EXEMPLARY: _l("Exemplary fidelity (115-125)"), FidelityLevel.GOOD: _l("Good fidelity (100-114)"),
     FidelityLevel.FAIR: _l("Fair fidelity (74-99)"), FidelityLevel.NOT_IPS: _l("Not IPS (73 or less)"),
 }
-REVIEW_STATUSES: dict[str, LazyString] = {ReviewStatus.DRAFT: _l("Draft"), ReviewStatus.FINAL: _l("Final")}
+REVIEW_STATUSES: dict[ReviewStatus, LazyString] = {ReviewStatus.DRAFT: _l("Draft"), ReviewStatus.FINAL: _l("Final")}
 
 # --- The citizen's network ---------------------------------------------------------------------
-NETWORK_RELATIONS: dict[str, LazyString] = {
+NETWORK_RELATIONS: dict[NetworkRelation, LazyString] = {
     NetworkRelation.RELATIVE: _l("Relative"), NetworkRelation.FRIEND: _l("Friend"),
     NetworkRelation.MENTOR: _l("Mentor outside the system"), NetworkRelation.PEER_SUPPORTER: _l("Peer supporter"),
     NetworkRelation.OTHER: _l("Other"),
 }
-NETWORK_ROLES: dict[str, LazyString] = {
+NETWORK_ROLES: dict[NetworkRole, LazyString] = {
     NetworkRole.MEETINGS: _l("Support at meetings"), NetworkRole.PRACTICAL: _l("Practical help"),
     NetworkRole.BAD_PERIODS: _l("The one to call in a bad period"),
 }
-NETWORK_CATEGORIES: dict[str, LazyString] = {
+NETWORK_CATEGORIES: dict[NetworkCategory, LazyString] = {
     NetworkCategory.MEETINGS: _l("Meetings: may be invited, and know when and where"),
     NetworkCategory.PLAN: _l("The plan: may know the goals and actions, and own an action"),
     NetworkCategory.JOB: _l("Job and education: may know where and how it goes"),

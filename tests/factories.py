@@ -109,7 +109,7 @@ class World:
         if phase == "employed":
             return case
         if phase == "transitioned":
-            return self.step(case, "transition")
+            return self.step(case, "handover_to_natural_supports")
         if clock is not None:
             clock.advance(days=40)
         case = self.step(case, "end_job", end_reason="dismissed")

@@ -54,19 +54,20 @@ from .policy import CITIZEN_SEES_ADMISSION_REASON, Access, access_for, event_vie
 # Each section of a case, its order and the part of the case it belongs to.
 PER_CASE: dict[str, tuple[Any, Any, Part]] = {
     "events": (CaseEvent, CaseEvent.seq, Part.HISTORY), "consents": (Consent, Consent.id, Part.CONSENTS),
-    "career_profiles": (CareerProfile, CareerProfile.version, Part.PROFILE),
+    "career_profiles": (CareerProfile, CareerProfile.version, Part.CAREER_PROFILE),
     "placements": (Placement, Placement.id, Part.PLACEMENTS),
-    "contacts": (Contact, Contact.id, Part.NOTES),
+    "contacts": (Contact, Contact.id, Part.CONTACT_NOTES),
     "employer_contacts": (EmployerContact, EmployerContact.id, Part.PLACEMENTS),
-    "job_ending_reviews": (JobEndingReview, JobEndingReview.id, Part.NOTES),
+    "job_ending_reviews": (JobEndingReview, JobEndingReview.id, Part.CONTACT_NOTES),
     "follow_ups": (FollowUp, FollowUp.id, Part.FOLLOW_UPS),
     "notifications": (Notification, Notification.id, Part.HISTORY),
-    "psychiatry_shared": (SharedHealthInfo, SharedHealthInfo.id, Part.HEALTH),
-    "benefit_facts": (BenefitFact, BenefitFact.id, Part.BENEFITS),
-    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, Part.INTERVENTIONS),
-    "plan_goals": (PlanGoal, PlanGoal.version, Part.PLAN), "plan_actions": (PlanAction, PlanAction.id, Part.PLAN),
+    "shared_health_info": (SharedHealthInfo, SharedHealthInfo.id, Part.SHARED_HEALTH_INFO),
+    "benefit_facts": (BenefitFact, BenefitFact.id, Part.BENEFIT_FACTS),
+    "parallel_interventions": (ParallelIntervention, ParallelIntervention.id, Part.PARALLEL_INTERVENTIONS),
+    "plan_goals": (PlanGoal, PlanGoal.version, Part.SHARED_PLAN),
+    "plan_actions": (PlanAction, PlanAction.id, Part.SHARED_PLAN),
     "support_changes": (SupportChange, SupportChange.id, Part.PLACEMENTS),
-    "citizen_notes": (CitizenNote, CitizenNote.id, Part.NOTES),
+    "citizen_notes": (CitizenNote, CitizenNote.id, Part.CONTACT_NOTES),
     "progress_ratings": (ProgressRating, ProgressRating.id, Part.PROGRESS),
     "access_log": (AccessLog, AccessLog.id, Part.ACCESS_LOG),
 }
@@ -92,7 +93,7 @@ def _section(model: Any, order: Any, case: IpsCase, access: Access | None) -> li
     if model is CaseEvent:
         return [{k: _plain(v) for k, v in event_view(r, access).items()} for r in rows]
     out = [row_dict(r) for r in rows]
-    if model is EmployerContact and not access.can_read(Part.NOTES):
+    if model is EmployerContact and not access.can_read(Part.CONTACT_NOTES):
         for r in out:
             r["note"] = None  # the visit's note is a note
     return out

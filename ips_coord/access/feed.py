@@ -2,7 +2,7 @@
 policy as every other read (relation, part, live consents at read time).
 
 A change is shown when the reader relates to its case and may read the part its kind belongs to
-(a consent change needs the consents part, a shared-information change the psychiatry-shared
+(a consent change needs the consents part, a shared-health-info change the shared-health-info
 part...). The reader's cursor moves past changes it may not see as well, so a page that shows
 fewer items than asked is not the end; `has_more` says whether there is more to read now.
 """
@@ -25,12 +25,12 @@ from .policy import Access, access_for, case_filter, event_view
 # The part of the case record each kind of change belongs to.
 CHANGE_PARTS: dict[ChangeKind, Part] = {
     ChangeKind.CASE: Part.PHASE, ChangeKind.CASE_EVENT: Part.HISTORY, ChangeKind.CONSENT: Part.CONSENTS,
-    ChangeKind.CONTACT: Part.NOTES, ChangeKind.EMPLOYER_CONTACT: Part.PLACEMENTS,
-    ChangeKind.PLACEMENT: Part.PLACEMENTS, ChangeKind.REVIEW: Part.NOTES,
-    ChangeKind.INTERVENTION: Part.INTERVENTIONS, ChangeKind.CAREER_PROFILE: Part.PROFILE,
-    ChangeKind.SHARED_INFO: Part.HEALTH, ChangeKind.BENEFIT_FACT: Part.BENEFITS,
-    ChangeKind.FOLLOW_UP: Part.FOLLOW_UPS, ChangeKind.PLAN: Part.PLAN, ChangeKind.PROGRESS: Part.PROGRESS,
-    ChangeKind.CITIZEN_NOTE: Part.NOTES,
+    ChangeKind.CONTACT: Part.CONTACT_NOTES, ChangeKind.EMPLOYER_CONTACT: Part.PLACEMENTS,
+    ChangeKind.PLACEMENT: Part.PLACEMENTS, ChangeKind.REVIEW: Part.CONTACT_NOTES,
+    ChangeKind.INTERVENTION: Part.PARALLEL_INTERVENTIONS, ChangeKind.CAREER_PROFILE: Part.CAREER_PROFILE,
+    ChangeKind.SHARED_HEALTH_INFO: Part.SHARED_HEALTH_INFO, ChangeKind.BENEFIT_FACT: Part.BENEFIT_FACTS,
+    ChangeKind.FOLLOW_UP: Part.FOLLOW_UPS, ChangeKind.PLAN: Part.SHARED_PLAN, ChangeKind.PROGRESS: Part.PROGRESS,
+    ChangeKind.CITIZEN_NOTE: Part.CONTACT_NOTES,
 }
 MAX_SCANS = 5  # batches read for one page before it is returned short (has_more says so)
 

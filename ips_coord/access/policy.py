@@ -29,22 +29,6 @@ from ..workflows.phases import (
     Role,
 )
 
-# The parts of a case record (the enum is the one source; these names are kept for the callers).
-IDENTITY = Part.IDENTITY
-PHASE = Part.PHASE
-PROFILE = Part.PROFILE
-PLACEMENTS = Part.PLACEMENTS
-NOTES = Part.NOTES
-HEALTH = Part.HEALTH
-BENEFITS = Part.BENEFITS
-HISTORY = Part.HISTORY
-CONSENTS = Part.CONSENTS
-FOLLOW_UPS = Part.FOLLOW_UPS
-ACCESS_LOG = Part.ACCESS_LOG
-EXPORT = Part.EXPORT
-PLAN = Part.PLAN
-INTERVENTIONS = Part.INTERVENTIONS
-PROGRESS = Part.PROGRESS
 PARTS = tuple(Part)
 
 # What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
@@ -57,29 +41,31 @@ HEALTH_CATEGORIES = (
 # Which part each field of a case event's data belongs to. A field not named here is treated
 # as a note: new kinds of event data stay hidden until someone decides who may read them.
 EVENT_DATA_PARTS: dict[str, Part] = {
-    "note": NOTES,
-    "placement_id": PLACEMENTS, "early_ending": PLACEMENTS, "end_date": PLACEMENTS,
-    "consent_id": CONSENTS, "requested_by": CONSENTS,
-    "notification_id": HISTORY, "follow_up_id": HISTORY, "due_at": HISTORY,
-    "merged_citizen_id": IDENTITY, "into_case_id": IDENTITY,
-    "by": PHASE, "citizen_agreed": PHASE,  # who wrote it (the citizen or staff), participation agreed
-    "goal_version": PLAN, "action_id": PLAN, "intervention_id": INTERVENTIONS, "rating_id": PROGRESS,
+    "note": Part.CONTACT_NOTES,
+    "placement_id": Part.PLACEMENTS, "early_ending": Part.PLACEMENTS, "end_date": Part.PLACEMENTS,
+    "consent_id": Part.CONSENTS, "requested_by": Part.CONSENTS,
+    "notification_id": Part.HISTORY, "follow_up_id": Part.HISTORY, "due_at": Part.HISTORY,
+    "merged_citizen_id": Part.IDENTITY, "into_case_id": Part.IDENTITY,
+    "by": Part.PHASE, "citizen_agreed": Part.PHASE,  # who wrote it (the citizen or staff), participation agreed
+    "goal_version": Part.SHARED_PLAN, "action_id": Part.SHARED_PLAN,
+    "intervention_id": Part.PARALLEL_INTERVENTIONS, "rating_id": Part.PROGRESS,
     # An assignment or a move (ips_coord.services.referrals): who works the case, where it lives.
-    "consultant_id": PHASE, "from_consultant_id": PHASE, "team_id": PHASE, "from_team_id": PHASE,
-    "municipality": IDENTITY, "from_municipality": IDENTITY,
+    "consultant_id": Part.PHASE, "from_consultant_id": Part.PHASE, "team_id": Part.PHASE, "from_team_id": Part.PHASE,
+    "municipality": Part.IDENTITY, "from_municipality": Part.IDENTITY,
 }
 # Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
 # who may not read that part.
 EVENT_PARTS: dict[str, Part] = {
-    HistoryEntry.INTERVENTION_STARTED: INTERVENTIONS, HistoryEntry.INTERVENTION_ENDED: INTERVENTIONS,
-    HistoryEntry.PROGRESS_RATED: PROGRESS, HistoryEntry.CITIZEN_NOTE: NOTES,
+    HistoryEntry.INTERVENTION_STARTED: Part.PARALLEL_INTERVENTIONS,
+    HistoryEntry.INTERVENTION_ENDED: Part.PARALLEL_INTERVENTIONS,
+    HistoryEntry.PROGRESS_RATED: Part.PROGRESS, HistoryEntry.CITIZEN_NOTE: Part.CONTACT_NOTES,
     # An admission's very name is near health information: the IPS team sees it (it must keep in
     # touch and contact the citizen after the discharge); the jobcenter never does.
-    HistoryEntry.ADMITTED: FOLLOW_UPS, HistoryEntry.DISCHARGED: FOLLOW_UPS,
-    HistoryEntry.BENEFIT_RECORDED: BENEFITS, HistoryEntry.JOB_TERMS_CHANGED: PLACEMENTS,
+    HistoryEntry.ADMITTED: Part.FOLLOW_UPS, HistoryEntry.DISCHARGED: Part.FOLLOW_UPS,
+    HistoryEntry.BENEFIT_RECORDED: Part.BENEFIT_FACTS, HistoryEntry.JOB_TERMS_CHANGED: Part.PLACEMENTS,
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
-EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: NOTES}
+EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: Part.CONTACT_NOTES}
 # Reason codes that tell of treatment (a job ended for health reasons; an escalated follow-up
 # after a discharge), and what a reader outside the citizen's care (who may read neither the
 # follow-ups nor health information: the jobcenter) sees instead.
@@ -89,7 +75,8 @@ TREATMENT_REASONS: dict[str, str] = {
 
 def visible_reason(reason: str | None, access: Access) -> str | None:
     """A reason code as this reader may see it (events, placements)."""
-    if reason in TREATMENT_REASONS and not (access.can_read(FOLLOW_UPS) or access.can_read(HEALTH)):
+    if reason in TREATMENT_REASONS and not (access.can_read(Part.FOLLOW_UPS)
+                                            or access.can_read(Part.SHARED_HEALTH_INFO)):
         return TREATMENT_REASONS[reason]
     return reason
 
@@ -179,7 +166,7 @@ class Access:
     relation: Relation
     read: frozenset[Part]
     write: frozenset[Part]
-    health_categories: frozenset[str]  # which psychiatry-shared categories may be read
+    health_categories: frozenset[str]  # which shared-health-info categories may be read
 
     def can_read(self, part: str) -> bool:
         return part in self.read
@@ -190,12 +177,14 @@ class Access:
 
 def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
     health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-    read = {IDENTITY, PHASE, PROFILE, PLACEMENTS, NOTES, HISTORY, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS, PROGRESS}
+    read = {Part.IDENTITY, Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.HISTORY,
+            Part.CONSENTS, Part.FOLLOW_UPS, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
     if health:
-        read.add(HEALTH)
+        read.add(Part.SHARED_HEALTH_INFO)
     if ConsentCategory.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
-        read.add(BENEFITS)
-    write = {PHASE, PROFILE, PLACEMENTS, NOTES, CONSENTS, FOLLOW_UPS, PLAN, INTERVENTIONS, PROGRESS}
+        read.add(Part.BENEFIT_FACTS)
+    write = {Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.CONSENTS, Part.FOLLOW_UPS,
+             Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
     return Access(relation, frozenset(read), frozenset(write), frozenset(health))
 
 
@@ -203,33 +192,34 @@ def _psychiatry_access(relation: Relation, consents: list[Consent]) -> Access:
     # Psychiatry always sees what it shared itself; employment progress only under consent.
     # The interventions alongside IPS are largely psychiatry's own; the plan and the progress
     # ratings come with employment progress, under the same consent.
-    read = {IDENTITY, PHASE, HEALTH, CONSENTS, INTERVENTIONS}
-    write = {HEALTH, CONSENTS, INTERVENTIONS}
+    read = {Part.IDENTITY, Part.PHASE, Part.SHARED_HEALTH_INFO, Part.CONSENTS, Part.PARALLEL_INTERVENTIONS}
+    write = {Part.SHARED_HEALTH_INFO, Part.CONSENTS, Part.PARALLEL_INTERVENTIONS}
     if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.PSYCHIATRY):
-        read |= {PLACEMENTS, PROFILE, HISTORY, PLAN, PROGRESS}
-        write |= {PLAN}
+        read |= {Part.PLACEMENTS, Part.CAREER_PROFILE, Part.HISTORY, Part.SHARED_PLAN, Part.PROGRESS}
+        write |= {Part.SHARED_PLAN}
     return Access(relation, frozenset(read), frozenset(write), frozenset(HEALTH_CATEGORIES))
 
 
 def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
     # Never clinical information; placements under consent; its own benefit facts always.
-    read = {IDENTITY, PHASE, BENEFITS, CONSENTS}
-    write = {BENEFITS, CONSENTS}
+    read = {Part.IDENTITY, Part.PHASE, Part.BENEFIT_FACTS, Part.CONSENTS}
+    write = {Part.BENEFIT_FACTS, Part.CONSENTS}
     if ConsentCategory.EMPLOYMENT_PROGRESS in consented(consents, Party.IPS_TEAM, Party.JOBCENTER):
-        read |= {PLACEMENTS, HISTORY, PLAN}  # the plan's goals and actions; no interventions, no ratings
-        write |= {PLAN}
+        # The plan's goals and actions; no interventions, no ratings.
+        read |= {Part.PLACEMENTS, Part.HISTORY, Part.SHARED_PLAN}
+        write |= {Part.SHARED_PLAN}
     return Access(relation, frozenset(read), frozenset(write), frozenset())
 
 
 def _coordinator_access(relation: Relation, consents: list[Consent]) -> Access:
     # Status and figures, no notes, no health data, no benefit facts.
-    read = {IDENTITY, PHASE, PLACEMENTS, HISTORY, CONSENTS, FOLLOW_UPS, ACCESS_LOG}
-    return Access(relation, frozenset(read), frozenset({PHASE, FOLLOW_UPS}), frozenset())
+    read = {Part.IDENTITY, Part.PHASE, Part.PLACEMENTS, Part.HISTORY, Part.CONSENTS, Part.FOLLOW_UPS, Part.ACCESS_LOG}
+    return Access(relation, frozenset(read), frozenset({Part.PHASE, Part.FOLLOW_UPS}), frozenset())
 
 
 def _privacy_officer_access(relation: Relation, consents: list[Consent]) -> Access:
     # The data controller's DPO: who saw what, and the citizen's full export (GDPR art. 15).
-    return Access(relation, frozenset({ACCESS_LOG, EXPORT}), frozenset(), frozenset())
+    return Access(relation, frozenset({Part.ACCESS_LOG, Part.EXPORT}), frozenset(), frozenset())
 
 
 # The citizen's own record (their view and their download, GDPR art. 15) holds every part, health
@@ -284,7 +274,7 @@ def gate(user: User, case_id: int, today: date,
 
 def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     """A case event as this reader may see it: each data field only if its part is readable."""
-    data = {k: v for k, v in (event.data or {}).items() if access.can_read(EVENT_DATA_PARTS.get(k, NOTES))}
+    data = {k: v for k, v in (event.data or {}).items() if access.can_read(EVENT_DATA_PARTS.get(k, Part.CONTACT_NOTES))}
     reason = event.reason
     reason_part = EVENT_REASON_PARTS.get(event.event)
     if reason is not None and reason_part is not None and not access.can_read(reason_part):

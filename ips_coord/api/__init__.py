@@ -81,13 +81,14 @@ def register_api(app: Flask) -> None:
 
 def register_sync_api(app: Flask) -> None:
     """The change feed, staff directory, /me, service-token scopes and the integrations admin."""
+    from .changes import blp as changes_blp
+    from .directory import blp as directory_blp
     from .integrations import approvals as approvals_blp
     from .integrations import blp as integrations_blp
     from .scopes import register_scopes
-    from .sync import blp as sync_blp
 
     register_scopes(app)
-    for blp in (sync_blp, integrations_blp, approvals_blp):
+    for blp in (changes_blp, directory_blp, integrations_blp, approvals_blp):
         csrf.exempt(blp)
         limit_blueprint(blp)  # the per-token limit and its headers, as on every API blueprint
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -55,7 +55,7 @@ from .schemas import (
     PageArgs,
     PlacementSchema,
     ReviewSchema,
-    SharedInfoSchema,
+    SharedHealthInfoSchema,
     StepSchema,
     page_of,
 )
@@ -297,10 +297,10 @@ class FollowUpComplete(MethodView):
         return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())
 
 
-@blp.route("/cases/<id:case_id>/shared-info")
-class SharedInfo(MethodView):
+@blp.route("/cases/<id:case_id>/shared-health-info")
+class SharedHealthInfoList(MethodView):
     @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_of(SharedInfoSchema))
+    @blp.response(200, page_of(SharedHealthInfoSchema))
     @errors(blp, 401, 403, 404)
     @case_part(Part.HEALTH)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
@@ -310,8 +310,8 @@ class SharedInfo(MethodView):
                                                SharedHealthInfo.category.in_(g.access.health_categories))
         return paginate(query, args, (SharedHealthInfo.created_at.desc(), SharedHealthInfo.id.desc()))
 
-    @blp.arguments(input_of(SharedInfoSchema))
-    @blp.response(201, output(SharedInfoSchema))
+    @blp.arguments(input_of(SharedHealthInfoSchema))
+    @blp.response(201, output(SharedHealthInfoSchema))
     @errors(blp, 400, 401, 403, 404)
     @case_part(Part.HEALTH, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> SharedHealthInfo:

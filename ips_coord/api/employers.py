@@ -284,7 +284,7 @@ class OpeningCandidates(MethodView):
         The user's own cases come first on a tie."""
         _consultant()
         matches = matching.candidates_for_opening(_opening(opening_id), current_user)
-        audit_pairs(current_user, [(m.case.id, Part.PROFILE) for m in matches])
+        audit_pairs(current_user, [(m.case.id, Part.CAREER_PROFILE) for m in matches])
         return [{"case_id": m.case.id, "reference": m.case.reference,
                  "own_case": m.case.consultant_id == current_user.id, "score": m.score, "reasons": _reasons(m),
                  "explanation": m.explanation()} for m in matches]
@@ -300,7 +300,7 @@ class CaseMatches(MethodView):
         case = checked_case()
         matches = matching.suggestions_for_case(case)
         done = set(db.session.scalars(select(Suggestion.opening_id).where(Suggestion.case_id == case.id)))
-        audit_pairs(current_user, [(case.id, Part.PROFILE)])
+        audit_pairs(current_user, [(case.id, Part.CAREER_PROFILE)])
         return [{"opening": m.opening, "score": m.score, "reasons": _reasons(m), "explanation": m.explanation(),
                  "suggested": m.opening.id in done} for m in matches]
 

@@ -227,7 +227,7 @@ class DeliverySchema(Schema):
     status = OneOf(WebhookStatus, required=True)
     attempts = fields.Integer(required=True)
     next_attempt_at = fields.DateTime(required=True)
-    delivered_at = fields.DateTime(allow_none=True, required=True)
+    sent_at = fields.DateTime(allow_none=True, required=True)
     last_status = fields.Integer(allow_none=True, required=True, metadata={"description": "the receiver's HTTP status"})
     last_error = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import IpsCase, ParallelIntervention, PlanAction, PlanGoal, ProgressRating, SupportChange
 from ..services import ServiceError
 from ..services import plan as svc
-from ..services.transitions import current_placement
+from ..services.case_state import current_placement
 from ..workflows.phases import Part, Phase
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, WrittenBy
 from .common import case_part, check_case_access, checked_case, errors, require_login, service_error

@@ -389,7 +389,7 @@ class TokenSchema(Schema):
     token = fields.String(metadata={"description": "the token itself, returned only when created"})
 
 
-class SharedInfoSchema(Schema):
+class SharedHealthInfoSchema(Schema):
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
     category = OneOf(("symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"),

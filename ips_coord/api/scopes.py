@@ -15,12 +15,12 @@ from ..workflows.phases import ServiceScope
 
 READ_BLUEPRINTS = ("api_cases", "api_case_parts", "api_plan", "api_citizens", "api_employers")
 SCOPED_ENDPOINTS: dict[tuple[str, str], ServiceScope] = {
-    ("api_sync.Changes", "GET"): ServiceScope.CHANGES_READ,
-    ("api_sync.Staff", "GET"): ServiceScope.STAFF_READ,
+    ("api_changes.Changes", "GET"): ServiceScope.CHANGES_READ,
+    ("api_directory.Staff", "GET"): ServiceScope.STAFF_READ,
     ("api_case_parts.Contacts", "POST"): ServiceScope.CONTACTS_WRITE,
     ("api_case_parts.EmployerContacts", "POST"): ServiceScope.CONTACTS_WRITE,
 }
-OPEN_ENDPOINTS = {("api_sync.Me", "GET"), ("api-docs.openapi_json", "GET")}
+OPEN_ENDPOINTS = {("api_directory.Me", "GET"), ("api-docs.openapi_json", "GET")}
 
 
 def required_scope(endpoint: str, method: str) -> ServiceScope | None:

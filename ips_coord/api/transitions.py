@@ -76,7 +76,8 @@ VARIANTS: dict[str, tuple[tuple[Event, ...], dict[str, Any], str]] = {
         "resume_date": Day(required=True, metadata={"description": "after today"}),
         "reason": Text(max_length=64, metadata={"description": "in the citizen's words (shown as a note)"})},
         "an active phase -> paused, until the resume date"),
-    "PlainTransition": ((Event.DECLINE, Event.START_SEARCH, Event.RESUME_SEARCH, Event.TRANSITION, Event.RESUME),
+    "PlainTransition": ((Event.DECLINE, Event.START_SEARCH, Event.RESUME_SEARCH, Event.HANDOVER_TO_NATURAL_SUPPORTS,
+                         Event.RESUME),
                         {}, "events without fields of their own (resume_search needs the job-ending review)"),
 }
 

@@ -81,7 +81,7 @@ class WebhookDelivery(Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claim_token: Mapped[str | None] = mapped_column(String(32))
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The first attempt whose answer came too late ("maybe delivered"): one more after a pause.
     maybe_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[int | None] = mapped_column()

@@ -4,7 +4,7 @@ The signature follows Standard Webhooks (https://www.standardwebhooks.com): the 
 `webhook-id` (the delivery id; the same on every attempt and on "send again"),
 `webhook-timestamp` (Unix seconds of this attempt) and `webhook-signature`
 ("v1," + base64 HMAC-SHA256 over "<id>.<timestamp>.<body>" with the endpoint's secret, the
-bytes after "whsec_" base64-decoded). A row is recorded delivered only after a 2xx; a worker
+bytes after "whsec_" base64-decoded). A row is recorded sent only after a 2xx; a worker
 that dies between the 2xx and that record sends it again after its lease: the receiver drops
 the copy by webhook-id. Redirects are not followed (the endpoint is the registered address).
 """
@@ -105,7 +105,7 @@ def deliver_one(delivery_id: int) -> Outcome:
         status, error = None, egress.COULD_NOT_CONNECT
     if error is None:
         failpoint("webhook.after_response")
-        outcome, values = Outcome.SENT, {"status": WebhookStatus.DELIVERED, "delivered_at": utcnow(),
+        outcome, values = Outcome.SENT, {"status": WebhookStatus.SENT, "sent_at": utcnow(),
                                          "last_status": status, "last_error": None}
     else:
         outcome, values = _failure(claim, status, error)

@@ -5,7 +5,7 @@ the workflow's activity rules, so a logged contact closes the reminder it answer
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -28,7 +28,6 @@ from ..models import (
     SharedHealthInfo,
     User,
 )
-from ..workflows import OpenFollowUp, on_activity
 from ..workflows.constants import CONSENT_EXPIRY_NOTICE
 from ..workflows.machine import NotificationSpec, next_recurrence
 from ..workflows.phases import (
@@ -51,6 +50,7 @@ from ..workflows.phases import (
     Role,
     WithdrawalRequester,
 )
+from .case_state import apply_activity, lock_case, not_future
 from .errors import N_, Forbidden, NotFound, ServiceError, Unprocessable
 from .inbox import case_staff, tell
 from .records import (
@@ -61,42 +61,7 @@ from .records import (
     open_follow_ups,
     release_withheld,
 )
-from .transitions import facts_for
 from .unit_of_work import unit_of_work
-
-
-def _apply_activity(case: IpsCase, activity: str, at: datetime, actor: User, now: datetime) -> None:
-    # No autoflush: a query in here would otherwise write the case row (one version) before the
-    # caller's other changes write it again (a second version). One write, one version.
-    with db.session.no_autoflush:
-        open_rows = open_follow_ups(case.id)
-        outcome = on_activity(
-            facts_for(case), activity, at, [OpenFollowUp(f.id, FollowUpKind(f.kind), f.due_at) for f in open_rows]
-        )
-        done = set(outcome.complete)
-        for f in open_rows:
-            if f.id in done:
-                f.status = FollowUpStatus.DONE
-                f.completed_at = now
-                f.completed_by_id = actor.id
-        add_follow_ups(case, outcome.create, now)
-        for code in outcome.deviations:
-            add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code)
-
-
-def _not_future(at: datetime, now: datetime, field: str) -> None:
-    if at > now + timedelta(minutes=5):
-        raise ServiceError(N_("The time cannot be in the future."), field)
-
-
-def _lock_case(case: IpsCase) -> None:
-    """Take the case row for this transaction and re-read it (PostgreSQL: SELECT ... FOR UPDATE).
-
-    Notes, employer contacts and reviews on one case then queue behind each other instead of
-    failing the version check: they add to the record, they do not decide on a state the
-    writer has read, so there is nothing to refuse. SQLite serialises writers by itself."""
-    db.session.execute(select(IpsCase.id).where(IpsCase.id == case.id).with_for_update())
-    db.session.refresh(case)
 
 
 def _normalised(name: str | None) -> str:
@@ -256,16 +221,16 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
     from .guides import guide_for_contact
 
     now = utcnow()
-    _not_future(occurred_at, now, "occurred_at")
+    not_future(occurred_at, now, "occurred_at")
     guide_id = guide_for_contact(case, guide_id)
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
                       note=note, created_at=now, guide_id=guide_id)
         db.session.add(row)
         if case.last_contact_at is None or occurred_at > case.last_contact_at:
             case.last_contact_at = occurred_at
-        _apply_activity(case, kind, occurred_at, actor, now)
+        apply_activity(case, kind, occurred_at, actor, now)
     return row
 
 
@@ -285,11 +250,11 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
     transaction, the fields not given carried over: the review and its profile update are written
     together or not at all."""
     now = utcnow()
-    _not_future(held_at, now, "held_at")
+    not_future(held_at, now, "held_at")
     if case.phase != Phase.JOB_ENDED:
         raise ServiceError(N_("A job-ending review is recorded while the case is in phase job_ended."), "phase")
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         ended = db.session.scalar(
             select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
             .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
@@ -299,7 +264,7 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
                               recorded_by_id=actor.id, created_at=now)
         db.session.add(row)
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
-        _apply_activity(case, ContactKind.JOB_ENDING_REVIEW, held_at, actor, now)
+        apply_activity(case, ContactKind.JOB_ENDING_REVIEW, held_at, actor, now)
         add_case_event(case, event=HistoryEntry.REVIEW_RECORDED, actor=actor, now=now)
         changes = {k: v for k, v in (profile_changes or {}).items() if k in PROFILE_FIELDS}
         if job_preferences:
@@ -335,7 +300,7 @@ def _add_profile_version(case: IpsCase, actor: User, fields: dict[str, Any], now
     row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
                         **{k: fields.get(k) for k in PROFILE_FIELDS})
     db.session.add(row)
-    _apply_activity(case, Activity.CAREER_PROFILE, now, actor, now)
+    apply_activity(case, Activity.CAREER_PROFILE, now, actor, now)
     return row
 
 

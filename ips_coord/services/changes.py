@@ -50,7 +50,7 @@ TRACKED: dict[type, ChangeKind] = {
     IpsCase: ChangeKind.CASE, CaseEvent: ChangeKind.CASE_EVENT, Consent: ChangeKind.CONSENT,
     Contact: ChangeKind.CONTACT, EmployerContact: ChangeKind.EMPLOYER_CONTACT, Placement: ChangeKind.PLACEMENT,
     JobEndingReview: ChangeKind.REVIEW, ParallelIntervention: ChangeKind.INTERVENTION,
-    CareerProfile: ChangeKind.CAREER_PROFILE, SharedHealthInfo: ChangeKind.SHARED_INFO,
+    CareerProfile: ChangeKind.CAREER_PROFILE, SharedHealthInfo: ChangeKind.SHARED_HEALTH_INFO,
     BenefitFact: ChangeKind.BENEFIT_FACT, FollowUp: ChangeKind.FOLLOW_UP, PlanGoal: ChangeKind.PLAN,
     PlanAction: ChangeKind.PLAN, SupportChange: ChangeKind.PLAN, ProgressRating: ChangeKind.PROGRESS,
     CitizenNote: ChangeKind.CITIZEN_NOTE,

@@ -29,7 +29,7 @@ from ..workflows.phases import (
 )
 from ..workflows.plan import LoginSecret, SignInMethod, WrittenBy
 from . import throttle
-from .activities import _lock_case
+from .case_state import lock_case
 from .errors import N_, Forbidden, ServiceError
 from .inbox import case_staff, tell
 from .records import add_case_event
@@ -131,7 +131,7 @@ def create_invitation(case: IpsCase, actor: User, secret_key: str, link: Callabl
     now = utcnow()
     secret = secrets.token_urlsafe(24)
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = CitizenLoginCode(citizen_id=case.citizen_id, kind=LoginSecret.INVITATION, secret_hash=_hash(secret),
                                attempts=0, expires_at=now + timedelta(days=INVITATION_DAYS), created_by_id=actor.id,
                                created_at=now)
@@ -216,7 +216,7 @@ def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool)
         raise ServiceError(N_("Confirm the withdrawal: sharing under the consent stops at once."), "confirm")
     now = utcnow()
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         consent.withdrawn_at = now
         for fu in db.session.scalars(select(FollowUp).where(
                 FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.CONSENT_EXPIRY,

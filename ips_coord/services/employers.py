@@ -29,6 +29,7 @@ from ..workflows.phases import (
     Phase,
     Role,
 )
+from .case_state import apply_activity, lock_case, not_future
 from .errors import N_, Forbidden, NotFound, ServiceError
 from .unit_of_work import unit_of_work
 
@@ -228,15 +229,14 @@ def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, e
                          next_step_due: date | None = None) -> EmployerContact:
     """An employer contact: which employer (from the register, or added to it by name), who was
     met, the purpose, the outcome and the next step with a date, which becomes a follow-up."""
-    from .activities import _apply_activity, _lock_case, _not_future  # activities delegates here
 
     now = utcnow()
-    _not_future(occurred_at, now, "occurred_at")
+    not_future(occurred_at, now, "occurred_at")
     _check_contact(purpose, next_step, next_step_due, now)
     check_disclosure(case)
     with unit_of_work():
         if case is not None:
-            _lock_case(case)
+            lock_case(case)
         employer = _employer_for(actor, employer_id, employer_name, now)
         if person_id is not None:
             person = db.session.get(EmployerPerson, person_id)
@@ -251,12 +251,12 @@ def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, e
         db.session.add(row)
         db.session.flush()
         if case is not None and face_to_face:
-            _apply_activity(case, Activity.EMPLOYER_CONTACT, occurred_at, actor, now)
+            apply_activity(case, Activity.EMPLOYER_CONTACT, occurred_at, actor, now)
             if case.first_employer_contact_at is None or occurred_at < case.first_employer_contact_at:
                 case.first_employer_contact_at = occurred_at
         if case is not None and purpose == ContactPurpose.FOLLOW_ALONG and case.phase in WORKING:
             # Follow-along with the employer of a citizen in work is follow-along support.
-            _apply_activity(case, Activity.EMPLOYER_FOLLOW_ALONG, occurred_at, actor, now)
+            apply_activity(case, Activity.EMPLOYER_FOLLOW_ALONG, occurred_at, actor, now)
         if case is not None and next_step_due is not None:
             db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.EMPLOYER_NEXT_STEP, due_at=_due(next_step_due),
                                     remind_at=None, assignee_id=actor.id, status=FollowUpStatus.OPEN,

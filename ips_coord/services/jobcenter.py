@@ -17,9 +17,9 @@ from ..models import BenefitFact, IpsCase, Placement, User
 from ..workflows.machine import Refusal
 from ..workflows.phases import BenefitKind, DecisionOutcome, HistoryEntry
 from ..workflows.treatment import change_terms
+from .case_state import current_placement, facts_for
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications
-from .transitions import current_placement, facts_for
 from .unit_of_work import unit_of_work
 
 # Decisions that are a number of hours a week.

@@ -1,10 +1,11 @@
 """The outbox engine: one set of moves for every channel's rows (e-mail, webhooks).
 
 A row moves pending -> queued (the sweep's claim of due rows) -> sending (a worker's lease) ->
-done (sent, delivered), back to pending (a retry, with backoff), or to failed after the last
-attempt. Every claim writes `claimed_at` and a fresh owner token, and every later write by its
-owner says `WHERE claim_token = :token`: when a lease has run for CLAIM_TIMEOUT_SECONDS,
-`requeue_stale` gives the row to someone else and the old owner can write nothing any more.
+sent (handed over to the mail server or the receiver: one word for every channel), back to
+pending (a retry, with backoff), or to failed after the last attempt. Every claim writes
+`claimed_at` and a fresh owner token, and every later write by its owner says `WHERE claim_token
+= :token`: when a lease has run for CLAIM_TIMEOUT_SECONDS, `requeue_stale` gives the row to
+someone else and the old owner can write nothing any more.
 
 The sweep's claim is the one place that locks rows with FOR UPDATE SKIP LOCKED (`skip_locked`),
 so two sweeps running by mistake split the work instead of doubling it; on SQLite, whose writers

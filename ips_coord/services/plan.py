@@ -39,7 +39,7 @@ from ..workflows.plan import (
     check_scores,
     next_rating_due,
 )
-from .activities import _lock_case
+from .case_state import current_placement, lock_case
 from .errors import N_, ServiceError
 from .inbox import tell
 from .records import add_case_event, recipients
@@ -74,7 +74,7 @@ def save_goal(case: IpsCase, text: str, *, actor: User | None = None, citizen: C
     text = _text(text, "text")
     now = utcnow()
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         latest = db.session.scalar(select(func.max(PlanGoal.version)).where(PlanGoal.case_id == case.id)) or 0
         row = PlanGoal(case_id=case.id, version=latest + 1, text=text, written_by=by,
                        author_id=actor.id if actor else None, created_at=now)
@@ -97,7 +97,7 @@ def add_action(case: IpsCase, *, text: str, owner: str, due_date: date | None, a
     if due_date is not None and due_date < now.date():
         raise ServiceError(N_("The due date has passed."), "due_date")
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = PlanAction(case_id=case.id, text=text, owner=owner, due_date=due_date, written_by=by,
                          created_by_id=actor.id if actor else None, created_at=now,
                          network_person_id=network_person_id)
@@ -132,7 +132,7 @@ def complete_action(action: PlanAction, *, actor: User | None = None, citizen: C
     now = utcnow()
     case = db.session.get_one(IpsCase, action.case_id)
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         action.done_at = now
         if action.follow_up_id is not None:
             fu = db.session.get(FollowUp, action.follow_up_id)
@@ -150,7 +150,7 @@ def start_intervention(case: IpsCase, actor: User, *, name: str, start_date: dat
     if start_date > now.date():
         raise ServiceError(N_("The start date is in the future."), "start_date")
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = ParallelIntervention(case_id=case.id, name=name, start_date=start_date, created_by_id=actor.id)
         db.session.add(row)
         db.session.flush()
@@ -169,7 +169,7 @@ def end_intervention(row: ParallelIntervention, actor: User, *, end_date: date) 
         raise ServiceError(N_("The end date is in the future."), "end_date")
     case = db.session.get_one(IpsCase, row.case_id)
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row.end_date = end_date
         add_case_event(case, event=HistoryEntry.INTERVENTION_ENDED, actor=actor, now=now,
                        data={"by": WrittenBy.STAFF, "intervention_id": row.id})
@@ -178,7 +178,6 @@ def end_intervention(row: ParallelIntervention, actor: User, *, end_date: date) 
 
 def update_supports(case: IpsCase, actor: User, supports: dict[str, Any]) -> SupportChange:
     """The running job's supports: the placement keeps the current set, the history keeps each change."""
-    from .transitions import current_placement
 
     if case.phase not in (Phase.EMPLOYED, Phase.IN_EDUCATION):
         raise ServiceError(N_("Supports are edited while a job or an education runs."), "phase")
@@ -195,7 +194,7 @@ def update_supports(case: IpsCase, actor: User, supports: dict[str, Any]) -> Sup
             cleaned[key] = value.strip()
     now = utcnow()
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         placement = current_placement(case)
         if placement is None:
             raise ServiceError(N_("Supports are edited while a job or an education runs."), "phase")
@@ -222,7 +221,7 @@ def record_rating(case: IpsCase, scores: dict[str, object], *, actor: User | Non
                            high=instrument.high) from None
     now = utcnow()
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = ProgressRating(case_id=case.id, instrument=instrument.key, rater=by,
                              author_id=actor.id if actor else None, scores=checked, rated_at=now, created_at=now)
         db.session.add(row)
@@ -249,7 +248,7 @@ def add_citizen_note(case: IpsCase, citizen: Citizen, text: str) -> CitizenNote:
     text = _text(text, "text")
     now = utcnow()
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         row = CitizenNote(case_id=case.id, text=text, created_at=now)
         db.session.add(row)
         db.session.flush()
@@ -265,7 +264,7 @@ def record_participation(case: IpsCase, actor: User, *, agreed_on: date) -> None
     if agreed_on > now.date():
         raise ServiceError(N_("The date is in the future."), "agreed_on")
     with unit_of_work():
-        _lock_case(case)
+        lock_case(case)
         add_case_event(case, event=HistoryEntry.PARTICIPATION_AGREED, actor=actor, now=now,
                        data={"by": WrittenBy.STAFF, "citizen_agreed": agreed_on.isoformat()})
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_today, utcnow
 from ..extensions import db
-from ..models import Consent, IpsCase, JobEndingReview, Placement, User
-from ..workflows import CaseFacts, Decision, Event, Phase, Refusal, decide
+from ..models import Consent, IpsCase, Placement, User
+from ..workflows import Decision, Event, Refusal, decide
 from ..workflows.phases import (
     ConsentCategory,
     EndReason,
@@ -21,43 +21,10 @@ from ..workflows.phases import (
     PlacementType,
     Role,
 )
+from .case_state import current_placement, facts_for
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
 from .unit_of_work import unit_of_work
-
-
-def current_placement(case: IpsCase) -> Placement | None:
-    return db.session.scalar(
-        select(Placement)
-        .where(Placement.case_id == case.id, Placement.end_date.is_(None),
-               Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]))
-        .order_by(Placement.start_date.desc(), Placement.id.desc())
-        .limit(1)
-    )
-
-
-def review_recorded(case: IpsCase) -> bool:
-    if case.phase != Phase.JOB_ENDED:
-        return False
-    return db.session.scalar(
-        select(JobEndingReview.id).where(
-            JobEndingReview.case_id == case.id, JobEndingReview.created_at >= case.phase_changed_at
-        ).limit(1)
-    ) is not None
-
-
-def facts_for(case: IpsCase) -> CaseFacts:
-    placement = current_placement(case) if case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION) else None
-    return CaseFacts(
-        phase=Phase(case.phase),
-        paused_from=Phase(case.paused_from) if case.paused_from else None,
-        has_psychiatry_contact=case.psychiatry_contact_id is not None,
-        enrolled_at=case.enrolled_at,
-        first_employer_contact_at=case.first_employer_contact_at,
-        last_contact_at=case.last_contact_at,
-        placement_started_on=placement.start_date if placement else None,
-        review_recorded=review_recorded(case),
-    )
 
 
 def _staff(user_id: int, role: Role, field: str) -> User:

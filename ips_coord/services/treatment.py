@@ -14,9 +14,9 @@ from ..models import Admission, IpsCase, TreatmentTeamMeeting, User
 from ..workflows.machine import Refusal
 from ..workflows.phases import FollowUpStatus, HistoryEntry, Role
 from ..workflows.treatment import Outcome, admit, discharge
+from .case_state import facts_for
 from .errors import N_, Conflict, NotFound, ServiceError, WorkflowRefused
 from .records import add_case_event, add_follow_ups, add_notifications, close_follow_ups
-from .transitions import facts_for
 from .unit_of_work import unit_of_work
 
 

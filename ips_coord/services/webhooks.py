@@ -8,7 +8,7 @@ delivery is unique per (endpoint, change): two sweeps running by mistake cannot 
 
 The delivery rows then move through the outbox engine like e-mails (services/outbox.py):
 pending -> queued (the sweep's claim) -> sending (the worker's lease, with an owner token that
-every later write checks) -> delivered / pending again / failed.
+every later write checks) -> sent / pending again / failed.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """Web pages, one blueprint per audience."""
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -78,7 +79,7 @@ def register_web(app: Flask) -> None:
     register_formatting(app)  # Danish dates, times (Copenhagen) and numbers; codes in words
 
 
-def _labels() -> dict[str, dict[str, Any]]:
+def _labels() -> dict[str, Mapping[Any, Any]]:
     return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": labels.FOLLOW_UP_KINDS,
             "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
             "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,

@@ -10,11 +10,11 @@ from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..access.audit import audit_many, shows_no_citizen_data
-from ..access.policy import HISTORY
 from ..extensions import db
 from ..models import User
 from ..notifications.ack import AckError, notification_for_token
 from ..services.notifications import acknowledge
+from ..workflows.phases import Part
 from .forms import SafeForm
 
 bp = Blueprint("ack", __name__)
@@ -47,7 +47,7 @@ def acknowledge_post():
         return render_template("ack.html", state=state, row=row, form=None)
     state = "already" if row.acknowledged_at else "confirm"
     # The signed link stands for its recipient: showing the case's job ending is their read.
-    audit_many(db.session.get(User, row.recipient_id), [row.case_id], HISTORY)
+    audit_many(db.session.get(User, row.recipient_id), [row.case_id], Part.HISTORY)
     form.step.data = "ack"
     return render_template("ack.html", state=state, row=row, form=form)
 

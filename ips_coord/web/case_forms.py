@@ -1,5 +1,5 @@
 """Forms for every record on the case page. Labels are translated; choices come from ips_coord.labels."""
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +23,7 @@ from ..workflows.phases import Party, PlacementType
 from .forms import DecimalNumberField, SafeForm, WholeNumberField, coerce_id
 
 
-def _c(words: dict[str, Any], only: Iterable[str] | None = None) -> list[SelectChoice]:
+def _c(words: Mapping[Any, Any], only: Iterable[str] | None = None) -> list[SelectChoice]:
     """Choices from a labels table (all of it, or the codes in `only`, in that order).
     WTForms 3.3 wants SelectChoice objects, not (value, label) tuples."""
     return [SelectChoice(code, words[code]) for code in (words if only is None else only)]
@@ -158,7 +158,7 @@ class WithdrawConsentForm(SafeForm):
                            validators=[DataRequired(_l("Confirm the withdrawal."))])
 
 
-class SharedInfoForm(SafeForm):
+class SharedHealthInfoForm(SafeForm):
     category = SelectField(_l("Category"), choices=_c(labels.CATEGORIES, HEALTH_CATEGORIES))
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)])
     confirm_unseen = BooleanField(_l("Save it even though the IPS team cannot see it under the current consents"))

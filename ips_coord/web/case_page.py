@@ -74,7 +74,7 @@ from .case_forms import (
     ProfileForm,
     ReferralForm,
     ReviewForm,
-    SharedInfoForm,
+    SharedHealthInfoForm,
     StepForm,
     TransitionForm,
     WithdrawConsentForm,
@@ -221,7 +221,7 @@ def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now:
 def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The forms for the parts the reader may write (profile versions come with the profile form)."""
     ctx: dict[str, Any] = {}
-    if access.can_write(Part.NOTES):
+    if access.can_write(Part.CONTACT_NOTES):
         kind = request.args.get("kind")
         ctx["contact_form"] = forms.get("contact") or form_or_closed("contact", lambda: ContactForm(
             formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})))
@@ -242,18 +242,18 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
     if access.can_write(Part.CONSENTS):
         ctx["consent_form"] = forms.get("consent") or form_or_closed(
             "consent", lambda: ConsentForm(formdata=None, given_at=local_today(now)))
-    if access.can_write(Part.HEALTH):
+    if access.can_write(Part.SHARED_HEALTH_INFO):
         ctx["shared_form"] = forms.get("shared") or form_or_closed(
             "shared", lambda: _shared_form(case, None, local_today(now)))
     return ctx
 
 
-def _shared_form(case: IpsCase, posted: SharedInfoForm | None, today: Any) -> SharedInfoForm:
+def _shared_form(case: IpsCase, posted: SharedHealthInfoForm | None, today: Any) -> SharedHealthInfoForm:
     """The share form says which categories the IPS team sees under the live consents, and a
     fresh one starts on a category the team sees (never on one it cannot: the sharer would be
     asked to confirm what they did not choose)."""
-    form = posted or SharedInfoForm(formdata=None)
-    choices = SharedInfoForm.category.kwargs["choices"]
+    form = posted or SharedHealthInfoForm(formdata=None)
+    choices = SharedHealthInfoForm.category.kwargs["choices"]
     seen = [c.value for c in choices if svc.team_may_see(case, c.value, today)]
     form.category.choices = [
         SelectChoice(c.value, c.label if c.value in seen else _("%(category)s (the IPS team does not see it)",
@@ -302,9 +302,9 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
 
 
 # Which part each list on the page belongs to (identity and phase are in the header).
-SHOWN_PARTS = (("profiles", Part.PROFILE), ("follow_ups", Part.FOLLOW_UPS), ("events", Part.HISTORY),
-               ("consents", Part.CONSENTS), ("shared", Part.HEALTH), ("benefits", Part.BENEFITS),
-               ("contacts", Part.NOTES), ("placements", Part.PLACEMENTS))
+SHOWN_PARTS = (("profiles", Part.CAREER_PROFILE), ("follow_ups", Part.FOLLOW_UPS), ("events", Part.HISTORY),
+               ("consents", Part.CONSENTS), ("shared", Part.SHARED_HEALTH_INFO), ("benefits", Part.BENEFIT_FACTS),
+               ("contacts", Part.CONTACT_NOTES), ("placements", Part.PLACEMENTS))
 
 
 def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any], plan_parts: set[Part]) -> None:
@@ -459,7 +459,7 @@ def _form_post(case_id, part, form_cls, key, save):
 @bp.post("/cases/<id:case_id>/contacts")
 @login_required
 def add_contact(case_id: int):
-    return _form_post(case_id, Part.NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
+    return _form_post(case_id, Part.CONTACT_NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
         case, current_user, kind=f.kind.data, occurred_at=_aware(f.occurred_at.data), location=f.location.data,
         note=f.note.data or None, guide_id=f.guide_id.data or None))
 
@@ -479,13 +479,13 @@ def add_review(case_id: int):
         svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
                           what_did_not=f.what_did_not.data or None, adjustments=adjustments,
                           clinician_present=f.clinician_present.data, job_preferences=f.job_preferences.data or None)
-    return _form_post(case_id, Part.NOTES, ReviewForm, "review", save)
+    return _form_post(case_id, Part.CONTACT_NOTES, ReviewForm, "review", save)
 
 
 @bp.post("/cases/<id:case_id>/profile")
 @login_required
 def save_profile(case_id: int):
-    return _form_post(case_id, Part.PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
+    return _form_post(case_id, Part.CAREER_PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
         case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}))
 
 
@@ -527,9 +527,9 @@ def withdraw_consent(case_id: int, consent_id: int):
     return redirect(url_for("case_page.detail", case_id=case_id) + "#consents")
 
 
-@bp.post("/cases/<id:case_id>/shared-info")
+@bp.post("/cases/<id:case_id>/shared-health-info")
 @login_required
-def add_shared(case_id: int):
+def add_shared_health_info(case_id: int):
     """Share with the IPS team; what the team cannot see under the consents asks for confirmation
     first, and the sharer is told who will not see it."""
     def save(case, f):
@@ -539,7 +539,7 @@ def add_shared(case_id: int):
             return _("Saved, but the IPS team does not see it until the citizen consents (psychiatry to the IPS "
                      "team: %(category)s).", category=CATEGORIES.get(f.category.data, f.category.data))
         return None
-    return _form_post(case_id, Part.HEALTH, SharedInfoForm, "shared", save)
+    return _form_post(case_id, Part.SHARED_HEALTH_INFO, SharedHealthInfoForm, "shared", save)
 
 
 @bp.post("/cases/<id:case_id>/follow-ups/<id:follow_up_id>/done")

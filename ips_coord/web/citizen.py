@@ -379,8 +379,9 @@ def render_case(case: IpsCase, status: int = 200, **forms):
         "empty_form": EmptyForm(),
         "own_cpr": open_cpr(g.citizen.cpr_encrypted),  # the citizen sees their own number in full
     }
-    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.PLAN, Part.INTERVENTIONS, Part.PLACEMENTS,
-                                          Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS, Part.ACCESS_LOG])
+    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS,
+                                          Part.PLACEMENTS, Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS,
+                                          Part.ACCESS_LOG])
     return render_template("citizen_case.html", **ctx), status
 
 
@@ -412,14 +413,14 @@ def _post(case_id: int, form, key: str, save, part: str, anchor: str):
 @citizen_required
 def save_goal(case_id: int):
     return _post(case_id, GoalForm(), "goal", lambda c, f: plan_svc.save_goal(c, f.text.data, citizen=g.citizen),
-                 Part.PLAN, "goals")
+                 Part.SHARED_PLAN, "goals")
 
 
 @bp.post("/cases/<id:case_id>/note")
 @citizen_required
 def add_note(case_id: int):
     return _post(case_id, NoteForm(), "note", lambda c, f: plan_svc.add_citizen_note(c, g.citizen, f.text.data),
-                 Part.NOTES, "note")
+                 Part.CONTACT_NOTES, "note")
 
 
 @bp.post("/cases/<id:case_id>/progress")

@@ -19,7 +19,7 @@ SECTION_HEADINGS: dict[str, LazyString] = {
     "career_profiles": _l("Your career profile"), "placements": _l("Jobs, education and steps"),
     "contacts": _l("Conversations and meetings"), "employer_contacts": _l("Contacts with employers about you"),
     "job_ending_reviews": _l("Reviews after a job ended"), "follow_ups": _l("Appointments and deadlines"),
-    "notifications": _l("Messages sent about your course"), "psychiatry_shared": _l("What psychiatry shared"),
+    "notifications": _l("Messages sent about your course"), "shared_health_info": _l("What psychiatry shared"),
     "benefit_facts": _l("Benefits and decisions"), "parallel_interventions": _l("Other support alongside IPS"),
     "plan_goals": _l("Your goals"), "plan_actions": _l("Actions in your plan"),
     "support_changes": _l("Support in your job"), "citizen_notes": _l("Your notes to your consultant"),
@@ -50,7 +50,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "action": _l("What"), "part": _l("Part"), "user": _l("Who"), "admitted_on": _l("Admitted"),
     "discharged_on": _l("Discharged"), "opening": _l("Job"), "suggested_by": _l("Suggested by"),
     "explanation": _l("Why it may fit"), "from_due_at": _l("From date"), "to_due_at": _l("To date"),
-    "changed_by": _l("Changed by"), "organisation": _l("Organisation"), "delivered_at": _l("Delivered"),
+    "changed_by": _l("Changed by"), "organisation": _l("Organisation"),
     "sent_at": _l("Sent"), "recipient": _l("To"), "acknowledged_at": _l("Acknowledged"),
     "what_worked": _l("What worked"), "what_did_not": _l("What did not work"), "held_at": _l("Held"),
     "supports": _l("Supports"), "wishes_and_dreams": _l("Wishes and dreams"),
@@ -71,7 +71,7 @@ FIELD_LABELS: dict[str, LazyString] = {
 
 _WRITTEN_BY: dict[str, LazyString] = {"citizen": _l("You"), "staff": _l("Your consultant or other staff")}
 # Which words a coded field is shown with (per field; a section may say otherwise for "kind").
-_CODES: dict[str, Mapping[str, Any]] = {
+_CODES: dict[str, Mapping[Any, Any]] = {
     "phase": labels.PHASES, "from_phase": labels.PHASES, "to_phase": labels.PHASES, "event": labels.EVENTS,
     "from_party": labels.PARTIES, "to_party": labels.PARTIES, "categories": labels.CATEGORIES,
     "category": labels.CATEGORIES, "type": labels.PLACEMENT_TYPES, "location": labels.LOCATIONS,
@@ -82,7 +82,7 @@ _CODES: dict[str, Mapping[str, Any]] = {
     "written_by": _WRITTEN_BY, "rater": _WRITTEN_BY, "purpose": labels.CONTACT_PURPOSES,
     "referral_reason": labels.REFERRAL_REASONS, "outcome": labels.DECISION_OUTCOMES,
 }
-_KIND_CODES: dict[str, Mapping[str, Any]] = {
+_KIND_CODES: dict[str, Mapping[Any, Any]] = {
     "contacts": labels.CONTACT_KINDS, "follow_ups": labels.FOLLOW_UP_KINDS,
     "notifications": labels.NOTIFICATION_KINDS, "benefit_facts": labels.BENEFIT_KINDS,
     "sent_to_systems": labels.CHANGE_KINDS,
@@ -91,9 +91,9 @@ _KIND_CODES: dict[str, Mapping[str, Any]] = {
 _STATUSES: dict[str, LazyString] = {
     "open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled"), "pending": _l("Waiting"),
     "queued": _l("Waiting"), "sending": _l("Waiting"), "sent": _l("Sent"), "failed": _l("Not delivered"),
-    "withheld": _l("Not sent: consent missing"), "delivered": _l("Sent"),
+    "withheld": _l("Not sent: consent missing"),
 }
-_SECTION_CODES: dict[tuple[str, str], Mapping[str, Any]] = {
+_SECTION_CODES: dict[tuple[str, str], Mapping[Any, Any]] = {
     ("employer_contacts", "purpose"): labels.CONTACT_PURPOSES,
     ("job_suggestions", "outcome"): labels.SUGGESTION_OUTCOMES,
     ("benefit_facts", "outcome"): labels.DECISION_OUTCOMES,
@@ -105,7 +105,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def person_words(value: Mapping[str, Any]) -> str:
-    role = labels.ROLES.get(value.get("role") or "", value.get("role") or "")
+    roles: labels.CodeWords = labels.ROLES
+    role = roles.get(value.get("role") or "", value.get("role") or "")
     return ", ".join(str(p) for p in (role, value.get("organisation")) if p) or "–"
 
 

@@ -134,7 +134,7 @@ def log_contact_for(follow_up_id: int):
         return redirect(answer_url(fu), 303)
     form = QuickContactForm()
     if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
-        audit(current_user, case.id, AccessAction.WRITE, Part.NOTES)
+        audit(current_user, case.id, AccessAction.WRITE, Part.CONTACT_NOTES)
         svc.log_contact(case, current_user, kind=ContactKind.CONTACT, occurred_at=utcnow(),
                         location=form.location.data, note=(form.note.data or "").strip() or None)
         flash(_("The contact with %(ref)s is saved.", ref=case.reference), "ok")

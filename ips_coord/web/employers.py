@@ -248,7 +248,7 @@ def opening(opening_id: int):
     matches = matching.candidates_for_opening(item, current_user) if current_user.role == Role.IPS_CONSULTANT else []
     suggested = db.session.execute(select(Suggestion, IpsCase).join(IpsCase, IpsCase.id == Suggestion.case_id)
                                    .where(Suggestion.opening_id == item.id).order_by(Suggestion.created_at)).all()
-    audit_pairs(current_user, [(m.case.id, Part.PROFILE) for m in matches]
+    audit_pairs(current_user, [(m.case.id, Part.CAREER_PROFILE) for m in matches]
                 + [(m.case.id, Part.IDENTITY) for m in matches] + [(c.id, Part.IDENTITY) for _s, c in suggested])
     done = {s.case_id for s, _c in suggested}
     return render_template("opening.html", opening=item, matches=matches, suggested=suggested, done=done,
@@ -285,7 +285,7 @@ def case_matches(case_id: int):
     matches = matching.suggestions_for_case(case)
     suggestions = db.session.scalars(select(Suggestion).where(Suggestion.case_id == case.id)
                                      .order_by(Suggestion.created_at.desc())).all()
-    audit_pairs(current_user, [(case.id, Part.IDENTITY), (case.id, Part.PROFILE), (case.id, Part.PLACEMENTS)])
+    audit_pairs(current_user, [(case.id, Part.IDENTITY), (case.id, Part.CAREER_PROFILE), (case.id, Part.PLACEMENTS)])
     done = {s.opening_id for s in suggestions}
     return render_template("case_matches.html", case=case, matches=matches, suggestions=suggestions, done=done,
                            words=reasons_in_words, suggest_form=SuggestForm(formdata=None),

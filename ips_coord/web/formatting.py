@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
@@ -50,7 +51,7 @@ def local_datetime(value: datetime | None, seconds: bool = False) -> str:
     return f"{local_date(local)} {_format_time(local, time_pattern, locale=current_locale())}"
 
 
-def _labelled(table: Mapping[str, object], value: object) -> str:
+def _labelled(table: Mapping[Any, object], value: object) -> str:
     if value is None:
         return "–"
     key = str(value)
@@ -76,8 +77,9 @@ def reason_label(code: str | None) -> str:
     """A close or end reason or a deviation code from the history, in words."""
     if code is None:
         return "–"
-    for table in (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS, labels.DEVIATIONS,
-                  labels.BENEFIT_KINDS, labels.NOTIFICATION_KINDS):  # an acknowledgement names what it answers
+    tables: tuple[labels.CodeWords, ...] = (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS,
+                                            labels.DEVIATIONS, labels.BENEFIT_KINDS, labels.NOTIFICATION_KINDS)
+    for table in tables:  # an acknowledgement names what it answers (NOTIFICATION_KINDS)
         if code in table:
             return str(table[code])
     return str(code).replace("_", " ")

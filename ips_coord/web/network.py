@@ -46,14 +46,14 @@ def _ctx(case, typed: dict, errors: dict) -> dict:
 
 # --- The IPS team's page on a case -----------------------------------------------------------------
 def _staff_case(case_id: int, write: bool = False):
-    case, access = authorize(current_user, case_id, Part.PLAN, write=write, log=False)
+    case, access = authorize(current_user, case_id, Part.SHARED_PLAN, write=write, log=False)
     if current_user.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR):
         abort(404)  # the citizen's network is kept by the IPS team with the citizen
     return case, access
 
 
 def _staff_page(case, typed: dict, errors: dict, status: int = 200):
-    audit_parts(current_user, case.id, {Part.IDENTITY, Part.PLAN})
+    audit_parts(current_user, case.id, {Part.IDENTITY, Part.SHARED_PLAN})
     return render_template("network.html", meetings=svc.meetings(case), **_ctx(case, typed, errors)), status
 
 
@@ -72,7 +72,7 @@ def _staff_write(case_id: int, do, message: str, anchor: str = "network"):
     except ServiceError as exc:
         db.session.rollback()
         return _staff_page(case, typed, {exc.field or "form": translate(exc.message)}, 422)
-    audit_parts(current_user, case.id, {Part.PLAN}, AccessAction.WRITE)
+    audit_parts(current_user, case.id, {Part.SHARED_PLAN}, AccessAction.WRITE)
     flash(message, "ok")
     return redirect(url_for("network.staff_page", case_id=case.id) + f"#{anchor}")
 
@@ -131,7 +131,7 @@ def staff_action(case_id: int):
 
 # --- The citizen's own page ---------------------------------------------------------------------
 def _citizen_page(case, typed: dict, errors: dict, status: int = 200):
-    audit_citizen(g.citizen.id, case.id, [Part.PLAN], AccessAction.READ)
+    audit_citizen(g.citizen.id, case.id, [Part.SHARED_PLAN], AccessAction.READ)
     return render_template("citizen_network.html", **_ctx(case, typed, errors)), status
 
 
@@ -150,7 +150,7 @@ def _citizen_write(case_id: int, do, message: str):
     except ServiceError as exc:
         db.session.rollback()
         return _citizen_page(case, typed, {exc.field or "form": translate(exc.message)}, 422)
-    audit_citizen(g.citizen.id, case.id, [Part.PLAN], AccessAction.WRITE)
+    audit_citizen(g.citizen.id, case.id, [Part.SHARED_PLAN], AccessAction.WRITE)
     flash(message, "ok")
     return redirect(url_for("citizen.network_page", case_id=case.id) + "#network")
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..labels import STEP_DONE, TOLD
+from ..labels import STEP_DONE, TOLD, CodeWords
 from ..models import CaseEvent, IpsCase, Notification, User
 from ..workflows.phases import Event, HistoryEntry, NotificationStatus, Role
 
@@ -24,7 +24,8 @@ def _join(words: list[str]) -> str:
 
 def what_happened(case_id: int, event: str) -> list[tuple[str, str]]:
     """(message, flash category) pairs: what was saved, who gets a message, who does not and why."""
-    messages = [(str(STEP_DONE.get(event, _l("Saved."))), "ok")]
+    step_done: CodeWords = STEP_DONE
+    messages = [(str(step_done.get(event, _l("Saved."))), "ok")]
     seq = db.session.scalar(select(CaseEvent.seq)
                             .where(CaseEvent.case_id == case_id,
                                    # The step's own event: not a deviation or a consent recorded with it.

@@ -54,21 +54,21 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
 @bp.post("/cases/<id:case_id>/plan/goal")
 @login_required
 def save_goal(case_id: int):
-    return _render(case_id, Part.PLAN, "plan_goal", StaffGoalForm(),
+    return _render(case_id, Part.SHARED_PLAN, "plan_goal", StaffGoalForm(),
                    lambda c, f: plan_svc.save_goal(c, f.text.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions")
 @login_required
 def add_action(case_id: int):
-    return _render(case_id, Part.PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
+    return _render(case_id, Part.SHARED_PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
         c, text=f.text.data, owner=f.owner.data, due_date=f.due_date.data, actor=current_user))
 
 
 @bp.post("/cases/<id:case_id>/plan/actions/<id:action_id>/done")
 @login_required
 def action_done(case_id: int, action_id: int):
-    authorize(current_user, case_id, Part.PLAN, True)
+    authorize(current_user, case_id, Part.SHARED_PLAN, True)
     action = db.session.get(PlanAction, action_id)
     if action is None or action.case_id != case_id:
         abort(404)
@@ -81,7 +81,7 @@ def action_done(case_id: int, action_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions")
 @login_required
 def start_intervention(case_id: int):
-    return _render(case_id, Part.INTERVENTIONS, "intervention", InterventionForm(),
+    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "intervention", InterventionForm(),
                    lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data,
                                                             start_date=f.start_date.data),
                    anchor="interventions")
@@ -90,11 +90,12 @@ def start_intervention(case_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions/<id:intervention_id>/end")
 @login_required
 def end_intervention(case_id: int, intervention_id: int):
-    authorize(current_user, case_id, Part.INTERVENTIONS, True, log=False)
+    authorize(current_user, case_id, Part.PARALLEL_INTERVENTIONS, True, log=False)
     row = db.session.get(ParallelIntervention, intervention_id)
     if row is None or row.case_id != case_id:
         abort(404)
-    return _render(case_id, Part.INTERVENTIONS, "end_intervention", EndInterventionForm(prefix=f"e{intervention_id}"),
+    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "end_intervention",
+                   EndInterventionForm(prefix=f"e{intervention_id}"),
                    lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
                    anchor="interventions")
 

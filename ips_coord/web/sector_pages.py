@@ -26,6 +26,7 @@ from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase, Placement, TreatmentTeamMeeting
 from ..services import ServiceError
 from ..services import activities as activities_svc
+from ..services.case_state import current_placement
 from ..services.jobcenter import change_job_terms, update_decision
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, BenefitKind, Part, Phase, Role
@@ -67,7 +68,7 @@ def _case_page(case_id: int, status: int, **forms):
 @login_required
 def add_decision(case_id: int):
     """The jobcenter caseworker records a benefit fact or decision from the case page."""
-    case, _access = authorize(current_user, case_id, Part.BENEFITS, write=True)
+    case, _access = authorize(current_user, case_id, Part.BENEFIT_FACTS, write=True)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _case_page(case_id, 400, decision=form)
@@ -85,7 +86,7 @@ def add_decision(case_id: int):
 @login_required
 def edit_decision(case_id: int, fact_id: int):
     """Correct a recorded decision: its outcome once known, the next date, the hours."""
-    case, _access = authorize(current_user, case_id, Part.BENEFITS, write=True)
+    case, _access = authorize(current_user, case_id, Part.BENEFIT_FACTS, write=True)
     fact = db.session.get(BenefitFact, fact_id)
     if fact is None or fact.case_id != case.id:
         from flask import abort
@@ -132,7 +133,7 @@ def _treatment_page(case: IpsCase, status: int = 200, admission_form=None, disch
     current = open_admission(case.id)
     admissions = db.session.scalars(select(Admission).where(Admission.case_id == case.id)
                                     .order_by(Admission.admitted_on.desc(), Admission.id.desc())).all()
-    audit_parts(current_user, case.id, {Part.IDENTITY, Part.PHASE, Part.HEALTH})
+    audit_parts(current_user, case.id, {Part.IDENTITY, Part.PHASE, Part.SHARED_HEALTH_INFO})
     return render_template(
         "treatment.html", case=case, current=current, admissions=admissions,
         admission_form=admission_form or AdmissionForm(formdata=None, admitted_on=today),
@@ -143,14 +144,14 @@ def _treatment_page(case: IpsCase, status: int = 200, admission_form=None, disch
 @login_required
 def treatment(case_id: int):
     """Psychiatry's page for an admission or a discharge (the emails link here; login needed)."""
-    case, _access = authorize(current_user, case_id, Part.HEALTH, write=True, log=False)
+    case, _access = authorize(current_user, case_id, Part.SHARED_HEALTH_INFO, write=True, log=False)
     return _treatment_page(case)
 
 
 @bp.post("/cases/<id:case_id>/treatment/admission")
 @login_required
 def admit(case_id: int):
-    case, _access = authorize(current_user, case_id, Part.HEALTH, write=True)
+    case, _access = authorize(current_user, case_id, Part.SHARED_HEALTH_INFO, write=True)
     form = AdmissionForm()
     if not form.validate_on_submit():
         return _treatment_page(case, 400, admission_form=form)
@@ -168,7 +169,7 @@ def admit(case_id: int):
 @bp.post("/cases/<id:case_id>/treatment/discharge")
 @login_required
 def discharge(case_id: int):
-    case, _access = authorize(current_user, case_id, Part.HEALTH, write=True)
+    case, _access = authorize(current_user, case_id, Part.SHARED_HEALTH_INFO, write=True)
     form = DischargeForm()
     if not form.validate_on_submit():
         return _treatment_page(case, 400, discharge_form=form)
@@ -273,7 +274,7 @@ def workspace():
         job = jobs.get(case.id) if access.can_read(Part.PLACEMENTS) else None
         rows.append({"case": case, "job": job, "sees_job": access.can_read(Part.PLACEMENTS),
                      "benefit": benefits.get(case.id)})
-        pairs += [(case.id, Part.IDENTITY), (case.id, Part.PHASE), (case.id, Part.BENEFITS)]
+        pairs += [(case.id, Part.IDENTITY), (case.id, Part.PHASE), (case.id, Part.BENEFIT_FACTS)]
         if access.can_read(Part.PLACEMENTS):
             pairs.append((case.id, Part.PLACEMENTS))
     audit_pairs(current_user, pairs, AccessAction.READ)

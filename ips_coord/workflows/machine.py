@@ -48,9 +48,9 @@ TRANSITIONS: dict[tuple[Phase, Event], Phase] = {
     (Phase.JOB_SEARCH, Event.START_JOB): Phase.EMPLOYED,
     (Phase.JOB_SEARCH, Event.START_EDUCATION): Phase.IN_EDUCATION,
     (Phase.EMPLOYED, Event.END_JOB): Phase.JOB_ENDED,
-    (Phase.EMPLOYED, Event.TRANSITION): Phase.TRANSITIONED,
+    (Phase.EMPLOYED, Event.HANDOVER_TO_NATURAL_SUPPORTS): Phase.TRANSITIONED,
     (Phase.IN_EDUCATION, Event.END_EDUCATION): Phase.JOB_ENDED,
-    (Phase.IN_EDUCATION, Event.TRANSITION): Phase.TRANSITIONED,
+    (Phase.IN_EDUCATION, Event.HANDOVER_TO_NATURAL_SUPPORTS): Phase.TRANSITIONED,
     (Phase.JOB_ENDED, Event.RESUME_SEARCH): Phase.JOB_SEARCH,
     (Phase.JOB_ENDED, Event.START_JOB): Phase.EMPLOYED,
     (Phase.JOB_ENDED, Event.START_EDUCATION): Phase.IN_EDUCATION,
@@ -322,7 +322,7 @@ HANDLERS: dict[Event, Handler] = {
     Event.RESUME_SEARCH: _resume_search,
     Event.PAUSE: _pause,
     Event.RESUME: _resume,
-    Event.TRANSITION: _transition,
+    Event.HANDOVER_TO_NATURAL_SUPPORTS: _transition,
 }
 
 

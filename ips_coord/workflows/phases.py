@@ -23,7 +23,7 @@ class Event(StrEnum):
     END_JOB = "end_job"
     END_EDUCATION = "end_education"
     RESUME_SEARCH = "resume_search"
-    TRANSITION = "transition"
+    HANDOVER_TO_NATURAL_SUPPORTS = "handover_to_natural_supports"
     PAUSE = "pause"
     RESUME = "resume"
     CLOSE = "close"
@@ -399,12 +399,12 @@ class Part(StrEnum):
     """The parts of a case record: what the access policy grants and the access log names."""
 
     IDENTITY = "identity"
-    PHASE = "phase_and_plan"
-    PROFILE = "career_profile"
+    PHASE = "phase"
+    CAREER_PROFILE = "career_profile"
     PLACEMENTS = "placements"
-    NOTES = "contact_notes"
-    HEALTH = "psychiatry_shared"
-    BENEFITS = "benefit_facts"
+    CONTACT_NOTES = "contact_notes"
+    SHARED_HEALTH_INFO = "shared_health_info"
+    BENEFIT_FACTS = "benefit_facts"
     HISTORY = "history"
     CONSENTS = "consents"
     FOLLOW_UPS = "follow_ups"
@@ -412,8 +412,8 @@ class Part(StrEnum):
     EXPORT = "export"
     # The shared plan (goals in the citizen's words, actions), parallel interventions (often
     # treatment: CTI, ACT...) and progress ratings (one dimension is health and well-being).
-    PLAN = "shared_plan"
-    INTERVENTIONS = "parallel_interventions"
+    SHARED_PLAN = "shared_plan"
+    PARALLEL_INTERVENTIONS = "parallel_interventions"
     PROGRESS = "progress"
 
 
@@ -469,7 +469,7 @@ class ChangeKind(StrEnum):
     REVIEW = "review"
     INTERVENTION = "intervention"
     CAREER_PROFILE = "career_profile"
-    SHARED_INFO = "shared_info"
+    SHARED_HEALTH_INFO = "shared_health_info"
     BENEFIT_FACT = "benefit_fact"
     FOLLOW_UP = "follow_up"
     PLAN = "plan"
@@ -493,12 +493,12 @@ class ServiceScope(StrEnum):
 
 
 class WebhookStatus(StrEnum):
-    """A webhook delivery moves like an outbox e-mail: pending -> queued -> sending -> delivered,
+    """A webhook delivery moves like an outbox e-mail: pending -> queued -> sending -> sent,
     back to pending (a retry with backoff) or to failed after the last attempt."""
 
     PENDING = "pending"
     QUEUED = "queued"
     SENDING = "sending"
-    DELIVERED = "delivered"
+    SENT = "sent"
     FAILED = "failed"
     UNCERTAIN = "uncertain"  # maybe delivered: the receiver answered too late, twice

@@ -110,7 +110,7 @@ CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
     Event.RESUME: frozenset({FollowUpKind.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
     Event.DECLINE: ALL_KINDS,
-    Event.TRANSITION: ALL_KINDS,
+    Event.HANDOVER_TO_NATURAL_SUPPORTS: ALL_KINDS,
 }
 # Which follow-ups an event itself completes.
 COMPLETED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {

@@ -14,15 +14,15 @@ from ips_coord.models import Consent, FollowUp
 from ips_coord.services import activities as act
 from tests.factories import bearer, login
 
-ALL = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "psychiatry_shared",
+ALL = {"identity", "phase", "career_profile", "placements", "contact_notes", "shared_health_info",
        "benefit_facts", "history", "consents", "follow_ups", "access_log", "export", "shared_plan",
        "parallel_interventions", "progress"}
 
 # (endpoint, method) -> (part, write) for everything scoped to one case.
 CASE_SCOPED = {
-    ("api_cases.CaseDetail", "GET"): ("phase_and_plan", False),
-    ("api_cases.Transitions", "POST"): ("phase_and_plan", True),
-    ("api_cases.AllowedEvents", "GET"): ("phase_and_plan", False),
+    ("api_cases.CaseDetail", "GET"): ("phase", False),
+    ("api_cases.Transitions", "POST"): ("phase", True),
+    ("api_cases.AllowedEvents", "GET"): ("phase", False),
     ("api_cases.Events", "GET"): ("history", False),
     ("api_cases.AccessLogView", "GET"): ("access_log", False),
     ("api_case_parts.Placements", "GET"): ("placements", False),
@@ -38,20 +38,20 @@ CASE_SCOPED = {
     ("api_case_parts.Consents", "POST"): ("consents", True),
     ("api_case_parts.ConsentWithdraw", "POST"): ("consents", True),
     ("api_case_parts.FollowUpComplete", "POST"): ("follow_ups", True),
-    ("api_case_parts.SharedInfo", "GET"): ("psychiatry_shared", False),
-    ("api_case_parts.SharedInfo", "POST"): ("psychiatry_shared", True),
+    ("api_case_parts.SharedHealthInfoList", "GET"): ("shared_health_info", False),
+    ("api_case_parts.SharedHealthInfoList", "POST"): ("shared_health_info", True),
     ("api_case_parts.BenefitFacts", "GET"): ("benefit_facts", False),
     ("api_case_parts.BenefitFacts", "POST"): ("benefit_facts", True),
     ("case_page.detail", "GET"): ("identity", False),
     ("case_page.show_cpr", "POST"): ("identity", False),  # the full CPR number: a read, logged
-    ("case_page.transition", "POST"): ("phase_and_plan", True),
+    ("case_page.transition", "POST"): ("phase", True),
     ("case_page.add_contact", "POST"): ("contact_notes", True),
     ("case_page.add_step", "POST"): ("placements", True),
     ("case_page.add_review", "POST"): ("contact_notes", True),
     ("case_page.save_profile", "POST"): ("career_profile", True),
     ("case_page.add_consent", "POST"): ("consents", True),
     ("case_page.withdraw_consent", "POST"): ("consents", True),
-    ("case_page.add_shared", "POST"): ("psychiatry_shared", True),
+    ("case_page.add_shared_health_info", "POST"): ("shared_health_info", True),
     ("case_page.follow_up_done", "POST"): ("follow_ups", True),
     ("cases.access_log", "GET"): ("access_log", False),
     ("api_employers.CaseMatches", "GET"): ("career_profile", False),
@@ -78,8 +78,8 @@ CASE_SCOPED = {
     ("plan.end_intervention", "POST"): ("parallel_interventions", True),
     ("plan.save_supports", "POST"): ("placements", True),
     ("plan.rate", "POST"): ("progress", True),
-    ("plan.participation", "POST"): ("phase_and_plan", True),
-    ("plan.invite", "POST"): ("phase_and_plan", True),
+    ("plan.participation", "POST"): ("phase", True),
+    ("plan.invite", "POST"): ("phase", True),
     # The sectors at work: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
     # decisions, a running job's new terms.
     ("sector_pages.treatment", "GET"): ("psychiatry_shared", True),
@@ -149,7 +149,7 @@ GLOBAL = {
     # Sync and push: the feed and /me for every login, each item through the case's access
     # (tests/api/test_sync.py); the integrations admin for the admin only (tests/api/test_webhooks.py,
     # tests/web/test_admin_integrations.py).
-    ("api_sync.Changes", "GET"), ("api_sync.Staff", "GET"), ("api_sync.Me", "GET"),
+    ("api_changes.Changes", "GET"), ("api_directory.Staff", "GET"), ("api_directory.Me", "GET"),
     ("api_integrations.ServiceTokens", "GET"), ("api_integrations.ServiceTokens", "POST"),
     ("api_integrations.ServiceTokenDetail", "DELETE"), ("api_integrations.Webhooks", "GET"),
     ("api_integrations.Webhooks", "POST"), ("api_integrations.WebhookDetail", "DELETE"),
@@ -188,18 +188,18 @@ HEALTH = {"symptoms", "coping_strategies", "warning_signs", "medication_side_eff
 def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None:
     """The consent rules (docs/domain.md), restated. None: the case does not exist for this user."""
     if relation in ("consultant", "team_consultant"):
-        parts = {"identity", "phase_and_plan", "career_profile", "placements", "contact_notes", "history",
+        parts = {"identity", "phase", "career_profile", "placements", "contact_notes", "history",
                  "consents", "follow_ups", "shared_plan", "parallel_interventions", "progress"}
-        return parts | ({"psychiatry_shared", "benefit_facts"} if consents_live else set())
+        return parts | ({"shared_health_info", "benefit_facts"} if consents_live else set())
     if relation == "psychiatry_contact":  # employment progress (with the plan) only under consent; never benefit facts
-        parts = {"identity", "phase_and_plan", "psychiatry_shared", "consents", "parallel_interventions"}
+        parts = {"identity", "phase", "shared_health_info", "consents", "parallel_interventions"}
         under_consent = {"placements", "career_profile", "history", "shared_plan", "progress"}
         return parts | (under_consent if consents_live else set())
     if relation == "jobcenter_caseworker":  # never clinical information: no interventions, no ratings
-        parts = {"identity", "phase_and_plan", "benefit_facts", "consents"}
+        parts = {"identity", "phase", "benefit_facts", "consents"}
         return parts | ({"placements", "history", "shared_plan"} if consents_live else set())
     if relation == "coordinator":  # status and figures, no notes
-        return {"identity", "phase_and_plan", "placements", "history", "consents", "follow_ups", "access_log"}
+        return {"identity", "phase", "placements", "history", "consents", "follow_ups", "access_log"}
     if relation == "privacy_officer":  # access logs and the full export, nothing else
         return {"access_log", "export"}
     return None
@@ -208,13 +208,13 @@ def expected_parts(relation: str | None, consents_live: bool) -> set[str] | None
 def expected_writes(relation, consents_live=True):
     plan = {"shared_plan"} if consents_live else set()  # the other sectors add to the plan they may see
     return {
-        "consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents", "follow_ups",
+        "consultant": {"phase", "career_profile", "placements", "contact_notes", "consents", "follow_ups",
                        "shared_plan", "parallel_interventions", "progress"},
-        "team_consultant": {"phase_and_plan", "career_profile", "placements", "contact_notes", "consents",
+        "team_consultant": {"phase", "career_profile", "placements", "contact_notes", "consents",
                             "follow_ups", "shared_plan", "parallel_interventions", "progress"},
-        "psychiatry_contact": {"psychiatry_shared", "consents", "parallel_interventions"} | plan,
+        "psychiatry_contact": {"shared_health_info", "consents", "parallel_interventions"} | plan,
         "jobcenter_caseworker": {"benefit_facts", "consents"} | plan,
-        "coordinator": {"phase_and_plan", "follow_ups"},
+        "coordinator": {"phase", "follow_ups"},
     }.get(relation, set())
 
 
@@ -299,7 +299,7 @@ def test_matrix(client, app, world, clock, state):
         r = client.get(f"/api/v1/cases/{case.id}", headers=tokens[name])
         if parts is None:
             assert r.status_code == 404, name
-        elif "phase_and_plan" not in parts:
+        elif "phase" not in parts:
             assert r.status_code == 403, name
         else:
             assert set(r.json["visible_parts"]) == parts, (name, state)
@@ -363,12 +363,12 @@ def test_withdrawal_takes_effect_on_the_next_request(client, world):
                                  categories=["coping_strategies"], purpose="Koordinering",
                                  given_at=utcnow().date(), expires_at=None)
     h = bearer(world.consultant)
-    r = client.post(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.clinician),
+    r = client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.clinician),
                     json={"category": "coping_strategies", "text": "Går en tur ved uro"})
     assert r.status_code == 201
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).json["total"] == 1
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=h).json["total"] == 1
     client.post(f"/api/v1/consents/{consent.id}/withdraw", headers=h, json={"requested_by": "citizen", "confirm": True})
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 403
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=h).status_code == 403
 
 
 def test_expiry_takes_effect_the_day_it_comes(client, world, clock):
@@ -377,23 +377,23 @@ def test_expiry_takes_effect_the_day_it_comes(client, world, clock):
                        categories=["strengths"], purpose="Koordinering", given_at=utcnow().date(),
                        expires_at=utcnow().date() + timedelta(days=10))
     h = bearer(world.consultant)
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 200
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=h).status_code == 200
     clock.advance(days=10)
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=h).status_code == 403
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=h).status_code == 403
 
 
-def test_shared_info_is_limited_to_consented_categories(client, world):
+def test_shared_health_info_is_limited_to_consented_categories(client, world):
     case = world.case_in("engagement")
     ch = bearer(world.clinician)
     for cat, text in (("strengths", "God til struktur"), ("symptoms", "Uro om natten")):
-        client.post(f"/api/v1/cases/{case.id}/shared-info", headers=ch, json={"category": cat, "text": text})
+        client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=ch, json={"category": cat, "text": text})
     db.session.refresh(case)  # the shares raised the case's version
     act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["strengths"],
                        purpose="Koordinering", given_at=utcnow().date(), expires_at=None)
-    items = client.get(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.consultant)).json["items"]
+    items = client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.consultant)).json["items"]
     assert [i["text"] for i in items] == ["God til struktur"]
     # Psychiatry always sees what it shared itself.
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info", headers=ch).json["total"] == 2
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info", headers=ch).json["total"] == 2
     assert isinstance(db.session.scalar(select(Consent).limit(1)), Consent)
 
 

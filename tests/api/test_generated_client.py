@@ -155,7 +155,7 @@ def test_the_consultant_journey_through_a_generated_client(app, world, clock, tm
 
     # A stale version is a problem detail that names the current one.
     stale = post_transitions.sync_detailed(case.id, client=c, body=PlainTransition(
-        event=PlainTransitionEvent.TRANSITION, version=enrolled.version))
+        event=PlainTransitionEvent.HANDOVER_TO_NATURAL_SUPPORTS, version=enrolled.version))
     assert stale.status_code == 409 and isinstance(stale.parsed, Error)
     assert stale.parsed.code == "stale_version" and stale.parsed.current_version == job.version
     assert stale.headers["Content-Type"] == "application/problem+json"

@@ -159,14 +159,14 @@ def test_the_feed_shows_only_what_the_reader_may_read_and_logs_it(client, world,
     # The jobcenter without a consent: the case and its consents, never contact notes or history.
     seen, _cursor, _pages = read_all(client, bearer(world.caseworker), limit=50)
     assert seen and {i["kind"] for i in seen} <= {"case", "consent"}
-    assert {i["part"] for i in seen} <= {"phase_and_plan", "consents"}
+    assert {i["part"] for i in seen} <= {"phase", "consents"}
     body = str(seen)
     assert "Samtale" not in body and "Sover" not in body
     # An outsider (another team) sees nothing of the case.
     assert read_all(client, bearer(world.outsider), limit=50)[0] == []
     # What was shown is in the access log, as reads of those parts by the caseworker.
     logged = set(_db.session.execute(select(AccessLog.case_id, AccessLog.part).where(
-        AccessLog.user_id == world.caseworker.id, AccessLog.action == "read", AccessLog.view == "api_sync.Changes")))
+        AccessLog.user_id == world.caseworker.id, AccessLog.action == "read", AccessLog.view == "api_changes.Changes")))
     _db.session.commit()
     assert logged == {(case.id, i["part"]) for i in seen}
 

@@ -90,7 +90,7 @@ def receiver():
     r.stop()
 
 
-def endpoint_for(world, org, url, kinds=("case", "case_event", "consent", "contact", "shared_info")):
+def endpoint_for(world, org, url, kinds=("case", "case_event", "consent", "contact", "shared_health_info")):
     _token, token = service_token(world, org, ["webhooks:receive"])
     return integrations.register_webhook(world.admin, token.id, url, list(kinds))
 
@@ -122,7 +122,7 @@ def test_every_subscribed_change_arrives_once_signed_with_references_only(world,
     bodies = [verify(secret, h, b, now=int(utcnow().timestamp())) for h, b in receiver.received]
     kinds = {b["data"]["kind"] for b in bodies}
     # The jobcenter is told of the case and the consents, not of psychiatry's information.
-    assert "case" in kinds and "consent" in kinds and "shared_info" not in kinds
+    assert "case" in kinds and "consent" in kinds and "shared_health_info" not in kinds
     for b in bodies:
         assert b["data"]["case_id"] == case.id and b["data"]["case_reference"] == case.reference
         assert b["type"] == f"{b['data']['kind']}.{b['data']['action']}" and int(b["data"]["cursor"]) > 0
@@ -140,7 +140,7 @@ def test_every_subscribed_change_arrives_once_signed_with_references_only(world,
     logged = _db.session.scalars(select(AccessLog.part).where(AccessLog.user_id == account_id,
                                                               AccessLog.case_id == case.id)).all()
     _db.session.commit()
-    assert set(logged) == {CHANGE_PARTS[k] for k in kinds} and "psychiatry_shared" not in logged
+    assert set(logged) == {CHANGE_PARTS[k] for k in kinds} and "shared_health_info" not in logged
 
 
 def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_delivery(world, receiver, clock, app,

@@ -14,7 +14,7 @@ from tests.api.test_access_matrix import CASE_SCOPED, _consents, _plan_rows, _ur
 from tests.factories import bearer, login
 
 # Who writes which part (the writer the matrix allows), so the body, not the role, decides.
-WRITER = {"psychiatry_shared": "clinician", "benefit_facts": "caseworker"}
+WRITER = {"shared_health_info": "clinician", "benefit_facts": "caseworker"}
 
 
 def _valid_bodies(today: str, now: str) -> dict[tuple[str, str], dict]:
@@ -26,7 +26,7 @@ def _valid_bodies(today: str, now: str) -> dict[tuple[str, str], dict]:
         ("api_case_parts.Consents", "POST"): {"from_party": "jobcenter", "to_party": "ips_team",
                                               "categories": ["benefit_facts"], "purpose": "Koordinering",
                                               "given_at": today},
-        ("api_case_parts.SharedInfo", "POST"): {"category": "strengths", "text": "God til struktur"},
+        ("api_case_parts.SharedHealthInfoList", "POST"): {"category": "strengths", "text": "God til struktur"},
         ("api_case_parts.BenefitFacts", "POST"): {"benefit": "Ledighedsydelse"},
         ("api_plan.Goals", "POST"): {"text": "Et job på lager"},
         ("api_plan.Actions", "POST"): {"text": "Ring til Netto", "owner": "citizen"},
@@ -106,10 +106,10 @@ def test_every_case_write_logs_its_outcome_and_raises_the_version_only_when_it_w
         assert went_through == len(valid), "every valid body went through"
 
 
-def test_a_refused_shared_info_is_not_logged_as_a_write(client, world):
-    """The instance that was found: a 422 POST /shared-info."""
+def test_a_refused_shared_health_info_is_not_logged_as_a_write(client, world):
+    """The instance that was found: a 422 POST /shared-health-info."""
     case = world.case_in("engagement")
-    resp = client.post(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.clinician),
+    resp = client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.clinician),
                        json={"category": "strengths", "text": ""})
     assert resp.status_code == 422
     db.session.commit()
@@ -118,7 +118,7 @@ def test_a_refused_shared_info_is_not_logged_as_a_write(client, world):
     assert actions == {"refused": 1}
     row = db.session.scalar(select(AccessLog).where(AccessLog.case_id == case.id,
                                                     AccessLog.user_id == world.clinician.id))
-    assert row.outcome == 422 and row.part == "psychiatry_shared"
+    assert row.outcome == 422 and row.part == "shared_health_info"
 
 
 def test_adding_a_placement_raises_the_case_version(client, world):

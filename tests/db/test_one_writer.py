@@ -109,12 +109,12 @@ def test_steps_are_one_rule_for_the_api_and_the_page(client, world, db, clock):
 
 def test_shared_information_is_one_writer_for_the_api_and_the_page(client, world, db):
     case = world.case_in("engagement")
-    r = client.post(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.clinician),
+    r = client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.clinician),
                     json={"category": "strengths", "text": "Via API"})
     assert r.status_code == 201
     login(client, world.clinician)
     # No consent for the team to see it: the page asks to confirm first.
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Via siden",
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Via siden",
                                                            "confirm_unseen": "y"})
     assert r.status_code == 302
     rows = db.session.scalars(select(SharedHealthInfo).where(SharedHealthInfo.case_id == case.id)

@@ -54,12 +54,12 @@ def test_jobcenter_never_sees_psychiatry_information(demo, db):
                     f"/api/v1/cases/{cid}/consents"):
             body = client.get(url, headers=h).get_data(as_text=True)
             assert not any(t in body for t in psychiatry_texts), url
-        assert client.get(f"/api/v1/cases/{cid}/shared-info", headers=h).status_code == 403
+        assert client.get(f"/api/v1/cases/{cid}/shared-health-info", headers=h).status_code == 403
     # ...while the consultant, under the demo's consent, does see it.
     with_info = _db.session.scalar(select(SharedHealthInfo.case_id)
                                    .where(SharedHealthInfo.case_id.in_(case_ids)).limit(1))
     consultant = _db.session.get(User, _db.session.get(IpsCase, with_info).consultant_id)
-    shared = client.get(f"/api/v1/cases/{with_info}/shared-info", headers=bearer(consultant))
+    shared = client.get(f"/api/v1/cases/{with_info}/shared-health-info", headers=bearer(consultant))
     assert shared.status_code == 200 and shared.json["total"] >= 1
 
 
@@ -72,7 +72,8 @@ def test_no_health_data_in_logs_urls_or_emails(demo, db, caplog, tmp_path, monke
     h = bearer(consultant)
     urls = []
     for case in db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == consultant.id)):
-        for url in (f"/cases/{case.id}", f"/api/v1/cases/{case.id}/shared-info", f"/api/v1/cases/{case.id}/contacts"):
+        for url in (f"/cases/{case.id}", f"/api/v1/cases/{case.id}/shared-health-info",
+                    f"/api/v1/cases/{case.id}/contacts"):
             r = client.get(url, headers=h if url.startswith("/api") else None)
             urls.append(r.request.url)
         if case.phase == "employed":

@@ -41,12 +41,12 @@ def _all_consents(world, case):
 
 
 def _rich_case(world, client):
-    """A case holding a contact note, psychiatry-shared text, a benefit note and a note in its history."""
+    """A case holding a contact note, shared-health-info text, a benefit note and a note in its history."""
     case = world.case_in("job_search")
     _all_consents(world, case)
     act.log_contact(_db.session.get(IpsCase, case.id), world.consultant, kind="contact", occurred_at=utcnow(),
                     location="community", note=SECRET_NOTE)
-    assert client.post(f"/api/v1/cases/{case.id}/shared-info", headers=bearer(world.clinician),
+    assert client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.clinician),
                        json={"category": "symptoms", "text": SHARED}).status_code == 201
     assert client.post(f"/api/v1/cases/{case.id}/benefit-facts", headers=bearer(world.caseworker),
                        json={"benefit": "sygedagpenge", "note": BENEFIT_NOTE}).status_code == 201
@@ -133,7 +133,7 @@ def test_coordinator_exports_only_what_the_coordinator_may_read(client, world):
     for secret in (SECRET_NOTE, SHARED, BENEFIT_NOTE, "indlæggelse"):
         assert secret not in body, secret
     [exported] = r.json["cases"]
-    assert not {"contacts", "psychiatry_shared", "benefit_facts", "job_ending_reviews"} & set(exported)
+    assert not {"contacts", "shared_health_info", "benefit_facts", "job_ending_reviews"} & set(exported)
     assert exported["placements"] is not None and exported["events"]
     logged = {(row.part, row.reason) for row in _rows(user_id=world.coordinator.id, case_id=case.id)}
     assert ("history", None) in logged and not any(p == "contact_notes" for p, _r in logged)
@@ -217,7 +217,7 @@ def test_lists_and_dashboards_log_what_they_show(client, world, clock):
     checks.append((r, world.consultant, "identity"))
     client.post("/logout")
     login(client, world.coordinator)
-    for url, part in (("/coordinator", "follow_ups"), ("/coordinator/caseload.csv", "phase_and_plan")):
+    for url, part in (("/coordinator", "follow_ups"), ("/coordinator/caseload.csv", "phase")):
         checks.append((client.get(url), world.coordinator, part))
     for resp, reader, part in checks:
         assert resp.status_code == 200
@@ -239,7 +239,7 @@ def test_the_case_page_logs_every_part_it_shows(client, world):
     r = client.get(f"/cases/{case.id}")
     assert SHARED in r.get_data(as_text=True)
     parts = {row.part for row in _rows(request_id=r.headers["X-Request-ID"])}
-    assert {"identity", "psychiatry_shared", "contact_notes", "benefit_facts", "history", "consents"} <= parts
+    assert {"identity", "shared_health_info", "contact_notes", "benefit_facts", "history", "consents"} <= parts
 
 
 def test_refusals_are_logged_and_probing_is_visible(client, world):

@@ -110,9 +110,9 @@ def test_psychiatry_acknowledges_and_shares_from_the_page(client, world, db, clo
     db.session.expire_all()
     assert db.session.get(Notification, note.id).acknowledged_at is not None
     # Without the citizen's consent the team would not see it: the page asks first.
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Stabil og grundig"})
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Stabil og grundig"})
     assert r.status_code == 400 and "The IPS team cannot see this" in r.get_data(as_text=True)
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Stabil og grundig",
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Stabil og grundig",
                                                            "confirm_unseen": "y"})
     assert r.status_code == 302
     # The consultant sees it only under consent.

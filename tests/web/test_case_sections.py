@@ -7,8 +7,8 @@ import re
 
 from tests.factories import login
 
-FORMS = ("/contacts", "/reviews", "/profile", "/steps", "/consents", "/shared-info", "/plan/goal", "/plan/actions",
-         "/plan/interventions", "/plan/supports", "/plan/progress", "/decisions", "/job-terms")
+FORMS = ("/contacts", "/reviews", "/profile", "/steps", "/consents", "/shared-health-info", "/plan/goal",
+         "/plan/actions", "/plan/interventions", "/plan/supports", "/plan/progress", "/decisions", "/job-terms")
 SECTIONS = ("contact", "profile", "step", "consent", "withdraw", "plan", "interventions", "supports", "rating",
             "terms")
 

@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ips_coord.access import policy as P
 from ips_coord.clock import utcnow
 from ips_coord.extensions import db as _db
 from ips_coord.models import AccessLog, CaseEvent, Citizen, FollowUp, IpsCase, PlanGoal
 from ips_coord.services import activities as act
 from ips_coord.services import plan as plan_svc
+from ips_coord.workflows.phases import Part
 from tests.conftest import IsolatedClient
 from tests.factories import bearer, login
 
@@ -138,7 +138,7 @@ def test_citizen_signs_in_by_code_sees_only_own_case_and_edits_in_own_words(app,
     # Every citizen action is audited with the citizen as the actor.
     writes = _db.session.scalars(select(AccessLog).where(AccessLog.citizen_id == case.citizen_id,
                                                          AccessLog.action == "write")).all()
-    assert {w.part for w in writes} >= {"sign_in", P.PLAN, P.NOTES}
+    assert {w.part for w in writes} >= {"sign_in", Part.SHARED_PLAN, Part.CONTACT_NOTES}
     assert all(w.user_id is None for w in writes)
 
 
@@ -195,7 +195,7 @@ def test_sessions_do_not_cross(app, world, citizen_client):
 def test_withdrawal_from_the_citizen_view_takes_effect_on_the_next_read(app, world, citizen_client, client):
     case = citizen_case(world)
     login(client, world.consultant)
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info").status_code == 200
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info").status_code == 200
     sign_in(app, citizen_client, "sara@borger.example")
     from ips_coord.models import Consent
 
@@ -205,7 +205,7 @@ def test_withdrawal_from_the_citizen_view_takes_effect_on_the_next_read(app, wor
     ok = citizen_client.post(f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw",
                              data={f"w{consent.id}-confirm": "y"})
     assert ok.status_code == 302
-    assert client.get(f"/api/v1/cases/{case.id}/shared-info").status_code == 403
+    assert client.get(f"/api/v1/cases/{case.id}/shared-health-info").status_code == 403
     event = _db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                        CaseEvent.event == "consent_withdrawn"))
     assert event.actor_id is None and event.data["by"] == "citizen"

@@ -130,18 +130,18 @@ def test_sharing_the_team_cannot_see_asks_and_says_who_will_not_see_it(client, w
     page = client.get(f"/cases/{case.id}?open=shared").get_data(as_text=True)  # the form opens on demand
     # (The clinician reads English.)
     assert "The citizen has not consented to psychiatry sharing with the IPS team" in page
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Meget vedholdende"})
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Meget vedholdende"})
     assert r.status_code == 400
     body = r.get_data(as_text=True)
     assert "The IPS team cannot see this" in body and "Meget vedholdende" in body  # what was typed is kept
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Meget vedholdende",
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Meget vedholdende",
                                                            "confirm_unseen": "y"}, follow_redirects=True)
     assert "the IPS team does not see it until the citizen consents" in r.get_data(as_text=True)
     assert db.session.scalar(select(SharedHealthInfo.text).where(SharedHealthInfo.case_id == case.id))
     # Under consent, it is shared at once and the consultant sees it, and is told in the inbox.
     act.record_consent(_fresh(db, case), world.clinician, from_party="psychiatry", to_party="ips_team",
                        categories=["strengths"], purpose="Koordinering", given_at=clock.now().date(), expires_at=None)
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "strengths", "text": "Godt humør"},
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Godt humør"},
                     follow_redirects=True)
     assert "Shared with the IPS team." in r.get_data(as_text=True)
     login(client, world.consultant)

@@ -60,7 +60,7 @@ def test_the_reason_is_shown_to_the_team_only_under_consent(client, world, db, c
     assert "Akut-XYZ" in page
     parts = set(db.session.scalars(select(AccessLog.part).where(AccessLog.case_id == case.id,
                                                                 AccessLog.user_id == world.consultant.id)))
-    assert "psychiatry_shared" in parts
+    assert "shared_health_info" in parts
     # The jobcenter never sees the admission; the consultant cannot record one.
     client.post("/logout")
     login(client, world.caseworker)

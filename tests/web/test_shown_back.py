@@ -116,7 +116,7 @@ def test_consent_and_shared_information_are_shown_to_those_who_may_read_them(cli
         "purpose": "Støtte i det nye job", "given_at": clock.now().date().isoformat()})
     assert r.status_code == 302
     login(client, world.clinician)
-    r = client.post(f"/cases/{case.id}/shared-info", data={"category": "coping_strategies",
+    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "coping_strategies",
                                                            "text": "Korte pauser hjælper"})
     assert r.status_code == 302
     for who in (world.consultant, world.clinician):

@@ -55,7 +55,7 @@ def test_a_worker_killed_at_each_point_loses_no_webhook(stack, point):
         assert f"failpoint {point}: killing process {worker.pid}" in Path(worker.log_path).read_text()
         stack.clock.advance(seconds=stack.app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
         restarted = stack.procs.worker(pool="solo")
-        wait_until(lambda: _statuses() == {"delivered": N}, 60, what=f"all {N} deliveries after the restart")
+        wait_until(lambda: _statuses() == {"sent": N}, 60, what=f"all {N} deliveries after the restart")
         assert restarted.poll() is None
         expected = {f"whd_{i}" for i in db.session.scalars(select(WebhookDelivery.id))}
         db.session.commit()
@@ -96,7 +96,7 @@ def test_a_malformed_endpoint_never_stalls_the_other_endpoints_deliveries(stack)
             db.session.expire_all()
             rows = db.session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.status)).all()
             db.session.commit()
-            return len(rows) == 2 * N and all(s == "delivered" for e, s in rows if e == good.id)
+            return len(rows) == 2 * N and all(s == "sent" for e, s in rows if e == good.id)
 
         wait_until(good_done, 30, what="the good endpoint's deliveries")
         rows = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == bad.id)).all()

@@ -17,8 +17,8 @@ from .extensions import db
 from .models import IpsCase, Placement, User
 from .services import accounts
 from .services import activities as act
+from .services.case_state import current_placement
 from .services.jobcenter import change_job_terms
-from .services.transitions import current_placement
 from .services.treatment import record_admission, record_discharge, record_team_meeting
 from .workflows.phases import BenefitKind, ContactKind, Location, Phase, PlacementType
 
@@ -27,7 +27,8 @@ from .workflows.phases import BenefitKind, ContactKind, Location, Phase, Placeme
 ADMISSION_REASONS = ["Demo: indlagt efter forværring", "Demo: indlagt på eget ønske i en svær periode"]
 
 
-def seed_sectors(rng: random.Random, clock: FrozenClock, now: datetime, team_id: int, consultants: list[User]) -> None:
+def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: datetime, team_id: int,
+                             consultants: list[User]) -> None:
     for n, consultant in enumerate(consultants, start=1):
         accounts.set_phone(consultant, f"+45 70 10 20 {n:02d}")
     _team_meetings(rng, clock, now, consultants)
@@ -104,4 +105,4 @@ def _team_meetings(rng: random.Random, clock: FrozenClock, now: datetime, consul
                                 clinicians_present=rng.randint(1, 4), cases_discussed=rng.randint(2, 8))
 
 
-__all__ = ["ADMISSION_REASONS", "seed_sectors"]
+__all__ = ["ADMISSION_REASONS", "seed_treatment_jobcenter"]

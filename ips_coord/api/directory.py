@@ -1,4 +1,5 @@
-"""Sync for other systems: the change feed, the staff directory and who the caller is."""
+"""Who is who, for other systems: the staff directory (to name a case's psychiatry contact or
+caseworker) and the caller's own account and token."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,12 +15,12 @@ from ..access.audit import audit_pairs, shows_no_citizen_data
 from ..access.feed import FeedPage, read_changes
 from ..extensions import db
 from ..models import ApiToken, Organisation, User
-from ..workflows.phases import ChangeAction, ChangeKind, OrgKind, Part, Role, ServiceScope
+from ..workflows.phases import OrgKind, Role, ServiceScope
 from .common import errors, paginate, require_login
 from .fields import OneOf
-from .schemas import PAGE_SIZE_MAX, CaseEventSchema, PageArgs, page_of
+from .schemas import PageArgs, page_of
 
-blp = Blueprint("api_sync", __name__, description="Sync for other systems: the change feed, staff directory, me")
+blp = Blueprint("api_directory", __name__, description="The staff directory and who you are")
 blp.before_request(require_login)
 
 MAX_CURSOR = 2**63 - 1
