@@ -113,7 +113,7 @@ class Contacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ContactSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.NOTES)
+    @case_part(Part.CONTACT_NOTES)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Contacts and meetings, newest first"""
         return paginate(select(Contact).where(Contact.case_id == case_id), args,
@@ -122,7 +122,7 @@ class Contacts(MethodView):
     @blp.arguments(input_of(ContactSchema))
     @blp.response(201, output(ContactSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.NOTES, write=True)
+    @case_part(Part.CONTACT_NOTES, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> Contact:
         """Log a contact or meeting; it completes the follow-ups it answers"""
         case = checked_case()
@@ -161,7 +161,7 @@ class Reviews(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ReviewSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.NOTES)
+    @case_part(Part.CONTACT_NOTES)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Job-ending reviews, newest first"""
         return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
@@ -170,7 +170,7 @@ class Reviews(MethodView):
     @blp.arguments(input_of(ReviewSchema))
     @blp.response(201, output(ReviewSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.NOTES, write=True)
+    @case_part(Part.CONTACT_NOTES, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> JobEndingReview:
         """Record the joint review after a job ending: what worked, what did not, what to adjust"""
         case = checked_case()
@@ -184,7 +184,7 @@ class Reviews(MethodView):
 class Profile(MethodView):
     @blp.response(200, output(CareerProfileSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.PROFILE)
+    @case_part(Part.CAREER_PROFILE)
     def get(self, case_id: int) -> CareerProfile | None:
         """The current career profile (404 if none yet)"""
         row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
@@ -196,7 +196,7 @@ class Profile(MethodView):
     @blp.arguments(input_of(CareerProfileSchema))
     @blp.response(201, output(CareerProfileSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PROFILE, write=True)
+    @case_part(Part.CAREER_PROFILE, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> CareerProfile:
         """Save a new version of the career profile"""
         case = checked_case()
@@ -208,7 +208,7 @@ class ProfileVersions(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(CareerProfileSchema))
     @errors(blp, 401, 404)
-    @case_part(Part.PROFILE)
+    @case_part(Part.CAREER_PROFILE)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Every version of the career profile, newest first"""
         return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
@@ -302,7 +302,7 @@ class SharedHealthInfoList(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(SharedHealthInfoSchema))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.HEALTH)
+    @case_part(Part.SHARED_HEALTH_INFO)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
         limited to the categories the citizen's live consents allow"""
@@ -313,7 +313,7 @@ class SharedHealthInfoList(MethodView):
     @blp.arguments(input_of(SharedHealthInfoSchema))
     @blp.response(201, output(SharedHealthInfoSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.HEALTH, write=True)
+    @case_part(Part.SHARED_HEALTH_INFO, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> SharedHealthInfo:
         """Psychiatry adds information it shares with the IPS team"""
         case = checked_case()
@@ -325,7 +325,7 @@ class BenefitFacts(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(BenefitFactSchema))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.BENEFITS)
+    @case_part(Part.BENEFIT_FACTS)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Benefit-relevant facts held by the jobcenter"""
         return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
@@ -334,7 +334,7 @@ class BenefitFacts(MethodView):
     @blp.arguments(input_of(BenefitFactSchema))
     @blp.response(201, output(BenefitFactSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.BENEFITS, write=True)
+    @case_part(Part.BENEFIT_FACTS, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> BenefitFact:
         """The jobcenter records a benefit-relevant fact"""
         case = checked_case()

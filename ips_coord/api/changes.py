@@ -1,13 +1,15 @@
 """The change feed: what changed on the cases the caller may see, in commit order, from a cursor."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..access.audit import audit_pairs
-from ..access.feed import read_changes
+from ..access.feed import FeedPage, read_changes
 from ..workflows.phases import ChangeAction, ChangeKind, Part
 from .common import errors, require_login
 from .fields import OneOf
@@ -53,7 +55,7 @@ class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query")
     @blp.response(200, ChangePageSchema)
     @errors(blp, 401, 403, 422)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> FeedPage:
         """What changed on the cases you may see, oldest first, from a cursor
 
         Case events, records and consents of the cases you relate to, each only if you may read

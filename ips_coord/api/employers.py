@@ -294,7 +294,7 @@ class OpeningCandidates(MethodView):
 class CaseMatches(MethodView):
     @blp.response(200, output(MatchedOpeningSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.PROFILE)
+    @case_part(Part.CAREER_PROFILE)
     def get(self, case_id: int) -> list[dict[str, object]]:
         """Open openings ranked against the case's career profile, with the reasons in words; never a decision"""
         case = checked_case()

@@ -114,7 +114,7 @@ class ProgressViewSchema(Schema):
 class Goals(MethodView):
     @blp.response(200, output(GoalSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.PLAN)
+    @case_part(Part.SHARED_PLAN)
     def get(self, case_id: int) -> Sequence[PlanGoal]:
         """The citizen's goals in their own words, newest version first (each marked citizen or staff)"""
         return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
@@ -123,7 +123,7 @@ class Goals(MethodView):
     @blp.arguments(input_of(GoalSchema))
     @blp.response(201, output(GoalSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> PlanGoal:
         """Save a new version of the goals, written by staff on the citizen's behalf"""
         return _run(svc.save_goal, checked_case(), data["text"], actor=current_user)
@@ -133,7 +133,7 @@ class Goals(MethodView):
 class Actions(MethodView):
     @blp.response(200, output(ActionSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.PLAN)
+    @case_part(Part.SHARED_PLAN)
     def get(self, case_id: int) -> Sequence[PlanAction]:
         """The plan's actions: open ones first, by due date"""
         return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
@@ -142,7 +142,7 @@ class Actions(MethodView):
     @blp.arguments(input_of(ActionSchema))
     @blp.response(201, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> PlanAction:
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
         return _run(svc.add_action, checked_case(), text=data["text"], owner=data["owner"],
@@ -153,7 +153,7 @@ class Actions(MethodView):
 class ActionDone(MethodView):
     @blp.response(200, output(ActionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.PLAN, write=True)
+    @case_part(Part.SHARED_PLAN, write=True)
     def post(self, action_id: int) -> PlanAction:
         """Mark an action done (its follow-up is completed)"""
         return _run(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
@@ -163,7 +163,7 @@ class ActionDone(MethodView):
 class Interventions(MethodView):
     @blp.response(200, output(InterventionSchema)(many=True))
     @errors(blp, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS)
+    @case_part(Part.PARALLEL_INTERVENTIONS)
     def get(self, case_id: int) -> Sequence[ParallelIntervention]:
         """Parallel interventions (CTI, ACT, IBBIS, peer support...), newest first"""
         return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
@@ -172,7 +172,7 @@ class Interventions(MethodView):
     @blp.arguments(input_of(InterventionSchema))
     @blp.response(201, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS, write=True)
+    @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> ParallelIntervention:
         """Start a parallel intervention"""
         return _run(svc.start_intervention, checked_case(), current_user, name=data["name"],
@@ -184,7 +184,7 @@ class InterventionEnd(MethodView):
     @blp.arguments(input_of(InterventionEndSchema))
     @blp.response(200, output(InterventionSchema))
     @errors(blp, 400, 401, 403, 404)
-    @case_part(Part.INTERVENTIONS, write=True)
+    @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], intervention_id: int) -> ParallelIntervention:
         """End a parallel intervention"""
         return _run(svc.end_intervention, db.session.get_one(ParallelIntervention, intervention_id), current_user,

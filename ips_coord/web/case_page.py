@@ -230,9 +230,9 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
         if case.phase == Phase.JOB_ENDED:
             ctx["review_form"] = forms.get("review") or form_or_closed(
                 "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
-    if access.can_read(Part.PROFILE):
+    if access.can_read(Part.CAREER_PROFILE):
         ctx["profiles"] = shown_rows(CareerProfile, case.id, CareerProfile.version.desc())
-    if access.can_write(Part.PROFILE):  # writers read it too: the form starts from the latest version
+    if access.can_write(Part.CAREER_PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or form_or_closed(
             "profile", lambda: ProfileForm(formdata=None, obj=latest))
@@ -286,12 +286,12 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
                 else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
                 for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
             } if is_open("withdraw") else {}
-    if access.can_read(Part.HEALTH):
+    if access.can_read(Part.SHARED_HEALTH_INFO):
         ctx["shared"] = shown_rows(SharedHealthInfo, case.id, SharedHealthInfo.created_at.desc(), entities=True,
                                  where=[SharedHealthInfo.category.in_(access.health_categories)])
-    if access.can_read(Part.BENEFITS):
+    if access.can_read(Part.BENEFIT_FACTS):
         ctx["benefits"] = shown_rows(BenefitFact, case.id, BenefitFact.created_at.desc(), entities=True)
-    if access.can_read(Part.NOTES):
+    if access.can_read(Part.CONTACT_NOTES):
         ctx["contacts"] = shown_rows(Contact, case.id, Contact.occurred_at.desc())
         ctx["reviews"] = shown_rows(JobEndingReview, case.id, JobEndingReview.held_at.desc())
     if access.can_read(Part.PLACEMENTS):

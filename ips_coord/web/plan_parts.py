@@ -28,7 +28,7 @@ from ..models import (
     SupportChange,
 )
 from ..reports.progress import case_trend, rating_round
-from ..services.transitions import current_placement
+from ..services.case_state import current_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, PlanOwner, SupportField
 from .case_forms import _c
@@ -96,8 +96,8 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
                  "DIMENSIONS": labels.DIMENSIONS,
                  "instrument": CURRENT_INSTRUMENT, "intervention_names": INTERVENTIONS}
     shown: set[Part] = set()
-    if access.can_read(Part.PLAN):
-        shown.add(Part.PLAN)
+    if access.can_read(Part.SHARED_PLAN):
+        shown.add(Part.SHARED_PLAN)
         ctx["plan_goals"] = shown_rows(PlanGoal, case.id, PlanGoal.version.desc(), entities=True)
         ctx["plan_actions"] = shown_rows(PlanAction, case.id, PlanAction.done_at.is_not(None), PlanAction.due_date,
                                        PlanAction.id)
@@ -109,7 +109,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
                 CaseEvent.case_id == case.id, CaseEvent.event.in_(agreed)).order_by(CaseEvent.seq.desc()))
         ctx["participation"] = next(
             (e for e in events if e.event in agreed and (e.data or {}).get("citizen_agreed")), None)
-    if access.can_write(Part.PLAN):
+    if access.can_write(Part.SHARED_PLAN):
         latest = ctx["plan_goals"][0].text if ctx.get("plan_goals") else ""
         ctx["plan_goal_form"] = forms.get("plan_goal") or form_or_closed(
             "plan", lambda: StaffGoalForm(formdata=None, text=latest))
@@ -118,10 +118,10 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
         ctx["participation_form"] = forms.get("participation") or form_or_closed(
             "plan", lambda: ParticipationForm(formdata=None, agreed_on=now.date()))
         ctx["can_invite"] = case.consultant_id == current_user.id and bool(case.citizen.email)
-    if access.can_read(Part.INTERVENTIONS):
-        shown.add(Part.INTERVENTIONS)
+    if access.can_read(Part.PARALLEL_INTERVENTIONS):
+        shown.add(Part.PARALLEL_INTERVENTIONS)
         ctx["interventions"] = shown_rows(ParallelIntervention, case.id, ParallelIntervention.start_date.desc())
-        if access.can_write(Part.INTERVENTIONS):
+        if access.can_write(Part.PARALLEL_INTERVENTIONS):
             ctx["intervention_form"] = (forms.get("intervention") or form_or_closed(
                 "interventions", lambda: InterventionForm(formdata=None, start_date=now.date())))
             failed = forms.get("end_intervention")
@@ -146,7 +146,7 @@ def plan_context(case: IpsCase, access: Access, forms: dict[str, Any],
             if ratings else None
         if access.can_write(Part.PROGRESS):
             ctx["rating_form"] = forms.get("rating") or form_or_closed("rating", lambda: StaffRatingForm(formdata=None))
-    if access.can_read(Part.NOTES):
+    if access.can_read(Part.CONTACT_NOTES):
         ctx["citizen_notes"] = shown_rows(CitizenNote, case.id, CitizenNote.created_at.desc(), limit=5)
     return ctx, shown
 

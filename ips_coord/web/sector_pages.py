@@ -26,7 +26,6 @@ from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase, Placement, TreatmentTeamMeeting
 from ..services import ServiceError
 from ..services import activities as activities_svc
-from ..services.case_state import current_placement
 from ..services.jobcenter import change_job_terms, update_decision
 from ..services.treatment import open_admission, record_admission, record_discharge, record_team_meeting
 from ..workflows.phases import ENDED, ON_CASELOAD, AccessAction, BenefitKind, Part, Phase, Role

@@ -17,7 +17,7 @@ from ..access.policy import Access
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase
-from ..services.transitions import current_placement
+from ..services.case_state import current_placement
 from ..workflows.phases import Part, Phase, Role
 from .case_sections import form_or_closed, is_open, shown_rows
 from .forms import DecimalNumberField, SafeForm
@@ -57,14 +57,14 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
     ctx: dict[str, Any] = {}
     shown: set[Part] = set()
     today = local_today(utcnow())
-    sees_reason = access.can_read(Part.HEALTH)
+    sees_reason = access.can_read(Part.SHARED_HEALTH_INFO)
     if sees_reason or access.can_read(Part.FOLLOW_UPS):
         ctx["admissions"] = shown_rows(Admission, case.id, Admission.admitted_on.desc(), Admission.id.desc())
         ctx["admission_reasons"] = sees_reason
-        shown.add(Part.HEALTH if sees_reason else Part.FOLLOW_UPS)
-    if access.can_write(Part.HEALTH) and current_user.role == Role.PSYCHIATRY:
+        shown.add(Part.SHARED_HEALTH_INFO if sees_reason else Part.FOLLOW_UPS)
+    if access.can_write(Part.SHARED_HEALTH_INFO) and current_user.role == Role.PSYCHIATRY:
         ctx["treatment_url"] = url_for("sector_pages.treatment", case_id=case.id)
-    if access.can_write(Part.BENEFITS):
+    if access.can_write(Part.BENEFIT_FACTS):
         ctx["decision_form"] = forms.get("decision") or form_or_closed(
             "decision", lambda: DecisionForm(formdata=None, on_date=today))
         # Each recorded decision can be corrected where it is listed (its own prefixed form), when

@@ -82,9 +82,9 @@ CASE_SCOPED = {
     ("plan.invite", "POST"): ("phase", True),
     # The sectors at work: psychiatry's admissions and discharges (its page shows the reasons), the jobcenter's
     # decisions, a running job's new terms.
-    ("sector_pages.treatment", "GET"): ("psychiatry_shared", True),
-    ("sector_pages.admit", "POST"): ("psychiatry_shared", True),
-    ("sector_pages.discharge", "POST"): ("psychiatry_shared", True),
+    ("sector_pages.treatment", "GET"): ("shared_health_info", True),
+    ("sector_pages.admit", "POST"): ("shared_health_info", True),
+    ("sector_pages.discharge", "POST"): ("shared_health_info", True),
     ("sector_pages.add_decision", "POST"): ("benefit_facts", True),
     ("sector_pages.edit_decision", "POST"): ("benefit_facts", True),
     ("sector_pages.change_terms", "POST"): ("placements", True),

@@ -1,4 +1,4 @@
-"""Migration 0022_names renames the stored values (append-only history included) both ways."""
+"""Migration 0027_names renames the stored values (append-only history included) both ways."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from tests.conftest import make_app
 
-BEFORE = "0021_seeds_reminders"
+BEFORE = "0026_seeds_reminders"
 
 
 def _values(conn) -> dict:

@@ -308,11 +308,6 @@ def test_one_claim_function_takes_skip_locked_locks():
 
 
 # --- No import cycles -----------------------------------------------------------------------
-# Cycles being broken on another branch, named here until that branch is merged (then removed).
-KNOWN_CYCLES: list[set[str]] = [
-    # web: the case page, the plan's views and the sectors' pages (split on the web branch).
-    {"ips_coord.web.case_page", "ips_coord.web.plan_views", "ips_coord.web.sectors"},
-]
 
 
 def _module_name(path: str) -> str:
@@ -369,7 +364,7 @@ def import_cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 def test_no_import_cycles():
     cycles = import_cycles(import_graph(list(_modules())))
-    unknown = [sorted(c) for c in cycles if not any(c <= known for known in KNOWN_CYCLES)]
+    unknown = [sorted(c) for c in cycles]
     assert unknown == [], "import cycles (move the shared piece into a module both can import):\n" + "\n".join(
         " <-> ".join(c) for c in unknown)
 

@@ -12,16 +12,16 @@ The access log and the case events are append-only: like the retention run, this
 admits its own updates with a history_override row that it deletes again in the same
 transaction, so no other transaction ever sees the door open.
 
-Revision ID: 0022_names
-Revises: 0021_seeds_reminders
+Revision ID: 0027_names
+Revises: 0026_seeds_reminders
 """
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022_names"
-down_revision = "0021_seeds_reminders"
+revision = "0027_names"
+down_revision = "0026_seeds_reminders"
 branch_labels = None
 depends_on = None
 
