@@ -36,5 +36,11 @@ def gunicorn(app: str, env: dict, workers: int = 2):
                 time.sleep(0.2)
         yield base
     finally:
+        # Gunicorn's graceful stop waits for its workers' requests; on a loaded machine that can
+        # outlast a short wait, so a stop that takes too long ends with a kill, not an error.
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)

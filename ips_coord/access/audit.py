@@ -14,10 +14,11 @@ session is left alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC
 from typing import Any, cast
 
 from flask import Flask, Response, g, has_request_context, request
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -78,15 +79,45 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
     _insert_now(rows)
 
 
+# What the rows of one request share: they differ in case and part only (one row per case shown).
+_SHARED = {"user_id": "integer", "action": "varchar", "view": "varchar", "request_id": "varchar",
+           "remote_addr": "varchar", "created_at": "timestamp", "target": "varchar", "outcome": "integer",
+           "reason": "varchar", "citizen_id": "integer"}
+_UNNEST_INSERT = text(
+    "INSERT INTO access_log (case_id, part, " + ", ".join(_SHARED) + ") SELECT u.case_id, u.part, "  # noqa: S608  (the constant names above; values are bound)
+    + ", ".join(f"CAST(:{column} AS {kind})" for column, kind in _SHARED.items())
+    + " FROM unnest(CAST(:case_ids AS integer[]), CAST(:parts AS varchar[])) AS u(case_id, part)")
+
+
+def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """One INSERT per group of rows that share everything but case and part (a request's rows are
+    one group). On PostgreSQL the cases and parts go as two arrays: SQLAlchemy's multi-row INSERT
+    binds and converts every value of every row in Python, ~1.4 ms for the 70 cases of a
+    consultant's day against ~0.2 ms."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(ACCESS_LOG), rows[0] if len(rows) == 1 else rows)
+        return
+    groups: dict[tuple[Any, ...], tuple[list[int | None], list[str]]] = {}
+    for row in rows:
+        case_ids, parts = groups.setdefault(tuple(row[column] for column in _SHARED), ([], []))
+        case_ids.append(row["case_id"])
+        parts.append(row["part"])
+    for shared, (case_ids, parts) in groups.items():
+        params = dict(zip(_SHARED, shared, strict=True))
+        params["action"] = str(params["action"])  # the enum's code, as the Code column stores it
+        params["created_at"] = params["created_at"].astimezone(UTC).replace(tzinfo=None)  # naive UTC, as UTCDateTime
+        conn.execute(_UNNEST_INSERT, {**params, "case_ids": case_ids, "parts": parts})
+
+
 def _insert_now(rows: list[dict[str, Any]]) -> None:
     """On a connection of its own, committed at once, whatever the caller's session does next."""
     if len(rows) <= AUDIT_BATCH:
         # One INSERT statement is atomic on its own: autocommit saves the BEGIN and COMMIT round trips.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(insert(AccessLog), rows)
+            _insert_rows(conn, rows)
         return
     with db.engine.begin() as conn:
-        conn.execute(insert(AccessLog), rows)
+        _insert_rows(conn, rows)
 
 
 # --- Reads: logged in the request's own transaction -----------------------------------------
@@ -137,7 +168,7 @@ def commit_reads(response: Response) -> Response:
         # Each statement is its own transaction: the INSERT is durable when it returns, and a
         # failed one raises (the client gets a 500). Nothing else to end: no round trip.
         if rows:  # on the connection: a Core INSERT needs none of the session's ORM steps
-            session.connection().execute(insert(ACCESS_LOG), rows[0] if len(rows) == 1 else rows)
+            _insert_rows(session.connection(), rows)
         return response
     if not rows:
         # A read that logged nothing ends its transaction with a COMMIT (nothing to write), not
@@ -153,7 +184,7 @@ def commit_reads(response: Response) -> Response:
         db.session.rollback()  # a read request never writes by the ORM: nothing of it may ride along
     for attempt in (1, 2):  # the view may have left the transaction failed: once more in a fresh one
         try:
-            db.session.execute(insert(ACCESS_LOG), rows)  # Core: no ORM bulk machinery on the hot path
+            _insert_rows(db.session.connection(), rows)  # Core: no ORM bulk machinery on the hot path
             db.session.commit()
             return response
         except Exception:

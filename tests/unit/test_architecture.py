@@ -19,9 +19,9 @@ PACKAGE = ROOT / "ips_coord"
 
 # Writers outside services/: "path" (the whole module) or "path::function", and why.
 ALLOWED_WRITERS = {
-    "ips_coord/access/audit.py::_insert_now":
-        "the access log outside a read request: its own autocommit connection, so a write attempt is logged "
-        "(with its outcome) even if the write then fails and rolls back",
+    "ips_coord/access/audit.py::_insert_rows":
+        "the access log's one INSERT: outside a read request on its own autocommit connection (_insert_now), so a "
+        "write attempt is logged (with its outcome) even if the write then fails and rolls back",
     "ips_coord/access/audit.py::commit_reads":
         "the access log of a read request: its rows in the request's own transaction, committed before the "
         "response (never a read without its row)",
