@@ -204,3 +204,24 @@ def test_a_post_that_only_reads_ends_with_commit(client, world, clock):
         "/search", data={"q": str(case.id), "csrf_token": token.group(1)}))
     assert response.status_code in (200, 303)
     assert ends and "rollback" not in ends, ends
+
+
+def test_a_list_logs_a_row_per_case_shown_in_one_statement(client, world, clock):
+    """Every case a list shows is a read of it: one access-log row each, all in one INSERT (on
+    PostgreSQL the cases, parts and times go as arrays), each row naming who, what and when."""
+    from sqlalchemy import select
+
+    from ips_coord.models import AccessLog
+
+    cases = [world.case_in(phase) for phase in ("employed", "job_search", "engagement")]
+    login(client, world.consultant)
+    before = _db.session.scalar(select(AccessLog.id).order_by(AccessLog.id.desc()).limit(1)) or 0
+    response, seen = _statements(client, "get", "/cases")
+    assert response.status_code == 200
+    assert len([s for s in seen if s.startswith("INSERT INTO access_log")]) == 1, seen
+    rows = _db.session.scalars(select(AccessLog).where(AccessLog.id > before)).all()
+    assert {r.case_id for r in rows} >= {c.id for c in cases}
+    assert len(rows) == len({r.case_id for r in rows})  # one row per case
+    for row in rows:
+        assert (row.user_id, row.action, row.view) == (world.consultant.id, "read", "cases.index"), row
+        assert abs((row.created_at - clock.now()).total_seconds()) < 1 and row.created_at.tzinfo is not None
