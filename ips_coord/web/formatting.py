@@ -17,6 +17,33 @@ from ..i18n import current_locale, decimal, percent
 from ..reports.outcomes import Metric
 
 
+class Words(Mapping[str, str]):
+    """A labels table for one rendering: each word translated the first time it is shown, then
+    reused. A long history or list shows the same few event names, phases and kinds hundreds of
+    times, and every lazy string shown is a catalogue lookup through the request's context."""
+
+    __slots__ = ("_table", "_said")
+
+    def __init__(self, table: Mapping[str, object]) -> None:
+        self._table = table
+        self._said: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = str(self._table[key])
+        return said
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 def _date_pattern(locale: str) -> str:
     return "dd.MM.y" if locale.startswith("da") else "medium"
 
