@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
-from flask import Flask
+from flask import Flask, g
 
 from .. import labels
 from ..clock import to_local
@@ -44,6 +44,20 @@ class Words(Mapping[str, str]):
         return len(self._table)
 
 
+def _locale_name() -> str:
+    """The rendering's locale name, kept on Flask-Babel's request context next to the locale it
+    names: a list shows a date per row, and each get_locale() and str(Locale) is a few context
+    lookups. A forced locale (an e-mail in the recipient's language) is another Locale object."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    if ctx is None or locale is None:
+        return current_locale()
+    said = getattr(ctx, "ips_locale_name", None)
+    if said is None or said[0] is not locale:
+        said = ctx.ips_locale_name = (locale, str(locale))
+    return said[1]
+
+
 def _date_pattern(locale: str) -> str:
     return "dd.MM.y" if locale.startswith("da") else "medium"
 
@@ -57,7 +71,7 @@ def local_date(value: date | datetime | str | None) -> str:
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
-    locale = current_locale()
+    locale = _locale_name()
     return _date_text(value, _date_pattern(locale), locale)
 
 
@@ -74,7 +88,7 @@ def local_datetime(value: datetime | None, seconds: bool = False) -> str:
         return "–"
     local = to_local(value)
     time_pattern = "HH:mm:ss" if seconds else "HH:mm"
-    return f"{local_date(local)} {_format_time(local, time_pattern, locale=current_locale())}"
+    return f"{local_date(local)} {_format_time(local, time_pattern, locale=_locale_name())}"
 
 
 def _labelled(table: Mapping[str, object], value: object) -> str:
