@@ -1,10 +1,8 @@
 """Web pages, one blueprint per audience."""
-from collections.abc import Mapping
-from typing import Any
-
 from flask import Flask
 
 from .. import labels
+from .formatting import Words
 
 
 def register_web(app: Flask) -> None:
@@ -79,11 +77,13 @@ def register_web(app: Flask) -> None:
     register_formatting(app)  # Danish dates, times (Copenhagen) and numbers; codes in words
 
 
-def _labels() -> dict[str, Mapping[Any, Any]]:
-    return {"PHASES": labels.PHASES, "ROLES": labels.ROLES, "FOLLOW_UP_KINDS": labels.FOLLOW_UP_KINDS,
-            "PARTIES": labels.PARTIES, "EVENTS": labels.EVENTS, "WORDS": labels.WORDS,
-            "END_REASONS": labels.END_REASONS, "CONTACT_PURPOSES": labels.CONTACT_PURPOSES,
-            "ADJUSTMENTS": labels.ADJUSTMENTS, "PROFILE_LABELS": labels.PROFILE_FIELDS,
-            "DISCLOSURE": labels.DISCLOSURES, "ORG_KINDS": labels.ORG_KINDS,
-            "BENEFIT_KINDS": labels.BENEFIT_KINDS, "TOKEN_STATES": labels.TOKEN_STATES,
-            "DECISION_OUTCOMES": labels.DECISION_OUTCOMES, "REFERRAL_REASONS": labels.REFERRAL_REASONS}
+def _labels() -> dict[str, Words]:
+    """The labels tables, each translated once per distinct word in a rendering (see Words)."""
+    return {name: Words(table) for name, table in (
+        ("PHASES", labels.PHASES), ("ROLES", labels.ROLES), ("FOLLOW_UP_KINDS", labels.FOLLOW_UP_KINDS),
+        ("PARTIES", labels.PARTIES), ("EVENTS", labels.EVENTS), ("WORDS", labels.WORDS),
+        ("END_REASONS", labels.END_REASONS), ("CONTACT_PURPOSES", labels.CONTACT_PURPOSES),
+        ("ADJUSTMENTS", labels.ADJUSTMENTS), ("PROFILE_LABELS", labels.PROFILE_FIELDS),
+        ("DISCLOSURE", labels.DISCLOSURES), ("ORG_KINDS", labels.ORG_KINDS),
+        ("BENEFIT_KINDS", labels.BENEFIT_KINDS), ("TOKEN_STATES", labels.TOKEN_STATES),
+        ("DECISION_OUTCOMES", labels.DECISION_OUTCOMES), ("REFERRAL_REASONS", labels.REFERRAL_REASONS))}

@@ -84,6 +84,7 @@ from .case_sections import (
     flash_in,
     form_or_closed,
     is_open,
+    next_section,
     note_parts_present,
     open_sections,
     shown_rows,
@@ -143,9 +144,8 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     opened = open_sections(forms, {"review"} if review_due else set())
     ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
                            "opened": opened, "answer_url": answer_url, "answer_label": answer_label,
-                           "one_tap": one_tap, "in_sections": True,
-                           "transition_forms": _transition_forms(case, access, forms, now),
-                           "event_fields": EVENT_FIELDS}
+                           "one_tap": one_tap, "in_sections": True, "event_fields": EVENT_FIELDS}
+    ctx.update(_next_steps(case, access, forms, now))
     ctx.update(_record_forms(case, access, forms, now))
     ctx.update(_readable_parts(case, access, forms, rows))
     plan_ctx, plan_parts = plan_context(case, access, forms, rows)
@@ -158,7 +158,6 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = rows["to_acknowledge"]
     ctx["empty_form"] = EmptyForm()
-    ctx["transition_error"] = forms.get("transition_event")
     citizen = case.citizen
     ctx["cpr_masked"] = _masked_cpr(citizen) if access.can_read(Part.IDENTITY) else None
     ctx["cpr_full"] = identity_svc.cpr_of(citizen) if forms.get("cpr_shown") else None
@@ -199,14 +198,16 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     return rows
 
 
-def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """One form per event allowed now; the one that failed keeps what was typed."""
+def _next_steps(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The events allowed now, each offered as a link; a form is built only for the steps opened
+    (their link, or the one that failed, which keeps what was typed)."""
     events = allowed_events(case.phase) if access.can_write(Part.PHASE) else []
-    # Only enrolment and re-entry name a psychiatry contact: load the list once, and only then.
-    names_contact = any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in events)
+    opened = [e for e in events if is_open(next_section(e))]
+    # Only enrolment and re-entry name a psychiatry contact: read the list only when one is open.
+    names_contact = any("psychiatry_contact_id" in EVENT_FIELDS.get(e, ()) for e in opened)
     psychiatry = _psychiatry_choices(case) if names_contact else []
     transition_forms: dict[str, Any] = {}
-    for event in events:
+    for event in opened:
         form = forms.get("transition") if forms.get("transition_event") == event else None
         if form is None:
             form = TransitionForm(formdata=None, event=event, version=case.version)
@@ -215,7 +216,8 @@ def _transition_forms(case: IpsCase, access: Access, forms: dict[str, Any], now:
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
         transition_forms[event] = form
-    return transition_forms
+    return {"next_events": events, "transition_forms": transition_forms,
+            "employer_search": any("employer_name" in EVENT_FIELDS.get(e, ()) for e in opened)}
 
 
 def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The case page's sections that open on demand. The page shows the summary and the next
-allowed steps; each form is built and rendered only when its section is asked for
-(`?open=contact#contact`), when it failed (to show the message next to the field), or when
-the case's next step needs it (the job-ending review while it is due). Server-rendered,
-working without JavaScript."""
+allowed steps, each as a link; each form (a next step's too, `?open=next-start_job`) is built
+and rendered only when its section is asked for (`?open=contact#contact`), when it failed (to
+show the message next to the field), or when the case's next step needs it (the job-ending
+review while it is due). Server-rendered, working without JavaScript."""
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -11,6 +11,7 @@ from flask import flash, g, request
 from sqlalchemy import exists, select
 
 from ..extensions import db
+from ..workflows.phases import Event
 
 # Which section a failed form belongs to (the keyword render_case is given -> section).
 FORM_SECTION = {
@@ -20,6 +21,13 @@ FORM_SECTION = {
     "supports": "supports", "rating": "rating", "decision": "decision", "terms": "terms",
 }
 SECTIONS = frozenset(FORM_SECTION.values())
+# A next step's form is a section of its own, named by its event: "next-start_job".
+NEXT = "next-"
+NEXT_SECTIONS = frozenset(NEXT + e for e in Event)
+
+
+def next_section(event: str) -> str:
+    return NEXT + event
 
 
 class Closed:
@@ -37,8 +45,10 @@ CLOSED = Closed()
 
 def open_sections(forms: dict[str, Any], default: set[str] | None = None) -> set[str]:
     """The sections open on this view: asked for, failed, or opened by the case's next step."""
-    wanted = {name for name in request.args.getlist("open") if name in SECTIONS}
+    wanted = {name for name in request.args.getlist("open") if name in SECTIONS or name in NEXT_SECTIONS}
     failed = {FORM_SECTION[key] for key in forms if key in FORM_SECTION}
+    if forms.get("transition_event"):
+        failed.add(next_section(forms["transition_event"]))
     opened = wanted | failed | (default or set())
     g.case_sections_open = opened
     return opened

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from ..models import FollowUp
-from ..workflows.phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, FollowUpKind
+from ..workflows.phases import CITIZEN_CONTACT_FOLLOW_UPS, ContactKind, Event, FollowUpKind
 
 ONE_TAP_KINDS = CITIZEN_CONTACT_FOLLOW_UPS
 
@@ -42,7 +42,8 @@ ANSWERED_BY: dict[str, Answer] = {
     FollowUpKind.PROGRESS_RATING: Answer(_l("Rate progress"), "rating", "progress"),
     FollowUpKind.PLAN_ACTION: Answer(_l("Open the plan"), "plan", "plan"),
     FollowUpKind.CONSENT_EXPIRY: Answer(_l("Renew the consent"), "consent", "consents"),
-    FollowUpKind.RESUME_SEARCH: Answer(_l("Open the next steps"), None, "next-h"),
+    FollowUpKind.RESUME_SEARCH: Answer(_l("Resume job search"), f"next-{Event.RESUME_SEARCH}",
+                                       f"next-{Event.RESUME_SEARCH}"),
     FollowUpKind.PSYCHIATRY_ACK: Answer(_l("Open the case"), None, None),
     FollowUpKind.FIRST_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),
     FollowUpKind.NEXT_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),

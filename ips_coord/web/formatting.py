@@ -10,12 +10,53 @@ from typing import Any
 
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
-from flask import Flask
+from flask import Flask, g
 
 from .. import labels
 from ..clock import to_local
 from ..i18n import current_locale, decimal, percent
 from ..reports.outcomes import Metric
+
+
+class Words(Mapping[str, str]):
+    """A labels table for one rendering: each word translated the first time it is shown, then
+    reused. A long history or list shows the same few event names, phases and kinds hundreds of
+    times, and every lazy string shown is a catalogue lookup through the request's context."""
+
+    __slots__ = ("_said", "_table")
+
+    def __init__(self, table: Mapping[Any, object]) -> None:  # keyed by a StrEnum: its codes look it up
+        self._table = table
+        self._said: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> str:
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = str(self._table[key])
+        return said
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def _locale_name() -> str:
+    """The rendering's locale name, kept on Flask-Babel's request context next to the locale it
+    names: a list shows a date per row, and each get_locale() and str(Locale) is a few context
+    lookups. A forced locale (an e-mail in the recipient's language) is another Locale object."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    if ctx is None or locale is None:
+        return current_locale()
+    said = getattr(ctx, "ips_locale_name", None)
+    if said is None or said[0] is not locale:
+        said = ctx.ips_locale_name = (locale, str(locale))
+    return said[1]
 
 
 def _date_pattern(locale: str) -> str:
@@ -31,7 +72,7 @@ def local_date(value: date | datetime | str | None) -> str:
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
-    locale = current_locale()
+    locale = _locale_name()
     return _date_text(value, _date_pattern(locale), locale)
 
 
@@ -48,7 +89,7 @@ def local_datetime(value: datetime | None, seconds: bool = False) -> str:
         return "–"
     local = to_local(value)
     time_pattern = "HH:mm:ss" if seconds else "HH:mm"
-    return f"{local_date(local)} {_format_time(local, time_pattern, locale=current_locale())}"
+    return f"{local_date(local)} {_format_time(local, time_pattern, locale=_locale_name())}"
 
 
 def _labelled(table: Mapping[Any, object], value: object) -> str:

@@ -48,8 +48,10 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
     case_url = page.url
 
     def step(label, fill=None):
-        page.locator("summary", has_text=label).first.click()
-        form = page.locator("details[open] form")
+        # Each next step opens by its link (the page comes back with that step's form, and only it).
+        page.locator("#next").get_by_role("link", name=label, exact=True).click()
+        page.wait_for_load_state()
+        form = page.locator("#next form")
         for name, value in (fill or {}).items():
             field = form.locator(f"[name={name}]")
             if field.get_attribute("type") == "checkbox":

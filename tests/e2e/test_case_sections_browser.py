@@ -56,3 +56,55 @@ def test_a_section_opens_on_demand_and_keeps_what_was_typed(browser, live_server
         assert "Samtale om rengøringsjob" in page.locator("#contacts").inner_text()
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
+def test_a_next_step_opens_by_its_link_and_a_refused_one_comes_back_open(browser, live_server, world, javascript,
+                                                                        width, height):
+    from ips_coord.services import employers as emp
+
+    case = world.case_in("job_search")
+    emp.create_employer(world.consultant, {"name": "Lageret A/S"})
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK",
+                              java_script_enabled=javascript)
+    page = ctx.new_page()
+    try:
+        log_in(page, live_server, world.consultant)
+        page.wait_for_url(f"{live_server}/my-day")
+        page.goto(f"{live_server}/cases/{case.id}")
+        # The first screen: the allowed steps as links, no step's form in the page.
+        assert page.locator(f'form[action="/cases/{case.id}/transition"]').count() == 0
+        page.locator("#next").get_by_role("link", name="Start i job", exact=True).click()
+        page.wait_for_url(f"{live_server}/cases/{case.id}?open=next-start_job#next-start_job")
+        form = page.locator(f'#next-start_job form[action="/cases/{case.id}/transition"]')
+        assert form.is_visible() and page.locator("#next form").count() == 1
+        top = page.evaluate("document.querySelector('#next-start_job').getBoundingClientRect().top")
+        assert -2 <= top < height / 2, top  # scrolled there
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        # The address names the step: the keyboard goes on from there, to its first field.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement && document.activeElement.name") == "employer_name"
+        name = form.locator("[name=employer_name]")
+        if javascript:  # the register's suggestions come as one types, in the opened form
+            name.press_sequentially("lager", delay=30)
+            page.locator("#employer-names option").first.wait_for(state="attached")
+            assert page.locator("#employer-names option").first.get_attribute("value") == "Lageret A/S"
+        name.fill("Lageret A/S")
+        form.locator("[name=job_title]").fill("Lagermedarbejder")
+        form.locator("[name=hours_per_week]").fill("900")
+        form.get_by_role("button", name="Start i job").click()
+        page.wait_for_load_state()
+        # Refused: back with that step open, the message by the field, the focus on it, the typed shown back.
+        form = page.locator(f'#next-start_job form[action="/cases/{case.id}/transition"]')
+        assert form.is_visible()
+        assert form.locator("#hours_per_week-error").is_visible()
+        assert page.evaluate("document.activeElement && document.activeElement.name") == "hours_per_week"
+        assert form.locator("[name=employer_name]").input_value() == "Lageret A/S"
+        assert form.locator("[name=job_title]").input_value() == "Lagermedarbejder"
+        form.locator("[name=hours_per_week]").fill("20")
+        form.get_by_role("button", name="Start i job").click()
+        page.wait_for_load_state()
+        assert "I job" in page.locator(".phase").inner_text()
+    finally:
+        ctx.close()

@@ -103,8 +103,10 @@ def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
                        ("case-admitted", f"/cases/{search}"),
                        # The sections that open on demand, opened: every form measured.
                        ("case-ended-open", f"/cases/{ended}?open=contact&open=review&open=profile&open=step"
-                                           "&open=consent&open=withdraw&open=plan&open=interventions&open=rating"),
-                       ("case-employed-open", f"/cases/{employed}?open=supports&open=terms&open=contact")],
+                                           "&open=consent&open=withdraw&open=plan&open=interventions&open=rating"
+                                           "&open=next-resume_search&open=next-close"),
+                       ("case-employed-open", f"/cases/{employed}?open=supports&open=terms&open=contact"
+                                              "&open=next-end_job&open=next-pause")],
         "coordinator": [("overview", "/coordinator"), ("reports", "/coordinator/reports"),
                         ("reports-consultant", f"/coordinator/reports?consultant={world.consultant.id}"),
                         ("consultant-cases", f"/cases?consultant={world.consultant.id}"),

@@ -39,8 +39,8 @@ def test_the_whole_consultant_journey_on_a_phone(browser, live_server, world, db
         flat()
 
     def step(label, fill=None):
-        tap(page.locator("summary", has_text=label).first, f"open {label}")
-        form = page.locator("details[open] form")
+        tap(page.locator("#next").get_by_role("link", name=label, exact=True), f"open {label}")
+        form = page.locator("#next form")
         for name, value in (fill or {}).items():
             field = ok(form.locator(f"[name={name}]"), name)
             if field.get_attribute("type") == "checkbox":

@@ -169,8 +169,8 @@ def test_psychiatry_choices_are_the_regions_clinicians(client, world, db):
     db.session.commit()
     login(client, world.consultant)
     with_contact = world.referral()
-    page = client.get(f"/cases/{with_contact.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{with_contact.id}?open=next-enrol").get_data(as_text=True)
     assert world.other_clinician.name in page and far.name not in page
     without = world.referral(psychiatry_contact_id=None)
-    page = client.get(f"/cases/{without.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{without.id}?open=next-enrol").get_data(as_text=True)
     assert world.other_clinician.name in page and far.name in page

@@ -34,7 +34,7 @@ ANSWERING_FORM = {
     FollowUpKind.PROGRESS_RATING: '/plan/progress"',
     FollowUpKind.PLAN_ACTION: '/plan/actions"',
     FollowUpKind.CONSENT_EXPIRY: '/consents"',
-    FollowUpKind.RESUME_SEARCH: '/transition"',
+    FollowUpKind.RESUME_SEARCH: 'name="event" value="resume_search"',  # that step's form, opened
     FollowUpKind.PSYCHIATRY_ACK: None,  # the case page itself
     FollowUpKind.FIRST_EMPLOYER_CONTACT: "({ref})\"",  # the form, with the citizen already named
     FollowUpKind.NEXT_EMPLOYER_CONTACT: "({ref})\"",

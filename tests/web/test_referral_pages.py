@@ -92,7 +92,7 @@ def test_coordinator_moves_a_case_from_the_case_page(client, world, db, clock):
 def test_enrolment_asks_for_consent_and_the_case_page_says_what_was_not_sent(client, world, db, clock):
     case = world.referral(first="Ulla")
     login(client, world.consultant)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=next-enrol").get_data(as_text=True)  # the enrolment form, opened
     assert "Borgeren giver samtykke: psykiatrien orienteres om forløbet" in page
     r = client.post(f"/cases/{case.id}/transition", data={"event": "enrol", "version": case.version,
                                                           "psychiatry_contact_id": world.clinician.id})
