@@ -55,10 +55,11 @@ lock: $(BIN)/python
 	$(UV_COMPILE) --extra test --extra lint -o $(TEST_LOCK)
 	$(UV_COMPILE) --extra lint -c $(TEST_LOCK) -o $(LINT_LOCK)
 
-# ruff and mypy as configured in pyproject.toml, both run so one report shows every finding.
-# .ci/run runs it before the tests: a finding fails CI.
+# ruff (format and rules) and mypy as configured in pyproject.toml, all run so one report shows
+# every finding. .ci/run runs it before the tests: a finding fails CI. `ruff format .` fixes the first.
 lint: install-lint
 	@status=0; \
+	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/mypy || status=1; \
 	exit $$status

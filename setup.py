@@ -7,6 +7,7 @@
 
 Everything else is declared in pyproject.toml.
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -41,8 +42,12 @@ class BuildPy(build_py):
             return
         package = pathlib.Path(self.build_lib) / "ips_coord"
         compile_catalogues(translations, package / "translations")
-        shutil.copytree(ROOT / "migrations", package / "migrations", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            ROOT / "migrations",
+            package / "migrations",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
 
 
 setup(cmdclass={"build_py": BuildPy})

@@ -17,6 +17,7 @@ instead of on whichever phase ran then. Each run prints its requests per second 
 ratios; the target (--target) is on the first (the app-wide hooks only), the stricter of the
 two, and the exit status is 1 when any run misses it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,9 @@ def _baseline_app():
     def constant_api():
         return Response(body, mimetype="application/json")
 
-    application.add_url_rule("/api/v1/bench-constant", "bench_constant_api",
-                             limiter.limit(api_rate_limit, key_func=caller_key)(constant_api))
+    application.add_url_rule(
+        "/api/v1/bench-constant", "bench_constant_api", limiter.limit(api_rate_limit, key_func=caller_key)(constant_api)
+    )
     return application
 
 
@@ -66,15 +68,17 @@ if os.environ.get("BENCH_CONSTANT_FILE"):
 
 def _script(token: str, paths: list[str]) -> str:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115  (wrk reads it after this returns)
-    script.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
-                 "i = 0\n"
-                 f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-                 "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
-                 "done = function(summary, latency, requests)\n"
-                 "  io.write(string.format('non2xx %d\\n', summary.errors.status))\n"
-                 "  io.write(string.format('done %d %d\\n', summary.requests, summary.duration))\n"
-                 "  io.write(string.format('p50 %d p99 %d\\n', latency:percentile(50), latency:percentile(99)))\n"
-                 "end\n")
+    script.write(
+        "paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+        "i = 0\n"
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
+        "done = function(summary, latency, requests)\n"
+        "  io.write(string.format('non2xx %d\\n', summary.errors.status))\n"
+        "  io.write(string.format('done %d %d\\n', summary.requests, summary.duration))\n"
+        "  io.write(string.format('p50 %d p99 %d\\n', latency:percentile(50), latency:percentile(99)))\n"
+        "end\n"
+    )
     script.close()
     return script.name
 
@@ -95,8 +99,12 @@ class Phase:
 
 def _slice(url: str, phase: Phase, seconds: int, connections: int) -> None:
     """One short wrk run of one phase, added to its totals."""
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
-                          "-s", phase.script, url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", phase.script, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     non2xx = int(re.search(r"non2xx (\d+)", out).group(1))
     if non2xx:
         sys.exit(f"{phase.name}: {non2xx} responses were not 2xx:\n{out}")
@@ -141,18 +149,51 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     # The per-token limit (1,200 a minute) would answer most of wrk's requests 429: raised as for
     # an integration that reads in bulk; the limiter still counts every request.
-    env = {**os.environ, "DATABASE_URL": args.database_url, "IPS_ENV": "development", "PYTHONPATH": ROOT,
-           "API_RATE_LIMIT": "10000000 per minute"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "IPS_ENV": "development",
+        "PYTHONPATH": ROOT,
+        "API_RATE_LIMIT": "10000000 per minute",
+    }
     engine = create_engine(args.database_url)
     with engine.connect() as conn:
-        email = conn.execute(text("SELECT email FROM staff_user WHERE role = :role ORDER BY id LIMIT 1"),
-                             {"role": Role.IPS_CONSULTANT.value}).scalar()
-        case_ids = list(conn.execute(text("SELECT c.id FROM ips_case c JOIN staff_user u ON u.id = c.consultant_id "
-                                          "WHERE u.email = :e ORDER BY c.id"), {"e": email}).scalars())
+        email = conn.execute(
+            text("SELECT email FROM staff_user WHERE role = :role ORDER BY id LIMIT 1"),
+            {"role": Role.IPS_CONSULTANT.value},
+        ).scalar()
+        case_ids = list(
+            conn.execute(
+                text(
+                    "SELECT c.id FROM ips_case c JOIN staff_user u ON u.id = c.consultant_id "
+                    "WHERE u.email = :e ORDER BY c.id"
+                ),
+                {"e": email},
+            ).scalars()
+        )
     engine.dispose()
-    token = subprocess.run([sys.executable, "-m", "flask", "--app", "ips_coord", "token", "create", email, "--name",
-                            f"bench {time.time():.0f}"], env=env, capture_output=True, text=True, check=True
-                           ).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "ips_coord",
+                "token",
+                "create",
+                email,
+                "--name",
+                f"bench {time.time():.0f}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     # The baseline serves the bytes of a real case read.
     body = _first_read(case_ids[0], token, env)
     with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as constant:
@@ -160,26 +201,39 @@ def main() -> None:
     with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}, workers=args.workers) as base:
         assert requests.get(f"{base}/bench/constant", timeout=30).content == body
         paths = [f"/api/v1/cases/{cid}" for cid in case_ids]
-        sizes = {len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).content)
-                 for p in paths[:5]}
-        assert requests.get(f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"},
-                            timeout=30).content == body
+        sizes = {
+            len(requests.get(base + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).content)
+            for p in paths[:5]
+        }
+        assert (
+            requests.get(
+                f"{base}/api/v1/bench-constant", headers={"Authorization": f"Bearer {token}"}, timeout=30
+            ).content
+            == body
+        )
         ratios = []
         for run in range(1, args.runs + 1):
-            reads, baseline, api_baseline = (Phase("case read", _script(token, paths)),
-                                             Phase("baseline", _script(token, ["/bench/constant"])),
-                                             Phase("baseline in /api/", _script(token, ["/api/v1/bench-constant"])))
+            reads, baseline, api_baseline = (
+                Phase("case read", _script(token, paths)),
+                Phase("baseline", _script(token, ["/bench/constant"])),
+                Phase("baseline in /api/", _script(token, ["/api/v1/bench-constant"])),
+            )
             interleaved(base, [reads, baseline, api_baseline], args.seconds, args.slice, args.connections)
             ratio, api_ratio = reads.rps / baseline.rps, reads.rps / api_baseline.rps
             ratios.append(ratio)
-            print(f"run {run}: case read {reads.rps:7.1f} req/s (p50 {_ms(reads.p50)}, p99 {_ms(reads.p99)}), "
-                  f"baseline {baseline.rps:7.1f} (p50 {_ms(baseline.p50)}), /api/ baseline {api_baseline.rps:7.1f}"
-                  f" (p50 {_ms(api_baseline.p50)})", flush=True)
+            print(
+                f"run {run}: case read {reads.rps:7.1f} req/s (p50 {_ms(reads.p50)}, p99 {_ms(reads.p99)}), "
+                f"baseline {baseline.rps:7.1f} (p50 {_ms(baseline.p50)}), /api/ baseline {api_baseline.rps:7.1f}"
+                f" (p50 {_ms(api_baseline.p50)})",
+                flush=True,
+            )
             print(f"run {run}: ratio {ratio:.2f}   ratio to /api/ {api_ratio:.2f}", flush=True)
-    print(f"ratios {' '.join(f'{r:.2f}' for r in ratios)} (target >= {args.target} in every run; "
-          f"{len(case_ids)} cases cycled, body {min(sizes)}-{max(sizes)} B against {len(body)} B, "
-          f"{args.connections} connections, {args.workers} gunicorn workers, {args.seconds:g} s per phase per run "
-          f"in {args.slice:g} s slices)")
+    print(
+        f"ratios {' '.join(f'{r:.2f}' for r in ratios)} (target >= {args.target} in every run; "
+        f"{len(case_ids)} cases cycled, body {min(sizes)}-{max(sizes)} B against {len(body)} B, "
+        f"{args.connections} connections, {args.workers} gunicorn workers, {args.seconds:g} s per phase per run "
+        f"in {args.slice:g} s slices)"
+    )
     if min(ratios) < args.target:
         sys.exit(1)
 

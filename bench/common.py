@@ -1,4 +1,5 @@
 """What the benchmarks share: a free port and the app served by gunicorn with 2 workers."""
+
 from __future__ import annotations
 
 import contextlib
@@ -24,9 +25,13 @@ def gunicorn(app: str, env: dict, workers: int = 2):
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                               f"127.0.0.1:{port}", app], env={**env, "PYTHONPATH": ROOT}, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", app],
+        env={**env, "PYTHONPATH": ROOT},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(150):
             try:

@@ -9,6 +9,7 @@ server on loopback in this process, one Celery worker with --concurrency worker 
 checks each Message-ID arrived once and puts the rows back to pending so the run can be
 repeated (bench.sweep uses the same rows).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,10 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         head = envelope.content.split(b"\r\n\r\n", 1)[0]
-        mid = next((line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"message-id:")), b"")
+        mid = next(
+            (line.split(b":", 1)[1].strip() for line in head.split(b"\r\n") if line.lower().startswith(b"message-id:")),
+            b"",
+        )
         now = time.perf_counter()
         with self.lock:
             self.ids.append(mid)
@@ -52,8 +55,12 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
 
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        due = conn.execute(text("SELECT count(*) FROM notification WHERE status = 'pending' "
-                                "AND next_attempt_at <= now() at time zone 'utc'")).scalar()
+        due = conn.execute(
+            text(
+                "SELECT count(*) FROM notification WHERE status = 'pending' "
+                "AND next_attempt_at <= now() at time zone 'utc'"
+            )
+        ).scalar()
         t0 = conn.execute(text("SELECT now() at time zone 'utc'")).scalar()
     if not due:
         sys.exit("no due notifications: run bench.generate first")
@@ -62,14 +69,40 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    env = {**os.environ, "IPS_ENV": "development", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "BASE_URL": "https://ips-coord.example",
-           "PYTHONPATH": ROOT}
+    env = {
+        **os.environ,
+        "IPS_ENV": "development",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "BASE_URL": "https://ips-coord.example",
+        "PYTHONPATH": ROOT,
+    }
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115 - the worker's, while it runs
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker", "worker", "--loglevel", "WARNING",
-                               "--concurrency", str(concurrency), "--pool", "prefork", "--without-mingle",
-                               "--without-gossip"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         from celery import Celery
 
@@ -87,17 +120,31 @@ def run(database_url: str, redis_url: str, concurrency: int, timeout: float) -> 
     counts = Counter(sink.ids)
     with engine.begin() as conn:
         touched = "idempotency_key LIKE 'bench:%' AND claimed_at >= :t0"
-        statuses = dict(conn.execute(text(f"SELECT status, count(*) FROM notification WHERE {touched} "
-                                          "GROUP BY status"), {"t0": t0}).all())
+        statuses = dict(
+            conn.execute(
+                text(f"SELECT status, count(*) FROM notification WHERE {touched} GROUP BY status"), {"t0": t0}
+            ).all()
+        )
         # Back to pending for the next run.
-        conn.execute(text(f"UPDATE notification SET status = 'pending', sent_at = NULL, attempts = 0, "
-                          f"claimed_at = NULL, claim_token = NULL WHERE {touched}"), {"t0": t0})
+        conn.execute(
+            text(
+                f"UPDATE notification SET status = 'pending', sent_at = NULL, attempts = 0, "
+                f"claimed_at = NULL, claim_token = NULL WHERE {touched}"
+            ),
+            {"t0": t0},
+        )
     engine.dispose()
     received = len(sink.ids)
-    return {"due": due, "received": received, "distinct": len(counts), "duplicates": received - len(counts),
-            "seconds": round(elapsed, 2), "emails_per_second": round(received / elapsed, 1),
-            "steady_rate": round((received - 1) / (sink.last - sink.first), 1) if received > 1 else 0,
-            "statuses": statuses}
+    return {
+        "due": due,
+        "received": received,
+        "distinct": len(counts),
+        "duplicates": received - len(counts),
+        "seconds": round(elapsed, 2),
+        "emails_per_second": round(received / elapsed, 1),
+        "steady_rate": round((received - 1) / (sink.last - sink.first), 1) if received > 1 else 0,
+        "statuses": statuses,
+    }
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ profile for every enrolled case. Scales
 down linearly (minimum one of each). Everything is synthetic; one password hash is shared by
 all staff (Bench-password-1).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,42 +47,243 @@ from ips_coord.workflows.phases import (
 )
 
 # The share of each phase (in percent), as plain strings for COPY and sqlite3.
-PHASE_MIX = {Phase.EMPLOYED: 25, Phase.JOB_SEARCH: 25, Phase.ENGAGEMENT: 10, Phase.IN_EDUCATION: 5,
-             Phase.JOB_ENDED: 5, Phase.PAUSED: 5, Phase.REFERRED: 5, Phase.CLOSED: 15, Phase.TRANSITIONED: 5}
+PHASE_MIX = {
+    Phase.EMPLOYED: 25,
+    Phase.JOB_SEARCH: 25,
+    Phase.ENGAGEMENT: 10,
+    Phase.IN_EDUCATION: 5,
+    Phase.JOB_ENDED: 5,
+    Phase.PAUSED: 5,
+    Phase.REFERRED: 5,
+    Phase.CLOSED: 15,
+    Phase.TRANSITIONED: 5,
+}
 PHASES = [phase.value for phase, share in PHASE_MIX.items() for _ in range(share)]
-FOLLOW_UP_KINDS = [k.value for k in (
-    FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT, FollowUpKind.FIRST_EMPLOYER_CONTACT,
-    FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_ENDING_REVIEW, FollowUpKind.PROFILE_REASSESSMENT,
-    FollowUpKind.NO_CONTACT)]
+FOLLOW_UP_KINDS = [
+    k.value
+    for k in (
+        FollowUpKind.WEEKLY_CONTACT,
+        FollowUpKind.MONTHLY_CONTACT,
+        FollowUpKind.FIRST_EMPLOYER_CONTACT,
+        FollowUpKind.JOINT_START_MEETING,
+        FollowUpKind.JOB_ENDING_REVIEW,
+        FollowUpKind.PROFILE_REASSESSMENT,
+        FollowUpKind.NO_CONTACT,
+    )
+]
 
 # Job development: words for profiles and openings, so the matching has work to do.
-WISHES = ["lager", "butik", "køkken", "gartneri", "kontor", "rengøring", "pleje", "chauffør", "håndværk", "it-support",
-          "bageri", "cykler", "hotel", "kantine", "værksted", "dyr", "udendørs", "formiddage", "aften", "weekend"]
-TITLES = ["Lagermedarbejder", "Butiksassistent", "Køkkenhjælp", "Gartnermedhjælper", "Kontorassistent",
-          "Rengøringsassistent", "Plejehjælper", "Chauffør", "Håndværkermedhjælper", "IT-supporter", "Bagermedhjælper",
-          "Cykelmekaniker", "Hotelmedhjælper", "Kantinemedarbejder", "Værkstedsmedhjælper", "Dyrepasser"]
-ASKS = ["formiddage", "aftenvagter", "weekend", "udendørs arbejde", "kørekort", "truckcertifikat", "mødestabil",
-        "gode til kunder", "ordenssans"]
+WISHES = [
+    "lager",
+    "butik",
+    "køkken",
+    "gartneri",
+    "kontor",
+    "rengøring",
+    "pleje",
+    "chauffør",
+    "håndværk",
+    "it-support",
+    "bageri",
+    "cykler",
+    "hotel",
+    "kantine",
+    "værksted",
+    "dyr",
+    "udendørs",
+    "formiddage",
+    "aften",
+    "weekend",
+]
+TITLES = [
+    "Lagermedarbejder",
+    "Butiksassistent",
+    "Køkkenhjælp",
+    "Gartnermedhjælper",
+    "Kontorassistent",
+    "Rengøringsassistent",
+    "Plejehjælper",
+    "Chauffør",
+    "Håndværkermedhjælper",
+    "IT-supporter",
+    "Bagermedhjælper",
+    "Cykelmekaniker",
+    "Hotelmedhjælper",
+    "Kantinemedarbejder",
+    "Værkstedsmedhjælper",
+    "Dyrepasser",
+]
+ASKS = [
+    "formiddage",
+    "aftenvagter",
+    "weekend",
+    "udendørs arbejde",
+    "kørekort",
+    "truckcertifikat",
+    "mødestabil",
+    "gode til kunder",
+    "ordenssans",
+]
 # The access log's history: reads of these parts, ACCESS_LOG_PER_CASE per case.
 ACCESS_LOG_PER_CASE = 20
-ACCESS_PARTS = [p.value for p in (Part.IDENTITY, Part.PHASE, Part.HISTORY, Part.FOLLOW_UPS, Part.CONTACT_NOTES,
-                                   Part.CAREER_PROFILE, Part.CONSENTS, Part.PLACEMENTS)]
+ACCESS_PARTS = [
+    p.value
+    for p in (
+        Part.IDENTITY,
+        Part.PHASE,
+        Part.HISTORY,
+        Part.FOLLOW_UPS,
+        Part.CONTACT_NOTES,
+        Part.CAREER_PROFILE,
+        Part.CONSENTS,
+        Part.PLACEMENTS,
+    )
+]
 # Of every ten openings: seven open, two filled, one closed.
 # Citizens' names: a few very common surnames and 1,200 rare ones, Danish first names.
-FIRST_NAMES = ["Anna", "Anne", "Bente", "Birgitte", "Camilla", "Dorthe", "Emma", "Eva", "Freja", "Hanne", "Ida",
-               "Julie", "Karen", "Laura", "Lene", "Louise", "Maja", "Marie", "Mette", "Nanna", "Pia", "Sara", "Signe",
-               "Sofie", "Susanne", "Tina", "Anders", "Bo", "Christian", "Emil", "Frederik", "Henrik", "Jakob", "Jens",
-               "Jesper", "Jonas", "Kasper", "Lars", "Magnus", "Mads", "Martin", "Michael", "Morten", "Niels",
-               "Oliver", "Peter", "Rasmus", "Søren", "Thomas", "William"]
-COMMON_SURNAMES = ["Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-                   "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen"]
-SURNAME_STEMS = ["Ager", "Bak", "Bjerre", "Bonde", "Dal", "Eng", "Fog", "Gade", "Grøn", "Hald", "Holm", "Hvid",
-                 "Kjær", "Kirke", "Kold", "Lund", "Mølle", "Mose", "Nør", "Ravn", "Skov", "Strand", "Sønder",
-                 "Toft", "Vest", "Vinding", "Ørne", "Øster", "Aa", "Brink", "Birk", "Bundgaard", "Damgaard",
-                 "Falk", "Friis", "Gram", "Hede", "Juul", "Kruse", "Lyng"]
-SURNAME_ENDINGS = ["", "gaard", "holm", "lund", "berg", "bæk", "dal", "strup", "by", "sted", "toft", "skov", "høj",
-                   "hus", "mark", "vad", "rup", "trup", "bjerg", "sø", "feldt", "borg", "have", "kær", "vig", "næs",
-                   "ager", "bro", "kilde", "rod"]
+FIRST_NAMES = [
+    "Anna",
+    "Anne",
+    "Bente",
+    "Birgitte",
+    "Camilla",
+    "Dorthe",
+    "Emma",
+    "Eva",
+    "Freja",
+    "Hanne",
+    "Ida",
+    "Julie",
+    "Karen",
+    "Laura",
+    "Lene",
+    "Louise",
+    "Maja",
+    "Marie",
+    "Mette",
+    "Nanna",
+    "Pia",
+    "Sara",
+    "Signe",
+    "Sofie",
+    "Susanne",
+    "Tina",
+    "Anders",
+    "Bo",
+    "Christian",
+    "Emil",
+    "Frederik",
+    "Henrik",
+    "Jakob",
+    "Jens",
+    "Jesper",
+    "Jonas",
+    "Kasper",
+    "Lars",
+    "Magnus",
+    "Mads",
+    "Martin",
+    "Michael",
+    "Morten",
+    "Niels",
+    "Oliver",
+    "Peter",
+    "Rasmus",
+    "Søren",
+    "Thomas",
+    "William",
+]
+COMMON_SURNAMES = [
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+]
+SURNAME_STEMS = [
+    "Ager",
+    "Bak",
+    "Bjerre",
+    "Bonde",
+    "Dal",
+    "Eng",
+    "Fog",
+    "Gade",
+    "Grøn",
+    "Hald",
+    "Holm",
+    "Hvid",
+    "Kjær",
+    "Kirke",
+    "Kold",
+    "Lund",
+    "Mølle",
+    "Mose",
+    "Nør",
+    "Ravn",
+    "Skov",
+    "Strand",
+    "Sønder",
+    "Toft",
+    "Vest",
+    "Vinding",
+    "Ørne",
+    "Øster",
+    "Aa",
+    "Brink",
+    "Birk",
+    "Bundgaard",
+    "Damgaard",
+    "Falk",
+    "Friis",
+    "Gram",
+    "Hede",
+    "Juul",
+    "Kruse",
+    "Lyng",
+]
+SURNAME_ENDINGS = [
+    "",
+    "gaard",
+    "holm",
+    "lund",
+    "berg",
+    "bæk",
+    "dal",
+    "strup",
+    "by",
+    "sted",
+    "toft",
+    "skov",
+    "høj",
+    "hus",
+    "mark",
+    "vad",
+    "rup",
+    "trup",
+    "bjerg",
+    "sø",
+    "feldt",
+    "borg",
+    "have",
+    "kær",
+    "vig",
+    "næs",
+    "ager",
+    "bro",
+    "kilde",
+    "rod",
+]
 
 
 def _phone(number: int) -> str:
@@ -111,9 +313,15 @@ class Scale:
     @classmethod
     def of(cls, cases: int) -> Scale:
         scale = cases / 100_000
-        return cls(cases=cases, munis=max(1, round(100 * scale)), regions=max(1, round(10 * scale)),
-                   consultants=max(1, round(1500 * scale)), clinicians=max(1, round(500 * scale)),
-                   caseworkers=max(1, round(400 * scale)), due=max(1, round(10_000 * scale)))
+        return cls(
+            cases=cases,
+            munis=max(1, round(100 * scale)),
+            regions=max(1, round(10 * scale)),
+            consultants=max(1, round(1500 * scale)),
+            clinicians=max(1, round(500 * scale)),
+            caseworkers=max(1, round(400 * scale)),
+            due=max(1, round(10_000 * scale)),
+        )
 
     # Organisations: ids are assigned in order, so they are known without reading back.
     def jobcenter(self, m: int) -> int:
@@ -149,10 +357,12 @@ class Loader:
 
     def organisations(self) -> None:
         n = self.n
-        orgs = ([(f"Jobcenter Kommune {i:03d}", OrgKind.JOBCENTER.value, f"Kommune {i:03d}") for i in range(n.munis)]
-                + [(f"IPS-team Kommune {i:03d}", OrgKind.IPS_TEAM.value, f"Kommune {i:03d}") for i in range(n.munis)]
-                + [(f"Psykiatri Region {i:02d}", OrgKind.PSYCHIATRY.value, None) for i in range(n.regions)]
-                + [("Nationalt IPS-center", OrgKind.NATIONAL.value, None)])
+        orgs = (
+            [(f"Jobcenter Kommune {i:03d}", OrgKind.JOBCENTER.value, f"Kommune {i:03d}") for i in range(n.munis)]
+            + [(f"IPS-team Kommune {i:03d}", OrgKind.IPS_TEAM.value, f"Kommune {i:03d}") for i in range(n.munis)]
+            + [(f"Psykiatri Region {i:02d}", OrgKind.PSYCHIATRY.value, None) for i in range(n.regions)]
+            + [("Nationalt IPS-center", OrgKind.NATIONAL.value, None)]
+        )
         self.copy("organisation", ["id", "name", "kind", "municipality"], ((i + 1, *o) for i, o in enumerate(orgs)))
 
     def staff(self) -> None:
@@ -169,11 +379,37 @@ class Loader:
         ):
             for i in range(count):
                 uid += 1
-                users.append((uid, f"{prefix}{i}@bench.ips-coord.example", f"{prefix} {i}", pw, role.value, org_of(i),
-                              "da", True, 0, _naive(self.now)))
+                users.append(
+                    (
+                        uid,
+                        f"{prefix}{i}@bench.ips-coord.example",
+                        f"{prefix} {i}",
+                        pw,
+                        role.value,
+                        org_of(i),
+                        "da",
+                        True,
+                        0,
+                        _naive(self.now),
+                    )
+                )
                 bucket.append(uid)
-        self.copy("staff_user", ["id", "email", "name", "password_hash", "role", "organisation_id", "locale", "active",
-                                 "session_generation", "created_at"], users)
+        self.copy(
+            "staff_user",
+            [
+                "id",
+                "email",
+                "name",
+                "password_hash",
+                "role",
+                "organisation_id",
+                "locale",
+                "active",
+                "session_generation",
+                "created_at",
+            ],
+            users,
+        )
 
     def citizens(self) -> None:
         """Names drawn like Danish ones (a few surnames very common, the rest rare: the search
@@ -191,11 +427,33 @@ class Loader:
             digits = synthetic_cpr(numbers)
             return seal_cpr(digits), cpr_hmac(digits)
 
-        self.copy("citizen", ["id", "first_name", "last_name", "birth_year", "phone", "municipality", "created_at",
-                              "cpr_encrypted", "cpr_hmac"],
-                  ((i + 1, FIRST_NAMES[pick.randrange(len(FIRST_NAMES))], last[i], 1960 + i % 45,
+        self.copy(
+            "citizen",
+            [
+                "id",
+                "first_name",
+                "last_name",
+                "birth_year",
+                "phone",
+                "municipality",
+                "created_at",
+                "cpr_encrypted",
+                "cpr_hmac",
+            ],
+            (
+                (
+                    i + 1,
+                    FIRST_NAMES[pick.randrange(len(FIRST_NAMES))],
+                    last[i],
+                    1960 + i % 45,
                     _phone(20_000_000 + 7 * i),
-                    f"Kommune {i % n.munis:03d}", _naive(now), *sealed()) for i in range(n.cases)))
+                    f"Kommune {i % n.munis:03d}",
+                    _naive(now),
+                    *sealed(),
+                )
+                for i in range(n.cases)
+            ),
+        )
 
     def _case_row(self, i: int) -> tuple:
         n, rng, now = self.n, self.rng, self.now
@@ -211,36 +469,88 @@ class Loader:
         n_events = 2 + rng.randint(0, 16)
         closed = phase == Phase.CLOSED
         self.meta.append((referred, n_events, consultant, phase))
-        return (i + 1, i + 1, phase, n.team(muni), consultant, self.clinician_ids[i % len(self.clinician_ids)],
-                self.caseworker_ids[i % len(self.caseworker_ids)], _naive(referred), _optional(enrolled),
-                _optional(first_emp), _optional(last_contact), _naive(now - timedelta(days=rng.randint(0, 300))),
-                _naive(now) if closed else None, CloseReason.CITIZEN_CHOICE.value if closed else None,
-                True, n_events, n_events)
+        return (
+            i + 1,
+            i + 1,
+            phase,
+            n.team(muni),
+            consultant,
+            self.clinician_ids[i % len(self.clinician_ids)],
+            self.caseworker_ids[i % len(self.caseworker_ids)],
+            _naive(referred),
+            _optional(enrolled),
+            _optional(first_emp),
+            _optional(last_contact),
+            _naive(now - timedelta(days=rng.randint(0, 300))),
+            _naive(now) if closed else None,
+            CloseReason.CITIZEN_CHOICE.value if closed else None,
+            True,
+            n_events,
+            n_events,
+        )
 
     def cases(self) -> None:
         rows = [self._case_row(i) for i in range(self.n.cases)]
-        self.copy("ips_case", ["id", "citizen_id", "phase", "ips_team_id", "consultant_id", "psychiatry_contact_id",
-                               "jobcenter_caseworker_id", "referred_at", "enrolled_at", "first_employer_contact_at",
-                               "last_contact_at", "phase_changed_at", "closed_at", "close_reason",
-                               "out_of_work_at_enrolment", "event_count", "version"], rows)
+        self.copy(
+            "ips_case",
+            [
+                "id",
+                "citizen_id",
+                "phase",
+                "ips_team_id",
+                "consultant_id",
+                "psychiatry_contact_id",
+                "jobcenter_caseworker_id",
+                "referred_at",
+                "enrolled_at",
+                "first_employer_contact_at",
+                "last_contact_at",
+                "phase_changed_at",
+                "closed_at",
+                "close_reason",
+                "out_of_work_at_enrolment",
+                "event_count",
+                "version",
+            ],
+            rows,
+        )
 
     def history(self) -> None:
         def events():
             for cid, (referred, n, consultant, _phase) in enumerate(self.meta, start=1):
                 for seq in range(1, n + 1):
-                    yield (cid, seq, "referred" if seq == 1 else "contact_logged", None, None, consultant, "{}",
-                           _naive(referred + timedelta(days=7 * seq)))
+                    yield (
+                        cid,
+                        seq,
+                        "referred" if seq == 1 else "contact_logged",
+                        None,
+                        None,
+                        consultant,
+                        "{}",
+                        _naive(referred + timedelta(days=7 * seq)),
+                    )
 
         def contacts():
             for cid, (referred, n, consultant, _phase) in enumerate(self.meta, start=1):
                 for k in range(n):
-                    yield (cid, consultant, ContactKind.CONTACT.value, _naive(referred + timedelta(days=7 * k + 1)),
-                           (Location.COMMUNITY if k % 3 else Location.OFFICE).value, None, _naive(self.now))
+                    yield (
+                        cid,
+                        consultant,
+                        ContactKind.CONTACT.value,
+                        _naive(referred + timedelta(days=7 * k + 1)),
+                        (Location.COMMUNITY if k % 3 else Location.OFFICE).value,
+                        None,
+                        _naive(self.now),
+                    )
 
-        self.copy("case_event", ["case_id", "seq", "event", "from_phase", "to_phase", "actor_id", "data",
-                                 "created_at"], events())
-        self.copy("contact", ["case_id", "staff_id", "kind", "occurred_at", "location", "note", "created_at"],
-                  contacts())
+        self.copy(
+            "case_event",
+            ["case_id", "seq", "event", "from_phase", "to_phase", "actor_id", "data", "created_at"],
+            events(),
+        )
+        self.copy(
+            "contact", ["case_id", "staff_id", "kind", "occurred_at", "location", "note", "created_at"], contacts()
+        )
 
     def follow_ups(self) -> None:
         n, now = self.n, self.now
@@ -261,26 +571,69 @@ class Loader:
                     due = now - timedelta(days=1 + j % 700)
                 escalated = _naive(now - timedelta(minutes=30)) if due_now and j % 10 == 0 else None
                 status = FollowUpStatus.OPEN if is_open else FollowUpStatus.DONE
-                yield (cid, FOLLOW_UP_KINDS[j % len(FOLLOW_UP_KINDS)], _naive(due), consultant, status.value, "{}",
-                       _naive(now), escalated)
+                yield (
+                    cid,
+                    FOLLOW_UP_KINDS[j % len(FOLLOW_UP_KINDS)],
+                    _naive(due),
+                    consultant,
+                    status.value,
+                    "{}",
+                    _naive(now),
+                    escalated,
+                )
 
-        self.copy("follow_up", ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at",
-                                "escalated_at"], rows())
+        self.copy(
+            "follow_up",
+            ["case_id", "kind", "due_at", "assignee_id", "status", "data", "created_at", "escalated_at"],
+            rows(),
+        )
 
     def placements(self) -> None:
         n, now, meta = self.n, self.now, self.meta
         placed = (Phase.EMPLOYED, Phase.JOB_ENDED, Phase.TRANSITIONED)
-        self.copy("placement", ["case_id", "type", "employer_name", "start_date", "end_date",
-                                "benefits_counselling_offered", "supports", "created_at"],
-                  ((cid, (PlacementType.ORDINARY_JOB if cid % 7 else PlacementType.FLEXJOB).value,
-                    f"Virksomhed {cid % 5000}", (meta[cid - 1][0] + timedelta(days=60)).date(),
-                    (meta[cid - 1][0] + timedelta(days=200)).date() if cid % 4 == 0 else None, cid % 5 != 0, "{}",
-                    _naive(now)) for cid in range(1, n.cases + 1) if meta[cid - 1][3] in placed))
-        self.copy("employer_contact", ["consultant_id", "case_id", "employer_name", "occurred_at", "face_to_face",
-                                       "location", "created_at"],
-                  ((self.consultant_ids[j % len(self.consultant_ids)], j % n.cases + 1, f"Virksomhed {j % 5000}",
-                    _naive(now - timedelta(days=j % 365)), True, Location.COMMUNITY.value, _naive(now))
-                   for j in range(2 * n.cases)))
+        self.copy(
+            "placement",
+            [
+                "case_id",
+                "type",
+                "employer_name",
+                "start_date",
+                "end_date",
+                "benefits_counselling_offered",
+                "supports",
+                "created_at",
+            ],
+            (
+                (
+                    cid,
+                    (PlacementType.ORDINARY_JOB if cid % 7 else PlacementType.FLEXJOB).value,
+                    f"Virksomhed {cid % 5000}",
+                    (meta[cid - 1][0] + timedelta(days=60)).date(),
+                    (meta[cid - 1][0] + timedelta(days=200)).date() if cid % 4 == 0 else None,
+                    cid % 5 != 0,
+                    "{}",
+                    _naive(now),
+                )
+                for cid in range(1, n.cases + 1)
+                if meta[cid - 1][3] in placed
+            ),
+        )
+        self.copy(
+            "employer_contact",
+            ["consultant_id", "case_id", "employer_name", "occurred_at", "face_to_face", "location", "created_at"],
+            (
+                (
+                    self.consultant_ids[j % len(self.consultant_ids)],
+                    j % n.cases + 1,
+                    f"Virksomhed {j % 5000}",
+                    _naive(now - timedelta(days=j % 365)),
+                    True,
+                    Location.COMMUNITY.value,
+                    _naive(now),
+                )
+                for j in range(2 * n.cases)
+            ),
+        )
 
     def access_log(self) -> None:
         """ACCESS_LOG_PER_CASE reads per case over the last two years (20 per case: 20 million rows at
@@ -295,7 +648,8 @@ class Loader:
                 end = month_start(start.year, start.month + 1)
                 self.postgres_conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {partition_name('access_log', start)} PARTITION OF access_log "
-                    f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{end:%Y-%m-%d}')")
+                    f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{end:%Y-%m-%d}')"
+                )
         span = timedelta(days=30 * months).total_seconds()
 
         def rows():
@@ -303,8 +657,7 @@ class Loader:
                 cid = j % n.cases + 1
                 consultant = self.meta[cid - 1][2]
                 at = now - timedelta(seconds=(j * 7919) % int(span))
-                yield (consultant, cid, "read", ACCESS_PARTS[j % len(ACCESS_PARTS)], "web_cases.case_page",
-                       _naive(at))
+                yield (consultant, cid, "read", ACCESS_PARTS[j % len(ACCESS_PARTS)], "web_cases.case_page", _naive(at))
 
         self.copy("access_log", ["user_id", "case_id", "action", "part", "view", "created_at"], rows())
 
@@ -315,16 +668,57 @@ class Loader:
 
         n, now = self.n, self.now
         n_employers = max(1, n.cases // 10)
-        self.copy("employer", ["id", "ips_team_id", "name", "name_key", "industry", "municipality", "created_at"],
-                  ((e + 1, n.team(e % n.munis), f"Virksomhed {e}", employer_key(f"Virksomhed {e}"), "Syntetisk",
-                    f"Kommune {e % n.munis:03d}", _naive(now)) for e in range(n_employers)))
+        self.copy(
+            "employer",
+            ["id", "ips_team_id", "name", "name_key", "industry", "municipality", "created_at"],
+            (
+                (
+                    e + 1,
+                    n.team(e % n.munis),
+                    f"Virksomhed {e}",
+                    employer_key(f"Virksomhed {e}"),
+                    "Syntetisk",
+                    f"Kommune {e % n.munis:03d}",
+                    _naive(now),
+                )
+                for e in range(n_employers)
+            ),
+        )
         openings, keywords = self._openings(n_employers)
-        self.copy("opening", ["id", "employer_id", "ips_team_id", "title", "hours_per_week", "place",
-                              "municipality_key", "requirements", "status", "keywords", "created_by_id", "created_at",
-                              "updated_at"], openings)
+        self.copy(
+            "opening",
+            [
+                "id",
+                "employer_id",
+                "ips_team_id",
+                "title",
+                "hours_per_week",
+                "place",
+                "municipality_key",
+                "requirements",
+                "status",
+                "keywords",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
+            openings,
+        )
         self.copy("opening_keyword", ["keyword", "ips_team_id", "opening_id"], keywords)
-        self.copy("career_profile", ["case_id", "version", "job_preferences", "wishes_and_dreams", "work_history",
-                                     "disclosure", "created_by_id", "created_at"], self._profiles())
+        self.copy(
+            "career_profile",
+            [
+                "case_id",
+                "version",
+                "job_preferences",
+                "wishes_and_dreams",
+                "work_history",
+                "disclosure",
+                "created_by_id",
+                "created_at",
+            ],
+            self._profiles(),
+        )
 
     def _openings(self, n_employers: int) -> tuple[list[tuple], list[tuple]]:
         from ips_coord.models.employer import employer_key
@@ -342,9 +736,23 @@ class Loader:
             words = sorted(stems(f"{title} {asks}"))
             place = f"Kommune {muni:03d}"
             consultant = self.consultant_ids[(muni + n.munis * (o % per_team)) % len(self.consultant_ids)]
-            openings.append((o + 1, employer + 1, n.team(muni), title, float(rng.choice([10, 15, 20, 25, 30, 37])),
-                             place, employer_key(place), asks, status.value, " ".join(words), consultant,
-                             _naive(now), _naive(now)))
+            openings.append(
+                (
+                    o + 1,
+                    employer + 1,
+                    n.team(muni),
+                    title,
+                    float(rng.choice([10, 15, 20, 25, 30, 37])),
+                    place,
+                    employer_key(place),
+                    asks,
+                    status.value,
+                    " ".join(words),
+                    consultant,
+                    _naive(now),
+                    _naive(now),
+                )
+            )
             if status == OpeningStatus.OPEN:
                 keywords.extend((w, n.team(muni), o + 1) for w in words)
         return openings, keywords
@@ -355,8 +763,16 @@ class Loader:
             if phase == Phase.REFERRED:
                 continue
             wishes = ", ".join(rng.sample(WISHES, 2)) + f", {rng.choice([10, 15, 20, 25, 30, 37])} timer"
-            yield (cid, 1, wishes, "Et job tæt på hjemmet", rng.choice(WISHES), Disclosure.PARTIAL.value, consultant,
-                   _naive(referred + timedelta(days=10)))
+            yield (
+                cid,
+                1,
+                wishes,
+                "Et job tæt på hjemmet",
+                rng.choice(WISHES),
+                Disclosure.PARTIAL.value,
+                consultant,
+                _naive(referred + timedelta(days=10)),
+            )
 
 
 def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None = None, quiet: bool = False) -> dict:
@@ -375,8 +791,17 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
 
     with _connect(url) as conn:
         load = Loader(_writer(conn, postgres), scale, random.Random(seed), now, log, conn if postgres else None)
-        for step in (load.organisations, load.staff, load.citizens, load.cases, load.history, load.follow_ups,
-                     load.placements, load.job_development, load.access_log):
+        for step in (
+            load.organisations,
+            load.staff,
+            load.citizens,
+            load.cases,
+            load.history,
+            load.follow_ups,
+            load.placements,
+            load.job_development,
+            load.access_log,
+        ):
             step()
         load.counts["notification"] = 0
         add_notifications(load.write, cases * 10, scale.due, now, load.consultant_ids, cases, log, load.counts)
@@ -397,19 +822,47 @@ def _optional(dt: datetime | None) -> datetime | None:
     return _naive(dt) if dt is not None else None
 
 
-def add_notifications(write, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts,
-                      key_prefix: str = "bench") -> None:
+def add_notifications(
+    write, sent: int, due: int, now: datetime, recipients: list[int], cases: int, log, counts, key_prefix: str = "bench"
+) -> None:
     """`sent` delivered rows (history) and `due` pending rows (work for the sweep)."""
+
     def rows():
         for j in range(sent + due):
             pending = j >= sent
             created = now - timedelta(minutes=5) if pending else now - timedelta(days=1 + j % 700)
             status = NotificationStatus.PENDING if pending else NotificationStatus.SENT
-            yield (recipients[j % len(recipients)], j % cases + 1, NotificationKind.JOB_STARTED.value, status.value,
-                   0 if pending else 1, _naive(created), None if pending else _naive(created),
-                   f"{key_prefix}:{j}", False, '{"reference": "IPS-000001"}', _naive(created))
-    write("notification", ["recipient_id", "case_id", "kind", "status", "attempts", "next_attempt_at", "sent_at",
-                           "idempotency_key", "requires_ack", "data", "created_at"], rows())
+            yield (
+                recipients[j % len(recipients)],
+                j % cases + 1,
+                NotificationKind.JOB_STARTED.value,
+                status.value,
+                0 if pending else 1,
+                _naive(created),
+                None if pending else _naive(created),
+                f"{key_prefix}:{j}",
+                False,
+                '{"reference": "IPS-000001"}',
+                _naive(created),
+            )
+
+    write(
+        "notification",
+        [
+            "recipient_id",
+            "case_id",
+            "kind",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "sent_at",
+            "idempotency_key",
+            "requires_ack",
+            "data",
+            "created_at",
+        ],
+        rows(),
+    )
     counts["notification"] = counts.get("notification", 0) + sent + due
     log(f"notification: {sent:,} sent + {due:,} due")
 
@@ -429,6 +882,7 @@ def _connect(url):
 
 def _writer(conn, postgres: bool):
     """write(table, columns, rows) -> count: COPY on PostgreSQL, batched INSERTs on SQLite."""
+
     def copy(table, columns, rows):
         n = 0
         with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:

@@ -9,6 +9,7 @@ Two figures, both in one process against the database:
   token check, the access check, the audit row and the JSON as well), no network.
 Cases are drawn (seeded) from the cases in engagement, job search or job ended.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ through queries drawn from that user's own cases: a surname, a first name (many 
 Each request is the whole page: the search, the access-log INSERT of every case shown, the HTML.
 Prints p50 and p95 per user and kind of query.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,13 @@ from bench.pages import _login
 def _queries(conn, where: str, params: dict) -> dict[str, list[str]]:
     from sqlalchemy import text
 
-    rows = conn.execute(text(
-        "SELECT c.id, z.first_name, z.last_name, z.phone FROM ips_case c JOIN citizen z ON z.id = c.citizen_id "
-        f"WHERE {where} ORDER BY c.id LIMIT 40"), params).all()
+    rows = conn.execute(
+        text(
+            "SELECT c.id, z.first_name, z.last_name, z.phone FROM ips_case c JOIN citizen z ON z.id = c.citizen_id "
+            f"WHERE {where} ORDER BY c.id LIMIT 40"
+        ),
+        params,
+    ).all()
     assert rows, where
     return {
         "surname": [r.last_name for r in rows],
@@ -67,25 +72,43 @@ def main() -> None:
     args = parser.parse_args()
     engine = create_engine(args.database_url)
     with engine.connect() as conn:
-        load = conn.execute(text(
-            "SELECT u.id, u.email, u.organisation_id, count(c.id) AS n FROM staff_user u "
-            "LEFT JOIN ips_case c ON c.consultant_id = u.id WHERE u.role = 'ips_consultant' "
-            "GROUP BY u.id ORDER BY n, u.id")).all()
+        load = conn.execute(
+            text(
+                "SELECT u.id, u.email, u.organisation_id, count(c.id) AS n FROM staff_user u "
+                "LEFT JOIN ips_case c ON c.consultant_id = u.id WHERE u.role = 'ips_consultant' "
+                "GROUP BY u.id ORDER BY n, u.id"
+            )
+        ).all()
         typical = load[len(load) // 2]
-        coordinator = conn.execute(text(
-            "SELECT u.email, u.organisation_id FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
-            "WHERE u.role = 'coordinator' AND o.kind = 'ips_team' ORDER BY u.id LIMIT 1")).one()
-        clinician = conn.execute(text(
-            "SELECT u.id, u.email FROM staff_user u JOIN ips_case c ON c.psychiatry_contact_id = u.id "
-            "WHERE u.role = 'psychiatry' GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1")).one()
+        coordinator = conn.execute(
+            text(
+                "SELECT u.email, u.organisation_id FROM staff_user u JOIN organisation o ON o.id = u.organisation_id "
+                "WHERE u.role = 'coordinator' AND o.kind = 'ips_team' ORDER BY u.id LIMIT 1"
+            )
+        ).one()
+        clinician = conn.execute(
+            text(
+                "SELECT u.id, u.email FROM staff_user u JOIN ips_case c ON c.psychiatry_contact_id = u.id "
+                "WHERE u.role = 'psychiatry' GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1"
+            )
+        ).one()
         users = (
-            (f"consultant ({typical.n} own cases, team's searched)", typical.email,
-             # the team's cases: a consultant may find a colleague's citizen
-             _queries(conn, "c.ips_team_id = :t", {"t": typical.organisation_id})),
-            ("coordinator (one municipality)", coordinator.email,
-             _queries(conn, "c.ips_team_id = :t", {"t": coordinator.organisation_id})),
-            ("clinician (their cases)", clinician.email,
-             _queries(conn, "c.psychiatry_contact_id = :u", {"u": clinician.id})),
+            (
+                f"consultant ({typical.n} own cases, team's searched)",
+                typical.email,
+                # the team's cases: a consultant may find a colleague's citizen
+                _queries(conn, "c.ips_team_id = :t", {"t": typical.organisation_id}),
+            ),
+            (
+                "coordinator (one municipality)",
+                coordinator.email,
+                _queries(conn, "c.ips_team_id = :t", {"t": coordinator.organisation_id}),
+            ),
+            (
+                "clinician (their cases)",
+                clinician.email,
+                _queries(conn, "c.psychiatry_contact_id = :u", {"u": clinician.id}),
+            ),
         )
         cases = conn.execute(text("SELECT count(*) FROM ips_case")).scalar()
     engine.dispose()
@@ -102,8 +125,10 @@ def main() -> None:
                 s.get(f"{base}/search")
                 floor.append(1000 * (time.perf_counter() - t))
             floor = sorted(floor[1:])
-            print(f"{who:48} {'(empty form: the floor)':24} p50 {statistics.median(floor):6.1f} ms   "
-                  f"p95 {floor[int(0.95 * (len(floor) - 1))]:6.1f} ms")
+            print(
+                f"{who:48} {'(empty form: the floor)':24} p50 {statistics.median(floor):6.1f} ms   "
+                f"p95 {floor[int(0.95 * (len(floor) - 1))]:6.1f} ms"
+            )
             for kind, queries in kinds.items():
                 p50, p95, hits = _time(s, base, queries, max(20, args.requests // len(kinds)))
                 everything.append(p95)

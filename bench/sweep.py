@@ -9,6 +9,7 @@ then puts the rows back to pending so the run can be repeated. With --grow-to it
 delivered history rows until the table holds that many, to show the time does not grow
 with the total.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,16 +34,27 @@ def run(database_url: str, grow_to: int | None = None, claim: int | None = None)
         total = db.session.scalar(select(func.count(Notification.id)))
         if grow_to and total < grow_to:
             users = list(db.session.scalars(select(User.id).limit(1000)))
-            with psycopg.connect(make_url(database_url).set(drivername="postgresql")
-                                 .render_as_string(hide_password=False)) as conn:
-                add_notifications(_writer(conn, True), grow_to - total, 0, datetime.now(UTC), users, 1000, print, {},
-                                  key_prefix=f"grow{total}")
+            with psycopg.connect(
+                make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+            ) as conn:
+                add_notifications(
+                    _writer(conn, True),
+                    grow_to - total,
+                    0,
+                    datetime.now(UTC),
+                    users,
+                    1000,
+                    print,
+                    {},
+                    key_prefix=f"grow{total}",
+                )
                 conn.commit()
                 conn.execute("ANALYZE notification")
             total = grow_to
         now = datetime.now(UTC)
-        due = db.session.scalar(select(func.count()).where(Notification.status == "pending",
-                                                           Notification.next_attempt_at <= now))
+        due = db.session.scalar(
+            select(func.count()).where(Notification.status == "pending", Notification.next_attempt_at <= now)
+        )
         batch = app.config["SWEEP_BATCH"]
         times, claimed = [], 0
         start = time.perf_counter()
@@ -56,14 +68,20 @@ def run(database_url: str, grow_to: int | None = None, claim: int | None = None)
             if claim and claimed >= claim:
                 break
         elapsed = time.perf_counter() - start
-        db.session.execute(update(Notification).where(Notification.status == "queued")
-                           .values(status="pending", claimed_at=None))
+        db.session.execute(
+            update(Notification).where(Notification.status == "queued").values(status="pending", claimed_at=None)
+        )
         db.session.commit()
         db.engine.dispose()
-    return {"rows": total, "due": due, "claimed": claimed, "seconds": round(elapsed, 3),
-            "batches": len(times) - (0 if claim and claimed >= claim else 1),
-            "batch_p50_ms": round(1000 * statistics.median(times), 1),
-            "batch_max_ms": round(1000 * max(times), 1)}
+    return {
+        "rows": total,
+        "due": due,
+        "claimed": claimed,
+        "seconds": round(elapsed, 3),
+        "batches": len(times) - (0 if claim and claimed >= claim else 1),
+        "batch_p50_ms": round(1000 * statistics.median(times), 1),
+        "batch_max_ms": round(1000 * max(times), 1),
+    }
 
 
 def main() -> None:

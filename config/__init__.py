@@ -5,6 +5,7 @@ every setting declared in `config.settings.Settings` (its type, default and mean
 once) and checks what crosses settings, so a missing or wrong setting stops start-up with one
 line naming it.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,7 @@ from typing import Any
 
 from .settings import DEFAULT_SECRET_KEY, ENVIRONMENTS, FIXED, ConfigError, read
 
-__all__ = ["DEFAULT_SECRET_KEY", "ConfigError", "load_config", "longest_smtp_send", "validate",
-           "validate_citizen_auth"]
+__all__ = ["DEFAULT_SECRET_KEY", "ConfigError", "load_config", "longest_smtp_send", "validate", "validate_citizen_auth"]
 
 
 def load_config(name: str | None = None) -> dict[str, Any]:
@@ -44,10 +44,12 @@ def validate(settings: dict[str, Any]) -> None:
         raise ConfigError(
             f"CLAIM_TIMEOUT_SECONDS must be at least {longest_send:g}, the longest SMTP send "
             f"({SMTP_STEPS_PER_SEND} x SMTP_TIMEOUT_SECONDS + SMTP_DATA_END_TIMEOUT_SECONDS), "
-            f"got {settings['CLAIM_TIMEOUT_SECONDS']:g}")
+            f"got {settings['CLAIM_TIMEOUT_SECONDS']:g}"
+        )
     if settings.get("ROLLUP_MAX_AGE_MINUTES", 30) <= settings.get("ROLLUP_MINUTES", 5):
-        raise ConfigError("ROLLUP_MAX_AGE_MINUTES must be more than ROLLUP_MINUTES, or every view computes the "
-                          "figures itself")
+        raise ConfigError(
+            "ROLLUP_MAX_AGE_MINUTES must be more than ROLLUP_MINUTES, or every view computes the figures itself"
+        )
     validate_citizen_auth(settings)
 
 
@@ -66,8 +68,10 @@ def _validate_production(settings: dict[str, Any]) -> None:
     for key, message in (
         ("CLOCK_FILE", "CLOCK_FILE is for tests only and must not be set in production"),
         ("FAILPOINTS", "IPS_FAILPOINTS is for tests only and must not be set in production"),
-        ("EGRESS_ALLOW_LOOPBACK", "EGRESS_ALLOW_LOOPBACK is for development and tests only and must not be set in "
-                                  "production"),
+        (
+            "EGRESS_ALLOW_LOOPBACK",
+            "EGRESS_ALLOW_LOOPBACK is for development and tests only and must not be set in production",
+        ),
     ):
         if settings.get(key):
             raise ConfigError(message)

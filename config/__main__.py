@@ -1,4 +1,5 @@
 """`python -m config`: print the settings table; `--write-docs` puts it into docs/operations.md."""
+
 import sys
 
 from .settings import DOCS, docs_with_table, settings_table

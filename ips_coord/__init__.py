@@ -1,4 +1,5 @@
 """ips-coord: one shared IPS case record for consultant, psychiatry and jobcenter."""
+
 from __future__ import annotations
 
 import logging
@@ -22,9 +23,14 @@ def create_app(config: dict | None = None, clock: Clock | None = None) -> Flask:
     """App factory. `config` overrides what the environment gives (tests pass a dict).
 
     Each step below is one concern; the order matters only where a step says so."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static",
-                # Where the embedded SQLite file, the filesystem broker and the mailbox live.
-                instance_path=os.environ.get("IPS_INSTANCE_PATH") or None)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+        # Where the embedded SQLite file, the filesystem broker and the mailbox live.
+        instance_path=os.environ.get("IPS_INSTANCE_PATH") or None,
+    )
     configure_settings(app, config)
     configure_clock(app, clock)
     configure_database(app)
@@ -79,8 +85,15 @@ def configure_database(app: Flask) -> None:
     from .models.case import include_object
     from .services.partitions import include_name
 
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=_migrations_dir(),
-                     include_name=include_name, include_object=include_object)
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        compare_type=True,
+        directory=_migrations_dir(),
+        include_name=include_name,
+        include_object=include_object,
+    )
     from . import models  # noqa: F401  (register tables with the metadata)
 
     _survive_database_restart(app)

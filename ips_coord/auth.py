@@ -1,4 +1,5 @@
 """Staff authentication: session login (Flask-Login) and personal API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -59,13 +60,15 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
     now = utcnow()
     typed = (email or "").strip().lower()
     pair, account = throttle.key("staff-login", typed, address), throttle.key("staff-login-all", typed)
-    wait = max((t for t in (throttle.waiting_until(pair, now), throttle.waiting_until(account, now)) if t),
-               default=None)
+    wait = max(
+        (t for t in (throttle.waiting_until(pair, now), throttle.waiting_until(account, now)) if t), default=None
+    )
     if wait is not None:
         raise LoginDelayed(wait)
     user = db.session.scalar(select(User).where(User.email == typed))
-    right = check_password_hash(user.password_hash if user is not None else _dummy_hash(password_hash_method()),
-                                password)
+    right = check_password_hash(
+        user.password_hash if user is not None else _dummy_hash(password_hash_method()), password
+    )
     if user is None or not right or not user.active or user.role == Role.INTEGRATION:
         _count_failure(pair, account, now)
         return None
@@ -75,9 +78,14 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
 
 def _count_failure(pair: str, account: str, now: datetime) -> None:
     cfg = current_app.config
-    throttle.add(pair, now, DAY, free=cfg["LOGIN_FREE_FAILURES"] - 1,
-                 delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
-                 max_delay=timedelta(seconds=cfg["LOGIN_DELAY_MAX_SECONDS"]))
+    throttle.add(
+        pair,
+        now,
+        DAY,
+        free=cfg["LOGIN_FREE_FAILURES"] - 1,
+        delay=timedelta(seconds=cfg["LOGIN_DELAY_SECONDS"]),
+        max_delay=timedelta(seconds=cfg["LOGIN_DELAY_MAX_SECONDS"]),
+    )
     throttle.add(account, now, HOUR, free=ACCOUNT_FAILURES_PER_HOUR - 1)
 
 
@@ -99,8 +107,15 @@ def create_token(user: User, name: str) -> tuple[str, ApiToken]:
     return accounts.create_token(user, name, days=current_app.config["API_TOKEN_DAYS"])
 
 
-TOKEN_COLUMNS = (ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, ApiToken.scopes,
-                 ApiToken.approved_at, ApiToken.approval_hash)
+TOKEN_COLUMNS = (
+    ApiToken.id,
+    ApiToken.revoked_at,
+    ApiToken.expires_at,
+    ApiToken.last_used_at,
+    ApiToken.scopes,
+    ApiToken.approved_at,
+    ApiToken.approval_hash,
+)
 
 
 def _path_case_id() -> int | None:
@@ -121,10 +136,13 @@ def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
 def _token_statements() -> tuple[Any, Any]:
     """Built once: composing a statement costs more Python than running a cached one."""
     token = select(*TOKEN_COLUMNS, User).join(User, User.id == ApiToken.user_id)
-    with_case = (select(*TOKEN_COLUMNS, User, IpsCase, Consent).join(User, User.id == ApiToken.user_id)
-                 .outerjoin(IpsCase, IpsCase.id == bindparam("case_id"))
-                 .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
-                 .order_by(Consent.id))
+    with_case = (
+        select(*TOKEN_COLUMNS, User, IpsCase, Consent)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(IpsCase, IpsCase.id == bindparam("case_id"))
+        .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
+        .order_by(Consent.id)
+    )
     by_hash = ApiToken.token_hash == bindparam("token_hash")
     return token.where(by_hash), with_case.where(by_hash)
 
@@ -160,12 +178,19 @@ def user_for_token(token: str) -> User | None:
 
 
 # Why a service token is refused: (status, problem code, the access log's reason, detail).
-TOKEN_NOT_APPROVED = (403, "token_not_approved", "not approved",
-                      "This service token has not been approved by a second person (the privacy officer or a "
-                      "coordinator of its organisation), so it does not work yet.")
-TOKEN_INCOMPLETE = (401, "token_incomplete", "approver's half missing",
-                    "A service token is the creator's half and the approver's half joined with a dot; "
-                    "one half alone does not work.")
+TOKEN_NOT_APPROVED = (
+    403,
+    "token_not_approved",
+    "not approved",
+    "This service token has not been approved by a second person (the privacy officer or a "
+    "coordinator of its organisation), so it does not work yet.",
+)
+TOKEN_INCOMPLETE = (
+    401,
+    "token_incomplete",
+    "approver's half missing",
+    "A service token is the creator's half and the approver's half joined with a dot; one half alone does not work.",
+)
 TOKEN_ENDED = (401, "unauthorized", "revoked or expired", "This service token is revoked or expired.")
 
 
@@ -254,10 +279,14 @@ def init_auth(app) -> None:
             return None
         # One statement for the user, their open session and the menu's unread count: every
         # page pays it, so it is one round trip rather than three.
-        open_session = select(UserSession.id).where(UserSession.id == sid, UserSession.user_id == User.id,
-                                                    UserSession.ended_at.is_(None)).exists()
-        found = db.session.execute(select(User, inbox.unread_count_of(User.id))
-                                   .where(User.id == number, open_session)).first()
+        open_session = (
+            select(UserSession.id)
+            .where(UserSession.id == sid, UserSession.user_id == User.id, UserSession.ended_at.is_(None))
+            .exists()
+        )
+        found = db.session.execute(
+            select(User, inbox.unread_count_of(User.id)).where(User.id == number, open_session)
+        ).first()
         # "Log out everywhere" bumps the generation, which invalidates every older session.
         if found is None or str(found[0].session_generation) != generation:
             return None
@@ -270,4 +299,4 @@ def init_auth(app) -> None:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        return user_for_token(header[len("Bearer "):].strip())
+        return user_for_token(header[len("Bearer ") :].strip())

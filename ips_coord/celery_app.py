@@ -1,5 +1,6 @@
 """Celery wired the documented Flask way (flask examples/celery): every task runs in an app
 context, and task modules never import the app object."""
+
 from __future__ import annotations
 
 import logging
@@ -84,14 +85,21 @@ def celery_settings(app: Flask) -> dict:
         "beat_schedule": {
             "sweep": {"task": "ips_coord.sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
             # Idempotent: a missed or repeated day does the same work the next time.
-            "retention": {"task": "ips_coord.retention",
-                          "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=30)},
-            "partitions": {"task": "ips_coord.partitions",
-                           "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0)},
+            "retention": {
+                "task": "ips_coord.retention",
+                "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=30),
+            },
+            "partitions": {
+                "task": "ips_coord.partitions",
+                "schedule": crontab(hour=app.config["RETENTION_HOUR_UTC"], minute=0),
+            },
             "webhooks": {"task": "ips_coord.webhook_sweep", "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
             # A run not started before the next is due is dropped: runs never pile up.
-            "rollups": {"task": "ips_coord.rollups", "schedule": 60.0 * app.config["ROLLUP_MINUTES"],
-                        "options": {"expires": 60.0 * app.config["ROLLUP_MINUTES"]}},
+            "rollups": {
+                "task": "ips_coord.rollups",
+                "schedule": 60.0 * app.config["ROLLUP_MINUTES"],
+                "options": {"expires": 60.0 * app.config["ROLLUP_MINUTES"]},
+            },
         },
         "timezone": "UTC",
         **app.config.get("CELERY", {}),
@@ -113,9 +121,11 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask,
-                        include=["ips_coord.notifications.tasks", "ips_coord.notifications.webhook_tasks",
-                                 "ips_coord.housekeeping"])
+    celery_app = Celery(
+        app.name,
+        task_cls=FlaskTask,
+        include=["ips_coord.notifications.tasks", "ips_coord.notifications.webhook_tasks", "ips_coord.housekeeping"],
+    )
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -9,6 +9,7 @@ puts most of them only in the latter). The citizen is selected by the verified C
 sign-in has linked it, never by an e-mail address. With the default, CITIZEN_AUTH=email_code,
 nothing is registered and the embedded one-time code by e-mail is used.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -70,8 +71,9 @@ def _true(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def identity_from(id_claims: Mapping[str, Any], userinfo: Mapping[str, Any], config: Mapping[str, Any]
-                  ) -> Identity | Refusal:
+def identity_from(
+    id_claims: Mapping[str, Any], userinfo: Mapping[str, Any], config: Mapping[str, Any]
+) -> Identity | Refusal:
     """The subject and the verified CPR number from the id_token's claims and the UserInfo
     answer. The UserInfo `sub` must be the id_token's (OpenID Connect Core 5.3.2); a CPR number
     that the two disagree on, that the broker marks unverified, or that breaks the CPR Office's

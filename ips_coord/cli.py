@@ -1,4 +1,5 @@
 """flask commands: demo data, organisations, staff users, API tokens."""
+
 from __future__ import annotations
 
 import click
@@ -27,12 +28,18 @@ def demo(seed: int, citizens: int):
     for email, role in logins:
         click.echo(f"  {role:15} {email}")
 
+
 org_group = AppGroup("organisation", help="Organisations: IPS teams, jobcenters, psychiatry, national.")
+
 
 @org_group.command("create")
 @click.argument("name")
-@click.option("--kind", required=True, type=click.Choice([k.value for k in OrgKind]),
-              help="national: a national coordinator there sees the country overview, no cases.")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice([k.value for k in OrgKind]),
+    help="national: a national coordinator there sees the country overview, no cases.",
+)
 @click.option("--municipality")
 def org_create(name, kind, municipality):
     """Add an organisation (staff are added to it with `user create --organisation`)."""
@@ -42,7 +49,9 @@ def org_create(name, kind, municipality):
         raise click.UsageError(exc.message) from None
     click.echo(f"Created {kind} {org.name}.")
 
+
 user_group = AppGroup("user", help="Staff users.")
+
 
 @user_group.command("create")
 @click.argument("email")
@@ -68,11 +77,13 @@ def user_create(email, name, role, organisation, locale, password):
             raise click.UsageError(f"No organisation named {organisation!r}.")
         org_id = org.id
     try:
-        accounts.create_user(email, name=name, role=role, organisation_id=org_id, locale=locale,
-                             password_hash=hash_password(password))
+        accounts.create_user(
+            email, name=name, role=role, organisation_id=org_id, locale=locale, password_hash=hash_password(password)
+        )
     except ServiceError as exc:
         raise click.UsageError(exc.message) from None
     click.echo(f"Created {role} {email}.")
+
 
 @click.command("export")
 @with_appcontext
@@ -100,6 +111,7 @@ def export(citizen_id, output, reason):
     else:
         click.echo(text)
 
+
 @user_group.command("link-subject")
 @click.argument("email")
 @click.argument("subject")
@@ -114,6 +126,7 @@ def user_link_subject(email, subject):
 
 
 token_group = AppGroup("token", help="Personal API tokens.")
+
 
 @token_group.command("create")
 @click.argument("email")
@@ -145,19 +158,27 @@ def retention_run(dry_run):
 
     config = current_app.config
     report = retention.run(
-        utcnow(), dry_run=dry_run, closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
+        utcnow(),
+        dry_run=dry_run,
+        closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
         access_log_months=config["ACCESS_LOG_RETENTION_MONTHS"],
-        notification_months=config["NOTIFICATION_RETENTION_MONTHS"])
+        notification_months=config["NOTIFICATION_RETENTION_MONTHS"],
+    )
     verb = "Would" if report.dry_run else "Did"
-    click.echo(f"{verb} anonymise {report.citizens} citizens ({report.cases} cases) whose cases all closed "
-               f"before {report.closed_before.date().isoformat()}.")
-    click.echo(f"{verb} drop {report.access_log_rows} access-log rows from before "
-               f"{report.access_log_before.date().isoformat()}"
-               + ("." if not report.access_log_months else ":"))
+    click.echo(
+        f"{verb} anonymise {report.citizens} citizens ({report.cases} cases) whose cases all closed "
+        f"before {report.closed_before.date().isoformat()}."
+    )
+    click.echo(
+        f"{verb} drop {report.access_log_rows} access-log rows from before "
+        f"{report.access_log_before.date().isoformat()}" + ("." if not report.access_log_months else ":")
+    )
     for month, rows in report.access_log_months:
         click.echo(f"  {month}: {rows}")
-    click.echo(f"{verb} drop {report.notifications} settled notifications from before "
-               f"{report.notifications_before.date().isoformat()}.")
+    click.echo(
+        f"{verb} drop {report.notifications} settled notifications from before "
+        f"{report.notifications_before.date().isoformat()}."
+    )
 
 
 cpr_group = AppGroup("cpr", help="The CPR numbers at rest.")

@@ -3,6 +3,7 @@
 All times are timezone-aware UTC. Tests (and the demo) replace the app's clock with a
 FrozenClock and move it forward.
 """
+
 from __future__ import annotations
 
 import os

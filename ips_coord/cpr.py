@@ -5,6 +5,7 @@ the 7th digit and the year (the CPR Office's table, below). The modulus-11 check
 warning: numbers issued since 1 October 2007 need not pass it. Storage (sealed, with a keyed
 hash beside it) is in sealed.py; nothing here stores or logs a number.
 """
+
 from __future__ import annotations
 
 import random

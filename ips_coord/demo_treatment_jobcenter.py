@@ -5,6 +5,7 @@ personal assistance, flexjob assessments, ressourceforløb and rehabilitation-te
 hours on running jobs with benefits counselling offered again, and twelve weeks of treatment-team
 meetings. Written through the services on the demo's clock, after the stories (so each case's
 history stays in order)."""
+
 from __future__ import annotations
 
 import random
@@ -27,8 +28,9 @@ from .workflows.phases import BenefitKind, ContactKind, Location, Phase, Placeme
 ADMISSION_REASONS = ["Demo: indlagt efter forværring", "Demo: indlagt på eget ønske i en svær periode"]
 
 
-def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: datetime, team_id: int,
-                             consultants: list[User]) -> None:
+def seed_treatment_jobcenter(
+    rng: random.Random, clock: FrozenClock, now: datetime, team_id: int, consultants: list[User]
+) -> None:
     for n, consultant in enumerate(consultants, start=1):
         accounts.set_phone(consultant, f"+45 70 10 20 {n:02d}")
     _team_meetings(rng, clock, now, consultants)
@@ -41,12 +43,17 @@ def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: dateti
     clock.set(now - timedelta(days=2))
     admitted = employed[:1] + searching[:3]
     for case in admitted:
-        record_admission(case.id, db.session.get_one(User, case.psychiatry_contact_id),
-                         admitted_on=clock.now().date(), reason=rng.choice(ADMISSION_REASONS))
+        record_admission(
+            case.id,
+            db.session.get_one(User, case.psychiatry_contact_id),
+            admitted_on=clock.now().date(),
+            reason=rng.choice(ADMISSION_REASONS),
+        )
     clock.set(now - timedelta(hours=5))
     for case in admitted[:3]:
-        record_discharge(case.id, db.session.get_one(User, case.psychiatry_contact_id),
-                         discharged_on=clock.now().date())
+        record_discharge(
+            case.id, db.session.get_one(User, case.psychiatry_contact_id), discharged_on=clock.now().date()
+        )
 
     # The jobcenter's decisions on the running jobs, and the benefit of everyone else it follows.
     clock.set(now - timedelta(hours=4))
@@ -59,37 +66,81 @@ def seed_treatment_jobcenter(rng: random.Random, clock: FrozenClock, now: dateti
     for case in changed:
         placement = current_placement(case)
         hours = (placement.hours_per_week or 15) + rng.choice([-5, 5, 8]) if placement else 20
-        change_job_terms(case.id, db.session.get_one(User, case.consultant_id), hours_per_week=float(max(hours, 5)),
-                         hourly_pay=float(rng.choice([128, 135, 142])))
+        change_job_terms(
+            case.id,
+            db.session.get_one(User, case.consultant_id),
+            hours_per_week=float(max(hours, 5)),
+            hourly_pay=float(rng.choice([128, 135, 142])),
+        )
     clock.set(now - timedelta(hours=2))
-    for case in changed[:len(changed) // 2]:
-        act.log_contact(db.session.get_one(IpsCase, case.id), db.session.get_one(User, case.consultant_id),
-                        kind=ContactKind.BENEFITS_COUNSELLING, occurred_at=clock.now(), location=Location.OFFICE)
+    for case in changed[: len(changed) // 2]:
+        act.log_contact(
+            db.session.get_one(IpsCase, case.id),
+            db.session.get_one(User, case.consultant_id),
+            kind=ContactKind.BENEFITS_COUNSELLING,
+            occurred_at=clock.now(),
+            location=Location.OFFICE,
+        )
 
 
 def _decisions(rng: random.Random, clock: FrozenClock, case: IpsCase, k: int) -> None:
     caseworker = db.session.get_one(User, case.jobcenter_caseworker_id)
     today = clock.now().date()
-    placement = db.session.scalar(select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None))
-                                  .order_by(Placement.start_date.desc()).limit(1))
-    act.record_benefit_fact(case, caseworker, benefit="Mentorstøtte bevilget", kind=BenefitKind.MENTOR_HOURS,
-                            hours=float(rng.choice([2, 3, 4])), on_date=today - timedelta(days=rng.randint(10, 60)))
+    placement = db.session.scalar(
+        select(Placement)
+        .where(Placement.case_id == case.id, Placement.end_date.is_(None))
+        .order_by(Placement.start_date.desc())
+        .limit(1)
+    )
+    act.record_benefit_fact(
+        case,
+        caseworker,
+        benefit="Mentorstøtte bevilget",
+        kind=BenefitKind.MENTOR_HOURS,
+        hours=float(rng.choice([2, 3, 4])),
+        on_date=today - timedelta(days=rng.randint(10, 60)),
+    )
     if placement is not None and placement.type == PlacementType.FLEXJOB:
-        act.record_benefit_fact(case, caseworker, benefit="Visiteret til fleksjob",
-                                kind=BenefitKind.FLEXJOB_ASSESSMENT, on_date=placement.start_date)
+        act.record_benefit_fact(
+            case,
+            caseworker,
+            benefit="Visiteret til fleksjob",
+            kind=BenefitKind.FLEXJOB_ASSESSMENT,
+            on_date=placement.start_date,
+        )
     if k % 3 == 0:
-        act.record_benefit_fact(case, caseworker, benefit="Hæve-sænkebord og høreværn", kind=BenefitKind.AIDS,
-                                on_date=today - timedelta(days=rng.randint(5, 40)))
+        act.record_benefit_fact(
+            case,
+            caseworker,
+            benefit="Hæve-sænkebord og høreværn",
+            kind=BenefitKind.AIDS,
+            on_date=today - timedelta(days=rng.randint(5, 40)),
+        )
     if k % 4 == 1:
-        act.record_benefit_fact(case, caseworker, benefit="Personlig assistance", kind=BenefitKind.PERSONAL_ASSISTANCE,
-                                hours=5.0, on_date=today - timedelta(days=rng.randint(5, 40)))
+        act.record_benefit_fact(
+            case,
+            caseworker,
+            benefit="Personlig assistance",
+            kind=BenefitKind.PERSONAL_ASSISTANCE,
+            hours=5.0,
+            on_date=today - timedelta(days=rng.randint(5, 40)),
+        )
     if k % 5 == 2:
-        act.record_benefit_fact(case, caseworker, benefit="Møde i rehabiliteringsteamet",
-                                kind=BenefitKind.REHABILITATION_TEAM,
-                                on_date=today + timedelta(days=rng.randint(7, 30)))
+        act.record_benefit_fact(
+            case,
+            caseworker,
+            benefit="Møde i rehabiliteringsteamet",
+            kind=BenefitKind.REHABILITATION_TEAM,
+            on_date=today + timedelta(days=rng.randint(7, 30)),
+        )
     if k % 5 == 3:
-        act.record_benefit_fact(case, caseworker, benefit="Ressourceforløb i 2 år", kind=BenefitKind.RESOURCE_COURSE,
-                                on_date=today - timedelta(days=rng.randint(60, 300)))
+        act.record_benefit_fact(
+            case,
+            caseworker,
+            benefit="Ressourceforløb i 2 år",
+            kind=BenefitKind.RESOURCE_COURSE,
+            on_date=today - timedelta(days=rng.randint(60, 300)),
+        )
 
 
 def _team_meetings(rng: random.Random, clock: FrozenClock, now: datetime, consultants: list[User]) -> None:
@@ -101,8 +152,13 @@ def _team_meetings(rng: random.Random, clock: FrozenClock, now: datetime, consul
         for week in range(12):
             if rng.random() < (0.5 if n == len(consultants) - 1 else 0.08):
                 continue
-            record_team_meeting(consultant, held_on=last_tuesday - timedelta(weeks=week), attended=True,
-                                clinicians_present=rng.randint(1, 4), cases_discussed=rng.randint(2, 8))
+            record_team_meeting(
+                consultant,
+                held_on=last_tuesday - timedelta(weeks=week),
+                attended=True,
+                clinicians_present=rng.randint(1, 4),
+                cases_discussed=rng.randint(2, 8),
+            )
 
 
 __all__ = ["ADMISSION_REASONS", "seed_treatment_jobcenter"]

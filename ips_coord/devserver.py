@@ -4,6 +4,7 @@ The web server runs here; a real Celery worker with exactly one embedded beat ru
 child process (kombu's filesystem transport when REDIS_URL is unset, so no server is needed).
 Emails go to instance/mailbox/ as .eml files unless SMTP_HOST is set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,26 @@ def start_worker(app) -> subprocess.Popen:
     log_path = os.path.join(app.instance_path, "worker.log")
     log = open(log_path, "a")  # noqa: SIM115 - lives as long as the child
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker", "worker", "-B", "--schedule", schedule,
-         "--loglevel", "INFO", "--concurrency", "1", "--pool", "solo"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "worker",
+            "-B",
+            "--schedule",
+            schedule,
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--pool",
+            "solo",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
     def stop():

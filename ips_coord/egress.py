@@ -20,6 +20,7 @@ and tests, refused in production) lets `http://` and any port through to loopbac
 for receivers running on the same machine. Whatever the reason a request could not be made, its
 caller records only "could not connect": which internal ports are open is nobody's business.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -71,16 +72,26 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Routable on the internet and nothing else: no internal, special or IPv4-carrying form."""
-    if isinstance(address, ipaddress.IPv6Address) and (address.ipv4_mapped or address.sixtofour or address.teredo
-                                                       or address in NAT64 or address.scope_id):
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address.ipv4_mapped or address.sixtofour or address.teredo or address in NAT64 or address.scope_id
+    ):
         return False
-    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified
-                                      or address.is_loopback or address.is_link_local or address.is_private)
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_private
+    )
 
 
 def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, policy: Policy) -> bool:
-    return public(address) or (policy.allow_loopback and address.is_loopback
-                               and not (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped))
+    return public(address) or (
+        policy.allow_loopback
+        and address.is_loopback
+        and not (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped)
+    )
 
 
 def _loopback_host(host: str) -> bool:
@@ -91,8 +102,13 @@ def _loopback_host(host: str) -> bool:
 def _dns_name(host: str) -> bool:
     """A name a resolver looks up, not a number it would read as an address (`127.1`)."""
     labels = host.split(".")
-    return (len(host) <= 253 and len(labels) >= 2 and all(DNS_LABEL.match(label) for label in labels)
-            and not labels[-1].isdigit() and not re.fullmatch(r"0x[0-9a-f]*", labels[-1]))
+    return (
+        len(host) <= 253
+        and len(labels) >= 2
+        and all(DNS_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+        and not re.fullmatch(r"0x[0-9a-f]*", labels[-1])
+    )
 
 
 def check_url(url: str, policy: Policy) -> SplitResult:
@@ -103,9 +119,16 @@ def check_url(url: str, policy: Policy) -> SplitResult:
         host = parts.hostname
     except ValueError as exc:
         raise EgressRefused("port" if "port" in str(exc).lower() else "scheme", str(exc)) from None
-    if parts.scheme not in ("https", "http") or not host or parts.username is not None \
-            or parts.password is not None or "@" in parts.netloc or parts.fragment or any(c.isspace() for c in url) \
-            or not url.isascii():
+    if (
+        parts.scheme not in ("https", "http")
+        or not host
+        or parts.username is not None
+        or parts.password is not None
+        or "@" in parts.netloc
+        or parts.fragment
+        or any(c.isspace() for c in url)
+        or not url.isascii()
+    ):
         raise EgressRefused("scheme", "not an https:// address")
     local = policy.allow_loopback and _loopback_host(host)
     if parts.scheme == "http" and not local:
@@ -115,8 +138,11 @@ def check_url(url: str, policy: Policy) -> SplitResult:
     if literal is not None:
         if isinstance(literal, ipaddress.IPv6Address) != bracketed or not _allowed(literal, policy):
             raise EgressRefused("host", "not a public address")
-    elif bracketed or not (_dns_name(host) or local) \
-            or ((host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local):
+    elif (
+        bracketed
+        or not (_dns_name(host) or local)
+        or ((host.endswith(".localhost") or host in LOOPBACK_NAMES) and not local)
+    ):
         raise EgressRefused("host", "not a public host name")
     if port == 0 or (not local and (port or (443 if parts.scheme == "https" else 80)) not in policy.ports):
         raise EgressRefused("port", f"port {port} is not allowed")
@@ -206,5 +232,13 @@ def session(config: Any) -> GuardedSession:
     return _sessions[policy]
 
 
-__all__ = ["COULD_NOT_CONNECT", "EgressRefused", "GuardedSession", "Policy", "check_url", "public", "session",
-           "vetted_addresses"]
+__all__ = [
+    "COULD_NOT_CONNECT",
+    "EgressRefused",
+    "GuardedSession",
+    "Policy",
+    "check_url",
+    "public",
+    "session",
+    "vetted_addresses",
+]

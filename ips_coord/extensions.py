@@ -1,4 +1,5 @@
 """Unbound extensions, bound to an app in create_app (flaskbb style)."""
+
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import Babel

@@ -1,5 +1,6 @@
 """Housekeeping tasks (daily, and the rollups every few minutes). Like every task they never
 import the app (FlaskTask gives them its context) and leave the work to a service."""
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -13,12 +14,17 @@ from .services import partitions, retention, rollups, throttle
 def run_retention() -> dict:
     config = current_app.config
     report = retention.run(
-        utcnow(), closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
+        utcnow(),
+        closed_case_years=config["RETENTION_CLOSED_CASE_YEARS"],
         access_log_months=config["ACCESS_LOG_RETENTION_MONTHS"],
-        notification_months=config["NOTIFICATION_RETENTION_MONTHS"])
+        notification_months=config["NOTIFICATION_RETENTION_MONTHS"],
+    )
     throttle.prune(utcnow())  # sign-in counts older than a day or two are of no use
-    return {"citizens": report.citizens, "access_log_rows": report.access_log_rows,
-            "notifications": report.notifications}
+    return {
+        "citizens": report.citizens,
+        "access_log_rows": report.access_log_rows,
+        "notifications": report.notifications,
+    }
 
 
 @shared_task(name="ips_coord.partitions", ignore_result=True)

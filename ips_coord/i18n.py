@@ -1,4 +1,5 @@
 """Locale choice: ?lang=, then (API) Accept-Language, then the user's stored locale, then Danish."""
+
 from typing import Any
 
 from flask import current_app, request, session

@@ -6,6 +6,7 @@ secret Fernet-encrypted under a key derived from SECRET_KEY; when it is sent or 
 worker removes it. A database dump therefore holds no usable code or link, and no log line
 ever names one (the worker logs the row's id and kind only).
 """
+
 from __future__ import annotations
 
 import base64

@@ -9,6 +9,7 @@ from the group claim (STAFF_OIDC_GROUPS_CLAIM) through one table, STAFF_OIDC_GRO
 operations.md). An unknown subject or a user without a mapped group is refused. With
 LOCAL_PASSWORDS=false the password form is gone and only this sign-in remains.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ def group_table(raw: object) -> list[GroupRule]:
         raise ConfigError("STAFF_OIDC_GROUPS must be a JSON list of {group, role, organisation}")
     rules = []
     for row in rows:
-        if not isinstance(row, Mapping) or not isinstance(row.get("group"), str) \
-                or row.get("role") not in {r.value for r in Role}:
+        if (
+            not isinstance(row, Mapping)
+            or not isinstance(row.get("group"), str)
+            or row.get("role") not in {r.value for r in Role}
+        ):
             raise ConfigError(f"STAFF_OIDC_GROUPS: each rule needs a group and a role, got {row!r}")
         organisation = row.get("organisation")
         rules.append(GroupRule(row["group"], Role(row["role"]), str(organisation) if organisation else None))
@@ -76,8 +80,9 @@ def staff_client(app: Flask) -> Any:
     return oauth.create_client(CLIENT_NAME) if oauth is not None else None
 
 
-def subject_and_groups(id_claims: Mapping[str, Any], userinfo: Mapping[str, Any], claim: str
-                       ) -> tuple[str, list[str]] | None:
+def subject_and_groups(
+    id_claims: Mapping[str, Any], userinfo: Mapping[str, Any], claim: str
+) -> tuple[str, list[str]] | None:
     """The stable subject and the groups, or None if the answer is not about one person."""
     subject = id_claims.get("sub")
     if not isinstance(subject, str) or not subject or userinfo.get("sub") != subject:

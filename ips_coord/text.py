@@ -6,6 +6,7 @@ also keeps its catalogue msgid and parameters. Layers that must not depend on Fl
 `ips_coord.i18n.translate` (the `t` filter in templates). babel extracts `_` calls, so modules
 that make `Text` import it as `_` to keep their msgids in the catalogue.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,8 +49,10 @@ def text_to_json(text: str) -> dict[str, object]:
     and parameters, its Figures their number format); a plain string is kept as it is."""
     if not isinstance(text, Text):
         return {"msgid": str(text), "params": {}}
-    params = {name: ({"figure": v.value, "digits": v.digits, "percent": v.percent} if isinstance(v, Figure) else v)
-              for name, v in text.params.items()}
+    params = {
+        name: ({"figure": v.value, "digits": v.digits, "percent": v.percent} if isinstance(v, Figure) else v)
+        for name, v in text.params.items()
+    }
     return {"msgid": text.msgid, "params": params}
 
 
@@ -57,8 +60,10 @@ def text_from_json(data: dict[str, object] | None) -> Text | None:
     if not data:
         return None
     raw = data.get("params") or {}
-    params = {name: (Figure(v["figure"], v["digits"], v["percent"]) if isinstance(v, dict) and "figure" in v else v)
-              for name, v in (raw.items() if isinstance(raw, dict) else ())}
+    params = {
+        name: (Figure(v["figure"], v["digits"], v["percent"]) if isinstance(v, dict) and "figure" in v else v)
+        for name, v in (raw.items() if isinstance(raw, dict) else ())
+    }
     return Text(str(data["msgid"]), **params)
 
 

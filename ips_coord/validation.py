@@ -1,4 +1,5 @@
 """Rules for what users type that are shared by web forms, the API and the CLI."""
+
 import re
 from decimal import Decimal
 

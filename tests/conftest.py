@@ -5,6 +5,7 @@ migrated once, dropped at the end) and, by the rule at backends_for, some of the
 file too. With CI=true, PostgreSQL and Redis must be reachable, or the run stops with an error:
 CI never silently falls back.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -100,8 +101,10 @@ def _create_pg_database(template: str | None = None) -> str:
     name = f"ips_test_{uuid.uuid4().hex[:10]}"
     # Commits need not wait for the disk in a throw-away database (another connection still sees
     # them at once); under a loaded disk each commit's flush cost a test up to seconds.
-    _admin_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
-                   f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    _admin_execute(
+        f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""),
+        f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+    )
     return _pg_url(name)
 
 
@@ -122,8 +125,10 @@ def _pg_template() -> str:
             db.session.remove()
             db.engine.dispose()
         # A copy needs the template free of connections.
-        _admin_execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       f"WHERE datname = '{_state['pg_template']}' AND pid <> pg_backend_pid()")
+        _admin_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{_state['pg_template']}' AND pid <> pg_backend_pid()"
+        )
     return _state["pg_template"]
 
 
@@ -198,8 +203,7 @@ def pytest_generate_tests(metafunc):
     if "_backend" in metafunc.fixturenames:
         path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
         marked = metafunc.definition.get_closest_marker("sqlite_too") is not None
-        metafunc.parametrize("_backend", backends_for(path, marked, _state["backends"]), scope="session",
-                             indirect=True)
+        metafunc.parametrize("_backend", backends_for(path, marked, _state["backends"]), scope="session", indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -266,13 +270,15 @@ def db(app, clock):
 # row, and the sequences of the models' tables that handed out a number.
 _USED_TABLES = text(
     "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
-    "AND relname <> 'alembic_version' AND pg_relation_size(oid) > 0")
+    "AND relname <> 'alembic_version' AND pg_relation_size(oid) > 0"
+)
 _USED_SEQUENCES = text(
     "SELECT s.oid::regclass::text, ps.start_value FROM pg_depend d "
     "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' JOIN pg_class t ON t.oid = d.refobjid "
     "JOIN pg_sequences ps ON ps.schemaname = current_schema() AND ps.sequencename = s.relname "
     "WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
-    "AND t.relname = ANY(:tables) AND ps.last_value IS NOT NULL")
+    "AND t.relname = ANY(:tables) AND ps.last_value IS NOT NULL"
+)
 
 
 def _empty_pg(engine, metadata) -> None:

@@ -1,4 +1,5 @@
 """Builders for test data, through the real services where a service exists."""
+
 from __future__ import annotations
 
 import itertools
@@ -24,8 +25,15 @@ def _hash() -> str:
 
 
 def user(email, role, org=None, name=None, locale="da") -> User:
-    row = User(email=email, name=name or email.split("@")[0], role=role, organisation_id=org.id if org else None,
-               locale=locale, password_hash=_hash(), created_at=utcnow())
+    row = User(
+        email=email,
+        name=name or email.split("@")[0],
+        role=role,
+        organisation_id=org.id if org else None,
+        locale=locale,
+        password_hash=_hash(),
+        created_at=utcnow(),
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -50,10 +58,12 @@ class World:
     @classmethod
     def build(cls) -> World:
         orgs = {}
-        for key, name, kind in (("team", "IPS Team A", OrgKind.IPS_TEAM),
-                                ("other_team", "IPS Team B", OrgKind.IPS_TEAM),
-                                ("psychiatry", "Psykiatri", OrgKind.PSYCHIATRY),
-                                ("jobcenter", "Jobcenter", OrgKind.JOBCENTER)):
+        for key, name, kind in (
+            ("team", "IPS Team A", OrgKind.IPS_TEAM),
+            ("other_team", "IPS Team B", OrgKind.IPS_TEAM),
+            ("psychiatry", "Psykiatri", OrgKind.PSYCHIATRY),
+            ("jobcenter", "Jobcenter", OrgKind.JOBCENTER),
+        ):
             orgs[key] = Organisation(name=name, kind=kind)
             db.session.add(orgs[key])
         db.session.flush()
@@ -80,9 +90,16 @@ class World:
         return act.create_referral(fields, self.consultant, **kwargs)
 
     def consent_employment_to_psychiatry(self, case):
-        return act.record_consent(case, self.consultant, from_party=Party.IPS_TEAM, to_party=Party.PSYCHIATRY,
-                                  categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Orientering om job",
-                                  given_at=utcnow().date(), expires_at=None)
+        return act.record_consent(
+            case,
+            self.consultant,
+            from_party=Party.IPS_TEAM,
+            to_party=Party.PSYCHIATRY,
+            categories=[ConsentCategory.EMPLOYMENT_PROGRESS],
+            purpose="Orientering om job",
+            given_at=utcnow().date(),
+            expires_at=None,
+        )
 
     def step(self, case, event, **payload):
         return apply_event(case.id, event, case.version, payload, self.consultant)
@@ -104,8 +121,13 @@ class World:
             return self.step(case, "pause", resume_date=(utcnow() + timedelta(days=14)).date())
         if phase == "in_education":
             return self.step(case, "start_education", employer_name="VUC", benefits_counselling_offered=True)
-        case = self.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True,
-                         placement_type="ordinary_job")
+        case = self.step(
+            case,
+            "start_job",
+            employer_name="Bageriet",
+            benefits_counselling_offered=True,
+            placement_type="ordinary_job",
+        )
         if phase == "employed":
             return case
         if phase == "transitioned":
@@ -132,8 +154,9 @@ def login(client, u: User, password: str = PASSWORD):
     return client.post("/login", data={"email": u.email, "password": password})
 
 
-def service_token(world: World, org: Organisation, scopes=("cases:read",), days: int = 30,
-                  approver: User | None = None):
+def service_token(
+    world: World, org: Organisation, scopes=("cases:read",), days: int = 30, approver: User | None = None
+):
     """An organisation's service token the admin asked for and a second person (the privacy
     officer unless told) approved: the whole token (both halves joined) and its row."""
     from ips_coord.services import integrations

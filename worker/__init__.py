@@ -3,6 +3,7 @@
 The Flask app is created here (and only here) so tasks get their app context without
 importing the app themselves.
 """
+
 from celery.signals import worker_process_init
 
 from ips_coord import app_or_exit

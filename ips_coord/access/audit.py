@@ -11,6 +11,7 @@ logged even though the write rolled back. Every other row (refusals of other req
 and the worker) is written on a connection of its own, committed at once, and the caller's
 session is left alone.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -33,13 +34,22 @@ AUDIT_BATCH = 1000  # rows SQLAlchemy sends as one INSERT (insertmanyvalues)
 
 def _context() -> dict[str, Any]:
     if has_request_context():
-        return {"view": request.endpoint or request.path[:100], "request_id": g.get("request_id"),
-                "remote_addr": request.remote_addr}
+        return {
+            "view": request.endpoint or request.path[:100],
+            "request_id": g.get("request_id"),
+            "remote_addr": request.remote_addr,
+        }
     return {"view": "cli", "request_id": None, "remote_addr": None}
 
 
-def audit_many(user: User | None, case_ids: Iterable[int | None], part: str, action: str = AccessAction.READ,
-               view: str | None = None, reason: str | None = None) -> None:
+def audit_many(
+    user: User | None,
+    case_ids: Iterable[int | None],
+    part: str,
+    action: str = AccessAction.READ,
+    view: str | None = None,
+    reason: str | None = None,
+) -> None:
     """One row per case; seeing a case in a list is a read of it too."""
     _write(user, [(cid, part) for cid in case_ids], action, view, reason=reason)
 
@@ -54,15 +64,29 @@ def audit_pairs(user: User | None, pairs: Iterable[tuple[int, str]], action: str
     _write(user, sorted(set(pairs)), action)
 
 
-def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: str, view: str | None = None,
-           **extra: Any) -> None:
+def _write(
+    user: User | None, pairs: Iterable[tuple[int | None, str]], action: str, view: str | None = None, **extra: Any
+) -> None:
     ctx = _context()
     if view:
         ctx["view"] = view
     now = utcnow()
-    rows = [{"user_id": user.id if user else None, "case_id": cid, "action": action, "part": part,
-             "created_at": now, "target": None, "outcome": None, "reason": None, "citizen_id": None, **ctx, **extra}
-            for cid, part in pairs]
+    rows = [
+        {
+            "user_id": user.id if user else None,
+            "case_id": cid,
+            "action": action,
+            "part": part,
+            "created_at": now,
+            "target": None,
+            "outcome": None,
+            "reason": None,
+            "citizen_id": None,
+            **ctx,
+            **extra,
+        }
+        for cid, part in pairs
+    ]
     if not rows:
         return
     if has_request_context() and action == AccessAction.WRITE:
@@ -81,15 +105,24 @@ def _write(user: User | None, pairs: Iterable[tuple[int | None, str]], action: s
 
 # What the rows of one request share: they differ in case, part and time only (a row per case
 # shown, from one or more audit calls).
-_SHARED = {"user_id": "integer", "action": "varchar", "view": "varchar", "request_id": "varchar",
-           "remote_addr": "varchar", "target": "varchar", "outcome": "integer", "reason": "varchar",
-           "citizen_id": "integer"}
+_SHARED = {
+    "user_id": "integer",
+    "action": "varchar",
+    "view": "varchar",
+    "request_id": "varchar",
+    "remote_addr": "varchar",
+    "target": "varchar",
+    "outcome": "integer",
+    "reason": "varchar",
+    "citizen_id": "integer",
+}
 _SHARED_VALUES = ", ".join(f"CAST(:{column} AS {kind})" for column, kind in _SHARED.items())
 _UNNEST_INSERT = text(
     f"INSERT INTO access_log (case_id, part, created_at, {', '.join(_SHARED)})"  # noqa: S608  (constant names)
     f" SELECT u.case_id, u.part, u.created_at, {_SHARED_VALUES}"
     " FROM unnest(CAST(:case_ids AS integer[]), CAST(:parts AS varchar[]), CAST(:times AS timestamp[]))"
-    " AS u(case_id, part, created_at)")
+    " AS u(case_id, part, created_at)"
+)
 
 
 def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -227,8 +260,9 @@ def audit_service_token(user: User, token_id: int, what: str) -> None:
     _write(user, [(None, AuditPart.SERVICE_TOKEN)], AccessAction.WRITE, target=f"token {token_id}", reason=what)
 
 
-def audit_citizen(citizen_id: int, case_id: int | None, parts: Iterable[str], action: str = AccessAction.READ,
-                  **extra: Any) -> None:
+def audit_citizen(
+    citizen_id: int, case_id: int | None, parts: Iterable[str], action: str = AccessAction.READ, **extra: Any
+) -> None:
     """What a citizen saw or did in their own view: rows with the citizen, and no staff user."""
     _write(None, [(case_id, part) for part in sorted(set(parts))], action, citizen_id=citizen_id, **extra)
 
@@ -241,8 +275,11 @@ def _refused_case(view_args: dict[str, Any]) -> tuple[int | None, str | None]:
     """The case (if it exists) and a description of the id a refused request named."""
     from ..models import Consent, FollowUp, IpsCase
 
-    lookups = (("case_id", IpsCase.id, IpsCase.id), ("consent_id", Consent.id, Consent.case_id),
-               ("follow_up_id", FollowUp.id, FollowUp.case_id))
+    lookups = (
+        ("case_id", IpsCase.id, IpsCase.id),
+        ("consent_id", Consent.id, Consent.case_id),
+        ("follow_up_id", FollowUp.id, FollowUp.case_id),
+    )
     for arg, key, case_col in lookups:
         if arg in view_args:
             case_id = db.session.scalar(select(case_col).where(key == view_args[arg]))
@@ -258,8 +295,14 @@ def audit_refusal(user: User, status: int, reason: str | None = None) -> None:
     integration account): who, which route, which id, the outcome. Probing for records shows up
     on the coordinator's and the privacy officer's pages."""
     case_id, target = _refused_case(request.view_args or {})
-    _write(user, [(case_id, g.get("refused_part") or AuditPart.ROUTE)], REFUSED, target=target, outcome=status,
-           reason=reason)
+    _write(
+        user,
+        [(case_id, g.get("refused_part") or AuditPart.ROUTE)],
+        REFUSED,
+        target=target,
+        outcome=status,
+        reason=reason,
+    )
 
 
 def register_refusal_audit(app: Flask) -> None:
@@ -268,8 +311,12 @@ def register_refusal_audit(app: Flask) -> None:
     @app.after_request
     def _log_refusal(response: Response) -> Response:
         # A refused write logs itself (commit_writes): one row per refused attempt.
-        if response.status_code in (403, 404) and request.endpoint not in (None, "static") \
-                and current_user.is_authenticated and not g.get(WRITES):
+        if (
+            response.status_code in (403, 404)
+            and request.endpoint not in (None, "static")
+            and current_user.is_authenticated
+            and not g.get(WRITES)
+        ):
             audit_refusal(current_user._get_current_object(), response.status_code)
         return response
 
@@ -296,15 +343,20 @@ def is_for_the_citizen(view_function: Callable[..., Any]) -> bool:
 
 # GET routes of other modules (and libraries) that show nothing about a citizen, and why.
 NO_CITIZEN_DATA_ENDPOINTS = {
-    "static": "stylesheets", "api-docs.openapi_json": "the API description", "auth.login": "the login form",
-    "api_tokens.Tokens": "the user's own API tokens", "health.healthz": "the service's health",
+    "static": "stylesheets",
+    "api-docs.openapi_json": "the API description",
+    "auth.login": "the login form",
+    "api_tokens.Tokens": "the user's own API tokens",
+    "health.healthz": "the service's health",
 }
 
 
 def declared_without_citizen_data(endpoint: str, view_function: Callable[..., Any]) -> bool:
-    return bool(endpoint in NO_CITIZEN_DATA_ENDPOINTS
-                or getattr(view_function, "shows_no_citizen_data", False)
-                or getattr(getattr(view_function, "view_class", None), "shows_no_citizen_data", False))
+    return bool(
+        endpoint in NO_CITIZEN_DATA_ENDPOINTS
+        or getattr(view_function, "shows_no_citizen_data", False)
+        or getattr(getattr(view_function, "view_class", None), "shows_no_citizen_data", False)
+    )
 
 
 APPEND_ONLY = ("case_event", "access_log")

@@ -1,5 +1,6 @@
 """What each party sees of a case under the live consents, and which consent is missing for
 the rest: the case page shows it to every role that reads the consents."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,9 +44,13 @@ def consent_flows(case_id: int, today: date, consents: list[Consent] | None = No
 
 def withheld_notifications(case_id: int) -> list[Notification]:
     """Notifications not sent for lack of consent (still waiting for it)."""
-    return list(db.session.scalars(select(Notification).where(
-        Notification.case_id == case_id, Notification.status == NotificationStatus.WITHHELD)
-        .order_by(Notification.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.case_id == case_id, Notification.status == NotificationStatus.WITHHELD)
+            .order_by(Notification.created_at.desc())
+        )
+    )
 
 
 __all__ = ["FLOWS", "Flow", "consent_flows", "withheld_notifications"]

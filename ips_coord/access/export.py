@@ -4,6 +4,7 @@ The full export is the privacy officer's (and the citizen's); any other reader g
 only the parts the access policy lets them read now, event data and shared health information
 filtered as on the case page.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -53,7 +54,8 @@ from .policy import CITIZEN_SEES_ADMISSION_REASON, Access, access_for, event_vie
 
 # Each section of a case, its order and the part of the case it belongs to.
 PER_CASE: dict[str, tuple[Any, Any, Part]] = {
-    "events": (CaseEvent, CaseEvent.seq, Part.HISTORY), "consents": (Consent, Consent.id, Part.CONSENTS),
+    "events": (CaseEvent, CaseEvent.seq, Part.HISTORY),
+    "consents": (Consent, Consent.id, Part.CONSENTS),
     "career_profiles": (CareerProfile, CareerProfile.version, Part.CAREER_PROFILE),
     "placements": (Placement, Placement.id, Part.PLACEMENTS),
     "contacts": (Contact, Contact.id, Part.CONTACT_NOTES),
@@ -120,9 +122,13 @@ def export_citizen(citizen_id: int, reader: User | None = None) -> dict[str, Any
                 parts.add(part)
         entry["parts"] = sorted(parts) if access is not None else [Part.EXPORT]
         cases.append(entry)
-    return {"format": "ips-coord citizen export v1", "exported_at": utcnow().isoformat(),
-            "scope": "full" if reader is None else "as read by your role",
-            "citizen": citizen_dict(citizen, full_cpr=reader is None), "cases": cases}
+    return {
+        "format": "ips-coord citizen export v1",
+        "exported_at": utcnow().isoformat(),
+        "scope": "full" if reader is None else "as read by your role",
+        "citizen": citizen_dict(citizen, full_cpr=reader is None),
+        "cases": cases,
+    }
 
 
 SEALED_COLUMNS = ("cpr_encrypted", "cpr_hmac", "oidc_sub")  # machinery: never in an export
@@ -145,7 +151,8 @@ def citizen_dict(citizen: Citizen, *, full_cpr: bool) -> dict[str, Any]:
 # addresses, delivery keys and leases) is left out.
 CITIZEN_SECTIONS: dict[str, tuple[Any, Any]] = {
     **{name: (model, order) for name, (model, order, _part) in PER_CASE.items()},
-    "admissions": (Admission, Admission.admitted_on), "job_suggestions": (Suggestion, Suggestion.created_at),
+    "admissions": (Admission, Admission.admitted_on),
+    "job_suggestions": (Suggestion, Suggestion.created_at),
     "follow_up_changes": (FollowUpChange, FollowUpChange.created_at),
     "sent_to_systems": (WebhookDelivery, WebhookDelivery.id),
     "network": (NetworkPerson, NetworkPerson.created_at),
@@ -154,9 +161,9 @@ CITIZEN_SECTIONS: dict[str, tuple[Any, Any]] = {
 
 STAFF_INTERNAL_TABLES: dict[str, str] = {
     "change_log": "the change feed's index for connected systems (a kind, a row id and an action): each change "
-                  "is the row shown in its own section",
+    "is the row shown in its own section",
     "inbox_item": "staff's notices that something happened on the case: each tells of an event shown under "
-                  "events, consents or shared information",
+    "events, consents or shared information",
 }
 
 # Columns that are the system's machinery, not facts about the citizen (per table).
@@ -164,22 +171,53 @@ STAFF_INTERNAL_COLUMNS: dict[str, frozenset[str]] = {
     # (user_id becomes `user`: the reader's role and organisation.)
     "access_log": frozenset({"id", "case_id", "citizen_id", "request_id", "remote_addr", "view", "target"}),
     "case_event": frozenset({"request_id"}),
-    "notification": frozenset({"to_address", "attempts", "next_attempt_at", "claimed_at", "claim_token",
-                               "last_error", "idempotency_key", "data"}),
-    "webhook_delivery": frozenset({"endpoint_id", "change_id", "payload", "attempts", "next_attempt_at",
-                                   "claimed_at", "claim_token", "last_status", "last_error"}),
+    "notification": frozenset(
+        {
+            "to_address",
+            "attempts",
+            "next_attempt_at",
+            "claimed_at",
+            "claim_token",
+            "last_error",
+            "idempotency_key",
+            "data",
+        }
+    ),
+    "webhook_delivery": frozenset(
+        {
+            "endpoint_id",
+            "change_id",
+            "payload",
+            "attempts",
+            "next_attempt_at",
+            "claimed_at",
+            "claim_token",
+            "last_status",
+            "last_error",
+        }
+    ),
     "suggestion": frozenset({"opening_id"}),
     "network_person": frozenset({"added_by_staff_id"}),
     "network_meeting": frozenset({"person_id", "invited_by_id"}),
 }
 # Keys of a history entry's data that name a staff user or an organisation by id.
-_DATA_PEOPLE = frozenset({"consultant_id", "from_consultant_id", "psychiatry_contact_id", "jobcenter_caseworker_id",
-                          "assignee_id", "from_assignee_id", "to_assignee_id"})
+_DATA_PEOPLE = frozenset(
+    {
+        "consultant_id",
+        "from_consultant_id",
+        "psychiatry_contact_id",
+        "jobcenter_caseworker_id",
+        "assignee_id",
+        "from_assignee_id",
+        "to_assignee_id",
+    }
+)
 _DATA_ORGS = frozenset({"team_id", "from_team_id"})
 
 
 def _described(users: dict[int, User | None], orgs: dict[int, Organisation | None]) -> Any:
     """A function naming a staff user by role and organisation (codes and a name, never the id)."""
+
     def person(user_id: int | None) -> dict[str, Any] | None:
         if user_id is None:
             return None
@@ -223,18 +261,30 @@ def _enrich(model: Any, section: list[dict[str, Any]], rows: list[Any], person: 
     """What a section says beyond its own columns, in the citizen's terms."""
     for r, raw in zip(section, rows, strict=True):
         if model is CaseEvent:
-            r["data"] = {k.removesuffix("_id") if k in _DATA_PEOPLE | _DATA_ORGS else k:
-                         person(v) if k in _DATA_PEOPLE else organisation(v) if k in _DATA_ORGS else v
-                         for k, v in (r.get("data") or {}).items()}
+            r["data"] = {
+                k.removesuffix("_id") if k in _DATA_PEOPLE | _DATA_ORGS else k: person(v)
+                if k in _DATA_PEOPLE
+                else organisation(v)
+                if k in _DATA_ORGS
+                else v
+                for k, v in (r.get("data") or {}).items()
+            }
         elif model is AccessLog:
             r["by_you"] = raw.citizen_id is not None and raw.user_id is None
         elif model is Admission and not CITIZEN_SEES_ADMISSION_REASON:
             r["reason"] = None
         elif model is Suggestion:
             opening = db.session.get(Opening, raw.opening_id)
-            r["opening"] = None if opening is None else {
-                "title": opening.title, "hours_per_week": opening.hours_per_week, "place": opening.place,
-                "employer": opening.employer.name}
+            r["opening"] = (
+                None
+                if opening is None
+                else {
+                    "title": opening.title,
+                    "hours_per_week": opening.hours_per_week,
+                    "place": opening.place,
+                    "employer": opening.employer.name,
+                }
+            )
         elif model is WebhookDelivery:
             endpoint = db.session.get(WebhookEndpoint, raw.endpoint_id)
             r["organisation"] = organisation(endpoint.organisation_id) if endpoint else None
@@ -258,5 +308,10 @@ def citizen_download(citizen_id: int) -> dict[str, Any] | None:
             _enrich(model, section, rows, person, organisation)
             entry[name] = section
         cases.append(entry)
-    return {"format": "ips-coord citizen download v2", "exported_at": utcnow().isoformat(),
-            "citizen": citizen_dict(citizen, full_cpr=True), "cases": cases, "not_included": STAFF_INTERNAL_TABLES}
+    return {
+        "format": "ips-coord citizen download v2",
+        "exported_at": utcnow().isoformat(),
+        "citizen": citizen_dict(citizen, full_cpr=True),
+        "cases": cases,
+        "not_included": STAFF_INTERNAL_TABLES,
+    }

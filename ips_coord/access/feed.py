@@ -6,6 +6,7 @@ A change is shown when the reader relates to its case and may read the part its 
 part...). The reader's cursor moves past changes it may not see as well, so a page that shows
 fewer items than asked is not the end; `has_more` says whether there is more to read now.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -24,12 +25,20 @@ from .policy import Access, access_for, case_filter, event_view
 
 # The part of the case record each kind of change belongs to.
 CHANGE_PARTS: dict[ChangeKind, Part] = {
-    ChangeKind.CASE: Part.PHASE, ChangeKind.CASE_EVENT: Part.HISTORY, ChangeKind.CONSENT: Part.CONSENTS,
-    ChangeKind.CONTACT: Part.CONTACT_NOTES, ChangeKind.EMPLOYER_CONTACT: Part.PLACEMENTS,
-    ChangeKind.PLACEMENT: Part.PLACEMENTS, ChangeKind.REVIEW: Part.CONTACT_NOTES,
-    ChangeKind.INTERVENTION: Part.PARALLEL_INTERVENTIONS, ChangeKind.CAREER_PROFILE: Part.CAREER_PROFILE,
-    ChangeKind.SHARED_HEALTH_INFO: Part.SHARED_HEALTH_INFO, ChangeKind.BENEFIT_FACT: Part.BENEFIT_FACTS,
-    ChangeKind.FOLLOW_UP: Part.FOLLOW_UPS, ChangeKind.PLAN: Part.SHARED_PLAN, ChangeKind.PROGRESS: Part.PROGRESS,
+    ChangeKind.CASE: Part.PHASE,
+    ChangeKind.CASE_EVENT: Part.HISTORY,
+    ChangeKind.CONSENT: Part.CONSENTS,
+    ChangeKind.CONTACT: Part.CONTACT_NOTES,
+    ChangeKind.EMPLOYER_CONTACT: Part.PLACEMENTS,
+    ChangeKind.PLACEMENT: Part.PLACEMENTS,
+    ChangeKind.REVIEW: Part.CONTACT_NOTES,
+    ChangeKind.INTERVENTION: Part.PARALLEL_INTERVENTIONS,
+    ChangeKind.CAREER_PROFILE: Part.CAREER_PROFILE,
+    ChangeKind.SHARED_HEALTH_INFO: Part.SHARED_HEALTH_INFO,
+    ChangeKind.BENEFIT_FACT: Part.BENEFIT_FACTS,
+    ChangeKind.FOLLOW_UP: Part.FOLLOW_UPS,
+    ChangeKind.PLAN: Part.SHARED_PLAN,
+    ChangeKind.PROGRESS: Part.PROGRESS,
     ChangeKind.CITIZEN_NOTE: Part.CONTACT_NOTES,
 }
 MAX_SCANS = 5  # batches read for one page before it is returned short (has_more says so)
@@ -80,16 +89,26 @@ def _item(row: ChangeLog, access: Access | None, events: dict[int, CaseEvent]) -
     if row.kind == ChangeKind.CASE_EVENT:
         found = events.get(row.entity_id)
         event = event_view(found, access) if found is not None else None
-    return FeedItem(cursor=row.id, case_id=row.case_id, case_reference=case_reference(row.case_id), kind=row.kind,
-                    part=part, entity_id=row.entity_id, action=row.action, changed_at=row.created_at, event=event)
+    return FeedItem(
+        cursor=row.id,
+        case_id=row.case_id,
+        case_reference=case_reference(row.case_id),
+        kind=row.kind,
+        part=part,
+        entity_id=row.entity_id,
+        action=row.action,
+        changed_at=row.created_at,
+        event=event,
+    )
 
 
 def read_changes(user: User, since: int, limit: int, kinds: Iterable[str] | None = None) -> FeedPage:
     """Up to `limit` changes after position `since` that `user` may see, oldest first."""
     wanted = {ChangeKind(k) for k in kinds} if kinds else None
     page = FeedPage(next_cursor=since)
-    query = (select(ChangeLog).join(IpsCase, IpsCase.id == ChangeLog.case_id)
-             .where(case_filter(user)).order_by(ChangeLog.id))
+    query = (
+        select(ChangeLog).join(IpsCase, IpsCase.id == ChangeLog.case_id).where(case_filter(user)).order_by(ChangeLog.id)
+    )
     if wanted is not None:
         query = query.where(ChangeLog.kind.in_(wanted))
     batch = max(limit, 50)

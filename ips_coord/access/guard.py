@@ -1,4 +1,5 @@
 """The one gate for a case part: relation (404), part under role and consent (403), audit."""
+
 from __future__ import annotations
 
 from flask import g, has_request_context

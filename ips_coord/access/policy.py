@@ -3,6 +3,7 @@ their relation to the case and the live consents.
 
 One module decides; the API, the pages, exports and notifications ask it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,8 +34,11 @@ PARTS = tuple(Part)
 
 # What psychiatry may share with the IPS team (STAR guidance): these categories need consent.
 HEALTH_CATEGORIES = (
-    ConsentCategory.SYMPTOMS, ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS,
-    ConsentCategory.MEDICATION_SIDE_EFFECTS, ConsentCategory.STRENGTHS,
+    ConsentCategory.SYMPTOMS,
+    ConsentCategory.COPING_STRATEGIES,
+    ConsentCategory.WARNING_SIGNS,
+    ConsentCategory.MEDICATION_SIDE_EFFECTS,
+    ConsentCategory.STRENGTHS,
 )
 
 
@@ -42,27 +46,43 @@ HEALTH_CATEGORIES = (
 # as a note: new kinds of event data stay hidden until someone decides who may read them.
 EVENT_DATA_PARTS: dict[str, Part] = {
     "note": Part.CONTACT_NOTES,
-    "placement_id": Part.PLACEMENTS, "early_ending": Part.PLACEMENTS, "end_date": Part.PLACEMENTS,
-    "consent_id": Part.CONSENTS, "requested_by": Part.CONSENTS,
-    "notification_id": Part.HISTORY, "follow_up_id": Part.HISTORY, "due_at": Part.HISTORY,
-    "merged_citizen_id": Part.IDENTITY, "into_case_id": Part.IDENTITY,
-    "by": Part.PHASE, "citizen_agreed": Part.PHASE,  # who wrote it (the citizen or staff), participation agreed
-    "goal_version": Part.SHARED_PLAN, "action_id": Part.SHARED_PLAN,
-    "intervention_id": Part.PARALLEL_INTERVENTIONS, "rating_id": Part.PROGRESS,
+    "placement_id": Part.PLACEMENTS,
+    "early_ending": Part.PLACEMENTS,
+    "end_date": Part.PLACEMENTS,
+    "consent_id": Part.CONSENTS,
+    "requested_by": Part.CONSENTS,
+    "notification_id": Part.HISTORY,
+    "follow_up_id": Part.HISTORY,
+    "due_at": Part.HISTORY,
+    "merged_citizen_id": Part.IDENTITY,
+    "into_case_id": Part.IDENTITY,
+    "by": Part.PHASE,
+    "citizen_agreed": Part.PHASE,  # who wrote it (the citizen or staff), participation agreed
+    "goal_version": Part.SHARED_PLAN,
+    "action_id": Part.SHARED_PLAN,
+    "intervention_id": Part.PARALLEL_INTERVENTIONS,
+    "rating_id": Part.PROGRESS,
     # An assignment or a move (ips_coord.services.referrals): who works the case, where it lives.
-    "consultant_id": Part.PHASE, "from_consultant_id": Part.PHASE, "team_id": Part.PHASE, "from_team_id": Part.PHASE,
-    "municipality": Part.IDENTITY, "from_municipality": Part.IDENTITY,
+    "consultant_id": Part.PHASE,
+    "from_consultant_id": Part.PHASE,
+    "team_id": Part.PHASE,
+    "from_team_id": Part.PHASE,
+    "municipality": Part.IDENTITY,
+    "from_municipality": Part.IDENTITY,
 }
 # Events whose very name says something of a part: shown as a neutral "plan changed" to a reader
 # who may not read that part.
 EVENT_PARTS: dict[str, Part] = {
     HistoryEntry.INTERVENTION_STARTED: Part.PARALLEL_INTERVENTIONS,
     HistoryEntry.INTERVENTION_ENDED: Part.PARALLEL_INTERVENTIONS,
-    HistoryEntry.PROGRESS_RATED: Part.PROGRESS, HistoryEntry.CITIZEN_NOTE: Part.CONTACT_NOTES,
+    HistoryEntry.PROGRESS_RATED: Part.PROGRESS,
+    HistoryEntry.CITIZEN_NOTE: Part.CONTACT_NOTES,
     # An admission's very name is near health information: the IPS team sees it (it must keep in
     # touch and contact the citizen after the discharge); the jobcenter never does.
-    HistoryEntry.ADMITTED: Part.FOLLOW_UPS, HistoryEntry.DISCHARGED: Part.FOLLOW_UPS,
-    HistoryEntry.BENEFIT_RECORDED: Part.BENEFIT_FACTS, HistoryEntry.JOB_TERMS_CHANGED: Part.PLACEMENTS,
+    HistoryEntry.ADMITTED: Part.FOLLOW_UPS,
+    HistoryEntry.DISCHARGED: Part.FOLLOW_UPS,
+    HistoryEntry.BENEFIT_RECORDED: Part.BENEFIT_FACTS,
+    HistoryEntry.JOB_TERMS_CHANGED: Part.PLACEMENTS,
 }
 # Events whose `reason` is free text rather than a code: a pause's reason is often an admission.
 EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: Part.CONTACT_NOTES}
@@ -70,13 +90,16 @@ EVENT_REASON_PARTS: dict[str, Part] = {Event.PAUSE: Part.CONTACT_NOTES}
 # after a discharge), and what a reader outside the citizen's care (who may read neither the
 # follow-ups nor health information: the jobcenter) sees instead.
 TREATMENT_REASONS: dict[str, str] = {
-    EndReason.HEALTH: EndReason.OTHER, **{kind: NEUTRAL_FOLLOW_UP for kind in TREATMENT_FOLLOW_UP_KINDS}}
+    EndReason.HEALTH: EndReason.OTHER,
+    **{kind: NEUTRAL_FOLLOW_UP for kind in TREATMENT_FOLLOW_UP_KINDS},
+}
 
 
 def visible_reason(reason: str | None, access: Access) -> str | None:
     """A reason code as this reader may see it (events, placements)."""
-    if reason in TREATMENT_REASONS and not (access.can_read(Part.FOLLOW_UPS)
-                                            or access.can_read(Part.SHARED_HEALTH_INFO)):
+    if reason in TREATMENT_REASONS and not (
+        access.can_read(Part.FOLLOW_UPS) or access.can_read(Part.SHARED_HEALTH_INFO)
+    ):
         return TREATMENT_REASONS[reason]
     return reason
 
@@ -177,14 +200,34 @@ class Access:
 
 def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
     health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
-    read = {Part.IDENTITY, Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.HISTORY,
-            Part.CONSENTS, Part.FOLLOW_UPS, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
+    read = {
+        Part.IDENTITY,
+        Part.PHASE,
+        Part.CAREER_PROFILE,
+        Part.PLACEMENTS,
+        Part.CONTACT_NOTES,
+        Part.HISTORY,
+        Part.CONSENTS,
+        Part.FOLLOW_UPS,
+        Part.SHARED_PLAN,
+        Part.PARALLEL_INTERVENTIONS,
+        Part.PROGRESS,
+    }
     if health:
         read.add(Part.SHARED_HEALTH_INFO)
     if ConsentCategory.BENEFIT_FACTS in consented(consents, Party.JOBCENTER, Party.IPS_TEAM):
         read.add(Part.BENEFIT_FACTS)
-    write = {Part.PHASE, Part.CAREER_PROFILE, Part.PLACEMENTS, Part.CONTACT_NOTES, Part.CONSENTS, Part.FOLLOW_UPS,
-             Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS, Part.PROGRESS}
+    write = {
+        Part.PHASE,
+        Part.CAREER_PROFILE,
+        Part.PLACEMENTS,
+        Part.CONTACT_NOTES,
+        Part.CONSENTS,
+        Part.FOLLOW_UPS,
+        Part.SHARED_PLAN,
+        Part.PARALLEL_INTERVENTIONS,
+        Part.PROGRESS,
+    }
     return Access(relation, frozenset(read), frozenset(write), frozenset(health))
 
 
@@ -254,15 +297,19 @@ def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[Consent]]:
     """The case, its citizen and its unwithdrawn consents in one statement: every case read passes
     here, and a round trip costs more than the query (bench/README.md, the case-read gate)."""
     rows = db.session.execute(
-        select(IpsCase, Consent).outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
-        .where(IpsCase.id == case_id).order_by(Consent.id)).all()
+        select(IpsCase, Consent)
+        .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
+        .where(IpsCase.id == case_id)
+        .order_by(Consent.id)
+    ).all()
     if not rows:
         return None, []
     return rows[0][0], [consent for _case, consent in rows if consent is not None]
 
 
-def gate(user: User, case_id: int, today: date,
-         prefetched: tuple[IpsCase | None, list[Consent]] | None = None) -> tuple[IpsCase, Access]:
+def gate(
+    user: User, case_id: int, today: date, prefetched: tuple[IpsCase | None, list[Consent]] | None = None
+) -> tuple[IpsCase, Access]:
     """The case and what the user may do with it today; 404 (never 403) without a relation.
     `prefetched`: what case_with_consents would read, read already with the API token."""
     case, consents = prefetched if prefetched is not None else case_with_consents(case_id)
@@ -284,16 +331,27 @@ def event_view(event: CaseEvent, access: Access) -> dict[str, Any]:
     name_part = EVENT_PARTS.get(name)
     if name_part is not None and not access.can_read(name_part):
         name = HistoryEntry.PLAN_CHANGED
-    return {"id": event.id, "seq": event.seq, "event": name, "from_phase": event.from_phase,
-            "to_phase": event.to_phase, "reason": reason, "actor_id": event.actor_id, "request_id": event.request_id,
-            "data": data, "created_at": event.created_at}
+    return {
+        "id": event.id,
+        "seq": event.seq,
+        "event": name,
+        "from_phase": event.from_phase,
+        "to_phase": event.to_phase,
+        "reason": reason,
+        "actor_id": event.actor_id,
+        "request_id": event.request_id,
+        "data": data,
+        "created_at": event.created_at,
+    }
 
 
 def has_relation_to_citizen(user: User, citizen_id: int) -> bool:
     """Whether the user relates to any case of the citizen (the privacy officer relates to none
     here: finding a citizen is not an export)."""
-    return db.session.scalar(select(IpsCase.id).where(IpsCase.citizen_id == citizen_id, case_filter(user))
-                             .limit(1)) is not None
+    return (
+        db.session.scalar(select(IpsCase.id).where(IpsCase.citizen_id == citizen_id, case_filter(user)).limit(1))
+        is not None
+    )
 
 
 def case_filter(user: User) -> ColumnElement[bool]:

@@ -6,6 +6,7 @@ One statement: the user's cases (an index range on team, consultant, clinician o
 joined to their citizens, filtered by what was typed. At 100,000 cases a team holds ~1,000, so
 the filter runs over a small range (bench/search.py; the figures are in bench/README.md).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -69,11 +70,30 @@ def search_cases(user: User, query: str, limit: int = MAX_RESULTS) -> list[Found
         return []
     consultant = User.__table__.alias("consultant")
     rows = db.session.execute(
-        select(IpsCase.id, Citizen.first_name, Citizen.last_name, Citizen.phone, Citizen.municipality,
-               IpsCase.phase, consultant.c.name)
+        select(
+            IpsCase.id,
+            Citizen.first_name,
+            Citizen.last_name,
+            Citizen.phone,
+            Citizen.municipality,
+            IpsCase.phase,
+            consultant.c.name,
+        )
         .join(Citizen, Citizen.id == IpsCase.citizen_id)
         .outerjoin(consultant, consultant.c.id == IpsCase.consultant_id)
         .where(case_filter(user), where)
-        .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id).limit(limit)).all()
-    return [Found(case_id=r[0], reference=case_reference(r[0]), name=f"{r[1]} {r[2]}", phone=r[3],
-                  municipality=r[4], phase=Phase(r[5]), consultant=r[6]) for r in rows]
+        .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id)
+        .limit(limit)
+    ).all()
+    return [
+        Found(
+            case_id=r[0],
+            reference=case_reference(r[0]),
+            name=f"{r[1]} {r[2]}",
+            phone=r[3],
+            municipality=r[4],
+            phase=Phase(r[5]),
+            consultant=r[6],
+        )
+        for r in rows
+    ]

@@ -3,6 +3,7 @@
 What every endpoint shares is installed here once: the problem+json errors (errors.py), the
 headers and retries (http.py) and what the document says about them (contract.py). A new
 blueprint only needs adding to BLUEPRINTS' loop below."""
+
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
@@ -42,20 +43,31 @@ review) may not lie in the future."""
 def register_api(app: Flask) -> None:
     api.ERROR_SCHEMA = ErrorSchema
     install(app)
-    api.init_app(app, spec_kwargs={
-        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
-        "extra_plugins": [ContractPlugin(app), ShapePlugin()],
-        "info": {"description": DESCRIPTION,
-                 "contact": {"name": "ips-coord", "url": app.config["BASE_URL"]}},
-        "servers": [{"url": app.config["BASE_URL"], "description": "this installation"}],
-        "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer",
-                           "description": "A personal API token (Authorization: Bearer <token>)."},
-            "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session",
-                           "description": "The web session; writes also need the X-CSRFToken header."},
-        }},
-        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-    })
+    api.init_app(
+        app,
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+            "extra_plugins": [ContractPlugin(app), ShapePlugin()],
+            "info": {"description": DESCRIPTION, "contact": {"name": "ips-coord", "url": app.config["BASE_URL"]}},
+            "servers": [{"url": app.config["BASE_URL"], "description": "this installation"}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal API token (Authorization: Bearer <token>).",
+                    },
+                    "cookieAuth": {
+                        "type": "apiKey",
+                        "in": "cookie",
+                        "name": "session",
+                        "description": "The web session; writes also need the X-CSRFToken header.",
+                    },
+                }
+            },
+            "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+        },
+    )
     api.ma_plugin.converter.add_attribute_function(openapi_metadata)
     # The shapes go first: they choose the schemas that the marshmallow plugin then turns into components.
     plugins = api.spec.plugins

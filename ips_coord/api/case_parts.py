@@ -1,5 +1,6 @@
 """What is recorded on a case: placements, contacts, employer contacts, reviews, career
 profile, consents and follow-ups."""
+
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
@@ -61,8 +62,11 @@ from .schemas import (
 )
 from .shapes import input_of, output
 
-blp = Blueprint("api_case_parts", __name__,
-                description="The parts of a case: placements, contacts, reviews, profile, consents, follow-ups")
+blp = Blueprint(
+    "api_case_parts",
+    __name__,
+    description="The parts of a case: placements, contacts, reviews, profile, consents, follow-ups",
+)
 blp.before_request(require_login)
 blp.before_request(check_case_access)
 
@@ -86,12 +90,20 @@ class Placements(MethodView):
     @case_part(Part.PLACEMENTS)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Jobs, education and steps on the case, newest first"""
-        result = paginate(select(Placement).where(Placement.case_id == case_id), args,
-                          (Placement.start_date.desc(), Placement.id.desc()))
+        result = paginate(
+            select(Placement).where(Placement.case_id == case_id),
+            args,
+            (Placement.start_date.desc(), Placement.id.desc()),
+        )
         # An ending's reason as this reader may see it (an ending for health reasons is told
         # only within the citizen's care): copies, so the rows themselves are never changed.
-        result["items"] = [{**{a.key: getattr(p, a.key) for a in inspect(Placement).column_attrs},
-                            "end_reason": visible_reason(p.end_reason, g.access)} for p in result["items"]]
+        result["items"] = [
+            {
+                **{a.key: getattr(p, a.key) for a in inspect(Placement).column_attrs},
+                "end_reason": visible_reason(p.end_reason, g.access),
+            }
+            for p in result["items"]
+        ]
         return result
 
     @blp.arguments(input_of(StepSchema))
@@ -116,8 +128,9 @@ class Contacts(MethodView):
     @case_part(Part.CONTACT_NOTES)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Contacts and meetings, newest first"""
-        return paginate(select(Contact).where(Contact.case_id == case_id), args,
-                        (Contact.occurred_at.desc(), Contact.id.desc()))
+        return paginate(
+            select(Contact).where(Contact.case_id == case_id), args, (Contact.occurred_at.desc(), Contact.id.desc())
+        )
 
     @blp.arguments(input_of(ContactSchema))
     @blp.response(201, output(ContactSchema))
@@ -164,8 +177,11 @@ class Reviews(MethodView):
     @case_part(Part.CONTACT_NOTES)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Job-ending reviews, newest first"""
-        return paginate(select(JobEndingReview).where(JobEndingReview.case_id == case_id), args,
-                        (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()))
+        return paginate(
+            select(JobEndingReview).where(JobEndingReview.case_id == case_id),
+            args,
+            (JobEndingReview.held_at.desc(), JobEndingReview.id.desc()),
+        )
 
     @blp.arguments(input_of(ReviewSchema))
     @blp.response(201, output(ReviewSchema))
@@ -187,8 +203,12 @@ class Profile(MethodView):
     @case_part(Part.CAREER_PROFILE)
     def get(self, case_id: int) -> CareerProfile | None:
         """The current career profile (404 if none yet)"""
-        row = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
-                                .order_by(CareerProfile.version.desc()).limit(1))
+        row = db.session.scalar(
+            select(CareerProfile)
+            .where(CareerProfile.case_id == case_id)
+            .order_by(CareerProfile.version.desc())
+            .limit(1)
+        )
         if row is None:
             abort(404, message="No career profile yet.")
         return row
@@ -211,8 +231,9 @@ class ProfileVersions(MethodView):
     @case_part(Part.CAREER_PROFILE)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Every version of the career profile, newest first"""
-        return paginate(select(CareerProfile).where(CareerProfile.case_id == case_id), args,
-                        (CareerProfile.version.desc(),))
+        return paginate(
+            select(CareerProfile).where(CareerProfile.case_id == case_id), args, (CareerProfile.version.desc(),)
+        )
 
 
 def _with_live(consent: Consent) -> Extended:
@@ -227,8 +248,9 @@ class Consents(MethodView):
     @case_part(Part.CONSENTS)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Consents on the case, live or not, newest first"""
-        page = paginate(select(Consent).where(Consent.case_id == case_id), args,
-                        (Consent.given_at.desc(), Consent.id.desc()))
+        page = paginate(
+            select(Consent).where(Consent.case_id == case_id), args, (Consent.given_at.desc(), Consent.id.desc())
+        )
         page["items"] = [_with_live(c) for c in page["items"]]
         return page
 
@@ -254,8 +276,15 @@ class ConsentWithdraw(MethodView):
 
         Only a party to the consent or the consultant on the case may withdraw it; `confirm` must be true."""
         consent = db.session.get_one(Consent, consent_id)  # check_case_access found it
-        return _with_live(_run(svc.withdraw_consent, consent, current_user, requested_by=data["requested_by"],
-                               confirmed=data["confirm"]))
+        return _with_live(
+            _run(
+                svc.withdraw_consent,
+                consent,
+                current_user,
+                requested_by=data["requested_by"],
+                confirmed=data["confirm"],
+            )
+        )
 
 
 def _with_overdue(fu: FollowUp, now: datetime) -> Extended:
@@ -306,8 +335,9 @@ class SharedHealthInfoList(MethodView):
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """What psychiatry shares (symptoms, coping strategies, warning signs, side effects, strengths),
         limited to the categories the citizen's live consents allow"""
-        query = select(SharedHealthInfo).where(SharedHealthInfo.case_id == case_id,
-                                               SharedHealthInfo.category.in_(g.access.health_categories))
+        query = select(SharedHealthInfo).where(
+            SharedHealthInfo.case_id == case_id, SharedHealthInfo.category.in_(g.access.health_categories)
+        )
         return paginate(query, args, (SharedHealthInfo.created_at.desc(), SharedHealthInfo.id.desc()))
 
     @blp.arguments(input_of(SharedHealthInfoSchema))
@@ -328,8 +358,11 @@ class BenefitFacts(MethodView):
     @case_part(Part.BENEFIT_FACTS)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Benefit-relevant facts held by the jobcenter"""
-        return paginate(select(BenefitFact).where(BenefitFact.case_id == case_id), args,
-                        (BenefitFact.created_at.desc(), BenefitFact.id.desc()))
+        return paginate(
+            select(BenefitFact).where(BenefitFact.case_id == case_id),
+            args,
+            (BenefitFact.created_at.desc(), BenefitFact.id.desc()),
+        )
 
     @blp.arguments(input_of(BenefitFactSchema))
     @blp.response(201, output(BenefitFactSchema))

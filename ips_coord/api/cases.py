@@ -91,19 +91,24 @@ class Cases(MethodView):
             abort(403, message="Your role cannot refer citizens.")
         try:
             case = create_referral(
-                {"citizen_id": data["citizen_id"]} if "citizen_id" in data else data["citizen"], current_user,
-                consultant_id=data.get("consultant_id"), ips_team_id=data.get("ips_team_id"),
+                {"citizen_id": data["citizen_id"]} if "citizen_id" in data else data["citizen"],
+                current_user,
+                consultant_id=data.get("consultant_id"),
+                ips_team_id=data.get("ips_team_id"),
                 psychiatry_contact_id=data.get("psychiatry_contact_id"),
                 jobcenter_caseworker_id=data.get("jobcenter_caseworker_id"),
-                out_of_work=data["out_of_work_at_enrolment"], referral_reason=data.get("referral_reason"),
+                out_of_work=data["out_of_work_at_enrolment"],
+                referral_reason=data.get("referral_reason"),
             )
         except ServiceError as exc:
             service_error(exc)
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         g.case = case  # the answer names its version (ETag, Case-Version)
         if case.possible_duplicate:
-            return Extended(case, notice="A case may already exist for this citizen; the coordinator has been told "
-                                         "and can merge them.")
+            return Extended(
+                case,
+                notice="A case may already exist for this citizen; the coordinator has been told and can merge them.",
+            )
         return case
 
 
@@ -133,8 +138,11 @@ class Transitions(MethodView):
         """Apply a workflow event at the case's current version"""
         event, version = data.pop("event"), data.pop("version", None) or if_match_version()
         if not isinstance(version, int):
-            abort(422, message="Give the case's version in the body or in If-Match.",
-                  errors={"version": ["Give the case's version in the body or in If-Match."]})
+            abort(
+                422,
+                message="Give the case's version in the body or in If-Match.",
+                errors={"version": ["Give the case's version in the body or in If-Match."]},
+            )
             return None
         try:
             return apply_event(case_id, event, version, data, current_user, request_id(), str(get_locale() or "da"))
@@ -174,5 +182,8 @@ class AccessLogView(MethodView):
     @case_part(Part.ACCESS_LOG)
     def get(self, args: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Who has seen or changed this case, and refused attempts (coordinator, privacy officer), newest first"""
-        return paginate(select(AccessLog).where(AccessLog.case_id == case_id), args,
-                        (AccessLog.created_at.desc(), AccessLog.id.desc()))
+        return paginate(
+            select(AccessLog).where(AccessLog.case_id == case_id),
+            args,
+            (AccessLog.created_at.desc(), AccessLog.id.desc()),
+        )

@@ -1,4 +1,5 @@
 """The change feed: what changed on the cases the caller may see, in commit order, from a cursor."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,11 +23,16 @@ MAX_CURSOR = 2**63 - 1
 
 
 class ChangesArgs(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(0, MAX_CURSOR), metadata={
-        "description": "the `next_cursor` of the previous page (0 or left out: from the beginning)"})
+    since = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, MAX_CURSOR),
+        metadata={"description": "the `next_cursor` of the previous page (0 or left out: from the beginning)"},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, PAGE_SIZE_MAX))
-    kind = fields.List(fields.String(validate=validate.OneOf([k.value for k in ChangeKind])),
-                       metadata={"description": "only these kinds of change (repeat the parameter)"})
+    kind = fields.List(
+        fields.String(validate=validate.OneOf([k.value for k in ChangeKind])),
+        metadata={"description": "only these kinds of change (repeat the parameter)"},
+    )
 
 
 class ChangeSchema(Schema):
@@ -34,19 +40,23 @@ class ChangeSchema(Schema):
     case_id = fields.Integer(required=True)
     case_reference = fields.String(required=True, metadata={"example": "IPS-000042"})
     kind = OneOf(ChangeKind, required=True)
-    part = OneOf(Part, required=True,
-                       metadata={"description": "the part of the case record the change belongs to"})
+    part = OneOf(Part, required=True, metadata={"description": "the part of the case record the change belongs to"})
     entity_id = fields.Integer(required=True, metadata={"description": "the id of the changed record of that kind"})
     action = OneOf(ChangeAction, required=True)
     changed_at = fields.DateTime(required=True)
-    event = fields.Nested(CaseEventSchema, allow_none=True, required=True, metadata={
-        "description": "for a case_event, the event as you may see it; null otherwise"})
+    event = fields.Nested(
+        CaseEventSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "for a case_event, the event as you may see it; null otherwise"},
+    )
 
 
 class ChangePageSchema(Schema):
     items = fields.List(fields.Nested(ChangeSchema), required=True)
-    next_cursor = fields.Integer(required=True, metadata={
-        "description": "pass as `since` for the next page; store it to resume after a restart"})
+    next_cursor = fields.Integer(
+        required=True, metadata={"description": "pass as `since` for the next page; store it to resume after a restart"}
+    )
     has_more = fields.Boolean(required=True, metadata={"description": "more changes are there to read now"})
 
 

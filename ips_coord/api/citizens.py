@@ -31,8 +31,13 @@ def _visible_citizens() -> Select[tuple[Citizen]]:
 def _audit_identity(citizen_ids: Collection[int]) -> None:
     """Seeing a citizen is a read of identity on each of their cases the reader relates to: one INSERT."""
     if citizen_ids:
-        audit_many(current_user, db.session.scalars(select(IpsCase.id).where(
-            IpsCase.citizen_id.in_(citizen_ids), case_filter(current_user))).all(), Part.IDENTITY)
+        audit_many(
+            current_user,
+            db.session.scalars(
+                select(IpsCase.id).where(IpsCase.citizen_id.in_(citizen_ids), case_filter(current_user))
+            ).all(),
+            Part.IDENTITY,
+        )
 
 
 @blp.route("/citizens")
@@ -74,8 +79,11 @@ class CitizenExport(MethodView):
         if current_user.role == Role.PRIVACY_OFFICER:
             reason = (args.get("reason") or "").strip()
             if len(reason) < 5:
-                abort(400, message="State the reason for the export.",
-                      errors={"reason": ["State the reason for the export (at least 5 characters)."]})
+                abort(
+                    400,
+                    message="State the reason for the export.",
+                    errors={"reason": ["State the reason for the export (at least 5 characters)."]},
+                )
             result = export_citizen(citizen_id)
             if result is None:
                 abort(404, message="No such citizen.")
@@ -103,10 +111,17 @@ class CitizenCpr(MethodView):
         number only."""
         citizen = db.session.scalar(_visible_citizens().where(Citizen.id == citizen_id))
         today = local_today(utcnow())
-        cases = [] if citizen is None else [
-            c for c in db.session.scalars(select(IpsCase).where(IpsCase.citizen_id == citizen.id,
-                                                                  case_filter(current_user)))
-            if (a := access_for(current_user, c, today)) is not None and a.can_read(Part.IDENTITY)]
+        cases = (
+            []
+            if citizen is None
+            else [
+                c
+                for c in db.session.scalars(
+                    select(IpsCase).where(IpsCase.citizen_id == citizen.id, case_filter(current_user))
+                )
+                if (a := access_for(current_user, c, today)) is not None and a.can_read(Part.IDENTITY)
+            ]
+        )
         digits = open_cpr(citizen.cpr_encrypted) if citizen is not None and cases else None
         if digits is None:
             abort(404, message="No such citizen, or no CPR number on record.")

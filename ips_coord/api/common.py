@@ -1,4 +1,5 @@
 """Helpers shared by the API resources: access checks, pagination, error docs."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,9 +42,11 @@ def case_part(part: Part, write: bool = False) -> Callable[[F], F]:
     """Declares the part of its case an API method reads (or writes). check_case_access enforces
     it before the request body is parsed, so nobody learns about a case they have no relation to;
     a method without it is not scoped to one case."""
+
     def mark(method: F) -> F:
         method.case_part = (part, write)  # type: ignore[attr-defined]  # read by check_case_access
         return method
+
     return mark
 
 
@@ -79,8 +82,9 @@ def _case_id_from(view_args: dict[str, Any]) -> int | None:
     if "action_id" in view_args:
         return db.session.scalar(select(PlanAction.case_id).where(PlanAction.id == view_args["action_id"]))
     if "intervention_id" in view_args:
-        return db.session.scalar(select(ParallelIntervention.case_id)
-                                 .where(ParallelIntervention.id == view_args["intervention_id"]))
+        return db.session.scalar(
+            select(ParallelIntervention.case_id).where(ParallelIntervention.id == view_args["intervention_id"])
+        )
     return None
 
 
@@ -120,8 +124,12 @@ def paginate(query: Select[Any], args: dict[str, int], order_by: tuple[Any, ...]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     last = remember_page(page, size, total)  # the Link header's first, prev, next and last
     if page > last:
-        abort(404, message="There is no such page; the Link header names the last one.", code="page_out_of_range",
-              errors={"page": [Text("The last page is %(last)s.", last=last)]})
+        abort(
+            404,
+            message="There is no such page; the Link header names the last one.",
+            code="page_out_of_range",
+            errors={"page": [Text("The last page is %(last)s.", last=last)]},
+        )
     items = db.session.scalars(query.order_by(*order_by).limit(size).offset((page - 1) * size)).unique().all()
     return {"items": items, "page": page, "page_size": size, "total": total}
 
@@ -140,10 +148,12 @@ def service_error(exc: ServiceError) -> NoReturn:
 
 def errors(blp: Any, *statuses: int) -> Callable[[F], F]:
     """Document the error responses of an endpoint."""
+
     def deco(fn: F) -> F:
         for status in statuses:
             fn = blp.alt_response(status, schema=ErrorSchema, description="Error")(fn)
         return fn
+
     return deco
 
 

@@ -9,6 +9,7 @@ so that an endpoint added later is described like the others without a line of i
   (429; 404 for a page past the last; 409 for a stale If-Match; 409 and 422 for a reused
   Idempotency-Key).
 """
+
 from __future__ import annotations
 
 import http
@@ -24,41 +25,65 @@ from .errors import PROBLEM_JSON, ErrorSchema
 JSON = "application/json"
 
 HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": "The case's version after this request, as an entity tag (`\"7\"`): send it back "
-                            "as If-Match.", "schema": {"type": "string"}},
-    "Case-Version": {"description": "The case's version after this request: every write to a case raises it, "
-                                    "so use this one for the next write.", "schema": {"type": "integer"}},
-    "Location": {"description": "The created resource's URL, or the list it appears in where it has no URL "
-                                "of its own.", "schema": {"type": "string"}},
-    "Link": {"description": "RFC 8288 links to the first, previous, next and last page.",
-             "schema": {"type": "string"}},
+    "ETag": {
+        "description": 'The case\'s version after this request, as an entity tag (`"7"`): send it back as If-Match.',
+        "schema": {"type": "string"},
+    },
+    "Case-Version": {
+        "description": "The case's version after this request: every write to a case raises it, "
+        "so use this one for the next write.",
+        "schema": {"type": "integer"},
+    },
+    "Location": {
+        "description": "The created resource's URL, or the list it appears in where it has no URL of its own.",
+        "schema": {"type": "string"},
+    },
+    "Link": {"description": "RFC 8288 links to the first, previous, next and last page.", "schema": {"type": "string"}},
     "X-Total-Count": {"description": "How many items all pages hold.", "schema": {"type": "integer"}},
-    "RateLimit-Limit": {"description": "Requests allowed per window for this caller (token, session or address).",
-                        "schema": {"type": "integer"}},
+    "RateLimit-Limit": {
+        "description": "Requests allowed per window for this caller (token, session or address).",
+        "schema": {"type": "integer"},
+    },
     "RateLimit-Remaining": {"description": "Requests left in the current window.", "schema": {"type": "integer"}},
     "RateLimit-Reset": {"description": "Seconds until the window starts afresh.", "schema": {"type": "integer"}},
-    "RateLimit-Policy": {"description": "The limit and its window in seconds (`1200;w=60`).",
-                        "schema": {"type": "string"}},
-    "Idempotent-Replayed": {"description": "`true` when this is the stored answer to an earlier request with the "
-                                           "same Idempotency-Key.", "schema": {"type": "string", "enum": ["true"]}},
+    "RateLimit-Policy": {
+        "description": "The limit and its window in seconds (`1200;w=60`).",
+        "schema": {"type": "string"},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
 }
 RATE_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
 
 PARAMETERS: dict[str, dict[str, Any]] = {
-    "AcceptLanguage": {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
-                       "description": "`da` (the default) or `en`: the language of messages, titles and field "
-                                      "errors."},
-    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False,
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
-                       "description": "A key you choose per request (a UUID). A retry with the same key and body "
-                                      "within 24 hours returns the first answer instead of writing again; the same "
-                                      "key with another body is refused (422 idempotency_key_reused)."},
-    "IfMatch": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                "description": "The case's version as the ETag gave it (`\"7\"`). When given, the write is "
-                               "refused with 409 stale_version and current_version if the case has changed "
-                               "since; on a transition it may stand in for the body's `version`."},
+    "AcceptLanguage": {
+        "name": "Accept-Language",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "`da` (the default) or `en`: the language of messages, titles and field errors.",
+    },
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+        "description": "A key you choose per request (a UUID). A retry with the same key and body "
+        "within 24 hours returns the first answer instead of writing again; the same "
+        "key with another body is refused (422 idempotency_key_reused).",
+    },
+    "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": 'The case\'s version as the ETag gave it (`"7"`). When given, the write is '
+        "refused with 409 stale_version and current_version if the case has changed "
+        "since; on a transition it may stand in for the body's `version`.",
+    },
 }
-
 
 
 def snake(name: str) -> str:
@@ -76,19 +101,29 @@ class Kind:
     paginated: bool
 
     def parameters(self) -> list[str]:
-        return (["AcceptLanguage"] + (["IdempotencyKey"] if self.method == "post" else [])
-                + (["IfMatch"] if self.case_write else []))
+        return (
+            ["AcceptLanguage"]
+            + (["IdempotencyKey"] if self.method == "post" else [])
+            + (["IfMatch"] if self.case_write else [])
+        )
 
     def extra_statuses(self) -> list[int]:
-        return ([401, 429] + ([403, 404] if self.scoped else []) + ([404] if self.paginated else [])
-                + ([409] if self.case_write else [])
-                + ([409, 422] if self.method == "post" else []))
+        return (
+            [401, 429]
+            + ([403, 404] if self.scoped else [])
+            + ([404] if self.paginated else [])
+            + ([409] if self.case_write else [])
+            + ([409, 422] if self.method == "post" else [])
+        )
 
     def headers(self, status: str) -> list[str]:
-        return (list(RATE_HEADERS) + (["ETag", "Case-Version"] if self.on_case else [])
-                + (["Location"] if status == "201" else [])
-                + (["Idempotent-Replayed"] if self.method == "post" else [])
-                + (["Link", "X-Total-Count"] if self.paginated else []))
+        return (
+            list(RATE_HEADERS)
+            + (["ETag", "Case-Version"] if self.on_case else [])
+            + (["Location"] if status == "201" else [])
+            + (["Idempotent-Replayed"] if self.method == "post" else [])
+            + (["Link", "X-Total-Count"] if self.paginated else [])
+        )
 
 
 def _error_content(response: dict[str, Any]) -> None:
@@ -139,22 +174,31 @@ def export_documents() -> dict[str, dict[str, Any]]:
     from ..models import Citizen, IpsCase
 
     case = _column_schema(IpsCase)
-    case["properties"] = {**case["properties"], "reference": {"type": "string"},
-                          "parts": {"type": "array", "items": {"type": "string"},
-                                    "description": "the parts of the case exported"}}
+    case["properties"] = {
+        **case["properties"],
+        "reference": {"type": "string"},
+        "parts": {"type": "array", "items": {"type": "string"}, "description": "the parts of the case exported"},
+    }
     case["required"] = sorted({*case["required"], "reference", "parts"})
     for name, (model, _order, part) in PER_CASE.items():
         # A section's rows as your role reads them (a history entry as the events list shows it).
-        case["properties"][name] = {"type": "array", "items": _column_schema(model, required=False),
-                                    "description": f"present when you may read the case's {part.value}"}
+        case["properties"][name] = {
+            "type": "array",
+            "items": _column_schema(model, required=False),
+            "description": f"present when you may read the case's {part.value}",
+        }
     # The citizen as the export writes it: the sealed columns left out, the CPR number opened
     # (the citizen's own export) or masked (a staff member's).
     from ..access.export import SEALED_COLUMNS
 
     citizen = _column_schema(Citizen)
     citizen["properties"] = {k: v for k, v in citizen["properties"].items() if k not in SEALED_COLUMNS} | {
-        "cpr": {"type": "string", "nullable": True,
-                "description": "DDMMYY-SSSS in the full export, DDMMYY-**** as read by your role"}}
+        "cpr": {
+            "type": "string",
+            "nullable": True,
+            "description": "DDMMYY-SSSS in the full export, DDMMYY-**** as read by your role",
+        }
+    }
     citizen["required"] = sorted(citizen["properties"])
     return {"citizen": citizen, "case": case}
 
@@ -171,9 +215,11 @@ def openapi_metadata(converter: Any, field: Any, ret: dict[str, Any]) -> dict[st
 
 def request_variants(schema_of: Any) -> Any:
     """Marks a view method whose body the document describes as `oneOf` (see transitions.py)."""
+
     def mark(method: Any) -> Any:
         method.request_variants = schema_of
         return method
+
     return mark
 
 
@@ -186,12 +232,17 @@ class ContractPlugin(BasePlugin):
         self.spec = spec
         for name, header in HEADERS.items():
             spec.components.header(name, header, lazy=True)
-        spec.components.response("FORBIDDEN_PART", {
-            "description": "Not allowed: your role may not read or change this part of the case now. Health "
-                           "information, benefit facts, notes and the plan are shared only under the citizen's live "
-                           "consents, so a withdrawn or expired consent turns a read into 403 at once (and the "
-                           "refused attempt is logged).",
-            "content": {PROBLEM_JSON: {"schema": ErrorSchema}}}, lazy=True)
+        spec.components.response(
+            "FORBIDDEN_PART",
+            {
+                "description": "Not allowed: your role may not read or change this part of the case now. Health "
+                "information, benefit facts, notes and the plan are shared only under the citizen's live "
+                "consents, so a withdrawn or expired consent turns a read into 403 at once (and the "
+                "refused attempt is logged).",
+                "content": {PROBLEM_JSON: {"schema": ErrorSchema}},
+            },
+            lazy=True,
+        )
         for name, parameter in PARAMETERS.items():
             spec.components.parameter(name, parameter["in"], dict(parameter), lazy=True)
 
@@ -213,8 +264,9 @@ class ContractPlugin(BasePlugin):
         view = self.app.view_functions.get(rule.endpoint)
         return getattr(getattr(view, "view_class", None), method.lower(), None), getattr(view, "view_class", None)
 
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
-                         **kwargs: Any) -> None:
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         rule = kwargs.get("rule")
         for method, op in (operations or {}).items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -227,8 +279,13 @@ class ContractPlugin(BasePlugin):
             part = getattr(handler, "case_part", None)
             by_body = bool(getattr(handler, "case_in_body", False))
             on_case = part is not None or by_body or bool(getattr(handler, "answers_case", False))
-            kind = Kind(method=method, scoped=part is not None, on_case=on_case, paginated=self._is_page(op),
-                        case_write=method != "get" and (bool(part and part[1]) or by_body))
+            kind = Kind(
+                method=method,
+                scoped=part is not None,
+                on_case=on_case,
+                paginated=self._is_page(op),
+                case_write=method != "get" and (bool(part and part[1]) or by_body),
+            )
             op.setdefault("parameters", []).extend(kind.parameters())
             responses = op.setdefault("responses", {})
             for status in kind.extra_statuses():

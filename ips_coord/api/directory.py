@@ -1,5 +1,6 @@
 """Who is who, for other systems: the staff directory (to name a case's psychiatry contact or
 caseworker) and the caller's own account and token."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,11 @@ class Staff(MethodView):
 
         What an integrator needs to name the psychiatry contact or the caseworker at enrolment.
         Names, roles and organisations only: no e-mail addresses, no cases, no system accounts."""
-        query = select(User).outerjoin(Organisation, Organisation.id == User.organisation_id).where(
-            User.active, User.role != Role.INTEGRATION)
+        query = (
+            select(User)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.active, User.role != Role.INTEGRATION)
+        )
         if "role" in args:
             query = query.where(User.role == args["role"])
         if "organisation_id" in args:
@@ -65,8 +69,12 @@ class TokenInfoSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     service = fields.Boolean(required=True, metadata={"description": "an organisation's service token"})
-    scopes = fields.List(OneOf(ServiceScope), allow_none=True, required=True,
-                         metadata={"description": "a service token's scopes; null for a personal token"})
+    scopes = fields.List(
+        OneOf(ServiceScope),
+        allow_none=True,
+        required=True,
+        metadata={"description": "a service token's scopes; null for a personal token"},
+    )
     expires_at = fields.DateTime(required=True)
 
 
@@ -77,8 +85,12 @@ class MeSchema(Schema):
     role = OneOf(Role, required=True)
     organisation = fields.Nested(OrganisationRefSchema, allow_none=True, required=True)
     locale = fields.String(required=True)
-    token = fields.Nested(TokenInfoSchema, allow_none=True, required=True,
-                          metadata={"description": "the token of this request; null for a browser session"})
+    token = fields.Nested(
+        TokenInfoSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "the token of this request; null for a browser session"},
+    )
 
 
 @blp.route("/me")
@@ -92,8 +104,20 @@ class Me(MethodView):
         if g.get("token_id") is not None:
             found = db.session.get(ApiToken, g.token_id)
             if found is not None:
-                token = {"id": found.id, "name": found.name, "service": found.scopes is not None,
-                         "scopes": found.scopes, "expires_at": found.expires_at}
+                token = {
+                    "id": found.id,
+                    "name": found.name,
+                    "service": found.scopes is not None,
+                    "scopes": found.scopes,
+                    "expires_at": found.expires_at,
+                }
         user = current_user
-        return {"id": user.id, "name": user.name, "email": user.email, "role": user.role,
-                "organisation": user.organisation, "locale": user.locale, "token": token}
+        return {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "role": user.role,
+            "organisation": user.organisation,
+            "locale": user.locale,
+            "token": token,
+        }

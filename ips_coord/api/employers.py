@@ -1,5 +1,6 @@
 """Systematic job development over the API: the team's employer register, contact persons,
 openings, matching for a case and for an opening, suggestions, and moving a follow-up."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -61,8 +62,11 @@ class PersonSchema(Schema):
 class EmployerSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Text(max_length=200, min_length=1, required=True)
-    cvr = fields.String(validate=validate.Regexp(r"^\d{8}$"), allow_none=True,
-                        metadata={"description": "8 digits with a valid modulus-11 check digit"})
+    cvr = fields.String(
+        validate=validate.Regexp(r"^\d{8}$"),
+        allow_none=True,
+        metadata={"description": "8 digits with a valid modulus-11 check digit"},
+    )
     address = Text(max_length=300, allow_none=True)
     municipality = Text(max_length=100, allow_none=True)
     industry = Text(max_length=100, allow_none=True)
@@ -285,9 +289,17 @@ class OpeningCandidates(MethodView):
         _consultant()
         matches = matching.candidates_for_opening(_opening(opening_id), current_user)
         audit_pairs(current_user, [(m.case.id, Part.CAREER_PROFILE) for m in matches])
-        return [{"case_id": m.case.id, "reference": m.case.reference,
-                 "own_case": m.case.consultant_id == current_user.id, "score": m.score, "reasons": _reasons(m),
-                 "explanation": m.explanation()} for m in matches]
+        return [
+            {
+                "case_id": m.case.id,
+                "reference": m.case.reference,
+                "own_case": m.case.consultant_id == current_user.id,
+                "score": m.score,
+                "reasons": _reasons(m),
+                "explanation": m.explanation(),
+            }
+            for m in matches
+        ]
 
 
 @blp.route("/cases/<id:case_id>/matches")
@@ -301,8 +313,16 @@ class CaseMatches(MethodView):
         matches = matching.suggestions_for_case(case)
         done = set(db.session.scalars(select(Suggestion.opening_id).where(Suggestion.case_id == case.id)))
         audit_pairs(current_user, [(case.id, Part.CAREER_PROFILE)])
-        return [{"opening": m.opening, "score": m.score, "reasons": _reasons(m), "explanation": m.explanation(),
-                 "suggested": m.opening.id in done} for m in matches]
+        return [
+            {
+                "opening": m.opening,
+                "score": m.score,
+                "reasons": _reasons(m),
+                "explanation": m.explanation(),
+                "suggested": m.opening.id in done,
+            }
+            for m in matches
+        ]
 
 
 @blp.route("/cases/<id:case_id>/suggestions")
@@ -315,8 +335,11 @@ class CaseSuggestions(MethodView):
         """Openings suggested to the citizen and what came of them"""
         case = checked_case()
         audit_pairs(current_user, [(case.id, Part.PLACEMENTS)])
-        return paginate(select(Suggestion).where(Suggestion.case_id == case.id), args,
-                        (Suggestion.created_at.desc(), Suggestion.id.desc()))
+        return paginate(
+            select(Suggestion).where(Suggestion.case_id == case.id),
+            args,
+            (Suggestion.created_at.desc(), Suggestion.id.desc()),
+        )
 
     @blp.arguments(input_of(SuggestionSchema))
     @blp.response(201, output(SuggestionSchema))
@@ -326,8 +349,7 @@ class CaseSuggestions(MethodView):
         """Record that the consultant suggested an opening to the citizen"""
         _consultant()
         case = checked_case()
-        return _run(matching.record_suggestion, case, _opening(data["opening_id"]), current_user,
-                    note=data.get("note"))
+        return _run(matching.record_suggestion, case, _opening(data["opening_id"]), current_user, note=data.get("note"))
 
 
 @blp.route("/suggestions/<id:suggestion_id>/outcome")
@@ -356,8 +378,14 @@ class FollowUpMove(MethodView):
         fu = db.session.get(FollowUp, follow_up_id)
         if fu is None:  # check_case_access found its case, so only a race gets here
             _not_found("Not found.")
-        return _run(fus.move_follow_up, fu, current_user, reason=data["reason"], due_at=data.get("due_at"),
-                    assignee_id=data.get("assignee_id"))
+        return _run(
+            fus.move_follow_up,
+            fu,
+            current_user,
+            reason=data["reason"],
+            due_at=data.get("due_at"),
+            assignee_id=data.get("assignee_id"),
+        )
 
     @blp.response(200, output(FollowUpChangeSchema)(many=True))
     @errors(blp, 401, 403, 404)
@@ -367,4 +395,3 @@ class FollowUpMove(MethodView):
         case = checked_case()
         audit_pairs(current_user, [(case.id, Part.FOLLOW_UPS)])
         return fus.history(follow_up_id)
-

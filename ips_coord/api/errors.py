@@ -12,6 +12,7 @@ plus `refusal_code` on a workflow refusal and `current_version` on a stale versi
 error is 422; title, detail and the field messages are in the language Accept-Language asks for
 (Danish or English).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,25 +28,58 @@ from ..workflows.messages import REFUSALS
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE = "urn:ips-coord:problem:"
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "stale_version", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
-         422: "validation_error", 428: "precondition_required", 429: "too_many_requests"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "stale_version",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "too_many_requests",
+}
 # Every `code` a client can meet (the services' codes included), for the schema's enum.
-ALL_CODES = sorted({*CODES.values(), "error", "unprocessable", "workflow_refused", "page_out_of_range",
-                    "idempotency_key_reused", "idempotency_key_in_use", "token_not_approved",
-                    "token_incomplete"})
+ALL_CODES = sorted(
+    {
+        *CODES.values(),
+        "error",
+        "unprocessable",
+        "workflow_refused",
+        "page_out_of_range",
+        "idempotency_key_reused",
+        "idempotency_key_in_use",
+        "token_not_approved",
+        "token_incomplete",
+    }
+)
 REFUSAL_CODES = sorted(REFUSALS)
 
 # Titles: one short phrase per status, in the catalogue (Danish) like every message.
-TITLES = {400: "Bad request", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
-          405: "Method not allowed", 409: "Changed by someone else", 412: "Precondition failed",
-          413: "Request too large", 415: "Unsupported media type", 422: "Invalid request",
-          428: "Precondition required", 429: "Too many requests"}
+TITLES = {
+    400: "Bad request",
+    401: "Not logged in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Changed by someone else",
+    412: "Precondition failed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    428: "Precondition required",
+    429: "Too many requests",
+}
 
 # Where one status covers problems of different kinds, the kind's own title.
-CODE_TITLES = {"idempotency_key_in_use": "Request still running",
-               "token_not_approved": "Service token not approved",
-               "token_incomplete": "Service token incomplete"}
+CODE_TITLES = {
+    "idempotency_key_in_use": "Request still running",
+    "token_not_approved": "Service token not approved",
+    "token_incomplete": "Service token incomplete",
+}
 
 
 class ErrorSchema(Schema):
@@ -53,21 +87,30 @@ class ErrorSchema(Schema):
 
     _output = True  # an answer's shape (ips_coord.api.shapes)
 
-    type = fields.String(required=True, metadata={
-        "description": "a URI naming the kind of problem: urn:ips-coord:problem:<code>"})
+    type = fields.String(
+        required=True, metadata={"description": "a URI naming the kind of problem: urn:ips-coord:problem:<code>"}
+    )
     title = fields.String(required=True, metadata={"description": "a short summary of the kind of problem"})
     status = fields.Integer(required=True, metadata={"description": "the HTTP status code"})
     detail = fields.String(required=True, metadata={"description": "what went wrong with this request"})
-    code = fields.String(required=True, validate=validate.OneOf(ALL_CODES),
-                         metadata={"description": "machine-readable error code"})
+    code = fields.String(
+        required=True, validate=validate.OneOf(ALL_CODES), metadata={"description": "machine-readable error code"}
+    )
     message = fields.String(required=True, metadata={"description": "the same as detail (kept for older clients)"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True, metadata={
-        "description": "per field (dotted for nested fields, `_schema` for the whole body), its messages"})
-    refusal_code = fields.String(validate=validate.OneOf(REFUSAL_CODES), metadata={
-        "description": "the workflow's refusal code (422 code=workflow_refused): the IPS principle the event "
-                       "would break"})
-    current_version = fields.Integer(metadata={
-        "description": "the case's version now (409 stale_version)"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "per field (dotted for nested fields, `_schema` for the whole body), its messages"},
+    )
+    refusal_code = fields.String(
+        validate=validate.OneOf(REFUSAL_CODES),
+        metadata={
+            "description": "the workflow's refusal code (422 code=workflow_refused): the IPS principle the event "
+            "would break"
+        },
+    )
+    current_version = fields.Integer(metadata={"description": "the case's version now (409 stale_version)"})
 
 
 def _translated(message: Any) -> Any:
@@ -84,21 +127,31 @@ def problem(status: int, detail: str | None = None, errors: dict[str, Any] | Non
     code = extra.pop("code", None) or CODES.get(status, "error")
     if code == "bad_request" and status == 422:
         code = "validation_error"
-    errors = {field: [str(_translated(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
-              for field, msgs in errors.items()}
+    errors = {
+        field: [str(_translated(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
+        for field, msgs in errors.items()
+    }
     title = CODE_TITLES.get(code) or TITLES.get(status) or HTTP_STATUS_CODES.get(status, "Error")
     detail_text = str(_translated(detail or title))
-    body = {"type": PROBLEM_TYPE + code, "title": str(_translated(title)), "status": status,
-            "detail": detail_text, "code": code, "message": detail_text, "errors": errors,
-            **{k: v for k, v in extra.items() if v is not None}}
+    body = {
+        "type": PROBLEM_TYPE + code,
+        "title": str(_translated(title)),
+        "status": status,
+        "detail": detail_text,
+        "code": code,
+        "message": detail_text,
+        "errors": errors,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
     return response
 
 
-def json_error(status: int, message: str, description: str | None = None, errors: dict[str, Any] | None = None,
-               **extra: Any) -> Response:
+def json_error(
+    status: int, message: str, description: str | None = None, errors: dict[str, Any] | None = None, **extra: Any
+) -> Response:
     """Kept for callers of the old name: a problem response."""
     return problem(status, description or message, errors, **extra)
 

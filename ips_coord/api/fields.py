@@ -1,4 +1,5 @@
 """Marshmallow fields that refuse what the database or the clock cannot hold."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -40,8 +41,9 @@ class CprNumber(Text):
         try:
             return parse(out).digits
         except InvalidCpr:
-            raise ValidationError("Not a CPR number: ten digits, the first six a date (DDMMYY), "
-                                  "with or without a hyphen.") from None
+            raise ValidationError(
+                "Not a CPR number: ten digits, the first six a date (DDMMYY), with or without a hyphen."
+            ) from None
 
 
 def _described(kwargs: dict[str, Any], text: str) -> dict[str, Any]:
@@ -69,8 +71,10 @@ class Moment(fields.AwareDateTime):
     """ISO 8601 date-time; without an offset it is taken as UTC."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(default_timezone=UTC, **_described(
-            kwargs, f"ISO 8601; without an offset it is read as UTC; between {MIN_DATE} and {MAX_DATE}"))
+        super().__init__(
+            default_timezone=UTC,
+            **_described(kwargs, f"ISO 8601; without an offset it is read as UTC; between {MIN_DATE} and {MAX_DATE}"),
+        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> datetime:
         out = super()._deserialize(value, attr, data, **kwargs)

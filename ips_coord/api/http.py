@@ -11,6 +11,7 @@ them for everything under /api/v1, so a blueprint added later follows them witho
 - `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` from the
   per-caller limit (API_RATE_LIMIT per token, per session user, or per address).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,7 @@ def caller_key() -> str:
     """Who is asking, for the rate limit and the idempotency keys: the token, the user, the address."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return "token:" + hashlib.sha256(header[len("Bearer "):].strip().encode()).hexdigest()[:32]
+        return "token:" + hashlib.sha256(header[len("Bearer ") :].strip().encode()).hexdigest()[:32]
     if getattr(current_user, "is_authenticated", False):
         return f"user:{current_user.id}"
     return "addr:" + (request.remote_addr or "-")
@@ -62,6 +63,7 @@ def limit_blueprint(blp: Any) -> None:
 
 
 # ---------------------------------------------------------------- versions and If-Match
+
 
 def if_match_version() -> int | None:
     """The version an If-Match header names ("7", W/"7" or 7), or None without the header."""
@@ -83,9 +85,13 @@ def check_if_match(case: IpsCase) -> None:
     if wanted is not None and request.method in WRITE_METHODS and wanted != case.version:
         from flask_smorest import abort
 
-        abort(409, message="The case was changed by someone else; reload it and try again.",
-              code="stale_version", current_version=case.version,
-              errors={"If-Match": ["The case is at another version now."]})
+        abort(
+            409,
+            message="The case was changed by someone else; reload it and try again.",
+            code="stale_version",
+            current_version=case.version,
+            errors={"If-Match": ["The case is at another version now."]},
+        )
 
 
 def _case_version_headers(response: Response) -> None:
@@ -93,8 +99,11 @@ def _case_version_headers(response: Response) -> None:
     if case is None or response.status_code >= 400:
         return
     # A read changed nothing: the loaded case has the version; after a write, read it afresh.
-    version = case.version if request.method == "GET" else db.session.scalar(
-        select(IpsCase.version).where(IpsCase.id == case.id))
+    version = (
+        case.version
+        if request.method == "GET"
+        else db.session.scalar(select(IpsCase.version).where(IpsCase.id == case.id))
+    )
     if version is not None:
         response.headers["ETag"] = f'"{version}"'
         response.headers["Case-Version"] = str(version)
@@ -102,27 +111,43 @@ def _case_version_headers(response: Response) -> None:
 
 # ---------------------------------------------------------------- Idempotency-Key
 
+
 def _idempotency_start() -> Response | None:
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or key is None or not getattr(current_user, "is_authenticated", False):
         return None
     if not IDEMPOTENCY_KEY.match(key):
-        return problem(422, "The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
-                       {"Idempotency-Key": ["Not a valid idempotency key."]})
-    found = idempotency.claim(caller_key(), key, request.method, request.path[:500],
-                              hashlib.sha256(request.get_data()).hexdigest(), utcnow(),
-                              float(current_app.config["IDEMPOTENCY_KEY_HOURS"]))
+        return problem(
+            422,
+            "The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
+            {"Idempotency-Key": ["Not a valid idempotency key."]},
+        )
+    found = idempotency.claim(
+        caller_key(),
+        key,
+        request.method,
+        request.path[:500],
+        hashlib.sha256(request.get_data()).hexdigest(),
+        utcnow(),
+        float(current_app.config["IDEMPOTENCY_KEY_HOURS"]),
+    )
     if found.mismatch:
-        return problem(422, "This Idempotency-Key was used for another request.",
-                       {"Idempotency-Key": ["Use a new key for a new request."]}, code="idempotency_key_reused")
+        return problem(
+            422,
+            "This Idempotency-Key was used for another request.",
+            {"Idempotency-Key": ["Use a new key for a new request."]},
+            code="idempotency_key_reused",
+        )
     if found.in_progress:
-        return problem(409, "A request with this Idempotency-Key is still running; try again shortly.",
-                       code="idempotency_key_in_use")
+        return problem(
+            409,
+            "A request with this Idempotency-Key is still running; try again shortly.",
+            code="idempotency_key_in_use",
+        )
     if found.id is not None:
         g.idempotency_claim = found.id
         return None
-    response = current_app.response_class(found.body or "", status=found.status or 200,
-                                          mimetype="application/json")
+    response = current_app.response_class(found.body or "", status=found.status or 200, mimetype="application/json")
     for name, value in (found.headers or {}).items():
         response.headers[name] = value
     response.headers["Idempotent-Replayed"] = "true"
@@ -148,6 +173,7 @@ def _idempotency_teardown(_exc: BaseException | None) -> None:
 
 
 # ---------------------------------------------------------------- Location, Link, RateLimit
+
 
 def _location(response: Response) -> None:
     if response.status_code != 201 or "Location" in response.headers:
@@ -230,4 +256,3 @@ def install(app: Flask) -> None:
         return response
 
     app.teardown_request(_idempotency_teardown)
-

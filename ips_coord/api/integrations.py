@@ -1,4 +1,5 @@
 """The admin's API for system integrations: service tokens, webhook endpoints, the delivery log."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,8 +21,11 @@ from .common import Extended, errors, paginate, require_login, service_error
 from .fields import Id, OneOf, Text
 from .schemas import PageArgs, page_of
 
-blp = Blueprint("api_integrations", __name__,
-                description="System integrations (admin): service tokens, webhooks and their delivery log")
+blp = Blueprint(
+    "api_integrations",
+    __name__,
+    description="System integrations (admin): service tokens, webhooks and their delivery log",
+)
 blp.before_request(require_login)
 
 
@@ -46,13 +50,23 @@ class ServiceTokenCreateSchema(Schema):
     organisation_id = Id(required=True)
     name = Text(max_length=100, min_length=1, required=True)
     scopes = fields.List(OneOf(ServiceScope), required=True, validate=validate.Length(min=1))
-    days = fields.Integer(strict=True, validate=validate.Range(1, svc.MAX_TOKEN_DAYS), metadata={
-        "description": "a whole number: the token stops working after this many days (default "
-                       "SERVICE_TOKEN_DAYS, 365)"})
+    days = fields.Integer(
+        strict=True,
+        validate=validate.Range(1, svc.MAX_TOKEN_DAYS),
+        metadata={
+            "description": "a whole number: the token stops working after this many days (default "
+            "SERVICE_TOKEN_DAYS, 365)"
+        },
+    )
 
 
-TOKEN_STATES = [svc.TokenState.PENDING, svc.TokenState.ACTIVE, svc.TokenState.REJECTED, svc.TokenState.REVOKED,
-                svc.TokenState.EXPIRED]
+TOKEN_STATES = [
+    svc.TokenState.PENDING,
+    svc.TokenState.ACTIVE,
+    svc.TokenState.REJECTED,
+    svc.TokenState.REVOKED,
+    svc.TokenState.EXPIRED,
+]
 
 
 class ServiceTokenSchema(Schema):
@@ -66,22 +80,29 @@ class ServiceTokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True, required=True)
     revoked_at = fields.DateTime(allow_none=True, required=True)
-    state = fields.String(required=True, validate=validate.OneOf(TOKEN_STATES), metadata={
-        "description": "pending (waiting for the second person), active, rejected, revoked or expired"})
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(TOKEN_STATES),
+        metadata={"description": "pending (waiting for the second person), active, rejected, revoked or expired"},
+    )
     created_by_id = fields.Integer(allow_none=True, required=True, metadata={"description": "who asked for it"})
     approved_by_id = fields.Integer(allow_none=True, required=True, metadata={"description": "who approved it"})
     approved_at = fields.DateTime(allow_none=True, required=True)
-    token = fields.String(metadata={
-        "description": "the creator's half of the token, returned only when created; it works only after the "
-                       "approval, joined with the approver's half: <creator's half>.<approver's half>"})
-    approver_half = fields.String(metadata={
-        "description": "the approver's half of the token, returned only to the approver when approved"})
-
+    token = fields.String(
+        metadata={
+            "description": "the creator's half of the token, returned only when created; it works only after the "
+            "approval, joined with the approver's half: <creator's half>.<approver's half>"
+        }
+    )
+    approver_half = fields.String(
+        metadata={"description": "the approver's half of the token, returned only to the approver when approved"}
+    )
 
 
 def _token_view(row: ApiToken, **extra: object) -> Extended:
-    return Extended(row, organisation_id=row.user.organisation_id, account_id=row.user_id,
-                    state=svc.token_state(row), **extra)
+    return Extended(
+        row, organisation_id=row.user.organisation_id, account_id=row.user_id, state=svc.token_state(row), **extra
+    )
 
 
 @blp.route("/admin/service-tokens")
@@ -102,8 +123,14 @@ class ServiceTokens(MethodView):
     def post(self, data: dict[str, Any]) -> Extended:
         """Ask for a service token for an organisation's system: it waits for a second person's approval.
         The response is the only time the creator's half of the token is shown; alone it opens nothing"""
-        token, row = _run(svc.create_service_token, current_user, data["organisation_id"], data["name"],
-                          data["scopes"], data.get("days") or current_app.config["SERVICE_TOKEN_DAYS"])
+        token, row = _run(
+            svc.create_service_token,
+            current_user,
+            data["organisation_id"],
+            data["name"],
+            data["scopes"],
+            data.get("days") or current_app.config["SERVICE_TOKEN_DAYS"],
+        )
         return _token_view(row, token=token)
 
 
@@ -117,9 +144,12 @@ class ServiceTokenDetail(MethodView):
 
 
 # --- The second person: approving or rejecting a service token ------------------------------
-approvals = Blueprint("api_token_approvals", __name__,
-                      description="Service tokens waiting for a second person (the privacy officer or a "
-                                  "coordinator of the token's organisation)")
+approvals = Blueprint(
+    "api_token_approvals",
+    __name__,
+    description="Service tokens waiting for a second person (the privacy officer or a "
+    "coordinator of the token's organisation)",
+)
 approvals.before_request(require_login)
 
 
@@ -130,8 +160,11 @@ def _approvers_only() -> None:
 
 
 class ApprovalSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]), metadata={
-        "description": "approve (the response carries the approver's half of the token, once) or reject"})
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(["approve", "reject"]),
+        metadata={"description": "approve (the response carries the approver's half of the token, once) or reject"},
+    )
 
 
 @approvals.route("/service-token-approvals")
@@ -163,11 +196,21 @@ class TokenApproval(MethodView):
 
 
 class WebhookCreateSchema(Schema):
-    token_id = Id(required=True, metadata={"description": "the service token (scope webhooks:receive) whose "
-                                                          "access decides what the endpoint is told"})
-    url = Text(max_length=500, min_length=1, required=True, metadata={
-        "description": "https://... to a public host on an allowed port (443 by default); plain http:// and "
-                       "loopback addresses only where the server allows them (development)"})
+    token_id = Id(
+        required=True,
+        metadata={
+            "description": "the service token (scope webhooks:receive) whose access decides what the endpoint is told"
+        },
+    )
+    url = Text(
+        max_length=500,
+        min_length=1,
+        required=True,
+        metadata={
+            "description": "https://... to a public host on an allowed port (443 by default); plain http:// and "
+            "loopback addresses only where the server allows them (development)"
+        },
+    )
     kinds = fields.List(OneOf(ChangeKind), required=True, validate=validate.Length(min=1))
 
 
@@ -200,8 +243,7 @@ class Webhooks(MethodView):
     @errors(blp, 400, 401, 403, 404, 422)
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Register an endpoint for the changes from now on; the response is the only time the secret is shown"""
-        return _run(svc.register_webhook, current_user, data["token_id"], data["url"],
-                    data["kinds"])
+        return _run(svc.register_webhook, current_user, data["token_id"], data["url"], data["kinds"])
 
 
 @blp.route("/admin/webhooks/<id:endpoint_id>")

@@ -2,6 +2,7 @@
 the running job's supports and progress ratings. Access is decided before the body is parsed
 (relation 404, part 403), exactly as for the other case records; every write goes through
 services/plan.py and becomes a case event."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -88,9 +89,14 @@ class SupportsViewSchema(Schema):
 
 
 ScoresSchema = Schema.from_dict(
-    {d: fields.Integer(strict=True, required=True, validate=validate.Range(CURRENT_INSTRUMENT.low,
-                                                                          CURRENT_INSTRUMENT.high))
-     for d in CURRENT_INSTRUMENT.dimensions}, name="ScoresSchema")
+    {
+        d: fields.Integer(
+            strict=True, required=True, validate=validate.Range(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)
+        )
+        for d in CURRENT_INSTRUMENT.dimensions
+    },
+    name="ScoresSchema",
+)
 
 
 class RatingSchema(Schema):
@@ -117,8 +123,9 @@ class Goals(MethodView):
     @case_part(Part.SHARED_PLAN)
     def get(self, case_id: int) -> Sequence[PlanGoal]:
         """The citizen's goals in their own words, newest version first (each marked citizen or staff)"""
-        return db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case_id)
-                                  .order_by(PlanGoal.version.desc())).all()
+        return db.session.scalars(
+            select(PlanGoal).where(PlanGoal.case_id == case_id).order_by(PlanGoal.version.desc())
+        ).all()
 
     @blp.arguments(input_of(GoalSchema))
     @blp.response(201, output(GoalSchema))
@@ -136,8 +143,11 @@ class Actions(MethodView):
     @case_part(Part.SHARED_PLAN)
     def get(self, case_id: int) -> Sequence[PlanAction]:
         """The plan's actions: open ones first, by due date"""
-        return db.session.scalars(select(PlanAction).where(PlanAction.case_id == case_id).order_by(
-            PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
+        return db.session.scalars(
+            select(PlanAction)
+            .where(PlanAction.case_id == case_id)
+            .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)
+        ).all()
 
     @blp.arguments(input_of(ActionSchema))
     @blp.response(201, output(ActionSchema))
@@ -145,8 +155,14 @@ class Actions(MethodView):
     @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> PlanAction:
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
-        return _run(svc.add_action, checked_case(), text=data["text"], owner=data["owner"],
-                    due_date=data.get("due_date"), actor=current_user)
+        return _run(
+            svc.add_action,
+            checked_case(),
+            text=data["text"],
+            owner=data["owner"],
+            due_date=data.get("due_date"),
+            actor=current_user,
+        )
 
 
 @blp.route("/plan-actions/<id:action_id>/done")
@@ -166,8 +182,11 @@ class Interventions(MethodView):
     @case_part(Part.PARALLEL_INTERVENTIONS)
     def get(self, case_id: int) -> Sequence[ParallelIntervention]:
         """Parallel interventions (CTI, ACT, IBBIS, peer support...), newest first"""
-        return db.session.scalars(select(ParallelIntervention).where(ParallelIntervention.case_id == case_id)
-                                  .order_by(ParallelIntervention.start_date.desc(), ParallelIntervention.id)).all()
+        return db.session.scalars(
+            select(ParallelIntervention)
+            .where(ParallelIntervention.case_id == case_id)
+            .order_by(ParallelIntervention.start_date.desc(), ParallelIntervention.id)
+        ).all()
 
     @blp.arguments(input_of(InterventionSchema))
     @blp.response(201, output(InterventionSchema))
@@ -175,8 +194,9 @@ class Interventions(MethodView):
     @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> ParallelIntervention:
         """Start a parallel intervention"""
-        return _run(svc.start_intervention, checked_case(), current_user, name=data["name"],
-                    start_date=data["start_date"])
+        return _run(
+            svc.start_intervention, checked_case(), current_user, name=data["name"], start_date=data["start_date"]
+        )
 
 
 @blp.route("/interventions/<id:intervention_id>/end")
@@ -187,16 +207,28 @@ class InterventionEnd(MethodView):
     @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], intervention_id: int) -> ParallelIntervention:
         """End a parallel intervention"""
-        return _run(svc.end_intervention, db.session.get_one(ParallelIntervention, intervention_id), current_user,
-                    end_date=data["end_date"])
+        return _run(
+            svc.end_intervention,
+            db.session.get_one(ParallelIntervention, intervention_id),
+            current_user,
+            end_date=data["end_date"],
+        )
 
 
 def _supports_view(case: IpsCase) -> dict[str, Any]:
     placement = current_placement(case) if case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION) else None
-    history = db.session.scalars(select(SupportChange).where(SupportChange.placement_id == placement.id)
-                                 .order_by(SupportChange.id.desc())).all() if placement else []
-    return {"placement_id": placement.id if placement else None,
-            "supports": placement.supports if placement else None, "history": history}
+    history = (
+        db.session.scalars(
+            select(SupportChange).where(SupportChange.placement_id == placement.id).order_by(SupportChange.id.desc())
+        ).all()
+        if placement
+        else []
+    )
+    return {
+        "placement_id": placement.id if placement else None,
+        "supports": placement.supports if placement else None,
+        "history": history,
+    }
 
 
 @blp.route("/cases/<id:case_id>/supports")
@@ -215,8 +247,11 @@ class Supports(MethodView):
     def put(self, data: dict[str, Any], case_id: int) -> dict[str, Any]:
         """Replace the running job's supports; the change is kept in the history"""
         if not isinstance(request.get_json(silent=True), dict):
-            abort(422, message="Send the supports as a JSON object (an empty object clears them).",
-                  errors={"json": ["A JSON object is required."]})
+            abort(
+                422,
+                message="Send the supports as a JSON object (an empty object clears them).",
+                errors={"json": ["A JSON object is required."]},
+            )
         _run(svc.update_supports, checked_case(), current_user, data)
         return _supports_view(checked_case())
 
@@ -228,11 +263,18 @@ class Progress(MethodView):
     @case_part(Part.PROGRESS)
     def get(self, case_id: int) -> dict[str, Sequence[object]]:
         """Progress ratings under the named, versioned instrument, by the citizen and by the consultant"""
-        ratings = db.session.scalars(select(ProgressRating).where(ProgressRating.case_id == case_id)
-                                     .order_by(ProgressRating.rated_at, ProgressRating.id)).all()
-        return {"instrument": CURRENT_INSTRUMENT.key, "version": CURRENT_INSTRUMENT.version,
-                "dimensions": list(CURRENT_INSTRUMENT.dimensions),
-                "scale": [CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high], "ratings": ratings}
+        ratings = db.session.scalars(
+            select(ProgressRating)
+            .where(ProgressRating.case_id == case_id)
+            .order_by(ProgressRating.rated_at, ProgressRating.id)
+        ).all()
+        return {
+            "instrument": CURRENT_INSTRUMENT.key,
+            "version": CURRENT_INSTRUMENT.version,
+            "dimensions": list(CURRENT_INSTRUMENT.dimensions),
+            "scale": [CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high],
+            "ratings": ratings,
+        }
 
     @blp.arguments(input_of(RatingSchema))
     @blp.response(201, output(RatingSchema))

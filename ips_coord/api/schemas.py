@@ -1,4 +1,5 @@
 """Request and response schemas. Unknown fields are rejected (marshmallow's RAISE)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -66,8 +67,10 @@ class CitizenSchema(Schema):
     first_name = Text(max_length=100, min_length=1, required=True)
     last_name = Text(max_length=100, min_length=1, required=True)
     birth_year = fields.Integer(validate=validate.Range(1900, 2100), allow_none=True)
-    cpr = CprNumber(allow_none=True, metadata={
-        "description": "the CPR number; answers show it masked, POST /citizens/{id}/cpr shows it (logged)"})
+    cpr = CprNumber(
+        allow_none=True,
+        metadata={"description": "the CPR number; answers show it masked, POST /citizens/{id}/cpr shows it (logged)"},
+    )
     phone = Text(max_length=40, allow_none=True)
     email = fields.Email(validate=validate.Length(max=254), allow_none=True)
     address = Text(max_length=300, allow_none=True)
@@ -103,15 +106,25 @@ class CaseSchema(Schema):
     phase_changed_at = fields.DateTime(dump_only=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     close_reason = OneOf(CloseReason, dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True, metadata={
-        "description": "raised by every write to the case (also a contact or a review): send it with the next "
-                       "transition, or as If-Match"})
+    version = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "raised by every write to the case (also a contact or a review): send it with the next "
+            "transition, or as If-Match"
+        },
+    )
     relation = OneOf(Relation, dump_only=True, metadata={"description": "your relation to the case"})
-    visible_parts = fields.List(OneOf(Part), dump_only=True,
-                                metadata={"description": "the parts of the case you may read now"})
-    notice = fields.String(dump_only=True, allow_none=True, metadata={
-        "description": "on a new referral: set when a case may already exist for the citizen (the coordinator "
-                       "is told and can merge); nothing about the other record is shown"})
+    visible_parts = fields.List(
+        OneOf(Part), dump_only=True, metadata={"description": "the parts of the case you may read now"}
+    )
+    notice = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "on a new referral: set when a case may already exist for the citizen (the coordinator "
+            "is told and can merge); nothing about the other record is shown"
+        },
+    )
 
 
 def _text(value: object) -> str | None:
@@ -132,16 +145,26 @@ def case_body(case: Any, relation: str, visible_parts: list[str]) -> dict[str, A
     holds the two equal, field for field, and schemathesis holds it to the documented schema."""
     citizen = case.citizen
     return {
-        "id": case.id, "reference": case.reference,
+        "id": case.id,
+        "reference": case.reference,
         "citizen": {name: getattr(citizen, name) for name in CITIZEN_FIELDS},
-        "phase": _text(case.phase), "paused_from": _text(case.paused_from), "resume_date": _moment(case.resume_date),
-        "consultant_id": case.consultant_id, "psychiatry_contact_id": case.psychiatry_contact_id,
-        "jobcenter_caseworker_id": case.jobcenter_caseworker_id, "ips_team_id": case.ips_team_id,
-        "referred_at": _moment(case.referred_at), "enrolled_at": _moment(case.enrolled_at),
+        "phase": _text(case.phase),
+        "paused_from": _text(case.paused_from),
+        "resume_date": _moment(case.resume_date),
+        "consultant_id": case.consultant_id,
+        "psychiatry_contact_id": case.psychiatry_contact_id,
+        "jobcenter_caseworker_id": case.jobcenter_caseworker_id,
+        "ips_team_id": case.ips_team_id,
+        "referred_at": _moment(case.referred_at),
+        "enrolled_at": _moment(case.enrolled_at),
         "first_employer_contact_at": _moment(case.first_employer_contact_at),
-        "last_contact_at": _moment(case.last_contact_at), "phase_changed_at": _moment(case.phase_changed_at),
-        "closed_at": _moment(case.closed_at), "close_reason": _text(case.close_reason), "version": case.version,
-        "relation": _text(relation), "visible_parts": [str(part) for part in visible_parts],
+        "last_contact_at": _moment(case.last_contact_at),
+        "phase_changed_at": _moment(case.phase_changed_at),
+        "closed_at": _moment(case.closed_at),
+        "close_reason": _text(case.close_reason),
+        "version": case.version,
+        "relation": _text(relation),
+        "visible_parts": [str(part) for part in visible_parts],
     }
 
 
@@ -190,8 +213,9 @@ class CaseEventDataSchema(Schema):
     merged_citizen_id = fields.Integer()
     into_case_id = fields.Integer()
     by = OneOf(("citizen", "staff"), metadata={"description": "written by the citizen or by staff"})
-    citizen_agreed = fields.String(metadata={"format": "date",
-                                             "description": "the day the citizen agreed to take part"})
+    citizen_agreed = fields.String(
+        metadata={"format": "date", "description": "the day the citizen agreed to take part"}
+    )
     goal_version = fields.Integer()
     action_id = fields.Integer()
     intervention_id = fields.Integer()
@@ -206,9 +230,13 @@ class CaseEventSchema(Schema):
     event = OneOf((Event, HistoryEntry))
     from_phase = OneOf(Phase, allow_none=True)
     to_phase = OneOf(Phase, allow_none=True)
-    reason = fields.String(allow_none=True, metadata={
-        "description": "a close reason, an end reason, a deviation code, a notification kind, or a pause's own "
-                       "words (shown only to readers of contact notes)"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "a close reason, an end reason, a deviation code, a notification kind, or a pause's own "
+            "words (shown only to readers of contact notes)"
+        },
+    )
     actor_id = fields.Integer(allow_none=True)
     request_id = fields.String(allow_none=True)
     data = fields.Nested(CaseEventDataSchema)
@@ -293,10 +321,17 @@ class EmployerContactArgs(PageArgs):
 AdjustmentsSchema = Schema.from_dict({a.value: Text(max_length=1000) for a in Adjustment}, name="AdjustmentsSchema")
 AdjustmentsSchema.SOMETIMES = "*"  # type: ignore[attr-defined]  # only the kinds adjusted
 
-PROFILE_TEXT_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
-                       "support_needs")
-ProfileChangesSchema = Schema.from_dict({name: Text(max_length=5000) for name in PROFILE_TEXT_FIELDS},
-                                        name="ProfileChangesSchema")
+PROFILE_TEXT_FIELDS = (
+    "wishes_and_dreams",
+    "job_preferences",
+    "work_history",
+    "education",
+    "strengths",
+    "support_needs",
+)
+ProfileChangesSchema = Schema.from_dict(
+    {name: Text(max_length=5000) for name in PROFILE_TEXT_FIELDS}, name="ProfileChangesSchema"
+)
 
 
 class ReviewSchema(Schema):
@@ -310,8 +345,12 @@ class ReviewSchema(Schema):
     what_did_not = Text(max_length=5000, allow_none=True)
     adjustments = fields.Nested(AdjustmentsSchema)
     clinician_present = Bool(load_default=False)
-    job_preferences = Text(max_length=5000, allow_none=True, load_only=True, metadata={
-        "description": "updated job preferences: a new career-profile version, written with the review"})
+    job_preferences = Text(
+        max_length=5000,
+        allow_none=True,
+        load_only=True,
+        metadata={"description": "updated job preferences: a new career-profile version, written with the review"},
+    )
     # Any fields of the career profile updated in the same step (one transaction); others carry over.
     profile_changes = fields.Nested(ProfileChangesSchema, load_only=True)
 
@@ -392,8 +431,9 @@ class TokenSchema(Schema):
 class SharedHealthInfoSchema(Schema):
     id = fields.Integer(dump_only=True)
     case_id = fields.Integer(dump_only=True)
-    category = OneOf(("symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"),
-                     required=True)
+    category = OneOf(
+        ("symptoms", "coping_strategies", "warning_signs", "medication_side_effects", "strengths"), required=True
+    )
     text = Text(max_length=5000, min_length=1, required=True)
     author_id = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -433,8 +473,11 @@ class AccessLogSchema(Schema):
 
 
 class ExportArgs(Schema):
-    reason = Text(min_length=5, max_length=500, metadata={
-        "description": "required for the privacy officer's full export; recorded in the access log"})
+    reason = Text(
+        min_length=5,
+        max_length=500,
+        metadata={"description": "required for the privacy officer's full export; recorded in the access log"},
+    )
 
 
 class CprSchema(Schema):
@@ -449,14 +492,19 @@ class ExportSchema(Schema):
 
     format = fields.String(required=True)
     exported_at = fields.String(required=True)
-    scope = OneOf(("full", "as read by your role"), required=True,
-                  metadata={"description": "full (privacy officer) or as read by your role"})
+    scope = OneOf(
+        ("full", "as read by your role"),
+        required=True,
+        metadata={"description": "full (privacy officer) or as read by your role"},
+    )
     citizen = fields.Dict(required=True, metadata={"openapi": "citizen"})
     cases = fields.List(fields.Dict(metadata={"openapi": "case"}), required=True)
 
 
 class ConsentWithdrawSchema(Schema):
-    requested_by = OneOf(WithdrawalRequester, required=True,
-                                 metadata={"description": "who asked for the withdrawal: the citizen, or the party "
-                                                          "that gave the consent"})
+    requested_by = OneOf(
+        WithdrawalRequester,
+        required=True,
+        metadata={"description": "who asked for the withdrawal: the citizen, or the party that gave the consent"},
+    )
     confirm = Bool(required=True, metadata={"description": "must be true: sharing under the consent stops at once"})

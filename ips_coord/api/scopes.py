@@ -5,6 +5,7 @@ access policy relates to the organisation's cases) and only within its scopes: r
 with `cases:read`, logging contacts with `contacts:write`, the change feed with `changes:read`,
 the staff directory with `staff:read`. Anything else (pages, tokens, other writes) is refused.
 """
+
 from __future__ import annotations
 
 from flask import Flask, g, request
@@ -46,8 +47,11 @@ def enforce_service_scopes() -> None:
     needed = required_scope(endpoint, method)
     if needed is None or needed not in scopes:
         what = f"the scope {needed.value}" if needed else "a personal login"
-        abort(403, message=f"This service token may not do this: it needs {what}.",
-              errors={"_scope": [needed.value if needed else "not_for_service_tokens"]})
+        abort(
+            403,
+            message=f"This service token may not do this: it needs {what}.",
+            errors={"_scope": [needed.value if needed else "not_for_service_tokens"]},
+        )
 
 
 def register_scopes(app: Flask) -> None:

@@ -9,6 +9,7 @@ is what a request body may hold: `S` without its dump_only fields, with its vali
 schemas follow the same split, so the input and output of a resource are two components
 (`Contact` and `ContactInput`) and a generated client has no optional field that is always there.
 """
+
 from __future__ import annotations
 
 import copy
@@ -71,8 +72,9 @@ def input_of(schema_cls: Any) -> Any:
     if not server_set and not _has_nested(schema_cls):
         _IN[schema_cls] = schema_cls
         return schema_cls
-    attrs: dict[str, Any] = {n: _retarget(f, input_of) for n, f in schema_cls._declared_fields.items()
-                             if not f.dump_only}
+    attrs: dict[str, Any] = {
+        n: _retarget(f, input_of) for n, f in schema_cls._declared_fields.items() if not f.dump_only
+    }
     parent_meta = getattr(schema_cls, "Meta", object)
     attrs["Meta"] = type("Meta", (parent_meta,), {"exclude": server_set})
     attrs["__doc__"] = (schema_cls.__doc__ or "").strip() or None
@@ -108,8 +110,9 @@ class ShapePlugin(BasePlugin):
     """Runs before the marshmallow plugin: every response schema in its output shape, every
     request body in its input shape, so each endpoint's document is split without a line of its own."""
 
-    def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None,
-                         **kwargs: Any) -> None:
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         for op in (operations or {}).values():
             if not isinstance(op, dict):
                 continue

@@ -1,4 +1,5 @@
 """Account secrets beside the user: forgotten-password links and the personal calendar feed."""
+
 from __future__ import annotations
 
 from datetime import datetime

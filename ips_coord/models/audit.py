@@ -34,8 +34,12 @@ class AccessLog(Model):
 
     __table_args__ = (
         Index("ix_access_log_case_created", "case_id", "created_at"),
-        Index("ix_access_log_refused", "created_at", postgresql_where=text("action = 'refused'"),
-              sqlite_where=text("action = 'refused'")),
+        Index(
+            "ix_access_log_refused",
+            "created_at",
+            postgresql_where=text("action = 'refused'"),
+            sqlite_where=text("action = 'refused'"),
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 """Systematic job development: the team's employer register, contact persons, openings learned
 from employers, suggestions of an opening to a citizen, and the history of moved follow-ups."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,5 +1,6 @@
 """Fidelity reviews of an IPS team on the IPS-25 scale: the reviewers' score and evidence per
 item beside the data's own figure, and the action plan that follows."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,8 +28,7 @@ class FidelityReview(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    items: Mapped[list[FidelityReviewItem]] = relationship(order_by="FidelityReviewItem.item",
-                                                           back_populates="review")
+    items: Mapped[list[FidelityReviewItem]] = relationship(order_by="FidelityReviewItem.item", back_populates="review")
     actions: Mapped[list[FidelityAction]] = relationship(order_by="FidelityAction.due_on", back_populates="review")
 
     __table_args__ = (Index("ix_fidelity_review_team_date", "team_id", "reviewed_on"),)

@@ -45,7 +45,10 @@ class FollowUp(Model):
         # One kind of follow-up over a team's cases (the outcomes and fidelity figures).
         Index("ix_follow_up_case_kind", "case_id", "kind"),
         # Open escalations: a few among a million rows, counted on every overview.
-        Index("ix_follow_up_open_escalated", "case_id",
-              postgresql_where=text("status = 'open' AND escalated_at IS NOT NULL"),
-              sqlite_where=text("status = 'open' AND escalated_at IS NOT NULL")),
+        Index(
+            "ix_follow_up_open_escalated",
+            "case_id",
+            postgresql_where=text("status = 'open' AND escalated_at IS NOT NULL"),
+            sqlite_where=text("status = 'open' AND escalated_at IS NOT NULL"),
+        ),
     )

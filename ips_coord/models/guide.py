@@ -1,5 +1,6 @@
 """Conversation guides: short advice for the consultant's hard conversations (questions to ask,
 what to avoid), kept by each IPS team as data it edits, and counted where a contact used one."""
+
 from __future__ import annotations
 
 from datetime import datetime

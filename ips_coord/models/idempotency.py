@@ -1,4 +1,5 @@
 """Idempotency keys of API POSTs: a retried request gets the first answer, not a second row."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ hook (services/changes.py) takes the next positions from `change_counter` just b
 commit, so positions are handed out in commit order and a reader that has seen position N has
 seen everything at or below N, even with writers committing in parallel.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,8 +33,7 @@ class ChangeLog(Model):
     References only, never the content (the feed reads the content through the access policy)."""
 
     __tablename__ = "change_log"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                    autoincrement=False)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     case_id: Mapped[int] = mapped_column()  # no foreign key: see services/changes.py
     kind: Mapped[ChangeKind] = mapped_column(Code(ChangeKind, 32))
     entity_id: Mapped[int] = mapped_column()

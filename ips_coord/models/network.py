@@ -1,6 +1,7 @@
 """The citizen's network: people named by the citizen or, on the citizen's word, by the consultant;
 what each may know (a consent per category, withdrawn from the citizen's own view); the meetings
 they were invited to and whether they came."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -29,8 +29,7 @@ class Notification(Model):
     to_address: Mapped[str | None] = mapped_column(String(254))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("ips_case.id"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(Code(NotificationKind, 40))
-    status: Mapped[NotificationStatus] = mapped_column(Code(NotificationStatus, 16),
-                                                      default=NotificationStatus.PENDING)
+    status: Mapped[NotificationStatus] = mapped_column(Code(NotificationStatus, 16), default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -57,15 +56,27 @@ class Notification(Model):
         Index("ix_notification_status_next", "status", "next_attempt_at"),
         Index("ix_notification_recipient_status", "recipient_id", "status"),
         # Awaiting acknowledgement: a handful of rows among millions, counted on every overview.
-        Index("ix_notification_unacknowledged", "case_id",
-              postgresql_where=text("requires_ack AND acknowledged_at IS NULL"),
-              sqlite_where=text("requires_ack AND acknowledged_at IS NULL")),
+        Index(
+            "ix_notification_unacknowledged",
+            "case_id",
+            postgresql_where=text("requires_ack AND acknowledged_at IS NULL"),
+            sqlite_where=text("requires_ack AND acknowledged_at IS NULL"),
+        ),
         # Possible duplicate referrals: a few rows among millions, listed on the coordinator's overview.
-        Index("ix_notification_possible_duplicate", "recipient_id", "created_at",
-              postgresql_where=text("kind = 'possible_duplicate'"), sqlite_where=text("kind = 'possible_duplicate'")),
+        Index(
+            "ix_notification_possible_duplicate",
+            "recipient_id",
+            "created_at",
+            postgresql_where=text("kind = 'possible_duplicate'"),
+            sqlite_where=text("kind = 'possible_duplicate'"),
+        ),
         # Not sent for lack of consent: a few rows, counted on every coordinator's overview.
-        Index("ix_notification_withheld", "case_id",
-              postgresql_where=text("status = 'withheld'"), sqlite_where=text("status = 'withheld'")),
+        Index(
+            "ix_notification_withheld",
+            "case_id",
+            postgresql_where=text("status = 'withheld'"),
+            sqlite_where=text("status = 'withheld'"),
+        ),
     )
 
     @classmethod

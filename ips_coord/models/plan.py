@@ -5,6 +5,7 @@ words (versioned, each version marked as written by the citizen or by staff on t
 actions with an owner and a due date (which becomes the owner's follow-up), the history of the
 current job's supports, the citizen's notes to the consultant and the progress ratings.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -68,7 +69,7 @@ class SupportChange(Model):
 
 
 class CitizenNote(Model):
-    """"What I want to talk about next time": the citizen's words to their consultant."""
+    """ "What I want to talk about next time": the citizen's words to their consultant."""
 
     __tablename__ = "citizen_note"
     id: Mapped[int] = mapped_column(primary_key=True)

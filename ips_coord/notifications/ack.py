@@ -2,6 +2,7 @@
 token rides after "#" in the link (`/ack#<token>`), so no server or proxy log sees it.
 
 The link is made and read here; recording the acknowledgement is `services.notifications.acknowledge`."""
+
 from __future__ import annotations
 
 from flask import current_app

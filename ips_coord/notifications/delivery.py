@@ -15,6 +15,7 @@ when the lease ends the row is sent again, with the same Message-ID. A server di
 message whose "." never came, so a duplicate needs a worker that dies after the "." and before
 recording the 250: at most one message per worker process that dies (its one row in flight).
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,6 +62,7 @@ def _claim(notification_id: int, token: str) -> tuple[Notification, User | None]
     in the same transaction. The rows come back as transient objects, outside the session, so no
     later commit reloads them. A row to a bare address (the citizen's sign-in mail) has no
     recipient: None."""
+
     def recipient(row: RowMapping) -> RowMapping | None:
         if row["recipient_id"] is None:
             return None
@@ -121,8 +123,12 @@ def _deliver_one(notification_id: int) -> Outcome:
         if not _record(row.id, token, **maybe, **(scrub if final else {})):
             log.warning("notification %s: maybe delivered after its claim passed to another worker", row.id)
             return Outcome.SUPERSEDED
-        log.warning("notification %s attempt %s: maybe delivered (%s)", row.id, row.attempts,
-                    "recorded as uncertain" if final else "one more attempt after a pause")
+        log.warning(
+            "notification %s attempt %s: maybe delivered (%s)",
+            row.id,
+            row.attempts,
+            "recorded as uncertain" if final else "one more attempt after a pause",
+        )
         return Outcome.UNCERTAIN if final else Outcome.MAYBE
     except (OSError, smtplib.SMTPException, LookupError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -136,16 +142,27 @@ def _deliver_one(notification_id: int) -> Outcome:
             values = {**outbox.retry_values(outbox.EMAIL, row.attempts, utcnow()), "last_error": error}
             retry_note = f"retry at {values['next_attempt_at'].isoformat()}"
         if not _record(row.id, token, **values):
-            log.warning("notification %s: attempt failed (%s) after its claim passed to another worker; "
-                        "that worker's result stands", row.id, type(exc).__name__)
+            log.warning(
+                "notification %s: attempt failed (%s) after its claim passed to another worker; "
+                "that worker's result stands",
+                row.id,
+                type(exc).__name__,
+            )
             return Outcome.SUPERSEDED
-        log.log(logging.ERROR if outcome is Outcome.FAILED else logging.WARNING,
-                "notification %s attempt %s failed (%s): %s", row.id, row.attempts, type(exc).__name__, retry_note)
+        log.log(
+            logging.ERROR if outcome is Outcome.FAILED else logging.WARNING,
+            "notification %s attempt %s failed (%s): %s",
+            row.id,
+            row.attempts,
+            type(exc).__name__,
+            retry_note,
+        )
         return outcome
     failpoint("delivery.after_data_end")
     if not _record(row.id, token, status=NotificationStatus.SENT, sent_at=utcnow(), last_error=None, **scrub):
-        log.warning("notification %s: sent, but its claim had passed to another worker; that worker's "
-                    "result stands", row.id)
+        log.warning(
+            "notification %s: sent, but its claim had passed to another worker; that worker's result stands", row.id
+        )
         return Outcome.SUPERSEDED
     log.info("notification %s sent (%s)", row.id, row.kind)
     return Outcome.SENT

@@ -1,6 +1,7 @@
 """Building and sending e-mails: one builder for every kind (its words: texts.py) and the SMTP
 or mailbox transport. Bodies carry a case reference and links, never a diagnosis, a note or a
 benefit fact: only the kind of event, dates and the reference go in."""
+
 from __future__ import annotations
 
 import email.policy
@@ -130,8 +131,7 @@ def _mail_from(cfg: Config, sender: str) -> smtplib.SMTP:
     """MAIL FROM on the kept session, or on a new one if the kept one has gone away."""
     key = (cfg["SMTP_HOST"], cfg["SMTP_PORT"], os.getpid())
     smtp = _session.get("smtp")
-    if smtp is not None and (_session.get("key") != key
-                             or time.monotonic() - _session["used"] > SESSION_IDLE_SECONDS):
+    if smtp is not None and (_session.get("key") != key or time.monotonic() - _session["used"] > SESSION_IDLE_SECONDS):
         close_session()
         smtp = None
     if smtp is not None:
@@ -184,8 +184,9 @@ def send(msg: Message, claim_ends: float) -> None:
             # No answer in time: the server may have stored it and answer later (smtplib turns
             # the timeout into a disconnect). A dropped connection is a plain failure.
             if isinstance(exc.__context__, TimeoutError):
-                raise MaybeDelivered(f"no answer to the final '.' within {cfg['SMTP_DATA_END_TIMEOUT_SECONDS']:g} s") \
-                    from exc
+                raise MaybeDelivered(
+                    f"no answer to the final '.' within {cfg['SMTP_DATA_END_TIMEOUT_SECONDS']:g} s"
+                ) from exc
             raise
         _socket(smtp).settimeout(cfg["SMTP_TIMEOUT_SECONDS"])
         if code != 250:

@@ -7,6 +7,7 @@ creates a marker file in `IPS_FAILPOINTS_DIR` (default: instance/failpoints) bef
 so the restarted worker runs on. Production refuses the setting at start-up
 (config.validate), and a production app ignores it here as well.
 """
+
 from __future__ import annotations
 
 import logging

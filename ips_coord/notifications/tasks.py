@@ -1,4 +1,5 @@
 """Celery tasks. They never import the app: FlaskTask gives them its context."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,8 @@ def _enqueue(claimed: Claimed) -> int:
     enqueued = 0
     for i in range(0, len(claimed), DELIVERY_CHUNK):
         try:
-            deliver.delay(claimed[i:i + DELIVERY_CHUNK])
-            enqueued += len(claimed[i:i + DELIVERY_CHUNK])
+            deliver.delay(claimed[i : i + DELIVERY_CHUNK])
+            enqueued += len(claimed[i : i + DELIVERY_CHUNK])
         except OperationalError:
             log.warning("broker unavailable; %d notifications go back to pending", len(claimed) - i)
             release(Claimed(claimed[i:], claimed.token))
@@ -84,8 +85,11 @@ def wake_delivery() -> threading.Thread | None:
 
 def _nudge() -> None:
     app = dispatch.app
-    options = {**(app.conf.broker_transport_options or {}), "socket_connect_timeout": WAKE_BROKER_TIMEOUT_SECONDS,
-               "socket_timeout": WAKE_BROKER_TIMEOUT_SECONDS}
+    options = {
+        **(app.conf.broker_transport_options or {}),
+        "socket_connect_timeout": WAKE_BROKER_TIMEOUT_SECONDS,
+        "socket_timeout": WAKE_BROKER_TIMEOUT_SECONDS,
+    }
     try:
         with app.connection_for_write(transport_options=options, connect_timeout=WAKE_BROKER_TIMEOUT_SECONDS) as conn:
             dispatch.apply_async(retry=False, connection=conn)

@@ -18,6 +18,7 @@ The mails that carry a secret (SECRET_NOTIFICATION_KINDS: the sign-in code, the 
 password links) get it unsealed here, at build time, into the body only; the network's meeting
 invitation goes to a person without an account and carries no link into the system.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,12 @@ from .ack import ack_token
 
 URL = re.compile(r"(https?://[^\s<>\"]+)")
 # The template of a staff user's mail is chosen by what they are on a case.
-RECIPIENT_OF_ROLE = {Role.IPS_CONSULTANT: Recipient.CONSULTANT, Role.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
-                     Role.JOBCENTER: Recipient.JOBCENTER_CASEWORKER, Role.COORDINATOR: Recipient.COORDINATOR}
+RECIPIENT_OF_ROLE = {
+    Role.IPS_CONSULTANT: Recipient.CONSULTANT,
+    Role.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
+    Role.JOBCENTER: Recipient.JOBCENTER_CASEWORKER,
+    Role.COORDINATOR: Recipient.COORDINATOR,
+}
 # Mails that are about no case a recipient may open: only their own lines, no greeting, links or footer.
 LETTER_KINDS = SECRET_NOTIFICATION_KINDS | {NotificationKind.NETWORK_INVITATION}
 
@@ -81,9 +86,16 @@ def locale_of(notification: Notification, recipient: User | None) -> str:
 def email_context(notification: Notification, recipient: User | None) -> dict[str, Any]:
     """What the templates may say, for the row's kind and recipient (inside the recipient's locale)."""
     base = current_app.config["BASE_URL"]
-    common = {"recipient": recipient, "kind": notification.kind, "locale": locale_of(notification, recipient),
-              "home_url": base + "/", "paragraphs": paragraphs, "reply_to": None, "consultant": None,
-              "case_mail": notification.kind not in LETTER_KINDS}
+    common = {
+        "recipient": recipient,
+        "kind": notification.kind,
+        "locale": locale_of(notification, recipient),
+        "home_url": base + "/",
+        "paragraphs": paragraphs,
+        "reply_to": None,
+        "consultant": None,
+        "case_mail": notification.kind not in LETTER_KINDS,
+    }
     if notification.kind in LETTER_KINDS:
         return {**common, **_letter_context(notification)}
     if recipient is None:  # only the letter kinds go to a bare address
@@ -95,11 +107,15 @@ def _letter_context(notification: Notification) -> dict[str, Any]:
     data = notification.data or {}
     if notification.kind == NotificationKind.NETWORK_INVITATION:
         when = to_local(datetime.fromisoformat(str(data["meeting_at"])))
-        return {"citizen": data.get("citizen", ""), "place": data.get("place", ""),
-                "date": when.strftime("%d.%m.%Y"), "time": when.strftime("%H.%M"),
-                "consultant_name": data.get("consultant", ""),
-                "phone": data.get("consultant_phone") or data.get("consultant_email") or "",
-                "reply_to": data.get("consultant_email") or None}
+        return {
+            "citizen": data.get("citizen", ""),
+            "place": data.get("place", ""),
+            "date": when.strftime("%d.%m.%Y"),
+            "time": when.strftime("%H.%M"),
+            "consultant_name": data.get("consultant", ""),
+            "phone": data.get("consultant_phone") or data.get("consultant_email") or "",
+            "reply_to": data.get("consultant_email") or None,
+        }
     secret = unseal(data.get("sealed") or "")
     if secret is None:
         raise SecretUnavailable("the sealed secret is missing or unreadable")
@@ -117,8 +133,11 @@ def _case_context(notification: Notification, recipient: User, base: str) -> dic
     follow_up = data.get("follow_up_kind") or ""
     # Psychiatry knows of its own treatment; anyone else's mailbox gets the neutral word for a
     # follow-up that tells of it (a discharge, psychiatry's acknowledgement).
-    kind_label = ((lambda k: labels.FOLLOW_UP_KINDS.get(k, k)) if recipient.role == Role.PSYCHIATRY
-                  else labels.outward_follow_up_kind)
+    kind_label = (
+        (lambda k: labels.FOLLOW_UP_KINDS.get(k, k))
+        if recipient.role == Role.PSYCHIATRY
+        else labels.outward_follow_up_kind
+    )
     return {
         "reference": data.get("reference"),
         "consultant": consultant,
@@ -134,16 +153,20 @@ def _case_context(notification: Notification, recipient: User, base: str) -> dic
         "follow_up_kind": str(kind_label(follow_up)) if follow_up else None,
         "follow_up_due": _as_date(data.get("due_at")),
         "hours": data.get("hours_per_week"),
-        "items": [dict(i, label=str(kind_label(i["kind"])),
-                       url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])],
+        "items": [
+            dict(i, label=str(kind_label(i["kind"])), url=f"{base}/cases/{i['case_id']}") for i in data.get("items", [])
+        ],
         "total": data.get("total"),
         "overdue": data.get("overdue"),
         "date": data.get("date"),
         "case_url": f"{base}/cases/{notification.case_id}" if notification.case_id else None,
         "ack_url": f"{base}/ack#{ack_token(notification)}" if notification.requires_ack else None,
         # Admission and discharge change the case: recorded on the login'd page, never by a bare link.
-        "treatment_url": (f"{base}/cases/{notification.case_id}/treatment"
-                          if notification.case_id and recipient.role == Role.PSYCHIATRY else None),
+        "treatment_url": (
+            f"{base}/cases/{notification.case_id}/treatment"
+            if notification.case_id and recipient.role == Role.PSYCHIATRY
+            else None
+        ),
         "generic_subject": str(labels.NOTIFICATION_SUBJECTS.get(notification.kind, labels.NOTIFICATION_FALLBACK)),
         "generic_line": str(labels.NOTIFICATION_LINES.get(notification.kind, "")),
     }
@@ -168,5 +191,13 @@ def render_email(notification: Notification, recipient: User | None, context: di
     return subject, text, html
 
 
-__all__ = ["LETTER_KINDS", "RECIPIENT_OF_ROLE", "SecretUnavailable", "email_context", "locale_of", "paragraphs",
-           "render_email", "template_names"]
+__all__ = [
+    "LETTER_KINDS",
+    "RECIPIENT_OF_ROLE",
+    "SecretUnavailable",
+    "email_context",
+    "locale_of",
+    "paragraphs",
+    "render_email",
+    "template_names",
+]

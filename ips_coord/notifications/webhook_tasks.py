@@ -1,4 +1,5 @@
 """Celery tasks for webhooks: the beat wakes the sweep; due work is in the database."""
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,7 @@ def webhook_sweep() -> int:
     ids, token = run_webhook_sweep()  # committed before anything is enqueued
     for i in range(0, len(ids), CHUNK):
         try:
-            deliver_webhooks.delay(ids[i:i + CHUNK])
+            deliver_webhooks.delay(ids[i : i + CHUNK])
         except OperationalError:
             log.warning("broker unavailable; %d webhook deliveries go back to pending", len(ids) - i)
             rows.release(ids[i:], token)

@@ -7,6 +7,7 @@ in a job or an education. Published Danish estimates of what IPS saves (up to 72
 person against usual services) also count fewer jobcenter measures, fewer social measures and
 less use of psychiatry, which the case record does not hold; the page says so beside the figure.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -76,10 +77,14 @@ def _placements(team_id: int, since: date, until: date):
     return db.session.execute(
         select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.hours_per_week)
         .join(IpsCase, IpsCase.id == Placement.case_id)
-        .where(IpsCase.ips_team_id == team_id, Placement.start_date <= until,
-               (Placement.end_date.is_(None)) | (Placement.end_date >= since),
-               Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]))
-        .order_by(Placement.start_date)).all()
+        .where(
+            IpsCase.ips_team_id == team_id,
+            Placement.start_date <= until,
+            (Placement.end_date.is_(None)) | (Placement.end_date >= since),
+            Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]),
+        )
+        .order_by(Placement.start_date)
+    ).all()
 
 
 def _benefits(case_ids: set[int]) -> dict[int, list[tuple[date, str]]]:
@@ -88,9 +93,11 @@ def _benefits(case_ids: set[int]) -> dict[int, list[tuple[date, str]]]:
         return {}
     rows = db.session.execute(
         select(BenefitFact.case_id, BenefitFact.created_at, BenefitFact.on_date, BenefitFact.benefit)
-        .where(BenefitFact.case_id.in_(case_ids),
-               (BenefitFact.kind.is_(None)) | (BenefitFact.kind == BenefitKind.BENEFIT))
-        .order_by(BenefitFact.created_at)).all()
+        .where(
+            BenefitFact.case_id.in_(case_ids), (BenefitFact.kind.is_(None)) | (BenefitFact.kind == BenefitKind.BENEFIT)
+        )
+        .order_by(BenefitFact.created_at)
+    ).all()
     out: dict[int, list[tuple[date, str]]] = {}
     for r in rows:
         out.setdefault(r.case_id, []).append((r.on_date or r.created_at.date(), r.benefit))
@@ -125,21 +132,40 @@ def economics(team_id: int, today: date, a: Assumptions = DEFAULTS) -> dict:
         key = benefit_key(benefit_before(facts.get(p.case_id, []), p.start_date))
         by_kind[key]["months"] += months
         by_kind[key]["saving"] += months * monthly_saving(p.type, a.rate(key), p.hours_per_week, a)
-    served = db.session.scalar(select(func.count(IpsCase.id)).where(
-        IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None),
-        IpsCase.enrolled_at < _end_of(until), (IpsCase.closed_at.is_(None)) | (IpsCase.closed_at >= _start_of(since))))
-    consultants = db.session.scalar(select(func.count(User.id)).where(
-        User.organisation_id == team_id, User.role == Role.IPS_CONSULTANT, User.active.is_(True))) or 0
+    served = db.session.scalar(
+        select(func.count(IpsCase.id)).where(
+            IpsCase.ips_team_id == team_id,
+            IpsCase.enrolled_at.is_not(None),
+            IpsCase.enrolled_at < _end_of(until),
+            (IpsCase.closed_at.is_(None)) | (IpsCase.closed_at >= _start_of(since)),
+        )
+    )
+    consultants = (
+        db.session.scalar(
+            select(func.count(User.id)).where(
+                User.organisation_id == team_id, User.role == Role.IPS_CONSULTANT, User.active.is_(True)
+            )
+        )
+        or 0
+    )
     saving = sum(v["saving"] for v in by_kind.values())
     cost = consultants * a.consultant_cost_per_year * a.months / 12
-    return {"since": since, "until": until, "assumptions": a, "served": served or 0, "consultants": consultants,
-            "people_in_work": len({p.case_id for p in placements}),
-            "by_kind": {k: {"months": round(v["months"], 1), "saving": round(v["saving"])} for k, v in by_kind.items()},
-            "benefit_months": round(sum(v["months"] for v in by_kind.values()), 1),
-            "saving": round(saving), "cost": round(cost), "net": round(saving - cost),
-            "saving_per_person": round(saving / served) if served else None,
-            "net_per_person": round((saving - cost) / served) if served else None,
-            "seed_estimate_per_person": 72_000}
+    return {
+        "since": since,
+        "until": until,
+        "assumptions": a,
+        "served": served or 0,
+        "consultants": consultants,
+        "people_in_work": len({p.case_id for p in placements}),
+        "by_kind": {k: {"months": round(v["months"], 1), "saving": round(v["saving"])} for k, v in by_kind.items()},
+        "benefit_months": round(sum(v["months"] for v in by_kind.values()), 1),
+        "saving": round(saving),
+        "cost": round(cost),
+        "net": round(saving - cost),
+        "saving_per_person": round(saving / served) if served else None,
+        "net_per_person": round((saving - cost) / served) if served else None,
+        "seed_estimate_per_person": 72_000,
+    }
 
 
 def _start_of(d: date):

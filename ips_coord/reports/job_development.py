@@ -1,5 +1,6 @@
 """Job development per quarter: employers engaged, contacts by purpose, openings learned and
 filled, suggestions and what came of them. Reads only; plain rows of one team."""
+
 from __future__ import annotations
 
 import functools
@@ -45,17 +46,25 @@ def contact_figures(team_id: int, since: datetime, now: datetime) -> ContactFigu
     month = cast(extract("month", EmployerContact.occurred_at), Integer)
     name = case((EmployerContact.employer_id.is_(None), EmployerContact.employer_name))  # the name counts only unlinked
     rows = db.session.execute(
-        select(cast(extract("year", EmployerContact.occurred_at), Integer).label("c_year"),
-               ((month + 2) // 3).label("c_quarter"), EmployerContact.employer_id.label("c_employer"),
-               name.label("c_name"), func.count(),
-               func.count().filter(developing),
-               func.count().filter(EmployerContact.occurred_at >= recent_since),
-               func.count().filter(developing, EmployerContact.occurred_at >= recent_since),
-               func.count().filter(EmployerContact.occurred_at >= weeks_since, User.role == Role.IPS_CONSULTANT))
+        select(
+            cast(extract("year", EmployerContact.occurred_at), Integer).label("c_year"),
+            ((month + 2) // 3).label("c_quarter"),
+            EmployerContact.employer_id.label("c_employer"),
+            name.label("c_name"),
+            func.count(),
+            func.count().filter(developing),
+            func.count().filter(EmployerContact.occurred_at >= recent_since),
+            func.count().filter(developing, EmployerContact.occurred_at >= recent_since),
+            func.count().filter(EmployerContact.occurred_at >= weeks_since, User.role == Role.IPS_CONSULTANT),
+        )
         .join(User, User.id == EmployerContact.consultant_id)
-        .where(User.organisation_id == team_id, EmployerContact.face_to_face.is_(True),
-               EmployerContact.occurred_at >= min(since, recent_since, weeks_since))
-        .group_by(text("c_year, c_quarter, c_employer, c_name"))).all()
+        .where(
+            User.organisation_id == team_id,
+            EmployerContact.face_to_face.is_(True),
+            EmployerContact.occurred_at >= min(since, recent_since, weeks_since),
+        )
+        .group_by(text("c_year, c_quarter, c_employer, c_name"))
+    ).all()
     employer = functools.lru_cache(maxsize=None)(_employer)  # each employer's key made once
     per_quarter: dict[tuple[int, int], dict[str, Any]] = {}
     recent = recent_developing = last_4_weeks = 0
@@ -73,8 +82,9 @@ def contact_figures(team_id: int, since: datetime, now: datetime) -> ContactFigu
 FOUR_WEEKS = timedelta(weeks=4)
 
 
-def job_development(team_id: int, today: date, n: int = 8, contacts: ContactFigures | None = None,
-                    now: datetime | None = None) -> list[dict[str, Any]]:
+def job_development(
+    team_id: int, today: date, n: int = 8, contacts: ContactFigures | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """One row per quarter, oldest first: employers engaged (a face-to-face contact in the quarter),
     face-to-face contacts, contacts beyond a first meeting, openings learned, openings filled,
     suggestions made and suggestions that led to a job. `contacts`: read already (the report page)."""
@@ -87,21 +97,32 @@ def job_development(team_id: int, today: date, n: int = 8, contacts: ContactFigu
     rows: dict[tuple[int, int], dict[str, Any]] = {}
     for q in quarters:
         counted = contacts.per_quarter.get(q, {})
-        rows[q] = {"quarter": f"{q[0]}-Q{q[1]}", "employers_engaged": len(counted.get("employers", ())),
-                   "contacts": counted.get("contacts", 0), "developing_contacts": counted.get("developing", 0),
-                   "openings_learned": 0, "openings_filled": 0, "suggestions": 0, "hired": 0}
-    for o in db.session.execute(select(Opening.created_at, Opening.updated_at, Opening.status)
-                                .where(Opening.ips_team_id == team_id,
-                                       or_(Opening.created_at >= since, Opening.updated_at >= since))):
+        rows[q] = {
+            "quarter": f"{q[0]}-Q{q[1]}",
+            "employers_engaged": len(counted.get("employers", ())),
+            "contacts": counted.get("contacts", 0),
+            "developing_contacts": counted.get("developing", 0),
+            "openings_learned": 0,
+            "openings_filled": 0,
+            "suggestions": 0,
+            "hired": 0,
+        }
+    for o in db.session.execute(
+        select(Opening.created_at, Opening.updated_at, Opening.status).where(
+            Opening.ips_team_id == team_id, or_(Opening.created_at >= since, Opening.updated_at >= since)
+        )
+    ):
         q = quarter_of(o.created_at.date())
         if q in wanted:
             rows[q]["openings_learned"] += 1
         q = quarter_of(o.updated_at.date())
         if o.status == OpeningStatus.FILLED and q in wanted:
             rows[q]["openings_filled"] += 1
-    for s in db.session.execute(select(Suggestion.created_at, Suggestion.outcome)
-                                .join(Opening, Opening.id == Suggestion.opening_id)
-                                .where(Opening.ips_team_id == team_id, Suggestion.created_at >= since)):
+    for s in db.session.execute(
+        select(Suggestion.created_at, Suggestion.outcome)
+        .join(Opening, Opening.id == Suggestion.opening_id)
+        .where(Opening.ips_team_id == team_id, Suggestion.created_at >= since)
+    ):
         q = quarter_of(s.created_at.date())
         if q in wanted:
             rows[q]["suggestions"] += 1

@@ -1,4 +1,5 @@
 """Quarterly outcomes under named, versioned metric definitions."""
+
 from __future__ import annotations
 
 import statistics
@@ -108,8 +109,10 @@ def team_rows(team_id: int) -> TeamRows:
     cases = db.session.execute(select(*(getattr(IpsCase, name) for name in CaseRow._fields)).where(in_team))
     placements = db.session.execute(
         select(*(getattr(Placement, name) for name in PlacementRow._fields))
-        .join(IpsCase, IpsCase.id == Placement.case_id).where(in_team)
-        .order_by(Placement.start_date))
+        .join(IpsCase, IpsCase.id == Placement.case_id)
+        .where(in_team)
+        .order_by(Placement.start_date)
+    )
     return TeamRows([CaseRow._make(r) for r in cases], [PlacementRow._make(r) for r in placements])
 
 
@@ -198,22 +201,34 @@ def _outcomes(cases, placements, spans: QuarterSpans, metric: Metric) -> list[di
         by_reason: dict[str, int] = {}
         for p in endings[i]:
             by_reason[p.end_reason or "other"] = by_reason.get(p.end_reason or "other", 0) + 1
-        out.append({
-            "quarter": f"{year}-Q{q}", "metric": metric.key, "served": served[i], "employed": len(employed[i]),
-            "employment_rate": round(100 * len(employed[i]) / served[i], 1) if served[i] else None,
-            "first_job_starts": first_job[i],
-            "job_starts": starts[i][PlacementType.ORDINARY_JOB],
-            "flexjob_starts": starts[i][PlacementType.FLEXJOB],
-            "education_starts": starts[i][PlacementType.EDUCATION],
-            "job_endings": len(endings[i]), "endings_by_reason": by_reason,
-            "early_endings": sum(1 for p in endings[i] if is_early_ending(p.start_date, p.end_date, p.end_reason)),
-            "median_days_to_first_employer_contact": statistics.median(days[i]) if days[i] else None,
-        })
+        out.append(
+            {
+                "quarter": f"{year}-Q{q}",
+                "metric": metric.key,
+                "served": served[i],
+                "employed": len(employed[i]),
+                "employment_rate": round(100 * len(employed[i]) / served[i], 1) if served[i] else None,
+                "first_job_starts": first_job[i],
+                "job_starts": starts[i][PlacementType.ORDINARY_JOB],
+                "flexjob_starts": starts[i][PlacementType.FLEXJOB],
+                "education_starts": starts[i][PlacementType.EDUCATION],
+                "job_endings": len(endings[i]),
+                "endings_by_reason": by_reason,
+                "early_endings": sum(1 for p in endings[i] if is_early_ending(p.start_date, p.end_date, p.end_reason)),
+                "median_days_to_first_employer_contact": statistics.median(days[i]) if days[i] else None,
+            }
+        )
     return out
 
 
-def outcomes(team_id: int, today: date, metric_key: str = "ipsec-v1", n: int = 8,
-             consultant_id: int | None = None, rows: TeamRows | None = None) -> list[dict]:
+def outcomes(
+    team_id: int,
+    today: date,
+    metric_key: str = "ipsec-v1",
+    n: int = 8,
+    consultant_id: int | None = None,
+    rows: TeamRows | None = None,
+) -> list[dict]:
     """The last n quarters, the running one last (marked `partial`: its figures are so far).
     `rows`: the team's rows when the caller has read them already (the report page)."""
     metric = METRICS.get(metric_key, METRICS["ipsec-v1"])

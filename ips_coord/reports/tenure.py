@@ -7,6 +7,7 @@ start, or a job still running today, is counted for as long as it has been obser
 rather than dropped or counted as finished: an average of finished jobs alone would make short
 jobs look typical. Reads only; plain rows of one team (or one consultant).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -32,21 +33,39 @@ class Definition:
 
 
 TIME_TO_START = Definition(
-    "time-to-first-start", "1", _("Time to the first job or education"),
-    _("Days from enrolment to the first start of an ordinary job, a flexjob or an ordinary education on or "
-      "after the enrolment date. Citizens without a start are counted until their case closed or until today "
-      "(Kaplan-Meier), so the shares are of everyone enrolled, not only of those who started."))
+    "time-to-first-start",
+    "1",
+    _("Time to the first job or education"),
+    _(
+        "Days from enrolment to the first start of an ordinary job, a flexjob or an ordinary education on or "
+        "after the enrolment date. Citizens without a start are counted until their case closed or until today "
+        "(Kaplan-Meier), so the shares are of everyone enrolled, not only of those who started."
+    ),
+)
 TENURE = Definition(
-    "job-tenure", "1", _("How long jobs last"),
-    _("Days from the start of an ordinary job or a flexjob to its end. A job still running today is counted "
-      "as running for the days so far (Kaplan-Meier survival), never as ended."))
+    "job-tenure",
+    "1",
+    _("How long jobs last"),
+    _(
+        "Days from the start of an ordinary job or a flexjob to its end. A job still running today is counted "
+        "as running for the days so far (Kaplan-Meier survival), never as ended."
+    ),
+)
 STARTS_PER_PERSON = Definition(
-    "job-starts-per-person", "1", _("Job starts per person"),
-    _("Starts of ordinary jobs and flexjobs in the last 12 months, divided by the number of citizens who "
-      "started at least one of them in that period."))
+    "job-starts-per-person",
+    "1",
+    _("Job starts per person"),
+    _(
+        "Starts of ordinary jobs and flexjobs in the last 12 months, divided by the number of citizens who "
+        "started at least one of them in that period."
+    ),
+)
 HOURS = Definition(
-    "hours-in-work", "1", _("Hours per week in work"),
-    _("The weekly hours of the ordinary jobs and flexjobs running today, where the hours are recorded."))
+    "hours-in-work",
+    "1",
+    _("Hours per week in work"),
+    _("The weekly hours of the ordinary jobs and flexjobs running today, where the hours are recorded."),
+)
 DEFINITIONS = (TIME_TO_START, TENURE, STARTS_PER_PERSON, HOURS)
 
 MILESTONES = (30, 90, 180)  # days: shares started within, or jobs still held at
@@ -116,60 +135,90 @@ def time_to_first_start(cases: Sequence, placements: Sequence, today: date) -> d
             until = min(today, to_local(c.closed_at).date()) if c.closed_at else today
             spells.append(Spell(max(0, (until - enrolled).days), False))
     steps = kaplan_meier(spells)
-    return {"definition": TIME_TO_START, "citizens": len(spells), "started": len(first),
-            "median_days": median_days(steps),
-            "share_within": {d: _pct(1 - survival_at(steps, d)) for d in MILESTONES} if spells else {},
-            "curve": [_pct(1 - survival_at(steps, d)) for d in CURVE_DAYS] if spells else []}
+    return {
+        "definition": TIME_TO_START,
+        "citizens": len(spells),
+        "started": len(first),
+        "median_days": median_days(steps),
+        "share_within": {d: _pct(1 - survival_at(steps, d)) for d in MILESTONES} if spells else {},
+        "curve": [_pct(1 - survival_at(steps, d)) for d in CURVE_DAYS] if spells else [],
+    }
 
 
 def job_tenure(placements: Sequence, today: date) -> dict:
-    spells = [Spell(((p.end_date if p.end_date and p.end_date <= today else today) - p.start_date).days,
-                    bool(p.end_date and p.end_date <= today))
-              for p in placements if p.type in COMPETITIVE_JOB_TYPES and p.start_date <= today]
+    spells = [
+        Spell(
+            ((p.end_date if p.end_date and p.end_date <= today else today) - p.start_date).days,
+            bool(p.end_date and p.end_date <= today),
+        )
+        for p in placements
+        if p.type in COMPETITIVE_JOB_TYPES and p.start_date <= today
+    ]
     steps = kaplan_meier(spells)
-    return {"definition": TENURE, "jobs": len(spells), "ended": sum(s.ended for s in spells),
-            "running": sum(not s.ended for s in spells), "median_days": median_days(steps),
-            "still_in_job": {d: _pct(survival_at(steps, d)) for d in MILESTONES[1:]} if spells else {},
-            "curve": [_pct(survival_at(steps, d)) for d in CURVE_DAYS] if spells else []}
+    return {
+        "definition": TENURE,
+        "jobs": len(spells),
+        "ended": sum(s.ended for s in spells),
+        "running": sum(not s.ended for s in spells),
+        "median_days": median_days(steps),
+        "still_in_job": {d: _pct(survival_at(steps, d)) for d in MILESTONES[1:]} if spells else {},
+        "curve": [_pct(survival_at(steps, d)) for d in CURVE_DAYS] if spells else [],
+    }
 
 
 def starts_per_person(placements: Sequence, today: date) -> dict:
     since = today - timedelta(days=365)
     starts = [p for p in placements if p.type in COMPETITIVE_JOB_TYPES and since < p.start_date <= today]
     people = {p.case_id for p in starts}
-    return {"definition": STARTS_PER_PERSON, "starts": len(starts), "people": len(people),
-            "per_person": round(len(starts) / len(people), 2) if people else None}
+    return {
+        "definition": STARTS_PER_PERSON,
+        "starts": len(starts),
+        "people": len(people),
+        "per_person": round(len(starts) / len(people), 2) if people else None,
+    }
 
 
 def hours_in_work(placements: Sequence, today: date) -> dict:
-    running = [p for p in placements if p.type in COMPETITIVE_JOB_TYPES and p.start_date <= today
-               and (p.end_date is None or p.end_date > today)]
+    running = [
+        p
+        for p in placements
+        if p.type in COMPETITIVE_JOB_TYPES and p.start_date <= today and (p.end_date is None or p.end_date > today)
+    ]
     hours = [p.hours_per_week for p in running if p.hours_per_week is not None]
-    return {"definition": HOURS, "jobs": len(running), "with_hours": len(hours),
-            "median": statistics.median(hours) if hours else None,
-            "mean": round(statistics.fmean(hours), 1) if hours else None}
+    return {
+        "definition": HOURS,
+        "jobs": len(running),
+        "with_hours": len(hours),
+        "median": statistics.median(hours) if hours else None,
+        "mean": round(statistics.fmean(hours), 1) if hours else None,
+    }
 
 
 def team_rows(team_id: int, consultant_id: int | None = None):
     """The team's (or one consultant's) enrolled cases and their placements, read once."""
     scope = [IpsCase.ips_team_id == team_id] + ([IpsCase.consultant_id == consultant_id] if consultant_id else [])
-    cases = db.session.execute(select(IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at)
-                               .where(*scope, IpsCase.enrolled_at.is_not(None))).all()
+    cases = db.session.execute(
+        select(IpsCase.id, IpsCase.enrolled_at, IpsCase.closed_at).where(*scope, IpsCase.enrolled_at.is_not(None))
+    ).all()
     placements = db.session.execute(
-        select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date,
-               Placement.hours_per_week)
+        select(Placement.case_id, Placement.type, Placement.start_date, Placement.end_date, Placement.hours_per_week)
         .join(IpsCase, IpsCase.id == Placement.case_id)
-        .where(*scope, IpsCase.enrolled_at.is_not(None)).order_by(Placement.start_date, Placement.id)).all()
+        .where(*scope, IpsCase.enrolled_at.is_not(None))
+        .order_by(Placement.start_date, Placement.id)
+    ).all()
     return cases, placements
 
 
 def time_and_tenure(team_id: int, today: date, consultant_id: int | None = None) -> dict:
     cases, placements = team_rows(team_id, consultant_id)
-    return {"first_start": time_to_first_start(cases, placements, today),
-            "tenure": job_tenure(placements, today),
-            "starts": starts_per_person(placements, today),
-            "hours": hours_in_work(placements, today),
-            "curve_days": CURVE_DAYS, "milestones": MILESTONES}
+    return {
+        "first_start": time_to_first_start(cases, placements, today),
+        "tenure": job_tenure(placements, today),
+        "starts": starts_per_person(placements, today),
+        "hours": hours_in_work(placements, today),
+        "curve_days": CURVE_DAYS,
+        "milestones": MILESTONES,
+    }
 
 
 __all__ = ["DEFINITIONS", "Spell", "kaplan_meier", "median_days", "survival_at", "time_and_tenure"]

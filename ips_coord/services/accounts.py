@@ -3,6 +3,7 @@
 Each function is one unit of work. The Flask side (the cookie, Flask-Login, the settings)
 stays in `ips_coord.auth` and the views; these only write the rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,14 +45,29 @@ def create_organisation(name: str, kind: str, municipality: str | None = None) -
     return row
 
 
-def create_user(email: str, *, name: str, role: str, password_hash: str, organisation_id: int | None = None,
-                locale: str = "da", created_at: datetime | None = None) -> User:
+def create_user(
+    email: str,
+    *,
+    name: str,
+    role: str,
+    password_hash: str,
+    organisation_id: int | None = None,
+    locale: str = "da",
+    created_at: datetime | None = None,
+) -> User:
     email = (email or "").strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ServiceError(N_("A user with e-mail %(email)s already exists."), "email", email=email)
     with unit_of_work():
-        row = User(email=email, name=name, role=role, organisation_id=organisation_id, locale=locale,
-                   password_hash=password_hash, created_at=created_at or utcnow())
+        row = User(
+            email=email,
+            name=name,
+            role=role,
+            organisation_id=organisation_id,
+            locale=locale,
+            password_hash=password_hash,
+            created_at=created_at or utcnow(),
+        )
         db.session.add(row)
     return row
 
@@ -80,8 +96,9 @@ def start_session(user: User) -> str:
 
 def end_session(sid: str) -> None:
     with unit_of_work():
-        db.session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
-                           .values(ended_at=utcnow()))
+        db.session.execute(
+            update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None)).values(ended_at=utcnow())
+        )
 
 
 def end_all_sessions(user: User) -> None:
@@ -89,8 +106,11 @@ def end_all_sessions(user: User) -> None:
     open session ended, in one transaction."""
     with unit_of_work():
         user.session_generation += 1
-        db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                           .values(ended_at=utcnow()))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
 
 
 # --- API tokens --------------------------------------------------------------------------------
@@ -104,8 +124,14 @@ def create_token(user: User, name: str, *, days: int) -> tuple[str, ApiToken]:
     now = utcnow()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
-        row = ApiToken(user_id=user.id, name=name, token_hash=token_hash(token), prefix=token[:12], created_at=now,
-                       expires_at=now + timedelta(days=days))
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=token_hash(token),
+            prefix=token[:12],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
         db.session.add(row)
     return token, row
 
@@ -124,15 +150,25 @@ def record_token_use(token_id: int, now: datetime, stale: datetime) -> None:
     """Mark the token used now, unless that was already written after `stale` (at most one
     write per interval, whichever request gets there first)."""
     with unit_of_work():
-        db.session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
-                                                                                ApiToken.last_used_at < stale))
-                           .values(last_used_at=now))
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale))
+            .values(last_used_at=now)
+        )
 
 
 __all__ = [
-    "TOKEN_PREFIX", "create_organisation", "create_token",
-    "create_user", "end_all_sessions", "end_session", "record_token_use", "revoke_token", "set_locale",
-    "start_session", "token_hash",
+    "TOKEN_PREFIX",
+    "create_organisation",
+    "create_token",
+    "create_user",
+    "end_all_sessions",
+    "end_session",
+    "record_token_use",
+    "revoke_token",
+    "set_locale",
+    "start_session",
+    "token_hash",
 ]
 
 

@@ -3,6 +3,7 @@
 Each function is one transaction and returns the new row. Follow-ups are completed through
 the workflow's activity rules, so a logged contact closes the reminder it answers.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -75,10 +76,14 @@ def possible_duplicates(fields: dict[str, Any]) -> list[int]:
     if not first or not last:
         return []
     query = select(Citizen.id, Citizen.first_name, Citizen.birth_year).where(
-        func.lower(Citizen.last_name) == last.lower())
-    return [cid for cid, other_first, year in db.session.execute(query.limit(200))
-            if _normalised(other_first) == first
-            and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])]
+        func.lower(Citizen.last_name) == last.lower()
+    )
+    return [
+        cid
+        for cid, other_first, year in db.session.execute(query.limit(200))
+        if _normalised(other_first) == first
+        and (year is None or fields.get("birth_year") is None or year == fields["birth_year"])
+    ]
 
 
 def referral_team(actor: User, consultant: User | None, ips_team_id: int | None, citizen: Citizen) -> int:
@@ -98,14 +103,26 @@ def referral_team(actor: User, consultant: User | None, ips_team_id: int | None,
     own = actor.organisation
     if own is not None and own.kind == OrgKind.IPS_TEAM:
         return own.id
-    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
-                               .order_by(Organisation.id)).all()
-    by_municipality = [t.id for t in teams if citizen.municipality and t.municipality
-                       and t.municipality.casefold() == citizen.municipality.casefold()]
+    teams = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.id)
+    ).all()
+    by_municipality = [
+        t.id
+        for t in teams
+        if citizen.municipality and t.municipality and t.municipality.casefold() == citizen.municipality.casefold()
+    ]
     team_ids = {t.id for t in teams}
-    worked_with = sorted(tid for tid in set(db.session.scalars(select(IpsCase.ips_team_id).where(
-        or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id))))
-        if tid is not None and tid in team_ids)
+    worked_with = sorted(
+        tid
+        for tid in set(
+            db.session.scalars(
+                select(IpsCase.ips_team_id).where(
+                    or_(IpsCase.psychiatry_contact_id == actor.id, IpsCase.jobcenter_caseworker_id == actor.id)
+                )
+            )
+        )
+        if tid is not None and tid in team_ids
+    )
     for candidates in (by_municipality, worked_with, [t.id for t in teams]):
         if len(candidates) == 1:
             return candidates[0]
@@ -120,10 +137,17 @@ def _referral_reason(value: str | None) -> ReferralReason | None:
     return ReferralReason(value)
 
 
-def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_id: int | None = None,
-                    psychiatry_contact_id: int | None = None, jobcenter_caseworker_id: int | None = None,
-                    ips_team_id: int | None = None, out_of_work: bool = True,
-                    referral_reason: str | None = None) -> IpsCase:
+def create_referral(
+    citizen_fields: dict[str, Any],
+    actor: User,
+    *,
+    consultant_id: int | None = None,
+    psychiatry_contact_id: int | None = None,
+    jobcenter_caseworker_id: int | None = None,
+    ips_team_id: int | None = None,
+    out_of_work: bool = True,
+    referral_reason: str | None = None,
+) -> IpsCase:
     """A referral creates the citizen (or uses an existing one the referrer already works with)
     and a case in phase referred. A referral never waits for a duplicate check (zero exclusion):
     a likely duplicate is created, marked `possible_duplicate`, and the team's coordinator told."""
@@ -151,8 +175,9 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
                 raise NotFound(N_("No such citizen."), "citizen_id")
         else:
             duplicates = possible_duplicates(citizen_fields)
-            citizen = Citizen(**{k: v for k, v in citizen_fields.items() if k not in ("citizen_id", "cpr")},
-                              created_at=now)
+            citizen = Citizen(
+                **{k: v for k, v in citizen_fields.items() if k not in ("citizen_id", "cpr")}, created_at=now
+            )
             if number is not None:
                 put_cpr(citizen, number.digits)
             db.session.add(citizen)
@@ -161,34 +186,57 @@ def create_referral(citizen_fields: dict[str, Any], actor: User, *, consultant_i
             consultant = db.session.get(User, consultant_id)
         else:
             # A consultant refers to themselves, unless they send the citizen to another team's queue.
-            consultant = actor if actor.role == Role.IPS_CONSULTANT and ips_team_id in (
-                None, actor.organisation_id) else None
+            consultant = (
+                actor if actor.role == Role.IPS_CONSULTANT and ips_team_id in (None, actor.organisation_id) else None
+            )
         if consultant_id and (consultant is None or consultant.role != Role.IPS_CONSULTANT):
             raise ServiceError(N_("No IPS consultant with that id."), "consultant_id")
-        for uid, role, field in ((psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
-                                 (jobcenter_caseworker_id, Role.JOBCENTER, "jobcenter_caseworker_id")):
+        for uid, role, field in (
+            (psychiatry_contact_id, Role.PSYCHIATRY, "psychiatry_contact_id"),
+            (jobcenter_caseworker_id, Role.JOBCENTER, "jobcenter_caseworker_id"),
+        ):
             if uid is not None:
                 u = db.session.get(User, uid)
                 if u is None or u.role != role:
                     raise ServiceError(N_("No %(role)s user with that id."), field, role=role)
         team = referral_team(actor, consultant, ips_team_id, citizen)
         case = IpsCase(
-            citizen_id=citizen.id, phase=Phase.REFERRED, ips_team_id=team,
-            consultant_id=consultant.id if consultant else None, psychiatry_contact_id=psychiatry_contact_id,
-            jobcenter_caseworker_id=jobcenter_caseworker_id, referred_at=now, phase_changed_at=now,
-            out_of_work_at_enrolment=out_of_work, event_count=1,
+            citizen_id=citizen.id,
+            phase=Phase.REFERRED,
+            ips_team_id=team,
+            consultant_id=consultant.id if consultant else None,
+            psychiatry_contact_id=psychiatry_contact_id,
+            jobcenter_caseworker_id=jobcenter_caseworker_id,
+            referred_at=now,
+            phase_changed_at=now,
+            out_of_work_at_enrolment=out_of_work,
+            event_count=1,
             referral_reason=reason,
         )
         db.session.add(case)
         db.session.flush()
         # The first event is written directly: add_case_event would bump the new row's version.
-        db.session.add(CaseEvent(case_id=case.id, seq=1, event=HistoryEntry.REFERRED, to_phase=Phase.REFERRED,
-                                 actor_id=actor.id, data={}, created_at=now))
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                seq=1,
+                event=HistoryEntry.REFERRED,
+                to_phase=Phase.REFERRED,
+                actor_id=actor.id,
+                data={},
+                created_at=now,
+            )
+        )
         candidates = sorted(set(duplicates) | {cid for cid in same_cpr if cid != citizen.id})
         if candidates:
             # The e-mail carries the new case's reference only; the page shows the candidates.
-            add_notifications(case, [NotificationSpec(NotificationKind.POSSIBLE_DUPLICATE, Recipient.COORDINATOR)],
-                              key=f"case{case.id}:dup", now=now, data={"candidate_citizen_ids": candidates})
+            add_notifications(
+                case,
+                [NotificationSpec(NotificationKind.POSSIBLE_DUPLICATE, Recipient.COORDINATOR)],
+                key=f"case{case.id}:dup",
+                now=now,
+                data={"candidate_citizen_ids": candidates},
+            )
     # What the referrer is told: a likely duplicate by name, never a match on the CPR number.
     case.possible_duplicate = bool(duplicates)
     return case
@@ -204,20 +252,34 @@ def merge_referral(case: IpsCase, into: IpsCase, actor: User) -> IpsCase:
     if case.citizen_id == into.citizen_id:
         raise ServiceError(N_("The two cases are already on the same citizen."), "case")
     duplicate = case.citizen
-    if db.session.scalar(select(func.count()).select_from(IpsCase).where(
-            IpsCase.citizen_id == duplicate.id, IpsCase.id != case.id)):
+    if db.session.scalar(
+        select(func.count()).select_from(IpsCase).where(IpsCase.citizen_id == duplicate.id, IpsCase.id != case.id)
+    ):
         raise ServiceError(N_("The citizen of this case has other cases; merge those first."), "case")
     with unit_of_work():
         case.citizen = into.citizen  # the relationship, so the flush does not write the old id back
-        add_case_event(case, event=HistoryEntry.CITIZEN_MERGED, actor=actor, now=now,
-                       data={"merged_citizen_id": duplicate.id, "into_case_id": into.id})
+        add_case_event(
+            case,
+            event=HistoryEntry.CITIZEN_MERGED,
+            actor=actor,
+            now=now,
+            data={"merged_citizen_id": duplicate.id, "into_case_id": into.id},
+        )
         db.session.flush()
         db.session.delete(duplicate)
     return case
 
 
-def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime, location: str,
-                note: str | None = None, guide_id: int | None = None) -> Contact:
+def log_contact(
+    case: IpsCase,
+    actor: User,
+    *,
+    kind: str,
+    occurred_at: datetime,
+    location: str,
+    note: str | None = None,
+    guide_id: int | None = None,
+) -> Contact:
     from .guides import guide_for_contact
 
     now = utcnow()
@@ -225,8 +287,16 @@ def log_contact(case: IpsCase, actor: User, *, kind: str, occurred_at: datetime,
     guide_id = guide_for_contact(case, guide_id)
     with unit_of_work():
         lock_case(case)
-        row = Contact(case_id=case.id, staff_id=actor.id, kind=kind, occurred_at=occurred_at, location=location,
-                      note=note, created_at=now, guide_id=guide_id)
+        row = Contact(
+            case_id=case.id,
+            staff_id=actor.id,
+            kind=kind,
+            occurred_at=occurred_at,
+            location=location,
+            note=note,
+            created_at=now,
+            guide_id=guide_id,
+        )
         db.session.add(row)
         if case.last_contact_at is None or occurred_at > case.last_contact_at:
             case.last_contact_at = occurred_at
@@ -241,10 +311,18 @@ def log_employer_contact(actor: User, **fields: Any) -> EmployerContact:
     return log(actor, **fields)
 
 
-def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked: str | None,
-                  what_did_not: str | None, adjustments: dict[str, Any], clinician_present: bool,
-                  job_preferences: str | None = None, profile_changes: dict[str, Any] | None = None
-                  ) -> JobEndingReview:
+def record_review(
+    case: IpsCase,
+    actor: User,
+    *,
+    held_at: datetime,
+    what_worked: str | None,
+    what_did_not: str | None,
+    adjustments: dict[str, Any],
+    clinician_present: bool,
+    job_preferences: str | None = None,
+    profile_changes: dict[str, Any] | None = None,
+) -> JobEndingReview:
     """The joint review after a job ending. With `job_preferences` (the page's and the API's field)
     or `profile_changes` (any profile fields) the career profile gets a new version in the same
     transaction, the fields not given carried over: the review and its profile update are written
@@ -256,12 +334,22 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
     with unit_of_work():
         lock_case(case)
         ended = db.session.scalar(
-            select(Placement.id).where(Placement.case_id == case.id, Placement.end_date.is_not(None))
-            .order_by(Placement.end_date.desc(), Placement.id.desc()).limit(1)
+            select(Placement.id)
+            .where(Placement.case_id == case.id, Placement.end_date.is_not(None))
+            .order_by(Placement.end_date.desc(), Placement.id.desc())
+            .limit(1)
         )
-        row = JobEndingReview(case_id=case.id, placement_id=ended, held_at=held_at, what_worked=what_worked,
-                              what_did_not=what_did_not, adjustments=adjustments, clinician_present=clinician_present,
-                              recorded_by_id=actor.id, created_at=now)
+        row = JobEndingReview(
+            case_id=case.id,
+            placement_id=ended,
+            held_at=held_at,
+            what_worked=what_worked,
+            what_did_not=what_did_not,
+            adjustments=adjustments,
+            clinician_present=clinician_present,
+            recorded_by_id=actor.id,
+            created_at=now,
+        )
         db.session.add(row)
         case.last_contact_at = max(filter(None, [case.last_contact_at, held_at]))
         apply_activity(case, ContactKind.JOB_ENDING_REVIEW, held_at, actor, now)
@@ -275,15 +363,24 @@ def record_review(case: IpsCase, actor: User, *, held_at: datetime, what_worked:
     return row
 
 
-PROFILE_FIELDS = ("wishes_and_dreams", "job_preferences", "work_history", "education", "strengths",
-                  "support_needs", "disclosure", "relatives_involved")
+PROFILE_FIELDS = (
+    "wishes_and_dreams",
+    "job_preferences",
+    "work_history",
+    "education",
+    "strengths",
+    "support_needs",
+    "disclosure",
+    "relatives_involved",
+)
 PROFILE_TEXT_MAX = {"relatives_involved": 2000, "disclosure": 20}  # the others: 5000
 
 
 def latest_profile_fields(case: IpsCase) -> dict[str, Any]:
     """The fields of the current career profile version ({} if there is none yet)."""
-    latest = db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case.id)
-                               .order_by(CareerProfile.version.desc()).limit(1))
+    latest = db.session.scalar(
+        select(CareerProfile).where(CareerProfile.case_id == case.id).order_by(CareerProfile.version.desc()).limit(1)
+    )
     return {k: getattr(latest, k) for k in PROFILE_FIELDS} if latest else {}
 
 
@@ -297,8 +394,13 @@ def _add_profile_version(case: IpsCase, actor: User, fields: dict[str, Any], now
     if fields.get("disclosure") not in (None, *Disclosure):
         raise ServiceError(N_("Choose one of the offered values."), "disclosure")
     latest = db.session.scalar(select(func.max(CareerProfile.version)).where(CareerProfile.case_id == case.id)) or 0
-    row = CareerProfile(case_id=case.id, version=latest + 1, created_by_id=actor.id, created_at=now,
-                        **{k: fields.get(k) for k in PROFILE_FIELDS})
+    row = CareerProfile(
+        case_id=case.id,
+        version=latest + 1,
+        created_by_id=actor.id,
+        created_at=now,
+        **{k: fields.get(k) for k in PROFILE_FIELDS},
+    )
     db.session.add(row)
     apply_activity(case, Activity.CAREER_PROFILE, now, actor, now)
     return row
@@ -312,21 +414,38 @@ def save_profile(case: IpsCase, actor: User, fields: dict[str, Any]) -> CareerPr
     return row
 
 
-def add_step(case: IpsCase, actor: User, *, type: str, employer_name: str, start_date: date,
-             end_date: date | None = None, job_title: str | None = None, hours_per_week: float | None = None,
-             benefits_counselling_offered: bool = False, supports: dict[str, Any] | None = None) -> Placement:
+def add_step(
+    case: IpsCase,
+    actor: User,
+    *,
+    type: str,
+    employer_name: str,
+    start_date: date,
+    end_date: date | None = None,
+    job_title: str | None = None,
+    hours_per_week: float | None = None,
+    benefits_counselling_offered: bool = False,
+    supports: dict[str, Any] | None = None,
+) -> Placement:
     """A step toward work (internship, wage subsidy, sheltered work, other). Jobs and education
     start only through their transitions, so follow-along support and notifications come with them."""
     if type not in STEP_TYPES:
-        raise Unprocessable(N_("Start a job or education with the start_job or start_education transition."),
-                            "type")
+        raise Unprocessable(N_("Start a job or education with the start_job or start_education transition."), "type")
     if end_date is not None and end_date < start_date:
         raise ServiceError(N_("The end date is before the start date."), "end_date")
     with unit_of_work():
-        row = Placement(case_id=case.id, type=type, employer_name=employer_name, job_title=job_title,
-                        hours_per_week=hours_per_week, start_date=start_date, end_date=end_date,
-                        benefits_counselling_offered=benefits_counselling_offered, supports=supports or {},
-                        created_at=utcnow())
+        row = Placement(
+            case_id=case.id,
+            type=type,
+            employer_name=employer_name,
+            job_title=job_title,
+            hours_per_week=hours_per_week,
+            start_date=start_date,
+            end_date=end_date,
+            benefits_counselling_offered=benefits_counselling_offered,
+            supports=supports or {},
+            created_at=utcnow(),
+        )
         db.session.add(row)
     return row
 
@@ -336,31 +455,52 @@ def team_may_see(case: IpsCase, category: str, today: date) -> bool:
     return consent_allows(case.id, Party.PSYCHIATRY, Party.IPS_TEAM, category, today)
 
 
-def share_health_info(case: IpsCase, actor: User, *, category: str, text: str,
-                      confirmed: bool = True) -> SharedHealthInfo:
+def share_health_info(
+    case: IpsCase, actor: User, *, category: str, text: str, confirmed: bool = True
+) -> SharedHealthInfo:
     """Psychiatry shares information with the IPS team (shown only under the citizen's consents).
     What the team cannot see under the current consents is kept, but only after the sharer has
     confirmed it (`confirmed=False` asks); the consultant is told in the inbox of what they can see."""
     now = utcnow()
     visible = team_may_see(case, category, local_today(now))
     if not visible and not confirmed:
-        raise ServiceError(N_("The IPS team cannot see this under the citizen's current consents (no consent from "
-                              "psychiatry to the IPS team for this category). Confirm to save it anyway; the team "
-                              "sees it once the citizen consents."), "confirm_unseen")
+        raise ServiceError(
+            N_(
+                "The IPS team cannot see this under the citizen's current consents (no consent from "
+                "psychiatry to the IPS team for this category). Confirm to save it anyway; the team "
+                "sees it once the citizen consents."
+            ),
+            "confirm_unseen",
+        )
     with unit_of_work():
         row = SharedHealthInfo(case_id=case.id, category=category, text=text, author_id=actor.id, created_at=now)
         db.session.add(row)
         db.session.flush()
         if visible:
-            tell([case.consultant_id], InboxKind.SHARED_WITH_YOU, now, case=case, except_id=actor.id,
-                 data={"by": actor.name}, source=f"shared_health_info:{row.id}")
+            tell(
+                [case.consultant_id],
+                InboxKind.SHARED_WITH_YOU,
+                now,
+                case=case,
+                except_id=actor.id,
+                data={"by": actor.name},
+                source=f"shared_health_info:{row.id}",
+            )
     return row
 
 
-def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str | None = None,
-                        kind: str | None = None, hours: float | None = None,
-                        on_date: date | None = None, outcome: str | None = None,
-                        next_date: date | None = None) -> BenefitFact:
+def record_benefit_fact(
+    case: IpsCase,
+    actor: User,
+    *,
+    benefit: str,
+    note: str | None = None,
+    kind: str | None = None,
+    hours: float | None = None,
+    on_date: date | None = None,
+    outcome: str | None = None,
+    next_date: date | None = None,
+) -> BenefitFact:
     """The jobcenter records a benefit-relevant fact or decision (its kind, hours and date when
     it has them: mentor hours granted, a ressourceforløb's start, a rehabilitation team meeting;
     a decision's outcome and its next date, such as a fleksjob assessment's reassessment)."""
@@ -370,16 +510,29 @@ def record_benefit_fact(case: IpsCase, actor: User, *, benefit: str, note: str |
     checked = check_outcome(outcome, on_date, next_date)
     now = utcnow()
     with unit_of_work():
-        row = BenefitFact(case_id=case.id, benefit=benefit, note=note, author_id=actor.id, created_at=now,
-                          kind=kind, hours=hours, on_date=on_date, outcome=checked, next_date=next_date)
+        row = BenefitFact(
+            case_id=case.id,
+            benefit=benefit,
+            note=note,
+            author_id=actor.id,
+            created_at=now,
+            kind=kind,
+            hours=hours,
+            on_date=on_date,
+            outcome=checked,
+            next_date=next_date,
+        )
         db.session.add(row)
         add_case_event(case, event=HistoryEntry.BENEFIT_RECORDED, actor=actor, now=now, reason=kind)
     return row
 
 
 # The party of the consent a staff role speaks for.
-PARTY_OF_ROLE = {Role.IPS_CONSULTANT: Party.IPS_TEAM, Role.PSYCHIATRY: Party.PSYCHIATRY,
-                 Role.JOBCENTER: Party.JOBCENTER}
+PARTY_OF_ROLE = {
+    Role.IPS_CONSULTANT: Party.IPS_TEAM,
+    Role.PSYCHIATRY: Party.PSYCHIATRY,
+    Role.JOBCENTER: Party.JOBCENTER,
+}
 
 
 def _speaks_for_citizen(case: IpsCase, actor: User) -> bool:
@@ -387,33 +540,67 @@ def _speaks_for_citizen(case: IpsCase, actor: User) -> bool:
     return actor.role == Role.IPS_CONSULTANT and case.consultant_id == actor.id
 
 
-def record_consent(case: IpsCase, actor: User, *, from_party: str, to_party: str, categories: list[str],
-                   purpose: str, given_at: date, expires_at: date | None) -> Consent:
+def record_consent(
+    case: IpsCase,
+    actor: User,
+    *,
+    from_party: str,
+    to_party: str,
+    categories: list[str],
+    purpose: str,
+    given_at: date,
+    expires_at: date | None,
+) -> Consent:
     now = utcnow()
     if from_party == to_party:
         raise ServiceError(N_("A consent is given from one party to another."), "to_party")
     if not (_speaks_for_citizen(case, actor) or PARTY_OF_ROLE.get(actor.role) == from_party):
         # A recipient cannot give itself access (psychiatry recording ips_team -> psychiatry).
-        raise Forbidden(N_("Only the consultant on the case, on the citizen's word, or the giving party may record "
-                        "a consent from that party."), "from_party")
+        raise Forbidden(
+            N_(
+                "Only the consultant on the case, on the citizen's word, or the giving party may record "
+                "a consent from that party."
+            ),
+            "from_party",
+        )
     if expires_at is not None and expires_at <= given_at:
         raise ServiceError(N_("The expiry must be after the date given."), "expires_at")
     if given_at > local_today(now):  # the Copenhagen calendar day
         raise ServiceError(N_("The consent cannot be given in the future."), "given_at")
     with unit_of_work():
-        row = Consent(case_id=case.id, from_party=from_party, to_party=to_party, categories=sorted(set(categories)),
-                      purpose=purpose, given_at=given_at, expires_at=expires_at, recorded_by_id=actor.id,
-                      created_at=now)
+        row = Consent(
+            case_id=case.id,
+            from_party=from_party,
+            to_party=to_party,
+            categories=sorted(set(categories)),
+            purpose=purpose,
+            given_at=given_at,
+            expires_at=expires_at,
+            recorded_by_id=actor.id,
+            created_at=now,
+        )
         db.session.add(row)
         db.session.flush()
         if expires_at is not None:
             notice = datetime.combine(expires_at, datetime.min.time(), tzinfo=now.tzinfo) - CONSENT_EXPIRY_NOTICE
-            db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.CONSENT_EXPIRY, due_at=max(notice, now),
-                                    remind_at=max(notice, now), assignee_id=case.consultant_id,
-                                    status=FollowUpStatus.OPEN, data={"consent_id": row.id}, created_at=now))
+            db.session.add(
+                FollowUp(
+                    case_id=case.id,
+                    kind=FollowUpKind.CONSENT_EXPIRY,
+                    due_at=max(notice, now),
+                    remind_at=max(notice, now),
+                    assignee_id=case.consultant_id,
+                    status=FollowUpStatus.OPEN,
+                    data={"consent_id": row.id},
+                    created_at=now,
+                )
+            )
         add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now, data={"consent_id": row.id})
-        if (from_party, to_party) == (Party.IPS_TEAM, Party.PSYCHIATRY) and \
-                ConsentCategory.EMPLOYMENT_PROGRESS in categories and given_at <= local_today(now):
+        if (
+            (from_party, to_party) == (Party.IPS_TEAM, Party.PSYCHIATRY)
+            and ConsentCategory.EMPLOYMENT_PROGRESS in categories
+            and given_at <= local_today(now)
+        ):
             release_withheld(case, now)  # what psychiatry was not told for lack of this consent goes now
     return row
 
@@ -441,13 +628,27 @@ def withdraw_consent(consent: Consent, actor: User, *, requested_by: str, confir
             if fu.kind == FollowUpKind.CONSENT_EXPIRY and fu.data.get("consent_id") == consent.id:
                 fu.status = FollowUpStatus.CANCELLED
                 fu.completed_at = now
-        add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=actor, now=now,
-                       data={"consent_id": consent.id,
-                             "requested_by": WithdrawalRequester.CITIZEN if requested_by == WithdrawalRequester.CITIZEN
-                             else consent.from_party})
-        tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case, except_id=actor.id,
-             data={"from_party": consent.from_party, "to_party": consent.to_party,
-                   "requested_by": requested_by}, source=f"consent:{consent.id}")
+        add_case_event(
+            case,
+            event=HistoryEntry.CONSENT_WITHDRAWN,
+            actor=actor,
+            now=now,
+            data={
+                "consent_id": consent.id,
+                "requested_by": WithdrawalRequester.CITIZEN
+                if requested_by == WithdrawalRequester.CITIZEN
+                else consent.from_party,
+            },
+        )
+        tell(
+            case_staff(case),
+            InboxKind.CONSENT_WITHDRAWN,
+            now,
+            case=case,
+            except_id=actor.id,
+            data={"from_party": consent.from_party, "to_party": consent.to_party, "requested_by": requested_by},
+            source=f"consent:{consent.id}",
+        )
     return consent
 
 

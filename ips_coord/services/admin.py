@@ -5,6 +5,7 @@ A new user gets no password from the admin: the account is made with an unusable
 owner is e-mailed a link to choose their own (the forgotten-password link, through the outbox).
 Deactivating a user ends every session of theirs; their tokens stop working with the account.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -41,8 +42,17 @@ def _not_an_integration(role: str) -> None:
         raise ServiceError(N_("An integration account comes only with an approved service token."), "role")
 
 
-def create_user(actor: User, *, email: str, name: str, role: str, organisation_id: int | None, locale: str,
-                secret_key: str, link: Callable[[str], str]) -> User:
+def create_user(
+    actor: User,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    organisation_id: int | None,
+    locale: str,
+    secret_key: str,
+    link: Callable[[str], str],
+) -> User:
     _admin(actor)
     if role not in set(Role):
         raise ServiceError(N_("Not a role."), "role")
@@ -51,8 +61,14 @@ def create_user(actor: User, *, email: str, name: str, role: str, organisation_i
     if not name:
         raise ServiceError(N_("The name must not be empty."), "name")
     unusable = generate_password_hash(secrets.token_urlsafe(32))  # nobody knows it; the link sets the first one
-    user = accounts.create_user(email, name=name, role=role, password_hash=unusable,
-                                organisation_id=_organisation(organisation_id), locale=locale)
+    user = accounts.create_user(
+        email,
+        name=name,
+        role=role,
+        password_hash=unusable,
+        organisation_id=_organisation(organisation_id),
+        locale=locale,
+    )
     passwords.queue_reset(user, secret_key, link)
     return user
 
@@ -67,8 +83,13 @@ def update_user(actor: User, user: User, *, role: str, organisation_id: int | No
         # What a system may read was approved by a second person for this organisation: moving
         # its account would change that without them. It may only be deactivated.
         if role != Role.INTEGRATION or organisation_id != user.organisation_id:
-            raise ServiceError(N_("An integration account keeps its role and organisation; revoke its service "
-                                  "token and ask for a new one."), "role")
+            raise ServiceError(
+                N_(
+                    "An integration account keeps its role and organisation; revoke its service "
+                    "token and ask for a new one."
+                ),
+                "role",
+            )
     else:
         _not_an_integration(role)
     with unit_of_work():
@@ -76,8 +97,11 @@ def update_user(actor: User, user: User, *, role: str, organisation_id: int | No
         user.organisation_id = _organisation(organisation_id)
         if user.active and not active:
             user.session_generation += 1
-            db.session.execute(update(UserSession).where(UserSession.user_id == user.id,
-                                                         UserSession.ended_at.is_(None)).values(ended_at=utcnow()))
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            )
         user.active = active
     return user
 

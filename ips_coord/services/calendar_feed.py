@@ -1,5 +1,6 @@
 """The personal calendar feed's secret address: made, replaced (the old address stops working)
 and revoked by its user. Only the SHA-256 of the key is stored; the address is shown once."""
+
 from __future__ import annotations
 
 import hashlib

@@ -2,6 +2,7 @@
 on, the running placement, the case row's lock, and what logging an activity does to the open
 follow-ups. Its own module so that every service can import it (phase changes, records on a
 case, employers, the jobcenter's decisions) without importing each other."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,8 +20,11 @@ from .records import add_case_event, add_follow_ups, open_follow_ups
 def current_placement(case: IpsCase) -> Placement | None:
     return db.session.scalar(
         select(Placement)
-        .where(Placement.case_id == case.id, Placement.end_date.is_(None),
-               Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]))
+        .where(
+            Placement.case_id == case.id,
+            Placement.end_date.is_(None),
+            Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]),
+        )
         .order_by(Placement.start_date.desc(), Placement.id.desc())
         .limit(1)
     )
@@ -29,11 +33,14 @@ def current_placement(case: IpsCase) -> Placement | None:
 def review_recorded(case: IpsCase) -> bool:
     if case.phase != Phase.JOB_ENDED:
         return False
-    return db.session.scalar(
-        select(JobEndingReview.id).where(
-            JobEndingReview.case_id == case.id, JobEndingReview.created_at >= case.phase_changed_at
-        ).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(JobEndingReview.id)
+            .where(JobEndingReview.case_id == case.id, JobEndingReview.created_at >= case.phase_changed_at)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def facts_for(case: IpsCase) -> CaseFacts:

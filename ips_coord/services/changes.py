@@ -12,6 +12,7 @@ the INSERT takes no lock on the case a writer might hold.
 Core UPDATE/INSERT statements on these tables (the demo's synthetic past, the bench generator)
 are not recorded: the services write through the ORM.
 """
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -47,12 +48,22 @@ from ..workflows.phases import ChangeAction, ChangeKind
 
 # Which kind of change each tracked model is.
 TRACKED: dict[type, ChangeKind] = {
-    IpsCase: ChangeKind.CASE, CaseEvent: ChangeKind.CASE_EVENT, Consent: ChangeKind.CONSENT,
-    Contact: ChangeKind.CONTACT, EmployerContact: ChangeKind.EMPLOYER_CONTACT, Placement: ChangeKind.PLACEMENT,
-    JobEndingReview: ChangeKind.REVIEW, ParallelIntervention: ChangeKind.INTERVENTION,
-    CareerProfile: ChangeKind.CAREER_PROFILE, SharedHealthInfo: ChangeKind.SHARED_HEALTH_INFO,
-    BenefitFact: ChangeKind.BENEFIT_FACT, FollowUp: ChangeKind.FOLLOW_UP, PlanGoal: ChangeKind.PLAN,
-    PlanAction: ChangeKind.PLAN, SupportChange: ChangeKind.PLAN, ProgressRating: ChangeKind.PROGRESS,
+    IpsCase: ChangeKind.CASE,
+    CaseEvent: ChangeKind.CASE_EVENT,
+    Consent: ChangeKind.CONSENT,
+    Contact: ChangeKind.CONTACT,
+    EmployerContact: ChangeKind.EMPLOYER_CONTACT,
+    Placement: ChangeKind.PLACEMENT,
+    JobEndingReview: ChangeKind.REVIEW,
+    ParallelIntervention: ChangeKind.INTERVENTION,
+    CareerProfile: ChangeKind.CAREER_PROFILE,
+    SharedHealthInfo: ChangeKind.SHARED_HEALTH_INFO,
+    BenefitFact: ChangeKind.BENEFIT_FACT,
+    FollowUp: ChangeKind.FOLLOW_UP,
+    PlanGoal: ChangeKind.PLAN,
+    PlanAction: ChangeKind.PLAN,
+    SupportChange: ChangeKind.PLAN,
+    ProgressRating: ChangeKind.PROGRESS,
     CitizenNote: ChangeKind.CITIZEN_NOTE,
 }
 _PENDING = "ips_changes"
@@ -81,15 +92,20 @@ def _note_flushed(session: Session, _ctx: UOWTransaction) -> None:
 def _next_positions(session: Session, count: int) -> int:
     """Reserve `count` positions; returns the last. Locks the counter row until the commit."""
     counter = cast(Table, ChangeCounter.__table__)
-    last = session.execute(update(counter).where(counter.c.id == COUNTER_ID)
-                           .values(last=counter.c.last + count).returning(counter.c.last)).scalar()
+    last = session.execute(
+        update(counter).where(counter.c.id == COUNTER_ID).values(last=counter.c.last + count).returning(counter.c.last)
+    ).scalar()
     if last is None:  # an empty database (a fresh install, a test): create the row once
         dialect = session.get_bind().dialect.name
         ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(counter)
         start = session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1)) or 0
         session.execute(ins.values(id=COUNTER_ID, last=start).on_conflict_do_nothing())
-        last = session.execute(update(counter).where(counter.c.id == COUNTER_ID)
-                               .values(last=counter.c.last + count).returning(counter.c.last)).scalar_one()
+        last = session.execute(
+            update(counter)
+            .where(counter.c.id == COUNTER_ID)
+            .values(last=counter.c.last + count)
+            .returning(counter.c.last)
+        ).scalar_one()
     return int(last)
 
 

@@ -4,6 +4,7 @@ A citizen is not a staff user: they sign in with a one-time code sent to their e
 or an invitation link from their consultant (signed, expiring, single use), and get a session
 of their own kind (`CitizenSession`). Codes and invitation secrets are stored as SHA-256 only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,12 @@ def citizen_by_email(email: str) -> Citizen | None:
     address = (email or "").strip().lower()
     if not address:
         return None
-    rows = db.session.scalars(select(Citizen).where(func.lower(Citizen.email) == address)
-                              .where(Citizen.id.in_(select(IpsCase.citizen_id))).limit(2)).all()
+    rows = db.session.scalars(
+        select(Citizen)
+        .where(func.lower(Citizen.email) == address)
+        .where(Citizen.id.in_(select(IpsCase.citizen_id)))
+        .limit(2)
+    ).all()
     return rows[0] if len(rows) == 1 else None
 
 
@@ -71,8 +76,11 @@ def request_code(email: str, locale: str = "da") -> bool:
     now = utcnow()
     asked = throttle.key("citizen-code", email)
     if throttle.count(asked, now, HOUR) >= CODES_PER_HOUR:
-        raise throttle.Throttled(N_("Too many codes were asked for this address. Try again later."), "email",
-                                 throttle.window_end(asked, now, HOUR))
+        raise throttle.Throttled(
+            N_("Too many codes were asked for this address. Try again later."),
+            "email",
+            throttle.window_end(asked, now, HOUR),
+        )
     throttle.add(asked, now, HOUR)
     code = f"{secrets.randbelow(10**6):06d}"
     code_hash = _hash(code)  # the same work whether the address is known or not
@@ -81,10 +89,19 @@ def request_code(email: str, locale: str = "da") -> bool:
         return False
     expires_at = now + timedelta(minutes=CODE_MINUTES)
     with unit_of_work():
-        db.session.add(CitizenLoginCode(citizen_id=citizen.id, kind=LoginSecret.CODE, secret_hash=code_hash,
-                                        attempts=0, expires_at=expires_at, created_at=now))
-        queue_secret_mail(NotificationKind.CITIZEN_CODE, code, now=now, expires_at=expires_at, locale=locale,
-                          to_address=citizen.email)
+        db.session.add(
+            CitizenLoginCode(
+                citizen_id=citizen.id,
+                kind=LoginSecret.CODE,
+                secret_hash=code_hash,
+                attempts=0,
+                expires_at=expires_at,
+                created_at=now,
+            )
+        )
+        queue_secret_mail(
+            NotificationKind.CITIZEN_CODE, code, now=now, expires_at=expires_at, locale=locale, to_address=citizen.email
+        )
     return True
 
 
@@ -96,15 +113,22 @@ def verify_code(email: str, code: str) -> Citizen | None:
     now = utcnow()
     tries = throttle.key("citizen-code-try", email)
     if throttle.count(tries, now, HOUR) >= CODE_TRIES_PER_HOUR:
-        raise throttle.Throttled(N_("Too many wrong codes for this address. Try again later."), "code",
-                                 throttle.window_end(tries, now, HOUR))
+        raise throttle.Throttled(
+            N_("Too many wrong codes for this address. Try again later."), "code", throttle.window_end(tries, now, HOUR)
+        )
     given = _hash((code or "").strip())
     citizen = citizen_by_email(email)
     with unit_of_work():
-        rows = db.session.scalars(select(CitizenLoginCode).where(
-            CitizenLoginCode.citizen_id == (citizen.id if citizen is not None else None),
-            CitizenLoginCode.kind == LoginSecret.CODE, CitizenLoginCode.used_at.is_(None),
-            CitizenLoginCode.expires_at > now).with_for_update()).all()
+        rows = db.session.scalars(
+            select(CitizenLoginCode)
+            .where(
+                CitizenLoginCode.citizen_id == (citizen.id if citizen is not None else None),
+                CitizenLoginCode.kind == LoginSecret.CODE,
+                CitizenLoginCode.used_at.is_(None),
+                CitizenLoginCode.expires_at > now,
+            )
+            .with_for_update()
+        ).all()
         match = next((row for row in rows if hmac.compare_digest(row.secret_hash, given)), None)
         if match is not None:
             match.used_at = now
@@ -118,8 +142,9 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=INVITE_SALT)
 
 
-def create_invitation(case: IpsCase, actor: User, secret_key: str, link: Callable[[str], str],
-                      locale: str = "da") -> str:
+def create_invitation(
+    case: IpsCase, actor: User, secret_key: str, link: Callable[[str], str], locale: str = "da"
+) -> str:
     """A signed, single-use invitation for the case's citizen, valid INVITATION_DAYS, e-mailed
     through the outbox in the same transaction (`link` makes the URL from the token). Returns
     the address it goes to."""
@@ -132,14 +157,26 @@ def create_invitation(case: IpsCase, actor: User, secret_key: str, link: Callabl
     secret = secrets.token_urlsafe(24)
     with unit_of_work():
         lock_case(case)
-        row = CitizenLoginCode(citizen_id=case.citizen_id, kind=LoginSecret.INVITATION, secret_hash=_hash(secret),
-                               attempts=0, expires_at=now + timedelta(days=INVITATION_DAYS), created_by_id=actor.id,
-                               created_at=now)
+        row = CitizenLoginCode(
+            citizen_id=case.citizen_id,
+            kind=LoginSecret.INVITATION,
+            secret_hash=_hash(secret),
+            attempts=0,
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+            created_by_id=actor.id,
+            created_at=now,
+        )
         db.session.add(row)
         db.session.flush()
         token = _serializer(secret_key).dumps({"i": row.id, "s": secret})
-        queue_secret_mail(NotificationKind.CITIZEN_INVITATION, link(token), now=now, expires_at=row.expires_at,
-                          locale=locale, to_address=address)
+        queue_secret_mail(
+            NotificationKind.CITIZEN_INVITATION,
+            link(token),
+            now=now,
+            expires_at=row.expires_at,
+            locale=locale,
+            to_address=address,
+        )
         add_case_event(case, event=HistoryEntry.CITIZEN_INVITED, actor=actor, now=now, data={"by": WrittenBy.STAFF})
     return address
 
@@ -153,10 +190,17 @@ def redeem_invitation(token: str, secret_key: str) -> Citizen | None:
         return None
     now = utcnow()
     with unit_of_work():
-        row = db.session.scalar(select(CitizenLoginCode).where(
-            CitizenLoginCode.id == data["i"], CitizenLoginCode.kind == LoginSecret.INVITATION).with_for_update())
-        if (row is None or row.used_at is not None or row.expires_at <= now
-                or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))):
+        row = db.session.scalar(
+            select(CitizenLoginCode)
+            .where(CitizenLoginCode.id == data["i"], CitizenLoginCode.kind == LoginSecret.INVITATION)
+            .with_for_update()
+        )
+        if (
+            row is None
+            or row.used_at is not None
+            or row.expires_at <= now
+            or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))
+        ):
             return None
         row.used_at = now
         citizen = db.session.get(Citizen, row.citizen_id)
@@ -174,13 +218,14 @@ def citizen_by_identity(subject: str, cpr_digits: str | None) -> Citizen | None:
     with_case = Citizen.id.in_(select(IpsCase.citizen_id))
     if cpr_digits is None:
         return db.session.scalar(select(Citizen).where(Citizen.oidc_sub == subject, with_case))
-    rows = db.session.scalars(select(Citizen).where(Citizen.cpr_hmac == cpr_hmac(cpr_digits), with_case)
-                              .limit(2)).all()
+    rows = db.session.scalars(select(Citizen).where(Citizen.cpr_hmac == cpr_hmac(cpr_digits), with_case).limit(2)).all()
     if len(rows) != 1:
         return None
     citizen = rows[0]
-    if citizen.oidc_sub != subject and db.session.scalar(
-            select(func.count()).select_from(Citizen).where(Citizen.oidc_sub == subject)) == 0:
+    if (
+        citizen.oidc_sub != subject
+        and db.session.scalar(select(func.count()).select_from(Citizen).where(Citizen.oidc_sub == subject)) == 0
+    ):
         with unit_of_work():
             citizen.oidc_sub = subject
     return citizen
@@ -195,13 +240,17 @@ def start_session(citizen: Citizen, method: SignInMethod) -> str:
 
 def end_session(sid: str) -> None:
     with unit_of_work():
-        db.session.execute(update(CitizenSession).where(CitizenSession.id == sid, CitizenSession.ended_at.is_(None))
-                           .values(ended_at=utcnow()))
+        db.session.execute(
+            update(CitizenSession)
+            .where(CitizenSession.id == sid, CitizenSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
 
 
 def session_citizen(sid: str) -> Citizen | None:
-    citizen_id = db.session.scalar(select(CitizenSession.citizen_id).where(
-        CitizenSession.id == sid, CitizenSession.ended_at.is_(None)))
+    citizen_id = db.session.scalar(
+        select(CitizenSession.citizen_id).where(CitizenSession.id == sid, CitizenSession.ended_at.is_(None))
+    )
     return db.session.get(Citizen, citizen_id) if citizen_id is not None else None
 
 
@@ -218,16 +267,33 @@ def withdraw_own_consent(consent: Consent, citizen: Citizen, *, confirmed: bool)
     with unit_of_work():
         lock_case(case)
         consent.withdrawn_at = now
-        for fu in db.session.scalars(select(FollowUp).where(
-                FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.CONSENT_EXPIRY,
-                FollowUp.status == FollowUpStatus.OPEN)):
+        for fu in db.session.scalars(
+            select(FollowUp).where(
+                FollowUp.case_id == case.id,
+                FollowUp.kind == FollowUpKind.CONSENT_EXPIRY,
+                FollowUp.status == FollowUpStatus.OPEN,
+            )
+        ):
             if (fu.data or {}).get("consent_id") == consent.id:
                 fu.status, fu.completed_at = FollowUpStatus.CANCELLED, now
-        add_case_event(case, event=HistoryEntry.CONSENT_WITHDRAWN, actor=None, now=now,
-                       data={"consent_id": consent.id, "requested_by": WithdrawalRequester.CITIZEN,
-                             "by": WrittenBy.CITIZEN})
+        add_case_event(
+            case,
+            event=HistoryEntry.CONSENT_WITHDRAWN,
+            actor=None,
+            now=now,
+            data={"consent_id": consent.id, "requested_by": WithdrawalRequester.CITIZEN, "by": WrittenBy.CITIZEN},
+        )
         # The people on the case learn it in their inbox, as when staff record a withdrawal.
-        tell(case_staff(case), InboxKind.CONSENT_WITHDRAWN, now, case=case,
-             data={"from_party": consent.from_party, "to_party": consent.to_party,
-                   "requested_by": WithdrawalRequester.CITIZEN}, source=f"consent:{consent.id}")
+        tell(
+            case_staff(case),
+            InboxKind.CONSENT_WITHDRAWN,
+            now,
+            case=case,
+            data={
+                "from_party": consent.from_party,
+                "to_party": consent.to_party,
+                "requested_by": WithdrawalRequester.CITIZEN,
+            },
+            source=f"consent:{consent.id}",
+        )
     return consent

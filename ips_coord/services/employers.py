@@ -5,6 +5,7 @@ Each public function is one transaction. The register belongs to an IPS team; an
 record however its name is typed ("FØTEX NORDBY" and "Føtex Nordby"), and a CVR number is checked
 (8 digits, modulus 11) and may appear once per team.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,9 +46,11 @@ def cvr_valid(cvr: str) -> bool:
 
 
 # --- words for matching -----------------------------------------------------------------------
-STOPWORDS = frozenset("""og i at en et den det de der som med til på for af er har kan vil gerne ikke men om
+STOPWORDS = frozenset(
+    """og i at en et den det de der som med til på for af er har kan vil gerne ikke men om
 eller fra hos ved min mit mine sin sit sine jeg han hun vi man meget lidt godt gode god helst noget også the and
-for with job arbejde arbejder arbejdet timer time uge ugen""".split())
+for with job arbejde arbejder arbejdet timer time uge ugen""".split()
+)
 STEM = 5  # Danish compounds: "lager" and "lagermedarbejder" share their first five letters
 
 
@@ -134,8 +137,15 @@ def _commit_unique(field: str) -> None:
 def create_employer(actor: User, fields: dict[str, Any]) -> Employer:
     team = _team_of(actor)
     name, cvr = _check_fields(team, fields)
-    row = Employer(ips_team_id=team, name=name, name_key=employer_key(name), cvr=cvr, created_by_id=actor.id,
-                   created_at=utcnow(), **{k: (fields.get(k) or None) for k in EMPLOYER_FIELDS})
+    row = Employer(
+        ips_team_id=team,
+        name=name,
+        name_key=employer_key(name),
+        cvr=cvr,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+        **{k: (fields.get(k) or None) for k in EMPLOYER_FIELDS},
+    )
     db.session.add(row)
     _commit_unique("name")
     return row
@@ -158,8 +168,13 @@ def _register(team_id: int, name: str, actor: User | None, now: datetime) -> Emp
     found = find_employer(team_id, name)
     if found is not None:
         return found
-    row = Employer(ips_team_id=team_id, name=" ".join(name.split()), name_key=employer_key(name),
-                   created_by_id=actor.id if actor else None, created_at=now)
+    row = Employer(
+        ips_team_id=team_id,
+        name=" ".join(name.split()),
+        name_key=employer_key(name),
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -178,8 +193,14 @@ def add_person(employer: Employer, actor: User, fields: dict[str, Any]) -> Emplo
     name = " ".join((fields.get("name") or "").split())
     if not name:
         raise ServiceError(N_("Name the contact person."), "name")
-    row = EmployerPerson(employer_id=employer.id, name=name, title=fields.get("title") or None,
-                         phone=fields.get("phone") or None, email=fields.get("email") or None, created_at=utcnow())
+    row = EmployerPerson(
+        employer_id=employer.id,
+        name=name,
+        title=fields.get("title") or None,
+        phone=fields.get("phone") or None,
+        email=fields.get("email") or None,
+        created_at=utcnow(),
+    )
     with unit_of_work():
         db.session.add(row)
     return row
@@ -187,8 +208,12 @@ def add_person(employer: Employer, actor: User, fields: dict[str, Any]) -> Emplo
 
 # --- employer contacts --------------------------------------------------------------------------
 def disclosure_of(case_id: int) -> str | None:
-    return db.session.scalar(select(CareerProfile.disclosure).where(CareerProfile.case_id == case_id)
-                             .order_by(CareerProfile.version.desc()).limit(1))
+    return db.session.scalar(
+        select(CareerProfile.disclosure)
+        .where(CareerProfile.case_id == case_id)
+        .order_by(CareerProfile.version.desc())
+        .limit(1)
+    )
 
 
 def check_disclosure(case: IpsCase | None) -> None:
@@ -222,11 +247,22 @@ def _employer_for(actor: User, employer_id: int | None, employer_name: str | Non
     return None
 
 
-def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, employer_name: str | None = None,
-                         employer_id: int | None = None, face_to_face: bool = True, case: IpsCase | None = None,
-                         note: str | None = None, person_id: int | None = None, purpose: str | None = None,
-                         outcome: str | None = None, next_step: str | None = None,
-                         next_step_due: date | None = None) -> EmployerContact:
+def log_employer_contact(
+    actor: User,
+    *,
+    occurred_at: datetime,
+    location: str,
+    employer_name: str | None = None,
+    employer_id: int | None = None,
+    face_to_face: bool = True,
+    case: IpsCase | None = None,
+    note: str | None = None,
+    person_id: int | None = None,
+    purpose: str | None = None,
+    outcome: str | None = None,
+    next_step: str | None = None,
+    next_step_due: date | None = None,
+) -> EmployerContact:
     """An employer contact: which employer (from the register, or added to it by name), who was
     met, the purpose, the outcome and the next step with a date, which becomes a follow-up."""
 
@@ -242,12 +278,22 @@ def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, e
             person = db.session.get(EmployerPerson, person_id)
             if person is None or employer is None or person.employer_id != employer.id:
                 raise ServiceError(N_("No such contact person at this employer."), "person_id")
-        row = EmployerContact(consultant_id=actor.id, case_id=case.id if case else None,
-                              employer_name=employer.name if employer else (employer_name or "").strip(),
-                              employer_id=employer.id if employer else None, person_id=person_id,
-                              occurred_at=occurred_at, face_to_face=face_to_face, location=location, note=note,
-                              purpose=purpose, outcome=outcome or None, next_step=(next_step or "").strip() or None,
-                              next_step_due=next_step_due, created_at=now)
+        row = EmployerContact(
+            consultant_id=actor.id,
+            case_id=case.id if case else None,
+            employer_name=employer.name if employer else (employer_name or "").strip(),
+            employer_id=employer.id if employer else None,
+            person_id=person_id,
+            occurred_at=occurred_at,
+            face_to_face=face_to_face,
+            location=location,
+            note=note,
+            purpose=purpose,
+            outcome=outcome or None,
+            next_step=(next_step or "").strip() or None,
+            next_step_due=next_step_due,
+            created_at=now,
+        )
         db.session.add(row)
         db.session.flush()
         if case is not None and face_to_face:
@@ -258,9 +304,18 @@ def log_employer_contact(actor: User, *, occurred_at: datetime, location: str, e
             # Follow-along with the employer of a citizen in work is follow-along support.
             apply_activity(case, Activity.EMPLOYER_FOLLOW_ALONG, occurred_at, actor, now)
         if case is not None and next_step_due is not None:
-            db.session.add(FollowUp(case_id=case.id, kind=FollowUpKind.EMPLOYER_NEXT_STEP, due_at=_due(next_step_due),
-                                    remind_at=None, assignee_id=actor.id, status=FollowUpStatus.OPEN,
-                                    data={"employer_contact_id": row.id}, created_at=now))
+            db.session.add(
+                FollowUp(
+                    case_id=case.id,
+                    kind=FollowUpKind.EMPLOYER_NEXT_STEP,
+                    due_at=_due(next_step_due),
+                    remind_at=None,
+                    assignee_id=actor.id,
+                    status=FollowUpStatus.OPEN,
+                    data={"employer_contact_id": row.id},
+                    created_at=now,
+                )
+            )
     return row
 
 
@@ -274,9 +329,13 @@ def complete_next_step(contact: EmployerContact, actor: User) -> EmployerContact
     with unit_of_work():
         contact.next_step_done_at = now
         if contact.case_id is not None:
-            for fu in db.session.scalars(select(FollowUp).where(
-                    FollowUp.case_id == contact.case_id, FollowUp.status == FollowUpStatus.OPEN,
-                    FollowUp.kind == FollowUpKind.EMPLOYER_NEXT_STEP)):
+            for fu in db.session.scalars(
+                select(FollowUp).where(
+                    FollowUp.case_id == contact.case_id,
+                    FollowUp.status == FollowUpStatus.OPEN,
+                    FollowUp.kind == FollowUpKind.EMPLOYER_NEXT_STEP,
+                )
+            ):
                 if (fu.data or {}).get("employer_contact_id") == contact.id:
                     fu.status, fu.completed_at, fu.completed_by_id = FollowUpStatus.DONE, now, actor.id
     return contact
@@ -296,8 +355,9 @@ def _index(opening: Opening) -> None:
     words_ = sorted(_keywords(opening))
     opening.keywords = " ".join(words_)
     if opening.status == OpeningStatus.OPEN:
-        db.session.add_all(OpeningKeyword(keyword=w, ips_team_id=opening.ips_team_id, opening_id=opening.id)
-                           for w in words_)
+        db.session.add_all(
+            OpeningKeyword(keyword=w, ips_team_id=opening.ips_team_id, opening_id=opening.id) for w in words_
+        )
 
 
 def _opening_values(fields: dict[str, Any]) -> dict[str, Any]:
@@ -307,8 +367,12 @@ def _opening_values(fields: dict[str, Any]) -> dict[str, Any]:
     hours = fields.get("hours_per_week")
     if hours is not None and not 0 < float(hours) <= 80:
         raise ServiceError(N_("Hours per week are between 0 and 80."), "hours_per_week")
-    return {"title": title, "hours_per_week": float(hours) if hours is not None else None,
-            "place": fields.get("place") or None, "requirements": fields.get("requirements") or None}
+    return {
+        "title": title,
+        "hours_per_week": float(hours) if hours is not None else None,
+        "place": fields.get("place") or None,
+        "requirements": fields.get("requirements") or None,
+    }
 
 
 def create_opening(employer: Employer, actor: User, fields: dict[str, Any]) -> Opening:
@@ -317,9 +381,17 @@ def create_opening(employer: Employer, actor: User, fields: dict[str, Any]) -> O
     values = _opening_values(fields)
     now = utcnow()
     with unit_of_work():
-        row = Opening(employer_id=employer.id, ips_team_id=employer.ips_team_id, status=OpeningStatus.OPEN,
-                      municipality_key=municipality_key(values["place"] or employer.municipality),
-                      created_by_id=actor.id, created_at=now, updated_at=now, keywords="", **values)
+        row = Opening(
+            employer_id=employer.id,
+            ips_team_id=employer.ips_team_id,
+            status=OpeningStatus.OPEN,
+            municipality_key=municipality_key(values["place"] or employer.municipality),
+            created_by_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            keywords="",
+            **values,
+        )
         db.session.add(row)
         db.session.flush()
         _index(row)
@@ -339,7 +411,19 @@ def set_opening_status(opening: Opening, actor: User, status: str) -> Opening:
 
 
 __all__ = [
-    "add_person", "check_disclosure", "complete_next_step", "create_employer", "create_opening", "cvr_valid",
-    "employer_in_team", "find_employer", "link_placement_employer", "log_employer_contact", "search_employers",
-    "set_opening_status", "stems", "update_employer", "words",
+    "add_person",
+    "check_disclosure",
+    "complete_next_step",
+    "create_employer",
+    "create_opening",
+    "cvr_valid",
+    "employer_in_team",
+    "find_employer",
+    "link_placement_employer",
+    "log_employer_contact",
+    "search_employers",
+    "set_opening_status",
+    "stems",
+    "update_employer",
+    "words",
 ]

@@ -1,6 +1,7 @@
 """Fidelity reviews of an IPS team: started by the team's coordinator with the reviewers' names
 and each item's data figure prefilled, scored item by item with evidence, finalised into a total,
 a level and the date of the next review; the action plan's lines reach their owners' inboxes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -61,14 +62,25 @@ def start_review(actor: User, *, reviewed_on: date, reviewers: str) -> FidelityR
     now = utcnow()
     data = {i["item"]: i for i in fidelity(team_id, now)["items"]}
     with unit_of_work():
-        review = FidelityReview(team_id=team_id, reviewed_on=reviewed_on, reviewers="\n".join(names),
-                                status=ReviewStatus.DRAFT, created_by_id=actor.id, created_at=now)
+        review = FidelityReview(
+            team_id=team_id,
+            reviewed_on=reviewed_on,
+            reviewers="\n".join(names),
+            status=ReviewStatus.DRAFT,
+            created_by_id=actor.id,
+            created_at=now,
+        )
         db.session.add(review)
         for number in ITEMS:
             found = data.get(number)
-            db.session.add(FidelityReviewItem(
-                review=review, item=number, data_score=found["score"] if found else None,
-                data_figure=text_to_json(found["figure"]) if found else None))
+            db.session.add(
+                FidelityReviewItem(
+                    review=review,
+                    item=number,
+                    data_score=found["score"] if found else None,
+                    data_figure=text_to_json(found["figure"]) if found else None,
+                )
+            )
     return review
 
 
@@ -90,8 +102,9 @@ def save_scores(review: FidelityReview, actor: User, scores: Mapping[int, tuple[
                 row.evidence = (evidence or "").strip() or None
 
 
-def add_action(review: FidelityReview, actor: User, *, item: int, action: str, owner_id: int,
-               due_on: date) -> FidelityAction:
+def add_action(
+    review: FidelityReview, actor: User, *, item: int, action: str, owner_id: int, due_on: date
+) -> FidelityAction:
     _coordinator_of(actor, review.team_id)
     action = " ".join((action or "").split())
     if item not in ITEMS:
@@ -99,19 +112,23 @@ def add_action(review: FidelityReview, actor: User, *, item: int, action: str, o
     if len(action) < 3 or len(action) > MAX_ACTION:
         raise ServiceError(N_("Describe the action (3 to %(n)s characters)."), "action", n=MAX_ACTION)
     owner = db.session.get(User, owner_id)
-    if owner is None or not owner.active or owner.organisation_id != review.team_id \
-            or owner.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR):
+    if (
+        owner is None
+        or not owner.active
+        or owner.organisation_id != review.team_id
+        or owner.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR)
+    ):
         raise ServiceError(N_("The owner is one of the team's consultants or its coordinator."), "owner_id")
     if due_on < review.reviewed_on or due_on > review.reviewed_on + timedelta(days=2 * 366):
         raise ServiceError(N_("The due date is after the review and within two years."), "due_on")
     now = utcnow()
     with unit_of_work():
-        row = FidelityAction(review=review, item=item, action=action, owner_id=owner.id, due_on=due_on,
-                             status=ActionStatus.OPEN)
+        row = FidelityAction(
+            review=review, item=item, action=action, owner_id=owner.id, due_on=due_on, status=ActionStatus.OPEN
+        )
         db.session.add(row)
         # The owner learns of it in the inbox, with the due date (the action is the team's, no citizen's).
-        tell([owner.id], InboxKind.MESSAGE, now, data={"text": f"{action} ({due_on:%d.%m.%Y})",
-                                                      "fidelity_item": item})
+        tell([owner.id], InboxKind.MESSAGE, now, data={"text": f"{action} ({due_on:%d.%m.%Y})", "fidelity_item": item})
     return row
 
 
@@ -129,12 +146,18 @@ def finalise(review: FidelityReview, actor: User) -> FidelityReview:
     _draft(review)
     missing = [row.item for row in review.items if row.score is None]
     if missing:
-        raise ServiceError(N_("Score every item first (missing: %(items)s)."), f"score_{missing[0]}",
-                           items=", ".join(str(m) for m in missing))
+        raise ServiceError(
+            N_("Score every item first (missing: %(items)s)."),
+            f"score_{missing[0]}",
+            items=", ".join(str(m) for m in missing),
+        )
     total = sum(row.score or 0 for row in review.items)
     reached = level(total)
-    months = months_to_next_review(reached, current_app.config.get("FIDELITY_REVIEW_MONTHS_GOOD", 12),
-                                   current_app.config.get("FIDELITY_REVIEW_MONTHS_OTHER", 6))
+    months = months_to_next_review(
+        reached,
+        current_app.config.get("FIDELITY_REVIEW_MONTHS_GOOD", 12),
+        current_app.config.get("FIDELITY_REVIEW_MONTHS_OTHER", 6),
+    )
     with unit_of_work():
         review.total, review.level = total, reached
         review.next_due_on = add_months(review.reviewed_on, months)
@@ -155,26 +178,48 @@ def remind_due_actions(now: datetime, limit: int = 500) -> int:
     """The sweep's step: an open action whose date has come is told, once, to its owner and to the
     team's coordinators (the due work of a review's action plan, like a case's follow-up)."""
     today = local_today(now)
-    due = list(db.session.scalars(select(FidelityAction).where(
-        FidelityAction.status == ActionStatus.OPEN, FidelityAction.reminded_at.is_(None),
-        FidelityAction.due_on <= today).order_by(FidelityAction.due_on, FidelityAction.id).limit(limit)))
+    due = list(
+        db.session.scalars(
+            select(FidelityAction)
+            .where(
+                FidelityAction.status == ActionStatus.OPEN,
+                FidelityAction.reminded_at.is_(None),
+                FidelityAction.due_on <= today,
+            )
+            .order_by(FidelityAction.due_on, FidelityAction.id)
+            .limit(limit)
+        )
+    )
     if not due:
         return 0
     with unit_of_work():
         for row in due:
-            coordinators = db.session.scalars(select(User.id).where(
-                User.role == Role.COORDINATOR, User.organisation_id == row.review.team_id, User.active.is_(True)))
-            tell([row.owner_id, *coordinators], InboxKind.MESSAGE, now,
-                 data={"text": f"Handling fra fidelitetsgennemgangen har frist {row.due_on:%d.%m.%Y}: {row.action}",
-                       "fidelity_item": row.item})
+            coordinators = db.session.scalars(
+                select(User.id).where(
+                    User.role == Role.COORDINATOR, User.organisation_id == row.review.team_id, User.active.is_(True)
+                )
+            )
+            tell(
+                [row.owner_id, *coordinators],
+                InboxKind.MESSAGE,
+                now,
+                data={
+                    "text": f"Handling fra fidelitetsgennemgangen har frist {row.due_on:%d.%m.%Y}: {row.action}",
+                    "fidelity_item": row.item,
+                },
+            )
             row.reminded_at = now
     return len(due)
 
 
 def open_actions_of(user: User) -> list[FidelityAction]:
-    return list(db.session.scalars(select(FidelityAction).where(
-        FidelityAction.owner_id == user.id, FidelityAction.status == ActionStatus.OPEN)
-        .order_by(FidelityAction.due_on)))
+    return list(
+        db.session.scalars(
+            select(FidelityAction)
+            .where(FidelityAction.owner_id == user.id, FidelityAction.status == ActionStatus.OPEN)
+            .order_by(FidelityAction.due_on)
+        )
+    )
 
 
 __all__ = ["add_action", "complete_action", "finalise", "open_actions_of", "save_scores", "start_review"]

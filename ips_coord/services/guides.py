@@ -5,6 +5,7 @@ The standard set below is where a team starts; once added, the guides are the te
 They are written from common Danish advice to jobcenter staff who meet citizens with a mental
 illness and from the IPS principles (ordinary work from the first meeting, the citizen's own
 wishes, adjusting instead of giving up)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,44 +20,56 @@ from .errors import N_, Forbidden, NotFound, ServiceError
 from .unit_of_work import unit_of_work
 
 STANDARD_GUIDES: tuple[tuple[str, str, str, str], ...] = (
-    ("Første samtale: ønsker og drømme",
-     "Til de første møder, hvor I lærer hinanden at kende og finder retningen mod et job.",
-     "Hvad drømmer du om at lave?\nHvilket arbejde har du haft, og hvad var du glad for ved det?\n"
-     "Hvornår på dagen er du bedst?\nHvad interesserer du dig for i din fritid?\n"
-     "Hvem i dit liv skal vide, at du søger job?",
-     "At starte med diagnosen og det, der ikke virker.\nAt foreslå praktik som målet: målet er et almindeligt job."),
-    ("Når borgeren mest ser sig selv gennem sygdommen eller vil have ro",
-     "Når borgeren siger, at sygdommen fylder alt, eller at hun eller han bare vil være i fred.",
-     "Hvad betyder diagnosen for dig i din hverdag?\nHvornår har du det bedre, og hvad er anderledes der?\n"
-     "Hvad går godt i din hverdag lige nu?\nHvad ville gøre en god dag endnu bedre?\n"
-     "Er der noget, du har lyst til, som vi kunne tage et lille skridt imod?",
-     "At presse på med et mål, borgeren ikke selv kan se.\nAt opgive troen på, at arbejde er muligt.\n"
-     "At afvise ønsket om ro: anerkend det, og tal om en aktiv hverdag som noget, alle har gavn af."),
-    ("At finde motivationen",
-     "Når motivationen er svær at få øje på, eller når borgeren er i tvivl.",
-     "Hvad ville et job give dig, som du savner nu?\nHvad er vigtigt for dig i et arbejde?\n"
-     "På en skala fra 1 til 10: hvor vigtigt er det for dig at arbejde? Hvorfor ikke et lavere tal?\n"
-     "Hvad skal der til, for at du tør prøve?",
-     "At tage tvivl som et nej: tvivl er almindelig, og den må gerne fylde.\n"
-     "At love mere, end I kan holde: hold balancen mellem drøm og muligheder."),
-    ("Hvilke krav kan vi stille – og hvordan",
-     "Når I aftaler timer, opgaver og næste skridt, så kravene hjælper og ikke forværrer symptomerne.",
-     "Hvor mange timer om ugen giver dig overskud?\nHvilke opgaver giver dig ro, og hvilke stresser?\n"
-     "Hvad skal en arbejdsgiver vide for at støtte dig (hvis du vil fortælle det)?\n"
-     "Hvad gør vi, hvis det bliver for meget en dag?",
-     "At stille krav, der ikke er justeret til hukommelse, stresstærskel og gode og dårlige perioder.\n"
-     "At glemme at aftale, hvordan I justerer undervejs."),
-    ("Når borgeren ikke genkender sin sygdom",
-     "Når borgeren ikke selv mener at have en psykisk lidelse, men har svært ved at komme i arbejde.",
-     "Hvordan ser du selv din situation?\nHvad tror du, der har gjort det svært at få eller holde et job?\n"
-     "Hvad kunne gøre det lettere at komme i gang?\nHvad har hjulpet dig før?",
-     "At diskutere diagnosen: tal om hverdagen og arbejdet.\nAt være uærlig: vær åben og anerkendende."),
-    ("Efter et job der sluttede",
-     "I dagene efter et jobophør: justér i stedet for at opgive.",
-     "Hvad gik godt i jobbet?\nHvad gjorde det svært?\nHvad skulle have været anderledes (timer, opgaver, mentor, "
-     "hjælpemidler, åbenhed)?\nHvad vil du gerne prøve næste gang?",
-     "At se ophøret som et nederlag eller et bevis på, at arbejde ikke er muligt.\n"
-     "At vente for længe med at søge igen."),
+    (
+        "Første samtale: ønsker og drømme",
+        "Til de første møder, hvor I lærer hinanden at kende og finder retningen mod et job.",
+        "Hvad drømmer du om at lave?\nHvilket arbejde har du haft, og hvad var du glad for ved det?\n"
+        "Hvornår på dagen er du bedst?\nHvad interesserer du dig for i din fritid?\n"
+        "Hvem i dit liv skal vide, at du søger job?",
+        "At starte med diagnosen og det, der ikke virker.\nAt foreslå praktik som målet: målet er et almindeligt job.",
+    ),
+    (
+        "Når borgeren mest ser sig selv gennem sygdommen eller vil have ro",
+        "Når borgeren siger, at sygdommen fylder alt, eller at hun eller han bare vil være i fred.",
+        "Hvad betyder diagnosen for dig i din hverdag?\nHvornår har du det bedre, og hvad er anderledes der?\n"
+        "Hvad går godt i din hverdag lige nu?\nHvad ville gøre en god dag endnu bedre?\n"
+        "Er der noget, du har lyst til, som vi kunne tage et lille skridt imod?",
+        "At presse på med et mål, borgeren ikke selv kan se.\nAt opgive troen på, at arbejde er muligt.\n"
+        "At afvise ønsket om ro: anerkend det, og tal om en aktiv hverdag som noget, alle har gavn af.",
+    ),
+    (
+        "At finde motivationen",
+        "Når motivationen er svær at få øje på, eller når borgeren er i tvivl.",
+        "Hvad ville et job give dig, som du savner nu?\nHvad er vigtigt for dig i et arbejde?\n"
+        "På en skala fra 1 til 10: hvor vigtigt er det for dig at arbejde? Hvorfor ikke et lavere tal?\n"
+        "Hvad skal der til, for at du tør prøve?",
+        "At tage tvivl som et nej: tvivl er almindelig, og den må gerne fylde.\n"
+        "At love mere, end I kan holde: hold balancen mellem drøm og muligheder.",
+    ),
+    (
+        "Hvilke krav kan vi stille – og hvordan",
+        "Når I aftaler timer, opgaver og næste skridt, så kravene hjælper og ikke forværrer symptomerne.",
+        "Hvor mange timer om ugen giver dig overskud?\nHvilke opgaver giver dig ro, og hvilke stresser?\n"
+        "Hvad skal en arbejdsgiver vide for at støtte dig (hvis du vil fortælle det)?\n"
+        "Hvad gør vi, hvis det bliver for meget en dag?",
+        "At stille krav, der ikke er justeret til hukommelse, stresstærskel og gode og dårlige perioder.\n"
+        "At glemme at aftale, hvordan I justerer undervejs.",
+    ),
+    (
+        "Når borgeren ikke genkender sin sygdom",
+        "Når borgeren ikke selv mener at have en psykisk lidelse, men har svært ved at komme i arbejde.",
+        "Hvordan ser du selv din situation?\nHvad tror du, der har gjort det svært at få eller holde et job?\n"
+        "Hvad kunne gøre det lettere at komme i gang?\nHvad har hjulpet dig før?",
+        "At diskutere diagnosen: tal om hverdagen og arbejdet.\nAt være uærlig: vær åben og anerkendende.",
+    ),
+    (
+        "Efter et job der sluttede",
+        "I dagene efter et jobophør: justér i stedet for at opgive.",
+        "Hvad gik godt i jobbet?\nHvad gjorde det svært?\nHvad skulle have været anderledes (timer, opgaver, mentor, "
+        "hjælpemidler, åbenhed)?\nHvad vil du gerne prøve næste gang?",
+        "At se ophøret som et nederlag eller et bevis på, at arbejde ikke er muligt.\n"
+        "At vente for længe med at søge igen.",
+    ),
 )
 
 
@@ -85,8 +98,16 @@ def _check(title: str, situation: str, questions: str) -> None:
             raise ServiceError(N_("At most 4,000 characters."), field)
 
 
-def save_guide(actor: User, *, title: str, situation: str, questions: str, avoid: str = "",
-               guide: ConversationGuide | None = None, active: bool = True) -> ConversationGuide:
+def save_guide(
+    actor: User,
+    *,
+    title: str,
+    situation: str,
+    questions: str,
+    avoid: str = "",
+    guide: ConversationGuide | None = None,
+    active: bool = True,
+) -> ConversationGuide:
     team_id = _team_of(actor)
     title, situation = " ".join((title or "").split()), (situation or "").strip()
     questions, avoid = (questions or "").strip(), (avoid or "").strip()
@@ -98,8 +119,12 @@ def save_guide(actor: User, *, title: str, situation: str, questions: str, avoid
     now = utcnow()
     with unit_of_work():
         if guide is None:
-            position = (db.session.scalar(select(func.max(ConversationGuide.position))
-                                          .where(ConversationGuide.team_id == team_id)) or 0) + 1
+            position = (
+                db.session.scalar(
+                    select(func.max(ConversationGuide.position)).where(ConversationGuide.team_id == team_id)
+                )
+                or 0
+            ) + 1
             guide = ConversationGuide(team_id=team_id, position=position)
             db.session.add(guide)
         guide.title, guide.situation, guide.questions, guide.avoid = title, situation, questions, avoid
@@ -131,7 +156,8 @@ def usage(team_id: int, now: datetime, days: int = 90) -> dict[int, int]:
         select(Contact.guide_id, func.count(Contact.id))
         .join(ConversationGuide, ConversationGuide.id == Contact.guide_id)
         .where(ConversationGuide.team_id == team_id, Contact.occurred_at >= now - timedelta(days=days))
-        .group_by(Contact.guide_id)).all()
+        .group_by(Contact.guide_id)
+    ).all()
     return {gid: n for gid, n in rows}
 
 

@@ -4,6 +4,7 @@ A retried POST with the same Idempotency-Key (same caller, same body) gets the f
 again instead of making a second row; the same key with another body is refused. A key lives
 for IDEMPOTENCY_KEY_HOURS. Only successful responses are kept: after a refusal the client may
 correct the request and send it again under the same key."""
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,18 @@ def claim(owner: str, key: str, method: str, path: str, request_hash: str, now: 
     with unit_of_work():
         # Expired keys go first (anyone's: the table holds only a day of keys), so an old key can be used afresh.
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
-        row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner,
-                                                             IdempotencyKey.key == key))
+        row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key))
         if row is not None:
             return _found(row, method, path, request_hash)
-        row = IdempotencyKey(owner=owner, key=key, method=method, path=path, request_hash=request_hash,
-                             created_at=now, expires_at=now + timedelta(hours=hours))
+        row = IdempotencyKey(
+            owner=owner,
+            key=key,
+            method=method,
+            path=path,
+            request_hash=request_hash,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
         db.session.add(row)
         try:
             db.session.flush()

@@ -3,6 +3,7 @@
 Nothing in this module logs a number or puts one in an error message; a refused number is
 named by its field only.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -22,8 +23,9 @@ def parse_cpr(text: str | None, field: str = "cpr") -> cpr_rules.Cpr | None:
     try:
         return cpr_rules.parse(str(text))
     except cpr_rules.InvalidCpr:
-        raise ServiceError(N_("Not a CPR number: ten digits, the first six a date (DDMMYY), "
-                              "with or without a hyphen."), field) from None
+        raise ServiceError(
+            N_("Not a CPR number: ten digits, the first six a date (DDMMYY), with or without a hyphen."), field
+        ) from None
 
 
 def put_cpr(citizen: Citizen, digits: str | None) -> None:

@@ -5,6 +5,7 @@ with the change it tells of or not at all. Any service (or the worker's sweep) m
 kind is a value of InboxKind with its words in labels.INBOX_KINDS, or InboxKind.MESSAGE with
 the words in data["text"]. Items carry no health data, notes or benefit facts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,9 +26,16 @@ from .unit_of_work import unit_of_work
 GATHERED = frozenset({InboxKind.SHARED_WITH_YOU, InboxKind.CITIZEN_NOTE})
 
 
-def tell(user_ids: Iterable[int | None], kind: InboxKind, now: datetime, *, case: IpsCase | None = None,
-         data: dict[str, Any] | None = None, except_id: int | None = None,
-         source: str | None = None) -> list[InboxItem]:
+def tell(
+    user_ids: Iterable[int | None],
+    kind: InboxKind,
+    now: datetime,
+    *,
+    case: IpsCase | None = None,
+    data: dict[str, Any] | None = None,
+    except_id: int | None = None,
+    source: str | None = None,
+) -> list[InboxItem]:
     """One item per user (each once; None and `except_id`, usually the actor, left out).
 
     `source` names the event told of ("shared_health_info:12"): a user is told of one event once,
@@ -35,21 +43,40 @@ def tell(user_ids: Iterable[int | None], kind: InboxKind, now: datetime, *, case
     rows = []
     body = {**({"reference": case.reference} if case is not None else {}), **(data or {})}
     for uid in dict.fromkeys(u for u in user_ids if u is not None and u != except_id):
-        earlier = list(db.session.scalars(select(InboxItem).where(
-            InboxItem.user_id == uid, InboxItem.kind == kind,
-            InboxItem.case_id == (case.id if case is not None else None)))) if case is not None else []
+        earlier = (
+            list(
+                db.session.scalars(
+                    select(InboxItem).where(
+                        InboxItem.user_id == uid,
+                        InboxItem.kind == kind,
+                        InboxItem.case_id == (case.id if case is not None else None),
+                    )
+                )
+            )
+            if case is not None
+            else []
+        )
         if source is not None and any(source in (e.data or {}).get("sources", ()) for e in earlier):
             continue
         unread = next((e for e in earlier if e.read_at is None), None)
         if kind in GATHERED and unread is not None:
             old = dict(unread.data or {})
-            unread.data = {**old, **body, "count": int(old.get("count", 1)) + 1,
-                           "sources": [*old.get("sources", ()), *([source] if source else [])]}
+            unread.data = {
+                **old,
+                **body,
+                "count": int(old.get("count", 1)) + 1,
+                "sources": [*old.get("sources", ()), *([source] if source else [])],
+            }
             unread.created_at = now
             rows.append(unread)
             continue
-        row = InboxItem(user_id=uid, case_id=case.id if case is not None else None, kind=kind,
-                        data={**body, **({"sources": [source]} if source else {})}, created_at=now)
+        row = InboxItem(
+            user_id=uid,
+            case_id=case.id if case is not None else None,
+            kind=kind,
+            data={**body, **({"sources": [source]} if source else {})},
+            created_at=now,
+        )
         db.session.add(row)
         rows.append(row)
     return rows
@@ -62,8 +89,12 @@ def case_staff(case: IpsCase) -> list[int | None]:
 
 def unread_count_of(user_id: Any) -> Any:
     """The unread count as a scalar subquery, for a statement that reads the user anyway."""
-    return (select(func.count()).select_from(InboxItem)
-            .where(InboxItem.user_id == user_id, InboxItem.read_at.is_(None)).scalar_subquery())
+    return (
+        select(func.count())
+        .select_from(InboxItem)
+        .where(InboxItem.user_id == user_id, InboxItem.read_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def unread_count(user: User) -> int:
@@ -71,8 +102,14 @@ def unread_count(user: User) -> int:
 
 
 def items(user: User, limit: int = 200) -> list[InboxItem]:
-    return list(db.session.scalars(select(InboxItem).where(InboxItem.user_id == user.id)
-                                   .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(InboxItem)
+            .where(InboxItem.user_id == user.id)
+            .order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_read(user: User, item_id: int | None = None) -> int:
@@ -81,8 +118,10 @@ def mark_read(user: User, item_id: int | None = None) -> int:
     with unit_of_work():
         query = update(InboxItem).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
         if item_id is not None:
-            if db.session.scalar(select(InboxItem.id).where(InboxItem.id == item_id,
-                                                            InboxItem.user_id == user.id)) is None:
+            if (
+                db.session.scalar(select(InboxItem.id).where(InboxItem.id == item_id, InboxItem.user_id == user.id))
+                is None
+            ):
                 raise NotFound(N_("No such inbox item."), "item")
             query = query.where(InboxItem.id == item_id)
         result = db.session.execute(query.values(read_at=now))

@@ -14,6 +14,7 @@ the second half and shows it to the approver. The integration is handed both hal
 them joined with a dot. Only the SHA-256 of each half is stored: neither person can use the
 token alone, and nothing works before the approval.
 """
+
 from __future__ import annotations
 
 import base64
@@ -83,8 +84,9 @@ def _organisation(organisation_id: int) -> Organisation:
     if org is None:
         raise NotFound(N_("No such organisation."), "organisation_id")
     if org.kind not in INTEGRATION_ORG_KINDS:
-        raise ServiceError(N_("Only an IPS team, psychiatry or a jobcenter can have a system integration."),
-                           "organisation_id")
+        raise ServiceError(
+            N_("Only an IPS team, psychiatry or a jobcenter can have a system integration."), "organisation_id"
+        )
     return org
 
 
@@ -98,8 +100,9 @@ def _scopes(scopes: Iterable[str]) -> list[str]:
     return chosen
 
 
-def create_service_token(admin: User, organisation_id: int, name: str, scopes: Iterable[str],
-                         days: int) -> tuple[str, ApiToken]:
+def create_service_token(
+    admin: User, organisation_id: int, name: str, scopes: Iterable[str], days: int
+) -> tuple[str, ApiToken]:
     """An organisation's service token, waiting for approval, and its integration account. The
     creator's half of the token is returned once and never stored; alone it opens nothing."""
     name = (name or "").strip()
@@ -114,13 +117,28 @@ def create_service_token(admin: User, organisation_id: int, name: str, scopes: I
     now = utcnow()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
-        account = User(email=f"integration-{uuid.uuid4().hex[:16]}@service.invalid", name=f"{name} ({org.name})",
-                       role=Role.INTEGRATION, organisation_id=org.id, locale="en", active=True,
-                       password_hash=hash_password(secrets.token_urlsafe(32)), created_at=now)
+        account = User(
+            email=f"integration-{uuid.uuid4().hex[:16]}@service.invalid",
+            name=f"{name} ({org.name})",
+            role=Role.INTEGRATION,
+            organisation_id=org.id,
+            locale="en",
+            active=True,
+            password_hash=hash_password(secrets.token_urlsafe(32)),
+            created_at=now,
+        )
         db.session.add(account)
         db.session.flush()
-        row = ApiToken(user_id=account.id, name=name, token_hash=token_hash(token), prefix=token[:12],
-                       created_at=now, expires_at=now + timedelta(days=days), scopes=chosen, created_by_id=admin.id)
+        row = ApiToken(
+            user_id=account.id,
+            name=name,
+            token_hash=token_hash(token),
+            prefix=token[:12],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+            scopes=chosen,
+            created_by_id=admin.id,
+        )
         db.session.add(row)
     _log_token_event(admin, row, "created")
     return token, row
@@ -140,15 +158,25 @@ def may_approve(user: User, row: ApiToken) -> bool:
         return False
     if user.role == Role.PRIVACY_OFFICER:
         return True
-    return user.role == Role.COORDINATOR and user.organisation_id is not None \
+    return (
+        user.role == Role.COORDINATOR
+        and user.organisation_id is not None
         and user.organisation_id == row.user.organisation_id
+    )
 
 
 def awaiting_approval(user: User) -> list[ApiToken]:
     """The service tokens this user may approve or reject now, oldest first."""
-    rows = db.session.scalars(select(ApiToken).where(ApiToken.scopes.is_not(None), ApiToken.approved_at.is_(None),
-                                                     ApiToken.revoked_at.is_(None), ApiToken.expires_at > utcnow())
-                              .order_by(ApiToken.id))
+    rows = db.session.scalars(
+        select(ApiToken)
+        .where(
+            ApiToken.scopes.is_not(None),
+            ApiToken.approved_at.is_(None),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(),
+        )
+        .order_by(ApiToken.id)
+    )
     return [row for row in rows if may_approve(user, row)]
 
 
@@ -157,8 +185,9 @@ def _pending_for(approver: User, token_id: int) -> ApiToken:
     if not may_approve(approver, row):
         if approver.id == row.created_by_id:
             raise Forbidden(N_("The person who asked for a service token cannot approve it."), "token_id")
-        raise Forbidden(N_("Only the privacy officer or a coordinator of the organisation may approve this token."),
-                        "token_id")
+        raise Forbidden(
+            N_("Only the privacy officer or a coordinator of the organisation may approve this token."), "token_id"
+        )
     if token_state(row) != TokenState.PENDING:
         raise ServiceError(N_("The token is not waiting for approval."), "token_id")
     return row
@@ -209,11 +238,15 @@ def check_webhook_url(url: str) -> str:
         egress.check_url(url, policy)
     except egress.EgressRefused as exc:
         if exc.reason == "port":
-            raise ServiceError(N_("The port is not allowed: give a port number from %(ports)s, or none."), "url",
-                               ports=", ".join(str(p) for p in sorted(policy.ports))) from None
+            raise ServiceError(
+                N_("The port is not allowed: give a port number from %(ports)s, or none."),
+                "url",
+                ports=", ".join(str(p) for p in sorted(policy.ports)),
+            ) from None
         if exc.reason == "host":
-            raise ServiceError(N_("The address must be a public host on the internet, not this machine or an "
-                                  "internal network."), "url") from None
+            raise ServiceError(
+                N_("The address must be a public host on the internet, not this machine or an internal network."), "url"
+            ) from None
         raise ServiceError(N_("Give the endpoint as an https:// address."), "url") from None
     return url
 
@@ -236,9 +269,16 @@ def register_webhook(admin: User, token_id: int, url: str, kinds: Iterable[str])
     url = check_webhook_url(url)
     account = db.session.get_one(User, token.user_id)
     with unit_of_work():
-        row = WebhookEndpoint(organisation_id=account.organisation_id, token_id=token.id, url=url, kinds=chosen,
-                              secret=new_secret(), cursor=last_position(), created_at=utcnow(),
-                              created_by_id=admin.id)
+        row = WebhookEndpoint(
+            organisation_id=account.organisation_id,
+            token_id=token.id,
+            url=url,
+            kinds=chosen,
+            secret=new_secret(),
+            cursor=last_position(),
+            created_at=utcnow(),
+            created_by_id=admin.id,
+        )
         db.session.add(row)
     return row
 
@@ -266,9 +306,18 @@ def resend_delivery(delivery_id: int) -> WebhookDelivery:
     if row.status in (WebhookStatus.QUEUED, WebhookStatus.SENDING):
         raise ServiceError(N_("The delivery is being sent right now."), "delivery_id")
     with unit_of_work():
-        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == row.id).values(
-            status=WebhookStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_at=None, claim_token=None,
-            last_error=None))
+        db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == row.id)
+            .values(
+                status=WebhookStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                claimed_at=None,
+                claim_token=None,
+                last_error=None,
+            )
+        )
     db.session.refresh(row)
     return row
 

@@ -4,6 +4,7 @@ A changed job is its own step: the placement's hours and pay change, benefits co
 offered again (a follow-up for the consultant, counted by fidelity item 12) and the jobcenter
 caseworker is told, because the benefits change - all in one transaction.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -67,8 +68,9 @@ def update_decision(fact: BenefitFact, actor: User, fields: dict[str, Any]) -> B
     return fact
 
 
-def change_job_terms(case_id: int, actor: User, *, hours_per_week: float | None, hourly_pay: float | None,
-                     locale: str = "da") -> Placement:
+def change_job_terms(
+    case_id: int, actor: User, *, hours_per_week: float | None, hourly_pay: float | None, locale: str = "da"
+) -> Placement:
     """New hours and/or pay for the running job (None keeps the old value)."""
     now = utcnow()
     for value, name in ((hours_per_week, "hours_per_week"), (hourly_pay, "hourly_pay")):
@@ -81,10 +83,11 @@ def change_job_terms(case_id: int, actor: User, *, hours_per_week: float | None,
                 raise NotFound(N_("No such case."))
             placement = current_placement(case)
             before = (placement.hours_per_week, placement.hourly_pay) if placement else (None, None)
-            after = (hours_per_week if hours_per_week is not None else before[0],
-                     hourly_pay if hourly_pay is not None else before[1])
-            outcome = change_terms(facts_for(case), now, has_running_job=placement is not None,
-                                   changed=after != before)
+            after = (
+                hours_per_week if hours_per_week is not None else before[0],
+                hourly_pay if hourly_pay is not None else before[1],
+            )
+            outcome = change_terms(facts_for(case), now, has_running_job=placement is not None, changed=after != before)
             if isinstance(outcome, Refusal) or placement is None:
                 raise WorkflowRefused(outcome if isinstance(outcome, Refusal) else Refusal("no_running_job"), locale)
             placement.hours_per_week, placement.hourly_pay = after
@@ -92,12 +95,16 @@ def change_job_terms(case_id: int, actor: User, *, hours_per_week: float | None,
             row = add_case_event(case, event=HistoryEntry.JOB_TERMS_CHANGED, actor=actor, now=now, data=data)
             add_follow_ups(case, outcome.create, now, data={"placement_id": placement.id})
             key = f"case{case.id}:ev{row.seq}"
-            add_notifications(case, outcome.notify, key=key, now=now,
-                              data={"event_date": now.date().isoformat(), "hours_per_week": after[0]})
+            add_notifications(
+                case,
+                outcome.notify,
+                key=key,
+                now=now,
+                data={"event_date": now.date().isoformat(), "hours_per_week": after[0]},
+            )
         return placement
     except StaleDataError:
         raise Conflict(0) from None
 
 
-__all__ = ["DECISION_FIELDS", "HOURS_KINDS", "change_job_terms", "check_decision", "check_outcome",
-           "update_decision"]
+__all__ = ["DECISION_FIELDS", "HOURS_KINDS", "change_job_terms", "check_decision", "check_outcome", "update_decision"]

@@ -14,6 +14,7 @@ For one case the candidate openings come, in one query, from the indexed keyword
 follows the few stems of one profile and the team's openings, not all openings. The consultant
 records a suggestion and what came of it.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,13 @@ WISH_POINTS, EXPERIENCE_POINTS, HOURS_POINTS, PLACE_POINTS = 3, 1, 2, 2
 SEEKING = (Phase.ENGAGEMENT, Phase.JOB_SEARCH, Phase.JOB_ENDED)
 CANDIDATE_LIMIT = 300  # openings scored in Python for one case, found by the index
 # The reasons in plain English (the API, the stored suggestion); the pages use ips_coord.labels.MATCH_REASONS.
-EXPLAINED = {MatchReason.WISH: "wishes", MatchReason.EXPERIENCE: "has worked with", MatchReason.HOURS: "hours",
-             MatchReason.MORE_HOURS: "more hours than wished", MatchReason.PLACE: "in"}
+EXPLAINED = {
+    MatchReason.WISH: "wishes",
+    MatchReason.EXPERIENCE: "has worked with",
+    MatchReason.HOURS: "hours",
+    MatchReason.MORE_HOURS: "more hours than wished",
+    MatchReason.PLACE: "in",
+}
 _HOURS = re.compile(r"(\d{1,2})(?:[.,]\d)?\s*(?:timer|time|t\b|hours|h\b)", re.IGNORECASE)
 
 
@@ -87,14 +93,20 @@ def profile_of(case: IpsCase, profile: CareerProfile | None, citizen: Citizen | 
     wish_text = " ".join(filter(None, [profile.job_preferences, profile.wishes_and_dreams] if profile else []))
     wishes = words(wish_text)
     experience = {k: v for k, v in words(profile.work_history if profile else None).items() if k not in wishes}
-    return Profile(case.id, wishes, experience, preferred_hours(wish_text),
-                   municipality_key(citizen.municipality) if citizen else None,
-                   citizen.municipality if citizen else None)
+    return Profile(
+        case.id,
+        wishes,
+        experience,
+        preferred_hours(wish_text),
+        municipality_key(citizen.municipality) if citizen else None,
+        citizen.municipality if citizen else None,
+    )
 
 
 def latest_profile(case_id: int) -> CareerProfile | None:
-    return db.session.scalar(select(CareerProfile).where(CareerProfile.case_id == case_id)
-                             .order_by(CareerProfile.version.desc()).limit(1))
+    return db.session.scalar(
+        select(CareerProfile).where(CareerProfile.case_id == case_id).order_by(CareerProfile.version.desc()).limit(1)
+    )
 
 
 def score(profile: Profile, opening: Any) -> Match:
@@ -131,19 +143,25 @@ def suggestions_for_case(case: IpsCase, limit: int = 20) -> list[OpeningMatch]:
     stems = sorted(set(profile.wishes) | set(profile.experience))
     found: list[ColumnElement[bool]] = []
     if stems:  # openings sharing a stem with the profile, from the keyword index
-        found.append(Opening.id.in_(
-            select(OpeningKeyword.opening_id)
-            .where(OpeningKeyword.ips_team_id == team, OpeningKeyword.keyword.in_(stems))
-            .group_by(OpeningKeyword.opening_id).order_by(func.count().desc(), OpeningKeyword.opening_id.desc())
-            .limit(CANDIDATE_LIMIT)))
+        found.append(
+            Opening.id.in_(
+                select(OpeningKeyword.opening_id)
+                .where(OpeningKeyword.ips_team_id == team, OpeningKeyword.keyword.in_(stems))
+                .group_by(OpeningKeyword.opening_id)
+                .order_by(func.count().desc(), OpeningKeyword.opening_id.desc())
+                .limit(CANDIDATE_LIMIT)
+            )
+        )
     if profile.municipality:  # openings in the citizen's municipality
         found.append(Opening.municipality_key == profile.municipality)
     if not found:
         return []
     # One query for the candidates, scored on plain rows (no ORM objects); then load the few kept.
-    rows = db.session.execute(select(Opening.id, Opening.keywords, Opening.hours_per_week, Opening.municipality_key,
-                                     Opening.place)
-                              .where(Opening.ips_team_id == team, Opening.status == OpeningStatus.OPEN, or_(*found)))
+    rows = db.session.execute(
+        select(Opening.id, Opening.keywords, Opening.hours_per_week, Opening.municipality_key, Opening.place).where(
+            Opening.ips_team_id == team, Opening.status == OpeningStatus.OPEN, or_(*found)
+        )
+    )
     ranked = [(m, row.id) for row in rows if (m := score(profile, row)).score > 0]
     ranked.sort(key=lambda pair: (-pair[0].score, -pair[1]))
     ranked = ranked[:limit]
@@ -154,10 +172,12 @@ def suggestions_for_case(case: IpsCase, limit: int = 20) -> list[OpeningMatch]:
 def candidates_for_opening(opening: Opening, user: User, limit: int = 30) -> list[CaseMatch]:
     """The team's job seekers ranked against an opening: the user's own cases first on a tie."""
     rows = db.session.execute(
-        select(IpsCase, CareerProfile).join(Citizen, Citizen.id == IpsCase.citizen_id)
+        select(IpsCase, CareerProfile)
+        .join(Citizen, Citizen.id == IpsCase.citizen_id)
         .outerjoin(CareerProfile, CareerProfile.case_id == IpsCase.id)
         .where(IpsCase.ips_team_id == opening.ips_team_id, IpsCase.phase.in_(SEEKING))
-        .order_by(IpsCase.id, CareerProfile.version)).all()
+        .order_by(IpsCase.id, CareerProfile.version)
+    ).all()
     latest: dict[int, tuple[IpsCase, CareerProfile | None]] = {}
     for case, profile in rows:
         latest[case.id] = (case, profile)
@@ -170,8 +190,9 @@ def candidates_for_opening(opening: Opening, user: User, limit: int = 30) -> lis
     return ranked[:limit]
 
 
-def record_suggestion(case: IpsCase, opening: Opening, actor: User, explanation: str | None = None,
-                      note: str | None = None) -> Suggestion:
+def record_suggestion(
+    case: IpsCase, opening: Opening, actor: User, explanation: str | None = None, note: str | None = None
+) -> Suggestion:
     """The consultant suggested the opening to the citizen (who decides)."""
     if opening.ips_team_id != case.ips_team_id:
         raise NotFound(N_("No such opening."), "opening_id")
@@ -180,8 +201,16 @@ def record_suggestion(case: IpsCase, opening: Opening, actor: User, explanation:
     if explanation is None:
         explanation = score(profile_of(case, latest_profile(case.id)), opening).explanation() or None
     now = utcnow()
-    row = Suggestion(opening_id=opening.id, case_id=case.id, suggested_by_id=actor.id, explanation=explanation,
-                     outcome=SuggestionOutcome.SUGGESTED, note=note, created_at=now, updated_at=now)
+    row = Suggestion(
+        opening_id=opening.id,
+        case_id=case.id,
+        suggested_by_id=actor.id,
+        explanation=explanation,
+        outcome=SuggestionOutcome.SUGGESTED,
+        note=note,
+        created_at=now,
+        updated_at=now,
+    )
     try:
         with unit_of_work():
             db.session.add(row)
@@ -202,5 +231,14 @@ def record_outcome(suggestion: Suggestion, actor: User, outcome: str, note: str 
     return suggestion
 
 
-__all__ = ["CaseMatch", "Match", "OpeningMatch", "candidates_for_opening", "profile_of", "record_outcome",
-           "record_suggestion", "score", "suggestions_for_case"]
+__all__ = [
+    "CaseMatch",
+    "Match",
+    "OpeningMatch",
+    "candidates_for_opening",
+    "profile_of",
+    "record_outcome",
+    "record_suggestion",
+    "score",
+    "suggestions_for_case",
+]

@@ -3,6 +3,7 @@ the citizen's word; what each may know, a consent per person and category that t
 and withdraws (withdrawal takes effect on the next read); invitations to meetings, which need the
 meetings consent, and whether the person took part; plan actions a network person owns, which need
 the plan consent."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -27,29 +28,44 @@ def _by(actor: User | None, citizen: Citizen | None, case: IpsCase) -> WrittenBy
         if citizen.id != case.citizen_id:
             raise NotFound(N_("No such case."))
         return WrittenBy.CITIZEN
-    if actor is None or actor.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR) \
-            or actor.organisation_id != case.ips_team_id:
+    if (
+        actor is None
+        or actor.role not in (Role.IPS_CONSULTANT, Role.COORDINATOR)
+        or actor.organisation_id != case.ips_team_id
+    ):
         raise Forbidden(N_("The IPS team records the citizen's network, on the citizen's word."))
     return WrittenBy.STAFF
 
 
 def people(case: IpsCase) -> list[NetworkPerson]:
-    return list(db.session.scalars(select(NetworkPerson).where(
-        NetworkPerson.case_id == case.id, NetworkPerson.removed_at.is_(None)).order_by(NetworkPerson.id)))
+    return list(
+        db.session.scalars(
+            select(NetworkPerson)
+            .where(NetworkPerson.case_id == case.id, NetworkPerson.removed_at.is_(None))
+            .order_by(NetworkPerson.id)
+        )
+    )
 
 
 def live_categories(person: NetworkPerson) -> set[str]:
     """What the person may know now: read from the stored consents on every call."""
-    return {c.category for c in db.session.scalars(select(NetworkConsent).where(
-        NetworkConsent.person_id == person.id, NetworkConsent.withdrawn_at.is_(None)))}
+    return {
+        c.category
+        for c in db.session.scalars(
+            select(NetworkConsent).where(NetworkConsent.person_id == person.id, NetworkConsent.withdrawn_at.is_(None))
+        )
+    }
 
 
 def live_categories_of(people: list[NetworkPerson]) -> dict[int, set[str]]:
     """What each of a case's people may know now, in one statement for them all."""
     live: dict[int, set[str]] = {p.id: set() for p in people}
     if live:
-        for person_id, category in db.session.execute(select(NetworkConsent.person_id, NetworkConsent.category).where(
-                NetworkConsent.person_id.in_(live), NetworkConsent.withdrawn_at.is_(None))):
+        for person_id, category in db.session.execute(
+            select(NetworkConsent.person_id, NetworkConsent.category).where(
+                NetworkConsent.person_id.in_(live), NetworkConsent.withdrawn_at.is_(None)
+            )
+        ):
             live[person_id].add(category)
     return live
 
@@ -79,24 +95,46 @@ def _fields(name: str, relation: str, phone: str | None, email: str | None, role
     return {"name": name, "relation": relation, "phone": phone, "email": address, "roles": sorted(set(roles))}
 
 
-def add_person(case: IpsCase, *, name: str, relation: str, phone: str | None = None, email: str | None = None,
-               roles: list[str] | None = None, categories: list[str] | None = None, actor: User | None = None,
-               citizen: Citizen | None = None) -> NetworkPerson:
+def add_person(
+    case: IpsCase,
+    *,
+    name: str,
+    relation: str,
+    phone: str | None = None,
+    email: str | None = None,
+    roles: list[str] | None = None,
+    categories: list[str] | None = None,
+    actor: User | None = None,
+    citizen: Citizen | None = None,
+) -> NetworkPerson:
     """A person of the citizen's network, with the categories the citizen agrees they may know."""
     by = _by(actor, citizen, case)
     fields = _fields(name, relation, phone, email, roles or [])
     wanted = _categories(categories or [])
     now = utcnow()
     with unit_of_work():
-        person = NetworkPerson(case_id=case.id, added_by=by, added_by_staff_id=actor.id if actor else None,
-                               created_at=now, **fields)
+        person = NetworkPerson(
+            case_id=case.id, added_by=by, added_by_staff_id=actor.id if actor else None, created_at=now, **fields
+        )
         db.session.add(person)
         db.session.flush()
         for category in wanted:
-            db.session.add(NetworkConsent(person_id=person.id, category=category, given_at=now, given_by=by,
-                                          recorded_by_staff_id=actor.id if actor else None))
-        add_case_event(case, event=HistoryEntry.NETWORK_CHANGED, actor=actor, now=now,
-                       data={"person_id": person.id, "added": True, "by": by, "categories": wanted})
+            db.session.add(
+                NetworkConsent(
+                    person_id=person.id,
+                    category=category,
+                    given_at=now,
+                    given_by=by,
+                    recorded_by_staff_id=actor.id if actor else None,
+                )
+            )
+        add_case_event(
+            case,
+            event=HistoryEntry.NETWORK_CHANGED,
+            actor=actor,
+            now=now,
+            data={"person_id": person.id, "added": True, "by": by, "categories": wanted},
+        )
     return person
 
 
@@ -113,8 +151,9 @@ def _person(case: IpsCase, person_id: int) -> NetworkPerson:
     return person
 
 
-def set_consents(case: IpsCase, person_id: int, categories: list[str], *, actor: User | None = None,
-                 citizen: Citizen | None = None) -> NetworkPerson:
+def set_consents(
+    case: IpsCase, person_id: int, categories: list[str], *, actor: User | None = None, citizen: Citizen | None = None
+) -> NetworkPerson:
     """What the person may know from now on: new categories given, the others withdrawn."""
     by = _by(actor, citizen, case)
     person = _person(case, person_id)
@@ -126,15 +165,26 @@ def set_consents(case: IpsCase, person_id: int, categories: list[str], *, actor:
             if category not in wanted:
                 row.withdrawn_at = now
         for category in wanted - set(live):
-            db.session.add(NetworkConsent(person_id=person.id, category=category, given_at=now, given_by=by,
-                                          recorded_by_staff_id=actor.id if actor else None))
-        add_case_event(case, event=HistoryEntry.NETWORK_CHANGED, actor=actor, now=now,
-                       data={"person_id": person.id, "by": by, "categories": sorted(wanted)})
+            db.session.add(
+                NetworkConsent(
+                    person_id=person.id,
+                    category=category,
+                    given_at=now,
+                    given_by=by,
+                    recorded_by_staff_id=actor.id if actor else None,
+                )
+            )
+        add_case_event(
+            case,
+            event=HistoryEntry.NETWORK_CHANGED,
+            actor=actor,
+            now=now,
+            data={"person_id": person.id, "by": by, "categories": sorted(wanted)},
+        )
     return person
 
 
-def remove_person(case: IpsCase, person_id: int, *, actor: User | None = None,
-                  citizen: Citizen | None = None) -> None:
+def remove_person(case: IpsCase, person_id: int, *, actor: User | None = None, citizen: Citizen | None = None) -> None:
     """The person is no longer part of the plan: every consent ends with it."""
     by = _by(actor, citizen, case)
     person = _person(case, person_id)
@@ -144,8 +194,13 @@ def remove_person(case: IpsCase, person_id: int, *, actor: User | None = None,
         for row in person.consents:
             if row.withdrawn_at is None:
                 row.withdrawn_at = now
-        add_case_event(case, event=HistoryEntry.NETWORK_CHANGED, actor=actor, now=now,
-                       data={"person_id": person.id, "removed": True, "by": by})
+        add_case_event(
+            case,
+            event=HistoryEntry.NETWORK_CHANGED,
+            actor=actor,
+            now=now,
+            data={"person_id": person.id, "removed": True, "by": by},
+        )
 
 
 def invite(case: IpsCase, person_id: int, actor: User, *, meeting_at: datetime, place: str) -> NetworkMeeting:
@@ -153,8 +208,9 @@ def invite(case: IpsCase, person_id: int, actor: User, *, meeting_at: datetime, 
     _by(actor, None, case)
     person = _person(case, person_id)
     if not may_know(person, INVITATION_NEEDS):
-        raise ServiceError(N_("The citizen has not agreed that %(name)s may be invited to meetings."), "person_id",
-                           name=person.name)
+        raise ServiceError(
+            N_("The citizen has not agreed that %(name)s may be invited to meetings."), "person_id", name=person.name
+        )
     place = " ".join((place or "").split())
     if not 2 <= len(place) <= 300:
         raise ServiceError(N_("Say where the meeting is (2 to 300 characters)."), "place")
@@ -162,22 +218,49 @@ def invite(case: IpsCase, person_id: int, actor: User, *, meeting_at: datetime, 
     if not now - timedelta(days=1) <= meeting_at <= now + timedelta(days=366):
         raise ServiceError(N_("The meeting is from today and within a year."), "meeting_at")
     with unit_of_work():
-        row = NetworkMeeting(person_id=person.id, case_id=case.id, meeting_at=meeting_at, place=place,
-                             invited_by_id=actor.id, took_part=None, created_at=now)
+        row = NetworkMeeting(
+            person_id=person.id,
+            case_id=case.id,
+            meeting_at=meeting_at,
+            place=place,
+            invited_by_id=actor.id,
+            took_part=None,
+            created_at=now,
+        )
         db.session.add(row)
         db.session.flush()
         if person.email:
             # The invitation e-mail: who asked, when, where and whom to call; nothing about health.
             citizen = db.session.get_one(Citizen, case.citizen_id)
-            db.session.add(Notification(
-                recipient_id=None, to_address=person.email, case_id=case.id, kind=NotificationKind.NETWORK_INVITATION,
-                status=NotificationStatus.PENDING, next_attempt_at=now, idempotency_key=f"network-meeting:{row.id}",
-                requires_ack=False, created_at=now,
-                data={"locale": "da", "meeting_at": meeting_at.isoformat(), "place": place,
-                      "citizen": citizen.first_name, "consultant": actor.name, "consultant_phone": actor.phone,
-                      "consultant_email": actor.email}))
-        add_case_event(case, event=HistoryEntry.NETWORK_CHANGED, actor=actor, now=now,
-                       data={"person_id": person.id, "invited": row.id})
+            db.session.add(
+                Notification(
+                    recipient_id=None,
+                    to_address=person.email,
+                    case_id=case.id,
+                    kind=NotificationKind.NETWORK_INVITATION,
+                    status=NotificationStatus.PENDING,
+                    next_attempt_at=now,
+                    idempotency_key=f"network-meeting:{row.id}",
+                    requires_ack=False,
+                    created_at=now,
+                    data={
+                        "locale": "da",
+                        "meeting_at": meeting_at.isoformat(),
+                        "place": place,
+                        "citizen": citizen.first_name,
+                        "consultant": actor.name,
+                        "consultant_phone": actor.phone,
+                        "consultant_email": actor.email,
+                    },
+                )
+            )
+        add_case_event(
+            case,
+            event=HistoryEntry.NETWORK_CHANGED,
+            actor=actor,
+            now=now,
+            data={"person_id": person.id, "invited": row.id},
+        )
     return row
 
 
@@ -192,8 +275,11 @@ def record_participation(case: IpsCase, meeting_id: int, actor: User, took_part:
 
 
 def meetings(case: IpsCase) -> list[NetworkMeeting]:
-    return list(db.session.scalars(select(NetworkMeeting).where(NetworkMeeting.case_id == case.id)
-                                   .order_by(NetworkMeeting.meeting_at.desc())))
+    return list(
+        db.session.scalars(
+            select(NetworkMeeting).where(NetworkMeeting.case_id == case.id).order_by(NetworkMeeting.meeting_at.desc())
+        )
+    )
 
 
 def give_action(case: IpsCase, person_id: int, actor: User, *, text: str, due_date: date | None = None) -> PlanAction:
@@ -203,24 +289,48 @@ def give_action(case: IpsCase, person_id: int, actor: User, *, text: str, due_da
     _by(actor, None, case)
     person = _person(case, person_id)
     if not may_know(person, ACTION_OWNER_NEEDS):
-        raise ServiceError(N_("The citizen has not agreed that %(name)s may know the plan."), "person_id",
-                           name=person.name)
-    return add_action(case, text=text, owner=PlanOwner.NETWORK, due_date=due_date, actor=actor,
-                      network_person_id=person.id)
+        raise ServiceError(
+            N_("The citizen has not agreed that %(name)s may know the plan."), "person_id", name=person.name
+        )
+    return add_action(
+        case, text=text, owner=PlanOwner.NETWORK, due_date=due_date, actor=actor, network_person_id=person.id
+    )
 
 
 def citizens_with_network(team_id: int) -> tuple[int, int]:
     """(cases with at least one network person who may know something, the team's enrolled cases):
     a count for the reports, never who."""
-    involved = db.session.scalar(select(db.func.count(db.distinct(NetworkPerson.case_id)))
-                                 .join(IpsCase, IpsCase.id == NetworkPerson.case_id)
-                                 .join(NetworkConsent, NetworkConsent.person_id == NetworkPerson.id)
-                                 .where(IpsCase.ips_team_id == team_id, NetworkPerson.removed_at.is_(None),
-                                        NetworkConsent.withdrawn_at.is_(None))) or 0
-    enrolled = db.session.scalar(select(db.func.count(IpsCase.id)).where(
-        IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))) or 0
+    involved = (
+        db.session.scalar(
+            select(db.func.count(db.distinct(NetworkPerson.case_id)))
+            .join(IpsCase, IpsCase.id == NetworkPerson.case_id)
+            .join(NetworkConsent, NetworkConsent.person_id == NetworkPerson.id)
+            .where(
+                IpsCase.ips_team_id == team_id,
+                NetworkPerson.removed_at.is_(None),
+                NetworkConsent.withdrawn_at.is_(None),
+            )
+        )
+        or 0
+    )
+    enrolled = (
+        db.session.scalar(
+            select(db.func.count(IpsCase.id)).where(IpsCase.ips_team_id == team_id, IpsCase.enrolled_at.is_not(None))
+        )
+        or 0
+    )
     return involved, enrolled
 
 
-__all__ = ["add_person", "citizens_with_network", "give_action", "invite", "may_know", "meetings", "people",
-           "record_participation", "remove_person", "set_consents"]
+__all__ = [
+    "add_person",
+    "citizens_with_network",
+    "give_action",
+    "invite",
+    "may_know",
+    "meetings",
+    "people",
+    "record_participation",
+    "remove_person",
+    "set_consents",
+]

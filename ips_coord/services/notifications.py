@@ -1,5 +1,6 @@
 """What people do with notifications: psychiatry acknowledges one, a coordinator sends a
 failed one again. (Claiming, sending and recording rows is the worker's, in notifications/.)"""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -45,8 +46,11 @@ def _acknowledge(notification: Notification) -> bool:
         if case is None:
             raise NotFound(N_("No such case."))
         open_acks = db.session.scalars(
-            select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == FollowUpKind.PSYCHIATRY_ACK,
-                                   FollowUp.status == FollowUpStatus.OPEN)
+            select(FollowUp).where(
+                FollowUp.case_id == case.id,
+                FollowUp.kind == FollowUpKind.PSYCHIATRY_ACK,
+                FollowUp.status == FollowUpStatus.OPEN,
+            )
         )
         for fu in open_acks:
             if notification.idempotency_key.startswith(fu.data.get("notification_key", "\0")):
@@ -54,10 +58,21 @@ def _acknowledge(notification: Notification) -> bool:
                 fu.completed_at = now
                 fu.completed_by_id = notification.recipient_id
         clinician = db.session.get(User, notification.recipient_id)
-        add_case_event(case, event=HistoryEntry.ACKNOWLEDGED, actor=clinician,
-                       now=now, reason=notification.kind, data={"notification_id": notification.id})
-        tell([case.consultant_id], InboxKind.ACKNOWLEDGED, now, case=case,
-             data={"by": clinician.name if clinician else "", "notification_kind": notification.kind})
+        add_case_event(
+            case,
+            event=HistoryEntry.ACKNOWLEDGED,
+            actor=clinician,
+            now=now,
+            reason=notification.kind,
+            data={"notification_id": notification.id},
+        )
+        tell(
+            [case.consultant_id],
+            InboxKind.ACKNOWLEDGED,
+            now,
+            case=case,
+            data={"by": clinician.name if clinician else "", "notification_kind": notification.kind},
+        )
     return True
 
 
@@ -67,11 +82,20 @@ def send_again(notification_id: int, now: datetime) -> str | None:
     sent, or on its way, is left alone)."""
     with unit_of_work():
         result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
-            update(Notification).where(Notification.id == notification_id,
-                                       Notification.status.in_([NotificationStatus.FAILED,
-                                                                NotificationStatus.UNCERTAIN]))
-            .values(status=NotificationStatus.PENDING, next_attempt_at=now, attempts=0, claimed_at=None,
-                    claim_token=None, maybe_delivered_at=None))
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.status.in_([NotificationStatus.FAILED, NotificationStatus.UNCERTAIN]),
+            )
+            .values(
+                status=NotificationStatus.PENDING,
+                next_attempt_at=now,
+                attempts=0,
+                claimed_at=None,
+                claim_token=None,
+                maybe_delivered_at=None,
+            )
+        )
     if result.rowcount == 1:
         return None
     return db.session.scalar(select(Notification.status).where(Notification.id == notification_id))

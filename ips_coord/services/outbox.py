@@ -18,6 +18,7 @@ ips_coord/notifications/webhook_delivery.py. Both commits of a lease skip the wa
 only a crash of the database server itself can lose the last fraction of a second of them, and
 that too ends in a resend, never a loss.
 """
+
 from __future__ import annotations
 
 import random
@@ -50,15 +51,21 @@ class Channel:
 
 
 EMAIL = Channel("e-mail", cast(Table, Notification.__table__), "NOTIFY_MAX_ATTEMPTS", "NOTIFY_BACKOFF_SECONDS")
-WEBHOOK = Channel("webhook", cast(Table, WebhookDelivery.__table__), "WEBHOOK_MAX_ATTEMPTS",
-                  "WEBHOOK_BACKOFF_SECONDS")
+WEBHOOK = Channel("webhook", cast(Table, WebhookDelivery.__table__), "WEBHOOK_MAX_ATTEMPTS", "WEBHOOK_BACKOFF_SECONDS")
 # The states of a lease have the same values in every channel.
-PENDING, QUEUED, SENDING = NotificationStatus.PENDING.value, NotificationStatus.QUEUED.value, \
-    NotificationStatus.SENDING.value
+PENDING, QUEUED, SENDING = (
+    NotificationStatus.PENDING.value,
+    NotificationStatus.QUEUED.value,
+    NotificationStatus.SENDING.value,
+)
 FAILED, UNCERTAIN = NotificationStatus.FAILED.value, NotificationStatus.UNCERTAIN.value
 if (PENDING, QUEUED, SENDING, FAILED, UNCERTAIN) != (
-        WebhookStatus.PENDING.value, WebhookStatus.QUEUED.value, WebhookStatus.SENDING.value,
-        WebhookStatus.FAILED.value, WebhookStatus.UNCERTAIN.value):
+    WebhookStatus.PENDING.value,
+    WebhookStatus.QUEUED.value,
+    WebhookStatus.SENDING.value,
+    WebhookStatus.FAILED.value,
+    WebhookStatus.UNCERTAIN.value,
+):
     raise RuntimeError("the lease states of e-mail and webhooks differ")
 
 
@@ -82,8 +89,11 @@ def requeue_stale(channel: Channel, now: datetime) -> int:
     webhook-id). The old owner's token no longer matches, so it cannot write to them after."""
     t = channel.table
     cutoff = now - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    result = db.session.execute(update(t).where(t.c.status.in_([QUEUED, SENDING]), t.c.claimed_at < cutoff)
-                                .values(status=PENDING, claimed_at=None, claim_token=None))
+    result = db.session.execute(
+        update(t)
+        .where(t.c.status.in_([QUEUED, SENDING]), t.c.claimed_at < cutoff)
+        .values(status=PENDING, claimed_at=None, claim_token=None)
+    )
     db.session.commit()
     return affected_rows(result)
 
@@ -100,16 +110,26 @@ def claim_due(channel: Channel, now: datetime, limit: int) -> Claimed:
     """Mark due pending rows queued under a new token and return their ids (committed)."""
     t = channel.table
     token = uuid.uuid4().hex
-    due = (select(t.c.id).where(t.c.status == PENDING, t.c.next_attempt_at <= now)
-           .order_by(t.c.next_attempt_at, t.c.id).limit(limit))
+    due = (
+        select(t.c.id)
+        .where(t.c.status == PENDING, t.c.next_attempt_at <= now)
+        .order_by(t.c.next_attempt_at, t.c.id)
+        .limit(limit)
+    )
     claim = {"status": QUEUED, "claimed_at": now, "claim_token": token}
     if db.session.get_bind().dialect.name == "postgresql":
         ids = list(db.session.scalars(skip_locked(due)))
         if ids:
             db.session.execute(update(t).where(t.c.id.in_(ids)).values(**claim))
     else:  # SQLite serialises writers: a conditional UPDATE is the claim
-        ids = list(db.session.scalars(update(t).where(t.c.id.in_(due.scalar_subquery()), t.c.status == PENDING)
-                                      .values(**claim).returning(t.c.id)))
+        ids = list(
+            db.session.scalars(
+                update(t)
+                .where(t.c.id.in_(due.scalar_subquery()), t.c.status == PENDING)
+                .values(**claim)
+                .returning(t.c.id)
+            )
+        )
     db.session.commit()
     return Claimed(ids, token)
 
@@ -117,25 +137,35 @@ def claim_due(channel: Channel, now: datetime, limit: int) -> Claimed:
 def release(channel: Channel, claimed: Claimed) -> None:
     """The broker refused: give the rows back at once instead of waiting for the timeout."""
     t = channel.table
-    db.session.execute(update(t).where(t.c.id.in_(list(claimed)), t.c.claim_token == claimed.token,
-                                       t.c.status == QUEUED)
-                       .values(status=PENDING, claimed_at=None, claim_token=None))
+    db.session.execute(
+        update(t)
+        .where(t.c.id.in_(list(claimed)), t.c.claim_token == claimed.token, t.c.status == QUEUED)
+        .values(status=PENDING, claimed_at=None, claim_token=None)
+    )
     db.session.commit()
 
 
 R = TypeVar("R")
 
 
-def take(channel: Channel, row_id: int, token: str, now: datetime,
-         read: Callable[[RowMapping], R] | None = None) -> tuple[RowMapping, R | None] | None:
+def take(
+    channel: Channel, row_id: int, token: str, now: datetime, read: Callable[[RowMapping], R] | None = None
+) -> tuple[RowMapping, R | None] | None:
     """A worker's lease: queued -> sending under `token`, one more attempt. Returns the row (and
     what `read` found with it, in the same transaction), or None if another worker has it or it
     is done."""
     t = channel.table
     no_flush_wait()
-    row = db.session.execute(update(t).where(t.c.id == row_id, t.c.status == QUEUED)
-                             .values(status=SENDING, claimed_at=now, claim_token=token, attempts=t.c.attempts + 1)
-                             .returning(*t.c)).mappings().first()
+    row = (
+        db.session.execute(
+            update(t)
+            .where(t.c.id == row_id, t.c.status == QUEUED)
+            .values(status=SENDING, claimed_at=now, claim_token=token, attempts=t.c.attempts + 1)
+            .returning(*t.c)
+        )
+        .mappings()
+        .first()
+    )
     extra = read(row) if row is not None and read is not None else None
     db.session.commit()
     if row is None:
@@ -148,8 +178,9 @@ def record(channel: Channel, row_id: int, token: str, **values: Any) -> bool:
     t = channel.table
     db.session.rollback()  # in case an error left a transaction open
     no_flush_wait()
-    result = db.session.execute(update(t).where(t.c.id == row_id, t.c.claim_token == token, t.c.status == SENDING)
-                                .values(**values))
+    result = db.session.execute(
+        update(t).where(t.c.id == row_id, t.c.claim_token == token, t.c.status == SENDING).values(**values)
+    )
     db.session.commit()
     return affected_rows(result) == 1
 
@@ -177,8 +208,14 @@ def maybe_values(row: RowMapping | Any, now: datetime, error: str) -> tuple[bool
     error = f"maybe delivered: {error}"[:500]
     if _value(row, "maybe_delivered_at") is None:
         pause = timedelta(seconds=current_app.config["MAYBE_DELIVERED_RETRY_SECONDS"])
-        return False, {"status": PENDING, "next_attempt_at": now + pause, "maybe_delivered_at": now,
-                       "last_error": error, "claimed_at": None, "claim_token": None}
+        return False, {
+            "status": PENDING,
+            "next_attempt_at": now + pause,
+            "maybe_delivered_at": now,
+            "last_error": error,
+            "claimed_at": None,
+            "claim_token": None,
+        }
     return True, {"status": UNCERTAIN, "last_error": error}
 
 
@@ -194,9 +231,27 @@ def _value(row: RowMapping | Any, name: str) -> Any:
 
 def retry_values(channel: Channel, attempts: int, now: datetime) -> dict[str, Any]:
     """What a failed attempt that will be tried again writes: back to pending after its backoff."""
-    return {"status": PENDING, "next_attempt_at": now + backoff(channel, attempts), "claimed_at": None,
-            "claim_token": None}
+    return {
+        "status": PENDING,
+        "next_attempt_at": now + backoff(channel, attempts),
+        "claimed_at": None,
+        "claim_token": None,
+    }
 
 
-__all__ = ["EMAIL", "WEBHOOK", "Channel", "Claimed", "backoff", "claim_due", "last_attempt", "no_flush_wait",
-           "record", "release", "requeue_stale", "retry_values", "skip_locked", "take"]
+__all__ = [
+    "EMAIL",
+    "WEBHOOK",
+    "Channel",
+    "Claimed",
+    "backoff",
+    "claim_due",
+    "last_attempt",
+    "no_flush_wait",
+    "record",
+    "release",
+    "requeue_stale",
+    "retry_values",
+    "skip_locked",
+    "take",
+]

@@ -10,6 +10,7 @@ Only the access log is partitioned: case events are the case's history and live 
 case (retention anonymises them instead), and the outbox's idempotency key must stay unique
 across all months, which a partitioned table cannot enforce.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,16 +50,26 @@ def partition_name(table: str, month: date | datetime) -> str:
 def is_partitioned(conn: Connection, table: str) -> bool:
     if conn.dialect.name != "postgresql":
         return False
-    return bool(conn.execute(text(
-        "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-        "WHERE c.relname = :table AND pg_table_is_visible(c.oid)"), {"table": table}).first())
+    return bool(
+        conn.execute(
+            text(
+                "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+                "WHERE c.relname = :table AND pg_table_is_visible(c.oid)"
+            ),
+            {"table": table},
+        ).first()
+    )
 
 
 def monthly_partitions(conn: Connection, table: str) -> dict[datetime, str]:
     """The table's monthly partitions by their first instant."""
-    names = conn.execute(text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :table"), {"table": table}).scalars()
+    names = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :table"
+        ),
+        {"table": table},
+    ).scalars()
     found = {}
     for name in names:
         match = _NAME.match(name)
@@ -75,20 +86,31 @@ def create_month(conn: Connection, table: str, start: datetime) -> str | None:
     end = month_start(start.year, start.month + 1)
     name = partition_name(table, start)
     bounds = {"start": start.replace(tzinfo=None), "end": end.replace(tzinfo=None)}
-    caught = conn.execute(text(
-        f"SELECT 1 FROM {table}_default WHERE created_at >= :start AND created_at < :end LIMIT 1"), bounds).first()
+    caught = conn.execute(
+        text(f"SELECT 1 FROM {table}_default WHERE created_at >= :start AND created_at < :end LIMIT 1"), bounds
+    ).first()
     if caught is None:
-        conn.execute(text(f"CREATE TABLE {name} PARTITION OF {table} "
-                          f"FOR VALUES FROM ('{bounds['start']:%Y-%m-%d}') TO ('{bounds['end']:%Y-%m-%d}')"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {name} PARTITION OF {table} "
+                f"FOR VALUES FROM ('{bounds['start']:%Y-%m-%d}') TO ('{bounds['end']:%Y-%m-%d}')"
+            )
+        )
         return name
     # The DEFAULT partition may not keep rows of a new partition's range: move them first. The
     # history stays append-only for everyone else (see services/retention.py).
     conn.execute(text("INSERT INTO history_override (id, reason) VALUES (2, 'partition')"))
     conn.execute(text(f"ALTER TABLE {table} DETACH PARTITION {table}_default"))
-    conn.execute(text(f"CREATE TABLE {name} PARTITION OF {table} "
-                      f"FOR VALUES FROM ('{bounds['start']:%Y-%m-%d}') TO ('{bounds['end']:%Y-%m-%d}')"))
-    conn.execute(text(f"INSERT INTO {table} SELECT * FROM {table}_default "
-                      f"WHERE created_at >= :start AND created_at < :end"), bounds)
+    conn.execute(
+        text(
+            f"CREATE TABLE {name} PARTITION OF {table} "
+            f"FOR VALUES FROM ('{bounds['start']:%Y-%m-%d}') TO ('{bounds['end']:%Y-%m-%d}')"
+        )
+    )
+    conn.execute(
+        text(f"INSERT INTO {table} SELECT * FROM {table}_default WHERE created_at >= :start AND created_at < :end"),
+        bounds,
+    )
     conn.execute(text(f"DELETE FROM {table}_default WHERE created_at >= :start AND created_at < :end"), bounds)
     conn.execute(text(f"ALTER TABLE {table} ATTACH PARTITION {table}_default DEFAULT"))
     conn.execute(text("DELETE FROM history_override WHERE id = 2"))
@@ -105,8 +127,9 @@ def ensure_partitions(now: datetime, months_ahead: int = MONTHS_AHEAD) -> list[s
             if not is_partitioned(conn, table):
                 continue
             months = {month_start(now.year, now.month + ahead) for ahead in range(months_ahead + 1)}
-            caught = conn.execute(text(
-                f"SELECT DISTINCT date_trunc('month', created_at) FROM {table}_default")).scalars()
+            caught = conn.execute(
+                text(f"SELECT DISTINCT date_trunc('month', created_at) FROM {table}_default")
+            ).scalars()
             months |= {month_start(m.year, m.month) for m in caught}
             for start in sorted(months):
                 name = create_month(conn, table, start)

@@ -5,6 +5,7 @@ database keeps the SHA-256 of its random secret and marks it used. It is e-maile
 outbox (a due row written in the same transaction, sealed until the worker sends it). A new
 password ends every session of the account, on every device (as "log out everywhere" does).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,11 @@ def _set_password(user: User, password: str) -> None:
     """Inside a unit of work: the new hash, and every session of the account ended."""
     user.password_hash = hash_password(password)
     user.session_generation += 1
-    db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()))
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -83,15 +87,28 @@ def queue_reset(user: User, secret_key: str, link: Callable[[str], str]) -> None
     now = utcnow()
     secret = secrets.token_urlsafe(24)
     with unit_of_work():
-        db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
-                                                       PasswordReset.used_at.is_(None)).values(used_at=now))
-        row = PasswordReset(user_id=user.id, secret_hash=_hash(secret), expires_at=now + timedelta(
-            minutes=RESET_MINUTES), created_at=now)
+        db.session.execute(
+            update(PasswordReset)
+            .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+            .values(used_at=now)
+        )
+        row = PasswordReset(
+            user_id=user.id,
+            secret_hash=_hash(secret),
+            expires_at=now + timedelta(minutes=RESET_MINUTES),
+            created_at=now,
+        )
         db.session.add(row)
         db.session.flush()
         token = _serializer(secret_key).dumps({"i": row.id, "s": secret})
-        queue_secret_mail(NotificationKind.PASSWORD_RESET, link(token), now=now, expires_at=row.expires_at,
-                          locale=user.locale or "da", recipient_id=user.id)
+        queue_secret_mail(
+            NotificationKind.PASSWORD_RESET,
+            link(token),
+            now=now,
+            expires_at=row.expires_at,
+            locale=user.locale or "da",
+            recipient_id=user.id,
+        )
 
 
 def _valid_reset(token: str, secret_key: str) -> PasswordReset | None:
@@ -102,8 +119,12 @@ def _valid_reset(token: str, secret_key: str) -> PasswordReset | None:
     if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("s"), str):
         return None
     row = db.session.scalar(select(PasswordReset).where(PasswordReset.id == data["i"]).with_for_update())
-    if (row is None or row.used_at is not None or row.expires_at <= utcnow()
-            or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))):
+    if (
+        row is None
+        or row.used_at is not None
+        or row.expires_at <= utcnow()
+        or not hmac.compare_digest(row.secret_hash, _hash(data["s"]))
+    ):
         return None
     return row
 
@@ -130,5 +151,12 @@ def reset_password(token: str, secret_key: str, new: str) -> User:
     return user
 
 
-__all__ = ["RESET_MINUTES", "change_password", "check_new_password", "queue_reset", "request_reset",
-           "reset_is_valid", "reset_password"]
+__all__ = [
+    "RESET_MINUTES",
+    "change_password",
+    "check_new_password",
+    "queue_reset",
+    "request_reset",
+    "reset_is_valid",
+    "reset_password",
+]

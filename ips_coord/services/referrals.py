@@ -2,6 +2,7 @@
 consultant of a case, or moves it to another team or municipality; the history keeps every
 move as a case event, the assigned consultant's first contact with the citizen is due within
 7 days (escalated when missed), and the referrer is told who took the case."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,8 +36,9 @@ def referrer_id(case: IpsCase) -> int | None:
     return db.session.scalar(select(CaseEvent.actor_id).where(CaseEvent.case_id == case.id, CaseEvent.seq == 1))
 
 
-def _checked(case: IpsCase, actor: User, consultant_id: int | None, team_id: int | None,
-             municipality: str | None) -> tuple[Organisation, User | None, str | None]:
+def _checked(
+    case: IpsCase, actor: User, consultant_id: int | None, team_id: int | None, municipality: str | None
+) -> tuple[Organisation, User | None, str | None]:
     if actor.role != Role.COORDINATOR or actor.organisation_id is None or case.ips_team_id != actor.organisation_id:
         raise Forbidden(N_("Only the coordinator of the case's team may assign or move it."), "case")
     if case.phase in ENDED:
@@ -69,8 +71,14 @@ def _changes(case: IpsCase, team: Organisation, consultant: User | None, municip
     return changes
 
 
-def assign_case(case: IpsCase, actor: User, *, consultant_id: int | None, team_id: int | None = None,
-                municipality: str | None = None) -> IpsCase:
+def assign_case(
+    case: IpsCase,
+    actor: User,
+    *,
+    consultant_id: int | None,
+    team_id: int | None = None,
+    municipality: str | None = None,
+) -> IpsCase:
     """Assign (or reassign) the case's consultant; with `team_id` the case moves to that IPS team
     (without a consultant it waits in that team's queue), with `municipality` the citizen's
     municipality changes. Only the coordinator of the case's current team may do it."""
@@ -92,8 +100,14 @@ def assign_case(case: IpsCase, actor: User, *, consultant_id: int | None, team_i
                 add_follow_ups(case, assignment_follow_ups(now), now)
                 _tell_who_took_it(case, consultant, actor, now)
             if old_consultant is not None:
-                tell([old_consultant], InboxKind.CASE_MOVED, now, case=case, except_id=actor.id,
-                     data={"to": consultant.name if consultant else team.name})
+                tell(
+                    [old_consultant],
+                    InboxKind.CASE_MOVED,
+                    now,
+                    case=case,
+                    except_id=actor.id,
+                    data={"to": consultant.name if consultant else team.name},
+                )
     return case
 
 
@@ -115,12 +129,22 @@ def _tell_who_took_it(case: IpsCase, consultant: User, actor: User, now: datetim
     seq = case.event_count
     for uid in told:
         if uid in active:
-            db.session.add(Notification(
-                recipient_id=uid, case_id=case.id, kind=NotificationKind.CASE_ASSIGNED,
-                status=NotificationStatus.PENDING, next_attempt_at=now,
-                idempotency_key=f"case{case.id}:ev{seq}:{NotificationKind.CASE_ASSIGNED}:{uid}",
-                data={"reference": case.reference, "consultant": consultant.name, "consultant_email": consultant.email},
-                created_at=now))
+            db.session.add(
+                Notification(
+                    recipient_id=uid,
+                    case_id=case.id,
+                    kind=NotificationKind.CASE_ASSIGNED,
+                    status=NotificationStatus.PENDING,
+                    next_attempt_at=now,
+                    idempotency_key=f"case{case.id}:ev{seq}:{NotificationKind.CASE_ASSIGNED}:{uid}",
+                    data={
+                        "reference": case.reference,
+                        "consultant": consultant.name,
+                        "consultant_email": consultant.email,
+                    },
+                    created_at=now,
+                )
+            )
     tell(told, InboxKind.CASE_ASSIGNED, now, case=case, data={"consultant": consultant.name})
 
 

@@ -12,6 +12,7 @@ The history tables are append-only (the database refuses UPDATE and DELETE); the
 row in history_override inside its own transaction, which the triggers accept. The row is never
 committed, so no other transaction can rewrite history.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,13 +53,20 @@ from .unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 
 # Plain text columns of case tables that hold codes, not words about the person.
-KEPT_COLUMNS = frozenset({
-    "case_event.event", "case_event.reason", "case_event.request_id",
-    "notification.claim_token", "notification.idempotency_key",
-    "career_profile.disclosure", "progress_rating.instrument",
-    "benefit_fact.benefit", "parallel_intervention.name",
-    "citizen.municipality",  # the reports count by municipality; a municipality names nobody
-})
+KEPT_COLUMNS = frozenset(
+    {
+        "case_event.event",
+        "case_event.reason",
+        "case_event.request_id",
+        "notification.claim_token",
+        "notification.idempotency_key",
+        "career_profile.disclosure",
+        "progress_rating.instrument",
+        "benefit_fact.benefit",
+        "parallel_intervention.name",
+        "citizen.municipality",  # the reports count by municipality; a municipality names nobody
+    }
+)
 # Tables outside this rule: the log is dropped by month, not rewritten; the case row holds codes;
 # a webhook delivery carries references only (docs/integrations.md) and its lease must stay whole.
 NOT_SCRUBBED = frozenset({"access_log", "ips_case", "history_override", "citizen", "webhook_delivery"})
@@ -134,42 +142,62 @@ def _month_key(column: InstrumentedAttribute[datetime]) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column)
 
 
-def plan(now: datetime, *, closed_case_years: int, access_log_months: int,
-         notification_months: int) -> RetentionReport:
+def plan(now: datetime, *, closed_case_years: int, access_log_months: int, notification_months: int) -> RetentionReport:
     """What a run would do now, without doing it."""
     report = RetentionReport(
-        dry_run=True, closed_before=_years_before(now, closed_case_years),
+        dry_run=True,
+        closed_before=_years_before(now, closed_case_years),
         access_log_before=_months_before(now, access_log_months),
         notifications_before=_months_before(now, notification_months),
     )
     due = _due_citizen_query(report.closed_before).subquery()
     report.citizens = db.session.scalar(select(func.count()).select_from(due)) or 0
-    report.cases = db.session.scalar(
-        select(func.count(IpsCase.id)).where(IpsCase.citizen_id.in_(select(due.c.id)))) or 0
+    report.cases = (
+        db.session.scalar(select(func.count(IpsCase.id)).where(IpsCase.citizen_id.in_(select(due.c.id)))) or 0
+    )
     month = _month_key(AccessLog.created_at)
     report.access_log_months = [
-        (key, rows) for key, rows in db.session.execute(
-            select(month, func.count()).where(AccessLog.created_at < report.access_log_before)
-            .group_by(month).order_by(month))
+        (key, rows)
+        for key, rows in db.session.execute(
+            select(month, func.count())
+            .where(AccessLog.created_at < report.access_log_before)
+            .group_by(month)
+            .order_by(month)
+        )
     ]
-    report.notifications = db.session.scalar(
-        select(func.count(Notification.id)).where(*_old_notifications(report.notifications_before))) or 0
+    report.notifications = (
+        db.session.scalar(select(func.count(Notification.id)).where(*_old_notifications(report.notifications_before)))
+        or 0
+    )
     db.session.rollback()
     return report
 
 
 def _old_notifications(before: datetime) -> tuple[ColumnElement[bool], ...]:
     # Only settled rows: a pending or claimed one is still due work.
-    return (Notification.created_at < before,
-            Notification.status.in_([NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.UNCERTAIN]))
+    return (
+        Notification.created_at < before,
+        Notification.status.in_([NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.UNCERTAIN]),
+    )
 
 
-def run(now: datetime, *, closed_case_years: int, access_log_months: int, notification_months: int,
-        dry_run: bool = False, batch: int = 200) -> RetentionReport:
+def run(
+    now: datetime,
+    *,
+    closed_case_years: int,
+    access_log_months: int,
+    notification_months: int,
+    dry_run: bool = False,
+    batch: int = 200,
+) -> RetentionReport:
     """Anonymise due citizens and drop old log months. Each batch is its own transaction, so a
     run that stops half-way keeps what it did and the next run carries on."""
-    report = plan(now, closed_case_years=closed_case_years, access_log_months=access_log_months,
-                  notification_months=notification_months)
+    report = plan(
+        now,
+        closed_case_years=closed_case_years,
+        access_log_months=access_log_months,
+        notification_months=notification_months,
+    )
     if dry_run:
         return report
     report.dry_run = False
@@ -185,9 +213,16 @@ def run(now: datetime, *, closed_case_years: int, access_log_months: int, notifi
     partitions.drop_months_before("access_log", report.access_log_before)
     _delete_in_chunks(table_of(AccessLog), AccessLog.created_at < report.access_log_before)
     _delete_in_chunks(table_of(Notification), and_(*_old_notifications(report.notifications_before)))
-    log.info("retention: anonymised %d citizens (%d cases); dropped %d access-log rows before %s "
-             "and %d notifications before %s", report.citizens, report.cases, report.access_log_rows,
-             report.access_log_before.date(), report.notifications, report.notifications_before.date())
+    log.info(
+        "retention: anonymised %d citizens (%d cases); dropped %d access-log rows before %s "
+        "and %d notifications before %s",
+        report.citizens,
+        report.cases,
+        report.access_log_rows,
+        report.access_log_before.date(),
+        report.notifications,
+        report.notifications_before.date(),
+    )
     return report
 
 
@@ -226,8 +261,11 @@ def _case_tables() -> list[Table]:
 
 def _citizen_only_tables() -> list[Table]:
     """Tables that belong to the citizen and not to a case (sign-in codes, sessions): deleted."""
-    return [t for t in db.metadata.sorted_tables
-            if "citizen_id" in t.c and "case_id" not in t.c and t.name not in NOT_SCRUBBED]
+    return [
+        t
+        for t in db.metadata.sorted_tables
+        if "citizen_id" in t.c and "case_id" not in t.c and t.name not in NOT_SCRUBBED
+    ]
 
 
 def _is_free_text(table: Table, column: Column[Any]) -> bool:
@@ -245,7 +283,8 @@ def _anonymise(citizen_ids: list[int], now: datetime) -> None:
             db.session.execute(update(table).where(table.c.case_id.in_(case_ids)).values(**texts))
         for column in (c for c in table.c if type(c.type) is JSON):
             rows = db.session.execute(
-                select(table.c.id, column).where(table.c.case_id.in_(case_ids), column.is_not(None))).all()
+                select(table.c.id, column).where(table.c.case_id.in_(case_ids), column.is_not(None))
+            ).all()
             for row_id, value in rows:
                 scrubbed = scrub_json(value)
                 if scrubbed != value:
@@ -253,19 +292,40 @@ def _anonymise(citizen_ids: list[int], now: datetime) -> None:
     for table in _citizen_only_tables():
         db.session.execute(delete(table).where(table.c.citizen_id.in_(citizen_ids)))
     db.session.execute(
-        update(Citizen).where(Citizen.id.in_(citizen_ids))
-        .values(first_name="", last_name="", birth_year=None, phone=None, email=None, address=None,
-                own_goal=None, cpr_encrypted=None, cpr_hmac=None, oidc_sub=None, anonymised_at=now))
+        update(Citizen)
+        .where(Citizen.id.in_(citizen_ids))
+        .values(
+            first_name="",
+            last_name="",
+            birth_year=None,
+            phone=None,
+            email=None,
+            address=None,
+            own_goal=None,
+            cpr_encrypted=None,
+            cpr_hmac=None,
+            oidc_sub=None,
+            anonymised_at=now,
+        )
+    )
     # The case's own history says when and why its words went.
     db.session.execute(
-        update(IpsCase).where(IpsCase.id.in_(case_ids))
-        .values(event_count=IpsCase.event_count + 1, version=IpsCase.version + 1))
+        update(IpsCase)
+        .where(IpsCase.id.in_(case_ids))
+        .values(event_count=IpsCase.event_count + 1, version=IpsCase.version + 1)
+    )
     db.session.execute(
         insert(CaseEvent).from_select(
             ["case_id", "seq", "event", "data", "created_at"],
-            select(IpsCase.id, IpsCase.event_count, literal(HistoryEntry.ANONYMISED.value),
-                   literal({}, JSON), literal(now.astimezone(UTC).replace(tzinfo=None)))
-            .where(IpsCase.id.in_(case_ids))))
+            select(
+                IpsCase.id,
+                IpsCase.event_count,
+                literal(HistoryEntry.ANONYMISED.value),
+                literal({}, JSON),
+                literal(now.astimezone(UTC).replace(tzinfo=None)),
+            ).where(IpsCase.id.in_(case_ids)),
+        )
+    )
 
 
 __all__ = ["RetentionReport", "plan", "run", "scrub_json"]

@@ -1,5 +1,6 @@
 """Report snapshots: an aggregate too dear for every view at national scale is computed here, by
 the worker, and the page reads it with its age (reports/country.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ client's address), so an address that is on record and one that is not are count
 answered alike: the status sequence tells an attacker nothing. The counts live in the database
 (`login_throttle`) and follow the injectable clock.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,15 @@ def waiting_until(name: str, now: datetime) -> datetime | None:
     return row.wait_until if row is not None and row.wait_until is not None and row.wait_until > now else None
 
 
-def add(name: str, now: datetime, window: timedelta, *, free: int | None = None, delay: timedelta | None = None,
-        max_delay: timedelta | None = None) -> int:
+def add(
+    name: str,
+    now: datetime,
+    window: timedelta,
+    *,
+    free: int | None = None,
+    delay: timedelta | None = None,
+    max_delay: timedelta | None = None,
+) -> int:
     """One more under the key; the new count. With `free` and `delay`, every one past `free` makes
     the key wait `delay`, doubling per further one up to `max_delay` (or to the window's end)."""
     for attempt in (1, 2):  # two first failures at once: the second finds the first's row
@@ -90,7 +98,10 @@ def prune(now: datetime, older_than: timedelta = timedelta(days=2)) -> int:
     """Forget keys whose window (the longest is a day) and wait are long over; the daily
     housekeeping calls it, so the table holds only the last days' attempts."""
     with unit_of_work():
-        result = db.session.execute(delete(LoginThrottle).where(
-            LoginThrottle.window_start < now - older_than,
-            (LoginThrottle.wait_until.is_(None)) | (LoginThrottle.wait_until < now)))
+        result = db.session.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.window_start < now - older_than,
+                (LoginThrottle.wait_until.is_(None)) | (LoginThrottle.wait_until < now),
+            )
+        )
     return int(getattr(result, "rowcount", 0) or 0)

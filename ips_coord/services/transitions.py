@@ -1,4 +1,5 @@
 """Apply a workflow event to a stored case in one transaction."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -38,11 +39,13 @@ def _prepare(case: IpsCase, event: str, payload: dict[str, Any]) -> None:
     """Payload facts that the workflow reads from the case (named contacts)."""
     if event in (Event.ENROL, Event.RE_ENTER):
         if payload.get("psychiatry_contact_id") is not None:
-            case.psychiatry_contact_id = _staff(payload["psychiatry_contact_id"], Role.PSYCHIATRY,
-                                                "psychiatry_contact_id").id
+            case.psychiatry_contact_id = _staff(
+                payload["psychiatry_contact_id"], Role.PSYCHIATRY, "psychiatry_contact_id"
+            ).id
         if payload.get("jobcenter_caseworker_id") is not None:
-            case.jobcenter_caseworker_id = _staff(payload["jobcenter_caseworker_id"], Role.JOBCENTER,
-                                                  "jobcenter_caseworker_id").id
+            case.jobcenter_caseworker_id = _staff(
+                payload["jobcenter_caseworker_id"], Role.JOBCENTER, "jobcenter_caseworker_id"
+            ).id
         # The coordinating professional is chosen at enrolment: one of the case's professionals,
         # the consultant when none is named (changed later with a reason: services/coordination.py).
         chosen = payload.get("coordinating_professional_id")
@@ -59,20 +62,30 @@ ENROLMENT_CONSENTS = {"consent_psychiatry": Party.PSYCHIATRY, "consent_jobcenter
 ENROLMENT_CONSENT_PURPOSE = "IPS-forløbet: orientering om start, job, uddannelse og ophør"
 
 
-def _enrolment_consents(case: IpsCase, event: str, payload: dict[str, Any], actor: User, now: datetime
-                        ) -> list[Consent]:
+def _enrolment_consents(
+    case: IpsCase, event: str, payload: dict[str, Any], actor: User, now: datetime
+) -> list[Consent]:
     """The citizen's consents given at enrolment, written before the notifications are decided
     (and flushed while the case row is still unchanged, so the case is written once)."""
     wanted = [party for key, party in ENROLMENT_CONSENTS.items() if payload.get(key) is True]
     if event not in (Event.ENROL, Event.RE_ENTER) or not wanted:
         return []
     if not (actor.role == Role.IPS_CONSULTANT and case.consultant_id == actor.id):
-        raise ServiceError(N_("Only the consultant on the case records the citizen's consents."),
-                           "consent_psychiatry")
-    rows = [Consent(case_id=case.id, from_party=Party.IPS_TEAM, to_party=party,
-                    categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose=ENROLMENT_CONSENT_PURPOSE,
-                    given_at=local_today(now), expires_at=None, recorded_by_id=actor.id, created_at=now)
-            for party in wanted]
+        raise ServiceError(N_("Only the consultant on the case records the citizen's consents."), "consent_psychiatry")
+    rows = [
+        Consent(
+            case_id=case.id,
+            from_party=Party.IPS_TEAM,
+            to_party=party,
+            categories=[ConsentCategory.EMPLOYMENT_PROGRESS],
+            purpose=ENROLMENT_CONSENT_PURPOSE,
+            given_at=local_today(now),
+            expires_at=None,
+            recorded_by_id=actor.id,
+            created_at=now,
+        )
+        for party in wanted
+    ]
     db.session.add_all(rows)
     db.session.flush()
     return rows
@@ -87,10 +100,13 @@ def _record_placement(case: IpsCase, decision: Decision, payload: dict[str, Any]
             case_id=case.id,
             type=payload.get("placement_type")
             or (PlacementType.ORDINARY_JOB if decision.event is Event.START_JOB else PlacementType.EDUCATION),
-            employer_name=name, job_title=payload.get("job_title"), hours_per_week=payload.get("hours_per_week"),
+            employer_name=name,
+            job_title=payload.get("job_title"),
+            hours_per_week=payload.get("hours_per_week"),
             start_date=payload.get("start_date") or local_today(now),
             benefits_counselling_offered=bool(payload.get("benefits_counselling_offered")),
-            supports=payload.get("supports") or {}, created_at=now,
+            supports=payload.get("supports") or {},
+            created_at=now,
         )
         if decision.event is Event.START_JOB:
             from .employers import link_placement_employer  # the employer register
@@ -129,8 +145,13 @@ def _notice_facts(decision: Decision, payload: dict[str, Any], now: datetime) ->
 
 
 def apply_event(
-    case_id: int, event: str, expected_version: int, payload: dict[str, Any] | None, actor: User,
-    request_id: str | None = None, locale: str = "da",
+    case_id: int,
+    event: str,
+    expected_version: int,
+    payload: dict[str, Any] | None,
+    actor: User,
+    request_id: str | None = None,
+    locale: str = "da",
 ) -> IpsCase:
     """Check the version, ask the workflow, write everything, commit - or change nothing."""
     payload = dict(payload or {})
@@ -159,25 +180,54 @@ def apply_event(
             if decision.complete:
                 close_follow_ups(case.id, decision.complete, FollowUpStatus.DONE, now, actor)
             row = add_case_event(
-                case, event=decision.event, actor=actor, now=now, from_phase=from_phase, to_phase=decision.to_phase,
-                reason=decision.reason, request_id=request_id,
-                data={**decision.data, **extra, **({"note": payload["note"]} if payload.get("note") else {}),
-                      # Participation is voluntary: enrolment records the citizen's agreement when given.
-                      **({"citizen_agreed": now.date().isoformat()}
-                         if event == Event.ENROL and payload.get("citizen_agreed") is True else {})},
+                case,
+                event=decision.event,
+                actor=actor,
+                now=now,
+                from_phase=from_phase,
+                to_phase=decision.to_phase,
+                reason=decision.reason,
+                request_id=request_id,
+                data={
+                    **decision.data,
+                    **extra,
+                    **({"note": payload["note"]} if payload.get("note") else {}),
+                    # Participation is voluntary: enrolment records the citizen's agreement when given.
+                    **(
+                        {"citizen_agreed": now.date().isoformat()}
+                        if event == Event.ENROL and payload.get("citizen_agreed") is True
+                        else {}
+                    ),
+                },
             )
             for code in decision.deviations:
-                add_case_event(case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code,
-                               request_id=request_id)
+                add_case_event(
+                    case, event=HistoryEntry.DEVIATION, actor=actor, now=now, reason=code, request_id=request_id
+                )
             for consent in consents:
-                add_case_event(case, event=HistoryEntry.CONSENT_RECORDED, actor=actor, now=now,
-                               data={"consent_id": consent.id}, request_id=request_id)
-            sent = add_notifications(case, decision.notify, key=f"case{case.id}:ev{row.seq}", now=now,
-                                     data={"event": decision.event, **extra, **_notice_facts(decision, payload, now)})
+                add_case_event(
+                    case,
+                    event=HistoryEntry.CONSENT_RECORDED,
+                    actor=actor,
+                    now=now,
+                    data={"consent_id": consent.id},
+                    request_id=request_id,
+                )
+            sent = add_notifications(
+                case,
+                decision.notify,
+                key=f"case{case.id}:ev{row.seq}",
+                now=now,
+                data={"event": decision.event, **extra, **_notice_facts(decision, payload, now)},
+            )
             # Psychiatry acknowledges only what it was told (under consent).
             awaiting_ack = any(n.requires_ack for n in sent)
-            add_follow_ups(case, [s for s in decision.create if s.kind != FollowUpKind.PSYCHIATRY_ACK or awaiting_ack],
-                           now, data={"notification_key": f"case{case.id}:ev{row.seq}"})
+            add_follow_ups(
+                case,
+                [s for s in decision.create if s.kind != FollowUpKind.PSYCHIATRY_ACK or awaiting_ack],
+                now,
+                data={"notification_key": f"case{case.id}:ev{row.seq}"},
+            )
             # The commit at the end of the unit of work runs the UPDATE ... WHERE version = expected.
         return case
     except StaleDataError:  # rolled back by the unit of work

@@ -1,5 +1,6 @@
 """The one transaction idiom of the services (and so of the application's writes), and how a
 request that only reads ends its transaction."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -105,5 +106,4 @@ def track_transactions(session_cls: type[Session]) -> None:
                 session.autoflush = session.info.pop(AUTOCOMMIT)
 
 
-__all__ = ["end_read_transaction", "in_autocommit", "read_without_transaction", "track_transactions",
-           "unit_of_work"]
+__all__ = ["end_read_transaction", "in_autocommit", "read_without_transaction", "track_transactions", "unit_of_work"]

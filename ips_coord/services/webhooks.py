@@ -10,6 +10,7 @@ The delivery rows then move through the outbox engine like e-mails (services/out
 pending -> queued (the sweep's claim) -> sending (the worker's lease, with an owner token that
 every later write checks) -> sent / pending again / failed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,10 +34,15 @@ TREATMENT_EVENTS = frozenset({HistoryEntry.ADMITTED, HistoryEntry.DISCHARGED})
 def payload(item: FeedItem) -> dict[str, Any]:
     """References only: the case id and number, what kind of record changed, the feed cursor.
     A case event's name is the one this reader may see (event_view); never its data or reason."""
-    data: dict[str, Any] = {"cursor": str(item.cursor), "case_id": item.case_id,
-                            "case_reference": item.case_reference, "kind": item.kind.value,
-                            "action": item.action.value, "entity_id": item.entity_id,
-                            "changed_at": item.changed_at.isoformat()}
+    data: dict[str, Any] = {
+        "cursor": str(item.cursor),
+        "case_id": item.case_id,
+        "case_reference": item.case_reference,
+        "kind": item.kind.value,
+        "action": item.action.value,
+        "entity_id": item.entity_id,
+        "changed_at": item.changed_at.isoformat(),
+    }
     if item.event is not None:
         name = str(item.event["event"])
         # A webhook leaves the system: an admission or a discharge is named as a neutral change.
@@ -45,11 +51,19 @@ def payload(item: FeedItem) -> dict[str, Any]:
 
 
 def _live_endpoints(now: datetime) -> list[int]:
-    return list(db.session.scalars(
-        select(WebhookEndpoint.id).join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
-        .where(WebhookEndpoint.disabled_at.is_(None), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
-               ApiToken.approved_at.is_not(None))  # four eyes: nothing flows before the approval
-        .order_by(WebhookEndpoint.id)))
+    return list(
+        db.session.scalars(
+            select(WebhookEndpoint.id)
+            .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
+            .where(
+                WebhookEndpoint.disabled_at.is_(None),
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > now,
+                ApiToken.approved_at.is_not(None),
+            )  # four eyes: nothing flows before the approval
+            .order_by(WebhookEndpoint.id)
+        )
+    )
 
 
 def _fan_out_page(endpoint_id: int, now: datetime, limit: int) -> bool:
@@ -65,16 +79,28 @@ def _fan_out_page(endpoint_id: int, now: datetime, limit: int) -> bool:
     if page.next_cursor == start:
         db.session.rollback()
         return False
-    moved = db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
-                                                             WebhookEndpoint.cursor == start)
-                               .values(cursor=page.next_cursor))
+    moved = db.session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.cursor == start)
+        .values(cursor=page.next_cursor)
+    )
     if affected_rows(moved) != 1:
         db.session.rollback()  # another sweep fanned this page out meanwhile
         return False
     for item in page.items:
-        db.session.add(WebhookDelivery(
-            endpoint_id=endpoint_id, change_id=item.cursor, case_id=item.case_id, kind=item.kind,
-            payload=payload(item), status=WebhookStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now))
+        db.session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint_id,
+                change_id=item.cursor,
+                case_id=item.case_id,
+                kind=item.kind,
+                payload=payload(item),
+                status=WebhookStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
     db.session.commit()
     # Telling a system that a case changed is a read of that part of the case by the system.
     audit_pairs(account, page.shown())
@@ -125,13 +151,20 @@ class Claim:
 def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
     """The engine's lease: queued -> sending under `token` (None: another worker has it, or it
     is done), with the endpoint's address and secret read in the same transaction."""
+
     def endpoint(_row: Any) -> Any:
         return db.session.execute(
-            select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.disabled_at, ApiToken.revoked_at,
-                   ApiToken.expires_at)
+            select(
+                WebhookEndpoint.url,
+                WebhookEndpoint.secret,
+                WebhookEndpoint.disabled_at,
+                ApiToken.revoked_at,
+                ApiToken.expires_at,
+            )
             .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
             .join(WebhookDelivery, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-            .where(WebhookDelivery.id == delivery_id)).one()
+            .where(WebhookDelivery.id == delivery_id)
+        ).one()
 
     taken = outbox.take(outbox.WEBHOOK, delivery_id, token, now, read=endpoint)
     if taken is None:
@@ -140,8 +173,16 @@ def claim_one(delivery_id: int, token: str, now: datetime) -> Claim | None:
     if ep is None:  # never: the delivery's endpoint and token exist (foreign keys)
         raise LookupError(f"webhook delivery {delivery_id} has no endpoint")
     live = ep.disabled_at is None and ep.revoked_at is None and ep.expires_at > now
-    return Claim(delivery_id, row["attempts"], ep.url, ep.secret, row["payload"], row["created_at"], live,
-                 row["maybe_delivered_at"])
+    return Claim(
+        delivery_id,
+        row["attempts"],
+        ep.url,
+        ep.secret,
+        row["payload"],
+        row["created_at"],
+        live,
+        row["maybe_delivered_at"],
+    )
 
 
 def record(delivery_id: int, token: str, **values: Any) -> bool:

@@ -1,4 +1,5 @@
 """Web pages, one blueprint per audience."""
+
 from flask import Flask
 
 from .. import labels
@@ -79,11 +80,24 @@ def register_web(app: Flask) -> None:
 
 def _labels() -> dict[str, Words]:
     """The labels tables, each translated once per distinct word in a rendering (see Words)."""
-    return {name: Words(table) for name, table in (
-        ("PHASES", labels.PHASES), ("ROLES", labels.ROLES), ("FOLLOW_UP_KINDS", labels.FOLLOW_UP_KINDS),
-        ("PARTIES", labels.PARTIES), ("EVENTS", labels.EVENTS), ("WORDS", labels.WORDS),
-        ("END_REASONS", labels.END_REASONS), ("CONTACT_PURPOSES", labels.CONTACT_PURPOSES),
-        ("ADJUSTMENTS", labels.ADJUSTMENTS), ("PROFILE_LABELS", labels.PROFILE_FIELDS),
-        ("DISCLOSURE", labels.DISCLOSURES), ("ORG_KINDS", labels.ORG_KINDS),
-        ("BENEFIT_KINDS", labels.BENEFIT_KINDS), ("TOKEN_STATES", labels.TOKEN_STATES),
-        ("DECISION_OUTCOMES", labels.DECISION_OUTCOMES), ("REFERRAL_REASONS", labels.REFERRAL_REASONS))}
+    return {
+        name: Words(table)
+        for name, table in (
+            ("PHASES", labels.PHASES),
+            ("ROLES", labels.ROLES),
+            ("FOLLOW_UP_KINDS", labels.FOLLOW_UP_KINDS),
+            ("PARTIES", labels.PARTIES),
+            ("EVENTS", labels.EVENTS),
+            ("WORDS", labels.WORDS),
+            ("END_REASONS", labels.END_REASONS),
+            ("CONTACT_PURPOSES", labels.CONTACT_PURPOSES),
+            ("ADJUSTMENTS", labels.ADJUSTMENTS),
+            ("PROFILE_LABELS", labels.PROFILE_FIELDS),
+            ("DISCLOSURE", labels.DISCLOSURES),
+            ("ORG_KINDS", labels.ORG_KINDS),
+            ("BENEFIT_KINDS", labels.BENEFIT_KINDS),
+            ("TOKEN_STATES", labels.TOKEN_STATES),
+            ("DECISION_OUTCOMES", labels.DECISION_OUTCOMES),
+            ("REFERRAL_REASONS", labels.REFERRAL_REASONS),
+        )
+    }

@@ -9,6 +9,7 @@ The calendar feed (`/calendar/<key>.ics`) is for Outlook and other calendar prog
 cannot log in: the secret address is the credential. It lists the user's open follow-ups by
 case number and kind only (no citizen's name, no health data) and is audited like a case list.
 """
+
 from __future__ import annotations
 
 import time
@@ -47,8 +48,10 @@ FEED_LIMIT = 500
 class ChangePasswordForm(SafeForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
 
 
 class ForgotForm(SafeForm):
@@ -58,20 +61,27 @@ class ForgotForm(SafeForm):
 class ResetForm(SafeForm):
     token = HiddenField(validators=[Length(max=500)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
 
 
 def _field_error(form, exc: ServiceError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(
-        translate(exc.message))
+        translate(exc.message)
+    )
 
 
 def _page(status: int = 200, *, form: ChangePasswordForm | None = None, feed_url: str | None = None):
-    return render_template("account.html", form=form or ChangePasswordForm(formdata=None),
-                           feed=calendar_feed.feed_of(current_user), feed_url=feed_url,
-                           empty_form=EmptyForm()), status
+    return render_template(
+        "account.html",
+        form=form or ChangePasswordForm(formdata=None),
+        feed=calendar_feed.feed_of(current_user),
+        feed_url=feed_url,
+        empty_form=EmptyForm(),
+    ), status
 
 
 @bp.get("/account")
@@ -133,10 +143,17 @@ def calendar(key: str):
     if user is None:
         abort(404)
     now = utcnow()
-    rows = db.session.scalars(select(FollowUp).where(
-        FollowUp.assignee_id == user.id, FollowUp.status == FollowUpStatus.OPEN,
-        FollowUp.due_at >= now - FEED_PAST, FollowUp.due_at <= now + FEED_AHEAD)
-        .order_by(FollowUp.due_at, FollowUp.id).limit(FEED_LIMIT)).all()
+    rows = db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.assignee_id == user.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.due_at >= now - FEED_PAST,
+            FollowUp.due_at <= now + FEED_AHEAD,
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(FEED_LIMIT)
+    ).all()
     cal = Calendar()
     cal.add("prodid", "-//ips-coord//calendar feed//DA")
     cal.add("version", "2.0")
@@ -156,9 +173,15 @@ def calendar(key: str):
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
     audit_many(user, sorted({fu.case_id for fu in rows}), Part.FOLLOW_UPS)  # seen in a list: a read of each
-    return Response(cal.to_ical(), mimetype="text/calendar",
-                    headers={"Content-Disposition": "inline; filename=ips.ics", "Cache-Control": "private, no-store",
-                             "Referrer-Policy": "no-referrer"})
+    return Response(
+        cal.to_ical(),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": "inline; filename=ips.ics",
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 # --- Forgotten password ----------------------------------------------------------------------
@@ -172,8 +195,11 @@ def forgot():
     if form.validate_on_submit():
         # The same answer, in the same time, whether the address is known or not.
         started = time.monotonic()
-        passwords.request_reset(form.email.data, current_app.config["SECRET_KEY"],
-                                lambda token: current_app.config["BASE_URL"] + url_for("account.reset") + "#" + token)
+        passwords.request_reset(
+            form.email.data,
+            current_app.config["SECRET_KEY"],
+            lambda token: current_app.config["BASE_URL"] + url_for("account.reset") + "#" + token,
+        )
         wake_delivery()
         flash(_("If the address belongs to an account, a link is on its way. It works once, for 1 hour."), "ok")
         no_sooner_than(started)
@@ -195,4 +221,3 @@ def reset():
         flash(_("Your new password is saved. Log in with it."), "ok")
         return redirect(url_for("auth.login"))
     return render_template("password_reset.html", form=form), 400 if form.errors else 200
-

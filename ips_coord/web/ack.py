@@ -5,6 +5,7 @@ no request line, proxy or access log (static/fragment_token.js moves it into a f
 POSTs it at once to learn what it acknowledges and shows that with one button; only pressing the
 button records the acknowledgement, so a mail scanner that opens links acknowledges nothing.
 """
+
 from flask import Blueprint, render_template
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -59,4 +60,3 @@ def retired_link(token: str):
     they are signed for another purpose and never accepted: the page says where to acknowledge."""
     del token
     return render_template("ack.html", state="retired", row=None, form=None), 410
-

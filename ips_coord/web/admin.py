@@ -3,6 +3,7 @@ and everyone's personal API tokens (list, revoke). The admin sees no case conten
 read users, organisations and tokens only, and the admin's access to cases is what the access
 policy gives the role (nothing). Organisation-level service tokens and webhooks live on their
 own admin page, beside this one."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -43,8 +44,14 @@ def _role_choices() -> list[tuple[str, str]]:
 
 class UserForm(SafeForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[
-        DataRequired(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Invalid email address."))])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Invalid email address.")),
+        ],
+    )
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation_id = SelectField(_l("Organisation"), validators=[Optional()])
     locale = SelectField(_l("Language of e-mails"), choices=[("da", "Dansk"), ("en", "English")], default="da")
@@ -79,7 +86,8 @@ def _org_id(value: str | None) -> int | None:
 def _field_error(form, exc: ServiceError) -> None:
     target = getattr(form, exc.field, None) if exc.field else None
     (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(
-        translate(exc.message))
+        translate(exc.message)
+    )
 
 
 @bp.get("")
@@ -102,10 +110,15 @@ def users():
         return _users_page(form, 400)
     try:
         user = admin_svc.create_user(
-            current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            organisation_id=_org_id(form.organisation_id.data), locale=form.locale.data,
+            current_user,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            organisation_id=_org_id(form.organisation_id.data),
+            locale=form.locale.data,
             secret_key=current_app.config["SECRET_KEY"],
-            link=lambda token: current_app.config["BASE_URL"] + url_for("account.reset") + "#" + token)
+            link=lambda token: current_app.config["BASE_URL"] + url_for("account.reset") + "#" + token,
+        )
     except ServiceError as exc:
         _field_error(form, exc)
         return _users_page(form, exc.status)
@@ -115,8 +128,11 @@ def users():
 
 
 def _user_page(user: User, form: EditUserForm, status: int = 200):
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
-                                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
+    tokens = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    ).all()
     return render_template("admin_user.html", user=user, form=form, tokens=tokens, empty_form=EmptyForm()), status
 
 
@@ -127,15 +143,23 @@ def user(user_id: int):
     if row is None:
         abort(404)
     if not EditUserForm().is_submitted():
-        form = _with_choices(EditUserForm(formdata=None, role=row.role.value,
-                                          organisation_id=str(row.organisation_id or ""), active=row.active))
+        form = _with_choices(
+            EditUserForm(
+                formdata=None, role=row.role.value, organisation_id=str(row.organisation_id or ""), active=row.active
+            )
+        )
         return _user_page(row, form)
     form = _with_choices(EditUserForm())
     if not form.validate():
         return _user_page(row, form, 400)
     try:
-        admin_svc.update_user(current_user, row, role=form.role.data,
-                              organisation_id=_org_id(form.organisation_id.data), active=form.active.data)
+        admin_svc.update_user(
+            current_user,
+            row,
+            role=form.role.data,
+            organisation_id=_org_id(form.organisation_id.data),
+            active=form.active.data,
+        )
     except ServiceError as exc:
         _field_error(form, exc)
         db.session.expire_all()
@@ -147,9 +171,12 @@ def user(user_id: int):
 @bp.get("/tokens")
 @shows_no_citizen_data  # token names, prefixes and dates
 def tokens():
-    rows = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                              .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-                              .limit(500)).all()
+    rows = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+        .limit(500)
+    ).all()
     return render_template("admin_tokens.html", rows=rows, empty_form=EmptyForm())
 
 
@@ -173,8 +200,9 @@ def organisations():
     if form.is_submitted():
         if form.validate():
             try:
-                org = admin_svc.create_organisation(current_user, name=form.name.data, kind=form.kind.data,
-                                                    municipality=form.municipality.data)
+                org = admin_svc.create_organisation(
+                    current_user, name=form.name.data, kind=form.kind.data, municipality=form.municipality.data
+                )
             except ServiceError as exc:
                 _field_error(form, exc)
                 status = exc.status
@@ -184,6 +212,10 @@ def organisations():
         else:
             status = 400
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
-    counts: dict[int | None, int] = {org_id: n for org_id, n in db.session.execute(
-        select(User.organisation_id, func.count()).where(User.active).group_by(User.organisation_id))}
+    counts: dict[int | None, int] = {
+        org_id: n
+        for org_id, n in db.session.execute(
+            select(User.organisation_id, func.count()).where(User.active).group_by(User.organisation_id)
+        )
+    }
     return render_template("admin_organisations.html", orgs=orgs, counts=counts, form=form), status

@@ -1,5 +1,6 @@
 """The admin's page for system integrations: organisations' service tokens, webhook endpoints
 and the webhook delivery log with "send again" (the same as /api/v1/admin/...)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -45,12 +46,15 @@ def _forms(token_form: ServiceTokenForm | None = None, webhook_form: WebhookForm
     if token_form is None:
         token_form = ServiceTokenForm(prefix="t", days=current_app.config["SERVICE_TOKEN_DAYS"])
     webhook_form = webhook_form or WebhookForm(prefix="w")
-    orgs = db.session.scalars(select(Organisation).where(Organisation.kind.in_(svc.INTEGRATION_ORG_KINDS))
-                              .order_by(Organisation.name))
+    orgs = db.session.scalars(
+        select(Organisation).where(Organisation.kind.in_(svc.INTEGRATION_ORG_KINDS)).order_by(Organisation.name)
+    )
     token_form.organisation_id.choices = [(o.id, o.name) for o in orgs]
-    webhook_form.token_id.choices = [(t.id, f"{t.name} (#{t.id})") for t in svc.service_tokens()
-                                     if svc.token_state(t) == svc.TokenState.ACTIVE
-                                     and ServiceScope.WEBHOOKS_RECEIVE in (t.scopes or [])]
+    webhook_form.token_id.choices = [
+        (t.id, f"{t.name} (#{t.id})")
+        for t in svc.service_tokens()
+        if svc.token_state(t) == svc.TokenState.ACTIVE and ServiceScope.WEBHOOKS_RECEIVE in (t.scopes or [])
+    ]
     return token_form, webhook_form
 
 
@@ -58,13 +62,24 @@ def _page(token_form=None, webhook_form=None, status=200, **shown):
     token_form, webhook_form = _forms(token_form, webhook_form)
     tokens = svc.service_tokens()
     endpoints = list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())))
-    deliveries = list(db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc())
-                                         .limit(RECENT_DELIVERIES)))
+    deliveries = list(
+        db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(RECENT_DELIVERIES))
+    )
     audit_many(current_user, {d.case_id for d in deliveries}, AuditPart.WEBHOOK_DELIVERY)
-    return render_template("admin_integrations.html", tokens=tokens, endpoints=endpoints, deliveries=deliveries,
-                           token_form=token_form, webhook_form=webhook_form, form=EmptyForm(),
-                           SCOPES=labels.SERVICE_SCOPES, CHANGE_KINDS=labels.CHANGE_KINDS,
-                           STATUSES=labels.WEBHOOK_STATUSES, token_state=svc.token_state, **shown), status
+    return render_template(
+        "admin_integrations.html",
+        tokens=tokens,
+        endpoints=endpoints,
+        deliveries=deliveries,
+        token_form=token_form,
+        webhook_form=webhook_form,
+        form=EmptyForm(),
+        SCOPES=labels.SERVICE_SCOPES,
+        CHANGE_KINDS=labels.CHANGE_KINDS,
+        STATUSES=labels.WEBHOOK_STATUSES,
+        token_state=svc.token_state,
+        **shown,
+    ), status
 
 
 @bp.get("")
@@ -88,8 +103,9 @@ def create_token():
     if not form.validate_on_submit():
         return _page(token_form=form, status=400)
     try:
-        token, row = svc.create_service_token(current_user, form.organisation_id.data, form.name.data,
-                                              form.scopes.data, form.days.data)
+        token, row = svc.create_service_token(
+            current_user, form.organisation_id.data, form.name.data, form.scopes.data, form.days.data
+        )
     except ServiceError as exc:
         _refused(form, exc)
         return _page(token_form=form, status=400)

@@ -2,6 +2,7 @@
 reassigning a consultant (also moving a case to another team or municipality), and what the
 case page shows about consents: who sees what, which consent is missing, and which
 notifications were not sent for lack of it (ips_coord.services.referrals, .records)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,12 @@ class AssignForm(SafeForm):
     next = HiddenField()
 
 
-def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False,
-                choices: tuple[list[SelectChoice], list[SelectChoice]] | None = None) -> AssignForm:
+def assign_form(
+    case: IpsCase,
+    formdata: Any = None,
+    own_team_only: bool = False,
+    choices: tuple[list[SelectChoice], list[SelectChoice]] | None = None,
+) -> AssignForm:
     """Consultants of every IPS team (choosing one in another team moves the case there).
     `choices`: made already for a case of the same team (the overview's queue shares them)."""
     form = AssignForm(formdata=formdata, prefix=f"a{case.id}")
@@ -55,23 +60,42 @@ def assign_form(case: IpsCase, formdata: Any = None, own_team_only: bool = False
 
 def assign_choices(team_id: int | None, own_team_only: bool = False) -> tuple[list[SelectChoice], list[SelectChoice]]:
     """The consultant and team choices for a case of this team: the same for every case of it."""
-    query = (select(User.id, User.name, Organisation.name, User.organisation_id)
-             .join(Organisation, Organisation.id == User.organisation_id)
-             .where(User.role == Role.IPS_CONSULTANT, User.active).order_by(Organisation.name, User.name))
+    query = (
+        select(User.id, User.name, Organisation.name, User.organisation_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.role == Role.IPS_CONSULTANT, User.active)
+        .order_by(Organisation.name, User.name)
+    )
     if own_team_only:
         query = query.where(User.organisation_id == team_id)
     rows = db.session.execute(query).all()
     # Each consultant's caseload beside the name, so the choice weighs who has room.
-    loads: dict[int | None, int] = dict(db.session.execute(
-        select(IpsCase.consultant_id, func.count()).where(
-            IpsCase.consultant_id.in_([r[0] for r in rows]), IpsCase.phase.in_(ON_CASELOAD))
-        .group_by(IpsCase.consultant_id)).tuples().all()) if rows else {}
+    loads: dict[int | None, int] = (
+        dict(
+            db.session.execute(
+                select(IpsCase.consultant_id, func.count())
+                .where(IpsCase.consultant_id.in_([r[0] for r in rows]), IpsCase.phase.in_(ON_CASELOAD))
+                .group_by(IpsCase.consultant_id)
+            )
+            .tuples()
+            .all()
+        )
+        if rows
+        else {}
+    )
     consultants = [SelectChoice(0, "–")] + [
-        SelectChoice(uid, _("%(name)s (%(n)s cases)", name=name if team == team_id else f"{name} · {team_name}",
-                            n=loads.get(uid, 0)))
-        for uid, name, team_name, team in rows]
-    teams = [SelectChoice(t.id, t.name) for t in db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name))]
+        SelectChoice(
+            uid,
+            _("%(name)s (%(n)s cases)", name=name if team == team_id else f"{name} · {team_name}", n=loads.get(uid, 0)),
+        )
+        for uid, name, team_name, team in rows
+    ]
+    teams = [
+        SelectChoice(t.id, t.name)
+        for t in db.session.scalars(
+            select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name)
+        )
+    ]
     return consultants, teams
 
 
@@ -81,8 +105,10 @@ def overview_context() -> dict[str, Any]:
     cases = unassigned_cases(team)
     # The choices read once for the whole queue (every case in it is the team's), not per case.
     choices = assign_choices(team, own_team_only=True) if cases else None
-    queue = [{"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True, choices=choices)}
-             for case, referrer in cases]
+    queue = [
+        {"case": case, "referrer": referrer, "form": assign_form(case, own_team_only=True, choices=choices)}
+        for case, referrer in cases
+    ]
     audit_pairs(current_user, [(case.id, Part.IDENTITY) for case, _referrer in cases])
     return {"queue": queue}
 
@@ -112,10 +138,19 @@ def _assignment_names(events: list[CaseEvent]) -> dict[str, dict[int, str]]:
     data = [e.data or {} for e in events if e.event == HistoryEntry.CASE_ASSIGNED]
     users = {d.get(k) for d in data for k in ("consultant_id", "from_consultant_id")} - {None}
     teams = {d.get(k) for d in data for k in ("team_id", "from_team_id")} - {None}
-    return {"users": {uid: name for uid, name in db.session.execute(
-                select(User.id, User.name).where(User.id.in_(users)))} if users else {},
-            "teams": {tid: name for tid, name in db.session.execute(
-                select(Organisation.id, Organisation.name).where(Organisation.id.in_(teams)))} if teams else {}}
+    return {
+        "users": {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(users)))}
+        if users
+        else {},
+        "teams": {
+            tid: name
+            for tid, name in db.session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(teams))
+            )
+        }
+        if teams
+        else {},
+    }
 
 
 @bp.post("/cases/<id:case_id>/assign")
@@ -136,15 +171,22 @@ def assign(case_id: int):
         # A consultant of another team takes the case to that team.
         team_id = db.session.scalar(select(User.organisation_id).where(User.id == consultant_id)) or team_id
     try:
-        assign_case(case, current_user, consultant_id=consultant_id, team_id=team_id,
-                    municipality=form.municipality.data)
+        assign_case(
+            case, current_user, consultant_id=consultant_id, team_id=team_id, municipality=form.municipality.data
+        )
     except ServiceError as exc:
         flash(translate(exc.message), "error")
         return redirect(back)
     audit_pairs(current_user, [(case.id, Part.PHASE)], action=AccessAction.WRITE)
     if case.consultant is not None:
-        flash(_("%(ref)s is assigned to %(name)s. The first contact is due within 7 days; the referrer is told.",
-                ref=case.reference, name=case.consultant.name), "ok")
+        flash(
+            _(
+                "%(ref)s is assigned to %(name)s. The first contact is due within 7 days; the referrer is told.",
+                ref=case.reference,
+                name=case.consultant.name,
+            ),
+            "ok",
+        )
     else:
         flash(_("%(ref)s is moved and waits in the team's queue.", ref=case.reference), "ok")
     if case.ips_team_id != current_user.organisation_id:

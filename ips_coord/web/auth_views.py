@@ -50,7 +50,8 @@ def login():
         except LoginDelayed as exc:
             seconds = max(1, int((exc.until - utcnow()).total_seconds()) + 1)
             form.password.errors.append(
-                _("Too many failed attempts for this account. Try again in %(seconds)s seconds.", seconds=seconds))
+                _("Too many failed attempts for this account. Try again in %(seconds)s seconds.", seconds=seconds)
+            )
             return render_template("login.html", form=form), 429, {"Retry-After": str(seconds)}
         if user is None:
             # Same message for an unknown user and a wrong password.
@@ -62,8 +63,10 @@ def login():
             login_user(user)
             session["seen"] = utcnow().timestamp()
             return redirect(safe_next(request.args.get("next")) or url_for("cases.home"))
-    return (render_template("login.html", form=form, idp=staff_client(current_app) is not None),
-            200 if request.method == "GET" or form.errors == {} else 400)
+    return (
+        render_template("login.html", form=form, idp=staff_client(current_app) is not None),
+        200 if request.method == "GET" or form.errors == {} else 400,
+    )
 
 
 @bp.get("/login/idp")
@@ -97,8 +100,11 @@ def idp_callback():
         if request.args.get("iss", issuer) != issuer:
             raise ValueError("another provider")
         token = client.authorize_access_token()
-        answer = subject_and_groups(token.get("userinfo") or {}, client.userinfo(token=token) or {},
-                                    current_app.config["STAFF_OIDC_GROUPS_CLAIM"])
+        answer = subject_and_groups(
+            token.get("userinfo") or {},
+            client.userinfo(token=token) or {},
+            current_app.config["STAFF_OIDC_GROUPS_CLAIM"],
+        )
         id_token = token.get("id_token")
     except Exception:  # noqa: BLE001 - any provider error is a failed sign-in, never a 500
         answer = None
@@ -134,9 +140,17 @@ def logout():
         end_point = _end_session_endpoint() if id_token else None
         if end_point:
             # RP-initiated logout: the provider ends its own session too, then sends the user back.
-            return redirect(end_point + "?" + urlencode({
-                "id_token_hint": id_token, "client_id": current_app.config["STAFF_OIDC_CLIENT_ID"],
-                "post_logout_redirect_uri": url_for("auth.login", _external=True)}))
+            return redirect(
+                end_point
+                + "?"
+                + urlencode(
+                    {
+                        "id_token_hint": id_token,
+                        "client_id": current_app.config["STAFF_OIDC_CLIENT_ID"],
+                        "post_logout_redirect_uri": url_for("auth.login", _external=True),
+                    }
+                )
+            )
     return redirect(url_for("auth.login"))
 
 

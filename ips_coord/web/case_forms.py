@@ -1,4 +1,5 @@
 """Forms for every record on the case page. Labels are translated; choices come from ips_coord.labels."""
+
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,11 +32,20 @@ def _c(words: Mapping[Any, Any], only: Iterable[str] | None = None) -> list[Sele
 
 CLOSE_REASONS = _c({**labels.CLOSE_REASONS, **labels.FORBIDDEN_CLOSE_REASONS})
 END_REASONS = _c(labels.END_REASONS)
-PLACEMENT_TYPES = _c(labels.PLACEMENT_TYPES, (
-    PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION, PlacementType.INTERNSHIP,
-    PlacementType.WAGE_SUBSIDY))
-STEP_TYPES = _c(labels.PLACEMENT_TYPES, (
-    PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED, PlacementType.OTHER))
+PLACEMENT_TYPES = _c(
+    labels.PLACEMENT_TYPES,
+    (
+        PlacementType.ORDINARY_JOB,
+        PlacementType.FLEXJOB,
+        PlacementType.EDUCATION,
+        PlacementType.INTERNSHIP,
+        PlacementType.WAGE_SUBSIDY,
+    ),
+)
+STEP_TYPES = _c(
+    labels.PLACEMENT_TYPES,
+    (PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED, PlacementType.OTHER),
+)
 CONTACT_KINDS = _c(labels.CONTACT_KINDS)
 LOCATIONS = _c(labels.LOCATIONS)
 
@@ -58,10 +68,13 @@ class TransitionForm(SafeForm):
     benefits_counselling_offered = BooleanField(_l("Benefits counselling offered"))
     citizen_agreed = BooleanField(_l("The citizen has agreed to take part"))
     # The citizen's consents to the parties the workflow notifies, recorded with the enrolment.
-    consent_psychiatry = BooleanField(_l("The citizen consents: psychiatry is told of the course (start meeting, "
-                                         "job, education, endings) and sees the employment progress"))
-    consent_jobcenter = BooleanField(_l("The citizen consents: the jobcenter sees jobs, education and the "
-                                        "shared plan"))
+    consent_psychiatry = BooleanField(
+        _l(
+            "The citizen consents: psychiatry is told of the course (start meeting, "
+            "job, education, endings) and sees the employment progress"
+        )
+    )
+    consent_jobcenter = BooleanField(_l("The citizen consents: the jobcenter sees jobs, education and the shared plan"))
     end_reason = SelectField(_l("Why it ended"), choices=END_REASONS, validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     resume_date = DateField(_l("Planned resume date"), validators=[Optional()])
@@ -72,8 +85,14 @@ class TransitionForm(SafeForm):
 EVENT_FIELDS = {
     "enrol": ["psychiatry_contact_id", "citizen_agreed", "consent_psychiatry", "consent_jobcenter", "note"],
     "re_enter": ["psychiatry_contact_id", "consent_psychiatry", "consent_jobcenter", "note"],
-    "start_job": ["employer_name", "job_title", "placement_type", "hours_per_week", "start_date",
-                  "benefits_counselling_offered"],
+    "start_job": [
+        "employer_name",
+        "job_title",
+        "placement_type",
+        "hours_per_week",
+        "start_date",
+        "benefits_counselling_offered",
+    ],
     "start_education": ["employer_name", "start_date", "benefits_counselling_offered"],
     "end_job": ["end_reason", "end_date", "note"],
     "end_education": ["end_reason", "end_date", "note"],
@@ -123,13 +142,15 @@ class ReviewForm(SafeForm):
     adjust_mentor = StringField(_l("Mentor"), validators=[Optional(), Length(max=1000)])
     adjust_aids = StringField(_l("Aids"), validators=[Optional(), Length(max=1000)])
     adjust_disclosure = StringField(_l("Disclosure"), validators=[Optional(), Length(max=1000)])
-    job_preferences = TextAreaField(_l("Updated job preferences (career profile)"),
-                                    validators=[Optional(), Length(max=5000)])
+    job_preferences = TextAreaField(
+        _l("Updated job preferences (career profile)"), validators=[Optional(), Length(max=5000)]
+    )
 
 
 class ProfileForm(SafeForm):
-    wishes_and_dreams = TextAreaField(_l("Wishes and dreams, in the citizen's words"),
-                                      validators=[Optional(), Length(max=5000)])
+    wishes_and_dreams = TextAreaField(
+        _l("Wishes and dreams, in the citizen's words"), validators=[Optional(), Length(max=5000)]
+    )
     job_preferences = TextAreaField(_l("Job preferences"), validators=[Optional(), Length(max=5000)])
     work_history = TextAreaField(_l("Work history"), validators=[Optional(), Length(max=5000)])
     education = TextAreaField(_l("Education"), validators=[Optional(), Length(max=5000)])
@@ -140,11 +161,13 @@ class ProfileForm(SafeForm):
 
 
 class ConsentForm(SafeForm):
-    from_party = SelectField(_l("From"),
-                             choices=_c(labels.PARTIES, (Party.PSYCHIATRY, Party.IPS_TEAM, Party.JOBCENTER)))
+    from_party = SelectField(
+        _l("From"), choices=_c(labels.PARTIES, (Party.PSYCHIATRY, Party.IPS_TEAM, Party.JOBCENTER))
+    )
     to_party = SelectField(_l("To"), choices=_c(labels.PARTIES, (Party.IPS_TEAM, Party.PSYCHIATRY, Party.JOBCENTER)))
-    categories = MultiCheckboxField(_l("What may be shared"), choices=_c(labels.CATEGORIES),
-                                    validators=[DataRequired()])
+    categories = MultiCheckboxField(
+        _l("What may be shared"), choices=_c(labels.CATEGORIES), validators=[DataRequired()]
+    )
     purpose = StringField(_l("Purpose"), validators=[DataRequired(), Length(min=3, max=500)])
     given_at = DateField(_l("Given on"), validators=[InputRequired()])
     expires_at = DateField(_l("Expires on (optional)"), validators=[Optional()])
@@ -154,8 +177,10 @@ class WithdrawConsentForm(SafeForm):
     """Withdrawing stops sharing at once: say who asked, and confirm."""
 
     requested_by = SelectField(_l("Who asked for the withdrawal"), choices=_c(labels.WITHDRAWAL_REQUESTERS))
-    confirm = BooleanField(_l("Yes, withdraw the consent: sharing under it stops at once"),
-                           validators=[DataRequired(_l("Confirm the withdrawal."))])
+    confirm = BooleanField(
+        _l("Yes, withdraw the consent: sharing under it stops at once"),
+        validators=[DataRequired(_l("Confirm the withdrawal."))],
+    )
 
 
 class SharedHealthInfoForm(SafeForm):
@@ -168,8 +193,11 @@ class ReferralForm(SafeForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     birth_year = WholeNumberField(_l("Birth year"), validators=[Optional(), NumberRange(1900, 2100)])
-    cpr = StringField(_l("CPR number"), validators=[Optional(), Length(max=20)],
-                      render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    cpr = StringField(
+        _l("CPR number"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=100)])
     own_goal = TextAreaField(_l("The citizen's own goal, in their words"), validators=[Optional(), Length(max=2000)])
@@ -177,8 +205,11 @@ class ReferralForm(SafeForm):
     psychiatry_contact_id = SelectField(_l("Psychiatry contact"), coerce=coerce_id, validators=[Optional()])
     jobcenter_caseworker_id = SelectField(_l("Jobcenter caseworker"), coerce=coerce_id, validators=[Optional()])
     out_of_work = BooleanField(_l("Out of work at referral"), default=True)
-    referral_reason = SelectField(_l("Why is the citizen referred?"), choices=[
-        SelectChoice("", "–"), *_c(labels.REFERRAL_REASONS)], validators=[Optional()])
+    referral_reason = SelectField(
+        _l("Why is the citizen referred?"),
+        choices=[SelectChoice("", "–"), *_c(labels.REFERRAL_REASONS)],
+        validators=[Optional()],
+    )
 
 
 class StepForm(SafeForm):
@@ -188,4 +219,3 @@ class StepForm(SafeForm):
     employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
-

@@ -1,6 +1,7 @@
 """The shared case page and everything a user can do on it. Each part is shown and each form
 accepted only as the access policy allows; errors re-render the page with the message next
 to the field and everything typed kept."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -116,12 +117,22 @@ def _psychiatry_choices(case: IpsCase):
     users, so the case's own contact (named in the page's header) comes with them rather than on
     its own; the whole country's as names only."""
     if not case.psychiatry_contact_id:
-        return [SelectChoice(uid, name) for uid, name in db.session.execute(
-            select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name))]
+        return [
+            SelectChoice(uid, name)
+            for uid, name in db.session.execute(
+                select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
+            )
+        ]
     region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
-    users = db.session.scalars(select(User).where(
-        User.role == Role.PSYCHIATRY, User.active,
-        (User.organisation_id == region) | (User.id == case.psychiatry_contact_id)).order_by(User.name)).all()
+    users = db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.PSYCHIATRY,
+            User.active,
+            (User.organisation_id == region) | (User.id == case.psychiatry_contact_id),
+        )
+        .order_by(User.name)
+    ).all()
     contact = next((u for u in users if u.id == case.psychiatry_contact_id), None)
     if contact is not None and "psychiatry_contact" in inspect(case).unloaded:
         set_committed_value(case, "psychiatry_contact", contact)  # loaded, not changed
@@ -140,11 +151,22 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     rows = _shared_rows(case, access)
     # The job-ending review opens by itself while it is due: it is the case's next step.
     review_due = case.phase == Phase.JOB_ENDED and any(
-        f.kind == FollowUpKind.JOB_ENDING_REVIEW for f in rows.get("open_follow_ups", ()))
+        f.kind == FollowUpKind.JOB_ENDING_REVIEW for f in rows.get("open_follow_ups", ())
+    )
     opened = open_sections(forms, {"review"} if review_due else set())
-    ctx: dict[str, Any] = {"case": case, "access": access, "now": now, "today": local_today(now), "forms": {},
-                           "opened": opened, "answer_url": answer_url, "answer_label": answer_label,
-                           "one_tap": one_tap, "in_sections": True, "event_fields": EVENT_FIELDS}
+    ctx: dict[str, Any] = {
+        "case": case,
+        "access": access,
+        "now": now,
+        "today": local_today(now),
+        "forms": {},
+        "opened": opened,
+        "answer_url": answer_url,
+        "answer_label": answer_label,
+        "one_tap": one_tap,
+        "in_sections": True,
+        "event_fields": EVENT_FIELDS,
+    }
     ctx.update(_next_steps(case, access, forms, now))
     ctx.update(_record_forms(case, access, forms, now))
     ctx.update(_readable_parts(case, access, forms, rows))
@@ -166,8 +188,22 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
 
 # The parts read only when they have rows (one probe for all); the history, the follow-ups and
 # the notifications nearly always have some.
-PROBED_PARTS = [CareerProfile, Consent, Contact, JobEndingReview, Placement, EmployerContact, SharedHealthInfo,
-                BenefitFact, PlanGoal, PlanAction, ParallelIntervention, ProgressRating, CitizenNote, Admission]
+PROBED_PARTS = [
+    CareerProfile,
+    Consent,
+    Contact,
+    JobEndingReview,
+    Placement,
+    EmployerContact,
+    SharedHealthInfo,
+    BenefitFact,
+    PlanGoal,
+    PlanAction,
+    ParallelIntervention,
+    ProgressRating,
+    CitizenNote,
+    Admission,
+]
 
 
 def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
@@ -179,19 +215,28 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     note_parts_present(case.id, PROBED_PARTS)
     if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
-        rows["open_follow_ups"] = shown_rows(FollowUp, case.id, FollowUp.due_at,
-                                             where=[FollowUp.status == FollowUpStatus.OPEN])
+        rows["open_follow_ups"] = shown_rows(
+            FollowUp, case.id, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN]
+        )
     if access.can_read(Part.HISTORY):
         rows["events"] = shown_rows(CaseEvent, case.id, CaseEvent.seq.desc())
     if access.can_read(Part.CONSENTS):
         rows["consents"] = shown_rows(Consent, case.id, Consent.given_at.desc(), Consent.id.desc(), entities=True)
     # Never sent: a withheld notification awaits a consent, not an acknowledgement.
-    mine = and_(Notification.recipient_id == current_user.id, Notification.awaiting_ack(),
-                Notification.status != NotificationStatus.WITHHELD)
+    mine = and_(
+        Notification.recipient_id == current_user.id,
+        Notification.awaiting_ack(),
+        Notification.status != NotificationStatus.WITHHELD,
+    )
     shows_withheld = access.can_read(Part.HISTORY) and access.can_read(Part.CONSENTS)
-    notifications = db.session.scalars(select(Notification).where(
-        Notification.case_id == case.id, or_(mine, Notification.status == NotificationStatus.WITHHELD)
-        if shows_withheld else mine).order_by(Notification.created_at.desc(), Notification.id.desc())).all()
+    notifications = db.session.scalars(
+        select(Notification)
+        .where(
+            Notification.case_id == case.id,
+            or_(mine, Notification.status == NotificationStatus.WITHHELD) if shows_withheld else mine,
+        )
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    ).all()
     rows["to_acknowledge"] = [n for n in notifications if n.status != NotificationStatus.WITHHELD]
     if shows_withheld:
         rows["withheld"] = [n for n in notifications if n.status == NotificationStatus.WITHHELD]
@@ -216,8 +261,11 @@ def _next_steps(case: IpsCase, access: Access, forms: dict[str, Any], now: datet
         if form.psychiatry_contact_id.data is None and case.psychiatry_contact_id:
             form.psychiatry_contact_id.data = case.psychiatry_contact_id
         transition_forms[event] = form
-    return {"next_events": events, "transition_forms": transition_forms,
-            "employer_search": any("employer_name" in EVENT_FIELDS.get(e, ()) for e in opened)}
+    return {
+        "next_events": events,
+        "transition_forms": transition_forms,
+        "employer_search": any("employer_name" in EVENT_FIELDS.get(e, ()) for e in opened),
+    }
 
 
 def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -225,28 +273,37 @@ def _record_forms(case: IpsCase, access: Access, forms: dict[str, Any], now: dat
     ctx: dict[str, Any] = {}
     if access.can_write(Part.CONTACT_NOTES):
         kind = request.args.get("kind")
-        ctx["contact_form"] = forms.get("contact") or form_or_closed("contact", lambda: ContactForm(
-            formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})))
+        ctx["contact_form"] = forms.get("contact") or form_or_closed(
+            "contact",
+            lambda: ContactForm(
+                formdata=None, occurred_at=_local_input(now), **({"kind": kind} if kind in CONTACT_KINDS else {})
+            ),
+        )
         if not getattr(ctx["contact_form"], "closed", False):
             ctx["contact_form"].with_guides(team_guides(case.ips_team_id) if case.ips_team_id else [])
         if case.phase == Phase.JOB_ENDED:
             ctx["review_form"] = forms.get("review") or form_or_closed(
-                "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now)))
+                "review", lambda: ReviewForm(formdata=None, held_at=_local_input(now))
+            )
     if access.can_read(Part.CAREER_PROFILE):
         ctx["profiles"] = shown_rows(CareerProfile, case.id, CareerProfile.version.desc())
     if access.can_write(Part.CAREER_PROFILE):  # writers read it too: the form starts from the latest version
         latest = ctx["profiles"][0] if ctx["profiles"] else None
         ctx["profile_form"] = forms.get("profile") or form_or_closed(
-            "profile", lambda: ProfileForm(formdata=None, obj=latest))
+            "profile", lambda: ProfileForm(formdata=None, obj=latest)
+        )
     if access.can_write(Part.PLACEMENTS):
         ctx["step_form"] = forms.get("step") or form_or_closed(
-            "step", lambda: StepForm(formdata=None, start_date=local_today(now)))
+            "step", lambda: StepForm(formdata=None, start_date=local_today(now))
+        )
     if access.can_write(Part.CONSENTS):
         ctx["consent_form"] = forms.get("consent") or form_or_closed(
-            "consent", lambda: ConsentForm(formdata=None, given_at=local_today(now)))
+            "consent", lambda: ConsentForm(formdata=None, given_at=local_today(now))
+        )
     if access.can_write(Part.SHARED_HEALTH_INFO):
         ctx["shared_form"] = forms.get("shared") or form_or_closed(
-            "shared", lambda: _shared_form(case, None, local_today(now)))
+            "shared", lambda: _shared_form(case, None, local_today(now))
+        )
     return ctx
 
 
@@ -258,9 +315,11 @@ def _shared_form(case: IpsCase, posted: SharedHealthInfoForm | None, today: Any)
     choices = SharedHealthInfoForm.category.kwargs["choices"]
     seen = [c.value for c in choices if svc.team_may_see(case, c.value, today)]
     form.category.choices = [
-        SelectChoice(c.value, c.label if c.value in seen else _("%(category)s (the IPS team does not see it)",
-                                                                category=c.label))
-        for c in choices]
+        SelectChoice(
+            c.value, c.label if c.value in seen else _("%(category)s (the IPS team does not see it)", category=c.label)
+        )
+        for c in choices
+    ]
     if posted is None:
         if seen:
             form.category.data = seen[0]
@@ -281,16 +340,28 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
         ctx["consents"] = rows["consents"]
         if access.can_write(Part.CONSENTS):
             failed = forms.get("withdraw")
-            ctx["may_withdraw"] = any(c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
-                                      for c in ctx["consents"])
-            ctx["withdraw_forms"] = {
-                c.id: failed if failed is not None and failed._prefix == f"w{c.id}-"
-                else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
-                for c in ctx["consents"] if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
-            } if is_open("withdraw") else {}
+            ctx["may_withdraw"] = any(
+                c.withdrawn_at is None and svc.may_withdraw(c, case, current_user) for c in ctx["consents"]
+            )
+            ctx["withdraw_forms"] = (
+                {
+                    c.id: failed
+                    if failed is not None and failed._prefix == f"w{c.id}-"
+                    else WithdrawConsentForm(formdata=None, prefix=f"w{c.id}")
+                    for c in ctx["consents"]
+                    if c.withdrawn_at is None and svc.may_withdraw(c, case, current_user)
+                }
+                if is_open("withdraw")
+                else {}
+            )
     if access.can_read(Part.SHARED_HEALTH_INFO):
-        ctx["shared"] = shown_rows(SharedHealthInfo, case.id, SharedHealthInfo.created_at.desc(), entities=True,
-                                 where=[SharedHealthInfo.category.in_(access.health_categories)])
+        ctx["shared"] = shown_rows(
+            SharedHealthInfo,
+            case.id,
+            SharedHealthInfo.created_at.desc(),
+            entities=True,
+            where=[SharedHealthInfo.category.in_(access.health_categories)],
+        )
     if access.can_read(Part.BENEFIT_FACTS):
         ctx["benefits"] = shown_rows(BenefitFact, case.id, BenefitFact.created_at.desc(), entities=True)
     if access.can_read(Part.CONTACT_NOTES):
@@ -304,9 +375,16 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
 
 
 # Which part each list on the page belongs to (identity and phase are in the header).
-SHOWN_PARTS = (("profiles", Part.CAREER_PROFILE), ("follow_ups", Part.FOLLOW_UPS), ("events", Part.HISTORY),
-               ("consents", Part.CONSENTS), ("shared", Part.SHARED_HEALTH_INFO), ("benefits", Part.BENEFIT_FACTS),
-               ("contacts", Part.CONTACT_NOTES), ("placements", Part.PLACEMENTS))
+SHOWN_PARTS = (
+    ("profiles", Part.CAREER_PROFILE),
+    ("follow_ups", Part.FOLLOW_UPS),
+    ("events", Part.HISTORY),
+    ("consents", Part.CONSENTS),
+    ("shared", Part.SHARED_HEALTH_INFO),
+    ("benefits", Part.BENEFIT_FACTS),
+    ("contacts", Part.CONTACT_NOTES),
+    ("placements", Part.PLACEMENTS),
+)
 
 
 def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any], plan_parts: set[Part]) -> None:
@@ -317,8 +395,10 @@ def _log_shown(case: IpsCase, access: Access, ctx: dict[str, Any], plan_parts: s
 
 
 def _staff_choices(role):
-    return [SelectChoice(0, "–")] + [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        select(User).where(User.role == role, User.active).order_by(User.name))]
+    return [SelectChoice(0, "–")] + [
+        SelectChoice(u.id, u.name)
+        for u in db.session.scalars(select(User).where(User.role == role, User.active).order_by(User.name))
+    ]
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -331,31 +411,45 @@ def new_referral():
     form = ReferralForm()
     form.psychiatry_contact_id.choices = _staff_choices(Role.PSYCHIATRY)
     form.jobcenter_caseworker_id.choices = _staff_choices(Role.JOBCENTER)
-    teams = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM)
-                               .order_by(Organisation.name)).all()
+    teams = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.IPS_TEAM).order_by(Organisation.name)
+    ).all()
     form.ips_team_id.choices = [SelectChoice(t.id, t.name) for t in teams]
     if not form.is_submitted() and current_user.role in (Role.IPS_CONSULTANT, Role.COORDINATOR):
         form.ips_team_id.data = current_user.organisation_id
     if form.validate_on_submit():
-        fields = {k: (getattr(form, k).data or None) for k in
-                  ("first_name", "last_name", "birth_year", "cpr", "phone", "municipality", "own_goal")}
+        fields = {
+            k: (getattr(form, k).data or None)
+            for k in ("first_name", "last_name", "birth_year", "cpr", "phone", "municipality", "own_goal")
+        }
         try:
-            case = svc.create_referral(fields, current_user, ips_team_id=form.ips_team_id.data,
-                                       psychiatry_contact_id=form.psychiatry_contact_id.data or None,
-                                       jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
-                                       out_of_work=form.out_of_work.data,
-                                       referral_reason=form.referral_reason.data or None)
+            case = svc.create_referral(
+                fields,
+                current_user,
+                ips_team_id=form.ips_team_id.data,
+                psychiatry_contact_id=form.psychiatry_contact_id.data or None,
+                jobcenter_caseworker_id=form.jobcenter_caseworker_id.data or None,
+                out_of_work=form.out_of_work.data,
+                referral_reason=form.referral_reason.data or None,
+            )
         except ServiceError as exc:
             attach_error(form, exc)
             return render_template("referral.html", form=form), 400
         audit(current_user, case.id, AccessAction.WRITE, Part.IDENTITY)
         flash(_("The citizen is referred."), "ok")
         if form.cpr.data and not parse_cpr(form.cpr.data).modulus11_ok:
-            flash(_("The CPR number does not pass the modulus-11 check. Numbers issued since 2007 need not pass it: "
-                    "check it against the citizen's health card."), "warning")
+            flash(
+                _(
+                    "The CPR number does not pass the modulus-11 check. Numbers issued since 2007 need not pass it: "
+                    "check it against the citizen's health card."
+                ),
+                "warning",
+            )
         if case.possible_duplicate:  # nothing about the earlier record: only that it may exist
-            flash(_("A case may already exist for this citizen. The coordinator has been told and can merge them."),
-                  "warning")
+            flash(
+                _("A case may already exist for this citizen. The coordinator has been told and can merge them."),
+                "warning",
+            )
         if relation_to_case(current_user, case) is None:
             return redirect(url_for("cases.home"))  # referred to a team the referrer cannot see into
         return redirect(url_for("case_page.detail", case_id=case.id))
@@ -396,8 +490,9 @@ def transition(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, access, 400, transition=form, transition_event=event)
     wanted = set(EVENT_FIELDS.get(event, []))
-    payload = {name: field.data for name, field in form._fields.items()
-               if name in wanted and field.data not in (None, "")}
+    payload = {
+        name: field.data for name, field in form._fields.items() if name in wanted and field.data not in (None, "")
+    }
     if "hours_per_week" in payload:
         payload["hours_per_week"] = float(payload["hours_per_week"])
     try:
@@ -411,8 +506,9 @@ def transition(case_id: int):
     except ServiceError as exc:  # a workflow refusal (422) or another rule (400)
         attach_error(form, exc)
         db.session.expire_all()
-        return render_case(db.session.get_one(IpsCase, case_id), access, exc.status, transition=form,
-                           transition_event=event)
+        return render_case(
+            db.session.get_one(IpsCase, case_id), access, exc.status, transition=form, transition_event=event
+        )
     for message, category in what_happened(case_id, event):
         flash(message, category)
     return redirect(url_for("case_page.detail", case_id=case_id))
@@ -426,8 +522,14 @@ def attach_error(form, exc: ServiceError) -> None:
 
 
 # Where each section starts on the page (its anchor), when not its own name.
-SECTION_ANCHOR = {"consent": "consents", "step": "placements", "rating": "progress", "withdraw": "consents",
-                  "decision": "decisions", "terms": "running-job"}
+SECTION_ANCHOR = {
+    "consent": "consents",
+    "step": "placements",
+    "rating": "progress",
+    "withdraw": "consents",
+    "decision": "decisions",
+    "terms": "running-job",
+}
 
 SAVED = {
     "contact": _l("The contact is saved and shown under Contacts and meetings."),
@@ -461,50 +563,107 @@ def _form_post(case_id, part, form_cls, key, save):
 @bp.post("/cases/<id:case_id>/contacts")
 @login_required
 def add_contact(case_id: int):
-    return _form_post(case_id, Part.CONTACT_NOTES, ContactForm, "contact", lambda case, f: svc.log_contact(
-        case, current_user, kind=f.kind.data, occurred_at=_aware(f.occurred_at.data), location=f.location.data,
-        note=f.note.data or None, guide_id=f.guide_id.data or None))
+    return _form_post(
+        case_id,
+        Part.CONTACT_NOTES,
+        ContactForm,
+        "contact",
+        lambda case, f: svc.log_contact(
+            case,
+            current_user,
+            kind=f.kind.data,
+            occurred_at=_aware(f.occurred_at.data),
+            location=f.location.data,
+            note=f.note.data or None,
+            guide_id=f.guide_id.data or None,
+        ),
+    )
 
 
 # The adjustments the review form asks about (each an `adjust_<name>` field).
-REVIEW_FORM_ADJUSTMENTS = (Adjustment.HOURS, Adjustment.TASKS, Adjustment.MENTOR, Adjustment.AIDS,
-                           Adjustment.DISCLOSURE)
+REVIEW_FORM_ADJUSTMENTS = (
+    Adjustment.HOURS,
+    Adjustment.TASKS,
+    Adjustment.MENTOR,
+    Adjustment.AIDS,
+    Adjustment.DISCLOSURE,
+)
 
 
 @bp.post("/cases/<id:case_id>/reviews")
 @login_required
 def add_review(case_id: int):
     def save(case, f):
-        adjustments = {k.value: getattr(f, f"adjust_{k}").data for k in REVIEW_FORM_ADJUSTMENTS
-                       if getattr(f, f"adjust_{k}").data}
+        adjustments = {
+            k.value: getattr(f, f"adjust_{k}").data for k in REVIEW_FORM_ADJUSTMENTS if getattr(f, f"adjust_{k}").data
+        }
         # The review and the profile update are one step (one transaction).
-        svc.record_review(case, current_user, held_at=_aware(f.held_at.data), what_worked=f.what_worked.data or None,
-                          what_did_not=f.what_did_not.data or None, adjustments=adjustments,
-                          clinician_present=f.clinician_present.data, job_preferences=f.job_preferences.data or None)
+        svc.record_review(
+            case,
+            current_user,
+            held_at=_aware(f.held_at.data),
+            what_worked=f.what_worked.data or None,
+            what_did_not=f.what_did_not.data or None,
+            adjustments=adjustments,
+            clinician_present=f.clinician_present.data,
+            job_preferences=f.job_preferences.data or None,
+        )
+
     return _form_post(case_id, Part.CONTACT_NOTES, ReviewForm, "review", save)
 
 
 @bp.post("/cases/<id:case_id>/profile")
 @login_required
 def save_profile(case_id: int):
-    return _form_post(case_id, Part.CAREER_PROFILE, ProfileForm, "profile", lambda case, f: svc.save_profile(
-        case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}))
+    return _form_post(
+        case_id,
+        Part.CAREER_PROFILE,
+        ProfileForm,
+        "profile",
+        lambda case, f: svc.save_profile(
+            case, current_user, {k: (getattr(f, k).data or None) for k in svc.PROFILE_FIELDS}
+        ),
+    )
 
 
 @bp.post("/cases/<id:case_id>/steps")
 @login_required
 def add_step(case_id: int):
-    return _form_post(case_id, Part.PLACEMENTS, StepForm, "step", lambda case, f: svc.add_step(
-        case, current_user, type=f.type.data, employer_name=f.employer_name.data, start_date=f.start_date.data,
-        end_date=f.end_date.data))
+    return _form_post(
+        case_id,
+        Part.PLACEMENTS,
+        StepForm,
+        "step",
+        lambda case, f: svc.add_step(
+            case,
+            current_user,
+            type=f.type.data,
+            employer_name=f.employer_name.data,
+            start_date=f.start_date.data,
+            end_date=f.end_date.data,
+        ),
+    )
 
 
 @bp.post("/cases/<id:case_id>/consents")
 @login_required
 def add_consent(case_id: int):
-    return _form_post(case_id, Part.CONSENTS, ConsentForm, "consent", lambda case, f: svc.record_consent(
-        case, current_user, from_party=f.from_party.data, to_party=f.to_party.data, categories=f.categories.data,
-        purpose=f.purpose.data, given_at=f.given_at.data, expires_at=f.expires_at.data))
+    return _form_post(
+        case_id,
+        Part.CONSENTS,
+        ConsentForm,
+        "consent",
+        lambda case, f: svc.record_consent(
+            case,
+            current_user,
+            from_party=f.from_party.data,
+            to_party=f.to_party.data,
+            categories=f.categories.data,
+            purpose=f.purpose.data,
+            given_at=f.given_at.data,
+            expires_at=f.expires_at.data,
+        ),
+    )
 
 
 @bp.post("/cases/<id:case_id>/consents/<id:consent_id>/withdraw")
@@ -519,8 +678,9 @@ def withdraw_consent(case_id: int, consent_id: int):
         if not form.validate_on_submit():
             return render_case(case, access, 400, withdraw=form)
         try:
-            svc.withdraw_consent(consent, current_user, requested_by=form.requested_by.data,
-                                 confirmed=form.confirm.data)
+            svc.withdraw_consent(
+                consent, current_user, requested_by=form.requested_by.data, confirmed=form.confirm.data
+            )
         except ServiceError as exc:
             attach_error(form, exc)
             db.session.expire_all()
@@ -534,13 +694,19 @@ def withdraw_consent(case_id: int, consent_id: int):
 def add_shared_health_info(case_id: int):
     """Share with the IPS team; what the team cannot see under the consents asks for confirmation
     first, and the sharer is told who will not see it."""
+
     def save(case, f):
-        svc.share_health_info(case, current_user, category=f.category.data, text=f.text.data,
-                              confirmed=f.confirm_unseen.data)
+        svc.share_health_info(
+            case, current_user, category=f.category.data, text=f.text.data, confirmed=f.confirm_unseen.data
+        )
         if not svc.team_may_see(case, f.category.data, local_today(utcnow())):
-            return _("Saved, but the IPS team does not see it until the citizen consents (psychiatry to the IPS "
-                     "team: %(category)s).", category=CATEGORIES.get(f.category.data, f.category.data))
+            return _(
+                "Saved, but the IPS team does not see it until the citizen consents (psychiatry to the IPS "
+                "team: %(category)s).",
+                category=CATEGORIES.get(f.category.data, f.category.data),
+            )
         return None
+
     return _form_post(case_id, Part.SHARED_HEALTH_INFO, SharedHealthInfoForm, "shared", save)
 
 

@@ -3,6 +3,7 @@ allowed steps, each as a link; each form (a next step's too, `?open=next-start_j
 and rendered only when its section is asked for (`?open=contact#contact`), when it failed (to
 show the message next to the field), or when the case's next step needs it (the job-ending
 review while it is due). Server-rendered, working without JavaScript."""
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -15,10 +16,22 @@ from ..workflows.phases import Event
 
 # Which section a failed form belongs to (the keyword render_case is given -> section).
 FORM_SECTION = {
-    "contact": "contact", "review": "review", "profile": "profile", "step": "step", "consent": "consent",
-    "withdraw": "withdraw", "shared": "shared", "plan_goal": "plan", "plan_action": "plan",
-    "participation": "plan", "intervention": "interventions", "end_intervention": "interventions",
-    "supports": "supports", "rating": "rating", "decision": "decision", "terms": "terms",
+    "contact": "contact",
+    "review": "review",
+    "profile": "profile",
+    "step": "step",
+    "consent": "consent",
+    "withdraw": "withdraw",
+    "shared": "shared",
+    "plan_goal": "plan",
+    "plan_action": "plan",
+    "participation": "plan",
+    "intervention": "interventions",
+    "end_intervention": "interventions",
+    "supports": "supports",
+    "rating": "rating",
+    "decision": "decision",
+    "terms": "terms",
 }
 SECTIONS = frozenset(FORM_SECTION.values())
 # A next step's form is a section of its own, named by its event: "next-start_job".
@@ -86,8 +99,9 @@ def note_parts_present(case_id: int, models: list[Any]) -> None:
     g.case_parts_present = {m for m, present in zip(models, flags, strict=True) if present}
 
 
-def shown_rows(model: Any, case_id: int, *order: Any, where: Any = (), limit: int | None = None,
-               entities: bool = False) -> list[Any]:
+def shown_rows(
+    model: Any, case_id: int, *order: Any, where: Any = (), limit: int | None = None, entities: bool = False
+) -> list[Any]:
     """One part of the case record, in the page's order: read-only rows (named tuples, one
     attribute per column) rather than ORM objects, since the page only shows them and a row costs
     a fraction of an entity to load; `entities` for parts whose objects are asked questions or

@@ -84,8 +84,17 @@ class ListedCase:
     def of(cls, row: Row[Any], now: datetime) -> ListedCase:
         # Unpacked, not read by name: a Row's attribute lookup costs ~25 times a tuple's.
         # The columns in the order of `index`'s query.
-        (case_id, phase, last_contact_at, enrolled_at, referred_at, first_name, last_name, anonymised_at,
-         consultant) = row
+        (
+            case_id,
+            phase,
+            last_contact_at,
+            enrolled_at,
+            referred_at,
+            first_name,
+            last_name,
+            anonymised_at,
+            consultant,
+        ) = row
         # As Citizen.full_name and IpsCase.days_since_contact say it.
         name = f"{first_name} {last_name}" if anonymised_at is None else "–"
         last = last_contact_at or enrolled_at or referred_at
@@ -115,17 +124,32 @@ def index():
         where.append(IpsCase.phase == phase)
     else:
         phase = None
-    counts = {Phase(p): n for p, n in db.session.execute(
-        select(IpsCase.phase, func.count()).where(*where).group_by(IpsCase.phase))}
+    counts = {
+        Phase(p): n
+        for p, n in db.session.execute(select(IpsCase.phase, func.count()).where(*where).group_by(IpsCase.phase))
+    }
     total = sum(counts.values())
     pages = pack_pages(counts, PAGE_SIZE) or [[]]
     page = query_page(last=len(pages))
     slices = pages[page - 1]
     # Plain rows, not case objects: a list shows four columns of up to PAGE_SIZE cases.
-    query = (select(IpsCase.id, IpsCase.phase, IpsCase.last_contact_at, IpsCase.enrolled_at, IpsCase.referred_at,
-                    Citizen.first_name, Citizen.last_name, Citizen.anonymised_at, User.name.label("consultant"))
-             .join(Citizen, Citizen.id == IpsCase.citizen_id).outerjoin(User, User.id == IpsCase.consultant_id)
-             .where(*where).order_by(IpsCase.id))
+    query = (
+        select(
+            IpsCase.id,
+            IpsCase.phase,
+            IpsCase.last_contact_at,
+            IpsCase.enrolled_at,
+            IpsCase.referred_at,
+            Citizen.first_name,
+            Citizen.last_name,
+            Citizen.anonymised_at,
+            User.name.label("consultant"),
+        )
+        .join(Citizen, Citizen.id == IpsCase.citizen_id)
+        .outerjoin(User, User.id == IpsCase.consultant_id)
+        .where(*where)
+        .order_by(IpsCase.id)
+    )
     if len(slices) == 1 and slices[0][2] < counts[slices[0][0]]:  # a part of a group larger than a page
         only, offset, limit = slices[0]
         query = query.where(IpsCase.phase == only).offset(offset).limit(limit)
@@ -141,8 +165,13 @@ def index():
     first_of = {p: offset + 1 for p, offset, _l in slices}
 
     def page_url(**changes):
-        args = {"scope": "team" if team_view else None, "consultant": consultant.id if consultant else None,
-                "phase": phase, "page": None, **changes}
+        args = {
+            "scope": "team" if team_view else None,
+            "consultant": consultant.id if consultant else None,
+            "phase": phase,
+            "page": None,
+            **changes,
+        }
         return url_for("cases.index", **{k: v for k, v in args.items() if v})
 
     if consultant is not None:
@@ -151,11 +180,23 @@ def index():
         heading = _("The team's cases")
     else:
         heading = _("My cases")
-    return render_template("cases.html", heading=heading, by_phase=by_phase, counts=counts, first_of=first_of,
-                           total=total, shown=len(cases), page=page, pages=len(pages), phase=phase, team_view=team_view,
-                           consultant=consultant, page_url=page_url,
-                           # One url_for for the page instead of one per row: the case page's path ends in the id.
-                           case_path=url_for("case_page.detail", case_id=1)[:-1])
+    return render_template(
+        "cases.html",
+        heading=heading,
+        by_phase=by_phase,
+        counts=counts,
+        first_of=first_of,
+        total=total,
+        shown=len(cases),
+        page=page,
+        pages=len(pages),
+        phase=phase,
+        team_view=team_view,
+        consultant=consultant,
+        page_url=page_url,
+        # One url_for for the page instead of one per row: the case page's path ends in the id.
+        case_path=url_for("case_page.detail", case_id=1)[:-1],
+    )
 
 
 @bp.get("/cases/<id:case_id>/access-log")
@@ -163,7 +204,11 @@ def index():
 def access_log(case_id: int):
     """Who has seen or changed this case: for the coordinator."""
     case, _access = authorize(current_user, case_id, Part.ACCESS_LOG)
-    rows = db.session.execute(select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
-                              .where(AccessLog.case_id == case.id)
-                              .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(500)).all()
+    rows = db.session.execute(
+        select(AccessLog, User)
+        .outerjoin(User, User.id == AccessLog.user_id)
+        .where(AccessLog.case_id == case.id)
+        .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
+        .limit(500)
+    ).all()
     return render_template("access_log.html", case=case, rows=rows)

@@ -5,6 +5,7 @@ Login never sees it, so every staff page and the API answer it as signed out; an
 here refuses a staff session. A citizen sees only their own cases: any other id is 404. Every
 page logs what it showed and every change what it changed, with the citizen as the actor.
 """
+
 from __future__ import annotations
 
 import time
@@ -80,6 +81,7 @@ from .guards import no_sooner_than
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 LOCAL = ZoneInfo("Europe/Copenhagen")
 
+
 def local(dt):
     return dt.astimezone(LOCAL) if dt is not None else None
 
@@ -106,6 +108,7 @@ def _load_citizen():
 
 def citizen_required(view):
     """Only a signed-in citizen; a staff session is not one (404, nothing here is for staff)."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.is_authenticated:
@@ -113,6 +116,7 @@ def citizen_required(view):
         if g.get("citizen") is None:
             return redirect(url_for("citizen.login"))
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -120,8 +124,9 @@ def _own_case(case_id: int) -> IpsCase:
     """The citizen's own case, or 404 (logged as a refusal) for any other id."""
     case = db.session.get(IpsCase, case_id)
     if case is None or case.citizen_id != g.citizen.id:
-        audit_citizen(g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"case {case_id}",
-                      outcome=404)
+        audit_citizen(
+            g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"case {case_id}", outcome=404
+        )
         abort(404)
     return case
 
@@ -256,12 +261,16 @@ def _oidc_identity(client) -> Identity | Refusal:
 
 _OIDC_REFUSALS = {
     Refusal.FAILED: _l("The sign-in did not succeed. Try again."),
-    Refusal.NO_CPR: _l("The sign-in service did not tell us your CPR number, so we cannot see who you are. "
-                       "Try again, or ask your consultant."),
-    Refusal.UNVERIFIED: _l("The sign-in service has not verified your CPR number, so we cannot sign you in. "
-                           "Ask your consultant."),
-    Refusal.INVALID_CPR: _l("The sign-in service sent a CPR number we cannot read, so we cannot sign you in. "
-                            "Ask your consultant."),
+    Refusal.NO_CPR: _l(
+        "The sign-in service did not tell us your CPR number, so we cannot see who you are. "
+        "Try again, or ask your consultant."
+    ),
+    Refusal.UNVERIFIED: _l(
+        "The sign-in service has not verified your CPR number, so we cannot sign you in. Ask your consultant."
+    ),
+    Refusal.INVALID_CPR: _l(
+        "The sign-in service sent a CPR number we cannot read, so we cannot sign you in. Ask your consultant."
+    ),
     Refusal.NO_CASE: _l("We could not find your IPS course. Ask your consultant."),
 }
 
@@ -281,8 +290,12 @@ def logout():
 @for_the_citizen
 @citizen_required
 def home():
-    case_id = db.session.scalar(select(IpsCase.id).where(IpsCase.citizen_id == g.citizen.id)
-                                .order_by(IpsCase.referred_at.desc(), IpsCase.id.desc()).limit(1))
+    case_id = db.session.scalar(
+        select(IpsCase.id)
+        .where(IpsCase.citizen_id == g.citizen.id)
+        .order_by(IpsCase.referred_at.desc(), IpsCase.id.desc())
+        .limit(1)
+    )
     if case_id is None:
         abort(404)
     return redirect(url_for("citizen.case", case_id=case_id))
@@ -293,22 +306,46 @@ def _who_read(case: IpsCase) -> list[dict]:
     time of their last look, their role and organisation once, what they read and what they wrote."""
     day = func.date(AccessLog.created_at)
     rows = db.session.execute(
-        select(AccessLog.user_id, User.name, User.role, User.organisation_id, AccessLog.part, AccessLog.action,
-               func.max(AccessLog.created_at).label("at"))
+        select(
+            AccessLog.user_id,
+            User.name,
+            User.role,
+            User.organisation_id,
+            AccessLog.part,
+            AccessLog.action,
+            func.max(AccessLog.created_at).label("at"),
+        )
         .join(User, User.id == AccessLog.user_id)
         .where(AccessLog.case_id == case.id, AccessLog.action.in_((AccessAction.READ, AccessAction.WRITE)))
-        .group_by(AccessLog.user_id, User.name, User.role, User.organisation_id, AccessLog.part, AccessLog.action,
-                  day)
-        .order_by(func.max(AccessLog.created_at).desc()).limit(400)).all()
-    orgs = {o.id: o.name for o in db.session.scalars(select(Organisation).where(
-        Organisation.id.in_({r.organisation_id for r in rows if r.organisation_id})))} if rows else {}
+        .group_by(AccessLog.user_id, User.name, User.role, User.organisation_id, AccessLog.part, AccessLog.action, day)
+        .order_by(func.max(AccessLog.created_at).desc())
+        .limit(400)
+    ).all()
+    orgs = (
+        {
+            o.id: o.name
+            for o in db.session.scalars(
+                select(Organisation).where(Organisation.id.in_({r.organisation_id for r in rows if r.organisation_id}))
+            )
+        }
+        if rows
+        else {}
+    )
     seen: dict[tuple, dict] = {}
     for r in rows:
         label = str(labels.PARTS_FOR_CITIZEN.get(r.part, _("your record")))
         key = (r.user_id, local(r.at).date())
-        entry = seen.setdefault(key, {"name": r.name, "role": labels.ROLES.get(r.role, r.role),
-                                      "organisation": orgs.get(r.organisation_id), "at": local(r.at),
-                                      "read": [], "wrote": []})
+        entry = seen.setdefault(
+            key,
+            {
+                "name": r.name,
+                "role": labels.ROLES.get(r.role, r.role),
+                "organisation": orgs.get(r.organisation_id),
+                "at": local(r.at),
+                "read": [],
+                "wrote": [],
+            },
+        )
         entry["at"] = max(entry["at"], local(r.at))
         bucket = entry["wrote" if r.action == AccessAction.WRITE else "read"]
         if label not in bucket:
@@ -316,15 +353,18 @@ def _who_read(case: IpsCase) -> list[dict]:
     return sorted(seen.values(), key=lambda e: e["at"], reverse=True)[:60]
 
 
-def coming_up(meetings: Sequence[FollowUp], actions: Sequence[PlanAction],
-              today: date | None = None) -> list[tuple[date | None, str]]:
+def coming_up(
+    meetings: Sequence[FollowUp], actions: Sequence[PlanAction], today: date | None = None
+) -> list[tuple[date | None, str]]:
     """The citizen's meetings and their own open plan actions in one list by date (Copenhagen
     days); actions without a date last. Nothing dated before today: what has passed is not coming
     (an own action past its date shows its status in the plan)."""
-    items: list[tuple[date | None, str]] = [(local(f.due_at).date(), str(labels.CITIZEN_MEETINGS[f.kind]))
-                                            for f in meetings]
-    items += [(a.due_date, f"{_('You')}: {a.text}") for a in actions
-              if a.owner == PlanOwner.CITIZEN and a.done_at is None]
+    items: list[tuple[date | None, str]] = [
+        (local(f.due_at).date(), str(labels.CITIZEN_MEETINGS[f.kind])) for f in meetings
+    ]
+    items += [
+        (a.due_date, f"{_('You')}: {a.text}") for a in actions if a.owner == PlanOwner.CITIZEN and a.done_at is None
+    ]
     if today is not None:
         items = [item for item in items if item[0] is None or item[0] >= today]
     return sorted(items, key=lambda item: (item[0] is None, item[0] or date.min))
@@ -332,56 +372,99 @@ def coming_up(meetings: Sequence[FollowUp], actions: Sequence[PlanAction],
 
 def render_case(case: IpsCase, status: int = 200, **forms):
     now = utcnow()
-    goals = db.session.scalars(select(PlanGoal).where(PlanGoal.case_id == case.id)
-                               .order_by(PlanGoal.version.desc())).all()
-    ratings = db.session.scalars(select(ProgressRating).where(ProgressRating.case_id == case.id)
-                                 .order_by(ProgressRating.rated_at)).all()
+    goals = db.session.scalars(
+        select(PlanGoal).where(PlanGoal.case_id == case.id).order_by(PlanGoal.version.desc())
+    ).all()
+    ratings = db.session.scalars(
+        select(ProgressRating).where(ProgressRating.case_id == case.id).order_by(ProgressRating.rated_at)
+    ).all()
     # The open meetings, the progress rating's among them (its round is read from the same rows);
     # a case has a handful open at a time.
-    open_meetings = db.session.scalars(select(FollowUp).where(
-        FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN,
-        FollowUp.kind.in_(sorted({*labels.CITIZEN_MEETINGS, FollowUpKind.PROGRESS_RATING})))
-        .order_by(FollowUp.due_at)).all()
+    open_meetings = db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.case_id == case.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.kind.in_(sorted({*labels.CITIZEN_MEETINGS, FollowUpKind.PROGRESS_RATING})),
+        )
+        .order_by(FollowUp.due_at)
+    ).all()
     meetings = [f for f in open_meetings if f.kind in labels.CITIZEN_MEETINGS][:10]
-    consents = db.session.scalars(select(Consent).where(Consent.case_id == case.id)
-                                  .order_by(Consent.given_at.desc(), Consent.id.desc())).all()
-    actions = db.session.scalars(select(PlanAction).where(PlanAction.case_id == case.id)
-                                 .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)).all()
+    consents = db.session.scalars(
+        select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc(), Consent.id.desc())
+    ).all()
+    actions = db.session.scalars(
+        select(PlanAction)
+        .where(PlanAction.case_id == case.id)
+        .order_by(PlanAction.done_at.is_not(None), PlanAction.due_date, PlanAction.id)
+    ).all()
     rating_due = rating_round(case.id, list(ratings), list(open_meetings))
     today = to_local(now).date()  # the Copenhagen calendar day
     ctx = {
-        "case": case, "now": now, "local": local, "next_step": labels.NEXT_STEPS.get(case.phase, ""),
-        "coming": coming_up(meetings, actions, today), "local_today": today,
-        "goals": goals, "actions": actions,
+        "case": case,
+        "now": now,
+        "local": local,
+        "next_step": labels.NEXT_STEPS.get(case.phase, ""),
+        "coming": coming_up(meetings, actions, today),
+        "local_today": today,
+        "goals": goals,
+        "actions": actions,
         "rating_due": rating_due if rating_due is not None and rating_due.citizen_should_rate(now) else None,
         "interventions": db.session.scalars(
-            select(ParallelIntervention).where(ParallelIntervention.case_id == case.id)
-            .order_by(ParallelIntervention.start_date.desc())).all(),
+            select(ParallelIntervention)
+            .where(ParallelIntervention.case_id == case.id)
+            .order_by(ParallelIntervention.start_date.desc())
+        ).all(),
         "placement": db.session.scalar(
-            select(Placement).where(Placement.case_id == case.id, Placement.end_date.is_(None),
-                                    Placement.type.in_(COMPETITIVE_TYPES))
-            .order_by(Placement.start_date.desc()).limit(1)),
-        "notes": db.session.scalars(select(CitizenNote).where(CitizenNote.case_id == case.id)
-                                    .order_by(CitizenNote.created_at.desc()).limit(5)).all(),
-        "consents": consents, "ratings": ratings,
+            select(Placement)
+            .where(Placement.case_id == case.id, Placement.end_date.is_(None), Placement.type.in_(COMPETITIVE_TYPES))
+            .order_by(Placement.start_date.desc())
+            .limit(1)
+        ),
+        "notes": db.session.scalars(
+            select(CitizenNote).where(CitizenNote.case_id == case.id).order_by(CitizenNote.created_at.desc()).limit(5)
+        ).all(),
+        "consents": consents,
+        "ratings": ratings,
         "trend": case_trend(ratings, _("You"), _("Your consultant"), _("Progress over time (average, 1-10)"))
-        if ratings else None,
+        if ratings
+        else None,
         "latest_own": next((r for r in reversed(ratings) if r.rater == WrittenBy.CITIZEN), None),
-        "who_read": _who_read(case), "owners": labels.PLAN_OWNERS_FOR_CITIZEN, "dimensions": labels.DIMENSIONS,
-        "instrument": CURRENT_INSTRUMENT, "parties": labels.PARTIES, "categories": labels.CATEGORIES_FOR_CITIZEN,
+        "who_read": _who_read(case),
+        "owners": labels.PLAN_OWNERS_FOR_CITIZEN,
+        "dimensions": labels.DIMENSIONS,
+        "instrument": CURRENT_INSTRUMENT,
+        "parties": labels.PARTIES,
+        "categories": labels.CATEGORIES_FOR_CITIZEN,
         "consent_words": labels.CONSENTS_FOR_CITIZEN,
-        "phases": labels.PHASES, "SUPPORT_LABELS": labels.SUPPORTS,
+        "phases": labels.PHASES,
+        "SUPPORT_LABELS": labels.SUPPORTS,
         "goal_form": forms.get("goal") or GoalForm(formdata=None, text=goals[0].text if goals else ""),
         "note_form": forms.get("note") or NoteForm(formdata=None),
         "rating_form": forms.get("rating") or RatingForm(formdata=None),
-        "withdraw_forms": {c.id: (forms.get("withdraw") if forms.get("withdraw_id") == c.id else None)
-                           or WithdrawForm(formdata=None, prefix=f"w{c.id}") for c in consents},
+        "withdraw_forms": {
+            c.id: (forms.get("withdraw") if forms.get("withdraw_id") == c.id else None)
+            or WithdrawForm(formdata=None, prefix=f"w{c.id}")
+            for c in consents
+        },
         "empty_form": EmptyForm(),
         "own_cpr": open_cpr(g.citizen.cpr_encrypted),  # the citizen sees their own number in full
     }
-    audit_citizen(g.citizen.id, case.id, [Part.IDENTITY, Part.PHASE, Part.SHARED_PLAN, Part.PARALLEL_INTERVENTIONS,
-                                          Part.PLACEMENTS, Part.FOLLOW_UPS, Part.CONSENTS, Part.PROGRESS,
-                                          Part.ACCESS_LOG])
+    audit_citizen(
+        g.citizen.id,
+        case.id,
+        [
+            Part.IDENTITY,
+            Part.PHASE,
+            Part.SHARED_PLAN,
+            Part.PARALLEL_INTERVENTIONS,
+            Part.PLACEMENTS,
+            Part.FOLLOW_UPS,
+            Part.CONSENTS,
+            Part.PROGRESS,
+            Part.ACCESS_LOG,
+        ],
+    )
     return render_template("citizen_case.html", **ctx), status
 
 
@@ -401,7 +484,8 @@ def _post(case_id: int, form, key: str, save, part: str, anchor: str):
     except ServiceError as exc:
         target = getattr(form, exc.field, None) if exc.field else None
         (target.errors if target is not None and isinstance(target.errors, list) else form.form_errors).append(
-            translate(exc.message))
+            translate(exc.message)
+        )
         db.session.expire_all()
         return render_case(db.session.get_one(IpsCase, case_id), exc.status, **{key: form})
     audit_citizen(g.citizen.id, case_id, [part], AccessAction.WRITE)
@@ -412,15 +496,27 @@ def _post(case_id: int, form, key: str, save, part: str, anchor: str):
 @bp.post("/cases/<id:case_id>/goal")
 @citizen_required
 def save_goal(case_id: int):
-    return _post(case_id, GoalForm(), "goal", lambda c, f: plan_svc.save_goal(c, f.text.data, citizen=g.citizen),
-                 Part.SHARED_PLAN, "goals")
+    return _post(
+        case_id,
+        GoalForm(),
+        "goal",
+        lambda c, f: plan_svc.save_goal(c, f.text.data, citizen=g.citizen),
+        Part.SHARED_PLAN,
+        "goals",
+    )
 
 
 @bp.post("/cases/<id:case_id>/note")
 @citizen_required
 def add_note(case_id: int):
-    return _post(case_id, NoteForm(), "note", lambda c, f: plan_svc.add_citizen_note(c, g.citizen, f.text.data),
-                 Part.CONTACT_NOTES, "note")
+    return _post(
+        case_id,
+        NoteForm(),
+        "note",
+        lambda c, f: plan_svc.add_citizen_note(c, g.citizen, f.text.data),
+        Part.CONTACT_NOTES,
+        "note",
+    )
 
 
 @bp.post("/cases/<id:case_id>/progress")
@@ -428,6 +524,7 @@ def add_note(case_id: int):
 def rate(case_id: int):
     def save(c, f):
         plan_svc.record_rating(c, {d: f[d].data for d in CURRENT_INSTRUMENT.dimensions}, citizen=g.citizen)
+
     return _post(case_id, RatingForm(), "rating", save, Part.PROGRESS, "progress")
 
 
@@ -437,8 +534,9 @@ def withdraw(case_id: int, consent_id: int):
     case = _own_case(case_id)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
-        audit_citizen(g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"consent {consent_id}",
-                      outcome=404)
+        audit_citizen(
+            g.citizen.id, None, [AuditPart.ROUTE], AccessAction.REFUSED, target=f"consent {consent_id}", outcome=404
+        )
         abort(404)
     form = WithdrawForm(prefix=f"w{consent_id}")
     if not form.validate_on_submit():
@@ -478,5 +576,6 @@ def export():
     """All the citizen's data (GDPR art. 15), as a machine-readable file to keep."""
     data = _own_download()
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=mine-data.json"})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=mine-data.json"}
+    )

@@ -1,4 +1,5 @@
 """Forms of the citizen's own view (plain words; Danish by default)."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -34,9 +35,13 @@ class WithdrawForm(SafeForm):
 
 
 def _rating_form() -> type[SafeForm]:
-    fields = {dim.value: WholeNumberField(labels.DIMENSIONS[dim], validators=[
-        InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)])
-        for dim in CURRENT_INSTRUMENT.dimensions}
+    fields = {
+        dim.value: WholeNumberField(
+            labels.DIMENSIONS[dim],
+            validators=[InputRequired(), NumberRange(CURRENT_INSTRUMENT.low, CURRENT_INSTRUMENT.high)],
+        )
+        for dim in CURRENT_INSTRUMENT.dimensions
+    }
     return type("RatingForm", (SafeForm,), fields)
 
 

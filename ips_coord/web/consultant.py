@@ -1,4 +1,5 @@
 """The consultant's workday: what is due, what is overdue, job development this week."""
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,12 @@ from .sector_pages import last_team_meeting, next_team_meeting
 
 bp = Blueprint("consultant", __name__)
 OLD_OVERDUE = timedelta(days=30)
-DEADLINE_KINDS = (FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.JOINT_START_MEETING, FollowUpKind.JOB_START_CONTACT,
-                  FollowUpKind.JOB_ENDING_REVIEW)
+DEADLINE_KINDS = (
+    FollowUpKind.FIRST_EMPLOYER_CONTACT,
+    FollowUpKind.JOINT_START_MEETING,
+    FollowUpKind.JOB_START_CONTACT,
+    FollowUpKind.JOB_ENDING_REVIEW,
+)
 
 
 def week_start(now: datetime) -> datetime:
@@ -59,33 +64,61 @@ def my_day():
         return redirect(url_for("cases.index"))
     now = utcnow()
     end_of_day = local_midnight(local_today(now) + timedelta(days=1))  # the end of today in Copenhagen
-    due = [(f, c) for f, c in db.session.execute(
-        select(FollowUp, IpsCase).join(IpsCase, IpsCase.id == FollowUp.case_id)
-        .where(FollowUp.status == FollowUpStatus.OPEN, FollowUp.assignee_id == current_user.id,
-               FollowUp.due_at < end_of_day)
-        .order_by(FollowUp.due_at))]
-    cases = db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == current_user.id)
-                               .order_by(IpsCase.phase, IpsCase.id)).all()
+    due = [
+        (f, c)
+        for f, c in db.session.execute(
+            select(FollowUp, IpsCase)
+            .join(IpsCase, IpsCase.id == FollowUp.case_id)
+            .where(
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.assignee_id == current_user.id,
+                FollowUp.due_at < end_of_day,
+            )
+            .order_by(FollowUp.due_at)
+        )
+    ]
+    cases = db.session.scalars(
+        select(IpsCase).where(IpsCase.consultant_id == current_user.id).order_by(IpsCase.phase, IpsCase.id)
+    ).all()
     mine = {c.id: c for c in cases}
     # Deadlines ahead and open escalations on my cases: one read of just those, split here (the
     # cases are read already; the other open follow-ups, hundreds on a full caseload, are not).
     horizon = end_of_day + timedelta(days=14)
-    on_my_cases = [(f, mine[f.case_id]) for f in db.session.scalars(
-        select(FollowUp).where(
-            FollowUp.status == FollowUpStatus.OPEN,
-            FollowUp.case_id.in_(select(IpsCase.id).where(IpsCase.consultant_id == current_user.id)),
-            or_(and_(FollowUp.kind.in_(DEADLINE_KINDS), FollowUp.due_at >= end_of_day, FollowUp.due_at < horizon),
-                FollowUp.escalated_at.is_not(None)))
-        .order_by(FollowUp.due_at)) if f.case_id in mine]
+    on_my_cases = [
+        (f, mine[f.case_id])
+        for f in db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.case_id.in_(select(IpsCase.id).where(IpsCase.consultant_id == current_user.id)),
+                or_(
+                    and_(FollowUp.kind.in_(DEADLINE_KINDS), FollowUp.due_at >= end_of_day, FollowUp.due_at < horizon),
+                    FollowUp.escalated_at.is_not(None),
+                ),
+            )
+            .order_by(FollowUp.due_at)
+        )
+        if f.case_id in mine
+    ]
     coming = [(f, c) for f, c in on_my_cases if f.kind in DEADLINE_KINDS and end_of_day <= f.due_at < horizon]
-    escalations = sorted(((f, c) for f, c in on_my_cases if f.escalated_at is not None),
-                         key=lambda fc: fc[0].escalated_at or now, reverse=True)
+    escalations = sorted(
+        ((f, c) for f, c in on_my_cases if f.escalated_at is not None),
+        key=lambda fc: fc[0].escalated_at or now,
+        reverse=True,
+    )
     # The two figures in one statement: this week's employer contacts, the last team meeting.
-    week_contacts, last_meeting = db.session.execute(select(
-        select(func.count(EmployerContact.id)).where(
-            EmployerContact.consultant_id == current_user.id, EmployerContact.face_to_face.is_(True),
-            EmployerContact.occurred_at >= week_start(now)).scalar_subquery(),
-        last_team_meeting(current_user.id))).one()
+    week_contacts, last_meeting = db.session.execute(
+        select(
+            select(func.count(EmployerContact.id))
+            .where(
+                EmployerContact.consultant_id == current_user.id,
+                EmployerContact.face_to_face.is_(True),
+                EmployerContact.occurred_at >= week_start(now),
+            )
+            .scalar_subquery(),
+            last_team_meeting(current_user.id),
+        )
+    ).one()
     audit_many(current_user, {c.id for c in cases} | {c.id for _f, c in due + coming + escalations}, AuditPart.MY_DAY)
     by_phase = {p: [c for c in cases if c.phase == p] for p in Phase}
     # The order of work: what falls due today, then what is overdue, the oldest first; what is
@@ -107,16 +140,33 @@ def my_day():
         if day not in day_labels:
             day_labels[day] = local_date(day)
         due_dates[f.id] = day_labels[day]
-    links = {"case": url_for("case_page.detail", case_id=0).removesuffix("0"),
-             "contact": url_for("consultant.log_contact_for", follow_up_id=0).replace("/0/", "/{}/")}
+    links = {
+        "case": url_for("case_page.detail", case_id=0).removesuffix("0"),
+        "contact": url_for("consultant.log_contact_for", follow_up_id=0).replace("/0/", "/{}/"),
+    }
     return render_template(
-        "my_day.html", now=now, due=due, today_due=today_due,
+        "my_day.html",
+        now=now,
+        due=due,
+        today_due=today_due,
         recent_overdue=[fc for fc in overdue if fc[0].due_at >= long_ago],
         old_overdue=[fc for fc in overdue if fc[0].due_at < long_ago],
-        coming=coming, escalations=escalations, by_phase=by_phase, kind_labels=labels, action_labels=actions,
-        answer_url=answer_url, one_tap=one_tap, start_of_day=start_of_day, due_dates=due_dates, links=links,
-        week_contacts=week_contacts, target=WEEKLY_EMPLOYER_CONTACT_TARGET, quick_form=QuickContactForm(),
-        team_meeting_due=next_team_meeting(last_meeting), today=local_today(now))
+        coming=coming,
+        escalations=escalations,
+        by_phase=by_phase,
+        kind_labels=labels,
+        action_labels=actions,
+        answer_url=answer_url,
+        one_tap=one_tap,
+        start_of_day=start_of_day,
+        due_dates=due_dates,
+        links=links,
+        week_contacts=week_contacts,
+        target=WEEKLY_EMPLOYER_CONTACT_TARGET,
+        quick_form=QuickContactForm(),
+        team_meeting_due=next_team_meeting(last_meeting),
+        today=local_today(now),
+    )
 
 
 @bp.post("/my-day/follow-ups/<id:follow_up_id>/contact")
@@ -135,8 +185,14 @@ def log_contact_for(follow_up_id: int):
     form = QuickContactForm()
     if form.validate_on_submit() and fu.status == FollowUpStatus.OPEN:
         audit(current_user, case.id, AccessAction.WRITE, Part.CONTACT_NOTES)
-        svc.log_contact(case, current_user, kind=ContactKind.CONTACT, occurred_at=utcnow(),
-                        location=form.location.data, note=(form.note.data or "").strip() or None)
+        svc.log_contact(
+            case,
+            current_user,
+            kind=ContactKind.CONTACT,
+            occurred_at=utcnow(),
+            location=form.location.data,
+            note=(form.note.data or "").strip() or None,
+        )
         flash(_("The contact with %(ref)s is saved.", ref=case.reference), "ok")
     return redirect(url_for("consultant.my_day"))
 
@@ -151,17 +207,29 @@ def _employer_form():
             employer = None
         if employer is not None and not form.is_submitted():
             form.employer_name.data = employer.name
-    if employer is None and form.employer_name.data and current_user.organisation_id is not None \
-            and not unstorable(form.employer_name.data):
+    if (
+        employer is None
+        and form.employer_name.data
+        and current_user.organisation_id is not None
+        and not unstorable(form.employer_name.data)
+    ):
         employer = find_employer(current_user.organisation_id, form.employer_name.data)
-    persons = db.session.scalars(select(EmployerPerson).where(EmployerPerson.employer_id == employer.id)
-                                 .order_by(EmployerPerson.name)).all() if employer is not None else []
+    persons = (
+        db.session.scalars(
+            select(EmployerPerson).where(EmployerPerson.employer_id == employer.id).order_by(EmployerPerson.name)
+        ).all()
+        if employer is not None
+        else []
+    )
     form.person_id.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.name) for p in persons]
     # Every citizen on the caseload: follow-along with the employer of a citizen in work (or in
     # education) is the main reason to name one, and a referred citizen may already be discussed.
-    cases = db.session.scalars(select(IpsCase).join(Citizen, Citizen.id == IpsCase.citizen_id).where(
-        case_filter(current_user), IpsCase.phase.in_(ON_CASELOAD))
-        .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id)).all()
+    cases = db.session.scalars(
+        select(IpsCase)
+        .join(Citizen, Citizen.id == IpsCase.citizen_id)
+        .where(case_filter(current_user), IpsCase.phase.in_(ON_CASELOAD))
+        .order_by(Citizen.last_name, Citizen.first_name, IpsCase.id)
+    ).all()
     # The citizens the contact may be for, by name: the choices of the searchable field.
     form.citizen_choices = [(c.id, f"{c.citizen.full_name} ({c.reference})") for c in cases]
     return form
@@ -175,8 +243,9 @@ def _picked_case(form) -> tuple[int | None, str | None]:
     if not typed or typed in ("0", "–"):
         return None, None
     ids = {cid for cid, _label in form.citizen_choices}
-    if ((m := re.search(r"ips[\s-]*0*([0-9]{1,9})", typed, re.IGNORECASE))
-            or (m := re.fullmatch(r"([0-9]{1,9})", typed))):
+    if (m := re.search(r"ips[\s-]*0*([0-9]{1,9})", typed, re.IGNORECASE)) or (
+        m := re.fullmatch(r"([0-9]{1,9})", typed)
+    ):
         return (int(m.group(1)), None) if int(m.group(1)) in ids else (None, _("None of your citizens matches."))
     words = typed.lower().split()
     found = [(cid, label) for cid, label in form.citizen_choices if all(w in label.lower() for w in words)]
@@ -184,8 +253,10 @@ def _picked_case(form) -> tuple[int | None, str | None]:
         return found[0][0], None
     if not found:
         return None, _("None of your citizens matches.")
-    return None, _("Several citizens match: %(names)s. Choose one from the list.",
-                   names=", ".join(label for _cid, label in found[:5]))
+    return None, _(
+        "Several citizens match: %(names)s. Choose one from the list.",
+        names=", ".join(label for _cid, label in found[:5]),
+    )
 
 
 def _render_employer_form(form, status: int = 200):
@@ -217,17 +288,28 @@ def employer_contact():
         try:
             if case is not None:
                 audit(current_user, case.id, AccessAction.WRITE, Part.PLACEMENTS)
-            svc.log_employer_contact(current_user, employer_name=form.employer_name.data,
-                                     occurred_at=form.occurred_at.data.replace(tzinfo=local_tz()).astimezone(UTC),
-                                     location=form.location.data, face_to_face=form.face_to_face.data, case=case,
-                                     note=form.note.data or None, person_id=form.person_id.data or None,
-                                     purpose=form.purpose.data or None, outcome=form.outcome.data or None,
-                                     next_step=form.next_step.data or None, next_step_due=form.next_step_due.data)
+            svc.log_employer_contact(
+                current_user,
+                employer_name=form.employer_name.data,
+                occurred_at=form.occurred_at.data.replace(tzinfo=local_tz()).astimezone(UTC),
+                location=form.location.data,
+                face_to_face=form.face_to_face.data,
+                case=case,
+                note=form.note.data or None,
+                person_id=form.person_id.data or None,
+                purpose=form.purpose.data or None,
+                outcome=form.outcome.data or None,
+                next_step=form.next_step.data or None,
+                next_step_due=form.next_step_due.data,
+            )
         except ServiceError as exc:
             getattr(form, exc.field or "occurred_at", form.occurred_at).errors.append(translate(exc.message))
             return _render_employer_form(form, 400)
-        flash(_("Employer contact saved.") + (" " + _("It is shown on %(ref)s's case.", ref=case.reference)
-                                                if case is not None else ""), "ok")
+        flash(
+            _("Employer contact saved.")
+            + (" " + _("It is shown on %(ref)s's case.", ref=case.reference) if case is not None else ""),
+            "ok",
+        )
         return redirect(url_for("consultant.my_day"))
     else:
         return _render_employer_form(form, 400)

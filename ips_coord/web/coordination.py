@@ -1,5 +1,6 @@
 """The case's coordinating professional (tovholder): who it is, its history, and the form to name
 another one with a reason."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -23,17 +24,40 @@ def _page(case, access, typed: dict[str, str], errors: dict[str, str], status: i
     """Who coordinates is part of the case's course (every party reads it); the history with its
     reasons and the citizen's name only where the reader may see them."""
     shows = {Part.PHASE} | {p for p in (Part.HISTORY, Part.IDENTITY) if access.can_read(p)}
-    events = db.session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.COORDINATING_PROFESSIONAL_NAMED)
-        .order_by(CaseEvent.seq.desc())).all() if Part.HISTORY in shows else []
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
-        {e.data.get("to") for e in events} | {e.data.get("from") for e in events} | {e.actor_id for e in events}
-        - {None})))}
+    events = (
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.event == HistoryEntry.COORDINATING_PROFESSIONAL_NAMED)
+            .order_by(CaseEvent.seq.desc())
+        ).all()
+        if Part.HISTORY in shows
+        else []
+    )
+    people = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.id.in_(
+                    {e.data.get("to") for e in events}
+                    | {e.data.get("from") for e in events}
+                    | {e.actor_id for e in events} - {None}
+                )
+            )
+        )
+    }
     audit_parts(current_user, case.id, shows)
-    return render_template("coordination.html", case=case, candidates=svc.candidates(case), events=events,
-                           shows_identity=Part.IDENTITY in shows, shows_history=Part.HISTORY in shows,
-                           people=people, may_change=svc.may_change(current_user, case), typed=typed,
-                           errors=errors), status
+    return render_template(
+        "coordination.html",
+        case=case,
+        candidates=svc.candidates(case),
+        events=events,
+        shows_identity=Part.IDENTITY in shows,
+        shows_history=Part.HISTORY in shows,
+        people=people,
+        may_change=svc.may_change(current_user, case),
+        typed=typed,
+        errors=errors,
+    ), status
 
 
 @bp.get("/cases/<id:case_id>/coordinating-professional")

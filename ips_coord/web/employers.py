@@ -4,6 +4,7 @@ and for an opening, this week's employer contacts, and moving a follow-up.
 Views are thin: they check who may see what, write through services/employers.py,
 services/matching.py and services/followups.py, and log every citizen they show.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -108,7 +109,7 @@ def _attach(form, exc: ServiceError) -> None:
 
 
 def reasons_in_words(match) -> str:
-    """"ønsker lager, formiddage; timer 20; i Nordby": the ranking explained, never a verdict."""
+    """ "ønsker lager, formiddage; timer 20; i Nordby": the ranking explained, never a verdict."""
     return "; ".join(f"{labels.MATCH_REASONS[code]} {words}".strip() for code, words in match.reasons)
 
 
@@ -133,9 +134,14 @@ def index():
             status = 400
     q = request.args.get("q", "")[:200]
     employers = emp.search_employers(team, q, limit=200)
-    counts: dict[int, int] = {employer_id: n for employer_id, n in db.session.execute(
-        select(Opening.employer_id, func.count())
-        .where(Opening.ips_team_id == team, Opening.status == OpeningStatus.OPEN).group_by(Opening.employer_id))}
+    counts: dict[int, int] = {
+        employer_id: n
+        for employer_id, n in db.session.execute(
+            select(Opening.employer_id, func.count())
+            .where(Opening.ips_team_id == team, Opening.status == OpeningStatus.OPEN)
+            .group_by(Opening.employer_id)
+        )
+    }
     return render_template("employers.html", employers=employers, form=form, q=q, open_counts=counts), status
 
 
@@ -149,26 +155,45 @@ def search_json():
 
 
 def _render_detail(employer: Employer, status: int = 200, **forms):
-    contacts = db.session.execute(select(EmployerContact, User).join(User, User.id == EmployerContact.consultant_id)
-                                  .where(EmployerContact.employer_id == employer.id)
-                                  .order_by(EmployerContact.occurred_at.desc()).limit(200)).all()
-    placements = db.session.execute(select(Placement, IpsCase).join(IpsCase, IpsCase.id == Placement.case_id)
-                                    .where(Placement.employer_id == employer.id,
-                                           IpsCase.ips_team_id == employer.ips_team_id)
-                                    .order_by(Placement.start_date.desc()).limit(200)).all()
-    openings = db.session.scalars(select(Opening).where(Opening.employer_id == employer.id)
-                                  .order_by(Opening.status != OpeningStatus.OPEN, Opening.created_at.desc())).all()
+    contacts = db.session.execute(
+        select(EmployerContact, User)
+        .join(User, User.id == EmployerContact.consultant_id)
+        .where(EmployerContact.employer_id == employer.id)
+        .order_by(EmployerContact.occurred_at.desc())
+        .limit(200)
+    ).all()
+    placements = db.session.execute(
+        select(Placement, IpsCase)
+        .join(IpsCase, IpsCase.id == Placement.case_id)
+        .where(Placement.employer_id == employer.id, IpsCase.ips_team_id == employer.ips_team_id)
+        .order_by(Placement.start_date.desc())
+        .limit(200)
+    ).all()
+    openings = db.session.scalars(
+        select(Opening)
+        .where(Opening.employer_id == employer.id)
+        .order_by(Opening.status != OpeningStatus.OPEN, Opening.created_at.desc())
+    ).all()
     # Contacts and placements name cases by reference: a read of the case's placements, logged.
-    audit_pairs(current_user, [(c.case_id, Part.PLACEMENTS) for c, _u in contacts if c.case_id]
-                + [(case.id, Part.PLACEMENTS) for _p, case in placements])
+    audit_pairs(
+        current_user,
+        [(c.case_id, Part.PLACEMENTS) for c, _u in contacts if c.case_id]
+        + [(case.id, Part.PLACEMENTS) for _p, case in placements],
+    )
     # Prefixed: the three forms on the page would otherwise share ids ("name", "title").
     edit = forms.get("edit") or EmployerForm(formdata=None, obj=employer, prefix="edit")
-    return render_template("employer.html", employer=employer, contacts=contacts, placements=placements,
-                           openings=openings, edit_form=edit,
-                           person_form=forms.get("person") or PersonForm(formdata=None, prefix="person"),
-                           opening_form=forms.get("opening") or OpeningForm(formdata=None, prefix="opening"),
-                           purposes=labels.CONTACT_PURPOSES,
-                           statuses=labels.OPENING_STATUSES), status
+    return render_template(
+        "employer.html",
+        employer=employer,
+        contacts=contacts,
+        placements=placements,
+        openings=openings,
+        edit_form=edit,
+        person_form=forms.get("person") or PersonForm(formdata=None, prefix="person"),
+        opening_form=forms.get("opening") or OpeningForm(formdata=None, prefix="opening"),
+        purposes=labels.CONTACT_PURPOSES,
+        statuses=labels.OPENING_STATUSES,
+    ), status
 
 
 @bp.get("/employers/<id:employer_id>")
@@ -217,8 +242,16 @@ def add_opening(employer_id: int):
     form = OpeningForm(prefix="opening")
     if form.validate():
         try:
-            opening = emp.create_opening(employer, current_user, {**form.data, "hours_per_week": (
-                float(form.hours_per_week.data) if form.hours_per_week.data is not None else None)})
+            opening = emp.create_opening(
+                employer,
+                current_user,
+                {
+                    **form.data,
+                    "hours_per_week": (
+                        float(form.hours_per_week.data) if form.hours_per_week.data is not None else None
+                    ),
+                },
+            )
         except ServiceError as exc:
             _attach(form, exc)
         else:
@@ -237,8 +270,7 @@ def openings():
     if status in labels.OPENING_STATUSES:
         query = query.where(Opening.status == status)
     rows = db.session.scalars(query.order_by(Opening.created_at.desc(), Opening.id.desc()).limit(200)).all()
-    return render_template("openings.html", openings=rows, status=status,
-                           statuses=labels.OPENING_STATUSES)
+    return render_template("openings.html", openings=rows, status=status, statuses=labels.OPENING_STATUSES)
 
 
 @bp.get("/openings/<id:opening_id>")
@@ -246,16 +278,32 @@ def openings():
 def opening(opening_id: int):
     item = _opening_or_404(opening_id)
     matches = matching.candidates_for_opening(item, current_user) if current_user.role == Role.IPS_CONSULTANT else []
-    suggested = db.session.execute(select(Suggestion, IpsCase).join(IpsCase, IpsCase.id == Suggestion.case_id)
-                                   .where(Suggestion.opening_id == item.id).order_by(Suggestion.created_at)).all()
-    audit_pairs(current_user, [(m.case.id, Part.CAREER_PROFILE) for m in matches]
-                + [(m.case.id, Part.IDENTITY) for m in matches] + [(c.id, Part.IDENTITY) for _s, c in suggested])
+    suggested = db.session.execute(
+        select(Suggestion, IpsCase)
+        .join(IpsCase, IpsCase.id == Suggestion.case_id)
+        .where(Suggestion.opening_id == item.id)
+        .order_by(Suggestion.created_at)
+    ).all()
+    audit_pairs(
+        current_user,
+        [(m.case.id, Part.CAREER_PROFILE) for m in matches]
+        + [(m.case.id, Part.IDENTITY) for m in matches]
+        + [(c.id, Part.IDENTITY) for _s, c in suggested],
+    )
     done = {s.case_id for s, _c in suggested}
-    return render_template("opening.html", opening=item, matches=matches, suggested=suggested, done=done,
-                           words=reasons_in_words, status_form=OpeningStatusForm(formdata=None, status=item.status),
-                           suggest_form=SuggestForm(formdata=None), outcome_form=OutcomeForm(formdata=None),
-                           statuses=labels.OPENING_STATUSES,
-                           outcomes=labels.SUGGESTION_OUTCOMES)
+    return render_template(
+        "opening.html",
+        opening=item,
+        matches=matches,
+        suggested=suggested,
+        done=done,
+        words=reasons_in_words,
+        status_form=OpeningStatusForm(formdata=None, status=item.status),
+        suggest_form=SuggestForm(formdata=None),
+        outcome_form=OutcomeForm(formdata=None),
+        statuses=labels.OPENING_STATUSES,
+        outcomes=labels.SUGGESTION_OUTCOMES,
+    )
 
 
 @bp.post("/openings/<id:opening_id>/status")
@@ -283,14 +331,23 @@ def case_matches(case_id: int):
     """Openings ranked against the citizen's career profile, each with its reasons in words."""
     case = _my_case_or_404(case_id)
     matches = matching.suggestions_for_case(case)
-    suggestions = db.session.scalars(select(Suggestion).where(Suggestion.case_id == case.id)
-                                     .order_by(Suggestion.created_at.desc())).all()
+    suggestions = db.session.scalars(
+        select(Suggestion).where(Suggestion.case_id == case.id).order_by(Suggestion.created_at.desc())
+    ).all()
     audit_pairs(current_user, [(case.id, Part.IDENTITY), (case.id, Part.CAREER_PROFILE), (case.id, Part.PLACEMENTS)])
     done = {s.opening_id for s in suggestions}
-    return render_template("case_matches.html", case=case, matches=matches, suggestions=suggestions, done=done,
-                           words=reasons_in_words, suggest_form=SuggestForm(formdata=None),
-                           outcome_form=OutcomeForm(formdata=None), outcomes=labels.SUGGESTION_OUTCOMES,
-                           disclosure=emp.disclosure_of(case.id))
+    return render_template(
+        "case_matches.html",
+        case=case,
+        matches=matches,
+        suggestions=suggestions,
+        done=done,
+        words=reasons_in_words,
+        suggest_form=SuggestForm(formdata=None),
+        outcome_form=OutcomeForm(formdata=None),
+        outcomes=labels.SUGGESTION_OUTCOMES,
+        disclosure=emp.disclosure_of(case.id),
+    )
 
 
 @bp.post("/suggestions")
@@ -309,8 +366,10 @@ def suggest():
     else:
         audit_pairs(current_user, [(case.id, Part.PLACEMENTS)], action=AccessAction.WRITE)
         flash(_("Suggestion recorded. The citizen decides."), "ok")
-    return redirect((request.form.get("back") == "opening" and url_for("employers.opening", opening_id=item.id))
-                    or url_for("employers.case_matches", case_id=case.id))
+    return redirect(
+        (request.form.get("back") == "opening" and url_for("employers.opening", opening_id=item.id))
+        or url_for("employers.case_matches", case_id=case.id)
+    )
 
 
 @bp.post("/suggestions/<id:suggestion_id>/outcome")
@@ -340,19 +399,41 @@ def week():
     if current_user.role != Role.IPS_CONSULTANT:
         abort(404)
     now = utcnow()
-    rows = db.session.execute(select(EmployerContact, IpsCase).outerjoin(IpsCase, IpsCase.id == EmployerContact.case_id)
-                              .where(EmployerContact.consultant_id == current_user.id,
-                                     EmployerContact.occurred_at >= _week_start(now))
-                              .order_by(EmployerContact.occurred_at.desc())).all()
-    persons = {p.id: p for p in db.session.scalars(select(EmployerPerson).where(
-        EmployerPerson.id.in_({c.person_id for c, _case in rows if c.person_id})))}
+    rows = db.session.execute(
+        select(EmployerContact, IpsCase)
+        .outerjoin(IpsCase, IpsCase.id == EmployerContact.case_id)
+        .where(EmployerContact.consultant_id == current_user.id, EmployerContact.occurred_at >= _week_start(now))
+        .order_by(EmployerContact.occurred_at.desc())
+    ).all()
+    persons = {
+        p.id: p
+        for p in db.session.scalars(
+            select(EmployerPerson).where(EmployerPerson.id.in_({c.person_id for c, _case in rows if c.person_id}))
+        )
+    }
     audit_pairs(current_user, [(case.id, Part.PLACEMENTS) for _c, case in rows if case is not None])
-    next_steps = db.session.execute(select(EmployerContact).where(
-        EmployerContact.consultant_id == current_user.id, EmployerContact.next_step_due.is_not(None),
-        EmployerContact.next_step_done_at.is_(None)).order_by(EmployerContact.next_step_due)).scalars().all()
-    return render_template("employer_week.html", rows=rows, persons=persons, next_steps=next_steps,
-                           face_to_face=sum(1 for c, _case in rows if c.face_to_face),
-                           purposes=labels.CONTACT_PURPOSES, form=SafeForm(formdata=None))
+    next_steps = (
+        db.session.execute(
+            select(EmployerContact)
+            .where(
+                EmployerContact.consultant_id == current_user.id,
+                EmployerContact.next_step_due.is_not(None),
+                EmployerContact.next_step_done_at.is_(None),
+            )
+            .order_by(EmployerContact.next_step_due)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "employer_week.html",
+        rows=rows,
+        persons=persons,
+        next_steps=next_steps,
+        face_to_face=sum(1 for c, _case in rows if c.face_to_face),
+        purposes=labels.CONTACT_PURPOSES,
+        form=SafeForm(formdata=None),
+    )
 
 
 @bp.post("/employer-contacts/<id:employer_contact_id>/next-step-done")
@@ -381,19 +462,23 @@ def move(follow_up_id: int):
     if fu is None or case is None or access is None or not access.can_write(Part.FOLLOW_UPS):
         abort(404)
     form = MoveForm()
-    colleagues = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT, User.active.is_(True),
-                                                       User.organisation_id == case.ips_team_id)
-                                    .order_by(User.name)).all()
-    form.assignee_id.choices = [SelectChoice(0, "–")] + [SelectChoice(u.id, u.name) for u in colleagues
-                                                          if u.id != fu.assignee_id]
+    colleagues = db.session.scalars(
+        select(User)
+        .where(User.role == Role.IPS_CONSULTANT, User.active.is_(True), User.organisation_id == case.ips_team_id)
+        .order_by(User.name)
+    ).all()
+    form.assignee_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(u.id, u.name) for u in colleagues if u.id != fu.assignee_id
+    ]
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate() and fu.status == FollowUpStatus.OPEN:
             due = datetime.combine(form.due_on.data, fu.due_at.time(), tzinfo=UTC) if form.due_on.data else None
             try:
-                fus.move_follow_up(fu, current_user, reason=form.reason.data, due_at=due,
-                                   assignee_id=form.assignee_id.data or None)
+                fus.move_follow_up(
+                    fu, current_user, reason=form.reason.data, due_at=due, assignee_id=form.assignee_id.data or None
+                )
             except ServiceError as exc:
                 _attach(form, exc)
             else:
@@ -404,5 +489,6 @@ def move(follow_up_id: int):
         form.due_on.data = fu.due_at.date()
     audit_pairs(current_user, [(case.id, Part.FOLLOW_UPS), (case.id, Part.IDENTITY)])
     users = {u.id: u.name for u in colleagues}
-    return render_template("follow_up_move.html", form=form, fu=fu, case=case, history=fus.history(fu.id),
-                           users=users), status
+    return render_template(
+        "follow_up_move.html", form=form, fu=fu, case=case, history=fus.history(fu.id), users=users
+    ), status

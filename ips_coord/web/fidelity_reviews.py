@@ -1,6 +1,7 @@
 """The coordinator's fidelity reviews on the IPS-25 scale: every review over time, one review's
 items with the reviewers' score and evidence beside the data's figure, the action plan, and the
 review as a printable document and a spreadsheet."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,8 +36,13 @@ bp.before_request(roles_only({Role.COORDINATOR}))
 
 
 def _reviews() -> list[FidelityReview]:
-    return list(db.session.scalars(select(FidelityReview).where(FidelityReview.team_id == current_user.organisation_id)
-                                   .order_by(FidelityReview.reviewed_on, FidelityReview.id)))
+    return list(
+        db.session.scalars(
+            select(FidelityReview)
+            .where(FidelityReview.team_id == current_user.organisation_id)
+            .order_by(FidelityReview.reviewed_on, FidelityReview.id)
+        )
+    )
 
 
 def _review(review_id: int) -> FidelityReview:
@@ -54,9 +60,17 @@ def _day(raw: str | None) -> date | None:
 
 
 def _team_people() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.organisation_id == current_user.organisation_id, User.active.is_(True),
-        User.role.in_([Role.IPS_CONSULTANT, Role.COORDINATOR])).order_by(User.name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == current_user.organisation_id,
+                User.active.is_(True),
+                User.role.in_([Role.IPS_CONSULTANT, Role.COORDINATOR]),
+            )
+            .order_by(User.name)
+        )
+    )
 
 
 @bp.get("")
@@ -73,20 +87,42 @@ def _index_page(errors: dict[str, str], typed: dict[str, str], status: int = 200
     labels = [local_date(r.reviewed_on) for r in final]
     charts = {}
     if len(final) >= 1:
-        charts["total"] = svg_lines([(_("Total"), "#0b5cad", [r.total for r in final])], labels,
-                                    _("IPS-25 total per review"), low=25, high=125,
-                                    guides=((115, "115"), (100, "100"), (74, "74")))
+        charts["total"] = svg_lines(
+            [(_("Total"), "#0b5cad", [r.total for r in final])],
+            labels,
+            _("IPS-25 total per review"),
+            low=25,
+            high=125,
+            guides=((115, "115"), (100, "100"), (74, "74")),
+        )
         if item is not None:
             scores: list[float | None] = [next((i.score for i in r.items if i.item == item), None) for r in final]
-            charts["item"] = svg_lines([(str(FIDELITY_ITEMS[item]), "#0b5cad", scores)], labels,
-                                       _("Item %(n)s per review", n=item), low=1, high=5)
-    grid = [(n, FIDELITY_ITEMS[n], [next((i.score for i in r.items if i.item == n), None) for r in final])
-            for n in ITEMS]
+            charts["item"] = svg_lines(
+                [(str(FIDELITY_ITEMS[item]), "#0b5cad", scores)],
+                labels,
+                _("Item %(n)s per review", n=item),
+                low=1,
+                high=5,
+            )
+    grid = [
+        (n, FIDELITY_ITEMS[n], [next((i.score for i in r.items if i.item == n), None) for r in final]) for n in ITEMS
+    ]
     due = final[-1].next_due_on if final else None
-    page = render_template("fidelity_reviews.html", reviews=reviews, final=final, charts=charts, grid=grid,
-                           item=item, due=due, today=local_today(), errors=errors, typed=typed,
-                           today_value=local_today().isoformat(),  # a date input's value is ISO
-                           levels=FIDELITY_LEVELS, statuses=REVIEW_STATUSES)
+    page = render_template(
+        "fidelity_reviews.html",
+        reviews=reviews,
+        final=final,
+        charts=charts,
+        grid=grid,
+        item=item,
+        due=due,
+        today=local_today(),
+        errors=errors,
+        typed=typed,
+        today_value=local_today().isoformat(),  # a date input's value is ISO
+        levels=FIDELITY_LEVELS,
+        statuses=REVIEW_STATUSES,
+    )
     return page, status
 
 
@@ -104,17 +140,41 @@ def create():
     return redirect(url_for(".detail", review_id=review.id))
 
 
-def _detail_page(review: FidelityReview, errors: dict[str, str], typed: dict[str, str], status: int = 200,
-                 template: str = "fidelity_review.html"):
-    rows = [{"item": i.item, "name": FIDELITY_ITEMS[i.item], "score": i.score, "evidence": i.evidence,
-             "data_score": i.data_score, "data_figure": text_from_json(i.data_figure),
-             "disagrees": disagrees(i.score, i.data_score)} for i in review.items]
+def _detail_page(
+    review: FidelityReview,
+    errors: dict[str, str],
+    typed: dict[str, str],
+    status: int = 200,
+    template: str = "fidelity_review.html",
+):
+    rows = [
+        {
+            "item": i.item,
+            "name": FIDELITY_ITEMS[i.item],
+            "score": i.score,
+            "evidence": i.evidence,
+            "data_score": i.data_score,
+            "data_figure": text_from_json(i.data_figure),
+            "disagrees": disagrees(i.score, i.data_score),
+        }
+        for i in review.items
+    ]
     owners = {u.id: u for u in _team_people()}
-    return render_template(template, review=review, rows=rows, owners=owners, errors=errors, typed=typed,
-                           scores=SCORES, levels=FIDELITY_LEVELS, statuses=REVIEW_STATUSES,
-                           total=sum(i.score or 0 for i in review.items),
-                           scored=sum(1 for i in review.items if i.score is not None),
-                           names=FIDELITY_ITEMS, open_status=ActionStatus.OPEN), status
+    return render_template(
+        template,
+        review=review,
+        rows=rows,
+        owners=owners,
+        errors=errors,
+        typed=typed,
+        scores=SCORES,
+        levels=FIDELITY_LEVELS,
+        statuses=REVIEW_STATUSES,
+        total=sum(i.score or 0 for i in review.items),
+        scored=sum(1 for i in review.items if i.score is not None),
+        names=FIDELITY_ITEMS,
+        open_status=ActionStatus.OPEN,
+    ), status
 
 
 @bp.get("/<int:review_id>")
@@ -148,8 +208,7 @@ def scores(review_id: int):
             svc.finalise(review, current_user)
         except ServiceError as exc:
             return _detail_page(review, {exc.field or "form": translate(exc.message)}, typed, 422)
-        flash(_("The review is final. The next review falls due %(date)s.", date=local_date(review.next_due_on)),
-              "ok")
+        flash(_("The review is final. The next review falls due %(date)s.", date=local_date(review.next_due_on)), "ok")
     else:
         flash(_("Scores saved."), "ok")
     return redirect(url_for(".detail", review_id=review.id) + "#items")
@@ -171,8 +230,7 @@ def add_action(review_id: int):
         errors["due_on"] = _("Give the action's due date.")
     if not errors and item is not None and owner is not None and due is not None:
         try:
-            svc.add_action(review, current_user, item=int(item), action=typed["action"], owner_id=owner.id,
-                           due_on=due)
+            svc.add_action(review, current_user, item=int(item), action=typed["action"], owner_id=owner.id, due_on=due)
         except ServiceError as exc:
             errors[{"item": "action_item"}.get(exc.field or "", exc.field or "form")] = translate(exc.message)
     if errors:
@@ -196,14 +254,29 @@ def action_done(action_id: int):
 def xlsx(review_id: int):
     review = _review(review_id)
     headings = [_("Item"), _("Reviewers' score"), _("Evidence"), _("Data score"), _("Data figure")]
-    rows: list[list[object]] = [[f"{i.item}. {FIDELITY_ITEMS[i.item]}", i.score, i.evidence or "", i.data_score,
-                                 translate(text_from_json(i.data_figure)) or ""] for i in review.items]
+    rows: list[list[object]] = [
+        [
+            f"{i.item}. {FIDELITY_ITEMS[i.item]}",
+            i.score,
+            i.evidence or "",
+            i.data_score,
+            translate(text_from_json(i.data_figure)) or "",
+        ]
+        for i in review.items
+    ]
     rows.append([_("Total"), sum(i.score or 0 for i in review.items), "", None, ""])
     rows.append(["", None, "", None, ""])
     rows.append([_("Action plan"), _("Owner"), _("Due"), _("Status"), ""])
     for a in review.actions:
         owner = db.session.get(User, a.owner_id)
-        rows.append([f"{a.item}. {a.action}", owner.name if owner else "", local_date(a.due_on),
-                     _("Done") if a.status == ActionStatus.DONE else _("Open"), ""])
+        rows.append(
+            [
+                f"{a.item}. {a.action}",
+                owner.name if owner else "",
+                local_date(a.due_on),
+                _("Done") if a.status == ActionStatus.DONE else _("Open"),
+                "",
+            ]
+        )
     name = f"fidelitetsgennemgang-{review.reviewed_on.isoformat()}.xlsx"
     return spreadsheet.xlsx_response(name, _("Fidelity review"), headings, rows)

@@ -5,6 +5,7 @@ Only a follow-up that a plain conversation with the citizen answers may be close
 (a meeting, a rating, a profile version, a review, a consent, an employer contact...): its button
 opens the form that records it, and closing it by hand is refused, so the figures built on those
 records never count something that did not happen."""
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -32,23 +33,27 @@ class Answer(NamedTuple):
 
 ANSWERED_BY: dict[str, Answer] = {
     FollowUpKind.FIRST_CITIZEN_CONTACT: Answer(_l("Log the first contact"), "contact", "contact"),
-    FollowUpKind.JOINT_START_MEETING: Answer(_l("Log the start meeting"), "contact", "contact",
-                                             (("kind", ContactKind.JOINT_START_MEETING),)),
-    FollowUpKind.BENEFITS_COUNSELLING: Answer(_l("Log the benefits counselling"), "contact", "contact",
-                                              (("kind", ContactKind.BENEFITS_COUNSELLING),)),
+    FollowUpKind.JOINT_START_MEETING: Answer(
+        _l("Log the start meeting"), "contact", "contact", (("kind", ContactKind.JOINT_START_MEETING),)
+    ),
+    FollowUpKind.BENEFITS_COUNSELLING: Answer(
+        _l("Log the benefits counselling"), "contact", "contact", (("kind", ContactKind.BENEFITS_COUNSELLING),)
+    ),
     FollowUpKind.JOB_ENDING_REVIEW: Answer(_l("Hold the review"), "review", "review"),
     FollowUpKind.CAREER_PROFILE_UPDATE: Answer(_l("Update the profile"), "profile", "profile"),
     FollowUpKind.PROFILE_REASSESSMENT: Answer(_l("Update the profile"), "profile", "profile"),
     FollowUpKind.PROGRESS_RATING: Answer(_l("Rate progress"), "rating", "progress"),
     FollowUpKind.PLAN_ACTION: Answer(_l("Open the plan"), "plan", "plan"),
     FollowUpKind.CONSENT_EXPIRY: Answer(_l("Renew the consent"), "consent", "consents"),
-    FollowUpKind.RESUME_SEARCH: Answer(_l("Resume job search"), f"next-{Event.RESUME_SEARCH}",
-                                       f"next-{Event.RESUME_SEARCH}"),
+    FollowUpKind.RESUME_SEARCH: Answer(
+        _l("Resume job search"), f"next-{Event.RESUME_SEARCH}", f"next-{Event.RESUME_SEARCH}"
+    ),
     FollowUpKind.PSYCHIATRY_ACK: Answer(_l("Open the case"), None, None),
     FollowUpKind.FIRST_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),
     FollowUpKind.NEXT_EMPLOYER_CONTACT: Answer(_l("Log an employer contact"), endpoint="consultant.employer_contact"),
-    FollowUpKind.EMPLOYER_NEXT_STEP: Answer(_l("Open the next steps with employers"), endpoint="employers.week",
-                                            anchor="next-h"),
+    FollowUpKind.EMPLOYER_NEXT_STEP: Answer(
+        _l("Open the next steps with employers"), endpoint="employers.week", anchor="next-h"
+    ),
 }
 
 

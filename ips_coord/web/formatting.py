@@ -1,6 +1,7 @@
 """Jinja filters that show stored values the Danish way: times in Europe/Copenhagen, dates as
 23.11.2026, numbers and percentages with a decimal comma (Babel's formatters, per locale), and
 the access log's and notifications' internal codes as words."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -118,8 +119,14 @@ def reason_label(code: str | None) -> str:
     """A close or end reason or a deviation code from the history, in words."""
     if code is None:
         return "–"
-    tables: tuple[labels.CodeWords, ...] = (labels.CLOSE_REASONS, labels.FORBIDDEN_CLOSE_REASONS, labels.END_REASONS,
-                                            labels.DEVIATIONS, labels.BENEFIT_KINDS, labels.NOTIFICATION_KINDS)
+    tables: tuple[labels.CodeWords, ...] = (
+        labels.CLOSE_REASONS,
+        labels.FORBIDDEN_CLOSE_REASONS,
+        labels.END_REASONS,
+        labels.DEVIATIONS,
+        labels.BENEFIT_KINDS,
+        labels.NOTIFICATION_KINDS,
+    )
     for table in tables:  # an acknowledgement names what it answers (NOTIFICATION_KINDS)
         if code in table:
             return str(table[code])
@@ -131,7 +138,7 @@ def metric_name(metric: Metric) -> str:
 
 
 def quarter_label(quarter: str, two_lines: bool = False) -> str:
-    """"2026-Q4" as "4. kvt. 2026" (Danish) or "Q4 2026"; for a chart's axis "K4" over "2026"."""
+    """ "2026-Q4" as "4. kvt. 2026" (Danish) or "Q4 2026"; for a chart's axis "K4" over "2026"."""
     from flask_babel import gettext as _
 
     year, _sep, q = quarter.partition("-Q")
@@ -141,12 +148,20 @@ def quarter_label(quarter: str, two_lines: bool = False) -> str:
 
 
 def register_formatting(app: Flask) -> None:
-    app.jinja_env.filters.update({
-        "local_date": local_date, "local_datetime": local_datetime, "decimal": decimal, "percent": percent,
-        "action_label": lambda v: _labelled(labels.ACCESS_ACTIONS, v),
-        "part_label": lambda v: _labelled(labels.ACCESS_PARTS, v),
-        "view_label": lambda v: _labelled(labels.ENDPOINTS, v),
-        "notification_label": lambda v: _labelled(labels.NOTIFICATION_KINDS, v),
-        "outcome_label": lambda v: _labelled(labels.REFUSAL_OUTCOMES, v), "reason_label": reason_label,
-        "metric_name": metric_name, "target_label": target_label, "quarter_label": quarter_label,
-    })
+    app.jinja_env.filters.update(
+        {
+            "local_date": local_date,
+            "local_datetime": local_datetime,
+            "decimal": decimal,
+            "percent": percent,
+            "action_label": lambda v: _labelled(labels.ACCESS_ACTIONS, v),
+            "part_label": lambda v: _labelled(labels.ACCESS_PARTS, v),
+            "view_label": lambda v: _labelled(labels.ENDPOINTS, v),
+            "notification_label": lambda v: _labelled(labels.NOTIFICATION_KINDS, v),
+            "outcome_label": lambda v: _labelled(labels.REFUSAL_OUTCOMES, v),
+            "reason_label": reason_label,
+            "metric_name": metric_name,
+            "target_label": target_label,
+            "quarter_label": quarter_label,
+        }
+    )

@@ -24,9 +24,13 @@ class _Catalogue:
 
 CATALOGUE = _Catalogue()
 # Flask-WTF's CSRF messages are plain strings; marked here so the catalogue holds them.
-CSRF_MESSAGES = (_l("The CSRF token is missing."), _l("The CSRF session token is missing."),
-                 _l("The CSRF token has expired."), _l("The CSRF token is invalid."),
-                 _l("The CSRF tokens do not match."))
+CSRF_MESSAGES = (
+    _l("The CSRF token is missing."),
+    _l("The CSRF session token is missing."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF tokens do not match."),
+)
 
 
 class WholeNumberField(IntegerField):
@@ -34,8 +38,7 @@ class WholeNumberField(IntegerField):
     within the column's range (PostgreSQL integer unless told), so "²", "٣" or 20 digits are a
     message next to the field, never a 500 from int() or from the database."""
 
-    def __init__(self, label=None, validators=None, minimum: int = -INT4_MAX - 1, maximum: int = INT4_MAX,
-                 **kwargs):
+    def __init__(self, label=None, validators=None, minimum: int = -INT4_MAX - 1, maximum: int = INT4_MAX, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.minimum, self.maximum = minimum, maximum
 

@@ -4,6 +4,7 @@ A JSON body nested deeper than MAX_JSON_DEPTH, a lone UTF-16 surrogate (JSON all
 UTF-8 and PostgreSQL do not) or a NUL character anywhere in a JSON body or a query string is a
 400 that names the field, never a 500 from deep inside a view.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Conversation guides: the consultant's phone-friendly list (opened from the contact form), and
 the team's own editing of them, with how often contacts used each."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -40,9 +41,14 @@ def index():
     guides = svc.team_guides(team, active_only=current_user.role != Role.COORDINATOR)
     counts = svc.usage(team, utcnow()) if current_user.role == Role.COORDINATOR else {}
     opened = request.args.get("open", "")
-    return render_template("guides.html", guides=guides, counts=counts, opened=opened,
-                           show_counts=current_user.role == Role.COORDINATOR,
-                           lines=ConversationGuide.lines)
+    return render_template(
+        "guides.html",
+        guides=guides,
+        counts=counts,
+        opened=opened,
+        show_counts=current_user.role == Role.COORDINATOR,
+        lines=ConversationGuide.lines,
+    )
 
 
 def _guide(guide_id: int) -> ConversationGuide:

@@ -1,4 +1,5 @@
 """/healthz for load balancers and docker-compose health checks: no login, no case data."""
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 

@@ -1,6 +1,7 @@
 """Each staff user's in-app inbox (ips_coord.services.inbox): the events on their cases, read
 or unread; the menu shows the unread count on every page. The inbox names cases, so showing
 it is a read of them (audited like every page that shows citizen data)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,12 @@ from .guards import roles_only
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 # Where on the case page an item's subject is shown: its link goes straight there.
-INBOX_ANCHORS = {"citizen_note": "citizen-notes", "consent_withdrawn": "consents", "shared_with_you": "shared-h",
-                 "consent_missing": "consents"}
+INBOX_ANCHORS = {
+    "citizen_note": "citizen-notes",
+    "consent_withdrawn": "consents",
+    "shared_with_you": "shared-h",
+    "consent_missing": "consents",
+}
 
 STAFF = frozenset({Role.IPS_CONSULTANT, Role.PSYCHIATRY, Role.JOBCENTER, Role.COORDINATOR})
 
@@ -40,8 +45,9 @@ bp.before_request(roles_only(STAFF))
 def index():
     items = svc.items(current_user)
     audit_many(current_user, {i.case_id for i in items if i.case_id}, AuditPart.INBOX)
-    return render_template("inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS,
-                           INBOX_ANCHORS=INBOX_ANCHORS)
+    return render_template(
+        "inbox.html", items=items, form=EmptyForm(), INBOX_KINDS=labels.INBOX_KINDS, INBOX_ANCHORS=INBOX_ANCHORS
+    )
 
 
 @bp.post("/<id:item_id>/read")

@@ -1,6 +1,7 @@
 """The citizen's network: the IPS team's page on a case (people, what each may know, invitations
 and who came, an action a network person owns) and the citizen's own page (add a person, give
 or withdraw what each may know, remove them)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,19 +30,31 @@ PERSON_FIELDS = ("name", "relation", "phone", "email")
 
 
 def _typed() -> dict:
-    return {**{k: request.form.get(k, "") for k in (*PERSON_FIELDS, "meeting_at", "place", "text")},
-            "roles": request.form.getlist("roles"), "categories": request.form.getlist("categories")}
+    return {
+        **{k: request.form.get(k, "") for k in (*PERSON_FIELDS, "meeting_at", "place", "text")},
+        "roles": request.form.getlist("roles"),
+        "categories": request.form.getlist("categories"),
+    }
 
 
 def _ctx(case, typed: dict, errors: dict) -> dict:
     people = svc.people(case)
     live = svc.live_categories_of(people)
-    return {"case": case, "people": people, "live": live,
-            "invitable": [p for p in people if NetworkCategory.MEETINGS in live[p.id]],
-            "plan_people": [p for p in people if NetworkCategory.PLAN in live[p.id]],
-            "typed": typed, "errors": errors, "relations": labels.NETWORK_RELATIONS, "roles": labels.NETWORK_ROLES,
-            "categories": labels.NETWORK_CATEGORIES, "relation_values": list(NetworkRelation),
-            "role_values": list(NetworkRole), "category_values": list(NetworkCategory)}
+    return {
+        "case": case,
+        "people": people,
+        "live": live,
+        "invitable": [p for p in people if NetworkCategory.MEETINGS in live[p.id]],
+        "plan_people": [p for p in people if NetworkCategory.PLAN in live[p.id]],
+        "typed": typed,
+        "errors": errors,
+        "relations": labels.NETWORK_RELATIONS,
+        "roles": labels.NETWORK_ROLES,
+        "categories": labels.NETWORK_CATEGORIES,
+        "relation_values": list(NetworkRelation),
+        "role_values": list(NetworkRole),
+        "category_values": list(NetworkCategory),
+    }
 
 
 # --- The IPS team's page on a case -----------------------------------------------------------------
@@ -95,38 +108,65 @@ def _meeting_at() -> datetime:
 @bp.post("/cases/<id:case_id>/network")
 @login_required
 def staff_add(case_id: int):
-    return _staff_write(case_id, lambda case, t: svc.add_person(
-        case, name=t["name"], relation=t["relation"], phone=t["phone"], email=t["email"], roles=t["roles"],
-        categories=t["categories"], actor=current_user), _("The person is added to the citizen's network."))
+    return _staff_write(
+        case_id,
+        lambda case, t: svc.add_person(
+            case,
+            name=t["name"],
+            relation=t["relation"],
+            phone=t["phone"],
+            email=t["email"],
+            roles=t["roles"],
+            categories=t["categories"],
+            actor=current_user,
+        ),
+        _("The person is added to the citizen's network."),
+    )
 
 
 @bp.post("/cases/<id:case_id>/network/consents")
 @login_required
 def staff_consents(case_id: int):
-    return _staff_write(case_id, lambda case, t: svc.set_consents(
-        case, _form_id("person_id"), t["categories"], actor=current_user), _("Saved."))
+    return _staff_write(
+        case_id,
+        lambda case, t: svc.set_consents(case, _form_id("person_id"), t["categories"], actor=current_user),
+        _("Saved."),
+    )
 
 
 @bp.post("/cases/<id:case_id>/network/invite")
 @login_required
 def staff_invite(case_id: int):
-    return _staff_write(case_id, lambda case, t: svc.invite(
-        case, _form_id("person_id"), current_user, meeting_at=_meeting_at(), place=request.form.get("place", "")),
-        _("The invitation is recorded."), "meetings")
+    return _staff_write(
+        case_id,
+        lambda case, t: svc.invite(
+            case, _form_id("person_id"), current_user, meeting_at=_meeting_at(), place=request.form.get("place", "")
+        ),
+        _("The invitation is recorded."),
+        "meetings",
+    )
 
 
 @bp.post("/cases/<id:case_id>/network/meetings/<id:meeting_id>")
 @login_required
 def staff_took_part(case_id: int, meeting_id: int):
-    return _staff_write(case_id, lambda case, t: svc.record_participation(
-        case, meeting_id, current_user, request.form.get("took_part") == "1"), _("Saved."), "meetings")
+    return _staff_write(
+        case_id,
+        lambda case, t: svc.record_participation(case, meeting_id, current_user, request.form.get("took_part") == "1"),
+        _("Saved."),
+        "meetings",
+    )
 
 
 @bp.post("/cases/<id:case_id>/network/action")
 @login_required
 def staff_action(case_id: int):
-    return _staff_write(case_id, lambda case, t: svc.give_action(
-        case, _form_id("person_id"), current_user, text=request.form.get("text", "")), _("Saved."), "actions")
+    return _staff_write(
+        case_id,
+        lambda case, t: svc.give_action(case, _form_id("person_id"), current_user, text=request.form.get("text", "")),
+        _("Saved."),
+        "actions",
+    )
 
 
 # --- The citizen's own page ---------------------------------------------------------------------
@@ -158,20 +198,37 @@ def _citizen_write(case_id: int, do, message: str):
 @citizen_bp.post("/cases/<id:case_id>/network")
 @citizen_required
 def network_add(case_id: int):
-    return _citizen_write(case_id, lambda case, t: svc.add_person(
-        case, name=t["name"], relation=t["relation"], phone=t["phone"], email=t["email"], roles=t["roles"],
-        categories=t["categories"], citizen=g.citizen), _("The person is added to your network."))
+    return _citizen_write(
+        case_id,
+        lambda case, t: svc.add_person(
+            case,
+            name=t["name"],
+            relation=t["relation"],
+            phone=t["phone"],
+            email=t["email"],
+            roles=t["roles"],
+            categories=t["categories"],
+            citizen=g.citizen,
+        ),
+        _("The person is added to your network."),
+    )
 
 
 @citizen_bp.post("/cases/<id:case_id>/network/consents")
 @citizen_required
 def network_consents(case_id: int):
-    return _citizen_write(case_id, lambda case, t: svc.set_consents(
-        case, _form_id("person_id"), t["categories"], citizen=g.citizen), _("Saved."))
+    return _citizen_write(
+        case_id,
+        lambda case, t: svc.set_consents(case, _form_id("person_id"), t["categories"], citizen=g.citizen),
+        _("Saved."),
+    )
 
 
 @citizen_bp.post("/cases/<id:case_id>/network/remove")
 @citizen_required
 def network_remove(case_id: int):
-    return _citizen_write(case_id, lambda case, t: svc.remove_person(
-        case, _form_id("person_id"), citizen=g.citizen), _("The person is no longer part of your plan."))
+    return _citizen_write(
+        case_id,
+        lambda case, t: svc.remove_person(case, _form_id("person_id"), citizen=g.citizen),
+        _("The person is no longer part of your plan."),
+    )

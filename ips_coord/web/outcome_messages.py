@@ -1,4 +1,5 @@
 """After a step on the case page, say in words what happened and who is told (or why not)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -11,8 +12,17 @@ from ..models import CaseEvent, IpsCase, Notification, User
 from ..workflows.phases import Event, HistoryEntry, NotificationStatus, Role
 
 # Events after which the workflow tells the psychiatry contact (under consent where it is about work).
-TELLS_PSYCHIATRY = frozenset({Event.ENROL, Event.RE_ENTER, Event.CLOSE, Event.START_JOB, Event.START_EDUCATION,
-                              Event.END_JOB, Event.END_EDUCATION})
+TELLS_PSYCHIATRY = frozenset(
+    {
+        Event.ENROL,
+        Event.RE_ENTER,
+        Event.CLOSE,
+        Event.START_JOB,
+        Event.START_EDUCATION,
+        Event.END_JOB,
+        Event.END_EDUCATION,
+    }
+)
 ORDER = (Role.PSYCHIATRY, Role.JOBCENTER, Role.COORDINATOR, Role.IPS_CONSULTANT)
 
 
@@ -26,17 +36,29 @@ def what_happened(case_id: int, event: str) -> list[tuple[str, str]]:
     """(message, flash category) pairs: what was saved, who gets a message, who does not and why."""
     step_done: CodeWords = STEP_DONE
     messages = [(str(step_done.get(event, _l("Saved."))), "ok")]
-    seq = db.session.scalar(select(CaseEvent.seq)
-                            .where(CaseEvent.case_id == case_id,
-                                   # The step's own event: not a deviation or a consent recorded with it.
-                                   CaseEvent.event.not_in([HistoryEntry.DEVIATION, HistoryEntry.CONSENT_RECORDED]))
-                            .order_by(CaseEvent.seq.desc()).limit(1))
+    seq = db.session.scalar(
+        select(CaseEvent.seq)
+        .where(
+            CaseEvent.case_id == case_id,
+            # The step's own event: not a deviation or a consent recorded with it.
+            CaseEvent.event.not_in([HistoryEntry.DEVIATION, HistoryEntry.CONSENT_RECORDED]),
+        )
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    )
     if seq is None:
         return messages
-    roles = set(db.session.scalars(
-        select(User.role).join(Notification, Notification.recipient_id == User.id)
-        .where(Notification.case_id == case_id, Notification.idempotency_key.like(f"case{case_id}:ev{seq}:%"),
-               Notification.status != NotificationStatus.WITHHELD)))
+    roles = set(
+        db.session.scalars(
+            select(User.role)
+            .join(Notification, Notification.recipient_id == User.id)
+            .where(
+                Notification.case_id == case_id,
+                Notification.idempotency_key.like(f"case{case_id}:ev{seq}:%"),
+                Notification.status != NotificationStatus.WITHHELD,
+            )
+        )
+    )
     told = [str(TOLD[r]) for r in ORDER if r in roles]
     if told:
         sentence = _("%(who)s will be told.", who=_join(told))

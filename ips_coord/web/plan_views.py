@@ -2,6 +2,7 @@
 dates, parallel interventions, the job's supports, progress ratings, the participation
 agreement and the invitation to the citizen's own view. Each part is shown and each form
 accepted only as the access policy allows; writes go through services/plan.py."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,15 +55,27 @@ def _render(case_id: int, part: str, key: str, form, save, anchor: str = "plan",
 @bp.post("/cases/<id:case_id>/plan/goal")
 @login_required
 def save_goal(case_id: int):
-    return _render(case_id, Part.SHARED_PLAN, "plan_goal", StaffGoalForm(),
-                   lambda c, f: plan_svc.save_goal(c, f.text.data, actor=current_user))
+    return _render(
+        case_id,
+        Part.SHARED_PLAN,
+        "plan_goal",
+        StaffGoalForm(),
+        lambda c, f: plan_svc.save_goal(c, f.text.data, actor=current_user),
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/actions")
 @login_required
 def add_action(case_id: int):
-    return _render(case_id, Part.SHARED_PLAN, "plan_action", ActionForm(), lambda c, f: plan_svc.add_action(
-        c, text=f.text.data, owner=f.owner.data, due_date=f.due_date.data, actor=current_user))
+    return _render(
+        case_id,
+        Part.SHARED_PLAN,
+        "plan_action",
+        ActionForm(),
+        lambda c, f: plan_svc.add_action(
+            c, text=f.text.data, owner=f.owner.data, due_date=f.due_date.data, actor=current_user
+        ),
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/actions/<id:action_id>/done")
@@ -81,10 +94,14 @@ def action_done(case_id: int, action_id: int):
 @bp.post("/cases/<id:case_id>/plan/interventions")
 @login_required
 def start_intervention(case_id: int):
-    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "intervention", InterventionForm(),
-                   lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data,
-                                                            start_date=f.start_date.data),
-                   anchor="interventions")
+    return _render(
+        case_id,
+        Part.PARALLEL_INTERVENTIONS,
+        "intervention",
+        InterventionForm(),
+        lambda c, f: plan_svc.start_intervention(c, current_user, name=f.name.data, start_date=f.start_date.data),
+        anchor="interventions",
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/interventions/<id:intervention_id>/end")
@@ -94,10 +111,14 @@ def end_intervention(case_id: int, intervention_id: int):
     row = db.session.get(ParallelIntervention, intervention_id)
     if row is None or row.case_id != case_id:
         abort(404)
-    return _render(case_id, Part.PARALLEL_INTERVENTIONS, "end_intervention",
-                   EndInterventionForm(prefix=f"e{intervention_id}"),
-                   lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
-                   anchor="interventions")
+    return _render(
+        case_id,
+        Part.PARALLEL_INTERVENTIONS,
+        "end_intervention",
+        EndInterventionForm(prefix=f"e{intervention_id}"),
+        lambda c, f: plan_svc.end_intervention(row, current_user, end_date=f.end_date.data),
+        anchor="interventions",
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/supports")
@@ -108,21 +129,35 @@ def save_supports(case_id: int):
         if values.get(SupportField.MENTOR_HOURS) is not None:  # the form's Decimal, as the JSON number it is kept as
             values[SupportField.MENTOR_HOURS] = float(values[SupportField.MENTOR_HOURS])
         plan_svc.update_supports(c, current_user, values)
+
     return _render(case_id, Part.PLACEMENTS, "supports", SupportsForm(), save, anchor="supports")
 
 
 @bp.post("/cases/<id:case_id>/plan/progress")
 @login_required
 def rate(case_id: int):
-    return _render(case_id, Part.PROGRESS, "rating", StaffRatingForm(), lambda c, f: plan_svc.record_rating(
-        c, {d: f[d].data for d in CURRENT_INSTRUMENT.dimensions}, actor=current_user), anchor="progress")
+    return _render(
+        case_id,
+        Part.PROGRESS,
+        "rating",
+        StaffRatingForm(),
+        lambda c, f: plan_svc.record_rating(
+            c, {d: f[d].data for d in CURRENT_INSTRUMENT.dimensions}, actor=current_user
+        ),
+        anchor="progress",
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/participation")
 @login_required
 def participation(case_id: int):
-    return _render(case_id, Part.PHASE, "participation", ParticipationForm(),
-                   lambda c, f: plan_svc.record_participation(c, current_user, agreed_on=f.agreed_on.data))
+    return _render(
+        case_id,
+        Part.PHASE,
+        "participation",
+        ParticipationForm(),
+        lambda c, f: plan_svc.record_participation(c, current_user, agreed_on=f.agreed_on.data),
+    )
 
 
 @bp.post("/cases/<id:case_id>/plan/invite")
@@ -133,10 +168,13 @@ def invite(case_id: int):
     if EmptyForm().validate_on_submit():
         try:
             access_svc.create_invitation(
-                case, current_user, current_app.config["SECRET_KEY"],
+                case,
+                current_user,
+                current_app.config["SECRET_KEY"],
                 # The token rides after "#": no server or proxy log sees it (static/fragment_token.js).
                 lambda token: current_app.config["BASE_URL"] + url_for("citizen.invitation") + "#" + token,
-                str(get_locale() or "da"))
+                str(get_locale() or "da"),
+            )
         except ServiceError as exc:
             flash(translate(exc.message), "warning")
             return redirect(url_for("case_page.detail", case_id=case_id) + "#plan")

@@ -3,6 +3,7 @@ has read or changed the citizen's record and who was refused, and run the full e
 stated reason; and the second pair of eyes on organisations' service tokens: approve or reject
 them, and see who made, approved and used each. Nothing else: no case pages, no lists of
 citizens."""
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,9 @@ class FindCaseForm(FlaskForm):
 
 class ExportForm(FlaskForm):
     case_id = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason for the export (recorded in the access log)"),
-                           validators=[DataRequired(), Length(min=5, max=500)])
+    reason = TextAreaField(
+        _l("Reason for the export (recorded in the access log)"), validators=[DataRequired(), Length(min=5, max=500)]
+    )
 
 
 bp.before_request(roles_only({Role.PRIVACY_OFFICER}))
@@ -62,33 +64,48 @@ def people_behind(user_ids) -> dict[int, ApiToken]:
     ids = {uid for uid in user_ids if uid is not None}
     if not ids:
         return {}
-    return {t.user_id: t for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id.in_(ids),
-                                                                            ApiToken.scopes.is_not(None)))}
+    return {
+        t.user_id: t
+        for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id.in_(ids), ApiToken.scopes.is_not(None)))
+    }
 
 
 def _token_context() -> dict:
     tokens = integrations.service_tokens()
     events = db.session.execute(
-        select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
+        select(AccessLog, User)
+        .outerjoin(User, User.id == AccessLog.user_id)
         .where(AccessLog.part == AuditPart.SERVICE_TOKEN)
-        .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(TOKEN_EVENTS)).all()
-    return {"tokens": tokens, "token_events": events, "token_state": integrations.token_state,
-            "TOKEN_EVENTS": labels.TOKEN_EVENTS, "SCOPES": labels.SERVICE_SCOPES,
-            "may_approve": lambda t: integrations.may_approve(current_user, t), "form": EmptyForm()}
+        .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
+        .limit(TOKEN_EVENTS)
+    ).all()
+    return {
+        "tokens": tokens,
+        "token_events": events,
+        "token_state": integrations.token_state,
+        "TOKEN_EVENTS": labels.TOKEN_EVENTS,
+        "SCOPES": labels.SERVICE_SCOPES,
+        "may_approve": lambda t: integrations.may_approve(current_user, t),
+        "form": EmptyForm(),
+    }
 
 
 def _render(case: IpsCase | None, find: FindCaseForm, export: ExportForm, status: int = 200, **shown):
     refusals = recent_refusals(None)
     ctx = {"find": find, "export": export, "case": None, "refusals": refusals, **_token_context(), **shown}
     if case is not None:
-        case_ids = db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id == case.citizen_id)
-                                      .order_by(IpsCase.id)).all()
+        case_ids = db.session.scalars(
+            select(IpsCase.id).where(IpsCase.citizen_id == case.citizen_id).order_by(IpsCase.id)
+        ).all()
         ctx["case"] = case
         ctx["case_ids"] = case_ids
         ctx["rows"] = db.session.execute(
-            select(AccessLog, User).outerjoin(User, User.id == AccessLog.user_id)
+            select(AccessLog, User)
+            .outerjoin(User, User.id == AccessLog.user_id)
             .where(AccessLog.case_id.in_(case_ids))
-            .order_by(AccessLog.created_at.desc(), AccessLog.id.desc()).limit(500)).all()
+            .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
+            .limit(500)
+        ).all()
         audit_many(current_user, case_ids, Part.ACCESS_LOG)  # reading the log is itself logged
     ctx["behind"] = people_behind([user.id for _row, user in [*ctx.get("rows", []), *refusals] if user is not None])
     return render_template("privacy.html", **ctx), status
@@ -121,8 +138,11 @@ def export():
     if data is None:  # the citizen was merged away meanwhile
         abort(404)
     audit_export(current_user, case.citizen_id, data, form.reason.data.strip())
-    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=export-{case.reference}.json"})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=export-{case.reference}.json"},
+    )
 
 
 @bp.post("/service-tokens/<id:token_id>/approve")
@@ -144,8 +164,9 @@ def _decide_token(token_id: int, decision: str):
             integrations.reject_service_token(current_user, token_id)
         else:
             half, row = integrations.approve_service_token(current_user, token_id)
-            return _render(None, FindCaseForm(formdata=None), ExportForm(formdata=None), approver_half=half,
-                           approved_row=row)
+            return _render(
+                None, FindCaseForm(formdata=None), ExportForm(formdata=None), approver_half=half, approved_row=row
+            )
     except ServiceError as exc:
         if exc.status == 404:
             abort(404)

@@ -3,6 +3,7 @@
 The query is sent by POST (a name or a phone number is personal data: never in a URL, so never in
 an access log line of the server or a proxy, nor in the browser's history); the results page is
 the answer to the POST. Every case shown is a read of its identity, logged in one INSERT."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for

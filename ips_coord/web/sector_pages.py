@@ -4,6 +4,7 @@ them): psychiatry records admissions and discharges
 case, so it needs a login - no bare signed link), the jobcenter records its decisions and sees
 its citizens' jobs, hours and benefit, the consultant records a running job's new hours or pay
 and the weekly treatment-team meetings."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -39,8 +40,10 @@ bp = Blueprint("sector_pages", __name__)
 
 class AdmissionForm(SafeForm):
     admitted_on = DateField(_l("Admitted on"), validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason (health information: shown only under the citizen's consent)"),
-                           validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (health information: shown only under the citizen's consent)"),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class DischargeForm(SafeForm):
@@ -113,16 +116,25 @@ def change_terms(case_id: int):
     if not form.validate_on_submit():
         return _case_page(case_id, 400, terms=form)
     try:
-        change_job_terms(case_id, current_user, locale=_locale(),
-                         hours_per_week=float(form.hours_per_week.data) if form.hours_per_week.data is not None
-                         else None,
-                         hourly_pay=float(form.hourly_pay.data) if form.hourly_pay.data is not None else None)
+        change_job_terms(
+            case_id,
+            current_user,
+            locale=_locale(),
+            hours_per_week=float(form.hours_per_week.data) if form.hours_per_week.data is not None else None,
+            hourly_pay=float(form.hourly_pay.data) if form.hourly_pay.data is not None else None,
+        )
     except ServiceError as exc:
         attach_error(form, exc)
         db.session.rollback()
         return _case_page(case_id, exc.status, terms=form)
-    flash_in(_("The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
-               "and the jobcenter has been told."), "ok", "terms")
+    flash_in(
+        _(
+            "The job's new terms are saved. Offer benefits counselling: it is on your follow-ups, "
+            "and the jobcenter has been told."
+        ),
+        "ok",
+        "terms",
+    )
     return redirect(url_for("case_page.detail", case_id=case_id) + "#running-job")
 
 
@@ -130,13 +142,20 @@ def change_terms(case_id: int):
 def _treatment_page(case: IpsCase, status: int = 200, admission_form=None, discharge_form=None):
     today = local_today(utcnow())
     current = open_admission(case.id)
-    admissions = db.session.scalars(select(Admission).where(Admission.case_id == case.id)
-                                    .order_by(Admission.admitted_on.desc(), Admission.id.desc())).all()
+    admissions = db.session.scalars(
+        select(Admission)
+        .where(Admission.case_id == case.id)
+        .order_by(Admission.admitted_on.desc(), Admission.id.desc())
+    ).all()
     audit_parts(current_user, case.id, {Part.IDENTITY, Part.PHASE, Part.SHARED_HEALTH_INFO})
     return render_template(
-        "treatment.html", case=case, current=current, admissions=admissions,
+        "treatment.html",
+        case=case,
+        current=current,
+        admissions=admissions,
         admission_form=admission_form or AdmissionForm(formdata=None, admitted_on=today),
-        discharge_form=discharge_form or DischargeForm(formdata=None, discharged_on=today)), status
+        discharge_form=discharge_form or DischargeForm(formdata=None, discharged_on=today),
+    ), status
 
 
 @bp.get("/cases/<id:case_id>/treatment")
@@ -155,8 +174,9 @@ def admit(case_id: int):
     if not form.validate_on_submit():
         return _treatment_page(case, 400, admission_form=form)
     try:
-        record_admission(case_id, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
-                         locale=_locale())
+        record_admission(
+            case_id, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data, locale=_locale()
+        )
     except ServiceError as exc:
         attach_error(form, exc)
         db.session.rollback()
@@ -197,9 +217,13 @@ def team_meetings():
     if form.is_submitted():
         if form.validate():
             try:
-                record_team_meeting(current_user, held_on=form.held_on.data, attended=form.attended.data,
-                                    clinicians_present=form.clinicians_present.data,
-                                    cases_discussed=form.cases_discussed.data)
+                record_team_meeting(
+                    current_user,
+                    held_on=form.held_on.data,
+                    attended=form.attended.data,
+                    clinicians_present=form.clinicians_present.data,
+                    cases_discussed=form.cases_discussed.data,
+                )
                 flash(_("The meeting is recorded."), "ok")
                 return redirect(url_for("sector_pages.team_meetings"))
             except ServiceError as exc:
@@ -208,18 +232,26 @@ def team_meetings():
                 status = exc.status
         else:
             status = 400
-    meetings = db.session.scalars(select(TreatmentTeamMeeting).where(
-        TreatmentTeamMeeting.consultant_id == current_user.id)
-        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(52)).all()
-    return render_template("treatment_team.html", form=form, meetings=meetings,
-                           next_due=team_meeting_due(current_user.id), today=today), status
+    meetings = db.session.scalars(
+        select(TreatmentTeamMeeting)
+        .where(TreatmentTeamMeeting.consultant_id == current_user.id)
+        .order_by(TreatmentTeamMeeting.held_on.desc())
+        .limit(52)
+    ).all()
+    return render_template(
+        "treatment_team.html", form=form, meetings=meetings, next_due=team_meeting_due(current_user.id), today=today
+    ), status
 
 
 def last_team_meeting(consultant_id: int) -> ScalarSelect[Any]:
     """The date of the last meeting the consultant attended, to read with other figures."""
-    return select(TreatmentTeamMeeting.held_on).where(
-        TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended) \
-        .order_by(TreatmentTeamMeeting.held_on.desc()).limit(1).scalar_subquery()
+    return (
+        select(TreatmentTeamMeeting.held_on)
+        .where(TreatmentTeamMeeting.consultant_id == consultant_id, TreatmentTeamMeeting.consultant_attended)
+        .order_by(TreatmentTeamMeeting.held_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def next_team_meeting(last: date | None) -> date:
@@ -232,10 +264,21 @@ def team_meeting_due(consultant_id: int) -> date:
 
 
 # --- The jobcenter's workspace ------------------------------------------------------------------
-WORKSPACE_ORDER = (Phase.EMPLOYED, Phase.IN_EDUCATION, Phase.JOB_SEARCH, Phase.ENGAGEMENT, Phase.JOB_ENDED,
-                   Phase.REFERRED, Phase.PAUSED, Phase.TRANSITIONED, Phase.CLOSED)
+WORKSPACE_ORDER = (
+    Phase.EMPLOYED,
+    Phase.IN_EDUCATION,
+    Phase.JOB_SEARCH,
+    Phase.ENGAGEMENT,
+    Phase.JOB_ENDED,
+    Phase.REFERRED,
+    Phase.PAUSED,
+    Phase.TRANSITIONED,
+    Phase.CLOSED,
+)
 WORKSPACE_FILTERS: dict[str, frozenset[Phase] | None] = {"active": ON_CASELOAD, "ended": ENDED, "all": None}
 WORKSPACE_FILTER_LABELS = {"active": _l("Active courses"), "ended": _l("Ended courses"), "all": _l("All")}
+
+
 @bp.get("/jobcenter")
 @login_required
 def workspace():
@@ -253,17 +296,19 @@ def workspace():
     if phases is not None:
         query = query.where(IpsCase.phase.in_(phases))
     # Those in work or on the way first, ended courses last; within a phase by case number.
-    cases = sorted(db.session.scalars(query.limit(500)).all(),
-                   key=lambda c: (WORKSPACE_ORDER.index(c.phase), c.id))
+    cases = sorted(db.session.scalars(query.limit(500)).all(), key=lambda c: (WORKSPACE_ORDER.index(c.phase), c.id))
     ids = [c.id for c in cases]
     jobs: dict[int, Placement] = {}
-    for p in db.session.scalars(select(Placement).where(Placement.case_id.in_(ids), Placement.end_date.is_(None))
-                                .order_by(Placement.start_date)):
+    for p in db.session.scalars(
+        select(Placement).where(Placement.case_id.in_(ids), Placement.end_date.is_(None)).order_by(Placement.start_date)
+    ):
         jobs[p.case_id] = p  # the latest running one
     benefits: dict[int, BenefitFact] = {}
-    for b in db.session.scalars(select(BenefitFact).where(
-            BenefitFact.case_id.in_(ids), (BenefitFact.kind == BenefitKind.BENEFIT) | BenefitFact.kind.is_(None))
-            .order_by(BenefitFact.created_at)):
+    for b in db.session.scalars(
+        select(BenefitFact)
+        .where(BenefitFact.case_id.in_(ids), (BenefitFact.kind == BenefitKind.BENEFIT) | BenefitFact.kind.is_(None))
+        .order_by(BenefitFact.created_at)
+    ):
         benefits[b.case_id] = b
     rows, pairs = [], []
     for case in cases:
@@ -271,8 +316,9 @@ def workspace():
         if access is None:
             continue
         job = jobs.get(case.id) if access.can_read(Part.PLACEMENTS) else None
-        rows.append({"case": case, "job": job, "sees_job": access.can_read(Part.PLACEMENTS),
-                     "benefit": benefits.get(case.id)})
+        rows.append(
+            {"case": case, "job": job, "sees_job": access.can_read(Part.PLACEMENTS), "benefit": benefits.get(case.id)}
+        )
         pairs += [(case.id, Part.IDENTITY), (case.id, Part.PHASE), (case.id, Part.BENEFIT_FACTS)]
         if access.can_read(Part.PLACEMENTS):
             pairs.append((case.id, Part.PLACEMENTS))

@@ -1,6 +1,7 @@
 """Tables as downloads a Danish spreadsheet opens as columns: CSV (UTF-8 with a byte-order mark,
 semicolons, a decimal comma, Danish headings) and XLSX (openpyxl: numbers stay numbers, the
 spreadsheet shows them in the reader's own format). Both take the same headings and rows."""
+
 from __future__ import annotations
 
 import csv
@@ -37,15 +38,17 @@ def csv_text(headings: Sequence[object], rows: Sequence[Sequence[object]]) -> st
 
 
 def csv_response(name: str, headings: Sequence[object], rows: Sequence[Sequence[object]]) -> Response:
-    return Response(csv_text(headings, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        csv_text(headings, rows), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
 
 
 Sheet = tuple[object, Sequence[object], Sequence[Sequence[object]]]  # (name, headings, rows)
 
 
-def xlsx_bytes(sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]],
-               more: Sequence[Sheet] = ()) -> bytes:
+def xlsx_bytes(
+    sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]], more: Sequence[Sheet] = ()
+) -> bytes:
     """One workbook: the table, and after it any further tables of the same page, a sheet each."""
     from openpyxl import Workbook
 
@@ -73,8 +76,10 @@ def _fill(ws, sheet: object, headings: Sequence[object], rows: Sequence[Sequence
                 cell.number_format = "dd.mm.yyyy"
     ws.freeze_panes = "A2"
     for i, heading in enumerate(headings, start=1):
-        width = max([len(str(heading))] + [10 if isinstance(r[i - 1], date) else len(str(r[i - 1]))
-                                           for r in rows if r[i - 1] is not None])
+        width = max(
+            [len(str(heading))]
+            + [10 if isinstance(r[i - 1], date) else len(str(r[i - 1])) for r in rows if r[i - 1] is not None]
+        )
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(max(width + 2, 8), 60)
 
 
@@ -85,7 +90,11 @@ def dated_name(stem: object, ext: str) -> str:
     return f"{stem}-{local_today(utcnow()).isoformat()}.{ext}"
 
 
-def xlsx_response(name: str, sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]],
-                  more: Sequence[Sheet] = ()) -> Response:
-    return Response(xlsx_bytes(sheet, headings, rows, more), mimetype=XLSX_TYPE,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+def xlsx_response(
+    name: str, sheet: str, headings: Sequence[object], rows: Sequence[Sequence[object]], more: Sequence[Sheet] = ()
+) -> Response:
+    return Response(
+        xlsx_bytes(sheet, headings, rows, more),
+        mimetype=XLSX_TYPE,
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )

@@ -1,5 +1,6 @@
 """Danish working days (plain Python: no Flask). Times are stored in UTC; days are counted on
 the Copenhagen calendar, and Danish public holidays (the `holidays` package) are not working days."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta

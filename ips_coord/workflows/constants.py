@@ -2,6 +2,7 @@
 
 Plain Python (the workflow core, reports, the sweep and the pages import them).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,6 +18,8 @@ RAN_ITS_TERM = frozenset({EndReason.TEMPORARY_ENDED})
 def is_early_ending(started: date | None, ended: date, reason: str | None) -> bool:
     """The one rule the workflow (who is told) and the outcome reports (the count) share."""
     return started is not None and (ended - started) < EARLY_ENDING and reason not in RAN_ITS_TERM
+
+
 # IPS fidelity item 1: at most 20 cases per consultant.
 CASELOAD_LIMIT = 20
 # Job development: face-to-face employer contacts a consultant aims for each week.

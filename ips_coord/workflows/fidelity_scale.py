@@ -1,6 +1,7 @@
 """The IPS-25 fidelity scale as rules: its 25 items, the level a total reaches and when the next
 review falls due. Programmes are reviewed by two or more reviewers every 6 to 12 months; a
 review scores each item 1 to 5 (25 to 125 in all)."""
+
 from __future__ import annotations
 
 from enum import StrEnum

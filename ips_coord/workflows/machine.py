@@ -1,6 +1,7 @@
 """The IPS state machine: given a case's facts, an event, an actor role and a clock
 reading, return a Decision or a Refusal. Plain Python: no Flask, no database.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -257,8 +258,11 @@ def _end_placement(d: Draft) -> Refusal | None:
     d.tell(kind, Recipient.PSYCHIATRY_CONTACT, requires_ack=True)
     d.tell(kind, Recipient.JOBCENTER_CASEWORKER)
     ack_due = add_working_days(d.now, ACK_WORKING_DAYS)
-    d.create += (FollowUpSpec(FollowUpKind.PSYCHIATRY_ACK, due_at=ack_due, escalate_at=ack_due,
-                              assignee=Recipient.PSYCHIATRY_CONTACT),)
+    d.create += (
+        FollowUpSpec(
+            FollowUpKind.PSYCHIATRY_ACK, due_at=ack_due, escalate_at=ack_due, assignee=Recipient.PSYCHIATRY_CONTACT
+        ),
+    )
     started = d.facts.placement_started_on
     early = is_early_ending(started, end, d.reason)
     if early:
@@ -327,7 +331,11 @@ HANDLERS: dict[Event, Handler] = {
 
 
 def decide(
-    facts: CaseFacts, event: str, payload: dict[str, Any] | None, actor_role: str, now: datetime,
+    facts: CaseFacts,
+    event: str,
+    payload: dict[str, Any] | None,
+    actor_role: str,
+    now: datetime,
 ) -> Decision | Refusal:
     """The phase table says whether the event may happen; the event's handler says what follows."""
     try:
@@ -339,9 +347,15 @@ def decide(
     phase = Phase(facts.phase)
     if not is_allowed(phase, ev):
         return Refusal("event_not_allowed_in_phase", "event")
-    draft = Draft(facts=facts, phase=phase, event=ev, payload=payload or {}, now=now,
-                  target=TRANSITIONS.get((phase, ev), phase),
-                  create=specs(rules.CREATED_BY_EVENT.get(ev, ()), now))
+    draft = Draft(
+        facts=facts,
+        phase=phase,
+        event=ev,
+        payload=payload or {},
+        now=now,
+        target=TRANSITIONS.get((phase, ev), phase),
+        create=specs(rules.CREATED_BY_EVENT.get(ev, ()), now),
+    )
     refusal = HANDLERS[ev](draft)
     return refusal if refusal is not None else draft.decision()
 
@@ -364,19 +378,27 @@ def on_activity(facts: CaseFacts, activity: str, at: datetime, open_followups: l
     """What a logged activity (contact, meeting, employer contact...) completes and starts."""
     kinds = rules.COMPLETED_BY_ACTIVITY.get(activity, frozenset())
     done = [
-        f for f in open_followups
+        f
+        for f in open_followups
         if f.kind in kinds and (f.kind not in rules.CITIZEN_CONTACT_KINDS or f.due_at <= at + CONTACT_WINDOW)
     ]
     deviations: list[str] = []
-    if activity == Activity.EMPLOYER_CONTACT and facts.first_employer_contact_at is None and facts.enrolled_at \
-            and at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE:
+    if (
+        activity == Activity.EMPLOYER_CONTACT
+        and facts.first_employer_contact_at is None
+        and facts.enrolled_at
+        and at > facts.enrolled_at + FIRST_EMPLOYER_CONTACT_DEADLINE
+    ):
         deviations.append(Deviation.FIRST_EMPLOYER_CONTACT_LATE)
     create = [spec for f in done if (spec := next_recurrence(f.kind, f.due_at, at, facts.phase)) is not None]
     return ActivityOutcome(tuple(f.id for f in done), tuple(create), tuple(deviations))
 
 
-RECURRING = {r.kind: r for r in (*rules.PLACEMENT_RULES, rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT,
-                                  rules.PROGRESS_RATING) if r.recur}
+RECURRING = {
+    r.kind: r
+    for r in (*rules.PLACEMENT_RULES, rules.PAUSE_OUTREACH, rules.PROFILE_REASSESSMENT, rules.PROGRESS_RATING)
+    if r.recur
+}
 
 
 def next_recurrence(kind: str, due_at: datetime, completed_at: datetime, phase: Phase) -> FollowUpSpec | None:

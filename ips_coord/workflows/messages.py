@@ -64,12 +64,14 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     "date_in_future": ("Datoen kan ikke ligge efter i dag.", "The date cannot be after today."),
     "discharge_before_admission": (
-        "Udskrivningen kan ikke ligge før indlæggelsen.", "The discharge cannot be before the admission.",
+        "Udskrivningen kan ikke ligge før indlæggelsen.",
+        "The discharge cannot be before the admission.",
     ),
     # A running job's hours or pay (ips_coord.workflows.treatment.change_terms).
     "no_running_job": ("Borgeren har ikke et job i gang.", "The citizen has no job running."),
     "no_change": ("Angiv de nye timer eller den nye løn.", "Give the new hours or the new pay."),
 }
+
 
 def text(table: dict[str, tuple[str, str]], code: str, locale: str = "da") -> str:
     da, en = table[code]

@@ -1,5 +1,6 @@
 """The people around the citizen (relatives, friends, a mentor outside the system, a peer
 supporter) as part of the plan, under the citizen's own consent per person and category."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,5 @@
 """The vocabulary of the IPS case: phases, events and reasons."""
+
 from enum import StrEnum
 
 
@@ -50,7 +51,6 @@ class CloseReason(StrEnum):
     TRANSFERRED = "transferred"
 
 
-
 class PlacementType(StrEnum):
     ORDINARY_JOB = "ordinary_job"
     FLEXJOB = "flexjob"
@@ -65,8 +65,9 @@ COMPETITIVE_JOB_TYPES = frozenset({PlacementType.ORDINARY_JOB, PlacementType.FLE
 # What counts as an outcome: a competitive job or ordinary education.
 COMPETITIVE_TYPES = COMPETITIVE_JOB_TYPES | {PlacementType.EDUCATION}
 # Recorded as steps toward employer contact, never as the goal or an outcome.
-STEP_TYPES = frozenset({PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED,
-                        PlacementType.OTHER})
+STEP_TYPES = frozenset(
+    {PlacementType.INTERNSHIP, PlacementType.WAGE_SUBSIDY, PlacementType.SHELTERED, PlacementType.OTHER}
+)
 
 
 class EndReason(StrEnum):
@@ -331,11 +332,17 @@ class ConsentCategory(StrEnum):
 
 
 # Follow-ups that a conversation with the citizen answers.
-CITIZEN_CONTACT_FOLLOW_UPS = frozenset({
-    FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT,
-    FollowUpKind.JOB_ENDING_CONTACT, FollowUpKind.PAUSED_OUTREACH, FollowUpKind.NO_CONTACT,
-    FollowUpKind.DISCHARGE_CONTACT,
-})
+CITIZEN_CONTACT_FOLLOW_UPS = frozenset(
+    {
+        FollowUpKind.JOB_START_CONTACT,
+        FollowUpKind.WEEKLY_CONTACT,
+        FollowUpKind.MONTHLY_CONTACT,
+        FollowUpKind.JOB_ENDING_CONTACT,
+        FollowUpKind.PAUSED_OUTREACH,
+        FollowUpKind.NO_CONTACT,
+        FollowUpKind.DISCHARGE_CONTACT,
+    }
+)
 # Follow-ups that may be marked done by hand (a page's button, the API): a plain contact, and a
 # next step agreed with an employer. Every other kind is answered by the record it asks for (a
 # meeting, a rating, a profile version, a review, a consent): only that record closes it, so the
@@ -369,8 +376,9 @@ class NotificationKind(StrEnum):
 
 
 # Outbox kinds whose row carries a sealed secret: queued by services/secret_mail.py, scrubbed once sent.
-SECRET_NOTIFICATION_KINDS = frozenset({NotificationKind.CITIZEN_CODE, NotificationKind.CITIZEN_INVITATION,
-                                       NotificationKind.PASSWORD_RESET})
+SECRET_NOTIFICATION_KINDS = frozenset(
+    {NotificationKind.CITIZEN_CODE, NotificationKind.CITIZEN_INVITATION, NotificationKind.PASSWORD_RESET}
+)
 
 
 class Recipient(StrEnum):

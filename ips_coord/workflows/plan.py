@@ -4,6 +4,7 @@ Goals in the citizen's words, actions with an owner and a date that
 becomes the owner's follow-up, parallel interventions, the job's supports, and a named,
 versioned progress instrument rated at enrolment and every 90 days by citizen and consultant.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,18 +46,30 @@ class SignInMethod(StrEnum):
 # Who gets the follow-up for an action of each owner. Social psychiatry and the citizen have no
 # staff account here: the consultant follows up with them.
 FOLLOW_UP_ASSIGNEE: dict[PlanOwner, Recipient] = {
-    PlanOwner.IPS_TEAM: Recipient.CONSULTANT, PlanOwner.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
+    PlanOwner.IPS_TEAM: Recipient.CONSULTANT,
+    PlanOwner.PSYCHIATRY: Recipient.PSYCHIATRY_CONTACT,
     PlanOwner.JOBCENTER: Recipient.JOBCENTER_CASEWORKER,
     # Actions no professional on the case owns are followed up by the case's coordinating professional.
     PlanOwner.SOCIAL_PSYCHIATRY: Recipient.COORDINATING_PROFESSIONAL,
-    PlanOwner.CITIZEN: Recipient.COORDINATING_PROFESSIONAL, PlanOwner.NETWORK: Recipient.COORDINATING_PROFESSIONAL,
+    PlanOwner.CITIZEN: Recipient.COORDINATING_PROFESSIONAL,
+    PlanOwner.NETWORK: Recipient.COORDINATING_PROFESSIONAL,
 }
 ACTION_REMINDER = timedelta(days=3)  # before the due date
 ACTION_ESCALATION = timedelta(days=7)  # after the due date, to the coordinator
 
 # Interventions that often run alongside IPS (seeds 002 and 004); free text is allowed too.
-INTERVENTIONS = ("CTI", "ACT", "IBBIS", "Bostøtte", "Gældsrådgivning", "Peerstøtte", "Lær at tackle",
-                 "Åben og Rolig", "Kognitiv terapi")
+INTERVENTIONS = (
+    "CTI",
+    "ACT",
+    "IBBIS",
+    "Bostøtte",
+    "Gældsrådgivning",
+    "Peerstøtte",
+    "Lær at tackle",
+    "Åben og Rolig",
+    "Kognitiv terapi",
+)
+
 
 class SupportField(StrEnum):
     """The supports of a running job (what a job-ending review adjusts)."""
@@ -95,7 +108,9 @@ class Instrument:
 
 
 PROGRESS_V1 = Instrument(
-    "ips-progress-v1", "IPS progressionsmåling", "1",
+    "ips-progress-v1",
+    "IPS progressionsmåling",
+    "1",
     tuple(Dimension),
 )
 INSTRUMENTS = {PROGRESS_V1.key: PROGRESS_V1}

@@ -3,6 +3,7 @@
 A rule says which follow-up a trigger creates and when it is due, reminded and escalated,
 counted from the moment the workflow is asked (the injected clock) or the start date.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,12 @@ def days(n: int) -> timedelta:
 
 
 START_RULES = (
-    Rule(FollowUpKind.FIRST_EMPLOYER_CONTACT, due=FIRST_EMPLOYER_CONTACT_DEADLINE, remind=days(21),
-         escalate=FIRST_EMPLOYER_CONTACT_DEADLINE),
+    Rule(
+        FollowUpKind.FIRST_EMPLOYER_CONTACT,
+        due=FIRST_EMPLOYER_CONTACT_DEADLINE,
+        remind=days(21),
+        escalate=FIRST_EMPLOYER_CONTACT_DEADLINE,
+    ),
     Rule(FollowUpKind.JOINT_START_MEETING, due=days(14), remind=days(10), escalate=days(14)),
 )
 # Time-unlimited follow-along support: 3 days, weekly for 4 weeks, then monthly for as long as wanted.
@@ -56,8 +61,12 @@ PROGRESS_RATING = Rule(FollowUpKind.PROGRESS_RATING, due=days(14), remind=days(1
 # The career profile is updated after every job (IPS-25 item 14): after a start and an ending.
 PROFILE_UPDATE = Rule(FollowUpKind.CAREER_PROFILE_UPDATE, due=days(14), remind=days(10))
 # Resuming the search starts rapid job search again, as enrolment does.
-NEXT_EMPLOYER_CONTACT = Rule(FollowUpKind.NEXT_EMPLOYER_CONTACT, due=FIRST_EMPLOYER_CONTACT_DEADLINE, remind=days(21),
-                             escalate=FIRST_EMPLOYER_CONTACT_DEADLINE)
+NEXT_EMPLOYER_CONTACT = Rule(
+    FollowUpKind.NEXT_EMPLOYER_CONTACT,
+    due=FIRST_EMPLOYER_CONTACT_DEADLINE,
+    remind=days(21),
+    escalate=FIRST_EMPLOYER_CONTACT_DEADLINE,
+)
 
 # A referral assigned to a consultant: first contact with the citizen within 7 days, else the coordinator hears.
 FIRST_CITIZEN_CONTACT = Rule(FollowUpKind.FIRST_CITIZEN_CONTACT, due=days(7), remind=days(5), escalate=days(7))
@@ -97,16 +106,16 @@ ALL_KINDS = frozenset(FollowUpKind)
 
 # Which open follow-ups each event cancels ("all but" consent reminders where noted).
 CANCELLED_BY_EVENT: dict[Event, frozenset[FollowUpKind]] = {
-    Event.START_JOB: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT,
-                                                       FollowUpKind.NEXT_EMPLOYER_CONTACT,
-                                                       FollowUpKind.CAREER_PROFILE_UPDATE},
-    Event.START_EDUCATION: ENDING_KINDS | PLACEMENT_KINDS | {FollowUpKind.FIRST_EMPLOYER_CONTACT,
-                                                             FollowUpKind.NEXT_EMPLOYER_CONTACT,
-                                                             FollowUpKind.CAREER_PROFILE_UPDATE},
+    Event.START_JOB: ENDING_KINDS
+    | PLACEMENT_KINDS
+    | {FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.NEXT_EMPLOYER_CONTACT, FollowUpKind.CAREER_PROFILE_UPDATE},
+    Event.START_EDUCATION: ENDING_KINDS
+    | PLACEMENT_KINDS
+    | {FollowUpKind.FIRST_EMPLOYER_CONTACT, FollowUpKind.NEXT_EMPLOYER_CONTACT, FollowUpKind.CAREER_PROFILE_UPDATE},
     Event.END_JOB: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
     Event.END_EDUCATION: PLACEMENT_KINDS | {FollowUpKind.CAREER_PROFILE_UPDATE},
-    Event.PAUSE: ALL_KINDS - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT,
-                              FollowUpKind.PROGRESS_RATING},
+    Event.PAUSE: ALL_KINDS
+    - {FollowUpKind.CONSENT_EXPIRY, FollowUpKind.PROFILE_REASSESSMENT, FollowUpKind.PROGRESS_RATING},
     Event.RESUME: frozenset({FollowUpKind.PAUSED_OUTREACH}),
     Event.CLOSE: ALL_KINDS,
     Event.DECLINE: ALL_KINDS,

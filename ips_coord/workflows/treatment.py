@@ -9,6 +9,7 @@ writes (the phase, follow-ups to create and cancel, notifications) or a Refusal.
   contact due within 3 days, escalated to the coordinator when missed.
 - Changed hours or pay of a running job offer benefits counselling again and tell the jobcenter.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,14 +46,18 @@ def admit(facts: CaseFacts, admitted_on: date, now: datetime, *, already_admitte
     if phase not in PAUSABLE:  # referred or already paused: recorded, the phase stays
         return Outcome(to_phase=phase, notify=tell)
     return Outcome(
-        to_phase=Phase.PAUSED, updates={"paused_from": phase, "resume_date": None},
-        cancel=rules.CANCELLED_BY_EVENT[Event.PAUSE], create=specs((rules.ADMISSION_OUTREACH,), now),
-        notify=tell, paused_case=True,
+        to_phase=Phase.PAUSED,
+        updates={"paused_from": phase, "resume_date": None},
+        cancel=rules.CANCELLED_BY_EVENT[Event.PAUSE],
+        create=specs((rules.ADMISSION_OUTREACH,), now),
+        notify=tell,
+        paused_case=True,
     )
 
 
-def discharge(facts: CaseFacts, admitted_on: date, discharged_on: date, now: datetime, *,
-              paused_by_admission: bool) -> Outcome | Refusal:
+def discharge(
+    facts: CaseFacts, admitted_on: date, discharged_on: date, now: datetime, *, paused_by_admission: bool
+) -> Outcome | Refusal:
     if discharged_on > local_date(now):
         return Refusal("date_in_future", "discharged_on")
     if discharged_on < admitted_on:
@@ -65,8 +70,13 @@ def discharge(facts: CaseFacts, admitted_on: date, discharged_on: date, now: dat
     target = Phase(facts.paused_from) if facts.paused_from else Phase.ENGAGEMENT
     if target in (Phase.ENGAGEMENT, Phase.JOB_SEARCH) and facts.first_employer_contact_at is None:
         create += specs((rules.START_RULES[0],), now)  # rapid job search again, as a resume does
-    return Outcome(to_phase=target, updates={"paused_from": None, "resume_date": None},
-                   cancel=frozenset({FollowUpKind.PAUSED_OUTREACH}), create=create, notify=tell)
+    return Outcome(
+        to_phase=target,
+        updates={"paused_from": None, "resume_date": None},
+        cancel=frozenset({FollowUpKind.PAUSED_OUTREACH}),
+        create=create,
+        notify=tell,
+    )
 
 
 def change_terms(facts: CaseFacts, now: datetime, *, has_running_job: bool, changed: bool) -> Outcome | Refusal:
@@ -76,8 +86,11 @@ def change_terms(facts: CaseFacts, now: datetime, *, has_running_job: bool, chan
         return Refusal("no_running_job")
     if not changed:
         return Refusal("no_change", "hours_per_week")
-    return Outcome(to_phase=Phase(facts.phase), create=specs((rules.BENEFITS_COUNSELLING,), now),
-                   notify=(NotificationSpec(NotificationKind.JOB_TERMS_CHANGED, Recipient.JOBCENTER_CASEWORKER),))
+    return Outcome(
+        to_phase=Phase(facts.phase),
+        create=specs((rules.BENEFITS_COUNSELLING,), now),
+        notify=(NotificationSpec(NotificationKind.JOB_TERMS_CHANGED, Recipient.JOBCENTER_CASEWORKER),),
+    )
 
 
 __all__ = ["Outcome", "admit", "change_terms", "discharge"]

@@ -3,6 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +16,13 @@ WHERE = "requires_ack AND acknowledged_at IS NULL"
 
 
 def upgrade():
-    op.create_index("ix_notification_unacknowledged", "notification", ["case_id"],
-                    postgresql_where=sa.text(WHERE), sqlite_where=sa.text(WHERE))
+    op.create_index(
+        "ix_notification_unacknowledged",
+        "notification",
+        ["case_id"],
+        postgresql_where=sa.text(WHERE),
+        sqlite_where=sa.text(WHERE),
+    )
 
 
 def downgrade():

@@ -3,6 +3,7 @@
 Revision ID: 0004
 Revises: 0003
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +16,13 @@ WHERE = "status = 'open' AND escalated_at IS NOT NULL"
 
 
 def upgrade():
-    op.create_index("ix_follow_up_open_escalated", "follow_up", ["case_id"],
-                    postgresql_where=sa.text(WHERE), sqlite_where=sa.text(WHERE))
+    op.create_index(
+        "ix_follow_up_open_escalated",
+        "follow_up",
+        ["case_id"],
+        postgresql_where=sa.text(WHERE),
+        sqlite_where=sa.text(WHERE),
+    )
 
 
 def downgrade():

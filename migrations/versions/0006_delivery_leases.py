@@ -7,6 +7,7 @@ second copy with the same Message-ID is better than none.
 Revision ID: 0006
 Revises: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: 0007
 Revises: 0006
 """
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -34,12 +35,19 @@ def upgrade():
         batch_op.add_column(sa.Column("login_delay_until", sa.DateTime(), nullable=True))
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(), nullable=True))
-    token = sa.table("api_token", sa.column("id", sa.Integer()), sa.column("created_at", sa.DateTime()),
-                     sa.column("expires_at", sa.DateTime()))
+    token = sa.table(
+        "api_token",
+        sa.column("id", sa.Integer()),
+        sa.column("created_at", sa.DateTime()),
+        sa.column("expires_at", sa.DateTime()),
+    )
     conn = op.get_bind()
     for row in conn.execute(sa.select(token.c.id, token.c.created_at)).all():
-        conn.execute(token.update().where(token.c.id == row.id)
-                     .values(expires_at=row.created_at + timedelta(days=LEGACY_TOKEN_DAYS)))
+        conn.execute(
+            token.update()
+            .where(token.c.id == row.id)
+            .values(expires_at=row.created_at + timedelta(days=LEGACY_TOKEN_DAYS))
+        )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.alter_column("expires_at", existing_type=sa.DateTime(), nullable=False)
 

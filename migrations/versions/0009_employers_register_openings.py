@@ -5,6 +5,7 @@ to the register, and the history of moved follow-ups.
 Revision ID: 0009
 Revises: 0008
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,10 +29,12 @@ def upgrade():
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["ips_team_id"], ["organisation.id"],
-                                name=op.f("fk_employer_ips_team_id_organisation")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["staff_user.id"],
-                                name=op.f("fk_employer_created_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["ips_team_id"], ["organisation.id"], name=op.f("fk_employer_ips_team_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["staff_user.id"], name=op.f("fk_employer_created_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_employer")),
         sa.UniqueConstraint("ips_team_id", "name_key", name="uq_employer_team_name_key"),
         sa.UniqueConstraint("ips_team_id", "cvr", name="uq_employer_team_cvr"),
@@ -94,8 +97,9 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["opening_id"], ["opening.id"], name=op.f("fk_suggestion_opening_id_opening")),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_suggestion_case_id_ips_case")),
-        sa.ForeignKeyConstraint(["suggested_by_id"], ["staff_user.id"],
-                                name=op.f("fk_suggestion_suggested_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["suggested_by_id"], ["staff_user.id"], name=op.f("fk_suggestion_suggested_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_suggestion")),
         sa.UniqueConstraint("opening_id", "case_id", name="uq_suggestion_opening_case"),
     )
@@ -113,15 +117,19 @@ def upgrade():
         sa.Column("to_assignee_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["follow_up_id"], ["follow_up.id"],
-                                name=op.f("fk_follow_up_change_follow_up_id_follow_up")),
+        sa.ForeignKeyConstraint(
+            ["follow_up_id"], ["follow_up.id"], name=op.f("fk_follow_up_change_follow_up_id_follow_up")
+        ),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_follow_up_change_case_id_ips_case")),
-        sa.ForeignKeyConstraint(["changed_by_id"], ["staff_user.id"],
-                                name=op.f("fk_follow_up_change_changed_by_id_staff_user")),
-        sa.ForeignKeyConstraint(["from_assignee_id"], ["staff_user.id"],
-                                name=op.f("fk_follow_up_change_from_assignee_id_staff_user")),
-        sa.ForeignKeyConstraint(["to_assignee_id"], ["staff_user.id"],
-                                name=op.f("fk_follow_up_change_to_assignee_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["changed_by_id"], ["staff_user.id"], name=op.f("fk_follow_up_change_changed_by_id_staff_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["from_assignee_id"], ["staff_user.id"], name=op.f("fk_follow_up_change_from_assignee_id_staff_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_assignee_id"], ["staff_user.id"], name=op.f("fk_follow_up_change_to_assignee_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_up_change")),
     )
     op.create_index(op.f("ix_follow_up_change_follow_up_id"), "follow_up_change", ["follow_up_id"])
@@ -134,10 +142,12 @@ def upgrade():
         batch_op.add_column(sa.Column("next_step", sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column("next_step_due", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("next_step_done_at", sa.DateTime(), nullable=True))
-        batch_op.create_foreign_key(op.f("fk_employer_contact_employer_id_employer"), "employer", ["employer_id"],
-                                    ["id"])
-        batch_op.create_foreign_key(op.f("fk_employer_contact_person_id_employer_person"), "employer_person",
-                                    ["person_id"], ["id"])
+        batch_op.create_foreign_key(
+            op.f("fk_employer_contact_employer_id_employer"), "employer", ["employer_id"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            op.f("fk_employer_contact_person_id_employer_person"), "employer_person", ["person_id"], ["id"]
+        )
         batch_op.create_index(op.f("ix_employer_contact_employer_id"), ["employer_id"])
     with op.batch_alter_table("placement", schema=None) as batch_op:
         batch_op.add_column(sa.Column("employer_id", sa.Integer(), nullable=True))
@@ -154,8 +164,15 @@ def downgrade():
         batch_op.drop_index(op.f("ix_employer_contact_employer_id"))
         batch_op.drop_constraint(op.f("fk_employer_contact_person_id_employer_person"), type_="foreignkey")
         batch_op.drop_constraint(op.f("fk_employer_contact_employer_id_employer"), type_="foreignkey")
-        for column in ("next_step_done_at", "next_step_due", "next_step", "outcome", "purpose", "person_id",
-                       "employer_id"):
+        for column in (
+            "next_step_done_at",
+            "next_step_due",
+            "next_step",
+            "outcome",
+            "purpose",
+            "person_id",
+            "employer_id",
+        ):
             batch_op.drop_column(column)
     for table in ("follow_up_change", "suggestion", "opening_keyword", "opening", "employer_person", "employer"):
         op.drop_table(table)

@@ -4,6 +4,7 @@ retention run alone (a row in history_override that only its own transaction can
 Revision ID: 0010_retention
 Revises: 0009
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -40,9 +41,11 @@ def upgrade():
         for table in TABLES:
             for action in ("UPDATE", "DELETE"):
                 op.execute(f"DROP TRIGGER {table}_no_{action.lower()}")
-                op.execute(f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                           f"WHEN NOT EXISTS (SELECT 1 FROM history_override) "
-                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+                op.execute(
+                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"WHEN NOT EXISTS (SELECT 1 FROM history_override) "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
 
 
 def downgrade():
@@ -58,8 +61,10 @@ def downgrade():
         for table in TABLES:
             for action in ("UPDATE", "DELETE"):
                 op.execute(f"DROP TRIGGER {table}_no_{action.lower()}")
-                op.execute(f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+                op.execute(
+                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
     op.drop_table("history_override")
     with op.batch_alter_table("citizen") as batch:
         batch.drop_column("anonymised_at")

@@ -7,6 +7,7 @@ months present get their partitions, and the months ahead are created by the wor
 Revision ID: 0011_partitioned_access_log
 Revises: 0010_retention
 """
+
 from datetime import UTC, datetime
 
 from alembic import op
@@ -60,12 +61,16 @@ def upgrade():
     now = datetime.now(UTC).replace(tzinfo=None)
     first = bind.execute(text("SELECT min(created_at) FROM access_log_old")).scalar() or now
     for start, end in _months(first, now):
-        op.execute(f"CREATE TABLE access_log_p{start:%Y_%m} PARTITION OF access_log "
-                   f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{end:%Y-%m-%d}')")
+        op.execute(
+            f"CREATE TABLE access_log_p{start:%Y_%m} PARTITION OF access_log "
+            f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{end:%Y-%m-%d}')"
+        )
     op.execute("INSERT INTO access_log SELECT * FROM access_log_old")
     # Still append-only: the trigger on the partitioned table applies to every partition.
-    op.execute("CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
-               "FOR EACH ROW EXECUTE FUNCTION ips_append_only()")
+    op.execute(
+        "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
+        "FOR EACH ROW EXECUTE FUNCTION ips_append_only()"
+    )
     op.execute("DROP TABLE access_log_old")
 
 
@@ -91,6 +96,8 @@ def downgrade():
     for statement in INDEXES:
         op.execute(statement)
     op.execute("INSERT INTO access_log SELECT * FROM access_log_parted")
-    op.execute("CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
-               "FOR EACH ROW EXECUTE FUNCTION ips_append_only()")
+    op.execute(
+        "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
+        "FOR EACH ROW EXECUTE FUNCTION ips_append_only()"
+    )
     op.execute("DROP TABLE access_log_parted CASCADE")

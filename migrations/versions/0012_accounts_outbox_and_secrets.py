@@ -4,6 +4,7 @@ address (the citizen's sign-in code and invitation go through the outbox like ev
 Revision ID: 0012_accounts
 Revises: 0011_partitioned_access_log
 """
+
 import sqlalchemy as sa
 from alembic import op
 

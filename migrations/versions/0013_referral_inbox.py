@@ -4,6 +4,7 @@ the partial index that counts notifications withheld for lack of consent.
 Revision ID: 0013_referral
 Revises: 0012_accounts
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -30,8 +31,13 @@ def upgrade():
     op.create_index(op.f("ix_inbox_item_case_id"), "inbox_item", ["case_id"])
     op.create_index("ix_inbox_item_user_created", "inbox_item", ["user_id", "created_at"])
     op.create_index("ix_inbox_item_user_read", "inbox_item", ["user_id", "read_at"])
-    op.create_index("ix_notification_withheld", "notification", ["case_id"],
-                    postgresql_where=sa.text("status = 'withheld'"), sqlite_where=sa.text("status = 'withheld'"))
+    op.create_index(
+        "ix_notification_withheld",
+        "notification",
+        ["case_id"],
+        postgresql_where=sa.text("status = 'withheld'"),
+        sqlite_where=sa.text("status = 'withheld'"),
+    )
 
 
 def downgrade():

@@ -5,6 +5,7 @@ decisions, and a job's hourly pay.
 Revision ID: 0014_sectors
 Revises: 0013_referral
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -35,10 +36,12 @@ def upgrade():
         sa.Column("discharged_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_admission_case_id_ips_case")),
-        sa.ForeignKeyConstraint(["recorded_by_id"], ["staff_user.id"],
-                                name=op.f("fk_admission_recorded_by_id_staff_user")),
-        sa.ForeignKeyConstraint(["discharged_by_id"], ["staff_user.id"],
-                                name=op.f("fk_admission_discharged_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["staff_user.id"], name=op.f("fk_admission_recorded_by_id_staff_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["discharged_by_id"], ["staff_user.id"], name=op.f("fk_admission_discharged_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_admission")),
     )
     op.create_index(op.f("ix_admission_case_id"), "admission", ["case_id"])
@@ -51,12 +54,12 @@ def upgrade():
         sa.Column("clinicians_present", sa.Integer(), nullable=False),
         sa.Column("cases_discussed", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["consultant_id"], ["staff_user.id"],
-                                name=op.f("fk_treatment_team_meeting_consultant_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["consultant_id"], ["staff_user.id"], name=op.f("fk_treatment_team_meeting_consultant_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_team_meeting")),
     )
-    op.create_index("ix_treatment_team_meeting_consultant_held", "treatment_team_meeting",
-                    ["consultant_id", "held_on"])
+    op.create_index("ix_treatment_team_meeting_consultant_held", "treatment_team_meeting", ["consultant_id", "held_on"])
 
 
 def downgrade():

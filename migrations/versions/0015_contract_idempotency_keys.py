@@ -3,6 +3,7 @@
 Revision ID: 0015_contract
 Revises: 0014_sectors
 """
+
 import sqlalchemy as sa
 from alembic import op
 

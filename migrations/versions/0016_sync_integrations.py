@@ -4,6 +4,7 @@ delivery outbox, and organisation service tokens (scopes on api_token).
 Revision ID: 0016_sync
 Revises: 0015_contract
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -46,11 +47,13 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("disabled_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"],
-                                name=op.f("fk_webhook_endpoint_organisation_id_organisation")),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_webhook_endpoint_organisation_id_organisation")
+        ),
         sa.ForeignKeyConstraint(["token_id"], ["api_token.id"], name=op.f("fk_webhook_endpoint_token_id_api_token")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["staff_user.id"],
-                                name=op.f("fk_webhook_endpoint_created_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["staff_user.id"], name=op.f("fk_webhook_endpoint_created_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoint")),
     )
     op.create_index(op.f("ix_webhook_endpoint_organisation_id"), "webhook_endpoint", ["organisation_id"])
@@ -71,8 +74,9 @@ def upgrade():
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["endpoint_id"], ["webhook_endpoint.id"],
-                                name=op.f("fk_webhook_delivery_endpoint_id_webhook_endpoint")),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"], ["webhook_endpoint.id"], name=op.f("fk_webhook_delivery_endpoint_id_webhook_endpoint")
+        ),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_webhook_delivery_case_id_ips_case")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_delivery")),
         sa.UniqueConstraint("endpoint_id", "change_id", name="uq_webhook_delivery_endpoint_change"),
@@ -81,8 +85,9 @@ def upgrade():
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_api_token_created_by_id_staff_user"), "staff_user",
-                                    ["created_by_id"], ["id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_api_token_created_by_id_staff_user"), "staff_user", ["created_by_id"], ["id"]
+        )
 
 
 def downgrade():

@@ -5,6 +5,7 @@ never scans every citizen; plain expression indexes on SQLite (and their statist
 Revision ID: 0017_find
 Revises: 0016_sync
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,8 +15,9 @@ branch_labels = None
 depends_on = None
 
 NAME = "lower(first_name || ' ' || last_name)"
-PHONE = ("replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), '(', ''), ')', ''), "
-         "'.', '')")
+PHONE = (
+    "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), '(', ''), ')', ''), '.', '')"
+)
 
 
 def upgrade():

@@ -4,6 +4,7 @@ cases), read by the page with their age.
 Revision ID: 0018_rollup
 Revises: 0017_find
 """
+
 import sqlalchemy as sa
 from alembic import op
 

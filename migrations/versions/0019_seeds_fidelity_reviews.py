@@ -7,6 +7,7 @@ the meetings they were invited to, and the plan actions they own.
 Revision ID: 0019_seeds
 Revises: 0018_rollup
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,8 +32,9 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("finalised_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["team_id"], ["organisation.id"], name=op.f("fk_fidelity_review_team_id_organisation")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["staff_user.id"],
-                                name=op.f("fk_fidelity_review_created_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["staff_user.id"], name=op.f("fk_fidelity_review_created_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_review")),
     )
     op.create_index("ix_fidelity_review_team_date", "fidelity_review", ["team_id", "reviewed_on"])
@@ -45,8 +47,9 @@ def upgrade():
         sa.Column("evidence", sa.Text(), nullable=True),
         sa.Column("data_score", sa.Integer(), nullable=True),
         sa.Column("data_figure", sa.JSON(), nullable=True),
-        sa.ForeignKeyConstraint(["review_id"], ["fidelity_review.id"],
-                                name=op.f("fk_fidelity_review_item_review_id_fidelity_review")),
+        sa.ForeignKeyConstraint(
+            ["review_id"], ["fidelity_review.id"], name=op.f("fk_fidelity_review_item_review_id_fidelity_review")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_review_item")),
         sa.UniqueConstraint("review_id", "item", name=op.f("uq_fidelity_review_item_review_id")),
     )
@@ -60,8 +63,9 @@ def upgrade():
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("done_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["review_id"], ["fidelity_review.id"],
-                                name=op.f("fk_fidelity_action_review_id_fidelity_review")),
+        sa.ForeignKeyConstraint(
+            ["review_id"], ["fidelity_review.id"], name=op.f("fk_fidelity_action_review_id_fidelity_review")
+        ),
         sa.ForeignKeyConstraint(["owner_id"], ["staff_user.id"], name=op.f("fk_fidelity_action_owner_id_staff_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fidelity_action")),
     )
@@ -79,17 +83,23 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["team_id"], ["organisation.id"],
-                                name=op.f("fk_conversation_guide_team_id_organisation")),
-        sa.ForeignKeyConstraint(["updated_by_id"], ["staff_user.id"],
-                                name=op.f("fk_conversation_guide_updated_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["organisation.id"], name=op.f("fk_conversation_guide_team_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["staff_user.id"], name=op.f("fk_conversation_guide_updated_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_guide")),
     )
     op.create_index("ix_conversation_guide_team", "conversation_guide", ["team_id", "position"])
     with op.batch_alter_table("ips_case") as batch:
         batch.add_column(sa.Column("coordinating_professional_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_ips_case_coordinating_professional_id_staff_user"), "staff_user",
-                                 ["coordinating_professional_id"], ["id"])
+        batch.create_foreign_key(
+            op.f("fk_ips_case_coordinating_professional_id_staff_user"),
+            "staff_user",
+            ["coordinating_professional_id"],
+            ["id"],
+        )
     # Cases enrolled before: their consultant coordinates until someone else is named.
     op.execute("UPDATE ips_case SET coordinating_professional_id = consultant_id WHERE enrolled_at IS NOT NULL")
     op.create_table(
@@ -106,8 +116,9 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("removed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_network_person_case_id_ips_case")),
-        sa.ForeignKeyConstraint(["added_by_staff_id"], ["staff_user.id"],
-                                name=op.f("fk_network_person_added_by_staff_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["added_by_staff_id"], ["staff_user.id"], name=op.f("fk_network_person_added_by_staff_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_person")),
     )
     op.create_index(op.f("ix_network_person_case_id"), "network_person", ["case_id"])
@@ -120,10 +131,12 @@ def upgrade():
         sa.Column("given_by", sa.String(length=16), nullable=False),
         sa.Column("recorded_by_staff_id", sa.Integer(), nullable=True),
         sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["person_id"], ["network_person.id"],
-                                name=op.f("fk_network_consent_person_id_network_person")),
-        sa.ForeignKeyConstraint(["recorded_by_staff_id"], ["staff_user.id"],
-                                name=op.f("fk_network_consent_recorded_by_staff_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["network_person.id"], name=op.f("fk_network_consent_person_id_network_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_staff_id"], ["staff_user.id"], name=op.f("fk_network_consent_recorded_by_staff_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_consent")),
     )
     op.create_index("ix_network_consent_person", "network_consent", ["person_id", "category"])
@@ -137,23 +150,27 @@ def upgrade():
         sa.Column("invited_by_id", sa.Integer(), nullable=False),
         sa.Column("took_part", sa.Boolean(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["network_person.id"],
-                                name=op.f("fk_network_meeting_person_id_network_person")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["network_person.id"], name=op.f("fk_network_meeting_person_id_network_person")
+        ),
         sa.ForeignKeyConstraint(["case_id"], ["ips_case.id"], name=op.f("fk_network_meeting_case_id_ips_case")),
-        sa.ForeignKeyConstraint(["invited_by_id"], ["staff_user.id"],
-                                name=op.f("fk_network_meeting_invited_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["invited_by_id"], ["staff_user.id"], name=op.f("fk_network_meeting_invited_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_meeting")),
     )
     op.create_index(op.f("ix_network_meeting_person_id"), "network_meeting", ["person_id"])
     op.create_index(op.f("ix_network_meeting_case_id"), "network_meeting", ["case_id"])
     with op.batch_alter_table("plan_action") as batch:
         batch.add_column(sa.Column("network_person_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_plan_action_network_person_id_network_person"), "network_person",
-                                 ["network_person_id"], ["id"])
+        batch.create_foreign_key(
+            op.f("fk_plan_action_network_person_id_network_person"), "network_person", ["network_person_id"], ["id"]
+        )
     with op.batch_alter_table("contact") as batch:
         batch.add_column(sa.Column("guide_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_contact_guide_id_conversation_guide"), "conversation_guide",
-                                 ["guide_id"], ["id"])
+        batch.create_foreign_key(
+            op.f("fk_contact_guide_id_conversation_guide"), "conversation_guide", ["guide_id"], ["id"]
+        )
 
 
 def downgrade():

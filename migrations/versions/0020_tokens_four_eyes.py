@@ -4,6 +4,7 @@ of the token) and who revoked or rejected it.
 Revision ID: 0020_tokens
 Revises: 0019_seeds
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,10 +20,12 @@ def upgrade():
         batch_op.add_column(sa.Column("approved_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("approval_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("revoked_by_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_api_token_approved_by_id_staff_user"), "staff_user",
-                                    ["approved_by_id"], ["id"])
-        batch_op.create_foreign_key(batch_op.f("fk_api_token_revoked_by_id_staff_user"), "staff_user",
-                                    ["revoked_by_id"], ["id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_api_token_approved_by_id_staff_user"), "staff_user", ["approved_by_id"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_api_token_revoked_by_id_staff_user"), "staff_user", ["revoked_by_id"], ["id"]
+        )
     # Service tokens made before the rule have no approval: they stop working and wait for a
     # second person (the approver's half is new, so the integration is handed a new token).
 

@@ -5,6 +5,7 @@ record.
 Revision ID: 0021_inputs
 Revises: 0020_tokens
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -5,6 +5,7 @@ filtered each case's follow-ups on kind (49-124 ms at 100,000 cases, 17 ms with 
 Revision ID: 0022_cost
 Revises: 0021_inputs
 """
+
 from alembic import op
 
 revision = "0022_cost"

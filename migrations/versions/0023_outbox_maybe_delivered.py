@@ -4,6 +4,7 @@ late happened (one more attempt after a pause, then the row is uncertain, never 
 Revision ID: 0023_outbox
 Revises: 0022_cost
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -5,6 +5,7 @@ reason a citizen was referred (a code, no health information) for the coordinato
 Revision ID: 0024_daydata
 Revises: 0023_outbox
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,8 +23,9 @@ def upgrade():
         batch.add_column(sa.Column("next_date", sa.Date(), nullable=True))
         batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("updated_by_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(op.f("fk_benefit_fact_updated_by_id_staff_user"), "staff_user",
-                                 ["updated_by_id"], ["id"])
+        batch.create_foreign_key(
+            op.f("fk_benefit_fact_updated_by_id_staff_user"), "staff_user", ["updated_by_id"], ["id"]
+        )
 
 
 def downgrade():

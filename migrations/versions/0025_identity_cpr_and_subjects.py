@@ -4,6 +4,7 @@ identity broker gave them; the staff member's subject at the municipality's iden
 Revision ID: 0025_identity
 Revises: 0024_daydata
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +18,7 @@ depends_on = None
 SEARCH_INDEXES = {
     "ix_citizen_name_search": "lower(first_name || ' ' || last_name)",
     "ix_citizen_phone_search": "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), "
-                               "'(', ''), ')', ''), '.', '')",
+    "'(', ''), ')', ''), '.', '')",
 }
 
 

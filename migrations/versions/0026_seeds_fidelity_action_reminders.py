@@ -4,6 +4,7 @@ coordinators are told once (the time they were told is kept).
 Revision ID: 0026_seeds_reminders
 Revises: 0025_identity
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -15,6 +15,7 @@ transaction, so no other transaction ever sees the door open.
 Revision ID: 0027_names
 Revises: 0026_seeds_reminders
 """
+
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +33,13 @@ WEBHOOK_STATUSES = {"delivered": "sent"}
 OVERRIDE_ID = 3  # 1: retention, 2: partitions
 
 endpoints = sa.table("webhook_endpoint", sa.column("id", sa.Integer), sa.column("kinds", sa.JSON))
-deliveries = sa.table("webhook_delivery", sa.column("id", sa.Integer), sa.column("kind", sa.String),
-                      sa.column("status", sa.String), sa.column("payload", sa.JSON))
+deliveries = sa.table(
+    "webhook_delivery",
+    sa.column("id", sa.Integer),
+    sa.column("kind", sa.String),
+    sa.column("status", sa.String),
+    sa.column("payload", sa.JSON),
+)
 
 
 def _recode(table: str, column: str, mapping: dict[str, str]) -> None:
@@ -44,8 +50,9 @@ def _recode(table: str, column: str, mapping: dict[str, str]) -> None:
         whens.append(f"WHEN :old{n} THEN :new{n}")
         params |= {f"old{n}": old, f"new{n}": new}
     olds = ", ".join(f":old{n}" for n in range(len(mapping)))
-    op.get_bind().execute(sa.text(f"UPDATE {table} SET {column} = CASE {column} {' '.join(whens)} END "
-                                  f"WHERE {column} IN ({olds})"), params)
+    op.get_bind().execute(
+        sa.text(f"UPDATE {table} SET {column} = CASE {column} {' '.join(whens)} END WHERE {column} IN ({olds})"), params
+    )
 
 
 def _payload(payload: dict[str, Any], kinds: dict[str, str], events: dict[str, str]) -> dict[str, Any]:
@@ -58,8 +65,9 @@ def _payload(payload: dict[str, Any], kinds: dict[str, str], events: dict[str, s
     return {**payload, "type": f"{kinds.get(kind, kind)}.{action}" if action else payload.get("type"), "data": data}
 
 
-def _rename(parts: dict[str, str], kinds: dict[str, str], events: dict[str, str], statuses: dict[str, str],
-            sent: str) -> None:
+def _rename(
+    parts: dict[str, str], kinds: dict[str, str], events: dict[str, str], statuses: dict[str, str], sent: str
+) -> None:
     bind = op.get_bind()
     bind.execute(sa.text("INSERT INTO history_override (id, reason) VALUES (:id, 'names')"), {"id": OVERRIDE_ID})
     _recode("access_log", "part", parts)
@@ -70,11 +78,11 @@ def _rename(parts: dict[str, str], kinds: dict[str, str], events: dict[str, str]
     _recode("webhook_delivery", "status", statuses)
     for row in bind.execute(sa.select(endpoints.c.id, endpoints.c.kinds)).all():
         if set(row.kinds or ()) & set(kinds):
-            bind.execute(endpoints.update().where(endpoints.c.id == row.id)
-                         .values(kinds=[kinds.get(k, k) for k in row.kinds]))
+            bind.execute(
+                endpoints.update().where(endpoints.c.id == row.id).values(kinds=[kinds.get(k, k) for k in row.kinds])
+            )
     # Not yet sent: it will go out with today's names. Sent: it stays what was sent.
-    for row in bind.execute(sa.select(deliveries.c.id, deliveries.c.payload)
-                            .where(deliveries.c.status != sent)).all():
+    for row in bind.execute(sa.select(deliveries.c.id, deliveries.c.payload).where(deliveries.c.status != sent)).all():
         new = _payload(row.payload or {}, kinds, events)
         if new != row.payload:
             bind.execute(deliveries.update().where(deliveries.c.id == row.id).values(payload=new))

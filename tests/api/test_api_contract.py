@@ -1,6 +1,7 @@
 """One error model and the HTTP conventions every API endpoint shares (problem details,
 422 for field errors, the case's version after a write, If-Match, Idempotency-Key, Location,
 Link, the rate limit)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -18,10 +19,12 @@ def _contact(clock):
 def test_every_error_is_a_problem_detail_in_the_language_asked(client, world):
     case = world.case_in("engagement")
     h = bearer(world.consultant)
-    for r in (client.get("/api/v1/cases"),  # 401
-              client.get("/api/v1/nothing-here", headers=h),  # 404 of the router
-              client.delete("/api/v1/cases", headers=h),  # 405
-              client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json={"kind": "x"})):  # 422
+    for r in (
+        client.get("/api/v1/cases"),  # 401
+        client.get("/api/v1/nothing-here", headers=h),  # 404 of the router
+        client.delete("/api/v1/cases", headers=h),  # 405
+        client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json={"kind": "x"}),
+    ):  # 422
         assert r.headers["Content-Type"] == "application/problem+json", r.status_code
         body = r.get_json()
         assert PROBLEM <= set(body) and body["status"] == r.status_code, body
@@ -39,11 +42,17 @@ def test_field_errors_are_422_with_dotted_names_and_no_python_repr(client, world
     r = client.put(f"/api/v1/cases/{case.id}/supports", headers=h, json={"mentor_hours": "many", "x": 1})
     assert r.status_code == 422 and r.json["code"] == "validation_error"
     assert set(r.json["errors"]) == {"mentor_hours", "x"}
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h, json={
-        "event": "end_job", "version": case.version, "end_reason": "dismissed", "employer_name": "X"})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=h,
+        json={"event": "end_job", "version": case.version, "end_reason": "dismissed", "employer_name": "X"},
+    )
     assert r.status_code == 422 and r.json["errors"] == {"employer_name": ["Ukendt felt."]}
-    review = client.post(f"/api/v1/cases/{case.id}/reviews", headers=h, json={
-        "held_at": "2026-01-05T10:00:00", "adjustments": {"salary": "more"}})
+    review = client.post(
+        f"/api/v1/cases/{case.id}/reviews",
+        headers=h,
+        json={"held_at": "2026-01-05T10:00:00", "adjustments": {"salary": "more"}},
+    )
     assert review.status_code == 422 and list(review.json["errors"]) == ["adjustments.salary"]
     text = review.get_data(as_text=True)
     assert "{'" not in text and "['" not in text  # no Python repr anywhere
@@ -57,16 +66,21 @@ def test_a_write_answers_with_the_new_version_and_if_match_guards_it(client, wor
     version = int(contact.headers["Case-Version"])
     assert version == case.version + 1 and contact.headers["ETag"] == f'"{version}"'
     assert contact.headers["Location"] == f"/api/v1/cases/{case.id}/contacts"  # contacts have no URL of their own
-    stale = client.post(f"/api/v1/cases/{case.id}/contacts", headers={**h, "If-Match": f'"{case.version}"'},
-                        json=_contact(clock))
+    stale = client.post(
+        f"/api/v1/cases/{case.id}/contacts", headers={**h, "If-Match": f'"{case.version}"'}, json=_contact(clock)
+    )
     assert stale.status_code == 409 and stale.json["code"] == "stale_version"
     assert stale.json["current_version"] == version
     # The client's next transition uses the version its own write returned: no 409 for it.
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers={**h, "If-Match": contact.headers["ETag"]},
-                    json={"event": "start_search"})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers={**h, "If-Match": contact.headers["ETag"]},
+        json={"event": "start_search"},
+    )
     assert r.status_code == 200 and r.json["phase"] == "job_search" and r.headers["Case-Version"] == str(version + 1)
-    missing = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h, json={"event": "pause",
-                                                                                   "resume_date": "2026-12-01"})
+    missing = client.post(
+        f"/api/v1/cases/{case.id}/transitions", headers=h, json={"event": "pause", "resume_date": "2026-12-01"}
+    )
     assert missing.status_code == 422 and "version" in missing.json["errors"]
 
 
@@ -77,8 +91,10 @@ def test_a_retried_post_with_the_same_idempotency_key_is_answered_once(client, w
     first = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json=body)
     again = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json=body)
     assert first.status_code == again.status_code == 201 and first.json == again.json
-    assert again.headers["Idempotent-Replayed"] == "true" and again.headers["Case-Version"] == \
-        first.headers["Case-Version"]
+    assert (
+        again.headers["Idempotent-Replayed"] == "true"
+        and again.headers["Case-Version"] == first.headers["Case-Version"]
+    )
     assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
     other = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json={**body, "note": "another"})
     assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
@@ -87,8 +103,11 @@ def test_a_retried_post_with_the_same_idempotency_key_is_answered_once(client, w
     fixed = client.post(f"/api/v1/cases/{case.id}/contacts", headers={**h, "Idempotency-Key": "k2"}, json=body)
     assert bad.status_code == 422 and fixed.status_code == 201
     # Keys belong to their caller: another token's same key is its own.
-    colleague = client.post(f"/api/v1/cases/{case.id}/contacts",
-                            headers={**bearer(world.colleague), "Idempotency-Key": "5b0c-retry"}, json=body)
+    colleague = client.post(
+        f"/api/v1/cases/{case.id}/contacts",
+        headers={**bearer(world.colleague), "Idempotency-Key": "5b0c-retry"},
+        json=body,
+    )
     assert colleague.status_code == 201 and colleague.json["id"] != first.json["id"]
     assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 3
     # After IDEMPOTENCY_KEY_HOURS a key is forgotten (and the expired rows go).

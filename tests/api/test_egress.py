@@ -4,6 +4,7 @@ and one bad endpoint never keeps the others' deliveries from going out.
 
 "Production mode" below is EGRESS_ALLOW_LOOPBACK off, as production has it (config refuses it
 on); the tests' receivers run on 127.0.0.1, which only that setting lets through."""
+
 from __future__ import annotations
 
 import socket
@@ -69,10 +70,21 @@ MALFORMED = [
     "not a url",
     "",
 ]
-LOOPBACK = ["https://127.0.0.1:5432/", "https://127.0.0.1:6379/", "https://localhost:5000/", "https://[::1]/",
-            "http://127.0.0.1:8000/", "http://localhost/", "https://127.0.0.2/"]
-PUBLIC = ["https://hooks.example.org/ips", "https://example.org:443/x?y=1", "https://1.1.1.1/",
-          "https://[2606:4700:4700::1111]/hook"]
+LOOPBACK = [
+    "https://127.0.0.1:5432/",
+    "https://127.0.0.1:6379/",
+    "https://localhost:5000/",
+    "https://[::1]/",
+    "http://127.0.0.1:8000/",
+    "http://localhost/",
+    "https://127.0.0.2/",
+]
+PUBLIC = [
+    "https://hooks.example.org/ips",
+    "https://example.org:443/x?y=1",
+    "https://1.1.1.1/",
+    "https://[2606:4700:4700::1111]/hook",
+]
 
 
 @pytest.fixture
@@ -90,8 +102,11 @@ def production_mode(app):
 
 
 def _register(client, world, token_id, url):
-    return client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
-                       json={"token_id": token_id, "url": url, "kinds": ["case"]})
+    return client.post(
+        "/api/v1/admin/webhooks",
+        headers=bearer(world.admin),
+        json={"token_id": token_id, "url": url, "kinds": ["case"]},
+    )
 
 
 def test_every_malformed_or_internal_address_is_refused_at_registration_with_a_422_naming_url(world, client, app):
@@ -143,17 +158,26 @@ def test_the_guard_checks_at_connect_time_and_connects_to_the_checked_address(ap
         receiver.stop()
 
 
-def test_production_mode_reaches_no_internal_address_and_logs_only_could_not_connect(world, listener, clock,
-                                                                                     production_mode):
+def test_production_mode_reaches_no_internal_address_and_logs_only_could_not_connect(
+    world, listener, clock, production_mode
+):
     """Open and closed internal ports look the same in the delivery log."""
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     closed_port = closed.getsockname()[1]
     closed.close()
     open_port = listener.server.server_address[1]
-    targets = [f"http://127.0.0.1:{open_port}/", f"https://127.0.0.1:{open_port}/", f"https://localhost:{open_port}/",
-               f"https://127.0.0.1:{closed_port}/", "https://[::1]/", "https://169.254.169.254/",
-               "https://10.255.255.1/", "https://a.b:abc/", "https://127.0.0.1:99999/"]
+    targets = [
+        f"http://127.0.0.1:{open_port}/",
+        f"https://127.0.0.1:{open_port}/",
+        f"https://localhost:{open_port}/",
+        f"https://127.0.0.1:{closed_port}/",
+        "https://[::1]/",
+        "https://169.254.169.254/",
+        "https://10.255.255.1/",
+        "https://a.b:abc/",
+        "https://127.0.0.1:99999/",
+    ]
     for url in targets:
         endpoint = endpoint_for(world, world.team, "https://hooks.example.org/ips", kinds=("case",))
         # Written past the registration check: as an address registered before the guard, or
@@ -173,8 +197,9 @@ def test_production_mode_reaches_no_internal_address_and_logs_only_could_not_con
 def test_one_malformed_endpoint_does_not_keep_the_others_deliveries_in_the_same_chunk(world, listener, clock):
     bad = endpoint_for(world, world.team, listener.url, kinds=("case", "case_event"))
     good = endpoint_for(world, world.team, listener.url, kinds=("case", "case_event"))
-    _db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id)
-                        .values(url="https://127.0.0.1:99999/"))
+    _db.session.execute(
+        update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id).values(url="https://127.0.0.1:99999/")
+    )
     _db.session.commit()
     for _ in range(3):
         world.referral()

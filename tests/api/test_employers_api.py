@@ -1,4 +1,5 @@
 """The employer register, openings, matching and moving a follow-up over the API (both databases)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,8 +14,9 @@ from tests.factories import bearer
 
 def test_register_openings_matching_and_suggestions(client, world, clock):
     h = bearer(world.consultant)
-    r = client.post("/api/v1/employers", json={"name": "Lageret A/S", "cvr": "10150817", "municipality": "Nordby"},
-                    headers=h)
+    r = client.post(
+        "/api/v1/employers", json={"name": "Lageret A/S", "cvr": "10150817", "municipality": "Nordby"}, headers=h
+    )
     assert r.status_code == 201, r.json
     employer_id = r.json["id"]
     bad = client.post("/api/v1/employers", json={"name": "X", "cvr": "10150818"}, headers=h)
@@ -22,11 +24,17 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
     dup = client.post("/api/v1/employers", json={"name": "LAGERET  a/s"}, headers=h)
     assert dup.status_code == 422 and "name" in dup.json["errors"]
     assert client.get("/api/v1/employers?q=lager", headers=h).json["total"] == 1
-    assert client.post(f"/api/v1/employers/{employer_id}/persons", json={"name": "Mette", "phone": "12345678"},
-                       headers=h).status_code == 201
-    r = client.post(f"/api/v1/employers/{employer_id}/openings", headers=h,
-                    json={"title": "Lagermedarbejder", "hours_per_week": 20, "place": "Nordby",
-                          "requirements": "Formiddage"})
+    assert (
+        client.post(
+            f"/api/v1/employers/{employer_id}/persons", json={"name": "Mette", "phone": "12345678"}, headers=h
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        f"/api/v1/employers/{employer_id}/openings",
+        headers=h,
+        json={"title": "Lagermedarbejder", "hours_per_week": 20, "place": "Nordby", "requirements": "Formiddage"},
+    )
     assert r.status_code == 201 and r.json["status"] == "open" and r.json["employer_name"] == "Lageret A/S"
     opening_id = r.json["id"]
     # Another team sees none of it.
@@ -35,8 +43,9 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
     assert client.get("/api/v1/openings", headers=other).json["total"] == 0
 
     case = world.case_in("job_search")
-    act.save_profile(case, world.consultant,
-                     {"job_preferences": "Lager om formiddagen, 20 timer", "disclosure": "full"})
+    act.save_profile(
+        case, world.consultant, {"job_preferences": "Lager om formiddagen, 20 timer", "disclosure": "full"}
+    )
     matches = client.get(f"/api/v1/cases/{case.id}/matches", headers=h).json
     assert [m["opening"]["id"] for m in matches] == [opening_id]
     assert matches[0]["explanation"] == "wishes formiddagen, lager; hours 20"
@@ -57,9 +66,15 @@ def test_register_openings_matching_and_suggestions(client, world, clock):
 def test_employer_contact_with_purpose_and_next_step_respects_disclosure(client, world, clock):
     h = bearer(world.consultant)
     case = world.case_in("job_search")
-    body = {"employer_name": "Føtex Nordby", "occurred_at": clock.now().isoformat(), "case_id": case.id,
-            "purpose": "present_candidate", "outcome": "Positiv", "next_step": "Samtale",
-            "next_step_due": (clock.now() + timedelta(days=3)).date().isoformat()}
+    body = {
+        "employer_name": "Føtex Nordby",
+        "occurred_at": clock.now().isoformat(),
+        "case_id": case.id,
+        "purpose": "present_candidate",
+        "outcome": "Positiv",
+        "next_step": "Samtale",
+        "next_step_due": (clock.now() + timedelta(days=3)).date().isoformat(),
+    }
     r = client.post("/api/v1/employer-contacts", json=body, headers=h)
     assert r.status_code == 201 and r.json["employer_id"] and r.json["purpose"] == "present_candidate"
     assert db_kinds(case) >= {"employer_next_step"}
@@ -75,8 +90,11 @@ def test_moving_a_follow_up_over_the_api(client, world, clock, db):
     assert client.post(url, json={"reason": "x"}, headers=bearer(world.consultant)).status_code == 422
     assert client.post(url, json={"reason": "Syg"}, headers=bearer(world.outsider)).status_code == 404
     new = (fu.due_at + timedelta(days=5)).isoformat()
-    r = client.post(url, json={"reason": "Borgeren er på ferie", "due_at": new, "assignee_id": world.colleague.id},
-                    headers=bearer(world.consultant))
+    r = client.post(
+        url,
+        json={"reason": "Borgeren er på ferie", "due_at": new, "assignee_id": world.colleague.id},
+        headers=bearer(world.consultant),
+    )
     assert r.status_code == 200 and r.json["to_assignee_id"] == world.colleague.id
     history = client.get(url, headers=bearer(world.coordinator)).json
     assert [h["reason"] for h in history] == ["Borgeren er på ferie"]

@@ -1,6 +1,7 @@
 """Every door that marks a follow-up done by hand refuses a kind answered by a record: the API's
 `POST /follow-ups/<id>/complete` like the pages (one rule, in the service). Each kind of the
 enumeration is tried; the ones closed by hand close, the others stay open with a 422 naming `kind`."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,8 +17,15 @@ def test_the_api_closes_by_hand_only_what_a_contact_or_an_employer_step_answers(
     h = bearer(world.consultant)
     now = utcnow()
     for kind in FollowUpKind:
-        fu = FollowUp(case_id=case.id, kind=kind, due_at=now, assignee_id=world.consultant.id, status="open",
-                      data={}, created_at=now)
+        fu = FollowUp(
+            case_id=case.id,
+            kind=kind,
+            due_at=now,
+            assignee_id=world.consultant.id,
+            status="open",
+            data={},
+            created_at=now,
+        )
         db.session.add(fu)
         db.session.commit()
         answer = client.post(f"/api/v1/follow-ups/{fu.id}/complete", headers=h)

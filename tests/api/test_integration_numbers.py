@@ -1,6 +1,7 @@
 """Every number in a body of the admin's and the approvers' integration endpoints is a whole
 number in range: 1.5, "7" or true is a 422 that names the field (a service token of 1.5 days
 was accepted and silently became 1)."""
+
 from __future__ import annotations
 
 from tests.factories import bearer, login
@@ -48,11 +49,16 @@ def test_every_integer_of_the_integration_endpoints_refuses_what_is_not_a_whole_
 
 
 def test_a_service_token_of_one_and_a_half_days_is_refused_by_the_api_and_the_page(client, world):
-    resp = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin), json={
-        "organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"], "days": 1.5})
+    resp = client.post(
+        "/api/v1/admin/service-tokens",
+        headers=bearer(world.admin),
+        json={"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"], "days": 1.5},
+    )
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
     assert list(resp.get_json()["errors"]) == ["days"]
     login(client, world.admin)
-    page = client.post("/admin/integrations/tokens", data={
-        "t-organisation_id": world.jobcenter.id, "t-name": "X", "t-scopes": ["cases:read"], "t-days": "1.5"})
+    page = client.post(
+        "/admin/integrations/tokens",
+        data={"t-organisation_id": world.jobcenter.id, "t-name": "X", "t-scopes": ["cases:read"], "t-days": "1.5"},
+    )
     assert page.status_code == 400 and 'class="error"' in page.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The OpenAPI document covers every API route, and list endpoints do not make N+1 queries."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,12 @@ from tests.factories import bearer
 def test_openapi_documents_every_route_with_errors(client, app):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops
-                  if method in ("get", "post", "put", "patch", "delete")}
+    documented = {
+        (path, method.upper())
+        for path, ops in spec["paths"].items()
+        for method in ops
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
@@ -22,7 +27,7 @@ def test_openapi_documents_every_route_with_errors(client, app):
                 while conv in path:
                     start = path.index(conv)
                     end = path.index(">", start)
-                    path = path[:start] + "{" + path[start + len(conv):end] + "}" + path[end + 1:]
+                    path = path[:start] + "{" + path[start + len(conv) : end] + "}" + path[end + 1 :]
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routes.add((path, method))
     assert routes == documented
@@ -51,8 +56,12 @@ def count_queries():
         event.remove(_db.engine, "before_cursor_execute", before)
 
 
-LISTS = ["/api/v1/cases?page_size=200", "/api/v1/citizens?page_size=200", "/api/v1/follow-ups?page_size=200",
-         "/api/v1/employer-contacts?page_size=200"]
+LISTS = [
+    "/api/v1/cases?page_size=200",
+    "/api/v1/citizens?page_size=200",
+    "/api/v1/follow-ups?page_size=200",
+    "/api/v1/employer-contacts?page_size=200",
+]
 
 
 def _measure(client, headers):
@@ -73,8 +82,9 @@ def test_list_queries_do_not_grow_with_rows(client, world, clock):
     def add(n):
         for _ in range(n):
             case = world.case_in("employed")
-            act.log_employer_contact(world.consultant, employer_name="Lageret", occurred_at=clock.now(),
-                                     location="community", case=case)
+            act.log_employer_contact(
+                world.consultant, employer_name="Lageret", occurred_at=clock.now(), location="community", case=case
+            )
 
     add(2)
     few = _measure(client, h)

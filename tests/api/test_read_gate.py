@@ -1,6 +1,7 @@
 """The case-read gate: the case, its citizen and live consents in one statement; a read's
 access-log rows written in the request's own transaction and committed before the response,
 so a read whose row cannot be written answers 500 and shows nothing."""
+
 from __future__ import annotations
 
 import contextlib
@@ -35,8 +36,10 @@ def _rows_seen_elsewhere(app, request_id: str) -> list[tuple]:
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT case_id, action, part FROM access_log WHERE request_id = :r "
-                                     "ORDER BY part"), {"r": request_id}).all()
+            return conn.execute(
+                text("SELECT case_id, action, part FROM access_log WHERE request_id = :r ORDER BY part"),
+                {"r": request_id},
+            ).all()
     finally:
         engine.dispose()
 
@@ -47,14 +50,23 @@ def _access_log_refuses(request_id: str):
     dialect = _db.engine.dialect.name
     with _db.engine.begin() as conn:
         if dialect == "postgresql":
-            conn.execute(text("CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                              f"IF NEW.request_id = '{request_id}' THEN RAISE EXCEPTION 'log refused'; END IF; "
-                              "RETURN NEW; END $$"))
-            conn.execute(text("CREATE TRIGGER refuse_log BEFORE INSERT ON access_log FOR EACH ROW "
-                              "EXECUTE FUNCTION refuse_log()"))
+            conn.execute(
+                text(
+                    "CREATE FUNCTION refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"IF NEW.request_id = '{request_id}' THEN RAISE EXCEPTION 'log refused'; END IF; "
+                    "RETURN NEW; END $$"
+                )
+            )
+            conn.execute(
+                text("CREATE TRIGGER refuse_log BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION refuse_log()")
+            )
         else:
-            conn.execute(text("CREATE TRIGGER refuse_log BEFORE INSERT ON access_log "
-                              f"WHEN NEW.request_id = '{request_id}' BEGIN SELECT RAISE(ABORT, 'log refused'); END"))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_log BEFORE INSERT ON access_log "
+                    f"WHEN NEW.request_id = '{request_id}' BEGIN SELECT RAISE(ABORT, 'log refused'); END"
+                )
+            )
     try:
         yield
     finally:
@@ -74,8 +86,10 @@ def test_a_case_read_is_two_statements_and_its_row_is_committed_before_the_answe
     assert r.status_code == 200 and r.json["citizen"]["last_name"] == "Borger"
     # The token, its user, the case, its citizen and consents in one; the access-log row.
     assert seen == ["SELECT", "INSERT"], seen
-    assert _rows_seen_elsewhere(app, "read-1") == [(case.id, "read", Part.IDENTITY.value),
-                                                   (case.id, "read", Part.PHASE.value)]  # the citizen is shown too
+    assert _rows_seen_elsewhere(app, "read-1") == [
+        (case.id, "read", Part.IDENTITY.value),
+        (case.id, "read", Part.PHASE.value),
+    ]  # the citizen is shown too
 
 
 def test_the_case_page_logs_every_part_it_shows_in_its_own_transaction(app, client, world):
@@ -107,8 +121,10 @@ def test_a_read_whose_row_cannot_be_written_shows_nothing(app, client, world):
     assert _rows_seen_elsewhere(app, REFUSED_ID) == []
     # The next read works and is logged.
     r = client.get(f"/api/v1/cases/{case.id}", headers={**h, "X-Request-ID": "after"})
-    assert r.status_code == 200 and _rows_seen_elsewhere(app, "after") == [(case.id, "read", Part.IDENTITY.value),
-                                                                           (case.id, "read", Part.PHASE.value)]
+    assert r.status_code == 200 and _rows_seen_elsewhere(app, "after") == [
+        (case.id, "read", Part.IDENTITY.value),
+        (case.id, "read", Part.PHASE.value),
+    ]
 
 
 def test_a_refused_write_keeps_its_row(app, client, world):
@@ -117,9 +133,11 @@ def test_a_refused_write_keeps_its_row(app, client, world):
     case = world.case_in("job_search")
     h = bearer(world.consultant)
     version = client.get(f"/api/v1/cases/{case.id}", headers=h).json["version"]
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", json={"event": "close", "version": version,
-                                                                  "reason": "missed_appointments"},
-                    headers={**h, "X-Request-ID": "write-1"})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        json={"event": "close", "version": version, "reason": "missed_appointments"},
+        headers={**h, "X-Request-ID": "write-1"},
+    )
     assert r.status_code == 422
     assert _rows_seen_elsewhere(app, "write-1") == [(case.id, "refused", Part.PHASE.value)]
 
@@ -150,9 +168,17 @@ def test_the_lean_case_body_is_the_schemas_dump(app, client, world, clock):
             if r.status_code != 200:
                 continue
             with app.test_request_context():
-                expected = json.loads(json.dumps(schema.dump(Extended(
-                    _db.session.get(type(case), case.id), relation=r.json["relation"],
-                    visible_parts=r.json["visible_parts"]))))
+                expected = json.loads(
+                    json.dumps(
+                        schema.dump(
+                            Extended(
+                                _db.session.get(type(case), case.id),
+                                relation=r.json["relation"],
+                                visible_parts=r.json["visible_parts"],
+                            )
+                        )
+                    )
+                )
             assert r.json == expected, (reader.email, case.phase)
             assert r.json["citizen"]["last_name"] == "Borger"
             assert r.json["visible_parts"] == sorted(r.json["visible_parts"])
@@ -162,9 +188,15 @@ def test_head_is_checked_and_logged_as_get_on_every_case_route(app, client, worl
     """werkzeug answers HEAD with get(): the case check and the read's row apply to it alike."""
     case = world.case_in("job_search")
     outsider, consultant = bearer(world.outsider), bearer(world.consultant)
-    routes = sorted({rule.rule.replace("<id:case_id>", str(case.id)) for rule in app.url_map.iter_rules()
-                     if rule.rule.startswith("/api/v1/cases/<id:case_id>") and "GET" in rule.methods
-                     and set(rule.arguments) == {"case_id"}})
+    routes = sorted(
+        {
+            rule.rule.replace("<id:case_id>", str(case.id))
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/api/v1/cases/<id:case_id>")
+            and "GET" in rule.methods
+            and set(rule.arguments) == {"case_id"}
+        }
+    )
     assert len(routes) > 10, routes
     shown = 0
     for path in routes:
@@ -201,8 +233,9 @@ def test_a_write_during_a_get_is_logged_with_its_outcome_a_read_with_the_respons
         commit_writes(Response())
         assert _rows_seen_elsewhere(app, "get-1") == [(case.id, "write", Part.PHASE.value)]
         commit_reads(Response())
-    assert sorted(_rows_seen_elsewhere(app, "get-1")) == sorted([(case.id, "write", Part.PHASE.value),
-                                                                (case.id, "read", Part.IDENTITY.value)])
+    assert sorted(_rows_seen_elsewhere(app, "get-1")) == sorted(
+        [(case.id, "write", Part.PHASE.value), (case.id, "read", Part.IDENTITY.value)]
+    )
     with app.test_request_context(f"/cases/{case.id}", method="GET", headers={"X-Request-ID": "get-2"}):
         from flask import g
 

@@ -1,5 +1,6 @@
 """Schemathesis drives every operation of the OpenAPI document against the real app and
 database (PostgreSQL in CI): no input may produce a 5xx or a response off the schema."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,11 +50,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
 def test_api_conforms(case, fuzz_app):
     # Domain rules (workflow refusals, stale versions, dates before 1990) rightly refuse some
     # schema-valid requests with 400/409/422, so "schema-valid request rejected" is not checked.
-    case.call_and_validate(headers={"Authorization": f"Bearer {fuzz_app.config['FUZZ_TOKEN']}"},
-                           excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {fuzz_app.config['FUZZ_TOKEN']}"},
+        excluded_checks=[schemathesis.checks.positive_data_acceptance],
+    )

@@ -1,5 +1,6 @@
 """The change feed, organisation service tokens and their scopes, the staff directory and /me
 (sync and push). On PostgreSQL and SQLite."""
+
 from __future__ import annotations
 
 import threading
@@ -52,8 +53,9 @@ def read_all(client, headers, since=0, limit=3, between=None):
 def log_contact(world, case_id, note="Samtale"):
     case = _db.session.get(IpsCase, case_id)
     _db.session.refresh(case)
-    return act.log_contact(case, world.consultant, kind="contact", occurred_at=utcnow(), location="community",
-                           note=note)
+    return act.log_contact(
+        case, world.consultant, kind="contact", occurred_at=utcnow(), location="community", note=note
+    )
 
 
 def test_every_change_exactly_once_across_pages_including_changes_made_while_paging(client, world, clock):
@@ -135,8 +137,9 @@ def test_a_slow_writer_commits_its_position_before_a_later_one(app, world, clock
     finally:
         changes._next_positions = real
         release.set()
-    rows = list(_db.session.execute(select(ChangeLog.id, ChangeLog.case_id).where(ChangeLog.id > start)
-                                    .order_by(ChangeLog.id)))
+    rows = list(
+        _db.session.execute(select(ChangeLog.id, ChangeLog.case_id).where(ChangeLog.id > start).order_by(ChangeLog.id))
+    )
     _db.session.commit()
     first_b = min(r.id for r in rows if r.case_id == case_b.id)
     assert max(r.id for r in rows if r.case_id == case_a.id) < first_b
@@ -150,11 +153,17 @@ def _in_app(app, fn):
 def test_the_feed_shows_only_what_the_reader_may_read_and_logs_it(client, world, clock):
     case = world.referral()
     world.step(case, "enrol")
-    act.record_consent(_db.session.get(IpsCase, case.id), world.clinician, from_party="psychiatry",
-                       to_party="ips_team", categories=["symptoms"], purpose="Koordinering",
-                       given_at=utcnow().date(), expires_at=None)
-    act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="symptoms",
-                          text="Sover dårligt")
+    act.record_consent(
+        _db.session.get(IpsCase, case.id),
+        world.clinician,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["symptoms"],
+        purpose="Koordinering",
+        given_at=utcnow().date(),
+        expires_at=None,
+    )
+    act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="symptoms", text="Sover dårligt")
     log_contact(world, case.id)
     # The jobcenter without a consent: the case and its consents, never contact notes or history.
     seen, _cursor, _pages = read_all(client, bearer(world.caseworker), limit=50)
@@ -165,8 +174,15 @@ def test_the_feed_shows_only_what_the_reader_may_read_and_logs_it(client, world,
     # An outsider (another team) sees nothing of the case.
     assert read_all(client, bearer(world.outsider), limit=50)[0] == []
     # What was shown is in the access log, as reads of those parts by the caseworker.
-    logged = set(_db.session.execute(select(AccessLog.case_id, AccessLog.part).where(
-        AccessLog.user_id == world.caseworker.id, AccessLog.action == "read", AccessLog.view == "api_changes.Changes")))
+    logged = set(
+        _db.session.execute(
+            select(AccessLog.case_id, AccessLog.part).where(
+                AccessLog.user_id == world.caseworker.id,
+                AccessLog.action == "read",
+                AccessLog.view == "api_changes.Changes",
+            )
+        )
+    )
     _db.session.commit()
     assert logged == {(case.id, i["part"]) for i in seen}
 
@@ -199,13 +215,17 @@ def test_service_token_reads_its_organisations_cases_within_its_scopes(client, w
     assert feed and {i["case_id"] for i in feed} == {case.id}
     # Outside its scopes: refused (and the refusal is logged like any other).
     assert client.get("/api/v1/staff", headers=headers).status_code == 403
-    resp = client.post(f"/api/v1/cases/{case.id}/contacts", headers=headers,
-                       json={"kind": "contact", "occurred_at": utcnow().isoformat(), "location": "community"})
+    resp = client.post(
+        f"/api/v1/cases/{case.id}/contacts",
+        headers=headers,
+        json={"kind": "contact", "occurred_at": utcnow().isoformat(), "location": "community"},
+    )
     assert resp.status_code == 403 and resp.get_json()["errors"]["_scope"] == ["contacts:write"]
     assert client.get("/api/v1/tokens", headers=headers).status_code == 403
     assert client.get("/", headers=headers).status_code == 403, "a service token opens no page"
-    refused = _db.session.scalars(select(AccessLog).where(AccessLog.user_id == row.user_id,
-                                                          AccessLog.action == "refused")).all()
+    refused = _db.session.scalars(
+        select(AccessLog).where(AccessLog.user_id == row.user_id, AccessLog.action == "refused")
+    ).all()
     _db.session.commit()
     assert len(refused) >= 4
     # Revoked or expired: not accepted any more.
@@ -220,15 +240,28 @@ def test_an_ips_team_system_logs_contacts_with_contacts_write(client, world):
     case = world.referral()
     world.step(case, "enrol")
     token, row = service_token(world, world.team, scopes=["contacts:write", "cases:read"])
-    resp = client.post(f"/api/v1/cases/{case.id}/contacts", headers=auth(token),
-                       json={"kind": "contact", "occurred_at": utcnow().isoformat(), "location": "community",
-                             "note": "Fra fagsystemet"})
+    resp = client.post(
+        f"/api/v1/cases/{case.id}/contacts",
+        headers=auth(token),
+        json={
+            "kind": "contact",
+            "occurred_at": utcnow().isoformat(),
+            "location": "community",
+            "note": "Fra fagsystemet",
+        },
+    )
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json()["staff_id"] == row.user_id, "the contact names the integration account"
-    first = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin), json={
-        "organisation_id": world.other_team.id, "name": "B", "scopes": ["cases:read"]}).get_json()
-    second = client.post(f"/api/v1/service-token-approvals/{first['id']}", headers=bearer(world.privacy_officer),
-                         json={"decision": "approve"}).get_json()["approver_half"]
+    first = client.post(
+        "/api/v1/admin/service-tokens",
+        headers=bearer(world.admin),
+        json={"organisation_id": world.other_team.id, "name": "B", "scopes": ["cases:read"]},
+    ).get_json()
+    second = client.post(
+        f"/api/v1/service-token-approvals/{first['id']}",
+        headers=bearer(world.privacy_officer),
+        json={"decision": "approve"},
+    ).get_json()["approver_half"]
     other_team = f"{first['token']}.{second}"
     assert client.get(f"/api/v1/cases/{case.id}", headers=auth(other_team)).status_code == 404
 
@@ -242,26 +275,43 @@ def test_service_tokens_cannot_log_in_or_be_made_by_non_admins(client, world):
     login(client, account, password="a-known-password")
     assert client.get("/api/v1/me").status_code == 401, "no password login for an integration account"
     for who in (world.consultant, world.coordinator, world.privacy_officer):
-        resp = client.post("/api/v1/admin/service-tokens", headers=bearer(who),
-                           json={"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"]})
+        resp = client.post(
+            "/api/v1/admin/service-tokens",
+            headers=bearer(who),
+            json={"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"]},
+        )
         assert resp.status_code == 403
-    resp = client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin),
-                       json={"organisation_id": world.jobcenter.id, "name": "Jobcenter-system",
-                             "scopes": ["cases:read", "changes:read"], "days": 90})
+    resp = client.post(
+        "/api/v1/admin/service-tokens",
+        headers=bearer(world.admin),
+        json={
+            "organisation_id": world.jobcenter.id,
+            "name": "Jobcenter-system",
+            "scopes": ["cases:read", "changes:read"],
+            "days": 90,
+        },
+    )
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     assert body["token"].startswith("ipc_") and body["organisation_id"] == world.jobcenter.id
     assert body["state"] == "pending" and body["created_by_id"] == world.admin.id and body["approved_by_id"] is None
-    assert abs((utcnow() + timedelta(days=90)).timestamp() -
-               __import__("datetime").datetime.fromisoformat(body["expires_at"]).timestamp()) < 5
+    assert (
+        abs(
+            (utcnow() + timedelta(days=90)).timestamp()
+            - __import__("datetime").datetime.fromisoformat(body["expires_at"]).timestamp()
+        )
+        < 5
+    )
     listed = client.get("/api/v1/admin/service-tokens", headers=bearer(world.admin)).get_json()["items"]
     assert {t["id"] for t in listed} == {row.id, body["id"]} and all("token" not in t for t in listed)
     revoked = client.delete(f"/api/v1/admin/service-tokens/{body['id']}", headers=bearer(world.admin))
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
     assert client.get("/api/v1/me", headers=auth(body["token"])).status_code == 401
-    for bad in ({"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:delete"]},
-                {"organisation_id": world.jobcenter.id, "name": "X", "scopes": []},
-                {"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"], "days": 5000}):
+    for bad in (
+        {"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:delete"]},
+        {"organisation_id": world.jobcenter.id, "name": "X", "scopes": []},
+        {"organisation_id": world.jobcenter.id, "name": "X", "scopes": ["cases:read"], "days": 5000},
+    ):
         assert client.post("/api/v1/admin/service-tokens", headers=bearer(world.admin), json=bad).status_code == 422
 
 

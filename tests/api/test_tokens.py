@@ -33,6 +33,9 @@ def test_no_relation_is_404_not_403(client, world):
 
 def test_psychiatry_cannot_move_phases(client, world):
     case = world.case_in("engagement")
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=bearer(world.clinician),
-                    json={"event": "start_search", "version": case.version})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=bearer(world.clinician),
+        json={"event": "start_search", "version": case.version},
+    )
     assert r.status_code == 403 and r.json["code"] == "forbidden"

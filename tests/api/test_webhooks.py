@@ -1,6 +1,7 @@
 """Webhooks: registering an endpoint, fan-out through the access policy, signed
 deliveries to a real HTTP receiver on loopback, retries with backoff, the delivery log and
 "send again". The worker-kill test is in tests/worker/test_webhook_worker.py."""
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,9 @@ def verify(secret: str, headers, body: bytes, tolerance: int = 300, now: int | N
     """What an integrator does (docs/integrations.md): check the signature and the timestamp."""
     msg_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
     key = base64.b64decode(secret.removeprefix("whsec_"))
-    expected = base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256)
-                                .digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
     given = [s.partition(",")[2] for s in headers["webhook-signature"].split() if s.startswith("v1,")]
     if not any(hmac.compare_digest(expected, g) for g in given):
         raise ValueError("bad signature")
@@ -108,11 +110,17 @@ def test_every_subscribed_change_arrives_once_signed_with_references_only(world,
     secret = endpoint.secret
     case = world.referral(first="Ida", last="Lyngvigsen")
     world.step(case, "enrol")
-    act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="symptoms",
-                          text="Sover dårligt")
-    act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party="ips_team",
-                       to_party="jobcenter", categories=["employment_progress"], purpose="Koordinering",
-                       given_at=utcnow().date(), expires_at=None)
+    act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="symptoms", text="Sover dårligt")
+    act.record_consent(
+        _db.session.get(IpsCase, case.id),
+        world.consultant,
+        from_party="ips_team",
+        to_party="jobcenter",
+        categories=["employment_progress"],
+        purpose="Koordinering",
+        given_at=utcnow().date(),
+        expires_at=None,
+    )
     outcomes = sweep_and_deliver()
     assert outcomes and set(outcomes) == {"sent"}
     rows = _db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
@@ -137,14 +145,16 @@ def test_every_subscribed_change_arrives_once_signed_with_references_only(world,
     assert len(receiver.received) == len(rows)
     # Telling the system was a read by the integration account, in the access log.
     account_id = endpoint.token.user_id
-    logged = _db.session.scalars(select(AccessLog.part).where(AccessLog.user_id == account_id,
-                                                              AccessLog.case_id == case.id)).all()
+    logged = _db.session.scalars(
+        select(AccessLog.part).where(AccessLog.user_id == account_id, AccessLog.case_id == case.id)
+    ).all()
     _db.session.commit()
     assert set(logged) == {CHANGE_PARTS[k] for k in kinds} and "shared_health_info" not in logged
 
 
-def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_delivery(world, receiver, clock, app,
-                                                                                         client):
+def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_delivery(
+    world, receiver, clock, app, client
+):
     app.config["WEBHOOK_MAX_ATTEMPTS"] = 3
     app.config["WEBHOOK_BACKOFF_SECONDS"] = 60.0
     receiver.answer = 503
@@ -179,23 +189,41 @@ def test_failures_retry_with_backoff_then_fail_and_send_again_resends_the_same_d
 
 def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(world, receiver, clock, client):
     _first, pending = integrations.create_service_token(world.admin, world.team.id, "S", ["webhooks:receive"], 30)
-    resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
-                       json={"token_id": pending.id, "url": receiver.url, "kinds": ["case"]})
+    resp = client.post(
+        "/api/v1/admin/webhooks",
+        headers=bearer(world.admin),
+        json={"token_id": pending.id, "url": receiver.url, "kinds": ["case"]},
+    )
     assert resp.status_code == 422 and "token_id" in resp.get_json()["errors"], "nothing flows before the approval"
     _half, token = integrations.approve_service_token(world.privacy_officer, pending.id)
-    for url in ("http://example.org/hook", "ftp://127.0.0.1/x", "https://user:pw@example.org/", "not a url",
-                "http://10.0.0.1/hook"):
-        resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
-                           json={"token_id": token.id, "url": url, "kinds": ["case"]})
+    for url in (
+        "http://example.org/hook",
+        "ftp://127.0.0.1/x",
+        "https://user:pw@example.org/",
+        "not a url",
+        "http://10.0.0.1/hook",
+    ):
+        resp = client.post(
+            "/api/v1/admin/webhooks",
+            headers=bearer(world.admin),
+            json={"token_id": token.id, "url": url, "kinds": ["case"]},
+        )
         assert resp.status_code == 422 and "url" in resp.get_json()["errors"], url
-    ok = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
-                     json={"token_id": token.id, "url": "https://ips.example.org/hook", "kinds": ["case"]})
+    ok = client.post(
+        "/api/v1/admin/webhooks",
+        headers=bearer(world.admin),
+        json={"token_id": token.id, "url": "https://ips.example.org/hook", "kinds": ["case"]},
+    )
     assert ok.status_code == 201 and ok.get_json()["secret"].startswith("whsec_")
-    assert "secret" not in str(client.get("/api/v1/admin/webhooks", headers=bearer(world.admin)).get_json()
-                               ["items"][0].get("secret") or "")
+    assert "secret" not in str(
+        client.get("/api/v1/admin/webhooks", headers=bearer(world.admin)).get_json()["items"][0].get("secret") or ""
+    )
     no_scope, plain = service_token(world, world.team, ["cases:read"])
-    resp = client.post("/api/v1/admin/webhooks", headers=bearer(world.admin),
-                       json={"token_id": plain.id, "url": receiver.url, "kinds": ["case"]})
+    resp = client.post(
+        "/api/v1/admin/webhooks",
+        headers=bearer(world.admin),
+        json={"token_id": plain.id, "url": receiver.url, "kinds": ["case"]},
+    )
     assert resp.status_code == 422 and "token_id" in resp.get_json()["errors"]
     endpoint = integrations.register_webhook(world.admin, token.id, receiver.url, ["case"])
     world.referral()
@@ -210,8 +238,7 @@ def test_only_https_or_loopback_http_and_revoking_the_token_stops_deliveries(wor
     del no_scope
 
 
-def test_a_receiver_that_answers_after_the_timeout_is_tried_once_more_after_a_pause_then_uncertain(world, clock,
-                                                                                                    app):
+def test_a_receiver_that_answers_after_the_timeout_is_tried_once_more_after_a_pause_then_uncertain(world, clock, app):
     """Each late answer may mean the receiver stored it: one more attempt after the long pause,
     then the delivery is uncertain (never failed, never a third copy)."""
     import time

@@ -1,6 +1,7 @@
 """The cost benchmark (bench.cost) on 1,000 generated cases, so it does not rot: every hot
 request measured, with figures that make sense, and the exact budgets (statements, round trips)
 held. CPU budgets are reported, not enforced: a test machine's CPU is shared and noisy."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,23 @@ import pytest
 pytestmark = pytest.mark.slow  # generates a data set and makes every hot request several times
 
 # The requests bench.cost must measure, by budget key (the README's table names them).
-REQUESTS = {"api_case_read", "my_day", "case_page_typical", "case_page_longest", "case_page_section", "case_list_own",
-            "case_list_team",
-            "coordinator_overview", "outcomes_fidelity", "country", "search", "matching", "contact_post",
-            "transition_post", "citizen_case"}
+REQUESTS = {
+    "api_case_read",
+    "my_day",
+    "case_page_typical",
+    "case_page_longest",
+    "case_page_section",
+    "case_list_own",
+    "case_list_team",
+    "coordinator_overview",
+    "outcomes_fidelity",
+    "country",
+    "search",
+    "matching",
+    "contact_post",
+    "transition_post",
+    "citizen_case",
+}
 
 
 @pytest.mark.postgres_only
@@ -35,9 +49,28 @@ def test_cost_benchmark_measures_every_hot_request(pg_url, tmp_path):
         generate(pg_url, cases=1000, quiet=True)
         db.engine.dispose()
     figures = tmp_path / "cost.json"
-    run = subprocess.run([sys.executable, "-m", "bench.cost", "--database-url", pg_url, "--runs", "3", "--warmup", "1",
-                          "--cpu", "report", "--json", str(figures)], cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT},
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.cost",
+            "--database-url",
+            pg_url,
+            "--runs",
+            "3",
+            "--warmup",
+            "1",
+            "--cpu",
+            "report",
+            "--json",
+            str(figures),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     results = {r["name"]: r for r in json.loads(figures.read_text())} if figures.exists() else {}
     assert set(results) == REQUESTS, run.stdout[-3000:] + run.stderr[-3000:]
     with open(BUDGETS, "rb") as f:

@@ -1,5 +1,6 @@
 """The benchmark data generator at a tiny scale: it loads into PostgreSQL (COPY) and SQLite
 (batched INSERTs), and the app works on what it loaded."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,6 +10,7 @@ from ips_coord.models import FollowUp, IpsCase, Notification, Organisation, User
 from ips_coord.workflows.phases import OrgKind
 
 pytestmark = pytest.mark.slow  # generates and bulk-loads a data set
+
 
 def _check(app, url):
     from bench.generate import generate
@@ -34,15 +36,20 @@ def _check(app, url):
         matches = suggestions_for_case(seeker)
         assert matches and all(m.opening.ips_team_id == seeker.ips_team_id and m.reasons for m in matches)
         # Every case has a consultant of its own team.
-        mismatched = db.session.scalar(select(func.count()).select_from(IpsCase).join(
-            User, User.id == IpsCase.consultant_id).where(User.organisation_id != IpsCase.ips_team_id))
+        mismatched = db.session.scalar(
+            select(func.count())
+            .select_from(IpsCase)
+            .join(User, User.id == IpsCase.consultant_id)
+            .where(User.organisation_id != IpsCase.ips_team_id)
+        )
         assert mismatched == 0
         now = app.extensions["ips_clock"].now()
         assert db.session.scalar(select(func.count()).where(FollowUp.status == "open", FollowUp.due_at <= now)) == 100
         assert db.session.scalar(select(func.count()).where(FollowUp.escalated_at.is_not(None))) == 10
         # Open follow-ups are spread over the active cases, not piled on a few.
-        per_case = db.session.execute(select(FollowUp.case_id, func.count()).where(FollowUp.status == "open")
-                                      .group_by(FollowUp.case_id)).all()
+        per_case = db.session.execute(
+            select(FollowUp.case_id, func.count()).where(FollowUp.status == "open").group_by(FollowUp.case_id)
+        ).all()
         assert max(n for _c, n in per_case) <= 3
         national = select(func.count()).select_from(Organisation).where(Organisation.kind == OrgKind.NATIONAL)
         assert db.session.scalar(national) == 1
@@ -60,6 +67,7 @@ def test_generator_loads_a_working_dataset_into_postgresql(pg_url):
     from tests.conftest import make_app
 
     _check(make_app(pg_url), pg_url)
+
 
 def test_generator_loads_a_working_dataset_into_sqlite(tmp_path):
     from flask_migrate import upgrade

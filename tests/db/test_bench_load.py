@@ -1,5 +1,6 @@
 """The load benchmark (bench.load) at a tiny scale, so it does not rot: a module of its
 own for a database of its own (pg_url is per module; the generator's test loads into another)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,10 +25,34 @@ def test_load_benchmark_drives_every_kind_of_request_without_errors(pg_url, redi
     with make_app(pg_url).app_context():  # the app's keys seal the synthetic CPR numbers
         generate(pg_url, cases=1000, quiet=True)  # now: the served app runs on the real clock
     figures = tmp_path / "load.json"
-    run = subprocess.run([sys.executable, "-m", "bench.load", "--database-url", pg_url, "--redis-url", redis_url,
-                          "--stages", "2", "--seconds", "8", "--ramp", "1", "--think", "0.1,0.3", "--sweep-every", "2",
-                          "--json", str(figures)], cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT},
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--database-url",
+            pg_url,
+            "--redis-url",
+            redis_url,
+            "--stages",
+            "2",
+            "--seconds",
+            "8",
+            "--ramp",
+            "1",
+            "--think",
+            "0.1,0.3",
+            "--sweep-every",
+            "2",
+            "--json",
+            str(figures),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     [stage] = json.loads(figures.read_text())
     assert stage["users"] == 2 and stage["roles"] == {"consultant": 1, "coordinator": 1}

@@ -1,4 +1,5 @@
 """flask commands: demo data (deterministic, idempotent), users and tokens."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,15 +35,23 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     from ips_coord import cpr
     from ips_coord.sealed import open_cpr
 
-    numbers = [open_cpr(v) for v in db.session.scalars(select(Citizen.cpr_encrypted).where(
-        Citizen.cpr_encrypted.is_not(None)))]
+    numbers = [
+        open_cpr(v) for v in db.session.scalars(select(Citizen.cpr_encrypted).where(Citizen.cpr_encrypted.is_not(None)))
+    ]
     assert len(numbers) >= 30 and all(cpr.parse(n).birth_date.year >= 2050 for n in numbers)
     assert not any(n in result.output or n[:6] in result.output for n in numbers)
     phases = set(db.session.scalars(select(IpsCase.phase)))
     assert phases == {p.value for p in Phase}
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"ips_consultant": 6, "psychiatry": 4, "jobcenter": 4, "coordinator": 2, "admin": 1,
-                     "privacy_officer": 1, "integration": 1}  # team + national; a jobcenter's system
+    assert roles == {
+        "ips_consultant": 6,
+        "psychiatry": 4,
+        "jobcenter": 4,
+        "coordinator": 2,
+        "admin": 1,
+        "privacy_officer": 1,
+        "integration": 1,
+    }  # team + national; a jobcenter's system
     from ips_coord.models import ChangeLog, WebhookEndpoint  # the change feed and a webhook
 
     assert count(db, ChangeLog) > 0 and count(db, WebhookEndpoint) == 1
@@ -62,8 +71,12 @@ def test_demo_seeds_every_phase_and_is_safe_to_run_twice(app, db):
     assert db.session.scalar(select(func.count()).where(Notification.status.not_in(["sent", "withheld"]))) == 0
     assert db.session.scalar(select(func.count()).where(Notification.status == "withheld")) > 0
     # Enrolment records the consents: psychiatry got its start e-mails.
-    told = (select(func.count()).select_from(Notification).join(User, User.id == Notification.recipient_id)
-            .where(Notification.kind == "case_enrolled", User.role == "psychiatry", Notification.status == "sent"))
+    told = (
+        select(func.count())
+        .select_from(Notification)
+        .join(User, User.id == Notification.recipient_id)
+        .where(Notification.kind == "case_enrolled", User.role == "psychiatry", Notification.status == "sent")
+    )
     assert db.session.scalar(told) > 0
     # Referrals waiting for a consultant, one assigned (first contact due), and inbox items.
     from ips_coord.models import FollowUp, InboxItem
@@ -97,8 +110,10 @@ def test_demo_is_deterministic(app, db):
     from tests.conftest import _empty_tables
 
     def snapshot():
-        return [(c.citizen.full_name, c.phase, c.referred_at, c.version) for c in
-                db.session.scalars(select(IpsCase).order_by(IpsCase.id))]
+        return [
+            (c.citizen.full_name, c.phase, c.referred_at, c.version)
+            for c in db.session.scalars(select(IpsCase).order_by(IpsCase.id))
+        ]
 
     seed_demo(seed=7, citizens=20)
     first = snapshot()
@@ -110,16 +125,29 @@ def test_demo_is_deterministic(app, db):
 
 def test_user_create(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["user", "create", "New@Example.org", "--name", "Ny Konsulent", "--role",
-                                 "ips_consultant", "--password", "Long-enough-pw-1"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "New@Example.org",
+            "--name",
+            "Ny Konsulent",
+            "--role",
+            "ips_consultant",
+            "--password",
+            "Long-enough-pw-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "new@example.org"))
     assert user.role == "ips_consultant" and user.password_hash.startswith("scrypt:")
-    weak = runner.invoke(args=["user", "create", "b@example.org", "--name", "B", "--role", "admin",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=["user", "create", "b@example.org", "--name", "B", "--role", "admin", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 12" in weak.output
-    dup = runner.invoke(args=["user", "create", "new@example.org", "--name", "B", "--role", "admin", "--password",
-                              "Long-enough-pw-1"])
+    dup = runner.invoke(
+        args=["user", "create", "new@example.org", "--name", "B", "--role", "admin", "--password", "Long-enough-pw-1"]
+    )
     assert dup.exit_code != 0 and "already exists" in dup.output
 
 
@@ -131,8 +159,21 @@ def test_organisation_create_then_a_national_coordinator(app, db):
     assert again.exit_code != 0 and "already exists" in again.output
     wrong = runner.invoke(args=["organisation", "create", "X", "--kind", "ministry"])
     assert wrong.exit_code != 0 and "ministry" in wrong.output
-    result = runner.invoke(args=["user", "create", "land@example.org", "--name", "Land", "--role", "coordinator",
-                                 "--organisation", "Nationalt IPS-center", "--password", "Long-enough-pw-1"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "land@example.org",
+            "--name",
+            "Land",
+            "--role",
+            "coordinator",
+            "--organisation",
+            "Nationalt IPS-center",
+            "--password",
+            "Long-enough-pw-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     client = app.test_client()
     client.post("/login", data={"email": "land@example.org", "password": "Long-enough-pw-1"})

@@ -1,4 +1,5 @@
 """20 clients apply an event to the same case at the same version on real PostgreSQL."""
+
 from __future__ import annotations
 
 import threading
@@ -53,8 +54,9 @@ def test_exactly_one_of_20_concurrent_writers_wins(pg_url):
     assert outcomes.count("ok") == 1, outcomes
     assert sorted(set(outcomes) - {"ok"}) == [f"conflict:{version + 1}"]
     with app.app_context():
-        seqs = db.session.scalars(select(CaseEvent.seq).where(CaseEvent.case_id == case_id)
-                                  .order_by(CaseEvent.seq)).all()
+        seqs = db.session.scalars(
+            select(CaseEvent.seq).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+        ).all()
         assert seqs == list(range(1, events_before + 2))
         assert db.session.get(IpsCase, case_id).phase == "job_search"
         db.engine.dispose()

@@ -2,6 +2,7 @@
 built from the templates as the worker builds them (multipart text and HTML), every word from the
 message catalogue, and never carrying the citizen's name, health information, a note or a
 benefit fact."""
+
 from __future__ import annotations
 
 import glob
@@ -35,6 +36,7 @@ def _parts(msg):
 
 def _subject(msg) -> str:
     import email.header
+
     return str(email.header.make_header(email.header.decode_header(str(msg["Subject"]))))
 
 
@@ -46,12 +48,15 @@ def ended(world, clock):
     world.consent_employment_to_psychiatry(case)
     case = world.step(case, "enrol")
     case = world.step(case, "start_search")
-    case = world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True,
-                      hours_per_week=15)
-    act.log_contact(case, world.consultant, kind=ContactKind.CONTACT, occurred_at=T0, location="office",
-                    note=SECRETS[1])
-    _db.session.add(SharedHealthInfo(case_id=case.id, category="symptoms", text=SECRETS[2],
-                                     author_id=world.clinician.id, created_at=T0))
+    case = world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True, hours_per_week=15)
+    act.log_contact(
+        case, world.consultant, kind=ContactKind.CONTACT, occurred_at=T0, location="office", note=SECRETS[1]
+    )
+    _db.session.add(
+        SharedHealthInfo(
+            case_id=case.id, category="symptoms", text=SECRETS[2], author_id=world.clinician.id, created_at=T0
+        )
+    )
     _db.session.commit()
     act.record_benefit_fact(case, world.caseworker, benefit=SECRETS[3])
     clock.advance(days=40)
@@ -59,8 +64,11 @@ def ended(world, clock):
 
 
 def _row(case, kind, recipient):
-    return _db.session.scalar(select(Notification).where(
-        Notification.case_id == case.id, Notification.kind == kind, Notification.recipient_id == recipient.id))
+    return _db.session.scalar(
+        select(Notification).where(
+            Notification.case_id == case.id, Notification.kind == kind, Notification.recipient_id == recipient.id
+        )
+    )
 
 
 def test_the_clinician_is_asked_to_acknowledge_and_told_what_it_means(ended, world):
@@ -105,30 +113,62 @@ SECRET = "https://testserver/citizen/invitation#Hemmeligt-token-123456"
 
 
 def _recipients(world) -> dict:
-    return {Role.IPS_CONSULTANT: world.consultant, Role.PSYCHIATRY: world.clinician,
-            Role.JOBCENTER: world.caseworker, Role.COORDINATOR: world.coordinator}
+    return {
+        Role.IPS_CONSULTANT: world.consultant,
+        Role.PSYCHIATRY: world.clinician,
+        Role.JOBCENTER: world.caseworker,
+        Role.COORDINATOR: world.coordinator,
+    }
 
 
 def _made_row(case, kind, recipient, clock, locale="da"):
     """An outbox row of `kind` as its writer makes it: to a staff user, or to a bare address for the
     citizen's secrets and the network's invitation (then `recipient` is None)."""
-    data: dict = {"reference": case.reference, "event_date": "2026-01-05", "meeting_due": "2026-01-12T07:00:00+00:00",
-                  "follow_up_kind": "job_ending_review", "due_at": "2026-01-12T07:00:00+00:00"}
+    data: dict = {
+        "reference": case.reference,
+        "event_date": "2026-01-05",
+        "meeting_due": "2026-01-12T07:00:00+00:00",
+        "follow_up_kind": "job_ending_review",
+        "due_at": "2026-01-12T07:00:00+00:00",
+    }
     if kind == NotificationKind.DAILY_DIGEST:
-        data = {"date": "2026-01-05", "total": 1, "overdue": 1, "items": [
-            {"reference": case.reference, "case_id": case.id, "kind": "weekly_contact",
-             "due_at": "2026-01-04T07:00:00+00:00", "overdue": True}]}
+        data = {
+            "date": "2026-01-05",
+            "total": 1,
+            "overdue": 1,
+            "items": [
+                {
+                    "reference": case.reference,
+                    "case_id": case.id,
+                    "kind": "weekly_contact",
+                    "due_at": "2026-01-04T07:00:00+00:00",
+                    "overdue": True,
+                }
+            ],
+        }
     if kind in SECRET_NOTIFICATION_KINDS:
         data = {"sealed": seal(SECRET), "locale": locale, "expires_at": (clock.now() + timedelta(hours=1)).isoformat()}
     if kind == NotificationKind.NETWORK_INVITATION:
-        data = {"locale": locale, "meeting_at": "2026-01-12T09:30:00+00:00", "place": "Jobcentret, lokale 2",
-                "citizen": "Sara", "consultant": "Kim Konsulent", "consultant_phone": "+45 21 22 23 24",
-                "consultant_email": "kim@example.test"}
-    return Notification(id=10_000, recipient_id=recipient.id if recipient is not None else None,
-                        to_address=None if recipient is not None else "someone@borger.example",
-                        case_id=None if kind in ("daily_digest", *SECRET_NOTIFICATION_KINDS) else case.id, kind=kind,
-                        requires_ack=kind in ("job_ended", "ack_reminder"), idempotency_key=f"t:{kind}",
-                        data=data, created_at=clock.now())
+        data = {
+            "locale": locale,
+            "meeting_at": "2026-01-12T09:30:00+00:00",
+            "place": "Jobcentret, lokale 2",
+            "citizen": "Sara",
+            "consultant": "Kim Konsulent",
+            "consultant_phone": "+45 21 22 23 24",
+            "consultant_email": "kim@example.test",
+        }
+    return Notification(
+        id=10_000,
+        recipient_id=recipient.id if recipient is not None else None,
+        to_address=None if recipient is not None else "someone@borger.example",
+        case_id=None if kind in ("daily_digest", *SECRET_NOTIFICATION_KINDS) else case.id,
+        kind=kind,
+        requires_ack=kind in ("job_ended", "ack_reminder"),
+        idempotency_key=f"t:{kind}",
+        data=data,
+        created_at=clock.now(),
+    )
 
 
 def _to(kind, recipient):
@@ -255,8 +295,7 @@ def test_every_e_mail_msgid_has_its_danish():
             for _line, _func, msgid, _comments in babel_extract(fh, ("_", "gettext"), [], {}):
                 msgids.add(msgid)
     assert len(msgids) > 80
-    missing = [m for m in msgids if catalogue.get(m) is None or not catalogue.get(m).string
-               or catalogue.get(m).fuzzy]
+    missing = [m for m in msgids if catalogue.get(m) is None or not catalogue.get(m).string or catalogue.get(m).fuzzy]
     assert not missing, missing
 
 

@@ -1,5 +1,6 @@
 """Model columns typed with their enums: the stored strings are as before (no migration), and
 what is read back is the enum."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text

@@ -1,6 +1,7 @@
 """A fidelity review from draft to final with its action plan (PostgreSQL and SQLite): the data's
 figures prefilled beside the reviewers' scores, disagreements marked, the total's level, the next
 review's date, the action plan in its owners' inboxes, and the review as a document."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,15 @@ from tests.factories import login
 
 def test_levels_by_total():
     assert [level(t) for t in (125, 115, 114, 100, 99, 74, 73, 25)] == [
-        FidelityLevel.EXEMPLARY, FidelityLevel.EXEMPLARY, FidelityLevel.GOOD, FidelityLevel.GOOD,
-        FidelityLevel.FAIR, FidelityLevel.FAIR, FidelityLevel.NOT_IPS, FidelityLevel.NOT_IPS]
+        FidelityLevel.EXEMPLARY,
+        FidelityLevel.EXEMPLARY,
+        FidelityLevel.GOOD,
+        FidelityLevel.GOOD,
+        FidelityLevel.FAIR,
+        FidelityLevel.FAIR,
+        FidelityLevel.NOT_IPS,
+        FidelityLevel.NOT_IPS,
+    ]
     assert svc.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert svc.add_months(date(2026, 3, 2), 12) == date(2027, 3, 2)
 
@@ -49,14 +57,27 @@ def test_from_draft_to_action_plan(db, world):
         svc.save_scores(review, world.coordinator, {1: (5, None)})  # final is final
     # The action plan: each action reaches its owner's inbox with its due date, and can be done.
     with pytest.raises(ServiceError) as outside:
-        svc.add_action(review, world.coordinator, item=1, action="Fordel sager", owner_id=world.outsider.id,
-                       due_on=date(2026, 5, 1))
+        svc.add_action(
+            review,
+            world.coordinator,
+            item=1,
+            action="Fordel sager",
+            owner_id=world.outsider.id,
+            due_on=date(2026, 5, 1),
+        )
     assert outside.value.field == "owner_id"
-    action = svc.add_action(review, world.coordinator, item=1, action="Fordel sagerne så ingen har over 20",
-                            owner_id=world.consultant.id, due_on=date(2026, 5, 1))
+    action = svc.add_action(
+        review,
+        world.coordinator,
+        item=1,
+        action="Fordel sagerne så ingen har over 20",
+        owner_id=world.consultant.id,
+        due_on=date(2026, 5, 1),
+    )
     told = db.session.scalars(select(InboxItem).where(InboxItem.user_id == world.consultant.id)).all()
-    assert any(i.data.get("text") == "Fordel sagerne så ingen har over 20 (01.05.2026)" and i.read_at is None
-               for i in told)
+    assert any(
+        i.data.get("text") == "Fordel sagerne så ingen har over 20 (01.05.2026)" and i.read_at is None for i in told
+    )
     assert svc.open_actions_of(world.consultant) == [action]
     svc.complete_action(action, world.consultant)
     assert svc.open_actions_of(world.consultant) == [] and action.done_at is not None
@@ -70,8 +91,9 @@ def test_pages_at_work(app, client, db, world):
     bad = client.post("/coordinator/fidelity-reviews", data={"reviewed_on": "2026-03-01", "reviewers": "Kun Én"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and 'id="reviewers-error"' in html and "Kun Én" in html
-    started = client.post("/coordinator/fidelity-reviews",
-                          data={"reviewed_on": "2026-03-01", "reviewers": "Ane Ekstern\nBo Intern"})
+    started = client.post(
+        "/coordinator/fidelity-reviews", data={"reviewed_on": "2026-03-01", "reviewers": "Ane Ekstern\nBo Intern"}
+    )
     assert started.status_code == 302
     review = db.session.scalar(select(FidelityReview))
     url = f"/coordinator/fidelity-reviews/{review.id}"
@@ -88,8 +110,15 @@ def test_pages_at_work(app, client, db, world):
     assert db.session.get(FidelityReview, review.id).total == 125
     page = client.get(url).get_data(as_text=True)
     assert "Eksemplarisk" in page and "01.03.2027" in page  # exemplary: the next review in 12 months
-    added = client.post(f"{url}/actions", data={"action_item": "17", "action": "Flere virksomhedsbesøg",
-                                                "owner_id": str(world.consultant.id), "due_on": "2026-04-01"})
+    added = client.post(
+        f"{url}/actions",
+        data={
+            "action_item": "17",
+            "action": "Flere virksomhedsbesøg",
+            "owner_id": str(world.consultant.id),
+            "due_on": "2026-04-01",
+        },
+    )
     assert added.status_code == 302 and db.session.scalar(select(FidelityAction)).item == 17
     printable = client.get(f"{url}?print=1").get_data(as_text=True)
     assert "Flere virksomhedsbesøg" in printable and "<nav" not in printable
@@ -109,14 +138,29 @@ def test_an_action_is_due_work_the_sweep_tells_once(db, world, clock):
     from ips_coord.notifications.sweep import run_sweep
 
     review = svc.start_review(world.coordinator, reviewed_on=clock.now().date(), reviewers="A B\nC D")
-    action = svc.add_action(review, world.coordinator, item=15, action="Første arbejdsgiverkontakt hurtigere",
-                            owner_id=world.consultant.id, due_on=clock.now().date() + timedelta(days=10))
-    later = svc.add_action(review, world.coordinator, item=17, action="Flere besøg",
-                           owner_id=world.colleague.id, due_on=clock.now().date() + timedelta(days=40))
+    action = svc.add_action(
+        review,
+        world.coordinator,
+        item=15,
+        action="Første arbejdsgiverkontakt hurtigere",
+        owner_id=world.consultant.id,
+        due_on=clock.now().date() + timedelta(days=10),
+    )
+    later = svc.add_action(
+        review,
+        world.coordinator,
+        item=17,
+        action="Flere besøg",
+        owner_id=world.colleague.id,
+        due_on=clock.now().date() + timedelta(days=40),
+    )
 
     def told(user):
-        return [i for i in db.session.scalars(select(InboxItem).where(InboxItem.user_id == user.id))
-                if "har frist" in (i.data.get("text") or "")]
+        return [
+            i
+            for i in db.session.scalars(select(InboxItem).where(InboxItem.user_id == user.id))
+            if "har frist" in (i.data.get("text") or "")
+        ]
 
     run_sweep(clock.now())
     assert told(world.consultant) == []  # not due yet

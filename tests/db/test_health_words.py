@@ -5,6 +5,7 @@ The rule (docs/operations.md, "What leaves the system"): psychiatry's own e-mail
 its treatment; e-mails to anyone else, calendar feeds (read by whatever calendar service the user
 subscribes with), webhook payloads (to every organisation kind) and the jobcenter's change feed
 use neutral words. A channel that fails here has a word of HEALTH_WORDS in it."""
+
 from __future__ import annotations
 
 import email.header
@@ -42,11 +43,15 @@ from tests.factories import bearer, service_token
 # Danish and English words (and the codes) that say a citizen is ill, treated or admitted.
 HEALTH_WORDS = re.compile(
     r"indlæg|indlagt|udskriv|udskrev|admission|admitted|discharg|psykiat|psychiat|health|helbred|sygdom|"
-    r"illness|medicin|medicat|diagnos|symptom|behandl|treatment", re.IGNORECASE)
+    r"illness|medicin|medicat|diagnos|symptom|behandl|treatment",
+    re.IGNORECASE,
+)
 # Every reason an event can carry as a code, per event.
 REASONS: dict[str, list[str | None]] = {
-    Event.END_JOB: [r.value for r in EndReason], Event.END_EDUCATION: [r.value for r in EndReason],
-    Event.CLOSE: [r.value for r in CloseReason], HistoryEntry.ESCALATED: [k.value for k in FollowUpKind],
+    Event.END_JOB: [r.value for r in EndReason],
+    Event.END_EDUCATION: [r.value for r in EndReason],
+    Event.CLOSE: [r.value for r in CloseReason],
+    HistoryEntry.ESCALATED: [k.value for k in FollowUpKind],
     HistoryEntry.DEVIATION: [d.value for d in Deviation],
 }
 EVENTS = [e.value for e in Event] + [h.value for h in HistoryEntry if h != HistoryEntry.PLAN_CHANGED]
@@ -63,9 +68,16 @@ def treated(world, clock):
     an open follow-up of every kind for each of its staff."""
     case = world.referral()
     world.consent_employment_to_psychiatry(case)
-    act.record_consent(case, world.consultant, from_party=Party.IPS_TEAM, to_party=Party.JOBCENTER,
-                       categories=[ConsentCategory.EMPLOYMENT_PROGRESS], purpose="Orientering",
-                       given_at=utcnow().date(), expires_at=None)
+    act.record_consent(
+        case,
+        world.consultant,
+        from_party=Party.IPS_TEAM,
+        to_party=Party.JOBCENTER,
+        categories=[ConsentCategory.EMPLOYMENT_PROGRESS],
+        purpose="Orientering",
+        given_at=utcnow().date(),
+        expires_at=None,
+    )
     case = world.step(case, "enrol")
     case = world.step(case, "start_search")
     case = world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
@@ -80,8 +92,17 @@ def treated(world, clock):
         for reason in REASONS.get(name, [None]):
             add_case_event(case, event=name, actor=world.consultant, now=now, reason=reason)
     for kind, who in itertools.product(FollowUpKind, (world.consultant, world.clinician, world.caseworker)):
-        _db.session.add(FollowUp(case_id=case.id, kind=kind, status=FollowUpStatus.OPEN, assignee_id=who.id,
-                                 due_at=now + timedelta(days=1), created_at=now, data={}))
+        _db.session.add(
+            FollowUp(
+                case_id=case.id,
+                kind=kind,
+                status=FollowUpStatus.OPEN,
+                assignee_id=who.id,
+                due_at=now + timedelta(days=1),
+                created_at=now,
+                data={},
+            )
+        )
     _db.session.commit()
     return case
 
@@ -98,8 +119,9 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
     endpoints = {}
     for org in (world.team, world.psychiatry, world.jobcenter):
         _plain, token = service_token(world, org, ["webhooks:receive"])
-        endpoint = integrations.register_webhook(world.admin, token.id, "https://hooks.example.org/ips",
-                                                 ["case", "case_event", "follow_up", "placement"])
+        endpoint = integrations.register_webhook(
+            world.admin, token.id, "https://hooks.example.org/ips", ["case", "case_event", "follow_up", "placement"]
+        )
         endpoint.cursor = 0
         endpoints[endpoint.id] = org.kind
     _db.session.commit()
@@ -112,8 +134,10 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
 
     # The change feed of the jobcenter: its integration account and its caseworker.
     plain, _token = service_token(world, world.jobcenter, ["changes:read", "cases:read"])
-    for who, headers in (("integration", {"Authorization": f"Bearer {plain}"}),
-                         ("caseworker", bearer(world.caseworker))):
+    for who, headers in (
+        ("integration", {"Authorization": f"Bearer {plain}"}),
+        ("caseworker", bearer(world.caseworker)),
+    ):
         feed = client.get("/api/v1/changes?since=0&limit=200", headers=headers)
         assert feed.status_code == 200 and feed.get_json()["items"], who
         check(f"jobcenter change feed ({who})", feed.get_data(as_text=True))
@@ -132,24 +156,57 @@ def test_no_outward_channel_tells_of_treatment(world, treated, clock, client):
 
     # E-mails: the ones the services wrote, and every kind with every follow-up kind, to every
     # kind of recipient in both languages. Psychiatry's own e-mails may name its treatment.
-    recipients = {Role.IPS_CONSULTANT: world.consultant, Role.PSYCHIATRY: world.clinician,
-                  Role.JOBCENTER: world.caseworker, Role.COORDINATOR: world.coordinator}
+    recipients = {
+        Role.IPS_CONSULTANT: world.consultant,
+        Role.PSYCHIATRY: world.clinician,
+        Role.JOBCENTER: world.caseworker,
+        Role.COORDINATOR: world.coordinator,
+    }
     written = list(_db.session.scalars(select(Notification).where(Notification.case_id == treated.id)))
     assert {NotificationKind.ADMITTED, NotificationKind.DISCHARGED} <= {n.kind for n in written}
-    rows = [(n, recipients[Role(_db.session.get_one(type(world.consultant), n.recipient_id).role)])
-            for n in written if n.recipient_id is not None]
+    rows = [
+        (n, recipients[Role(_db.session.get_one(type(world.consultant), n.recipient_id).role)])
+        for n in written
+        if n.recipient_id is not None
+    ]
     # The mails about no case (a secret, the network's meeting invitation: tests/db/test_network.py) aside.
     kinds = [k for k in NotificationKind if k not in LETTER_KINDS]
     for i, (kind, role) in enumerate(itertools.product(kinds, recipients)):
         follow_up = list(FollowUpKind)[i % len(FollowUpKind)]
-        data = {"reference": treated.reference, "event_date": "2026-01-05", "follow_up_kind": follow_up.value,
-                "due_at": "2026-01-12T07:00:00+00:00", "date": "2026-01-05", "total": len(FollowUpKind),
-                "overdue": 1, "items": [{"reference": treated.reference, "case_id": treated.id, "kind": k.value,
-                                         "due_at": "2026-01-04T07:00:00+00:00", "overdue": True}
-                                        for k in FollowUpKind]}
-        rows.append((Notification(id=10_000 + i, recipient_id=recipients[role].id, case_id=treated.id, kind=kind,
-                                  requires_ack=kind in ("job_ended", "ack_reminder"), idempotency_key=f"t:{i}",
-                                  data=data, created_at=clock.now()), recipients[role]))
+        data = {
+            "reference": treated.reference,
+            "event_date": "2026-01-05",
+            "follow_up_kind": follow_up.value,
+            "due_at": "2026-01-12T07:00:00+00:00",
+            "date": "2026-01-05",
+            "total": len(FollowUpKind),
+            "overdue": 1,
+            "items": [
+                {
+                    "reference": treated.reference,
+                    "case_id": treated.id,
+                    "kind": k.value,
+                    "due_at": "2026-01-04T07:00:00+00:00",
+                    "overdue": True,
+                }
+                for k in FollowUpKind
+            ],
+        }
+        rows.append(
+            (
+                Notification(
+                    id=10_000 + i,
+                    recipient_id=recipients[role].id,
+                    case_id=treated.id,
+                    kind=kind,
+                    requires_ack=kind in ("job_ended", "ack_reminder"),
+                    idempotency_key=f"t:{i}",
+                    data=data,
+                    created_at=clock.now(),
+                ),
+                recipients[role],
+            )
+        )
     for (row, recipient), locale in itertools.product(rows, ("da", "en")):
         recipient.locale = locale
         msg = build_message(row, recipient)

@@ -1,5 +1,6 @@
 """Alembic: an empty database upgrades to head, down to base and up again; the migrations form
 one chain numbered in the order they run; the models have not drifted from head."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def test_head_matches_models(app, db):
     with _db.engine.connect() as conn:
         from ips_coord.services.partitions import include_name
 
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name,
-                                                     "include_object": include_object})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name, "include_object": include_object}
+        )
         diff = compare_metadata(ctx, _db.metadata)
     assert diff == []
     tables = set(inspect(_db.engine).get_table_names())

@@ -1,4 +1,5 @@
 """Migration 0027_names renames the stored values (append-only history included) both ways."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ def _values(conn) -> dict:
     kinds = conn.execute(text("SELECT kinds FROM webhook_endpoint")).scalar_one()
     return {
         "parts": one("SELECT DISTINCT part FROM access_log WHERE view = 'names-test'"),
-        "events": one("SELECT DISTINCT event FROM case_event WHERE event LIKE '%transition%' "
-                      "OR event LIKE 'handover%'"),
+        "events": one(
+            "SELECT DISTINCT event FROM case_event WHERE event LIKE '%transition%' OR event LIKE 'handover%'"
+        ),
         "change_kinds": one("SELECT kind FROM change_log WHERE id >= 900000"),
         "delivery": one("SELECT kind || ':' || status FROM webhook_delivery"),
         "endpoint_kinds": json.loads(kinds) if isinstance(kinds, str) else kinds,
@@ -41,26 +43,54 @@ def test_the_names_migration_renames_stored_values_both_ways(pg_empty_url):
         _whole, token = service_token(world, world.team, scopes=("changes:read", "webhooks:receive"))
         with db.engine.begin() as conn:
             for part in ("phase", "shared_health_info", "history"):
-                conn.execute(text("INSERT INTO access_log (action, part, view, created_at) "
-                                  "VALUES ('read', :part, 'names-test', now())"), {"part": part})
-            conn.execute(text("INSERT INTO change_log (id, case_id, kind, entity_id, action, created_at) "
-                              "VALUES (900000, :case, 'shared_health_info', 1, 'created', now())"),
-                         {"case": case.id})
-            endpoint = conn.execute(text(
-                "INSERT INTO webhook_endpoint (organisation_id, token_id, url, kinds, secret, cursor, created_at) "
-                "VALUES (:org, :token, 'https://example.test/hook', :kinds, 'whsec_x', 0, now()) RETURNING id"),
-                {"org": world.team.id, "token": token.id,
-                 "kinds": json.dumps(["case", "shared_health_info"])}).scalar_one()
-            for change, (status, payload) in enumerate((
+                conn.execute(
+                    text(
+                        "INSERT INTO access_log (action, part, view, created_at) "
+                        "VALUES ('read', :part, 'names-test', now())"
+                    ),
+                    {"part": part},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO change_log (id, case_id, kind, entity_id, action, created_at) "
+                    "VALUES (900000, :case, 'shared_health_info', 1, 'created', now())"
+                ),
+                {"case": case.id},
+            )
+            endpoint = conn.execute(
+                text(
+                    "INSERT INTO webhook_endpoint (organisation_id, token_id, url, kinds, secret, cursor, created_at) "
+                    "VALUES (:org, :token, 'https://example.test/hook', :kinds, 'whsec_x', 0, now()) RETURNING id"
+                ),
+                {"org": world.team.id, "token": token.id, "kinds": json.dumps(["case", "shared_health_info"])},
+            ).scalar_one()
+            for change, (status, payload) in enumerate(
+                (
                     ("sent", {"type": "shared_health_info.created", "data": {"kind": "shared_health_info"}}),
-                    ("pending", {"type": "case_event.created",
-                                 "data": {"kind": "case_event", "event": "handover_to_natural_supports"}}))):
-                conn.execute(text(
-                    "INSERT INTO webhook_delivery (endpoint_id, change_id, case_id, kind, payload, status, attempts, "
-                    "next_attempt_at, sent_at, created_at) VALUES (:ep, :change, :case, :kind, :payload, :status, 0, "
-                    "now(), now(), now())"),
-                    {"ep": endpoint, "change": change, "case": case.id, "kind": payload["type"].split(".")[0],
-                     "payload": json.dumps(payload), "status": status})
+                    (
+                        "pending",
+                        {
+                            "type": "case_event.created",
+                            "data": {"kind": "case_event", "event": "handover_to_natural_supports"},
+                        },
+                    ),
+                )
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO webhook_delivery (endpoint_id, change_id, case_id, kind, payload, status, "
+                        "attempts, next_attempt_at, sent_at, created_at) VALUES (:ep, :change, :case, :kind, "
+                        ":payload, :status, 0, now(), now(), now())"
+                    ),
+                    {
+                        "ep": endpoint,
+                        "change": change,
+                        "case": case.id,
+                        "kind": payload["type"].split(".")[0],
+                        "payload": json.dumps(payload),
+                        "status": status,
+                    },
+                )
         db.session.remove()
         with db.engine.connect() as conn:
             new = _values(conn)

@@ -1,6 +1,7 @@
 """The citizen's network (PostgreSQL and SQLite): people added by the citizen or by the IPS team on
 the citizen's word, a consent per person and category that a withdrawal ends on the next read,
 invitations and plan actions only under that consent, who took part, and a count for the reports."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,9 +23,16 @@ from tests.web.test_citizen_view import citizen_case, sign_in
 def test_people_consents_and_what_they_allow(db, world, clock):
     case = world.case_in("job_search")
     citizen = db.session.get(Citizen, case.citizen_id)
-    mor = svc.add_person(case, name="Lise Skovhave", relation="relative", phone="+45 22 33 44 55",
-                         email="Lise@Example.org", roles=["meetings", "bad_periods"], categories=["meetings"],
-                         citizen=citizen)
+    mor = svc.add_person(
+        case,
+        name="Lise Skovhave",
+        relation="relative",
+        phone="+45 22 33 44 55",
+        email="Lise@Example.org",
+        roles=["meetings", "bad_periods"],
+        categories=["meetings"],
+        citizen=citizen,
+    )
     assert mor.added_by == "citizen" and mor.email == "Lise@example.org" and svc.may_know(mor, "meetings")
     ven = svc.add_person(case, name="Omar Ven", relation="friend", actor=world.consultant)
     assert svc.live_categories(ven) == set()  # nothing shared without the citizen's consent
@@ -33,9 +41,14 @@ def test_people_consents_and_what_they_allow(db, world, clock):
     with pytest.raises(NotFound):
         other = citizen_case(world, first="Bo", email_addr="bo@borger.example")
         svc.add_person(db.session.get(IpsCase, other.id), name="X Y", relation="friend", citizen=citizen)
-    for bad, field in (({"name": "A"}, "name"), ({"relation": "boss"}, "relation"), ({"phone": "12"}, "phone"),
-                       ({"email": "not-an-address"}, "email"), ({"roles": ["driver"]}, "roles"),
-                       ({"categories": ["health"]}, "categories")):
+    for bad, field in (
+        ({"name": "A"}, "name"),
+        ({"relation": "boss"}, "relation"),
+        ({"phone": "12"}, "phone"),
+        ({"email": "not-an-address"}, "email"),
+        ({"roles": ["driver"]}, "roles"),
+        ({"categories": ["health"]}, "categories"),
+    ):
         with pytest.raises(ServiceError) as refused:
             svc.add_person(case, **({"name": "Ny Person", "relation": "friend"} | bad), citizen=citizen)
         assert refused.value.field == field
@@ -68,18 +81,25 @@ def test_people_consents_and_what_they_allow(db, world, clock):
 
 def test_an_action_with_a_due_date_is_followed_up_by_the_tovholder(db, world, clock):
     case = world.case_in("job_search")
-    person = svc.add_person(case, name="Peer Støtte", relation="peer_supporter", categories=["plan"],
-                            actor=world.consultant)
+    person = svc.add_person(
+        case, name="Peer Støtte", relation="peer_supporter", categories=["plan"], actor=world.consultant
+    )
     name_coordinating_professional(case, world.consultant, world.clinician.id, "Behandleren koordinerer")
     from ips_coord.services.plan import add_action
 
-    row = add_action(db.session.get(IpsCase, case.id), text="Følge med til første arbejdsdag", owner="network",
-                     due_date=utcnow().date() + timedelta(days=7), actor=world.consultant,
-                     network_person_id=person.id)
+    row = add_action(
+        db.session.get(IpsCase, case.id),
+        text="Følge med til første arbejdsdag",
+        owner="network",
+        due_date=utcnow().date() + timedelta(days=7),
+        actor=world.consultant,
+        network_person_id=person.id,
+    )
     assert db.session.get(FollowUp, row.follow_up_id).assignee_id == world.clinician.id
     with pytest.raises(ServiceError):  # "network" without a person, from the ordinary plan form or the API
-        add_action(db.session.get(IpsCase, case.id), text="Noget", owner="network", due_date=None,
-                   actor=world.consultant)
+        add_action(
+            db.session.get(IpsCase, case.id), text="Noget", owner="network", due_date=None, actor=world.consultant
+        )
 
 
 def test_the_pages(app, client, db, world):
@@ -88,24 +108,29 @@ def test_the_pages(app, client, db, world):
     sign_in(app, citizen_client, "sara@borger.example")
     page = citizen_client.get(f"/citizen/cases/{case.id}/network")
     assert page.status_code == 200 and "Dit netværk" in page.get_data(as_text=True)
-    bad = citizen_client.post(f"/citizen/cases/{case.id}/network",
-                              data={"name": "Mor", "relation": "relative", "phone": "12", "categories": "meetings"})
+    bad = citizen_client.post(
+        f"/citizen/cases/{case.id}/network",
+        data={"name": "Mor", "relation": "relative", "phone": "12", "categories": "meetings"},
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and 'id="phone-error"' in html and 'value="Mor"' in html
-    added = citizen_client.post(f"/citizen/cases/{case.id}/network",
-                                data={"name": "Mor Skovhave", "relation": "relative", "phone": "22334455",
-                                      "categories": "meetings"})
+    added = citizen_client.post(
+        f"/citizen/cases/{case.id}/network",
+        data={"name": "Mor Skovhave", "relation": "relative", "phone": "22334455", "categories": "meetings"},
+    )
     assert added.status_code == 302
     person = _db.session.scalar(select(NetworkPerson))
     login(client, world.consultant)
     staff = client.get(f"/cases/{case.id}/network").get_data(as_text=True)
     assert "Mor Skovhave" in staff and "Registrér invitationen" in staff
     when = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT10:00")
-    invited = client.post(f"/cases/{case.id}/network/invite",
-                          data={"person_id": str(person.id), "meeting_at": when, "place": "Caféen"})
+    invited = client.post(
+        f"/cases/{case.id}/network/invite", data={"person_id": str(person.id), "meeting_at": when, "place": "Caféen"}
+    )
     assert invited.status_code == 302
-    wrong = client.post(f"/cases/{case.id}/network/invite", data={"person_id": "²", "meeting_at": when,
-                                                                   "place": "Caféen ved havnen"})
+    wrong = client.post(
+        f"/cases/{case.id}/network/invite", data={"person_id": "²", "meeting_at": when, "place": "Caféen ved havnen"}
+    )
     assert wrong.status_code == 422 and 'value="Caféen ved havnen"' in wrong.get_data(as_text=True)  # shown back
     # The citizen withdraws from their own view; the team's next read shows it.
     citizen_client.post(f"/citizen/cases/{case.id}/network/consents", data={"person_id": str(person.id)})
@@ -120,10 +145,15 @@ def test_the_invitation_e_mail_says_when_and_where_and_nothing_about_health(app,
     from tests.web.test_citizen_view import mailbox_body
 
     case = world.case_in("job_search")
-    person = svc.add_person(case, name="Lise Skovhave", relation="relative", email="lise@familie.example",
-                            categories=["meetings"], actor=world.consultant)
-    no_mail = svc.add_person(case, name="Omar Ven", relation="friend", categories=["meetings"],
-                             actor=world.consultant)
+    person = svc.add_person(
+        case,
+        name="Lise Skovhave",
+        relation="relative",
+        email="lise@familie.example",
+        categories=["meetings"],
+        actor=world.consultant,
+    )
+    no_mail = svc.add_person(case, name="Omar Ven", relation="friend", categories=["meetings"], actor=world.consultant)
     when = clock.now() + timedelta(days=3)
     svc.invite(case, person.id, world.consultant, meeting_at=when, place="Jobcentret, mødelokale 2")
     svc.invite(case, no_mail.id, world.consultant, meeting_at=when, place="Jobcentret")  # recorded, no e-mail

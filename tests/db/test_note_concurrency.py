@@ -2,6 +2,7 @@
 
 A note adds to the record; it decides nothing about a state its writer read, so two notes must
 never conflict (once: StaleDataError on 1 of 50 requests with 2 gunicorn workers)."""
+
 from __future__ import annotations
 
 import threading
@@ -35,9 +36,16 @@ def test_concurrent_notes_on_one_case_all_succeed(pg_url):
     def writer(i):
         client = app.test_client()
         barrier.wait()
-        r = client.post(f"/api/v1/cases/{case_id}/contacts", headers=headers,
-                        json={"kind": "contact", "occurred_at": f"2026-03-02T08:{i:02d}:00Z", "location": "community",
-                              "note": f"note {i}"})
+        r = client.post(
+            f"/api/v1/cases/{case_id}/contacts",
+            headers=headers,
+            json={
+                "kind": "contact",
+                "occurred_at": f"2026-03-02T08:{i:02d}:00Z",
+                "location": "community",
+                "note": f"note {i}",
+            },
+        )
         with lock:
             statuses.append(r.status_code)
 

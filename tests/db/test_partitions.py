@@ -1,6 +1,7 @@
 """The access log is partitioned by month on PostgreSQL: months are created ahead, rows outside
 them are caught and moved into their month, retention drops months whole, and the history stays
 append-only. SQLite keeps a plain table."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -45,8 +46,12 @@ def test_months_are_made_ahead_rows_find_their_month_and_old_months_are_dropped(
     created = partitions.ensure_partitions(clock.now())
     assert created == ["access_log_p2019_06"]
     assert _count(db, "access_log_default") == 0 and _count(db, "access_log_p2019_06") == 1
-    assert db.session.scalar(select(func.count()).select_from(AccessLog)
-                             .where(AccessLog.created_at < datetime(2020, 1, 1, tzinfo=UTC))) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AccessLog).where(AccessLog.created_at < datetime(2020, 1, 1, tzinfo=UTC))
+        )
+        == 1
+    )
     db.session.rollback()
 
     # Still append-only, partition by partition.
@@ -57,8 +62,12 @@ def test_months_are_made_ahead_rows_find_their_month_and_old_months_are_dropped(
     report = retention.run(clock.now(), closed_case_years=5, access_log_months=60, notification_months=24)
     assert report.access_log_months == [("2019-06", 1)]
     assert "access_log_p2019_06" not in inspect(db.engine).get_table_names()
-    assert db.session.scalar(select(func.count()).select_from(AccessLog)
-                             .where(AccessLog.created_at < datetime(2020, 1, 1, tzinfo=UTC))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AccessLog).where(AccessLog.created_at < datetime(2020, 1, 1, tzinfo=UTC))
+        )
+        == 0
+    )
     assert _count(db, "access_log_p2026_03") >= 1
 
 
@@ -73,8 +82,13 @@ def test_the_upgrade_moves_an_existing_log_into_monthly_partitions(pg_empty_url)
         upgrade(revision="0010_retention")
         with db.engine.begin() as conn:
             for at in ("2025-11-03 10:00", "2025-12-24 08:00", "2025-12-31 23:59"):
-                conn.execute(text("INSERT INTO access_log (action, part, view, created_at) "
-                                  "VALUES ('read', 'history', 'test', :at)"), {"at": at})
+                conn.execute(
+                    text(
+                        "INSERT INTO access_log (action, part, view, created_at) "
+                        "VALUES ('read', 'history', 'test', :at)"
+                    ),
+                    {"at": at},
+                )
         upgrade()
         with db.engine.connect() as conn:
             assert partitions.is_partitioned(conn, "access_log")
@@ -82,8 +96,12 @@ def test_the_upgrade_moves_an_existing_log_into_monthly_partitions(pg_empty_url)
             assert conn.execute(text("SELECT count(*) FROM access_log_p2025_11")).scalar_one() == 1
             assert conn.execute(text("SELECT max(id) FROM access_log")).scalar_one() == 3
         with db.engine.begin() as conn:  # the id sequence carries on
-            new_id = conn.execute(text("INSERT INTO access_log (action, part, view, created_at) "
-                                       "VALUES ('read', 'history', 'test', now()) RETURNING id")).scalar_one()
+            new_id = conn.execute(
+                text(
+                    "INSERT INTO access_log (action, part, view, created_at) "
+                    "VALUES ('read', 'history', 'test', now()) RETURNING id"
+                )
+            ).scalar_one()
         assert new_id == 4
         downgrade(revision="0010_retention")
         with db.engine.connect() as conn:

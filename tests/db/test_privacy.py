@@ -1,5 +1,6 @@
 """No health data in URLs, logs or emails; jobcenter never sees psychiatry's information;
 every read is in the access log; history is append-only; the citizen export is whole."""
+
 from __future__ import annotations
 
 import email
@@ -50,14 +51,19 @@ def test_jobcenter_never_sees_psychiatry_information(demo, db):
         page = client.get(f"/cases/{cid}").get_data(as_text=True)
         assert client.get(f"/cases/{cid}").status_code == 200
         assert not any(t in page for t in psychiatry_texts)
-        for url in (f"/api/v1/cases/{cid}", f"/api/v1/cases/{cid}/placements", f"/api/v1/cases/{cid}/events",
-                    f"/api/v1/cases/{cid}/consents"):
+        for url in (
+            f"/api/v1/cases/{cid}",
+            f"/api/v1/cases/{cid}/placements",
+            f"/api/v1/cases/{cid}/events",
+            f"/api/v1/cases/{cid}/consents",
+        ):
             body = client.get(url, headers=h).get_data(as_text=True)
             assert not any(t in body for t in psychiatry_texts), url
         assert client.get(f"/api/v1/cases/{cid}/shared-health-info", headers=h).status_code == 403
     # ...while the consultant, under the demo's consent, does see it.
-    with_info = _db.session.scalar(select(SharedHealthInfo.case_id)
-                                   .where(SharedHealthInfo.case_id.in_(case_ids)).limit(1))
+    with_info = _db.session.scalar(
+        select(SharedHealthInfo.case_id).where(SharedHealthInfo.case_id.in_(case_ids)).limit(1)
+    )
     consultant = _db.session.get(User, _db.session.get(IpsCase, with_info).consultant_id)
     shared = client.get(f"/api/v1/cases/{with_info}/shared-health-info", headers=bearer(consultant))
     assert shared.status_code == 200 and shared.json["total"] >= 1
@@ -72,13 +78,19 @@ def test_no_health_data_in_logs_urls_or_emails(demo, db, caplog, tmp_path, monke
     h = bearer(consultant)
     urls = []
     for case in db.session.scalars(select(IpsCase).where(IpsCase.consultant_id == consultant.id)):
-        for url in (f"/cases/{case.id}", f"/api/v1/cases/{case.id}/shared-health-info",
-                    f"/api/v1/cases/{case.id}/contacts"):
+        for url in (
+            f"/cases/{case.id}",
+            f"/api/v1/cases/{case.id}/shared-health-info",
+            f"/api/v1/cases/{case.id}/contacts",
+        ):
             r = client.get(url, headers=h if url.startswith("/api") else None)
             urls.append(r.request.url)
         if case.phase == "employed":
-            r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h, json={
-                "event": "end_job", "version": case.version, "end_reason": "health"})
+            r = client.post(
+                f"/api/v1/cases/{case.id}/transitions",
+                headers=h,
+                json={"event": "end_job", "version": case.version, "end_reason": "health"},
+            )
             assert r.status_code == 200
     # Deliver everything due (into the local mailbox) and read it back.
     for nid in claim_due_notifications(demo.extensions["ips_clock"].now(), 1000):
@@ -99,16 +111,24 @@ def test_every_read_is_in_the_access_log(client, world):
     case = world.case_in("engagement")
     h = bearer(world.consultant)
     request_ids = []
-    for url in (f"/api/v1/cases/{case.id}", f"/api/v1/cases/{case.id}/events", f"/api/v1/cases/{case.id}/consents",
-                f"/api/v1/cases/{case.id}/allowed-events"):
+    for url in (
+        f"/api/v1/cases/{case.id}",
+        f"/api/v1/cases/{case.id}/events",
+        f"/api/v1/cases/{case.id}/consents",
+        f"/api/v1/cases/{case.id}/allowed-events",
+    ):
         r = client.get(url, headers=h)
         assert r.status_code == 200
         request_ids.append(r.headers["X-Request-ID"])
     r = client.get("/api/v1/cases", headers=h)
     request_ids.append(r.headers["X-Request-ID"])
-    logged = dict(_db.session.execute(
-        select(AccessLog.request_id, AccessLog.part)
-        .where(AccessLog.case_id == case.id, AccessLog.user_id == world.consultant.id)).all())
+    logged = dict(
+        _db.session.execute(
+            select(AccessLog.request_id, AccessLog.part).where(
+                AccessLog.case_id == case.id, AccessLog.user_id == world.consultant.id
+            )
+        ).all()
+    )
     assert set(request_ids) <= set(logged)
     assert logged[request_ids[1]] == "history" and logged[request_ids[-1]] == "case_list"
     # The coordinator's "who has seen this" page lists them.

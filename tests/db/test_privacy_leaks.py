@@ -1,5 +1,6 @@
 """Nothing read without a right and a log line. Each test failed on the
 code before the fix; they run on PostgreSQL and SQLite through the fixtures."""
+
 from __future__ import annotations
 
 import json
@@ -32,28 +33,57 @@ def _rows(**where):
 
 def _all_consents(world, case):
     today = utcnow().date()
-    for from_party, to_party, cats in (("psychiatry", "ips_team", ["symptoms", "strengths"]),
-                                       ("ips_team", "psychiatry", ["employment_progress"]),
-                                       ("ips_team", "jobcenter", ["employment_progress"]),
-                                       ("jobcenter", "ips_team", ["benefit_facts"])):
-        act.record_consent(case, world.consultant, from_party=from_party, to_party=to_party, categories=cats,
-                           purpose="Koordinering", given_at=today, expires_at=None)
+    for from_party, to_party, cats in (
+        ("psychiatry", "ips_team", ["symptoms", "strengths"]),
+        ("ips_team", "psychiatry", ["employment_progress"]),
+        ("ips_team", "jobcenter", ["employment_progress"]),
+        ("jobcenter", "ips_team", ["benefit_facts"]),
+    ):
+        act.record_consent(
+            case,
+            world.consultant,
+            from_party=from_party,
+            to_party=to_party,
+            categories=cats,
+            purpose="Koordinering",
+            given_at=today,
+            expires_at=None,
+        )
 
 
 def _rich_case(world, client):
     """A case holding a contact note, shared-health-info text, a benefit note and a note in its history."""
     case = world.case_in("job_search")
     _all_consents(world, case)
-    act.log_contact(_db.session.get(IpsCase, case.id), world.consultant, kind="contact", occurred_at=utcnow(),
-                    location="community", note=SECRET_NOTE)
-    assert client.post(f"/api/v1/cases/{case.id}/shared-health-info", headers=bearer(world.clinician),
-                       json={"category": "symptoms", "text": SHARED}).status_code == 201
-    assert client.post(f"/api/v1/cases/{case.id}/benefit-facts", headers=bearer(world.caseworker),
-                       json={"benefit": "sygedagpenge", "note": BENEFIT_NOTE}).status_code == 201
+    act.log_contact(
+        _db.session.get(IpsCase, case.id),
+        world.consultant,
+        kind="contact",
+        occurred_at=utcnow(),
+        location="community",
+        note=SECRET_NOTE,
+    )
+    assert (
+        client.post(
+            f"/api/v1/cases/{case.id}/shared-health-info",
+            headers=bearer(world.clinician),
+            json={"category": "symptoms", "text": SHARED},
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/cases/{case.id}/benefit-facts",
+            headers=bearer(world.caseworker),
+            json={"benefit": "sygedagpenge", "note": BENEFIT_NOTE},
+        ).status_code
+        == 201
+    )
     case = _db.session.get(IpsCase, case.id)
     _db.session.refresh(case)
-    return world.step(case, "pause", resume_date=(utcnow() + timedelta(days=20)).date(),
-                              reason="indlæggelse", note=SECRET_NOTE)
+    return world.step(
+        case, "pause", resume_date=(utcnow() + timedelta(days=20)).date(), reason="indlæggelse", note=SECRET_NOTE
+    )
 
 
 # --- 1. Identity by id ------------------------------------------------------------------------
@@ -64,7 +94,7 @@ def test_referral_by_id_needs_a_relation_and_writes_nothing(client, world):
     # The error names no one (its Danish text says "Borgeren findes ikke", so look for the full name).
     problem_members = {"type", "title", "status", "detail", "code", "message", "errors"}
     assert r.status_code == 404 and set(r.get_json()) <= problem_members
-    assert "Test Borger" not in r.get_data(as_text=True) and "Borger\"" not in r.get_data(as_text=True)
+    assert "Test Borger" not in r.get_data(as_text=True) and 'Borger"' not in r.get_data(as_text=True)
     assert (_count(IpsCase), _count(Citizen), _count(CaseEvent)) == (cases, citizens, events)  # no junk case
     assert client.get(f"/api/v1/citizens/{case.citizen_id}", headers=bearer(world.outsider)).status_code == 404
     # Someone who already works with the citizen may refer them again by id.
@@ -78,8 +108,11 @@ def test_a_duplicate_referral_reveals_nothing_and_tells_the_coordinator(client, 
     _db.session.commit()
     other_coordinator = user("coordinator-b@example.test", Role.COORDINATOR, world.other_team)
     _db.session.commit()
-    r = client.post("/api/v1/cases", headers=bearer(world.outsider),
-                    json={"citizen": {"first_name": " test", "last_name": "BORGER"}})
+    r = client.post(
+        "/api/v1/cases",
+        headers=bearer(world.outsider),
+        json={"citizen": {"first_name": " test", "last_name": "BORGER"}},
+    )
     assert r.status_code == 201
     body = json.dumps(r.json, ensure_ascii=False)
     assert r.json["notice"] and "coordinator" in r.json["notice"]
@@ -94,9 +127,18 @@ def test_a_duplicate_referral_reveals_nothing_and_tells_the_coordinator(client, 
     # The web form says the same, in Danish, to a referrer without a relation.
     client.post("/logout")
     login(client, world.outsider)
-    r = client.post("/cases/new", follow_redirects=True, data={
-        "first_name": "Test", "last_name": "Borger", "psychiatry_contact_id": "0", "jobcenter_caseworker_id": "0",
-        "out_of_work": "y", "ips_team_id": str(world.other_team.id)})
+    r = client.post(
+        "/cases/new",
+        follow_redirects=True,
+        data={
+            "first_name": "Test",
+            "last_name": "Borger",
+            "psychiatry_contact_id": "0",
+            "jobcenter_caseworker_id": "0",
+            "out_of_work": "y",
+            "ips_team_id": str(world.other_team.id),
+        },
+    )
     html = r.get_data(as_text=True)
     assert "Der findes måske allerede et forløb for borgeren" in html and "heste" not in html
 
@@ -104,8 +146,11 @@ def test_a_duplicate_referral_reveals_nothing_and_tells_the_coordinator(client, 
 def test_the_coordinator_merges_a_duplicate_referral(client, world):
     earlier = world.case_in("engagement")
     name = _db.session.get(Citizen, earlier.citizen_id)
-    r = client.post("/api/v1/cases", headers=bearer(world.colleague),
-                    json={"citizen": {"first_name": name.first_name, "last_name": name.last_name}})
+    r = client.post(
+        "/api/v1/cases",
+        headers=bearer(world.colleague),
+        json={"citizen": {"first_name": name.first_name, "last_name": name.last_name}},
+    )
     assert r.status_code == 201 and r.json["notice"]
     new_case, new_citizen = r.json["id"], r.json["citizen"]["id"]
     login(client, world.coordinator)
@@ -115,8 +160,9 @@ def test_the_coordinator_merges_a_duplicate_referral(client, world):
     assert client.post(merge_url).status_code == 302
     assert _db.session.scalar(select(IpsCase.citizen_id).where(IpsCase.id == new_case)) == earlier.citizen_id
     assert _db.session.get(Citizen, new_citizen) is None  # the duplicate record is gone
-    event = _db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == new_case,
-                                                       CaseEvent.event == "citizen_merged"))
+    event = _db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == new_case, CaseEvent.event == "citizen_merged")
+    )
     assert event.data == {"merged_citizen_id": new_citizen, "into_case_id": earlier.id}
     assert merge_url not in client.get("/coordinator").get_data(as_text=True)
     client.post("/logout")
@@ -172,12 +218,12 @@ def test_the_privacy_officer_page(client, world):
     assert 'action="/privacy/export"' in html
     bad = client.post("/privacy/export", data={"case_id": str(case.id), "reason": ""})
     assert bad.status_code == 400 and "Årsag til udtrækket" in bad.get_data(as_text=True)
-    r = client.post("/privacy/export", data={"case_id": str(case.id),
-                                             "reason": "Borgerens anmodning om indsigt"})
+    r = client.post("/privacy/export", data={"case_id": str(case.id), "reason": "Borgerens anmodning om indsigt"})
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     assert json.loads(r.get_data(as_text=True))["citizen"]["last_name"] == "Borger"
     assert [row.reason for row in _rows(user_id=world.privacy_officer.id, part="export")] == [
-        "Borgerens anmodning om indsigt"]
+        "Borgerens anmodning om indsigt"
+    ]
 
 
 # --- 3. Notes inside events -------------------------------------------------------------------
@@ -194,8 +240,11 @@ def test_event_notes_and_pause_reasons_are_shown_only_to_note_readers(client, wo
         page = client.get(f"/cases/{case.id}").get_data(as_text=True)
         assert "indlæggelse" not in page and SECRET_NOTE not in page
         client.post("/logout")
-    [pause] = [e for e in client.get(f"/api/v1/cases/{case.id}/events", headers=bearer(world.consultant)).json["items"]
-               if e["event"] == "pause"]
+    [pause] = [
+        e
+        for e in client.get(f"/api/v1/cases/{case.id}/events", headers=bearer(world.consultant)).json["items"]
+        if e["event"] == "pause"
+    ]
     assert pause["reason"] == "indlæggelse" and pause["data"]["note"] == SECRET_NOTE
 
 
@@ -225,9 +274,19 @@ def test_lists_and_dashboards_log_what_they_show(client, world, clock):
         rows = _db.session.scalars(select(AccessLog).where(AccessLog.request_id == rid)).all()
         assert {(row.user_id, row.case_id, row.part) for row in rows} >= {(reader.id, case.id, part)}, resp.request.url
     # The notifications page: one row per case it names.
-    _db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_ended", status="failed",
-                                 next_attempt_at=clock.now(), idempotency_key="x", requires_ack=False,
-                                 data={"reference": case.reference}, created_at=clock.now()))
+    _db.session.add(
+        Notification(
+            recipient_id=world.clinician.id,
+            case_id=case.id,
+            kind="job_ended",
+            status="failed",
+            next_attempt_at=clock.now(),
+            idempotency_key="x",
+            requires_ack=False,
+            data={"reference": case.reference},
+            created_at=clock.now(),
+        )
+    )
     _db.session.commit()
     r = client.get("/coordinator/notifications")
     assert [(row.case_id, row.part) for row in _rows(request_id=r.headers["X-Request-ID"])] == [(case.id, "history")]
@@ -252,9 +311,11 @@ def test_refusals_are_logged_and_probing_is_visible(client, world):
     refused = _rows(action="refused")
     assert _count(AccessLog) == before + 4  # the refusals, and no read rows
     assert [(r.user_id, r.case_id, r.target, r.outcome) for r in refused] == [
-        (world.outsider.id, case.id, f"case {case.id}", 404), (world.outsider.id, None, "case 987654", 404),
+        (world.outsider.id, case.id, f"case {case.id}", 404),
+        (world.outsider.id, None, "case 987654", 404),
         (world.outsider.id, None, f"citizen {case.citizen_id}", 404),
-        (world.clinician.id, case.id, f"case {case.id}", 403)]
+        (world.clinician.id, case.id, f"case {case.id}", 403),
+    ]
     assert refused[0].view == "api_cases.CaseDetail" and refused[3].part == "contact_notes"
     login(client, world.coordinator)
     page = client.get("/coordinator").get_data(as_text=True)
@@ -270,39 +331,66 @@ def test_refusals_are_logged_and_probing_is_visible(client, world):
 
 # --- 5. Consent integrity -----------------------------------------------------------------------
 def _consent_body(from_party, to_party, categories):
-    return {"from_party": from_party, "to_party": to_party, "categories": categories, "purpose": "Koordinering",
-            "given_at": utcnow().date().isoformat()}
+    return {
+        "from_party": from_party,
+        "to_party": to_party,
+        "categories": categories,
+        "purpose": "Koordinering",
+        "given_at": utcnow().date().isoformat(),
+    }
 
 
 def test_a_recipient_cannot_give_itself_a_consent(client, world):
     case = world.case_in("employed")
-    r = client.post(f"/api/v1/cases/{case.id}/consents", headers=bearer(world.clinician),
-                    json=_consent_body("ips_team", "psychiatry", ["employment_progress"]))
+    r = client.post(
+        f"/api/v1/cases/{case.id}/consents",
+        headers=bearer(world.clinician),
+        json=_consent_body("ips_team", "psychiatry", ["employment_progress"]),
+    )
     assert r.status_code == 403 and _count(Consent) == 0
     assert client.get(f"/api/v1/cases/{case.id}/placements", headers=bearer(world.clinician)).status_code == 403
     # A colleague covering the case is not the consultant on it: may give the team's own consent only.
-    r = client.post(f"/api/v1/cases/{case.id}/consents", headers=bearer(world.colleague),
-                    json=_consent_body("psychiatry", "ips_team", ["symptoms"]))
+    r = client.post(
+        f"/api/v1/cases/{case.id}/consents",
+        headers=bearer(world.colleague),
+        json=_consent_body("psychiatry", "ips_team", ["symptoms"]),
+    )
     assert r.status_code == 403 and _count(Consent) == 0
     # The giving party, and the consultant on the case (the citizen's word), may.
-    for who, body in ((world.clinician, _consent_body("psychiatry", "ips_team", ["symptoms"])),
-                      (world.consultant, _consent_body("psychiatry", "ips_team", ["strengths"])),
-                      (world.caseworker, _consent_body("jobcenter", "ips_team", ["benefit_facts"]))):
+    for who, body in (
+        (world.clinician, _consent_body("psychiatry", "ips_team", ["symptoms"])),
+        (world.consultant, _consent_body("psychiatry", "ips_team", ["strengths"])),
+        (world.caseworker, _consent_body("jobcenter", "ips_team", ["benefit_facts"])),
+    ):
         assert client.post(f"/api/v1/cases/{case.id}/consents", headers=bearer(who), json=body).status_code == 201
     # The web form says so next to the field.
     login(client, world.clinician)
-    r = client.post(f"/cases/{case.id}/consents", data={
-        "from_party": "ips_team", "to_party": "psychiatry", "categories": ["employment_progress"],
-        "purpose": "Selv", "given_at": utcnow().date().isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/consents",
+        data={
+            "from_party": "ips_team",
+            "to_party": "psychiatry",
+            "categories": ["employment_progress"],
+            "purpose": "Selv",
+            "given_at": utcnow().date().isoformat(),
+        },
+    )
     assert r.status_code == 403 and "or the giving party may record" in r.get_data(as_text=True)  # clinician: en
     assert _count(Consent) == 3
 
 
 def test_withdrawal_by_a_party_only_confirmed_and_with_who_asked(client, world):
     case = world.case_in("engagement")
-    consent = act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team",
-                                 categories=["strengths"], purpose="Koordinering", given_at=utcnow().date(),
-                                 expires_at=None)
+    consent = act.record_consent(
+        case,
+        world.consultant,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["strengths"],
+        purpose="Koordinering",
+        given_at=utcnow().date(),
+        expires_at=None,
+    )
     url = f"/api/v1/consents/{consent.id}/withdraw"
     r = client.post(url, headers=bearer(world.caseworker), json={"requested_by": "citizen", "confirm": True})
     assert r.status_code == 403

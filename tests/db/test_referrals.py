@@ -1,5 +1,6 @@
 """Referrals reach a consultant, consent at enrolment, nothing withheld silently:
 the rules on the stored record, with the real services and the sweep's escalation step."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,8 +18,12 @@ from ips_coord.services.referrals import assign_case
 
 def _psychiatry_referral(world, first="Rikke"):
     """A clinician refers a patient to the IPS team: no consultant yet."""
-    return act.create_referral({"first_name": first, "last_name": "Henvist", "birth_year": 1990}, world.clinician,
-                               psychiatry_contact_id=world.clinician.id, ips_team_id=world.team.id)
+    return act.create_referral(
+        {"first_name": first, "last_name": "Henvist", "birth_year": 1990},
+        world.clinician,
+        psychiatry_contact_id=world.clinician.id,
+        ips_team_id=world.team.id,
+    )
 
 
 def _rows(db, model, *where):
@@ -54,11 +59,14 @@ def test_psychiatry_referral_queue_assignment_first_contact_and_escalation(db, w
     assert [n.recipient_id for n in esc] == [world.coordinator.id]
     assert esc[0].data["follow_up_kind"] == "first_citizen_contact"
     assert {i.user_id for i in _rows(db, InboxItem, InboxItem.kind == "escalation")} == {
-        world.coordinator.id, world.consultant.id}
+        world.coordinator.id,
+        world.consultant.id,
+    }
 
     # A late first contact still answers it.
-    act.log_contact(db.session.get(IpsCase, case.id), world.consultant, kind="contact", occurred_at=clock.now(),
-                    location="phone")
+    act.log_contact(
+        db.session.get(IpsCase, case.id), world.consultant, kind="contact", occurred_at=clock.now(), location="phone"
+    )
     assert _rows(db, FollowUp, FollowUp.id == first[0].id)[0].status == "done"
 
 
@@ -71,21 +79,35 @@ def test_reassign_and_move_keep_the_history_and_hand_over(db, world, clock):
     with pytest.raises(ServiceError):
         assign_case(db.session.get(IpsCase, case.id), world.coordinator, consultant_id=world.outsider.id)
     assign_case(db.session.get(IpsCase, case.id), world.coordinator, consultant_id=world.colleague.id)
-    open_first = _rows(db, FollowUp, FollowUp.case_id == case.id, FollowUp.kind == "first_citizen_contact",
-                       FollowUp.status == "open")
+    open_first = _rows(
+        db, FollowUp, FollowUp.case_id == case.id, FollowUp.kind == "first_citizen_contact", FollowUp.status == "open"
+    )
     assert [f.assignee_id for f in open_first] == [world.colleague.id]
     assert _rows(db, InboxItem, InboxItem.user_id == world.consultant.id, InboxItem.kind == "case_moved")
     # Moved to another team and municipality: it waits in that team's queue; the history says from where.
-    assign_case(db.session.get(IpsCase, case.id), world.coordinator, consultant_id=None, team_id=world.other_team.id,
-                municipality="Sydstrand")
+    assign_case(
+        db.session.get(IpsCase, case.id),
+        world.coordinator,
+        consultant_id=None,
+        team_id=world.other_team.id,
+        municipality="Sydstrand",
+    )
     moved = _rows(db, IpsCase, IpsCase.id == case.id)[0]
-    assert (moved.ips_team_id, moved.consultant_id, moved.citizen.municipality) == (world.other_team.id, None,
-                                                                                    "Sydstrand")
+    assert (moved.ips_team_id, moved.consultant_id, moved.citizen.municipality) == (
+        world.other_team.id,
+        None,
+        "Sydstrand",
+    )
     assert [c.id for c, _r in unassigned_cases(world.other_team.id)] == [case.id]
     events = _rows(db, CaseEvent, CaseEvent.case_id == case.id, CaseEvent.event == "case_assigned")
-    assert events[-1].data == {"consultant_id": None, "from_consultant_id": world.colleague.id,
-                               "team_id": world.other_team.id, "from_team_id": world.team.id,
-                               "municipality": "Sydstrand", "from_municipality": None}
+    assert events[-1].data == {
+        "consultant_id": None,
+        "from_consultant_id": world.colleague.id,
+        "team_id": world.other_team.id,
+        "from_team_id": world.team.id,
+        "municipality": "Sydstrand",
+        "from_municipality": None,
+    }
     assert len(events) == 3
 
 
@@ -94,7 +116,9 @@ def test_enrolment_records_consents_so_psychiatry_is_told(db, world, clock):
     world.step(case, "enrol", consent_psychiatry=True, consent_jobcenter=True)
     consents = _rows(db, Consent, Consent.case_id == case.id)
     assert {(c.from_party, c.to_party, tuple(c.categories)) for c in consents} == {
-        ("ips_team", "psychiatry", ("employment_progress",)), ("ips_team", "jobcenter", ("employment_progress",))}
+        ("ips_team", "psychiatry", ("employment_progress",)),
+        ("ips_team", "jobcenter", ("employment_progress",)),
+    }
     start = _rows(db, Notification, Notification.case_id == case.id, Notification.kind == "case_enrolled")
     assert [(n.recipient_id, n.status) for n in start] == [(world.clinician.id, "pending")]
     assert missing_consent_cases(world.team.id) == 0
@@ -130,13 +154,23 @@ def test_sharing_what_the_team_cannot_see_asks_for_confirmation(db, world, clock
     with pytest.raises(ServiceError) as exc:
         act.share_health_info(case, world.clinician, category="symptoms", text="Uroligt", confirmed=False)
     assert exc.value.field == "confirm_unseen"
-    act.share_health_info(db.session.get(IpsCase, case.id), world.clinician, category="symptoms", text="Uroligt",
-                          confirmed=True)
+    act.share_health_info(
+        db.session.get(IpsCase, case.id), world.clinician, category="symptoms", text="Uroligt", confirmed=True
+    )
     assert not _rows(db, InboxItem, InboxItem.kind == "shared_with_you")  # the consultant cannot see it
-    act.record_consent(db.session.get(IpsCase, case.id), world.clinician, from_party="psychiatry", to_party="ips_team",
-                       categories=["strengths"], purpose="Koordinering", given_at=clock.now().date(), expires_at=None)
-    act.share_health_info(db.session.get(IpsCase, case.id), world.clinician, category="strengths", text="Vedholdende",
-                          confirmed=False)
+    act.record_consent(
+        db.session.get(IpsCase, case.id),
+        world.clinician,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["strengths"],
+        purpose="Koordinering",
+        given_at=clock.now().date(),
+        expires_at=None,
+    )
+    act.share_health_info(
+        db.session.get(IpsCase, case.id), world.clinician, category="strengths", text="Vedholdende", confirmed=False
+    )
     shared = _rows(db, InboxItem, InboxItem.kind == "shared_with_you")
     assert [(i.user_id, i.data["by"]) for i in shared] == [(world.consultant.id, world.clinician.name)]
 

@@ -1,5 +1,6 @@
 """Retention: closed cases anonymised after their years (names, contact details and free text
 gone, figures kept), access-log months dropped whole; a dry run changes nothing. Both databases."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -28,8 +29,13 @@ def _text_values(db, case_ids: set[int], citizen_ids: set[int]) -> dict[str, set
             owner = table.c.id.in_(citizen_ids)
         else:
             continue
-        columns = [c for c in table.c if type(c.type) in (String, Text, JSON)
-                   and f"{table.name}.{c.name}" not in retention.KEPT_COLUMNS and not c.foreign_keys]
+        columns = [
+            c
+            for c in table.c
+            if type(c.type) in (String, Text, JSON)
+            and f"{table.name}.{c.name}" not in retention.KEPT_COLUMNS
+            and not c.foreign_keys
+        ]
         if not columns:
             continue
         for row in db.session.execute(select(*columns).where(owner)):
@@ -60,8 +66,9 @@ def test_closed_cases_are_anonymised_and_the_figures_stay(app, db, clock):
     due_citizens = {cz for _, cz in closed} - open_citizens
     due_cases = set(db.session.scalars(select(IpsCase.id).where(IpsCase.citizen_id.in_(due_citizens))))
     before_text = _text_values(db, due_cases, due_citizens)
-    assert {"citizen.first_name", "citizen.phone", "contact.note", "case_event.data"} <= set(before_text), \
-        sorted(before_text)
+    assert {"citizen.first_name", "citizen.phone", "contact.note", "case_event.data"} <= set(before_text), sorted(
+        before_text
+    )
     kept_case = db.session.scalar(select(IpsCase).where(IpsCase.citizen_id.in_(open_citizens)).limit(1))
     kept_name = db.session.get(Citizen, kept_case.citizen_id).full_name
     team_id = kept_case.ips_team_id
@@ -148,8 +155,19 @@ def test_the_command_says_what_it_would_do(app, db, world, clock):
 
 
 def test_json_keeps_numbers_dates_and_codes_only():
-    data = {"hours": 20, "note": "Har det svært", "resume_date": "2026-04-01", "reason": "dismissed",
-            "nested": [{"text": "Fortalte om angst", "ok": True}], "end_reason": "quit_without_plan"}
-    assert retention.scrub_json(data) == {"hours": 20, "note": None, "resume_date": "2026-04-01",
-                                          "reason": "dismissed", "nested": [{"text": None, "ok": True}],
-                                          "end_reason": "quit_without_plan"}
+    data = {
+        "hours": 20,
+        "note": "Har det svært",
+        "resume_date": "2026-04-01",
+        "reason": "dismissed",
+        "nested": [{"text": "Fortalte om angst", "ok": True}],
+        "end_reason": "quit_without_plan",
+    }
+    assert retention.scrub_json(data) == {
+        "hours": 20,
+        "note": None,
+        "resume_date": "2026-04-01",
+        "reason": "dismissed",
+        "nested": [{"text": None, "ok": True}],
+        "end_reason": "quit_without_plan",
+    }

@@ -2,6 +2,7 @@
 and invitation; the forgotten-password link): a due row written with the secret's
 hash, delivered by the worker at least once, the secret sealed while it waits and gone once
 the row is sent, and never in a log line."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Psychiatry in the course of treatment, the jobcenter's decisions and a running job's changed
 terms, written by the services: what each step changes, creates and tells."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,13 +20,22 @@ from ips_coord.workflows.phases import ContactKind, FollowUpKind, FollowUpStatus
 
 
 def _open(case_id, kind):
-    return _db.session.scalars(select(FollowUp).where(FollowUp.case_id == case_id, FollowUp.kind == kind,
-                                                      FollowUp.status == FollowUpStatus.OPEN)).all()
+    return _db.session.scalars(
+        select(FollowUp).where(
+            FollowUp.case_id == case_id, FollowUp.kind == kind, FollowUp.status == FollowUpStatus.OPEN
+        )
+    ).all()
 
 
 def _kinds_to(case_id, recipient_id):
-    return [n.kind for n in _db.session.scalars(select(Notification).where(
-        Notification.case_id == case_id, Notification.recipient_id == recipient_id).order_by(Notification.id))]
+    return [
+        n.kind
+        for n in _db.session.scalars(
+            select(Notification)
+            .where(Notification.case_id == case_id, Notification.recipient_id == recipient_id)
+            .order_by(Notification.id)
+        )
+    ]
 
 
 def test_admission_pauses_and_discharge_makes_the_3_day_contact_due(world, clock):
@@ -66,8 +76,13 @@ def test_a_contact_after_the_discharge_completes_it(world, clock):
     clock.advance(days=2)
     record_discharge(case.id, world.clinician, discharged_on=clock.now().date())
     clock.advance(days=1)
-    act.log_contact(_db.session.get(IpsCase, case.id), world.consultant, kind=ContactKind.CONTACT,
-                    occurred_at=clock.now(), location="community")
+    act.log_contact(
+        _db.session.get(IpsCase, case.id),
+        world.consultant,
+        kind=ContactKind.CONTACT,
+        occurred_at=clock.now(),
+        location="community",
+    )
     assert not _open(case.id, FollowUpKind.DISCHARGE_CONTACT)
 
 
@@ -103,8 +118,13 @@ def test_changed_hours_offer_benefits_counselling_and_tell_the_jobcenter(world, 
     with pytest.raises(WorkflowRefused):
         change_job_terms(case.id, world.consultant, hours_per_week=22, hourly_pay=None)  # nothing changed
     # Counselling given: the follow-up is done, and fidelity item 12 counts the offer.
-    act.log_contact(_db.session.get(IpsCase, case.id), world.consultant, kind=ContactKind.BENEFITS_COUNSELLING,
-                    occurred_at=clock.now(), location="office")
+    act.log_contact(
+        _db.session.get(IpsCase, case.id),
+        world.consultant,
+        kind=ContactKind.BENEFITS_COUNSELLING,
+        occurred_at=clock.now(),
+        location="office",
+    )
     assert not _open(case.id, FollowUpKind.BENEFITS_COUNSELLING)
     item = next(i for i in fidelity(world.team.id, clock.now())["items"] if i["item"] == 12)
     assert "1 of 1 changes of hours or pay" in str(item["figure"]) and item["score"] == 5
@@ -118,8 +138,9 @@ def test_no_change_of_terms_without_a_running_job(world):
 
 def test_the_jobcenters_decisions_have_kinds_hours_and_dates(world, clock):
     case = world.case_in("employed")
-    act.record_benefit_fact(case, world.caseworker, benefit="Mentor 4 t/uge", kind="mentor_hours", hours=4,
-                            on_date=clock.now().date())
+    act.record_benefit_fact(
+        case, world.caseworker, benefit="Mentor 4 t/uge", kind="mentor_hours", hours=4, on_date=clock.now().date()
+    )
     row = _db.session.scalar(select(BenefitFact).where(BenefitFact.case_id == case.id))
     assert (row.kind, row.hours, row.on_date) == ("mentor_hours", 4, clock.now().date())
     with pytest.raises(ServiceError):
@@ -132,10 +153,16 @@ def test_treatment_team_meetings_score_the_integration_items(world, clock):
     assert items[4]["score"] == 1 and items[5]["score"] == 1  # no meetings recorded yet
     for week in range(8):
         for consultant in (world.consultant, world.colleague):
-            record_team_meeting(consultant, held_on=clock.now().date() - timedelta(weeks=week), attended=True,
-                                clinicians_present=2, cases_discussed=5)
+            record_team_meeting(
+                consultant,
+                held_on=clock.now().date() - timedelta(weeks=week),
+                attended=True,
+                clinicians_present=2,
+                cases_discussed=5,
+            )
     items = {i["item"]: i for i in fidelity(world.team.id, clock.now())["items"]}
     assert items[4]["score"] == 5 and items[5]["score"] == 5
     with pytest.raises(ServiceError):
-        record_team_meeting(world.clinician, held_on=clock.now().date(), attended=True, clinicians_present=1,
-                            cases_discussed=1)
+        record_team_meeting(
+            world.clinician, held_on=clock.now().date(), attended=True, clinicians_present=1, cases_discussed=1
+        )

@@ -1,4 +1,5 @@
 """Applying workflow events to the stored case: one transaction, history, follow-ups, outbox."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,13 +15,19 @@ from ips_coord.workflows.phases import ContactKind, FollowUpKind, FollowUpStatus
 
 
 def open_kinds(db, case):
-    return sorted(db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id,
-                                                                 FollowUp.status == FollowUpStatus.OPEN)))
+    return sorted(
+        db.session.scalars(
+            select(FollowUp.kind).where(FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN)
+        )
+    )
 
 
 def history(db, case):
-    return db.session.execute(select(CaseEvent.seq, CaseEvent.event, CaseEvent.from_phase, CaseEvent.to_phase)
-                              .where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)).all()
+    return db.session.execute(
+        select(CaseEvent.seq, CaseEvent.event, CaseEvent.from_phase, CaseEvent.to_phase)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.seq)
+    ).all()
 
 
 def test_enrolment_writes_phase_event_and_follow_ups(db, world, clock):
@@ -72,24 +79,35 @@ def test_job_start_and_early_ending_write_outbox_under_consent(db, world, clock)
     case = world.case_in("job_search")
     world.consent_employment_to_psychiatry(case)
     case = db.session.get(IpsCase, case.id)
-    case = world.step(case, "start_job", employer_name="Bageriet", placement_type="ordinary_job",
-                      benefits_counselling_offered=False)
+    case = world.step(
+        case, "start_job", employer_name="Bageriet", placement_type="ordinary_job", benefits_counselling_offered=False
+    )
     assert "job_start_contact" in open_kinds(db, case)
     deviations = db.session.scalars(select(CaseEvent.reason).where(CaseEvent.event == "deviation")).all()
     assert deviations == ["job_start_without_benefits_counselling"]
     clock.advance(days=40)
     case = world.step(case, "end_job", end_reason="dismissed")
-    rows = db.session.execute(select(Notification.kind, Notification.recipient_id, Notification.requires_ack)
-                              .order_by(Notification.id)).all()
+    rows = db.session.execute(
+        select(Notification.kind, Notification.recipient_id, Notification.requires_ack).order_by(Notification.id)
+    ).all()
     assert ("job_ended", world.clinician.id, True) in rows
     assert ("job_ended", world.caseworker.id, False) in rows
     assert ("early_ending", world.coordinator.id, False) in rows
     assert ("job_started", world.clinician.id, False) in rows
     placement = db.session.scalar(select(Placement))
     assert placement.end_reason == "dismissed" and placement.end_date == clock.now().date()
-    assert open_kinds(db, case) == sorted(["joint_start_meeting", "job_ending_contact", "job_ending_review",
-                                           "psychiatry_ack", "profile_reassessment", "progress_rating", "resume_search",
-                                           "career_profile_update"])
+    assert open_kinds(db, case) == sorted(
+        [
+            "joint_start_meeting",
+            "job_ending_contact",
+            "job_ending_review",
+            "psychiatry_ack",
+            "profile_reassessment",
+            "progress_rating",
+            "resume_search",
+            "career_profile_update",
+        ]
+    )
 
 
 def test_psychiatry_hears_nothing_without_consent(db, world):
@@ -108,8 +126,15 @@ def test_review_then_resume_search(db, world, clock):
         world.step(case, "resume_search")
     assert err.value.refusal.code == "review_required"
     clock.advance(days=2)
-    act.record_review(case, world.consultant, held_at=clock.now(), what_worked="Kolleger", what_did_not="Timer",
-                      adjustments={"hours": "12 timer"}, clinician_present=True)
+    act.record_review(
+        case,
+        world.consultant,
+        held_at=clock.now(),
+        what_worked="Kolleger",
+        what_did_not="Timer",
+        adjustments={"hours": "12 timer"},
+        clinician_present=True,
+    )
     case = db.session.get(IpsCase, case.id)
     case = world.step(case, "resume_search")
     assert case.phase == "job_search"
@@ -119,15 +144,17 @@ def test_review_then_resume_search(db, world, clock):
 def test_contact_completes_follow_ups_and_employer_contact_deviation(db, world, clock):
     case = world.case_in("job_search")
     clock.advance(days=31)
-    act.log_employer_contact(world.consultant, employer_name="Lageret", occurred_at=clock.now(),
-                             location="community", case=case)
+    act.log_employer_contact(
+        world.consultant, employer_name="Lageret", occurred_at=clock.now(), location="community", case=case
+    )
     case = db.session.get(IpsCase, case.id)
     assert case.first_employer_contact_at == clock.now()
     assert "first_employer_contact" not in open_kinds(db, case)
     deviation = db.session.scalar(select(CaseEvent.reason).where(CaseEvent.event == "deviation"))
     assert deviation == "first_employer_contact_late"
-    act.log_contact(case, world.consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(),
-                    location="office")
+    act.log_contact(
+        case, world.consultant, kind=ContactKind.JOINT_START_MEETING, occurred_at=clock.now(), location="office"
+    )
     assert "joint_start_meeting" not in open_kinds(db, case)
 
 

@@ -1,4 +1,5 @@
 """The sweep's steps on both databases, in-process (the worker tests run them in Celery)."""
+
 from __future__ import annotations
 
 import email
@@ -39,11 +40,13 @@ def test_escalation_once_with_case_event(db, world, clock):
     clock.advance(days=14, minutes=1)
     assert escalate_due(clock.now(), 100) == 1  # the joint start meeting
     assert escalate_due(clock.now(), 100) == 0
-    events = db.session.scalars(select(CaseEvent.reason).where(CaseEvent.case_id == case.id,
-                                                               CaseEvent.event == "escalated")).all()
+    events = db.session.scalars(
+        select(CaseEvent.reason).where(CaseEvent.case_id == case.id, CaseEvent.event == "escalated")
+    ).all()
     assert events == ["joint_start_meeting"]
-    rows = db.session.execute(select(Notification.kind, Notification.recipient_id)
-                              .where(Notification.kind == "escalation")).all()
+    rows = db.session.execute(
+        select(Notification.kind, Notification.recipient_id).where(Notification.kind == "escalation")
+    ).all()
     assert rows == [("escalation", world.coordinator.id)]
     clock.advance(days=16)
     assert escalate_due(clock.now(), 100) == 1  # the first employer contact at day 30
@@ -82,8 +85,9 @@ def test_no_contact_flag(db, world, clock):
     clock.advance(days=31)
     run_sweep(clock.now())
     run_sweep(clock.now())
-    kinds = db.session.scalars(select(FollowUp.kind).where(FollowUp.case_id == case.id,
-                                                           FollowUp.status == FollowUpStatus.OPEN)).all()
+    kinds = db.session.scalars(
+        select(FollowUp.kind).where(FollowUp.case_id == case.id, FollowUp.status == FollowUpStatus.OPEN)
+    ).all()
     assert kinds.count("no_contact") == 1
     assert db.session.scalar(select(func.count()).where(CaseEvent.reason == "no_contact_30_days")) == 1
 
@@ -93,9 +97,20 @@ def test_stale_claims(db, world, clock, app):
     case = world.referral()
     now = clock.now()
     for i, status in enumerate(("queued", "sending", "sent")):
-        db.session.add(Notification(recipient_id=world.consultant.id, case_id=case.id, kind="case_enrolled",
-                                    status=status, claimed_at=now, claim_token=f"t{i}", next_attempt_at=now,
-                                    idempotency_key=f"s{i}", data={}, created_at=now))
+        db.session.add(
+            Notification(
+                recipient_id=world.consultant.id,
+                case_id=case.id,
+                kind="case_enrolled",
+                status=status,
+                claimed_at=now,
+                claim_token=f"t{i}",
+                next_attempt_at=now,
+                idempotency_key=f"s{i}",
+                data={},
+                created_at=now,
+            )
+        )
     db.session.commit()
     assert requeue_stale(now) == 0
     clock.advance(seconds=app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
@@ -110,8 +125,17 @@ def test_a_lost_claim_writes_nothing(db, world, clock, app, tmp_path, monkeypatc
 
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     case = world.referral()
-    db.session.add(Notification(recipient_id=world.consultant.id, case_id=case.id, kind="case_enrolled",
-                                next_attempt_at=clock.now(), idempotency_key="k", data={}, created_at=clock.now()))
+    db.session.add(
+        Notification(
+            recipient_id=world.consultant.id,
+            case_id=case.id,
+            kind="case_enrolled",
+            next_attempt_at=clock.now(),
+            idempotency_key="k",
+            data={},
+            created_at=clock.now(),
+        )
+    )
     db.session.commit()
     [nid] = claim_due_notifications(clock.now(), 10)
     assert delivery._claim(nid, "first") is not None
@@ -130,9 +154,18 @@ def test_a_lost_claim_writes_nothing(db, world, clock, app, tmp_path, monkeypatc
 def test_deliver_to_the_local_mailbox_once(db, world, clock, app, tmp_path, monkeypatch):
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     case = world.referral()
-    db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_ended",
-                                requires_ack=True, next_attempt_at=clock.now(), idempotency_key="k1",
-                                data={"reference": case.reference}, created_at=clock.now()))
+    db.session.add(
+        Notification(
+            recipient_id=world.clinician.id,
+            case_id=case.id,
+            kind="job_ended",
+            requires_ack=True,
+            next_attempt_at=clock.now(),
+            idempotency_key="k1",
+            data={"reference": case.reference},
+            created_at=clock.now(),
+        )
+    )
     db.session.commit()
     [nid] = claim_due_notifications(clock.now(), 10)
     assert deliver(nid) == "sent"
@@ -154,9 +187,17 @@ def test_each_row_of_a_chunk_ends_in_its_own_state(db, world, clock, app, tmp_pa
     case = world.referral()
     world.caseworker.active = False
     for key, who in (("a", world.consultant), ("b", world.clinician), ("c", world.caseworker)):
-        db.session.add(Notification(recipient_id=who.id, case_id=case.id, kind="case_enrolled",
-                                    next_attempt_at=clock.now(), idempotency_key=key,
-                                    data={"reference": case.reference}, created_at=clock.now()))
+        db.session.add(
+            Notification(
+                recipient_id=who.id,
+                case_id=case.id,
+                kind="case_enrolled",
+                next_attempt_at=clock.now(),
+                idempotency_key=key,
+                data={"reference": case.reference},
+                created_at=clock.now(),
+            )
+        )
     db.session.commit()
     ids = claim_due_notifications(clock.now(), 10)
     assert sorted(deliver_many(ids + ids[:1])) == ["failed", "sent", "sent", "skipped"]

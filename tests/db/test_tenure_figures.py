@@ -11,6 +11,7 @@ Today is T0 = 2 March 2026 (the tests' frozen clock). The cases, enrolled on the
   F  1 Feb 2026  an internship only (a step, not a start)
   G  1 Jan 2025  ordinary job 1 Feb 2025 - running (37 h), no benefit recorded; the colleague's case
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -40,13 +41,25 @@ def _case(world, enrolled: date, closed: date | None = None, consultant=None):
 
 
 def _job(case, kind, start, end=None, hours=None):
-    _db.session.add(Placement(case_id=case.id, type=kind, employer_name="Arbejdsgiver", start_date=start,
-                                     end_date=end, hours_per_week=hours, created_at=datetime.now(UTC)))
+    _db.session.add(
+        Placement(
+            case_id=case.id,
+            type=kind,
+            employer_name="Arbejdsgiver",
+            start_date=start,
+            end_date=end,
+            hours_per_week=hours,
+            created_at=datetime.now(UTC),
+        )
+    )
 
 
 def _benefit(world, case, benefit):
-    _db.session.add(BenefitFact(case_id=case.id, benefit=benefit, author_id=world.caseworker.id,
-                                       created_at=datetime(2025, 1, 1, tzinfo=UTC)))
+    _db.session.add(
+        BenefitFact(
+            case_id=case.id, benefit=benefit, author_id=world.caseworker.id, created_at=datetime(2025, 1, 1, tzinfo=UTC)
+        )
+    )
 
 
 @pytest.fixture
@@ -118,19 +131,20 @@ def test_economics_by_hand(data):
     r = economics(data.team.id, TODAY)
     assert r["since"] == date(2025, 3, 3) and r["until"] == TODAY  # 365 days, both ends counted
     # Days inside the 12 months (both ends counted), valued at the default rates:
-    a1 = 61 / MONTH * 13_000                      # Kontanthjælp, full time
-    a2 = 61 / MONTH * 13_000 * 20 / 37            # the same benefit, 20 hours a week
-    b = 63 / MONTH * (7_500 - 7_000)              # Uddannelseshjælp replaced by the student grant
-    e = 91 / MONTH * 21_000 * 15 / 37 * 0.5       # Sygedagpenge, 15 hours, a flexjob ends half
-    g = 365 / MONTH * 0                           # no benefit recorded: the "other" rate, 0 by default
+    a1 = 61 / MONTH * 13_000  # Kontanthjælp, full time
+    a2 = 61 / MONTH * 13_000 * 20 / 37  # the same benefit, 20 hours a week
+    b = 63 / MONTH * (7_500 - 7_000)  # Uddannelseshjælp replaced by the student grant
+    e = 91 / MONTH * 21_000 * 15 / 37 * 0.5  # Sygedagpenge, 15 hours, a flexjob ends half
+    g = 365 / MONTH * 0  # no benefit recorded: the "other" rate, 0 by default
     assert r["saving"] == round(a1 + a2 + b + e + g)
     assert r["by_kind"]["kontanthjaelp"]["saving"] == round(a1 + a2)
     assert r["by_kind"]["other"]["months"] == round(365 / MONTH, 1)
     assert r["consultants"] == 2 and r["cost"] == 2 * 550_000
     assert r["served"] == 7 and r["net"] == round(a1 + a2 + b + e - 1_100_000)
     # The municipality's own figures change the answer.
-    mine = economics(data.team.id, TODAY, DEFAULTS.__class__(rates={**DEFAULTS.rates, "other": 10_000},
-                                                             consultant_cost_per_year=0))
+    mine = economics(
+        data.team.id, TODAY, DEFAULTS.__class__(rates={**DEFAULTS.rates, "other": 10_000}, consultant_cost_per_year=0)
+    )
     assert mine["saving"] == round(a1 + a2 + b + e + 365 / MONTH * 10_000) and mine["cost"] == 0
 
 

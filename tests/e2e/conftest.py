@@ -1,5 +1,6 @@
 """Browser tests: the real app served on loopback, driven by Debian's Chromium through the
 Python playwright package (no browser download). Screenshots go to test-artifacts/."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,16 @@ from werkzeug.serving import make_server
 from tests.conftest import CI
 
 ARTIFACTS = pathlib.Path(__file__).parents[2] / "test-artifacts"
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str | None:

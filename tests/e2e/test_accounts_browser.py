@@ -1,6 +1,7 @@
 """Accounts and administration in Chromium: the forgotten-password journey on a
 phone, the admin's pages at phone and desktop size, the calendar feed as a calendar program
 reads it, and the case page printed as a meeting summary."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """In a real browser: log in as each role, and take a citizen from referral to job start,
 job ending, review and resumed search through the pages alone."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,11 +18,16 @@ def log_in(page, base, user, password=PASSWORD):
     page.get_by_role("button", name="Log ind").click()
 
 
-@pytest.mark.parametrize("who,landing,heading", [
-    ("consultant", "/my-day", "Min dag"), ("coordinator", "/coordinator", "Teamets overblik"),
-    ("clinician", "/cases", "Mine forløb"), ("caseworker", "/jobcenter", "Mine borgere i IPS"),
-    ("admin", "/admin/users", "Brugere"),
-])
+@pytest.mark.parametrize(
+    "who,landing,heading",
+    [
+        ("consultant", "/my-day", "Min dag"),
+        ("coordinator", "/coordinator", "Teamets overblik"),
+        ("clinician", "/cases", "Mine forløb"),
+        ("caseworker", "/jobcenter", "Mine borgere i IPS"),
+        ("admin", "/admin/users", "Brugere"),
+    ],
+)
 def test_each_role_lands_on_its_page(page, live_server, world, who, landing, heading):
     world.case_in("employed")
     user = getattr(world, who)
@@ -71,8 +77,10 @@ def test_consultant_takes_a_citizen_through_ips_in_the_browser(page, live_server
     page.goto(case_url)
     step("Start jobsøgning")
     assert "Jobsøgning" in page.locator(".phase").inner_text()
-    step("Start i job", {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job",
-                         "benefits_counselling_offered": "y"})
+    step(
+        "Start i job",
+        {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job", "benefits_counselling_offered": "y"},
+    )
     assert "I job" in page.locator(".phase").inner_text()
     screenshot(page, "case-employed")
     step("Job ophørt", {"end_reason": "dismissed"})
@@ -106,13 +114,19 @@ def test_coordinator_reports_in_the_browser(page, live_server, db):
     page.wait_for_url(f"{live_server}/coordinator")
     screenshot(page, "coordinator-overview")
     # The overview's figures equal an independent count of the demo data.
-    for consultant in db.session.scalars(select(User).where(User.role == "ips_consultant",
-                                                            User.organisation_id == coordinator.organisation_id)):
-        active = db.session.scalar(select(func.count()).where(
-            IpsCase.consultant_id == consultant.id, IpsCase.phase.not_in(["closed", "transitioned"])))
-        overdue = db.session.scalar(select(func.count()).where(
-            FollowUp.assignee_id == consultant.id, FollowUp.status == "open",
-            FollowUp.due_at < live_server_now(db)))
+    for consultant in db.session.scalars(
+        select(User).where(User.role == "ips_consultant", User.organisation_id == coordinator.organisation_id)
+    ):
+        active = db.session.scalar(
+            select(func.count()).where(
+                IpsCase.consultant_id == consultant.id, IpsCase.phase.not_in(["closed", "transitioned"])
+            )
+        )
+        overdue = db.session.scalar(
+            select(func.count()).where(
+                FollowUp.assignee_id == consultant.id, FollowUp.status == "open", FollowUp.due_at < live_server_now(db)
+            )
+        )
         cells = page.locator("tr", has_text=consultant.name).locator("td.num").all_inner_texts()
         assert [c.split()[0] for c in cells[:2]] == [str(active), str(overdue)], consultant.name
     page.get_by_role("link", name="Resultater og fidelitet").first.click()

@@ -2,6 +2,7 @@
 a closed section's form is not in the page until it is opened; its link reloads the page with
 the form there and scrolled into view; a save that fails comes back open, with the message next to
 the field, the focus on it and what was typed shown back; a save that works returns to the section."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
 def test_a_section_opens_on_demand_and_keeps_what_was_typed(browser, live_server, world, javascript, width, height):
     case = world.case_in("job_search")
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK",
-                              java_script_enabled=javascript)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, locale="da-DK", java_script_enabled=javascript
+    )
     page = ctx.new_page()
     try:
         log_in(page, live_server, world.consultant)
@@ -60,14 +62,16 @@ def test_a_section_opens_on_demand_and_keeps_what_was_typed(browser, live_server
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
-def test_a_next_step_opens_by_its_link_and_a_refused_one_comes_back_open(browser, live_server, world, javascript,
-                                                                        width, height):
+def test_a_next_step_opens_by_its_link_and_a_refused_one_comes_back_open(
+    browser, live_server, world, javascript, width, height
+):
     from ips_coord.services import employers as emp
 
     case = world.case_in("job_search")
     emp.create_employer(world.consultant, {"name": "Lageret A/S"})
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK",
-                              java_script_enabled=javascript)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, locale="da-DK", java_script_enabled=javascript
+    )
     page = ctx.new_page()
     try:
         log_in(page, live_server, world.consultant)

@@ -2,6 +2,7 @@
 mailbox, edits their goals, rates their progress, withdraws a consent (the consultant's next
 read lacks what it covered) and downloads their data; another citizen's case is 404; a
 consultant and a clinician see the plan and the citizen's own words."""
+
 from __future__ import annotations
 
 import json
@@ -31,12 +32,26 @@ def _case(world, first, address):
     db.session.get(Citizen, case.citizen_id).email = address
     db.session.commit()
     today = utcnow().date()
-    act.record_consent(db.session.get(IpsCase, case.id), world.consultant, from_party="psychiatry",
-                       to_party="ips_team", categories=["coping_strategies"], purpose="Koordinering af forløbet",
-                       given_at=today, expires_at=None)
-    act.record_consent(db.session.get(IpsCase, case.id), world.consultant, from_party="ips_team",
-                       to_party="psychiatry", categories=["employment_progress"], purpose="Orientering om job",
-                       given_at=today, expires_at=None)
+    act.record_consent(
+        db.session.get(IpsCase, case.id),
+        world.consultant,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["coping_strategies"],
+        purpose="Koordinering af forløbet",
+        given_at=today,
+        expires_at=None,
+    )
+    act.record_consent(
+        db.session.get(IpsCase, case.id),
+        world.consultant,
+        from_party="ips_team",
+        to_party="psychiatry",
+        categories=["employment_progress"],
+        purpose="Orientering om job",
+        given_at=today,
+        expires_at=None,
+    )
     return db.session.get(IpsCase, case.id)
 
 
@@ -54,11 +69,23 @@ def _no_sideways_scroll(page):
 def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     case = _case(world, "Nanna", "nanna@borger.example")
     other = _case(world, "Palle", "palle@borger.example")
-    db.session.add(SharedHealthInfo(case_id=case.id, category="coping_strategies", text=SHARED,
-                                    author_id=world.clinician.id, created_at=utcnow()))
+    db.session.add(
+        SharedHealthInfo(
+            case_id=case.id,
+            category="coping_strategies",
+            text=SHARED,
+            author_id=world.clinician.id,
+            created_at=utcnow(),
+        )
+    )
     db.session.commit()
-    plan_svc.add_action(db.session.get(IpsCase, case.id), text="Besøge dyreinternatet", owner="citizen",
-                        due_date=utcnow().date(), actor=world.consultant)
+    plan_svc.add_action(
+        db.session.get(IpsCase, case.id),
+        text="Besøge dyreinternatet",
+        owner="citizen",
+        due_date=utcnow().date(),
+        actor=world.consultant,
+    )
 
     # The consultant reads what psychiatry shared, under the consent.
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
@@ -94,9 +121,14 @@ def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):
     # Progress, rated by the citizen: the first rating is due from enrolment, so the view asks for it.
     assert "Det er tid til at vurdere" in page.locator("#rating-due").inner_text()
     assert page.locator("#progress details").get_attribute("open") is not None
-    for label, value in (("Mit ønske om at arbejde", "8"), ("Mit helbred og min trivsel", "5"),
-                         ("Struktur i min hverdag", "4"), ("Venner, familie og andre mennesker", "6"),
-                         ("Økonomi og tryghed", "3"), ("Tro på egne evner", "5")):
+    for label, value in (
+        ("Mit ønske om at arbejde", "8"),
+        ("Mit helbred og min trivsel", "5"),
+        ("Struktur i min hverdag", "4"),
+        ("Venner, familie og andre mennesker", "6"),
+        ("Økonomi og tryghed", "3"),
+        ("Tro på egne evner", "5"),
+    ):
         page.get_by_role("group", name=label).get_by_text(value, exact=True).click()  # 1-10 as buttons
     page.get_by_role("button", name="Gem min vurdering").click()
     page.wait_for_load_state()

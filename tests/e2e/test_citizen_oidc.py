@@ -7,6 +7,7 @@ verified CPR claim matches. Nothing is mocked: authlib fetches the discovery doc
 keys, sends the PKCE challenge (S256), state and nonce, exchanges the code with the verifier,
 checks the id_token and reads the claims from the UserInfo endpoint (the provider puts them only
 there). An e-mail claim, verified or not, never selects anyone."""
+
 from __future__ import annotations
 
 import random
@@ -51,21 +52,36 @@ def oidc_site(app, db, numbers):
     """The app (same database as `app`) pointed at oidc-provider, and the provider's accounts."""
     client_id, client_secret = "ips-coord-citizens", secrets.token_urlsafe(32)
     provider_port = free_port()
-    site = make_app(app.config["SQLALCHEMY_DATABASE_URI"], CITIZEN_AUTH="oidc", OIDC_CLIENT_ID=client_id,
-                    OIDC_CLIENT_SECRET=client_secret, OIDC_SCOPE="openid cpr email", OIDC_CPR_CLAIM=CPR_CLAIM,
-                    OIDC_METADATA_URL=f"http://127.0.0.1:{provider_port}/.well-known/openid-configuration")
+    site = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        CITIZEN_AUTH="oidc",
+        OIDC_CLIENT_ID=client_id,
+        OIDC_CLIENT_SECRET=client_secret,
+        OIDC_SCOPE="openid cpr email",
+        OIDC_CPR_CLAIM=CPR_CLAIM,
+        OIDC_METADATA_URL=f"http://127.0.0.1:{provider_port}/.well-known/openid-configuration",
+    )
     site_url, server, thread = serve(site)
     mira, stranger, _ = numbers
     accounts = {
-        "mira": {CPR_CLAIM: f"{mira[:6]}-{mira[6:]}", "cpr_verified": True, "email": "mira@borger.example",
-                 "email_verified": True},
+        "mira": {
+            CPR_CLAIM: f"{mira[:6]}-{mira[6:]}",
+            "cpr_verified": True,
+            "email": "mira@borger.example",
+            "email_verified": True,
+        },
         "stranger": {CPR_CLAIM: stranger, "cpr_verified": True},  # a real person, no IPS course here
         # Mira's e-mail address, unverified, and no CPR number: not Mira, not anyone.
         "no-cpr": {"email": "mira@borger.example", "email_verified": False},
         "unverified": {CPR_CLAIM: mira, "cpr_verified": False},  # Mira's number, not verified
     }
-    clients = [{"client_id": client_id, "client_secret": client_secret,
-                "redirect_uris": [f"{site_url}/citizen/login/oidc/callback"]}]
+    clients = [
+        {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uris": [f"{site_url}/citizen/login/oidc/callback"],
+        }
+    ]
     with oidc_provider(clients, accounts, cpr_claim=CPR_CLAIM, port=provider_port) as issuer:
         yield site_url, issuer
     server.shutdown()
@@ -108,8 +124,12 @@ def test_a_citizen_signs_in_through_oidc_provider_by_the_cpr_claim(browser, oidc
     _db.session.expire_all()
     citizen = _db.session.get(Citizen, case.citizen_id)
     assert citizen.oidc_sub == "mira"  # linked once, by the verified number
-    assert _db.session.scalar(select(AccessLog.target).where(AccessLog.citizen_id == case.citizen_id,
-                                                             AccessLog.part == "sign_in")) == "oidc"
+    assert (
+        _db.session.scalar(
+            select(AccessLog.target).where(AccessLog.citizen_id == case.citizen_id, AccessLog.part == "sign_in")
+        )
+        == "oidc"
+    )
 
     # The same callback again (a replay, or a stolen URL): the state was used, the code too.
     replay = browser.new_context(viewport=PHONE, locale="da-DK").new_page()
@@ -120,11 +140,14 @@ def test_a_citizen_signs_in_through_oidc_provider_by_the_cpr_claim(browser, oidc
     ctx.close()
 
 
-@pytest.mark.parametrize("login, message", [
-    ("stranger", "Vi kunne ikke finde dit IPS-forløb"),
-    ("no-cpr", "Log ind-tjenesten oplyste ikke dit CPR-nummer"),
-    ("unverified", "Log ind-tjenesten har ikke bekræftet dit CPR-nummer"),
-])
+@pytest.mark.parametrize(
+    "login, message",
+    [
+        ("stranger", "Vi kunne ikke finde dit IPS-forløb"),
+        ("no-cpr", "Log ind-tjenesten oplyste ikke dit CPR-nummer"),
+        ("unverified", "Log ind-tjenesten har ikke bekræftet dit CPR-nummer"),
+    ],
+)
 def test_no_case_no_cpr_or_an_unverified_cpr_signs_no_one_in(browser, oidc_site, world, numbers, login, message):
     site_url, _ = oidc_site
     case = citizen_case(world, first="Mira", email_addr="mira@borger.example", consents=False)

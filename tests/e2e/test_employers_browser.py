@@ -1,6 +1,7 @@
 """In a real browser, at desktop and at phone width: the employer register with search-as-you-type,
 an employer contact with purpose and next step, this week's list, an opening, the matching for a
 case with its reasons in words, a suggestion and its outcome, and moving a follow-up."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,9 @@ def no_sideways_scroll(page) -> bool:
 def test_register_contact_opening_matching_and_move(page, live_server, world, db, width):
     page.set_viewport_size({"width": width, "height": 900})
     case = world.case_in("job_search")
-    act.save_profile(case, world.consultant,
-                     {"job_preferences": "Lager om formiddagen, 20 timer", "disclosure": "full"})
+    act.save_profile(
+        case, world.consultant, {"job_preferences": "Lager om formiddagen, 20 timer", "disclosure": "full"}
+    )
     log_in(page, live_server, world.consultant)
     page.wait_for_url(f"{live_server}/my-day")
 
@@ -99,8 +101,9 @@ def test_register_contact_opening_matching_and_move(page, live_server, world, db
     screenshot(page, f"matches-{width}")
 
     # Move a follow-up and hand it to a colleague; the history keeps the reason.
-    fu = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open")
-                           .order_by(FollowUp.id))
+    fu = db.session.scalar(
+        select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open").order_by(FollowUp.id)
+    )
     page.goto(f"{live_server}/cases/{case.id}")
     page.locator(f"a[href='/follow-ups/{fu.id}/move']").click()
     page.get_by_label("Ny dato").fill("2026-04-10")

@@ -4,6 +4,7 @@ no sideways scroll, every button and field inside the screen and big enough for 
 no internal code or untranslated catalogue string in the text, and axe-core (the
 axe-playwright-python package, which ships axe.min.js) finds nothing critical or serious.
 Screenshots of each page at both sizes go to test-artifacts/ (gitignored)."""
+
 from __future__ import annotations
 
 import pathlib
@@ -18,8 +19,11 @@ from tests.e2e.test_browser import log_in
 
 pytestmark = pytest.mark.slow  # a real browser against a live server
 
-SIZES = {"small-phone": {"width": 360, "height": 740}, "phone": {"width": 390, "height": 844},
-         "desktop": {"width": 1366, "height": 900}}
+SIZES = {
+    "small-phone": {"width": 360, "height": 740},
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1366, "height": 900},
+}
 PO = pathlib.Path(__file__).parents[2] / "ips_coord" / "translations" / "da" / "LC_MESSAGES" / "messages.po"
 # Words that are the same or accepted in Danish, so their English msgid may appear on a Danish page.
 SAME_IN_DANISH = {"IPS", "API", "E-mail", "Mentor", "Definition", "Video", "Status", "Admin", "ips-coord"}
@@ -48,23 +52,55 @@ def rich_world(world, clock, db):
     from ips_coord.services import activities as act
     from ips_coord.workflows.phases import ConsentCategory, Party
 
-    for u in (world.consultant, world.coordinator, world.clinician, world.caseworker, world.admin,
-              world.privacy_officer):
+    for u in (
+        world.consultant,
+        world.coordinator,
+        world.clinician,
+        world.caseworker,
+        world.admin,
+        world.privacy_officer,
+    ):
         u.locale = "da"
     db.session.commit()
     ended = world.case_in("job_ended", clock)
     world.consent_employment_to_psychiatry(ended)
-    act.record_consent(ended, world.consultant, from_party=Party.PSYCHIATRY, to_party=Party.IPS_TEAM,
-                       categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.STRENGTHS],
-                       purpose="Støtte i jobbet", given_at=clock.now().date(), expires_at=None)
+    act.record_consent(
+        ended,
+        world.consultant,
+        from_party=Party.PSYCHIATRY,
+        to_party=Party.IPS_TEAM,
+        categories=[ConsentCategory.COPING_STRATEGIES, ConsentCategory.STRENGTHS],
+        purpose="Støtte i jobbet",
+        given_at=clock.now().date(),
+        expires_at=None,
+    )
     now = clock.now()
-    act.record_review(ended, world.consultant, held_at=now - timedelta(hours=1), what_worked="Kollegerne",
-                      what_did_not="For mange timer", adjustments={"hours": "Start med 12 timer"},
-                      clinician_present=True)
-    act.log_employer_contact(world.consultant, employer_name="Cykelsmeden", occurred_at=now - timedelta(hours=2),
-                             location="community", face_to_face=True, case=ended, note="Mangler en mekaniker")
-    act.log_contact(ended, world.consultant, kind="contact", occurred_at=now - timedelta(hours=3), location="phone",
-                    note="Aftalte møde")
+    act.record_review(
+        ended,
+        world.consultant,
+        held_at=now - timedelta(hours=1),
+        what_worked="Kollegerne",
+        what_did_not="For mange timer",
+        adjustments={"hours": "Start med 12 timer"},
+        clinician_present=True,
+    )
+    act.log_employer_contact(
+        world.consultant,
+        employer_name="Cykelsmeden",
+        occurred_at=now - timedelta(hours=2),
+        location="community",
+        face_to_face=True,
+        case=ended,
+        note="Mangler en mekaniker",
+    )
+    act.log_contact(
+        ended,
+        world.consultant,
+        kind="contact",
+        occurred_at=now - timedelta(hours=3),
+        location="phone",
+        note="Aftalte møde",
+    )
     employed = world.case_in("employed")
     search = world.case_in("job_search")
     world.case_in("referred")
@@ -82,8 +118,9 @@ def rich_world(world, clock, db):
     record_admission(search.id, world.clinician, admitted_on=clock.now().date(), reason="Akut forværring")
     act.record_benefit_fact(employed, world.caseworker, benefit="Sygedagpenge", kind="benefit")
     act.record_benefit_fact(employed, world.caseworker, benefit="Mentor", kind="mentor_hours", hours=4)
-    record_team_meeting(world.consultant, held_on=clock.now().date(), attended=True, clinicians_present=2,
-                        cases_discussed=6)
+    record_team_meeting(
+        world.consultant, held_on=clock.now().date(), attended=True, clinicians_present=2, cases_discussed=6
+    )
     clock.advance(days=20)  # follow-ups fall due and overdue: the Min dag table fills
     db.session.commit()
     from tests.factories import token_for
@@ -95,33 +132,67 @@ def rich_world(world, clock, db):
 def pages_for(world, cases) -> dict[str, list[tuple[str, str]]]:
     ended, employed, search = cases["ended"].id, cases["employed"].id, cases["search"].id
     return {
-        "consultant": [("my-day", "/my-day"), ("cases", "/cases"), ("case-ended", f"/cases/{ended}"),
-                       ("case-employed", f"/cases/{employed}"), ("referral", "/cases/new"),
-                       ("employer-contact", "/employer-contacts/new"), ("not-found", "/cases/999999"),
-                       ("account", "/account"), ("team-cases", "/cases?scope=team"), ("search", "/search"),
-                       ("inbox", "/inbox"), ("treatment-team", "/treatment-team"),
-                       ("case-admitted", f"/cases/{search}"),
-                       # The sections that open on demand, opened: every form measured.
-                       ("case-ended-open", f"/cases/{ended}?open=contact&open=review&open=profile&open=step"
-                                           "&open=consent&open=withdraw&open=plan&open=interventions&open=rating"
-                                           "&open=next-resume_search&open=next-close"),
-                       ("case-employed-open", f"/cases/{employed}?open=supports&open=terms&open=contact"
-                                              "&open=next-end_job&open=next-pause")],
-        "coordinator": [("overview", "/coordinator"), ("reports", "/coordinator/reports"),
-                        ("reports-consultant", f"/coordinator/reports?consultant={world.consultant.id}"),
-                        ("consultant-cases", f"/cases?consultant={world.consultant.id}"),
-                        ("notifications", "/coordinator/notifications"), ("cases", "/cases"),
-                        ("case", f"/cases/{ended}"), ("access-log", f"/cases/{ended}/access-log")],
-        "clinician": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("case-open", f"/cases/{ended}?open=shared"),
-                      ("referral", "/cases/new"),
-                      ("inbox", "/inbox"), ("treatment", f"/cases/{search}/treatment"),
-                      ("treatment-new", f"/cases/{ended}/treatment")],
-        "caseworker": [("cases", "/cases"), ("case", f"/cases/{ended}"), ("workspace", "/jobcenter"),
-                       ("case-employed", f"/cases/{employed}"),
-                       ("case-employed-open", f"/cases/{employed}?open=decision")],
-        "admin": [("cases", "/cases"), ("users", "/admin/users"), ("user", f"/admin/users/{world.consultant.id}"),
-                  ("organisations", "/admin/organisations"), ("tokens", "/admin/tokens"), ("account", "/account"),
-                  ("integrations", "/admin/integrations")],
+        "consultant": [
+            ("my-day", "/my-day"),
+            ("cases", "/cases"),
+            ("case-ended", f"/cases/{ended}"),
+            ("case-employed", f"/cases/{employed}"),
+            ("referral", "/cases/new"),
+            ("employer-contact", "/employer-contacts/new"),
+            ("not-found", "/cases/999999"),
+            ("account", "/account"),
+            ("team-cases", "/cases?scope=team"),
+            ("search", "/search"),
+            ("inbox", "/inbox"),
+            ("treatment-team", "/treatment-team"),
+            ("case-admitted", f"/cases/{search}"),
+            # The sections that open on demand, opened: every form measured.
+            (
+                "case-ended-open",
+                f"/cases/{ended}?open=contact&open=review&open=profile&open=step"
+                "&open=consent&open=withdraw&open=plan&open=interventions&open=rating"
+                "&open=next-resume_search&open=next-close",
+            ),
+            (
+                "case-employed-open",
+                f"/cases/{employed}?open=supports&open=terms&open=contact&open=next-end_job&open=next-pause",
+            ),
+        ],
+        "coordinator": [
+            ("overview", "/coordinator"),
+            ("reports", "/coordinator/reports"),
+            ("reports-consultant", f"/coordinator/reports?consultant={world.consultant.id}"),
+            ("consultant-cases", f"/cases?consultant={world.consultant.id}"),
+            ("notifications", "/coordinator/notifications"),
+            ("cases", "/cases"),
+            ("case", f"/cases/{ended}"),
+            ("access-log", f"/cases/{ended}/access-log"),
+        ],
+        "clinician": [
+            ("cases", "/cases"),
+            ("case", f"/cases/{ended}"),
+            ("case-open", f"/cases/{ended}?open=shared"),
+            ("referral", "/cases/new"),
+            ("inbox", "/inbox"),
+            ("treatment", f"/cases/{search}/treatment"),
+            ("treatment-new", f"/cases/{ended}/treatment"),
+        ],
+        "caseworker": [
+            ("cases", "/cases"),
+            ("case", f"/cases/{ended}"),
+            ("workspace", "/jobcenter"),
+            ("case-employed", f"/cases/{employed}"),
+            ("case-employed-open", f"/cases/{employed}?open=decision"),
+        ],
+        "admin": [
+            ("cases", "/cases"),
+            ("users", "/admin/users"),
+            ("user", f"/admin/users/{world.consultant.id}"),
+            ("organisations", "/admin/organisations"),
+            ("tokens", "/admin/tokens"),
+            ("account", "/account"),
+            ("integrations", "/admin/integrations"),
+        ],
         "privacy_officer": [("privacy", f"/privacy?q={cases['ended'].reference}")],
         "national": [("country", "/coordinator/country")],
     }
@@ -175,8 +246,9 @@ def check_page(page, label: str, english: list[str]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("who", ["consultant", "coordinator", "clinician", "caseworker", "admin", "privacy_officer",
-                                 "national"])
+@pytest.mark.parametrize(
+    "who", ["consultant", "coordinator", "clinician", "caseworker", "admin", "privacy_officer", "national"]
+)
 def test_every_page_in_danish_on_phone_and_desktop(browser, live_server, world, rich_world, who):
     english = english_sentences()
     user = getattr(world, who)

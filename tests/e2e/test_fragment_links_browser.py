@@ -1,6 +1,7 @@
 """The e-mailed links whose secret rides after "#", in Chromium: psychiatry's one-click
 acknowledgement and the citizen's invitation work from the link as it arrives in the e-mail,
 and the token leaves the address bar (static/fragment_token.js)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,13 @@ def test_acknowledge_and_invitation_links_in_the_browser(browser, live_server, a
     invitation = next(u for u in _links(_mail_to(app, "sara@borger.example")) if "/citizen/invitation#" in u)
     _db.session.expire_all()
     case = _db.session.get(IpsCase, case.id)
-    world.step(world.step(world.step(case, "start_search"), "start_job", employer_name="Bageriet",
-                          benefits_counselling_offered=True), "end_job", end_reason="dismissed")
+    world.step(
+        world.step(
+            world.step(case, "start_search"), "start_job", employer_name="Bageriet", benefits_counselling_offered=True
+        ),
+        "end_job",
+        end_reason="dismissed",
+    )
     ack = next(u for u in _links(_mail_to(app, world.clinician.email)) if "/ack#" in u)
 
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK")

@@ -1,6 +1,7 @@
 """The jobcenter's workspace in a real browser, at phone and desktop width: the caseworker's
 citizens with job, hours and benefit, a decision recorded on the case page (and a wrong one
 shown back with what was typed), and the consultant's change of hours that reaches the list."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,11 +25,24 @@ def no_sideways_scroll(page) -> bool:
 @pytest.mark.parametrize("width", [390, 1366])
 def test_caseworker_sees_job_hours_benefit_and_records_a_decision(page, live_server, world, db, width):
     page.set_viewport_size({"width": width, "height": 900})
-    employed = world.step(world.case_in("job_search"), "start_job", employer_name="Bageriet Nord",
-                          job_title="Bagermedhjælper", hours_per_week=18, benefits_counselling_offered=True)
-    act.record_consent(employed, world.consultant, from_party="ips_team", to_party="jobcenter",
-                       categories=["employment_progress"], purpose="Ydelse og job",
-                       given_at=employed.referred_at.date(), expires_at=None)
+    employed = world.step(
+        world.case_in("job_search"),
+        "start_job",
+        employer_name="Bageriet Nord",
+        job_title="Bagermedhjælper",
+        hours_per_week=18,
+        benefits_counselling_offered=True,
+    )
+    act.record_consent(
+        employed,
+        world.consultant,
+        from_party="ips_team",
+        to_party="jobcenter",
+        categories=["employment_progress"],
+        purpose="Ydelse og job",
+        given_at=employed.referred_at.date(),
+        expires_at=None,
+    )
     act.record_benefit_fact(employed, world.caseworker, benefit="Sygedagpenge", kind="benefit")
     world.case_in("engagement")  # no consent to tell the jobcenter of employment
 

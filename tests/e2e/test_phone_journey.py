@@ -2,6 +2,7 @@
 contacts, log an employer contact for her (the searchable "for citizen" field), find her again
 with the header search, start a job, end it and hold the job-ending review. Every control used
 is visible inside the screen when it is used, and no page scrolls sideways."""
+
 from __future__ import annotations
 
 import pytest
@@ -90,8 +91,10 @@ def test_the_whole_consultant_journey_on_a_phone(browser, live_server, world, db
         tap(page.locator("form.header-search").get_by_role("button", name="Søg"), "search")
         assert page.url == case_url and "Cykelsmeden" in page.content()  # one hit: the case itself
         # A job, its ending and the review.
-        step("Start i job", {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job",
-                             "benefits_counselling_offered": "y"})
+        step(
+            "Start i job",
+            {"employer_name": "Cykelsmeden", "placement_type": "ordinary_job", "benefits_counselling_offered": "y"},
+        )
         assert "I job" in page.locator(".phase").inner_text()
         step("Job ophørt", {"end_reason": "dismissed"})
         form = page.locator("#review form")

@@ -2,6 +2,7 @@
 every tap (a link, a button, a field) and every pixel the user has to scroll. Each task takes at
 most 4 taps and at most one screen of scrolling; the counts and the pages' heights are printed
 (run with -s to read them). Screenshots of Min dag and the case page go to test-artifacts/."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -73,8 +74,15 @@ def day(world, clock, db):
     bo = world.step(bo, "enrol")
     clock.advance(days=120)  # progress ratings and contacts fall due, and far overdue
     now = clock.now()
-    db.session.add(FollowUp(case_id=alma.id, kind=FollowUpKind.WEEKLY_CONTACT, due_at=now + timedelta(minutes=5),
-                            assignee_id=world.consultant.id, created_at=now - timedelta(days=7)))
+    db.session.add(
+        FollowUp(
+            case_id=alma.id,
+            kind=FollowUpKind.WEEKLY_CONTACT,
+            due_at=now + timedelta(minutes=5),
+            assignee_id=world.consultant.id,
+            created_at=now - timedelta(days=7),
+        )
+    )
     db.session.commit()
     return {"alma": alma, "bo": bo}
 
@@ -91,8 +99,10 @@ def test_the_three_phone_tasks_in_four_taps(browser, live_server, world, day, db
         # The header is one compact bar; the first thing to do is on the first screen.
         header = page.locator("header.top").bounding_box()
         first = page.locator("li.task").first.bounding_box()
-        print(f"\nheader height at 390 px: {header['height']:.0f} px; first card at y={first['y']:.0f}; "
-              f"Min dag height: {_height(page)} px")
+        print(
+            f"\nheader height at 390 px: {header['height']:.0f} px; first card at y={first['y']:.0f}; "
+            f"Min dag height: {_height(page)} px"
+        )
         assert header["height"] <= 80 and first["y"] + first["height"] <= PHONE["height"]
         # Today's contact comes first, before what is overdue.
         assert "Engtoft" in page.locator("li.task").first.inner_text()
@@ -105,8 +115,7 @@ def test_the_three_phone_tasks_in_four_taps(browser, live_server, world, day, db
         task.tap(card.get_by_role("button", name="Kontakt taget"))
         counts[task.name] = task.report()
         assert "Kontakten med" in page.locator(".flash").first.inner_text()
-        assert db.session.scalar(select(Contact.note).where(Contact.case_id == day["alma"].id)) == \
-            "Talte om praktikken"
+        assert db.session.scalar(select(Contact.note).where(Contact.case_id == day["alma"].id)) == "Talte om praktikken"
 
         # 2. Log a contact with a citizen found by search (one hit opens the case).
         page.goto(f"{live_server}/my-day")

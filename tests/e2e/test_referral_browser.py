@@ -1,6 +1,7 @@
 """In a real browser, at phone width and on a desktop: the coordinator's queue of
 unassigned referrals and assigning one; the referrer's inbox with its unread count in the menu,
 read and unread; the case page saying what was not sent for lack of consent."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,12 @@ def test_queue_assignment_and_inbox(page, live_server, world, db, width):
     page.set_viewport_size({"width": width, "height": 900})
     world.clinician.locale = "da"  # this test reads every page in Danish
     db.session.commit()
-    case = act.create_referral({"first_name": "Naja", "last_name": "Henvist", "birth_year": 1992}, world.clinician,
-                               psychiatry_contact_id=world.clinician.id, ips_team_id=world.team.id)
+    case = act.create_referral(
+        {"first_name": "Naja", "last_name": "Henvist", "birth_year": 1992},
+        world.clinician,
+        psychiatry_contact_id=world.clinician.id,
+        ips_team_id=world.team.id,
+    )
 
     # The coordinator's queue: the referral, who sent it, and a consultant to choose.
     log_in(page, live_server, world.coordinator)

@@ -4,6 +4,7 @@ the provider's stable subject, the role and organisation from the group claim th
 configured table, an unknown subject or a user without a mapped group refused, passwords
 switched off, and logging out ending both the local session and the provider's (RP-initiated
 logout)."""
+
 from __future__ import annotations
 
 import secrets
@@ -24,25 +25,39 @@ from tests.oidc.provider import free_port, oidc_provider
 pytestmark = pytest.mark.slow  # a real browser against the app and a Node provider
 
 DESKTOP = {"width": 1280, "height": 900}
-GROUPS = [{"group": "ips-team-a", "role": "ips_consultant", "organisation": "IPS Team A"},
-          {"group": "dpo", "role": "privacy_officer", "organisation": None}]
+GROUPS = [
+    {"group": "ips-team-a", "role": "ips_consultant", "organisation": "IPS Team A"},
+    {"group": "dpo", "role": "privacy_officer", "organisation": None},
+]
 
 
 @pytest.fixture
 def staff_site(app, db):
     client_id, client_secret = "ips-coord-staff", secrets.token_urlsafe(32)
     provider_port = free_port()
-    site = make_app(app.config["SQLALCHEMY_DATABASE_URI"], LOCAL_PASSWORDS=False,
-                    STAFF_OIDC_CLIENT_ID=client_id, STAFF_OIDC_CLIENT_SECRET=client_secret,
-                    STAFF_OIDC_SCOPE="openid groups", STAFF_OIDC_GROUPS=GROUPS,
-                    STAFF_OIDC_METADATA_URL=f"http://127.0.0.1:{provider_port}/.well-known/openid-configuration")
+    site = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        LOCAL_PASSWORDS=False,
+        STAFF_OIDC_CLIENT_ID=client_id,
+        STAFF_OIDC_CLIENT_SECRET=client_secret,
+        STAFF_OIDC_SCOPE="openid groups",
+        STAFF_OIDC_GROUPS=GROUPS,
+        STAFF_OIDC_METADATA_URL=f"http://127.0.0.1:{provider_port}/.well-known/openid-configuration",
+    )
     site_url, server, thread = serve(site)
-    accounts_ = {"kim": {"groups": ["alle-ansatte", "ips-team-a"]},
-                 "ghost": {"groups": ["ips-team-a"]},  # nobody here is linked to this subject
-                 "lone": {"groups": ["kantine"]}}  # linked, but in no mapped group
-    clients = [{"client_id": client_id, "client_secret": client_secret,
-                "redirect_uris": [f"{site_url}/login/idp/callback"],
-                "post_logout_redirect_uris": [f"{site_url}/login"]}]
+    accounts_ = {
+        "kim": {"groups": ["alle-ansatte", "ips-team-a"]},
+        "ghost": {"groups": ["ips-team-a"]},  # nobody here is linked to this subject
+        "lone": {"groups": ["kantine"]},
+    }  # linked, but in no mapped group
+    clients = [
+        {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uris": [f"{site_url}/login/idp/callback"],
+            "post_logout_redirect_uris": [f"{site_url}/login"],
+        }
+    ]
     with oidc_provider(clients, accounts_, port=provider_port) as issuer:
         yield site_url, issuer
     server.shutdown()
@@ -88,14 +103,18 @@ def test_staff_sign_in_by_subject_and_group_and_logout_ends_both_sessions(browse
     page.wait_for_url(f"{site_url}/login")
     assert page.goto(f"{site_url}/cases").url.startswith(f"{site_url}/login")
     _db.session.expire_all()
-    assert _db.session.scalar(select(UserSession.id).where(UserSession.user_id == kim.id,
-                                                           UserSession.ended_at.is_(None))) is None
+    assert (
+        _db.session.scalar(select(UserSession.id).where(UserSession.user_id == kim.id, UserSession.ended_at.is_(None)))
+        is None
+    )
     page.get_by_role("link", name="Log ind med din organisations konto").click()
     page.wait_for_selector("input[name=login]")  # the provider asks again: its session ended too
 
     # An unknown subject, and a known one in no mapped group: refused, with the reason.
-    for login, message in (("ghost", "ikke knyttet til en bruger her"),
-                           ("lone", "ikke medlem af en gruppe, der giver adgang")):
+    for login, message in (
+        ("ghost", "ikke knyttet til en bruger her"),
+        ("lone", "ikke medlem af en gruppe, der giver adgang"),
+    ):
         other = browser.new_context(viewport=DESKTOP, locale="da-DK").new_page()
         provider_sign_in(other, site_url, login)
         other.wait_for_url(f"{site_url}/login")
@@ -110,8 +129,9 @@ def test_passwords_switched_off_sign_no_one_in(staff_site, world):
     with requests.Session() as http:
         page = http.get(f"{site_url}/login")
         assert page.status_code == 200 and 'type="password"' not in page.text
-        refused = http.post(f"{site_url}/login", data={"email": world.consultant.email, "password": PASSWORD},
-                            allow_redirects=False)
+        refused = http.post(
+            f"{site_url}/login", data={"email": world.consultant.email, "password": PASSWORD}, allow_redirects=False
+        )
         assert refused.status_code == 400
         assert http.get(f"{site_url}/cases", allow_redirects=False).status_code == 302  # still signed out
         assert http.get(f"{site_url}/password/forgot").status_code == 404

@@ -1,6 +1,7 @@
 """In Chromium: the citizen adds a person to their network on a phone (390 px) and decides what
 they may know; the coordinator records a fidelity review at desktop width (1366 px), with the
 reviewers' scores, an error beside its field, the final level and the action plan."""
+
 from __future__ import annotations
 
 import pytest

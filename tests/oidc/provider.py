@@ -1,5 +1,6 @@
 """Start panva's oidc-provider (npm; .ci/run installs it into .ci/oidc-provider) on loopback with
 its default security settings and the given clients and synthetic accounts (tests/oidc/provider.mjs)."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,21 @@ SCRIPT = Path(__file__).with_name("provider.mjs")
 
 def _installed() -> Path:
     if not MODULE.exists():  # .ci/run installs it; outside CI, install it the same way
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(PREFIX),
-                        f"oidc-provider@{VERSION}"], check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                "--prefix",
+                str(PREFIX),
+                f"oidc-provider@{VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     if not MODULE.exists():
         pytest.fail("oidc-provider could not be installed from npm")
     return MODULE
@@ -35,12 +49,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def oidc_provider(clients: list[dict], accounts: dict[str, dict], *, cpr_claim: str = "cpr",
-                  port: int | None = None) -> Iterator[str]:
+def oidc_provider(
+    clients: list[dict], accounts: dict[str, dict], *, cpr_claim: str = "cpr", port: int | None = None
+) -> Iterator[str]:
     """The provider's issuer URL while it runs."""
     port = port or free_port()
-    env = dict(os.environ, OIDC_PROVIDER_MODULE=str(_installed()), OIDC_PORT=str(port),
-               OIDC_CLIENTS=json.dumps(clients), OIDC_ACCOUNTS=json.dumps(accounts), OIDC_CPR_CLAIM=cpr_claim)
+    env = dict(
+        os.environ,
+        OIDC_PROVIDER_MODULE=str(_installed()),
+        OIDC_PORT=str(port),
+        OIDC_CLIENTS=json.dumps(clients),
+        OIDC_ACCOUNTS=json.dumps(accounts),
+        OIDC_CPR_CLAIM=cpr_claim,
+    )
     proc = subprocess.Popen(["node", str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline() if proc.stdout else ""

@@ -6,6 +6,7 @@ lock), and the fresh venv sees the test venv's installed dependencies through a 
 pip installs only the wheel itself (--no-deps --no-index). A .pth line adds a plain directory,
 so the test venv's editable ips-coord (a finder installed by its own .pth) stays invisible.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,20 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 # Build from a copy of what git would hold: no venv, no stale egg-info, no compiled catalogue.
-NOT_IN_GIT = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "instance", "var",
-                                    "test-artifacts", ".pytest_cache", ".hypothesis", "__pycache__", "*.mo")
+NOT_IN_GIT = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "instance",
+    "var",
+    "test-artifacts",
+    ".pytest_cache",
+    ".hypothesis",
+    "__pycache__",
+    "*.mo",
+)
 
 pytestmark = pytest.mark.slow
 
@@ -77,9 +90,14 @@ def test_installed_wheel_migrates_and_serves_danish(wheel, tmp_path):
     run_dir = tmp_path / "run"  # not the checkout: `import ips_coord` must find the installed package
     run_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "REDIS_URL", "CLOCK_FILE"}}
-    env.update(IPS_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), SMTP_HOST="127.0.0.1",
-               BASE_URL="https://ips.example.dk",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'ips.sqlite'}", IPS_INSTANCE_PATH=str(tmp_path / "instance"))
+    env.update(
+        IPS_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        SMTP_HOST="127.0.0.1",
+        BASE_URL="https://ips.example.dk",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'ips.sqlite'}",
+        IPS_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
     where = _run(python, "-c", "import ips_coord; print(ips_coord.__file__)", cwd=run_dir, env=env).stdout
     assert where.startswith(str(site)), where
 
@@ -89,9 +107,14 @@ def test_installed_wheel_migrates_and_serves_danish(wheel, tmp_path):
     assert "(head)" in heads, heads
 
     port = _free_port()
-    server = subprocess.Popen([python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                               "ips_coord.wsgi:app"], cwd=run_dir, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "ips_coord.wsgi:app"],
+        cwd=run_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         page = _get(f"http://127.0.0.1:{port}/login", server)
         english = _get(f"http://127.0.0.1:{port}/login?lang=en", server)

@@ -8,6 +8,7 @@
    layer above them, Celery task modules -> the app object, and production entry points -> devserver.
 3. One clock: the wall clock is read only in `ips_coord/clock.py`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,17 +20,21 @@ PACKAGE = ROOT / "ips_coord"
 
 # Writers outside services/: "path" (the whole module) or "path::function", and why.
 ALLOWED_WRITERS = {
-    "ips_coord/access/audit.py::_insert_rows":
-        "the access log's one INSERT: outside a read request on its own autocommit connection (_insert_now), so a "
-        "write attempt is logged (with its outcome) even if the write then fails and rolls back",
-    "ips_coord/access/audit.py::commit_reads":
+    "ips_coord/access/audit.py::_insert_rows": (
+        "the access log's one INSERT: outside a read request on its own autocommit connection (_insert_now), "
+        "so a write attempt is logged (with its outcome) even if the write then fails and rolls back"
+    ),
+    "ips_coord/access/audit.py::commit_reads": (
         "the access log of a read request: its rows in the request's own transaction, committed before the "
-        "response (never a read without its row)",
-    "ips_coord/notifications/sweep.py":
-        "worker side: the periodic sweep's reminders, escalations and digests (units of work of delivery; its "
-        "claims of outbox rows are the outbox engine's, services/outbox.py)",
-    "ips_coord/demo.py::seed_demo":
-        "demo only: marks the synthetic past as already sent and escalated (history no service writes)",
+        "response (never a read without its row)"
+    ),
+    "ips_coord/notifications/sweep.py": (
+        "worker side: the periodic sweep's reminders, escalations and digests (units of work of delivery; "
+        "its claims of outbox rows are the outbox engine's, services/outbox.py)"
+    ),
+    "ips_coord/demo.py::seed_demo": (
+        "demo only: marks the synthetic past as already sent and escalated (history no service writes)"
+    ),
 }
 
 WRITE_METHODS = {"commit", "add", "add_all", "delete", "merge", "flush", "bulk_save_objects", "bulk_insert_mappings"}
@@ -109,14 +114,18 @@ def write_sites() -> list[Site]:
 
 
 def _allowed(site: Site) -> bool:
-    return (site.path.startswith("ips_coord/services/") or site.path in ALLOWED_WRITERS
-            or f"{site.path}::{site.function}" in ALLOWED_WRITERS)
+    return (
+        site.path.startswith("ips_coord/services/")
+        or site.path in ALLOWED_WRITERS
+        or f"{site.path}::{site.function}" in ALLOWED_WRITERS
+    )
 
 
 def test_services_are_the_only_writer():
     outside = [str(s) for s in write_sites() if not _allowed(s)]
-    assert outside == [], "writes outside services/ (move them into a service, or name the exception):\n" + \
-        "\n".join(outside)
+    assert outside == [], "writes outside services/ (move them into a service, or name the exception):\n" + "\n".join(
+        outside
+    )
 
 
 def test_the_finder_sees_writes():
@@ -125,8 +134,9 @@ def test_the_finder_sees_writes():
     assert any(s.path == "ips_coord/services/unit_of_work.py" and s.what.endswith(".commit()") for s in sites)
     for key in ALLOWED_WRITERS:
         path, _, function = key.partition("::")
-        assert any(s.path == path and (not function or s.function == function) for s in sites), \
+        assert any(s.path == path and (not function or s.function == function) for s in sites), (
             f"{key} is a named exception but writes nothing: remove it from ALLOWED_WRITERS"
+        )
 
 
 # --- Imports ---------------------------------------------------------------------------------
@@ -140,7 +150,7 @@ def _imports(path: str, tree: ast.Module):
                 yield alias.name, set(), node.lineno
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = parts[:len(parts) - node.level + 1]
+                base = parts[: len(parts) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
@@ -155,26 +165,62 @@ def _under(module: str, prefix: str) -> bool:
 
 
 # The layers that stand above models/ (docs/architecture.md's picture).
-ABOVE_MODELS = ("services", "access", "web", "api", "notifications", "reports", "cli", "demo",
-                "demo_treatment_jobcenter", "devserver", "wsgi", "celery_app", "housekeeping")
+ABOVE_MODELS = (
+    "services",
+    "access",
+    "web",
+    "api",
+    "notifications",
+    "reports",
+    "cli",
+    "demo",
+    "demo_treatment_jobcenter",
+    "devserver",
+    "wsgi",
+    "celery_app",
+    "housekeeping",
+)
 
 # (importing module prefix, test on (imported module, names), the rule broken)
 FORBIDDEN_IMPORTS = [
     ("ips_coord.web", lambda m, n: _under(m, "ips_coord.api"), "web/ must not import api/ (share through services/)"),
     ("ips_coord.api", lambda m, n: _under(m, "ips_coord.web"), "api/ must not import web/ (share through services/)"),
-    ("ips_coord.access", lambda m, n: (m == "flask" and "abort" in n) or _under(m, "flask_babel"),
-     "access/ decides; it neither aborts a request nor translates"),
-    ("ips_coord.reports", lambda m, n: _under(m, "flask_babel") or (m == "flask" and "abort" in n),
-     "reports/ return figures and msgids; the pages translate"),
-    ("ips_coord.services", lambda m, n: _under(m, "flask_babel") or _under(m, "ips_coord.web")
-     or _under(m, "ips_coord.api") or (m == "flask" and n & {"request", "abort", "g", "session"}),
-     "services/ know no request, page or translation"),
-    ("ips_coord.workflows", lambda m, n: _under(m, "flask") or _under(m, "sqlalchemy")
-     or (_under(m, "ips_coord") and not _under(m, "ips_coord.workflows")),
-     "workflows/ is plain Python"),
-    ("ips_coord.models", lambda m, n: any(_under(m, f"ips_coord.{layer}") for layer in ABOVE_MODELS)
-     or (m == "ips_coord" and n & {"create_app"}),
-     "models/ are the bottom layer: they import only extensions, workflows' vocabulary and each other"),
+    (
+        "ips_coord.access",
+        lambda m, n: (m == "flask" and "abort" in n) or _under(m, "flask_babel"),
+        "access/ decides; it neither aborts a request nor translates",
+    ),
+    (
+        "ips_coord.reports",
+        lambda m, n: _under(m, "flask_babel") or (m == "flask" and "abort" in n),
+        "reports/ return figures and msgids; the pages translate",
+    ),
+    (
+        "ips_coord.services",
+        lambda m, n: (
+            _under(m, "flask_babel")
+            or _under(m, "ips_coord.web")
+            or _under(m, "ips_coord.api")
+            or (m == "flask" and n & {"request", "abort", "g", "session"})
+        ),
+        "services/ know no request, page or translation",
+    ),
+    (
+        "ips_coord.workflows",
+        lambda m, n: (
+            _under(m, "flask")
+            or _under(m, "sqlalchemy")
+            or (_under(m, "ips_coord") and not _under(m, "ips_coord.workflows"))
+        ),
+        "workflows/ is plain Python",
+    ),
+    (
+        "ips_coord.models",
+        lambda m, n: (
+            any(_under(m, f"ips_coord.{layer}") for layer in ABOVE_MODELS) or (m == "ips_coord" and n & {"create_app"})
+        ),
+        "models/ are the bottom layer: they import only extensions, workflows' vocabulary and each other",
+    ),
     ("ips_coord.wsgi", lambda m, n: _under(m, "ips_coord.devserver"), "production entry points do not use devserver"),
     ("ips_coord.celery_app", lambda m, n: _under(m, "ips_coord.devserver"), "production code does not use devserver"),
 ]
@@ -194,9 +240,13 @@ def _import_problems(path: str, tree: ast.Module) -> list[str]:
 def test_imports_keep_the_layers():
     problems = [p for path, tree in _modules() for p in _import_problems(path, tree)]
     worker = ROOT / "worker" / "__init__.py"
-    problems += sorted({f"worker/__init__.py:{line}: imports {m}: production entry points do not use devserver"
-                        for m, _n, line in _imports("worker/__init__.py", ast.parse(worker.read_text()))
-                        if m == "ips_coord.devserver"})
+    problems += sorted(
+        {
+            f"worker/__init__.py:{line}: imports {m}: production entry points do not use devserver"
+            for m, _n, line in _imports("worker/__init__.py", ast.parse(worker.read_text()))
+            if m == "ips_coord.devserver"
+        }
+    )
     assert problems == [], "\n".join(problems)
 
 
@@ -214,17 +264,25 @@ def test_the_import_check_resolves_relative_imports():
 def _task_modules():
     """Every module that defines a Celery task (`shared_task` or `@celery.task`)."""
     for path, tree in _modules():
-        source_names = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                        and node.module == "celery" for a in node.names}
+        source_names = {
+            a.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "celery"
+            for a in node.names
+        }
         if "shared_task" in source_names:
             yield path, tree
 
 
 def _imports_the_app(path: str, tree: ast.Module) -> list[str]:
-    return [f"{path}:{line}: imports {m} {sorted(n) or ''}"
-            for m, n, line in _imports(path, tree)
-            if (m == "ips_coord" and n & {"create_app"}) or m in ("ips_coord.create_app", "ips_coord.wsgi", "wsgi")
-            or _under(m, "ips_coord.wsgi") or _under(m, "ips_coord.devserver")]
+    return [
+        f"{path}:{line}: imports {m} {sorted(n) or ''}"
+        for m, n, line in _imports(path, tree)
+        if (m == "ips_coord" and n & {"create_app"})
+        or m in ("ips_coord.create_app", "ips_coord.wsgi", "wsgi")
+        or _under(m, "ips_coord.wsgi")
+        or _under(m, "ips_coord.devserver")
+    ]
 
 
 def test_tasks_never_import_the_app():
@@ -241,8 +299,14 @@ def test_tasks_never_import_the_app():
 # --- One clock -------------------------------------------------------------------------------
 # Reads of the wall clock. time.monotonic() measures a duration (an SMTP session's idle time, a
 # lease's remaining seconds) and is not a clock a deadline is computed from.
-WALL_CLOCK_CALLS = {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
-                    ("date", "today"), ("time", "time_ns")}
+WALL_CLOCK_CALLS = {
+    ("time", "time"),
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time_ns"),
+}
 
 
 def _wall_clock_reads(path: str, tree: ast.Module) -> list[str]:
@@ -278,17 +342,27 @@ def test_models_import_nothing_above_them():
 def _skip_locked_sites(path: str, tree: ast.Module) -> list[str]:
     """Where a module takes FOR UPDATE SKIP LOCKED: SQLAlchemy's `skip_locked=` keyword, or the
     words in a string of SQL (docstrings and comments that explain it do not count)."""
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)
-                  and isinstance(node.body[0].value, ast.Constant)}
-    functions = [(n.lineno, n.end_lineno or n.lineno, n.name) for n in ast.walk(tree)
-                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    functions = [
+        (n.lineno, n.end_lineno or n.lineno, n.name)
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     sites = []
     for node in ast.walk(tree):
         locks = (isinstance(node, ast.Call) and any(k.arg == "skip_locked" for k in node.keywords)) or (
-            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-            and "skip locked" in " ".join(node.value.lower().split()))
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and "skip locked" in " ".join(node.value.lower().split())
+        )
         if locks:
             inner = [f for f in functions if f[0] <= node.lineno <= f[1]]
             name = min(inner, key=lambda f: f[1] - f[0])[2] if inner else "<module>"
@@ -301,9 +375,11 @@ def test_one_claim_function_takes_skip_locked_locks():
     FOR UPDATE SKIP LOCKED anywhere outside the migrations is a second claim mechanism."""
     sites = [s for path, tree in _modules() if "migrations" not in path for s in _skip_locked_sites(path, tree)]
     assert sites == ["ips_coord/services/outbox.py::skip_locked"], sites
-    probe = ast.parse('def claim():\n    db.execute(text("SELECT id FROM t FOR UPDATE\\n SKIP LOCKED"))\n'
-                      'def lock(q):\n    """FOR UPDATE SKIP LOCKED, explained."""\n'
-                      '    return q.with_for_update(skip_locked=True)\n')
+    probe = ast.parse(
+        'def claim():\n    db.execute(text("SELECT id FROM t FOR UPDATE\\n SKIP LOCKED"))\n'
+        'def lock(q):\n    """FOR UPDATE SKIP LOCKED, explained."""\n'
+        "    return q.with_for_update(skip_locked=True)\n"
+    )
     assert sorted(_skip_locked_sites("x.py", probe)) == ["x.py::claim", "x.py::lock"]
 
 
@@ -322,8 +398,9 @@ def import_graph(modules: list[tuple[str, ast.Module]]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for path, tree in modules:
         me = _module_name(path)
-        graph[me] = {m for m, _names, _line in _imports(path, tree)
-                     if m in known and m != me and not me.startswith(m + ".")}
+        graph[me] = {
+            m for m, _names, _line in _imports(path, tree) if m in known and m != me and not me.startswith(m + ".")
+        }
     return graph
 
 
@@ -366,7 +443,8 @@ def test_no_import_cycles():
     cycles = import_cycles(import_graph(list(_modules())))
     unknown = [sorted(c) for c in cycles]
     assert unknown == [], "import cycles (move the shared piece into a module both can import):\n" + "\n".join(
-        " <-> ".join(c) for c in unknown)
+        " <-> ".join(c) for c in unknown
+    )
 
 
 def test_the_cycle_finder_on_a_small_graph():

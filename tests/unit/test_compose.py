@@ -1,4 +1,5 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked against the code."""
+
 from __future__ import annotations
 
 import importlib
@@ -50,7 +51,10 @@ def test_environment_agrees_with_config():
     assert env["IPS_ENV"] == "production"
     db_url = env["DATABASE_URL"]
     pg = SERVICES["postgres"]["environment"]
-    assert db_url == f"postgresql+psycopg://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}"
+    assert (
+        db_url
+        == f"postgresql+psycopg://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}"
+    )
     assert re.fullmatch(r"redis://redis:6379/\d+", env["REDIS_URL"])
     assert env["SMTP_HOST"] == "mailpit" and env["SMTP_PORT"] == "1025"
 

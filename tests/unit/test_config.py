@@ -1,4 +1,5 @@
 """Configuration: embedded defaults, environment overrides, one clear line when wrong."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 @pytest.fixture
 def env(monkeypatch):
-    for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "IPS_ENV", "SMTP_STARTTLS",
-                "EGRESS_PORTS", "EGRESS_ALLOW_LOOPBACK", "BASE_URL"):
+    for key in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "IPS_ENV",
+        "SMTP_STARTTLS",
+        "EGRESS_PORTS",
+        "EGRESS_ALLOW_LOOPBACK",
+        "BASE_URL",
+    ):
         monkeypatch.delenv(key, raising=False)
     return monkeypatch
 
@@ -53,25 +64,28 @@ def test_postgres_and_redis_from_the_environment(env):
     assert settings["REDIS_URL"] == "redis://redis:6379/0"
 
 
-@pytest.mark.parametrize("key,value,named", [
-    ("DATABASE_URL", "mysql://x/y", "DATABASE_URL"),
-    ("REDIS_URL", "http://redis", "REDIS_URL"),
-    ("SMTP_PORT", "abc", "SMTP_PORT"),
-    ("SMTP_PORT", "70000", "SMTP_PORT"),
-    ("SMTP_STARTTLS", "maybe", "SMTP_STARTTLS"),
-    ("IPS_ENV", "staging", "IPS_ENV"),
-    ("API_RATE_LIMIT", "lots", "API_RATE_LIMIT"),
-    ("API_RATE_LIMIT", "0 per minute", "API_RATE_LIMIT"),
-    ("ROLLUP_MAX_AGE_MINUTES", "5", "ROLLUP_MAX_AGE_MINUTES"),
-    ("EGRESS_PORTS", "443,abc", "EGRESS_PORTS"),
-    ("EGRESS_PORTS", "0", "EGRESS_PORTS"),
-    ("EGRESS_ALLOW_LOOPBACK", "maybe", "EGRESS_ALLOW_LOOPBACK"),
-    ("SWEEP_BATCH", "0", "SWEEP_BATCH must be 1 or more, got '0'"),
-    ("PROXY_HOPS", "-1", "PROXY_HOPS must be 0 or more"),
-    ("CLAIM_TIMEOUT_SECONDS", "soon", "CLAIM_TIMEOUT_SECONDS must be a number, got 'soon'"),
-    ("CITIZEN_AUTH", "mitid", "CITIZEN_AUTH must be one of 'email_code' or 'oidc', got 'mitid'"),
-    ("LOGIN_LIMIT_ADDRESS", "lots", "LOGIN_LIMIT_ADDRESS must read like"),
-])
+@pytest.mark.parametrize(
+    "key,value,named",
+    [
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL"),
+        ("REDIS_URL", "http://redis", "REDIS_URL"),
+        ("SMTP_PORT", "abc", "SMTP_PORT"),
+        ("SMTP_PORT", "70000", "SMTP_PORT"),
+        ("SMTP_STARTTLS", "maybe", "SMTP_STARTTLS"),
+        ("IPS_ENV", "staging", "IPS_ENV"),
+        ("API_RATE_LIMIT", "lots", "API_RATE_LIMIT"),
+        ("API_RATE_LIMIT", "0 per minute", "API_RATE_LIMIT"),
+        ("ROLLUP_MAX_AGE_MINUTES", "5", "ROLLUP_MAX_AGE_MINUTES"),
+        ("EGRESS_PORTS", "443,abc", "EGRESS_PORTS"),
+        ("EGRESS_PORTS", "0", "EGRESS_PORTS"),
+        ("EGRESS_ALLOW_LOOPBACK", "maybe", "EGRESS_ALLOW_LOOPBACK"),
+        ("SWEEP_BATCH", "0", "SWEEP_BATCH must be 1 or more, got '0'"),
+        ("PROXY_HOPS", "-1", "PROXY_HOPS must be 0 or more"),
+        ("CLAIM_TIMEOUT_SECONDS", "soon", "CLAIM_TIMEOUT_SECONDS must be a number, got 'soon'"),
+        ("CITIZEN_AUTH", "mitid", "CITIZEN_AUTH must be one of 'email_code' or 'oidc', got 'mitid'"),
+        ("LOGIN_LIMIT_ADDRESS", "lots", "LOGIN_LIMIT_ADDRESS must read like"),
+    ],
+)
 def test_wrong_setting_names_itself(env, key, value, named):
     env.setenv(key, value)
     with pytest.raises(ConfigError, match=named):
@@ -152,8 +166,14 @@ def test_the_dev_server_sets_the_base_url_from_where_it_listens(tmp_path):
         port = s.getsockname()[1]
     environ = {k: v for k, v in os.environ.items() if k not in {"BASE_URL", "DATABASE_URL", "REDIS_URL", "IPS_ENV"}}
     environ["IPS_INSTANCE_PATH"] = str(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "ips_coord.devserver", "--no-worker", "--port", str(port)],
-                            cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ips_coord.devserver", "--no-worker", "--port", str(port)],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         spec = None
         for _ in range(100):
@@ -176,12 +196,20 @@ def test_the_dev_server_sets_the_base_url_from_where_it_listens(tmp_path):
 def test_start_up_fails_with_one_clear_line():
     """`flask` with a wrong setting prints one line naming it, not a deep traceback."""
     environ = {**os.environ, "DATABASE_URL": "mysql://nope/x"}
-    out = subprocess.run([sys.executable, "-m", "ips_coord.devserver", "--port", "5999"], cwd=ROOT, env=environ,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "ips_coord.devserver", "--port", "5999"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0
     lines = [line for line in out.stderr.strip().splitlines() if line]
-    assert lines == ["ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, "
-                     "got scheme 'mysql'"]
+    assert lines == [
+        "ips-coord: configuration error: DATABASE_URL must be a postgresql+psycopg:// or sqlite:// URL, "
+        "got scheme 'mysql'"
+    ]
 
 
 def test_a_claim_shorter_than_the_longest_smtp_send_is_refused(env):
@@ -189,8 +217,10 @@ def test_a_claim_shorter_than_the_longest_smtp_send_is_refused(env):
     env.setenv("CLAIM_TIMEOUT_SECONDS", "600")
     with pytest.raises(ConfigError) as exc:
         load_config()
-    assert str(exc.value) == ("CLAIM_TIMEOUT_SECONDS must be at least 700, the longest SMTP send "
-                              "(10 x SMTP_TIMEOUT_SECONDS + SMTP_DATA_END_TIMEOUT_SECONDS), got 600")
+    assert str(exc.value) == (
+        "CLAIM_TIMEOUT_SECONDS must be at least 700, the longest SMTP send "
+        "(10 x SMTP_TIMEOUT_SECONDS + SMTP_DATA_END_TIMEOUT_SECONDS), got 600"
+    )
     env.setenv("SMTP_DATA_END_TIMEOUT_SECONDS", "60")
     env.setenv("SMTP_TIMEOUT_SECONDS", "5")
     assert load_config()["CLAIM_TIMEOUT_SECONDS"] == 600

@@ -1,5 +1,6 @@
 """Danish all the way: one date format in the text (dd.mm.yyyy, never ISO), one word for one thing,
 and no word broken in the middle by the style sheet."""
+
 from __future__ import annotations
 
 import pathlib
@@ -20,8 +21,11 @@ def test_no_iso_date_in_the_text_of_a_template():
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             text = re.sub(r'datetime="[^"]*"', "", line)
-            if ".isoformat()" in text or re.search(r"strftime\(['\"]%Y-%m-%d", text) or \
-                    re.search(r"next_step_due }}|citizen_agreed\)", text):
+            if (
+                ".isoformat()" in text
+                or re.search(r"strftime\(['\"]%Y-%m-%d", text)
+                or re.search(r"next_step_due }}|citizen_agreed\)", text)
+            ):
                 found.append(f"{path.name}:{n}")
     assert found == []
 
@@ -37,8 +41,9 @@ def test_one_danish_word_for_one_thing():
     # The treatment team is "behandlingsteam(et)" everywhere.
     assert [i for i, s in strings if "behandlerteam" in s.lower()] == []
     # "Udskrevet" is a discharge from hospital; a printout is "printet".
-    assert [i for i, s in strings if re.search(r"\budskrevet\b", s, re.IGNORECASE)
-            and "discharg" not in i.lower()] == []
+    assert [
+        i for i, s in strings if re.search(r"\budskrevet\b", s, re.IGNORECASE) and "discharg" not in i.lower()
+    ] == []
 
 
 def test_no_word_broken_mid_word_by_the_style_sheet():

@@ -1,5 +1,6 @@
 """Danish time: days are counted on the Copenhagen calendar across both daylight-saving changes,
 Danish public holidays are not working days, and dates and numbers are shown the Danish way."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -58,12 +59,15 @@ def test_late_evening_utc_is_already_tomorrow_in_copenhagen():
     assert local_date(utc(2026, 6, 30, 22, 30)) == date(2026, 7, 1)
 
 
-@pytest.mark.parametrize("day,utc_start", [
-    (date(2026, 1, 15), utc(2026, 1, 14, 23)),  # winter: UTC+1
-    (date(2026, 7, 15), utc(2026, 7, 14, 22)),  # summer: UTC+2
-    (date(2026, 3, 29), utc(2026, 3, 28, 23)),  # the spring-forward day begins in winter time
-    (date(2026, 10, 25), utc(2026, 10, 24, 22)),  # the fall-back day begins in summer time
-])
+@pytest.mark.parametrize(
+    "day,utc_start",
+    [
+        (date(2026, 1, 15), utc(2026, 1, 14, 23)),  # winter: UTC+1
+        (date(2026, 7, 15), utc(2026, 7, 14, 22)),  # summer: UTC+2
+        (date(2026, 3, 29), utc(2026, 3, 28, 23)),  # the spring-forward day begins in winter time
+        (date(2026, 10, 25), utc(2026, 10, 24, 22)),  # the fall-back day begins in summer time
+    ],
+)
 def test_a_copenhagen_day_begins_at_local_midnight(day, utc_start):
     assert local_midnight(day) == utc_start
 

@@ -1,5 +1,6 @@
 """The project explains itself from its own repository: every file the README and docs/ point
 to exists inside the checkout (a clone has nothing beside it)."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Every label table keyed by an enum has words for every member of it: the table's type says
 which enum (mypy refuses a key of another kind), this test refuses a missing member."""
+
 from __future__ import annotations
 
 import types
@@ -13,13 +14,25 @@ from ips_coord.workflows.phases import ContactKind, FollowUpKind, Part, Role
 
 # Tables that name only some members on purpose, and which ones they leave out.
 PARTIAL: dict[str, tuple[set[Enum], str]] = {
-    "CONTACT_KINDS": ({ContactKind.JOB_ENDING_REVIEW},
-                      "the contact form's choices: a job-ending review is recorded on its own form"),
-    "CITIZEN_MEETINGS": (set(FollowUpKind) - set(labels.CITIZEN_MEETINGS),
-                         "only the follow-ups the citizen takes part in, shown on their own page"),
-    "PARTS_FOR_CITIZEN": ({Part.SHARED_HEALTH_INFO, Part.BENEFIT_FACTS, Part.HISTORY, Part.ACCESS_LOG, Part.EXPORT,
-                           Part.PARALLEL_INTERVENTIONS},
-                          "the citizen's own access log in their words; other parts read as 'your record'"),
+    "CONTACT_KINDS": (
+        {ContactKind.JOB_ENDING_REVIEW},
+        "the contact form's choices: a job-ending review is recorded on its own form",
+    ),
+    "CITIZEN_MEETINGS": (
+        set(FollowUpKind) - set(labels.CITIZEN_MEETINGS),
+        "only the follow-ups the citizen takes part in, shown on their own page",
+    ),
+    "PARTS_FOR_CITIZEN": (
+        {
+            Part.SHARED_HEALTH_INFO,
+            Part.BENEFIT_FACTS,
+            Part.HISTORY,
+            Part.ACCESS_LOG,
+            Part.EXPORT,
+            Part.PARALLEL_INTERVENTIONS,
+        },
+        "the citizen's own access log in their words; other parts read as 'your record'",
+    ),
     "TOLD": ({Role.ADMIN, Role.PRIVACY_OFFICER, Role.INTEGRATION}, "only the roles a step's message tells"),
 }
 

@@ -1,4 +1,5 @@
 """The first-contact rule after an assignment, as plain workflow data."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,11 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 def test_assignment_makes_a_7_day_first_contact_escalated_to_the_coordinator():
     (spec,) = assignment_follow_ups(NOW)
     assert spec.kind == FollowUpKind.FIRST_CITIZEN_CONTACT
-    assert (spec.due_at, spec.remind_at, spec.escalate_at) == (NOW + timedelta(days=7), NOW + timedelta(days=5),
-                                                               NOW + timedelta(days=7))
+    assert (spec.due_at, spec.remind_at, spec.escalate_at) == (
+        NOW + timedelta(days=7),
+        NOW + timedelta(days=5),
+        NOW + timedelta(days=7),
+    )
     assert ESCALATION_NOTIFY[FollowUpKind.FIRST_CITIZEN_CONTACT] == TO_COORDINATOR
 
 

@@ -1,5 +1,6 @@
 """Service errors reach users in Danish: every message a service raises is a catalogue msgid
 (no f-strings: parameters go as keywords and stay in the `Text`), translated at the view."""
+
 from __future__ import annotations
 
 import ast

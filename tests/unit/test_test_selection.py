@@ -2,6 +2,7 @@
 out on purpose, and the run says so instead of blaming an unreachable server; and the rule of
 tests/conftest.py (backends_for) decides which tests SQLite runs again, while every test still
 runs on at least one database."""
+
 from __future__ import annotations
 
 import os
@@ -62,9 +63,14 @@ def test_every_collected_test_runs_where_the_rule_says(request):
 def _run_concurrency_test(**env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k != "CI"}
     environ.update(IPS_TEST_DBS="sqlite", **env)
-    return subprocess.run([sys.executable, "-m", "pytest", "tests/db/test_concurrency.py", "-rs", "-q",
-                           "-p", "no:cacheprovider"], cwd=ROOT, env=environ, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/db/test_concurrency.py", "-rs", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow  # runs pytest in a process of its own

@@ -1,4 +1,5 @@
 """Danish is the default language: every UI string has a Danish translation."""
+
 import pathlib
 
 from babel.messages.pofile import read_po
@@ -18,14 +19,21 @@ def test_every_string_in_the_code_and_templates_is_in_the_catalogue():
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     root = PO.parents[4]
-    method_map = [("ips_coord/**.py", "python"), ("ips_coord/web/templates/**.html", "jinja2"),
-                  ("ips_coord/web/templates/email/**.txt", "jinja2")]
+    method_map = [
+        ("ips_coord/**.py", "python"),
+        ("ips_coord/web/templates/**.html", "jinja2"),
+        ("ips_coord/web/templates/email/**.txt", "jinja2"),
+    ]
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "N_": None}
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="da")
-    missing = sorted({msg if isinstance(msg, str) else msg[0]
-                      for _file, _line, msg, _comments, _ctx in extract_from_dir(root, method_map, keywords=keywords)
-                      if (msg if isinstance(msg, str) else msg[0]) not in catalog})
+    missing = sorted(
+        {
+            msg if isinstance(msg, str) else msg[0]
+            for _file, _line, msg, _comments, _ctx in extract_from_dir(root, method_map, keywords=keywords)
+            if (msg if isinstance(msg, str) else msg[0]) not in catalog
+        }
+    )
     assert missing == []
 
 
@@ -38,8 +46,9 @@ def test_wtforms_messages_are_danish(app):
         form = LoginForm(meta={"csrf": False})
         assert not form.validate()
         assert form.email.errors == ["Feltet skal udfyldes."]
-    with app.test_request_context("/?lang=da", method="POST", data={"event": "start_job", "version": "1",
-                                                                   "hours_per_week": "99"}):
+    with app.test_request_context(
+        "/?lang=da", method="POST", data={"event": "start_job", "version": "1", "hours_per_week": "99"}
+    ):
         form = TransitionForm(meta={"csrf": False})
         form.psychiatry_contact_id.choices = []
         form.validate()

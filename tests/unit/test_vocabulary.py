@@ -1,5 +1,6 @@
 """One name for each idea: every code has its words, every relation its access rule, and the
 SMTP session's missing socket is an SMTP error (not an AttributeError on None)."""
+
 from __future__ import annotations
 
 import smtplib
@@ -35,16 +36,30 @@ from ips_coord.workflows.phases import (
 )
 
 
-@pytest.mark.parametrize(("words", "codes"), [
-    (labels.PHASES, Phase), (labels.ROLES, Role), (labels.PARTIES, Party), (labels.CATEGORIES, ConsentCategory),
-    (labels.FOLLOW_UP_KINDS, FollowUpKind), (labels.CLOSE_REASONS, CloseReason), (labels.END_REASONS, EndReason),
-    (labels.PLACEMENT_TYPES, PlacementType), (labels.LOCATIONS, Location),
-    (labels.NOTIFICATION_SUBJECTS, NotificationKind), (labels.NOTIFICATION_LINES, NotificationKind),
-    (labels.DISCLOSURES, Disclosure), (labels.WITHDRAWAL_REQUESTERS, WithdrawalRequester),
-    (labels.NOTIFICATION_KINDS, NotificationKind), (labels.ACCESS_ACTIONS, AccessAction),
-    (labels.DEVIATIONS, Deviation), (labels.ADJUSTMENTS, Adjustment), (labels.STEP_DONE, Event),
-    (labels.ORG_KINDS, OrgKind),
-])
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        (labels.PHASES, Phase),
+        (labels.ROLES, Role),
+        (labels.PARTIES, Party),
+        (labels.CATEGORIES, ConsentCategory),
+        (labels.FOLLOW_UP_KINDS, FollowUpKind),
+        (labels.CLOSE_REASONS, CloseReason),
+        (labels.END_REASONS, EndReason),
+        (labels.PLACEMENT_TYPES, PlacementType),
+        (labels.LOCATIONS, Location),
+        (labels.NOTIFICATION_SUBJECTS, NotificationKind),
+        (labels.NOTIFICATION_LINES, NotificationKind),
+        (labels.DISCLOSURES, Disclosure),
+        (labels.WITHDRAWAL_REQUESTERS, WithdrawalRequester),
+        (labels.NOTIFICATION_KINDS, NotificationKind),
+        (labels.ACCESS_ACTIONS, AccessAction),
+        (labels.DEVIATIONS, Deviation),
+        (labels.ADJUSTMENTS, Adjustment),
+        (labels.STEP_DONE, Event),
+        (labels.ORG_KINDS, OrgKind),
+    ],
+)
 def test_every_code_has_its_words(words, codes):
     assert set(words) == {c.value for c in codes}
 

@@ -1,4 +1,5 @@
 """The IPS state machine, without Flask or a database."""
+
 from __future__ import annotations
 
 import ast
@@ -34,26 +35,45 @@ GOOD = {
 
 # The expected target of every allowed (phase, event) pair; every other pair is refused.
 EXPECTED = {
-    ("referred", "enrol"): "engagement", ("referred", "decline"): "closed", ("referred", "close"): "closed",
-    ("engagement", "start_search"): "job_search", ("engagement", "pause"): "paused", ("engagement", "close"): "closed",
-    ("job_search", "start_job"): "employed", ("job_search", "start_education"): "in_education",
-    ("job_search", "pause"): "paused", ("job_search", "close"): "closed",
-    ("employed", "end_job"): "job_ended", ("employed", "handover_to_natural_supports"): "transitioned",
-    ("employed", "pause"): "paused", ("employed", "close"): "closed",
-    ("in_education", "end_education"): "job_ended", ("in_education", "handover_to_natural_supports"): "transitioned",
-    ("in_education", "pause"): "paused", ("in_education", "close"): "closed",
-    ("job_ended", "resume_search"): "job_search", ("job_ended", "start_job"): "employed",
-    ("job_ended", "start_education"): "in_education", ("job_ended", "pause"): "paused",
+    ("referred", "enrol"): "engagement",
+    ("referred", "decline"): "closed",
+    ("referred", "close"): "closed",
+    ("engagement", "start_search"): "job_search",
+    ("engagement", "pause"): "paused",
+    ("engagement", "close"): "closed",
+    ("job_search", "start_job"): "employed",
+    ("job_search", "start_education"): "in_education",
+    ("job_search", "pause"): "paused",
+    ("job_search", "close"): "closed",
+    ("employed", "end_job"): "job_ended",
+    ("employed", "handover_to_natural_supports"): "transitioned",
+    ("employed", "pause"): "paused",
+    ("employed", "close"): "closed",
+    ("in_education", "end_education"): "job_ended",
+    ("in_education", "handover_to_natural_supports"): "transitioned",
+    ("in_education", "pause"): "paused",
+    ("in_education", "close"): "closed",
+    ("job_ended", "resume_search"): "job_search",
+    ("job_ended", "start_job"): "employed",
+    ("job_ended", "start_education"): "in_education",
+    ("job_ended", "pause"): "paused",
     ("job_ended", "close"): "closed",
-    ("paused", "resume"): "job_search", ("paused", "close"): "closed",
-    ("transitioned", "re_enter"): "engagement", ("closed", "re_enter"): "engagement",
+    ("paused", "resume"): "job_search",
+    ("paused", "close"): "closed",
+    ("transitioned", "re_enter"): "engagement",
+    ("closed", "re_enter"): "engagement",
 }
 
 
 def facts(phase, **kw):
-    base = dict(phase=Phase(phase), has_psychiatry_contact=True, enrolled_at=NOW - timedelta(days=40),
-                review_recorded=True, paused_from=Phase.JOB_SEARCH if phase == "paused" else None,
-                placement_started_on=date(2026, 1, 5))
+    base = dict(
+        phase=Phase(phase),
+        has_psychiatry_contact=True,
+        enrolled_at=NOW - timedelta(days=40),
+        review_recorded=True,
+        paused_from=Phase.JOB_SEARCH if phase == "paused" else None,
+        placement_started_on=date(2026, 1, 5),
+    )
     base.update(kw)
     return CaseFacts(**base)
 
@@ -99,7 +119,8 @@ def test_resume_returns_to_the_phase_it_paused_from(paused_from):
 
 
 @pytest.mark.parametrize(
-    "reason", ["missed_appointments", "not_ready", "symptoms", "substance_use", "lost_job", "other", "xyz"])
+    "reason", ["missed_appointments", "not_ready", "symptoms", "substance_use", "lost_job", "other", "xyz"]
+)
 def test_zero_exclusion_refuses_forbidden_close_reasons(reason):
     result = decide(facts("job_search"), "close", {"reason": reason}, "ips_consultant", NOW)
     assert isinstance(result, Refusal) and result.code == "close_reason_not_allowed" and result.field == "reason"
@@ -173,13 +194,20 @@ def test_job_start_follow_along_schedule_and_deviation():
     assert [(s.due_at - NOW).days for s in result.create if s.kind == FollowUpKind.CAREER_PROFILE_UPDATE] == [14]
     assert result.deviations == ("job_start_without_benefits_counselling",)
     assert {(n.kind, n.recipient) for n in result.notify} == {
-        ("job_started", "psychiatry_contact"), ("job_started", "jobcenter_caseworker")}
+        ("job_started", "psychiatry_contact"),
+        ("job_started", "jobcenter_caseworker"),
+    }
 
 
 def test_future_start_date_counts_from_the_start():
     start = (NOW + timedelta(days=10)).date()
-    result = decide(facts("job_search"), "start_job", {"start_date": start, "benefits_counselling_offered": True},
-                    "ips_consultant", NOW)
+    result = decide(
+        facts("job_search"),
+        "start_job",
+        {"start_date": start, "benefits_counselling_offered": True},
+        "ips_consultant",
+        NOW,
+    )
     first = min(s.due_at for s in result.create)
     assert first.date() == start + timedelta(days=3)
 
@@ -194,9 +222,13 @@ def test_early_job_ending_notifies_the_coordinator():
     assert result.data["early_ending"] is True
     kinds = {s.kind: (s.due_at - NOW).days for s in result.create}
     # NOW is a Monday: 2 working days is Wednesday.
-    assert kinds == {FollowUpKind.JOB_ENDING_CONTACT: 3, FollowUpKind.JOB_ENDING_REVIEW: 7,
-                     FollowUpKind.RESUME_SEARCH: 14, FollowUpKind.PSYCHIATRY_ACK: 2,
-                     FollowUpKind.CAREER_PROFILE_UPDATE: 14}
+    assert kinds == {
+        FollowUpKind.JOB_ENDING_CONTACT: 3,
+        FollowUpKind.JOB_ENDING_REVIEW: 7,
+        FollowUpKind.RESUME_SEARCH: 14,
+        FollowUpKind.PSYCHIATRY_ACK: 2,
+        FollowUpKind.CAREER_PROFILE_UPDATE: 14,
+    }
     ack = next(s for s in result.create if s.kind == FollowUpKind.PSYCHIATRY_ACK)
     assert ack.assignee == "psychiatry_contact" and ack.escalate_at == ack.due_at
 
@@ -232,10 +264,12 @@ def test_first_employer_contact_after_day_30_is_a_deviation():
 
 
 def test_contact_completes_due_contact_follow_ups_and_monthly_recurs():
-    rows = [OpenFollowUp(1, FollowUpKind.WEEKLY_CONTACT, NOW - timedelta(days=1)),
-            OpenFollowUp(2, FollowUpKind.WEEKLY_CONTACT, NOW + timedelta(days=6)),
-            OpenFollowUp(3, FollowUpKind.MONTHLY_CONTACT, NOW + timedelta(days=2)),
-            OpenFollowUp(4, FollowUpKind.JOB_ENDING_REVIEW, NOW)]
+    rows = [
+        OpenFollowUp(1, FollowUpKind.WEEKLY_CONTACT, NOW - timedelta(days=1)),
+        OpenFollowUp(2, FollowUpKind.WEEKLY_CONTACT, NOW + timedelta(days=6)),
+        OpenFollowUp(3, FollowUpKind.MONTHLY_CONTACT, NOW + timedelta(days=2)),
+        OpenFollowUp(4, FollowUpKind.JOB_ENDING_REVIEW, NOW),
+    ]
     outcome = on_activity(facts("employed"), "contact", NOW, rows)
     assert outcome.complete == (1, 3)
     assert [(s.kind, s.due_at) for s in outcome.create] == [(FollowUpKind.MONTHLY_CONTACT, NOW + timedelta(days=32))]
@@ -257,26 +291,40 @@ def test_core_has_no_flask_or_database_import():
     for path in root.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 assert not name.startswith(("flask", "sqlalchemy", "celery")), (path, name)
 
 
 # --- property-based: random event sequences keep the invariants -----------------------------
 
-EVENT_PAYLOADS = st.sampled_from([
-    ("enrol", {}), ("decline", {}), ("start_search", {}),
-    ("start_job", {"placement_type": "ordinary_job", "benefits_counselling_offered": True}),
-    ("start_job", {"placement_type": "internship"}), ("start_job", {"placement_type": "flexjob"}),
-    ("start_education", {"placement_type": "education"}),
-    ("end_job", {"end_reason": "dismissed"}), ("end_education", {"end_reason": "health"}),
-    ("resume_search", {}), ("handover_to_natural_supports", {}), ("pause", {"resume_date": "2099-01-01"}),
-    ("resume", {}),
-    ("close", {"reason": "missed_appointments"}), ("close", {"reason": "symptoms"}),
-    ("close", {"reason": "moved_away"}),
-    ("close", {"reason": "citizen_choice"}), ("re_enter", {}), ("fire", {}),
-])
+EVENT_PAYLOADS = st.sampled_from(
+    [
+        ("enrol", {}),
+        ("decline", {}),
+        ("start_search", {}),
+        ("start_job", {"placement_type": "ordinary_job", "benefits_counselling_offered": True}),
+        ("start_job", {"placement_type": "internship"}),
+        ("start_job", {"placement_type": "flexjob"}),
+        ("start_education", {"placement_type": "education"}),
+        ("end_job", {"end_reason": "dismissed"}),
+        ("end_education", {"end_reason": "health"}),
+        ("resume_search", {}),
+        ("handover_to_natural_supports", {}),
+        ("pause", {"resume_date": "2099-01-01"}),
+        ("resume", {}),
+        ("close", {"reason": "missed_appointments"}),
+        ("close", {"reason": "symptoms"}),
+        ("close", {"reason": "moved_away"}),
+        ("close", {"reason": "citizen_choice"}),
+        ("re_enter", {}),
+        ("fire", {}),
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -286,8 +334,14 @@ def test_random_sequences_keep_the_invariants(steps):
     open_kinds: set = set()
     for (event, payload), days, psych in steps:
         now += timedelta(days=days)
-        f = CaseFacts(phase=phase, paused_from=paused_from, has_psychiatry_contact=psych, enrolled_at=NOW,
-                      review_recorded=review, placement_started_on=NOW.date())
+        f = CaseFacts(
+            phase=phase,
+            paused_from=paused_from,
+            has_psychiatry_contact=psych,
+            enrolled_at=NOW,
+            review_recorded=review,
+            placement_started_on=NOW.date(),
+        )
         result = decide(f, event, payload, "ips_consultant", now)
         if isinstance(result, Refusal):
             assert result.message("da") and result.message("en")
@@ -303,8 +357,12 @@ def test_random_sequences_keep_the_invariants(steps):
         if result.event in (Event.START_JOB, Event.START_EDUCATION):
             kinds = {s.kind for s in result.create}
             assert {FollowUpKind.JOB_START_CONTACT, FollowUpKind.WEEKLY_CONTACT, FollowUpKind.MONTHLY_CONTACT} <= kinds
-            assert payload.get("placement_type") in (None, PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB,
-                                                     PlacementType.EDUCATION)
+            assert payload.get("placement_type") in (
+                None,
+                PlacementType.ORDINARY_JOB,
+                PlacementType.FLEXJOB,
+                PlacementType.EDUCATION,
+            )
         open_kinds = (open_kinds - result.cancel) | {s.kind for s in result.create}
         paused_from = result.updates.get("paused_from", paused_from) if result.to_phase == Phase.PAUSED else None
         review = result.to_phase == Phase.JOB_ENDED and days % 2 == 0
@@ -322,9 +380,11 @@ def test_resuming_the_search_makes_the_next_employer_contact_due():
 
 
 def test_an_employer_contact_completes_the_next_employer_contact_and_follow_along_counts():
-    open_rows = [OpenFollowUp(1, FollowUpKind.NEXT_EMPLOYER_CONTACT, NOW + timedelta(days=30)),
-                 OpenFollowUp(2, FollowUpKind.WEEKLY_CONTACT, NOW + timedelta(days=2)),
-                 OpenFollowUp(3, FollowUpKind.CAREER_PROFILE_UPDATE, NOW + timedelta(days=14))]
+    open_rows = [
+        OpenFollowUp(1, FollowUpKind.NEXT_EMPLOYER_CONTACT, NOW + timedelta(days=30)),
+        OpenFollowUp(2, FollowUpKind.WEEKLY_CONTACT, NOW + timedelta(days=2)),
+        OpenFollowUp(3, FollowUpKind.CAREER_PROFILE_UPDATE, NOW + timedelta(days=14)),
+    ]
     assert on_activity(facts("job_search"), "employer_contact", NOW, open_rows).complete == (1,)
     assert on_activity(facts("employed"), "employer_follow_along", NOW, open_rows).complete == (2,)
     assert on_activity(facts("employed"), "career_profile", NOW, open_rows).complete == (3,)

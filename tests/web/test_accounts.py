@@ -2,6 +2,7 @@
 expiring, single-use e-mail link sent through the outbox (its token never in a URL the server
 sees, nor in a log line); the admin role's pages for users, organisations and personal API tokens
 (no case content); the personal calendar feed (iCalendar, secret URL, revocable)."""
+
 from __future__ import annotations
 
 import logging
@@ -32,11 +33,13 @@ def test_change_password_keeps_this_device_and_ends_the_others(app, world, clien
     assert "Skift adgangskode" in page and "Kalender" in page
     wrong = client.post("/account/password", data={"current_password": "nope", "new_password": NEW, "confirm": NEW})
     assert wrong.status_code == 400 and "Den nuværende adgangskode er forkert." in wrong.get_data(as_text=True)
-    weak = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "short",
-                                                   "confirm": "short"})
+    weak = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "short", "confirm": "short"}
+    )
     assert weak.status_code == 400 and "mindst 12 tegn" in weak.get_data(as_text=True)
-    differ = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW,
-                                                     "confirm": NEW + "x"})
+    differ = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW + "x"}
+    )
     assert differ.status_code == 400 and "De to adgangskoder er forskellige." in differ.get_data(as_text=True)
     ok = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
     assert ok.status_code == 302 and _logged_in(client)
@@ -51,7 +54,8 @@ def _reset_link(app, address: str) -> str:
 
 
 def test_forgotten_password_link_is_signed_expiring_single_use_and_never_in_a_request_line(
-        app, world, client, clock, caplog):
+    app, world, client, clock, caplog
+):
     from ips_coord.extensions import limiter
 
     limiter.reset()  # other tests (the fuzzing) may have used this address's allowance of requests
@@ -108,16 +112,25 @@ def test_only_the_admin_sees_the_admin_pages_and_they_hold_no_case_content(app, 
 
 def test_every_role_but_the_admin_gets_404_on_every_admin_page(app, world):
     token = _db.session.scalar(select(ApiToken.id)) or 1
-    routes = [("GET", "/admin"), ("GET", "/admin/users"), ("POST", "/admin/users"),
-              ("GET", f"/admin/users/{world.consultant.id}"), ("POST", f"/admin/users/{world.consultant.id}"),
-              ("GET", "/admin/tokens"), ("POST", f"/admin/tokens/{token}/revoke"),
-              ("GET", "/admin/organisations"), ("POST", "/admin/organisations")]
+    routes = [
+        ("GET", "/admin"),
+        ("GET", "/admin/users"),
+        ("POST", "/admin/users"),
+        ("GET", f"/admin/users/{world.consultant.id}"),
+        ("POST", f"/admin/users/{world.consultant.id}"),
+        ("GET", "/admin/tokens"),
+        ("POST", f"/admin/tokens/{token}/revoke"),
+        ("GET", "/admin/organisations"),
+        ("POST", "/admin/organisations"),
+    ]
     for who in ("consultant", "clinician", "caseworker", "coordinator", "privacy_officer"):
         client = IsolatedClient(app)
         login(client, getattr(world, who))
         for method, path in routes:
-            assert client.open(path, method=method, data={"role": "admin", "name": "x", "kind": "jobcenter"}
-                               ).status_code == 404, (who, method, path)
+            assert (
+                client.open(path, method=method, data={"role": "admin", "name": "x", "kind": "jobcenter"}).status_code
+                == 404
+            ), (who, method, path)
     anonymous = IsolatedClient(app)
     assert anonymous.get("/admin/users").status_code == 302  # to the login page
     _db.session.expire_all()
@@ -126,16 +139,28 @@ def test_every_role_but_the_admin_gets_404_on_every_admin_page(app, world):
 
 def test_admin_creates_a_user_who_chooses_their_own_password(app, world, client):
     login(client, world.admin)
-    bad = client.post("/admin/users", data={"name": "Ny", "email": "not-an-address", "role": "jobcenter",
-                                            "organisation_id": "", "locale": "da"})
+    bad = client.post(
+        "/admin/users",
+        data={"name": "Ny", "email": "not-an-address", "role": "jobcenter", "organisation_id": "", "locale": "da"},
+    )
     assert bad.status_code == 400 and 'value="Ny"' in bad.get_data(as_text=True)  # what was typed stays
-    resp = client.post("/admin/users", data={"name": "Nora Ny", "email": "nora@example.test", "role": "jobcenter",
-                                             "organisation_id": str(world.jobcenter.id), "locale": "da"})
+    resp = client.post(
+        "/admin/users",
+        data={
+            "name": "Nora Ny",
+            "email": "nora@example.test",
+            "role": "jobcenter",
+            "organisation_id": str(world.jobcenter.id),
+            "locale": "da",
+        },
+    )
     assert resp.status_code == 302, re.findall(r'class="error"[^>]*>([^<]*)', resp.get_data(as_text=True))
     nora = _db.session.scalar(select(User).where(User.email == "nora@example.test"))
     assert nora.role == "jobcenter" and nora.organisation_id == world.jobcenter.id and nora.active
-    dup = client.post("/admin/users", data={"name": "Nora", "email": "nora@example.test", "role": "jobcenter",
-                                            "organisation_id": "", "locale": "da"})
+    dup = client.post(
+        "/admin/users",
+        data={"name": "Nora", "email": "nora@example.test", "role": "jobcenter", "organisation_id": "", "locale": "da"},
+    )
     assert dup.status_code == 400
     path, token = _reset_link(app, "nora@example.test").split("#")
     new = IsolatedClient(app)
@@ -150,10 +175,18 @@ def test_admin_changes_role_and_organisation_and_deactivates(app, world, client)
     assert user_client.get("/cases").status_code == 200
     login(client, world.admin)
     page = f"/admin/users/{world.caseworker.id}"
-    assert client.post(page, data={"role": "jobcenter", "organisation_id": str(world.jobcenter.id),
-                                   "active": "y"}).status_code == 302
-    assert client.post(page, data={"role": "ips_consultant", "organisation_id": str(world.team.id),
-                                   "active": "y"}).status_code == 302
+    assert (
+        client.post(
+            page, data={"role": "jobcenter", "organisation_id": str(world.jobcenter.id), "active": "y"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            page, data={"role": "ips_consultant", "organisation_id": str(world.team.id), "active": "y"}
+        ).status_code
+        == 302
+    )
     _db.session.expire_all()
     row = _db.session.get(User, world.caseworker.id)
     assert row.role == "ips_consultant" and row.organisation_id == world.team.id
@@ -179,8 +212,12 @@ def test_admin_lists_and_revokes_personal_api_tokens(app, world, client):
 
 def test_admin_creates_an_organisation(world, client):
     login(client, world.admin)
-    assert client.post("/admin/organisations", data={"name": "Jobcenter Vest", "kind": "jobcenter",
-                                                     "municipality": "Vesthavn"}).status_code == 302
+    assert (
+        client.post(
+            "/admin/organisations", data={"name": "Jobcenter Vest", "kind": "jobcenter", "municipality": "Vesthavn"}
+        ).status_code
+        == 302
+    )
     page = client.get("/admin/organisations").get_data(as_text=True)
     assert "Jobcenter Vest" in page and "Vesthavn" in page
     dup = client.post("/admin/organisations", data={"name": "Jobcenter Vest", "kind": "jobcenter"})
@@ -208,9 +245,14 @@ def test_calendar_feed_lists_follow_ups_by_case_number_only_and_can_be_replaced_
     assert summaries and all(s.startswith(case.reference + ": ") for s in summaries)
     assert any("Fælles opstartsmøde" in s for s in summaries), summaries  # in the user's language
     assert "Gunhild" not in body and "Bækkelund" not in body
-    assert _db.session.scalar(select(AccessLog.id).where(AccessLog.user_id == world.consultant.id,
-                                                         AccessLog.case_id == case.id,
-                                                         AccessLog.part == "follow_ups")) is not None
+    assert (
+        _db.session.scalar(
+            select(AccessLog.id).where(
+                AccessLog.user_id == world.consultant.id, AccessLog.case_id == case.id, AccessLog.part == "follow_ups"
+            )
+        )
+        is not None
+    )
     replaced = _feed_url(client.post("/account/calendar"))
     assert outlook.get(url).status_code == 404 and outlook.get(replaced).status_code == 200
     assert client.post("/account/calendar/revoke").status_code == 302

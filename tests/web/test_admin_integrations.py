@@ -1,4 +1,5 @@
 """The admin's integrations page: service tokens, webhooks, the delivery log."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,14 +15,22 @@ def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, wo
     page = client.get("/admin/integrations?lang=en")
     assert page.status_code == 200
     # A mistake re-renders the form with the message and what was typed.
-    bad = client.post("/admin/integrations/tokens", data={"t-organisation_id": world.jobcenter.id,
-                                                          "t-name": "Jobcenter-system", "t-days": 5000})
+    bad = client.post(
+        "/admin/integrations/tokens",
+        data={"t-organisation_id": world.jobcenter.id, "t-name": "Jobcenter-system", "t-days": 5000},
+    )
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert 'value="Jobcenter-system"' in html and 'class="error"' in html
-    made = client.post("/admin/integrations/tokens", data={
-        "t-organisation_id": world.team.id, "t-name": "Teamets system", "t-days": 30,
-        "t-scopes": ["changes:read", "webhooks:receive"]})
+    made = client.post(
+        "/admin/integrations/tokens",
+        data={
+            "t-organisation_id": world.team.id,
+            "t-name": "Teamets system",
+            "t-days": 30,
+            "t-scopes": ["changes:read", "webhooks:receive"],
+        },
+    )
     assert made.status_code == 200
     token = _db.session.scalar(select(ApiToken).where(ApiToken.name == "Teamets system"))
     _db.session.commit()
@@ -29,8 +38,10 @@ def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, wo
     assert 'id="new-token">ipc_' in made.get_data(as_text=True), "the creator's half is shown once"
     assert "ipc_" not in client.get("/admin/integrations").get_data(as_text=True), "and never again"
     # Four eyes: no webhook for a token nobody else has approved; the privacy officer approves it.
-    pending = client.post("/admin/integrations/webhooks", data={
-        "w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case"]})
+    pending = client.post(
+        "/admin/integrations/webhooks",
+        data={"w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case"]},
+    )
     assert pending.status_code == 400
     assert client.post(f"/privacy/service-tokens/{token.id}/approve").status_code == 404, "not the admin's to approve"
     client.post("/logout")
@@ -42,11 +53,15 @@ def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, wo
     assert 'id="approver-half">' not in client.get("/privacy").get_data(as_text=True), "shown once"
     client.post("/logout")
     login(client, world.admin)
-    refused = client.post("/admin/integrations/webhooks", data={
-        "w-token_id": token.id, "w-url": "http://example.org/hook", "w-kinds": ["case"]})
+    refused = client.post(
+        "/admin/integrations/webhooks",
+        data={"w-token_id": token.id, "w-url": "http://example.org/hook", "w-kinds": ["case"]},
+    )
     assert refused.status_code == 400 and "http://example.org/hook" in refused.get_data(as_text=True)
-    hooked = client.post("/admin/integrations/webhooks", data={
-        "w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case", "case_event"]})
+    hooked = client.post(
+        "/admin/integrations/webhooks",
+        data={"w-token_id": token.id, "w-url": "http://127.0.0.1:9/hook", "w-kinds": ["case", "case_event"]},
+    )
     assert hooked.status_code == 200 and 'id="new-secret">whsec_' in hooked.get_data(as_text=True)
     endpoint = _db.session.scalar(select(WebhookEndpoint))
     _db.session.commit()
@@ -56,9 +71,14 @@ def test_admin_makes_a_token_and_a_webhook_and_sends_a_delivery_again(client, wo
     _db.session.commit()
     listed = client.get("/admin/integrations").get_data(as_text=True)
     assert f"#{delivery.id}" in listed and case.reference in listed
-    assert _db.session.scalar(select(AccessLog.id).where(AccessLog.user_id == world.admin.id,
-                                                         AccessLog.case_id == case.id,
-                                                         AccessLog.part == "webhook_delivery")) is not None
+    assert (
+        _db.session.scalar(
+            select(AccessLog.id).where(
+                AccessLog.user_id == world.admin.id, AccessLog.case_id == case.id, AccessLog.part == "webhook_delivery"
+            )
+        )
+        is not None
+    )
     again = client.post(f"/admin/integrations/deliveries/{delivery.id}/resend", follow_redirects=True)
     assert again.status_code == 200
     _db.session.expire_all()
@@ -84,10 +104,10 @@ def test_the_teams_coordinator_approves_its_own_organisations_token_only(client,
     overview, with the approver's half shown once; another organisation's token is not theirs."""
     from ips_coord.services import integrations
 
-    _half, team_token = integrations.create_service_token(world.admin, world.team.id, "Teamets EPJ",
-                                                          ["cases:read"], 30)
-    _half, psychiatry_token = integrations.create_service_token(world.admin, world.psychiatry.id, "EPJ",
-                                                                ["cases:read"], 30)
+    _half, team_token = integrations.create_service_token(world.admin, world.team.id, "Teamets EPJ", ["cases:read"], 30)
+    _half, psychiatry_token = integrations.create_service_token(
+        world.admin, world.psychiatry.id, "EPJ", ["cases:read"], 30
+    )
     _db.session.commit()
     login(client, world.coordinator)
     overview = client.get("/coordinator?lang=en").get_data(as_text=True)
@@ -123,8 +143,15 @@ def test_the_admin_cannot_move_an_integration_account_or_make_one_by_hand(world)
     admin.update_user(world.admin, account, role="integration", organisation_id=world.jobcenter.id, active=False)
     assert account.active is False and account.organisation_id == world.jobcenter.id
     with pytest.raises(ServiceError):
-        admin.update_user(world.admin, world.consultant, role="integration", organisation_id=world.team.id,
-                          active=True)
+        admin.update_user(world.admin, world.consultant, role="integration", organisation_id=world.team.id, active=True)
     with pytest.raises(ServiceError):
-        admin.create_user(world.admin, email="x@example.test", name="X", role="integration",
-                          organisation_id=world.team.id, locale="da", secret_key="k", link=lambda t: t)
+        admin.create_user(
+            world.admin,
+            email="x@example.test",
+            name="X",
+            role="integration",
+            organisation_id=world.team.id,
+            locale="da",
+            secret_key="k",
+            link=lambda t: t,
+        )

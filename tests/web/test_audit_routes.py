@@ -1,6 +1,7 @@
 """Generated from the URL map: every GET route either writes access-log rows for the citizens
 it showed, or is declared (ips_coord.access.audit) as showing no citizen data; and every refused
 GET writes a refusal row and no read row."""
+
 from __future__ import annotations
 
 import re
@@ -32,15 +33,30 @@ def _scenario(world, clock):
     case = world.step(case, "enrol")
     case = world.step(case, "start_search")
     today = utcnow().date()
-    for from_party, to_party, cats in (("psychiatry", "ips_team", ["symptoms"]),
-                                       ("ips_team", "psychiatry", ["employment_progress"]),
-                                       ("ips_team", "jobcenter", ["employment_progress"]),
-                                       ("jobcenter", "ips_team", ["benefit_facts"])):
-        act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party=from_party,
-                           to_party=to_party, categories=cats, purpose="Koordinering", given_at=today, expires_at=None)
+    for from_party, to_party, cats in (
+        ("psychiatry", "ips_team", ["symptoms"]),
+        ("ips_team", "psychiatry", ["employment_progress"]),
+        ("ips_team", "jobcenter", ["employment_progress"]),
+        ("jobcenter", "ips_team", ["benefit_facts"]),
+    ):
+        act.record_consent(
+            _db.session.get(IpsCase, case.id),
+            world.consultant,
+            from_party=from_party,
+            to_party=to_party,
+            categories=cats,
+            purpose="Koordinering",
+            given_at=today,
+            expires_at=None,
+        )
     act.save_profile(_db.session.get(IpsCase, case.id), world.consultant, {"job_preferences": "Lager"})
-    act.log_employer_contact(world.consultant, employer_name="Bageriet", occurred_at=utcnow(), location="community",
-                             case=_db.session.get(IpsCase, case.id))
+    act.log_employer_contact(
+        world.consultant,
+        employer_name="Bageriet",
+        occurred_at=utcnow(),
+        location="community",
+        case=_db.session.get(IpsCase, case.id),
+    )
     case = _db.session.get(IpsCase, case.id)
     _db.session.refresh(case)
     case = world.step(case, "start_job", employer_name="Bageriet", benefits_counselling_offered=True)
@@ -54,13 +70,29 @@ def _scenario(world, clock):
 
     employer = _db.session.scalar(select(Employer).where(Employer.name_key == "bageriet"))
     opening = emp.create_opening(employer, world.consultant, {"title": "Lagermedarbejder", "hours_per_week": 20})
-    act.log_employer_contact(world.consultant, employer_id=employer.id, occurred_at=clock.now(), location="community",
-                             case=_db.session.get(IpsCase, case.id), purpose="present_candidate")
+    act.log_employer_contact(
+        world.consultant,
+        employer_id=employer.id,
+        occurred_at=clock.now(),
+        location="community",
+        case=_db.session.get(IpsCase, case.id),
+        purpose="present_candidate",
+    )
     matching.record_suggestion(_db.session.get(IpsCase, case.id), opening, world.consultant)
     ack = _db.session.scalar(select(Notification).where(Notification.requires_ack, Notification.case_id == case.id))
-    _db.session.add(Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_started",
-                                 status="failed", next_attempt_at=clock.now(), idempotency_key="failed-1",
-                                 requires_ack=False, data={"reference": case.reference}, created_at=clock.now()))
+    _db.session.add(
+        Notification(
+            recipient_id=world.clinician.id,
+            case_id=case.id,
+            kind="job_started",
+            status="failed",
+            next_attempt_at=clock.now(),
+            idempotency_key="failed-1",
+            requires_ack=False,
+            data={"reference": case.reference},
+            created_at=clock.now(),
+        )
+    )
     _db.session.commit()
     webhooks.fan_out(clock.now(), 100)
     return case, ack
@@ -79,23 +111,40 @@ def _text(body: bytes) -> str:
 
 def _shows_the_citizen(body: str, case) -> bool:
     """The response names the case or the citizen (by name, reference or id)."""
-    return (NAME in body or case.reference in body
-            or re.search(rf'"(case_id|citizen_id|id)":\s*({case.id}|{case.citizen_id})\b', body) is not None)
+    return (
+        NAME in body
+        or case.reference in body
+        or re.search(rf'"(case_id|citizen_id|id)":\s*({case.id}|{case.citizen_id})\b', body) is not None
+    )
 
 
 def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
     case, ack = _scenario(world, clock)
     app.test_client_class = IsolatedClient
-    readers = [world.consultant, world.colleague, world.outsider, world.clinician, world.caseworker,
-               world.coordinator, world.admin, world.privacy_officer]
+    readers = [
+        world.consultant,
+        world.colleague,
+        world.outsider,
+        world.clinician,
+        world.caseworker,
+        world.coordinator,
+        world.admin,
+        world.privacy_officer,
+    ]
     from ips_coord.models import FollowUp
     from ips_coord.models.employer import Opening
 
     opening = _db.session.scalars(select(Opening).order_by(Opening.id)).first()  # one opening and its employer
-    args = {"case_id": case.id, "citizen_id": case.citizen_id, "token": ack_token(ack),
-            "employer_id": opening.employer_id, "opening_id": opening.id,
-            "follow_up_id": _db.session.scalar(select(FollowUp.id).where(FollowUp.case_id == case.id,
-                                                                         FollowUp.status == "open").limit(1))}
+    args = {
+        "case_id": case.id,
+        "citizen_id": case.citizen_id,
+        "token": ack_token(ack),
+        "employer_id": opening.employer_id,
+        "opening_id": opening.id,
+        "follow_up_id": _db.session.scalar(
+            select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.status == "open").limit(1)
+        ),
+    }
     from ips_coord.services import calendar_feed
 
     args["key"] = calendar_feed.new_key(world.consultant)  # the consultant's feed, read by a calendar program
@@ -110,14 +159,16 @@ def test_every_get_route_logs_what_it_shows_or_is_declared(app, world, clock):
             continue  # the citizen's own view: test_citizen_view.py checks its logging, with the citizen as reader
         undeclared.append(rule.endpoint)
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments},
-                          **query.get(rule.endpoint, {}))
+            url = url_for(
+                rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments}, **query.get(rule.endpoint, {})
+            )
         for reader in readers:
             client = app.test_client()
             login(client, reader)
             resp = client.get(url, headers=bearer(reader) if url.startswith("/api/") else None)
-            rows = _db.session.scalars(select(AccessLog).where(
-                AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))).all()
+            rows = _db.session.scalars(
+                select(AccessLog).where(AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))
+            ).all()
             reads = [r for r in rows if r.action == "read"]
             refused = [r for r in rows if r.action == "refused"]
             who = expected_reader.get(rule.endpoint, reader.id)

@@ -1,5 +1,6 @@
 """A consultant takes a citizen through IPS on the case page alone; refusals are explained,
 typed data is kept on errors, and a stale edit is told, not written."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,19 +35,39 @@ def test_whole_path_through_the_page(client, world, db, clock):
     html = r.get_data(as_text=True)
     assert "Nul-eksklusion" in html and "Udeblevet tre gange" in html
     assert fresh(db, case).phase == "engagement"
-    r = client.post(f"/cases/{case.id}/contacts", data={"kind": "joint_start_meeting", "location": "office",
-                                                        "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M")})
+    r = client.post(
+        f"/cases/{case.id}/contacts",
+        data={
+            "kind": "joint_start_meeting",
+            "location": "office",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert r.status_code == 302
     r = client.post(f"/cases/{case.id}/profile", data={"job_preferences": "Lager", "disclosure": "partial"})
     assert r.status_code == 302
     r = post_step(client, fresh(db, case), "start_search")
     assert r.status_code == 302
     # An internship is not a job start.
-    r = post_step(client, fresh(db, case), "start_job", employer_name="Lageret", placement_type="internship",
-                  start_date=clock.now().date().isoformat())
+    r = post_step(
+        client,
+        fresh(db, case),
+        "start_job",
+        employer_name="Lageret",
+        placement_type="internship",
+        start_date=clock.now().date().isoformat(),
+    )
     assert r.status_code == 422 and "Ordinær beskæftigelse" in r.get_data(as_text=True)
-    r = post_step(client, fresh(db, case), "start_job", employer_name="Lageret", placement_type="ordinary_job",
-                  hours_per_week="20", start_date=clock.now().date().isoformat(), benefits_counselling_offered="y")
+    r = post_step(
+        client,
+        fresh(db, case),
+        "start_job",
+        employer_name="Lageret",
+        placement_type="ordinary_job",
+        hours_per_week="20",
+        start_date=clock.now().date().isoformat(),
+        benefits_counselling_offered="y",
+    )
     assert r.status_code == 302 and fresh(db, case).phase == "employed"
     clock.advance(days=40)
     login(client, world.consultant)  # the session ended while idle
@@ -56,10 +77,18 @@ def test_whole_path_through_the_page(client, world, db, clock):
     assert r.status_code == 422 and "opfølgningsmødet" in r.get_data(as_text=True)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Opfølgningsmøde efter jobophør" in page
-    r = client.post(f"/cases/{case.id}/reviews", data={
-        "held_at": clock.now().strftime("%Y-%m-%dT%H:%M"), "clinician_present": "y", "what_worked": "Kollegerne",
-        "what_did_not": "For mange timer", "adjust_hours": "12 timer", "adjust_mentor": "Mentor fra dag 1",
-        "job_preferences": "Lager, færre timer"})
+    r = client.post(
+        f"/cases/{case.id}/reviews",
+        data={
+            "held_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "clinician_present": "y",
+            "what_worked": "Kollegerne",
+            "what_did_not": "For mange timer",
+            "adjust_hours": "12 timer",
+            "adjust_mentor": "Mentor fra dag 1",
+            "job_preferences": "Lager, færre timer",
+        },
+    )
     assert r.status_code == 302
     review = db.session.scalar(select(JobEndingReview))
     assert review.adjustments == {"hours": "12 timer", "mentor": "Mentor fra dag 1"}
@@ -72,8 +101,10 @@ def test_whole_path_through_the_page(client, world, db, clock):
 def test_form_errors_keep_what_was_typed(client, world, db):
     case = world.case_in("engagement")
     login(client, world.consultant)
-    r = client.post(f"/cases/{case.id}/contacts", data={"kind": "contact", "location": "office", "occurred_at": "",
-                                                        "note": "Talte om nattevagter"})
+    r = client.post(
+        f"/cases/{case.id}/contacts",
+        data={"kind": "contact", "location": "office", "occurred_at": "", "note": "Talte om nattevagter"},
+    )
     assert r.status_code == 400
     html = r.get_data(as_text=True)
     assert "Talte om nattevagter" in html and 'aria-invalid="true"' in html
@@ -85,8 +116,10 @@ def test_stale_edit_is_told(client, world, db):
     login(client, world.consultant)
     stale_version = case.version
     world.step(case, "start_search")  # someone else moves the case
-    r = client.post(f"/cases/{case.id}/transition", data={"event": "pause", "version": stale_version,
-                                                          "resume_date": "2026-04-01", "note": "Indlagt"})
+    r = client.post(
+        f"/cases/{case.id}/transition",
+        data={"event": "pause", "version": stale_version, "resume_date": "2026-04-01", "note": "Indlagt"},
+    )
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "Nogen har ændret forløbet" in html and "Indlagt" in html
@@ -104,36 +137,61 @@ def test_psychiatry_acknowledges_and_shares_from_the_page(client, world, db, clo
     assert "awaits your acknowledgement" in page  # the clinician reads English
     from ips_coord.models import Notification
 
-    note = db.session.scalar(select(Notification).where(Notification.recipient_id == world.clinician.id,
-                                                        Notification.requires_ack.is_(True)))
+    note = db.session.scalar(
+        select(Notification).where(Notification.recipient_id == world.clinician.id, Notification.requires_ack.is_(True))
+    )
     assert client.post(f"/cases/{case.id}/acknowledge/{note.id}").status_code == 302
     db.session.expire_all()
     assert db.session.get(Notification, note.id).acknowledged_at is not None
     # Without the citizen's consent the team would not see it: the page asks first.
     r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Stabil og grundig"})
     assert r.status_code == 400 and "The IPS team cannot see this" in r.get_data(as_text=True)
-    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "strengths", "text": "Stabil og grundig",
-                                                           "confirm_unseen": "y"})
+    r = client.post(
+        f"/cases/{case.id}/shared-health-info",
+        data={"category": "strengths", "text": "Stabil og grundig", "confirm_unseen": "y"},
+    )
     assert r.status_code == 302
     # The consultant sees it only under consent.
     client.post("/logout")
     login(client, world.consultant)
     assert "Stabil og grundig" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
-    client.post(f"/cases/{case.id}/consents", data={
-        "from_party": "psychiatry", "to_party": "ips_team", "categories": ["strengths"], "purpose": "Koordinering",
-        "given_at": clock.now().date().isoformat(),
-        "expires_at": (clock.now().date() + timedelta(days=365)).isoformat()})
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={
+            "from_party": "psychiatry",
+            "to_party": "ips_team",
+            "categories": ["strengths"],
+            "purpose": "Koordinering",
+            "given_at": clock.now().date().isoformat(),
+            "expires_at": (clock.now().date() + timedelta(days=365)).isoformat(),
+        },
+    )
     assert "Stabil og grundig" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_referral_form(client, world, db):
     login(client, world.caseworker)
-    r = client.post("/cases/new", data={"first_name": "", "last_name": "Lyngvig", "psychiatry_contact_id": "0",
-                                        "jobcenter_caseworker_id": str(world.caseworker.id)})
+    r = client.post(
+        "/cases/new",
+        data={
+            "first_name": "",
+            "last_name": "Lyngvig",
+            "psychiatry_contact_id": "0",
+            "jobcenter_caseworker_id": str(world.caseworker.id),
+        },
+    )
     assert r.status_code == 400 and "Lyngvig" in r.get_data(as_text=True)
-    r = client.post("/cases/new", data={"first_name": "Ida", "last_name": "Lyngvig", "psychiatry_contact_id": "0",
-                                        "jobcenter_caseworker_id": str(world.caseworker.id), "out_of_work": "y",
-                                        "ips_team_id": str(world.team.id)})
+    r = client.post(
+        "/cases/new",
+        data={
+            "first_name": "Ida",
+            "last_name": "Lyngvig",
+            "psychiatry_contact_id": "0",
+            "jobcenter_caseworker_id": str(world.caseworker.id),
+            "out_of_work": "y",
+            "ips_team_id": str(world.team.id),
+        },
+    )
     assert r.status_code == 302
     case = db.session.scalar(select(IpsCase).order_by(IpsCase.id.desc()))
     assert case.phase == "referred" and case.citizen.full_name == "Ida Lyngvig"
@@ -147,11 +205,14 @@ def test_steps_are_recorded_but_are_not_jobs(client, world, db, clock):
     case = world.case_in("job_search")
     login(client, world.consultant)
     day = clock.now().date().isoformat()
-    r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret",
-                                                     "start_date": day, "end_date": "2020-01-01"})
+    r = client.post(
+        f"/cases/{case.id}/steps",
+        data={"type": "internship", "employer_name": "Lageret", "start_date": day, "end_date": "2020-01-01"},
+    )
     assert r.status_code == 400 and "Lageret" in r.get_data(as_text=True)
-    r = client.post(f"/cases/{case.id}/steps",
-                    data={"type": "internship", "employer_name": "Lageret", "start_date": day})
+    r = client.post(
+        f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Lageret", "start_date": day}
+    )
     assert r.status_code == 302
     assert fresh(db, case).phase == "job_search"  # a step is not a job start
 

@@ -1,5 +1,6 @@
 """The citizen's voice: the shared plan on the case page and in the API, the citizen's
 own sign-in and view, progress ratings, and the separation of citizen and staff sessions."""
+
 from __future__ import annotations
 
 import email
@@ -58,10 +59,20 @@ def citizen_case(world, first="Sara", email_addr="sara@borger.example", consents
     _db.session.commit()
     if consents:
         today = utcnow().date()
-        for f, t, cats in (("psychiatry", "ips_team", ["symptoms"]),
-                           ("ips_team", "psychiatry", ["employment_progress"])):
-            act.record_consent(_db.session.get(IpsCase, case.id), world.consultant, from_party=f, to_party=t,
-                               categories=cats, purpose="Koordinering", given_at=today, expires_at=None)
+        for f, t, cats in (
+            ("psychiatry", "ips_team", ["symptoms"]),
+            ("ips_team", "psychiatry", ["employment_progress"]),
+        ):
+            act.record_consent(
+                _db.session.get(IpsCase, case.id),
+                world.consultant,
+                from_party=f,
+                to_party=t,
+                categories=cats,
+                purpose="Koordinering",
+                given_at=today,
+                expires_at=None,
+            )
     return _db.session.get(IpsCase, case.id)
 
 
@@ -83,33 +94,53 @@ def test_plan_goals_actions_interventions_and_supports_are_case_events(world, cl
     case = citizen_case(world)
     goal = plan_svc.save_goal(case, "Jeg vil gerne arbejde med dyr", actor=world.consultant)
     assert goal.version == 1 and goal.written_by == "staff"
-    action = plan_svc.add_action(_db.session.get(IpsCase, case.id), text="Ring til dyreinternatet", owner="citizen",
-                                 due_date=utcnow().date() + timedelta(days=10), actor=world.consultant)
+    action = plan_svc.add_action(
+        _db.session.get(IpsCase, case.id),
+        text="Ring til dyreinternatet",
+        owner="citizen",
+        due_date=utcnow().date() + timedelta(days=10),
+        actor=world.consultant,
+    )
     fu = _db.session.get(FollowUp, action.follow_up_id)
     assert fu.kind == "plan_action" and fu.assignee_id == world.consultant.id and fu.escalate_at > fu.due_at
-    psych = plan_svc.add_action(_db.session.get(IpsCase, case.id), text="Medicinsamtale", owner="psychiatry",
-                                due_date=utcnow().date() + timedelta(days=5), actor=world.consultant)
+    psych = plan_svc.add_action(
+        _db.session.get(IpsCase, case.id),
+        text="Medicinsamtale",
+        owner="psychiatry",
+        due_date=utcnow().date() + timedelta(days=5),
+        actor=world.consultant,
+    )
     assert _db.session.get(FollowUp, psych.follow_up_id).assignee_id == world.clinician.id
     plan_svc.complete_action(action, actor=world.consultant)
     assert _db.session.get(FollowUp, action.follow_up_id).status == "done"
-    iv = plan_svc.start_intervention(_db.session.get(IpsCase, case.id), world.clinician, name="CTI",
-                                     start_date=utcnow().date())
+    iv = plan_svc.start_intervention(
+        _db.session.get(IpsCase, case.id), world.clinician, name="CTI", start_date=utcnow().date()
+    )
     clock.advance(days=30)
     plan_svc.end_intervention(iv, world.clinician, end_date=utcnow().date())
     case = world.step(_db.session.get(IpsCase, case.id), "start_search")
     case = world.step(case, "start_job", employer_name="Dyreklinikken", benefits_counselling_offered=True)
     plan_svc.update_supports(case, world.consultant, {"mentor": "Lone", "mentor_hours": 3})
     plan_svc.update_supports(_db.session.get(IpsCase, case.id), world.consultant, {"mentor": "Lone", "mentor_hours": 2})
-    events = [e.event for e in _db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                                  .order_by(CaseEvent.seq))]
-    for name in ("plan_goal_saved", "plan_action_added", "plan_action_done", "intervention_started",
-                 "intervention_ended", "supports_changed"):
+    events = [
+        e.event
+        for e in _db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq))
+    ]
+    for name in (
+        "plan_goal_saved",
+        "plan_action_added",
+        "plan_action_done",
+        "intervention_started",
+        "intervention_ended",
+        "supports_changed",
+    ):
         assert name in events
     from ips_coord.services import ServiceError
 
     with pytest.raises(ServiceError):
-        plan_svc.add_action(_db.session.get(IpsCase, case.id), text="x", owner="nobody", due_date=None,
-                            actor=world.consultant)
+        plan_svc.add_action(
+            _db.session.get(IpsCase, case.id), text="x", owner="nobody", due_date=None, actor=world.consultant
+        )
 
 
 def test_citizen_signs_in_by_code_sees_only_own_case_and_edits_in_own_words(app, world, citizen_client, client):
@@ -122,8 +153,9 @@ def test_citizen_signs_in_by_code_sees_only_own_case_and_edits_in_own_words(app,
     assert citizen_client.get(f"/citizen/cases/{other.id}").status_code == 404
     assert citizen_client.get("/citizen/cases/999999").status_code == 404
     assert citizen_client.post(f"/citizen/cases/{other.id}/goal", data={"text": "x"}).status_code == 404
-    refused = _db.session.scalars(select(AccessLog).where(AccessLog.action == "refused",
-                                                          AccessLog.citizen_id == case.citizen_id)).all()
+    refused = _db.session.scalars(
+        select(AccessLog).where(AccessLog.action == "refused", AccessLog.citizen_id == case.citizen_id)
+    ).all()
     assert {r.target for r in refused} >= {f"case {other.id}", "case 999999"}
     # Goals in the citizen's own words, marked as theirs for staff.
     saved = citizen_client.post(f"/citizen/cases/{case.id}/goal", data={"text": "Arbejde i en dyrehandel"})
@@ -136,8 +168,9 @@ def test_citizen_signs_in_by_code_sees_only_own_case_and_edits_in_own_words(app,
     assert "Arbejde i en dyrehandel" in staff_page and "Skrevet af borgeren" in staff_page
     assert "Mine arbejdstider" in staff_page
     # Every citizen action is audited with the citizen as the actor.
-    writes = _db.session.scalars(select(AccessLog).where(AccessLog.citizen_id == case.citizen_id,
-                                                         AccessLog.action == "write")).all()
+    writes = _db.session.scalars(
+        select(AccessLog).where(AccessLog.citizen_id == case.citizen_id, AccessLog.action == "write")
+    ).all()
     assert {w.part for w in writes} >= {"sign_in", Part.SHARED_PLAN, Part.CONTACT_NOTES}
     assert all(w.user_id is None for w in writes)
 
@@ -167,8 +200,10 @@ def test_sessions_do_not_cross(app, world, citizen_client):
     sign_in(app, citizen_client, "sara@borger.example")
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("citizen.", "static", "auth.", "health.", "ack.", "api-docs", *PUBLIC)) \
-                or "GET" not in rule.methods:
+        if (
+            rule.endpoint.startswith(("citizen.", "static", "auth.", "health.", "ack.", "api-docs", *PUBLIC))
+            or "GET" not in rule.methods
+        ):
             continue
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(case.id), rule.rule)
         resp = citizen_client.get(url)
@@ -202,22 +237,36 @@ def test_withdrawal_from_the_citizen_view_takes_effect_on_the_next_read(app, wor
     consent = _db.session.scalar(select(Consent).where(Consent.case_id == case.id, Consent.from_party == "psychiatry"))
     unconfirmed = citizen_client.post(f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw", data={})
     assert unconfirmed.status_code == 400 and "Bekræft" in unconfirmed.get_data(as_text=True)
-    ok = citizen_client.post(f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw",
-                             data={f"w{consent.id}-confirm": "y"})
+    ok = citizen_client.post(
+        f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw", data={f"w{consent.id}-confirm": "y"}
+    )
     assert ok.status_code == 302
     assert client.get(f"/api/v1/cases/{case.id}/shared-health-info").status_code == 403
-    event = _db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                       CaseEvent.event == "consent_withdrawn"))
+    event = _db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.event == "consent_withdrawn")
+    )
     assert event.actor_id is None and event.data["by"] == "citizen"
 
 
 def test_progress_ratings_by_both_and_the_export(app, world, citizen_client, client):
     case = citizen_case(world)
-    scores = {d: 5 for d in ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations",
-                             "finances_and_security", "belief_in_own_abilities")}
+    scores = {
+        d: 5
+        for d in (
+            "wish_to_work",
+            "health_and_wellbeing",
+            "daily_structure",
+            "social_relations",
+            "finances_and_security",
+            "belief_in_own_abilities",
+        )
+    }
     plan_svc.record_rating(case, {**scores, "wish_to_work": 8}, actor=world.consultant)
-    due = _db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == "progress_rating",
-                                                    FollowUp.status == "open"))
+    due = _db.session.scalar(
+        select(FollowUp).where(
+            FollowUp.case_id == case.id, FollowUp.kind == "progress_rating", FollowUp.status == "open"
+        )
+    )
     assert due is not None and (due.due_at - utcnow()).days == 90
     sign_in(app, citizen_client, "sara@borger.example")
     bad = citizen_client.post(f"/citizen/cases/{case.id}/progress", data={**scores, "wish_to_work": 11})
@@ -245,8 +294,12 @@ def test_invitation_link_is_signed_expiring_and_single_use(app, world, client, c
     assert first.post(path, data={"token": token}).headers["Location"].endswith("/citizen")
     second = IsolatedClient(app)
     assert second.post(path, data={"token": token}).headers["Location"].endswith("/citizen/login")  # used once
-    assert IsolatedClient(app).post(path, data={"token": token[:-3] + "xyz"}).headers["Location"].endswith(
-        "/citizen/login")
+    assert (
+        IsolatedClient(app)
+        .post(path, data={"token": token[:-3] + "xyz"})
+        .headers["Location"]
+        .endswith("/citizen/login")
+    )
 
 
 def test_oidc_client_registered_from_configuration(tmp_path):
@@ -254,8 +307,13 @@ def test_oidc_client_registered_from_configuration(tmp_path):
     from tests.conftest import make_app
 
     url = "sqlite:///" + str(tmp_path / "o.sqlite")
-    app = make_app(url, CITIZEN_AUTH="oidc", OIDC_CLIENT_ID="ips", OIDC_CLIENT_SECRET="s3cret",
-                   OIDC_METADATA_URL="https://broker.example/.well-known/openid-configuration")
+    app = make_app(
+        url,
+        CITIZEN_AUTH="oidc",
+        OIDC_CLIENT_ID="ips",
+        OIDC_CLIENT_SECRET="s3cret",
+        OIDC_METADATA_URL="https://broker.example/.well-known/openid-configuration",
+    )
     from ips_coord.citizen_oidc import oidc_client
 
     client = oidc_client(app)
@@ -277,11 +335,13 @@ def test_every_citizen_page_logs_what_it_shows_with_the_citizen_as_reader(app, w
             continue
         url = re.sub(r"<(?:\w+:)?case_id>", str(case.id), rule.rule)
         resp = citizen_client.get(url)
-        rows = _db.session.scalars(select(AccessLog).where(
-            AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))).all()
+        rows = _db.session.scalars(
+            select(AccessLog).where(AccessLog.request_id == resp.headers.get("X-Request-ID", "-"))
+        ).all()
         if resp.status_code == 200:
-            assert rows and all(r.citizen_id == case.citizen_id and r.user_id is None and r.case_id == case.id
-                                for r in rows), url
+            assert rows and all(
+                r.citizen_id == case.citizen_id and r.user_id is None and r.case_id == case.id for r in rows
+            ), url
             checked.append(rule.endpoint)
         else:
             assert resp.status_code == 302 and not rows
@@ -291,24 +351,32 @@ def test_every_citizen_page_logs_what_it_shows_with_the_citizen_as_reader(app, w
 def test_each_party_sees_the_plan_under_policy_and_consent_in_the_api(world, client):
     case = citizen_case(world)  # consents: psychiatry -> IPS (symptoms), IPS -> psychiatry (employment progress)
     plan_svc.save_goal(case, "Arbejde med dyr, 15 timer", actor=world.consultant)
-    plan_svc.start_intervention(_db.session.get(IpsCase, case.id), world.consultant, name="ACT",
-                                start_date=utcnow().date())
+    plan_svc.start_intervention(
+        _db.session.get(IpsCase, case.id), world.consultant, name="ACT", start_date=utcnow().date()
+    )
     h = {who: bearer(getattr(world, who)) for who in ("consultant", "clinician", "caseworker", "coordinator")}
     goals = client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["clinician"])
     assert goals.status_code == 200 and goals.json[0]["text"] == "Arbejde med dyr, 15 timer"
     assert goals.json[0]["written_by"] == "staff"
     # A clinician adds psychiatry's own action; it becomes their follow-up.
-    r = client.post(f"/api/v1/cases/{case.id}/plan/actions", headers=h["clinician"],
-                    json={"text": "Medicinsamtale", "owner": "psychiatry",
-                          "due_date": (utcnow().date() + timedelta(days=7)).isoformat()})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/plan/actions",
+        headers=h["clinician"],
+        json={
+            "text": "Medicinsamtale",
+            "owner": "psychiatry",
+            "due_date": (utcnow().date() + timedelta(days=7)).isoformat(),
+        },
+    )
     assert r.status_code == 201 and _db.session.get(FollowUp, r.json["follow_up_id"]).assignee_id == world.clinician.id
     # The jobcenter has no consent for the plan here, and never sees interventions or ratings.
     assert client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["caseworker"]).status_code == 403
     assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["caseworker"]).status_code == 403
     assert client.get(f"/api/v1/cases/{case.id}/interventions", headers=h["clinician"]).json[0]["name"] == "ACT"
     assert client.get(f"/api/v1/cases/{case.id}/plan/goals", headers=h["coordinator"]).status_code == 403
-    bad = client.post(f"/api/v1/cases/{case.id}/progress", headers=h["consultant"],
-                      json={"scores": {"wish_to_work": 0}})
+    bad = client.post(
+        f"/api/v1/cases/{case.id}/progress", headers=h["consultant"], json={"scores": {"wish_to_work": 0}}
+    )
     assert bad.status_code == 422 and "scores" in str(bad.json["errors"])
     # The clinician's page shows the plan and the citizen's words.
     login(client, world.clinician)
@@ -346,25 +414,35 @@ def test_a_plan_action_is_reminded_and_escalated_like_any_follow_up(world, clock
     from ips_coord.notifications.sweep import create_digests, escalate_due
 
     case = citizen_case(world)
-    action = plan_svc.add_action(case, text="Afklare ydelse ved deltidsjob", owner="jobcenter",
-                                 due_date=utcnow().date() + timedelta(days=5), actor=world.consultant)
+    action = plan_svc.add_action(
+        case,
+        text="Afklare ydelse ved deltidsjob",
+        owner="jobcenter",
+        due_date=utcnow().date() + timedelta(days=5),
+        actor=world.consultant,
+    )
     fu = _db.session.get(FollowUp, action.follow_up_id)
     assert fu.assignee_id == world.caseworker.id
     clock.set(fu.remind_at + timedelta(hours=1))
     create_digests(clock.now())
-    digest = _db.session.scalar(select(Notification).where(Notification.kind == "daily_digest",
-                                                           Notification.recipient_id == world.caseworker.id))
+    digest = _db.session.scalar(
+        select(Notification).where(
+            Notification.kind == "daily_digest", Notification.recipient_id == world.caseworker.id
+        )
+    )
     assert digest is not None and any(i["kind"] == "plan_action" for i in digest.data["items"])
     clock.set(fu.escalate_at + timedelta(minutes=1))
     assert escalate_due(clock.now(), 100) >= 1
-    assert _db.session.scalar(select(Notification).where(Notification.kind == "escalation",
-                                                         Notification.recipient_id == world.coordinator.id))
+    assert _db.session.scalar(
+        select(Notification).where(Notification.kind == "escalation", Notification.recipient_id == world.coordinator.id)
+    )
 
 
 def test_supports_api_needs_a_body_and_keeps_history(world, client):
     case = citizen_case(world)
-    case = world.step(world.step(case, "start_search"), "start_job", employer_name="Bageriet",
-                      benefits_counselling_offered=True)
+    case = world.step(
+        world.step(case, "start_search"), "start_job", employer_name="Bageriet", benefits_counselling_offered=True
+    )
     h = bearer(world.consultant)
     assert client.put(f"/api/v1/cases/{case.id}/supports", headers=h).status_code == 422
     ok = client.put(f"/api/v1/cases/{case.id}/supports", headers=h, json={"mentor": "Lone", "mentor_hours": 2})
@@ -376,8 +454,11 @@ def test_supports_api_needs_a_body_and_keeps_history(world, client):
 def test_enrolment_records_that_the_citizen_agreed(world, client):
     case = world.referral(first="Ulla", last="Lyngvig")
     h = bearer(world.consultant)
-    r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h,
-                    json={"event": "enrol", "version": case.version, "citizen_agreed": True})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/transitions",
+        headers=h,
+        json={"event": "enrol", "version": case.version, "citizen_agreed": True},
+    )
     assert r.status_code == 200, r.json
     event = _db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.event == "enrol"))
     assert event.data["citizen_agreed"] == utcnow().date().isoformat()
@@ -388,8 +469,17 @@ def test_enrolment_records_that_the_citizen_agreed(world, client):
     assert "Registrér at borgeren har sagt ja til at deltage" in client.get(f"/cases/{other.id}").get_data(as_text=True)
 
 
-SCORES = {d: 6 for d in ("wish_to_work", "health_and_wellbeing", "daily_structure", "social_relations",
-                         "finances_and_security", "belief_in_own_abilities")}
+SCORES = {
+    d: 6
+    for d in (
+        "wish_to_work",
+        "health_and_wellbeing",
+        "daily_structure",
+        "social_relations",
+        "finances_and_security",
+        "belief_in_own_abilities",
+    )
+}
 
 
 def test_enrolment_makes_the_first_progress_rating_due_for_both(app, world, citizen_client, client, clock):
@@ -397,8 +487,9 @@ def test_enrolment_makes_the_first_progress_rating_due_for_both(app, world, citi
     consultant: enrolment makes the first rating the consultant's follow-up, the citizen's view
     asks for theirs, and the consultant sees whether the citizen has rated."""
     case = citizen_case(world)
-    [first] = _db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id,
-                                                         FollowUp.kind == "progress_rating")).all()
+    [first] = _db.session.scalars(
+        select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == "progress_rating")
+    ).all()
     assert first.status == "open" and first.assignee_id == world.consultant.id
     assert (first.due_at - case.enrolled_at).days == 14 and first.remind_at < first.due_at
     clock.advance(days=1)
@@ -416,9 +507,9 @@ def test_enrolment_makes_the_first_progress_rating_due_for_both(app, world, citi
 
     # The consultant's rating closes the round and opens the next, 90 days on; the citizen is asked again then.
     plan_svc.record_rating(_db.session.get(IpsCase, case.id), SCORES, actor=world.consultant)
-    rounds = _db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id,
-                                                        FollowUp.kind == "progress_rating")
-                                 .order_by(FollowUp.id)).all()
+    rounds = _db.session.scalars(
+        select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.kind == "progress_rating").order_by(FollowUp.id)
+    ).all()
     assert [r.status for r in rounds] == ["done", "open"] and (rounds[1].due_at - utcnow()).days == 90
     assert 'id="rating-due"' not in citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
     clock.advance(days=80)
@@ -430,16 +521,23 @@ def test_the_citizens_coming_up_list_is_in_date_order(app, world, citizen_client
     case = citizen_case(world, consents=False)
     today = utcnow().date()
     for days_ahead, text in ((30, "Tredje: besøg"), (2, "Første: ring"), (None, "Uden dato: tænk")):
-        plan_svc.add_action(_db.session.get(IpsCase, case.id), text=text, owner="citizen",
-                            due_date=today + timedelta(days=days_ahead) if days_ahead else None,
-                            actor=world.consultant)
+        plan_svc.add_action(
+            _db.session.get(IpsCase, case.id),
+            text=text,
+            owner="citizen",
+            due_date=today + timedelta(days=days_ahead) if days_ahead else None,
+            actor=world.consultant,
+        )
     sign_in(app, citizen_client, "sara@borger.example")
     html = citizen_client.get(f"/citizen/cases/{case.id}").get_data(as_text=True)
-    coming = html[html.index('id="next"'):html.index('id="goals"')]
+    coming = html[html.index('id="next"') : html.index('id="goals"')]
     items = re.findall(r"<li>(.*?)</li>", coming)
     # The start meeting (14 days) and the first progress rating (14 days) fall between the two actions.
-    order = [i for i, item in enumerate(items) if "Første" in item or "Opstartsmøde" in item or "Tredje" in item
-             or "Uden dato" in item]
+    order = [
+        i
+        for i, item in enumerate(items)
+        if "Første" in item or "Opstartsmøde" in item or "Tredje" in item or "Uden dato" in item
+    ]
     texts = [items[i] for i in order]
     assert "Første" in texts[0] and "Tredje" in texts[-2] and "Uden dato" in texts[-1], texts
     assert any("Opstartsmøde" in t for t in texts[1:-2]), texts

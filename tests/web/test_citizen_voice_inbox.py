@@ -2,6 +2,7 @@
 once, unread, with a link to where the case shows them and a way to answer; Min dag shows the
 count. A repeated kind on the same case (two shares in a row) gathers in one unread item, and one
 event is told once however often it is told."""
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,21 @@ def _items(user, case, kind=None):
 
 
 def test_citizens_note_and_withdrawal_reach_the_consultants_inbox_once_unread_and_answerable(
-    app, world, client, citizen_client  # noqa: F811 - the imported fixture
+    app,
+    world,
+    client,
+    citizen_client,  # noqa: F811 - the imported fixture
 ):
     case = citizen_case(world)
     sign_in(app, citizen_client, "sara@borger.example")
     assert citizen_client.post(f"/citizen/cases/{case.id}/note", data={"text": "Mine arbejdstider"}).status_code == 302
     consent = _db.session.scalar(select(Consent).where(Consent.case_id == case.id, Consent.from_party == "psychiatry"))
-    assert citizen_client.post(f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw",
-                               data={f"w{consent.id}-confirm": "y"}).status_code == 302
+    assert (
+        citizen_client.post(
+            f"/citizen/cases/{case.id}/consents/{consent.id}/withdraw", data={f"w{consent.id}-confirm": "y"}
+        ).status_code
+        == 302
+    )
     notes = _items(world.consultant, case, "citizen_note")
     withdrawn = _items(world.consultant, case, "consent_withdrawn")
     assert len(notes) == 1 and len(withdrawn) == 1
@@ -44,8 +52,9 @@ def test_citizens_note_and_withdrawal_reach_the_consultants_inbox_once_unread_an
     assert len(_items(world.clinician, case, "consent_withdrawn")) == 1
     login(client, world.consultant)
     day = client.get("/my-day").get_data(as_text=True)
-    unread = _db.session.scalar(select(func.count(InboxItem.id)).where(InboxItem.user_id == world.consultant.id,
-                                                                       InboxItem.read_at.is_(None)))
+    unread = _db.session.scalar(
+        select(func.count(InboxItem.id)).where(InboxItem.user_id == world.consultant.id, InboxItem.read_at.is_(None))
+    )
     assert unread >= 2 and f"Nyt i din indbakke: {unread}" in day
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "Besked fra borgeren" in inbox and "efter borgerens ønske" in inbox
@@ -66,19 +75,39 @@ def test_citizens_note_and_withdrawal_reach_the_consultants_inbox_once_unread_an
 
 def test_shared_with_you_arrives_once_per_event_and_gathers_while_unread(world, clock):
     case = world.case_in("engagement")
-    act.record_consent(case, world.clinician, from_party="psychiatry", to_party="ips_team",
-                       categories=["strengths", "warning_signs"], purpose="Koordinering",
-                       given_at=clock.now().date(), expires_at=None)
-    first = act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="strengths",
-                                  text="Vedholdende")
-    act.share_health_info(_db.session.get(IpsCase, case.id), world.clinician, category="warning_signs",
-                          text="Trækker sig")
+    act.record_consent(
+        case,
+        world.clinician,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["strengths", "warning_signs"],
+        purpose="Koordinering",
+        given_at=clock.now().date(),
+        expires_at=None,
+    )
+    first = act.share_health_info(
+        _db.session.get(IpsCase, case.id), world.clinician, category="strengths", text="Vedholdende"
+    )
+    act.share_health_info(
+        _db.session.get(IpsCase, case.id), world.clinician, category="warning_signs", text="Trækker sig"
+    )
     items = _items(world.consultant, case, "shared_with_you")
     assert len(items) == 1 and items[0].data["count"] == 2
     # The same event told again (a retried task, a second path): nothing new.
-    inbox_svc.tell([world.consultant.id], InboxKind.SHARED_WITH_YOU, clock.now(),
-                   case=_db.session.get(IpsCase, case.id), source=f"shared_health_info:{first.id}")
+    inbox_svc.tell(
+        [world.consultant.id],
+        InboxKind.SHARED_WITH_YOU,
+        clock.now(),
+        case=_db.session.get(IpsCase, case.id),
+        source=f"shared_health_info:{first.id}",
+    )
     _db.session.commit()
-    assert _db.session.scalar(select(func.count(InboxItem.id)).where(
-        InboxItem.user_id == world.consultant.id, InboxItem.kind == "shared_with_you")) == 1
+    assert (
+        _db.session.scalar(
+            select(func.count(InboxItem.id)).where(
+                InboxItem.user_id == world.consultant.id, InboxItem.kind == "shared_with_you"
+            )
+        )
+        == 1
+    )
     assert _items(world.consultant, case, "shared_with_you")[0].data["count"] == 2

@@ -1,4 +1,5 @@
 """The national coordinator's country overview: every team's figures, aggregates only."""
+
 from __future__ import annotations
 
 import re
@@ -38,11 +39,17 @@ def test_country_overview_shows_every_team_and_no_case(client, world, clock):
     page = client.get("/coordinator/country").get_data(as_text=True)
     assert "Landsoverblik" in page
     # Independent figures for team A.
-    active = db.session.scalar(select(func.count()).where(IpsCase.ips_team_id == world.team.id,
-                                                          IpsCase.phase.not_in(("closed", "transitioned"))))
-    overdue = db.session.scalar(select(func.count()).select_from(FollowUp).join(IpsCase, IpsCase.id == FollowUp.case_id)
-                                .where(IpsCase.ips_team_id == world.team.id, FollowUp.status == "open",
-                                       FollowUp.due_at < clock.now()))
+    active = db.session.scalar(
+        select(func.count()).where(
+            IpsCase.ips_team_id == world.team.id, IpsCase.phase.not_in(("closed", "transitioned"))
+        )
+    )
+    overdue = db.session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .join(IpsCase, IpsCase.id == FollowUp.case_id)
+        .where(IpsCase.ips_team_id == world.team.id, FollowUp.status == "open", FollowUp.due_at < clock.now())
+    )
     assert active == 3 and overdue > 0
     consultants, active_cell, per_consultant, over, overdue_cell = _cells(page, "IPS Team A")[:5]
     assert (consultants, active_cell, per_consultant, over, overdue_cell) == ("2", "3", "1,5", "0", str(overdue))
@@ -80,8 +87,7 @@ def test_country_overview_queries_do_not_grow_with_teams_or_cases(client, world)
     assert count_queries(client, "/coordinator/country") == few
 
 
-def test_the_page_shows_the_workers_snapshot_with_its_age_and_computes_live_when_it_is_stale(app, client, world,
-                                                                                             clock):
+def test_the_page_shows_the_workers_snapshot_with_its_age_and_computes_live_when_it_is_stale(app, client, world, clock):
     from datetime import timedelta
 
     from ips_coord.housekeeping import refresh_rollups

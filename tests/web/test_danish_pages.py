@@ -1,4 +1,5 @@
 """The pages speak Danish in their text: no ISO date, no English code in the history."""
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,13 @@ def visible_text(html: str) -> str:
 
 def test_the_history_and_dates_are_danish(client, world, db, clock):
     case = world.case_in("job_ended", clock)
-    row = db.session.scalar(select(Notification).where(Notification.case_id == case.id,
-                                                       Notification.requires_ack.is_(True)))
+    row = db.session.scalar(
+        select(Notification).where(Notification.case_id == case.id, Notification.requires_ack.is_(True))
+    )
     assert acknowledge(row)
-    plan_svc.add_action(case, text="Ring til bageren", owner="ips_team", due_date=clock.now().date(),
-                        actor=world.consultant)
+    plan_svc.add_action(
+        case, text="Ring til bageren", owner="ips_team", due_date=clock.now().date(), actor=world.consultant
+    )
     plan_svc.start_intervention(case, world.consultant, name="CTI", start_date=clock.now().date())
     db.session.commit()
     login(client, world.consultant)

@@ -1,5 +1,6 @@
 """A database restart (PostgreSQL drops every connection) with no ping before each checkout:
 a read is answered as if nothing happened, a write gets 503 with Retry-After, never a 500."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,10 @@ def _drop_every_connection(app) -> int:
 
     url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
     return row[0] if row else 0
 
 
@@ -36,4 +39,3 @@ def test_a_read_after_a_restart_is_answered_and_a_write_gets_503(app, client, wo
     answer = client.post("/search", data={"q": "x", "csrf_token": token})
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
     assert client.post("/search", data={"q": "x", "csrf_token": token}).status_code in (200, 303)
-

@@ -1,4 +1,5 @@
 """The employer register, openings, matching, this week's contacts and moving a follow-up, as pages."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,26 +43,50 @@ def test_contact_form_with_person_purpose_and_next_step_then_this_weeks_list(cli
     login(client, world.consultant)
     form = client.get(f"/employer-contacts/new?employer_id={employer.id}").get_data(as_text=True)
     assert "Mette Madsen" in form and 'value="Lageret A/S"' in form
-    r = client.post(f"/employer-contacts/new?employer_id={employer.id}", data={
-        "employer_name": "Lageret A/S", "person_id": person.id, "purpose": "learn_needs",
-        "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"), "face_to_face": "y", "location": "community",
-        "case_id": case.id, "outcome": "Mangler folk", "next_step": "Send CV",
-        "next_step_due": (clock.now() + timedelta(days=2)).date().isoformat()})
+    r = client.post(
+        f"/employer-contacts/new?employer_id={employer.id}",
+        data={
+            "employer_name": "Lageret A/S",
+            "person_id": person.id,
+            "purpose": "learn_needs",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "face_to_face": "y",
+            "location": "community",
+            "case_id": case.id,
+            "outcome": "Mangler folk",
+            "next_step": "Send CV",
+            "next_step_due": (clock.now() + timedelta(days=2)).date().isoformat(),
+        },
+    )
     assert r.status_code == 302
     row = db.session.scalar(select(EmployerContact))
-    assert (row.employer_id, row.person_id, row.purpose, row.next_step) == (employer.id, person.id, "learn_needs",
-                                                                            "Send CV")
+    assert (row.employer_id, row.person_id, row.purpose, row.next_step) == (
+        employer.id,
+        person.id,
+        "learn_needs",
+        "Send CV",
+    )
     week = client.get("/employer-contacts/week").get_data(as_text=True)
     assert "Lageret A/S" in week and "Mette Madsen" in week and case.reference in week and "Send CV" in week
     assert "Lære arbejdsgiverens behov at kende" in week
-    assert db.session.scalar(select(func.count(AccessLog.id)).where(AccessLog.case_id == case.id,
-                                                                    AccessLog.view == "employers.week")) >= 1
+    assert (
+        db.session.scalar(
+            select(func.count(AccessLog.id)).where(AccessLog.case_id == case.id, AccessLog.view == "employers.week")
+        )
+        >= 1
+    )
     assert "Se dem" in client.get("/my-day").get_data(as_text=True)
     # No disclosure: the citizen cannot be named on an employer contact.
     act.save_profile(case, world.consultant, {"disclosure": "none"})
-    r = client.post("/employer-contacts/new", data={
-        "employer_name": "Lageret A/S", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
-        "location": "community", "case_id": case.id})
+    r = client.post(
+        "/employer-contacts/new",
+        data={
+            "employer_name": "Lageret A/S",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "location": "community",
+            "case_id": case.id,
+        },
+    )
     assert r.status_code == 400 and "valgt ikke at fortælle" in r.get_data(as_text=True)
 
 
@@ -97,8 +122,10 @@ def test_move_page_moves_and_hands_over_with_history(client, world, clock, db):
     r = client.post(f"/follow-ups/{fu.id}/move", data={"due_on": "", "assignee_id": "0", "reason": ""})
     assert r.status_code == 400
     new = (fu.due_at + timedelta(days=7)).date().isoformat()
-    r = client.post(f"/follow-ups/{fu.id}/move", data={"due_on": new, "assignee_id": world.colleague.id,
-                                                       "reason": "Behandleren er på ferie"})
+    r = client.post(
+        f"/follow-ups/{fu.id}/move",
+        data={"due_on": new, "assignee_id": world.colleague.id, "reason": "Behandleren er på ferie"},
+    )
     assert r.status_code == 302
     db.session.refresh(fu)
     assert fu.assignee_id == world.colleague.id and fu.due_at.date().isoformat() == new
@@ -120,13 +147,27 @@ def test_follow_along_contact_names_a_citizen_in_work_or_referred(client, world,
         assert case.reference in form
     assert closed.reference not in form
     for case, purpose in ((employed, "follow_along"), (referred, "first_meeting"), (education, "follow_along")):
-        r = client.post("/employer-contacts/new", data={
-            "employer_name": "Bageriet", "purpose": purpose, "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
-            "face_to_face": "y", "location": "community", "case_id": case.reference})
+        r = client.post(
+            "/employer-contacts/new",
+            data={
+                "employer_name": "Bageriet",
+                "purpose": purpose,
+                "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+                "face_to_face": "y",
+                "location": "community",
+                "case_id": case.reference,
+            },
+        )
         assert r.status_code == 302, r.get_data(as_text=True)
         row = db.session.scalar(select(EmployerContact).where(EmployerContact.case_id == case.id))
         assert row is not None and row.purpose == purpose
-    r = client.post("/employer-contacts/new", data={
-        "employer_name": "Bageriet", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
-        "location": "community", "case_id": closed.reference})
+    r = client.post(
+        "/employer-contacts/new",
+        data={
+            "employer_name": "Bageriet",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "location": "community",
+            "case_id": closed.reference,
+        },
+    )
     assert r.status_code == 400 and "Ingen af dine borgere passer" in r.get_data(as_text=True)

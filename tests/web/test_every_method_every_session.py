@@ -4,6 +4,7 @@ Flask answers OPTIONS itself, but a blueprint's before_request runs first; a rol
 that assumed a signed-in staff user failed for a visitor or a citizen. The rules come from the
 app, so a new route or blueprint is covered without editing this file.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,13 @@ def _sessions(app, world, case) -> dict:
 
 def _urls(app, case) -> list[tuple[str, str, frozenset]]:
     """Every rule with its arguments filled: the case's ids where they fit, 1 elsewhere."""
-    values = {"case_id": str(case.id), "citizen_id": str(case.citizen_id), "filename": "app.css",
-              "key": "cal_not-a-key", "token": "not-a-token"}
+    values = {
+        "case_id": str(case.id),
+        "citizen_id": str(case.citizen_id),
+        "filename": "app.css",
+        "key": "cal_not-a-key",
+        "token": "not-a-token",
+    }
     urls = []
     for rule in app.url_map.iter_rules():
         url = rule.rule
@@ -67,8 +73,12 @@ def test_a_role_guard_answers_options_as_it_answers_get(app, world):
     the right role gets the methods."""
     case = world.case_in("engagement")
     clients = _sessions(app, world, case)
-    for url, owner in (("/admin/users", "admin"), ("/coordinator", "coordinator"), ("/privacy", "privacy_officer"),
-                       ("/inbox", "consultant")):
+    for url, owner in (
+        ("/admin/users", "admin"),
+        ("/coordinator", "coordinator"),
+        ("/privacy", "privacy_officer"),
+        ("/inbox", "consultant"),
+    ):
         for who, client in clients.items():
             get, options = client.get(url), client.options(url)
             if who == owner:

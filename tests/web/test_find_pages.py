@@ -1,6 +1,7 @@
 """Finding things without the search box: the employer-contact form's searchable "for citizen"
 field (no JavaScript needed), the team's case list in whole phase groups under the right
 heading, and a coordinator clicking a consultant to see their cases."""
+
 from __future__ import annotations
 
 import html as htmllib
@@ -32,8 +33,12 @@ def test_pages_hold_whole_phase_groups():
     pages = pack_pages(counts, size=100)
     assert pages == [
         [(Phase.REFERRED, 0, 30), (Phase.ENGAGEMENT, 0, 60)],
-        [(Phase.JOB_SEARCH, 0, 100)], [(Phase.JOB_SEARCH, 100, 100)], [(Phase.JOB_SEARCH, 200, 100)],
-        [(Phase.EMPLOYED, 0, 20)], [(Phase.CLOSED, 0, 90)]]
+        [(Phase.JOB_SEARCH, 0, 100)],
+        [(Phase.JOB_SEARCH, 100, 100)],
+        [(Phase.JOB_SEARCH, 200, 100)],
+        [(Phase.EMPLOYED, 0, 20)],
+        [(Phase.CLOSED, 0, 90)],
+    ]
     # No group that fits on a page is ever split.
     for phase, n in counts.items():
         if n <= 100:
@@ -43,25 +48,39 @@ def test_pages_hold_whole_phase_groups():
 
 def test_citizen_field_is_searchable_by_name_and_number_without_javascript(client, world, db, clock):
     def named(first, last):
-        case = act.create_referral({"first_name": first, "last_name": last, "birth_year": 1980}, world.consultant,
-                                   psychiatry_contact_id=world.clinician.id)
+        case = act.create_referral(
+            {"first_name": first, "last_name": last, "birth_year": 1980},
+            world.consultant,
+            psychiatry_contact_id=world.clinician.id,
+        )
         return world.step(case, "enrol")
 
     anna, bent, anne = named("Anna", "Østergaard"), named("Bent", "Andersen"), named("Anne", "Holm")
     login(client, world.consultant)
     page = text(client.get("/employer-contacts/new"))
     # A text field with a list the browser filters as one types (HTML, no script), sorted by name.
-    assert re.search(r'<input[^>]+id="case_id"[^>]+list="citizen-names"', page) or \
-        re.search(r'<input[^>]+list="citizen-names"[^>]+id="case_id"', page)
+    assert re.search(r'<input[^>]+id="case_id"[^>]+list="citizen-names"', page) or re.search(
+        r'<input[^>]+list="citizen-names"[^>]+id="case_id"', page
+    )
     assert '<select id="case_id"' not in page
     options = re.findall(r'<option value="([^"]+ \(IPS-\d+\))">', page)
-    assert options == [f"Bent Andersen ({bent.reference})", f"Anne Holm ({anne.reference})",
-                       f"Anna Østergaard ({anna.reference})"]
+    assert options == [
+        f"Bent Andersen ({bent.reference})",
+        f"Anne Holm ({anne.reference})",
+        f"Anna Østergaard ({anna.reference})",
+    ]
 
     def post(typed):
-        return client.post("/employer-contacts/new", data={
-            "employer_name": "Cykelsmeden", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
-            "face_to_face": "y", "location": "community", "case_id": typed})
+        return client.post(
+            "/employer-contacts/new",
+            data={
+                "employer_name": "Cykelsmeden",
+                "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+                "face_to_face": "y",
+                "location": "community",
+                "case_id": typed,
+            },
+        )
 
     for typed, case in ((f"Bent Andersen ({bent.reference})", bent), ("østergaard", anna), (anne.reference, anne)):
         assert post(typed).status_code == 302, typed
@@ -72,8 +91,7 @@ def test_citizen_field_is_searchable_by_name_and_number_without_javascript(clien
     assert "Flere borgere passer" in text(several) and 'value="ann"' in text(several)
     none = post("Zacharias")
     assert none.status_code == 400 and "Ingen af dine borgere passer." in text(none)
-    stranger = act.create_referral({"first_name": "Fremmed", "last_name": "Person", "birth_year": 1970},
-                                   world.outsider)
+    stranger = act.create_referral({"first_name": "Fremmed", "last_name": "Person", "birth_year": 1970}, world.outsider)
     assert post(stranger.reference).status_code == 400
 
 
@@ -86,7 +104,7 @@ def test_team_list_is_headed_as_the_team_and_a_coordinator_opens_a_consultants_c
     team = text(client.get("/cases?scope=team"))
     assert "<h1>Teamets forløb" in team and "Mine forløb" not in team
     assert mine.reference in team and theirs.reference in team
-    assert "Henvist <span class=\"count\">(2)</span>" in team  # the group's count, not the page's
+    assert 'Henvist <span class="count">(2)</span>' in team  # the group's count, not the page's
 
     login(client, world.coordinator)
     assert "<h1>Teamets forløb" in text(client.get("/cases"))

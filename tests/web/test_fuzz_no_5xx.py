@@ -5,6 +5,7 @@ properties of its body schema) and every form POST in the URL map, so a new endp
 without editing this file. Each is sent every class of bad input once (lone surrogates, NUL,
 CR/LF, deep nesting, huge strings, wrong types), then hypothesis adds random combinations.
 """
+
 from __future__ import annotations
 
 import glob
@@ -24,8 +25,24 @@ from tests.factories import login
 
 pytestmark = pytest.mark.slow  # every endpoint with every class of bad input, then random ones: minutes
 
-BAD_STRINGS = ["\udc00", "a\ud800b", "\x00", "x\x00y", "a\r\nSet-Cookie: x=1", "//evil.example", "x" * 300_000,
-               "", " ", "0", "-1", "99999999999999999999", "2026-13-45", "1e309", "null", "<script>"]
+BAD_STRINGS = [
+    "\udc00",
+    "a\ud800b",
+    "\x00",
+    "x\x00y",
+    "a\r\nSet-Cookie: x=1",
+    "//evil.example",
+    "x" * 300_000,
+    "",
+    " ",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "2026-13-45",
+    "1e309",
+    "null",
+    "<script>",
+]
 # One of each class, for the exhaustive sweep (every endpoint x every class).
 CLASSES = ["\udc00", "x\x00y", "a\r\nSet-Cookie: x=1", "x" * 300_000, "", "99999999999999999999", "2026-13-45"]
 WRONG_TYPES = [None, True, 0, -1, 2**63, 1.5, [], {}, ["\udc00"], {"a": "\x00"}]
@@ -45,15 +62,34 @@ def _deep(n: int) -> str:
 NESTED = json.loads(_deep(60))  # deeper than any schema, shallow enough for json.dumps
 
 
-JSON_BODIES = [_deep(1000), _deep(50_000), '{"a":' * 1000 + "1" + "}" * 1000, '"\\udc00"', "[]", "null", "1",
-               '{"name": "\\ud800"}', "{", "\x00", '{"name": "' + "x" * 2_000_000 + '"}']
+JSON_BODIES = [
+    _deep(1000),
+    _deep(50_000),
+    '{"a":' * 1000 + "1" + "}" * 1000,
+    '"\\udc00"',
+    "[]",
+    "null",
+    "1",
+    '{"name": "\\ud800"}',
+    "{",
+    "\x00",
+    '{"name": "' + "x" * 2_000_000 + '"}',
+]
 
 # Query parameters seen on GET routes (the API's from OpenAPI, the web's by name: these, and every
 # one a view of ips_coord/web reads, found in the source by _read_parameters).
 WEB_QUERY = ["q", "page", "phase", "team", "lang", "next", "status", "kind", "overdue", "show"]
 SKIP_FORMS = {"auth.logout", "auth.logout_everywhere"}  # they only end the fuzzing session
-ANONYMOUS = {"auth.login", "ack.acknowledge_page", "ack.acknowledge_post", "ack.retired_link", "citizen.login",
-             "citizen.code", "citizen.invitation", "citizen.retired_invitation"}
+ANONYMOUS = {
+    "auth.login",
+    "ack.acknowledge_page",
+    "ack.acknowledge_post",
+    "ack.retired_link",
+    "citizen.login",
+    "citizen.code",
+    "citizen.invitation",
+    "citizen.retired_invitation",
+}
 
 
 def _read_parameters() -> dict[str, set[str]]:
@@ -99,31 +135,43 @@ class Target:
         from ips_coord.services import plan
 
         self.ids = {
-            "case_id": case.id, "into_case_id": case.id, "citizen_id": case.citizen_id,
+            "case_id": case.id,
+            "into_case_id": case.id,
+            "citizen_id": case.citizen_id,
             "consent_id": db.session.query(Consent.id).filter_by(case_id=case.id).scalar() or 1,
             "follow_up_id": db.session.query(FollowUp.id).filter_by(case_id=case.id).limit(1).scalar() or 1,
             "notification_id": db.session.query(Notification.id).limit(1).scalar() or 1,
-            "token_id": 1, "token": "not-a-token", "filename": "app.css",
-            "endpoint_id": 1, "delivery_id": 1,  # webhooks: a missing one is a 404
+            "token_id": 1,
+            "token": "not-a-token",
+            "filename": "app.css",
+            "endpoint_id": 1,
+            "delivery_id": 1,  # webhooks: a missing one is a 404
             # The employer register: the ids made in _setup, or 1.
             "employer_id": db.session.query(Employer.id).limit(1).scalar() or 1,
             "opening_id": db.session.query(Opening.id).limit(1).scalar() or 1,
             "suggestion_id": db.session.query(Suggestion.id).limit(1).scalar() or 1,
             "employer_contact_id": db.session.query(EmployerContact.id).limit(1).scalar() or 1,
             "action_id": plan.add_action(case, text="Ring", owner="citizen", due_date=None, actor=world.consultant).id,
-            "intervention_id": plan.start_intervention(case, world.consultant, name="CTI",
-                                                       start_date=case.referred_at.date()).id,
+            "intervention_id": plan.start_intervention(
+                case, world.consultant, name="CTI", start_date=case.referred_at.date()
+            ).id,
             # The inbox: an item of the case, or 1.
             "item_id": db.session.query(InboxItem.id).limit(1).scalar() or 1,
             # The team's fidelity reviews and guides, a network meeting: a missing one is a 404.
-            "review_id": 1, "guide_id": 1, "meeting_id": 1,
+            "review_id": 1,
+            "guide_id": 1,
+            "meeting_id": 1,
             # The jobcenter's decisions, corrected in place: one of the case, or 1.
             "fact_id": db.session.query(BenefitFact.id).limit(1).scalar() or 1,
         }
         # Accounts: an admin's user page, and a calendar-feed key that opens nothing.
         self.ids.update(user_id=world.consultant.id, key="cal_not-a-key")
-        self.ids.update(consultant_id=world.consultant.id, psychiatry_contact_id=world.clinician.id,
-                        jobcenter_caseworker_id=world.caseworker.id, version=case.version)
+        self.ids.update(
+            consultant_id=world.consultant.id,
+            psychiatry_contact_id=world.clinician.id,
+            jobcenter_caseworker_id=world.caseworker.id,
+            version=case.version,
+        )
         spec = app.test_client().get("/api/openapi.json").json
         self.spec = spec
         # (method, url, a valid body built from the schema, its free-text fields)
@@ -140,9 +188,13 @@ class Target:
                     if body:
                         schema = self._resolve(body["content"]["application/json"]["schema"])
                         valid = self.valid(schema)
-                        free = [n for n, p in schema.get("properties", {}).items()
-                                if self._resolve(p).get("type") == "string"
-                                and not {"enum", "format"} & set(self._resolve(p)) and not p.get("readOnly")]
+                        free = [
+                            n
+                            for n, p in schema.get("properties", {}).items()
+                            if self._resolve(p).get("type") == "string"
+                            and not {"enum", "format"} & set(self._resolve(p))
+                            and not p.get("readOnly")
+                        ]
                     self.json_writes.append((method.upper(), url, valid, free))
         self.forms: list[tuple[str, str]] = []
         self.web_gets: list[tuple[str, str]] = []
@@ -162,8 +214,9 @@ class Target:
     def _resolve(self, schema: dict) -> dict:
         while "$ref" in schema or "oneOf" in schema:  # a body per variant (transitions): the first one
             schema = schema["oneOf"][0] if "oneOf" in schema else schema
-            schema = self.spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema \
-                else schema
+            schema = (
+                self.spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+            )
         return schema
 
     def valid(self, schema: dict, name: str = ""):
@@ -244,9 +297,17 @@ def _employer_register(world, case):
     employer = emp.create_employer(world.consultant, {"name": "Lageret A/S", "cvr": "10150817"})
     person = emp.add_person(employer, world.consultant, {"name": "Mette"})
     opening = emp.create_opening(employer, world.consultant, {"title": "Lagermedarbejder", "hours_per_week": 20})
-    act.log_employer_contact(world.consultant, employer_id=employer.id, person_id=person.id, occurred_at=utcnow(),
-                             location="community", case=case, purpose="learn_needs", next_step="Ring",
-                             next_step_due=utcnow().date())
+    act.log_employer_contact(
+        world.consultant,
+        employer_id=employer.id,
+        person_id=person.id,
+        occurred_at=utcnow(),
+        location="community",
+        case=case,
+        purpose="learn_needs",
+        next_step="Ring",
+        next_step_due=utcnow().date(),
+    )
     matching.record_suggestion(case, opening, world.consultant)
 
 
@@ -302,12 +363,19 @@ def _every_query_parameter(target, clients):
                     _check(_get(who, url, {name: value}), (endpoint, name, value))
 
 
-text = st.one_of(st.sampled_from(BAD_STRINGS), st.text(max_size=50),
-                 st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=20))
+text = st.one_of(
+    st.sampled_from(BAD_STRINGS),
+    st.text(max_size=50),
+    st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=20),
+)
 # Ordinary text with something the database, a header or a parser cannot take somewhere inside.
 bad_text = st.one_of(
-    st.builds(lambda pre, bad, post: pre + bad + post, st.text(max_size=10),
-              st.sampled_from(["\udc00", "\ud800", "\x00", "\r\n", "\u2028", "\ufeff", "\x1b"]), st.text(max_size=10)),
+    st.builds(
+        lambda pre, bad, post: pre + bad + post,
+        st.text(max_size=10),
+        st.sampled_from(["\udc00", "\ud800", "\x00", "\r\n", "\u2028", "\ufeff", "\x1b"]),
+        st.text(max_size=10),
+    ),
     st.sampled_from(BAD_STRINGS),
 )
 json_value = st.recursive(
@@ -321,15 +389,22 @@ def test_random_bad_input_never_gives_a_5xx(app, world):
     target, clients = _setup(app, world)
     writes = [w for w in target.json_writes if w[3]]  # endpoints with free text
 
-    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=200,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(data=st.data())
     def one_request(data):
         shape = data.draw(st.sampled_from(["text", "types", "form"]), label="shape")
         if shape == "form":
             endpoint, url = data.draw(st.sampled_from(target.forms), label="form")
-            form = data.draw(st.dictionaries(st.sampled_from(target.field_names), st.one_of(bad_text, text),
-                                             min_size=1, max_size=8), label="data")
+            form = data.draw(
+                st.dictionaries(st.sampled_from(target.field_names), st.one_of(bad_text, text), min_size=1, max_size=8),
+                label="data",
+            )
             _check(_post_form(_client_for(clients, endpoint), url, form), (endpoint, form))
             return
         if shape == "text":  # a valid body whose free-text fields carry bad text
@@ -340,7 +415,9 @@ def test_random_bad_input_never_gives_a_5xx(app, world):
             keys = st.sampled_from(sorted(valid)) if valid else text
             changes = data.draw(st.dictionaries(keys, json_value, min_size=1, max_size=3), label="changes")
         body = {**valid, **changes}
-        _check(clients["consultant"].open(url, method=method, data=json.dumps(body), content_type="application/json"),
-               (url, body))
+        _check(
+            clients["consultant"].open(url, method=method, data=json.dumps(body), content_type="application/json"),
+            (url, body),
+        )
 
     one_request()

@@ -1,4 +1,5 @@
 """Login throttling, proxies, idle timeout, logout (here and everywhere), caching."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,8 +9,13 @@ from tests.factories import PASSWORD, login
 
 
 def test_failed_logins_grow_a_delay_per_account_that_ends(app, db, world, clock):
-    strict = make_app(app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_FREE_FAILURES=3, LOGIN_DELAY_SECONDS=30,
-                      LOGIN_DELAY_MAX_SECONDS=120, LOGIN_LIMIT_ADDRESS="1000 per 15 minutes")
+    strict = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_DELAY_SECONDS=30,
+        LOGIN_DELAY_MAX_SECONDS=120,
+        LOGIN_LIMIT_ADDRESS="1000 per 15 minutes",
+    )
     strict.extensions["ips_clock"] = clock
     client = strict.test_client()
     wrong = {"email": world.consultant.email, "password": "Wrong-one-1"}
@@ -51,33 +57,61 @@ def test_failed_logins_are_throttled_per_address(app, db, world):
 def test_behind_a_proxy_the_address_limit_is_per_client(app, db, world, redis_url):
     """PROXY_HOPS=1: one client's failures do not lock out everyone who comes through the proxy,
     and a client cannot dodge its limit by sending its own X-Forwarded-For."""
-    proxied = make_app(app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_LIMIT_ADDRESS="4 per 15 minutes", PROXY_HOPS=1,
-                       RATELIMIT_STORAGE_URI=redis_url)
+    proxied = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        LOGIN_LIMIT_ADDRESS="4 per 15 minutes",
+        PROXY_HOPS=1,
+        RATELIMIT_STORAGE_URI=redis_url,
+    )
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
     client = proxied.test_client()
     attacker = {"REMOTE_ADDR": "127.0.0.1"}
     for i in range(4):
-        client.post("/login", data={"email": f"guess{i}@example.test", "password": "Wrong-one-1"},
-                    headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=attacker)
-    spoofed = client.post("/login", data={"email": "x@example.test", "password": "Wrong-one-1"},
-                          headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}, environ_base=attacker)
+        client.post(
+            "/login",
+            data={"email": f"guess{i}@example.test", "password": "Wrong-one-1"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base=attacker,
+        )
+    spoofed = client.post(
+        "/login",
+        data={"email": "x@example.test", "password": "Wrong-one-1"},
+        headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"},
+        environ_base=attacker,
+    )
     assert spoofed.status_code == 429  # the proxy appended the real address; only that one is trusted
     colleague = proxied.test_client()
-    r = colleague.post("/login", data={"email": world.consultant.email, "password": PASSWORD},
-                       headers={"X-Forwarded-For": "203.0.113.99"}, environ_base=attacker)
+    r = colleague.post(
+        "/login",
+        data={"email": world.consultant.email, "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.99"},
+        environ_base=attacker,
+    )
     assert r.status_code == 302
     # Without PROXY_HOPS every client is the proxy's address: the same four failures block all.
-    plain = make_app(app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_LIMIT_ADDRESS="4 per 15 minutes",
-                     RATELIMIT_STORAGE_URI=redis_url)
+    plain = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], LOGIN_LIMIT_ADDRESS="4 per 15 minutes", RATELIMIT_STORAGE_URI=redis_url
+    )
     redis.Redis.from_url(redis_url).flushdb()
     c = plain.test_client()
     for i in range(4):
-        c.post("/login", data={"email": f"guess{i}@example.test", "password": "Wrong-one-1"},
-               headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=attacker)
-    assert c.post("/login", data={"email": world.consultant.email, "password": PASSWORD},
-                  headers={"X-Forwarded-For": "203.0.113.99"}, environ_base=attacker).status_code == 429
+        c.post(
+            "/login",
+            data={"email": f"guess{i}@example.test", "password": "Wrong-one-1"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base=attacker,
+        )
+    assert (
+        c.post(
+            "/login",
+            data={"email": world.consultant.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.99"},
+            environ_base=attacker,
+        ).status_code
+        == 429
+    )
     redis.Redis.from_url(redis_url).flushdb()
 
 

@@ -1,6 +1,7 @@
 """The jobcenter caseworker's desk: *Mine borgere i IPS* with the active courses first and a
 filter; decisions (a fleksjob assessment, mentor hours...) as structured fields (outcome, hours,
 date, next date), correctable in place, every field with a label bound to it."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ def test_my_citizens_in_ips_active_first_with_a_filter(client, world, clock):
     assert all(c.reference in everything for c in (employed, searching, referred, closed))
     assert everything.find(employed.reference) < everything.find(closed.reference)
     assert client.get("/jobcenter?show=nonsense").status_code == 200  # an unknown filter shows the active
-    _labels_bound(page[page.index("<main"):])
+    _labels_bound(page[page.index("<main") :])
 
 
 def test_a_fleksjob_assessment_as_structured_fields_corrected_in_place(client, world, clock, db):
@@ -47,34 +48,56 @@ def test_a_fleksjob_assessment_as_structured_fields_corrected_in_place(client, w
     other = world.case_in("job_search")
     login(client, world.caseworker)
     today = clock.now().date()
-    r = client.post(f"/cases/{case.id}/decisions", data={
-        "kind": "flexjob_assessment", "benefit": "Fleksjobvurdering", "outcome": "pending",
-        "on_date": today.isoformat(), "next_date": (today + timedelta(days=30)).isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/decisions",
+        data={
+            "kind": "flexjob_assessment",
+            "benefit": "Fleksjobvurdering",
+            "outcome": "pending",
+            "on_date": today.isoformat(),
+            "next_date": (today + timedelta(days=30)).isoformat(),
+        },
+    )
     assert r.status_code == 302
     fact = db.session.scalar(select(BenefitFact).where(BenefitFact.case_id == case.id))
     assert (fact.kind, fact.outcome, fact.next_date) == ("flexjob_assessment", "pending", today + timedelta(days=30))
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    section = page[page.index('id="decisions"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="decisions"') :]
+    section = section[: section.index("</section>")]
     assert "Afventer afgørelse" in section and (today + timedelta(days=30)).strftime("næste: %d.%m.%Y") in section
     _labels_bound(section)
     # The outcome is known: the decision is changed where it is listed.
     p = f"d{fact.id}-"
-    r = client.post(f"/cases/{case.id}/decisions/{fact.id}", data={
-        p + "kind": "flexjob_assessment", p + "benefit": "Fleksjobvurdering", p + "outcome": "granted",
-        p + "hours": "12", p + "on_date": today.isoformat(),
-        p + "next_date": (today + timedelta(days=365)).isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/decisions/{fact.id}",
+        data={
+            p + "kind": "flexjob_assessment",
+            p + "benefit": "Fleksjobvurdering",
+            p + "outcome": "granted",
+            p + "hours": "12",
+            p + "on_date": today.isoformat(),
+            p + "next_date": (today + timedelta(days=365)).isoformat(),
+        },
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith(f"#decision-{fact.id}")
     db.session.expire_all()
     fact = db.session.get(BenefitFact, fact.id)
     assert (fact.outcome, fact.hours, fact.updated_by_id) == ("granted", 12.0, world.caseworker.id)
     assert "Bevilget" in client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert db.session.scalar(select(CaseEvent.id).where(CaseEvent.case_id == case.id,
-                                                        CaseEvent.event == "benefit_recorded").limit(1))
+    assert db.session.scalar(
+        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.event == "benefit_recorded").limit(1)
+    )
     # A next date before the decision: told next to the field, nothing changed.
-    r = client.post(f"/cases/{case.id}/decisions/{fact.id}", data={
-        p + "kind": "flexjob_assessment", p + "benefit": "Fleksjobvurdering", p + "outcome": "granted",
-        p + "on_date": today.isoformat(), p + "next_date": (today - timedelta(days=1)).isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/decisions/{fact.id}",
+        data={
+            p + "kind": "flexjob_assessment",
+            p + "benefit": "Fleksjobvurdering",
+            p + "outcome": "granted",
+            p + "on_date": today.isoformat(),
+            p + "next_date": (today - timedelta(days=1)).isoformat(),
+        },
+    )
     assert r.status_code == 400
     body = r.get_data(as_text=True)
     assert re.search(rf'id="{p}next_date-error">Næste dato kan ikke ligge før afgørelsens dato', body)
@@ -83,8 +106,16 @@ def test_a_fleksjob_assessment_as_structured_fields_corrected_in_place(client, w
     # The API carries the same fields.
     from tests.factories import bearer
 
-    r = client.post(f"/api/v1/cases/{case.id}/benefit-facts", headers=bearer(world.caseworker), json={
-        "benefit": "Mentor", "kind": "mentor_hours", "hours": 3, "outcome": "granted",
-        "next_date": (today + timedelta(days=90)).isoformat()})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/benefit-facts",
+        headers=bearer(world.caseworker),
+        json={
+            "benefit": "Mentor",
+            "kind": "mentor_hours",
+            "hours": 3,
+            "outcome": "granted",
+            "next_date": (today + timedelta(days=90)).isoformat(),
+        },
+    )
     assert r.status_code == 201, r.json
     assert r.json["outcome"] == "granted" and r.json["next_date"] == (today + timedelta(days=90)).isoformat()

@@ -2,6 +2,7 @@
 history and a Referer. A link that carries a secret keeps it after "#" (which a browser never
 sends) and the page POSTs it; the URL map is walked, so a new route with a secret in its path
 fails here unless it is on the documented list below."""
+
 from __future__ import annotations
 
 import email
@@ -22,8 +23,9 @@ from tests.conftest import IsolatedClient
 from tests.factories import login
 from tests.web.test_citizen_view import citizen_case, deliver_due
 
-SECRET_NAME = re.compile(r"token|key|code|secret|password|passwd|sid|session|nonce|otp|signature|hash|auth|cred",
-                         re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"token|key|code|secret|password|passwd|sid|session|nonce|otp|signature|hash|auth|cred", re.IGNORECASE
+)
 # Path parameters that are no secret: a static file's name.
 PUBLIC = {("static", "filename")}
 # The documented exceptions, each with its reason (docs/operations.md, "Secrets and access logs").
@@ -73,8 +75,9 @@ def _mail_to(app, address: str) -> str:
     what is due (the mailbox folder holds the whole session's mail)."""
     deliver_due(app)
     texts = []
-    for path in sorted(glob.glob(os.path.join(app.instance_path, "mailbox", "*.eml")), key=os.path.getmtime,
-                       reverse=True):
+    for path in sorted(
+        glob.glob(os.path.join(app.instance_path, "mailbox", "*.eml")), key=os.path.getmtime, reverse=True
+    ):
         with open(path, "rb") as fh:
             msg = email.message_from_binary_file(fh, policy=email.policy.default)
         if msg["To"] == address:
@@ -91,8 +94,13 @@ def test_every_e_mailed_secret_rides_after_the_fragment_and_works(app, world, cl
     invitation = [u for u in _links(_mail_to(app, "sara@borger.example")) if "/citizen/" in u]
     _db.session.expire_all()  # the invitation is a case event: a new version
     case = _db.session.get(IpsCase, case.id)
-    world.step(world.step(world.step(case, "start_search"), "start_job", employer_name="Bageriet",
-                          benefits_counselling_offered=True), "end_job", end_reason="dismissed")
+    world.step(
+        world.step(
+            world.step(case, "start_search"), "start_job", employer_name="Bageriet", benefits_counselling_offered=True
+        ),
+        "end_job",
+        end_reason="dismissed",
+    )
     assert IsolatedClient(app).post("/password/forgot", data={"email": world.consultant.email}).status_code == 302
     ack_mail = _mail_to(app, world.clinician.email)
     reset = [u for u in _links(_mail_to(app, world.consultant.email)) if "/password/" in u]
@@ -109,16 +117,23 @@ def test_every_e_mailed_secret_rides_after_the_fragment_and_works(app, world, cl
     citizen = IsolatedClient(app)
     token = urlsplit(invitation[0]).fragment
     assert citizen.post("/citizen/invitation", data={"token": token}).headers["Location"].endswith("/citizen")
-    assert IsolatedClient(app).post("/citizen/invitation", data={"token": token}).headers["Location"].endswith(
-        "/citizen/login")  # single use
+    assert (
+        IsolatedClient(app)
+        .post("/citizen/invitation", data={"token": token})
+        .headers["Location"]
+        .endswith("/citizen/login")
+    )  # single use
     clinician = IsolatedClient(app)
     token = urlsplit(ack[0]).fragment
     shown = clinician.post("/ack", data={"token": token, "step": "show"})
     assert shown.status_code == 200 and case.reference in shown.get_data(as_text=True)
     row = _db.session.scalar(select(Notification).where(Notification.requires_ack, Notification.case_id == case.id))
     assert row.acknowledged_at is None  # showing acknowledges nothing (a mail scanner may open links)
-    assert _db.session.scalar(select(AccessLog.id).where(  # the signed link reads as its recipient
-        AccessLog.user_id == world.clinician.id, AccessLog.case_id == case.id, AccessLog.action == "read"))
+    assert _db.session.scalar(
+        select(AccessLog.id).where(  # the signed link reads as its recipient
+            AccessLog.user_id == world.clinician.id, AccessLog.case_id == case.id, AccessLog.action == "read"
+        )
+    )
     done = clinician.post("/ack", data={"token": token, "step": "ack"})
     assert done.status_code == 200 and "registreret" in done.get_data(as_text=True)
     _db.session.refresh(row)
@@ -130,16 +145,21 @@ def test_old_links_with_the_token_in_the_path_are_never_accepted(app, world):
     case = world.case_in("job_ended")
     row = _db.session.scalar(select(Notification).where(Notification.requires_ack, Notification.case_id == case.id))
     old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="ips-coord-ack").dumps(
-        {"n": row.id, "r": row.recipient_id})
+        {"n": row.id, "r": row.recipient_id}
+    )
     client = IsolatedClient(app)
     for method in ("GET", "POST"):
         resp = client.open(f"/ack/{old}", method=method)
         assert resp.status_code == 410 and "ældre e-mail" in resp.get_data(as_text=True)
     assert client.post("/ack", data={"token": old, "step": "ack"}).status_code == 404
     old_invitation = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="citizen-invitation").dumps(
-        {"i": 1, "s": "x"})
+        {"i": 1, "s": "x"}
+    )
     for method in ("GET", "POST"):
-        assert client.open(f"/citizen/invitation/{old_invitation}", method=method).headers["Location"].endswith(
-            "/citizen/login")
+        assert (
+            client.open(f"/citizen/invitation/{old_invitation}", method=method)
+            .headers["Location"]
+            .endswith("/citizen/login")
+        )
     _db.session.refresh(row)
     assert row.acknowledged_at is None

@@ -2,6 +2,7 @@
 range-checked to the column, and an answer a person can act on; never a 500. The fuzz test
 (test_fuzz_no_5xx.py) sends these values to every query parameter of every page; these tests
 say what each kind of place answers."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,10 +43,12 @@ def test_an_id_in_a_query_string_is_a_400_naming_it(app, world, clients):
     employer-contact form, the reports and their CSV."""
     coordinator, consultant = clients["coordinator"], clients["consultant"]
     for value in UNICODE_DIGITS + OUT_OF_RANGE + ["abc", "-1", "0"]:
-        for client, url in ((coordinator, f"/cases?consultant={value}"),
-                            (coordinator, f"/coordinator/reports?consultant={value}"),
-                            (coordinator, f"/coordinator/reports/outcomes.csv?consultant={value}"),
-                            (consultant, f"/employer-contacts/new?employer_id={value}")):
+        for client, url in (
+            (coordinator, f"/cases?consultant={value}"),
+            (coordinator, f"/coordinator/reports?consultant={value}"),
+            (coordinator, f"/coordinator/reports/outcomes.csv?consultant={value}"),
+            (consultant, f"/employer-contacts/new?employer_id={value}"),
+        ):
             resp = client.get(url)
             assert resp.status_code == 400, (url, resp.status_code)
     # A real id still narrows the list; an id of no one in the team is 404 as before.
@@ -77,8 +80,9 @@ def test_a_number_in_a_form_is_the_form_error(world, clients):
     case = world.case_in("engagement")
     consultant = clients["consultant"]
     for value in UNICODE_DIGITS[:2] + OUT_OF_RANGE[:2] + ["NaN", "sNaN", "1e999"]:
-        resp = consultant.post(f"/cases/{case.id}/transition",
-                               data={"event": "start_search", "version": value, "hours_per_week": value})
+        resp = consultant.post(
+            f"/cases/{case.id}/transition", data={"event": "start_search", "version": value, "hours_per_week": value}
+        )
         body = resp.get_data(as_text=True)
         assert resp.status_code == 400 and case.reference in body, (value, resp.status_code)  # the case page again
         assert 'role="alert"' in body or 'class="error"' in body, value

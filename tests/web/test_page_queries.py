@@ -1,4 +1,5 @@
 """The hot pages make a fixed number of queries, however many cases there are (no N+1)."""
+
 from __future__ import annotations
 
 import re
@@ -92,9 +93,18 @@ def test_a_write_does_not_read_the_signed_in_user_again_after_its_commit(client,
     case = world.case_in("job_search")
     login(client, world.consultant)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(f"/cases/{case.id}").get_data(as_text=True))
-    response, seen = _statements(client, "post", f"/cases/{case.id}/contacts", data={
-        "csrf_token": token.group(1), "kind": "contact", "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
-        "location": "community", "note": "Samtale."})
+    response, seen = _statements(
+        client,
+        "post",
+        f"/cases/{case.id}/contacts",
+        data={
+            "csrf_token": token.group(1),
+            "kind": "contact",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "location": "community",
+            "note": "Samtale.",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     from_user = [i for i, s in enumerate(seen) if s.startswith("SELECT staff_user.id")]
     assert from_user == [0], seen  # loaded once, with the session; not again after the commit
@@ -110,6 +120,7 @@ def _transaction_ends(client, call):
             dbapi = conn.connection.dbapi_connection
             idle = getattr(dbapi, "pgconn", None) is not None and dbapi.pgconn.transaction_status == 0  # IDLE
             ends.append("none" if idle else kind)
+
         return listener
 
     commit, rollback = ended("commit"), ended("rollback")
@@ -135,8 +146,16 @@ def test_the_case_page_reads_each_table_once(client, world, clock):
     from ips_coord.services import activities as act
 
     case = world.step(world.case_in("employed"), "end_job", end_reason="dismissed")
-    act.record_consent(case, world.consultant, from_party="psychiatry", to_party="ips_team", categories=["symptoms"],
-                       purpose="Koordinering", given_at=local_today(clock.now()), expires_at=None)
+    act.record_consent(
+        case,
+        world.consultant,
+        from_party="psychiatry",
+        to_party="ips_team",
+        categories=["symptoms"],
+        purpose="Koordinering",
+        given_at=local_today(clock.now()),
+        expires_at=None,
+    )
     login(client, world.consultant)
     response, seen = _statements(client, "get", f"/cases/{case.id}")
     assert response.status_code == 200
@@ -171,8 +190,12 @@ def test_the_overview_reads_the_assignment_choices_once_for_the_whole_queue(clie
     from ips_coord.services import activities as act
 
     def referral(first):  # by psychiatry: it waits in the team's queue for a consultant
-        act.create_referral({"first_name": first, "last_name": "Kø", "birth_year": 1970 + len(first)}, world.clinician,
-                            ips_team_id=world.team.id, psychiatry_contact_id=world.clinician.id)
+        act.create_referral(
+            {"first_name": first, "last_name": "Kø", "birth_year": 1970 + len(first)},
+            world.clinician,
+            ips_team_id=world.team.id,
+            psychiatry_contact_id=world.clinician.id,
+        )
 
     referral("En")
     login(client, world.coordinator)
@@ -200,8 +223,9 @@ def test_a_post_that_only_reads_ends_with_commit(client, world, clock):
     case = world.case_in("employed")
     login(client, world.consultant)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/search").get_data(as_text=True))
-    response, ends = _transaction_ends(client, lambda: client.post(
-        "/search", data={"q": str(case.id), "csrf_token": token.group(1)}))
+    response, ends = _transaction_ends(
+        client, lambda: client.post("/search", data={"q": str(case.id), "csrf_token": token.group(1)})
+    )
     assert response.status_code in (200, 303)
     assert ends and "rollback" not in ends, ends
 

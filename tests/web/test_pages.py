@@ -1,4 +1,5 @@
 """Login, logout, the case list and the language switch, through the real pages."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Outcomes, fidelity and CSV on the demo data, checked against independent queries."""
+
 from __future__ import annotations
 
 import csv
@@ -27,7 +28,7 @@ def test_reports_equal_an_independent_count(app, db):
     login(client, coordinator, "Demo-ips-2026")
     html = client.get("/coordinator/reports").get_data(as_text=True)
     assert "<svg" in html and "IPS Employment Center" in html and "Subtotal for data-scorede punkter" in html
-    assert html.count("<tr><th scope=\"row\">") >= 8 + 12  # 8 quarters and the 12 data-scored fidelity items
+    assert html.count('<tr><th scope="row">') >= 8 + 12  # 8 quarters and the 12 data-scored fidelity items
     for other in ("/coordinator/reports?metric=grow-2024", "/coordinator/reports?metric=nonsense"):
         assert client.get(other).status_code == 200
     text = client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True)
@@ -39,11 +40,19 @@ def test_reports_equal_an_independent_count(app, db):
     q, year = (int(n) for n in re.fullmatch(r"(\d)\. kvt\. (\d{4})", row["Kvartal"]).groups())  # "4. kvt. 2026"
     start, end = quarter_bounds(year, q)
     cases = db.session.scalars(select(IpsCase)).all()
-    served = {c.id for c in cases if c.enrolled_at and c.enrolled_at.date() < end
-              and (c.closed_at is None or c.closed_at.date() >= start)}
-    employed = {p.case_id for p in db.session.scalars(select(Placement)).all()
-                if p.type == "ordinary_job" and p.start_date < end and (p.end_date is None or p.end_date >= start)
-                and p.case_id in served}
+    served = {
+        c.id
+        for c in cases
+        if c.enrolled_at and c.enrolled_at.date() < end and (c.closed_at is None or c.closed_at.date() >= start)
+    }
+    employed = {
+        p.case_id
+        for p in db.session.scalars(select(Placement)).all()
+        if p.type == "ordinary_job"
+        and p.start_date < end
+        and (p.end_date is None or p.end_date >= start)
+        and p.case_id in served
+    }
     assert int(row["Borgere i forløb"]) == len(served) and int(row["I job"]) == len(employed)
     rate = round(100 * len(employed) / len(served), 1)
     assert float(row["Beskæftigelsesgrad (procent)"].replace(",", ".")) == rate
@@ -72,7 +81,8 @@ def test_reports_equal_an_independent_count(app, db):
     reviews = db.session.scalars(select(FidelityReview).order_by(FidelityReview.reviewed_on)).all()
     assert [(r.status, r.level) for r in reviews] == [("final", "fair"), ("final", "good")]
     assert "Fidelitetsgennemgang" in client.get(f"/coordinator/fidelity-reviews/{reviews[-1].id}").get_data(
-        as_text=True)
+        as_text=True
+    )
     tenure = client.get("/coordinator/figures/time-and-tenure").get_data(as_text=True)
     assert tenure.count("<svg") == 2 and "Stadig i jobbet efter 90 dage" in tenure
     assert "Sparede ydelser" in client.get("/coordinator/figures/economics").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Coordinator reports people can read: charts with gridlines, the 31/41/50 % benchmarks, the
 running quarter marked, full quarter labels; a filter by consultant; CSV that Danish Excel opens
 and XLSX of the same tables (outcomes, caseload, fidelity); item 17's figure and score agree."""
+
 from __future__ import annotations
 
 import csv
@@ -26,7 +27,7 @@ def test_charts_show_gridlines_benchmarks_full_quarters_and_the_running_quarter(
     world.case_in("employed")
     login(client, world.coordinator)
     page = htmllib.unescape(client.get("/coordinator/reports").get_data(as_text=True))
-    chart = page[page.index("<svg"):page.index("</svg>")]
+    chart = page[page.index("<svg") : page.index("</svg>")]
     sizes = {int(s) for s in re.findall(r'font-size="(\d+)"', chart)}
     assert sizes == {16} and 'viewBox="0 0 400 ' in chart  # 16 of 400 units: >= 12 px down to a 300 px chart
     for benchmark in ("31\u00a0%", "41\u00a0%", "50\u00a0%"):  # "60 %": a space that never wraps
@@ -36,8 +37,8 @@ def test_charts_show_gridlines_benchmarks_full_quarters_and_the_running_quarter(
     q = (clock.now().month - 1) // 3 + 1
     assert f">K{q}</tspan>" in chart and f">{year}</tspan>" in chart and ">(i gang)</tspan>" in chart
     assert 'r="4" fill="#fff"' in chart  # the running quarter's point is hollow...
-    starts = page[page.index("<svg", page.index("</svg>")):]
-    assert 'stroke-dasharray="4 4"' in starts[:starts.index("</svg>")]  # ...on a dashed segment
+    starts = page[page.index("<svg", page.index("</svg>")) :]
+    assert 'stroke-dasharray="4 4"' in starts[: starts.index("</svg>")]  # ...on a dashed segment
     assert f"{q}. kvt. {year} (i gang)</th>" in page  # and in the table
     # Every scrollable table can be reached by keyboard.
     assert page.count('class="scroll"') == page.count('class="scroll" tabindex="0" role="region"')
@@ -48,12 +49,26 @@ def test_filter_by_consultant(client, world, clock):
     login(client, world.coordinator)
     whole = client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(whole.lstrip("\ufeff")), delimiter=";"))
-    mine = list(csv.DictReader(io.StringIO(client.get(
-        f"/coordinator/reports/outcomes.csv?consultant={world.consultant.id}").get_data(as_text=True).lstrip("\ufeff")),
-        delimiter=";"))
-    theirs = list(csv.DictReader(io.StringIO(client.get(
-        f"/coordinator/reports/outcomes.csv?consultant={world.colleague.id}").get_data(as_text=True).lstrip("\ufeff")),
-        delimiter=";"))
+    mine = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/coordinator/reports/outcomes.csv?consultant={world.consultant.id}")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
+    theirs = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/coordinator/reports/outcomes.csv?consultant={world.colleague.id}")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
     assert rows[-1]["Borgere i forløb"] == mine[-1]["Borgere i forløb"] == "1"
     assert theirs[-1]["Borgere i forløb"] == "0"
     page = client.get(f"/coordinator/reports?consultant={world.colleague.id}").get_data(as_text=True)
@@ -78,14 +93,28 @@ def test_csv_for_danish_excel_and_xlsx_of_the_same_tables(client, world, clock):
         assert len(xlsx_rows) == len(csv_rows)
         # The same cells: numbers are numbers in XLSX and have a decimal comma in the CSV.
         for x_row, c_row in zip(xlsx_rows, csv_rows, strict=True):
-            assert [str(v).replace(".", ",") if isinstance(v, float) else
-                    v.strftime("%d.%m.%Y") if isinstance(v, datetime) else str(v) for v in x_row] == c_row
-    outcomes = list(csv.reader(io.StringIO(client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True)
-                                           .lstrip("\ufeff")), delimiter=";"))
+            assert [
+                str(v).replace(".", ",")
+                if isinstance(v, float)
+                else v.strftime("%d.%m.%Y")
+                if isinstance(v, datetime)
+                else str(v)
+                for v in x_row
+            ] == c_row
+    outcomes = list(
+        csv.reader(
+            io.StringIO(client.get("/coordinator/reports/outcomes.csv").get_data(as_text=True).lstrip("\ufeff")),
+            delimiter=";",
+        )
+    )
     assert outcomes[0][:3] == ["Kvartal", "Definition", "Borgere i forløb"]
     assert outcomes[-1][4] == "100"  # the employment rate of the running quarter, a number
-    fid = list(csv.reader(io.StringIO(client.get("/coordinator/reports/fidelity.csv").get_data(as_text=True)
-                                      .lstrip("\ufeff")), delimiter=";"))
+    fid = list(
+        csv.reader(
+            io.StringIO(client.get("/coordinator/reports/fidelity.csv").get_data(as_text=True).lstrip("\ufeff")),
+            delimiter=";",
+        )
+    )
     assert fid[0] == ["Punkt", "Score", "Tal", "Scoringsgrundlag"] and fid[-1][0] == "Subtotal for data-scorede punkter"
 
 
@@ -93,8 +122,10 @@ def test_a_decimal_comma_in_the_csv_and_a_number_in_the_xlsx(app):
     from ips_coord.web.spreadsheet import csv_text, xlsx_bytes
 
     with app.test_request_context():  # Danish, the default
-        assert csv_text(["Kvartal", "Rate"], [["4. kvt. 2026", 45.25], ["3. kvt. 2026", None]]) == \
-            "\ufeffKvartal;Rate\r\n4. kvt. 2026;45,2\r\n3. kvt. 2026;\r\n"
+        assert (
+            csv_text(["Kvartal", "Rate"], [["4. kvt. 2026", 45.25], ["3. kvt. 2026", None]])
+            == "\ufeffKvartal;Rate\r\n4. kvt. 2026;45,2\r\n3. kvt. 2026;\r\n"
+        )
         book = xlsx_bytes("Resultater", ["Kvartal", "Rate"], [["4. kvt. 2026", 45.25]])
         sheet = load_workbook(io.BytesIO(book)).active
         assert sheet.title == "Resultater" and sheet["B2"].value == 45.25 and sheet["A1"].font.bold
@@ -103,13 +134,22 @@ def test_a_decimal_comma_in_the_csv_and_a_number_in_the_xlsx(app):
 def test_item_17_scores_the_figure_it_shows(app, world, clock):
     # Two consultants in the team; 16 face-to-face contacts in 4 weeks: 2.0 a week each, which scores 3.
     for i in range(16):
-        act.log_employer_contact(world.consultant if i % 2 else world.colleague, employer_name=f"Firma {i % 3}",
-                                 occurred_at=clock.now() - timedelta(days=1 + i), location="community",
-                                 face_to_face=True)
+        act.log_employer_contact(
+            world.consultant if i % 2 else world.colleague,
+            employer_name=f"Firma {i % 3}",
+            occurred_at=clock.now() - timedelta(days=1 + i),
+            location="community",
+            face_to_face=True,
+        )
     item = next(i for i in fidelity(world.team.id, clock.now())["items"] if i["item"] == 17)
     assert str(item["figure"]).startswith("2.0 ") and item["score"] == 3
-    act.log_employer_contact(world.consultant, employer_name="Firma 9", occurred_at=clock.now() - timedelta(days=2),
-                             location="community", face_to_face=False)  # not face to face: no change
+    act.log_employer_contact(
+        world.consultant,
+        employer_name="Firma 9",
+        occurred_at=clock.now() - timedelta(days=2),
+        location="community",
+        face_to_face=False,
+    )  # not face to face: no change
     item = next(i for i in fidelity(world.team.id, clock.now())["items"] if i["item"] == 17)
     assert item["score"] == 3
 
@@ -127,11 +167,19 @@ def test_charts_read_in_danish_and_no_labels_collide(app, client, world, clock):
     assert ">100\u00a0%</text>" in charts[0] and ">Mål 60\u00a0%</text>" in page
     with app.test_request_context():
         labels = [f"K{q}\n{y}" for y in range(2024, 2027) for q in range(1, 5)]
-        svg = svg_lines([("A", "#000", [0.5 + i / 10 for i in range(12)])], labels, "T", low=0,
-                        partial_last=True, partial_label="(i gang)")
+        svg = svg_lines(
+            [("A", "#000", [0.5 + i / 10 for i in range(12)])],
+            labels,
+            "T",
+            low=0,
+            partial_last=True,
+            partial_label="(i gang)",
+        )
     assert ">0,5</text>" in svg and ">1,5</text>" in svg
-    xs = [(float(x), len(max(t.split("</tspan>"), key=len))) for x, t in
-          re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="16" text-anchor="[a-z]+">(.*?)</text>', svg)]
+    xs = [
+        (float(x), len(max(t.split("</tspan>"), key=len)))
+        for x, t in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="16" text-anchor="[a-z]+">(.*?)</text>', svg)
+    ]
     assert 3 <= len(xs) < 12 and xs[-1][0] > 380  # thinned, the last quarter kept
     gaps = [b[0] - a[0] for a, b in pairwise(xs)]
     assert min(gaps) >= len("(i gang)") * FONT * 0.6, gaps
@@ -141,8 +189,11 @@ def test_downloads_have_dated_danish_names_and_date_cells(client, world, clock):
     world.case_in("employed")
     login(client, world.coordinator)
     today = clock.now().date().isoformat()
-    for path, name in (("reports/outcomes", "resultater"), ("reports/fidelity", "fidelitet"),
-                       ("caseload", "sagsliste")):
+    for path, name in (
+        ("reports/outcomes", "resultater"),
+        ("reports/fidelity", "fidelitet"),
+        ("caseload", "sagsliste"),
+    ):
         for ext in ("csv", "xlsx"):
             r = client.get(f"/coordinator/{path}.{ext}")
             assert r.headers["Content-Disposition"] == f"attachment; filename={name}-{today}.{ext}"

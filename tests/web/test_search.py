@@ -1,5 +1,6 @@
 """Find a citizen from every page: by name, case number or phone, among the user's own cases
 only, by POST (the query never in a URL), and every case shown logged as a read of its identity."""
+
 from __future__ import annotations
 
 import html as htmllib
@@ -29,16 +30,18 @@ def search(client, q: str) -> str:
 def refer(world, first, last, phone, **kwargs):
     kwargs.setdefault("psychiatry_contact_id", world.clinician.id)
     kwargs.setdefault("jobcenter_caseworker_id", world.caseworker.id)
-    return act.create_referral({"first_name": first, "last_name": last, "phone": phone, "birth_year": 1980},
-                               world.consultant, **kwargs)
+    return act.create_referral(
+        {"first_name": first, "last_name": last, "phone": phone, "birth_year": 1980}, world.consultant, **kwargs
+    )
 
 
 def test_search_by_name_number_and_phone_among_own_cases_only(client, world, db):
     alma = refer(world, "Alma", "Engtoft", "+45 20 30 40 50")
     bo = refer(world, "Bo", "Almind", "+45 31 32 33 34")
     # Another team's citizen of the same name: never found by this team.
-    stranger = act.create_referral({"first_name": "Alma", "last_name": "Fremmed", "phone": "+45 20 30 40 51",
-                                    "birth_year": 1970}, world.outsider)
+    stranger = act.create_referral(
+        {"first_name": "Alma", "last_name": "Fremmed", "phone": "+45 20 30 40 51", "birth_year": 1970}, world.outsider
+    )
     login(client, world.consultant)
     page = client.get("/cases").get_data(as_text=True)
     assert 'action="/search"' in page and 'method="post"' in page  # the box is in the header
@@ -73,8 +76,9 @@ def test_every_case_shown_is_logged_and_the_query_is_in_no_url_or_log(client, wo
     before = db.session.scalar(select(AccessLog.id).order_by(AccessLog.id.desc()).limit(1)) or 0
     with caplog.at_level("DEBUG"):
         page = search(client, "alm")
-    rows = db.session.execute(select(AccessLog.case_id, AccessLog.part, AccessLog.view, AccessLog.action)
-                              .where(AccessLog.id > before)).all()
+    rows = db.session.execute(
+        select(AccessLog.case_id, AccessLog.part, AccessLog.view, AccessLog.action).where(AccessLog.id > before)
+    ).all()
     assert sorted(r.case_id for r in rows) == sorted([alma.id, bo.id])
     assert {(r.part, r.view, r.action) for r in rows} == {("identity", "search.results", "read")}
     assert "Carl Holm" not in page

@@ -1,5 +1,6 @@
-""""Send again" on the coordinator's notifications page: a failed e-mail is queued again as
+""" "Send again" on the coordinator's notifications page: a failed e-mail is queued again as
 the same row (so the same Message-ID); one already sent, or on its way, is refused."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,10 +11,18 @@ from tests.factories import login
 
 def _row(db, world, clock, status, key):
     case = world.referral()
-    row = Notification(recipient_id=world.clinician.id, case_id=case.id, kind="job_ended", status=status,
-                       attempts=6, next_attempt_at=clock.now(), idempotency_key=key,
-                       last_error="ConnectionRefusedError: [Errno 111]", data={"reference": case.reference},
-                       created_at=clock.now())
+    row = Notification(
+        recipient_id=world.clinician.id,
+        case_id=case.id,
+        kind="job_ended",
+        status=status,
+        attempts=6,
+        next_attempt_at=clock.now(),
+        idempotency_key=key,
+        last_error="ConnectionRefusedError: [Errno 111]",
+        data={"reference": case.reference},
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -28,10 +37,18 @@ def test_a_failed_email_is_queued_again_as_the_same_row(client, world, db, clock
     assert r.status_code == 302
     assert "E-mailen bliver sendt igen." in client.get("/coordinator/notifications").get_data(as_text=True)
     db.session.refresh(row)
-    assert (row.status, row.attempts, row.idempotency_key, row.next_attempt_at) == ("pending", 0, "job_ended:1",
-                                                                                   clock.now())
-    assert db.session.scalar(select(AccessLog.action).where(AccessLog.case_id == row.case_id,
-                                                            AccessLog.part == "notification")) == "write"
+    assert (row.status, row.attempts, row.idempotency_key, row.next_attempt_at) == (
+        "pending",
+        0,
+        "job_ended:1",
+        clock.now(),
+    )
+    assert (
+        db.session.scalar(
+            select(AccessLog.action).where(AccessLog.case_id == row.case_id, AccessLog.part == "notification")
+        )
+        == "write"
+    )
 
 
 def test_sent_or_on_its_way_is_refused_and_left_alone(client, world, db, clock):
@@ -50,8 +67,16 @@ def test_sent_or_on_its_way_is_refused_and_left_alone(client, world, db, clock):
 
 
 def test_another_teams_email_is_not_found(client, world, db, clock):
-    row = Notification(recipient_id=world.outsider.id, case_id=None, kind="daily_digest", status="failed",
-                       next_attempt_at=clock.now(), idempotency_key="digest:x", data={}, created_at=clock.now())
+    row = Notification(
+        recipient_id=world.outsider.id,
+        case_id=None,
+        kind="daily_digest",
+        status="failed",
+        next_attempt_at=clock.now(),
+        idempotency_key="digest:x",
+        data={},
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.commit()
     login(client, world.coordinator)

@@ -1,6 +1,7 @@
 """What people record is shown back: each form is submitted, then what was typed is found on the
 case page by every role allowed to see that part (and not by a role that is not), and the page
 says in words what happened."""
+
 from __future__ import annotations
 
 import html as htmllib
@@ -44,11 +45,21 @@ def local_input(clock, **delta) -> str:
 
 def test_the_referral_is_shown_in_the_case_header(client, world, db):
     login(client, world.consultant)
-    r = client.post("/cases/new", data={
-        "first_name": "Alma", "last_name": "Engtoft", "birth_year": "1988", "phone": "+45 20 30 40 50",
-        "municipality": "Aarhus", "own_goal": "Arbejde med heste", "ips_team_id": world.team.id,
-        "psychiatry_contact_id": world.clinician.id, "jobcenter_caseworker_id": world.caseworker.id,
-        "out_of_work": "y"})
+    r = client.post(
+        "/cases/new",
+        data={
+            "first_name": "Alma",
+            "last_name": "Engtoft",
+            "birth_year": "1988",
+            "phone": "+45 20 30 40 50",
+            "municipality": "Aarhus",
+            "own_goal": "Arbejde med heste",
+            "ips_team_id": world.team.id,
+            "psychiatry_contact_id": world.clinician.id,
+            "jobcenter_caseworker_id": world.caseworker.id,
+            "out_of_work": "y",
+        },
+    )
     assert r.status_code == 302
     case = db.session.get(IpsCase, int(r.headers["Location"].rsplit("/", 1)[1]))
     for who in (world.consultant, world.coordinator, world.clinician, world.caseworker):
@@ -61,43 +72,99 @@ def test_the_referral_is_shown_in_the_case_header(client, world, db):
 def test_contact_profile_review_step_and_employer_contact_are_shown_back(client, world, db, clock):
     case = world.case_in("engagement")
     login(client, world.consultant)
-    r = client.post(f"/cases/{case.id}/contacts", data={"kind": "contact", "location": "phone",
-                                                        "occurred_at": local_input(clock, hours=1),
-                                                        "note": "Talte om morgenvagter"})
+    r = client.post(
+        f"/cases/{case.id}/contacts",
+        data={
+            "kind": "contact",
+            "location": "phone",
+            "occurred_at": local_input(clock, hours=1),
+            "note": "Talte om morgenvagter",
+        },
+    )
     assert r.status_code == 302
     after = htmllib.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert "Kontakten er gemt" in after
-    r = client.post(f"/cases/{case.id}/profile", data={"wishes_and_dreams": "Være dyrepasser",
-                                                       "job_preferences": "Zoo", "disclosure": "partial"})
+    r = client.post(
+        f"/cases/{case.id}/profile",
+        data={"wishes_and_dreams": "Være dyrepasser", "job_preferences": "Zoo", "disclosure": "partial"},
+    )
     assert r.status_code == 302
     step(client, db, case, "start_search")
-    r = client.post("/employer-contacts/new", data={
-        "employer_name": "Zoologisk Have", "occurred_at": local_input(clock, hours=1), "face_to_face": "y",
-        "location": "community", "case_id": case.id, "note": "Søger dyrepasser-elev"})
+    r = client.post(
+        "/employer-contacts/new",
+        data={
+            "employer_name": "Zoologisk Have",
+            "occurred_at": local_input(clock, hours=1),
+            "face_to_face": "y",
+            "location": "community",
+            "case_id": case.id,
+            "note": "Søger dyrepasser-elev",
+        },
+    )
     assert r.status_code == 302
-    r = client.post(f"/cases/{case.id}/steps", data={"type": "internship", "employer_name": "Dyrehandlen",
-                                                     "start_date": clock.now().date().isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/steps",
+        data={"type": "internship", "employer_name": "Dyrehandlen", "start_date": clock.now().date().isoformat()},
+    )
     assert r.status_code == 302
-    page = step(client, db, case, "start_job", employer_name="Zoologisk Have", placement_type="ordinary_job",
-                start_date=clock.now().date().isoformat(), benefits_counselling_offered="y")
+    page = step(
+        client,
+        db,
+        case,
+        "start_job",
+        employer_name="Zoologisk Have",
+        placement_type="ordinary_job",
+        start_date=clock.now().date().isoformat(),
+        benefits_counselling_offered="y",
+    )
     # No consent to tell psychiatry about work: the page says so, in words.
     assert "Jobstart gemt. Jobcentret får besked." in page
     assert "Psykiatrien får ikke besked: der mangler samtykke." in page
     clock.advance(days=10)
     login(client, world.consultant)  # the session ended while idle
-    page = step(client, db, case, "end_job", end_reason="dismissed", end_date=clock.now().date().isoformat(),
-                note="For tunge løft")
+    page = step(
+        client,
+        db,
+        case,
+        "end_job",
+        end_reason="dismissed",
+        end_date=clock.now().date().isoformat(),
+        note="For tunge løft",
+    )
     assert "Jobophøret er gemt" in page
     login(client, world.consultant)
-    r = client.post(f"/cases/{case.id}/reviews", data={
-        "held_at": local_input(clock, minutes=5), "clinician_present": "y", "what_worked": "Dyrene",
-        "what_did_not": "Tunge løft", "adjust_hours": "Færre timer", "adjust_tasks": "Ingen løft over 10 kg",
-        "adjust_mentor": "Mentor på stedet", "adjust_aids": "Løftevogn", "adjust_disclosure": "Fortæller lederen"})
+    r = client.post(
+        f"/cases/{case.id}/reviews",
+        data={
+            "held_at": local_input(clock, minutes=5),
+            "clinician_present": "y",
+            "what_worked": "Dyrene",
+            "what_did_not": "Tunge løft",
+            "adjust_hours": "Færre timer",
+            "adjust_tasks": "Ingen løft over 10 kg",
+            "adjust_mentor": "Mentor på stedet",
+            "adjust_aids": "Løftevogn",
+            "adjust_disclosure": "Fortæller lederen",
+        },
+    )
     assert r.status_code == 302
     consultant_page = page_of(client, world.consultant, case)
-    for typed in ("Talte om morgenvagter", "Være dyrepasser", "Zoo", "Zoologisk Have", "Søger dyrepasser-elev",
-                  "Dyrehandlen", "For tunge løft", "Dyrene", "Tunge løft", "Færre timer", "Ingen løft over 10 kg",
-                  "Mentor på stedet", "Løftevogn", "Fortæller lederen"):
+    for typed in (
+        "Talte om morgenvagter",
+        "Være dyrepasser",
+        "Zoo",
+        "Zoologisk Have",
+        "Søger dyrepasser-elev",
+        "Dyrehandlen",
+        "For tunge løft",
+        "Dyrene",
+        "Tunge løft",
+        "Færre timer",
+        "Ingen løft over 10 kg",
+        "Mentor på stedet",
+        "Løftevogn",
+        "Fortæller lederen",
+    ):
         assert typed in consultant_page, typed
     # The coordinator sees the placements part: the employer contact and the step.
     coordinator_page = page_of(client, world.coordinator, case)
@@ -111,13 +178,21 @@ def test_contact_profile_review_step_and_employer_contact_are_shown_back(client,
 def test_consent_and_shared_information_are_shown_to_those_who_may_read_them(client, world, db, clock):
     case = world.case_in("engagement")
     login(client, world.consultant)
-    r = client.post(f"/cases/{case.id}/consents", data={
-        "from_party": "psychiatry", "to_party": "ips_team", "categories": ["coping_strategies"],
-        "purpose": "Støtte i det nye job", "given_at": clock.now().date().isoformat()})
+    r = client.post(
+        f"/cases/{case.id}/consents",
+        data={
+            "from_party": "psychiatry",
+            "to_party": "ips_team",
+            "categories": ["coping_strategies"],
+            "purpose": "Støtte i det nye job",
+            "given_at": clock.now().date().isoformat(),
+        },
+    )
     assert r.status_code == 302
     login(client, world.clinician)
-    r = client.post(f"/cases/{case.id}/shared-health-info", data={"category": "coping_strategies",
-                                                           "text": "Korte pauser hjælper"})
+    r = client.post(
+        f"/cases/{case.id}/shared-health-info", data={"category": "coping_strategies", "text": "Korte pauser hjælper"}
+    )
     assert r.status_code == 302
     for who in (world.consultant, world.clinician):
         page = page_of(client, who, case)
@@ -130,7 +205,15 @@ def test_with_consent_psychiatry_is_told_and_the_page_says_so(client, world, db,
     case = world.case_in("job_search")
     world.consent_employment_to_psychiatry(case)
     login(client, world.consultant)
-    page = step(client, db, case, "start_job", employer_name="Bageriet", placement_type="ordinary_job",
-                start_date=clock.now().date().isoformat(), benefits_counselling_offered="y")
+    page = step(
+        client,
+        db,
+        case,
+        "start_job",
+        employer_name="Bageriet",
+        placement_type="ordinary_job",
+        start_date=clock.now().date().isoformat(),
+        benefits_counselling_offered="y",
+    )
     assert "Jobstart gemt. Psykiatrien og jobcentret får besked." in page
     assert "mangler samtykke" not in page

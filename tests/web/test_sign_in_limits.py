@@ -3,6 +3,7 @@ answered exactly as an unknown one; nobody can keep the owner of an account out.
 
 The app runs behind one proxy here (PROXY_HOPS=1), so each request's X-Forwarded-For is a
 different client address, as a distributed attacker's would be."""
+
 from __future__ import annotations
 
 import email
@@ -25,8 +26,12 @@ KNOWN, UNKNOWN = "sara@borger.example", "nobody@borger.example"
 
 @pytest.fixture
 def proxied(app, db, clock):
-    behind = make_app(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_HOPS=1, LOGIN_FREE_FAILURES=3,
-                      LOGIN_LIMIT_ADDRESS="10000 per 15 minutes")
+    behind = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        PROXY_HOPS=1,
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_LIMIT_ADDRESS="10000 per 15 minutes",
+    )
     behind.extensions["ips_clock"] = clock
     behind.test_client_class = IsolatedClient
     return behind
@@ -53,9 +58,10 @@ def test_codes_per_citizen_across_addresses_and_the_same_answers_for_an_unknown_
     before = len(_codes(proxied, KNOWN))
     statuses = {}
     for address in (KNOWN, UNKNOWN):
-        statuses[address] = [proxied.test_client().post("/citizen/login", data={"email": address},
-                                                         headers=_from(i)).status_code
-                             for i in range(CODES_PER_HOUR + 3)]
+        statuses[address] = [
+            proxied.test_client().post("/citizen/login", data={"email": address}, headers=_from(i)).status_code
+            for i in range(CODES_PER_HOUR + 3)
+        ]
     assert statuses[KNOWN] == statuses[UNKNOWN] == [302] * CODES_PER_HOUR + [429] * 3
     codes = _codes(proxied, KNOWN)[before:]
     assert len(codes) == CODES_PER_HOUR  # no e-mail beyond the limit: the mailbox is not flooded
@@ -77,8 +83,9 @@ def test_wrong_codes_per_citizen_across_addresses_and_the_citizen_gets_in_after(
         for i in range(CODE_TRIES_PER_HOUR + 2):
             with client.session_transaction() as s:
                 s["citizen_login_email"] = address  # an attacker keeps the address; the client address varies
-            statuses[address].append(client.post("/citizen/login/code", data={"code": f"{i:06d}"},
-                                                 headers=_from(i + 1)).status_code)
+            statuses[address].append(
+                client.post("/citizen/login/code", data={"code": f"{i:06d}"}, headers=_from(i + 1)).status_code
+            )
     assert statuses[KNOWN] == statuses[UNKNOWN] == [400] * CODE_TRIES_PER_HOUR + [429] * 2
     right = _codes(proxied, KNOWN)[-1]
     citizen = proxied.test_client()
@@ -93,8 +100,12 @@ def test_wrong_codes_per_citizen_across_addresses_and_the_citizen_gets_in_after(
 def test_staff_login_known_and_unknown_alike_and_the_owner_gets_in(proxied, world, clock):
     statuses = {}
     for address in (world.consultant.email, "nobody@example.test"):
-        statuses[address] = [proxied.test_client().post("/login", data={"email": address, "password": "Wrong-one-1"},
-                                                         headers=_from(7)).status_code for _ in range(6)]
+        statuses[address] = [
+            proxied.test_client()
+            .post("/login", data={"email": address, "password": "Wrong-one-1"}, headers=_from(7))
+            .status_code
+            for _ in range(6)
+        ]
     # Three free failures (LOGIN_FREE_FAILURES=3), then the address waits: for both alike.
     assert statuses[world.consultant.email] == statuses["nobody@example.test"] == [400, 400, 400, 429, 429, 429]
     # The attacker's address waits; the owner, from their own address, signs in at once.
@@ -121,8 +132,12 @@ def test_old_counts_are_forgotten_by_the_daily_housekeeping(proxied, world, cloc
     from ips_coord.housekeeping import run_retention
     from ips_coord.models import LoginThrottle
 
-    assert proxied.test_client().post("/login", data={"email": "x@example.test", "password": "Wrong-one-1"},
-                                      headers=_from(1)).status_code == 400
+    assert (
+        proxied.test_client()
+        .post("/login", data={"email": "x@example.test", "password": "Wrong-one-1"}, headers=_from(1))
+        .status_code
+        == 400
+    )
     assert _db.session.query(LoginThrottle).count() == 2  # the (e-mail, address) pair and the e-mail's cap
     with proxied.app_context():
         run_retention()

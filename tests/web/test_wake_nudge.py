@@ -2,6 +2,7 @@
 down (a closed port) or silent (a port that accepts and never answers), a write that queues an
 e-mail someone waits for answers as fast as with no broker at all, and the e-mail waits in the
 outbox for the sweep."""
+
 from __future__ import annotations
 
 import socket
@@ -28,8 +29,7 @@ def test_a_write_that_wakes_the_worker_returns_at_once_while_the_broker_is_down(
     silent.listen(16)
     try:
         for broker in (f"redis://127.0.0.1:{_closed_port()}/0", f"redis://127.0.0.1:{silent.getsockname()[1]}/0"):
-            web = make_app(app.config["SQLALCHEMY_DATABASE_URI"], DELIVERY_WAKE=True,
-                           CELERY={"broker_url": broker})
+            web = make_app(app.config["SQLALCHEMY_DATABASE_URI"], DELIVERY_WAKE=True, CELERY={"broker_url": broker})
             with web.app_context():
                 client = web.test_client()
                 started = time.monotonic()

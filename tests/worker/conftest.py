@@ -1,6 +1,7 @@
 """Real parts for the delivery tests: a Celery worker and beat as separate processes, a
 private Redis server (so a test may stop it), PostgreSQL, and an SMTP server (aiosmtpd) on
 127.0.0.1 that records every message it accepts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -60,9 +61,13 @@ class _Handler:
         text = msg.get_body(("plain",))
         html = msg.get_body(("html",))
         received = Received(
-            message_id=str(msg["Message-ID"]), to=str(msg["To"]), subject=str(msg["Subject"]),
-            text=text.get_content() if text else "", html=html.get_content() if html else "",
-            raw=envelope.content.decode("utf-8", "replace"))
+            message_id=str(msg["Message-ID"]),
+            to=str(msg["To"]),
+            subject=str(msg["Subject"]),
+            text=text.get_content() if text else "",
+            html=html.get_content() if html else "",
+            raw=envelope.content.decode("utf-8", "replace"),
+        )
         with self.sink.lock:
             self.sink.arrivals.append(received.message_id)
             seen = self.sink.arrivals.count(received.message_id)
@@ -131,9 +136,23 @@ class RedisServer:
             if CI:
                 pytest.fail("redis-server is required in CI")
             pytest.skip("redis-server not installed")
-        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(self.tmp)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
 
         wait_until(lambda: _ping(redis, self.url), 10, what="redis-server")
@@ -164,8 +183,14 @@ class Processes:
     def _spawn(self, args, name):
         self.count += 1
         log = open(os.path.join(self.tmp, f"{name}-{self.count}.log"), "w")  # noqa: SIM115 - the child's, while it runs
-        proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker", *args], cwd=ROOT, env=self.env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         proc.log_path = log.name
         self.procs.append(proc)
         return proc
@@ -174,16 +199,33 @@ class Processes:
         """`pool="solo"`: the worker runs its tasks in its own process, so a crash point kills
         the whole worker (as a lost machine would), not just one child of the pool."""
         size = ["--concurrency", str(concurrency)] if pool == "prefork" else []
-        proc = self._spawn(["worker", "--loglevel", "INFO", *size, "--pool", pool,
-                            "-n", f"w{self.count + 1}@%h", "--without-mingle", "--without-gossip"], "worker")
-        wait_until(lambda: "ready" in Path(proc.log_path).read_text() or proc.poll() is not None, 60,
-                   what="celery worker start")
+        proc = self._spawn(
+            [
+                "worker",
+                "--loglevel",
+                "INFO",
+                *size,
+                "--pool",
+                pool,
+                "-n",
+                f"w{self.count + 1}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "worker",
+        )
+        wait_until(
+            lambda: "ready" in Path(proc.log_path).read_text() or proc.poll() is not None,
+            60,
+            what="celery worker start",
+        )
         assert proc.poll() is None, Path(proc.log_path).read_text()[-3000:]
         return proc
 
     def beat(self):
-        return self._spawn(["beat", "--loglevel", "INFO", "--schedule",
-                            os.path.join(self.tmp, f"beat-{self.count + 1}")], "beat")
+        return self._spawn(
+            ["beat", "--loglevel", "INFO", "--schedule", os.path.join(self.tmp, f"beat-{self.count + 1}")], "beat"
+        )
 
     @staticmethod
     def kill9(proc):
@@ -230,14 +272,28 @@ def stack(worker_db, tmp_path):
     clock_file = str(tmp_path / "clock")
     clock = FileClock(clock_file)
     clock.set(T0)
-    env = {**{k: v for k, v in os.environ.items()
-              if not k.startswith(("DATABASE_URL", "REDIS_URL", "SMTP_", "IPS_FAILPOINTS", "CLAIM_TIMEOUT"))},
-           "IPS_ENV": "development", "DATABASE_URL": worker_db, "REDIS_URL": redis_server.url,
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SECRET_KEY": "testing-secret",
-           "BASE_URL": "http://testserver", "CLOCK_FILE": clock_file, "SWEEP_INTERVAL_SECONDS": "0.5",
-           "NOTIFY_BACKOFF_SECONDS": "0.5", "IPS_FAILPOINTS_DIR": str(tmp_path / "failpoints"), "PYTHONPATH": ROOT}
-    app = make_app(worker_db, REDIS_URL=redis_server.url, SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port,
-                   NOTIFY_BACKOFF_SECONDS=0.5)
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "REDIS_URL", "SMTP_", "IPS_FAILPOINTS", "CLAIM_TIMEOUT"))
+        },
+        "IPS_ENV": "development",
+        "DATABASE_URL": worker_db,
+        "REDIS_URL": redis_server.url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(sink.port),
+        "SECRET_KEY": "testing-secret",
+        "BASE_URL": "http://testserver",
+        "CLOCK_FILE": clock_file,
+        "SWEEP_INTERVAL_SECONDS": "0.5",
+        "NOTIFY_BACKOFF_SECONDS": "0.5",
+        "IPS_FAILPOINTS_DIR": str(tmp_path / "failpoints"),
+        "PYTHONPATH": ROOT,
+    }
+    app = make_app(
+        worker_db, REDIS_URL=redis_server.url, SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port, NOTIFY_BACKOFF_SECONDS=0.5
+    )
     app.extensions["ips_clock"] = clock
     procs = Processes(env, tmp_path)
     ctx = app.app_context()
@@ -277,10 +333,21 @@ class Stack:
 
         case = world.referral()
         now = utcnow()
-        db.session.add_all([Notification(
-            recipient_id=world.consultant.id, case_id=case.id, kind=kind, status="pending", next_attempt_at=now,
-            idempotency_key=f"test:{case.id}:{i}", data={"reference": case.reference}, created_at=now)
-            for i in range(n)])
+        db.session.add_all(
+            [
+                Notification(
+                    recipient_id=world.consultant.id,
+                    case_id=case.id,
+                    kind=kind,
+                    status="pending",
+                    next_attempt_at=now,
+                    idempotency_key=f"test:{case.id}:{i}",
+                    data={"reference": case.reference},
+                    created_at=now,
+                )
+                for i in range(n)
+            ]
+        )
         db.session.commit()
         return case
 

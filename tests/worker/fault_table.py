@@ -3,6 +3,7 @@ counted: emails lost and duplicated over all runs (the table in the issue's clos
 
     TEST_REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python -m tests.worker.fault_table --runs 20
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,13 @@ def main() -> None:
     started = time.monotonic()
     for run in range(1, args.runs + 1):
         t0 = time.monotonic()
-        out = subprocess.run([sys.executable, "-m", "pytest", args.tests, "-q", "-p", "no:cacheprovider"], cwd=ROOT,
-                             env={**os.environ, "FAULT_REPORT": report}, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", args.tests, "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT,
+            env={**os.environ, "FAULT_REPORT": report},
+            capture_output=True,
+            text=True,
+        )
         summary = (out.stdout.strip().splitlines() or ["(no output)"])[-1]
         print(f"run {run}: exit {out.returncode} in {time.monotonic() - t0:.0f} s: {summary}", flush=True)
         if out.returncode != 0:

@@ -9,6 +9,7 @@ Time moves through the shared clock file: the claims of the dead worker run out 
 test moves the clock past CLAIM_TIMEOUT_SECONDS while no worker runs, not because it waits.
 Set FAULT_REPORT=path to append each run's counts as JSON lines (for the 20-run table).
 """
+
 from __future__ import annotations
 
 import json
@@ -140,8 +141,11 @@ def test_two_workers_whose_claim_ran_out_never_both_record(stack):
         wait_until(lambda mid=mid: mid in stack.sink.arrivals, 30, what="the first copy at the server")
         stack.clock.advance(seconds=stack.app.config["CLAIM_TIMEOUT_SECONDS"] + 1)
         wait_until(lambda mid=mid: stack.sink.arrivals.count(mid) == 2, 30, what="the second worker's copy")
-        wait_until(lambda n=n: _worker_logs(stack).count("passed to another worker") == n, 30,
-                   what="the first worker's late result")
+        wait_until(
+            lambda n=n: _worker_logs(stack).count("passed to another worker") == n,
+            30,
+            what="the first worker's late result",
+        )
     assert stack.statuses() == {"sent": 2}
     logs = _worker_logs(stack)
     # One recorded result per row, across both workers; each late result was dropped.
@@ -155,28 +159,51 @@ def test_two_workers_whose_claim_ran_out_never_both_record(stack):
 def test_production_refuses_failpoints_and_ignores_them(tmp_path):
     """At start-up a production worker stops with one line naming the setting; and a
     production app that got the setting anyway (not from the environment) never fires it."""
-    env = {**os.environ, "IPS_ENV": "production", "SECRET_KEY": "x" * 40, "SMTP_HOST": "mail.example",
-           "BASE_URL": "https://ips.example.dk",
-           "DATABASE_URL": "postgresql+psycopg://u@db.invalid/ips", "IPS_FAILPOINTS": "delivery.after_claim",
-           "IPS_FAILPOINTS_DIR": str(tmp_path), "IPS_INSTANCE_PATH": str(tmp_path / "instance"),
-           "PYTHONPATH": ROOT}
+    env = {
+        **os.environ,
+        "IPS_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "SMTP_HOST": "mail.example",
+        "BASE_URL": "https://ips.example.dk",
+        "DATABASE_URL": "postgresql+psycopg://u@db.invalid/ips",
+        "IPS_FAILPOINTS": "delivery.after_claim",
+        "IPS_FAILPOINTS_DIR": str(tmp_path),
+        "IPS_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PYTHONPATH": ROOT,
+    }
     env.pop("CLOCK_FILE", None)
-    out = subprocess.run([sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1] == (
-        "ips-coord: configuration error: IPS_FAILPOINTS is for tests only and must not be set in production")
-    script = ("from ips_coord import create_app\n"
-              "from ips_coord.notifications.failpoints import failpoint\n"
-              "import os, sys\n"
-              "env = sys.argv[1]\n"
-              "if env == 'production': os.environ.pop('IPS_FAILPOINTS')\n"
-              "app = create_app({'ENV_NAME': env, 'FAILPOINTS': 'delivery.after_claim'})\n"
-              "with app.app_context(): failpoint('delivery.after_claim')\n"
-              "print('alive')\n")
-    survived = subprocess.run([sys.executable, "-c", script, "production"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        "ips-coord: configuration error: IPS_FAILPOINTS is for tests only and must not be set in production"
+    )
+    script = (
+        "from ips_coord import create_app\n"
+        "from ips_coord.notifications.failpoints import failpoint\n"
+        "import os, sys\n"
+        "env = sys.argv[1]\n"
+        "if env == 'production': os.environ.pop('IPS_FAILPOINTS')\n"
+        "app = create_app({'ENV_NAME': env, 'FAILPOINTS': 'delivery.after_claim'})\n"
+        "with app.app_context(): failpoint('delivery.after_claim')\n"
+        "print('alive')\n"
+    )
+    survived = subprocess.run(
+        [sys.executable, "-c", script, "production"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert survived.returncode == 0 and survived.stdout.strip() == "alive", survived.stderr[-2000:]
-    killed = subprocess.run([sys.executable, "-c", script, "development"], cwd=ROOT,
-                            env={**env, "IPS_ENV": "development"}, capture_output=True, text=True, timeout=120)
+    killed = subprocess.run(
+        [sys.executable, "-c", script, "development"],
+        cwd=ROOT,
+        env={**env, "IPS_ENV": "development"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == -signal.SIGKILL and "alive" not in killed.stdout

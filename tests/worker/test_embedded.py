@@ -1,6 +1,7 @@
 """The README's run command on embedded defaults: SQLite, no Redis, no mail server. The web
 server, a real worker and one beat start together, and a notification lands in the local
 mailbox as an .eml file."""
+
 from __future__ import annotations
 
 import email
@@ -41,16 +42,24 @@ def test_run_command_starts_web_worker_and_beat_and_mail_lands_in_the_mailbox(tm
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST", "CLOCK_FILE")}
     env.update(IPS_INSTANCE_PATH=str(instance), SWEEP_INTERVAL_SECONDS="1", PYTHONPATH=ROOT)
-    proc = subprocess.Popen([sys.executable, "-m", "ips_coord.devserver", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ips_coord.devserver", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         health = wait_until(lambda: _get(f"http://127.0.0.1:{port}/healthz"), 60, what="the web server")
         assert json.loads(health) == {"status": "ok", "database": "ok", "redis": "not configured"}
         mailbox = instance / "mailbox"
-        files = wait_until(lambda: list(mailbox.glob("*.eml")) if mailbox.exists() else [], 90,
-                           what="an email in the local mailbox")
-        subjects = {str(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"])
-                    for p in files}
+        files = wait_until(
+            lambda: list(mailbox.glob("*.eml")) if mailbox.exists() else [], 90, what="an email in the local mailbox"
+        )
+        subjects = {
+            str(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"]) for p in files
+        }
         assert any(reference in s for s in subjects), subjects
         log = (instance / "worker.log").read_text()
         assert "filesystem://" in log and "beat: Starting" in log

@@ -1,6 +1,7 @@
 """Delivery survives a killed worker, a Redis outage, an SMTP outage and a second beat,
 and never sends an email twice (Message-IDs counted at the SMTP server). The crash-point
 tests are in test_crash_points.py."""
+
 from __future__ import annotations
 
 import threading
@@ -39,8 +40,16 @@ def test_redis_down_while_cases_change(stack):
     h = bearer(world.consultant)
     for case in cases:
         version = client.get(f"/api/v1/cases/{case.id}", headers=h).json["version"]
-        r = client.post(f"/api/v1/cases/{case.id}/transitions", headers=h, json={
-            "event": "start_job", "version": version, "employer_name": "Lageret", "benefits_counselling_offered": True})
+        r = client.post(
+            f"/api/v1/cases/{case.id}/transitions",
+            headers=h,
+            json={
+                "event": "start_job",
+                "version": version,
+                "employer_name": "Lageret",
+                "benefits_counselling_offered": True,
+            },
+        )
         assert r.status_code == 200, r.json  # the API does not need the broker
     assert len(stack.sink.messages) == before
     stack.redis.start()
@@ -65,8 +74,10 @@ def test_redis_lost_while_a_task_runs(stack):
             return f.read()
 
     redis_down = threading.Event()
-    stack.sink.reply = lambda mid, seen: (lambda: redis_down.is_set() and "Connection to broker lost" in log(),
-                                          "250 OK")
+    stack.sink.reply = lambda mid, seen: (
+        lambda: redis_down.is_set() and "Connection to broker lost" in log(),
+        "250 OK",
+    )
     stack.outbox(world, 3)
     stack.procs.beat()
     wait_until(lambda: stack.sink.arrivals, 60, what="the first message at the server")

@@ -3,6 +3,7 @@ message although the worker gave up waiting: each attempt is another copy. Such 
 own outcome, "maybe delivered": the row is tried once more after a long pause
 (MAYBE_DELIVERED_RETRY_SECONDS), then recorded as uncertain, never as failed, and the
 coordinator's notification page shows it as such."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,5 +1,6 @@
 """The rollups run in a real Celery worker: the country overview's snapshot is written by the
 task the beat starts, and the national coordinator's page shows it with its age."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """The e-mails someone waits for (a citizen's sign-in code, a staff password link) are outbox
 rows that a real Celery worker delivers over SMTP as soon as the page has committed them: the
 page wakes the worker through the broker; no beat runs here, so nothing waits for a sweep."""
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,9 @@ def test_a_sign_in_code_and_a_password_link_are_delivered_by_the_worker_at_once(
 
     def both_recorded_sent():  # the SMTP server has the mail a moment before the worker records it
         db.session.expire_all()
-        found = db.session.scalars(select(Notification).where(
-            Notification.kind.in_(["citizen_code", "password_reset"]))).all()
+        found = db.session.scalars(
+            select(Notification).where(Notification.kind.in_(["citizen_code", "password_reset"]))
+        ).all()
         return found if sorted(r.status for r in found) == ["sent", "sent"] else None
 
     rows = wait_until(both_recorded_sent, 30, what="both rows recorded sent")

@@ -1,4 +1,5 @@
 """One SMTP session per worker process, reused between emails and replaced when it dies."""
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ time it reaches it, the clock moves past the claim's lease while no worker runs,
 worker finishes. Every delivery arrives with a valid signature; a second copy (same webhook-id,
 which the receiver drops) comes only from dying between the receiver's 2xx and recording it.
 """
+
 from __future__ import annotations
 
 import signal
@@ -40,8 +41,9 @@ def test_a_worker_killed_at_each_point_loses_no_webhook(stack, point):
     receiver = Receiver().start()
     try:
         world = World.build()
-        _token, token = integrations.create_service_token(world.admin, world.team.id, "Fagsystem",
-                                                          ["webhooks:receive"], 30)
+        _token, token = integrations.create_service_token(
+            world.admin, world.team.id, "Fagsystem", ["webhooks:receive"], 30
+        )
         _half, token = integrations.approve_service_token(world.privacy_officer, token.id)
         endpoint = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
         secret = endpoint.secret
@@ -79,13 +81,13 @@ def test_a_malformed_endpoint_never_stalls_the_other_endpoints_deliveries(stack)
     receiver = Receiver().start()
     try:
         world = World.build()
-        _token, token = integrations.create_service_token(world.admin, world.team.id, "Fagsystem",
-                                                          ["webhooks:receive"], 30)
+        _token, token = integrations.create_service_token(
+            world.admin, world.team.id, "Fagsystem", ["webhooks:receive"], 30
+        )
         _half, token = integrations.approve_service_token(world.privacy_officer, token.id)
         bad = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
         good = integrations.register_webhook(world.admin, token.id, receiver.url, ["case_event"])
-        db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id)
-                           .values(url="https://a.b:abc/"))
+        db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == bad.id).values(url="https://a.b:abc/"))
         db.session.commit()
         for i in range(N):
             world.referral(first=f"M{i}")
