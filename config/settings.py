@@ -379,14 +379,17 @@ ENVIRONMENTS: dict[str, dict[str, dict[str, Any]]] = {
 # may change one in ENVIRONMENTS' `fixed`).
 FIXED: dict[str, Any] = {
     # No ping before every checkout (a round trip on every request): pooled connections are
-    # replaced after half an hour instead, and a connection the server dropped (a restart) fails
-    # one request, after which SQLAlchemy replaces the whole pool. Last in, first out: requests
-    # reuse the most recent connection, whose prepared statements are warm.
+    # replaced after half an hour instead; after a server restart SQLAlchemy replaces the whole
+    # pool, a read meeting a dropped connection runs once more and any other request answers 503.
+    # Last in, first out: requests reuse the most recent connection, whose prepared statements are warm.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800, "pool_use_lifo": True},
     "BABEL_DEFAULT_LOCALE": "da",
     "LANGUAGES": ("da", "en"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The idle timeout's "seen" mark moves at most once a minute (web/auth_views.py); only then is
+    # the cookie signed and sent again, not on every request (signing cost 12-18 % of a POST).
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",

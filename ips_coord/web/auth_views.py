@@ -184,6 +184,11 @@ def too_many_logins():
     return make_response(render_template("login.html", form=form), 429)
 
 
+# How far the idle timeout's mark may lag behind the last request: a session ends between
+# SESSION_IDLE_MINUTES minus this and SESSION_IDLE_MINUTES after it.
+SEEN_RESOLUTION_SECONDS = 60
+
+
 @bp.before_app_request
 def _idle_timeout():
     """Server-side idle timeout: the cookie's expiry alone is up to the browser."""
@@ -199,7 +204,8 @@ def _idle_timeout():
             return None  # the API answers 401 by itself; the login form just carries on
         flash(_("You were logged out after a period without activity."), "info")
         return redirect(url_for("auth.login", next=request.path))
-    session["seen"] = now
+    if seen is None or now - seen >= SEEN_RESOLUTION_SECONDS:
+        session["seen"] = now  # marks the session modified: the cookie is signed and sent again
     return None
 
 
