@@ -93,6 +93,28 @@ def _request_translations():
     return cached[1]
 
 
+def _template_gettext():
+    """Templates' _() and {% trans %}: Jinja's own goes through two wrappers and formats the
+    string on every call; a page calls it ~100 times, mostly with the same few sentences. A
+    sentence without variables is translated, escaped and formatted once per catalogue."""
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    @pass_context
+    def gettext(context, string, /, **variables):
+        translations = _request_translations()
+        if variables or not context.eval_ctx.autoescape:
+            said = translations.ugettext(string)
+            return (Markup(said) if context.eval_ctx.autoescape else said) % variables  # noqa: S704  (the catalogue, as Jinja trusts it; variables are escaped by %)
+        shown = translations.__dict__.setdefault("_ips_template_words", {})
+        word = shown.get(string)
+        if word is None:
+            word = shown[string] = Markup(translations.ugettext(string)) % {}  # noqa: S704  (the catalogue)
+        return word
+
+    return gettext
+
+
 def install_template_gettext(app) -> None:
     """Templates' _() and ngettext() through _request_translations (after babel.init_app)."""
     from flask_babel import get_translations
@@ -104,3 +126,6 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: get_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
+    # `_` is Jinja's alias that calls `gettext` through the context once more: both are this one.
+    gettext = _template_gettext()
+    app.jinja_env.globals.update(gettext=gettext, _=gettext)

@@ -53,3 +53,14 @@ def test_wtforms_messages_are_danish(app):
         form.psychiatry_contact_id.choices = []
         form.validate()
         assert form.hours_per_week.errors == ["Tallet skal være mellem 0 og 80."]
+
+
+def test_templates_translate_escape_and_format_as_jinja_would(app):
+    """Templates' _() is the app's own (faster: a sentence without variables is translated and
+    escaped once per catalogue); what it gives back is what Jinja's would, in each language."""
+    source = '{{ _("Phase") }}|{{ _("%(n)s%% of <b>%(who)s</b>", n=3, who="<i>x</i>") }}|{{ gettext("Phase") }}'
+    for lang, phase in (("da", "Fase"), ("en", "Phase")):
+        with app.test_request_context(f"/?lang={lang}"):
+            shown = app.jinja_env.from_string(source).render()
+            again = app.jinja_env.from_string(source).render()  # the second call comes from the cache
+        assert shown == again == f"{phase}|3% of <b>&lt;i&gt;x&lt;/i&gt;</b>|{phase}", (lang, shown)
