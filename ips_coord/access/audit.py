@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from flask import Flask, Response, g, has_request_context, request
@@ -71,9 +72,10 @@ def _write(
     if view:
         ctx["view"] = view
     now = utcnow()
+    user_id = user.id if user else None  # once: `user` is often current_user, a proxy looked up on each use
     rows = [
         {
-            "user_id": user.id if user else None,
+            "user_id": user_id,
             "case_id": cid,
             "action": action,
             "part": part,
@@ -116,6 +118,7 @@ _SHARED = {
     "reason": "varchar",
     "citizen_id": "integer",
 }
+_shared_of = itemgetter(*_SHARED)
 _SHARED_VALUES = ", ".join(f"CAST(:{column} AS {kind})" for column, kind in _SHARED.items())
 _UNNEST_INSERT = text(
     f"INSERT INTO access_log (case_id, part, created_at, {', '.join(_SHARED)})"  # noqa: S608  (constant names)
@@ -135,7 +138,7 @@ def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     groups: dict[tuple[Any, ...], tuple[list[int | None], list[str], list[datetime]]] = {}
     for row in rows:
-        case_ids, parts, times = groups.setdefault(tuple(row[column] for column in _SHARED), ([], [], []))
+        case_ids, parts, times = groups.setdefault(_shared_of(row), ([], [], []))
         case_ids.append(row["case_id"])
         parts.append(row["part"])
         times.append(row["created_at"].astimezone(UTC).replace(tzinfo=None))  # naive UTC, as UTCDateTime stores
