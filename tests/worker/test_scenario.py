@@ -147,7 +147,7 @@ def test_reminders_job_ending_escalation_and_acknowledgement(stack):
     client = stack.app.test_client()
     token = _ack_token(reminder)
     page = client.post("/ack", data={"token": token, "step": "show"})  # what the page's script sends
-    assert (page.status_code == 200 and b"Acknowledge" in page.data) or b"Kvitt" in page.data
+    assert page.status_code == 200 and (b"Acknowledge" in page.data or b"Kvitt" in page.data)
     done = client.post("/ack", data={"token": token, "step": "ack"})
     assert done.status_code == 200
     db.session.expire_all()
