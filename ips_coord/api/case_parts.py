@@ -1,9 +1,8 @@
 """What is recorded on a case: placements, contacts, employer contacts, reviews, career
 profile, consents and follow-ups."""
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
@@ -28,11 +27,11 @@ from ..models import (
     Placement,
     SharedHealthInfo,
 )
-from ..services import ServiceError
 from ..services import activities as svc
 from ..workflows.phases import FollowUpStatus, Part, Role
 from .common import (
     Extended,
+    call_service,
     case_for,
     case_in_body,
     case_part,
@@ -41,7 +40,6 @@ from .common import (
     errors,
     paginate,
     require_login,
-    service_error,
 )
 from .schemas import (
     BenefitFactSchema,
@@ -69,17 +67,6 @@ blp = Blueprint(
 )
 blp.before_request(require_login)
 blp.before_request(check_case_access)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    try:
-        return fn(*args, **kwargs)
-    except ServiceError as exc:
-        service_error(exc)
 
 
 @blp.route("/cases/<id:case_id>/placements")
@@ -117,7 +104,7 @@ class Placements(MethodView):
         follow-along support and notifications always come with them.
         """
         case = checked_case()
-        return _run(svc.add_step, case, current_user, **data)
+        return call_service(svc.add_step, case, current_user, **data)
 
 
 @blp.route("/cases/<id:case_id>/contacts")
@@ -139,7 +126,7 @@ class Contacts(MethodView):
     def post(self, data: dict[str, Any], case_id: int) -> Contact:
         """Log a contact or meeting; it completes the follow-ups it answers"""
         case = checked_case()
-        return _run(svc.log_contact, case, current_user, **data)
+        return call_service(svc.log_contact, case, current_user, **data)
 
 
 @blp.route("/employer-contacts")
@@ -166,7 +153,7 @@ class EmployerContacts(MethodView):
             abort(403, message="Employer contacts are logged by IPS consultants.")
         case = case_for(data.pop("case_id"), Part.PLACEMENTS, write=True) if data.get("case_id") else None
         data.pop("case_id", None)
-        return _run(svc.log_employer_contact, current_user, case=case, **data)
+        return call_service(svc.log_employer_contact, current_user, case=case, **data)
 
 
 @blp.route("/cases/<id:case_id>/reviews")
@@ -193,7 +180,7 @@ class Reviews(MethodView):
         data.setdefault("adjustments", {})
         data.setdefault("what_worked", None)
         data.setdefault("what_did_not", None)
-        return _run(svc.record_review, case, current_user, **data)
+        return call_service(svc.record_review, case, current_user, **data)
 
 
 @blp.route("/cases/<id:case_id>/career-profile")
@@ -220,7 +207,7 @@ class Profile(MethodView):
     def post(self, data: dict[str, Any], case_id: int) -> CareerProfile:
         """Save a new version of the career profile"""
         case = checked_case()
-        return _run(svc.save_profile, case, current_user, data)
+        return call_service(svc.save_profile, case, current_user, data)
 
 
 @blp.route("/cases/<id:case_id>/career-profile/versions")
@@ -262,7 +249,7 @@ class Consents(MethodView):
         """Record a specific consent (from-party, to-party, categories, purpose, dates)"""
         case = checked_case()
         data.setdefault("expires_at", None)
-        return _with_live(_run(svc.record_consent, case, current_user, **data))
+        return _with_live(call_service(svc.record_consent, case, current_user, **data))
 
 
 @blp.route("/consents/<id:consent_id>/withdraw")
@@ -277,7 +264,7 @@ class ConsentWithdraw(MethodView):
         Only a party to the consent or the consultant on the case may withdraw it; `confirm` must be true."""
         consent = db.session.get_one(Consent, consent_id)  # check_case_access found it
         return _with_live(
-            _run(
+            call_service(
                 svc.withdraw_consent,
                 consent,
                 current_user,
@@ -323,7 +310,7 @@ class FollowUpComplete(MethodView):
     def post(self, follow_up_id: int) -> Extended:
         """Mark a follow-up done (recurring ones get their next date)"""
         fu = db.session.get_one(FollowUp, follow_up_id)  # check_case_access found it
-        return _with_overdue(_run(svc.complete_follow_up, fu, current_user), utcnow())
+        return _with_overdue(call_service(svc.complete_follow_up, fu, current_user), utcnow())
 
 
 @blp.route("/cases/<id:case_id>/shared-health-info")
@@ -347,7 +334,7 @@ class SharedHealthInfoList(MethodView):
     def post(self, data: dict[str, Any], case_id: int) -> SharedHealthInfo:
         """Psychiatry adds information it shares with the IPS team"""
         case = checked_case()
-        return _run(svc.share_health_info, case, current_user, **data)
+        return call_service(svc.share_health_info, case, current_user, **data)
 
 
 @blp.route("/cases/<id:case_id>/benefit-facts")
@@ -371,4 +358,4 @@ class BenefitFacts(MethodView):
     def post(self, data: dict[str, Any], case_id: int) -> BenefitFact:
         """The jobcenter records a benefit-relevant fact"""
         case = checked_case()
-        return _run(svc.record_benefit_fact, case, current_user, **data)
+        return call_service(svc.record_benefit_fact, case, current_user, **data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from flask import current_app, g, request
 from flask_login import current_user
@@ -144,6 +144,18 @@ def service_error(exc: ServiceError) -> NoReturn:
         extra["refusal_code"] = exc.refusal.code
     abort(exc.status, message=exc.message, errors=errors, code=exc.code, **extra)
     raise AssertionError("abort raises")  # flask-smorest's abort is untyped
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def call_service(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """A service call from a resource: a refusal (ServiceError) becomes the API's JSON error."""
+    try:
+        return fn(*args, **kwargs)
+    except ServiceError as exc:
+        service_error(exc)
 
 
 def errors(blp: Any, *statuses: int) -> Callable[[F], F]:

@@ -3,8 +3,7 @@ openings, matching for a case and for an opening, suggestions, and moving a foll
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn
 
 from flask.views import MethodView
 from flask_login import current_user
@@ -16,11 +15,12 @@ from ..access.audit import audit_pairs, shows_no_citizen_data
 from ..extensions import db
 from ..models import FollowUp, FollowUpChange
 from ..models.employer import Employer, EmployerPerson, Opening, Suggestion, employer_key
-from ..services import ServiceError, matching
 from ..services import employers as emp
 from ..services import followups as fus
+from ..services import matching
 from ..workflows.phases import MatchReason, OpeningStatus, Part, Role, SuggestionOutcome
 from .common import (
+    call_service,
     case_for,
     case_in_body,
     case_part,
@@ -29,7 +29,6 @@ from .common import (
     errors,
     paginate,
     require_login,
-    service_error,
 )
 from .fields import Id, Moment, OneOf, Text
 from .schemas import PageArgs, page_of
@@ -38,17 +37,6 @@ from .shapes import input_of, output
 blp = Blueprint("api_employers", __name__, description="Employers, openings and matching (job development)")
 blp.before_request(require_login)
 blp.before_request(check_case_access)  # the case-scoped ones: relation (404) and part (403) first
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    try:
-        return fn(*args, **kwargs)
-    except ServiceError as exc:
-        service_error(exc)
 
 
 class PersonSchema(Schema):
@@ -210,7 +198,7 @@ class Employers(MethodView):
     def post(self, data: dict[str, Any]) -> Employer:
         """Add an employer (the CVR number is checked; a second record of the same name or CVR is refused)"""
         _consultant()
-        return _run(emp.create_employer, current_user, data)
+        return call_service(emp.create_employer, current_user, data)
 
 
 @blp.route("/employers/<id:employer_id>")
@@ -228,7 +216,7 @@ class EmployerDetail(MethodView):
     def put(self, data: dict[str, Any], employer_id: int) -> Employer:
         """Change an employer's record"""
         _consultant()
-        return _run(emp.update_employer, _employer(employer_id), current_user, data)
+        return call_service(emp.update_employer, _employer(employer_id), current_user, data)
 
 
 @blp.route("/employers/<id:employer_id>/persons")
@@ -239,7 +227,7 @@ class EmployerPersons(MethodView):
     def post(self, data: dict[str, Any], employer_id: int) -> EmployerPerson:
         """Add a contact person"""
         _consultant()
-        return _run(emp.add_person, _employer(employer_id), current_user, data)
+        return call_service(emp.add_person, _employer(employer_id), current_user, data)
 
 
 @blp.route("/employers/<id:employer_id>/openings")
@@ -250,7 +238,7 @@ class EmployerOpenings(MethodView):
     def post(self, data: dict[str, Any], employer_id: int) -> Opening:
         """Record an opening learned from the employer"""
         _consultant()
-        return _run(emp.create_opening, _employer(employer_id), current_user, data)
+        return call_service(emp.create_opening, _employer(employer_id), current_user, data)
 
 
 @blp.route("/openings")
@@ -275,7 +263,7 @@ class OpeningStatusView(MethodView):
     def post(self, data: dict[str, Any], opening_id: int) -> Opening:
         """Mark an opening open, filled or closed"""
         _consultant()
-        return _run(emp.set_opening_status, _opening(opening_id), current_user, data["status"])
+        return call_service(emp.set_opening_status, _opening(opening_id), current_user, data["status"])
 
 
 @blp.route("/openings/<id:opening_id>/candidates")
@@ -349,7 +337,9 @@ class CaseSuggestions(MethodView):
         """Record that the consultant suggested an opening to the citizen"""
         _consultant()
         case = checked_case()
-        return _run(matching.record_suggestion, case, _opening(data["opening_id"]), current_user, note=data.get("note"))
+        return call_service(
+            matching.record_suggestion, case, _opening(data["opening_id"]), current_user, note=data.get("note")
+        )
 
 
 @blp.route("/suggestions/<id:suggestion_id>/outcome")
@@ -364,7 +354,7 @@ class SuggestionOutcomeView(MethodView):
         if row is None:
             _not_found("No such suggestion.")
         case_for(row.case_id, Part.PLACEMENTS, write=True)
-        return _run(matching.record_outcome, row, current_user, data["outcome"], data.get("note"))
+        return call_service(matching.record_outcome, row, current_user, data["outcome"], data.get("note"))
 
 
 @blp.route("/follow-ups/<id:follow_up_id>/move")
@@ -378,7 +368,7 @@ class FollowUpMove(MethodView):
         fu = db.session.get(FollowUp, follow_up_id)
         if fu is None:  # check_case_access found its case, so only a race gets here
             _not_found("Not found.")
-        return _run(
+        return call_service(
             fus.move_follow_up,
             fu,
             current_user,

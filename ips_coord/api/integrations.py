@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
@@ -14,10 +13,9 @@ from sqlalchemy import select
 
 from ..access.audit import audit_many, shows_no_citizen_data
 from ..models import ApiToken, WebhookDelivery, WebhookEndpoint
-from ..services import ServiceError
 from ..services import integrations as svc
 from ..workflows.phases import AuditPart, ChangeKind, Role, ServiceScope, WebhookStatus
-from .common import Extended, errors, paginate, require_login, service_error
+from .common import Extended, call_service, errors, paginate, require_login
 from .fields import Id, OneOf, Text
 from .schemas import PageArgs, page_of
 
@@ -33,17 +31,6 @@ blp.before_request(require_login)
 def _admin_only() -> None:
     if current_user.is_authenticated and current_user.role != Role.ADMIN:
         abort(403, message="Only an administrator manages system integrations.")
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    try:
-        return fn(*args, **kwargs)
-    except ServiceError as exc:
-        service_error(exc)
 
 
 class ServiceTokenCreateSchema(Schema):
@@ -123,7 +110,7 @@ class ServiceTokens(MethodView):
     def post(self, data: dict[str, Any]) -> Extended:
         """Ask for a service token for an organisation's system: it waits for a second person's approval.
         The response is the only time the creator's half of the token is shown; alone it opens nothing"""
-        token, row = _run(
+        token, row = call_service(
             svc.create_service_token,
             current_user,
             data["organisation_id"],
@@ -140,7 +127,7 @@ class ServiceTokenDetail(MethodView):
     @errors(blp, 401, 403, 404)
     def delete(self, token_id: int) -> Extended:
         """Revoke a service token: refused from the next request on, and its webhooks stop"""
-        return _token_view(_run(svc.revoke_service_token, token_id, current_user._get_current_object()))
+        return _token_view(call_service(svc.revoke_service_token, token_id, current_user._get_current_object()))
 
 
 # --- The second person: approving or rejecting a service token ------------------------------
@@ -190,8 +177,8 @@ class TokenApproval(MethodView):
         """Approve (you get the approver's half of the token, this once: hand it to the integration) or reject"""
         approver = current_user._get_current_object()
         if data["decision"] == "reject":
-            return _token_view(_run(svc.reject_service_token, approver, token_id))
-        half, row = _run(svc.approve_service_token, approver, token_id)
+            return _token_view(call_service(svc.reject_service_token, approver, token_id))
+        half, row = call_service(svc.approve_service_token, approver, token_id)
         return _token_view(row, approver_half=half)
 
 
@@ -243,7 +230,7 @@ class Webhooks(MethodView):
     @errors(blp, 400, 401, 403, 404, 422)
     def post(self, data: dict[str, Any]) -> WebhookEndpoint:
         """Register an endpoint for the changes from now on; the response is the only time the secret is shown"""
-        return _run(svc.register_webhook, current_user, data["token_id"], data["url"], data["kinds"])
+        return call_service(svc.register_webhook, current_user, data["token_id"], data["url"], data["kinds"])
 
 
 @blp.route("/admin/webhooks/<id:endpoint_id>")
@@ -252,7 +239,7 @@ class WebhookDetail(MethodView):
     @errors(blp, 401, 403, 404)
     def delete(self, endpoint_id: int) -> Extended:
         """Disable an endpoint: nothing more is fanned out to it"""
-        return Extended(_run(svc.disable_webhook, endpoint_id), secret=None)
+        return Extended(call_service(svc.disable_webhook, endpoint_id), secret=None)
 
 
 class DeliveryArgs(PageArgs):
@@ -298,4 +285,4 @@ class DeliveryResend(MethodView):
     @errors(blp, 400, 401, 403, 404)
     def post(self, delivery_id: int) -> WebhookDelivery:
         """Send again: the same delivery (same webhook-id) goes back to due at once"""
-        return _run(svc.resend_delivery, delivery_id)
+        return call_service(svc.resend_delivery, delivery_id)

@@ -5,8 +5,8 @@ services/plan.py and becomes a case event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from flask import request
 from flask.views import MethodView
@@ -17,12 +17,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import IpsCase, ParallelIntervention, PlanAction, PlanGoal, ProgressRating, SupportChange
-from ..services import ServiceError
 from ..services import plan as svc
 from ..services.case_state import current_placement
 from ..workflows.phases import Part, Phase
 from ..workflows.plan import CURRENT_INSTRUMENT, PlanOwner, WrittenBy
-from .common import case_part, check_case_access, checked_case, errors, require_login, service_error
+from .common import call_service, case_part, check_case_access, checked_case, errors, require_login
 from .fields import Day, OneOf, Text
 from .schemas import SupportsSchema
 from .shapes import input_of, output
@@ -30,16 +29,6 @@ from .shapes import input_of, output
 blp = Blueprint("api_plan", __name__, description="The shared plan, parallel interventions and progress")
 blp.before_request(require_login)
 blp.before_request(check_case_access)  # each method's @case_part: relation 404, part 403, before the body
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _run(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    try:
-        return fn(*args, **kwargs)
-    except ServiceError as exc:
-        service_error(exc)
 
 
 class GoalSchema(Schema):
@@ -133,7 +122,7 @@ class Goals(MethodView):
     @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> PlanGoal:
         """Save a new version of the goals, written by staff on the citizen's behalf"""
-        return _run(svc.save_goal, checked_case(), data["text"], actor=current_user)
+        return call_service(svc.save_goal, checked_case(), data["text"], actor=current_user)
 
 
 @blp.route("/cases/<id:case_id>/plan/actions")
@@ -155,7 +144,7 @@ class Actions(MethodView):
     @case_part(Part.SHARED_PLAN, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> PlanAction:
         """Add an action with its owner; a due date becomes the owner's follow-up (reminder, escalation)"""
-        return _run(
+        return call_service(
             svc.add_action,
             checked_case(),
             text=data["text"],
@@ -172,7 +161,7 @@ class ActionDone(MethodView):
     @case_part(Part.SHARED_PLAN, write=True)
     def post(self, action_id: int) -> PlanAction:
         """Mark an action done (its follow-up is completed)"""
-        return _run(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
+        return call_service(svc.complete_action, db.session.get_one(PlanAction, action_id), actor=current_user)
 
 
 @blp.route("/cases/<id:case_id>/interventions")
@@ -194,7 +183,7 @@ class Interventions(MethodView):
     @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> ParallelIntervention:
         """Start a parallel intervention"""
-        return _run(
+        return call_service(
             svc.start_intervention, checked_case(), current_user, name=data["name"], start_date=data["start_date"]
         )
 
@@ -207,7 +196,7 @@ class InterventionEnd(MethodView):
     @case_part(Part.PARALLEL_INTERVENTIONS, write=True)
     def post(self, data: dict[str, Any], intervention_id: int) -> ParallelIntervention:
         """End a parallel intervention"""
-        return _run(
+        return call_service(
             svc.end_intervention,
             db.session.get_one(ParallelIntervention, intervention_id),
             current_user,
@@ -252,7 +241,7 @@ class Supports(MethodView):
                 message="Send the supports as a JSON object (an empty object clears them).",
                 errors={"json": ["A JSON object is required."]},
             )
-        _run(svc.update_supports, checked_case(), current_user, data)
+        call_service(svc.update_supports, checked_case(), current_user, data)
         return _supports_view(checked_case())
 
 
@@ -282,4 +271,4 @@ class Progress(MethodView):
     @case_part(Part.PROGRESS, write=True)
     def post(self, data: dict[str, Any], case_id: int) -> ProgressRating:
         """Record the consultant's rating; the next one is due in 90 days"""
-        return _run(svc.record_rating, checked_case(), data["scores"], actor=current_user)
+        return call_service(svc.record_rating, checked_case(), data["scores"], actor=current_user)
