@@ -5,7 +5,9 @@ case, employers, the jobcenter's decisions) without importing each other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,17 +19,24 @@ from .errors import N_, ServiceError
 from .records import add_case_event, add_follow_ups, open_follow_ups
 
 
+# The placements that make a case employed or in education while they run.
+RUNNING_TYPES = (PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION)
+
+
 def current_placement(case: IpsCase) -> Placement | None:
     return db.session.scalar(
         select(Placement)
-        .where(
-            Placement.case_id == case.id,
-            Placement.end_date.is_(None),
-            Placement.type.in_([PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION]),
-        )
+        .where(Placement.case_id == case.id, Placement.end_date.is_(None), Placement.type.in_(RUNNING_TYPES))
         .order_by(Placement.start_date.desc(), Placement.id.desc())
         .limit(1)
     )
+
+
+def running_placement(placements: Iterable[Any]) -> Any | None:
+    """current_placement's choice among a case's placements read already (a page that lists
+    them all need not ask the database again)."""
+    running = [p for p in placements if p.end_date is None and p.type in RUNNING_TYPES]
+    return max(running, key=lambda p: (p.start_date, p.id), default=None)
 
 
 def review_recorded(case: IpsCase) -> bool:

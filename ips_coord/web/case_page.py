@@ -174,7 +174,7 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     ctx.update(plan_ctx)
     extra_ctx, extra_parts = case_context(case, access, rows)
     ctx.update(extra_ctx)
-    sectors_ctx, sectors_parts = sectors_context(case, access, forms)
+    sectors_ctx, sectors_parts = sectors_context(case, access, forms, rows)
     ctx.update(sectors_ctx)
     plan_parts = set(plan_parts) | extra_parts | sectors_parts
     _log_shown(case, access, ctx, plan_parts)
@@ -209,8 +209,8 @@ PROBED_PARTS = [
 def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     """The rows more than one part of the page uses, each table read once: the open follow-ups
     (the list, the due review, the rating round), the history (the list, the participation
-    agreement, the assignments' names), the consents (the list, who sees what) and the
-    notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
+    agreement, the assignments' names), the consents (the list, who sees what), the placements
+    (the list, the running job's supports and terms) and the notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
     A key is absent when the reader may not read its part (its users then read what they need)."""
     rows: dict[str, Any] = {}
     note_parts_present(case.id, PROBED_PARTS)
@@ -222,6 +222,8 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
         rows["events"] = shown_rows(CaseEvent, case.id, CaseEvent.seq.desc())
     if access.can_read(Part.CONSENTS):
         rows["consents"] = shown_rows(Consent, case.id, Consent.given_at.desc(), Consent.id.desc(), entities=True)
+    if access.can_read(Part.PLACEMENTS):  # the list, and the running job's supports and terms
+        rows["placements"] = shown_rows(Placement, case.id, Placement.start_date.desc(), Placement.id.desc())
     # Never sent: a withheld notification awaits a consent, not an acknowledgement.
     mine = and_(
         Notification.recipient_id == current_user.id,
@@ -368,7 +370,7 @@ def _readable_parts(case: IpsCase, access: Access, forms: dict[str, Any], rows: 
         ctx["contacts"] = shown_rows(Contact, case.id, Contact.occurred_at.desc())
         ctx["reviews"] = shown_rows(JobEndingReview, case.id, JobEndingReview.held_at.desc())
     if access.can_read(Part.PLACEMENTS):
-        ctx["placements"] = shown_rows(Placement, case.id, Placement.start_date.desc())
+        ctx["placements"] = rows["placements"]
         # Job development logged for this citizen from the employer-contact form.
         ctx["employer_contacts"] = shown_rows(EmployerContact, case.id, EmployerContact.occurred_at.desc())
     return ctx

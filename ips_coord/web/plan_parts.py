@@ -29,7 +29,7 @@ from ..models import (
     SupportChange,
 )
 from ..reports.progress import case_trend, rating_round
-from ..services.case_state import current_placement
+from ..services.case_state import current_placement, running_placement
 from ..workflows.phases import Event, HistoryEntry, Part, Phase, Relation
 from ..workflows.plan import CURRENT_INSTRUMENT, INTERVENTIONS, PlanOwner, SupportField
 from .case_forms import _c
@@ -157,7 +157,7 @@ def plan_context(
                 else {}
             )
     if access.can_read(Part.PLACEMENTS) and case.phase in (Phase.EMPLOYED, Phase.IN_EDUCATION):
-        placement = current_placement(case)
+        placement = running_placement(rows["placements"]) if "placements" in rows else current_placement(case)
         ctx["support_placement"] = placement
         if placement is not None and access.can_write(Part.PLACEMENTS):
             ctx["supports_form"] = forms.get("supports") or form_or_closed(

@@ -18,7 +18,7 @@ from ..access.policy import Access
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..models import Admission, BenefitFact, IpsCase
-from ..services.case_state import current_placement
+from ..services.case_state import current_placement, running_placement
 from ..workflows.phases import Part, Phase, Role
 from .case_sections import form_or_closed, is_open, shown_rows
 from .forms import DecimalNumberField, SafeForm
@@ -58,9 +58,12 @@ class JobTermsForm(SafeForm):
     hourly_pay = DecimalNumberField(_l("New pay per hour (kr.)"), validators=[Optional(), NumberRange(0, 10_000)])
 
 
-def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tuple[dict[str, Any], set[Part]]:
+def sectors_context(
+    case: IpsCase, access: Access, forms: dict[str, Any], rows: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], set[Part]]:
     """What the case page shows of admissions, the jobcenter's decisions and the running job's
-    terms, and the parts that shows (for the access log)."""
+    terms, and the parts that shows (for the access log). `rows`: what the case page read
+    already (its placements, when its reader reads them)."""
     ctx: dict[str, Any] = {}
     shown: set[Part] = set()
     today = local_today(utcnow())
@@ -85,7 +88,8 @@ def sectors_context(case: IpsCase, access: Access, forms: dict[str, Any]) -> tup
                 for b in db.session.scalars(select(BenefitFact).where(BenefitFact.case_id == case.id))
             }
     if access.can_write(Part.PLACEMENTS) and case.phase == Phase.EMPLOYED:
-        placement = current_placement(case)
+        read = (rows or {}).get("placements")
+        placement = running_placement(read) if read is not None else current_placement(case)
         if placement is not None:
             ctx["running_job"] = placement
             ctx["terms_form"] = forms.get("terms") or form_or_closed("terms", lambda: JobTermsForm(formdata=None))

@@ -164,6 +164,20 @@ def test_the_case_page_reads_each_table_once(client, world, clock):
     assert {"follow_up", "case_event", "consent", "notification"} <= set(tables)
 
 
+def test_an_employed_case_reads_its_placements_once(client, world, clock):
+    """The placements list, the running job's supports and its terms come from one read of the
+    placements (the running one chosen as the services choose it)."""
+    case = world.case_in("employed")
+    login(client, world.consultant)
+    response, seen = _statements(client, "get", f"/cases/{case.id}")
+    assert response.status_code == 200
+    tables = [t for t in _tables_read(seen) if t != "staff_user"]
+    assert tables.count("placement") == 1, sorted(tables)
+    page = response.get_data(as_text=True)
+    assert 'id="supports"' in page and "(Bageriet)" in page  # the running job's supports section
+    assert 'id="running-job"' in page  # the running job's terms
+
+
 def test_the_case_page_reads_no_empty_part(client, world, clock):
     """One statement says which parts have rows; a part without any is not read (its section
     still shows "None.")."""
