@@ -18,7 +18,6 @@ from ..workflows.phases import FollowUpKind, FollowUpStatus, HistoryEntry, Phase
 from .errors import N_, ServiceError
 from .records import add_case_event, add_follow_ups, open_follow_ups
 
-
 # The placements that make a case employed or in education while they run.
 RUNNING_TYPES = (PlacementType.ORDINARY_JOB, PlacementType.FLEXJOB, PlacementType.EDUCATION)
 

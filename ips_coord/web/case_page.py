@@ -210,8 +210,9 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     """The rows more than one part of the page uses, each table read once: the open follow-ups
     (the list, the due review, the rating round), the history (the list, the participation
     agreement, the assignments' names), the consents (the list, who sees what), the placements
-    (the list, the running job's supports and terms) and the notifications (withheld for lack of consent, and those awaiting this reader's acknowledgement).
-    A key is absent when the reader may not read its part (its users then read what they need)."""
+    (the list, the running job's supports and terms) and the notifications (withheld for lack of
+    consent, and those awaiting this reader's acknowledgement). A key is absent when the reader
+    may not read its part (its users then read what they need)."""
     rows: dict[str, Any] = {}
     note_parts_present(case.id, PROBED_PARTS)
     if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
