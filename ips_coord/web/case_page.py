@@ -5,7 +5,7 @@ to the field and everything typed kept."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -179,6 +179,7 @@ def render_case(case: IpsCase, access: Access, status: int = 200, **forms: Any) 
     plan_parts = set(plan_parts) | extra_parts | sectors_parts
     _log_shown(case, access, ctx, plan_parts)
     ctx["to_acknowledge"] = rows["to_acknowledge"]
+    ctx["staff"] = rows["staff"]
     ctx["empty_form"] = EmptyForm()
     citizen = case.citizen
     ctx["cpr_masked"] = _masked_cpr(citizen) if access.can_read(Part.IDENTITY) else None
@@ -206,6 +207,14 @@ PROBED_PARTS = [
 ]
 
 
+CASE_STAFF = ("consultant", "psychiatry_contact", "coordinating_professional")
+
+
+class StaffName(NamedTuple):
+    name: str
+    role: str
+
+
 def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     """The rows more than one part of the page uses, each table read once: the open follow-ups
     (the list, the due review, the rating round), the history (the list, the participation
@@ -214,7 +223,15 @@ def _shared_rows(case: IpsCase, access: Access) -> dict[str, Any]:
     consent, and those awaiting this reader's acknowledgement). A key is absent when the reader
     may not read its part (its users then read what they need)."""
     rows: dict[str, Any] = {}
-    note_parts_present(case.id, PROBED_PARTS)
+    # The names (and roles) of the case's consultant, psychiatry contact and coordinating
+    # professional, for the page's header, ride on the probe: loading each as a user would cost
+    # a statement per person not already loaded.
+    ids = [getattr(case, f"{relation}_id") for relation in CASE_STAFF]
+    also = [select(column).where(User.id == i).scalar_subquery() for i in ids if i for column in (User.name, User.role)]
+    found = iter(note_parts_present(case.id, PROBED_PARTS, also))
+    rows["staff"] = {
+        r: (StaffName(next(found), next(found)) if i else None) for r, i in zip(CASE_STAFF, ids, strict=True)
+    }
     if access.can_read(Part.FOLLOW_UPS) or case.phase == Phase.JOB_ENDED:
         rows["open_follow_ups"] = shown_rows(
             FollowUp, case.id, FollowUp.due_at, where=[FollowUp.status == FollowUpStatus.OPEN]

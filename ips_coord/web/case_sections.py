@@ -6,6 +6,7 @@ review while it is due). Server-rendered, working without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from flask import flash, g, request
@@ -89,14 +90,17 @@ def autofocus_once() -> bool:
     return True
 
 
-def note_parts_present(case_id: int, models: list[Any]) -> None:
+def note_parts_present(case_id: int, models: list[Any], also: Sequence[Any] = ()) -> tuple[Any, ...]:
     """Which of these parts of the case record have rows, in one statement of EXISTS probes
     (an index probe each): a part without rows is then not read at all. Most cases leave most
     parts empty (no review, no ratings, no admission), and a statement costs more Python than
-    the database's probe."""
-    flags = db.session.execute(select(*(exists().where(m.case_id == case_id) for m in models))).one()
+    the database's probe. `also`: scalar subqueries that ride on the same statement; their
+    values are returned."""
+    values = db.session.execute(select(*(exists().where(m.case_id == case_id) for m in models), *also)).one()
+    flags = values[: len(models)]
     g.case_parts_probed = set(models)
     g.case_parts_present = {m for m, present in zip(models, flags, strict=True) if present}
+    return tuple(values[len(models) :])
 
 
 def shown_rows(

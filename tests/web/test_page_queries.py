@@ -141,7 +141,7 @@ def _tables_read(seen: list[str]) -> list[str]:
 
 def test_the_case_page_reads_each_table_once(client, world, clock):
     """The rows several parts of the page show (open follow-ups, history, consents, notifications)
-    are read once and passed down; the signed-in user's own row aside, no table is read twice."""
+    are read once and passed down, and the names of the case's staff ride on the probe: no table is read twice."""
     from ips_coord.clock import local_today
     from ips_coord.services import activities as act
 
@@ -159,7 +159,7 @@ def test_the_case_page_reads_each_table_once(client, world, clock):
     login(client, world.consultant)
     response, seen = _statements(client, "get", f"/cases/{case.id}")
     assert response.status_code == 200
-    tables = [t for t in _tables_read(seen) if t != "staff_user"]
+    tables = _tables_read(seen)
     assert len(tables) == len(set(tables)), sorted(tables)
     assert {"follow_up", "case_event", "consent", "notification"} <= set(tables)
 
@@ -167,13 +167,24 @@ def test_the_case_page_reads_each_table_once(client, world, clock):
 def test_an_employed_case_reads_its_placements_once(client, world, clock):
     """The placements list, the running job's supports and its terms come from one read of the
     placements (the running one chosen as the services choose it)."""
-    case = world.case_in("employed")
+    from ips_coord.services.coordination import name_coordinating_professional
+
+    case = name_coordinating_professional(
+        world.case_in("employed"), world.consultant, world.clinician.id, "Psykiatrien koordinerer"
+    )
     login(client, world.consultant)
     response, seen = _statements(client, "get", f"/cases/{case.id}")
     assert response.status_code == 200
-    tables = [t for t in _tables_read(seen) if t != "staff_user"]
+    tables = _tables_read(seen)
     assert tables.count("placement") == 1, sorted(tables)
+    assert "staff_user" not in tables, sorted(tables)  # the case's staff ride on the probe
     page = response.get_data(as_text=True)
+    header = page.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+    assert world.consultant.name in header and world.clinician.name in header
+    assert "Tovholder</a>: " + world.clinician.name in header
+    plan = page.split('id="plan"', 1)[1]
+    role = plan.split(f"{world.clinician.name}</a> (", 1)[1].split(")", 1)[0]
+    assert role == "Behandler", role  # named with their role (a clinician)
     assert 'id="supports"' in page and "(Bageriet)" in page  # the running job's supports section
     assert 'id="running-job"' in page  # the running job's terms
 
