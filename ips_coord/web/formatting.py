@@ -12,6 +12,8 @@ from typing import Any
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
 from flask import Flask, g
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from .. import labels
 from ..clock import to_local
@@ -64,16 +66,17 @@ def _date_pattern(locale: str) -> str:
     return "dd.MM.y" if locale.startswith("da") else "medium"
 
 
-def local_date(value: date | datetime | str | None) -> str:
+def local_date(value: date | datetime | str | None, locale: str | None = None) -> str:
     """23.11.2026; a datetime is first moved to Copenhagen time, so 23:30 UTC is the next day.
-    An ISO string (as stored in a notification's data) is read first."""
+    An ISO string (as stored in a notification's data) is read first. `locale`: the
+    rendering's, when the caller has it (a page's filters take it from the page's context)."""
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_local(value).date()
-    locale = _locale_name()
+    locale = locale or _locale_name()
     return _date_text(value, _date_pattern(locale), locale)
 
 
@@ -84,13 +87,29 @@ def _date_text(value: date, pattern: str, locale: str) -> str:
     return _format_date(value, pattern, locale=locale)
 
 
-def local_datetime(value: datetime | None, seconds: bool = False) -> str:
+def local_datetime(value: datetime | None, seconds: bool = False, locale: str | None = None) -> str:
     """23.11.2026 14:05 in Copenhagen time."""
     if value is None:
         return "–"
     local = to_local(value)
     time_pattern = "HH:mm:ss" if seconds else "HH:mm"
-    return f"{local_date(local)} {_format_time(local, time_pattern, locale=_locale_name())}"
+    locale = locale or _locale_name()
+    return f"{local_date(local, locale)} {_format_time(local, time_pattern, locale=locale)}"
+
+
+# Every rendered page's context carries the rendering's locale name under this name, looked up
+# once per render: the date filters run once per row of a list.
+RENDER_LOCALE = "_ips_locale"
+
+
+@pass_context
+def _page_date(context: Context, value: date | datetime | str | None) -> str:
+    return local_date(value, context.get(RENDER_LOCALE))
+
+
+@pass_context
+def _page_datetime(context: Context, value: datetime | None, seconds: bool = False) -> str:
+    return local_datetime(value, seconds, context.get(RENDER_LOCALE))
 
 
 def _labelled(table: Mapping[Any, object], value: object) -> str:
@@ -148,10 +167,11 @@ def quarter_label(quarter: str, two_lines: bool = False) -> str:
 
 
 def register_formatting(app: Flask) -> None:
+    app.context_processor(lambda: {RENDER_LOCALE: _locale_name()})
     app.jinja_env.filters.update(
         {
-            "local_date": local_date,
-            "local_datetime": local_datetime,
+            "local_date": _page_date,
+            "local_datetime": _page_datetime,
             "decimal": decimal,
             "percent": percent,
             "action_label": lambda v: _labelled(labels.ACCESS_ACTIONS, v),
