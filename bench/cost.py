@@ -15,7 +15,8 @@ by bench.generate. For each hot request it prints:
   prepare_threshold runs) is named but not counted: the count is the steady state's;
 - CPU ms: `time.process_time()` of the request, the median of --runs after --warmup runs
   (the process's CPU, not the wall clock: waiting for PostgreSQL or for a busy core counts
-  nothing, so the figure moves far less with the machine's load than a latency does);
+  nothing, so the figure moves far less with the machine's load than a latency does). The runs
+  go in rounds, every request once a round, so a slow spell of the machine falls on all alike;
 - bytes: the response body.
 
 The budgets (bench/budgets.toml) hold CPU ms (against the median), statements and round trips
@@ -166,9 +167,10 @@ class Figures:
     round_trips: int
     extra: list[str]
     connects: int
-    cpu_ms: float
+    cpu_ms: float  # on the reference machine's scale (budgets.toml [machine]), or as measured without one
     wall_ms: float
     bytes: int
+    cpu_raw_ms: float = 0.0  # as measured here
     misses: list[str] = field(default_factory=list)
     sql: list[str] = field(default_factory=list)
 
@@ -387,18 +389,20 @@ def probes(app, who: dict[str, Any]) -> list[Probe]:
     ]
 
 
-def measure(meter: Meter, probe: Probe, runs: int, warmup: int) -> Figures:
-    def once():
-        if probe.before:
-            probe.before()
-        t, w = time.process_time(), time.perf_counter()
-        r = probe.call()
-        cpu, wall = time.process_time() - t, time.perf_counter() - w
-        assert r.status_code == probe.status, (probe.name, r.status_code, r.get_data(as_text=True)[:500])
-        return r, cpu, wall
+def _once(probe: Probe) -> tuple[Any, float, float]:
+    if probe.before:
+        probe.before()
+    t, w = time.process_time(), time.perf_counter()
+    r = probe.call()
+    cpu, wall = time.process_time() - t, time.perf_counter() - w
+    assert r.status_code == probe.status, (probe.name, r.status_code, r.get_data(as_text=True)[:500])
+    return r, 1000 * cpu, 1000 * wall
 
+
+def count(meter: Meter, probe: Probe, warmup: int) -> Figures:
+    """The request's warm-up, then its exact counts (the CPU and wall times come from timed())."""
     for _ in range(warmup):
-        once()
+        _once(probe)
     counts = []
     for _ in range(2):  # the second is reported; a difference is shown
         if probe.before:
@@ -412,11 +416,6 @@ def measure(meter: Meter, probe: Probe, runs: int, warmup: int) -> Figures:
         counts.append((counted["statements"], counted["round_trips"]))
     if counts[0] != counts[1]:
         counted["extra"].append(f"(first {counts[0][0]}/{counts[0][1]})")
-    cpu, wall = [], []
-    for _ in range(runs):
-        r, c, w = once()
-        cpu.append(1000 * c)
-        wall.append(1000 * w)
     return Figures(
         probe.name,
         probe.label,
@@ -424,11 +423,67 @@ def measure(meter: Meter, probe: Probe, runs: int, warmup: int) -> Figures:
         counted["round_trips"],
         counted["extra"],
         counted["connects"],
-        statistics.median(cpu),
-        statistics.median(wall),
+        0.0,
+        0.0,
         len(r.get_data()),
         sql=counted["sql"],
     )
+
+
+# --- The machine's speed ----------------------------------------------------------------------
+# A fixed piece of the work a page does (a template rendering 400 escaped rows, sorting strings),
+# timed in every round beside the requests. On a virtual machine the process's CPU time itself
+# moves with the host: the same code measured 1.4 and 2.6 ms for the API case read, minutes apart,
+# on an otherwise idle machine. The calibration moves with it, so the request's CPU divided by
+# the calibration's is what the code costs; times the calibration's reference (budgets.toml,
+# [machine]) it is CPU ms on the reference machine, which the budgets are stated in.
+_CALIBRATION: dict[str, Any] = {}
+
+
+def calibration() -> None:
+    if not _CALIBRATION:
+        import jinja2
+
+        template = (
+            "{% for r in rows %}<tr><td>{{ r.a }}</td><td>{{ r.b }}</td><td>{{ words[r.c] }}</td></tr>{% endfor %}"
+        )
+        _CALIBRATION["template"] = jinja2.Environment(autoescape=True).from_string(template)
+        _CALIBRATION["rows"] = [{"a": i, "b": f"<Navn {i}>", "c": i % 7} for i in range(400)]
+        _CALIBRATION["words"] = {i: f"ord {i}" for i in range(7)}
+    _CALIBRATION["template"].render(rows=_CALIBRATION["rows"], words=_CALIBRATION["words"])
+    sorted((str(i) for i in range(3000)), key=len)
+
+
+def _calibration_ms() -> float:
+    t = time.process_time()
+    calibration()
+    return 1000 * (time.process_time() - t)
+
+
+def timed(probes: list[Probe], figures: list[Figures], runs: int, reference_ms: float | None) -> float:
+    """CPU and wall time, the median of `runs`, taken in rounds: each round makes every request
+    once and times the calibration, so a slow minute of the machine (another process, the host's
+    other guests) falls on every request and on the calibration alike instead of on whichever was
+    being timed then. With a reference, each request's CPU is put on the reference machine's
+    scale (its share of the calibration in the same round). Returns the calibration's median."""
+    cpu: list[list[float]] = [[] for _ in probes]
+    wall: list[list[float]] = [[] for _ in probes]
+    calibrated: list[float] = []
+    for _ in range(3):
+        calibration()  # warm
+    for _ in range(runs):
+        before = _calibration_ms()
+        for i, probe in enumerate(probes):
+            _r, c, w = _once(probe)
+            cpu[i].append(c)
+            wall[i].append(w)
+        calibrated.append((before + _calibration_ms()) / 2)
+    for i, f in enumerate(figures):
+        f.cpu_raw_ms, f.wall_ms = statistics.median(cpu[i]), statistics.median(wall[i])
+        # Per round: the request's CPU over the calibration of that round, then the median.
+        scale = [c / k * reference_ms for c, k in zip(cpu[i], calibrated, strict=True)] if reference_ms else cpu[i]
+        f.cpu_ms = statistics.median(scale)
+    return statistics.median(calibrated)
 
 
 def check(figures: Figures, budget: dict[str, Any], cpu: str) -> None:
@@ -466,14 +521,18 @@ def run(
         from ips_coord.extensions import db
 
         meter = Meter(db.engine)
-    results = []
-    for probe in probes(app, who):
-        if only and probe.name not in only:
-            continue
-        figures = measure(meter, probe, runs, warmup)
-        check(figures, budgets.get(probe.name, {}), cpu)
-        results.append(figures)
-        print(line(figures, budgets.get(probe.name, {})), flush=True)
+    chosen = [p for p in probes(app, who) if not only or p.name in only]
+    results = [count(meter, probe, warmup) for probe in chosen]
+    reference = budgets.get("machine", {}).get("calibration_ms")
+    measured = timed(chosen, results, runs, reference)
+    print(
+        f"machine: the calibration took {measured:.2f} ms of CPU here, {reference} ms on the reference machine"
+        + (f": CPU ms below are on the reference scale (x {reference / measured:.2f})" if reference else "")
+    )
+    print(HEADER)
+    for figures in results:
+        check(figures, budgets.get(figures.name, {}), cpu)
+        print(line(figures, budgets.get(figures.name, {})), flush=True)
         if show_sql:
             for sql in figures.sql:
                 print("      " + " ".join(sql.split())[:160])
@@ -492,11 +551,14 @@ def line(f: Figures, budget: dict[str, float]) -> str:
     trips = f"{f.round_trips}{_limit(budget, 'round_trips')}"
     cpu = f"{f.cpu_ms:.2f}{_limit(budget, 'cpu_ms')}"
     status = ("OVER: " + "; ".join(f.misses)) if f.misses else "ok"
-    return f"{f.label:30} {stmts:>7} {trips:>7} {cpu:>12} {f.wall_ms:8.2f} {f.bytes:>8}  {extra:38} {status}"
+    return (
+        f"{f.label:30} {stmts:>7} {trips:>7} {cpu:>12} {f.cpu_raw_ms:6.2f} {f.wall_ms:8.2f} {f.bytes:>8}  "
+        f"{extra:38} {status}"
+    )
 
 
 HEADER = (
-    f"{'request':30} {'stmts':>7} {'trips':>7} {'CPU ms':>12} {'wall ms':>8} {'bytes':>8}  "
+    f"{'request':30} {'stmts':>7} {'trips':>7} {'CPU ms':>12} {'here':>6} {'wall ms':>8} {'bytes':>8}  "
     f"{'round trips beyond statements':38} budget"
 )
 
@@ -524,7 +586,6 @@ def main() -> None:
         f"bench.cost: median of {args.runs} runs after {args.warmup}; load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    print(HEADER)
     results = run(args.database_url, args.runs, args.warmup, args.budgets, args.cpu, args.only, args.sql)
     print(f"({time.time() - started:.0f} s; load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     if args.json:
