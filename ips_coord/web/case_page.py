@@ -12,8 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, inspect, or_, select
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import and_, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import authorize, relation_to_case, visible_case_or_404
@@ -113,30 +112,13 @@ def _local_input(now: datetime) -> datetime:
 
 def _psychiatry_choices(case: IpsCase):
     """Clinicians of the region the case already works with (a national installation has
-    hundreds); all of them when the case has no psychiatry contact yet. A region's are read as
-    users, so the case's own contact (named in the page's header) comes with them rather than on
-    its own; the whole country's as names only."""
-    if not case.psychiatry_contact_id:
-        return [
-            SelectChoice(uid, name)
-            for uid, name in db.session.execute(
-                select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
-            )
-        ]
-    region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
-    users = db.session.scalars(
-        select(User)
-        .where(
-            User.role == Role.PSYCHIATRY,
-            User.active,
-            (User.organisation_id == region) | (User.id == case.psychiatry_contact_id),
-        )
-        .order_by(User.name)
-    ).all()
-    contact = next((u for u in users if u.id == case.psychiatry_contact_id), None)
-    if contact is not None and "psychiatry_contact" in inspect(case).unloaded:
-        set_committed_value(case, "psychiatry_contact", contact)  # loaded, not changed
-    return [SelectChoice(u.id, u.name) for u in users]
+    hundreds), and the case's own contact; all of them when the case has no psychiatry contact
+    yet. Names only: the page's header takes its names from the parts probe."""
+    people = select(User.id, User.name).where(User.role == Role.PSYCHIATRY, User.active).order_by(User.name)
+    if case.psychiatry_contact_id:
+        region = select(User.organisation_id).where(User.id == case.psychiatry_contact_id).scalar_subquery()
+        people = people.where((User.organisation_id == region) | (User.id == case.psychiatry_contact_id))
+    return [SelectChoice(uid, name) for uid, name in db.session.execute(people)]
 
 
 def _case_and_access(case_id: int, part: str, write: bool, log: bool = True):
