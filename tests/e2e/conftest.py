@@ -26,6 +26,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def fits_the_screen(page) -> bool:
+    """Nothing wider than the screen, measured once the page and its stylesheet have loaded: a
+    click's navigation can hand back the new page before app.css applies, when a table is still
+    laid out unstyled and wider than a phone."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -8,7 +8,7 @@ import pytest
 
 from ips_coord.extensions import db as _db
 from ips_coord.models import ApiToken, User
-from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.conftest import ARTIFACTS, fits_the_screen, screenshot
 from tests.e2e.test_browser import log_in
 from tests.factories import token_for
 from tests.web.test_citizen_view import mailbox_body
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 NEW = "Fresh-harbour-2026"
-NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 def test_forgotten_password_on_a_phone(browser, live_server, app, world):
@@ -35,7 +34,7 @@ def test_forgotten_password_on_a_phone(browser, live_server, app, world):
     assert link.startswith("/password/reset#")
     page.goto(live_server + link)
     assert page.evaluate("location.hash") == ""  # moved into the form and off the address bar
-    assert page.evaluate(NO_SIDEWAYS)
+    assert fits_the_screen(page)
     page.get_by_label("Ny adgangskode", exact=True).fill(NEW)
     page.get_by_label("Ny adgangskode igen").fill(NEW)
     screenshot(page, "password-reset-phone")
@@ -65,7 +64,7 @@ def test_the_admin_manages_users_and_tokens_in_the_browser(browser, live_server,
     page.get_by_label("Organisation").select_option(label="Jobcenter")
     page.get_by_role("button", name="Opret brugeren").click()
     assert "Nikolaj Ny er oprettet" in page.content()
-    assert page.evaluate(NO_SIDEWAYS)
+    assert fits_the_screen(page)
     screenshot(page, f"admin-users-{size}")
     page.get_by_role("link", name="Nikolaj Ny").click()
     page.get_by_label("Aktiv (må logge ind)").uncheck()
@@ -77,7 +76,7 @@ def test_the_admin_manages_users_and_tokens_in_the_browser(browser, live_server,
     page.get_by_role("button", name="Tilbagekald test").click()
     assert "er tilbagekaldt" in page.content()
     assert _db.session.query(ApiToken).one().revoked_at is not None
-    assert page.evaluate(NO_SIDEWAYS)
+    assert fits_the_screen(page)
     screenshot(page, f"admin-tokens-{size}")
     ctx.close()
 

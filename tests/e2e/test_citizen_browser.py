@@ -16,7 +16,7 @@ from ips_coord.extensions import db
 from ips_coord.models import Citizen, IpsCase, SharedHealthInfo
 from ips_coord.services import activities as act
 from ips_coord.services import plan as plan_svc
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import fits_the_screen, screenshot
 from tests.e2e.test_browser import log_in
 from tests.web.test_citizen_view import mailbox_code
 
@@ -63,7 +63,7 @@ WIDE = """() => [...document.querySelectorAll('body *')]
 
 
 def _no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.evaluate(WIDE)
+    assert fits_the_screen(page), page.evaluate(WIDE)
 
 
 def test_citizen_in_the_browser_on_a_phone(browser, live_server, app, world):

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 
 
 def no_sideways_scroll(page) -> bool:
+    page.wait_for_load_state("load")  # measured after app.css applies
     wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
         > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 40))""")
     assert not wide, wide

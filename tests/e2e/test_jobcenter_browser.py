@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 
 def no_sideways_scroll(page) -> bool:
     """Nothing visible reaches past the screen's edge (the table heads a phone hides are clipped)."""
+    page.wait_for_load_state("load")  # measured after app.css applies
     wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => !e.closest('thead')
         && e.getBoundingClientRect().right > window.innerWidth + 1)
         .map(e => e.tagName + ':' + e.textContent.slice(0, 40))""")

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 
 def fits(page, selector: str = "main") -> bool:
     """Nothing in `selector` reaches past the window, and the page does not scroll sideways."""
+    page.wait_for_load_state("load")  # measured after app.css applies
     wide = page.evaluate(f"""[...document.querySelectorAll('{selector} *')].filter(e => e.getClientRects().length
         && e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('thead'))
         .map(e => e.tagName + ':' + (e.textContent || '').slice(0, 40))""")

@@ -9,7 +9,7 @@ import pytest
 from ips_coord.extensions import db
 from ips_coord.models import FidelityReview, NetworkPerson
 from ips_coord.services import network as network_svc
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import fits_the_screen, screenshot
 from tests.e2e.test_browser import log_in
 from tests.web.test_citizen_view import citizen_case, mailbox_code
 
@@ -45,7 +45,7 @@ def test_the_citizen_adds_a_network_person_on_a_phone(browser, live_server, app,
     person = db.session.scalar(db.select(NetworkPerson))
     assert person.name == "Mor Skovhave" and person.roles == ["meetings"] and person.added_by == "citizen"
     assert network_svc.live_categories(person) == {"meetings"}
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits_the_screen(page)
     screenshot(page, "citizen-network-390")
     # The citizen takes back what the person may know; the next read knows it.
     page.locator(f"#c{person.id}-meetings").uncheck()
@@ -87,7 +87,7 @@ def test_the_coordinator_records_a_fidelity_review_at_desktop_width(browser, liv
     page.get_by_role("button", name="Tilføj handlingen").click()
     page.wait_for_load_state()
     assert "Seks virksomhedsbesøg om ugen" in page.locator("section[aria-labelledby=actions]").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits_the_screen(page)
     screenshot(page, "coordinator-fidelity-review-1366")
     page.goto(f"{live_server}/coordinator/fidelity-reviews?item=17")
     assert page.locator("svg").count() == 2
