@@ -79,9 +79,13 @@ def configure_database(app: Flask) -> None:
     """SQLAlchemy, the append-only guard on history, SQLite's pragmas and the migrations."""
     db.init_app(app)
     _guard_history()
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
+        elif db.engine.dialect.driver == "psycopg":
+            from .pg_cursor import use_lazy_descriptions
+
+            use_lazy_descriptions(db.engine)
     from .models.case import include_object
     from .services.partitions import include_name
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -44,11 +45,20 @@ def _derived(label: bytes) -> bytes:
 
 
 def _cpr_fernet():
+    return _cpr_fernet_of(str(current_app.config.get("CPR_KEYS") or ""), current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _cpr_fernet_of(cpr_keys: str, secret_key: str):
+    """Built once per key setting: a case read opens one number, a list dozens, and deriving the
+    keys and building the ciphers cost more than opening one."""
     from cryptography.fernet import MultiFernet
 
-    keys = [k.strip() for k in str(current_app.config.get("CPR_KEYS") or "").split(",") if k.strip()]
+    keys = [k.strip() for k in cpr_keys.split(",") if k.strip()]
     if not keys:
-        keys = [base64.urlsafe_b64encode(_derived(b"ips-coord cpr seal")).decode()]
+        keys = [
+            base64.urlsafe_b64encode(hashlib.sha256(b"ips-coord cpr seal\0" + secret_key.encode()).digest()).decode()
+        ]
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 

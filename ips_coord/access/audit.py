@@ -15,12 +15,12 @@ session is left alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC
 from operator import itemgetter
 from typing import Any, cast
 
 from flask import Flask, Response, g, has_request_context, request
-from sqlalchemy import Connection, Table, insert, select, text
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -119,11 +119,13 @@ _SHARED = {
     "citizen_id": "integer",
 }
 _shared_of = itemgetter(*_SHARED)
-_SHARED_VALUES = ", ".join(f"CAST(:{column} AS {kind})" for column, kind in _SHARED.items())
-_UNNEST_INSERT = text(
+# In the driver's own placeholders, sent by exec_driver_sql: every read request runs it, and a
+# constant statement needs none of SQLAlchemy's parameter processing.
+_SHARED_VALUES = ", ".join(f"CAST(%({column})s AS {kind})" for column, kind in _SHARED.items())
+_UNNEST_INSERT = (
     f"INSERT INTO access_log (case_id, part, created_at, {', '.join(_SHARED)})"  # noqa: S608  (constant names)
     f" SELECT u.case_id, u.part, u.created_at, {_SHARED_VALUES}"
-    " FROM unnest(CAST(:case_ids AS integer[]), CAST(:parts AS varchar[]), CAST(:times AS timestamp[]))"
+    " FROM unnest(CAST(%(case_ids)s AS integer[]), CAST(%(parts)s AS varchar[]), CAST(%(times)s AS timestamp[]))"
     " AS u(case_id, part, created_at)"
 )
 
@@ -136,16 +138,27 @@ def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "postgresql":
         conn.execute(insert(ACCESS_LOG), rows[0] if len(rows) == 1 else rows)
         return
-    groups: dict[tuple[Any, ...], tuple[list[int | None], list[str], list[datetime]]] = {}
+    groups: dict[tuple[Any, ...], tuple[list[int | None], list[str], list[str]]] = {}
     for row in rows:
         case_ids, parts, times = groups.setdefault(_shared_of(row), ([], [], []))
         case_ids.append(row["case_id"])
-        parts.append(row["part"])
-        times.append(row["created_at"].astimezone(UTC).replace(tzinfo=None))  # naive UTC, as UTCDateTime stores
+        parts.append(str(row["part"]))
+        times.append(
+            row["created_at"].astimezone(UTC).replace(tzinfo=None).isoformat()
+        )  # naive UTC, as UTCDateTime stores
     for shared, (case_ids, parts, times) in groups.items():
         params = dict(zip(_SHARED, shared, strict=True))
         params["action"] = str(params["action"])  # the enum's code, as the Code column stores it
-        conn.execute(_UNNEST_INSERT, {**params, "case_ids": case_ids, "parts": parts, "times": times})
+        arrays = {"case_ids": pg_array(case_ids), "parts": pg_array(parts), "times": pg_array(times)}
+        conn.exec_driver_sql(_UNNEST_INSERT, {**params, **arrays})
+
+
+def pg_array(values: list[Any]) -> str:
+    """A PostgreSQL array literal of the values (None is NULL, every other value quoted), cast by
+    the statement. psycopg dumps a Python list element by element in Python: for the 70 rows of a
+    consultant's day its three arrays cost 0.3 ms against 0.1 ms for three strings."""
+    quoted = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' if v is not None else "NULL" for v in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _insert_now(rows: list[dict[str, Any]]) -> None:
