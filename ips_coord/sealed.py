@@ -18,8 +18,7 @@ from flask import current_app
 
 
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"ips-coord outbox seal\0" + current_app.config["SECRET_KEY"].encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return Fernet(base64.urlsafe_b64encode(_derived(b"ips-coord outbox seal")))
 
 
 def seal(secret: str) -> str:
@@ -40,8 +39,10 @@ def unseal(token: str) -> str | None:
 # putting the new key first and running `flask cpr rotate` (re-seals every row), then dropping
 # the old key. Beside it a keyed hash (HMAC-SHA256 under CPR_HMAC_KEY) finds a citizen by an
 # exact number without opening any row. Without the settings both keys derive from SECRET_KEY.
-def _derived(label: bytes) -> bytes:
-    return hashlib.sha256(label + b"\0" + current_app.config["SECRET_KEY"].encode()).digest()
+def _derived(label: bytes, secret_key: str | None = None) -> bytes:
+    """A key for one purpose, derived from SECRET_KEY (or the one given)."""
+    secret = current_app.config["SECRET_KEY"] if secret_key is None else secret_key
+    return hashlib.sha256(label + b"\0" + secret.encode()).digest()
 
 
 def _cpr_fernet():
@@ -56,9 +57,7 @@ def _cpr_fernet_of(cpr_keys: str, secret_key: str):
 
     keys = [k.strip() for k in cpr_keys.split(",") if k.strip()]
     if not keys:
-        keys = [
-            base64.urlsafe_b64encode(hashlib.sha256(b"ips-coord cpr seal\0" + secret_key.encode()).digest()).decode()
-        ]
+        keys = [base64.urlsafe_b64encode(_derived(b"ips-coord cpr seal", secret_key)).decode()]
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 

@@ -143,9 +143,8 @@ def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
         case_ids, parts, times = groups.setdefault(_shared_of(row), ([], [], []))
         case_ids.append(row["case_id"])
         parts.append(str(row["part"]))
-        times.append(
-            row["created_at"].astimezone(UTC).replace(tzinfo=None).isoformat()
-        )  # naive UTC, as UTCDateTime stores
+        # Naive UTC, as UTCDateTime stores it.
+        times.append(row["created_at"].astimezone(UTC).replace(tzinfo=None).isoformat())
     for shared, (case_ids, parts, times) in groups.items():
         params = dict(zip(_SHARED, shared, strict=True))
         params["action"] = str(params["action"])  # the enum's code, as the Code column stores it

@@ -34,6 +34,18 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def reaching_past(page, scope: str = "body", skip: str | None = None) -> list[str]:
+    """The elements in `scope` whose right edge is past the screen's (outside any `skip`, such as
+    the table heads a phone hides), named with their text, once the page has loaded."""
+    page.wait_for_load_state("load")
+    return page.evaluate(
+        """([scope, skip]) => [...document.querySelectorAll(scope + ' *')]
+        .filter(e => !(skip && e.closest(skip)) && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + (e.textContent || '').slice(0, 40))""",
+        [scope, skip],
+    )
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -9,16 +9,14 @@ from sqlalchemy import select
 
 from ips_coord.models import FollowUp
 from ips_coord.services import activities as act
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import reaching_past, screenshot
 from tests.e2e.test_browser import log_in
 
 pytestmark = pytest.mark.slow  # a real browser against a live server
 
 
 def no_sideways_scroll(page) -> bool:
-    page.wait_for_load_state("load")  # measured after app.css applies
-    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
-        > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 40))""")
+    wide = reaching_past(page)
     assert not wide, wide
     texts = page.evaluate("""(() => { const out = [];
         const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ips_coord.services import activities as act
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import reaching_past, screenshot
 from tests.e2e.test_browser import log_in
 
 pytestmark = pytest.mark.slow  # a real browser against a live server
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 
 def no_sideways_scroll(page) -> bool:
     """Nothing visible reaches past the screen's edge (the table heads a phone hides are clipped)."""
-    page.wait_for_load_state("load")  # measured after app.css applies
-    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(e => !e.closest('thead')
-        && e.getBoundingClientRect().right > window.innerWidth + 1)
-        .map(e => e.tagName + ':' + e.textContent.slice(0, 40))""")
+    wide = reaching_past(page, skip="thead")
     assert not wide, wide
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ips_coord.services import activities as act
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import reaching_past, screenshot
 from tests.e2e.test_browser import log_in
 
 pytestmark = pytest.mark.slow  # a real browser against a live server
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.slow  # a real browser against a live server
 
 def fits(page, selector: str = "main") -> bool:
     """Nothing in `selector` reaches past the window, and the page does not scroll sideways."""
-    page.wait_for_load_state("load")  # measured after app.css applies
-    wide = page.evaluate(f"""[...document.querySelectorAll('{selector} *')].filter(e => e.getClientRects().length
-        && e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('thead'))
-        .map(e => e.tagName + ':' + (e.textContent || '').slice(0, 40))""")
+    wide = reaching_past(page, selector, skip="thead")
     assert not wide, wide
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
