@@ -50,15 +50,10 @@ def _baseline_app():
 
     # The same bytes behind the API's own hooks too: its per-token rate limit and its answer
     # headers (every /api/ route pays them, a case read included).
-    from ips_coord.api.http import api_rate_limit, caller_key
-    from ips_coord.extensions import limiter
-
+    @application.get("/api/v1/bench-constant")
     def constant_api():
         return Response(body, mimetype="application/json")
 
-    application.add_url_rule(
-        "/api/v1/bench-constant", "bench_constant_api", limiter.limit(api_rate_limit, key_func=caller_key)(constant_api)
-    )
     return application
 
 

@@ -181,7 +181,10 @@ class Settings(BaseSettings):
     )
     API_RATE_LIMIT: str = Field(
         "1200 per minute",
-        description=("Requests per API token (or session user, or address) before 429 (Flask-Limiter notation)."),
+        description=(
+            "Requests per API token (or session user, or address), across the whole API, before 429 "
+            "(the `limits` notation, as Flask-Limiter's)."
+        ),
     )
     API_TOKEN_DAYS: Positive = Field(90, description="A personal API token expires after this many days.")
     TOKEN_LAST_USED_MINUTES: Positive = Field(15, description="A token's last use is recorded at most this often.")

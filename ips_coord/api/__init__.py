@@ -10,7 +10,7 @@ from flask import Flask
 from ..extensions import api, csrf
 from .contract import ContractPlugin, openapi_metadata
 from .errors import ErrorSchema
-from .http import install, limit_blueprint
+from .http import install
 from .shapes import ShapePlugin, schema_name
 
 DESCRIPTION = """The shared IPS case record.
@@ -86,7 +86,6 @@ def register_api(app: Flask) -> None:
 
     for blp in (citizens_blp, cases_blp, case_parts_blp, plan_blp, tokens_blp, employers_blp):
         csrf.exempt(blp)  # session writes are checked in require_login; tokens need no CSRF
-        limit_blueprint(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")
     register_sync_api(app)
 
@@ -102,5 +101,4 @@ def register_sync_api(app: Flask) -> None:
     register_scopes(app)
     for blp in (changes_blp, directory_blp, integrations_blp, approvals_blp):
         csrf.exempt(blp)
-        limit_blueprint(blp)  # the per-token limit and its headers, as on every API blueprint
         api.register_blueprint(blp, url_prefix="/api/v1")

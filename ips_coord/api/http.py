@@ -8,26 +8,31 @@ them for everything under /api/v1, so a blueprint added later follows them witho
   response (with `Idempotent-Replayed: true`), never a second row;
 - `Location` on every 201;
 - `Link` (first, prev, next, last) and `X-Total-Count` on every paginated list;
-- `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` from the
-  per-caller limit (API_RATE_LIMIT per token, per session user, or per address).
+- the per-caller limit (API_RATE_LIMIT per token, per session user, or per address, one count
+  across the whole API): 429 `too_many_requests` with `Retry-After` past it, and
+  `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` on every answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
-from typing import Any
+from functools import lru_cache
 
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_login import current_user
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.urls import iri_to_uri
 
 from ..clock import system_epoch, utcnow
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import IpsCase
 from ..services import idempotency
 from .errors import problem
@@ -53,13 +58,38 @@ def caller_key() -> str:
     return "addr:" + (request.remote_addr or "-")
 
 
-def api_rate_limit() -> str:
-    return str(current_app.config["API_RATE_LIMIT"])
+# ---------------------------------------------------------------- the rate limit
+
+# Every API request pays the limit, so it is checked with the `limits` library itself (the one
+# beneath Flask-Limiter, on the same storage): a hit and the window's figures cost a few
+# microseconds in memory, against a few hundred for Flask-Limiter's per-request resolution of
+# which decorated limits apply. Flask-Limiter keeps the pages' sign-in throttles.
+API_LIMIT = "ips_api_limit"
+log = logging.getLogger(__name__)
 
 
-def limit_blueprint(blp: Any) -> None:
-    """The per-caller API rate limit on one blueprint (register_api calls it for each)."""
-    limiter.limit(api_rate_limit, key_func=caller_key)(blp)
+@lru_cache(maxsize=8)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def _check_rate_limit() -> Response | None:
+    """Counts this request against its caller's window; past the limit, 429. While the shared
+    storage (Redis) does not answer, each worker counts in its own memory, as Flask-Limiter's
+    fallback does for the sign-in throttles, and the log says so."""
+    item = _parsed(current_app.config["API_RATE_LIMIT"])
+    key = caller_key()
+    for strategy in current_app.extensions[API_LIMIT]:
+        try:
+            allowed = strategy.hit(item, "api", key)
+            reset_at, remaining = strategy.get_window_stats(item, "api", key)
+            break
+        except Exception:  # noqa: BLE001 - whatever the storage's client raised
+            log.warning("the API rate limit's storage did not answer: counted in this worker's memory")
+    g.api_rate = (item, reset_at, remaining)
+    if allowed:
+        return None
+    return problem(429, f"Too many requests: the limit is {item.amount} per {item.get_expiry()} seconds.")
 
 
 # ---------------------------------------------------------------- versions and If-Match
@@ -221,28 +251,28 @@ def _links(response: Response) -> None:
 
 
 def _rate_limit_headers(response: Response) -> None:
-    current = limiter.current_limit
-    if current is None:
+    counted = g.get("api_rate")
+    if counted is None:
         return
-    try:
-        reset_at, remaining = current.reset_at, current.remaining
-    except Exception:  # noqa: BLE001 - the limiter's storage is down (it swallows errors too): no headers
-        return
-    window = current.limit.get_expiry()
-    response.headers["RateLimit-Limit"] = str(current.limit.amount)
+    item, reset_at, remaining = counted
+    response.headers["RateLimit-Limit"] = str(item.amount)
     response.headers["RateLimit-Remaining"] = str(max(0, remaining))
-    response.headers["RateLimit-Reset"] = str(max(0, reset_at - int(system_epoch())))
-    response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"
+    response.headers["RateLimit-Reset"] = str(max(0, math.ceil(reset_at - system_epoch())))
+    response.headers["RateLimit-Policy"] = f"{item.amount};w={item.get_expiry()}"
     if response.status_code == 429:
         response.headers["Retry-After"] = response.headers["RateLimit-Reset"]
 
 
 def install(app: Flask) -> None:
+    shared = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
+    own = shared if isinstance(shared.storage, MemoryStorage) else FixedWindowRateLimiter(MemoryStorage())
+    app.extensions[API_LIMIT] = (shared, own) if own is not shared else (shared,)
+
     @app.before_request
     def _api_before() -> Response | None:
         if not _in_api():
             return None
-        return _idempotency_start()
+        return _check_rate_limit() or _idempotency_start()
 
     @app.after_request
     def _api_after(response: Response) -> Response:

@@ -147,3 +147,61 @@ def test_the_rate_limit_is_per_token_and_shown_in_headers(app, client, world):
         assert client.get("/api/v1/cases", headers=other).status_code == 200  # another token, its own limit
     finally:
         app.config["API_RATE_LIMIT"] = before
+
+
+def test_the_rate_limit_is_one_count_across_the_whole_api(app, client, world):
+    """Every route under /api/v1 counts against the caller's one window, whatever blueprint
+    serves it (a client cannot multiply its allowance by spreading requests), and every answer
+    says where the caller stands, a 404 of the router included."""
+    case = world.case_in("engagement")
+    h = bearer(world.consultant)
+    before, app.config["API_RATE_LIMIT"] = app.config["API_RATE_LIMIT"], "4 per minute"
+    try:
+        paths = ["/api/v1/cases", "/api/v1/me", f"/api/v1/cases/{case.id}", "/api/v1/nothing-here"]
+        answers = [client.get(p, headers=h) for p in paths]
+        assert [r.status_code for r in answers] == [200, 200, 200, 404]
+        assert [r.headers["RateLimit-Remaining"] for r in answers] == ["3", "2", "1", "0"]
+        assert all(0 < int(r.headers["RateLimit-Reset"]) <= 60 for r in answers)
+        past = client.get("/api/v1/changes", headers=h)
+        assert past.status_code == 429 and past.json["code"] == "too_many_requests"
+        assert past.headers["Content-Type"] == "application/problem+json"
+        assert past.headers["RateLimit-Remaining"] == "0" and int(past.headers["Retry-After"]) > 0
+    finally:
+        app.config["API_RATE_LIMIT"] = before
+
+
+def test_the_rate_limit_is_shared_by_the_web_workers_through_redis(app, world, redis_url):
+    """Two app processes (two gunicorn workers) on one Redis count one caller's requests together."""
+    from tests.conftest import make_app
+
+    workers = [
+        make_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_STORAGE_URI=redis_url, API_RATE_LIMIT="3 per minute")
+        for _ in range(2)
+    ]
+    h = bearer(world.consultant)
+    first, second = (w.test_client() for w in workers)
+    answers = [
+        first.get("/api/v1/me", headers=h),
+        second.get("/api/v1/me", headers=h),
+        first.get("/api/v1/me", headers=h),
+    ]
+    assert [r.headers["RateLimit-Remaining"] for r in answers] == ["2", "1", "0"]
+    assert second.get("/api/v1/me", headers=h).status_code == 429
+
+
+def test_while_the_rate_limit_storage_does_not_answer_each_worker_counts_alone(app, world, caplog):
+    """Redis down: the API still answers and still limits (in the worker's memory), and the log
+    says why."""
+    from tests.conftest import make_app
+
+    down = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
+        API_RATE_LIMIT="2 per minute",
+    )
+    client, h = down.test_client(), bearer(world.consultant)
+    with caplog.at_level("WARNING", logger="ips_coord.api.http"):
+        answers = [client.get("/api/v1/me", headers=h) for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 429]
+    assert [r.headers["RateLimit-Remaining"] for r in answers] == ["1", "0", "0"]
+    assert "rate limit's storage did not answer" in caplog.text
