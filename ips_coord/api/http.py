@@ -32,7 +32,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.urls import iri_to_uri
 
 from ..clock import system_epoch, utcnow
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import IpsCase
 from ..services import idempotency
 from .errors import problem
@@ -66,6 +66,13 @@ def caller_key() -> str:
 # which decorated limits apply. Flask-Limiter keeps the pages' sign-in throttles.
 API_LIMIT = "ips_api_limit"
 log = logging.getLogger(__name__)
+
+
+@limiter.request_filter
+def _counted_here() -> bool:
+    """Flask-Limiter's decorated limits are the pages' (sign-in throttles): it skips the API's
+    requests at once instead of resolving, for each, that none applies (~0.08 ms)."""
+    return _in_api()
 
 
 @lru_cache(maxsize=8)
