@@ -205,3 +205,32 @@ def test_while_the_rate_limit_storage_does_not_answer_each_worker_counts_alone(a
     assert [r.status_code for r in answers] == [200, 200, 429]
     assert [r.headers["RateLimit-Remaining"] for r in answers] == ["1", "0", "0"]
     assert "rate limit's storage did not answer" in caplog.text
+
+
+def test_the_in_memory_rate_limit_sweeps_expired_windows_without_a_thread_a_request():
+    """Without Redis the windows live in the worker's memory: expired ones are still dropped
+    (by a sweep), but a burst of requests starts one sweep, not one thread every few requests."""
+    import time
+
+    from limits import parse
+    from limits.strategies import FixedWindowRateLimiter
+
+    from ips_coord.api.http import SweptMemoryStorage
+
+    class Quick(SweptMemoryStorage):
+        SWEEP_SECONDS = 0.2
+
+    storage = Quick()
+    limiter = FixedWindowRateLimiter(storage)
+    timers = set()
+    for i in range(300):
+        assert limiter.hit(parse("1000 per second"), "api", f"caller {i % 3}")
+        timers.add(id(storage.timer))
+    assert len(timers) <= 2  # the constructor's and the burst's one sweep
+    assert len(storage.storage) == 3
+    time.sleep(1.1)  # the three windows have ended
+    limiter.hit(parse("1000 per second"), "api", "another caller")  # a hit schedules the next sweep
+    deadline = time.monotonic() + 5
+    while len(storage.storage) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(storage.storage) == ["LIMITER/api/another caller/1000/1/second"]  # the ended ones swept, unread

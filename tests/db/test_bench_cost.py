@@ -1,4 +1,4 @@
-"""The cost benchmark (bench.cost) on 1,000 generated cases, so it does not rot: every hot
+"""The cost benchmarks (bench.cost, bench.hooks) on 1,000 generated cases, so they do not rot: every hot
 request measured, with figures that make sense, and the exact budgets (statements, round trips)
 held. CPU budgets are reported, not enforced: a test machine's CPU is shared and noisy."""
 
@@ -85,3 +85,16 @@ def test_cost_benchmark_measures_every_hot_request(pg_url, tmp_path):
                 assert r[key] <= budget[key], (name, key, r)
     assert run.returncode == 0, run.stdout[-3000:]
     assert "every request within its budget (CPU reported only)" in run.stdout
+    # bench.hooks on the same data: the case read's CPU hook by hook, beside the constant answer's.
+    hooks = subprocess.run(
+        [sys.executable, "-m", "bench.hooks", "--database-url", pg_url, "--requests", "40", "--rounds", "1"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert hooks.returncode == 0, hooks.stderr[-3000:]
+    read, _, fixed = hooks.stdout.partition("constant answer:")
+    assert read.startswith("API case read:") and "after app: commit_reads" in read, hooks.stdout
+    assert "before app: install._api_before" in read and "not in a hook" in fixed, hooks.stdout
