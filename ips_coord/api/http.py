@@ -36,6 +36,7 @@ from ..clock import system_epoch, utcnow
 from ..extensions import db, limiter
 from ..models import IpsCase
 from ..services import idempotency
+from ..text import Text
 from .errors import problem
 
 API_PREFIX = "/api/v1"
@@ -114,7 +115,14 @@ def _check_rate_limit() -> Response | None:
     g.api_rate = (item, reset_at, remaining)
     if allowed:
         return None
-    return problem(429, f"Too many requests: the limit is {item.amount} per {item.get_expiry()} seconds.")
+    return problem(
+        429,
+        Text(
+            "Too many requests: the limit is %(amount)s per %(seconds)s seconds.",
+            amount=item.amount,
+            seconds=item.get_expiry(),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- versions and If-Match

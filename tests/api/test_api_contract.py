@@ -166,6 +166,7 @@ def test_the_rate_limit_is_one_count_across_the_whole_api(app, client, world):
         assert past.status_code == 429 and past.json["code"] == "too_many_requests"
         assert past.headers["Content-Type"] == "application/problem+json"
         assert past.headers["RateLimit-Remaining"] == "0" and int(past.headers["Retry-After"]) > 0
+        assert past.json["detail"] == "For mange forespørgsler: grænsen er 4 pr. 60 sekunder."  # Danish by default
     finally:
         app.config["API_RATE_LIMIT"] = before
 
