@@ -20,12 +20,14 @@ import logging
 import math
 import re
 import threading
+import time
 from functools import lru_cache
+from typing import ClassVar
 
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_login import current_user
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
@@ -95,23 +97,66 @@ class SweptMemoryStorage(MemoryStorage):
 
 
 @lru_cache(maxsize=8)
-def _parsed(limit: str) -> RateLimitItem:
-    return parse(limit)
+def _parsed(limit: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limit))  # "10 per second; 1000 per hour": every one applies
+
+
+Counted = tuple[RateLimitItem, float, int, bool]  # the limit shown, its window's reset, what is left, allowed
+
+
+class ApiRateLimit:
+    """The API's windows in the shared storage (Redis, or memory without REDIS_URL). While Redis
+    does not answer, the worker counts in its own memory, tries Redis again after RETRY_SECONDS,
+    and says so in the log once each way, as Flask-Limiter's fallback does for the sign-in throttles."""
+
+    RETRY_SECONDS = 30.0
+    # A Redis that drops packets must not hold a request for the system's TCP timeout.
+    REDIS_OPTIONS: ClassVar[dict[str, float]] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+    def __init__(self, uri: str) -> None:
+        self.own = FixedWindowRateLimiter(SweptMemoryStorage())
+        redis = uri.startswith(("redis://", "rediss://"))
+        self.shared = (
+            self.own
+            if uri.startswith("memory://")
+            else FixedWindowRateLimiter(storage_from_string(uri, **(self.REDIS_OPTIONS if redis else {})))
+        )
+        self.down_until = 0.0
+
+    def count(self, items: tuple[RateLimitItem, ...], key: str) -> Counted:
+        if self.shared is not self.own and self.down_until <= time.monotonic():
+            try:
+                counted = self._count(self.shared, items, key)
+            except Exception:  # noqa: BLE001 - whatever the storage's client raised
+                if not self.down_until:
+                    log.warning("the API rate limit's storage did not answer: counted in each worker's memory")
+                self.down_until = time.monotonic() + self.RETRY_SECONDS
+            else:
+                if self.down_until:
+                    log.warning("the API rate limit's storage answers again")
+                    self.down_until = 0.0
+                return counted
+        return self._count(self.own, items, key)
+
+    @staticmethod
+    def _count(strategy: FixedWindowRateLimiter, items: tuple[RateLimitItem, ...], key: str) -> Counted:
+        """Each limit in turn, up to the first one past; the headers show that one, or else the
+        one with the fewest requests left."""
+        shown: Counted = (items[0], 0.0, 0, True)  # replaced by the first limit's count
+        for n, item in enumerate(items):
+            allowed = strategy.hit(item, "api", key)
+            reset_at, remaining = strategy.get_window_stats(item, "api", key)
+            if n == 0 or not allowed or remaining < shown[2]:
+                shown = (item, reset_at, remaining, allowed)
+            if not allowed:
+                break
+        return shown
 
 
 def _check_rate_limit() -> Response | None:
-    """Counts this request against its caller's window; past the limit, 429. While the shared
-    storage (Redis) does not answer, each worker counts in its own memory, as Flask-Limiter's
-    fallback does for the sign-in throttles, and the log says so."""
-    item = _parsed(current_app.config["API_RATE_LIMIT"])
-    key = caller_key()
-    for strategy in current_app.extensions[API_LIMIT]:
-        try:
-            allowed = strategy.hit(item, "api", key)
-            reset_at, remaining = strategy.get_window_stats(item, "api", key)
-            break
-        except Exception:  # noqa: BLE001 - whatever the storage's client raised
-            log.warning("the API rate limit's storage did not answer: counted in this worker's memory")
+    """Counts this request against its caller's windows; past a limit, 429."""
+    limit: ApiRateLimit = current_app.extensions[API_LIMIT]
+    item, reset_at, remaining, allowed = limit.count(_parsed(current_app.config["API_RATE_LIMIT"]), caller_key())
     g.api_rate = (item, reset_at, remaining)
     if allowed:
         return None
@@ -297,11 +342,7 @@ def _rate_limit_headers(response: Response) -> None:
 
 
 def install(app: Flask) -> None:
-    uri = app.config["RATELIMIT_STORAGE_URI"]
-    in_memory = uri.startswith("memory://")
-    shared = FixedWindowRateLimiter(SweptMemoryStorage() if in_memory else storage_from_string(uri))
-    own = shared if in_memory else FixedWindowRateLimiter(SweptMemoryStorage())
-    app.extensions[API_LIMIT] = (shared, own) if own is not shared else (shared,)
+    app.extensions[API_LIMIT] = ApiRateLimit(app.config["RATELIMIT_STORAGE_URI"])
 
     @app.before_request
     def _api_before() -> Response | None:
