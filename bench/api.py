@@ -35,25 +35,27 @@ from pathlib import Path
 from bench.common import ROOT, gunicorn
 
 
-def _baseline_app():
-    """The application with the baseline route (in gunicorn's workers, from BENCH_CONSTANT_FILE)."""
+def add_baseline_routes(application, body: bytes) -> None:
+    """The baseline: /bench/constant answers the bytes of a real case read through the app-wide
+    hooks only; /api/v1/bench-constant the same bytes behind the API's own hooks too (its
+    per-token rate limit and its answer headers, which every /api/ route pays)."""
     from flask import Response
-
-    from ips_coord import app_or_exit
-
-    application = app_or_exit()
-    body = Path(os.environ["BENCH_CONSTANT_FILE"]).read_bytes()
 
     @application.get("/bench/constant")
     def constant():
         return Response(body, mimetype="application/json")
 
-    # The same bytes behind the API's own hooks too: its per-token rate limit and its answer
-    # headers (every /api/ route pays them, a case read included).
     @application.get("/api/v1/bench-constant")
     def constant_api():
         return Response(body, mimetype="application/json")
 
+
+def _baseline_app():
+    """The application with the baseline routes (in gunicorn's workers, from BENCH_CONSTANT_FILE)."""
+    from ips_coord import app_or_exit
+
+    application = app_or_exit()
+    add_baseline_routes(application, Path(os.environ["BENCH_CONSTANT_FILE"]).read_bytes())
     return application
 
 
@@ -190,7 +192,7 @@ def main() -> None:
         .splitlines()[-1]
     )
     # The baseline serves the bytes of a real case read.
-    body = _first_read(case_ids[0], token, env)
+    body = first_read(case_ids[0], token, env)
     with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as constant:
         constant.write(body)
     with gunicorn("bench.api:app", {**env, "BENCH_CONSTANT_FILE": constant.name}, workers=args.workers) as base:
@@ -233,7 +235,7 @@ def main() -> None:
         sys.exit(1)
 
 
-def _first_read(case_id: int, token: str, env: dict) -> bytes:
+def first_read(case_id: int, token: str, env: dict) -> bytes:
     """A case read through the application itself (test client), before gunicorn serves."""
     from ips_coord import create_app
 

@@ -67,9 +67,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    from flask import Response
     from sqlalchemy import select
 
+    from bench.api import add_baseline_routes, first_read
     from ips_coord import create_app
     from ips_coord.auth import create_token
     from ips_coord.extensions import db
@@ -82,15 +82,9 @@ def main() -> None:
         user = db.session.scalars(select(User).where(User.role == Role.IPS_CONSULTANT).order_by(User.id)).first()
         case_ids = list(db.session.scalars(select(IpsCase.id).where(IpsCase.consultant_id == user.id)))
         token, _ = create_token(user, f"bench.hooks {time.time():.0f}")
-    body: list[bytes] = []  # a real read's bytes, once the app has answered one
-
-    @app.get("/bench/constant")
-    def constant() -> Response:
-        return Response(body[0], mimetype="application/json")
-
+    add_baseline_routes(app, first_read(case_ids[0], token, {"DATABASE_URL": args.database_url}))
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    body.append(client.get(f"/api/v1/cases/{case_ids[0]}", headers=headers).data)
 
     spent: Counter[str] = Counter()
     for kind, hooks in (("before", app.before_request_funcs), ("after", app.after_request_funcs)):
@@ -101,7 +95,7 @@ def main() -> None:
         return f"/api/v1/cases/{case_ids[i % len(case_ids)]}"
 
     def fixed(_i: int) -> str:
-        return "/bench/constant"
+        return "/bench/constant"  # the baseline of bench.api
 
     for path_of in (read, fixed):  # warm: statements prepared, caches filled
         for i in range(200):

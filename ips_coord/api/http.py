@@ -142,15 +142,14 @@ class ApiRateLimit:
     def _count(strategy: FixedWindowRateLimiter, items: tuple[RateLimitItem, ...], key: str) -> Counted:
         """Each limit in turn, up to the first one past; the headers show that one, or else the
         one with the fewest requests left."""
-        shown: Counted = (items[0], 0.0, 0, True)  # replaced by the first limit's count
-        for n, item in enumerate(items):
+        counts: list[Counted] = []
+        for item in items:
             allowed = strategy.hit(item, "api", key)
             reset_at, remaining = strategy.get_window_stats(item, "api", key)
-            if n == 0 or not allowed or remaining < shown[2]:
-                shown = (item, reset_at, remaining, allowed)
             if not allowed:
-                break
-        return shown
+                return (item, reset_at, remaining, False)
+            counts.append((item, reset_at, remaining, True))
+        return min(counts, key=lambda counted: counted[2])
 
 
 def _check_rate_limit() -> Response | None:

@@ -171,6 +171,22 @@ def test_the_rate_limit_is_one_count_across_the_whole_api(app, client, world):
         app.config["API_RATE_LIMIT"] = before
 
 
+def test_writes_count_against_the_same_window_as_reads(app, client, world, clock, db):
+    """A write (refused or not) is a request like any other: it counts, and is refused past the limit."""
+    case = world.case_in("engagement")
+    h = bearer(world.consultant)
+    before, app.config["API_RATE_LIMIT"] = app.config["API_RATE_LIMIT"], "2 per minute"
+    try:
+        refused = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json={"kind": "x"})
+        assert refused.status_code == 422 and refused.headers["RateLimit-Remaining"] == "1"
+        assert client.get(f"/api/v1/cases/{case.id}", headers=h).headers["RateLimit-Remaining"] == "0"
+        past = client.post(f"/api/v1/cases/{case.id}/contacts", headers=h, json=_contact(clock))
+        assert past.status_code == 429 and past.json["code"] == "too_many_requests"
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 0  # refused before the view
+    finally:
+        app.config["API_RATE_LIMIT"] = before
+
+
 def test_every_limit_of_several_applies_and_the_headers_show_the_nearest(app, client, world):
     """API_RATE_LIMIT may name several limits (a burst and a day): each one counts."""
     h = bearer(world.consultant)
