@@ -6,11 +6,11 @@ smaller scale, batched INSERTs into SQLite).
 
 At --cases 100000: 100 municipalities (jobcenter + IPS team each), 10 psychiatry regions,
 2,500 staff, 100,000 citizens and cases, ~1 million case events and ~1 million contacts,
-1 million follow-ups (10,000 due now), placements and employer contacts, 2 million access-log
-rows over two years (monthly partitions on PostgreSQL), and 1 million sent
-notifications plus 10,000 due, a national organisation with one national coordinator; for the
-matching, 10,000 employers, 20,000 openings (70 % open) with their keyword rows and a career
-profile for every enrolled case. Scales
+1 million follow-ups (10,000 due now), placements and employer contacts, ~250,000 consents
+(three on nine in ten enrolled cases), 2 million access-log rows over two years (monthly
+partitions on PostgreSQL), and 1 million sent notifications plus 10,000 due, a national
+organisation with one national coordinator; for the matching, 10,000 employers, 20,000 openings
+(70 % open) with their keyword rows and a career profile for every enrolled case. Scales
 down linearly (minimum one of each). Everything is synthetic; one password hash is shared by
 all staff (Bench-password-1).
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import random
 import time
 from dataclasses import dataclass
@@ -28,9 +29,11 @@ from werkzeug.security import generate_password_hash
 
 from ips_coord.cpr import synthetic as synthetic_cpr
 from ips_coord.sealed import cpr_hmac, seal_cpr
+from ips_coord.services.transitions import ENROLMENT_CONSENT_PURPOSE
 from ips_coord.workflows.phases import (
     ON_CASELOAD,
     CloseReason,
+    ConsentCategory,
     ContactKind,
     Disclosure,
     FollowUpKind,
@@ -41,6 +44,7 @@ from ips_coord.workflows.phases import (
     OpeningStatus,
     OrgKind,
     Part,
+    Party,
     Phase,
     PlacementType,
     Role,
@@ -635,6 +639,72 @@ class Loader:
             ),
         )
 
+    def consents(self) -> None:
+        """The citizen's consents, as enrolment and the start meeting record them: on nine in ten
+        enrolled cases the IPS team may tell psychiatry and the jobcenter about employment, and
+        psychiatry may share coping strategies, warning signs and strengths with the IPS team (one
+        in twenty of those withdrawn since). Every case read weighs them (the access gate), so a
+        benchmark without them measures a case nobody has."""
+        now, meta = self.now, self.meta
+        employment = json.dumps([ConsentCategory.EMPLOYMENT_PROGRESS.value])
+        health = json.dumps(
+            [
+                c.value
+                for c in (ConsentCategory.COPING_STRATEGIES, ConsentCategory.WARNING_SIGNS, ConsentCategory.STRENGTHS)
+            ]
+        )
+
+        def rows():
+            for cid, (referred, _n, consultant, phase) in enumerate(meta, start=1):
+                if phase == Phase.REFERRED or cid % 10 == 7:
+                    continue
+                enrolled = referred + timedelta(days=7)
+                for to_party in (Party.PSYCHIATRY, Party.JOBCENTER):
+                    yield (
+                        cid,
+                        Party.IPS_TEAM.value,
+                        to_party.value,
+                        employment,
+                        ENROLMENT_CONSENT_PURPOSE,
+                        enrolled.date(),
+                        None,
+                        None,
+                        consultant,
+                        _naive(enrolled),
+                    )
+                # Renewed every two years: the one in force was given within the last 600 days.
+                given = max(enrolled, now - timedelta(days=600))
+                withdrawn = _naive(now - timedelta(days=10)) if cid % 20 == 3 else None
+                yield (
+                    cid,
+                    Party.PSYCHIATRY.value,
+                    Party.IPS_TEAM.value,
+                    health,
+                    "Koordinering af IPS-forløbet",
+                    given.date(),
+                    (given + timedelta(days=730)).date(),
+                    withdrawn,
+                    consultant,
+                    _naive(given),
+                )
+
+        self.copy(
+            "consent",
+            [
+                "case_id",
+                "from_party",
+                "to_party",
+                "categories",
+                "purpose",
+                "given_at",
+                "expires_at",
+                "withdrawn_at",
+                "recorded_by_id",
+                "created_at",
+            ],
+            rows(),
+        )
+
     def access_log(self) -> None:
         """ACCESS_LOG_PER_CASE reads per case over the last two years (20 per case: 20 million rows at
         1,000,000 cases), into monthly partitions made first on PostgreSQL (services/partitions.py)."""
@@ -799,6 +869,7 @@ def generate(database_url: str, cases: int, seed: int = 1, now: datetime | None 
             load.history,
             load.follow_ups,
             load.placements,
+            load.consents,
             load.job_development,
             load.access_log,
         ):

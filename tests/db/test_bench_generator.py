@@ -30,6 +30,19 @@ def _check(app, url):
         # and a profile for every enrolled case; suggestions for a case come from them.
         assert counts["employer"] == 100 and counts["opening"] == 200 and counts["opening_keyword"] > 200
         assert counts["career_profile"] > 800
+        # The consents every case read weighs: on an enrolled case with them the consultant reads
+        # what psychiatry shares; where psychiatry's was withdrawn, not.
+        assert 2000 < counts["consent"] < 3000
+        from ips_coord.access.policy import access_for
+        from ips_coord.clock import local_today
+        from ips_coord.workflows.phases import Part, Phase
+
+        today = local_today(app.extensions["ips_clock"].now())
+        enrolled = db.session.scalars(
+            select(IpsCase).where(IpsCase.phase != Phase.REFERRED, IpsCase.id % 10 != 7).order_by(IpsCase.id)
+        ).all()
+        shared = {c.id: access_for(c.consultant, c, today).can_read(Part.SHARED_HEALTH_INFO) for c in enrolled[:60]}
+        assert {cid for cid, ok in shared.items() if not ok} == {cid for cid in shared if cid % 20 == 3}
         from ips_coord.services.matching import SEEKING, suggestions_for_case
 
         seeker = db.session.scalar(select(IpsCase).where(IpsCase.phase.in_(SEEKING)).order_by(IpsCase.id).limit(1))
