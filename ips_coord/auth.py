@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import utcnow
 from .extensions import db, login_manager
-from .models import ApiToken, Consent, IpsCase, User, UserSession
+from .models import ApiToken, IpsCase, User, UserSession
 from .services import accounts, inbox, integrations, throttle
 from .services.accounts import TOKEN_PREFIX, hash_password, password_hash_method  # noqa: F401  (re-exported)
 from .validation import record_id
@@ -126,22 +126,23 @@ def _path_case_id() -> int | None:
 
 def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
     """The token and its user; with a case id also the case, its citizen and its unwithdrawn
-    consents (what the access gate reads), in the same statement: one round trip, not two."""
+    consents' terms (what the access gate reads), in the same statement: one round trip, not two."""
+    token, with_case = _token_statements(db.engine.dialect.name)
     if case_id is None:
-        return list(db.session.execute(_token_statements()[0], {"token_hash": token_hash}).all())
-    return list(db.session.execute(_token_statements()[1], {"token_hash": token_hash, "case_id": case_id}).all())
+        return list(db.session.execute(token, {"token_hash": token_hash}).all())
+    return list(db.session.execute(with_case, {"token_hash": token_hash, "case_id": case_id}).all())
 
 
 @lru_cache
-def _token_statements() -> tuple[Any, Any]:
+def _token_statements(dialect: str) -> tuple[Any, Any]:
     """Built once: composing a statement costs more Python than running a cached one."""
+    from .access.policy import consent_terms_of_case
+
     token = select(*TOKEN_COLUMNS, User).join(User, User.id == ApiToken.user_id)
     with_case = (
-        select(*TOKEN_COLUMNS, User, IpsCase, Consent)
+        select(*TOKEN_COLUMNS, User, IpsCase, consent_terms_of_case(dialect))
         .join(User, User.id == ApiToken.user_id)
         .outerjoin(IpsCase, IpsCase.id == bindparam("case_id"))
-        .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
-        .order_by(Consent.id)
     )
     by_hash = ApiToken.token_hash == bindparam("token_hash")
     return token.where(by_hash), with_case.where(by_hash)
@@ -165,7 +166,9 @@ def user_for_token(token: str) -> User | None:
     elif second is not None or found.revoked_at is not None or found.expires_at <= now:
         return None
     if case_id is not None:  # taken by the access gate (access/guard.py) instead of reading them again
-        g.prefetched_case = (case_id, found.IpsCase, [r.Consent for r in rows if r.Consent is not None])
+        from .access.policy import terms_from
+
+        g.prefetched_case = (case_id, found.IpsCase, terms_from(found.consent_terms))
     row = found
     # A service token's scopes (None for a personal token): api/scopes.py holds requests to them.
     g.token_scopes = frozenset(row.scopes) if row.scopes is not None else None

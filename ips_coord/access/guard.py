@@ -6,15 +6,15 @@ from flask import g, has_request_context
 from werkzeug.exceptions import Forbidden
 
 from ..clock import local_today, utcnow
-from ..models import Consent, IpsCase, User
+from ..models import IpsCase, User
 from ..workflows.phases import AccessAction
 from .audit import audit
-from .policy import Access, gate
+from .policy import Access, ConsentTerms, gate
 
 NOT_SHARED = "This part of the case is not available to you under your role and the citizen's consents."
 
 
-def prefetched_case(case_id: int) -> tuple[IpsCase | None, list[Consent]] | None:
+def prefetched_case(case_id: int) -> tuple[IpsCase | None, list[ConsentTerms]] | None:
     """The case and consents the API token's statement read for this case id (auth.py), once."""
     found = g.pop("prefetched_case", None) if has_request_context() else None
     if found is None or found[0] != case_id:

@@ -6,16 +6,17 @@ One module decides; the API, the pages, exports and notifications ask it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import JSON, ColumnElement, false, func, literal_column, or_, select
 from werkzeug.exceptions import NotFound
 
 from ..extensions import db
 from ..models import CaseEvent, Consent, IpsCase, User
+from ..models.case import in_force
 from ..workflows.phases import (
     NEUTRAL_FOLLOW_UP,
     TREATMENT_FOLLOW_UP_KINDS,
@@ -170,12 +171,79 @@ def _integration_filter(user: User) -> ColumnElement[bool]:
     }[relation]
 
 
+class ConsentLike(Protocol):
+    """What the access rules read of a consent: a Consent row, or its terms read with the case."""
+
+    @property
+    def from_party(self) -> str: ...
+    @property
+    def to_party(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[str]: ...
+    def is_live(self, today: date) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentTerms:
+    """A consent's terms as the gate's statement reads them: one JSON array a case, not one row a
+    consent, so the case's row (and the token's) is not repeated and built again for each."""
+
+    from_party: str
+    to_party: str
+    categories: tuple[str, ...]
+    given_at: date
+    expires_at: date | None
+    withdrawn_at: datetime | None = None
+
+    def is_live(self, today: date) -> bool:
+        return in_force(self.given_at, self.expires_at, self.withdrawn_at, today)
+
+
+_TERMS = ("from_party", "to_party", "categories", "given_at", "expires_at")
+
+
+def consent_terms_of_case(dialect: str) -> Any:
+    """A column for a statement that reads ips_case: its unwithdrawn consents' terms as a JSON
+    array (PostgreSQL's json_agg, SQLite's json_group_array), read by terms_from()."""
+    pairs: list[Any] = []
+    for name in _TERMS:
+        column = getattr(Consent, name)
+        # Keys inline: PostgreSQL cannot type a bound key of json_build_object's variadic "any".
+        pairs += [
+            literal_column(f"'{name}'"),
+            func.json(column) if dialect == "sqlite" and name == "categories" else column,
+        ]
+    if dialect == "postgresql":
+        terms = func.json_agg(func.json_build_object(*pairs), type_=JSON)
+    else:
+        terms = func.json_group_array(func.json_object(*pairs), type_=JSON)
+    return (
+        select(terms)
+        .where(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None))
+        .scalar_subquery()
+        .label("consent_terms")
+    )
+
+
+def terms_from(value: list[dict[str, Any]] | None) -> list[ConsentTerms]:
+    return [
+        ConsentTerms(
+            t["from_party"],
+            t["to_party"],
+            tuple(t["categories"] or ()),
+            date.fromisoformat(t["given_at"]),
+            date.fromisoformat(t["expires_at"]) if t["expires_at"] else None,
+        )
+        for t in value or ()
+    ]
+
+
 def live_consents(case_id: int, today: date) -> list[Consent]:
     rows = db.session.scalars(select(Consent).where(Consent.case_id == case_id, Consent.withdrawn_at.is_(None)))
     return [c for c in rows if c.is_live(today)]
 
 
-def consented(consents: list[Consent], from_party: str, to_party: str) -> frozenset[str]:
+def consented(consents: Sequence[ConsentLike], from_party: str, to_party: str) -> frozenset[str]:
     """The categories live consents allow from one party to another."""
     out: set[str] = set()
     for c in consents:
@@ -198,7 +266,7 @@ class Access:
         return part in self.write
 
 
-def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
+def _consultant_access(relation: Relation, consents: Sequence[ConsentLike]) -> Access:
     health = consented(consents, Party.PSYCHIATRY, Party.IPS_TEAM) & set(HEALTH_CATEGORIES)
     read = {
         Part.IDENTITY,
@@ -231,7 +299,7 @@ def _consultant_access(relation: Relation, consents: list[Consent]) -> Access:
     return Access(relation, frozenset(read), frozenset(write), frozenset(health))
 
 
-def _psychiatry_access(relation: Relation, consents: list[Consent]) -> Access:
+def _psychiatry_access(relation: Relation, consents: Sequence[ConsentLike]) -> Access:
     # Psychiatry always sees what it shared itself; employment progress only under consent.
     # The interventions alongside IPS are largely psychiatry's own; the plan and the progress
     # ratings come with employment progress, under the same consent.
@@ -243,7 +311,7 @@ def _psychiatry_access(relation: Relation, consents: list[Consent]) -> Access:
     return Access(relation, frozenset(read), frozenset(write), frozenset(HEALTH_CATEGORIES))
 
 
-def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
+def _jobcenter_access(relation: Relation, consents: Sequence[ConsentLike]) -> Access:
     # Never clinical information; placements under consent; its own benefit facts always.
     read = {Part.IDENTITY, Part.PHASE, Part.BENEFIT_FACTS, Part.CONSENTS}
     write = {Part.BENEFIT_FACTS, Part.CONSENTS}
@@ -254,13 +322,13 @@ def _jobcenter_access(relation: Relation, consents: list[Consent]) -> Access:
     return Access(relation, frozenset(read), frozenset(write), frozenset())
 
 
-def _coordinator_access(relation: Relation, consents: list[Consent]) -> Access:
+def _coordinator_access(relation: Relation, consents: Sequence[ConsentLike]) -> Access:
     # Status and figures, no notes, no health data, no benefit facts.
     read = {Part.IDENTITY, Part.PHASE, Part.PLACEMENTS, Part.HISTORY, Part.CONSENTS, Part.FOLLOW_UPS, Part.ACCESS_LOG}
     return Access(relation, frozenset(read), frozenset({Part.PHASE, Part.FOLLOW_UPS}), frozenset())
 
 
-def _privacy_officer_access(relation: Relation, consents: list[Consent]) -> Access:
+def _privacy_officer_access(relation: Relation, consents: Sequence[ConsentLike]) -> Access:
     # The data controller's DPO: who saw what, and the citizen's full export (GDPR art. 15).
     return Access(relation, frozenset({Part.ACCESS_LOG, Part.EXPORT}), frozenset(), frozenset())
 
@@ -273,7 +341,7 @@ CITIZEN_SEES_ADMISSION_REASON = True
 
 
 # One rule per relation; a relation without a rule would fail the test that covers them all.
-ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, list[Consent]], Access]] = {
+ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, Sequence[ConsentLike]], Access]] = {
     Relation.CONSULTANT: _consultant_access,
     Relation.TEAM_CONSULTANT: _consultant_access,
     Relation.PSYCHIATRY_CONTACT: _psychiatry_access,
@@ -283,32 +351,31 @@ ACCESS_BY_RELATION: dict[Relation, Callable[[Relation, list[Consent]], Access]] 
 }
 
 
-def access_for(user: User, case: IpsCase, today: date, consents: list[Consent] | None = None) -> Access | None:
+def access_for(user: User, case: IpsCase, today: date, consents: Sequence[ConsentLike] | None = None) -> Access | None:
     """What the user may read and write of the case today, or None without a relation to it.
     `consents`: the case's unwithdrawn consents when the caller has them already (the gate)."""
     relation = relation_to_case(user, case)
     if relation is None:
         return None
-    live = [c for c in consents if c.is_live(today)] if consents is not None else live_consents(case.id, today)
+    live: Sequence[ConsentLike] = (
+        [c for c in consents if c.is_live(today)] if consents is not None else live_consents(case.id, today)
+    )
     return ACCESS_BY_RELATION[relation](relation, live)
 
 
-def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[Consent]]:
-    """The case, its citizen and its unwithdrawn consents in one statement: every case read passes
-    here, and a round trip costs more than the query (bench/README.md, the case-read gate)."""
-    rows = db.session.execute(
-        select(IpsCase, Consent)
-        .outerjoin(Consent, and_(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None)))
-        .where(IpsCase.id == case_id)
-        .order_by(Consent.id)
-    ).all()
-    if not rows:
+def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[ConsentTerms]]:
+    """The case, its citizen and its unwithdrawn consents' terms in one statement and one row:
+    every case read passes here, and a round trip costs more than the query (bench/README.md,
+    the case-read gate)."""
+    terms = consent_terms_of_case(db.engine.dialect.name)
+    row = db.session.execute(select(IpsCase, terms).where(IpsCase.id == case_id)).first()
+    if row is None:
         return None, []
-    return rows[0][0], [consent for _case, consent in rows if consent is not None]
+    return row[0], terms_from(row[1])
 
 
 def gate(
-    user: User, case_id: int, today: date, prefetched: tuple[IpsCase | None, list[Consent]] | None = None
+    user: User, case_id: int, today: date, prefetched: tuple[IpsCase | None, list[ConsentTerms]] | None = None
 ) -> tuple[IpsCase, Access]:
     """The case and what the user may do with it today; 404 (never 403) without a relation.
     `prefetched`: what case_with_consents would read, read already with the API token."""

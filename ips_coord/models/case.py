@@ -196,11 +196,12 @@ class Consent(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def is_live(self, today: date) -> bool:
-        return (
-            self.withdrawn_at is None
-            and self.given_at <= today
-            and (self.expires_at is None or today < self.expires_at)
-        )
+        return in_force(self.given_at, self.expires_at, self.withdrawn_at, today)
+
+
+def in_force(given_at: date, expires_at: date | None, withdrawn_at: datetime | None, today: date) -> bool:
+    """Whether a consent given then, to expire then and perhaps withdrawn, holds today."""
+    return withdrawn_at is None and given_at <= today and (expires_at is None or today < expires_at)
 
 
 class CareerProfile(Model):
