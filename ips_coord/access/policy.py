@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import JSON, ColumnElement, false, func, literal_column, or_, select
@@ -202,9 +203,13 @@ class ConsentTerms:
 _TERMS = ("from_party", "to_party", "categories", "given_at", "expires_at")
 
 
+@lru_cache(maxsize=4)
 def consent_terms_of_case(dialect: str) -> Any:
     """A column for a statement that reads ips_case: its unwithdrawn consents' terms as a JSON
-    array (PostgreSQL's json_agg, SQLite's json_group_array), read by terms_from()."""
+    array (PostgreSQL's json_agg, SQLite's json_group_array), read by terms_from(). Built once
+    per dialect."""
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"the consents' terms are not written for {dialect}")
     pairs: list[Any] = []
     for name in _TERMS:
         column = getattr(Consent, name)
@@ -220,6 +225,9 @@ def consent_terms_of_case(dialect: str) -> Any:
     return (
         select(terms)
         .where(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None))
+        # Explicitly the enclosing statement's case: without it, a statement with no ips_case
+        # would gather every case's consents instead of failing.
+        .correlate(IpsCase)
         .scalar_subquery()
         .label("consent_terms")
     )

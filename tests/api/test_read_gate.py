@@ -245,3 +245,43 @@ def test_a_write_during_a_get_is_logged_with_its_outcome_a_read_with_the_respons
         audit(world.consultant, case.id, AccessAction.WRITE, Part.PHASE)
         _writes_left(RuntimeError("no response"))  # the request ended in an exception
     assert _rows_seen_elsewhere(app, "get-2") == [(case.id, "refused", Part.PHASE.value)] * 2
+
+
+def test_the_gate_weighs_only_consents_in_force_by_the_token_and_by_the_page(app, client, world):
+    """The gate reads a case's consents as one array of their terms, on the API token's statement
+    and on the pages' alike: a live consent counts; a withdrawn or expired one, or none, does not
+    (the service refuses one given in the future); a case that does not exist is 404 on both."""
+    from datetime import timedelta
+
+    from ips_coord.access.policy import access_for, case_with_consents
+    from ips_coord.clock import local_today, utcnow
+    from ips_coord.services import activities as act
+
+    today = local_today(utcnow())
+
+    def employment_consent(case, given, expires=None):
+        return act.record_consent(
+            case,
+            world.consultant,
+            from_party="ips_team",
+            to_party="psychiatry",
+            categories=["employment_progress"],
+            purpose="Orientering om job",
+            given_at=given,
+            expires_at=expires,
+        )
+
+    cases = {name: world.case_in("job_search") for name in ("live", "withdrawn", "expired", "none")}
+    employment_consent(cases["live"], today - timedelta(days=3))
+    withdrawn = employment_consent(cases["withdrawn"], today - timedelta(days=3))
+    act.withdraw_consent(withdrawn, world.consultant, requested_by="citizen", confirmed=True)
+    employment_consent(cases["expired"], today - timedelta(days=30), expires=today)
+    h = bearer(world.clinician)
+    for name, case in cases.items():
+        shown = client.get(f"/api/v1/cases/{case.id}", headers=h).json["visible_parts"]
+        found, terms = case_with_consents(case.id)
+        page = access_for(world.clinician, found, today, terms)
+        assert (Part.PLACEMENTS.value in shown) == (name == "live"), (name, shown)
+        assert page is not None and page.can_read(Part.PLACEMENTS) == (name == "live"), name
+    assert client.get("/api/v1/cases/999999", headers=h).status_code == 404
+    assert case_with_consents(999999) == (None, [])
