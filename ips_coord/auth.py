@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .access.policy import consent_terms_of_case, terms_from
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, IpsCase, User, UserSession
@@ -136,8 +137,6 @@ def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
 @lru_cache
 def _token_statements(dialect: str) -> tuple[Any, Any]:
     """Built once: composing a statement costs more Python than running a cached one."""
-    from .access.policy import consent_terms_of_case
-
     token = select(*TOKEN_COLUMNS, User).join(User, User.id == ApiToken.user_id)
     with_case = (
         select(*TOKEN_COLUMNS, User, IpsCase, consent_terms_of_case(dialect))
@@ -166,8 +165,6 @@ def user_for_token(token: str) -> User | None:
     elif second is not None or found.revoked_at is not None or found.expires_at <= now:
         return None
     if case_id is not None:  # taken by the access gate (access/guard.py) instead of reading them again
-        from .access.policy import terms_from
-
         g.prefetched_case = (case_id, found.IpsCase, terms_from(found.consent_terms))
     row = found
     # A service token's scopes (None for a personal token): api/scopes.py holds requests to them.

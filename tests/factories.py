@@ -89,7 +89,7 @@ class World:
         fields = {"first_name": first, "last_name": last, "birth_year": 1950 + next(_birth_years) % 50}
         return act.create_referral(fields, self.consultant, **kwargs)
 
-    def consent_employment_to_psychiatry(self, case):
+    def consent_employment_to_psychiatry(self, case, given_at=None, expires_at=None):
         return act.record_consent(
             case,
             self.consultant,
@@ -97,8 +97,8 @@ class World:
             to_party=Party.PSYCHIATRY,
             categories=[ConsentCategory.EMPLOYMENT_PROGRESS],
             purpose="Orientering om job",
-            given_at=utcnow().date(),
-            expires_at=None,
+            given_at=given_at or utcnow().date(),
+            expires_at=expires_at,
         )
 
     def step(self, case, event, **payload):

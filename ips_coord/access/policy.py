@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -194,10 +194,9 @@ class ConsentTerms:
     categories: tuple[str, ...]
     given_at: date
     expires_at: date | None
-    withdrawn_at: datetime | None = None
 
     def is_live(self, today: date) -> bool:
-        return in_force(self.given_at, self.expires_at, self.withdrawn_at, today)
+        return in_force(self.given_at, self.expires_at, None, today)  # the statement reads unwithdrawn ones only
 
 
 _TERMS = ("from_party", "to_party", "categories", "given_at", "expires_at")

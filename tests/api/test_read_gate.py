@@ -258,26 +258,16 @@ def test_the_gate_weighs_only_consents_in_force_by_the_token_and_by_the_page(app
     from ips_coord.services import activities as act
 
     today = local_today(utcnow())
-
-    def employment_consent(case, given, expires=None):
-        return act.record_consent(
-            case,
-            world.consultant,
-            from_party="ips_team",
-            to_party="psychiatry",
-            categories=["employment_progress"],
-            purpose="Orientering om job",
-            given_at=given,
-            expires_at=expires,
-        )
-
     cases = {name: world.case_in("job_search") for name in ("live", "withdrawn", "expired", "none")}
-    employment_consent(cases["live"], today - timedelta(days=3))
-    withdrawn = employment_consent(cases["withdrawn"], today - timedelta(days=3))
+    world.consent_employment_to_psychiatry(cases["live"], given_at=today - timedelta(days=3))
+    withdrawn = world.consent_employment_to_psychiatry(cases["withdrawn"], given_at=today - timedelta(days=3))
     act.withdraw_consent(withdrawn, world.consultant, requested_by="citizen", confirmed=True)
-    employment_consent(cases["expired"], today - timedelta(days=30), expires=today)
+    world.consent_employment_to_psychiatry(cases["expired"], given_at=today - timedelta(days=30), expires_at=today)
     h = bearer(world.clinician)
     for name, case in cases.items():
+        # Every API route of a case rides on the token's statement: the case itself and a part.
+        placements = client.get(f"/api/v1/cases/{case.id}/placements", headers=h).status_code
+        assert placements == (200 if name == "live" else 403), (name, placements)
         shown = client.get(f"/api/v1/cases/{case.id}", headers=h).json["visible_parts"]
         found, terms = case_with_consents(case.id)
         page = access_for(world.clinician, found, today, terms)
