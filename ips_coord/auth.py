@@ -11,7 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .access.policy import consent_terms_of_case, terms_from
+from .access.policy import consent_terms, terms_from
 from .clock import utcnow
 from .extensions import db, login_manager
 from .models import ApiToken, IpsCase, User, UserSession
@@ -138,10 +138,12 @@ def _token_rows(token_hash: str, case_id: int | None) -> list[Any]:
 def _token_statements(dialect: str) -> tuple[Any, Any]:
     """Built once: composing a statement costs more Python than running a cached one."""
     token = select(*TOKEN_COLUMNS, User).join(User, User.id == ApiToken.user_id)
+    terms = consent_terms(dialect)
     with_case = (
-        select(*TOKEN_COLUMNS, User, IpsCase, consent_terms_of_case(dialect))
+        select(*TOKEN_COLUMNS, User, IpsCase, terms.c.terms.label("consent_terms"))
         .join(User, User.id == ApiToken.user_id)
         .outerjoin(IpsCase, IpsCase.id == bindparam("case_id"))
+        .outerjoin(terms, terms.c.case_id == IpsCase.id)
     )
     by_hash = ApiToken.token_hash == bindparam("token_hash")
     return token.where(by_hash), with_case.where(by_hash)

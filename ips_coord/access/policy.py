@@ -203,10 +203,10 @@ _TERMS = ("from_party", "to_party", "categories", "given_at", "expires_at")
 
 
 @lru_cache(maxsize=4)
-def consent_terms_of_case(dialect: str) -> Any:
-    """A column for a statement that reads ips_case: its unwithdrawn consents' terms as a JSON
-    array (PostgreSQL's json_agg, SQLite's json_group_array), read by terms_from(). Built once
-    per dialect."""
+def consent_terms(dialect: str) -> Any:
+    """Each case's unwithdrawn consents' terms as one JSON array (PostgreSQL's json_agg, SQLite's
+    json_group_array), to outer-join on `case_id` and read with terms_from(). The case's id in
+    the statement narrows it to that case's consents (PostgreSQL pushes it into the grouping)."""
     if dialect not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"the consents' terms are not written for {dialect}")
     pairs: list[Any] = []
@@ -222,13 +222,10 @@ def consent_terms_of_case(dialect: str) -> Any:
     else:
         terms = func.json_group_array(func.json_object(*pairs), type_=JSON)
     return (
-        select(terms)
-        .where(Consent.case_id == IpsCase.id, Consent.withdrawn_at.is_(None))
-        # Explicitly the enclosing statement's case: without it, a statement with no ips_case
-        # would gather every case's consents instead of failing.
-        .correlate(IpsCase)
-        .scalar_subquery()
-        .label("consent_terms")
+        select(Consent.case_id, terms.label("terms"))
+        .where(Consent.withdrawn_at.is_(None))
+        .group_by(Consent.case_id)
+        .subquery("consent_terms")
     )
 
 
@@ -374,8 +371,10 @@ def case_with_consents(case_id: int) -> tuple[IpsCase | None, list[ConsentTerms]
     """The case, its citizen and its unwithdrawn consents' terms in one statement and one row:
     every case read passes here, and a round trip costs more than the query (bench/README.md,
     the case-read gate)."""
-    terms = consent_terms_of_case(db.engine.dialect.name)
-    row = db.session.execute(select(IpsCase, terms).where(IpsCase.id == case_id)).first()
+    terms = consent_terms(db.engine.dialect.name)
+    row = db.session.execute(
+        select(IpsCase, terms.c.terms).outerjoin(terms, terms.c.case_id == IpsCase.id).where(IpsCase.id == case_id)
+    ).first()
     if row is None:
         return None, []
     return row[0], terms_from(row[1])
